@@ -1,0 +1,28 @@
+// The WebAssembly module's exports. All state lives in caller-provided contexts in linear
+// memory; the module itself allocates nothing after start-up (the runtime is `stub`).
+
+import { initAesTables } from './aes';
+import { initGhashTables } from './ghash';
+import { GCM_CONTEXT_BYTES, GCM_TAG } from './gcm';
+import { XTS_CONTEXT_BYTES } from './xts';
+
+export { gcmInit, gcmSetIv96, gcmIvAbsorb, gcmIvFinish, gcmAad, gcmEncrypt, gcmDecrypt, gcmFinal } from './gcm';
+export { xtsInit, xtsStart, xtsEncrypt, xtsDecrypt, xtsEncryptSectors, xtsDecryptSectors } from './xts';
+
+initAesTables();
+initGhashTables();
+
+/** First byte past the static data: the host lays out its buffers from here. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** Bytes one cipher context needs, whatever the mode. */
+export function contextBytes(): usize {
+  return max(GCM_CONTEXT_BYTES, XTS_CONTEXT_BYTES);
+}
+
+/** Where gcmFinal leaves the tag, relative to the context. */
+export function gcmTagOffset(): usize {
+  return GCM_TAG;
+}

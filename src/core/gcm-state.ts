@@ -1,0 +1,112 @@
+// One AES-256-GCM computation (NIST SP 800-38D) running in a WASM context slot: the shared engine
+// under the one-shot `gcm()` and the streaming encryptor/decryptor. Inputs of any size are fed
+// through the fixed I/O buffer chunk by chunk.
+
+import { CipherStateError, InvalidInputError } from './errors.js';
+import { requireBytes, requireIntegerInRange } from './validate.js';
+import { IO_BUFFER_BYTES, wasm, type WasmRuntime } from './wasm-runtime.js';
+
+export const GCM_KEY_BYTES = 32;
+export const GCM_FULL_TAG_BYTES = 16;
+/** SP 800-38D §5.2.1.1: at most 2^39 − 256 bits of plaintext under one IV. */
+export const GCM_MAX_TEXT_BYTES = 2 ** 36 - 32;
+
+export interface GcmOptions {
+  /** Tag bytes to produce on encryption and to expect on decryption: 12 to 16 (default 16). */
+  tagLength?: number;
+}
+
+export function tagLengthOf(options: GcmOptions | undefined): number {
+  if (options === undefined || options.tagLength === undefined) return GCM_FULL_TAG_BYTES;
+  return requireIntegerInRange('tagLength', options.tagLength, 12, 16);
+}
+
+/** Validates the inputs shared by every GCM entry point; returns the AAD (empty when omitted). */
+export function checkGcmInputs(key: unknown, iv: unknown, aad: unknown): Uint8Array {
+  requireBytes('key', key, GCM_KEY_BYTES);
+  const ivBytes = requireBytes('iv', iv);
+  if (ivBytes.length === 0) throw new InvalidInputError('iv', 'must not be empty (SP 800-38D requires at least 1 bit)');
+  return aad === undefined ? new Uint8Array(0) : requireBytes('aad', aad);
+}
+
+export class GcmState {
+  private readonly runtime: WasmRuntime = wasm();
+  private readonly ctx: number;
+  private readonly owner: object | undefined;
+  private textBytes = 0;
+  private released = false;
+
+  /** `owner`: the object whose garbage collection should reclaim the slot if it is never released. */
+  constructor(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, owner?: object) {
+    const { core } = this.runtime;
+    this.ctx = this.runtime.acquireSlot(owner);
+    this.owner = owner;
+    core.gcmInit(this.ctx, this.runtime.stage(key));
+    this.runtime.clearIo(key.length);
+    if (iv.length === 12) {
+      core.gcmSetIv96(this.ctx, this.runtime.stage(iv));
+    } else {
+      this.feed(iv, (p, n) => core.gcmIvAbsorb(this.ctx, p, n));
+      core.gcmIvFinish(this.ctx, BigInt(iv.length));
+    }
+    this.feed(aad, (p, n) => core.gcmAad(this.ctx, p, n));
+    this.runtime.clearIo(Math.max(iv.length, aad.length));
+  }
+
+  /** Encrypts `src` into `dst` at `dstOffset`. */
+  encrypt(src: Uint8Array, dst: Uint8Array, dstOffset: number): void {
+    this.crypt(src, dst, dstOffset, true);
+  }
+
+  /** Decrypts `src` into `dst` at `dstOffset`; the output is unauthenticated until `tag()` is checked. */
+  decrypt(src: Uint8Array, dst: Uint8Array, dstOffset: number): void {
+    this.crypt(src, dst, dstOffset, false);
+  }
+
+  /** Finishes the computation and returns the full 16-byte tag. The slot is zeroed and released. */
+  finish(): Uint8Array {
+    this.assertLive();
+    const { core } = this.runtime;
+    core.gcmFinal(this.ctx);
+    const at = this.ctx + core.gcmTagOffset();
+    const tag = this.runtime.bytes().slice(at, at + GCM_FULL_TAG_BYTES);
+    this.release();
+    return tag;
+  }
+
+  /** Zeroes and returns the context slot; idempotent. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.runtime.releaseSlot(this.ctx, this.owner);
+  }
+
+  private crypt(src: Uint8Array, dst: Uint8Array, dstOffset: number, encrypting: boolean): void {
+    this.assertLive();
+    if (this.textBytes + src.length > GCM_MAX_TEXT_BYTES) {
+      throw new InvalidInputError('plaintext', `GCM allows at most ${GCM_MAX_TEXT_BYTES} bytes under one key and IV`);
+    }
+    this.textBytes += src.length;
+    const { core } = this.runtime;
+    const step = encrypting ? core.gcmEncrypt : core.gcmDecrypt;
+    let written = dstOffset;
+    this.feed(src, (p, n) => {
+      step(this.ctx, p, n);
+      this.runtime.unstage(dst, written, n);
+      written += n;
+    });
+    this.runtime.clearIo(src.length);
+  }
+
+  /** Passes `data` to `consume` in I/O-buffer-sized pieces (address, length). */
+  private feed(data: Uint8Array, consume: (address: number, length: number) => void): void {
+    for (let offset = 0; offset < data.length; offset += IO_BUFFER_BYTES) {
+      const piece = data.subarray(offset, offset + IO_BUFFER_BYTES);
+      consume(this.runtime.stage(piece), piece.length);
+    }
+  }
+
+  private assertLive(): void {
+    if (this.released) throw new CipherStateError('This GCM computation has finished or was disposed');
+  }
+}

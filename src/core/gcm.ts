@@ -1,0 +1,58 @@
+// One-shot AES-256-GCM: `gcm(key, iv, aad?).encrypt(plaintext)` → ciphertext || tag.
+
+import { AuthenticationError, InvalidInputError } from './errors.js';
+import { checkGcmInputs, GcmState, tagLengthOf, type GcmOptions } from './gcm-state.js';
+import { constantTimeEqual, requireBytes } from './validate.js';
+
+export interface GcmCipher {
+  /** Returns ciphertext || tag (tagLength bytes, 16 by default). */
+  encrypt(plaintext: Uint8Array): Uint8Array;
+  /** Takes ciphertext || tag; returns the plaintext, or throws AuthenticationError and returns nothing. */
+  decrypt(ciphertextAndTag: Uint8Array): Uint8Array;
+}
+
+/**
+ * AES-256-GCM with a 32-byte key and an IV of any non-zero length (12 bytes is the fast path and
+ * the one to use: never repeat an IV under one key). The key and IV are read at each call, and the
+ * key schedule is zeroed when the call returns.
+ */
+export function gcm(key: Uint8Array, iv: Uint8Array, aad?: Uint8Array, options?: GcmOptions): GcmCipher {
+  const additionalData = checkGcmInputs(key, iv, aad);
+  const tagLength = tagLengthOf(options);
+  return {
+    encrypt(plaintext: Uint8Array): Uint8Array {
+      requireBytes('plaintext', plaintext);
+      const output = new Uint8Array(plaintext.length + tagLength);
+      const state = new GcmState(key, iv, additionalData);
+      try {
+        state.encrypt(plaintext, output, 0);
+        output.set(state.finish().subarray(0, tagLength), plaintext.length);
+      } finally {
+        state.release();
+      }
+      return output;
+    },
+
+    decrypt(ciphertextAndTag: Uint8Array): Uint8Array {
+      requireBytes('ciphertext', ciphertextAndTag);
+      if (ciphertextAndTag.length < tagLength) {
+        throw new InvalidInputError('ciphertext', `expected at least the ${tagLength}-byte tag, got ${ciphertextAndTag.length} bytes`);
+      }
+      const textLength = ciphertextAndTag.length - tagLength;
+      const output = new Uint8Array(textLength);
+      const state = new GcmState(key, iv, additionalData);
+      let expectedTag: Uint8Array;
+      try {
+        state.decrypt(ciphertextAndTag.subarray(0, textLength), output, 0);
+        expectedTag = state.finish().subarray(0, tagLength);
+      } finally {
+        state.release();
+      }
+      if (!constantTimeEqual(expectedTag, ciphertextAndTag.subarray(textLength))) {
+        output.fill(0);
+        throw new AuthenticationError();
+      }
+      return output;
+    },
+  };
+}

@@ -1,0 +1,142 @@
+// Loads the WebAssembly core and owns its linear memory: one shared I/O buffer that every call
+// streams through in chunks (so memory never grows with the input), and fixed-size context slots
+// that hold key schedules and running cipher state between calls.
+//
+// Layout: [static tables][I/O buffer: IO_BUFFER_BYTES][slot 0][slot 1]…  (grows only by slots)
+
+import { CipherStateError } from './errors.js';
+import { CORE_WASM_BASE64 } from './wasm-binary.generated.js';
+
+/** The bytes each call can hand to WASM at once. Inputs of any size stream through it. */
+export const IO_BUFFER_BYTES = 64 * 1024;
+const PAGE_BYTES = 64 * 1024;
+const ALIGNMENT = 64;
+
+export interface CoreExports {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  contextBytes(): number;
+  gcmTagOffset(): number;
+  gcmInit(ctx: number, key: number): void;
+  gcmSetIv96(ctx: number, iv: number): void;
+  gcmIvAbsorb(ctx: number, src: number, len: number): void;
+  gcmIvFinish(ctx: number, ivBytes: bigint): void;
+  gcmAad(ctx: number, src: number, len: number): void;
+  gcmEncrypt(ctx: number, p: number, len: number): void;
+  gcmDecrypt(ctx: number, p: number, len: number): void;
+  gcmFinal(ctx: number): void;
+  xtsInit(ctx: number, key: number): void;
+  xtsStart(ctx: number, tweak: number): void;
+  xtsEncrypt(ctx: number, p: number, len: number): void;
+  xtsDecrypt(ctx: number, p: number, len: number): void;
+  xtsEncryptSectors(ctx: number, p: number, len: number, sectorSize: number, firstSector: bigint): void;
+  xtsDecryptSectors(ctx: number, p: number, len: number, sectorSize: number, firstSector: bigint): void;
+}
+
+const alignUp = (n: number) => Math.ceil(n / ALIGNMENT) * ALIGNMENT;
+
+export class WasmRuntime {
+  readonly core: CoreExports;
+  /** Address of the shared I/O buffer. */
+  readonly io: number;
+  private readonly slotBytes: number;
+  private readonly freeSlots: number[] = [];
+  private nextSlot: number;
+  private view: Uint8Array;
+  // Slots of cipher objects that were dropped without dispose() are zeroed and reused.
+  private readonly orphans = new FinalizationRegistry<number>((slot) => this.releaseSlot(slot));
+
+  constructor(instance: WebAssembly.Instance) {
+    this.core = instance.exports as unknown as CoreExports;
+    this.io = alignUp(this.core.heapBase());
+    this.slotBytes = alignUp(this.core.contextBytes());
+    this.nextSlot = this.io + IO_BUFFER_BYTES;
+    this.ensureCapacity(this.nextSlot + 8 * this.slotBytes);
+    this.view = new Uint8Array(this.core.memory.buffer);
+  }
+
+  /** A view of all linear memory; take a fresh one after anything that may grow memory. */
+  bytes(): Uint8Array {
+    if (this.view.buffer !== this.core.memory.buffer) this.view = new Uint8Array(this.core.memory.buffer);
+    return this.view;
+  }
+
+  /** Copies `src` into the I/O buffer at `offset` (default 0) and returns the WASM address. */
+  stage(src: Uint8Array, offset = 0): number {
+    this.bytes().set(src, this.io + offset);
+    return this.io + offset;
+  }
+
+  /** Copies `length` bytes from the I/O buffer into `dst` at `dstOffset`. */
+  unstage(dst: Uint8Array, dstOffset: number, length: number): void {
+    dst.set(this.bytes().subarray(this.io, this.io + length), dstOffset);
+  }
+
+  /** Zeroes the first `length` bytes of the I/O buffer, so no key or text outlives the call. */
+  clearIo(length = IO_BUFFER_BYTES): void {
+    this.bytes().fill(0, this.io, this.io + Math.min(length, IO_BUFFER_BYTES));
+  }
+
+  /**
+   * Takes a zeroed context slot. With an `owner`, the slot is reclaimed (zeroed) if the owner is
+   * garbage-collected before `releaseSlot` is called.
+   */
+  acquireSlot(owner?: object): number {
+    const slot = this.freeSlots.pop() ?? this.newSlot();
+    if (owner) this.orphans.register(owner, slot, owner);
+    return slot;
+  }
+
+  /** Zeroes a slot's key schedule and state and returns it to the pool. */
+  releaseSlot(slot: number, owner?: object): void {
+    if (owner) this.orphans.unregister(owner);
+    this.bytes().fill(0, slot, slot + this.slotBytes);
+    this.freeSlots.push(slot);
+  }
+
+  private newSlot(): number {
+    const slot = this.nextSlot;
+    this.nextSlot += this.slotBytes;
+    this.ensureCapacity(this.nextSlot);
+    return slot;
+  }
+
+  private ensureCapacity(bytes: number): void {
+    const missing = bytes - this.core.memory.buffer.byteLength;
+    if (missing > 0) this.core.memory.grow(Math.ceil(missing / PAGE_BYTES));
+  }
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+let runtime: WasmRuntime | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Compiles and instantiates the WASM core. Required once before first use in browsers (which may
+ * refuse synchronous compilation on the main thread); harmless, and optional, in Node.
+ */
+export function ready(): Promise<void> {
+  loading ??= WebAssembly.compile(decodeBase64(CORE_WASM_BASE64))
+    .then((module) => WebAssembly.instantiate(module))
+    .then((instance) => {
+      runtime ??= new WasmRuntime(instance);
+    });
+  return loading;
+}
+
+/** The loaded runtime; instantiates synchronously on first use where the platform allows it. */
+export function wasm(): WasmRuntime {
+  if (runtime) return runtime;
+  try {
+    runtime = new WasmRuntime(new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(CORE_WASM_BASE64))));
+  } catch (cause) {
+    throw new CipherStateError('The WASM core could not be loaded synchronously here: `await ready()` before first use', { cause });
+  }
+  return runtime;
+}
