@@ -23,13 +23,17 @@ abstract class GcmStream {
     this.state.release();
   }
 
-  protected begin(chunk: unknown, field: string): Uint8Array {
+  protected assertOpen(): void {
     if (this.finished) throw new CipherStateError('This GCM stream has finished or was disposed');
+  }
+
+  protected begin(chunk: unknown, field: string): Uint8Array {
+    this.assertOpen();
     return requireBytes(field, chunk);
   }
 
   protected end(): Uint8Array {
-    if (this.finished) throw new CipherStateError('This GCM stream has finished or was disposed');
+    this.assertOpen();
     this.finished = true;
     return this.state.finish().subarray(0, this.tagLength);
   }
@@ -76,6 +80,7 @@ export class GcmDecryptor extends GcmStream {
 
   /** Verifies the tag; throws AuthenticationError if it does not match. Returns no further plaintext. */
   final(): Uint8Array {
+    this.assertOpen();
     if (this.held.length < this.tagLength) {
       this.dispose();
       throw new InvalidInputError('ciphertext', `ended before the ${this.tagLength}-byte tag was complete`);
