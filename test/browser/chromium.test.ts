@@ -1,0 +1,92 @@
+// The known-answer suite in headless Chromium (Debian's package, driven by playwright-core), loading
+// the built browser bundle dist/index.js from a page served on 127.0.0.1: proof that the embedded
+// WASM loader works where users run it, with no fs path and no fetch of a .wasm file.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vectorsDir } from '../helpers/wycheproof.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const VECTOR_FILES = ['wycheproof_aes_gcm_test.json', 'wycheproof_aes_xts_test.json'];
+const PAGE = `<!doctype html><meta charset="utf-8"><title>kms-wasm known answers</title>
+<script type="importmap">{"imports":{"kms-wasm":"/dist/index.js"}}</script>
+<script type="module" src="/page-suite.js"></script>`;
+
+function chromiumPath(): string {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('Chromium not found: install Debian\'s chromium package (apt-get install chromium) or set CHROMIUM_PATH');
+  }
+}
+
+async function bundlePageSuite(): Promise<string> {
+  const result = await build({
+    entryPoints: [root + 'test/browser/page-suite.ts'],
+    bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', external: ['kms-wasm'],
+  });
+  return result.outputFiles[0]!.text;
+}
+
+function serve(pageSuite: string): Promise<Server> {
+  const routes = new Map<string, [string, () => string | Buffer]>([
+    ['/', ['text/html', () => PAGE]],
+    ['/page-suite.js', ['text/javascript', () => pageSuite]],
+    ['/dist/index.js', ['text/javascript', () => readFileSync(root + 'dist/index.js')]],
+    ...VECTOR_FILES.map((f): [string, [string, () => Buffer]] => [`/vectors/${f}`, ['application/json', () => readFileSync(vectorsDir + f)]]),
+  ]);
+  const server = createServer((request, response) => {
+    const route = routes.get(request.url ?? '');
+    if (!route) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': route[0] }).end(route[1]());
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('headless Chromium', () => {
+  let server: Server;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await serve(await bundlePageSuite());
+    browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it('passes the Wycheproof suite and matches WebCrypto, loading dist/index.js', async () => {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const { port } = server.address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForFunction(() => {
+      const w = window as unknown as { suiteResult?: unknown; suiteError?: unknown };
+      return w.suiteResult !== undefined || w.suiteError !== undefined;
+    }, undefined, { timeout: 60_000 });
+    const { suiteResult, suiteError } = await page.evaluate(() => {
+      const w = window as unknown as { suiteResult?: { passed: number; failed: number; failures: string[] }; suiteError?: string };
+      return { suiteResult: w.suiteResult, suiteError: w.suiteError };
+    });
+    expect(pageErrors).toEqual([]);
+    expect(suiteError).toBeUndefined();
+    expect(suiteResult!.failures).toEqual([]);
+    expect(suiteResult!.passed).toBe(105 + 41 + 200);
+  });
+});
