@@ -1,170 +1,167 @@
-// AES-256 (FIPS 197): key expansion and the block function, table-driven.
-//
-// State words are little-endian u32 columns: byte r of column c sits at address 4c + r, which
-// is bits 8r..8r+7 of `load<u32>(4c)`. The T-tables are built in the same orientation, so no
-// byte swapping happens on the hot path.
-//
-// Side channels: the T-table lookups are indexed by secret bytes and so leak through the cache
-// on machines shared with an attacker. This is the fast path; a constant-time path is separate.
+// AES-256 (FIPS 197), bitsliced: 8 blocks per call, constant-time (no secret-dependent memory
+// access or branches). Round keys are kept pre-bitsliced: 15 round keys × 8 planes × 16 bytes.
+
+import { aes256KeyExpansionSubWord } from './aes-key-schedule';
+import { sboxCore } from './aes-sbox-circuit';
+import { plane, setPlane, transpose8, xorByteConstant, xorPlanes } from './bitslice';
 
 export const AES256_ROUNDS: i32 = 14;
-/** Bytes of one expanded AES-256 key schedule: 15 round keys of 16 bytes. */
-export const AES256_SCHEDULE_BYTES: i32 = 240;
+/** Bytes of one bitsliced AES-256 key schedule. */
+export const AES256_SCHEDULE_BYTES: usize = 15 * 128;
+/** Blocks processed by one call of aesEncrypt8 / aesDecrypt8. */
+export const BATCH_BLOCKS: usize = 8;
+export const BATCH_BYTES: usize = 128;
 
-// Static tables, filled once by `initAesTables` when the module starts.
-const TE: usize = memory.data(4 * 256 * 4, 64); // encryption T-tables T0..T3 (FIPS 197 §5.2.1 + §5.1.3)
-const TD: usize = memory.data(4 * 256 * 4, 64); // decryption T-tables (equivalent inverse cipher, §5.3.5)
-const SBOX: usize = memory.data(256, 64);
-const INV_SBOX: usize = memory.data(256, 64);
+const SCALAR_SCHEDULE: usize = memory.data(240, 16);
+const SINGLE: usize = memory.data(128, 16);
 
-@inline function xtime(b: u32): u32 {
-  return ((b << 1) ^ (((b >> 7) & 1) * 0x1b)) & 0xff;
+/** Expands the 32-byte key at `key` (§5.2) and bitslices every round key into `rk`. */
+export function aes256ExpandKey(rk: usize, key: usize): void {
+  aes256KeyExpansionSubWord(SCALAR_SCHEDULE, key);
+  for (let round: usize = 0; round <= <usize>AES256_ROUNDS; round++) {
+    const planes = rk + (round << 7);
+    // The same round key in all 8 block positions, then transposed: each plane byte is 0x00 or 0xff.
+    for (let k: usize = 0; k < 8; k++) v128.store(planes + (k << 4), v128.load(SCALAR_SCHEDULE + (round << 4)));
+    transpose8(planes);
+  }
+  memory.fill(SCALAR_SCHEDULE, 0, 240);
 }
 
-function gmul(a: u32, b: u32): u32 {
-  let product: u32 = 0;
-  for (let i = 0; i < 8; i++) {
-    if (b & 1) product ^= a;
-    a = xtime(a);
-    b >>= 1;
-  }
-  return product;
-}
-
-/** Builds the S-box from its definition (§5.1.1: inverse in GF(2^8), then the affine map). */
-function initSbox(): void {
-  // Walk the multiplicative group with generator 3; inverse(3^i) = 3^(255-i).
-  const exp = memory.data(256);
-  let x: u32 = 1;
-  for (let i = 0; i < 255; i++) {
-    store<u8>(exp + i, <u8>x);
-    x = x ^ xtime(x); // x * 3
-  }
-  const log = memory.data(256);
-  for (let i = 0; i < 255; i++) store<u8>(log + load<u8>(exp + i), <u8>i);
-  for (let v = 0; v < 256; v++) {
-    const inverse: u32 = v == 0 ? 0 : load<u8>(exp + ((255 - load<u8>(log + v)) % 255));
-    let s = inverse;
-    for (let k = 1; k < 5; k++) s ^= ((inverse << k) | (inverse >> (8 - k))) & 0xff;
-    s ^= 0x63;
-    store<u8>(SBOX + v, <u8>s);
-    store<u8>(INV_SBOX + s, <u8>v);
-  }
-  memory.fill(exp, 0, 256);
-  memory.fill(log, 0, 256);
-}
-
-export function initAesTables(): void {
-  initSbox();
-  for (let x: u32 = 0; x < 256; x++) {
-    // MixColumns column for a byte in row 0 is (2s, s, s, 3s); row r is that column rotated.
-    const s = <u32>load<u8>(SBOX + x);
-    const te0 = gmul(s, 2) | (s << 8) | (s << 16) | (gmul(s, 3) << 24);
-    // InvMixColumns column for row 0 is (14, 9, 13, 11) times the inverse S-box byte.
-    const i = <u32>load<u8>(INV_SBOX + x);
-    const td0 = gmul(i, 14) | (gmul(i, 9) << 8) | (gmul(i, 13) << 16) | (gmul(i, 11) << 24);
-    for (let r: u32 = 0; r < 4; r++) {
-      store<u32>(TE + (r << 10) + (x << 2), rotl<u32>(te0, 8 * r));
-      store<u32>(TD + (r << 10) + (x << 2), rotl<u32>(td0, 8 * r));
-    }
+@inline function shiftRows(s: usize): void {
+  for (let i: usize = 0; i < 8; i++) {
+    const x = plane(s, i);
+    setPlane(s, i, i8x16.shuffle(x, x, 0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11));
   }
 }
 
-@inline function te(table: u32, byte: u32): u32 {
-  return load<u32>(TE + (table << 10) + ((byte & 0xff) << 2));
-}
-
-@inline function td(table: u32, byte: u32): u32 {
-  return load<u32>(TD + (table << 10) + ((byte & 0xff) << 2));
-}
-
-@inline function sbox(byte: u32): u32 {
-  return <u32>load<u8>(SBOX + (byte & 0xff));
-}
-
-@inline function invSbox(byte: u32): u32 {
-  return <u32>load<u8>(INV_SBOX + (byte & 0xff));
-}
-
-@inline function subWord(w: u32): u32 {
-  return sbox(w) | (sbox(w >> 8) << 8) | (sbox(w >> 16) << 16) | (sbox(w >> 24) << 24);
-}
-
-/** Key expansion (§5.2) of the 32-byte key at `key` into 60 words at `rk`. */
-export function aes256ExpandEncrypt(rk: usize, key: usize): void {
-  for (let i = 0; i < 8; i++) store<u32>(rk + (i << 2), load<u32>(key + (i << 2)));
-  let rcon: u32 = 1;
-  for (let i = 8; i < 60; i++) {
-    let t = load<u32>(rk + ((i - 1) << 2));
-    if (i % 8 == 0) {
-      // RotWord moves byte 1 to byte 0: a right rotation in little-endian words.
-      t = subWord(rotr<u32>(t, 8)) ^ rcon;
-      rcon = xtime(rcon);
-    } else if (i % 8 == 4) {
-      t = subWord(t);
-    }
-    store<u32>(rk + (i << 2), load<u32>(rk + ((i - 8) << 2)) ^ t);
+@inline function invShiftRows(s: usize): void {
+  for (let i: usize = 0; i < 8; i++) {
+    const x = plane(s, i);
+    setPlane(s, i, i8x16.shuffle(x, x, 0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3));
   }
 }
 
-/** Decryption schedule for the equivalent inverse cipher (§5.3.5), from an encryption schedule. */
-export function aes256ExpandDecrypt(dk: usize, rk: usize): void {
-  for (let round = 0; round <= AES256_ROUNDS; round++) {
-    const from = rk + ((AES256_ROUNDS - round) << 4);
-    const to = dk + (round << 4);
-    for (let c = 0; c < 4; c++) {
-      const w = load<u32>(from + (c << 2));
-      if (round == 0 || round == AES256_ROUNDS) {
-        store<u32>(to + (c << 2), w);
-      } else {
-        // InvMixColumns(w): TD already holds InvMixColumns(InvSbox(x)), so feed it Sbox(x).
-        store<u32>(to + (c << 2), td(0, sbox(w)) ^ td(1, sbox(w >> 8)) ^ td(2, sbox(w >> 16)) ^ td(3, sbox(w >> 24)));
-      }
-    }
-  }
+/** Row r of each column takes row r+1 (a byte rotation inside every 32-bit column). */
+@inline function rot1(x: v128): v128 {
+  return i8x16.shuffle(x, x, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
 }
 
-/** Encrypts the 16 bytes at `src` into `dst` (which may equal `src`). */
-@inline export function aesEncryptBlock(rk: usize, src: usize, dst: usize): void {
-  let s0 = load<u32>(src) ^ load<u32>(rk);
-  let s1 = load<u32>(src, 4) ^ load<u32>(rk, 4);
-  let s2 = load<u32>(src, 8) ^ load<u32>(rk, 8);
-  let s3 = load<u32>(src, 12) ^ load<u32>(rk, 12);
-  let k = rk + 16;
-  for (let round = 1; round < AES256_ROUNDS; round++) {
-    // SubBytes + ShiftRows + MixColumns: column c takes row r from column c + r.
-    const t0 = te(0, s0) ^ te(1, s1 >> 8) ^ te(2, s2 >> 16) ^ te(3, s3 >> 24) ^ load<u32>(k);
-    const t1 = te(0, s1) ^ te(1, s2 >> 8) ^ te(2, s3 >> 16) ^ te(3, s0 >> 24) ^ load<u32>(k, 4);
-    const t2 = te(0, s2) ^ te(1, s3 >> 8) ^ te(2, s0 >> 16) ^ te(3, s1 >> 24) ^ load<u32>(k, 8);
-    const t3 = te(0, s3) ^ te(1, s0 >> 8) ^ te(2, s1 >> 16) ^ te(3, s2 >> 24) ^ load<u32>(k, 12);
-    s0 = t0; s1 = t1; s2 = t2; s3 = t3;
-    k += 16;
-  }
-  // Final round: no MixColumns.
-  store<u32>(dst, (sbox(s0) | (sbox(s1 >> 8) << 8) | (sbox(s2 >> 16) << 16) | (sbox(s3 >> 24) << 24)) ^ load<u32>(k));
-  store<u32>(dst, (sbox(s1) | (sbox(s2 >> 8) << 8) | (sbox(s3 >> 16) << 16) | (sbox(s0 >> 24) << 24)) ^ load<u32>(k, 4), 4);
-  store<u32>(dst, (sbox(s2) | (sbox(s3 >> 8) << 8) | (sbox(s0 >> 16) << 16) | (sbox(s1 >> 24) << 24)) ^ load<u32>(k, 8), 8);
-  store<u32>(dst, (sbox(s3) | (sbox(s0 >> 8) << 8) | (sbox(s1 >> 16) << 16) | (sbox(s2 >> 24) << 24)) ^ load<u32>(k, 12), 12);
+@inline function rot2(x: v128): v128 {
+  return i8x16.shuffle(x, x, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
 }
 
-/** Decrypts the 16 bytes at `src` into `dst` with a schedule from `aes256ExpandDecrypt`. */
-@inline export function aesDecryptBlock(dk: usize, src: usize, dst: usize): void {
-  let s0 = load<u32>(src) ^ load<u32>(dk);
-  let s1 = load<u32>(src, 4) ^ load<u32>(dk, 4);
-  let s2 = load<u32>(src, 8) ^ load<u32>(dk, 8);
-  let s3 = load<u32>(src, 12) ^ load<u32>(dk, 12);
-  let k = dk + 16;
-  for (let round = 1; round < AES256_ROUNDS; round++) {
-    // InvShiftRows: column c takes row r from column c - r.
-    const t0 = td(0, s0) ^ td(1, s3 >> 8) ^ td(2, s2 >> 16) ^ td(3, s1 >> 24) ^ load<u32>(k);
-    const t1 = td(0, s1) ^ td(1, s0 >> 8) ^ td(2, s3 >> 16) ^ td(3, s2 >> 24) ^ load<u32>(k, 4);
-    const t2 = td(0, s2) ^ td(1, s1 >> 8) ^ td(2, s0 >> 16) ^ td(3, s3 >> 24) ^ load<u32>(k, 8);
-    const t3 = td(0, s3) ^ td(1, s2 >> 8) ^ td(2, s1 >> 16) ^ td(3, s0 >> 24) ^ load<u32>(k, 12);
-    s0 = t0; s1 = t1; s2 = t2; s3 = t3;
-    k += 16;
+/**
+ * MixColumns (§5.1.3): b_r = 2a_r ⊕ 3a_{r+1} ⊕ a_{r+2} ⊕ a_{r+3} = 2t_r ⊕ a_{r+1} ⊕ t_{r+2}
+ * with t_r = a_r ⊕ a_{r+1}; the doubling is xtime across planes (0x1b feeds planes 0, 1, 3, 4).
+ */
+@inline function mixColumns(s: usize): void {
+  const a0 = plane(s, 0), a1 = plane(s, 1), a2 = plane(s, 2), a3 = plane(s, 3);
+  const a4 = plane(s, 4), a5 = plane(s, 5), a6 = plane(s, 6), a7 = plane(s, 7);
+  const r0 = rot1(a0), r1 = rot1(a1), r2 = rot1(a2), r3 = rot1(a3);
+  const r4 = rot1(a4), r5 = rot1(a5), r6 = rot1(a6), r7 = rot1(a7);
+  const t0 = v128.xor(a0, r0), t1 = v128.xor(a1, r1), t2 = v128.xor(a2, r2), t3 = v128.xor(a3, r3);
+  const t4 = v128.xor(a4, r4), t5 = v128.xor(a5, r5), t6 = v128.xor(a6, r6), t7 = v128.xor(a7, r7);
+  setPlane(s, 0, v128.xor(t7, v128.xor(r0, rot2(t0))));
+  setPlane(s, 1, v128.xor(v128.xor(t0, t7), v128.xor(r1, rot2(t1))));
+  setPlane(s, 2, v128.xor(t1, v128.xor(r2, rot2(t2))));
+  setPlane(s, 3, v128.xor(v128.xor(t2, t7), v128.xor(r3, rot2(t3))));
+  setPlane(s, 4, v128.xor(v128.xor(t3, t7), v128.xor(r4, rot2(t4))));
+  setPlane(s, 5, v128.xor(t4, v128.xor(r5, rot2(t5))));
+  setPlane(s, 6, v128.xor(t5, v128.xor(r6, rot2(t6))));
+  setPlane(s, 7, v128.xor(t6, v128.xor(r7, rot2(t7))));
+}
+
+/**
+ * InvMixColumns = MixColumns ∘ P, where P maps a_r to 5a_r ⊕ 4a_{r+2} = a_r ⊕ 4(a_r ⊕ a_{r+2})
+ * (the circulant (14, 11, 13, 9) is (2, 3, 1, 1) times (5, 0, 4, 0)). 4u is xtime twice.
+ */
+@inline function invMixColumns(s: usize): void {
+  const a0 = plane(s, 0), a1 = plane(s, 1), a2 = plane(s, 2), a3 = plane(s, 3);
+  const a4 = plane(s, 4), a5 = plane(s, 5), a6 = plane(s, 6), a7 = plane(s, 7);
+  const u0 = v128.xor(a0, rot2(a0)), u1 = v128.xor(a1, rot2(a1)), u2 = v128.xor(a2, rot2(a2));
+  const u3 = v128.xor(a3, rot2(a3)), u4 = v128.xor(a4, rot2(a4)), u5 = v128.xor(a5, rot2(a5));
+  const u6 = v128.xor(a6, rot2(a6)), u7 = v128.xor(a7, rot2(a7));
+  const u67 = v128.xor(u6, u7);
+  setPlane(s, 0, v128.xor(a0, u6));
+  setPlane(s, 1, v128.xor(a1, u67));
+  setPlane(s, 2, v128.xor(a2, v128.xor(u0, u7)));
+  setPlane(s, 3, v128.xor(a3, v128.xor(u1, u6)));
+  setPlane(s, 4, v128.xor(a4, v128.xor(u2, u67)));
+  setPlane(s, 5, v128.xor(a5, v128.xor(u3, u7)));
+  setPlane(s, 6, v128.xor(a6, u4));
+  setPlane(s, 7, v128.xor(a7, u5));
+  mixColumns(s);
+}
+
+/** SubBytes: the S-box circuit, then its constant 0x63. */
+@inline export function subBytes(s: usize): void {
+  sboxCore(s);
+  xorByteConstant(s, 0x63);
+}
+
+/** The linear part of the inverse affine map (§5.3.2): b_i = x_{i+2} ⊕ x_{i+5} ⊕ x_{i+7}. */
+@inline function inverseAffineLinear(s: usize): void {
+  const x0 = plane(s, 0), x1 = plane(s, 1), x2 = plane(s, 2), x3 = plane(s, 3);
+  const x4 = plane(s, 4), x5 = plane(s, 5), x6 = plane(s, 6), x7 = plane(s, 7);
+  setPlane(s, 0, v128.xor(x2, v128.xor(x5, x7)));
+  setPlane(s, 1, v128.xor(x3, v128.xor(x6, x0)));
+  setPlane(s, 2, v128.xor(x4, v128.xor(x7, x1)));
+  setPlane(s, 3, v128.xor(x5, v128.xor(x0, x2)));
+  setPlane(s, 4, v128.xor(x6, v128.xor(x1, x3)));
+  setPlane(s, 5, v128.xor(x7, v128.xor(x2, x4)));
+  setPlane(s, 6, v128.xor(x0, v128.xor(x3, x5)));
+  setPlane(s, 7, v128.xor(x1, v128.xor(x4, x6)));
+}
+
+/**
+ * InvSubBytes through the forward circuit: with S(y) = L(y⁻¹) ⊕ 0x63, the inverse is
+ * S⁻¹(x) = L⁻¹(core(L⁻¹(x) ⊕ 0x05)), because L⁻¹(0x63) = 0x05 and y⁻¹ = L⁻¹(core(y)).
+ */
+@inline function invSubBytes(s: usize): void {
+  inverseAffineLinear(s);
+  xorByteConstant(s, 0x05);
+  sboxCore(s);
+  inverseAffineLinear(s);
+}
+
+/** Encrypts the 8 blocks at `s` (128 bytes) in place under the bitsliced schedule `rk`. */
+export function aesEncrypt8(rk: usize, s: usize): void {
+  transpose8(s);
+  xorPlanes(s, rk);
+  for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) {
+    subBytes(s);
+    shiftRows(s);
+    mixColumns(s);
+    xorPlanes(s, rk + (round << 7));
   }
-  store<u32>(dst, (invSbox(s0) | (invSbox(s3 >> 8) << 8) | (invSbox(s2 >> 16) << 16) | (invSbox(s1 >> 24) << 24)) ^ load<u32>(k));
-  store<u32>(dst, (invSbox(s1) | (invSbox(s0 >> 8) << 8) | (invSbox(s3 >> 16) << 16) | (invSbox(s2 >> 24) << 24)) ^ load<u32>(k, 4), 4);
-  store<u32>(dst, (invSbox(s2) | (invSbox(s1 >> 8) << 8) | (invSbox(s0 >> 16) << 16) | (invSbox(s3 >> 24) << 24)) ^ load<u32>(k, 8), 8);
-  store<u32>(dst, (invSbox(s3) | (invSbox(s2 >> 8) << 8) | (invSbox(s1 >> 16) << 16) | (invSbox(s0 >> 24) << 24)) ^ load<u32>(k, 12), 12);
+  subBytes(s);
+  shiftRows(s);
+  xorPlanes(s, rk + (<usize>AES256_ROUNDS << 7));
+  transpose8(s);
+}
+
+/** Decrypts the 8 blocks at `s` in place (the straightforward inverse cipher, §5.3). */
+export function aesDecrypt8(rk: usize, s: usize): void {
+  transpose8(s);
+  xorPlanes(s, rk + (<usize>AES256_ROUNDS << 7));
+  for (let round = AES256_ROUNDS - 1; round > 0; round--) {
+    invShiftRows(s);
+    invSubBytes(s);
+    xorPlanes(s, rk + (<usize>round << 7));
+    invMixColumns(s);
+  }
+  invShiftRows(s);
+  invSubBytes(s);
+  xorPlanes(s, rk);
+  transpose8(s);
+}
+
+/** Encrypts (or decrypts) one block from `src` to `dst` (which may be equal) through a batch. */
+export function aesOneBlock(rk: usize, src: usize, dst: usize, encrypting: bool): void {
+  memory.fill(SINGLE, 0, BATCH_BYTES);
+  memory.copy(SINGLE, src, 16);
+  if (encrypting) aesEncrypt8(rk, SINGLE);
+  else aesDecrypt8(rk, SINGLE);
+  memory.copy(dst, SINGLE, 16);
+  memory.fill(SINGLE, 0, BATCH_BYTES);
 }

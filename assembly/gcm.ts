@@ -3,24 +3,24 @@
 //
 // Call order: gcmInit → (gcmSetIv96 | gcmIvAbsorb* gcmIvFinish) → gcmAad* → (gcmEncrypt | gcmDecrypt)* → gcmFinal.
 
-import { aes256ExpandEncrypt, aesEncryptBlock } from './aes';
+import { AES256_SCHEDULE_BYTES, aes256ExpandKey, aesEncrypt8, BATCH_BYTES } from './aes';
 import { ghashBlock, ghashSetKey } from './ghash';
 
 // Context layout (bytes from the context pointer).
-const RK: usize = 0; // 240: AES-256 encryption schedule
-const HTABLE: usize = 256; // 256: GHASH table for H = E(0^128)
-const X: usize = 512; // 16: GHASH accumulator (hi, lo)
-const TAG_MASK: usize = 528; // 16: E(J0)
-const CTR: usize = 544; // 16: current counter block, raw bytes
-const KEYSTREAM: usize = 560; // 16: keystream of the last partial block
-const GBUF: usize = 576; // 16: bytes waiting to fill a GHASH block
-const KEYSTREAM_USED: usize = 592; // u32: bytes of KEYSTREAM already used (16 = none left)
-const GBUF_LEN: usize = 596; // u32
-const AAD_OPEN: usize = 600; // u32: 1 while AAD may still be added
-const AAD_LEN: usize = 608; // u64 bytes
-const TEXT_LEN: usize = 616; // u64 bytes
-export const GCM_TAG: usize = 624; // 16: the tag, after gcmFinal
-export const GCM_CONTEXT_BYTES: usize = 640;
+const RK: usize = 0; // bitsliced AES-256 schedule
+const HTABLE: usize = AES256_SCHEDULE_BYTES; // 256: GHASH table for H = E(0^128)
+const X: usize = HTABLE + 256; // 16: GHASH accumulator (hi, lo)
+const TAG_MASK: usize = X + 16; // 16: E(J0)
+const CTR: usize = TAG_MASK + 16; // 16: the next counter block, raw bytes
+const KEYSTREAM: usize = CTR + 16; // 128: one batch of keystream
+const GBUF: usize = KEYSTREAM + BATCH_BYTES; // 16: bytes waiting to fill a GHASH block
+const KEYSTREAM_USED: usize = GBUF + 16; // u32: bytes of KEYSTREAM already used (128 = none left)
+const GBUF_LEN: usize = KEYSTREAM_USED + 4; // u32
+const AAD_OPEN: usize = GBUF_LEN + 4; // u32: 1 while AAD may still be added
+const AAD_LEN: usize = AAD_OPEN + 8; // u64 bytes
+const TEXT_LEN: usize = AAD_LEN + 8; // u64 bytes
+export const GCM_TAG: usize = TEXT_LEN + 8; // 16: the tag, after gcmFinal
+export const GCM_CONTEXT_BYTES: usize = GCM_TAG + 16;
 
 /** Absorbs bytes into GHASH, buffering an incomplete trailing block in the context. */
 function ghashAbsorb(ctx: usize, src: usize, len: usize): void {
@@ -64,18 +64,31 @@ function ghashLengths(ctx: usize, aBytes: u64, bBytes: u64): void {
 /** Expands the 32-byte key at `key`, derives H and resets all running state. */
 export function gcmInit(ctx: usize, key: usize): void {
   memory.fill(ctx, 0, GCM_CONTEXT_BYTES);
-  aes256ExpandEncrypt(ctx + RK, key);
-  aesEncryptBlock(ctx + RK, ctx + X, ctx + GBUF); // H = E(0^128); X is all zero here
-  ghashSetKey(ctx + HTABLE, ctx + GBUF);
-  memory.fill(ctx + GBUF, 0, 16);
-  store<u32>(ctx + KEYSTREAM_USED, 16);
+  aes256ExpandKey(ctx + RK, key);
+  aesEncrypt8(ctx + RK, ctx + KEYSTREAM); // block 0: H = E(0^128)
+  ghashSetKey(ctx + HTABLE, ctx + KEYSTREAM);
+  memory.fill(ctx + KEYSTREAM, 0, BATCH_BYTES);
+  store<u32>(ctx + KEYSTREAM_USED, <u32>BATCH_BYTES);
   store<u32>(ctx + AAD_OPEN, 1);
 }
 
-/** J0 is known: encrypts it for the tag and sets the first counter to inc32(J0). */
+/** Encrypts the next 8 counter blocks into `dst` and advances the counter (inc32, mod 2^32). */
+function nextKeystreamBatch(ctx: usize, dst: usize): void {
+  const block = v128.load(ctx + CTR);
+  let counter = bswap<u32>(load<u32>(ctx + CTR + 12));
+  for (let i: usize = 0; i < 8; i++) {
+    v128.store(dst + (i << 4), i32x4.replace_lane(block, 3, bswap<u32>(counter)));
+    counter++;
+  }
+  store<u32>(ctx + CTR + 12, bswap<u32>(counter));
+  aesEncrypt8(ctx + RK, dst);
+}
+
+/** J0 is known: its encryption masks the tag; the rest of that batch is keystream from inc32(J0). */
 function startCounter(ctx: usize): void {
-  aesEncryptBlock(ctx + RK, ctx + CTR, ctx + TAG_MASK);
-  store<u32>(ctx + CTR + 12, bswap<u32>(bswap<u32>(load<u32>(ctx + CTR + 12)) + 1));
+  nextKeystreamBatch(ctx, ctx + KEYSTREAM);
+  memory.copy(ctx + TAG_MASK, ctx + KEYSTREAM, 16);
+  store<u32>(ctx + KEYSTREAM_USED, 16);
 }
 
 /** The 96-bit IV fast path: J0 = IV || 0^31 || 1. */
@@ -114,24 +127,18 @@ function closeAad(ctx: usize): void {
 function ctrXor(ctx: usize, p: usize, len: usize): void {
   const ks = ctx + KEYSTREAM;
   let used = <usize>load<u32>(ctx + KEYSTREAM_USED);
-  while (used < 16 && len > 0) {
+  while (used < BATCH_BYTES && len > 0) {
     store<u8>(p, load<u8>(p) ^ load<u8>(ks + used));
     p++; len--; used++;
   }
-  const counterWord = ctx + CTR + 12;
-  let counter = bswap<u32>(load<u32>(counterWord));
-  while (len > 0) {
-    aesEncryptBlock(ctx + RK, ctx + CTR, ks);
-    counter++; // inc32: wraps modulo 2^32
-    store<u32>(counterWord, bswap<u32>(counter));
-    if (len >= 16) {
-      store<u64>(p, load<u64>(p) ^ load<u64>(ks));
-      store<u64>(p, load<u64>(p, 8) ^ load<u64>(ks, 8), 8);
-      p += 16; len -= 16;
-    } else {
-      for (used = 0; used < len; used++) store<u8>(p + used, load<u8>(p + used) ^ load<u8>(ks + used));
-      len = 0;
-    }
+  while (len >= BATCH_BYTES) {
+    nextKeystreamBatch(ctx, ks);
+    for (let i: usize = 0; i < BATCH_BYTES; i += 16) v128.store(p + i, v128.xor(v128.load(p + i), v128.load(ks + i)));
+    p += BATCH_BYTES; len -= BATCH_BYTES;
+  }
+  if (len > 0) {
+    nextKeystreamBatch(ctx, ks);
+    for (used = 0; used < len; used++) store<u8>(p + used, load<u8>(p + used) ^ load<u8>(ks + used));
   }
   store<u32>(ctx + KEYSTREAM_USED, <u32>used);
 }

@@ -1,7 +1,6 @@
 // The WebAssembly module's exports. All state lives in caller-provided contexts in linear
 // memory; the module itself allocates nothing after start-up (the runtime is `stub`).
 
-import { initAesTables } from './aes';
 import { initGhashTables } from './ghash';
 import { GCM_CONTEXT_BYTES, GCM_TAG } from './gcm';
 import { XTS_CONTEXT_BYTES } from './xts';
@@ -9,7 +8,6 @@ import { XTS_CONTEXT_BYTES } from './xts';
 export { gcmInit, gcmSetIv96, gcmIvAbsorb, gcmIvFinish, gcmAad, gcmEncrypt, gcmDecrypt, gcmFinal } from './gcm';
 export { xtsInit, xtsStart, xtsEncrypt, xtsDecrypt, xtsEncryptSectors, xtsDecryptSectors } from './xts';
 
-initAesTables();
 initGhashTables();
 
 /** First byte past the static data: the host lays out its buffers from here. */

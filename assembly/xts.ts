@@ -1,35 +1,36 @@
 // XTS-AES-256 (IEEE 1619-2018 §5) over a context in linear memory. Key1 encrypts the data, Key2
 // encrypts the tweak. A data unit may be fed in several calls: every call but the last covers
 // whole blocks; the last may end in a partial block, which is handled by ciphertext stealing.
+// Blocks go through AES eight at a time.
 
-import { aes256ExpandDecrypt, aes256ExpandEncrypt, aesDecryptBlock, aesEncryptBlock } from './aes';
+import { AES256_SCHEDULE_BYTES, aes256ExpandKey, aesDecrypt8, aesEncrypt8, aesOneBlock, BATCH_BYTES } from './aes';
 
-const RK1: usize = 0; // 240: Key1 encryption schedule
-const DK1: usize = 256; // 240: Key1 decryption schedule
-const RK2: usize = 512; // 240: Key2 encryption schedule
-const TWEAK: usize = 768; // 16: T for the next block, little-endian (§5.2's α^j multiplication)
-const SCRATCH: usize = 784; // 16
-const SCRATCH2: usize = 800; // 16
-export const XTS_CONTEXT_BYTES: usize = 816;
+const RK1: usize = 0; // bitsliced Key1 schedule
+const RK2: usize = AES256_SCHEDULE_BYTES; // bitsliced Key2 schedule
+const TWEAK: usize = 2 * AES256_SCHEDULE_BYTES; // 16: T for the next block
+const TWEAKS: usize = TWEAK + 16; // 128: the tweaks of one batch
+const BATCH: usize = TWEAKS + BATCH_BYTES; // 128: a partial batch
+const PREVIOUS_TWEAK: usize = BATCH + BATCH_BYTES; // 16
+const SECTOR: usize = PREVIOUS_TWEAK + 16; // 16
+export const XTS_CONTEXT_BYTES: usize = SECTOR + 16;
 
 /** Expands the 64-byte key at `key` (Key1 || Key2). */
 export function xtsInit(ctx: usize, key: usize): void {
   memory.fill(ctx, 0, XTS_CONTEXT_BYTES);
-  aes256ExpandEncrypt(ctx + RK1, key);
-  aes256ExpandDecrypt(ctx + DK1, ctx + RK1);
-  aes256ExpandEncrypt(ctx + RK2, key + 32);
+  aes256ExpandKey(ctx + RK1, key);
+  aes256ExpandKey(ctx + RK2, key + 32);
 }
 
 /** Starts a data unit: T = E_Key2(tweak) for the 16-byte tweak at `tweak`. */
 export function xtsStart(ctx: usize, tweak: usize): void {
-  aesEncryptBlock(ctx + RK2, tweak, ctx + TWEAK);
+  aesOneBlock(ctx + RK2, tweak, ctx + TWEAK, true);
 }
 
 /** Starts the data unit whose tweak is the 128-bit little-endian number `sector`. */
 function startSector(ctx: usize, sector: u64): void {
-  store<u64>(ctx + SCRATCH, sector);
-  store<u64>(ctx + SCRATCH, 0, 8);
-  aesEncryptBlock(ctx + RK2, ctx + SCRATCH, ctx + TWEAK);
+  store<u64>(ctx + SECTOR, sector);
+  store<u64>(ctx + SECTOR, 0, 8);
+  xtsStart(ctx, ctx + SECTOR);
 }
 
 /** T = T · α in GF(2^128), with the byte order and polynomial x^128 + x^7 + x^2 + x + 1 of §5.2. */
@@ -40,70 +41,83 @@ function startSector(ctx: usize, sector: u64): void {
   store<u64>(t, (hi << 1) | (lo >> 63), 8);
 }
 
-@inline function xorBlock(dst: usize, a: usize, b: usize): void {
-  store<u64>(dst, load<u64>(a) ^ load<u64>(b));
-  store<u64>(dst, load<u64>(a, 8) ^ load<u64>(b, 8), 8);
+@inline function xorBlocks(dst: usize, mask: usize, count: usize): void {
+  for (let i: usize = 0; i < count; i++) {
+    v128.store(dst + (i << 4), v128.xor(v128.load(dst + (i << 4)), v128.load(mask + (i << 4))));
+  }
 }
 
-/** C = E(P ⊕ T) ⊕ T in place, then advances T. */
-@inline function encryptBlockInPlace(ctx: usize, p: usize): void {
-  const t = ctx + TWEAK;
-  xorBlock(p, p, t);
-  aesEncryptBlock(ctx + RK1, p, p);
-  xorBlock(p, p, t);
-  nextTweak(t);
+/** C = E(P ⊕ T) ⊕ T for `count` (≤ 8) whole blocks at `batch`, which has room for 8. */
+@inline function cryptBatch(ctx: usize, batch: usize, count: usize, encrypting: bool): void {
+  const tweaks = ctx + TWEAKS;
+  for (let i: usize = 0; i < count; i++) {
+    v128.store(tweaks + (i << 4), v128.load(ctx + TWEAK));
+    nextTweak(ctx + TWEAK);
+  }
+  xorBlocks(batch, tweaks, count);
+  if (encrypting) aesEncrypt8(ctx + RK1, batch);
+  else aesDecrypt8(ctx + RK1, batch);
+  xorBlocks(batch, tweaks, count);
 }
 
-@inline function decryptBlockWithTweak(ctx: usize, p: usize, t: usize): void {
-  xorBlock(p, p, t);
-  aesDecryptBlock(ctx + DK1, p, p);
-  xorBlock(p, p, t);
+/** Whole blocks at `p`, in place: full batches directly, the rest through the BATCH scratch. */
+function cryptBlocks(ctx: usize, p: usize, blocks: usize, encrypting: bool): void {
+  let i: usize = 0;
+  for (; i + 8 <= blocks; i += 8) cryptBatch(ctx, p + (i << 4), 8, encrypting);
+  const rest = blocks - i;
+  if (rest == 0) return;
+  const batch = ctx + BATCH;
+  memory.fill(batch, 0, BATCH_BYTES);
+  memory.copy(batch, p + (i << 4), rest << 4);
+  cryptBatch(ctx, batch, rest, encrypting);
+  memory.copy(p + (i << 4), batch, rest << 4);
+  memory.fill(batch, 0, BATCH_BYTES);
+}
+
+/** Encrypts or decrypts one block at `p` in place with the tweak at `t`. */
+function cryptOneBlock(ctx: usize, p: usize, t: usize, encrypting: bool): void {
+  xorBlocks(p, t, 1);
+  aesOneBlock(ctx + RK1, p, p, encrypting);
+  xorBlocks(p, t, 1);
+}
+
+@inline function swapBytes(a: usize, b: usize, count: usize): void {
+  for (let i: usize = 0; i < count; i++) {
+    const x = load<u8>(a + i);
+    store<u8>(a + i, load<u8>(b + i));
+    store<u8>(b + i, x);
+  }
 }
 
 /** Encrypts `len` bytes at `p` in place (len >= 16; a partial tail only in a data unit's last call). */
 export function xtsEncrypt(ctx: usize, p: usize, len: usize): void {
   const tail = len & 15;
-  let blocks = len >> 4;
-  if (tail != 0) blocks--; // the last whole block takes part in ciphertext stealing
-  for (let i: usize = 0; i < blocks; i++) encryptBlockInPlace(ctx, p + (i << 4));
+  const blocks = (len >> 4) - (tail != 0 ? 1 : 0); // the last whole block takes part in stealing
+  cryptBlocks(ctx, p, blocks, true);
   if (tail == 0) return;
   // §5.3.2: CC = enc(P_{m-1}); C_m = CC[0..tail); C_{m-1} = enc(P_m || CC[tail..16)).
   const last = p + (blocks << 4);
-  const partial = last + 16;
-  encryptBlockInPlace(ctx, last);
-  for (let i: usize = 0; i < tail; i++) {
-    const c = load<u8>(last + i);
-    store<u8>(last + i, load<u8>(partial + i));
-    store<u8>(partial + i, c);
-  }
-  encryptBlockInPlace(ctx, last);
+  const t = ctx + TWEAK;
+  cryptOneBlock(ctx, last, t, true);
+  nextTweak(t);
+  swapBytes(last, last + 16, tail);
+  cryptOneBlock(ctx, last, t, true);
 }
 
 /** Decrypts `len` bytes at `p` in place, mirroring `xtsEncrypt`. */
 export function xtsDecrypt(ctx: usize, p: usize, len: usize): void {
-  const t = ctx + TWEAK;
   const tail = len & 15;
-  let blocks = len >> 4;
-  if (tail != 0) blocks--;
-  for (let i: usize = 0; i < blocks; i++) {
-    decryptBlockWithTweak(ctx, p + (i << 4), t);
-    nextTweak(t);
-  }
+  const blocks = (len >> 4) - (tail != 0 ? 1 : 0);
+  cryptBlocks(ctx, p, blocks, false);
   if (tail == 0) return;
   // §5.4.2: the last whole ciphertext block was made with the *next* tweak T_m.
   const last = p + (blocks << 4);
-  const partial = last + 16;
-  const previousTweak = ctx + SCRATCH2;
-  memory.copy(previousTweak, t, 16);
+  const t = ctx + TWEAK;
+  memory.copy(ctx + PREVIOUS_TWEAK, t, 16);
   nextTweak(t);
-  decryptBlockWithTweak(ctx, last, t); // PP = P_m || CC[tail..16)
-  for (let i: usize = 0; i < tail; i++) {
-    const pm = load<u8>(last + i);
-    store<u8>(last + i, load<u8>(partial + i));
-    store<u8>(partial + i, pm);
-  }
-  decryptBlockWithTweak(ctx, last, previousTweak);
-  memory.fill(previousTweak, 0, 16);
+  cryptOneBlock(ctx, last, t, false); // → P_m || CC[tail..16)
+  swapBytes(last, last + 16, tail);
+  cryptOneBlock(ctx, last, ctx + PREVIOUS_TWEAK, false);
 }
 
 /**
@@ -113,13 +127,13 @@ export function xtsDecrypt(ctx: usize, p: usize, len: usize): void {
 export function xtsEncryptSectors(ctx: usize, p: usize, len: usize, sectorSize: usize, firstSector: u64): void {
   for (let offset: usize = 0; offset < len; offset += sectorSize) {
     startSector(ctx, firstSector++);
-    xtsEncrypt(ctx, p + offset, sectorSize);
+    cryptBlocks(ctx, p + offset, sectorSize >> 4, true);
   }
 }
 
 export function xtsDecryptSectors(ctx: usize, p: usize, len: usize, sectorSize: usize, firstSector: u64): void {
   for (let offset: usize = 0; offset < len; offset += sectorSize) {
     startSector(ctx, firstSector++);
-    xtsDecrypt(ctx, p + offset, sectorSize);
+    cryptBlocks(ctx, p + offset, sectorSize >> 4, false);
   }
 }

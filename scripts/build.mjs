@@ -12,7 +12,7 @@ const bin = (name) => `node_modules/.bin/${name}`;
 mkdirSync('build', { recursive: true });
 run(bin('asc'), [
   'assembly/index.ts', '--outFile', 'build/core.wasm',
-  '--runtime', 'stub', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert', '--use', 'abort=',
+  '--runtime', 'stub', '--enable', 'simd', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert', '--use', 'abort=',
 ]);
 
 const base64 = readFileSync('build/core.wasm').toString('base64');
