@@ -47,16 +47,3 @@
     if ((constant >> <u32>i) & 1) setPlane(s, i, v128.not(plane(s, i)));
   }
 }
-
-/** Multiplies every byte by x (xtime, FIPS 197 §4.2.1): a plane rotation with 0x1b feedback. */
-@inline export function xtimePlanes(s: usize): void {
-  const top = plane(s, 7);
-  setPlane(s, 7, plane(s, 6));
-  setPlane(s, 6, plane(s, 5));
-  setPlane(s, 5, plane(s, 4));
-  setPlane(s, 4, v128.xor(plane(s, 3), top));
-  setPlane(s, 3, v128.xor(plane(s, 2), top));
-  setPlane(s, 2, plane(s, 1));
-  setPlane(s, 1, v128.xor(plane(s, 0), top));
-  setPlane(s, 0, top);
-}

@@ -4,12 +4,15 @@
 // Call order: gcmInit → (gcmSetIv96 | gcmIvAbsorb* gcmIvFinish) → gcmAad* → (gcmEncrypt | gcmDecrypt)* → gcmFinal.
 
 import { AES256_SCHEDULE_BYTES, aes256ExpandKey, aesEncrypt8, BATCH_BYTES } from './aes';
-import { ghashBlock, ghashSetKey } from './ghash';
+import { GHASH_TABLE_BYTES, ghashTableBlocks, ghashTableSetKey } from './ghash';
+import { ghashConstantTimeBlocks } from './ghash-constant-time';
 
 // Context layout (bytes from the context pointer).
 const RK: usize = 0; // bitsliced AES-256 schedule
-const HTABLE: usize = AES256_SCHEDULE_BYTES; // 256: GHASH table for H = E(0^128)
-const X: usize = HTABLE + 256; // 16: GHASH accumulator (hi, lo)
+const HTABLE: usize = AES256_SCHEDULE_BYTES; // GHASH table for H = E(0^128), fast mode only
+const H: usize = HTABLE + GHASH_TABLE_BYTES; // 16: H itself, raw
+const CONSTANT_TIME: usize = H + 16; // u32: 1 for the table-free GHASH
+const X: usize = CONSTANT_TIME + 16; // 16: GHASH accumulator (hi, lo)
 const TAG_MASK: usize = X + 16; // 16: E(J0)
 const CTR: usize = TAG_MASK + 16; // 16: the next counter block, raw bytes
 const KEYSTREAM: usize = CTR + 16; // 128: one batch of keystream
@@ -21,6 +24,12 @@ const AAD_LEN: usize = AAD_OPEN + 8; // u64 bytes
 const TEXT_LEN: usize = AAD_LEN + 8; // u64 bytes
 export const GCM_TAG: usize = TEXT_LEN + 8; // 16: the tag, after gcmFinal
 export const GCM_CONTEXT_BYTES: usize = GCM_TAG + 16;
+
+/** GHASH over whole blocks, by the mode chosen at gcmInit. */
+@inline function ghashBlocks(ctx: usize, src: usize, blocks: usize): void {
+  if (load<u32>(ctx + CONSTANT_TIME)) ghashConstantTimeBlocks(ctx + H, ctx + X, src, blocks);
+  else ghashTableBlocks(ctx + HTABLE, ctx + X, src, blocks);
+}
 
 /** Absorbs bytes into GHASH, buffering an incomplete trailing block in the context. */
 function ghashAbsorb(ctx: usize, src: usize, len: usize): void {
@@ -34,13 +43,13 @@ function ghashAbsorb(ctx: usize, src: usize, len: usize): void {
       store<u32>(ctx + GBUF_LEN, <u32>fill);
       return;
     }
-    ghashBlock(ctx + HTABLE, ctx + X, ctx + GBUF);
+    ghashBlocks(ctx, ctx + GBUF, 1);
     fill = 0;
   }
-  while (len >= 16) {
-    ghashBlock(ctx + HTABLE, ctx + X, src);
-    src += 16; len -= 16;
-  }
+  const blocks = len >> 4;
+  ghashBlocks(ctx, src, blocks);
+  src += blocks << 4;
+  len &= 15;
   memory.copy(ctx + GBUF, src, len);
   store<u32>(ctx + GBUF_LEN, <u32>len);
 }
@@ -50,7 +59,7 @@ function ghashPad(ctx: usize): void {
   const fill = <usize>load<u32>(ctx + GBUF_LEN);
   if (fill == 0) return;
   memory.fill(ctx + GBUF + fill, 0, 16 - fill);
-  ghashBlock(ctx + HTABLE, ctx + X, ctx + GBUF);
+  ghashBlocks(ctx, ctx + GBUF, 1);
   store<u32>(ctx + GBUF_LEN, 0);
 }
 
@@ -58,15 +67,20 @@ function ghashPad(ctx: usize): void {
 function ghashLengths(ctx: usize, aBytes: u64, bBytes: u64): void {
   store<u64>(ctx + GBUF, bswap<u64>(aBytes << 3));
   store<u64>(ctx + GBUF, bswap<u64>(bBytes << 3), 8);
-  ghashBlock(ctx + HTABLE, ctx + X, ctx + GBUF);
+  ghashBlocks(ctx, ctx + GBUF, 1);
 }
 
-/** Expands the 32-byte key at `key`, derives H and resets all running state. */
-export function gcmInit(ctx: usize, key: usize): void {
+/**
+ * Expands the 32-byte key at `key`, derives H and resets all running state. With `constantTime`,
+ * GHASH uses no table (see ghash-constant-time.ts); otherwise the faster 8-bit tables.
+ */
+export function gcmInit(ctx: usize, key: usize, constantTime: bool): void {
   memory.fill(ctx, 0, GCM_CONTEXT_BYTES);
   aes256ExpandKey(ctx + RK, key);
   aesEncrypt8(ctx + RK, ctx + KEYSTREAM); // block 0: H = E(0^128)
-  ghashSetKey(ctx + HTABLE, ctx + KEYSTREAM);
+  memory.copy(ctx + H, ctx + KEYSTREAM, 16);
+  store<u32>(ctx + CONSTANT_TIME, constantTime ? 1 : 0);
+  if (!constantTime) ghashTableSetKey(ctx + HTABLE, ctx + H);
   memory.fill(ctx + KEYSTREAM, 0, BATCH_BYTES);
   store<u32>(ctx + KEYSTREAM_USED, <u32>BATCH_BYTES);
   store<u32>(ctx + AAD_OPEN, 1);

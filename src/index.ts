@@ -2,7 +2,7 @@
 
 export { ready } from './core/wasm-runtime.js';
 export { gcm, type GcmCipher } from './core/gcm.js';
-export type { GcmOptions } from './core/gcm-state.js';
+export { gcmDefaults, type GcmOptions } from './core/gcm-state.js';
 export { GcmEncryptor, GcmDecryptor, createGcmEncryptor, createGcmDecryptor } from './core/gcm-stream.js';
 export { xts, XtsCipher, sectorTweak, DEFAULT_SECTOR_BYTES, XTS_MAX_DATA_UNIT_BYTES } from './core/xts.js';
 export { InvalidInputError, AuthenticationError, CipherStateError } from './core/errors.js';

@@ -14,11 +14,26 @@ export const GCM_MAX_TEXT_BYTES = 2 ** 36 - 32;
 export interface GcmOptions {
   /** Tag bytes to produce on encryption and to expect on decryption: 12 to 16 (default 16). */
   tagLength?: number;
+  /**
+   * GHASH without tables (no secret-dependent memory access), at some cost in speed. AES is
+   * constant-time either way. Default: `gcmDefaults.constantTime`.
+   */
+  constantTime?: boolean;
 }
 
-export function tagLengthOf(options: GcmOptions | undefined): number {
-  if (options === undefined || options.tagLength === undefined) return GCM_FULL_TAG_BYTES;
-  return requireIntegerInRange('tagLength', options.tagLength, 12, 16);
+/** Process-wide defaults for options a call leaves out. */
+export const gcmDefaults = { constantTime: false };
+
+export interface GcmSettings {
+  tagLength: number;
+  constantTime: boolean;
+}
+
+export function gcmSettings(options: GcmOptions | undefined): GcmSettings {
+  const tagLength = options?.tagLength === undefined ? GCM_FULL_TAG_BYTES : requireIntegerInRange('tagLength', options.tagLength, 12, 16);
+  const constantTime = options?.constantTime ?? gcmDefaults.constantTime;
+  if (typeof constantTime !== 'boolean') throw new InvalidInputError('constantTime', `expected a boolean, got ${typeof constantTime}`);
+  return { tagLength, constantTime };
 }
 
 /** Validates the inputs shared by every GCM entry point; returns the AAD (empty when omitted). */
@@ -37,11 +52,11 @@ export class GcmState {
   private released = false;
 
   /** `owner`: the object whose garbage collection should reclaim the slot if it is never released. */
-  constructor(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, owner?: object) {
+  constructor(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, constantTime: boolean, owner?: object) {
     const { core } = this.runtime;
     this.ctx = this.runtime.acquireSlot(owner);
     this.owner = owner;
-    core.gcmInit(this.ctx, this.runtime.stage(key));
+    core.gcmInit(this.ctx, this.runtime.stage(key), constantTime);
     this.runtime.clearIo(key.length);
     if (iv.length === 12) {
       core.gcmSetIv96(this.ctx, this.runtime.stage(iv));

@@ -3,7 +3,7 @@
 // split anywhere, and holds back the trailing tag bytes until final().
 
 import { AuthenticationError, CipherStateError, InvalidInputError } from './errors.js';
-import { checkGcmInputs, GcmState, tagLengthOf, type GcmOptions } from './gcm-state.js';
+import { checkGcmInputs, gcmSettings, GcmState, type GcmOptions } from './gcm-state.js';
 import { constantTimeEqual, requireBytes } from './validate.js';
 
 abstract class GcmStream {
@@ -13,8 +13,9 @@ abstract class GcmStream {
 
   constructor(key: Uint8Array, iv: Uint8Array, aad: Uint8Array | undefined, options: GcmOptions | undefined) {
     const additionalData = checkGcmInputs(key, iv, aad);
-    this.tagLength = tagLengthOf(options);
-    this.state = new GcmState(key, iv, additionalData, this);
+    const { tagLength, constantTime } = gcmSettings(options);
+    this.tagLength = tagLength;
+    this.state = new GcmState(key, iv, additionalData, constantTime, this);
   }
 
   /** Zeroes the key schedule and state now. Safe to call at any time, and more than once. */

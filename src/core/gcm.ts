@@ -1,7 +1,7 @@
 // One-shot AES-256-GCM: `gcm(key, iv, aad?).encrypt(plaintext)` → ciphertext || tag.
 
 import { AuthenticationError, InvalidInputError } from './errors.js';
-import { checkGcmInputs, GcmState, tagLengthOf, type GcmOptions } from './gcm-state.js';
+import { checkGcmInputs, gcmSettings, GcmState, type GcmOptions } from './gcm-state.js';
 import { constantTimeEqual, requireBytes } from './validate.js';
 
 export interface GcmCipher {
@@ -18,12 +18,12 @@ export interface GcmCipher {
  */
 export function gcm(key: Uint8Array, iv: Uint8Array, aad?: Uint8Array, options?: GcmOptions): GcmCipher {
   const additionalData = checkGcmInputs(key, iv, aad);
-  const tagLength = tagLengthOf(options);
+  const { tagLength, constantTime } = gcmSettings(options);
   return {
     encrypt(plaintext: Uint8Array): Uint8Array {
       requireBytes('plaintext', plaintext);
       const output = new Uint8Array(plaintext.length + tagLength);
-      const state = new GcmState(key, iv, additionalData);
+      const state = new GcmState(key, iv, additionalData, constantTime);
       try {
         state.encrypt(plaintext, output, 0);
         output.set(state.finish().subarray(0, tagLength), plaintext.length);
@@ -40,7 +40,7 @@ export function gcm(key: Uint8Array, iv: Uint8Array, aad?: Uint8Array, options?:
       }
       const textLength = ciphertextAndTag.length - tagLength;
       const output = new Uint8Array(textLength);
-      const state = new GcmState(key, iv, additionalData);
+      const state = new GcmState(key, iv, additionalData, constantTime);
       let expectedTag: Uint8Array;
       try {
         state.decrypt(ciphertextAndTag.subarray(0, textLength), output, 0);

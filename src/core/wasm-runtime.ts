@@ -17,7 +17,7 @@ export interface CoreExports {
   heapBase(): number;
   contextBytes(): number;
   gcmTagOffset(): number;
-  gcmInit(ctx: number, key: number): void;
+  gcmInit(ctx: number, key: number, constantTime: boolean): void;
   gcmSetIv96(ctx: number, iv: number): void;
   gcmIvAbsorb(ctx: number, src: number, len: number): void;
   gcmIvFinish(ctx: number, ivBytes: bigint): void;
