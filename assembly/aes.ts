@@ -1,5 +1,9 @@
 // AES-256 (FIPS 197), bitsliced: 8 blocks per call, constant-time (no secret-dependent memory
 // access or branches). Round keys are kept pre-bitsliced: 15 round keys × 8 planes × 16 bytes.
+//
+// Inside a batch the state bytes are row-major (position 4r + c, not FIPS's 4c + r): MixColumns'
+// "row r takes row r+1" is then a rotation of whole 32-bit lanes (one pshufd on x86) instead of a
+// byte shuffle inside each lane; only ShiftRows remains a byte shuffle.
 
 import { aes256KeyExpansionSubWord } from './aes-key-schedule';
 import { sboxCore } from './aes-sbox-circuit';
@@ -21,7 +25,8 @@ export function aes256ExpandKey(rk: usize, key: usize): void {
   for (let round: usize = 0; round <= <usize>AES256_ROUNDS; round++) {
     const planes = rk + (round << 7);
     // The same round key in all 8 block positions, then transposed: each plane byte is 0x00 or 0xff.
-    for (let k: usize = 0; k < 8; k++) v128.store(planes + (k << 4), v128.load(SCALAR_SCHEDULE + (round << 4)));
+    const roundKey = toRowMajor(v128.load(SCALAR_SCHEDULE + (round << 4)));
+    for (let k: usize = 0; k < 8; k++) v128.store(planes + (k << 4), roundKey);
     transpose8(planes);
     // The S-box constant 0x63 passes unchanged through ShiftRows, MixColumns and InvMixColumns
     // (each matrix row sums to 1), so it is added here once instead of after every S-box.
@@ -30,22 +35,31 @@ export function aes256ExpandKey(rk: usize, key: usize): void {
   memory.fill(SCALAR_SCHEDULE, 0, 240);
 }
 
-/** ShiftRows (§5.1.2) of one plane: row r of column c takes the byte of column c + r. */
+/** Column-major (FIPS byte order) ↔ row-major: a 4×4 byte transpose, its own inverse. */
+@inline function toRowMajor(x: v128): v128 {
+  return i8x16.shuffle(x, x, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+}
+
+@inline function blocksToRowMajor(s: usize): void {
+  for (let i: usize = 0; i < 8; i++) setPlane(s, i, toRowMajor(plane(s, i)));
+}
+
+/** ShiftRows (§5.1.2) of one row-major plane: row r rotates left by r bytes. */
 @inline function shiftRows(x: v128): v128 {
-  return i8x16.shuffle(x, x, 0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11);
+  return i8x16.shuffle(x, x, 0, 1, 2, 3, 5, 6, 7, 4, 10, 11, 8, 9, 15, 12, 13, 14);
 }
 
 @inline function invShiftRows(x: v128): v128 {
-  return i8x16.shuffle(x, x, 0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3);
+  return i8x16.shuffle(x, x, 0, 1, 2, 3, 7, 4, 5, 6, 10, 11, 8, 9, 13, 14, 15, 12);
 }
 
-/** Row r of each column takes row r+1 (a byte rotation inside every 32-bit column). */
+/** Row r of each column takes row r+1: a rotation of the four 32-bit rows. */
 @inline function rot1(x: v128): v128 {
-  return i8x16.shuffle(x, x, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
+  return i8x16.shuffle(x, x, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3);
 }
 
 @inline function rot2(x: v128): v128 {
-  return i8x16.shuffle(x, x, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+  return i8x16.shuffle(x, x, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
 }
 
 /** Stores one output plane of a linear layer: optionally InvShiftRows'd, optionally keyed. */
@@ -126,6 +140,7 @@ export function aes256ExpandKey(rk: usize, key: usize): void {
  * SubBytes is the circuit alone: its constant is in round keys 1..14.
  */
 export function aesEncrypt8(rk: usize, s: usize): void {
+  blocksToRowMajor(s);
   transpose8(s);
   xorPlanes(s, rk);
   for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) {
@@ -135,6 +150,7 @@ export function aesEncrypt8(rk: usize, s: usize): void {
   sboxCore(s);
   finalLinearLayer(s, rk + (<usize>AES256_ROUNDS << 7));
   transpose8(s);
+  blocksToRowMajor(s);
 }
 
 /**
@@ -144,6 +160,7 @@ export function aesEncrypt8(rk: usize, s: usize): void {
  * core, L⁻¹ + AddRoundKey, InvMixColumns + InvShiftRows, then the next S-box's leading L⁻¹.
  */
 export function aesDecrypt8(rk: usize, s: usize): void {
+  blocksToRowMajor(s);
   transpose8(s);
   xorPlanes(s, rk + (<usize>AES256_ROUNDS << 7));
   for (let i: usize = 0; i < 8; i++) setPlane(s, i, invShiftRows(plane(s, i)));
@@ -157,6 +174,7 @@ export function aesDecrypt8(rk: usize, s: usize): void {
   sboxCore(s);
   inverseAffine(s, rk, true);
   transpose8(s);
+  blocksToRowMajor(s);
 }
 
 /** Encrypts (or decrypts) one block from `src` to `dst` (which may be equal) through a batch. */

@@ -1,0 +1,141 @@
+// The implementations under test, each as a factory of encrypt/decrypt closures for one input size.
+// Keys, IVs and inputs are made once per size, outside the timed functions; what is timed is what
+// a caller pays for one message (including per-call key setup, as each library's API requires).
+import { createCipheriv, createDecipheriv, randomBytes, webcrypto } from 'node:crypto';
+import { ctr as nobleCtr, gcm as nobleGcm } from '@noble/ciphers/aes.js';
+import aesjs from 'aes-js';
+import forge from 'node-forge';
+import { gcm, xts } from '../src/index.js';
+
+export type Family = 'GCM' | 'XTS / CTR';
+export type Operation = 'encrypt' | 'decrypt';
+type Run = () => unknown;
+
+export interface Implementation {
+  name: string;
+  family: Family;
+  /** Marks the @noble/ciphers entry that ratios in its family are taken against. */
+  reference?: boolean;
+  prepare(size: number): { encrypt: Run; decrypt: Run };
+}
+
+const key32 = randomBytes(32);
+const key64 = randomBytes(64);
+const iv12 = randomBytes(12);
+const iv16 = randomBytes(16);
+const aad = randomBytes(16);
+
+function kmsWasmGcm(constantTime: boolean): Implementation['prepare'] {
+  return (size) => {
+    const plaintext = randomBytes(size);
+    const sealed = gcm(key32, iv12, aad, { constantTime }).encrypt(plaintext);
+    return {
+      encrypt: () => gcm(key32, iv12, aad, { constantTime }).encrypt(plaintext),
+      decrypt: () => gcm(key32, iv12, aad, { constantTime }).decrypt(sealed),
+    };
+  };
+}
+
+export const implementations: Implementation[] = [
+  { name: 'kms-wasm gcm (default)', family: 'GCM', prepare: kmsWasmGcm(false) },
+  { name: 'kms-wasm gcm (constantTime)', family: 'GCM', prepare: kmsWasmGcm(true) },
+  {
+    name: '@noble/ciphers gcm', family: 'GCM', reference: true,
+    prepare(size) {
+      const plaintext = randomBytes(size);
+      const sealed = nobleGcm(key32, iv12, aad).encrypt(plaintext);
+      return { encrypt: () => nobleGcm(key32, iv12, aad).encrypt(plaintext), decrypt: () => nobleGcm(key32, iv12, aad).decrypt(sealed) };
+    },
+  },
+  {
+    name: 'node-forge gcm', family: 'GCM',
+    prepare(size) {
+      const keyBytes = key32.toString('binary');
+      const [ivBytes, aadBytes] = [iv12.toString('binary'), aad.toString('binary')];
+      const plaintext = randomBytes(size).toString('binary');
+      const encrypt = () => {
+        const cipher = forge.cipher.createCipher('AES-GCM', keyBytes);
+        cipher.start({ iv: ivBytes, additionalData: aadBytes, tagLength: 128 });
+        cipher.update(forge.util.createBuffer(plaintext));
+        cipher.finish();
+        return { ciphertext: cipher.output.getBytes(), tag: cipher.mode.tag.getBytes() };
+      };
+      const { ciphertext, tag } = encrypt();
+      const decrypt = () => {
+        const decipher = forge.cipher.createDecipher('AES-GCM', keyBytes);
+        decipher.start({ iv: ivBytes, additionalData: aadBytes, tagLength: 128, tag: forge.util.createBuffer(tag) });
+        decipher.update(forge.util.createBuffer(ciphertext));
+        if (!decipher.finish()) throw new Error('node-forge: tag mismatch');
+        return decipher.output.getBytes();
+      };
+      return { encrypt, decrypt };
+    },
+  },
+  {
+    name: 'node:crypto gcm (native)', family: 'GCM',
+    prepare(size) {
+      const plaintext = randomBytes(size);
+      const encrypt = () => {
+        const cipher = createCipheriv('aes-256-gcm', key32, iv12);
+        cipher.setAAD(aad);
+        return [cipher.update(plaintext), cipher.final(), cipher.getAuthTag()];
+      };
+      const [ciphertext, , tag] = encrypt() as Buffer[];
+      const decrypt = () => {
+        const decipher = createDecipheriv('aes-256-gcm', key32, iv12);
+        decipher.setAAD(aad);
+        decipher.setAuthTag(tag!);
+        return [decipher.update(ciphertext!), decipher.final()];
+      };
+      return { encrypt, decrypt };
+    },
+  },
+  {
+    name: 'WebCrypto AES-GCM (native)', family: 'GCM',
+    prepare(size) {
+      const plaintext = randomBytes(size);
+      const keyPromise = webcrypto.subtle.importKey('raw', key32, 'AES-GCM', false, ['encrypt', 'decrypt']);
+      const params = { name: 'AES-GCM', iv: iv12, additionalData: aad };
+      const sealedPromise = keyPromise.then((k) => webcrypto.subtle.encrypt(params, k, plaintext));
+      return {
+        encrypt: async () => webcrypto.subtle.encrypt(params, await keyPromise, plaintext),
+        decrypt: async () => webcrypto.subtle.decrypt(params, await keyPromise, await sealedPromise),
+      };
+    },
+  },
+  {
+    name: 'kms-wasm xts', family: 'XTS / CTR',
+    prepare(size) {
+      const cipher = xts(key64);
+      const data = randomBytes(Math.max(16, size));
+      const sealed = cipher.encrypt(data, iv16);
+      return { encrypt: () => cipher.encrypt(data, iv16), decrypt: () => cipher.decrypt(sealed, iv16) };
+    },
+  },
+  {
+    name: '@noble/ciphers ctr', family: 'XTS / CTR', reference: true,
+    prepare(size) {
+      const data = randomBytes(size);
+      return { encrypt: () => nobleCtr(key32, iv16).encrypt(data), decrypt: () => nobleCtr(key32, iv16).decrypt(data) };
+    },
+  },
+  {
+    name: 'aes-js ctr', family: 'XTS / CTR',
+    prepare(size) {
+      const data = randomBytes(size);
+      const run = () => new aesjs.ModeOfOperation.ctr(key32, new aesjs.Counter(1)).encrypt(data);
+      return { encrypt: run, decrypt: run };
+    },
+  },
+  {
+    name: 'node:crypto xts (native)', family: 'XTS / CTR',
+    prepare(size) {
+      const data = randomBytes(Math.max(16, size));
+      const sealed = Buffer.concat([createCipheriv('aes-256-xts', key64, iv16).update(data)]);
+      return {
+        encrypt: () => createCipheriv('aes-256-xts', key64, iv16).update(data),
+        decrypt: () => createDecipheriv('aes-256-xts', key64, iv16).update(sealed),
+      };
+    },
+  },
+];

@@ -1,0 +1,75 @@
+// Formats benchmark measurements as Markdown and JSON.
+import type { Family, Operation } from './implementations.js';
+
+export interface Measurement {
+  implementation: string;
+  family: Family;
+  operation: Operation;
+  bytes: number;
+  opsPerSecond: number;
+  mibPerSecond: number;
+  /** Throughput over the @noble/ciphers reference of the same family, size and operation. */
+  ratioToNoble: number | null;
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  node: string;
+  date: string;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024) return `${bytes / 1024} KiB`;
+  return `${bytes} B`;
+}
+
+const fixed = (n: number, digits: number) => n.toFixed(n >= 100 ? 0 : digits);
+
+/** One row per implementation and operation, one column per size: "MiB/s (× noble)". */
+export function summaryTable(results: Measurement[]): string {
+  const sizes = [...new Set(results.map((r) => r.bytes))].sort((a, b) => a - b);
+  const rows = [...new Set(results.map((r) => `${r.implementation}\u0000${r.operation}`))];
+  const lines = [
+    `| implementation | op | ${sizes.map(formatBytes).join(' | ')} |`,
+    `| --- | --- | ${sizes.map(() => '---:').join(' | ')} |`,
+  ];
+  for (const row of rows) {
+    const [implementation, operation] = row.split('\u0000');
+    const cells = sizes.map((bytes) => {
+      const r = results.find((m) => m.implementation === implementation && m.operation === operation && m.bytes === bytes);
+      if (!r) return '';
+      return r.ratioToNoble === null ? fixed(r.mibPerSecond, 1) : `${fixed(r.mibPerSecond, 1)} (${r.ratioToNoble.toFixed(2)}×)`;
+    });
+    lines.push(`| ${implementation} | ${operation} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+export function fullTable(results: Measurement[]): string {
+  const lines = ['| implementation | op | size | MiB/s | ops/s | × noble |', '| --- | --- | ---: | ---: | ---: | ---: |'];
+  for (const r of results) {
+    lines.push(`| ${r.implementation} | ${r.operation} | ${formatBytes(r.bytes)} | ${fixed(r.mibPerSecond, 2)} | ${fixed(r.opsPerSecond, 1)} | ${r.ratioToNoble === null ? '' : r.ratioToNoble.toFixed(2)} |`);
+  }
+  return lines.join('\n');
+}
+
+export function markdownReport(machine: Machine, results: Measurement[], notes: string[]): string {
+  return [
+    `Measured by \`npm run bench\` on ${machine.date}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}.`,
+    'Throughput in MiB/s from the median time per message; in parentheses, the ratio to `@noble/ciphers`',
+    '(its `gcm` for GCM rows, its `ctr` — pure-JS bulk AES — for XTS/CTR rows) in the same run.',
+    '',
+    summaryTable(results),
+    '',
+    ...notes,
+    '',
+    '<details><summary>All measurements (with ops/s)</summary>',
+    '',
+    fullTable(results),
+    '',
+    '</details>',
+    '',
+  ].join('\n');
+}
