@@ -5,6 +5,7 @@
 
 import { AES256_SCHEDULE_BYTES, aes256ExpandKey, aesEncrypt8, BATCH_BYTES } from './aes';
 import { GHASH_TABLE_BYTES, ghashTableBlocks, ghashTableSetKey } from './ghash';
+import { multiplyByPowerOfH } from './ghash-combine';
 import { ghashConstantTimeBlocks } from './ghash-constant-time';
 
 // Context layout (bytes from the context pointer).
@@ -14,7 +15,8 @@ const H: usize = HTABLE + GHASH_TABLE_BYTES; // 16: H itself, raw
 const CONSTANT_TIME: usize = H + 16; // u32: 1 for the table-free GHASH
 const X: usize = CONSTANT_TIME + 16; // 16: GHASH accumulator (hi, lo)
 const TAG_MASK: usize = X + 16; // 16: E(J0)
-const CTR: usize = TAG_MASK + 16; // 16: the next counter block, raw bytes
+const J0: usize = TAG_MASK + 16; // 16: the pre-counter block
+const CTR: usize = J0 + 16; // 16: the next counter block, raw bytes
 const KEYSTREAM: usize = CTR + 16; // 128: one batch of keystream
 const GBUF: usize = KEYSTREAM + BATCH_BYTES; // 16: bytes waiting to fill a GHASH block
 const KEYSTREAM_USED: usize = GBUF + 16; // u32: bytes of KEYSTREAM already used (128 = none left)
@@ -100,6 +102,7 @@ function nextKeystreamBatch(ctx: usize, dst: usize): void {
 
 /** J0 is known: its encryption masks the tag; the rest of that batch is keystream from inc32(J0). */
 function startCounter(ctx: usize): void {
+  memory.copy(ctx + J0, ctx + CTR, 16);
   nextKeystreamBatch(ctx, ctx + KEYSTREAM);
   memory.copy(ctx + TAG_MASK, ctx + KEYSTREAM, 16);
   store<u32>(ctx + KEYSTREAM_USED, 16);
@@ -180,4 +183,32 @@ export function gcmFinal(ctx: usize): void {
   ghashLengths(ctx, load<u64>(ctx + AAD_LEN), load<u64>(ctx + TEXT_LEN));
   store<u64>(ctx + GCM_TAG, bswap<u64>(load<u64>(ctx + X)) ^ load<u64>(ctx + TAG_MASK));
   store<u64>(ctx + GCM_TAG, bswap<u64>(load<u64>(ctx + X, 8)) ^ load<u64>(ctx + TAG_MASK, 8), 8);
+}
+
+// Parallel GCM: workers encrypt counter ranges and hash their own ciphertext from zero; the
+// owner of the message folds those partial hashes into its running hash, in order.
+
+/** Where the pre-counter block J0 and the GHASH accumulator sit, relative to the context. */
+export const GCM_J0: usize = J0;
+export const GCM_HASH: usize = X;
+
+/** For a worker: continue CTR from the counter block at `block` (no IV, no AAD, X from zero). */
+export function gcmSetCounter(ctx: usize, block: usize): void {
+  memory.copy(ctx + CTR, block, 16);
+  store<u32>(ctx + KEYSTREAM_USED, <u32>BATCH_BYTES);
+  closeAad(ctx);
+}
+
+/** For a worker: pads the last partial block into the hash, which is then the part's sum. */
+export function gcmFinishPart(ctx: usize): void {
+  ghashPad(ctx);
+}
+
+/** For the owner: X = X·H^blocks ⊕ S for a part of `bytes` bytes whose partial hash S is at `partial`. */
+export function gcmAbsorbPart(ctx: usize, partial: usize, blocks: u64, bytes: u64): void {
+  closeAad(ctx);
+  multiplyByPowerOfH(ctx + X, ctx + H, blocks);
+  store<u64>(ctx + X, load<u64>(ctx + X) ^ load<u64>(partial));
+  store<u64>(ctx + X, load<u64>(ctx + X, 8) ^ load<u64>(partial, 8), 8);
+  store<u64>(ctx + TEXT_LEN, load<u64>(ctx + TEXT_LEN) + bytes);
 }

@@ -69,4 +69,6 @@ export function ghashConstantTimeBlocks(h: usize, x: usize, src: usize, blocks: 
   }
   store<u64>(x, xh);
   store<u64>(x, xl, 8);
+  productLo = 0; // products of secret values: leave none behind
+  productHi = 0;
 }

@@ -1,14 +1,12 @@
 // The WebAssembly module's exports. All state lives in caller-provided contexts in linear
 // memory; the module itself allocates nothing after start-up (the runtime is `stub`).
 
-import { initGhashTables } from './ghash';
-import { GCM_CONTEXT_BYTES, GCM_TAG } from './gcm';
+import { GCM_CONTEXT_BYTES, GCM_HASH, GCM_J0, GCM_TAG } from './gcm';
 import { XTS_CONTEXT_BYTES } from './xts';
 
-export { gcmInit, gcmSetIv96, gcmIvAbsorb, gcmIvFinish, gcmAad, gcmEncrypt, gcmDecrypt, gcmFinal } from './gcm';
+export { gcmInit, gcmSetIv96, gcmIvAbsorb, gcmIvFinish, gcmAad, gcmEncrypt, gcmDecrypt, gcmFinal, gcmSetCounter, gcmFinishPart, gcmAbsorbPart } from './gcm';
 export { xtsInit, xtsStart, xtsEncrypt, xtsDecrypt, xtsEncryptSectors, xtsDecryptSectors } from './xts';
 
-initGhashTables();
 
 /** First byte past the static data: the host lays out its buffers from here. */
 export function heapBase(): usize {
@@ -23,4 +21,14 @@ export function contextBytes(): usize {
 /** Where gcmFinal leaves the tag, relative to the context. */
 export function gcmTagOffset(): usize {
   return GCM_TAG;
+}
+
+/** Where the pre-counter block J0 is kept, relative to the context. */
+export function gcmJ0Offset(): usize {
+  return GCM_J0;
+}
+
+/** Where the GHASH accumulator is kept (the partial hash after gcmFinishPart). */
+export function gcmHashOffset(): usize {
+  return GCM_HASH;
 }

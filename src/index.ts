@@ -6,3 +6,5 @@ export { gcmDefaults, type GcmOptions } from './core/gcm-state.js';
 export { GcmEncryptor, GcmDecryptor, createGcmEncryptor, createGcmDecryptor } from './core/gcm-stream.js';
 export { xts, XtsCipher, sectorTweak, DEFAULT_SECTOR_BYTES, XTS_MAX_DATA_UNIT_BYTES } from './core/xts.js';
 export { InvalidInputError, AuthenticationError, CipherStateError } from './core/errors.js';
+export { parallelGcm, parallelXts, ParallelXts, PARALLEL_THRESHOLD_BYTES, type ParallelGcmCipher } from './core/parallel.js';
+export { terminateWorkers } from './core/worker-pool.js';

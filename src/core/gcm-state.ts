@@ -51,13 +51,33 @@ export class GcmState {
   private textBytes = 0;
   private released = false;
 
-  /** `owner`: the object whose garbage collection should reclaim the slot if it is never released. */
-  constructor(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, constantTime: boolean, owner?: object) {
-    const { core } = this.runtime;
+  /** A whole message: IV and AAD now, then text. `owner`: whose garbage collection reclaims the slot. */
+  static forMessage(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, constantTime: boolean, owner?: object): GcmState {
+    const state = new GcmState(key, constantTime, owner);
+    state.startMessage(iv, aad);
+    return state;
+  }
+
+  /**
+   * One part of a message, for parallel work: CTR continues from `counterBlock`, and GHASH runs
+   * over this part's ciphertext from zero (read it with `partHash()`).
+   */
+  static forPart(key: Uint8Array, counterBlock: Uint8Array, constantTime: boolean): GcmState {
+    const state = new GcmState(key, constantTime, undefined);
+    state.runtime.core.gcmSetCounter(state.ctx, state.runtime.stage(counterBlock));
+    state.runtime.clearIo(counterBlock.length);
+    return state;
+  }
+
+  private constructor(key: Uint8Array, constantTime: boolean, owner: object | undefined) {
     this.ctx = this.runtime.acquireSlot(owner);
     this.owner = owner;
-    core.gcmInit(this.ctx, this.runtime.stage(key), constantTime);
+    this.runtime.core.gcmInit(this.ctx, this.runtime.stage(key), constantTime);
     this.runtime.clearIo(key.length);
+  }
+
+  private startMessage(iv: Uint8Array, aad: Uint8Array): void {
+    const { core } = this.runtime;
     if (iv.length === 12) {
       core.gcmSetIv96(this.ctx, this.runtime.stage(iv));
     } else {
@@ -66,6 +86,30 @@ export class GcmState {
     }
     this.feed(aad, (p, n) => core.gcmAad(this.ctx, p, n));
     this.runtime.clearIo(Math.max(iv.length, aad.length));
+  }
+
+  /** The pre-counter block J0 (§7.1 step 2); the text's first block uses inc32(J0). */
+  preCounterBlock(): Uint8Array {
+    const at = this.ctx + this.runtime.core.gcmJ0Offset();
+    return this.runtime.bytes().slice(at, at + 16);
+  }
+
+  /** Folds in a part of `bytes` bytes that a `forPart` state hashed to `hash`, in message order. */
+  absorbPart(hash: Uint8Array, bytes: number): void {
+    this.assertLive();
+    this.textBytes += bytes;
+    this.runtime.core.gcmAbsorbPart(this.ctx, this.runtime.stage(hash), BigInt(Math.ceil(bytes / 16)), BigInt(bytes));
+  }
+
+  /** For a `forPart` state: the part's GHASH sum. The slot is zeroed and released. */
+  partHash(): Uint8Array {
+    this.assertLive();
+    const { core } = this.runtime;
+    core.gcmFinishPart(this.ctx);
+    const at = this.ctx + core.gcmHashOffset();
+    const hash = this.runtime.bytes().slice(at, at + 16);
+    this.release();
+    return hash;
   }
 
   /** Encrypts `src` into `dst` at `dstOffset`. */

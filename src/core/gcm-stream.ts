@@ -15,7 +15,7 @@ abstract class GcmStream {
     const additionalData = checkGcmInputs(key, iv, aad);
     const { tagLength, constantTime } = gcmSettings(options);
     this.tagLength = tagLength;
-    this.state = new GcmState(key, iv, additionalData, constantTime, this);
+    this.state = GcmState.forMessage(key, iv, additionalData, constantTime, this);
   }
 
   /** Zeroes the key schedule and state now. Safe to call at any time, and more than once. */

@@ -23,7 +23,7 @@ export function gcm(key: Uint8Array, iv: Uint8Array, aad?: Uint8Array, options?:
     encrypt(plaintext: Uint8Array): Uint8Array {
       requireBytes('plaintext', plaintext);
       const output = new Uint8Array(plaintext.length + tagLength);
-      const state = new GcmState(key, iv, additionalData, constantTime);
+      const state = GcmState.forMessage(key, iv, additionalData, constantTime);
       try {
         state.encrypt(plaintext, output, 0);
         output.set(state.finish().subarray(0, tagLength), plaintext.length);
@@ -40,7 +40,7 @@ export function gcm(key: Uint8Array, iv: Uint8Array, aad?: Uint8Array, options?:
       }
       const textLength = ciphertextAndTag.length - tagLength;
       const output = new Uint8Array(textLength);
-      const state = new GcmState(key, iv, additionalData, constantTime);
+      const state = GcmState.forMessage(key, iv, additionalData, constantTime);
       let expectedTag: Uint8Array;
       try {
         state.decrypt(ciphertextAndTag.subarray(0, textLength), output, 0);

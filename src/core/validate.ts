@@ -34,3 +34,11 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
   return difference === 0;
 }
+
+/**
+ * A copy with its own ArrayBuffer. (Not `.slice()`: on a Node Buffer that returns a view, and
+ * zeroing or transferring such a "copy" would zero or detach the caller's bytes.)
+ */
+export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+  return new Uint8Array(bytes.subarray(start, end));
+}

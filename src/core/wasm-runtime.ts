@@ -25,6 +25,11 @@ export interface CoreExports {
   gcmEncrypt(ctx: number, p: number, len: number): void;
   gcmDecrypt(ctx: number, p: number, len: number): void;
   gcmFinal(ctx: number): void;
+  gcmJ0Offset(): number;
+  gcmHashOffset(): number;
+  gcmSetCounter(ctx: number, block: number): void;
+  gcmFinishPart(ctx: number): void;
+  gcmAbsorbPart(ctx: number, partial: number, blocks: bigint, bytes: bigint): void;
   xtsInit(ctx: number, key: number): void;
   xtsStart(ctx: number, tweak: number): void;
   xtsEncrypt(ctx: number, p: number, len: number): void;

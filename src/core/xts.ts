@@ -26,6 +26,27 @@ export function sectorTweak(sectorNumber: bigint): Uint8Array {
   return tweak;
 }
 
+/** A 64-byte key whose halves differ (FIPS 140 IG C.I: equal halves make the tweak encryption redundant). */
+export function checkXtsKey(key: unknown): Uint8Array {
+  const bytes = requireBytes('key', key, XTS_KEY_BYTES);
+  if (constantTimeEqual(bytes.subarray(0, 32), bytes.subarray(32))) {
+    throw new InvalidInputError('key', 'the two 32-byte halves of an XTS key must differ');
+  }
+  return bytes;
+}
+
+/** A run of whole sectors: data, first sector number and sector size as encryptSectors takes them. */
+export function checkSectorRun(data: unknown, firstSector: bigint, sectorSize: number): Uint8Array {
+  const bytes = requireBytes('data', data);
+  requireIntegerInRange('sectorSize', sectorSize, XTS_MIN_DATA_BYTES, XTS_MAX_DATA_UNIT_BYTES);
+  if (sectorSize % 16 !== 0) throw new InvalidInputError('sectorSize', `expected a multiple of 16, got ${sectorSize}`);
+  if (bytes.length % sectorSize !== 0) {
+    throw new InvalidInputError('data', `expected a whole number of ${sectorSize}-byte sectors, got ${bytes.length} bytes`);
+  }
+  sectorTweak(firstSector); // validates the type and range
+  return bytes;
+}
+
 function checkDataUnit(data: unknown): Uint8Array {
   const bytes = requireBytes('data', data);
   if (bytes.length < XTS_MIN_DATA_BYTES) {
@@ -43,11 +64,7 @@ export class XtsCipher {
   private disposed = false;
 
   constructor(key: Uint8Array) {
-    requireBytes('key', key, XTS_KEY_BYTES);
-    // FIPS 140 (IG C.I) requires Key1 ≠ Key2; equal halves make the tweak encryption redundant.
-    if (constantTimeEqual(key.subarray(0, 32), key.subarray(32))) {
-      throw new InvalidInputError('key', 'the two 32-byte halves of an XTS key must differ');
-    }
+    checkXtsKey(key);
     this.ctx = this.runtime.acquireSlot(this);
     this.runtime.core.xtsInit(this.ctx, this.runtime.stage(key));
     this.runtime.clearIo(XTS_KEY_BYTES);
@@ -83,6 +100,15 @@ export class XtsCipher {
     return this.cryptSectors(data, firstSector, sectorSize, false);
   }
 
+  /** Like encryptSectors, but overwrites `data` with the ciphertext (no allocation); returns `data`. */
+  encryptSectorsInPlace(data: Uint8Array, firstSector: bigint, sectorSize = DEFAULT_SECTOR_BYTES): Uint8Array {
+    return this.cryptSectors(data, firstSector, sectorSize, true, data);
+  }
+
+  decryptSectorsInPlace(data: Uint8Array, firstSector: bigint, sectorSize = DEFAULT_SECTOR_BYTES): Uint8Array {
+    return this.cryptSectors(data, firstSector, sectorSize, false, data);
+  }
+
   /** Zeroes the key schedules now. Further use throws CipherStateError. Idempotent. */
   dispose(): void {
     if (this.disposed) return;
@@ -115,22 +141,17 @@ export class XtsCipher {
     return output;
   }
 
-  private cryptSectors(data: Uint8Array, firstSector: bigint, sectorSize: number, encrypting: boolean): Uint8Array {
+  /** Each piece is copied into WASM before its output is written, so `output` may be `data`. */
+  private cryptSectors(data: Uint8Array, firstSector: bigint, sectorSize: number, encrypting: boolean, output?: Uint8Array): Uint8Array {
     this.assertLive();
-    const bytes = requireBytes('data', data);
-    requireIntegerInRange('sectorSize', sectorSize, XTS_MIN_DATA_BYTES, XTS_MAX_DATA_UNIT_BYTES);
-    if (sectorSize % 16 !== 0) throw new InvalidInputError('sectorSize', `expected a multiple of 16, got ${sectorSize}`);
-    if (bytes.length % sectorSize !== 0) {
-      throw new InvalidInputError('data', `expected a whole number of ${sectorSize}-byte sectors, got ${bytes.length} bytes`);
-    }
+    const bytes = checkSectorRun(data, firstSector, sectorSize);
+    output ??= new Uint8Array(bytes.length);
     const sectors = BigInt(bytes.length / sectorSize);
-    sectorTweak(firstSector); // validates the type and range
     if (sectorSize > IO_BUFFER_BYTES || firstSector + sectors > MAX_FIRST_SECTOR_FOR_BULK) {
-      return this.cryptSectorsOneByOne(bytes, firstSector, sectorSize, encrypting);
+      return this.cryptSectorsOneByOne(bytes, firstSector, sectorSize, encrypting, output);
     }
     const { core } = this.runtime;
     const step = encrypting ? core.xtsEncryptSectors : core.xtsDecryptSectors;
-    const output = new Uint8Array(bytes.length);
     const piece = Math.floor(IO_BUFFER_BYTES / sectorSize) * sectorSize;
     for (let offset = 0; offset < bytes.length; offset += piece) {
       const length = Math.min(piece, bytes.length - offset);
@@ -142,8 +163,7 @@ export class XtsCipher {
   }
 
   /** Sectors larger than the I/O buffer, or numbered beyond 2^64: one data unit at a time. */
-  private cryptSectorsOneByOne(data: Uint8Array, firstSector: bigint, sectorSize: number, encrypting: boolean): Uint8Array {
-    const output = new Uint8Array(data.length);
+  private cryptSectorsOneByOne(data: Uint8Array, firstSector: bigint, sectorSize: number, encrypting: boolean, output: Uint8Array): Uint8Array {
     for (let offset = 0; offset < data.length; offset += sectorSize) {
       const tweak = sectorTweak(firstSector + BigInt(offset / sectorSize));
       output.set(this.cryptDataUnit(data.subarray(offset, offset + sectorSize), tweak, encrypting), offset);

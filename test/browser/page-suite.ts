@@ -29,6 +29,24 @@ async function checkAgainstWebCrypto(cases: number): Promise<string[]> {
   return failures;
 }
 
+/** The worker pool (Web Workers) gives the same bytes as the single-thread ciphers. */
+async function checkPool(): Promise<string[]> {
+  const failures: string[] = [];
+  const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+  const key = crypto.getRandomValues(new Uint8Array(32));
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const plaintext = new Uint8Array(3 * 1024 * 1024 + 5).map((_, i) => i * 7);
+  const sealed = await lib.parallelGcm(key, iv).encrypt(plaintext);
+  if (!same(sealed, lib.gcm(key, iv).encrypt(plaintext))) failures.push('parallelGcm differs from gcm');
+  if (!same(await lib.parallelGcm(key, iv).decrypt(sealed), plaintext)) failures.push('parallelGcm round trip failed');
+  const xtsKey = crypto.getRandomValues(new Uint8Array(64));
+  const sectors = plaintext.subarray(0, 4096 * 600);
+  const xtsSealed = await lib.parallelXts(xtsKey).encryptSectors(sectors, 9n);
+  if (!same(xtsSealed, lib.xts(xtsKey).encryptSectors(sectors, 9n))) failures.push('parallelXts differs from xts');
+  await lib.terminateWorkers();
+  return failures;
+}
+
 async function run(): Promise<SuiteResult> {
   await lib.ready();
   const result: SuiteResult = { passed: 0, failed: 0, failures: [] };
@@ -51,6 +69,10 @@ async function run(): Promise<SuiteResult> {
   result.failures.push(...webCryptoFailures);
   result.failed += webCryptoFailures.length;
   result.passed += 200 - webCryptoFailures.length;
+  const poolFailures = await checkPool();
+  result.failures.push(...poolFailures);
+  result.failed += poolFailures.length;
+  result.passed += 3 - poolFailures.length;
   return result;
 }
 

@@ -17,12 +17,14 @@ function flipped(bytes: Uint8Array, index: number, mask = 0x01): Uint8Array {
 }
 
 function expectRejected(k: Uint8Array, n: Uint8Array, a: Uint8Array | undefined, data: Uint8Array): void {
-  let released: Uint8Array | undefined;
-  expect(() => { released = gcm(k, n, a).decrypt(data); }).toThrow(AuthenticationError);
-  expect(released).toBeUndefined();
-  const stream = createGcmDecryptor(k, n, a);
-  stream.update(data);
-  expect(() => stream.final()).toThrow(AuthenticationError);
+  for (const constantTime of [false, true]) {
+    let released: Uint8Array | undefined;
+    expect(() => { released = gcm(k, n, a, { constantTime }).decrypt(data); }).toThrow(AuthenticationError);
+    expect(released).toBeUndefined();
+    const stream = createGcmDecryptor(k, n, a, { constantTime });
+    stream.update(data);
+    expect(() => stream.final()).toThrow(AuthenticationError);
+  }
 }
 
 describe('GCM tampering', () => {

@@ -1,0 +1,174 @@
+// Multi-core AES-256-GCM and AES-256-XTS on the shared worker pool. Results are byte-identical to
+// the single-thread `gcm()` and `xts()`: GCM is split into counter ranges whose partial GHASH
+// sums are folded together exactly (X·H^n ⊕ S per part); XTS is split by sectors.
+
+import { AuthenticationError, CipherStateError, InvalidInputError } from './errors.js';
+import { checkGcmInputs, gcmSettings, GcmState, type GcmOptions } from './gcm-state.js';
+import { runJob, type Job, type JobResult } from './parallel-jobs.js';
+import { constantTimeEqual, copyBytes, requireBytes } from './validate.js';
+import { sharedPool } from './worker-pool.js';
+import { checkSectorRun, checkXtsKey, DEFAULT_SECTOR_BYTES } from './xts.js';
+
+/** Below this, a message is done in the calling thread: handing it to workers costs more than it saves. */
+export const PARALLEL_THRESHOLD_BYTES = 512 * 1024;
+/**
+ * Parts are about this size (and at least one per worker), so the calling thread copies parts in
+ * and results out while the workers compute, instead of before and after.
+ */
+const PART_BYTES = 4 * 1024 * 1024;
+
+/** Splits `total` bytes into up to `parts` ranges whose starts are multiples of `unit`. */
+function split(total: number, parts: number, unit: number): Array<[number, number]> {
+  const units = Math.ceil(total / unit);
+  const perPart = Math.ceil(units / parts);
+  const ranges: Array<[number, number]> = [];
+  for (let start = 0; start < total; start += perPart * unit) ranges.push([start, Math.min(total, start + perPart * unit)]);
+  return ranges;
+}
+
+/** How many parts to cut a message into: one when it stays local, else ~PART_BYTES each, a multiple of the workers. */
+async function partsFor(bytes: number): Promise<number> {
+  if (bytes < PARALLEL_THRESHOLD_BYTES) return 1;
+  const workers = (await sharedPool()).size;
+  return Math.max(1, Math.ceil(bytes / PART_BYTES / workers)) * workers;
+}
+
+/**
+ * Runs one job per range, on the pool when the input is large enough, else here, and hands each
+ * result to `place` as it arrives. A part is copied out of the caller's input just before it is
+ * posted, so workers start while later parts are still being copied. Each job's key is a copy made
+ * for it, zeroed here once posted (the worker zeroes its own) or done.
+ */
+async function runParts(
+  ranges: Array<[number, number]>, totalBytes: number,
+  makeJob: (start: number, end: number) => Job, place: (index: number, result: JobResult) => void,
+): Promise<void> {
+  if (totalBytes < PARALLEL_THRESHOLD_BYTES) {
+    ranges.forEach(([start, end], i) => {
+      const job = makeJob(start, end);
+      try {
+        place(i, runJob(job));
+      } finally {
+        job.key.fill(0);
+      }
+    });
+    return;
+  }
+  const pool = await sharedPool();
+  await Promise.all(ranges.map(([start, end], i) => {
+    const job = makeJob(start, end);
+    const running = pool.run(job, [job.data.buffer as ArrayBuffer]);
+    job.key.fill(0);
+    return running.then((result) => place(i, result));
+  }));
+}
+
+/** J0 with its 32-bit counter advanced by `blocks` (inc32 applied `blocks` times). */
+function counterAfter(j0: Uint8Array, blocks: number): Uint8Array {
+  const block = j0.slice();
+  const view = new DataView(block.buffer);
+  view.setUint32(12, (view.getUint32(12) + blocks) % 2 ** 32);
+  return block;
+}
+
+export interface ParallelGcmCipher {
+  encrypt(plaintext: Uint8Array): Promise<Uint8Array>;
+  /** Resolves to the plaintext only after the tag verified; rejects with AuthenticationError otherwise. */
+  decrypt(ciphertextAndTag: Uint8Array): Promise<Uint8Array>;
+}
+
+/**
+ * AES-256-GCM on all cores: the same inputs, outputs and errors as `gcm()`, asynchronously.
+ * Messages under PARALLEL_THRESHOLD_BYTES run in the calling thread.
+ */
+export function parallelGcm(key: Uint8Array, iv: Uint8Array, aad?: Uint8Array, options?: GcmOptions): ParallelGcmCipher {
+  const additionalData = checkGcmInputs(key, iv, aad);
+  const { tagLength, constantTime } = gcmSettings(options);
+
+  /** Transforms `input` into the start of a new buffer of `outputLength` bytes; returns it and the tag. */
+  async function crypt(input: Uint8Array, encrypting: boolean, outputLength: number): Promise<{ output: Uint8Array; tag: Uint8Array }> {
+    const state = GcmState.forMessage(key, iv, additionalData, constantTime);
+    try {
+      const j0 = state.preCounterBlock();
+      const parts = split(input.length, await partsFor(input.length), 128);
+      const output = new Uint8Array(outputLength);
+      const hashes: Uint8Array[] = [];
+      await runParts(parts, input.length, (start, end) => ({
+        kind: 'gcm-part', key: copyBytes(key), counterBlock: counterAfter(j0, start / 16 + 1), constantTime, encrypting,
+        data: copyBytes(input, start, end),
+      }), (i, { output: piece, hash }) => {
+        output.set(piece, parts[i]![0]);
+        hashes[i] = hash!;
+      });
+      // Partial hashes fold in message order, whatever order the parts finished in.
+      hashes.forEach((hash, i) => state.absorbPart(hash, parts[i]![1] - parts[i]![0]));
+      return { output, tag: state.finish().subarray(0, tagLength) };
+    } finally {
+      state.release();
+    }
+  }
+
+  return {
+    async encrypt(plaintext) {
+      requireBytes('plaintext', plaintext);
+      const { output: sealed, tag } = await crypt(plaintext, true, plaintext.length + tagLength);
+      sealed.set(tag, plaintext.length);
+      return sealed;
+    },
+    async decrypt(ciphertextAndTag) {
+      requireBytes('ciphertext', ciphertextAndTag);
+      if (ciphertextAndTag.length < tagLength) {
+        throw new InvalidInputError('ciphertext', `expected at least the ${tagLength}-byte tag, got ${ciphertextAndTag.length} bytes`);
+      }
+      const textLength = ciphertextAndTag.length - tagLength;
+      const { output, tag } = await crypt(ciphertextAndTag.subarray(0, textLength), false, textLength);
+      if (!constantTimeEqual(tag, ciphertextAndTag.subarray(textLength))) {
+        output.fill(0);
+        throw new AuthenticationError();
+      }
+      return output;
+    },
+  };
+}
+
+/**
+ * AES-256-XTS over runs of sectors on all cores. Unlike `xts()`, it keeps a copy of the key (the
+ * workers expand it per job); `dispose()` zeroes that copy.
+ */
+export class ParallelXts {
+  private readonly key: Uint8Array;
+  private disposed = false;
+
+  constructor(key: Uint8Array) {
+    this.key = copyBytes(checkXtsKey(key));
+  }
+
+  encryptSectors(data: Uint8Array, firstSector: bigint, sectorSize = DEFAULT_SECTOR_BYTES): Promise<Uint8Array> {
+    return this.crypt(data, firstSector, sectorSize, true);
+  }
+
+  decryptSectors(data: Uint8Array, firstSector: bigint, sectorSize = DEFAULT_SECTOR_BYTES): Promise<Uint8Array> {
+    return this.crypt(data, firstSector, sectorSize, false);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.key.fill(0);
+  }
+
+  private async crypt(data: Uint8Array, firstSector: bigint, sectorSize: number, encrypting: boolean): Promise<Uint8Array> {
+    if (this.disposed) throw new CipherStateError('This XTS cipher was disposed');
+    const bytes = checkSectorRun(data, firstSector, sectorSize);
+    const parts = split(bytes.length, await partsFor(bytes.length), sectorSize);
+    const output = new Uint8Array(bytes.length);
+    await runParts(parts, bytes.length, (start, end) => ({
+      kind: 'xts-sectors', key: copyBytes(this.key), firstSector: firstSector + BigInt(start / sectorSize), sectorSize, encrypting,
+      data: copyBytes(bytes, start, end),
+    }), (i, { output: piece }) => output.set(piece, parts[i]![0]));
+    return output;
+  }
+}
+
+export function parallelXts(key: Uint8Array): ParallelXts {
+  return new ParallelXts(key);
+}
