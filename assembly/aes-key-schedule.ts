@@ -1,6 +1,7 @@
 // AES-256 key expansion (FIPS 197 §5.2) with SubWord computed by the S-box circuit, so that no
 // table is indexed by key bytes.
 
+import { LAYER_STORE } from './aes-layers';
 import { sboxCore } from './aes-sbox-circuit';
 import { transpose8, xorByteConstant } from './bitslice';
 
@@ -11,7 +12,7 @@ function subWord(w: u32): u32 {
   memory.fill(SUBWORD_BATCH, 0, 128);
   store<u32>(SUBWORD_BATCH, w);
   transpose8(SUBWORD_BATCH);
-  sboxCore(SUBWORD_BATCH);
+  sboxCore(SUBWORD_BATCH, 0, LAYER_STORE);
   xorByteConstant(SUBWORD_BATCH, 0x63);
   transpose8(SUBWORD_BATCH);
   const result = load<u32>(SUBWORD_BATCH);

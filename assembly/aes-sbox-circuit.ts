@@ -6,9 +6,11 @@
 // Bit naming follows the paper: u0 is the most significant bit of the byte (plane 7) and
 // s0 the most significant output bit.
 
-import { plane, setPlane } from './bitslice';
+import { afterSbox } from './aes-layers';
+import { plane } from './bitslice';
 
-@inline export function sboxCore(s: usize): void {
+/** The circuit on the planes at `s`; its outputs go through `layer` (with round key `k`) to `s`. */
+@inline export function sboxCore(s: usize, k: usize, layer: i32): void {
   const u0 = plane(s, 7), u1 = plane(s, 6), u2 = plane(s, 5), u3 = plane(s, 4);
   const u4 = plane(s, 3), u5 = plane(s, 2), u6 = plane(s, 1), u7 = plane(s, 0);
 
@@ -128,12 +130,8 @@ import { plane, setPlane } from './bitslice';
   const b67 = v128.xor(b64, b65);
   const s3 = v128.xor(b53, b66);
 
-  setPlane(s, 7, v128.xor(b59, b63)); // s0
-  setPlane(s, 6, v128.xor(b64, s3)); // s1
-  setPlane(s, 5, v128.xor(b55, b67)); // s2
-  setPlane(s, 4, s3); // s3
-  setPlane(s, 3, v128.xor(b51, b66)); // s4
-  setPlane(s, 2, v128.xor(b47, b65)); // s5
-  setPlane(s, 1, v128.xor(b56, b62)); // s6
-  setPlane(s, 0, v128.xor(b48, b60)); // s7
+  // Planes 0..7 are outputs s7..s0.
+  afterSbox(s, k, layer,
+    v128.xor(b48, b60), v128.xor(b56, b62), v128.xor(b47, b65), v128.xor(b51, b66),
+    s3, v128.xor(b55, b67), v128.xor(b64, s3), v128.xor(b59, b63));
 }

@@ -5,7 +5,7 @@ import { createCipheriv, createDecipheriv, randomBytes, webcrypto } from 'node:c
 import { ctr as nobleCtr, gcm as nobleGcm } from '@noble/ciphers/aes.js';
 import aesjs from 'aes-js';
 import forge from 'node-forge';
-import { gcm, xts } from '../src/index.js';
+import { gcm, parallelGcm, parallelXts, xts } from '../src/index.js';
 
 export type Family = 'GCM' | 'XTS / CTR';
 export type Operation = 'encrypt' | 'decrypt';
@@ -16,6 +16,8 @@ export interface Implementation {
   family: Family;
   /** Marks the @noble/ciphers entry that ratios in its family are taken against. */
   reference?: boolean;
+  /** Input sizes to run at (default: the standard sizes up to 16 MiB). */
+  sizes?: number[];
   prepare(size: number): { encrypt: Run; decrypt: Run };
 }
 
@@ -36,11 +38,28 @@ function kmsWasmGcm(constantTime: boolean): Implementation['prepare'] {
   };
 }
 
+const MiB = 1024 * 1024;
+/** Sizes of the multi-core comparison: the pool, its single-thread baselines and noble. */
+export const POOL_SIZES = [MiB, 16 * MiB, 64 * MiB];
+export const STANDARD_SIZES = [64, 1024, 16 * 1024, MiB, 16 * MiB];
+const withPoolSizes = [...STANDARD_SIZES, 64 * MiB];
+
 export const implementations: Implementation[] = [
-  { name: 'kms-wasm gcm (default)', family: 'GCM', prepare: kmsWasmGcm(false) },
+  { name: 'kms-wasm gcm (default)', family: 'GCM', sizes: withPoolSizes, prepare: kmsWasmGcm(false) },
   { name: 'kms-wasm gcm (constantTime)', family: 'GCM', prepare: kmsWasmGcm(true) },
   {
-    name: '@noble/ciphers gcm', family: 'GCM', reference: true,
+    name: 'kms-wasm gcm (pool)', family: 'GCM', sizes: POOL_SIZES,
+    prepare(size) {
+      const plaintext = randomBytes(size);
+      const sealed = gcm(key32, iv12, aad).encrypt(plaintext);
+      return {
+        encrypt: () => parallelGcm(key32, iv12, aad).encrypt(plaintext),
+        decrypt: () => parallelGcm(key32, iv12, aad).decrypt(sealed),
+      };
+    },
+  },
+  {
+    name: '@noble/ciphers gcm', family: 'GCM', reference: true, sizes: withPoolSizes,
     prepare(size) {
       const plaintext = randomBytes(size);
       const sealed = nobleGcm(key32, iv12, aad).encrypt(plaintext);
@@ -113,7 +132,25 @@ export const implementations: Implementation[] = [
     },
   },
   {
-    name: '@noble/ciphers ctr', family: 'XTS / CTR', reference: true,
+    name: 'kms-wasm xts sectors', family: 'XTS / CTR', sizes: POOL_SIZES,
+    prepare(size) {
+      const cipher = xts(key64);
+      const data = randomBytes(size);
+      const sealed = cipher.encryptSectors(data, 0n);
+      return { encrypt: () => cipher.encryptSectors(data, 0n), decrypt: () => cipher.decryptSectors(sealed, 0n) };
+    },
+  },
+  {
+    name: 'kms-wasm xts sectors (pool)', family: 'XTS / CTR', sizes: POOL_SIZES,
+    prepare(size) {
+      const cipher = parallelXts(key64);
+      const data = randomBytes(size);
+      const sealed = xts(key64).encryptSectors(data, 0n);
+      return { encrypt: () => cipher.encryptSectors(data, 0n), decrypt: () => cipher.decryptSectors(sealed, 0n) };
+    },
+  },
+  {
+    name: '@noble/ciphers ctr', family: 'XTS / CTR', reference: true, sizes: withPoolSizes,
     prepare(size) {
       const data = randomBytes(size);
       return { encrypt: () => nobleCtr(key32, iv16).encrypt(data), decrypt: () => nobleCtr(key32, iv16).decrypt(data) };

@@ -3,26 +3,27 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Bench } from 'tinybench';
-import { implementations, type Operation } from './implementations.js';
-import { markdownReport, type Machine, type Measurement } from './report.js';
+import { implementations, STANDARD_SIZES, type Operation } from './implementations.js';
+import { terminateWorkers } from '../src/index.js';
+import { formatBytes, markdownReport, type Machine, type Measurement } from './report.js';
 
 const MiB = 1024 * 1024;
-const SIZES = [64, 1024, 16 * 1024, MiB, 16 * MiB];
 const OPERATIONS: Operation[] = ['encrypt', 'decrypt'];
 
 /** Enough samples for a stable median without letting the slowest peers take minutes. */
 function benchFor(bytes: number): Bench {
-  if (bytes >= 16 * MiB) return new Bench({ time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 });
+  if (bytes >= 16 * MiB) return new Bench({ time: 0, iterations: bytes > 16 * MiB ? 5 : 3, warmupTime: 0, warmupIterations: 1 });
   if (bytes >= MiB) return new Bench({ time: 300, iterations: 5, warmupTime: 50, warmupIterations: 2 });
   return new Bench({ time: 250, iterations: 20, warmupTime: 50, warmupIterations: 20 });
 }
 
 async function measure(): Promise<Measurement[]> {
   const results: Measurement[] = [];
-  for (const bytes of SIZES) {
+  const sizes = [...new Set(implementations.flatMap((i) => i.sizes ?? STANDARD_SIZES))].sort((a, b) => a - b);
+  for (const bytes of sizes) {
     const bench = benchFor(bytes);
     const labels = new Map<string, { name: string; operation: Operation }>();
-    for (const implementation of implementations) {
+    for (const implementation of implementations.filter((i) => (i.sizes ?? STANDARD_SIZES).includes(bytes))) {
       const runs = implementation.prepare(bytes);
       for (const operation of OPERATIONS) {
         const label = `${implementation.name} ${operation} ${bytes}`;
@@ -50,6 +51,20 @@ async function measure(): Promise<Measurement[]> {
   return results;
 }
 
+/** Pool throughput over its single-thread baseline, per size and operation. */
+function poolSpeedups(results: Measurement[]): string[] {
+  const pairs: Array<[string, string]> = [['kms-wasm gcm (pool)', 'kms-wasm gcm (default)'], ['kms-wasm xts sectors (pool)', 'kms-wasm xts sectors']];
+  const lines: string[] = [];
+  for (const [pool, single] of pairs) {
+    const cells = results.filter((r) => r.implementation === pool).map((r) => {
+      const base = results.find((m) => m.implementation === single && m.operation === r.operation && m.bytes === r.bytes)!;
+      return `${r.operation} ${formatBytes(r.bytes)} ${(r.mibPerSecond / base.mibPerSecond).toFixed(2)}×`;
+    });
+    lines.push(`Pool speed-up of ${pool.replace(' (pool)', '')} over one thread (${cpus().length} cores): ${cells.join(', ')}.`);
+  }
+  return lines;
+}
+
 const started = performance.now();
 const results = await measure();
 const machine: Machine = {
@@ -58,7 +73,8 @@ const machine: Machine = {
   node: process.versions.node,
   date: new Date().toISOString().slice(0, 10),
 };
-const notes = [`The suite took ${Math.round((performance.now() - started) / 1000)} s.`];
+await terminateWorkers();
+const notes = [...poolSpeedups(results), `The suite took ${Math.round((performance.now() - started) / 1000)} s.`];
 const markdown = markdownReport(machine, results, notes);
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/latest.json', JSON.stringify({ machine, results }, null, 2) + '\n');
