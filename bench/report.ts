@@ -58,8 +58,9 @@ export function fullTable(results: Measurement[]): string {
 export function markdownReport(machine: Machine, results: Measurement[], notes: string[]): string {
   return [
     `Measured by \`npm run bench\` on ${machine.date}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}.`,
-    'Throughput in MiB/s from the median time per message; in parentheses, the ratio to `@noble/ciphers`',
-    '(its `gcm` for GCM rows, its `ctr` — pure-JS bulk AES — for XTS/CTR rows) in the same run.',
+    'Throughput in MiB/s from the median time per message (median of 3 interleaved passes); in parentheses,',
+    'the ratio to `@noble/ciphers` (its `gcm` for GCM rows, its `ctr` — pure-JS bulk AES — for XTS/CTR rows)',
+    'in the same run. Empty cells: not run at that size (the slowest peers stop at 1 MiB, noble at 16 MiB).',
     '',
     summaryTable(results),
     '',

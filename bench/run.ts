@@ -10,35 +10,46 @@ import { formatBytes, markdownReport, type Machine, type Measurement } from './r
 const MiB = 1024 * 1024;
 const OPERATIONS: Operation[] = ['encrypt', 'decrypt'];
 
-/** Enough samples for a stable median without letting the slowest peers take minutes. */
+/**
+ * Each size is measured in PASSES interleaved passes over all its implementations, and each task
+ * reports the median of its per-pass medians: this machine's load shifts over seconds, and passes
+ * spread that over every implementation instead of landing on whichever ran at the wrong moment.
+ */
+const PASSES = 3;
+
+/** Per pass: enough samples for a stable median without letting large inputs take minutes. */
 function benchFor(bytes: number): Bench {
-  if (bytes >= 16 * MiB) return new Bench({ time: 0, iterations: bytes > 16 * MiB ? 5 : 3, warmupTime: 0, warmupIterations: 1 });
-  if (bytes >= MiB) return new Bench({ time: 300, iterations: 5, warmupTime: 50, warmupIterations: 2 });
-  return new Bench({ time: 250, iterations: 20, warmupTime: 50, warmupIterations: 20 });
+  if (bytes >= 16 * MiB) return new Bench({ time: 0, iterations: 2, warmupTime: 0, warmupIterations: 1 });
+  if (bytes >= MiB) return new Bench({ time: 100, iterations: 3, warmupTime: 20, warmupIterations: 1 });
+  return new Bench({ time: 80, iterations: 10, warmupTime: 20, warmupIterations: 10 });
 }
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 async function measure(): Promise<Measurement[]> {
   const results: Measurement[] = [];
   const sizes = [...new Set(implementations.flatMap((i) => i.sizes ?? STANDARD_SIZES))].sort((a, b) => a - b);
   for (const bytes of sizes) {
-    const bench = benchFor(bytes);
-    const labels = new Map<string, { name: string; operation: Operation }>();
-    for (const implementation of implementations.filter((i) => (i.sizes ?? STANDARD_SIZES).includes(bytes))) {
-      const runs = implementation.prepare(bytes);
-      for (const operation of OPERATIONS) {
-        const label = `${implementation.name} ${operation} ${bytes}`;
-        labels.set(label, { name: implementation.name, operation });
-        bench.add(label, runs[operation]);
+    const present = implementations.filter((i) => (i.sizes ?? STANDARD_SIZES).includes(bytes));
+    const runs = present.map((implementation) => ({ implementation, run: implementation.prepare(bytes) }));
+    const latencies = new Map<string, number[]>();
+    for (let pass = 0; pass < PASSES; pass++) {
+      const bench = benchFor(bytes);
+      for (const { implementation, run } of runs) {
+        for (const operation of OPERATIONS) bench.add(`${implementation.name}\u0000${operation}`, run[operation]);
+      }
+      await bench.run();
+      for (const task of bench.tasks) {
+        const result = task.result;
+        if (result.state === 'errored') throw result.error;
+        if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
+        latencies.set(task.name, [...(latencies.get(task.name) ?? []), result.latency.p50]);
       }
     }
-    await bench.run();
-    for (const task of bench.tasks) {
-      const result = task.result;
-      if (result.state === 'errored') throw result.error;
-      if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
-      const { name, operation } = labels.get(task.name)!;
+    for (const [label, values] of latencies) {
+      const [name, operation] = label.split('\u0000') as [string, Operation];
       const family = implementations.find((i) => i.name === name)!.family;
-      const opsPerSecond = 1000 / result.latency.p50;
+      const opsPerSecond = 1000 / median(values);
       results.push({ implementation: name, family, operation, bytes, opsPerSecond, mibPerSecond: (opsPerSecond * bytes) / MiB, ratioToNoble: null });
     }
     process.stderr.write(`  measured ${bytes} B\n`);
