@@ -1,0 +1,95 @@
+// Condition operators of the IAM policy language: String*, Arn*, Numeric*, Date*, Bool, Null, the
+// …IfExists suffix and the ForAnyValue:/ForAllValues: set qualifiers. Condition keys are matched
+// case-insensitively, as in AWS; values are compared as the operator says.
+
+import type { ConditionBlock } from './policy-document.js';
+import { MalformedPolicyError } from './policy-errors.js';
+import { matchesWildcard } from './wildcard.js';
+
+/** The request's condition keys: a missing key is absent; multi-valued keys are arrays. */
+export type ConditionContext = Record<string, string | string[] | undefined>;
+
+type Compare = (policyValue: string, contextValue: string) => boolean;
+
+const numeric = (test: (a: number, b: number) => boolean): Compare => (p, c) => {
+  const [a, b] = [Number(c), Number(p)];
+  return !Number.isNaN(a) && !Number.isNaN(b) && test(a, b);
+};
+const date = (test: (a: number, b: number) => boolean): Compare => (p, c) => {
+  const [a, b] = [Date.parse(c), Date.parse(p)];
+  return !Number.isNaN(a) && !Number.isNaN(b) && test(a, b);
+};
+
+/** Positive comparisons; a `negated` operator is true when no policy value matches. */
+const OPERATORS: Record<string, { compare: Compare; negated: boolean }> = {
+  StringEquals: { compare: (p, c) => p === c, negated: false },
+  StringNotEquals: { compare: (p, c) => p === c, negated: true },
+  StringEqualsIgnoreCase: { compare: (p, c) => p.toLowerCase() === c.toLowerCase(), negated: false },
+  StringNotEqualsIgnoreCase: { compare: (p, c) => p.toLowerCase() === c.toLowerCase(), negated: true },
+  StringLike: { compare: (p, c) => matchesWildcard(p, c), negated: false },
+  StringNotLike: { compare: (p, c) => matchesWildcard(p, c), negated: true },
+  ArnEquals: { compare: (p, c) => matchesWildcard(p, c), negated: false },
+  ArnLike: { compare: (p, c) => matchesWildcard(p, c), negated: false },
+  ArnNotEquals: { compare: (p, c) => matchesWildcard(p, c), negated: true },
+  ArnNotLike: { compare: (p, c) => matchesWildcard(p, c), negated: true },
+  NumericEquals: { compare: numeric((a, b) => a === b), negated: false },
+  NumericNotEquals: { compare: numeric((a, b) => a === b), negated: true },
+  NumericLessThan: { compare: numeric((a, b) => a < b), negated: false },
+  NumericLessThanEquals: { compare: numeric((a, b) => a <= b), negated: false },
+  NumericGreaterThan: { compare: numeric((a, b) => a > b), negated: false },
+  NumericGreaterThanEquals: { compare: numeric((a, b) => a >= b), negated: false },
+  DateEquals: { compare: date((a, b) => a === b), negated: false },
+  DateNotEquals: { compare: date((a, b) => a === b), negated: true },
+  DateLessThan: { compare: date((a, b) => a < b), negated: false },
+  DateLessThanEquals: { compare: date((a, b) => a <= b), negated: false },
+  DateGreaterThan: { compare: date((a, b) => a > b), negated: false },
+  DateGreaterThanEquals: { compare: date((a, b) => a >= b), negated: false },
+  Bool: { compare: (p, c) => p.toLowerCase() === c.toLowerCase(), negated: false },
+};
+
+function lookup(context: ConditionContext, key: string): string[] | undefined {
+  const lower = key.toLowerCase();
+  for (const [name, value] of Object.entries(context)) {
+    if (name.toLowerCase() === lower && value !== undefined) return Array.isArray(value) ? value : [value];
+  }
+  return undefined;
+}
+
+/** One operator on one key: `operator` as written in the policy (qualifiers and suffix included). */
+function evaluateOne(operator: string, key: string, policyValues: string[], context: ConditionContext): boolean {
+  const values = lookup(context, key);
+  if (operator === 'Null') {
+    // "Null": {"k": "true"} holds when k is absent; "false" when it is present.
+    return policyValues.some((v) => (v.toLowerCase() === 'true') === (values === undefined));
+  }
+  let name = operator;
+  let qualifier: 'ForAnyValue' | 'ForAllValues' | undefined;
+  for (const prefix of ['ForAnyValue:', 'ForAllValues:'] as const) {
+    if (name.startsWith(prefix)) {
+      qualifier = prefix.slice(0, -1) as 'ForAnyValue' | 'ForAllValues';
+      name = name.slice(prefix.length);
+    }
+  }
+  const ifExists = name.endsWith('IfExists');
+  if (ifExists) name = name.slice(0, -'IfExists'.length);
+  const definition = OPERATORS[name];
+  if (!definition) throw new MalformedPolicyError(`Condition.${operator}`, 'unknown condition operator');
+  const { compare, negated } = definition;
+  const matchesOne = (value: string) => {
+    const any = policyValues.some((p) => compare(p, value));
+    return negated ? !any : any;
+  };
+  if (values === undefined || values.length === 0) {
+    if (ifExists || qualifier === 'ForAllValues') return true;
+    return negated && qualifier === undefined;
+  }
+  if (qualifier === 'ForAllValues') return values.every(matchesOne);
+  if (negated && qualifier === undefined) return values.every(matchesOne);
+  return values.some(matchesOne);
+}
+
+/** All operators and keys of a Condition block must hold (AND); values within one key are OR'ed. */
+export function conditionsHold(block: ConditionBlock, context: ConditionContext): boolean {
+  return Object.entries(block).every(([operator, keys]) =>
+    Object.entries(keys).every(([key, values]) => evaluateOne(operator, key, values, context)));
+}

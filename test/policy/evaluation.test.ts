@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { evaluatePolicies, Iam, MalformedPolicyError, parsePolicy, type PolicyRequest } from '../../src/policy/index.js';
+
+const ACCOUNT = '111122223333';
+const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
+const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
+const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+const policy = (statements: object[]) => parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: statements }), true);
+const request = (overrides: Partial<PolicyRequest> = {}): PolicyRequest => ({
+  principal: ALICE, action: 'kms:Decrypt', resource: KEY, context: {}, ...overrides,
+});
+
+// The key policy from shared/seeds/kms-cmk-dek-ebs.txt.
+const seedEc2Policy = parsePolicy(JSON.stringify({
+  Id: 'KeyPolicy', Version: '2012-10-17',
+  Statement: [
+    { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' },
+    {
+      Sid: 'Allow access for EC2 to encrypt/decrypt volumes', Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' },
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'], Resource: '*',
+      Condition: {
+        StringEquals: { 'kms:ViaService': 'ec2.amazonaws.com' },
+        ArnLike: { 'kms:EncryptionContext:aws:ec2:arn': `arn:aws:ec2:us-east-1:${ACCOUNT}:volume/*` },
+      },
+    },
+  ],
+}), true);
+
+describe('policy evaluation', () => {
+  it('an Allow naming the caller allows directly; one naming the account root only delegates', () => {
+    expect(evaluatePolicies([policy([{ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*' }])], request()))
+      .toEqual({ denied: false, allowed: 'direct' });
+    expect(evaluatePolicies([policy([{ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'kms:*', Resource: '*' }])], request()))
+      .toEqual({ denied: false, allowed: 'account' });
+    expect(evaluatePolicies([policy([{ Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' }])], request({ principal: ROOT })))
+      .toEqual({ denied: false, allowed: 'direct' });
+    const other = 'arn:aws:iam::444455556666:user/mallory';
+    expect(evaluatePolicies([policy([{ Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' }])], request({ principal: other })).allowed)
+      .toBe('none');
+  });
+
+  it('an explicit Deny wins over any Allow', () => {
+    const doc = policy([
+      { Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' },
+      { Effect: 'Deny', Principal: { AWS: ALICE }, Action: 'kms:Decrypt', Resource: '*' },
+    ]);
+    expect(evaluatePolicies([doc], request())).toEqual({ denied: true, allowed: 'direct' });
+    expect(evaluatePolicies([doc], request({ action: 'kms:Encrypt' }))).toEqual({ denied: false, allowed: 'direct' });
+  });
+
+  it('Action wildcards are case-insensitive; NotAction, Resource and NotPrincipal narrow statements', () => {
+    const describe = policy([{ Effect: 'Allow', Principal: '*', Action: 'KMS:Describe*', Resource: '*' }]);
+    expect(evaluatePolicies([describe], request({ action: 'kms:DescribeKey' })).allowed).toBe('direct');
+    expect(evaluatePolicies([describe], request({ action: 'kms:Decrypt' })).allowed).toBe('none');
+    const notAction = policy([{ Effect: 'Deny', Principal: '*', NotAction: 'kms:Describe*', Resource: '*' }]);
+    expect(evaluatePolicies([notAction], request()).denied).toBe(true);
+    expect(evaluatePolicies([notAction], request({ action: 'kms:DescribeKey' })).denied).toBe(false);
+    const otherKey = policy([{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: `${KEY}-other` }]);
+    expect(evaluatePolicies([otherKey], request()).allowed).toBe('none');
+    const notAlice = policy([{ Effect: 'Deny', NotPrincipal: { AWS: ALICE }, Action: 'kms:*', Resource: '*' }]);
+    expect(evaluatePolicies([notAlice], request()).denied).toBe(false);
+    expect(evaluatePolicies([notAlice], request({ principal: `arn:aws:iam::${ACCOUNT}:user/bob` })).denied).toBe(true);
+  });
+
+  it('aws:PrincipalArn and aws:PrincipalAccount are available to conditions', () => {
+    const doc = policy([{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*',
+      Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT }, ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:user/*` } } }]);
+    expect(evaluatePolicies([doc], request()).allowed).toBe('direct');
+    expect(evaluatePolicies([doc], request({ principal: 'arn:aws:iam::444455556666:user/x' })).allowed).toBe('none');
+  });
+
+  describe('the seed EC2 key policy', () => {
+    const volume = `arn:aws:ec2:us-east-1:${ACCOUNT}:volume/vol-0123`;
+    const viaEc2 = (context: Record<string, string>) => request({ viaService: 'ec2.amazonaws.com', context: { 'kms:ViaService': 'ec2.amazonaws.com', ...context } });
+
+    it('lets EC2 use the key for a volume of the account', () => {
+      expect(evaluatePolicies([seedEc2Policy], viaEc2({ 'kms:EncryptionContext:aws:ec2:arn': volume })).allowed).toBe('direct');
+    });
+
+    it('does not let EC2 use it without a volume ARN in the encryption context, or for another account\'s volume', () => {
+      expect(evaluatePolicies([seedEc2Policy], viaEc2({})).allowed).toBe('account');
+      expect(evaluatePolicies([seedEc2Policy], viaEc2({ 'kms:EncryptionContext:aws:ec2:arn': 'arn:aws:ec2:us-east-1:444455556666:volume/vol-9' })).allowed).toBe('account');
+      expect(evaluatePolicies([seedEc2Policy], request({ context: { 'kms:EncryptionContext:aws:ec2:arn': volume } })).allowed).toBe('account');
+    });
+
+    it('delegates everything else to the account\'s identity policies', () => {
+      expect(evaluatePolicies([seedEc2Policy], request({ action: 'kms:ScheduleKeyDeletion' })).allowed).toBe('account');
+    });
+  });
+});
+
+describe('parsing', () => {
+  it('refuses malformed documents, naming the element', () => {
+    const bad: Array<[unknown, RegExp]> = [
+      ['not json', /Policy: not valid JSON/],
+      [{ Statement: [{ Effect: 'Maybe', Principal: '*', Action: 'kms:*' }] }, /Statement\[0\].Effect/],
+      [{ Statement: [{ Effect: 'Allow', Principal: '*' }] }, /exactly one of Action and NotAction/],
+      [{ Statement: [{ Effect: 'Allow', Action: 'kms:*' }] }, /Principal: missing/],
+      [{ Statement: [{ Effect: 'Allow', Principal: { Federated: 'x' }, Action: 'kms:*' }] }, /Principal.Federated/],
+      [{ Statement: [{ Effect: 'Allow', Principal: '*', Action: [] }] }, /Action/],
+      [{ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Bogus: 1 }] }, /Bogus: unknown element/],
+      [{ Version: '2020-01-01', Statement: [] }, /Version/],
+    ];
+    for (const [doc, message] of bad) {
+      const text = typeof doc === 'string' ? doc : JSON.stringify(doc);
+      expect(() => parsePolicy(text, true)).toThrow(MalformedPolicyError);
+      expect(() => parsePolicy(text, true)).toThrow(message);
+    }
+  });
+});
+
+describe('Iam', () => {
+  it('evaluates the identity policies attached to the caller, and refuses bad input', () => {
+    const iam = new Iam();
+    iam.putPrincipalPolicy({ PrincipalArn: ALICE, PolicyName: 'use-keys',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: KEY }] }) });
+    expect(iam.evaluate(request()).allowed).toBe('direct');
+    expect(iam.evaluate(request({ action: 'kms:ScheduleKeyDeletion' })).allowed).toBe('none');
+    expect(iam.evaluate(request({ principal: `arn:aws:iam::${ACCOUNT}:user/bob` })).allowed).toBe('none');
+    expect(iam.listPrincipalPolicies({ PrincipalArn: ALICE }).PolicyNames).toEqual(['use-keys']);
+    iam.deletePrincipalPolicy({ PrincipalArn: ALICE, PolicyName: 'use-keys' });
+    expect(iam.evaluate(request()).allowed).toBe('none');
+    expect(() => iam.putPrincipalPolicy({ PrincipalArn: 'alice', PolicyName: 'p', PolicyDocument: '{}' })).toThrow(/PrincipalArn/);
+    expect(() => iam.putPrincipalPolicy({ PrincipalArn: ALICE, PolicyName: 'p',
+      PolicyDocument: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:*' }] }) })).toThrow(/not allowed in an identity policy/);
+  });
+});
