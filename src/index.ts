@@ -8,3 +8,9 @@ export { xts, XtsCipher, sectorTweak, DEFAULT_SECTOR_BYTES, XTS_MAX_DATA_UNIT_BY
 export { InvalidInputError, AuthenticationError, CipherStateError } from './core/errors.js';
 export { parallelGcm, parallelXts, ParallelXts, PARALLEL_THRESHOLD_BYTES, type ParallelGcmCipher } from './core/parallel.js';
 export { terminateWorkers } from './core/worker-pool.js';
+export { Iam, MalformedPolicyError, type PutPrincipalPolicyRequest } from './policy/index.js';
+export { KeyManagementService, type KeyManagementServiceOptions, type Caller } from './kms/key-management-service.js';
+export { MemoryKeyStore, type KeyStore, type StoreSnapshot } from './kms/key-store.js';
+export { KmsError, type KmsErrorName } from './kms/kms-errors.js';
+export type { Clock } from './kms/clock.js';
+export type { EncryptionContext } from './kms/encryption-context.js';

@@ -1,0 +1,52 @@
+// The audit trail: a CloudTrail-like record of every call, allowed or refused, never holding key
+// material or plaintext. Records are chained with HMAC-SHA-256 under a key derived from the root
+// key, so editing, removing or reordering a record breaks the chain at that point.
+
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { AuditRecord } from './key-store.js';
+
+export type AuditEvent = Omit<AuditRecord, 'eventId' | 'previousMac' | 'mac'>;
+
+const GENESIS = '0'.repeat(64);
+const encoder = new TextEncoder();
+const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+export function deriveAuditKey(rootKey: Uint8Array): Uint8Array {
+  return hkdf(sha256, rootKey, undefined, encoder.encode('kms-wasm audit trail v1'), 32);
+}
+
+/** The bytes a record's MAC covers: the previous MAC and every other field, in a fixed order. */
+function macInput(record: Omit<AuditRecord, 'mac'>): Uint8Array {
+  const fields = [record.previousMac, record.eventId, record.eventTime, record.eventName, record.principal,
+    record.viaService ?? '', record.keyArn ?? '', JSON.stringify(record.encryptionContext ?? null), record.grantId ?? '',
+    record.errorCode ?? '', record.errorMessage ?? ''];
+  return encoder.encode(JSON.stringify(fields));
+}
+
+export function appendRecord(trail: AuditRecord[], auditKey: Uint8Array, event: AuditEvent): AuditRecord {
+  const previousMac = trail.length === 0 ? GENESIS : trail[trail.length - 1]!.mac;
+  const unsigned = { ...event, eventId: crypto.randomUUID(), previousMac };
+  const record: AuditRecord = { ...unsigned, mac: toHex(hmac(sha256, auditKey, macInput(unsigned))) };
+  trail.push(record);
+  return record;
+}
+
+export interface AuditVerification {
+  valid: boolean;
+  /** The first record that does not verify, when `valid` is false. */
+  firstInvalidIndex?: number;
+  records: number;
+}
+
+export function verifyTrail(trail: AuditRecord[], auditKey: Uint8Array): AuditVerification {
+  let previousMac = GENESIS;
+  for (let i = 0; i < trail.length; i++) {
+    const { mac, ...unsigned } = trail[i]!;
+    const expected = toHex(hmac(sha256, auditKey, macInput(unsigned)));
+    if (unsigned.previousMac !== previousMac || mac !== expected) return { valid: false, firstInvalidIndex: i, records: trail.length };
+    previousMac = mac;
+  }
+  return { valid: true, records: trail.length };
+}

@@ -1,0 +1,55 @@
+// The ciphertext blob that encrypt and generateDataKey return (format version 1):
+//
+//   offset  size  field
+//   0       1     format version (0x01)
+//   1       16    key id (the UUID's 16 bytes)
+//   17      4     key-material version, big-endian
+//   21      12    IV (random per blob)
+//   33      n+16  AES-256-GCM ciphertext || tag
+//
+// The GCM AAD is bytes 0..32 (the header) followed by the canonical encryption context, so a blob
+// cannot be moved to another key or version, nor opened with another context.
+
+import { kmsError } from './kms-errors.js';
+
+export const BLOB_VERSION = 1;
+export const BLOB_HEADER_BYTES = 33;
+const TAG_BYTES = 16;
+
+export interface BlobHeader {
+  keyId: string;
+  materialVersion: number;
+  iv: Uint8Array;
+}
+
+export function uuidToBytes(uuid: string): Uint8Array {
+  const hex = uuid.replace(/-/g, '');
+  if (!/^[0-9a-f]{32}$/.test(hex)) throw kmsError('ValidationException', `not a key id: ${uuid}`);
+  return Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
+}
+
+export function bytesToUuid(bytes: Uint8Array): string {
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function encodeBlobHeader(header: BlobHeader): Uint8Array {
+  const out = new Uint8Array(BLOB_HEADER_BYTES);
+  out[0] = BLOB_VERSION;
+  out.set(uuidToBytes(header.keyId), 1);
+  new DataView(out.buffer).setUint32(17, header.materialVersion);
+  out.set(header.iv, 21);
+  return out;
+}
+
+/** Reads the header, or throws InvalidCiphertextException for anything that is not a v1 blob. */
+export function decodeBlobHeader(blob: Uint8Array): BlobHeader {
+  if (!(blob instanceof Uint8Array) || blob.length < BLOB_HEADER_BYTES + TAG_BYTES || blob[0] !== BLOB_VERSION) {
+    throw kmsError('InvalidCiphertextException', 'CiphertextBlob is not a ciphertext this KMS produced');
+  }
+  return {
+    keyId: bytesToUuid(blob.subarray(1, 17)),
+    materialVersion: new DataView(blob.buffer, blob.byteOffset).getUint32(17),
+    iv: blob.slice(21, 33),
+  };
+}

@@ -1,0 +1,9 @@
+/** Where the KMS reads the time: rotation and deletion dates follow it, so tests can move it. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+export const addDays = (date: Date, days: number) => new Date(date.getTime() + days * DAY_MS);

@@ -1,0 +1,609 @@
+// KeyManagementService: customer master keys with versioned key material, aliases, key policies,
+// key states, rotation, deletion schedules, envelope encryption and an audit trail, with the AWS
+// KMS request and response shapes. Every method is (request, caller?) => Promise<response>; an
+// omitted caller is the account root.
+
+import { gcm } from '../core/gcm.js';
+import { parsePolicy, rootArn, type Iam, type PolicyDocument } from '../policy/index.js';
+import { MalformedPolicyError } from '../policy/policy-errors.js';
+import { appendRecord, deriveAuditKey, verifyTrail, type AuditEvent, type AuditVerification } from './audit-trail.js';
+import { decodeBlobHeader, encodeBlobHeader, BLOB_HEADER_BYTES } from './ciphertext-blob.js';
+import { addDays, systemClock, type Clock } from './clock.js';
+import {
+  canonicalEncryptionContext, checkEncryptionContext, encryptionContextConditions, type EncryptionContext,
+} from './encryption-context.js';
+import { authorize, type Caller } from './kms-authorizer.js';
+import { KmsError, kmsError } from './kms-errors.js';
+import { unwrapMaterial, wrapMaterial } from './key-material.js';
+import { awsManagedKeyPolicy, defaultKeyPolicy } from './key-policies.js';
+import { assertStateAllows } from './key-states.js';
+import { MemoryKeyStore, type AliasRecord, type AuditRecord, type KeyRecord, type KeyStore, type StoreSnapshot } from './key-store.js';
+
+export interface KeyManagementServiceOptions {
+  account: string;
+  region: string;
+  store?: KeyStore;
+  iam?: Iam;
+  clock?: Clock;
+}
+
+export type { Caller };
+
+const MAX_ENCRYPT_BYTES = 4096;
+const ALIAS_PATTERN = /^alias\/[a-zA-Z0-9/_-]+$/;
+
+function requireString(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw kmsError('ValidationException', `${field}: expected a non-empty string`);
+  return value;
+}
+
+function requireIntegerIn(field: string, value: unknown, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw kmsError('ValidationException', `${field}: expected an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function requireBytes(field: string, value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw kmsError('ValidationException', `${field}: expected a Uint8Array`);
+  return value;
+}
+
+export class KeyManagementService {
+  readonly account: string;
+  readonly region: string;
+  private readonly store: KeyStore;
+  private readonly iam: Iam | undefined;
+  private readonly clock: Clock;
+  private state: StoreSnapshot | undefined;
+  private rootKey: Uint8Array | undefined;
+  private auditKey: Uint8Array | undefined;
+  private readonly parsedPolicies = new Map<string, PolicyDocument>();
+  /** Calls run one at a time, so each sees and saves a consistent state. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: KeyManagementServiceOptions) {
+    if (!/^\d{12}$/.test(options?.account ?? '')) throw kmsError('ValidationException', 'account: expected a 12-digit AWS account id');
+    requireString('region', options.region);
+    this.account = options.account;
+    this.region = options.region;
+    this.store = options.store ?? new MemoryKeyStore();
+    this.iam = options.iam;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  // ---------------------------------------------------------------- keys
+
+  createKey(request: { Description?: string; KeyUsage?: string; Policy?: string; Origin?: 'AWS_KMS' | 'EXTERNAL';
+    Tags?: Array<{ TagKey: string; TagValue: string }> } = {}, caller?: Caller) {
+    return this.call('CreateKey', caller, undefined, async (who) => {
+      authorize({ caller: who, action: 'kms:CreateKey', resource: '*' }, this.iam);
+      if (request.KeyUsage !== undefined && request.KeyUsage !== 'ENCRYPT_DECRYPT') {
+        throw kmsError('ValidationException', `KeyUsage: only ENCRYPT_DECRYPT (symmetric) keys are supported, got ${request.KeyUsage}`);
+      }
+      const origin = request.Origin ?? 'AWS_KMS';
+      if (origin !== 'AWS_KMS') throw kmsError('UnsupportedOperationException', 'Origin EXTERNAL (imported key material) is not available yet');
+      const policy = request.Policy ?? defaultKeyPolicy(this.account);
+      this.parsePolicyOrThrow(policy);
+      const record = this.newKeyRecord(request.Description ?? '', policy, 'CUSTOMER', request.Tags ?? []);
+      return { KeyMetadata: this.metadata(record) };
+    });
+  }
+
+  describeKey(request: { KeyId: string }, caller?: Caller) {
+    return this.onKey('DescribeKey', request.KeyId, caller, {}, async (key) => ({ KeyMetadata: this.metadata(key) }));
+  }
+
+  listKeys(_request: { Limit?: number } = {}, caller?: Caller) {
+    return this.call('ListKeys', caller, undefined, async (who) => {
+      authorize({ caller: who, action: 'kms:ListKeys', resource: '*' }, this.iam);
+      return { Keys: this.snapshot().keys.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })) };
+    });
+  }
+
+  enableKey(request: { KeyId: string }, caller?: Caller) {
+    return this.onKey('EnableKey', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      key.keyState = 'Enabled';
+      return {};
+    });
+  }
+
+  disableKey(request: { KeyId: string }, caller?: Caller) {
+    return this.onKey('DisableKey', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      key.keyState = 'Disabled';
+      return {};
+    });
+  }
+
+  scheduleKeyDeletion(request: { KeyId: string; PendingWindowInDays?: number }, caller?: Caller) {
+    return this.onKey('ScheduleKeyDeletion', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      const days = requireIntegerIn('PendingWindowInDays', request.PendingWindowInDays, 7, 30, 30);
+      key.keyState = 'PendingDeletion';
+      key.deletionDate = addDays(this.clock.now(), days).toISOString();
+      return { KeyId: key.arn, DeletionDate: new Date(key.deletionDate), KeyState: key.keyState, PendingWindowInDays: days };
+    });
+  }
+
+  cancelKeyDeletion(request: { KeyId: string }, caller?: Caller) {
+    return this.onKey('CancelKeyDeletion', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      key.keyState = 'Disabled'; // as in AWS: a key whose deletion is cancelled comes back disabled
+      delete key.deletionDate;
+      return { KeyId: key.arn };
+    });
+  }
+
+  updateKeyDescription(request: { KeyId: string; Description: string }, caller?: Caller) {
+    return this.onKey('UpdateKeyDescription', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      if (typeof request.Description !== 'string') throw kmsError('ValidationException', 'Description: expected a string');
+      key.description = request.Description;
+      return {};
+    });
+  }
+
+  // ---------------------------------------------------------------- aliases
+
+  createAlias(request: { AliasName: string; TargetKeyId: string }, caller?: Caller) {
+    return this.onKey('CreateAlias', request.TargetKeyId, caller, { customerManaged: true }, async (key) => {
+      const name = this.checkAliasName(request.AliasName);
+      if (this.snapshot().aliases.some((a) => a.aliasName === name)) throw kmsError('AlreadyExistsException', `${name} already exists`);
+      this.snapshot().aliases.push({ aliasName: name, targetKeyId: key.keyId, creationDate: this.clock.now().toISOString() });
+      return {};
+    });
+  }
+
+  updateAlias(request: { AliasName: string; TargetKeyId: string }, caller?: Caller) {
+    return this.onKey('UpdateAlias', request.TargetKeyId, caller, { customerManaged: true }, async (key) => {
+      const alias = this.findAlias(this.checkAliasName(request.AliasName));
+      const current = this.keyById(alias.targetKeyId);
+      authorize({ caller: caller ?? this.root(), action: 'kms:UpdateAlias', resource: current.arn, keyPolicy: this.policyOf(current) }, this.iam);
+      alias.targetKeyId = key.keyId;
+      return {};
+    });
+  }
+
+  deleteAlias(request: { AliasName: string }, caller?: Caller) {
+    return this.call('DeleteAlias', caller, undefined, async (who) => {
+      const name = this.checkAliasName(request.AliasName);
+      const alias = this.findAlias(name);
+      const key = this.keyById(alias.targetKeyId);
+      authorize({ caller: who, action: 'kms:DeleteAlias', resource: key.arn, keyPolicy: this.policyOf(key) }, this.iam);
+      this.state!.aliases = this.snapshot().aliases.filter((a) => a.aliasName !== name);
+      return {};
+    });
+  }
+
+  listAliases(request: { KeyId?: string } = {}, caller?: Caller) {
+    return this.call('ListAliases', caller, undefined, async (who) => {
+      authorize({ caller: who, action: 'kms:ListAliases', resource: '*' }, this.iam);
+      const keyId = request.KeyId === undefined ? undefined : this.resolveKey(request.KeyId).keyId;
+      return {
+        Aliases: this.snapshot().aliases.filter((a) => keyId === undefined || a.targetKeyId === keyId).map((a) => ({
+          AliasName: a.aliasName, AliasArn: this.aliasArn(a.aliasName), TargetKeyId: a.targetKeyId, CreationDate: new Date(a.creationDate),
+        })),
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------- key policies
+
+  putKeyPolicy(request: { KeyId: string; Policy: string; PolicyName?: string }, caller?: Caller) {
+    return this.onKey('PutKeyPolicy', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      if (request.PolicyName !== undefined && request.PolicyName !== 'default') throw kmsError('ValidationException', 'PolicyName: only "default" exists');
+      this.parsePolicyOrThrow(requireString('Policy', request.Policy));
+      key.policy = request.Policy;
+      return {};
+    });
+  }
+
+  getKeyPolicy(request: { KeyId: string; PolicyName?: string }, caller?: Caller) {
+    return this.onKey('GetKeyPolicy', request.KeyId, caller, {}, async (key) => ({ Policy: key.policy, PolicyName: 'default' }));
+  }
+
+  // ---------------------------------------------------------------- rotation
+
+  enableKeyRotation(request: { KeyId: string; RotationPeriodInDays?: number }, caller?: Caller) {
+    return this.onKey('EnableKeyRotation', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      const days = requireIntegerIn('RotationPeriodInDays', request.RotationPeriodInDays, 90, 2560, 365);
+      key.rotation = { enabled: true, periodDays: days, nextRotationDate: addDays(this.clock.now(), days).toISOString() };
+      return {};
+    });
+  }
+
+  disableKeyRotation(request: { KeyId: string }, caller?: Caller) {
+    return this.onKey('DisableKeyRotation', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      key.rotation = { enabled: false, periodDays: key.rotation.periodDays };
+      return {};
+    });
+  }
+
+  getKeyRotationStatus(request: { KeyId: string }, caller?: Caller) {
+    return this.onKey('GetKeyRotationStatus', request.KeyId, caller, {}, async (key) => ({
+      KeyId: key.keyId,
+      KeyRotationEnabled: key.rotation.enabled,
+      RotationPeriodInDays: key.rotation.enabled ? key.rotation.periodDays : undefined,
+      NextRotationDate: key.rotation.nextRotationDate ? new Date(key.rotation.nextRotationDate) : undefined,
+    }));
+  }
+
+  rotateKeyOnDemand(request: { KeyId: string }, caller?: Caller) {
+    return this.onKey('RotateKeyOnDemand', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      this.addMaterialVersion(key, 'ON_DEMAND');
+      return { KeyId: key.keyId };
+    });
+  }
+
+  listKeyRotations(request: { KeyId: string }, caller?: Caller) {
+    return this.onKey('ListKeyRotations', request.KeyId, caller, {}, async (key) => ({
+      Rotations: key.materials.filter((m) => m.rotationType).map((m) => ({
+        KeyId: key.keyId, RotationDate: new Date(m.createdAt), RotationType: m.rotationType!,
+      })),
+    }));
+  }
+
+  // ---------------------------------------------------------------- cryptographic operations
+
+  encrypt(request: { KeyId: string; Plaintext: Uint8Array; EncryptionContext?: EncryptionContext }, caller?: Caller) {
+    return this.onKey('Encrypt', request.KeyId, caller, { context: request.EncryptionContext }, async (key, context) => {
+      const plaintext = requireBytes('Plaintext', request.Plaintext);
+      if (plaintext.length === 0 || plaintext.length > MAX_ENCRYPT_BYTES) {
+        throw kmsError('ValidationException', `Plaintext: expected 1 to ${MAX_ENCRYPT_BYTES} bytes, got ${plaintext.length}`);
+      }
+      return { CiphertextBlob: await this.seal(key, plaintext, context), KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+    });
+  }
+
+  decrypt(request: { CiphertextBlob: Uint8Array; KeyId?: string; EncryptionContext?: EncryptionContext }, caller?: Caller) {
+    return this.call('Decrypt', caller, request.EncryptionContext, async (who, event, context) => {
+      const { key, plaintext } = await this.open(who, 'Decrypt', request.CiphertextBlob, request.KeyId, context, event);
+      return { Plaintext: plaintext, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+    });
+  }
+
+  reEncrypt(request: { CiphertextBlob: Uint8Array; SourceKeyId?: string; SourceEncryptionContext?: EncryptionContext;
+    DestinationKeyId: string; DestinationEncryptionContext?: EncryptionContext }, caller?: Caller) {
+    return this.call('ReEncrypt', caller, request.DestinationEncryptionContext, async (who, event, destinationContext) => {
+      const sourceContext = checkEncryptionContext(request.SourceEncryptionContext);
+      const { key: source, plaintext } = await this.open(who, 'ReEncryptFrom', request.CiphertextBlob,
+        request.SourceKeyId, sourceContext, event);
+      try {
+        const destination = this.resolveKey(requireString('DestinationKeyId', request.DestinationKeyId));
+        this.authorizeOnKey(who, 'ReEncryptTo', destination, destinationContext);
+        event.keyArn = destination.arn;
+        return {
+          CiphertextBlob: await this.seal(destination, plaintext, destinationContext),
+          SourceKeyId: source.arn, KeyId: destination.arn,
+          SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT', DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+        };
+      } finally {
+        plaintext.fill(0);
+      }
+    });
+  }
+
+  generateDataKey(request: { KeyId: string; KeySpec?: 'AES_256' | 'AES_128'; NumberOfBytes?: number; EncryptionContext?: EncryptionContext }, caller?: Caller) {
+    return this.onKey('GenerateDataKey', request.KeyId, caller, { context: request.EncryptionContext }, async (key, context) => {
+      const plaintext = crypto.getRandomValues(new Uint8Array(this.dataKeyLength(request)));
+      return { Plaintext: plaintext, CiphertextBlob: await this.seal(key, plaintext, context), KeyId: key.arn };
+    });
+  }
+
+  generateDataKeyWithoutPlaintext(request: { KeyId: string; KeySpec?: 'AES_256' | 'AES_128'; NumberOfBytes?: number;
+    EncryptionContext?: EncryptionContext }, caller?: Caller) {
+    return this.onKey('GenerateDataKeyWithoutPlaintext', request.KeyId, caller, { context: request.EncryptionContext }, async (key, context) => {
+      const plaintext = crypto.getRandomValues(new Uint8Array(this.dataKeyLength(request)));
+      try {
+        return { CiphertextBlob: await this.seal(key, plaintext, context), KeyId: key.arn };
+      } finally {
+        plaintext.fill(0);
+      }
+    });
+  }
+
+  generateRandom(request: { NumberOfBytes: number }, caller?: Caller) {
+    return this.call('GenerateRandom', caller, undefined, async (who) => {
+      authorize({ caller: who, action: 'kms:GenerateRandom', resource: '*' }, this.iam);
+      const length = requireIntegerIn('NumberOfBytes', request.NumberOfBytes, 1, 1024, 0);
+      return { Plaintext: crypto.getRandomValues(new Uint8Array(length)) };
+    });
+  }
+
+  // ---------------------------------------------------------------- AWS managed keys (for services)
+
+  /**
+   * The AWS managed key of a service (alias/aws/s3, alias/aws/ebs, …), created on first use. For
+   * the service implementations: customers cannot manage these keys, only use them via the service.
+   */
+  awsManagedKeyId(service: string): Promise<string> {
+    return this.exclusive(async () => {
+      await this.load();
+      const name = `alias/aws/${service}`;
+      const existing = this.snapshot().aliases.find((a) => a.aliasName === name);
+      if (existing) return existing.targetKeyId;
+      const record = this.newKeyRecord(`Default key that protects my ${service.toUpperCase()} data when no other key is defined`,
+        awsManagedKeyPolicy(this.account, service), 'AWS', []);
+      this.snapshot().aliases.push({ aliasName: name, targetKeyId: record.keyId, creationDate: this.clock.now().toISOString() });
+      await this.store.write(this.snapshot());
+      return record.keyId;
+    });
+  }
+
+  // ---------------------------------------------------------------- audit trail
+
+  /** Checks the HMAC chain of the whole trail: an edited, removed or reordered record breaks it. */
+  verifyAuditTrail(): Promise<AuditVerification> {
+    return this.exclusive(async () => {
+      await this.load();
+      return verifyTrail(this.snapshot().audit, this.auditKey!);
+    });
+  }
+
+  /** Audit records, optionally filtered by key (id, ARN or alias), principal, event and time range. */
+  listAuditRecords(filter: { KeyId?: string; Principal?: string; EventName?: string; StartTime?: Date; EndTime?: Date } = {}): Promise<AuditRecord[]> {
+    return this.exclusive(async () => {
+      await this.load();
+      const keyArn = filter.KeyId === undefined ? undefined : this.resolveKey(filter.KeyId).arn;
+      return this.snapshot().audit.filter((r) =>
+        (keyArn === undefined || r.keyArn === keyArn) &&
+        (filter.Principal === undefined || r.principal === filter.Principal) &&
+        (filter.EventName === undefined || r.eventName === filter.EventName) &&
+        (filter.StartTime === undefined || new Date(r.eventTime) >= filter.StartTime) &&
+        (filter.EndTime === undefined || new Date(r.eventTime) <= filter.EndTime))
+        .map((r) => structuredClone(r));
+    });
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private root(): Caller {
+    return { principal: rootArn(this.account) };
+  }
+
+  private snapshot(): StoreSnapshot {
+    return this.state!;
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async load(): Promise<void> {
+    if (this.state) return;
+    this.rootKey = await this.store.rootKey();
+    this.auditKey = deriveAuditKey(this.rootKey);
+    this.state = (await this.store.read()) ?? { keys: [], aliases: [], audit: [] };
+  }
+
+  /**
+   * Runs one API call: loads state, applies due rotations and deletions, runs `work`, appends the
+   * audit record (allowed or refused) and saves. A refused call changes nothing but the audit trail.
+   */
+  private call<T>(eventName: string, caller: Caller | undefined, contextInput: unknown,
+    work: (who: Caller, event: AuditEvent, context: EncryptionContext) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      await this.load();
+      const event: AuditEvent = {
+        eventTime: this.clock.now().toISOString(), eventName,
+        principal: typeof caller?.principal === 'string' ? caller.principal : rootArn(this.account), viaService: caller?.viaService,
+      };
+      const before = JSON.stringify({ keys: this.state!.keys, aliases: this.state!.aliases });
+      try {
+        const who = this.checkCaller(caller);
+        const context = checkEncryptionContext(contextInput);
+        if (Object.keys(context).length > 0) event.encryptionContext = { ...context };
+        this.applyDueLifecycle();
+        const result = await work(who, event, context);
+        appendRecord(this.state!.audit, this.auditKey!, event);
+        await this.store.write(this.state!);
+        return result;
+      } catch (error) {
+        const restored = JSON.parse(before) as Pick<StoreSnapshot, 'keys' | 'aliases'>;
+        this.state = { ...restored, audit: this.state!.audit };
+        this.applyDueLifecycle();
+        // Refusals are KmsErrors; anything else is a fault, audited as such and rethrown unchanged.
+        const known = error instanceof KmsError;
+        appendRecord(this.state.audit, this.auditKey!, {
+          ...event, errorCode: known ? error.name : 'InternalFailure', errorMessage: known ? error.message : undefined,
+        });
+        await this.store.write(this.state);
+        throw error;
+      }
+    });
+  }
+
+  /** A call on one key: resolves it, checks the key state and authorization, then runs `work`. */
+  private onKey<T>(operation: string, keyId: string, caller: Caller | undefined,
+    options: { context?: unknown; customerManaged?: boolean }, work: (key: KeyRecord, context: EncryptionContext) => Promise<T>): Promise<T> {
+    return this.call(operation, caller, options.context, async (who, event, context) => {
+      const key = this.resolveKey(requireString('KeyId', keyId));
+      event.keyArn = key.arn;
+      this.authorizeOnKey(who, operation, key, context);
+      if (options.customerManaged && key.keyManager === 'AWS') {
+        throw kmsError('AccessDeniedException', `${key.arn} is an AWS managed key: customers cannot ${operation} it`);
+      }
+      assertStateAllows(operation, key.keyState, key.arn);
+      return work(key, context);
+    });
+  }
+
+  private authorizeOnKey(who: Caller, operation: string, key: KeyRecord, context: EncryptionContext): void {
+    authorize({ caller: who, action: `kms:${operation}`, resource: key.arn, keyPolicy: this.policyOf(key), context: encryptionContextConditions(context) }, this.iam);
+  }
+
+  private checkCaller(caller: Caller | undefined): Caller {
+    if (caller === undefined) return this.root();
+    if (typeof caller !== 'object' || typeof caller.principal !== 'string' || !/^arn:aws:(iam|sts)::\d{12}:.+/.test(caller.principal)) {
+      throw kmsError('ValidationException', 'caller.principal: expected an IAM or STS ARN');
+    }
+    return caller;
+  }
+
+  private policyOf(key: KeyRecord): PolicyDocument {
+    let parsed = this.parsedPolicies.get(key.policy);
+    if (!parsed) {
+      parsed = parsePolicy(key.policy, true);
+      this.parsedPolicies.set(key.policy, parsed);
+    }
+    return parsed;
+  }
+
+  private parsePolicyOrThrow(policy: string): void {
+    try {
+      parsePolicy(policy, true);
+    } catch (error) {
+      if (error instanceof MalformedPolicyError) throw kmsError('MalformedPolicyDocumentException', error.message);
+      throw error;
+    }
+  }
+
+  private newKeyRecord(description: string, policy: string, keyManager: 'CUSTOMER' | 'AWS', tags: KeyRecord['tags']): KeyRecord {
+    const keyId = crypto.randomUUID();
+    const record: KeyRecord = {
+      keyId, arn: `arn:aws:kms:${this.region}:${this.account}:key/${keyId}`, description, keyUsage: 'ENCRYPT_DECRYPT',
+      origin: 'AWS_KMS', keyManager, keyState: 'Enabled', creationDate: this.clock.now().toISOString(), policy,
+      tags: tags.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue })), materials: [],
+      rotation: { enabled: keyManager === 'AWS', periodDays: 365,
+        nextRotationDate: keyManager === 'AWS' ? addDays(this.clock.now(), 365).toISOString() : undefined },
+    };
+    const material = crypto.getRandomValues(new Uint8Array(32));
+    record.materials.push({ version: 1, createdAt: record.creationDate, wrapped: wrapMaterial(this.rootKey!, keyId, 1, material) });
+    material.fill(0);
+    this.snapshot().keys.push(record);
+    return record;
+  }
+
+  /** A new material version, which encrypts from now on; older versions still decrypt. */
+  private addMaterialVersion(key: KeyRecord, rotationType: 'AUTOMATIC' | 'ON_DEMAND', at = this.clock.now()): void {
+    const version = key.materials.length + 1;
+    const material = crypto.getRandomValues(new Uint8Array(32));
+    key.materials.push({ version, createdAt: at.toISOString(), wrapped: wrapMaterial(this.rootKey!, key.keyId, version, material), rotationType });
+    material.fill(0);
+  }
+
+  /** Rotations and deletions whose date has come, by the clock. */
+  private applyDueLifecycle(): void {
+    const now = this.clock.now();
+    const state = this.snapshot();
+    const deleted = new Set(state.keys.filter((k) => k.keyState === 'PendingDeletion' && new Date(k.deletionDate!) <= now).map((k) => k.keyId));
+    if (deleted.size > 0) {
+      state.keys = state.keys.filter((k) => !deleted.has(k.keyId));
+      state.aliases = state.aliases.filter((a) => !deleted.has(a.targetKeyId));
+    }
+    for (const key of state.keys) {
+      while (key.rotation.enabled && key.keyState === 'Enabled' && key.rotation.nextRotationDate && new Date(key.rotation.nextRotationDate) <= now) {
+        const due = new Date(key.rotation.nextRotationDate);
+        this.addMaterialVersion(key, 'AUTOMATIC', due);
+        key.rotation.nextRotationDate = addDays(due, key.rotation.periodDays).toISOString();
+      }
+    }
+  }
+
+  private checkAliasName(name: unknown): string {
+    if (typeof name !== 'string' || !ALIAS_PATTERN.test(name) || name.length > 256) {
+      throw kmsError('InvalidAliasNameException', `AliasName: expected "alias/" followed by letters, digits, / _ or -, got ${String(name)}`);
+    }
+    if (name.startsWith('alias/aws/')) throw kmsError('InvalidAliasNameException', `${name}: the alias/aws/ prefix is reserved for AWS managed keys`);
+    return name;
+  }
+
+  private findAlias(name: string): AliasRecord {
+    const alias = this.snapshot().aliases.find((a) => a.aliasName === name);
+    if (!alias) throw kmsError('NotFoundException', `Alias ${this.aliasArn(name)} is not found`);
+    return alias;
+  }
+
+  private aliasArn(name: string): string {
+    return `arn:aws:kms:${this.region}:${this.account}:${name}`;
+  }
+
+  private keyById(keyId: string): KeyRecord {
+    const key = this.snapshot().keys.find((k) => k.keyId === keyId);
+    if (!key) throw kmsError('NotFoundException', `Key arn:aws:kms:${this.region}:${this.account}:key/${keyId} does not exist`);
+    return key;
+  }
+
+  /** A key by key id, key ARN, alias name or alias ARN. */
+  private resolveKey(identifier: string): KeyRecord {
+    const aliasArnPrefix = `arn:aws:kms:${this.region}:${this.account}:`;
+    let name = identifier;
+    if (name.startsWith(`${aliasArnPrefix}alias/`)) name = name.slice(aliasArnPrefix.length);
+    if (name.startsWith('alias/')) return this.keyById(this.findAlias(name).targetKeyId);
+    if (name.startsWith(`${aliasArnPrefix}key/`)) name = name.slice(`${aliasArnPrefix}key/`.length);
+    else if (name.startsWith('arn:')) throw kmsError('NotFoundException', `${identifier} is not a key of ${this.account} in ${this.region}`);
+    return this.keyById(name);
+  }
+
+  private metadata(key: KeyRecord) {
+    return {
+      AWSAccountId: this.account, KeyId: key.keyId, Arn: key.arn, CreationDate: new Date(key.creationDate),
+      Enabled: key.keyState === 'Enabled', Description: key.description, KeyUsage: key.keyUsage, KeyState: key.keyState,
+      DeletionDate: key.deletionDate ? new Date(key.deletionDate) : undefined, Origin: key.origin, KeyManager: key.keyManager,
+      KeySpec: 'SYMMETRIC_DEFAULT', CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT', EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+      MultiRegion: false,
+    };
+  }
+
+  private dataKeyLength(request: { KeySpec?: string; NumberOfBytes?: number }): number {
+    if ((request.KeySpec === undefined) === (request.NumberOfBytes === undefined)) {
+      throw kmsError('ValidationException', 'give exactly one of KeySpec and NumberOfBytes');
+    }
+    if (request.KeySpec !== undefined) {
+      if (request.KeySpec !== 'AES_256' && request.KeySpec !== 'AES_128') throw kmsError('ValidationException', `KeySpec: expected AES_256 or AES_128, got ${request.KeySpec}`);
+      return request.KeySpec === 'AES_256' ? 32 : 16;
+    }
+    return requireIntegerIn('NumberOfBytes', request.NumberOfBytes, 1, 1024, 0);
+  }
+
+  /** Encrypts under the key's newest material version (see ciphertext-blob.ts for the format). */
+  private async seal(key: KeyRecord, plaintext: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
+    const current = key.materials[key.materials.length - 1]!;
+    const header = encodeBlobHeader({ keyId: key.keyId, materialVersion: current.version, iv: crypto.getRandomValues(new Uint8Array(12)) });
+    const material = unwrapMaterial(this.rootKey!, key.keyId, current.version, current.wrapped);
+    try {
+      const sealed = gcm(material, header.subarray(21, 33), this.aad(header, context), { constantTime: true }).encrypt(plaintext);
+      const blob = new Uint8Array(BLOB_HEADER_BYTES + sealed.length);
+      blob.set(header);
+      blob.set(sealed, BLOB_HEADER_BYTES);
+      return blob;
+    } finally {
+      material.fill(0);
+    }
+  }
+
+  /** Finds the blob's key, checks KeyId, state and authorization, and decrypts with the blob's material version. */
+  private async open(who: Caller, operation: string, blob: unknown, keyId: string | undefined,
+    context: EncryptionContext, event: AuditEvent): Promise<{ key: KeyRecord; plaintext: Uint8Array }> {
+    const header = decodeBlobHeader(requireBytes('CiphertextBlob', blob));
+    const key = this.snapshot().keys.find((k) => k.keyId === header.keyId);
+    if (!key) throw kmsError('InvalidCiphertextException', 'the key that made this ciphertext does not exist in this KMS');
+    event.keyArn = key.arn;
+    if (keyId !== undefined && this.resolveKey(keyId).keyId !== key.keyId) {
+      throw kmsError('IncorrectKeyException', `the ciphertext was not made under ${keyId}`);
+    }
+    this.authorizeOnKey(who, operation, key, context);
+    assertStateAllows(operation, key.keyState, key.arn);
+    const version = key.materials.find((m) => m.version === header.materialVersion);
+    if (!version) throw kmsError('InvalidCiphertextException', 'the ciphertext names a key-material version this key does not have');
+    const material = unwrapMaterial(this.rootKey!, key.keyId, version.version, version.wrapped);
+    try {
+      const bytes = blob as Uint8Array;
+      const plaintext = gcm(material, header.iv, this.aad(bytes.subarray(0, BLOB_HEADER_BYTES), context), { constantTime: true })
+        .decrypt(bytes.subarray(BLOB_HEADER_BYTES));
+      return { key, plaintext };
+    } catch {
+      throw kmsError('InvalidCiphertextException', 'the ciphertext, or its encryption context, is not the one this key produced');
+    } finally {
+      material.fill(0);
+    }
+  }
+
+  private aad(header: Uint8Array, context: EncryptionContext): Uint8Array {
+    const canonical = canonicalEncryptionContext(context);
+    const aad = new Uint8Array(header.length + canonical.length);
+    aad.set(header);
+    aad.set(canonical, header.length);
+    return aad;
+  }
+}

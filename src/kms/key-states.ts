@@ -1,0 +1,37 @@
+// Which operations each key state permits (the AWS key-state table, for the operations this KMS
+// has). An operation refused for a Disabled key raises DisabledException; for the other states,
+// KMSInvalidStateException.
+
+import { kmsError } from './kms-errors.js';
+
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
+
+const CRYPTO = ['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext'];
+
+const ALLOWED: Record<string, KeyState[]> = {
+  ...Object.fromEntries(CRYPTO.map((op) => [op, ['Enabled']])),
+  DescribeKey: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
+  GetKeyPolicy: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
+  PutKeyPolicy: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
+  EnableKey: ['Enabled', 'Disabled'],
+  DisableKey: ['Enabled', 'Disabled'],
+  ScheduleKeyDeletion: ['Enabled', 'Disabled', 'PendingImport'],
+  CancelKeyDeletion: ['PendingDeletion'],
+  UpdateKeyDescription: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
+  TagResource: ['Enabled', 'Disabled', 'PendingImport'],
+  CreateAlias: ['Enabled', 'Disabled', 'PendingImport'],
+  UpdateAlias: ['Enabled', 'Disabled', 'PendingImport'],
+  EnableKeyRotation: ['Enabled'],
+  DisableKeyRotation: ['Enabled'],
+  GetKeyRotationStatus: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
+  RotateKeyOnDemand: ['Enabled'],
+  ListKeyRotations: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
+};
+
+export function assertStateAllows(operation: string, state: KeyState, keyArn: string): void {
+  const allowed = ALLOWED[operation];
+  if (!allowed) throw new Error(`no key-state rule for ${operation}`);
+  if (allowed.includes(state)) return;
+  if (state === 'Disabled') throw kmsError('DisabledException', `${keyArn} is disabled`);
+  throw kmsError('KMSInvalidStateException', `${keyArn} is ${state}, which does not allow ${operation}`);
+}

@@ -1,0 +1,82 @@
+// What the KMS persists, and where. The KMS keeps its state in memory and writes a whole snapshot
+// after every change; key material inside a snapshot is always wrapped under the store's root key.
+
+import type { KeyState } from './key-states.js';
+
+export interface KeyMaterialVersion {
+  version: number;
+  createdAt: string;
+  /** base64 of IV || AES-256-GCM(root key, material) || tag; see key-material.ts. */
+  wrapped: string;
+  rotationType?: 'AUTOMATIC' | 'ON_DEMAND';
+}
+
+export interface KeyRecord {
+  keyId: string;
+  arn: string;
+  description: string;
+  keyUsage: 'ENCRYPT_DECRYPT';
+  origin: 'AWS_KMS' | 'EXTERNAL';
+  keyManager: 'CUSTOMER' | 'AWS';
+  keyState: KeyState;
+  creationDate: string;
+  deletionDate?: string;
+  policy: string;
+  tags: Array<{ TagKey: string; TagValue: string }>;
+  materials: KeyMaterialVersion[];
+  rotation: { enabled: boolean; periodDays: number; nextRotationDate?: string };
+}
+
+export interface AliasRecord {
+  aliasName: string;
+  targetKeyId: string;
+  creationDate: string;
+}
+
+export interface AuditRecord {
+  eventId: string;
+  eventTime: string;
+  eventName: string;
+  principal: string;
+  viaService?: string;
+  keyArn?: string;
+  encryptionContext?: Record<string, string>;
+  grantId?: string;
+  errorCode?: string;
+  errorMessage?: string;
+  /** HMAC-SHA-256 chain: mac = HMAC(auditKey, previousMac || the record's other fields). */
+  previousMac: string;
+  mac: string;
+}
+
+export interface StoreSnapshot {
+  keys: KeyRecord[];
+  aliases: AliasRecord[];
+  audit: AuditRecord[];
+}
+
+export interface KeyStore {
+  /** The 32-byte key that wraps all key material (and from which the audit MAC key is derived). */
+  rootKey(): Promise<Uint8Array>;
+  /** The last snapshot written, or undefined for a new store. */
+  read(): Promise<StoreSnapshot | undefined>;
+  write(snapshot: StoreSnapshot): Promise<void>;
+}
+
+/** A store in memory: a random root key, and snapshots kept as JSON so no caller can mutate them. */
+export class MemoryKeyStore implements KeyStore {
+  private readonly root = crypto.getRandomValues(new Uint8Array(32));
+  private saved: string | undefined;
+
+  async rootKey(): Promise<Uint8Array> {
+    return this.root;
+  }
+
+  async read(): Promise<StoreSnapshot | undefined> {
+    return this.saved === undefined ? undefined : JSON.parse(this.saved);
+  }
+
+  async write(snapshot: StoreSnapshot): Promise<void> {
+    this.saved = JSON.stringify(snapshot);
+  }
+}

@@ -1,0 +1,42 @@
+import { Iam, KeyManagementService, MemoryKeyStore, type KeyStore } from '../../src/index.js';
+import type { Clock } from '../../src/kms/clock.js';
+
+export const ACCOUNT = '111122223333';
+export const REGION = 'us-east-1';
+export const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
+export const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
+export const BOB = `arn:aws:iam::${ACCOUNT}:user/bob`;
+export const MALLORY = 'arn:aws:iam::444455556666:user/mallory';
+
+/** A clock the test moves by hand. */
+export class ManualClock implements Clock {
+  constructor(private time = new Date('2026-01-01T00:00:00Z')) {}
+  now(): Date {
+    return new Date(this.time);
+  }
+  advanceDays(days: number): void {
+    this.time = new Date(this.time.getTime() + days * 86_400_000);
+  }
+}
+
+export function makeKms(options: { iam?: Iam; store?: KeyStore } = {}) {
+  const clock = new ManualClock();
+  const store = options.store ?? new MemoryKeyStore();
+  const kms = new KeyManagementService({ account: ACCOUNT, region: REGION, store, iam: options.iam, clock });
+  return { kms, clock, store };
+}
+
+export const bytes = (text: string) => new TextEncoder().encode(text);
+export const text = (data: Uint8Array) => new TextDecoder().decode(data);
+export const policyJson = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+
+/** Expects the promise to reject with a KMS error of this name. */
+export async function rejectsWith(promise: Promise<unknown>, name: string): Promise<void> {
+  let error: unknown;
+  try {
+    await promise;
+  } catch (e) {
+    error = e;
+  }
+  if (!(error instanceof Error) || error.name !== name) throw new Error(`expected ${name}, got ${error instanceof Error ? `${error.name}: ${error.message}` : 'success'}`);
+}
