@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { KeyManagementService, MemoryKeyStore } from '../../src/index.js';
+import { ACCOUNT, ALICE, REGION, ROOT, bytes, makeKms, rejectsWith, text } from './fixtures.js';
+
+describe('audit trail', () => {
+  it('records every call, allowed or refused, with who, what, which key and context, and no secrets', async () => {
+    const { kms } = makeKms();
+    const { KeyMetadata: key } = await kms.createKey();
+    const secret = bytes('the plaintext nobody may log');
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: secret, EncryptionContext: { app: 'billing' } });
+    const dataKey = await kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256' });
+    await rejectsWith(kms.decrypt({ CiphertextBlob }, { principal: ALICE }), 'AccessDeniedException');
+    const records = await kms.listAuditRecords();
+    expect(records.map((r) => [r.eventName, r.errorCode ?? 'ok'])).toEqual([
+      ['CreateKey', 'ok'], ['Encrypt', 'ok'], ['GenerateDataKey', 'ok'], ['Decrypt', 'AccessDeniedException']]);
+    expect(records[1]).toMatchObject({ principal: ROOT, keyArn: key.Arn, encryptionContext: { app: 'billing' } });
+    expect(records[3]).toMatchObject({ principal: ALICE, keyArn: key.Arn });
+    const everything = JSON.stringify(records);
+    for (const needle of [Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('hex'), 'nobody may log',
+      Buffer.from(dataKey.Plaintext).toString('base64'), Buffer.from(dataKey.Plaintext).toString('hex')]) {
+      expect(everything.includes(needle)).toBe(false);
+    }
+    expect((await kms.listAuditRecords({ Principal: ALICE })).map((r) => r.eventName)).toEqual(['Decrypt']);
+    expect((await kms.listAuditRecords({ EventName: 'Encrypt', KeyId: key.KeyId }))).toHaveLength(1);
+    expect(await kms.listAuditRecords({ StartTime: new Date('2030-01-01') })).toEqual([]);
+  });
+
+  it('verifyAuditTrail catches an edited, removed or reordered record', async () => {
+    const store = new MemoryKeyStore();
+    const { kms } = makeKms({ store });
+    const { KeyMetadata: key } = await kms.createKey();
+    for (let i = 0; i < 3; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
+    expect(await kms.verifyAuditTrail()).toEqual({ valid: true, records: 4 });
+
+    const pristine = (await store.read())!;
+    const tamperings: Array<[string, (audit: typeof pristine.audit) => void, number]> = [
+      ['edited', (a) => { a[2]!.principal = ALICE; }, 2],
+      ['removed', (a) => { a.splice(1, 1); }, 1],
+      ['reordered', (a) => { [a[1], a[2]] = [a[2]!, a[1]!]; }, 1],
+      ['outcome rewritten', (a) => { a[3]!.errorCode = 'AccessDeniedException'; }, 3],
+    ];
+    for (const [what, tamper, index] of tamperings) {
+      const copy = structuredClone(pristine);
+      tamper(copy.audit);
+      await store.write(copy);
+      const reopened = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
+      expect(await reopened.verifyAuditTrail(), what).toEqual({ valid: false, firstInvalidIndex: index, records: copy.audit.length });
+    }
+  });
+});
+
+describe('persistence and atomicity', () => {
+  it('a second KeyManagementService on the same store sees keys, aliases and rotations, and decrypts', async () => {
+    const store = new MemoryKeyStore();
+    const { kms } = makeKms({ store });
+    const { KeyMetadata: key } = await kms.createKey({ Description: 'shared' });
+    await kms.createAlias({ AliasName: 'alias/shared', TargetKeyId: key.KeyId });
+    await kms.rotateKeyOnDemand({ KeyId: key.KeyId });
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: 'alias/shared', Plaintext: bytes('persisted') });
+    const second = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
+    expect((await second.describeKey({ KeyId: 'alias/shared' })).KeyMetadata.Description).toBe('shared');
+    expect(text((await second.decrypt({ CiphertextBlob })).Plaintext)).toBe('persisted');
+    expect((await second.listKeyRotations({ KeyId: key.KeyId })).Rotations).toHaveLength(1);
+  });
+
+  it('stored snapshots hold key material only wrapped under the root key', async () => {
+    const store = new MemoryKeyStore();
+    const { kms } = makeKms({ store });
+    const { KeyMetadata: key } = await kms.createKey();
+    const snapshot = (await store.read())!;
+    expect(snapshot.keys[0]!.materials[0]!.wrapped).toMatch(/^[A-Za-z0-9+/=]+$/);
+    // 12-byte IV + 32-byte material + 16-byte tag: wrapped, not raw.
+    expect(Buffer.from(snapshot.keys[0]!.materials[0]!.wrapped, 'base64')).toHaveLength(60);
+    const otherRoot = new KeyManagementService({ account: ACCOUNT, region: REGION, store: { ...store, rootKey: async () => new Uint8Array(32).fill(9), read: () => store.read(), write: (s) => store.write(s) } });
+    await rejectsWith(otherRoot.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }), 'KMSInvalidStateException');
+  });
+
+  it('a refused call changes nothing but the audit trail', async () => {
+    const store = new MemoryKeyStore();
+    const { kms } = makeKms({ store });
+    const { KeyMetadata: key } = await kms.createKey();
+    await kms.createAlias({ AliasName: 'alias/one', TargetKeyId: key.KeyId });
+    const before = (await store.read())!;
+    await rejectsWith(kms.createAlias({ AliasName: 'alias/one', TargetKeyId: key.KeyId }), 'AlreadyExistsException');
+    await rejectsWith(kms.scheduleKeyDeletion({ KeyId: key.KeyId, PendingWindowInDays: 3 }), 'ValidationException');
+    const after = (await store.read())!;
+    expect(after.keys).toEqual(before.keys);
+    expect(after.aliases).toEqual(before.aliases);
+    expect(after.audit.length).toBe(before.audit.length + 2);
+  });
+});
