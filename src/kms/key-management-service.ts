@@ -4,7 +4,7 @@
 // omitted caller is the account root.
 
 import { gcm } from '../core/gcm.js';
-import { parsePolicy, rootArn, type Iam, type PolicyDocument } from '../policy/index.js';
+import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { MalformedPolicyError } from '../policy/policy-errors.js';
 import { appendRecord, deriveAuditKey, verifyTrail, type AuditEvent, type AuditVerification } from './audit-trail.js';
 import { decodeBlobHeader, encodeBlobHeader, BLOB_HEADER_BYTES } from './ciphertext-blob.js';
@@ -16,6 +16,7 @@ import { authorize, type Caller } from './kms-authorizer.js';
 import { KmsError, kmsError } from './kms-errors.js';
 import { unwrapMaterial, wrapMaterial } from './key-material.js';
 import { awsManagedKeyPolicy, defaultKeyPolicy } from './key-policies.js';
+import { checkConstraints, checkOperations, grantFor, newGrantIdentifiers, type GrantConstraints, type GrantRecord } from './grants.js';
 import { assertStateAllows } from './key-states.js';
 import { MemoryKeyStore, type AliasRecord, type AuditRecord, type KeyRecord, type KeyStore, type StoreSnapshot } from './key-store.js';
 
@@ -91,8 +92,8 @@ export class KeyManagementService {
     });
   }
 
-  describeKey(request: { KeyId: string }, caller?: Caller) {
-    return this.onKey('DescribeKey', request.KeyId, caller, {}, async (key) => ({ KeyMetadata: this.metadata(key) }));
+  describeKey(request: { KeyId: string; GrantTokens?: string[] }, caller?: Caller) {
+    return this.onKey('DescribeKey', request.KeyId, caller, { grantTokens: request.GrantTokens }, async (key) => ({ KeyMetadata: this.metadata(key) }));
   }
 
   listKeys(_request: { Limit?: number } = {}, caller?: Caller) {
@@ -243,8 +244,8 @@ export class KeyManagementService {
 
   // ---------------------------------------------------------------- cryptographic operations
 
-  encrypt(request: { KeyId: string; Plaintext: Uint8Array; EncryptionContext?: EncryptionContext }, caller?: Caller) {
-    return this.onKey('Encrypt', request.KeyId, caller, { context: request.EncryptionContext }, async (key, context) => {
+  encrypt(request: { KeyId: string; Plaintext: Uint8Array; EncryptionContext?: EncryptionContext; GrantTokens?: string[] }, caller?: Caller) {
+    return this.onKey('Encrypt', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, async (key, context) => {
       const plaintext = requireBytes('Plaintext', request.Plaintext);
       if (plaintext.length === 0 || plaintext.length > MAX_ENCRYPT_BYTES) {
         throw kmsError('ValidationException', `Plaintext: expected 1 to ${MAX_ENCRYPT_BYTES} bytes, got ${plaintext.length}`);
@@ -253,22 +254,22 @@ export class KeyManagementService {
     });
   }
 
-  decrypt(request: { CiphertextBlob: Uint8Array; KeyId?: string; EncryptionContext?: EncryptionContext }, caller?: Caller) {
+  decrypt(request: { CiphertextBlob: Uint8Array; KeyId?: string; EncryptionContext?: EncryptionContext; GrantTokens?: string[] }, caller?: Caller) {
     return this.call('Decrypt', caller, request.EncryptionContext, async (who, event, context) => {
-      const { key, plaintext } = await this.open(who, 'Decrypt', request.CiphertextBlob, request.KeyId, context, event);
+      const { key, plaintext } = await this.open(who, 'Decrypt', request.CiphertextBlob, request.KeyId, context, event, request.GrantTokens);
       return { Plaintext: plaintext, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
     });
   }
 
   reEncrypt(request: { CiphertextBlob: Uint8Array; SourceKeyId?: string; SourceEncryptionContext?: EncryptionContext;
-    DestinationKeyId: string; DestinationEncryptionContext?: EncryptionContext }, caller?: Caller) {
+    DestinationKeyId: string; DestinationEncryptionContext?: EncryptionContext; GrantTokens?: string[] }, caller?: Caller) {
     return this.call('ReEncrypt', caller, request.DestinationEncryptionContext, async (who, event, destinationContext) => {
       const sourceContext = checkEncryptionContext(request.SourceEncryptionContext);
       const { key: source, plaintext } = await this.open(who, 'ReEncryptFrom', request.CiphertextBlob,
-        request.SourceKeyId, sourceContext, event);
+        request.SourceKeyId, sourceContext, event, request.GrantTokens);
       try {
         const destination = this.resolveKey(requireString('DestinationKeyId', request.DestinationKeyId));
-        this.authorizeOnKey(who, 'ReEncryptTo', destination, destinationContext);
+        this.authorizeOnKey(who, 'ReEncryptTo', destination, destinationContext, event);
         event.keyArn = destination.arn;
         return {
           CiphertextBlob: await this.seal(destination, plaintext, destinationContext),
@@ -281,16 +282,17 @@ export class KeyManagementService {
     });
   }
 
-  generateDataKey(request: { KeyId: string; KeySpec?: 'AES_256' | 'AES_128'; NumberOfBytes?: number; EncryptionContext?: EncryptionContext }, caller?: Caller) {
-    return this.onKey('GenerateDataKey', request.KeyId, caller, { context: request.EncryptionContext }, async (key, context) => {
+  generateDataKey(request: { KeyId: string; KeySpec?: 'AES_256' | 'AES_128'; NumberOfBytes?: number; EncryptionContext?: EncryptionContext;
+    GrantTokens?: string[] }, caller?: Caller) {
+    return this.onKey('GenerateDataKey', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, async (key, context) => {
       const plaintext = crypto.getRandomValues(new Uint8Array(this.dataKeyLength(request)));
       return { Plaintext: plaintext, CiphertextBlob: await this.seal(key, plaintext, context), KeyId: key.arn };
     });
   }
 
   generateDataKeyWithoutPlaintext(request: { KeyId: string; KeySpec?: 'AES_256' | 'AES_128'; NumberOfBytes?: number;
-    EncryptionContext?: EncryptionContext }, caller?: Caller) {
-    return this.onKey('GenerateDataKeyWithoutPlaintext', request.KeyId, caller, { context: request.EncryptionContext }, async (key, context) => {
+    EncryptionContext?: EncryptionContext; GrantTokens?: string[] }, caller?: Caller) {
+    return this.onKey('GenerateDataKeyWithoutPlaintext', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, async (key, context) => {
       const plaintext = crypto.getRandomValues(new Uint8Array(this.dataKeyLength(request)));
       try {
         return { CiphertextBlob: await this.seal(key, plaintext, context), KeyId: key.arn };
@@ -305,6 +307,87 @@ export class KeyManagementService {
       authorize({ caller: who, action: 'kms:GenerateRandom', resource: '*' }, this.iam);
       const length = requireIntegerIn('NumberOfBytes', request.NumberOfBytes, 1, 1024, 0);
       return { Plaintext: crypto.getRandomValues(new Uint8Array(length)) };
+    });
+  }
+
+  // ---------------------------------------------------------------- grants
+
+  createGrant(request: { KeyId: string; GranteePrincipal: string; RetiringPrincipal?: string; Operations: string[];
+    Constraints?: GrantConstraints; Name?: string; GrantTokens?: string[] }, caller?: Caller) {
+    const conditions: ConditionContext = {
+      'kms:GrantIsForAWSResource': caller?.viaService ? 'true' : 'false',
+      'kms:GrantOperations': Array.isArray(request.Operations) ? request.Operations.map(String) : undefined,
+      'kms:GranteePrincipal': typeof request.GranteePrincipal === 'string' ? request.GranteePrincipal : undefined,
+    };
+    return this.onKey('CreateGrant', request.KeyId, caller, { grantTokens: request.GrantTokens, conditions }, async (key) => {
+      const grantee = this.requirePrincipal('GranteePrincipal', request.GranteePrincipal);
+      const retiring = request.RetiringPrincipal === undefined ? undefined : this.requirePrincipal('RetiringPrincipal', request.RetiringPrincipal);
+      const operations = checkOperations(request.Operations);
+      const constraints = checkConstraints(request.Constraints);
+      if (request.Name !== undefined && (typeof request.Name !== 'string' || !/^[a-zA-Z0-9:/_-]{1,256}$/.test(request.Name))) {
+        throw kmsError('ValidationException', 'Name: expected 1-256 letters, digits or : / _ -');
+      }
+      // As in AWS, the same name, grantee, operations and constraints return the existing grant.
+      const same = this.snapshot().grants.find((g) => request.Name !== undefined && g.keyId === key.keyId && g.name === request.Name
+        && g.granteePrincipal === grantee && JSON.stringify(g.operations) === JSON.stringify(operations)
+        && JSON.stringify(g.constraints) === JSON.stringify(constraints));
+      if (same) return { GrantId: same.grantId, GrantToken: same.grantToken };
+      const grant: GrantRecord = {
+        ...newGrantIdentifiers(), keyId: key.keyId, name: request.Name, granteePrincipal: grantee, retiringPrincipal: retiring,
+        operations, constraints, issuingAccount: this.account, creationDate: this.clock.now().toISOString(),
+      };
+      this.snapshot().grants.push(grant);
+      return { GrantId: grant.grantId, GrantToken: grant.grantToken };
+    });
+  }
+
+  listGrants(request: { KeyId: string; GrantId?: string; GranteePrincipal?: string }, caller?: Caller) {
+    return this.onKey('ListGrants', request.KeyId, caller, {}, async (key) => ({
+      Grants: this.snapshot().grants
+        .filter((g) => g.keyId === key.keyId && (request.GrantId === undefined || g.grantId === request.GrantId)
+          && (request.GranteePrincipal === undefined || g.granteePrincipal === request.GranteePrincipal))
+        .map((g) => this.grantEntry(g, key)),
+    }));
+  }
+
+  listRetirableGrants(request: { RetiringPrincipal: string }, caller?: Caller) {
+    return this.call('ListRetirableGrants', caller, undefined, async (who) => {
+      authorize({ caller: who, action: 'kms:ListRetirableGrants', resource: '*' }, this.iam);
+      const principal = this.requirePrincipal('RetiringPrincipal', request.RetiringPrincipal);
+      return { Grants: this.snapshot().grants.filter((g) => g.retiringPrincipal === principal).map((g) => this.grantEntry(g, this.keyById(g.keyId))) };
+    });
+  }
+
+  /**
+   * Retires a grant, by GrantToken or by KeyId and GrantId. Allowed to the grant's retiring
+   * principal, to its grantee if the grant includes RetireGrant, and to the account that issued it.
+   */
+  retireGrant(request: { GrantToken?: string; KeyId?: string; GrantId?: string }, caller?: Caller) {
+    return this.call('RetireGrant', caller, undefined, async (who, event) => {
+      const grant = request.GrantToken !== undefined
+        ? this.snapshot().grants.find((g) => g.grantToken === request.GrantToken)
+        : this.snapshot().grants.find((g) => g.grantId === request.GrantId && request.KeyId !== undefined && g.keyId === this.resolveKey(request.KeyId).keyId);
+      if (!grant) {
+        if (request.GrantToken !== undefined) throw kmsError('InvalidGrantTokenException', 'GrantToken does not name a grant');
+        throw kmsError('NotFoundException', 'no grant with that KeyId and GrantId');
+      }
+      event.keyArn = this.keyById(grant.keyId).arn;
+      event.grantId = grant.grantId;
+      const mayRetire = who.principal === grant.retiringPrincipal
+        || (who.principal === grant.granteePrincipal && grant.operations.includes('RetireGrant'))
+        || who.principal === rootArn(grant.issuingAccount);
+      if (!mayRetire) throw kmsError('AccessDeniedException', `User: ${who.principal} may not retire grant ${grant.grantId}`);
+      this.state!.grants = this.snapshot().grants.filter((g) => g !== grant);
+      return {};
+    });
+  }
+
+  revokeGrant(request: { KeyId: string; GrantId: string }, caller?: Caller) {
+    return this.onKey('RevokeGrant', request.KeyId, caller, {}, async (key) => {
+      const grant = this.snapshot().grants.find((g) => g.keyId === key.keyId && g.grantId === request.GrantId);
+      if (!grant) throw kmsError('NotFoundException', `no grant ${String(request.GrantId)} on ${key.arn}`);
+      this.state!.grants = this.snapshot().grants.filter((g) => g !== grant);
+      return {};
     });
   }
 
@@ -373,7 +456,8 @@ export class KeyManagementService {
     if (this.state) return;
     this.rootKey = await this.store.rootKey();
     this.auditKey = deriveAuditKey(this.rootKey);
-    this.state = (await this.store.read()) ?? { keys: [], aliases: [], audit: [] };
+    const saved = await this.store.read();
+    this.state = saved ? { ...saved, grants: saved.grants ?? [] } : { keys: [], aliases: [], grants: [], audit: [] };
   }
 
   /**
@@ -388,7 +472,7 @@ export class KeyManagementService {
         eventTime: this.clock.now().toISOString(), eventName,
         principal: typeof caller?.principal === 'string' ? caller.principal : rootArn(this.account), viaService: caller?.viaService,
       };
-      const before = JSON.stringify({ keys: this.state!.keys, aliases: this.state!.aliases });
+      const before = JSON.stringify({ keys: this.state!.keys, aliases: this.state!.aliases, grants: this.state!.grants });
       try {
         const who = this.checkCaller(caller);
         const context = checkEncryptionContext(contextInput);
@@ -399,7 +483,7 @@ export class KeyManagementService {
         await this.store.write(this.state!);
         return result;
       } catch (error) {
-        const restored = JSON.parse(before) as Pick<StoreSnapshot, 'keys' | 'aliases'>;
+        const restored = JSON.parse(before) as Pick<StoreSnapshot, 'keys' | 'aliases' | 'grants'>;
         this.state = { ...restored, audit: this.state!.audit };
         this.applyDueLifecycle();
         // Refusals are KmsErrors; anything else is a fault, audited as such and rethrown unchanged.
@@ -415,11 +499,13 @@ export class KeyManagementService {
 
   /** A call on one key: resolves it, checks the key state and authorization, then runs `work`. */
   private onKey<T>(operation: string, keyId: string, caller: Caller | undefined,
-    options: { context?: unknown; customerManaged?: boolean }, work: (key: KeyRecord, context: EncryptionContext) => Promise<T>): Promise<T> {
+    options: { context?: unknown; customerManaged?: boolean; grantTokens?: unknown; conditions?: ConditionContext },
+    work: (key: KeyRecord, context: EncryptionContext) => Promise<T>): Promise<T> {
     return this.call(operation, caller, options.context, async (who, event, context) => {
       const key = this.resolveKey(requireString('KeyId', keyId));
       event.keyArn = key.arn;
-      this.authorizeOnKey(who, operation, key, context);
+      this.checkGrantTokens(options.grantTokens);
+      this.authorizeOnKey(who, operation, key, context, event, options.conditions);
       if (options.customerManaged && key.keyManager === 'AWS') {
         throw kmsError('AccessDeniedException', `${key.arn} is an AWS managed key: customers cannot ${operation} it`);
       }
@@ -428,15 +514,45 @@ export class KeyManagementService {
     });
   }
 
-  private authorizeOnKey(who: Caller, operation: string, key: KeyRecord, context: EncryptionContext): void {
-    authorize({ caller: who, action: `kms:${operation}`, resource: key.arn, keyPolicy: this.policyOf(key), context: encryptionContextConditions(context) }, this.iam);
+  /** Key policy, identity policies and grants; a grant that authorizes the call is named in the audit record. */
+  private authorizeOnKey(who: Caller, operation: string, key: KeyRecord, context: EncryptionContext, event: AuditEvent,
+    conditions: ConditionContext = {}): void {
+    const grant = grantFor(this.snapshot().grants, key.keyId, who.principal, operation, context);
+    authorize({ caller: who, action: `kms:${operation}`, resource: key.arn, keyPolicy: this.policyOf(key),
+      context: { ...encryptionContextConditions(context), ...conditions }, grantAllows: grant !== undefined }, this.iam);
+    if (grant && event.grantId === undefined) event.grantId = grant.grantId;
+  }
+
+  /** GrantTokens, where given, must each name an existing grant. */
+  private checkGrantTokens(tokens: unknown): void {
+    if (tokens === undefined) return;
+    if (!Array.isArray(tokens) || tokens.length > 10) throw kmsError('ValidationException', 'GrantTokens: expected a list of at most 10 grant tokens');
+    for (const token of tokens) {
+      if (typeof token !== 'string' || !this.snapshot().grants.some((g) => g.grantToken === token)) {
+        throw kmsError('InvalidGrantTokenException', 'a grant token in GrantTokens is not valid');
+      }
+    }
+  }
+
+  private grantEntry(g: GrantRecord, key: KeyRecord) {
+    return {
+      KeyId: key.arn, GrantId: g.grantId, Name: g.name, CreationDate: new Date(g.creationDate), GranteePrincipal: g.granteePrincipal,
+      RetiringPrincipal: g.retiringPrincipal, IssuingAccount: rootArn(g.issuingAccount), Operations: [...g.operations],
+      Constraints: g.constraints && structuredClone(g.constraints),
+    };
+  }
+
+  private requirePrincipal(field: string, value: unknown): string {
+    if (typeof value !== 'string' || !/^arn:aws:(iam|sts)::\d{12}:.+/.test(value)) {
+      throw kmsError('ValidationException', `${field}: expected an IAM or STS ARN`);
+    }
+    return value;
   }
 
   private checkCaller(caller: Caller | undefined): Caller {
     if (caller === undefined) return this.root();
-    if (typeof caller !== 'object' || typeof caller.principal !== 'string' || !/^arn:aws:(iam|sts)::\d{12}:.+/.test(caller.principal)) {
-      throw kmsError('ValidationException', 'caller.principal: expected an IAM or STS ARN');
-    }
+    if (typeof caller !== 'object' || caller === null) throw kmsError('ValidationException', 'caller: expected { principal, viaService? }');
+    this.requirePrincipal('caller.principal', caller.principal);
     return caller;
   }
 
@@ -490,6 +606,7 @@ export class KeyManagementService {
     if (deleted.size > 0) {
       state.keys = state.keys.filter((k) => !deleted.has(k.keyId));
       state.aliases = state.aliases.filter((a) => !deleted.has(a.targetKeyId));
+      state.grants = state.grants.filter((g) => !deleted.has(g.keyId));
     }
     for (const key of state.keys) {
       while (key.rotation.enabled && key.keyState === 'Enabled' && key.rotation.nextRotationDate && new Date(key.rotation.nextRotationDate) <= now) {
@@ -574,7 +691,8 @@ export class KeyManagementService {
 
   /** Finds the blob's key, checks KeyId, state and authorization, and decrypts with the blob's material version. */
   private async open(who: Caller, operation: string, blob: unknown, keyId: string | undefined,
-    context: EncryptionContext, event: AuditEvent): Promise<{ key: KeyRecord; plaintext: Uint8Array }> {
+    context: EncryptionContext, event: AuditEvent, grantTokens: unknown): Promise<{ key: KeyRecord; plaintext: Uint8Array }> {
+    this.checkGrantTokens(grantTokens);
     const header = decodeBlobHeader(requireBytes('CiphertextBlob', blob));
     const key = this.snapshot().keys.find((k) => k.keyId === header.keyId);
     if (!key) throw kmsError('InvalidCiphertextException', 'the key that made this ciphertext does not exist in this KMS');
@@ -582,7 +700,7 @@ export class KeyManagementService {
     if (keyId !== undefined && this.resolveKey(keyId).keyId !== key.keyId) {
       throw kmsError('IncorrectKeyException', `the ciphertext was not made under ${keyId}`);
     }
-    this.authorizeOnKey(who, operation, key, context);
+    this.authorizeOnKey(who, operation, key, context, event);
     assertStateAllows(operation, key.keyState, key.arn);
     const version = key.materials.find((m) => m.version === header.materialVersion);
     if (!version) throw kmsError('InvalidCiphertextException', 'the ciphertext names a key-material version this key does not have');

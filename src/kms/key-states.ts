@@ -26,6 +26,9 @@ const ALLOWED: Record<string, KeyState[]> = {
   GetKeyRotationStatus: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
   RotateKeyOnDemand: ['Enabled'],
   ListKeyRotations: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
+  CreateGrant: ['Enabled', 'PendingImport'],
+  ListGrants: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
+  RevokeGrant: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
 };
 
 export function assertStateAllows(operation: string, state: KeyState, keyArn: string): void {

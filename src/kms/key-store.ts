@@ -1,6 +1,7 @@
 // What the KMS persists, and where. The KMS keeps its state in memory and writes a whole snapshot
 // after every change; key material inside a snapshot is always wrapped under the store's root key.
 
+import type { GrantRecord } from './grants.js';
 import type { KeyState } from './key-states.js';
 
 export interface KeyMaterialVersion {
@@ -52,6 +53,7 @@ export interface AuditRecord {
 export interface StoreSnapshot {
   keys: KeyRecord[];
   aliases: AliasRecord[];
+  grants: GrantRecord[];
   audit: AuditRecord[];
 }
 

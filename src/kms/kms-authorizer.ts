@@ -21,9 +21,11 @@ export interface AuthorizationInput {
   /** Absent for account-level actions: then only the root and identity policies decide. */
   keyPolicy?: PolicyDocument;
   context?: ConditionContext;
+  /** A grant on the key lets this caller do this (an explicit Deny still refuses). */
+  grantAllows?: boolean;
 }
 
-export function authorize({ caller, action, resource, keyPolicy, context = {} }: AuthorizationInput, iam: Iam | undefined): void {
+export function authorize({ caller, action, resource, keyPolicy, context = {}, grantAllows = false }: AuthorizationInput, iam: Iam | undefined): void {
   const account = accountOf(caller.principal);
   const request = {
     principal: caller.principal, viaService: caller.viaService, action, resource,
@@ -32,10 +34,10 @@ export function authorize({ caller, action, resource, keyPolicy, context = {} }:
   const isRoot = account !== undefined && caller.principal === rootArn(account);
   const identity = iam?.evaluate(request) ?? { denied: false, allowed: 'none' as const };
   const keyVerdict = keyPolicy ? evaluatePolicies([keyPolicy], request) : { denied: false, allowed: 'account' as const };
-  const allowed = !keyVerdict.denied && !identity.denied && (
+  const allowed = !keyVerdict.denied && !identity.denied && (grantAllows ||
     keyVerdict.allowed === 'direct' || (keyVerdict.allowed === 'account' && (isRoot || identity.allowed === 'direct')));
   if (!allowed) {
-    const why = keyVerdict.denied || identity.denied ? 'with an explicit deny' : 'because no key policy or identity policy allows it';
+    const why = keyVerdict.denied || identity.denied ? 'with an explicit deny' : 'because no key policy, identity policy or grant allows it';
     throw kmsError('AccessDeniedException', `User: ${caller.principal} is not authorized to perform: ${action} on resource: ${resource} ${why}`);
   }
 }

@@ -1,0 +1,74 @@
+// Grants: permissions on one key for one grantee, for a list of operations, optionally constrained
+// to encryption contexts. A grant authorizes as soon as it is created; its token may also be
+// passed in GrantTokens (which AWS needs before a new grant has propagated; here it is checked).
+
+import type { EncryptionContext } from './encryption-context.js';
+import { kmsError } from './kms-errors.js';
+
+export const GRANT_OPERATIONS = ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom',
+  'ReEncryptTo', 'CreateGrant', 'RetireGrant', 'DescribeKey'] as const;
+export type GrantOperation = (typeof GRANT_OPERATIONS)[number];
+
+export interface GrantConstraints {
+  /** The request's encryption context must be exactly this. */
+  EncryptionContextEquals?: EncryptionContext;
+  /** The request's encryption context must include these pairs. */
+  EncryptionContextSubset?: EncryptionContext;
+}
+
+export interface GrantRecord {
+  grantId: string;
+  grantToken: string;
+  keyId: string;
+  name?: string;
+  granteePrincipal: string;
+  retiringPrincipal?: string;
+  operations: GrantOperation[];
+  constraints?: GrantConstraints;
+  issuingAccount: string;
+  creationDate: string;
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function newGrantIdentifiers(): { grantId: string; grantToken: string } {
+  return {
+    grantId: toHex(crypto.getRandomValues(new Uint8Array(32))),
+    grantToken: btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(48)))),
+  };
+}
+
+export function checkOperations(operations: unknown): GrantOperation[] {
+  if (!Array.isArray(operations) || operations.length === 0 || !operations.every((op) => (GRANT_OPERATIONS as readonly string[]).includes(op))) {
+    throw kmsError('ValidationException', `Operations: expected a non-empty list of ${GRANT_OPERATIONS.join(', ')}`);
+  }
+  return [...new Set(operations as GrantOperation[])];
+}
+
+export function checkConstraints(constraints: unknown): GrantConstraints | undefined {
+  if (constraints === undefined) return undefined;
+  const c = constraints as GrantConstraints;
+  const isContext = (v: unknown) => v === undefined || (typeof v === 'object' && v !== null && Object.values(v).every((x) => typeof x === 'string'));
+  if (typeof constraints !== 'object' || constraints === null || !isContext(c.EncryptionContextEquals) || !isContext(c.EncryptionContextSubset)
+    || Object.keys(constraints).some((k) => k !== 'EncryptionContextEquals' && k !== 'EncryptionContextSubset')) {
+    throw kmsError('ValidationException', 'Constraints: expected EncryptionContextEquals and/or EncryptionContextSubset, each an object of strings');
+  }
+  return c;
+}
+
+function constraintsHold(constraints: GrantConstraints | undefined, context: EncryptionContext): boolean {
+  if (!constraints) return true;
+  const pairs = Object.entries(context);
+  const { EncryptionContextEquals: equals, EncryptionContextSubset: subset } = constraints;
+  if (equals && (pairs.length !== Object.keys(equals).length || pairs.some(([k, v]) => equals[k] !== v))) return false;
+  if (subset && Object.entries(subset).some(([k, v]) => context[k] !== v)) return false;
+  return true;
+}
+
+/** The first grant on `keyId` that lets `principal` perform `operation` with this context. */
+export function grantFor(grants: GrantRecord[], keyId: string, principal: string, operation: string, context: EncryptionContext): GrantRecord | undefined {
+  return grants.find((g) => g.keyId === keyId && g.granteePrincipal === principal
+    && (g.operations as string[]).includes(operation) && constraintsHold(g.constraints, context));
+}
