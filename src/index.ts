@@ -11,6 +11,7 @@ export { terminateWorkers } from './core/worker-pool.js';
 export { Iam, MalformedPolicyError, type PutPrincipalPolicyRequest } from './policy/index.js';
 export { KeyManagementService, type KeyManagementServiceOptions, type Caller } from './kms/key-management-service.js';
 export { MemoryKeyStore, type KeyStore, type StoreSnapshot } from './kms/key-store.js';
+export { FileKeyStore, type FileKeyStoreOptions } from './kms/file-key-store.js';
 export { KmsError, type KmsErrorName } from './kms/kms-errors.js';
 export type { Clock } from './kms/clock.js';
 export type { EncryptionContext } from './kms/encryption-context.js';

@@ -1,0 +1,160 @@
+// A KeyStore in a directory, for Node: the persistent store of an embedded KMS.
+//
+//   root.key        32 random bytes, created with mode 0600 (or, with a passphrase:)
+//   root.salt       16 random bytes; the root key is scrypt(passphrase, salt, N=2^17, r=8, p=1)
+//   kms-state.bin   "KMSWASM1" ‖ IV (12) ‖ AES-256-GCM(root key, JSON snapshot) ‖ tag, AAD = "KMSWASM1"
+//
+// Writes go to a temporary file that is fsynced and renamed over the old one (then the directory is
+// fsynced), so a crash leaves either the old or the new state. A store file that is truncated,
+// corrupted or sealed under another root key is refused with a clear error and never overwritten.
+// Node modules are imported on first use, so this file does not stop the bundle loading in browsers.
+
+import { scryptAsync } from '@noble/hashes/scrypt.js';
+import { gcm } from '../core/gcm.js';
+import { kmsError } from './kms-errors.js';
+import type { KeyStore, StoreSnapshot } from './key-store.js';
+
+const MAGIC = new TextEncoder().encode('KMSWASM1');
+const STATE_FILE = 'kms-state.bin';
+const ROOT_KEY_FILE = 'root.key';
+const SALT_FILE = 'root.salt';
+
+export interface FileKeyStoreOptions {
+  /** The directory holding the store (created if missing). */
+  directory: string;
+  /** Derive the root key from this passphrase (scrypt) instead of keeping a root key file. */
+  passphrase?: string;
+}
+
+type Fs = typeof import('node:fs/promises');
+type Path = typeof import('node:path');
+
+async function nodeModules(): Promise<{ fs: Fs; path: Path }> {
+  const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  return { fs, path };
+}
+
+const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+
+export class FileKeyStore implements KeyStore {
+  private readonly directory: string;
+  private readonly passphrase: string | undefined;
+  private root: Promise<Uint8Array> | undefined;
+
+  constructor(options: FileKeyStoreOptions) {
+    if (typeof options?.directory !== 'string' || options.directory.length === 0) {
+      throw kmsError('ValidationException', 'directory: expected a path');
+    }
+    if (options.passphrase !== undefined && (typeof options.passphrase !== 'string' || options.passphrase.length < 8)) {
+      throw kmsError('ValidationException', 'passphrase: expected a string of at least 8 characters');
+    }
+    this.directory = options.directory;
+    this.passphrase = options.passphrase;
+  }
+
+  rootKey(): Promise<Uint8Array> {
+    this.root ??= this.loadRootKey();
+    return this.root;
+  }
+
+  async read(): Promise<StoreSnapshot | undefined> {
+    const { fs, path } = await nodeModules();
+    const file = path.join(this.directory, STATE_FILE);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await fs.readFile(file));
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    const refuse = (why: string) => kmsError('KMSInvalidStateException', `key store ${file} ${why}; it has been left untouched`);
+    if (bytes.length < MAGIC.length + 12 + 16 || !MAGIC.every((b, i) => bytes[i] === b)) throw refuse('is truncated or is not a kms-wasm key store');
+    let json: Uint8Array;
+    try {
+      json = gcm(await this.rootKey(), bytes.subarray(8, 20), MAGIC, { constantTime: true }).decrypt(bytes.subarray(20));
+    } catch {
+      throw refuse('does not authenticate: it is corrupted, or sealed under another root key or passphrase');
+    }
+    return JSON.parse(new TextDecoder().decode(json)) as StoreSnapshot;
+  }
+
+  async write(snapshot: StoreSnapshot): Promise<void> {
+    const { fs, path } = await nodeModules();
+    await fs.mkdir(this.directory, { recursive: true, mode: 0o700 });
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const sealed = gcm(await this.rootKey(), iv, MAGIC, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(snapshot)));
+    const bytes = new Uint8Array(MAGIC.length + iv.length + sealed.length);
+    bytes.set(MAGIC);
+    bytes.set(iv, MAGIC.length);
+    bytes.set(sealed, MAGIC.length + iv.length);
+    await this.atomicWrite(fs, path, path.join(this.directory, STATE_FILE), bytes, 0o600);
+  }
+
+  private async atomicWrite(fs: Fs, path: Path, file: string, bytes: Uint8Array, mode: number): Promise<void> {
+    const temporary = `${file}.${crypto.randomUUID()}.tmp`;
+    try {
+      const handle = await fs.open(temporary, 'wx', mode);
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temporary, file);
+    } catch (error) {
+      await fs.rm(temporary, { force: true });
+      throw error;
+    }
+    const directory = await fs.open(path.dirname(file), 'r');
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
+  }
+
+  private async loadRootKey(): Promise<Uint8Array> {
+    const { fs, path } = await nodeModules();
+    await fs.mkdir(this.directory, { recursive: true, mode: 0o700 });
+    if (this.passphrase !== undefined) {
+      const salt = await this.readOrCreate(fs, path, SALT_FILE, 16);
+      return scryptAsync(new TextEncoder().encode(this.passphrase), salt, { N: 2 ** 17, r: 8, p: 1, dkLen: 32 });
+    }
+    return this.readOrCreate(fs, path, ROOT_KEY_FILE, 32);
+  }
+
+  /**
+   * Reads a random secret file, creating it (mode 0600) on first use. It is written to a temporary
+   * file and then hard-linked into place, which fails if the file exists: when two processes race,
+   * exactly one secret wins and both use it.
+   */
+  private async readOrCreate(fs: Fs, path: Path, name: string, length: number): Promise<Uint8Array> {
+    const file = path.join(this.directory, name);
+    const existing = async () => {
+      const bytes = new Uint8Array(await fs.readFile(file));
+      if (bytes.length !== length) throw kmsError('KMSInvalidStateException', `${file} should hold ${length} bytes, not ${bytes.length}`);
+      return bytes;
+    };
+    try {
+      return await existing();
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+    const temporary = `${file}.${crypto.randomUUID()}.tmp`;
+    const handle = await fs.open(temporary, 'wx', 0o600);
+    try {
+      await handle.writeFile(crypto.getRandomValues(new Uint8Array(length)));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await fs.link(temporary, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      await fs.rm(temporary, { force: true });
+    }
+    return existing();
+  }
+}

@@ -1,0 +1,84 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FileKeyStore, KeyManagementService } from '../../src/index.js';
+import { ACCOUNT, REGION, bytes, rejectsWith, text } from './fixtures.js';
+
+const directories: string[] = [];
+const freshDirectory = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kms-wasm-store-'));
+  directories.push(dir);
+  return dir;
+};
+afterAll(() => directories.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const kmsOn = (store: FileKeyStore) => new KeyManagementService({ account: ACCOUNT, region: REGION, store });
+
+describe('FileKeyStore', () => {
+  it('persists keys across KeyManagementService instances; files are 0600 and hold no readable state', async () => {
+    const directory = freshDirectory();
+    const kms = kmsOn(new FileKeyStore({ directory }));
+    const { KeyMetadata: key } = await kms.createKey({ Description: 'persistent-description' });
+    await kms.createAlias({ AliasName: 'alias/disk', TargetKeyId: key.KeyId });
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: 'alias/disk', Plaintext: bytes('on disk'), EncryptionContext: { file: 'a' } });
+
+    const again = kmsOn(new FileKeyStore({ directory }));
+    expect(text((await again.decrypt({ CiphertextBlob, EncryptionContext: { file: 'a' } })).Plaintext)).toBe('on disk');
+    expect((await again.describeKey({ KeyId: 'alias/disk' })).KeyMetadata.Description).toBe('persistent-description');
+    expect((await again.verifyAuditTrail()).valid).toBe(true);
+
+    expect(readdirSync(directory).sort()).toEqual(['kms-state.bin', 'root.key']);
+    for (const file of ['kms-state.bin', 'root.key']) expect(statSync(join(directory, file)).mode & 0o777).toBe(0o600);
+    const raw = readFileSync(join(directory, 'kms-state.bin'));
+    expect(raw.subarray(0, 8).toString()).toBe('KMSWASM1');
+    for (const needle of ['persistent-description', 'alias/disk', key.KeyId, '"keys"']) expect(raw.includes(needle)).toBe(false);
+  });
+
+  it('a second process opening the same store sees the keys', async () => {
+    const directory = freshDirectory();
+    const kms = kmsOn(new FileKeyStore({ directory }));
+    const { KeyMetadata: key } = await kms.createKey({ Description: 'from process one' });
+    const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+    const script = `import { FileKeyStore, KeyManagementService } from ${JSON.stringify(dist)};
+      const kms = new KeyManagementService({ account: '${ACCOUNT}', region: '${REGION}', store: new FileKeyStore({ directory: ${JSON.stringify(directory)} }) });
+      console.log((await kms.describeKey({ KeyId: '${key.KeyId}' })).KeyMetadata.Description);`;
+    expect(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim()).toBe('from process one');
+  });
+
+  it('derives the root key from a passphrase; a wrong passphrase is refused and the store left intact', async () => {
+    const directory = freshDirectory();
+    const kms = kmsOn(new FileKeyStore({ directory, passphrase: 'correct horse battery' }));
+    const { KeyMetadata: key } = await kms.createKey();
+    expect(readdirSync(directory).sort()).toEqual(['kms-state.bin', 'root.salt']);
+    const before = readFileSync(join(directory, 'kms-state.bin'));
+    await rejectsWith(kmsOn(new FileKeyStore({ directory, passphrase: 'wrong horse battery' })).describeKey({ KeyId: key.KeyId }), 'KMSInvalidStateException');
+    expect(readFileSync(join(directory, 'kms-state.bin')).equals(before)).toBe(true);
+    expect((await kmsOn(new FileKeyStore({ directory, passphrase: 'correct horse battery' })).describeKey({ KeyId: key.KeyId })).KeyMetadata.KeyId).toBe(key.KeyId);
+    expect(() => new FileKeyStore({ directory, passphrase: 'short' })).toThrow(/passphrase/);
+  }, 60_000);
+
+  it('a truncated or corrupted store file gives a clear error, and is not overwritten by later calls', async () => {
+    for (const damage of [(b: Buffer) => b.subarray(0, 30), (b: Buffer) => { const c = Buffer.from(b); c[c.length - 5]! ^= 1; return c; },
+      (b: Buffer) => Buffer.concat([Buffer.from('NOTMAGIC'), b.subarray(8)])]) {
+      const directory = freshDirectory();
+      await kmsOn(new FileKeyStore({ directory })).createKey();
+      const file = join(directory, 'kms-state.bin');
+      const damaged = damage(readFileSync(file));
+      writeFileSync(file, damaged);
+      const kms = kmsOn(new FileKeyStore({ directory }));
+      await expect(kms.createKey()).rejects.toThrow(/kms-state.bin .*(truncated|does not authenticate).*left untouched/);
+      await expect(kms.listKeys()).rejects.toThrow(/left untouched/);
+      expect(readFileSync(file).equals(damaged)).toBe(true);
+    }
+  });
+
+  it('leaves no temporary files behind', async () => {
+    const directory = freshDirectory();
+    const kms = kmsOn(new FileKeyStore({ directory }));
+    for (let i = 0; i < 5; i++) await kms.createKey();
+    expect(readdirSync(directory).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
