@@ -17,6 +17,11 @@ import { KmsError, kmsError } from './kms-errors.js';
 import { unwrapMaterial, wrapMaterial } from './key-material.js';
 import { awsManagedKeyPolicy, defaultKeyPolicy } from './key-policies.js';
 import { checkConstraints, checkOperations, grantFor, newGrantIdentifiers, type GrantConstraints, type GrantRecord } from './grants.js';
+import {
+  IMPORT_PARAMETERS_VALID_HOURS, materialCommitment, newImportParameters, unwrapImportedMaterial, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS,
+  type WrappingKeySpec,
+} from './key-import.js';
+import { constantTimeEqual } from '../core/validate.js';
 import { assertStateAllows } from './key-states.js';
 import { MemoryKeyStore, type AliasRecord, type AuditRecord, type KeyRecord, type KeyStore, type StoreSnapshot } from './key-store.js';
 
@@ -84,10 +89,10 @@ export class KeyManagementService {
         throw kmsError('ValidationException', `KeyUsage: only ENCRYPT_DECRYPT (symmetric) keys are supported, got ${request.KeyUsage}`);
       }
       const origin = request.Origin ?? 'AWS_KMS';
-      if (origin !== 'AWS_KMS') throw kmsError('UnsupportedOperationException', 'Origin EXTERNAL (imported key material) is not available yet');
+      if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw kmsError('ValidationException', `Origin: expected AWS_KMS or EXTERNAL, got ${String(origin)}`);
       const policy = request.Policy ?? defaultKeyPolicy(this.account);
       this.parsePolicyOrThrow(policy);
-      const record = this.newKeyRecord(request.Description ?? '', policy, 'CUSTOMER', request.Tags ?? []);
+      const record = this.newKeyRecord(request.Description ?? '', policy, 'CUSTOMER', request.Tags ?? [], origin);
       return { KeyMetadata: this.metadata(record) };
     });
   }
@@ -205,6 +210,7 @@ export class KeyManagementService {
 
   enableKeyRotation(request: { KeyId: string; RotationPeriodInDays?: number }, caller?: Caller) {
     return this.onKey('EnableKeyRotation', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      this.assertGeneratedMaterial(key, 'EnableKeyRotation');
       const days = requireIntegerIn('RotationPeriodInDays', request.RotationPeriodInDays, 90, 2560, 365);
       key.rotation = { enabled: true, periodDays: days, nextRotationDate: addDays(this.clock.now(), days).toISOString() };
       return {};
@@ -229,6 +235,7 @@ export class KeyManagementService {
 
   rotateKeyOnDemand(request: { KeyId: string }, caller?: Caller) {
     return this.onKey('RotateKeyOnDemand', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      this.assertGeneratedMaterial(key, 'RotateKeyOnDemand');
       this.addMaterialVersion(key, 'ON_DEMAND');
       return { KeyId: key.keyId };
     });
@@ -307,6 +314,69 @@ export class KeyManagementService {
       authorize({ caller: who, action: 'kms:GenerateRandom', resource: '*' }, this.iam);
       const length = requireIntegerIn('NumberOfBytes', request.NumberOfBytes, 1, 1024, 0);
       return { Plaintext: crypto.getRandomValues(new Uint8Array(length)) };
+    });
+  }
+
+  // ---------------------------------------------------------------- imported key material (BYOK)
+
+  getParametersForImport(request: { KeyId: string; WrappingAlgorithm: string; WrappingKeySpec: string }, caller?: Caller) {
+    return this.onKey('GetParametersForImport', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      this.assertImported(key, 'GetParametersForImport');
+      if (!(WRAPPING_ALGORITHMS as readonly string[]).includes(request.WrappingAlgorithm)) {
+        throw kmsError('ValidationException', `WrappingAlgorithm: expected ${WRAPPING_ALGORITHMS.join(' or ')}, got ${String(request.WrappingAlgorithm)}`);
+      }
+      if (!(request.WrappingKeySpec in WRAPPING_KEY_SPECS)) {
+        throw kmsError('ValidationException', `WrappingKeySpec: expected ${Object.keys(WRAPPING_KEY_SPECS).join(', ')}, got ${String(request.WrappingKeySpec)}`);
+      }
+      const validTo = new Date(this.clock.now().getTime() + IMPORT_PARAMETERS_VALID_HOURS * 3_600_000);
+      const { parameters, publicKey } = await newImportParameters(this.rootKey!, key.keyId, request.WrappingKeySpec as WrappingKeySpec, validTo);
+      key.importParameters = parameters;
+      return { KeyId: key.arn, ImportToken: new TextEncoder().encode(parameters.token), PublicKey: publicKey, ParametersValidTo: validTo };
+    });
+  }
+
+  importKeyMaterial(request: { KeyId: string; ImportToken: Uint8Array; EncryptedKeyMaterial: Uint8Array;
+    ExpirationModel?: 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE'; ValidTo?: Date }, caller?: Caller) {
+    return this.onKey('ImportKeyMaterial', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      this.assertImported(key, 'ImportKeyMaterial');
+      const parameters = key.importParameters;
+      const token = new TextDecoder().decode(requireBytes('ImportToken', request.ImportToken));
+      if (!parameters || !constantTimeEqual(new TextEncoder().encode(token), new TextEncoder().encode(parameters.token))) {
+        throw kmsError('InvalidImportTokenException', 'ImportToken is not the one from the last getParametersForImport of this key');
+      }
+      if (new Date(parameters.validTo) <= this.clock.now()) throw kmsError('ExpiredImportTokenException', `ImportToken expired at ${parameters.validTo}`);
+      const model = request.ExpirationModel ?? 'KEY_MATERIAL_DOES_NOT_EXPIRE';
+      if (model !== 'KEY_MATERIAL_EXPIRES' && model !== 'KEY_MATERIAL_DOES_NOT_EXPIRE') throw kmsError('ValidationException', `ExpirationModel: unknown value ${String(model)}`);
+      if ((model === 'KEY_MATERIAL_EXPIRES') !== (request.ValidTo !== undefined)) {
+        throw kmsError('ValidationException', 'ValidTo: required with KEY_MATERIAL_EXPIRES, and only with it');
+      }
+      if (request.ValidTo !== undefined && (!(request.ValidTo instanceof Date) || request.ValidTo <= this.clock.now())) {
+        throw kmsError('ValidationException', 'ValidTo: expected a Date in the future');
+      }
+      const material = await unwrapImportedMaterial(this.rootKey!, key.keyId, parameters, requireBytes('EncryptedKeyMaterial', request.EncryptedKeyMaterial));
+      try {
+        const commitment = materialCommitment(this.rootKey!, key.keyId, material);
+        if (key.importedMaterial && key.importedMaterial.commitment !== commitment) {
+          throw kmsError('IncorrectKeyMaterialException', `${key.arn} was created with other key material: only the same material can be imported again`);
+        }
+        if (key.materials.length === 0) {
+          key.materials.push({ version: 1, createdAt: this.clock.now().toISOString(), wrapped: wrapMaterial(this.rootKey!, key.keyId, 1, material) });
+        }
+        key.importedMaterial = { commitment, expirationModel: model, validTo: request.ValidTo?.toISOString() };
+        delete key.importParameters;
+        if (key.keyState === 'PendingImport') key.keyState = 'Enabled';
+        return {};
+      } finally {
+        material.fill(0);
+      }
+    });
+  }
+
+  deleteImportedKeyMaterial(request: { KeyId: string }, caller?: Caller) {
+    return this.onKey('DeleteImportedKeyMaterial', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      this.assertImported(key, 'DeleteImportedKeyMaterial');
+      this.removeImportedMaterial(key);
+      return {};
     });
   }
 
@@ -534,6 +604,21 @@ export class KeyManagementService {
     }
   }
 
+  private assertImported(key: KeyRecord, operation: string): void {
+    if (key.origin !== 'EXTERNAL') throw kmsError('UnsupportedOperationException', `${operation} applies only to keys with Origin EXTERNAL; ${key.arn} is ${key.origin}`);
+  }
+
+  private assertGeneratedMaterial(key: KeyRecord, operation: string): void {
+    if (key.origin !== 'AWS_KMS') throw kmsError('UnsupportedOperationException', `${operation} is not supported for imported key material (${key.arn})`);
+  }
+
+  /** Imported material is gone (deleted or expired): the key waits for the same material again. */
+  private removeImportedMaterial(key: KeyRecord): void {
+    key.materials = [];
+    key.keyState = 'PendingImport';
+    if (key.importedMaterial) delete key.importedMaterial.validTo;
+  }
+
   private grantEntry(g: GrantRecord, key: KeyRecord) {
     return {
       KeyId: key.arn, GrantId: g.grantId, Name: g.name, CreationDate: new Date(g.creationDate), GranteePrincipal: g.granteePrincipal,
@@ -574,18 +659,22 @@ export class KeyManagementService {
     }
   }
 
-  private newKeyRecord(description: string, policy: string, keyManager: 'CUSTOMER' | 'AWS', tags: KeyRecord['tags']): KeyRecord {
+  /** A new key; an EXTERNAL one starts PendingImport, with no material until importKeyMaterial. */
+  private newKeyRecord(description: string, policy: string, keyManager: 'CUSTOMER' | 'AWS', tags: KeyRecord['tags'],
+    origin: 'AWS_KMS' | 'EXTERNAL' = 'AWS_KMS'): KeyRecord {
     const keyId = crypto.randomUUID();
     const record: KeyRecord = {
       keyId, arn: `arn:aws:kms:${this.region}:${this.account}:key/${keyId}`, description, keyUsage: 'ENCRYPT_DECRYPT',
-      origin: 'AWS_KMS', keyManager, keyState: 'Enabled', creationDate: this.clock.now().toISOString(), policy,
+      origin, keyManager, keyState: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled', creationDate: this.clock.now().toISOString(), policy,
       tags: tags.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue })), materials: [],
       rotation: { enabled: keyManager === 'AWS', periodDays: 365,
         nextRotationDate: keyManager === 'AWS' ? addDays(this.clock.now(), 365).toISOString() : undefined },
     };
-    const material = crypto.getRandomValues(new Uint8Array(32));
-    record.materials.push({ version: 1, createdAt: record.creationDate, wrapped: wrapMaterial(this.rootKey!, keyId, 1, material) });
-    material.fill(0);
+    if (origin === 'AWS_KMS') {
+      const material = crypto.getRandomValues(new Uint8Array(32));
+      record.materials.push({ version: 1, createdAt: record.creationDate, wrapped: wrapMaterial(this.rootKey!, keyId, 1, material) });
+      material.fill(0);
+    }
     this.snapshot().keys.push(record);
     return record;
   }
@@ -609,6 +698,8 @@ export class KeyManagementService {
       state.grants = state.grants.filter((g) => !deleted.has(g.keyId));
     }
     for (const key of state.keys) {
+      const validTo = key.importedMaterial?.validTo;
+      if (validTo && new Date(validTo) <= now && key.keyState !== 'PendingDeletion') this.removeImportedMaterial(key);
       while (key.rotation.enabled && key.keyState === 'Enabled' && key.rotation.nextRotationDate && new Date(key.rotation.nextRotationDate) <= now) {
         const due = new Date(key.rotation.nextRotationDate);
         this.addMaterialVersion(key, 'AUTOMATIC', due);
@@ -659,6 +750,8 @@ export class KeyManagementService {
       DeletionDate: key.deletionDate ? new Date(key.deletionDate) : undefined, Origin: key.origin, KeyManager: key.keyManager,
       KeySpec: 'SYMMETRIC_DEFAULT', CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT', EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
       MultiRegion: false,
+      ExpirationModel: key.importedMaterial?.expirationModel,
+      ValidTo: key.importedMaterial?.validTo ? new Date(key.importedMaterial.validTo) : undefined,
     };
   }
 

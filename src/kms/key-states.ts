@@ -27,6 +27,9 @@ const ALLOWED: Record<string, KeyState[]> = {
   RotateKeyOnDemand: ['Enabled'],
   ListKeyRotations: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
   CreateGrant: ['Enabled', 'PendingImport'],
+  GetParametersForImport: ['Enabled', 'Disabled', 'PendingImport'],
+  ImportKeyMaterial: ['Enabled', 'Disabled', 'PendingImport'],
+  DeleteImportedKeyMaterial: ['Enabled', 'Disabled', 'PendingImport'],
   ListGrants: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
   RevokeGrant: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
 };

@@ -2,6 +2,7 @@
 // after every change; key material inside a snapshot is always wrapped under the store's root key.
 
 import type { GrantRecord } from './grants.js';
+import type { ImportParameters } from './key-import.js';
 import type { KeyState } from './key-states.js';
 
 export interface KeyMaterialVersion {
@@ -26,6 +27,9 @@ export interface KeyRecord {
   tags: Array<{ TagKey: string; TagValue: string }>;
   materials: KeyMaterialVersion[];
   rotation: { enabled: boolean; periodDays: number; nextRotationDate?: string };
+  /** EXTERNAL keys: the open import parameters, the material's commitment and its expiry. */
+  importParameters?: ImportParameters;
+  importedMaterial?: { commitment: string; expirationModel: 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE'; validTo?: string };
 }
 
 export interface AliasRecord {

@@ -5,7 +5,8 @@ export type KmsErrorName =
   | 'NotFoundException' | 'DisabledException' | 'KMSInvalidStateException' | 'InvalidCiphertextException'
   | 'IncorrectKeyException' | 'AccessDeniedException' | 'ValidationException' | 'InvalidKeyUsageException'
   | 'AlreadyExistsException' | 'InvalidGrantTokenException' | 'UnsupportedOperationException'
-  | 'MalformedPolicyDocumentException' | 'InvalidAliasNameException';
+  | 'MalformedPolicyDocumentException' | 'InvalidAliasNameException' | 'IncorrectKeyMaterialException'
+  | 'ExpiredImportTokenException' | 'InvalidImportTokenException';
 
 export class KmsError extends Error {
   override readonly name: KmsErrorName;

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { bytes, makeKms, rejectsWith, text } from './fixtures.js';
+
+type Kms = ReturnType<typeof makeKms>['kms'];
+
+/** The customer's side of BYOK: wrap 32 bytes of material with the returned RSA public key. */
+async function wrapForImport(publicKey: Uint8Array, material: Uint8Array): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey('spki', new Uint8Array(publicKey), { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['encrypt']);
+  return new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, key, new Uint8Array(material)));
+}
+
+async function importInto(kms: Kms, keyId: string, material: Uint8Array, extra: object = {}) {
+  const params = await kms.getParametersForImport({ KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' });
+  await kms.importKeyMaterial({ KeyId: keyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: await wrapForImport(params.PublicKey, material), ...extra });
+}
+
+describe('imported key material (BYOK)', () => {
+  it('an EXTERNAL key waits in PendingImport, then works with the imported material', async () => {
+    const { kms } = makeKms();
+    const { KeyMetadata: key } = await kms.createKey({ Origin: 'EXTERNAL' });
+    expect(key).toMatchObject({ Origin: 'EXTERNAL', KeyState: 'PendingImport', Enabled: false });
+    await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }), 'KMSInvalidStateException');
+    await rejectsWith(kms.enableKey({ KeyId: key.KeyId }), 'KMSInvalidStateException');
+    const params = await kms.getParametersForImport({ KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' });
+    expect(params.ParametersValidTo.toISOString()).toBe('2026-01-02T00:00:00.000Z');
+    const material = crypto.getRandomValues(new Uint8Array(32));
+    await kms.importKeyMaterial({ KeyId: key.KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: await wrapForImport(params.PublicKey, material) });
+    expect((await kms.describeKey({ KeyId: key.KeyId })).KeyMetadata).toMatchObject({ KeyState: 'Enabled', ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('byok') });
+    expect(text((await kms.decrypt({ CiphertextBlob })).Plaintext)).toBe('byok');
+    await rejectsWith(kms.rotateKeyOnDemand({ KeyId: key.KeyId }), 'UnsupportedOperationException');
+    await rejectsWith(kms.enableKeyRotation({ KeyId: key.KeyId }), 'UnsupportedOperationException');
+  });
+
+  it('deleteImportedKeyMaterial returns the key to PendingImport; only the same material can come back', async () => {
+    const { kms } = makeKms();
+    const { KeyMetadata: key } = await kms.createKey({ Origin: 'EXTERNAL' });
+    const material = crypto.getRandomValues(new Uint8Array(32));
+    await importInto(kms, key.KeyId, material);
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('kept') });
+    await kms.deleteImportedKeyMaterial({ KeyId: key.KeyId });
+    expect((await kms.describeKey({ KeyId: key.KeyId })).KeyMetadata.KeyState).toBe('PendingImport');
+    await rejectsWith(kms.decrypt({ CiphertextBlob }), 'KMSInvalidStateException');
+    await rejectsWith(importInto(kms, key.KeyId, crypto.getRandomValues(new Uint8Array(32))), 'IncorrectKeyMaterialException');
+    await importInto(kms, key.KeyId, material);
+    expect(text((await kms.decrypt({ CiphertextBlob })).Plaintext)).toBe('kept');
+  });
+
+  it('material imported with ValidTo expires by the clock', async () => {
+    const { kms, clock } = makeKms();
+    const { KeyMetadata: key } = await kms.createKey({ Origin: 'EXTERNAL' });
+    await rejectsWith(importInto(kms, key.KeyId, new Uint8Array(32).fill(1), { ExpirationModel: 'KEY_MATERIAL_EXPIRES' }), 'ValidationException');
+    await importInto(kms, key.KeyId, new Uint8Array(32).fill(1), { ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: new Date('2026-01-10T00:00:00Z') });
+    await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') });
+    clock.advanceDays(10);
+    expect((await kms.describeKey({ KeyId: key.KeyId })).KeyMetadata.KeyState).toBe('PendingImport');
+    await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }), 'KMSInvalidStateException');
+  });
+
+  it('refuses wrong tokens, expired tokens, wrongly wrapped or sized material, and AWS_KMS keys', async () => {
+    const { kms, clock } = makeKms();
+    const { KeyMetadata: key } = await kms.createKey({ Origin: 'EXTERNAL' });
+    const params = await kms.getParametersForImport({ KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' });
+    const wrapped = await wrapForImport(params.PublicKey, new Uint8Array(32).fill(7));
+    await rejectsWith(kms.importKeyMaterial({ KeyId: key.KeyId, ImportToken: bytes('forged'), EncryptedKeyMaterial: wrapped }), 'InvalidImportTokenException');
+    await rejectsWith(kms.importKeyMaterial({ KeyId: key.KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: await wrapForImport(params.PublicKey, new Uint8Array(16)) }), 'ValidationException');
+    const tampered = wrapped.slice();
+    tampered[10]! ^= 1;
+    await rejectsWith(kms.importKeyMaterial({ KeyId: key.KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: tampered }), 'InvalidCiphertextException');
+    clock.advanceDays(1.01);
+    await rejectsWith(kms.importKeyMaterial({ KeyId: key.KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped }), 'ExpiredImportTokenException');
+    await rejectsWith(kms.getParametersForImport({ KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_PKCS1_V1_5', WrappingKeySpec: 'RSA_2048' }), 'ValidationException');
+    await rejectsWith(kms.getParametersForImport({ KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_1024' }), 'ValidationException');
+    const { KeyMetadata: generated } = await kms.createKey();
+    await rejectsWith(kms.getParametersForImport({ KeyId: generated.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }), 'UnsupportedOperationException');
+    await rejectsWith(kms.deleteImportedKeyMaterial({ KeyId: generated.KeyId }), 'UnsupportedOperationException');
+  });
+
+  it('offers 3072- and 4096-bit wrapping keys', async () => {
+    const { kms } = makeKms();
+    const { KeyMetadata: key } = await kms.createKey({ Origin: 'EXTERNAL' });
+    for (const [spec, minimumBytes] of [['RSA_3072', 384], ['RSA_4096', 512]] as const) {
+      const params = await kms.getParametersForImport({ KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: spec });
+      expect(params.PublicKey.length).toBeGreaterThan(minimumBytes);
+    }
+  }, 60_000);
+});
