@@ -92,7 +92,7 @@ export class KeyManagementService {
       if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw kmsError('ValidationException', `Origin: expected AWS_KMS or EXTERNAL, got ${String(origin)}`);
       const policy = request.Policy ?? defaultKeyPolicy(this.account);
       this.parsePolicyOrThrow(policy);
-      const record = this.newKeyRecord(request.Description ?? '', policy, 'CUSTOMER', request.Tags ?? [], origin);
+      const record = this.newKeyRecord(request.Description ?? '', policy, 'CUSTOMER', this.checkTags(request.Tags ?? []), origin);
       return { KeyMetadata: this.metadata(record) };
     });
   }
@@ -145,6 +145,30 @@ export class KeyManagementService {
       key.description = request.Description;
       return {};
     });
+  }
+
+  tagResource(request: { KeyId: string; Tags: Array<{ TagKey: string; TagValue: string }> }, caller?: Caller) {
+    return this.onKey('TagResource', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      for (const tag of this.checkTags(request.Tags)) {
+        key.tags = key.tags.filter((t) => t.TagKey !== tag.TagKey);
+        key.tags.push({ TagKey: tag.TagKey, TagValue: tag.TagValue });
+      }
+      return {};
+    });
+  }
+
+  untagResource(request: { KeyId: string; TagKeys: string[] }, caller?: Caller) {
+    return this.onKey('UntagResource', request.KeyId, caller, { customerManaged: true }, async (key) => {
+      if (!Array.isArray(request.TagKeys) || !request.TagKeys.every((k) => typeof k === 'string')) {
+        throw kmsError('ValidationException', 'TagKeys: expected a list of strings');
+      }
+      key.tags = key.tags.filter((t) => !request.TagKeys.includes(t.TagKey));
+      return {};
+    });
+  }
+
+  listResourceTags(request: { KeyId: string }, caller?: Caller) {
+    return this.onKey('ListResourceTags', request.KeyId, caller, {}, async (key) => ({ Tags: key.tags.map((t) => ({ ...t })) }));
   }
 
   // ---------------------------------------------------------------- aliases
@@ -602,6 +626,13 @@ export class KeyManagementService {
         throw kmsError('InvalidGrantTokenException', 'a grant token in GrantTokens is not valid');
       }
     }
+  }
+
+  private checkTags(tags: unknown): Array<{ TagKey: string; TagValue: string }> {
+    if (!Array.isArray(tags) || !tags.every((t) => typeof t?.TagKey === 'string' && t.TagKey.length > 0 && typeof t.TagValue === 'string')) {
+      throw kmsError('ValidationException', 'Tags: expected a list of { TagKey, TagValue } strings');
+    }
+    return tags;
   }
 
   private assertImported(key: KeyRecord, operation: string): void {

@@ -19,6 +19,8 @@ const ALLOWED: Record<string, KeyState[]> = {
   CancelKeyDeletion: ['PendingDeletion'],
   UpdateKeyDescription: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
   TagResource: ['Enabled', 'Disabled', 'PendingImport'],
+  UntagResource: ['Enabled', 'Disabled', 'PendingImport'],
+  ListResourceTags: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
   CreateAlias: ['Enabled', 'Disabled', 'PendingImport'],
   UpdateAlias: ['Enabled', 'Disabled', 'PendingImport'],
   EnableKeyRotation: ['Enabled'],

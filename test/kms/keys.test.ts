@@ -72,6 +72,17 @@ describe('keys', () => {
     expect(KeyMetadata.DeletionDate).toBeUndefined();
   });
 
+  it('tags: set at creation, added, replaced, removed and listed; bad tags refused', async () => {
+    const { kms } = makeKms();
+    const { KeyMetadata: key } = await kms.createKey({ Tags: [{ TagKey: 'team', TagValue: 'a' }] });
+    await kms.tagResource({ KeyId: key.KeyId, Tags: [{ TagKey: 'team', TagValue: 'b' }, { TagKey: 'env', TagValue: 'prod' }] });
+    expect((await kms.listResourceTags({ KeyId: key.KeyId })).Tags).toEqual([{ TagKey: 'team', TagValue: 'b' }, { TagKey: 'env', TagValue: 'prod' }]);
+    await kms.untagResource({ KeyId: key.KeyId, TagKeys: ['team'] });
+    expect((await kms.listResourceTags({ KeyId: key.KeyId })).Tags).toEqual([{ TagKey: 'env', TagValue: 'prod' }]);
+    await rejectsWith(kms.tagResource({ KeyId: key.KeyId, Tags: [{ TagKey: '', TagValue: 'x' }] }), 'ValidationException');
+    await rejectsWith(kms.createKey({ Tags: 'team=a' as never }), 'ValidationException');
+  });
+
   it('updateKeyDescription', async () => {
     const { kms } = makeKms();
     const { KeyMetadata: key } = await kms.createKey({ Description: 'old' });
