@@ -15,3 +15,6 @@ export { FileKeyStore, type FileKeyStoreOptions } from './kms/file-key-store.js'
 export { KmsError, type KmsErrorName } from './kms/kms-errors.js';
 export type { Clock } from './kms/clock.js';
 export type { EncryptionContext } from './kms/encryption-context.js';
+export { BlockStore, type BlockStoreOptions } from './ebs/block-store.js';
+export { VolumeHandle } from './ebs/volume-handle.js';
+export { Ec2Error, type Ec2ErrorCode } from './ebs/ec2-errors.js';

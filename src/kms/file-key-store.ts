@@ -11,6 +11,7 @@
 
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { gcm } from '../core/gcm.js';
+import { atomicWriteFile } from './atomic-file.js';
 import { kmsError } from './kms-errors.js';
 import type { KeyStore, StoreSnapshot } from './key-store.js';
 
@@ -79,38 +80,14 @@ export class FileKeyStore implements KeyStore {
   }
 
   async write(snapshot: StoreSnapshot): Promise<void> {
-    const { fs, path } = await nodeModules();
-    await fs.mkdir(this.directory, { recursive: true, mode: 0o700 });
+    const { path } = await nodeModules();
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const sealed = gcm(await this.rootKey(), iv, MAGIC, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(snapshot)));
     const bytes = new Uint8Array(MAGIC.length + iv.length + sealed.length);
     bytes.set(MAGIC);
     bytes.set(iv, MAGIC.length);
     bytes.set(sealed, MAGIC.length + iv.length);
-    await this.atomicWrite(fs, path, path.join(this.directory, STATE_FILE), bytes, 0o600);
-  }
-
-  private async atomicWrite(fs: Fs, path: Path, file: string, bytes: Uint8Array, mode: number): Promise<void> {
-    const temporary = `${file}.${crypto.randomUUID()}.tmp`;
-    try {
-      const handle = await fs.open(temporary, 'wx', mode);
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(temporary, file);
-    } catch (error) {
-      await fs.rm(temporary, { force: true });
-      throw error;
-    }
-    const directory = await fs.open(path.dirname(file), 'r');
-    try {
-      await directory.sync();
-    } finally {
-      await directory.close();
-    }
+    await atomicWriteFile(path.join(this.directory, STATE_FILE), bytes);
   }
 
   private async loadRootKey(): Promise<Uint8Array> {

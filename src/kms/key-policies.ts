@@ -11,6 +11,10 @@ export function defaultKeyPolicy(account: string): string {
   }, null, 2);
 }
 
+/** The service principal that calls KMS for an AWS managed key: EBS volumes are EC2's. */
+const CALLING_SERVICE: Record<string, string> = { ebs: 'ec2.amazonaws.com' };
+export const callingService = (service: string) => CALLING_SERVICE[service] ?? `${service}.amazonaws.com`;
+
 /**
  * The policy of an AWS managed key (alias/aws/<service>): principals of the account may use it only
  * through that service, and may only read its metadata directly. Nobody may manage it.
@@ -25,7 +29,7 @@ export function awsManagedKeyPolicy(account: string, service: string): string {
         Effect: 'Allow', Principal: { AWS: '*' },
         Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'],
         Resource: '*',
-        Condition: { StringEquals: { 'kms:CallerAccount': account, 'kms:ViaService': `${service}.amazonaws.com` } },
+        Condition: { StringEquals: { 'kms:CallerAccount': account, 'kms:ViaService': callingService(service) } },
       },
       {
         Sid: 'Allow direct access to key metadata to the account',

@@ -1,0 +1,458 @@
+// BlockStore: EBS-style volumes and snapshots with the EC2 API shapes. An encrypted volume's
+// 64-byte XTS data key comes from the KMS (generateDataKeyWithoutPlaintext), bound to the volume's
+// ARN as encryption context; only the wrapped key is stored. Attaching checks ec2:AttachVolume,
+// then, as the caller through EC2, creates a grant for the instance and decrypts the data key with
+// it; detaching retires the grant and zeroes the key. Sectors are encrypted with XTS-AES-256, the
+// sector number as tweak.
+
+import { xts, type XtsCipher } from '../core/xts.js';
+import { accountOf, rootArn, type Iam } from '../policy/index.js';
+import { atomicWriteFile } from '../kms/atomic-file.js';
+import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
+import { ec2Error } from './ec2-errors.js';
+import { FileSectorStorageFactory, MemorySectorStorageFactory, type SectorStorage, type SectorStorageFactory } from './sector-storage.js';
+import { VolumeHandle } from './volume-handle.js';
+
+const GiB = 1024 ** 3;
+const EC2 = 'ec2.amazonaws.com';
+const XTS_DATA_KEY_BYTES = 64;
+
+export interface BlockStoreOptions {
+  kms: KeyManagementService;
+  iam?: Iam;
+  /** A directory for sparse volume files and metadata; omitted: in memory. */
+  dir?: string;
+  /** 4096 (default) or 512 bytes per XTS data unit. */
+  sectorSize?: 4096 | 512;
+}
+
+interface VolumeRecord {
+  VolumeId: string;
+  Size: number;
+  Encrypted: boolean;
+  KmsKeyId?: string;
+  /** base64 of the KMS ciphertext blob of the data key. */
+  wrappedDataKey?: string;
+  SnapshotId?: string;
+  CreateTime: string;
+  sectorSize: number;
+  attachments: Array<{ InstanceId: string; AttachTime: string; grantId?: string; grantToken?: string }>;
+}
+
+interface SnapshotRecord {
+  SnapshotId: string;
+  VolumeId: string;
+  VolumeSize: number;
+  Encrypted: boolean;
+  KmsKeyId?: string;
+  wrappedDataKey?: string;
+  StartTime: string;
+  Description: string;
+  sectorSize: number;
+}
+
+interface Ec2State {
+  volumes: VolumeRecord[];
+  snapshots: SnapshotRecord[];
+  encryptionByDefault: boolean;
+  defaultKmsKeyId?: string;
+}
+
+const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+const hexId = (prefix: string) => `${prefix}-${Array.from(crypto.getRandomValues(new Uint8Array(9)), (b) => b.toString(16).padStart(2, '0')).join('').slice(0, 17)}`;
+
+export class BlockStore {
+  private readonly kms: KeyManagementService;
+  private readonly iam: Iam | undefined;
+  private readonly dir: string | undefined;
+  private readonly sectorSize: number;
+  private readonly storage: SectorStorageFactory;
+  private state: Ec2State | undefined;
+  private readonly live = new Map<string, { handle: VolumeHandle; cipher?: XtsCipher }>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: BlockStoreOptions) {
+    if (!options?.kms) throw ec2Error('MissingParameter', 'kms: a KeyManagementService is required');
+    if (options.sectorSize !== undefined && options.sectorSize !== 4096 && options.sectorSize !== 512) {
+      throw ec2Error('InvalidParameterValue', 'sectorSize: expected 4096 or 512');
+    }
+    this.kms = options.kms;
+    this.iam = options.iam;
+    this.dir = options.dir;
+    this.sectorSize = options.sectorSize ?? 4096;
+    this.storage = options.dir ? new FileSectorStorageFactory(`${options.dir}/sectors`) : new MemorySectorStorageFactory();
+  }
+
+  // ---------------------------------------------------------------- volumes
+
+  createVolume(request: { Size?: number; Encrypted?: boolean; KmsKeyId?: string; SnapshotId?: string; AvailabilityZone?: string }, caller?: Caller) {
+    return this.run(async () => {
+      const who = this.authorize(caller, 'ec2:CreateVolume', this.arn('volume', '*'));
+      const snapshot = request.SnapshotId === undefined ? undefined : this.snapshot(request.SnapshotId);
+      const size = request.Size ?? snapshot?.VolumeSize;
+      if (size === undefined) throw ec2Error('MissingParameter', 'Size: required unless SnapshotId is given');
+      if (!Number.isInteger(size) || size < 1 || size > 16384) throw ec2Error('InvalidParameterValue', `Size: expected 1 to 16384 GiB, got ${String(size)}`);
+      if (snapshot && size < snapshot.VolumeSize) throw ec2Error('InvalidParameterValue', `Size: at least the snapshot's ${snapshot.VolumeSize} GiB`);
+      if (request.KmsKeyId !== undefined && request.Encrypted !== true) throw ec2Error('InvalidParameterValue', 'KmsKeyId: only with Encrypted: true');
+      const encrypted = request.Encrypted === true || this.state!.encryptionByDefault || snapshot?.Encrypted === true;
+      const volumeId = hexId('vol');
+      const volume: VolumeRecord = {
+        VolumeId: volumeId, Size: size, Encrypted: encrypted, SnapshotId: snapshot?.SnapshotId, CreateTime: new Date().toISOString(),
+        sectorSize: snapshot?.sectorSize ?? this.sectorSize, attachments: [],
+      };
+      const volumeArn = this.arn('volume', volumeId);
+      const storage = snapshot ? await (await this.storage.open(snapshot.SnapshotId, snapshot.sectorSize)).copy(volumeId)
+        : await this.storage.open(volumeId, volume.sectorSize);
+      try {
+        if (encrypted) {
+          const keyId = request.KmsKeyId ?? snapshot?.KmsKeyId ?? (await this.defaultKeyId());
+          if (snapshot?.Encrypted) {
+            await this.rewrapFrom(snapshot, volume, keyId, volumeArn, who);
+          } else {
+            await this.newDataKey(volume, keyId, volumeArn, who, snapshot ? storage : undefined);
+          }
+        }
+      } catch (error) {
+        await storage.remove();
+        throw error;
+      }
+      this.state!.volumes.push(volume);
+      await this.save();
+      return this.describe(volume);
+    });
+  }
+
+  /** Attaches a volume to an instance and returns the handle that reads and writes it. */
+  attachVolume(request: { VolumeId: string; InstanceId: string; Device?: string }, caller?: Caller): Promise<VolumeHandle> {
+    return this.run(async () => {
+      const volume = this.volume(request.VolumeId);
+      const who = this.authorize(caller, 'ec2:AttachVolume', this.arn('volume', volume.VolumeId));
+      if (typeof request.InstanceId !== 'string' || !/^i-[0-9a-f]{8,17}$/.test(request.InstanceId)) {
+        throw ec2Error('InvalidParameterValue', `InstanceId: expected i- followed by 8 to 17 hex digits, got ${String(request.InstanceId)}`);
+      }
+      if (volume.attachments.some((a) => a.InstanceId === request.InstanceId)) {
+        throw ec2Error('VolumeInUse', `${volume.VolumeId} is already attached to ${request.InstanceId}`);
+      }
+      const attachment: VolumeRecord['attachments'][number] = { InstanceId: request.InstanceId, AttachTime: new Date().toISOString() };
+      let cipher: XtsCipher | undefined;
+      if (volume.Encrypted) {
+        const context = { 'aws:ec2:arn': this.arn('volume', volume.VolumeId) };
+        const instance = this.instancePrincipal(request.InstanceId);
+        const grant = await this.kms.createGrant({
+          KeyId: volume.KmsKeyId!, GranteePrincipal: instance, RetiringPrincipal: instance, Operations: ['Decrypt', 'RetireGrant'],
+          Constraints: { EncryptionContextEquals: context }, Name: `${volume.VolumeId}-${request.InstanceId}`,
+        }, { principal: who.principal, viaService: EC2 });
+        try {
+          const { Plaintext } = await this.kms.decrypt({ CiphertextBlob: fromBase64(volume.wrappedDataKey!), EncryptionContext: context,
+            GrantTokens: [grant.GrantToken] }, { principal: instance, viaService: EC2 });
+          cipher = xts(Plaintext);
+          Plaintext.fill(0);
+        } catch (error) {
+          await this.kms.retireGrant({ GrantToken: grant.GrantToken }, { principal: instance, viaService: EC2 });
+          throw error;
+        }
+        Object.assign(attachment, { grantId: grant.GrantId, grantToken: grant.GrantToken });
+      }
+      const storage = await this.storage.open(volume.VolumeId, volume.sectorSize);
+      const handle = new VolumeHandle(volume.VolumeId, request.InstanceId, volume.Size * GiB, volume.sectorSize, storage, cipher);
+      volume.attachments.push(attachment);
+      this.live.set(`${volume.VolumeId}/${request.InstanceId}`, { handle, cipher });
+      await this.save();
+      return handle;
+    });
+  }
+
+  /** Detaches: retires the instance's grant and zeroes the volume key it held. */
+  detachVolume(request: { VolumeId: string; InstanceId?: string }, caller?: Caller) {
+    return this.run(async () => {
+      const volume = this.volume(request.VolumeId);
+      this.authorize(caller, 'ec2:DetachVolume', this.arn('volume', volume.VolumeId));
+      const attachment = request.InstanceId === undefined && volume.attachments.length === 1
+        ? volume.attachments[0]! : volume.attachments.find((a) => a.InstanceId === request.InstanceId);
+      if (!attachment) throw ec2Error('InvalidAttachment.NotFound', `${volume.VolumeId} is not attached to ${String(request.InstanceId)}`);
+      const key = `${volume.VolumeId}/${attachment.InstanceId}`;
+      const live = this.live.get(key);
+      live?.handle.markDetached();
+      live?.cipher?.dispose();
+      this.live.delete(key);
+      volume.attachments = volume.attachments.filter((a) => a !== attachment);
+      await this.save();
+      if (attachment.grantToken) {
+        await this.kms.retireGrant({ GrantToken: attachment.grantToken }, { principal: this.instancePrincipal(attachment.InstanceId), viaService: EC2 });
+      }
+      return { VolumeId: volume.VolumeId, InstanceId: attachment.InstanceId, State: 'detached' as const };
+    });
+  }
+
+  deleteVolume(request: { VolumeId: string }, caller?: Caller) {
+    return this.run(async () => {
+      const volume = this.volume(request.VolumeId);
+      this.authorize(caller, 'ec2:DeleteVolume', this.arn('volume', volume.VolumeId));
+      if (volume.attachments.length > 0) throw ec2Error('VolumeInUse', `${volume.VolumeId} is attached; detach it first`);
+      await (await this.storage.open(volume.VolumeId, volume.sectorSize)).remove();
+      this.state!.volumes = this.state!.volumes.filter((v) => v !== volume);
+      await this.save();
+      return {};
+    });
+  }
+
+  describeVolumes(request: { VolumeIds?: string[] } = {}, caller?: Caller) {
+    return this.run(async () => {
+      this.authorize(caller, 'ec2:DescribeVolumes', '*');
+      const volumes = request.VolumeIds === undefined ? this.state!.volumes : request.VolumeIds.map((id) => this.volume(id));
+      return { Volumes: volumes.map((v) => this.describe(v)) };
+    });
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  /** A point-in-time copy of the volume's stored sectors; it stays encrypted under the volume's key. */
+  createSnapshot(request: { VolumeId: string; Description?: string }, caller?: Caller) {
+    return this.run(async () => {
+      const volume = this.volume(request.VolumeId);
+      const who = this.authorize(caller, 'ec2:CreateSnapshot', this.arn('volume', volume.VolumeId));
+      const snapshot: SnapshotRecord = {
+        SnapshotId: hexId('snap'), VolumeId: volume.VolumeId, VolumeSize: volume.Size, Encrypted: volume.Encrypted,
+        KmsKeyId: volume.KmsKeyId, StartTime: new Date().toISOString(), Description: request.Description ?? '', sectorSize: volume.sectorSize,
+      };
+      const storage = await (await this.storage.open(volume.VolumeId, volume.sectorSize)).copy(snapshot.SnapshotId);
+      try {
+        if (volume.Encrypted) await this.rewrapFrom(volume, snapshot, volume.KmsKeyId!, this.arn('snapshot', snapshot.SnapshotId), who);
+      } catch (error) {
+        await storage.remove();
+        throw error;
+      }
+      this.state!.snapshots.push(snapshot);
+      await this.save();
+      return this.describeSnapshot(snapshot);
+    });
+  }
+
+  /**
+   * Copies a snapshot; with Encrypted/KmsKeyId the copy is encrypted under that key (an encrypted
+   * source's data key is re-encrypted with reEncrypt; an unencrypted source is encrypted sector by sector).
+   */
+  copySnapshot(request: { SourceSnapshotId: string; Encrypted?: boolean; KmsKeyId?: string; Description?: string }, caller?: Caller) {
+    return this.run(async () => {
+      const source = this.snapshot(request.SourceSnapshotId);
+      const who = this.authorize(caller, 'ec2:CopySnapshot', this.arn('snapshot', source.SnapshotId));
+      if (request.KmsKeyId !== undefined && request.Encrypted !== true) throw ec2Error('InvalidParameterValue', 'KmsKeyId: only with Encrypted: true');
+      const encrypted = source.Encrypted || request.Encrypted === true || this.state!.encryptionByDefault;
+      const copy: SnapshotRecord = {
+        ...source, SnapshotId: hexId('snap'), Encrypted: encrypted, KmsKeyId: undefined, wrappedDataKey: undefined,
+        StartTime: new Date().toISOString(), Description: request.Description ?? `Copied from ${source.SnapshotId}`,
+      };
+      const storage = await (await this.storage.open(source.SnapshotId, source.sectorSize)).copy(copy.SnapshotId);
+      try {
+        if (encrypted) {
+          const keyId = request.KmsKeyId ?? source.KmsKeyId ?? (await this.defaultKeyId());
+          const arn = this.arn('snapshot', copy.SnapshotId);
+          if (source.Encrypted) await this.rewrapFrom(source, copy, keyId, arn, who);
+          else await this.newDataKey(copy, keyId, arn, who, storage);
+        }
+      } catch (error) {
+        await storage.remove();
+        throw error;
+      }
+      this.state!.snapshots.push(copy);
+      await this.save();
+      return { SnapshotId: copy.SnapshotId };
+    });
+  }
+
+  deleteSnapshot(request: { SnapshotId: string }, caller?: Caller) {
+    return this.run(async () => {
+      const snapshot = this.snapshot(request.SnapshotId);
+      this.authorize(caller, 'ec2:DeleteSnapshot', this.arn('snapshot', snapshot.SnapshotId));
+      await (await this.storage.open(snapshot.SnapshotId, snapshot.sectorSize)).remove();
+      this.state!.snapshots = this.state!.snapshots.filter((s) => s !== snapshot);
+      await this.save();
+      return {};
+    });
+  }
+
+  describeSnapshots(request: { SnapshotIds?: string[] } = {}, caller?: Caller) {
+    return this.run(async () => {
+      this.authorize(caller, 'ec2:DescribeSnapshots', '*');
+      const snapshots = request.SnapshotIds === undefined ? this.state!.snapshots : request.SnapshotIds.map((id) => this.snapshot(id));
+      return { Snapshots: snapshots.map((s) => this.describeSnapshot(s)) };
+    });
+  }
+
+  // ---------------------------------------------------------------- encryption by default
+
+  enableEbsEncryptionByDefault(_request: object = {}, caller?: Caller) {
+    return this.setting(caller, 'ec2:EnableEbsEncryptionByDefault', (s) => { s.encryptionByDefault = true; });
+  }
+
+  disableEbsEncryptionByDefault(_request: object = {}, caller?: Caller) {
+    return this.setting(caller, 'ec2:DisableEbsEncryptionByDefault', (s) => { s.encryptionByDefault = false; });
+  }
+
+  getEbsEncryptionByDefault(_request: object = {}, caller?: Caller) {
+    return this.run(async () => {
+      this.authorize(caller, 'ec2:GetEbsEncryptionByDefault', '*');
+      return { EbsEncryptionByDefault: this.state!.encryptionByDefault };
+    });
+  }
+
+  /** The key new encrypted volumes use when none is named: the one set here, or alias/aws/ebs. */
+  getEbsDefaultKmsKeyId(_request: object = {}, caller?: Caller) {
+    return this.run(async () => {
+      this.authorize(caller, 'ec2:GetEbsDefaultKmsKeyId', '*');
+      return { KmsKeyId: this.state!.defaultKmsKeyId ?? `arn:aws:kms:${this.kms.region}:${this.kms.account}:alias/aws/ebs` };
+    });
+  }
+
+  modifyEbsDefaultKmsKeyId(request: { KmsKeyId: string }, caller?: Caller) {
+    return this.run(async () => {
+      const who = this.authorize(caller, 'ec2:ModifyEbsDefaultKmsKeyId', '*');
+      const { KeyMetadata } = await this.kms.describeKey({ KeyId: request.KmsKeyId }, { principal: who.principal, viaService: EC2 });
+      this.state!.defaultKmsKeyId = KeyMetadata.Arn;
+      await this.save();
+      return { KmsKeyId: KeyMetadata.Arn };
+    });
+  }
+
+  resetEbsDefaultKmsKeyId(_request: object = {}, caller?: Caller) {
+    return this.setting(caller, 'ec2:ResetEbsDefaultKmsKeyId', (s) => { delete s.defaultKmsKeyId; });
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private run<T>(work: () => Promise<T>): Promise<T> {
+    const task = async () => {
+      await this.load();
+      return work();
+    };
+    const result = this.queue.then(task, task);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async setting(caller: Caller | undefined, action: string, change: (state: Ec2State) => void) {
+    return this.run(async () => {
+      this.authorize(caller, action, '*');
+      change(this.state!);
+      await this.save();
+      return { EbsEncryptionByDefault: this.state!.encryptionByDefault };
+    });
+  }
+
+  private get metadataFile(): string {
+    return `${this.dir}/ebs-state.json`;
+  }
+
+  /** Attachments hold plaintext keys in memory only, so none survives a restart: they are dropped on load. */
+  private async load(): Promise<void> {
+    if (this.state) return;
+    let saved: Ec2State | undefined;
+    if (this.dir) {
+      const fs = await import('node:fs/promises');
+      try {
+        saved = JSON.parse(await fs.readFile(this.metadataFile, 'utf8')) as Ec2State;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    this.state = saved ?? { volumes: [], snapshots: [], encryptionByDefault: false };
+    for (const volume of this.state.volumes) volume.attachments = [];
+  }
+
+  private async save(): Promise<void> {
+    if (this.dir) await atomicWriteFile(this.metadataFile, new TextEncoder().encode(JSON.stringify(this.state, null, 1)));
+  }
+
+  /** EC2 authorization (DESIGN.md): the account root may act unless denied; others need an identity-policy Allow. */
+  private authorize(caller: Caller | undefined, action: string, resource: string): Caller {
+    const who = caller ?? { principal: rootArn(this.kms.account) };
+    const account = accountOf(who.principal);
+    if (account === undefined) throw ec2Error('InvalidParameterValue', 'caller.principal: expected an IAM or STS ARN');
+    const verdict = this.iam?.evaluate({ principal: who.principal, action, resource, context: {} }) ?? { denied: false, allowed: 'none' };
+    const isRoot = who.principal === rootArn(this.kms.account);
+    if (verdict.denied || (!isRoot && (account !== this.kms.account || verdict.allowed !== 'direct'))) {
+      throw ec2Error('UnauthorizedOperation', `${who.principal} is not authorized to perform ${action} on ${resource}`);
+    }
+    return who;
+  }
+
+  private instancePrincipal(instanceId: string): string {
+    return `arn:aws:sts::${this.kms.account}:assumed-role/aws-ec2-instance/${instanceId}`;
+  }
+
+  private arn(kind: 'volume' | 'snapshot', id: string): string {
+    return kind === 'volume' ? `arn:aws:ec2:${this.kms.region}:${this.kms.account}:volume/${id}` : `arn:aws:ec2:${this.kms.region}::snapshot/${id}`;
+  }
+
+  private async defaultKeyId(): Promise<string> {
+    return this.state!.defaultKmsKeyId ?? this.kms.awsManagedKeyId('ebs');
+  }
+
+  /**
+   * A fresh data key under `keyId` for `target`. With `plaintextSectors`, those stored sectors are
+   * encrypted in place with it (an unencrypted snapshot becoming encrypted).
+   */
+  private async newDataKey(target: VolumeRecord | SnapshotRecord, keyId: string, arn: string, who: Caller, plaintextSectors?: SectorStorage) {
+    const request = { KeyId: keyId, NumberOfBytes: XTS_DATA_KEY_BYTES, EncryptionContext: { 'aws:ec2:arn': arn } };
+    const via = { principal: who.principal, viaService: EC2 };
+    if (!plaintextSectors) {
+      const { CiphertextBlob, KeyId } = await this.kms.generateDataKeyWithoutPlaintext(request, via);
+      Object.assign(target, { KmsKeyId: KeyId, wrappedDataKey: toBase64(CiphertextBlob) });
+      return;
+    }
+    const { CiphertextBlob, KeyId, Plaintext } = await this.kms.generateDataKey(request, via);
+    const cipher = xts(Plaintext);
+    Plaintext.fill(0);
+    try {
+      for (const sector of await plaintextSectors.writtenSectors()) {
+        const bytes = await plaintextSectors.read(sector, 1);
+        await plaintextSectors.write(sector, cipher.encryptSectorsInPlace(bytes, BigInt(sector), target.sectorSize));
+      }
+    } finally {
+      cipher.dispose();
+    }
+    Object.assign(target, { KmsKeyId: KeyId, wrappedDataKey: toBase64(CiphertextBlob) });
+  }
+
+  /** The same data key, re-encrypted by the KMS for `target`'s ARN (and possibly another key). */
+  private async rewrapFrom(source: VolumeRecord | SnapshotRecord, target: VolumeRecord | SnapshotRecord, keyId: string, targetArn: string, who: Caller) {
+    const { CiphertextBlob, KeyId } = await this.kms.reEncrypt({
+      CiphertextBlob: fromBase64(source.wrappedDataKey!), SourceEncryptionContext: { 'aws:ec2:arn': this.arnOf(source) },
+      DestinationKeyId: keyId, DestinationEncryptionContext: { 'aws:ec2:arn': targetArn },
+    }, { principal: who.principal, viaService: EC2 });
+    Object.assign(target, { KmsKeyId: KeyId, wrappedDataKey: toBase64(CiphertextBlob) });
+  }
+
+  /** The ARN a record's data key is bound to: snapshots have a StartTime, volumes a CreateTime. */
+  private arnOf(record: VolumeRecord | SnapshotRecord): string {
+    return 'StartTime' in record ? this.arn('snapshot', record.SnapshotId) : this.arn('volume', record.VolumeId);
+  }
+
+  private volume(id: unknown): VolumeRecord {
+    const volume = this.state!.volumes.find((v) => v.VolumeId === id);
+    if (!volume) throw ec2Error('InvalidVolume.NotFound', `The volume '${String(id)}' does not exist.`);
+    return volume;
+  }
+
+  private snapshot(id: unknown): SnapshotRecord {
+    const snapshot = this.state!.snapshots.find((s) => s.SnapshotId === id);
+    if (!snapshot) throw ec2Error('InvalidSnapshot.NotFound', `The snapshot '${String(id)}' does not exist.`);
+    return snapshot;
+  }
+
+  private describe(v: VolumeRecord) {
+    return {
+      VolumeId: v.VolumeId, Size: v.Size, Encrypted: v.Encrypted, KmsKeyId: v.KmsKeyId, SnapshotId: v.SnapshotId,
+      CreateTime: new Date(v.CreateTime), State: v.attachments.length > 0 ? 'in-use' as const : 'available' as const,
+      Attachments: v.attachments.map((a) => ({ VolumeId: v.VolumeId, InstanceId: a.InstanceId, AttachTime: new Date(a.AttachTime), State: 'attached' as const })),
+    };
+  }
+
+  private describeSnapshot(s: SnapshotRecord) {
+    return {
+      SnapshotId: s.SnapshotId, VolumeId: s.VolumeId, VolumeSize: s.VolumeSize, Encrypted: s.Encrypted, KmsKeyId: s.KmsKeyId,
+      StartTime: new Date(s.StartTime), State: 'completed' as const, Description: s.Description,
+    };
+  }
+}

@@ -1,0 +1,157 @@
+// Where a volume's or snapshot's sectors live: in memory (a sparse map) or in a sparse file. Sectors
+// never written read back as all zeros, and a sector of all zeros is "unwritten" (an AES-XTS
+// ciphertext sector of all zeros has probability 2^-32768), which keeps files sparse.
+
+export interface SectorStorage {
+  /** `count` sectors from `first`, as stored (ciphertext for encrypted volumes). */
+  read(first: number, count: number): Promise<Uint8Array>;
+  write(first: number, data: Uint8Array): Promise<void>;
+  /** A point-in-time copy under another name. */
+  copy(name: string): Promise<SectorStorage>;
+  /** Sector numbers that hold data (for snapshots' re-encryption), ascending. */
+  writtenSectors(): Promise<number[]>;
+  remove(): Promise<void>;
+}
+
+export interface SectorStorageFactory {
+  open(name: string, sectorSize: number): Promise<SectorStorage>;
+}
+
+export class MemorySectorStorage implements SectorStorage {
+  private readonly sectors = new Map<number, Uint8Array>();
+
+  constructor(private readonly factory: MemorySectorStorageFactory, private readonly sectorSize: number) {}
+
+  async read(first: number, count: number): Promise<Uint8Array> {
+    const out = new Uint8Array(count * this.sectorSize);
+    for (let i = 0; i < count; i++) {
+      const sector = this.sectors.get(first + i);
+      if (sector) out.set(sector, i * this.sectorSize);
+    }
+    return out;
+  }
+
+  async write(first: number, data: Uint8Array): Promise<void> {
+    for (let i = 0; i * this.sectorSize < data.length; i++) {
+      const sector = data.slice(i * this.sectorSize, (i + 1) * this.sectorSize);
+      if (sector.every((b) => b === 0)) this.sectors.delete(first + i);
+      else this.sectors.set(first + i, sector);
+    }
+  }
+
+  async copy(name: string): Promise<SectorStorage> {
+    const copy = (await this.factory.open(name, this.sectorSize)) as MemorySectorStorage;
+    for (const [sector, bytes] of this.sectors) copy.sectors.set(sector, bytes.slice());
+    return copy;
+  }
+
+  async writtenSectors(): Promise<number[]> {
+    return [...this.sectors.keys()].sort((a, b) => a - b);
+  }
+
+  async remove(): Promise<void> {
+    this.sectors.clear();
+    this.factory.forget(this);
+  }
+}
+
+export class MemorySectorStorageFactory implements SectorStorageFactory {
+  private readonly stores = new Map<string, MemorySectorStorage>();
+
+  async open(name: string, sectorSize: number): Promise<SectorStorage> {
+    let store = this.stores.get(name);
+    if (!store) {
+      store = new MemorySectorStorage(this, sectorSize);
+      this.stores.set(name, store);
+    }
+    return store;
+  }
+
+  forget(store: MemorySectorStorage): void {
+    for (const [name, s] of this.stores) if (s === store) this.stores.delete(name);
+  }
+}
+
+type Fs = typeof import('node:fs/promises');
+type FsConstants = typeof import('node:fs')['constants'];
+
+/** Sparse files under a directory: `<dir>/<name>.img`, written in place at sector offsets. */
+export class FileSectorStorageFactory implements SectorStorageFactory {
+  constructor(private readonly directory: string) {}
+
+  async open(name: string, sectorSize: number): Promise<SectorStorage> {
+    const [fs, path, { constants }] = await Promise.all([import('node:fs/promises'), import('node:path'), import('node:fs')]);
+    await fs.mkdir(this.directory, { recursive: true, mode: 0o700 });
+    return new FileSectorStorage(this, fs, constants, path.join(this.directory, `${name}.img`), sectorSize);
+  }
+}
+
+class FileSectorStorage implements SectorStorage {
+  constructor(private readonly factory: FileSectorStorageFactory, private readonly fs: Fs, private readonly constants: FsConstants,
+    private readonly file: string, private readonly sectorSize: number) {}
+
+  /** The file for reading, or undefined if nothing was ever written. */
+  private async handle(flags: string) {
+    try {
+      return await this.fs.open(this.file, flags);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async read(first: number, count: number): Promise<Uint8Array> {
+    const out = new Uint8Array(count * this.sectorSize);
+    const file = await this.handle('r');
+    if (!file) return out;
+    try {
+      await file.read(out, 0, out.length, first * this.sectorSize); // past the end reads nothing: zeros remain
+    } finally {
+      await file.close();
+    }
+    return out;
+  }
+
+  async write(first: number, data: Uint8Array): Promise<void> {
+    // Read-write, created if missing; not append mode, which would ignore the position.
+    const file = await this.fs.open(this.file, this.constants.O_RDWR | this.constants.O_CREAT, 0o600);
+    try {
+      await file.write(data, 0, data.length, first * this.sectorSize);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+  }
+
+  async copy(name: string): Promise<SectorStorage> {
+    const copy = (await this.factory.open(name, this.sectorSize)) as FileSectorStorage;
+    try {
+      await this.fs.copyFile(this.file, copy.file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    return copy;
+  }
+
+  async writtenSectors(): Promise<number[]> {
+    const file = await this.handle('r');
+    if (!file) return [];
+    const sectors: number[] = [];
+    try {
+      const { size } = await file.stat();
+      const buffer = new Uint8Array(this.sectorSize);
+      for (let sector = 0; sector * this.sectorSize < size; sector++) {
+        const { bytesRead } = await file.read(buffer, 0, this.sectorSize, sector * this.sectorSize);
+        if (buffer.subarray(0, bytesRead).some((b) => b !== 0)) sectors.push(sector);
+        buffer.fill(0);
+      }
+    } finally {
+      await file.close();
+    }
+    return sectors;
+  }
+
+  async remove(): Promise<void> {
+    await this.fs.rm(this.file, { force: true });
+  }
+}

@@ -1,0 +1,233 @@
+import { createCipheriv } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BlockStore, Iam, KeyManagementService, sectorTweak } from '../../src/index.js';
+import { SeededRandom } from '../helpers/seeded-random.js';
+
+const ACCOUNT = '111122223333';
+const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
+const INSTANCE = 'i-0123456789abcdef0';
+const OTHER_INSTANCE = 'i-0fedcba9876543210';
+const MiB = 1024 * 1024;
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'kms-wasm-ebs-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function setup(options: { dir?: string; iam?: Iam; kms?: KeyManagementService; sectorSize?: 4096 | 512 } = {}) {
+  const kms = options.kms ?? new KeyManagementService({ account: ACCOUNT, region: 'us-east-1', iam: options.iam });
+  const ec2 = new BlockStore({ kms, iam: options.iam, dir: options.dir, sectorSize: options.sectorSize });
+  return { kms, ec2 };
+}
+
+async function rejectsWith(promise: Promise<unknown>, name: string) {
+  await expect(promise).rejects.toMatchObject({ name });
+}
+
+describe('volumes', () => {
+  it('round-trips reads and writes at unaligned offsets and lengths, against a plain model', async () => {
+    for (const sectorSize of [4096, 512] as const) {
+      const { ec2 } = setup({ sectorSize });
+      const { VolumeId, Encrypted } = await ec2.createVolume({ Size: 1, Encrypted: true });
+      expect(Encrypted).toBe(true);
+      const volume = await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
+      const model = new Uint8Array(4 * MiB);
+      const rng = new SeededRandom(70 + sectorSize);
+      for (let i = 0; i < 150; i++) {
+        const offset = rng.int(model.length - 1);
+        const length = Math.min(model.length - offset, rng.length(70_000));
+        const data = rng.bytes(length);
+        await volume.write(offset, data);
+        model.set(data, offset);
+        const at = rng.int(model.length - 1);
+        const readLength = Math.min(model.length - at, rng.length(70_000));
+        if (!Buffer.from(await volume.read(at, readLength)).equals(model.subarray(at, at + readLength))) {
+          expect.fail(`sector size ${sectorSize}, step ${i}: read ${at}+${readLength} differs`);
+        }
+      }
+      expect(Buffer.from(await volume.read(0, model.length)).equals(model)).toBe(true);
+      expect((await volume.read(512 * MiB, 10_000)).every((b) => b === 0)).toBe(true); // never written
+      await rejectsWith(volume.read(1024 * MiB - 10, 11), 'InvalidParameterValue');
+    }
+  });
+
+  it('stores XTS-AES-256 ciphertext: raw sectors equal node:crypto aes-256-xts with the sector number as tweak', async () => {
+    const dir = tempDir();
+    const { kms, ec2 } = setup({ dir });
+    const { VolumeId } = await ec2.createVolume({ Size: 2, Encrypted: true });
+    const volume = await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    const text = Buffer.from('plaintext that must never reach the disk '.repeat(300));
+    const offset = 3 * 4096 + 100;
+    await volume.write(offset, text);
+
+    const metadata = JSON.parse(readFileSync(join(dir, 'ebs-state.json'), 'utf8'));
+    const record = metadata.volumes.find((v: { VolumeId: string }) => v.VolumeId === VolumeId);
+    const volumeArn = `arn:aws:ec2:us-east-1:${ACCOUNT}:volume/${VolumeId}`;
+    const { Plaintext: dataKey } = await kms.decrypt({ CiphertextBlob: Buffer.from(record.wrappedDataKey, 'base64'), EncryptionContext: { 'aws:ec2:arn': volumeArn } },
+      { principal: `arn:aws:iam::${ACCOUNT}:root`, viaService: 'ec2.amazonaws.com' });
+    expect(dataKey).toHaveLength(64);
+
+    const raw = readFileSync(join(dir, 'sectors', `${VolumeId}.img`));
+    expect(raw.includes(Buffer.from('must never reach the disk'))).toBe(false);
+    const plain = Buffer.alloc(8 * 4096);
+    text.copy(plain, offset);
+    for (let sector = 3; sector <= Math.floor((offset + text.length) / 4096); sector++) {
+      const expected = createCipheriv('aes-256-xts', dataKey, sectorTweak(BigInt(sector))).update(plain.subarray(sector * 4096, (sector + 1) * 4096));
+      expect(raw.subarray(sector * 4096, (sector + 1) * 4096).equals(expected), `sector ${sector}`).toBe(true);
+    }
+    expect(raw.subarray(0, 3 * 4096).every((b) => b === 0)).toBe(true); // sparse: unwritten sectors are holes
+  });
+
+  it('two attachments of one volume see each other\'s writes; a detached handle stops working', async () => {
+    const { ec2 } = setup();
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    const a = await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    const b = await ec2.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE });
+    await a.write(10_000, Buffer.from('from a'));
+    expect(Buffer.from(await b.read(10_000, 6)).toString()).toBe('from a');
+    await rejectsWith(ec2.attachVolume({ VolumeId, InstanceId: INSTANCE }), 'VolumeInUse');
+    expect((await ec2.describeVolumes({ VolumeIds: [VolumeId] })).Volumes[0]).toMatchObject({ State: 'in-use' });
+    await rejectsWith(ec2.deleteVolume({ VolumeId }), 'VolumeInUse');
+    await ec2.detachVolume({ VolumeId, InstanceId: INSTANCE });
+    await rejectsWith(a.read(0, 1), 'IncorrectState');
+    expect(Buffer.from(await b.read(10_000, 6)).toString()).toBe('from a');
+    await ec2.detachVolume({ VolumeId });
+    expect((await ec2.describeVolumes({ VolumeIds: [VolumeId] })).Volumes[0]).toMatchObject({ State: 'available', Attachments: [] });
+    await ec2.deleteVolume({ VolumeId });
+    await rejectsWith(ec2.attachVolume({ VolumeId, InstanceId: INSTANCE }), 'InvalidVolume.NotFound');
+  });
+
+  it('uses alias/aws/ebs by default, a chosen default key, or the named key; encryption by default applies', async () => {
+    const { kms, ec2 } = setup();
+    expect((await ec2.createVolume({ Size: 1 })).Encrypted).toBe(false);
+    const managed = await ec2.createVolume({ Size: 1, Encrypted: true });
+    expect(managed.KmsKeyId).toBe((await kms.describeKey({ KeyId: 'alias/aws/ebs' })).KeyMetadata.Arn);
+    const { KeyMetadata: mine } = await kms.createKey();
+    expect((await ec2.createVolume({ Size: 1, Encrypted: true, KmsKeyId: mine.KeyId })).KmsKeyId).toBe(mine.Arn);
+    await ec2.enableEbsEncryptionByDefault();
+    expect((await ec2.getEbsEncryptionByDefault()).EbsEncryptionByDefault).toBe(true);
+    expect((await ec2.createVolume({ Size: 1 })).Encrypted).toBe(true);
+    expect((await ec2.getEbsDefaultKmsKeyId()).KmsKeyId).toMatch(/alias\/aws\/ebs$/);
+    await ec2.modifyEbsDefaultKmsKeyId({ KmsKeyId: mine.KeyId });
+    expect((await ec2.getEbsDefaultKmsKeyId()).KmsKeyId).toBe(mine.Arn);
+    expect((await ec2.createVolume({ Size: 1 })).KmsKeyId).toBe(mine.Arn);
+    await ec2.resetEbsDefaultKmsKeyId();
+    await ec2.disableEbsEncryptionByDefault();
+    expect((await ec2.createVolume({ Size: 1 })).Encrypted).toBe(false);
+    await rejectsWith(ec2.createVolume({ Size: 1, KmsKeyId: mine.KeyId }), 'InvalidParameterValue');
+    await rejectsWith(ec2.createVolume({ Size: 0 }), 'InvalidParameterValue');
+    await rejectsWith(ec2.createVolume({}), 'MissingParameter');
+  });
+});
+
+describe('who may attach', () => {
+  const policy = (actions: string[]) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] });
+
+  it('needs ec2 permissions for the volume and kms permissions for the key; a refused attach leaves no attachment', async () => {
+    const iam = new Iam();
+    const { ec2 } = setup({ iam });
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true }, undefined); // root, alias/aws/ebs
+    const { VolumeId: own } = await (async () => {
+      const { kms } = { kms: (ec2 as unknown as { kms: KeyManagementService }).kms };
+      const { KeyMetadata } = await kms.createKey();
+      return ec2.createVolume({ Size: 1, Encrypted: true, KmsKeyId: KeyMetadata.KeyId });
+    })();
+    const alice = { principal: ALICE };
+    await rejectsWith(ec2.attachVolume({ VolumeId: own, InstanceId: INSTANCE }, alice), 'UnauthorizedOperation');
+    iam.putPrincipalPolicy({ PrincipalArn: ALICE, PolicyName: 'ec2', PolicyDocument: policy(['ec2:AttachVolume', 'ec2:DetachVolume', 'ec2:DescribeVolumes']) });
+    await rejectsWith(ec2.attachVolume({ VolumeId: own, InstanceId: INSTANCE }, alice), 'AccessDeniedException'); // no kms:CreateGrant
+    expect((await ec2.describeVolumes({ VolumeIds: [own] }, alice)).Volumes[0]!.State).toBe('available');
+    iam.putPrincipalPolicy({ PrincipalArn: ALICE, PolicyName: 'kms', PolicyDocument: policy(['kms:CreateGrant']) });
+    const handle = await ec2.attachVolume({ VolumeId: own, InstanceId: INSTANCE }, alice);
+    await handle.write(0, Buffer.from('ok'));
+    // The AWS managed key admits account principals through EC2 without any kms identity policy.
+    await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE }, alice);
+    await rejectsWith(ec2.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE }, { principal: 'arn:aws:iam::444455556666:user/x' }), 'UnauthorizedOperation');
+  });
+
+  it('disabling or scheduling deletion of the key stops new attaches; existing attachments keep working until detached', async () => {
+    const { kms, ec2 } = setup();
+    const { KeyMetadata: key } = await kms.createKey();
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true, KmsKeyId: key.KeyId });
+    const attached = await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    await attached.write(0, Buffer.from('before'));
+    await kms.disableKey({ KeyId: key.KeyId });
+    await rejectsWith(ec2.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE }), 'DisabledException');
+    await attached.write(4096, Buffer.from('during'));
+    expect(Buffer.from(await attached.read(4096, 6)).toString()).toBe('during');
+    await kms.enableKey({ KeyId: key.KeyId });
+    await kms.scheduleKeyDeletion({ KeyId: key.KeyId });
+    await rejectsWith(ec2.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE }), 'KMSInvalidStateException');
+    expect(Buffer.from(await attached.read(0, 6)).toString()).toBe('before');
+    await ec2.detachVolume({ VolumeId, InstanceId: INSTANCE });
+    expect((await kms.listGrants({ KeyId: key.KeyId })).Grants).toEqual([]);
+  });
+});
+
+describe('snapshots', () => {
+  it('are point in time and stay encrypted; volumes made from them read the snapshot\'s data', async () => {
+    const { ec2 } = setup();
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    const volume = await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    await volume.write(5000, Buffer.from('version one'));
+    const snapshot = await ec2.createSnapshot({ VolumeId, Description: 'v1' });
+    expect(snapshot).toMatchObject({ Encrypted: true, VolumeSize: 1, State: 'completed' });
+    await volume.write(5000, Buffer.from('version two'));
+    const restored = await ec2.createVolume({ SnapshotId: snapshot.SnapshotId });
+    expect(restored).toMatchObject({ Encrypted: true, Size: 1, SnapshotId: snapshot.SnapshotId });
+    const handle = await ec2.attachVolume({ VolumeId: restored.VolumeId, InstanceId: OTHER_INSTANCE });
+    expect(Buffer.from(await handle.read(5000, 11)).toString()).toBe('version one');
+    expect(Buffer.from(await volume.read(5000, 11)).toString()).toBe('version two');
+    await rejectsWith(ec2.createVolume({ SnapshotId: 'snap-0000' }), 'InvalidSnapshot.NotFound');
+  });
+
+  it('copySnapshot re-encrypts under another key; an unencrypted snapshot can be copied to an encrypted one', async () => {
+    const { kms, ec2 } = setup();
+    const { KeyMetadata: other } = await kms.createKey();
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    const volume = await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    await volume.write(0, Buffer.from('moved to another key'));
+    const snapshot = await ec2.createSnapshot({ VolumeId });
+    const { SnapshotId: copyId } = await ec2.copySnapshot({ SourceSnapshotId: snapshot.SnapshotId, Encrypted: true, KmsKeyId: other.KeyId });
+    expect((await ec2.describeSnapshots({ SnapshotIds: [copyId] })).Snapshots[0]).toMatchObject({ Encrypted: true, KmsKeyId: other.Arn });
+    const fromCopy = await ec2.createVolume({ SnapshotId: copyId });
+    expect(fromCopy.KmsKeyId).toBe(other.Arn);
+    const readBack = await ec2.attachVolume({ VolumeId: fromCopy.VolumeId, InstanceId: OTHER_INSTANCE });
+    expect(Buffer.from(await readBack.read(0, 20)).toString()).toBe('moved to another key');
+
+    const { VolumeId: plainId } = await ec2.createVolume({ Size: 1 });
+    const plain = await ec2.attachVolume({ VolumeId: plainId, InstanceId: INSTANCE });
+    await plain.write(9000, Buffer.from('was unencrypted'));
+    const plainSnapshot = await ec2.createSnapshot({ VolumeId: plainId });
+    expect(plainSnapshot.Encrypted).toBe(false);
+    const { SnapshotId: encryptedCopy } = await ec2.copySnapshot({ SourceSnapshotId: plainSnapshot.SnapshotId, Encrypted: true });
+    const encryptedVolume = await ec2.createVolume({ SnapshotId: encryptedCopy });
+    expect(encryptedVolume.Encrypted).toBe(true);
+    const handle = await ec2.attachVolume({ VolumeId: encryptedVolume.VolumeId, InstanceId: OTHER_INSTANCE });
+    expect(Buffer.from(await handle.read(9000, 15)).toString()).toBe('was unencrypted');
+    await ec2.deleteSnapshot({ SnapshotId: plainSnapshot.SnapshotId });
+    await rejectsWith(ec2.copySnapshot({ SourceSnapshotId: plainSnapshot.SnapshotId }), 'InvalidSnapshot.NotFound');
+  });
+});
+
+describe('persistence', () => {
+  it('a second BlockStore on the same directory (and KMS store) attaches and reads the volume', async () => {
+    const dir = tempDir();
+    const { kms, ec2 } = setup({ dir });
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    const volume = await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    await volume.write(123_456, Buffer.from('survives a restart'));
+    const second = new BlockStore({ kms, dir });
+    const { Volumes } = await second.describeVolumes();
+    expect(Volumes.map((v) => v.VolumeId)).toEqual([VolumeId]);
+    expect(Volumes[0]!.State).toBe('available'); // attachments hold keys in memory only
+    const handle = await second.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE });
+    expect(Buffer.from(await handle.read(123_456, 18)).toString()).toBe('survives a restart');
+  });
+});
