@@ -1,8 +1,8 @@
 import { createCipheriv } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { BlockStore, Iam, KeyManagementService, sectorTweak } from '../../src/index.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
@@ -12,13 +12,7 @@ const INSTANCE = 'i-0123456789abcdef0';
 const OTHER_INSTANCE = 'i-0fedcba9876543210';
 const MiB = 1024 * 1024;
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'kms-wasm-ebs-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = temporaryDirectories('kms-wasm-ebs-');
 
 function setup(options: { dir?: string; iam?: Iam; kms?: KeyManagementService; sectorSize?: 4096 | 512 } = {}) {
   const kms = options.kms ?? new KeyManagementService({ account: ACCOUNT, region: 'us-east-1', iam: options.iam });

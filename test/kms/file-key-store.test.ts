@@ -1,19 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { FileKeyStore, KeyManagementService } from '../../src/index.js';
 import { ACCOUNT, REGION, bytes, rejectsWith, text } from './fixtures.js';
 
-const directories: string[] = [];
-const freshDirectory = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kms-wasm-store-'));
-  directories.push(dir);
-  return dir;
-};
-afterAll(() => directories.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const freshDirectory = temporaryDirectories('kms-wasm-store-');
 
 const kmsOn = (store: FileKeyStore) => new KeyManagementService({ account: ACCOUNT, region: REGION, store });
 
