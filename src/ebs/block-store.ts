@@ -5,13 +5,14 @@
 // it; detaching retires the grant and zeroes the key. Sectors are encrypted with XTS-AES-256, the
 // sector number as tweak.
 
-import { xts, type XtsCipher } from '../core/xts.js';
+import { parallelXts } from '../core/parallel.js';
+import { xts } from '../core/xts.js';
 import { accountOf, rootArn, type Iam } from '../policy/index.js';
 import { atomicWriteFile } from '../kms/atomic-file.js';
 import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
 import { ec2Error } from './ec2-errors.js';
 import { FileSectorStorageFactory, MemorySectorStorageFactory, type SectorStorage, type SectorStorageFactory } from './sector-storage.js';
-import { VolumeHandle } from './volume-handle.js';
+import { VolumeHandle, type VolumeCiphers } from './volume-handle.js';
 
 const GiB = 1024 ** 3;
 const EC2 = 'ec2.amazonaws.com';
@@ -69,7 +70,7 @@ export class BlockStore {
   private readonly sectorSize: number;
   private readonly storage: SectorStorageFactory;
   private state: Ec2State | undefined;
-  private readonly live = new Map<string, { handle: VolumeHandle; cipher?: XtsCipher }>();
+  private readonly live = new Map<string, { handle: VolumeHandle; ciphers?: VolumeCiphers }>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: BlockStoreOptions) {
@@ -135,7 +136,7 @@ export class BlockStore {
         throw ec2Error('VolumeInUse', `${volume.VolumeId} is already attached to ${request.InstanceId}`);
       }
       const attachment: VolumeRecord['attachments'][number] = { InstanceId: request.InstanceId, AttachTime: new Date().toISOString() };
-      let cipher: XtsCipher | undefined;
+      let ciphers: VolumeCiphers | undefined;
       if (volume.Encrypted) {
         const context = { 'aws:ec2:arn': this.arn('volume', volume.VolumeId) };
         const instance = this.instancePrincipal(request.InstanceId);
@@ -146,7 +147,7 @@ export class BlockStore {
         try {
           const { Plaintext } = await this.kms.decrypt({ CiphertextBlob: fromBase64(volume.wrappedDataKey!), EncryptionContext: context,
             GrantTokens: [grant.GrantToken] }, { principal: instance, viaService: EC2 });
-          cipher = xts(Plaintext);
+          ciphers = { single: xts(Plaintext), pool: parallelXts(Plaintext) };
           Plaintext.fill(0);
         } catch (error) {
           await this.kms.retireGrant({ GrantToken: grant.GrantToken }, { principal: instance, viaService: EC2 });
@@ -155,9 +156,9 @@ export class BlockStore {
         Object.assign(attachment, { grantId: grant.GrantId, grantToken: grant.GrantToken });
       }
       const storage = await this.storage.open(volume.VolumeId, volume.sectorSize);
-      const handle = new VolumeHandle(volume.VolumeId, request.InstanceId, volume.Size * GiB, volume.sectorSize, storage, cipher);
+      const handle = new VolumeHandle(volume.VolumeId, request.InstanceId, volume.Size * GiB, volume.sectorSize, storage, ciphers);
       volume.attachments.push(attachment);
-      this.live.set(`${volume.VolumeId}/${request.InstanceId}`, { handle, cipher });
+      this.live.set(`${volume.VolumeId}/${request.InstanceId}`, { handle, ciphers });
       await this.save();
       return handle;
     });
@@ -174,7 +175,8 @@ export class BlockStore {
       const key = `${volume.VolumeId}/${attachment.InstanceId}`;
       const live = this.live.get(key);
       live?.handle.markDetached();
-      live?.cipher?.dispose();
+      live?.ciphers?.single.dispose();
+      live?.ciphers?.pool.dispose();
       this.live.delete(key);
       volume.attachments = volume.attachments.filter((a) => a !== attachment);
       await this.save();

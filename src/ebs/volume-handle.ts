@@ -1,10 +1,21 @@
 // An attached volume: byte-addressed read and write over XTS-AES-256 sectors (the sector number is
 // the tweak), read-modify-write for partial sectors. Whole-sector runs go through the core's
-// multi-sector path in place. Unencrypted volumes store plaintext sectors.
+// multi-sector path in place, and runs of POOL_RUN_BYTES or more through the worker pool.
+// Unencrypted volumes store plaintext sectors.
 
+import type { ParallelXts } from '../core/parallel.js';
 import type { XtsCipher } from '../core/xts.js';
 import { ec2Error } from './ec2-errors.js';
 import type { SectorStorage } from './sector-storage.js';
+
+/** Runs at least this long are split across the worker pool. */
+export const POOL_RUN_BYTES = 4 * 1024 * 1024;
+
+/** The volume key, as the single-thread cipher and the pool's copy; `dispose` zeroes both. */
+export interface VolumeCiphers {
+  single: XtsCipher;
+  pool: ParallelXts;
+}
 
 export class VolumeHandle {
   private detached = false;
@@ -17,7 +28,7 @@ export class VolumeHandle {
     readonly sectorSize: number,
     private readonly storage: SectorStorage,
     /** Undefined for an unencrypted volume. */
-    private readonly cipher: XtsCipher | undefined,
+    private readonly ciphers: VolumeCiphers | undefined,
   ) {}
 
   /** Reads `length` bytes at `offset`; sectors never written read as zeros. */
@@ -38,10 +49,9 @@ export class VolumeHandle {
     const end = Math.ceil((offset + data.length) / this.sectorSize);
     const start = offset - first * this.sectorSize;
     const aligned = start === 0 && data.length % this.sectorSize === 0;
-    const sectors = aligned ? data.slice() : await this.readSectors(first, end - first);
+    const sectors = aligned ? new Uint8Array(data) : await this.readSectors(first, end - first);
     if (!aligned) sectors.set(data, start);
-    if (this.cipher) this.cipher.encryptSectorsInPlace(sectors, BigInt(first), this.sectorSize);
-    await this.storage.write(first, sectors);
+    await this.storage.write(first, await this.crypt(sectors, first, true));
   }
 
   /** Called by detachVolume: the handle stops working; the key schedule is zeroed by its owner. */
@@ -51,7 +61,7 @@ export class VolumeHandle {
 
   private async readSectors(first: number, count: number): Promise<Uint8Array> {
     const stored = await this.storage.read(first, count);
-    if (!this.cipher) return stored;
+    if (!this.ciphers) return stored;
     // Unwritten sectors are stored as zeros and read as zeros: decrypt each run of written ones in one call.
     const written = (i: number) => stored.subarray(i * this.sectorSize, (i + 1) * this.sectorSize).some((b) => b !== 0);
     for (let i = 0; i < count;) {
@@ -61,10 +71,23 @@ export class VolumeHandle {
       }
       let end = i + 1;
       while (end < count && written(end)) end++;
-      this.cipher.decryptSectorsInPlace(stored.subarray(i * this.sectorSize, end * this.sectorSize), BigInt(first + i), this.sectorSize);
+      const run = stored.subarray(i * this.sectorSize, end * this.sectorSize);
+      run.set(await this.crypt(run, first + i, false));
       i = end;
     }
     return stored;
+  }
+
+  /** Encrypts or decrypts whole sectors: in place here, or on the pool for long runs (returning a new array). */
+  private async crypt(sectors: Uint8Array, first: number, encrypting: boolean): Promise<Uint8Array> {
+    if (!this.ciphers) return sectors;
+    if (sectors.length >= POOL_RUN_BYTES) {
+      const { pool } = this.ciphers;
+      return encrypting ? pool.encryptSectors(sectors, BigInt(first), this.sectorSize) : pool.decryptSectors(sectors, BigInt(first), this.sectorSize);
+    }
+    const { single } = this.ciphers;
+    return encrypting ? single.encryptSectorsInPlace(sectors, BigInt(first), this.sectorSize)
+      : single.decryptSectorsInPlace(sectors, BigInt(first), this.sectorSize);
   }
 
   private checkRange(offset: number, length: number): void {

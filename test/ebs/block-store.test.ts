@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { BlockStore, Iam, KeyManagementService, sectorTweak } from '../../src/index.js';
+import { BlockStore, Iam, KeyManagementService, sectorTweak, terminateWorkers } from '../../src/index.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
 const ACCOUNT = '111122223333';
@@ -97,6 +97,9 @@ describe('volumes', () => {
     await rejectsWith(ec2.attachVolume({ VolumeId, InstanceId: INSTANCE }), 'InvalidVolume.NotFound');
   });
 
+});
+
+describe('volume keys', () => {
   it('uses alias/aws/ebs by default, a chosen default key, or the named key; encryption by default applies', async () => {
     const { kms, ec2 } = setup();
     expect((await ec2.createVolume({ Size: 1 })).Encrypted).toBe(false);
@@ -117,6 +120,25 @@ describe('volumes', () => {
     await rejectsWith(ec2.createVolume({ Size: 1, KmsKeyId: mine.KeyId }), 'InvalidParameterValue');
     await rejectsWith(ec2.createVolume({ Size: 0 }), 'InvalidParameterValue');
     await rejectsWith(ec2.createVolume({}), 'MissingParameter');
+  });
+});
+
+describe('bulk I/O', () => {
+  it('large reads and writes go through the worker pool and agree with small ones', async () => {
+    const { ec2 } = setup();
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    const volume = await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    const big = new SeededRandom(90).bytes(9 * MiB + 4096);
+    await volume.write(4096, big); // one 9 MiB aligned run: pool
+    for (let at = 0; at < big.length; at += 1_000_003) {
+      const piece = await volume.read(4096 + at, Math.min(5000, big.length - at)); // small reads: single thread
+      if (!Buffer.from(piece).equals(big.subarray(at, at + piece.length))) expect.fail(`offset ${at}`);
+    }
+    expect(Buffer.from(await volume.read(4096, big.length)).equals(big)).toBe(true); // large read: pool
+    await volume.write(8192 + 3, big.subarray(0, 5 * MiB)); // unaligned large write: read-modify-write, pool both ways
+    expect(Buffer.from(await volume.read(8192 + 3, 5 * MiB)).equals(big.subarray(0, 5 * MiB))).toBe(true);
+    await ec2.detachVolume({ VolumeId });
+    await terminateWorkers();
   });
 });
 
