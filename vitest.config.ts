@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // --expose-gc lets memory tests measure live memory rather than garbage not yet collected.
+    poolOptions: { forks: { execArgv: ['--expose-gc'] } },
   },
 });

@@ -44,7 +44,7 @@ await build({
   platform: 'neutral',
   target: 'es2022',
   sourcemap: true,
-  external: ['node:worker_threads', 'node:os', 'node:fs', 'node:fs/promises', 'node:path'],
+  external: ['node:worker_threads', 'node:os', 'node:fs', 'node:fs/promises', 'node:path', 'node:stream'],
   logLevel: 'warning',
 });
 console.log(`built dist/index.js (core.wasm: ${readFileSync('build/core.wasm').length} bytes)`);

@@ -18,3 +18,4 @@ export type { EncryptionContext } from './kms/encryption-context.js';
 export { BlockStore, type BlockStoreOptions } from './ebs/block-store.js';
 export { VolumeHandle } from './ebs/volume-handle.js';
 export { Ec2Error, type Ec2ErrorCode } from './ebs/ec2-errors.js';
+export * from './envelope/index.js';

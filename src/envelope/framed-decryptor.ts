@@ -1,0 +1,129 @@
+// Decrypts a framed message fed in chunks of any size. A frame's plaintext is released only after
+// its tag verifies, and frames must come in order, each once, ending with exactly one final frame:
+// reordered, dropped, duplicated, truncated or appended data fails loudly. Memory held: at most
+// one frame of ciphertext plus the chunk being processed.
+
+import { AuthenticationError } from '../core/errors.js';
+import { gcm } from '../core/gcm.js';
+import { constantTimeEqual, requireBytes } from '../core/validate.js';
+import { concatBytes } from './byte-concat.js';
+import { deriveMessageKey, type DataKeyResolver } from './materials.js';
+import {
+  decodeHeader, FINAL_FRAME_MARKER, FINAL_FRAME_PREFIX, frameAad, frameNonce, HEADER_NONCE, headerHash, MessageFormatError,
+  REGULAR_FRAME_PREFIX, TAG_BYTES, type MessageHeader,
+} from './message-format.js';
+
+/** Verifies the header tag and returns the message key (which the caller zeroes). */
+export async function openHeader(bytes: Uint8Array, resolveDataKey: DataKeyResolver):
+  Promise<{ header: MessageHeader; messageKey: Uint8Array; hash: Uint8Array; headerBytes: number } | undefined> {
+  const decoded = decodeHeader(bytes);
+  if (!decoded) return undefined;
+  const body = bytes.subarray(0, decoded.bodyBytes);
+  const dataKey = await resolveDataKey(decoded.header);
+  const messageKey = deriveMessageKey(dataKey, decoded.header.messageId);
+  dataKey.fill(0);
+  const tag = gcm(messageKey, HEADER_NONCE, body).encrypt(new Uint8Array(0));
+  if (!constantTimeEqual(tag, decoded.tag)) {
+    messageKey.fill(0);
+    throw new AuthenticationError('the envelope header does not authenticate: it was changed, or the data key is not its own');
+  }
+  return { header: decoded.header, messageKey, hash: headerHash(body), headerBytes: decoded.bodyBytes + TAG_BYTES };
+}
+
+/** Decrypts one frame's ciphertext ‖ tag, or throws AuthenticationError. */
+export function openFrame(messageKey: Uint8Array, hash: Uint8Array, frameNumber: number, final: boolean, sealed: Uint8Array): Uint8Array {
+  const contentBytes = sealed.length - TAG_BYTES;
+  try {
+    return gcm(messageKey, frameNonce(frameNumber), frameAad(hash, frameNumber, final, contentBytes)).decrypt(sealed);
+  } catch (error) {
+    if (error instanceof AuthenticationError) throw new AuthenticationError(`frame ${frameNumber} does not authenticate: the message was changed`);
+    throw error;
+  }
+}
+
+export class FramedDecryptor {
+  private buffer: Uint8Array = new Uint8Array(0);
+  private opened: { header: MessageHeader; messageKey: Uint8Array; hash: Uint8Array } | undefined;
+  private nextFrame = 1;
+  private done = false;
+  private failed = false;
+
+  constructor(private readonly resolveDataKey: DataKeyResolver) {}
+
+  /** The header, once enough bytes have arrived to read and authenticate it. */
+  get header(): MessageHeader | undefined {
+    return this.opened?.header;
+  }
+
+  /** Returns the plaintext of every frame completed by this chunk (authenticated). */
+  async update(chunk: Uint8Array): Promise<Uint8Array> {
+    requireBytes('chunk', chunk);
+    if (this.failed) throw new MessageFormatError('this message already failed to decrypt');
+    this.buffer = this.buffer.length === 0 ? chunk : concatBytes([this.buffer, chunk]);
+    try {
+      return await this.drain();
+    } catch (error) {
+      this.fail();
+      throw error;
+    }
+  }
+
+  /** Throws unless the message ended with its final frame and nothing after it. */
+  async final(): Promise<Uint8Array> {
+    if (this.failed) throw new MessageFormatError('this message already failed to decrypt');
+    const rest = await this.update(new Uint8Array(0));
+    if (!this.done || this.buffer.length > 0) {
+      this.fail();
+      throw new MessageFormatError(this.opened ? 'the message is truncated: its final frame is missing' : 'the message ended inside its header');
+    }
+    return rest;
+  }
+
+  private fail(): void {
+    this.failed = true;
+    this.opened?.messageKey.fill(0);
+  }
+
+  private async drain(): Promise<Uint8Array> {
+    if (!this.opened) {
+      const opened = await openHeader(this.buffer, this.resolveDataKey);
+      if (!opened) return new Uint8Array(0);
+      this.opened = opened;
+      this.buffer = this.buffer.subarray(opened.headerBytes);
+    }
+    const { messageKey, hash, header } = this.opened;
+    const out: Uint8Array[] = [];
+    for (;;) {
+      if (this.done) {
+        if (this.buffer.length > 0) throw new MessageFormatError('data follows the final frame');
+        break;
+      }
+      if (this.buffer.length < 4) break;
+      const view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
+      const final = view.getUint32(0) === FINAL_FRAME_MARKER;
+      let number: number;
+      let start: number;
+      let length: number;
+      if (final) {
+        if (this.buffer.length < FINAL_FRAME_PREFIX) break;
+        [number, start, length] = [view.getUint32(4), FINAL_FRAME_PREFIX, view.getUint32(8)];
+        if (length > header.frameBytes) throw new MessageFormatError(`final frame claims ${length} bytes, more than a frame holds`);
+      } else {
+        [number, start, length] = [view.getUint32(0), REGULAR_FRAME_PREFIX, header.frameBytes];
+      }
+      if (number !== this.nextFrame) throw new MessageFormatError(`frame ${number} where frame ${this.nextFrame} was expected (reordered, dropped or duplicated)`);
+      const end = start + length + TAG_BYTES;
+      if (this.buffer.length < end) break;
+      out.push(openFrame(messageKey, hash, number, final, this.buffer.subarray(start, end)));
+      this.buffer = this.buffer.subarray(end);
+      this.nextFrame++;
+      if (final) {
+        this.done = true;
+        messageKey.fill(0);
+      }
+    }
+    // Keep only the unconsumed tail, so a long stream does not pin earlier chunks in memory.
+    if (this.buffer.byteOffset > 0) this.buffer = this.buffer.slice();
+    return concatBytes(out);
+  }
+}

@@ -1,0 +1,70 @@
+// Decrypting a byte range of a stored message, reading only the header and the frames that hold
+// the range. The layout follows from the frame size and the message's total length: n regular
+// frames of (4 + F + 16) bytes, then one final frame of (12 + c + 16) bytes with 0 ≤ c ≤ F.
+// Every frame returned is authenticated (its number, position and final flag included); frames not
+// read are not checked, so a range read proves nothing about the rest of the message.
+
+import { openFrame, openHeader } from './framed-decryptor.js';
+import type { DataKeyResolver } from './materials.js';
+import { FINAL_FRAME_MARKER, FINAL_FRAME_PREFIX, MessageFormatError, REGULAR_FRAME_PREFIX, TAG_BYTES } from './message-format.js';
+
+/** Reads `length` bytes of the stored message at `offset`. */
+export type RangeReader = (offset: number, length: number) => Promise<Uint8Array>;
+
+export interface RangedPlaintext {
+  /** The plaintext bytes [start, end) clamped to the message. */
+  plaintext: Uint8Array;
+  /** The whole message's plaintext length. */
+  totalBytes: number;
+}
+
+export async function decryptRange(read: RangeReader, messageBytes: number, start: number, end: number, resolveDataKey: DataKeyResolver): Promise<RangedPlaintext> {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+    throw new MessageFormatError(`invalid range ${start}-${end}`);
+  }
+  let headerBytes = await read(0, Math.min(messageBytes, 4096));
+  let opened = await openHeader(headerBytes, resolveDataKey);
+  while (!opened && headerBytes.length < messageBytes) {
+    headerBytes = await read(0, Math.min(messageBytes, headerBytes.length * 4));
+    opened = await openHeader(headerBytes, resolveDataKey);
+  }
+  if (!opened) throw new MessageFormatError('the message ends inside its header');
+  const { messageKey, hash, header } = opened;
+  try {
+    const frame = header.frameBytes;
+    const regular = REGULAR_FRAME_PREFIX + frame + TAG_BYTES;
+    const body = messageBytes - opened.headerBytes;
+    const finalOverhead = FINAL_FRAME_PREFIX + TAG_BYTES;
+    if (body < finalOverhead) throw new MessageFormatError('the message is truncated: its final frame is missing');
+    const regularFrames = Math.floor((body - finalOverhead) / regular);
+    const finalContent = body - finalOverhead - regularFrames * regular;
+    if (finalContent > frame) throw new MessageFormatError('the message length does not match its frames');
+    const totalBytes = regularFrames * frame + finalContent;
+    const from = Math.min(start, totalBytes);
+    const to = Math.min(end, totalBytes);
+    const pieces: Uint8Array[] = [];
+    for (let index = Math.floor(from / frame); from < to && index * frame < to; index++) {
+      const number = index + 1;
+      const final = index === regularFrames;
+      const offset = opened.headerBytes + index * regular;
+      const bytes = await read(offset, final ? finalOverhead + finalContent : regular);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const prefixOk = final
+        ? view.getUint32(0) === FINAL_FRAME_MARKER && view.getUint32(4) === number && view.getUint32(8) === finalContent
+        : view.getUint32(0) === number;
+      if (!prefixOk) throw new MessageFormatError(`frame ${number} is not where the layout puts it (the message was changed)`);
+      const content = openFrame(messageKey, hash, number, final, bytes.subarray(final ? FINAL_FRAME_PREFIX : REGULAR_FRAME_PREFIX));
+      pieces.push(content.subarray(Math.max(0, from - index * frame), Math.min(content.length, to - index * frame)));
+      if (final) break;
+    }
+    const plaintext = new Uint8Array(Math.max(0, to - from));
+    let at = 0;
+    for (const piece of pieces) {
+      plaintext.set(piece, at);
+      at += piece.length;
+    }
+    return { plaintext, totalBytes };
+  } finally {
+    messageKey.fill(0);
+  }
+}
