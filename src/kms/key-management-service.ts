@@ -36,6 +36,10 @@ export interface KeyManagementServiceOptions {
 export type { Caller };
 
 const MAX_ENCRYPT_BYTES = 4096;
+
+/** kms:GrantIsForAWSResource, which CreateGrant, ListGrants and RevokeGrant see: true when an AWS service calls. */
+const grantIsForAwsResource = (caller: Caller | undefined): ConditionContext =>
+  ({ 'kms:GrantIsForAWSResource': caller?.viaService ? 'true' : 'false' });
 const ALIAS_PATTERN = /^alias\/[a-zA-Z0-9/_-]+$/;
 
 function requireString(field: string, value: unknown): string {
@@ -409,7 +413,7 @@ export class KeyManagementService {
   createGrant(request: { KeyId: string; GranteePrincipal: string; RetiringPrincipal?: string; Operations: string[];
     Constraints?: GrantConstraints; Name?: string; GrantTokens?: string[] }, caller?: Caller) {
     const conditions: ConditionContext = {
-      'kms:GrantIsForAWSResource': caller?.viaService ? 'true' : 'false',
+      ...grantIsForAwsResource(caller),
       'kms:GrantOperations': Array.isArray(request.Operations) ? request.Operations.map(String) : undefined,
       'kms:GranteePrincipal': typeof request.GranteePrincipal === 'string' ? request.GranteePrincipal : undefined,
     };
@@ -436,7 +440,7 @@ export class KeyManagementService {
   }
 
   listGrants(request: { KeyId: string; GrantId?: string; GranteePrincipal?: string }, caller?: Caller) {
-    return this.onKey('ListGrants', request.KeyId, caller, {}, async (key) => ({
+    return this.onKey('ListGrants', request.KeyId, caller, { conditions: grantIsForAwsResource(caller) }, async (key) => ({
       Grants: this.snapshot().grants
         .filter((g) => g.keyId === key.keyId && (request.GrantId === undefined || g.grantId === request.GrantId)
           && (request.GranteePrincipal === undefined || g.granteePrincipal === request.GranteePrincipal))
@@ -477,7 +481,7 @@ export class KeyManagementService {
   }
 
   revokeGrant(request: { KeyId: string; GrantId: string }, caller?: Caller) {
-    return this.onKey('RevokeGrant', request.KeyId, caller, {}, async (key) => {
+    return this.onKey('RevokeGrant', request.KeyId, caller, { conditions: grantIsForAwsResource(caller) }, async (key) => {
       const grant = this.snapshot().grants.find((g) => g.keyId === key.keyId && g.grantId === request.GrantId);
       if (!grant) throw kmsError('NotFoundException', `no grant ${String(request.GrantId)} on ${key.arn}`);
       this.state!.grants = this.snapshot().grants.filter((g) => g !== grant);
