@@ -19,3 +19,5 @@ export { BlockStore, type BlockStoreOptions } from './ebs/block-store.js';
 export { VolumeHandle } from './ebs/volume-handle.js';
 export { Ec2Error, type Ec2ErrorCode } from './ebs/ec2-errors.js';
 export * from './envelope/index.js';
+export { ObjectStore, type ObjectStoreOptions, type ServerSideEncryption } from './s3/object-store.js';
+export { S3Error, type S3ErrorCode } from './s3/s3-errors.js';

@@ -1,0 +1,311 @@
+// ObjectStore: S3-style buckets and objects with server-side encryption, the S3 request and
+// response shapes. Every call is authorized (bucket policy + identity policies) before any key is
+// touched. Encrypted objects are stored as framed envelope messages (docs/format.md):
+//   SSE-S3  (AES256)   data key wrapped by the store's own root key; no KMS call
+//   SSE-KMS (aws:kms)  data key from KMS generateDataKey under the caller's key or alias/aws/s3,
+//                      the object ARN in the encryption context; reading needs kms:Decrypt
+// This session's store keeps objects in memory; DSSE-KMS, SSE-C, bucket keys, versioning,
+// multipart upload, copyObject and the directory store are still to come (see README).
+
+import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js';
+import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../envelope/kms-keyring.js';
+import type { DataKeyResolver } from '../envelope/materials.js';
+import { decryptRange } from '../envelope/ranged-decrypt.js';
+import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
+import { KmsError } from '../kms/kms-errors.js';
+import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
+import { authorizeS3 } from './bucket-authorizer.js';
+import { s3Error, type S3ErrorCode } from './s3-errors.js';
+import { SseS3Keyring } from './sse-s3-keyring.js';
+
+export type ServerSideEncryption = 'AES256' | 'aws:kms';
+
+export interface ObjectStoreOptions {
+  kms: KeyManagementService;
+  iam?: Iam;
+}
+
+interface EncryptionRule {
+  ApplyServerSideEncryptionByDefault: { SSEAlgorithm: ServerSideEncryption; KMSMasterKeyID?: string };
+  BucketKeyEnabled?: boolean;
+}
+
+interface StoredObject {
+  stored: Uint8Array;
+  size: number;
+  etag: string;
+  lastModified: Date;
+  sse?: ServerSideEncryption;
+  kmsKeyId?: string;
+  contentType?: string;
+  metadata: Record<string, string>;
+}
+
+interface Bucket {
+  name: string;
+  owner: string;
+  created: Date;
+  rule?: EncryptionRule;
+  policy?: { text: string; document: PolicyDocument };
+  objects: Map<string, StoredObject>;
+}
+
+const S3 = 's3.amazonaws.com';
+const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function toBytes(body: unknown): Uint8Array {
+  if (body instanceof Uint8Array) return body;
+  if (typeof body === 'string') return new TextEncoder().encode(body);
+  throw s3Error('InvalidArgument', 'Body: expected a Uint8Array or a string');
+}
+
+async function etagOf(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(bytes)));
+  return `"${Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')}"`;
+}
+
+/** "bytes=a-b", "bytes=a-" or "bytes=-n" → [start, end) within `size`. */
+function parseRange(range: string, size: number): [number, number] {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(range);
+  if (!match || (match[1] === '' && match[2] === '')) throw s3Error('InvalidArgument', `Range: expected bytes=start-end, got ${range}`);
+  const [start, end] = match[1] === '' ? [Math.max(0, size - Number(match[2])), size] : [Number(match[1]), match[2] === '' ? size : Math.min(size, Number(match[2]) + 1)];
+  if (start >= size || start >= end) throw s3Error('InvalidRange', `Range ${range} is outside the ${size}-byte object`);
+  return [start, end];
+}
+
+/** A KMS refusal while serving an S3 request: S3 reports it as its own error, with the KMS error as cause. */
+function fromKms(error: unknown): never {
+  if (error instanceof KmsError) {
+    const code: S3ErrorCode = error.name === 'AccessDeniedException' ? 'AccessDenied'
+      : error.name === 'DisabledException' ? 'KMS.DisabledException'
+        : error.name === 'NotFoundException' ? 'KMS.NotFoundException' : 'KMS.KMSInvalidStateException';
+    throw s3Error(code, `KMS refused: ${error.message}`, { cause: error });
+  }
+  throw error;
+}
+
+export class ObjectStore {
+  private readonly kms: KeyManagementService;
+  private readonly iam: Iam | undefined;
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly sseS3 = new SseS3Keyring(crypto.getRandomValues(new Uint8Array(32)));
+
+  constructor(options: ObjectStoreOptions) {
+    if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KeyManagementService is required');
+    this.kms = options.kms;
+    this.iam = options.iam;
+  }
+
+  // ---------------------------------------------------------------- buckets
+
+  async createBucket(request: { Bucket: string }, caller?: Caller) {
+    const who = this.who(caller);
+    if (typeof request.Bucket !== 'string' || !BUCKET_NAME.test(request.Bucket) || request.Bucket.includes('..')) {
+      throw s3Error('InvalidBucketName', `Bucket: ${String(request.Bucket)} is not a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
+    }
+    authorizeS3({ principal: who.principal, action: 's3:CreateBucket', resource: `arn:aws:s3:::${request.Bucket}`, owner: this.kms.account, context: {} }, this.iam);
+    if (this.buckets.has(request.Bucket)) throw s3Error('BucketAlreadyOwnedByYou', `${request.Bucket} already exists`);
+    this.buckets.set(request.Bucket, { name: request.Bucket, owner: this.kms.account, created: new Date(), objects: new Map() });
+    return { Location: `/${request.Bucket}` };
+  }
+
+  async putBucketEncryption(request: { Bucket: string; ServerSideEncryptionConfiguration: { Rules: EncryptionRule[] } }, caller?: Caller) {
+    const bucket = this.authorizedBucket(request.Bucket, 's3:PutEncryptionConfiguration', caller);
+    const rules = request.ServerSideEncryptionConfiguration?.Rules;
+    const rule = Array.isArray(rules) && rules.length === 1 ? rules[0]! : undefined;
+    const algorithm = rule?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
+    if (!rule || (algorithm !== 'AES256' && algorithm !== 'aws:kms')) {
+      throw s3Error('InvalidArgument', 'ServerSideEncryptionConfiguration: expected one rule with SSEAlgorithm AES256 or aws:kms');
+    }
+    if (algorithm === 'AES256' && rule.ApplyServerSideEncryptionByDefault.KMSMasterKeyID !== undefined) {
+      throw s3Error('InvalidArgument', 'KMSMasterKeyID: only with SSEAlgorithm aws:kms');
+    }
+    bucket.rule = structuredClone(rule);
+    return {};
+  }
+
+  async getBucketEncryption(request: { Bucket: string }, caller?: Caller) {
+    const bucket = this.authorizedBucket(request.Bucket, 's3:GetEncryptionConfiguration', caller);
+    if (!bucket.rule) throw s3Error('ServerSideEncryptionConfigurationNotFoundError', `${bucket.name} has no default encryption`);
+    return { ServerSideEncryptionConfiguration: { Rules: [structuredClone(bucket.rule)] } };
+  }
+
+  /** Public policies (an Allow to Principal "*") are refused, as S3's Block Public Access does. */
+  async putBucketPolicy(request: { Bucket: string; Policy: string }, caller?: Caller) {
+    const bucket = this.authorizedBucket(request.Bucket, 's3:PutBucketPolicy', caller);
+    let document: PolicyDocument;
+    try {
+      document = parsePolicy(request.Policy, true);
+    } catch (error) {
+      throw s3Error('MalformedPolicy', (error as Error).message);
+    }
+    const isPublic = document.statements.some((s) => s.effect === 'Allow'
+      && (s.principal === '*' || (typeof s.principal === 'object' && s.principal.AWS.includes('*'))));
+    if (isPublic) throw s3Error('AccessDenied', `${bucket.name}: public bucket policies are blocked (an Allow statement names Principal "*")`);
+    bucket.policy = { text: request.Policy, document };
+    return {};
+  }
+
+  // ---------------------------------------------------------------- objects
+
+  async putObject(request: { Bucket: string; Key: string; Body: Uint8Array | string; ServerSideEncryption?: ServerSideEncryption;
+    SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; ContentType?: string; Metadata?: Record<string, string> }, caller?: Caller) {
+    const who = this.who(caller);
+    const bucket = this.bucket(request.Bucket);
+    const key = this.checkKey(request.Key);
+    const objectArn = `arn:aws:s3:::${bucket.name}/${key}`;
+    const header = request.ServerSideEncryption;
+    if (header !== undefined && header !== 'AES256' && header !== 'aws:kms') {
+      throw s3Error('InvalidArgument', `ServerSideEncryption: expected AES256 or aws:kms, got ${String(header)}`);
+    }
+    if (request.SSEKMSKeyId !== undefined && header !== 'aws:kms') throw s3Error('InvalidArgument', 'SSEKMSKeyId: only with ServerSideEncryption aws:kms');
+    // Policy conditions see the request's headers only, not the bucket default.
+    const context: ConditionContext = {
+      's3:x-amz-server-side-encryption': header,
+      's3:x-amz-server-side-encryption-aws-kms-key-id': request.SSEKMSKeyId,
+    };
+    authorizeS3({ principal: who.principal, action: 's3:PutObject', resource: objectArn, owner: bucket.owner, bucketPolicy: bucket.policy?.document, context }, this.iam);
+    const body = toBytes(request.Body);
+    const sse = header ?? bucket.rule?.ApplyServerSideEncryptionByDefault.SSEAlgorithm;
+    const object: StoredObject = {
+      stored: body.slice(), size: body.length, etag: await etagOf(body), lastModified: new Date(), sse,
+      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) },
+    };
+    if (sse === 'AES256') {
+      const materials = this.sseS3.materials(objectArn);
+      object.stored = encryptMessage(materials, body);
+      materials.dataKey.fill(0);
+    } else if (sse === 'aws:kms') {
+      const keyId = request.SSEKMSKeyId ?? (header === undefined ? bucket.rule?.ApplyServerSideEncryptionByDefault.KMSMasterKeyID : undefined)
+        ?? await this.kms.awsManagedKeyId('s3');
+      const userContext = this.parseContext(request.SSEKMSEncryptionContext);
+      const materials = await kmsEncryptionMaterials(this.kms, { KeyId: keyId, EncryptionContext: { ...userContext, 'aws:s3:arn': objectArn } },
+        { principal: who.principal, viaService: S3 }).catch(fromKms);
+      object.stored = encryptMessage(materials, body);
+      materials.dataKey.fill(0);
+      object.kmsKeyId = materials.wrappedKeys[0]!.keyId;
+    }
+    bucket.objects.set(key, object);
+    return { ETag: object.etag, ServerSideEncryption: sse, SSEKMSKeyId: object.kmsKeyId };
+  }
+
+  async getObject(request: { Bucket: string; Key: string; Range?: string }, caller?: Caller) {
+    const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
+    const resolver = this.resolverFor(object, objectArn, who);
+    let body: Uint8Array;
+    let contentRange: string | undefined;
+    if (request.Range !== undefined) {
+      const [start, end] = parseRange(request.Range, object.size);
+      body = resolver
+        ? (await decryptRange(async (o, l) => object.stored.subarray(o, o + l), object.stored.length, start, end, resolver).catch(fromKms)).plaintext
+        : object.stored.slice(start, end);
+      contentRange = `bytes ${start}-${end - 1}/${object.size}`;
+    } else {
+      body = resolver ? await decryptMessage(resolver, object.stored).catch(fromKms) : object.stored.slice();
+    }
+    return { Body: body, ContentLength: body.length, ContentRange: contentRange, ...this.headers(object) };
+  }
+
+  /** Metadata only. Like S3, it checks s3:GetObject, and for SSE-KMS also that the caller may decrypt. */
+  async headObject(request: { Bucket: string; Key: string }, caller?: Caller) {
+    const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
+    const resolver = this.resolverFor(object, objectArn, who);
+    if (resolver && object.sse === 'aws:kms') await decryptRange(async (o, l) => object.stored.subarray(o, o + l), object.stored.length, 0, 0, resolver).catch(fromKms);
+    return { ContentLength: object.size, ...this.headers(object) };
+  }
+
+  async deleteObject(request: { Bucket: string; Key: string }, caller?: Caller) {
+    const who = this.who(caller);
+    const bucket = this.bucket(request.Bucket);
+    const key = this.checkKey(request.Key);
+    authorizeS3({ principal: who.principal, action: 's3:DeleteObject', resource: `arn:aws:s3:::${bucket.name}/${key}`, owner: bucket.owner,
+      bucketPolicy: bucket.policy?.document, context: {} }, this.iam);
+    bucket.objects.delete(key);
+    return {};
+  }
+
+  async listObjectsV2(request: { Bucket: string; Prefix?: string; MaxKeys?: number }, caller?: Caller) {
+    const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucket', caller);
+    const keys = [...bucket.objects.keys()].filter((k) => k.startsWith(request.Prefix ?? '')).sort();
+    const max = request.MaxKeys ?? 1000;
+    const contents = keys.slice(0, max).map((k) => {
+      const o = bucket.objects.get(k)!;
+      return { Key: k, Size: o.size, ETag: o.etag, LastModified: o.lastModified };
+    });
+    return { Contents: contents, KeyCount: contents.length, IsTruncated: keys.length > max, Name: bucket.name, Prefix: request.Prefix ?? '' };
+  }
+
+  /** The bytes kept at rest for an object (ciphertext when encrypted): for tests and audits. */
+  storedBytes(bucketName: string, key: string): Uint8Array | undefined {
+    return this.buckets.get(bucketName)?.objects.get(key)?.stored.slice();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private who(caller: Caller | undefined): Caller {
+    const who = caller ?? { principal: rootArn(this.kms.account) };
+    if (typeof who.principal !== 'string' || !/^arn:aws:(iam|sts)::\d{12}:.+/.test(who.principal)) {
+      throw s3Error('InvalidArgument', 'caller.principal: expected an IAM or STS ARN');
+    }
+    return who;
+  }
+
+  private bucket(name: unknown): Bucket {
+    const bucket = this.buckets.get(name as string);
+    if (!bucket) throw s3Error('NoSuchBucket', `The specified bucket does not exist: ${String(name)}`);
+    return bucket;
+  }
+
+  private checkKey(key: unknown): string {
+    if (typeof key !== 'string' || key.length === 0 || new TextEncoder().encode(key).length > 1024) {
+      throw s3Error('InvalidArgument', 'Key: expected 1 to 1024 bytes of UTF-8');
+    }
+    return key;
+  }
+
+  private authorizedBucket(name: unknown, action: string, caller: Caller | undefined): Bucket {
+    const who = this.who(caller);
+    const bucket = this.bucket(name);
+    authorizeS3({ principal: who.principal, action, resource: `arn:aws:s3:::${bucket.name}`, owner: bucket.owner, bucketPolicy: bucket.policy?.document, context: {} }, this.iam);
+    return bucket;
+  }
+
+  private authorizedObject(request: { Bucket: string; Key: string }, action: string, caller: Caller | undefined) {
+    const who = this.who(caller);
+    const bucket = this.bucket(request.Bucket);
+    const key = this.checkKey(request.Key);
+    const objectArn = `arn:aws:s3:::${bucket.name}/${key}`;
+    authorizeS3({ principal: who.principal, action, resource: objectArn, owner: bucket.owner, bucketPolicy: bucket.policy?.document, context: {} }, this.iam);
+    const object = bucket.objects.get(key);
+    if (!object) throw s3Error('NoSuchKey', `The specified key does not exist: ${key}`);
+    return { object, who, objectArn };
+  }
+
+  private resolverFor(object: StoredObject, objectArn: string, who: Caller): DataKeyResolver | undefined {
+    if (object.sse === 'AES256') return this.sseS3.resolver(objectArn);
+    if (object.sse === 'aws:kms') return kmsDataKeyResolver(this.kms, { principal: who.principal, viaService: S3 });
+    return undefined;
+  }
+
+  private headers(object: StoredObject) {
+    return {
+      ETag: object.etag, LastModified: object.lastModified, ContentType: object.contentType, Metadata: { ...object.metadata },
+      ServerSideEncryption: object.sse, SSEKMSKeyId: object.kmsKeyId,
+    };
+  }
+
+  /** SSEKMSEncryptionContext: base64 of a JSON object of strings, as S3's header. */
+  private parseContext(encoded: string | undefined): Record<string, string> {
+    if (encoded === undefined) return {};
+    try {
+      const context = JSON.parse(atob(encoded)) as unknown;
+      if (typeof context === 'object' && context !== null && !Array.isArray(context) && Object.values(context).every((v) => typeof v === 'string')) {
+        if ('aws:s3:arn' in context) throw new Error('aws:s3:arn is set by S3');
+        return context as Record<string, string>;
+      }
+    } catch (error) {
+      throw s3Error('InvalidArgument', `SSEKMSEncryptionContext: expected base64 of a JSON object of strings (${(error as Error).message})`);
+    }
+    throw s3Error('InvalidArgument', 'SSEKMSEncryptionContext: expected base64 of a JSON object of strings');
+  }
+}
