@@ -4,8 +4,10 @@
 //   SSE-S3  (AES256)   data key wrapped by the store's own root key; no KMS call
 //   SSE-KMS (aws:kms)  data key from KMS generateDataKey under the caller's key or alias/aws/s3,
 //                      the object ARN in the encryption context; reading needs kms:Decrypt
-// This session's store keeps objects in memory; DSSE-KMS, SSE-C, bucket keys, versioning,
-// multipart upload, copyObject and the directory store are still to come (see README).
+//   DSSE-KMS (aws:kms:dsse)  two independent layers, each an envelope message with its own KMS data key
+//   SSE-C    the customer's key encrypts directly; only a salted HMAC of it is kept
+// This session's store keeps objects in memory; bucket keys, versioning, multipart upload,
+// copyObject and the directory store are still to come (see README).
 
 import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js';
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../envelope/kms-keyring.js';
@@ -16,13 +18,24 @@ import { KmsError } from '../kms/kms-errors.js';
 import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { authorizeS3 } from './bucket-authorizer.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
+import { customerKeyCheck, customerKeyMaterials, customerKeyOf, verifyCustomerKey, type CustomerKeyCheck, type CustomerKeyRequest } from './sse-c-keyring.js';
 import { SseS3Keyring } from './sse-s3-keyring.js';
 
-export type ServerSideEncryption = 'AES256' | 'aws:kms';
+export type ServerSideEncryption = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+const SSE_VALUES: readonly string[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
 
 export interface ObjectStoreOptions {
   kms: KeyManagementService;
   iam?: Iam;
+  /** Refuse SSE-C requests that do not say they came over TLS (`SecureTransport: true`), as S3 refuses plain HTTP. */
+  requireSecureTransport?: boolean;
+}
+
+/** Request fields every object call may carry: SSE-C headers and, from a front end, whether TLS was used. */
+interface ObjectRequest extends CustomerKeyRequest {
+  Bucket: string;
+  Key: string;
+  SecureTransport?: boolean;
 }
 
 interface EncryptionRule {
@@ -37,6 +50,8 @@ interface StoredObject {
   lastModified: Date;
   sse?: ServerSideEncryption;
   kmsKeyId?: string;
+  /** SSE-C: the salted HMAC of the customer's key. */
+  customerKey?: CustomerKeyCheck;
   contentType?: string;
   metadata: Record<string, string>;
 }
@@ -89,11 +104,13 @@ export class ObjectStore {
   private readonly iam: Iam | undefined;
   private readonly buckets = new Map<string, Bucket>();
   private readonly sseS3 = new SseS3Keyring(crypto.getRandomValues(new Uint8Array(32)));
+  private readonly requireSecureTransport: boolean;
 
   constructor(options: ObjectStoreOptions) {
     if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KeyManagementService is required');
     this.kms = options.kms;
     this.iam = options.iam;
+    this.requireSecureTransport = options.requireSecureTransport ?? false;
   }
 
   // ---------------------------------------------------------------- buckets
@@ -114,8 +131,8 @@ export class ObjectStore {
     const rules = request.ServerSideEncryptionConfiguration?.Rules;
     const rule = Array.isArray(rules) && rules.length === 1 ? rules[0]! : undefined;
     const algorithm = rule?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
-    if (!rule || (algorithm !== 'AES256' && algorithm !== 'aws:kms')) {
-      throw s3Error('InvalidArgument', 'ServerSideEncryptionConfiguration: expected one rule with SSEAlgorithm AES256 or aws:kms');
+    if (!rule || !SSE_VALUES.includes(algorithm as string)) {
+      throw s3Error('InvalidArgument', 'ServerSideEncryptionConfiguration: expected one rule with SSEAlgorithm AES256, aws:kms or aws:kms:dsse');
     }
     if (algorithm === 'AES256' && rule.ApplyServerSideEncryptionByDefault.KMSMasterKeyID !== undefined) {
       throw s3Error('InvalidArgument', 'KMSMasterKeyID: only with SSEAlgorithm aws:kms');
@@ -148,70 +165,94 @@ export class ObjectStore {
 
   // ---------------------------------------------------------------- objects
 
-  async putObject(request: { Bucket: string; Key: string; Body: Uint8Array | string; ServerSideEncryption?: ServerSideEncryption;
+  async putObject(request: ObjectRequest & { Body: Uint8Array | string; ServerSideEncryption?: ServerSideEncryption;
     SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; ContentType?: string; Metadata?: Record<string, string> }, caller?: Caller) {
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
     const key = this.checkKey(request.Key);
     const objectArn = `arn:aws:s3:::${bucket.name}/${key}`;
     const header = request.ServerSideEncryption;
-    if (header !== undefined && header !== 'AES256' && header !== 'aws:kms') {
-      throw s3Error('InvalidArgument', `ServerSideEncryption: expected AES256 or aws:kms, got ${String(header)}`);
+    if (header !== undefined && !SSE_VALUES.includes(header)) {
+      throw s3Error('InvalidArgument', `ServerSideEncryption: expected AES256, aws:kms or aws:kms:dsse, got ${String(header)}`);
     }
-    if (request.SSEKMSKeyId !== undefined && header !== 'aws:kms') throw s3Error('InvalidArgument', 'SSEKMSKeyId: only with ServerSideEncryption aws:kms');
+    if (request.SSEKMSKeyId !== undefined && header !== 'aws:kms' && header !== 'aws:kms:dsse') {
+      throw s3Error('InvalidArgument', 'SSEKMSKeyId: only with ServerSideEncryption aws:kms or aws:kms:dsse');
+    }
     // Policy conditions see the request's headers only, not the bucket default.
     const context: ConditionContext = {
       's3:x-amz-server-side-encryption': header,
       's3:x-amz-server-side-encryption-aws-kms-key-id': request.SSEKMSKeyId,
+      's3:x-amz-server-side-encryption-customer-algorithm': request.SSECustomerAlgorithm,
+      'aws:SecureTransport': request.SecureTransport === undefined ? undefined : String(request.SecureTransport),
     };
     authorizeS3({ principal: who.principal, action: 's3:PutObject', resource: objectArn, owner: bucket.owner, bucketPolicy: bucket.policy?.document, context }, this.iam);
     const body = toBytes(request.Body);
-    const sse = header ?? bucket.rule?.ApplyServerSideEncryptionByDefault.SSEAlgorithm;
+    const customerKey = this.customerKey(request);
+    if (customerKey && header !== undefined) {
+      customerKey.fill(0);
+      throw s3Error('InvalidArgument', 'SSE-C headers and ServerSideEncryption cannot be combined');
+    }
+    const sse = customerKey ? undefined : header ?? bucket.rule?.ApplyServerSideEncryptionByDefault.SSEAlgorithm;
     const object: StoredObject = {
       stored: body.slice(), size: body.length, etag: await etagOf(body), lastModified: new Date(), sse,
       contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) },
     };
-    if (sse === 'AES256') {
+    if (customerKey) {
+      object.stored = encryptMessage(customerKeyMaterials(customerKey, objectArn), body);
+      object.customerKey = customerKeyCheck(customerKey);
+      customerKey.fill(0);
+    } else if (sse === 'AES256') {
       const materials = this.sseS3.materials(objectArn);
       object.stored = encryptMessage(materials, body);
       materials.dataKey.fill(0);
-    } else if (sse === 'aws:kms') {
+    } else if (sse === 'aws:kms' || sse === 'aws:kms:dsse') {
       const keyId = request.SSEKMSKeyId ?? (header === undefined ? bucket.rule?.ApplyServerSideEncryptionByDefault.KMSMasterKeyID : undefined)
         ?? await this.kms.awsManagedKeyId('s3');
-      const userContext = this.parseContext(request.SSEKMSEncryptionContext);
-      const materials = await kmsEncryptionMaterials(this.kms, { KeyId: keyId, EncryptionContext: { ...userContext, 'aws:s3:arn': objectArn } },
-        { principal: who.principal, viaService: S3 }).catch(fromKms);
-      object.stored = encryptMessage(materials, body);
-      materials.dataKey.fill(0);
-      object.kmsKeyId = materials.wrappedKeys[0]!.keyId;
+      const encryptionContext = { ...this.parseContext(request.SSEKMSEncryptionContext), 'aws:s3:arn': objectArn };
+      // DSSE-KMS: an inner and an outer layer, each sealed under its own data key from KMS.
+      for (let layer = 0; layer < (sse === 'aws:kms:dsse' ? 2 : 1); layer++) {
+        const materials = await kmsEncryptionMaterials(this.kms, { KeyId: keyId, EncryptionContext: encryptionContext },
+          { principal: who.principal, viaService: S3 }).catch(fromKms);
+        object.stored = encryptMessage(materials, object.stored);
+        materials.dataKey.fill(0);
+        object.kmsKeyId = materials.wrappedKeys[0]!.keyId;
+      }
     }
     bucket.objects.set(key, object);
-    return { ETag: object.etag, ServerSideEncryption: sse, SSEKMSKeyId: object.kmsKeyId };
+    return { ETag: object.etag, ServerSideEncryption: sse, SSEKMSKeyId: object.kmsKeyId, SSECustomerAlgorithm: customerKey ? 'AES256' as const : undefined };
   }
 
-  async getObject(request: { Bucket: string; Key: string; Range?: string }, caller?: Caller) {
+  async getObject(request: ObjectRequest & { Range?: string }, caller?: Caller) {
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
-    const resolver = this.resolverFor(object, objectArn, who);
-    let body: Uint8Array;
-    let contentRange: string | undefined;
-    if (request.Range !== undefined) {
-      const [start, end] = parseRange(request.Range, object.size);
-      body = resolver
-        ? (await decryptRange(async (o, l) => object.stored.subarray(o, o + l), object.stored.length, start, end, resolver).catch(fromKms)).plaintext
-        : object.stored.slice(start, end);
-      contentRange = `bytes ${start}-${end - 1}/${object.size}`;
-    } else {
-      body = resolver ? await decryptMessage(resolver, object.stored).catch(fromKms) : object.stored.slice();
+    const layers = this.layersOf(object, objectArn, who, request);
+    try {
+      let body: Uint8Array;
+      let contentRange: string | undefined;
+      if (request.Range !== undefined) {
+        const [start, end] = parseRange(request.Range, object.size);
+        body = await this.readRange(object.stored, layers, start, end);
+        contentRange = `bytes ${start}-${end - 1}/${object.size}`;
+      } else {
+        body = object.stored;
+        for (const resolver of layers) body = await decryptMessage(resolver, body).catch(fromKms);
+        if (layers.length === 0) body = body.slice();
+      }
+      return { Body: body, ContentLength: body.length, ContentRange: contentRange, ...this.headers(object) };
+    } finally {
+      layers.dispose();
     }
-    return { Body: body, ContentLength: body.length, ContentRange: contentRange, ...this.headers(object) };
   }
 
-  /** Metadata only. Like S3, it checks s3:GetObject, and for SSE-KMS also that the caller may decrypt. */
-  async headObject(request: { Bucket: string; Key: string }, caller?: Caller) {
+  /** Metadata only. Like S3, it checks s3:GetObject, the SSE-C key, and for SSE-KMS that the caller may decrypt. */
+  async headObject(request: ObjectRequest, caller?: Caller) {
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
-    const resolver = this.resolverFor(object, objectArn, who);
-    if (resolver && object.sse === 'aws:kms') await decryptRange(async (o, l) => object.stored.subarray(o, o + l), object.stored.length, 0, 0, resolver).catch(fromKms);
-    return { ContentLength: object.size, ...this.headers(object) };
+    const layers = this.layersOf(object, objectArn, who, request);
+    try {
+      if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') await this.readRange(object.stored, layers.slice(0, 1), 0, 0);
+      return { ContentLength: object.size, ...this.headers(object) };
+    } finally {
+      layers.dispose();
+    }
   }
 
   async deleteObject(request: { Bucket: string; Key: string }, caller?: Caller) {
@@ -270,7 +311,7 @@ export class ObjectStore {
     return bucket;
   }
 
-  private authorizedObject(request: { Bucket: string; Key: string }, action: string, caller: Caller | undefined) {
+  private authorizedObject(request: ObjectRequest, action: string, caller: Caller | undefined) {
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
     const key = this.checkKey(request.Key);
@@ -281,16 +322,65 @@ export class ObjectStore {
     return { object, who, objectArn };
   }
 
-  private resolverFor(object: StoredObject, objectArn: string, who: Caller): DataKeyResolver | undefined {
-    if (object.sse === 'AES256') return this.sseS3.resolver(objectArn);
-    if (object.sse === 'aws:kms') return kmsDataKeyResolver(this.kms, { principal: who.principal, viaService: S3 });
-    return undefined;
+  /**
+   * The data-key resolvers of an object's encryption layers, outermost first (none for plaintext,
+   * two for DSSE-KMS). For SSE-C, the request must carry the object's key; `dispose()` zeroes it.
+   */
+  private layersOf(object: StoredObject, objectArn: string, who: Caller, request: ObjectRequest): DataKeyResolver[] & { dispose(): void } {
+    const given = this.customerKey(request);
+    let layers: DataKeyResolver[] = [];
+    if (object.customerKey) {
+      if (!given) throw s3Error('InvalidRequest', 'The object was stored with SSE-C: the same SSECustomerAlgorithm, SSECustomerKey and SSECustomerKeyMD5 must be provided');
+      try {
+        verifyCustomerKey(given, object.customerKey);
+      } catch (error) {
+        given.fill(0);
+        throw error;
+      }
+      layers = [async () => given.slice()];
+    } else if (given) {
+      given.fill(0);
+      throw s3Error('InvalidRequest', 'SSE-C headers were given, but the object is not encrypted with SSE-C');
+    } else if (object.sse === 'AES256') {
+      layers = [this.sseS3.resolver(objectArn)];
+    } else if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') {
+      const resolver = kmsDataKeyResolver(this.kms, { principal: who.principal, viaService: S3 });
+      layers = object.sse === 'aws:kms' ? [resolver] : [resolver, resolver];
+    }
+    return Object.assign(layers, { dispose: () => given?.fill(0) });
+  }
+
+  /**
+   * Plaintext bytes [start, end) through the layers: each layer is a framed message whose plaintext
+   * is the next layer's message, so a ranged read of layer k reads ranges of layer k−1 — only the
+   * frames needed, at every layer.
+   */
+  private async readRange(stored: Uint8Array, layers: DataKeyResolver[], start: number, end: number): Promise<Uint8Array> {
+    let read = async (offset: number, length: number) => stored.subarray(offset, offset + length);
+    let length = stored.length;
+    for (const resolver of layers) {
+      const below = read;
+      const belowLength = length;
+      length = (await decryptRange(below, belowLength, 0, 0, resolver).catch(fromKms)).totalBytes;
+      read = async (offset, size) => (await decryptRange(below, belowLength, offset, offset + size, resolver).catch(fromKms)).plaintext;
+    }
+    return (await read(start, end - start)).slice();
+  }
+
+  /** SSE-C headers, validated; in a store that requires it, only over TLS. */
+  private customerKey(request: ObjectRequest): Uint8Array | undefined {
+    const key = customerKeyOf(request);
+    if (key && this.requireSecureTransport && request.SecureTransport !== true) {
+      key.fill(0);
+      throw s3Error('InvalidRequest', 'SSE-C requests must be made over HTTPS');
+    }
+    return key;
   }
 
   private headers(object: StoredObject) {
     return {
       ETag: object.etag, LastModified: object.lastModified, ContentType: object.contentType, Metadata: { ...object.metadata },
-      ServerSideEncryption: object.sse, SSEKMSKeyId: object.kmsKeyId,
+      ServerSideEncryption: object.sse, SSEKMSKeyId: object.kmsKeyId, SSECustomerAlgorithm: object.customerKey ? 'AES256' as const : undefined,
     };
   }
 
