@@ -17,6 +17,7 @@ import type { Caller, KeyManagementService } from '../kms/key-management-service
 import { KmsError } from '../kms/kms-errors.js';
 import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { authorizeS3 } from './bucket-authorizer.js';
+import { BucketKeyCache } from './bucket-keys.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
 import { customerKeyCheck, customerKeyMaterials, customerKeyOf, verifyCustomerKey, type CustomerKeyCheck, type CustomerKeyRequest } from './sse-c-keyring.js';
 import { SseS3Keyring } from './sse-s3-keyring.js';
@@ -29,6 +30,10 @@ export interface ObjectStoreOptions {
   iam?: Iam;
   /** Refuse SSE-C requests that do not say they came over TLS (`SecureTransport: true`), as S3 refuses plain HTTP. */
   requireSecureTransport?: boolean;
+  /** How long a bucket key from KMS is reused (default 5 minutes). */
+  bucketKeyTtlMs?: number;
+  /** The time source for bucket-key expiry (default Date.now). */
+  now?: () => number;
 }
 
 /** Request fields every object call may carry: SSE-C headers and, from a front end, whether TLS was used. */
@@ -52,6 +57,8 @@ interface StoredObject {
   kmsKeyId?: string;
   /** SSE-C: the salted HMAC of the customer's key. */
   customerKey?: CustomerKeyCheck;
+  /** SSE-KMS with an S3 Bucket Key. */
+  bucketKey?: boolean;
   contentType?: string;
   metadata: Record<string, string>;
 }
@@ -105,12 +112,14 @@ export class ObjectStore {
   private readonly buckets = new Map<string, Bucket>();
   private readonly sseS3 = new SseS3Keyring(crypto.getRandomValues(new Uint8Array(32)));
   private readonly requireSecureTransport: boolean;
+  private readonly bucketKeys: BucketKeyCache;
 
   constructor(options: ObjectStoreOptions) {
     if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KeyManagementService is required');
     this.kms = options.kms;
     this.iam = options.iam;
     this.requireSecureTransport = options.requireSecureTransport ?? false;
+    this.bucketKeys = new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now);
   }
 
   // ---------------------------------------------------------------- buckets
@@ -166,7 +175,8 @@ export class ObjectStore {
   // ---------------------------------------------------------------- objects
 
   async putObject(request: ObjectRequest & { Body: Uint8Array | string; ServerSideEncryption?: ServerSideEncryption;
-    SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; ContentType?: string; Metadata?: Record<string, string> }, caller?: Caller) {
+    SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; ContentType?: string; Metadata?: Record<string, string> },
+    caller?: Caller) {
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
     const key = this.checkKey(request.Key);
@@ -209,8 +219,18 @@ export class ObjectStore {
       const keyId = request.SSEKMSKeyId ?? (header === undefined ? bucket.rule?.ApplyServerSideEncryptionByDefault.KMSMasterKeyID : undefined)
         ?? await this.kms.awsManagedKeyId('s3');
       const encryptionContext = { ...this.parseContext(request.SSEKMSEncryptionContext), 'aws:s3:arn': objectArn };
+      const bucketKey = sse === 'aws:kms' && (request.BucketKeyEnabled ?? (header === undefined && bucket.rule?.BucketKeyEnabled === true));
+      if (request.BucketKeyEnabled && sse !== 'aws:kms') throw s3Error('InvalidArgument', 'BucketKeyEnabled: only with SSE-KMS (aws:kms)');
+      if (bucketKey) {
+        const materials = await this.bucketKeys.materials(`arn:aws:s3:::${bucket.name}`, objectArn, keyId, encryptionContext,
+          { principal: who.principal, viaService: S3 }).catch(fromKms);
+        object.stored = encryptMessage(materials, object.stored);
+        materials.dataKey.fill(0);
+        object.kmsKeyId = materials.wrappedKeys[0]!.keyId;
+        object.bucketKey = true;
+      }
       // DSSE-KMS: an inner and an outer layer, each sealed under its own data key from KMS.
-      for (let layer = 0; layer < (sse === 'aws:kms:dsse' ? 2 : 1); layer++) {
+      for (let layer = 0; layer < (bucketKey ? 0 : sse === 'aws:kms:dsse' ? 2 : 1); layer++) {
         const materials = await kmsEncryptionMaterials(this.kms, { KeyId: keyId, EncryptionContext: encryptionContext },
           { principal: who.principal, viaService: S3 }).catch(fromKms);
         object.stored = encryptMessage(materials, object.stored);
@@ -219,7 +239,8 @@ export class ObjectStore {
       }
     }
     bucket.objects.set(key, object);
-    return { ETag: object.etag, ServerSideEncryption: sse, SSEKMSKeyId: object.kmsKeyId, SSECustomerAlgorithm: customerKey ? 'AES256' as const : undefined };
+    return { ETag: object.etag, ServerSideEncryption: sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey,
+      SSECustomerAlgorithm: customerKey ? 'AES256' as const : undefined };
   }
 
   async getObject(request: ObjectRequest & { Range?: string }, caller?: Caller) {
@@ -343,6 +364,8 @@ export class ObjectStore {
       throw s3Error('InvalidRequest', 'SSE-C headers were given, but the object is not encrypted with SSE-C');
     } else if (object.sse === 'AES256') {
       layers = [this.sseS3.resolver(objectArn)];
+    } else if (object.bucketKey) {
+      layers = [this.bucketKeys.resolver(objectArn.slice(0, objectArn.indexOf('/')), objectArn, { principal: who.principal, viaService: S3 })];
     } else if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') {
       const resolver = kmsDataKeyResolver(this.kms, { principal: who.principal, viaService: S3 });
       layers = object.sse === 'aws:kms' ? [resolver] : [resolver, resolver];
@@ -380,7 +403,8 @@ export class ObjectStore {
   private headers(object: StoredObject) {
     return {
       ETag: object.etag, LastModified: object.lastModified, ContentType: object.contentType, Metadata: { ...object.metadata },
-      ServerSideEncryption: object.sse, SSEKMSKeyId: object.kmsKeyId, SSECustomerAlgorithm: object.customerKey ? 'AES256' as const : undefined,
+      ServerSideEncryption: object.sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey,
+      SSECustomerAlgorithm: object.customerKey ? 'AES256' as const : undefined,
     };
   }
 
