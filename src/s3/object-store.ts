@@ -6,8 +6,9 @@
 //                      the object ARN in the encryption context; reading needs kms:Decrypt
 //   DSSE-KMS (aws:kms:dsse)  two independent layers, each an envelope message with its own KMS data key
 //   SSE-C    the customer's key encrypts directly; only a salted HMAC of it is kept
-// This session's store keeps objects in memory; bucket keys, versioning, multipart upload,
-// copyObject and the directory store are still to come (see README).
+// With versioning enabled, every PUT adds a version (each with its own data key) and DELETE adds a
+// delete marker; older versions stay readable by VersionId. Objects are kept in memory; multipart
+// upload and the directory store are still to come (see README).
 
 import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js';
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../envelope/kms-keyring.js';
@@ -49,6 +50,9 @@ interface EncryptionRule {
 }
 
 interface StoredObject {
+  /** "null" unless the bucket had versioning enabled when it was written. */
+  versionId: string;
+  deleteMarker?: boolean;
   stored: Uint8Array;
   size: number;
   etag: string;
@@ -69,7 +73,18 @@ interface Bucket {
   created: Date;
   rule?: EncryptionRule;
   policy?: { text: string; document: PolicyDocument };
-  objects: Map<string, StoredObject>;
+  versioning?: 'Enabled' | 'Suspended';
+  /** Each key's versions, oldest first. */
+  objects: Map<string, StoredObject[]>;
+}
+
+const newVersionId = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(24)))).replace(/[+/=]/g, (c) => ({ '+': '.', '/': '_', '=': '' })[c]!);
+
+/** Adds a version: appended with versioning enabled, otherwise replacing the "null" version. */
+function addVersion(bucket: Bucket, key: string, object: StoredObject): void {
+  const versions = (bucket.objects.get(key) ?? []).filter((v) => bucket.versioning === 'Enabled' || v.versionId !== 'null');
+  versions.push(object);
+  bucket.objects.set(key, versions);
 }
 
 const S3 = 's3.amazonaws.com';
@@ -157,6 +172,19 @@ export class ObjectStore {
   }
 
   /** Public policies (an Allow to Principal "*") are refused, as S3's Block Public Access does. */
+  async putBucketVersioning(request: { Bucket: string; VersioningConfiguration: { Status: 'Enabled' | 'Suspended' } }, caller?: Caller) {
+    const bucket = this.authorizedBucket(request.Bucket, 's3:PutBucketVersioning', caller);
+    const status = request.VersioningConfiguration?.Status;
+    if (status !== 'Enabled' && status !== 'Suspended') throw s3Error('InvalidArgument', 'VersioningConfiguration.Status: expected Enabled or Suspended');
+    bucket.versioning = status;
+    return {};
+  }
+
+  async getBucketVersioning(request: { Bucket: string }, caller?: Caller) {
+    const bucket = this.authorizedBucket(request.Bucket, 's3:GetBucketVersioning', caller);
+    return { Status: bucket.versioning };
+  }
+
   async putBucketPolicy(request: { Bucket: string; Policy: string }, caller?: Caller) {
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutBucketPolicy', caller);
     let document: PolicyDocument;
@@ -204,7 +232,7 @@ export class ObjectStore {
     }
     const sse = customerKey ? undefined : header ?? bucket.rule?.ApplyServerSideEncryptionByDefault.SSEAlgorithm;
     const object: StoredObject = {
-      stored: body.slice(), size: body.length, etag: await etagOf(body), lastModified: new Date(), sse,
+      versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', stored: body.slice(), size: body.length, etag: await etagOf(body), lastModified: new Date(), sse,
       contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) },
     };
     if (customerKey) {
@@ -238,12 +266,12 @@ export class ObjectStore {
         object.kmsKeyId = materials.wrappedKeys[0]!.keyId;
       }
     }
-    bucket.objects.set(key, object);
-    return { ETag: object.etag, ServerSideEncryption: sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey,
+    addVersion(bucket, key, object);
+    return { ETag: object.etag, VersionId: bucket.versioning ? object.versionId : undefined, ServerSideEncryption: sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey,
       SSECustomerAlgorithm: customerKey ? 'AES256' as const : undefined };
   }
 
-  async getObject(request: ObjectRequest & { Range?: string }, caller?: Caller) {
+  async getObject(request: ObjectRequest & { Range?: string; VersionId?: string }, caller?: Caller) {
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
     try {
@@ -265,7 +293,7 @@ export class ObjectStore {
   }
 
   /** Metadata only. Like S3, it checks s3:GetObject, the SSE-C key, and for SSE-KMS that the caller may decrypt. */
-  async headObject(request: ObjectRequest, caller?: Caller) {
+  async headObject(request: ObjectRequest & { VersionId?: string }, caller?: Caller) {
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
     try {
@@ -276,30 +304,84 @@ export class ObjectStore {
     }
   }
 
-  async deleteObject(request: { Bucket: string; Key: string }, caller?: Caller) {
+  /** Without VersionId: removes the object, or with versioning enabled adds a delete marker. With it: removes that version. */
+  async deleteObject(request: { Bucket: string; Key: string; VersionId?: string }, caller?: Caller) {
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
     const key = this.checkKey(request.Key);
-    authorizeS3({ principal: who.principal, action: 's3:DeleteObject', resource: `arn:aws:s3:::${bucket.name}/${key}`, owner: bucket.owner,
-      bucketPolicy: bucket.policy?.document, context: {} }, this.iam);
-    bucket.objects.delete(key);
-    return {};
+    authorizeS3({ principal: who.principal, action: request.VersionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion',
+      resource: `arn:aws:s3:::${bucket.name}/${key}`, owner: bucket.owner, bucketPolicy: bucket.policy?.document, context: {} }, this.iam);
+    if (request.VersionId !== undefined) {
+      const versions = (bucket.objects.get(key) ?? []).filter((v) => v.versionId !== request.VersionId);
+      if (versions.length > 0) bucket.objects.set(key, versions);
+      else bucket.objects.delete(key);
+      return { VersionId: request.VersionId };
+    }
+    if (bucket.versioning === undefined) {
+      bucket.objects.delete(key);
+      return {};
+    }
+    const marker: StoredObject = { versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', deleteMarker: true, stored: new Uint8Array(0),
+      size: 0, etag: '', lastModified: new Date(), metadata: {} };
+    addVersion(bucket, key, marker);
+    return { DeleteMarker: true, VersionId: marker.versionId };
+  }
+
+  async listObjectVersions(request: { Bucket: string; Prefix?: string }, caller?: Caller) {
+    const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucketVersions', caller);
+    const entries = [...bucket.objects.entries()].filter(([k]) => k.startsWith(request.Prefix ?? '')).sort(([a], [b]) => (a < b ? -1 : 1));
+    const all = entries.flatMap(([key, versions]) => versions.map((v, i) => ({ key, v, latest: i === versions.length - 1 })).reverse());
+    return {
+      Versions: all.filter((e) => !e.v.deleteMarker).map(({ key, v, latest }) => ({ Key: key, VersionId: v.versionId, IsLatest: latest, Size: v.size, ETag: v.etag, LastModified: v.lastModified })),
+      DeleteMarkers: all.filter((e) => e.v.deleteMarker).map(({ key, v, latest }) => ({ Key: key, VersionId: v.versionId, IsLatest: latest, LastModified: v.lastModified })),
+    };
+  }
+
+  /**
+   * Copies an object, re-encrypting it to the destination's settings: the request's SSE headers,
+   * or else the destination bucket's default (as S3 does). The source is read as the caller (with
+   * CopySourceSSECustomer* for an SSE-C source), so the caller needs to be able to read it.
+   */
+  async copyObject(request: ObjectRequest & { CopySource: string; CopySourceVersionId?: string; ServerSideEncryption?: ServerSideEncryption;
+    SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; CopySourceSSECustomerAlgorithm?: string;
+    CopySourceSSECustomerKey?: string; CopySourceSSECustomerKeyMD5?: string; MetadataDirective?: 'COPY' | 'REPLACE'; Metadata?: Record<string, string> },
+    caller?: Caller) {
+    const source = /^\/?([^/]+)\/(.+)$/.exec(typeof request.CopySource === 'string' ? request.CopySource : '');
+    if (!source) throw s3Error('InvalidArgument', 'CopySource: expected "bucket/key"');
+    const original = await this.getObject({ Bucket: source[1]!, Key: decodeURIComponent(source[2]!), VersionId: request.CopySourceVersionId,
+      SSECustomerAlgorithm: request.CopySourceSSECustomerAlgorithm, SSECustomerKey: request.CopySourceSSECustomerKey,
+      SSECustomerKeyMD5: request.CopySourceSSECustomerKeyMD5, SecureTransport: request.SecureTransport }, caller);
+    try {
+      const put = await this.putObject({
+        Bucket: request.Bucket, Key: request.Key, Body: original.Body, ServerSideEncryption: request.ServerSideEncryption,
+        SSEKMSKeyId: request.SSEKMSKeyId, SSEKMSEncryptionContext: request.SSEKMSEncryptionContext, BucketKeyEnabled: request.BucketKeyEnabled,
+        SSECustomerAlgorithm: request.SSECustomerAlgorithm, SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5,
+        SecureTransport: request.SecureTransport, ContentType: original.ContentType,
+        Metadata: request.MetadataDirective === 'REPLACE' ? request.Metadata : original.Metadata,
+      }, caller);
+      return { CopyObjectResult: { ETag: put.ETag, LastModified: new Date() }, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption,
+        SSEKMSKeyId: put.SSEKMSKeyId, BucketKeyEnabled: put.BucketKeyEnabled, SSECustomerAlgorithm: put.SSECustomerAlgorithm };
+    } finally {
+      original.Body.fill(0);
+    }
   }
 
   async listObjectsV2(request: { Bucket: string; Prefix?: string; MaxKeys?: number }, caller?: Caller) {
     const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucket', caller);
-    const keys = [...bucket.objects.keys()].filter((k) => k.startsWith(request.Prefix ?? '')).sort();
+    const keys = [...bucket.objects.keys()].filter((k) => k.startsWith(request.Prefix ?? '') && !bucket.objects.get(k)!.at(-1)!.deleteMarker).sort();
     const max = request.MaxKeys ?? 1000;
     const contents = keys.slice(0, max).map((k) => {
-      const o = bucket.objects.get(k)!;
+      const o = bucket.objects.get(k)!.at(-1)!;
       return { Key: k, Size: o.size, ETag: o.etag, LastModified: o.lastModified };
     });
     return { Contents: contents, KeyCount: contents.length, IsTruncated: keys.length > max, Name: bucket.name, Prefix: request.Prefix ?? '' };
   }
 
   /** The bytes kept at rest for an object (ciphertext when encrypted): for tests and audits. */
-  storedBytes(bucketName: string, key: string): Uint8Array | undefined {
-    return this.buckets.get(bucketName)?.objects.get(key)?.stored.slice();
+  storedBytes(bucketName: string, key: string, versionId?: string): Uint8Array | undefined {
+    const versions = this.buckets.get(bucketName)?.objects.get(key);
+    const version = versionId === undefined ? versions?.at(-1) : versions?.find((v) => v.versionId === versionId);
+    return version?.stored.slice();
   }
 
   // ---------------------------------------------------------------- internals
@@ -332,14 +414,18 @@ export class ObjectStore {
     return bucket;
   }
 
-  private authorizedObject(request: ObjectRequest, action: string, caller: Caller | undefined) {
+  private authorizedObject(request: ObjectRequest & { VersionId?: string }, action: string, caller: Caller | undefined) {
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
     const key = this.checkKey(request.Key);
     const objectArn = `arn:aws:s3:::${bucket.name}/${key}`;
-    authorizeS3({ principal: who.principal, action, resource: objectArn, owner: bucket.owner, bucketPolicy: bucket.policy?.document, context: {} }, this.iam);
-    const object = bucket.objects.get(key);
-    if (!object) throw s3Error('NoSuchKey', `The specified key does not exist: ${key}`);
+    const versioned = request.VersionId !== undefined;
+    authorizeS3({ principal: who.principal, action: versioned ? `${action}Version` : action, resource: objectArn, owner: bucket.owner,
+      bucketPolicy: bucket.policy?.document, context: {} }, this.iam);
+    const versions = bucket.objects.get(key) ?? [];
+    const object = versioned ? versions.find((v) => v.versionId === request.VersionId) : versions.at(-1);
+    if (versioned && !object) throw s3Error('NoSuchKey', `The specified version does not exist: ${request.VersionId}`);
+    if (!object || object.deleteMarker) throw s3Error('NoSuchKey', `The specified key does not exist: ${key}`);
     return { object, who, objectArn };
   }
 
@@ -402,7 +488,7 @@ export class ObjectStore {
 
   private headers(object: StoredObject) {
     return {
-      ETag: object.etag, LastModified: object.lastModified, ContentType: object.contentType, Metadata: { ...object.metadata },
+      VersionId: object.versionId === 'null' ? undefined : object.versionId, ETag: object.etag, LastModified: object.lastModified, ContentType: object.contentType, Metadata: { ...object.metadata },
       ServerSideEncryption: object.sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey,
       SSECustomerAlgorithm: object.customerKey ? 'AES256' as const : undefined,
     };

@@ -135,7 +135,7 @@ describe('ObjectStore', () => {
     await s3.createBucket({ Bucket: 'tamper' });
     for (const mode of ['AES256', 'aws:kms'] as const) {
       await s3.putObject({ Bucket: 'tamper', Key: mode, Body: rng.bytes(100_000), ServerSideEncryption: mode });
-      const internal = (s3 as unknown as { buckets: Map<string, { objects: Map<string, { stored: Uint8Array }> }> }).buckets.get('tamper')!.objects.get(mode)!;
+      const internal = (s3 as unknown as { buckets: Map<string, { objects: Map<string, Array<{ stored: Uint8Array }>> }> }).buckets.get('tamper')!.objects.get(mode)!.at(-1)!;
       for (const index of [5, 200, 70_000, internal.stored.length - 3]) {
         internal.stored[index]! ^= 1;
         await expect(s3.getObject({ Bucket: 'tamper', Key: mode })).rejects.toThrow();

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { Iam, KeyManagementService, ObjectStore } from '../../src/index.js';
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const rejectsWith = (promise: Promise<unknown>, name: string) => expect(promise).rejects.toMatchObject({ name });
+
+function setup(iam?: Iam) {
+  const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1', iam });
+  return { kms, s3: new ObjectStore({ kms, iam }) };
+}
+
+describe('versioning', () => {
+  it('keeps every version with its own key, readable by VersionId; deletes add markers', async () => {
+    const { kms, s3 } = setup();
+    await s3.createBucket({ Bucket: 'history' });
+    await s3.putObject({ Bucket: 'history', Key: 'doc', Body: 'before versioning', ServerSideEncryption: 'AES256' });
+    await s3.putBucketVersioning({ Bucket: 'history', VersioningConfiguration: { Status: 'Enabled' } });
+    expect((await s3.getBucketVersioning({ Bucket: 'history' })).Status).toBe('Enabled');
+    const { KeyMetadata: key } = await kms.createKey();
+    const v1 = await s3.putObject({ Bucket: 'history', Key: 'doc', Body: 'version one', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.KeyId });
+    await kms.rotateKeyOnDemand({ KeyId: key.KeyId });
+    const v2 = await s3.putObject({ Bucket: 'history', Key: 'doc', Body: 'version two', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.KeyId });
+    expect(v1.VersionId).not.toBe(v2.VersionId);
+    expect(text((await s3.getObject({ Bucket: 'history', Key: 'doc' })).Body)).toBe('version two');
+    expect(text((await s3.getObject({ Bucket: 'history', Key: 'doc', VersionId: v1.VersionId })).Body)).toBe('version one');
+    expect(text((await s3.getObject({ Bucket: 'history', Key: 'doc', VersionId: 'null' })).Body)).toBe('before versioning');
+    // each version has its own data key: the stored headers differ
+    expect(Buffer.from(s3.storedBytes('history', 'doc', v1.VersionId)!.subarray(0, 200)).equals(Buffer.from(s3.storedBytes('history', 'doc', v2.VersionId)!.subarray(0, 200)))).toBe(false);
+
+    const deleted = await s3.deleteObject({ Bucket: 'history', Key: 'doc' });
+    expect(deleted.DeleteMarker).toBe(true);
+    await rejectsWith(s3.getObject({ Bucket: 'history', Key: 'doc' }), 'NoSuchKey');
+    expect((await s3.listObjectsV2({ Bucket: 'history' })).Contents).toEqual([]);
+    expect(text((await s3.getObject({ Bucket: 'history', Key: 'doc', VersionId: v2.VersionId })).Body)).toBe('version two');
+    const listing = await s3.listObjectVersions({ Bucket: 'history' });
+    expect(listing.Versions.map((v) => v.VersionId)).toEqual([v2.VersionId, v1.VersionId, 'null']);
+    expect(listing.DeleteMarkers).toHaveLength(1);
+    await s3.deleteObject({ Bucket: 'history', Key: 'doc', VersionId: deleted.VersionId });
+    expect(text((await s3.getObject({ Bucket: 'history', Key: 'doc' })).Body)).toBe('version two');
+    await rejectsWith(s3.getObject({ Bucket: 'history', Key: 'doc', VersionId: 'nope' }), 'NoSuchKey');
+    await rejectsWith(s3.putBucketVersioning({ Bucket: 'history', VersioningConfiguration: { Status: 'On' as never } }), 'InvalidArgument');
+  });
+});
+
+describe('copyObject', () => {
+  it('re-encrypts to the request\'s settings or the destination bucket\'s default', async () => {
+    const { kms, s3 } = setup();
+    await s3.createBucket({ Bucket: 'src' });
+    await s3.createBucket({ Bucket: 'dst' });
+    const { KeyMetadata: key } = await kms.createKey();
+    await s3.putObject({ Bucket: 'src', Key: 'a', Body: 'payload', ServerSideEncryption: 'AES256', Metadata: { owner: 'x' } });
+    const toKms = await s3.copyObject({ Bucket: 'dst', Key: 'kms', CopySource: 'src/a', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.KeyId });
+    expect(toKms).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.Arn });
+    const got = await s3.getObject({ Bucket: 'dst', Key: 'kms' });
+    expect(text(got.Body)).toBe('payload');
+    expect(got.Metadata).toEqual({ owner: 'x' });
+    await s3.putBucketEncryption({ Bucket: 'dst', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms:dsse' } }] } });
+    expect((await s3.copyObject({ Bucket: 'dst', Key: 'dsse', CopySource: '/src/a' })).ServerSideEncryption).toBe('aws:kms:dsse');
+    expect(text((await s3.getObject({ Bucket: 'dst', Key: 'dsse' })).Body)).toBe('payload');
+    await rejectsWith(s3.copyObject({ Bucket: 'dst', Key: 'x', CopySource: 'no-slash' }), 'InvalidArgument');
+    await rejectsWith(s3.copyObject({ Bucket: 'dst', Key: 'x', CopySource: 'src/missing' }), 'NoSuchKey');
+  });
+
+  it('an SSE-C source needs its key as CopySourceSSECustomer*; the copy can take another customer key', async () => {
+    const { s3 } = setup();
+    await s3.createBucket({ Bucket: 'vault' });
+    const headers = (key: Buffer) => ({ SSECustomerAlgorithm: 'AES256', SSECustomerKey: key.toString('base64'), SSECustomerKeyMD5: createHash('md5').update(key).digest('base64') });
+    const [k1, k2] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)];
+    await s3.putObject({ Bucket: 'vault', Key: 'c', Body: 'customer data', ...headers(k1) });
+    await rejectsWith(s3.copyObject({ Bucket: 'vault', Key: 'c2', CopySource: 'vault/c' }), 'InvalidRequest');
+    const h1 = headers(k1);
+    await s3.copyObject({ Bucket: 'vault', Key: 'c2', CopySource: 'vault/c', CopySourceSSECustomerAlgorithm: 'AES256',
+      CopySourceSSECustomerKey: h1.SSECustomerKey, CopySourceSSECustomerKeyMD5: h1.SSECustomerKeyMD5, ...headers(k2) });
+    expect(text((await s3.getObject({ Bucket: 'vault', Key: 'c2', ...headers(k2) })).Body)).toBe('customer data');
+    await rejectsWith(s3.getObject({ Bucket: 'vault', Key: 'c2', ...headers(k1) }), 'AccessDenied');
+  });
+
+  it('the caller must be able to read the source and write the destination', async () => {
+    const iam = new Iam();
+    const { s3 } = setup(iam);
+    await s3.createBucket({ Bucket: 'src' });
+    await s3.createBucket({ Bucket: 'dst' });
+    await s3.putObject({ Bucket: 'src', Key: 'a', Body: 'x' });
+    const alice = { principal: 'arn:aws:iam::111122223333:user/alice' };
+    iam.putPrincipalPolicy({ PrincipalArn: alice.principal, PolicyName: 'put', PolicyDocument: JSON.stringify({ Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::dst/*' }] }) });
+    await rejectsWith(s3.copyObject({ Bucket: 'dst', Key: 'a', CopySource: 'src/a' }, alice), 'AccessDenied');
+  });
+});
