@@ -1,0 +1,152 @@
+// S3EncryptionClient: client-side encryption over an ObjectStore, in the S3 Encryption Client v2
+// layout. The store only ever receives ciphertext and the wrapped data key:
+//   body      AES-256-GCM(data key, IV) of the plaintext, tag appended (x-amz-cek-alg AES/GCM/NoPadding)
+//   metadata  x-amz-key-v2 (wrapped data key, base64), x-amz-iv (base64), x-amz-cek-alg,
+//             x-amz-wrap-alg, x-amz-matdesc (JSON), x-amz-tag-len (128), x-amz-unencrypted-content-length
+// CSE-KMS: the data key comes from KMS generateDataKey (wrap alg kms+context), with the content
+// algorithm in the encryption context as v2 does. CSE-C: a 256-bit master key that never leaves the
+// client wraps the data key with AES/GCM (IV ‖ ciphertext ‖ tag, the content algorithm as AAD).
+
+import { AuthenticationError } from '../core/errors.js';
+import { gcm } from '../core/gcm.js';
+import { requireBytes } from '../core/validate.js';
+import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
+import type { ObjectStore } from './object-store.js';
+import { s3Error } from './s3-errors.js';
+
+const CEK_ALG = 'AES/GCM/NoPadding';
+const encoder = new TextEncoder();
+const toBase64 = (bytes: Uint8Array) => {
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+};
+const fromBase64 = (text: string | undefined) => {
+  try {
+    return text === undefined ? undefined : Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+};
+
+export type S3EncryptionClientOptions =
+  | { s3: ObjectStore; kms: KeyManagementService; kmsKeyId: string; caller?: Caller }
+  | { s3: ObjectStore; masterKey: Uint8Array; caller?: Caller };
+
+type PutRequest = Parameters<ObjectStore['putObject']>[0];
+type GetRequest = Parameters<ObjectStore['getObject']>[0];
+
+export class S3EncryptionClient {
+  private readonly s3: ObjectStore;
+  private readonly caller: Caller | undefined;
+  private readonly kms?: { service: KeyManagementService; keyId: string };
+  private readonly masterKey?: Uint8Array;
+
+  constructor(options: S3EncryptionClientOptions) {
+    if (!options?.s3) throw s3Error('InvalidArgument', 's3: an ObjectStore is required');
+    this.s3 = options.s3;
+    this.caller = options.caller;
+    if ('masterKey' in options) {
+      this.masterKey = requireBytes('masterKey', options.masterKey, 32).slice();
+    } else {
+      if (!options.kms || typeof options.kmsKeyId !== 'string') throw s3Error('InvalidArgument', 'give { kms, kmsKeyId } for CSE-KMS or { masterKey } for CSE-C');
+      this.kms = { service: options.kms, keyId: options.kmsKeyId };
+    }
+  }
+
+  /** Encrypts on the client, then stores ciphertext and the v2 metadata. `EncryptionContext` (CSE-KMS) goes to KMS and x-amz-matdesc. */
+  async putObject(request: Omit<PutRequest, 'Body'> & { Body: Uint8Array | string; EncryptionContext?: Record<string, string> }) {
+    const body = typeof request.Body === 'string' ? encoder.encode(request.Body) : requireBytes('Body', request.Body);
+    const { dataKey, wrapped, wrapAlg, matdesc } = await this.newDataKey(request.EncryptionContext ?? {});
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    let sealed: Uint8Array;
+    try {
+      sealed = gcm(dataKey, iv).encrypt(body);
+    } finally {
+      dataKey.fill(0);
+    }
+    const { EncryptionContext: _context, ...rest } = request;
+    return this.s3.putObject({
+      ...rest, Body: sealed,
+      Metadata: {
+        ...(request.Metadata ?? {}),
+        'x-amz-key-v2': toBase64(wrapped), 'x-amz-iv': toBase64(iv), 'x-amz-cek-alg': CEK_ALG, 'x-amz-wrap-alg': wrapAlg,
+        'x-amz-matdesc': JSON.stringify(matdesc), 'x-amz-tag-len': '128', 'x-amz-unencrypted-content-length': String(body.length),
+      },
+    }, this.caller);
+  }
+
+  /** Fetches, unwraps the data key, and returns the authenticated plaintext (a Range is cut after authentication). */
+  async getObject(request: GetRequest) {
+    const { Range, ...whole } = request;
+    const object = await this.s3.getObject(whole, this.caller);
+    const metadata = object.Metadata;
+    const iv = fromBase64(metadata['x-amz-iv']);
+    const wrapped = fromBase64(metadata['x-amz-key-v2']);
+    if (!iv || iv.length !== 12 || !wrapped || metadata['x-amz-cek-alg'] !== CEK_ALG || metadata['x-amz-tag-len'] !== '128') {
+      throw s3Error('InvalidRequest', `${request.Key} was not stored by an S3 Encryption Client (v2, AES/GCM/NoPadding): its metadata is missing or altered`);
+    }
+    const dataKey = await this.unwrap(wrapped, metadata['x-amz-wrap-alg'], metadata['x-amz-matdesc']);
+    let plaintext: Uint8Array;
+    try {
+      plaintext = gcm(dataKey, iv).decrypt(object.Body);
+    } catch (error) {
+      if (error instanceof AuthenticationError) throw new AuthenticationError(`${request.Key}: the object or its IV was altered`);
+      throw error;
+    } finally {
+      dataKey.fill(0);
+    }
+    let body = plaintext;
+    let contentRange: string | undefined;
+    if (Range !== undefined) {
+      const match = /^bytes=(\d*)-(\d*)$/.exec(Range);
+      if (!match || (match[1] === '' && match[2] === '')) throw s3Error('InvalidArgument', `Range: expected bytes=start-end, got ${Range}`);
+      const size = plaintext.length;
+      const [start, end] = match[1] === '' ? [Math.max(0, size - Number(match[2])), size] : [Number(match[1]), match[2] === '' ? size : Math.min(size, Number(match[2]) + 1)];
+      if (start >= size || start >= end) throw s3Error('InvalidRange', `Range ${Range} is outside the ${size}-byte object`);
+      body = plaintext.slice(start, end);
+      plaintext.fill(0);
+      contentRange = `bytes ${start}-${end - 1}/${size}`;
+    }
+    return { ...object, Body: body, ContentLength: body.length, ContentRange: contentRange };
+  }
+
+  private async newDataKey(context: Record<string, string>) {
+    if (this.kms) {
+      if ('aws:x-amz-cek-alg' in context) throw s3Error('InvalidArgument', 'EncryptionContext: aws:x-amz-cek-alg is set by the client');
+      const matdesc = { ...context, 'aws:x-amz-cek-alg': CEK_ALG };
+      const { Plaintext, CiphertextBlob } = await this.kms.service.generateDataKey({ KeyId: this.kms.keyId, KeySpec: 'AES_256', EncryptionContext: matdesc }, this.caller);
+      return { dataKey: Plaintext, wrapped: CiphertextBlob, wrapAlg: 'kms+context', matdesc };
+    }
+    const dataKey = crypto.getRandomValues(new Uint8Array(32));
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const sealed = gcm(this.masterKey!, iv, encoder.encode(CEK_ALG), { constantTime: true }).encrypt(dataKey);
+    const wrapped = new Uint8Array(12 + sealed.length);
+    wrapped.set(iv);
+    wrapped.set(sealed, 12);
+    return { dataKey, wrapped, wrapAlg: 'AES/GCM', matdesc: context };
+  }
+
+  private async unwrap(wrapped: Uint8Array, wrapAlg: string | undefined, matdescText: string | undefined): Promise<Uint8Array> {
+    if (wrapAlg === 'kms+context') {
+      if (!this.kms) throw s3Error('InvalidRequest', 'the object was encrypted with CSE-KMS; this client holds a master key (CSE-C)');
+      let matdesc: Record<string, string>;
+      try {
+        matdesc = JSON.parse(matdescText ?? '');
+      } catch {
+        throw s3Error('InvalidRequest', 'x-amz-matdesc is not valid JSON');
+      }
+      const { Plaintext } = await this.kms.service.decrypt({ CiphertextBlob: wrapped, EncryptionContext: matdesc }, this.caller);
+      return Plaintext;
+    }
+    if (wrapAlg === 'AES/GCM') {
+      if (!this.masterKey) throw s3Error('InvalidRequest', 'the object was encrypted with CSE-C (a client master key); this client uses KMS');
+      try {
+        return gcm(this.masterKey, wrapped.subarray(0, 12), encoder.encode(CEK_ALG), { constantTime: true }).decrypt(wrapped.subarray(12));
+      } catch {
+        throw new AuthenticationError('the data key does not unwrap: this is not the master key the object was encrypted with');
+      }
+    }
+    throw s3Error('InvalidRequest', `unsupported x-amz-wrap-alg ${String(wrapAlg)}`);
+  }
+}
