@@ -7,8 +7,9 @@
 //   DSSE-KMS (aws:kms:dsse)  two independent layers, each an envelope message with its own KMS data key
 //   SSE-C    the customer's key encrypts directly; only a salted HMAC of it is kept
 // With versioning enabled, every PUT adds a version (each with its own data key) and DELETE adds a
-// delete marker; older versions stay readable by VersionId. Objects are kept in memory; multipart
-// upload and the directory store are still to come (see README).
+// delete marker; older versions stay readable by VersionId. Objects live in memory or, with `dir`,
+// in a directory: one file per version plus metadata, both written atomically. Multipart upload is
+// still to come (see README).
 
 import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js';
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../envelope/kms-keyring.js';
@@ -19,6 +20,8 @@ import { KmsError } from '../kms/kms-errors.js';
 import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { authorizeS3 } from './bucket-authorizer.js';
 import { BucketKeyCache } from './bucket-keys.js';
+import { atomicWriteFile } from '../kms/atomic-file.js';
+import { DirectoryBodies, MemoryBodies, type ObjectBodies } from './object-bodies.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
 import { customerKeyCheck, customerKeyMaterials, customerKeyOf, verifyCustomerKey, type CustomerKeyCheck, type CustomerKeyRequest } from './sse-c-keyring.js';
 import { SseS3Keyring } from './sse-s3-keyring.js';
@@ -35,6 +38,8 @@ export interface ObjectStoreOptions {
   bucketKeyTtlMs?: number;
   /** The time source for bucket-key expiry (default Date.now). */
   now?: () => number;
+  /** A directory for object bodies and metadata (Node); omitted: in memory. */
+  dir?: string;
 }
 
 /** Request fields every object call may carry: SSE-C headers and, from a front end, whether TLS was used. */
@@ -53,7 +58,8 @@ interface StoredObject {
   /** "null" unless the bucket had versioning enabled when it was written. */
   versionId: string;
   deleteMarker?: boolean;
-  stored: Uint8Array;
+  /** The stored bytes' id in the ObjectBodies. */
+  bodyId: string;
   size: number;
   etag: string;
   lastModified: Date;
@@ -72,19 +78,25 @@ interface Bucket {
   owner: string;
   created: Date;
   rule?: EncryptionRule;
-  policy?: { text: string; document: PolicyDocument };
+  policy?: { text: string; document?: PolicyDocument };
   versioning?: 'Enabled' | 'Suspended';
   /** Each key's versions, oldest first. */
   objects: Map<string, StoredObject[]>;
 }
 
+interface SavedState {
+  buckets: Array<{ name: string; owner: string; created: string; rule?: EncryptionRule; policy?: string; versioning?: 'Enabled' | 'Suspended';
+    objects: Array<[string, Array<Omit<StoredObject, 'lastModified'> & { lastModified: string }>]> }>;
+}
+
 const newVersionId = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(24)))).replace(/[+/=]/g, (c) => ({ '+': '.', '/': '_', '=': '' })[c]!);
 
-/** Adds a version: appended with versioning enabled, otherwise replacing the "null" version. */
-function addVersion(bucket: Bucket, key: string, object: StoredObject): void {
-  const versions = (bucket.objects.get(key) ?? []).filter((v) => bucket.versioning === 'Enabled' || v.versionId !== 'null');
-  versions.push(object);
-  bucket.objects.set(key, versions);
+/** Adds a version: appended with versioning enabled, otherwise replacing the "null" version. Returns the replaced versions. */
+function addVersion(bucket: Bucket, key: string, object: StoredObject): StoredObject[] {
+  const existing = bucket.objects.get(key) ?? [];
+  const replaced = existing.filter((v) => bucket.versioning !== 'Enabled' && v.versionId === 'null');
+  bucket.objects.set(key, [...existing.filter((v) => !replaced.includes(v)), object]);
+  return replaced;
 }
 
 const S3 = 's3.amazonaws.com';
@@ -124,8 +136,12 @@ function fromKms(error: unknown): never {
 export class ObjectStore {
   private readonly kms: KeyManagementService;
   private readonly iam: Iam | undefined;
-  private readonly buckets = new Map<string, Bucket>();
-  private readonly sseS3 = new SseS3Keyring(crypto.getRandomValues(new Uint8Array(32)));
+  private buckets = new Map<string, Bucket>();
+  private sseS3: SseS3Keyring | undefined;
+  private loading: Promise<void> | undefined;
+  private saving: Promise<void> = Promise.resolve();
+  private readonly bodies: ObjectBodies;
+  private readonly dir: string | undefined;
   private readonly requireSecureTransport: boolean;
   private readonly bucketKeys: BucketKeyCache;
 
@@ -133,13 +149,67 @@ export class ObjectStore {
     if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KeyManagementService is required');
     this.kms = options.kms;
     this.iam = options.iam;
+    this.dir = options.dir;
+    this.bodies = options.dir ? new DirectoryBodies(`${options.dir}/objects`) : new MemoryBodies();
     this.requireSecureTransport = options.requireSecureTransport ?? false;
     this.bucketKeys = new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now);
+  }
+
+  /**
+   * Loads the directory's metadata and SSE-S3 root key on first use (in memory: a fresh root key).
+   * The root key file is created with mode 0600 and never leaves the store.
+   */
+  private load(): Promise<void> {
+    this.loading ??= (async () => {
+      if (!this.dir) {
+        this.sseS3 = new SseS3Keyring(crypto.getRandomValues(new Uint8Array(32)));
+        return;
+      }
+      const fs = await import('node:fs/promises');
+      const rootFile = `${this.dir}/sse-s3-root.key`;
+      let root: Uint8Array;
+      try {
+        root = new Uint8Array(await fs.readFile(rootFile));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        root = crypto.getRandomValues(new Uint8Array(32));
+        await atomicWriteFile(rootFile, root);
+      }
+      this.sseS3 = new SseS3Keyring(root);
+      let saved: SavedState | undefined;
+      try {
+        saved = JSON.parse(await fs.readFile(`${this.dir}/s3-state.json`, 'utf8')) as SavedState;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+      for (const b of saved?.buckets ?? []) {
+        this.buckets.set(b.name, {
+          ...b, created: new Date(b.created), policy: b.policy === undefined ? undefined : { text: b.policy, document: parsePolicy(b.policy, true) },
+          objects: new Map(b.objects.map(([key, versions]) => [key, versions.map((v) => ({ ...v, lastModified: new Date(v.lastModified) }))])),
+        });
+      }
+    })();
+    return this.loading;
+  }
+
+  /** Writes the metadata (after the bodies it names); saves run one after another, each writing the latest state. */
+  private save(): Promise<void> {
+    if (!this.dir) return Promise.resolve();
+    const dir = this.dir;
+    this.saving = this.saving.then(() => {
+      const state: SavedState = { buckets: [...this.buckets.values()].map((b) => ({
+        name: b.name, owner: b.owner, created: b.created.toISOString(), rule: b.rule, policy: b.policy?.text, versioning: b.versioning,
+        objects: [...b.objects.entries()].map(([key, versions]) => [key, versions.map((v) => ({ ...v, lastModified: v.lastModified.toISOString() }))]),
+      })) };
+      return atomicWriteFile(`${dir}/s3-state.json`, new TextEncoder().encode(JSON.stringify(state)));
+    });
+    return this.saving;
   }
 
   // ---------------------------------------------------------------- buckets
 
   async createBucket(request: { Bucket: string }, caller?: Caller) {
+    await this.load();
     const who = this.who(caller);
     if (typeof request.Bucket !== 'string' || !BUCKET_NAME.test(request.Bucket) || request.Bucket.includes('..')) {
       throw s3Error('InvalidBucketName', `Bucket: ${String(request.Bucket)} is not a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
@@ -147,10 +217,12 @@ export class ObjectStore {
     authorizeS3({ principal: who.principal, action: 's3:CreateBucket', resource: `arn:aws:s3:::${request.Bucket}`, owner: this.kms.account, context: {} }, this.iam);
     if (this.buckets.has(request.Bucket)) throw s3Error('BucketAlreadyOwnedByYou', `${request.Bucket} already exists`);
     this.buckets.set(request.Bucket, { name: request.Bucket, owner: this.kms.account, created: new Date(), objects: new Map() });
+    await this.save();
     return { Location: `/${request.Bucket}` };
   }
 
   async putBucketEncryption(request: { Bucket: string; ServerSideEncryptionConfiguration: { Rules: EncryptionRule[] } }, caller?: Caller) {
+    await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutEncryptionConfiguration', caller);
     const rules = request.ServerSideEncryptionConfiguration?.Rules;
     const rule = Array.isArray(rules) && rules.length === 1 ? rules[0]! : undefined;
@@ -162,10 +234,12 @@ export class ObjectStore {
       throw s3Error('InvalidArgument', 'KMSMasterKeyID: only with SSEAlgorithm aws:kms');
     }
     bucket.rule = structuredClone(rule);
+    await this.save();
     return {};
   }
 
   async getBucketEncryption(request: { Bucket: string }, caller?: Caller) {
+    await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetEncryptionConfiguration', caller);
     if (!bucket.rule) throw s3Error('ServerSideEncryptionConfigurationNotFoundError', `${bucket.name} has no default encryption`);
     return { ServerSideEncryptionConfiguration: { Rules: [structuredClone(bucket.rule)] } };
@@ -173,19 +247,23 @@ export class ObjectStore {
 
   /** Public policies (an Allow to Principal "*") are refused, as S3's Block Public Access does. */
   async putBucketVersioning(request: { Bucket: string; VersioningConfiguration: { Status: 'Enabled' | 'Suspended' } }, caller?: Caller) {
+    await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutBucketVersioning', caller);
     const status = request.VersioningConfiguration?.Status;
     if (status !== 'Enabled' && status !== 'Suspended') throw s3Error('InvalidArgument', 'VersioningConfiguration.Status: expected Enabled or Suspended');
     bucket.versioning = status;
+    await this.save();
     return {};
   }
 
   async getBucketVersioning(request: { Bucket: string }, caller?: Caller) {
+    await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetBucketVersioning', caller);
     return { Status: bucket.versioning };
   }
 
   async putBucketPolicy(request: { Bucket: string; Policy: string }, caller?: Caller) {
+    await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutBucketPolicy', caller);
     let document: PolicyDocument;
     try {
@@ -197,6 +275,7 @@ export class ObjectStore {
       && (s.principal === '*' || (typeof s.principal === 'object' && s.principal.AWS.includes('*'))));
     if (isPublic) throw s3Error('AccessDenied', `${bucket.name}: public bucket policies are blocked (an Allow statement names Principal "*")`);
     bucket.policy = { text: request.Policy, document };
+    await this.save();
     return {};
   }
 
@@ -205,6 +284,7 @@ export class ObjectStore {
   async putObject(request: ObjectRequest & { Body: Uint8Array | string; ServerSideEncryption?: ServerSideEncryption;
     SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; ContentType?: string; Metadata?: Record<string, string> },
     caller?: Caller) {
+    await this.load();
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
     const key = this.checkKey(request.Key);
@@ -231,17 +311,18 @@ export class ObjectStore {
       throw s3Error('InvalidArgument', 'SSE-C headers and ServerSideEncryption cannot be combined');
     }
     const sse = customerKey ? undefined : header ?? bucket.rule?.ApplyServerSideEncryptionByDefault.SSEAlgorithm;
+    let stored: Uint8Array = body.slice();
     const object: StoredObject = {
-      versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', stored: body.slice(), size: body.length, etag: await etagOf(body), lastModified: new Date(), sse,
+      versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: body.length, etag: await etagOf(body), lastModified: new Date(), sse,
       contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) },
     };
     if (customerKey) {
-      object.stored = encryptMessage(customerKeyMaterials(customerKey, objectArn), body);
+      stored = encryptMessage(customerKeyMaterials(customerKey, objectArn), body);
       object.customerKey = customerKeyCheck(customerKey);
       customerKey.fill(0);
     } else if (sse === 'AES256') {
-      const materials = this.sseS3.materials(objectArn);
-      object.stored = encryptMessage(materials, body);
+      const materials = this.sseS3!.materials(objectArn);
+      stored = encryptMessage(materials, body);
       materials.dataKey.fill(0);
     } else if (sse === 'aws:kms' || sse === 'aws:kms:dsse') {
       const keyId = request.SSEKMSKeyId ?? (header === undefined ? bucket.rule?.ApplyServerSideEncryptionByDefault.KMSMasterKeyID : undefined)
@@ -252,7 +333,7 @@ export class ObjectStore {
       if (bucketKey) {
         const materials = await this.bucketKeys.materials(`arn:aws:s3:::${bucket.name}`, objectArn, keyId, encryptionContext,
           { principal: who.principal, viaService: S3 }).catch(fromKms);
-        object.stored = encryptMessage(materials, object.stored);
+        stored = encryptMessage(materials, stored);
         materials.dataKey.fill(0);
         object.kmsKeyId = materials.wrappedKeys[0]!.keyId;
         object.bucketKey = true;
@@ -261,17 +342,22 @@ export class ObjectStore {
       for (let layer = 0; layer < (bucketKey ? 0 : sse === 'aws:kms:dsse' ? 2 : 1); layer++) {
         const materials = await kmsEncryptionMaterials(this.kms, { KeyId: keyId, EncryptionContext: encryptionContext },
           { principal: who.principal, viaService: S3 }).catch(fromKms);
-        object.stored = encryptMessage(materials, object.stored);
+        stored = encryptMessage(materials, stored);
         materials.dataKey.fill(0);
         object.kmsKeyId = materials.wrappedKeys[0]!.keyId;
       }
     }
-    addVersion(bucket, key, object);
+    // The body first, under a fresh name; then the metadata that points at it; then old bodies go.
+    await this.bodies.write(object.bodyId, stored);
+    const replaced = addVersion(bucket, key, object);
+    await this.save();
+    await Promise.all(replaced.map((v) => this.bodies.remove(v.bodyId)));
     return { ETag: object.etag, VersionId: bucket.versioning ? object.versionId : undefined, ServerSideEncryption: sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey,
       SSECustomerAlgorithm: customerKey ? 'AES256' as const : undefined };
   }
 
   async getObject(request: ObjectRequest & { Range?: string; VersionId?: string }, caller?: Caller) {
+    await this.load();
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
     try {
@@ -279,10 +365,10 @@ export class ObjectStore {
       let contentRange: string | undefined;
       if (request.Range !== undefined) {
         const [start, end] = parseRange(request.Range, object.size);
-        body = await this.readRange(object.stored, layers, start, end);
+        body = await this.readRange(await this.bodies.read(object.bodyId), layers, start, end);
         contentRange = `bytes ${start}-${end - 1}/${object.size}`;
       } else {
-        body = object.stored;
+        body = await this.bodies.read(object.bodyId);
         for (const resolver of layers) body = await decryptMessage(resolver, body).catch(fromKms);
         if (layers.length === 0) body = body.slice();
       }
@@ -294,10 +380,11 @@ export class ObjectStore {
 
   /** Metadata only. Like S3, it checks s3:GetObject, the SSE-C key, and for SSE-KMS that the caller may decrypt. */
   async headObject(request: ObjectRequest & { VersionId?: string }, caller?: Caller) {
+    await this.load();
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
     try {
-      if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') await this.readRange(object.stored, layers.slice(0, 1), 0, 0);
+      if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') await this.readRange(await this.bodies.read(object.bodyId), layers.slice(0, 1), 0, 0);
       return { ContentLength: object.size, ...this.headers(object) };
     } finally {
       layers.dispose();
@@ -306,28 +393,37 @@ export class ObjectStore {
 
   /** Without VersionId: removes the object, or with versioning enabled adds a delete marker. With it: removes that version. */
   async deleteObject(request: { Bucket: string; Key: string; VersionId?: string }, caller?: Caller) {
+    await this.load();
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
     const key = this.checkKey(request.Key);
     authorizeS3({ principal: who.principal, action: request.VersionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion',
       resource: `arn:aws:s3:::${bucket.name}/${key}`, owner: bucket.owner, bucketPolicy: bucket.policy?.document, context: {} }, this.iam);
+    const existing = bucket.objects.get(key) ?? [];
+    const drop = async (gone: StoredObject[]) => {
+      await this.save();
+      await Promise.all(gone.filter((v) => !v.deleteMarker).map((v) => this.bodies.remove(v.bodyId)));
+    };
     if (request.VersionId !== undefined) {
-      const versions = (bucket.objects.get(key) ?? []).filter((v) => v.versionId !== request.VersionId);
+      const versions = existing.filter((v) => v.versionId !== request.VersionId);
       if (versions.length > 0) bucket.objects.set(key, versions);
       else bucket.objects.delete(key);
+      await drop(existing.filter((v) => v.versionId === request.VersionId));
       return { VersionId: request.VersionId };
     }
     if (bucket.versioning === undefined) {
       bucket.objects.delete(key);
+      await drop(existing);
       return {};
     }
-    const marker: StoredObject = { versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', deleteMarker: true, stored: new Uint8Array(0),
+    const marker: StoredObject = { versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', deleteMarker: true, bodyId: crypto.randomUUID(),
       size: 0, etag: '', lastModified: new Date(), metadata: {} };
-    addVersion(bucket, key, marker);
+    await drop(addVersion(bucket, key, marker));
     return { DeleteMarker: true, VersionId: marker.versionId };
   }
 
   async listObjectVersions(request: { Bucket: string; Prefix?: string }, caller?: Caller) {
+    await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucketVersions', caller);
     const entries = [...bucket.objects.entries()].filter(([k]) => k.startsWith(request.Prefix ?? '')).sort(([a], [b]) => (a < b ? -1 : 1));
     const all = entries.flatMap(([key, versions]) => versions.map((v, i) => ({ key, v, latest: i === versions.length - 1 })).reverse());
@@ -367,6 +463,7 @@ export class ObjectStore {
   }
 
   async listObjectsV2(request: { Bucket: string; Prefix?: string; MaxKeys?: number }, caller?: Caller) {
+    await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucket', caller);
     const keys = [...bucket.objects.keys()].filter((k) => k.startsWith(request.Prefix ?? '') && !bucket.objects.get(k)!.at(-1)!.deleteMarker).sort();
     const max = request.MaxKeys ?? 1000;
@@ -378,10 +475,11 @@ export class ObjectStore {
   }
 
   /** The bytes kept at rest for an object (ciphertext when encrypted): for tests and audits. */
-  storedBytes(bucketName: string, key: string, versionId?: string): Uint8Array | undefined {
+  async storedBytes(bucketName: string, key: string, versionId?: string): Promise<Uint8Array | undefined> {
+    await this.load();
     const versions = this.buckets.get(bucketName)?.objects.get(key);
     const version = versionId === undefined ? versions?.at(-1) : versions?.find((v) => v.versionId === versionId);
-    return version?.stored.slice();
+    return version && !version.deleteMarker ? (await this.bodies.read(version.bodyId)).slice() : undefined;
   }
 
   // ---------------------------------------------------------------- internals
@@ -449,7 +547,7 @@ export class ObjectStore {
       given.fill(0);
       throw s3Error('InvalidRequest', 'SSE-C headers were given, but the object is not encrypted with SSE-C');
     } else if (object.sse === 'AES256') {
-      layers = [this.sseS3.resolver(objectArn)];
+      layers = [this.sseS3!.resolver(objectArn)];
     } else if (object.bucketKey) {
       layers = [this.bucketKeys.resolver(objectArn.slice(0, objectArn.indexOf('/')), objectArn, { principal: who.principal, viaService: S3 })];
     } else if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') {

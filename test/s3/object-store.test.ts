@@ -31,7 +31,7 @@ describe('ObjectStore', () => {
         const got = await s3.getObject({ Bucket: 'data', Key: `o-${size}` });
         expect(Buffer.from(got.Body).equals(body), `${size} ${JSON.stringify(mode)}`).toBe(true);
         expect(got.ETag).toBe(put.ETag);
-        const stored = s3.storedBytes('data', `o-${size}`)!;
+        const stored = (await s3.storedBytes('data', `o-${size}`))!;
         if (mode.ServerSideEncryption && size >= 16) expect(Buffer.from(stored).indexOf(Buffer.from(body.subarray(0, 16)))).toBe(-1);
       }
     }
@@ -135,11 +135,12 @@ describe('ObjectStore', () => {
     await s3.createBucket({ Bucket: 'tamper' });
     for (const mode of ['AES256', 'aws:kms'] as const) {
       await s3.putObject({ Bucket: 'tamper', Key: mode, Body: rng.bytes(100_000), ServerSideEncryption: mode });
-      const internal = (s3 as unknown as { buckets: Map<string, { objects: Map<string, Array<{ stored: Uint8Array }>> }> }).buckets.get('tamper')!.objects.get(mode)!.at(-1)!;
-      for (const index of [5, 200, 70_000, internal.stored.length - 3]) {
-        internal.stored[index]! ^= 1;
+      const internals = s3 as unknown as { buckets: Map<string, { objects: Map<string, Array<{ bodyId: string }>> }>; bodies: { bodies: Map<string, Uint8Array> } };
+      const stored = internals.bodies.bodies.get(internals.buckets.get('tamper')!.objects.get(mode)!.at(-1)!.bodyId)!;
+      for (const index of [5, 200, 70_000, stored.length - 3]) {
+        stored[index]! ^= 1;
         await expect(s3.getObject({ Bucket: 'tamper', Key: mode })).rejects.toThrow();
-        internal.stored[index]! ^= 1;
+        stored[index]! ^= 1;
       }
       await s3.getObject({ Bucket: 'tamper', Key: mode });
     }

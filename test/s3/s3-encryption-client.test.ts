@@ -22,7 +22,7 @@ describe('S3EncryptionClient', () => {
         await client.putObject({ Bucket: 'client-side', Key: `${mode}/${size}`, Body: body, Metadata: { owner: 'me' } });
         const got = await client.getObject({ Bucket: 'client-side', Key: `${mode}/${size}` });
         expect(Buffer.from(got.Body).equals(body), `${mode} ${size}`).toBe(true);
-        if (size >= 16) expect(Buffer.from(s3.storedBytes('client-side', `${mode}/${size}`)!).indexOf(Buffer.from(body.subarray(0, 16)))).toBe(-1);
+        if (size >= 16) expect(Buffer.from((await s3.storedBytes('client-side', `${mode}/${size}`))!).indexOf(Buffer.from(body.subarray(0, 16)))).toBe(-1);
       }
       const raw = await s3.getObject({ Bucket: 'client-side', Key: `${mode}/65537` }); // what the store returns: ciphertext
       expect(raw.Body.length).toBe(65537 + 16);

@@ -35,7 +35,7 @@ describe('SSE-C', () => {
     }
     const record = JSON.stringify(internalObject(s3, 'custody', 'o65537'), (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v));
     expect(record.includes(raw.toString('base64'))).toBe(false);
-    expect(Buffer.from(s3.storedBytes('custody', 'o65537')!).includes(raw)).toBe(false);
+    expect(Buffer.from((await s3.storedBytes('custody', 'o65537'))!).includes(raw)).toBe(false);
     const range = await s3.getObject({ Bucket: 'custody', Key: 'o65537', Range: 'bytes=65530-65536', ...headers });
     expect(range.Body).toHaveLength(7);
     expect((await s3.headObject({ Bucket: 'custody', Key: 'o1', ...headers })).SSECustomerAlgorithm).toBe('AES256');
@@ -84,7 +84,7 @@ describe('DSSE-KMS', () => {
     expect(Buffer.from(range.Body).equals(body.subarray(70000, 140001))).toBe(true);
 
     // Peeling the outer layer (as someone holding only that data key could) yields another ciphertext.
-    const stored = s3.storedBytes('dual', 'd')!;
+    const stored = (await s3.storedBytes('dual', 'd'))!;
     const inner = await decryptMessage(async (header) => (await kms.decrypt({ CiphertextBlob: header.wrappedKeys[0]!.blob,
       EncryptionContext: header.encryptionContext }, { principal: 'arn:aws:iam::111122223333:root', viaService: 's3.amazonaws.com' })).Plaintext, stored);
     expect(new TextDecoder().decode(inner.subarray(0, 4))).toBe('KWE1');

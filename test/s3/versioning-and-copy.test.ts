@@ -26,7 +26,7 @@ describe('versioning', () => {
     expect(text((await s3.getObject({ Bucket: 'history', Key: 'doc', VersionId: v1.VersionId })).Body)).toBe('version one');
     expect(text((await s3.getObject({ Bucket: 'history', Key: 'doc', VersionId: 'null' })).Body)).toBe('before versioning');
     // each version has its own data key: the stored headers differ
-    expect(Buffer.from(s3.storedBytes('history', 'doc', v1.VersionId)!.subarray(0, 200)).equals(Buffer.from(s3.storedBytes('history', 'doc', v2.VersionId)!.subarray(0, 200)))).toBe(false);
+    expect(Buffer.from((await s3.storedBytes('history', 'doc', v1.VersionId))!.subarray(0, 200)).equals(Buffer.from((await s3.storedBytes('history', 'doc', v2.VersionId))!.subarray(0, 200)))).toBe(false);
 
     const deleted = await s3.deleteObject({ Bucket: 'history', Key: 'doc' });
     expect(deleted.DeleteMarker).toBe(true);

@@ -1,0 +1,52 @@
+// Where object bodies (the stored bytes: ciphertext when encrypted) live: in memory, or one file per
+// object version in a directory, each written atomically (temp file, fsync, rename) under a fresh
+// name, so a crash mid-write leaves every earlier version intact.
+
+import { atomicWriteFile } from '../kms/atomic-file.js';
+
+export interface ObjectBodies {
+  write(id: string, bytes: Uint8Array): Promise<void>;
+  read(id: string): Promise<Uint8Array>;
+  remove(id: string): Promise<void>;
+}
+
+export class MemoryBodies implements ObjectBodies {
+  readonly bodies = new Map<string, Uint8Array>();
+
+  async write(id: string, bytes: Uint8Array): Promise<void> {
+    this.bodies.set(id, bytes.slice());
+  }
+
+  async read(id: string): Promise<Uint8Array> {
+    const body = this.bodies.get(id);
+    if (!body) throw new Error(`object body ${id} is missing`);
+    return body;
+  }
+
+  async remove(id: string): Promise<void> {
+    this.bodies.delete(id);
+  }
+}
+
+export class DirectoryBodies implements ObjectBodies {
+  constructor(private readonly directory: string) {}
+
+  private file(id: string): string {
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw new Error(`bad object body id ${id}`);
+    return `${this.directory}/${id}.bin`;
+  }
+
+  async write(id: string, bytes: Uint8Array): Promise<void> {
+    await atomicWriteFile(this.file(id), bytes);
+  }
+
+  async read(id: string): Promise<Uint8Array> {
+    const fs = await import('node:fs/promises');
+    return new Uint8Array(await fs.readFile(this.file(id)));
+  }
+
+  async remove(id: string): Promise<void> {
+    const fs = await import('node:fs/promises');
+    await fs.rm(this.file(id), { force: true });
+  }
+}
