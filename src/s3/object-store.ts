@@ -192,6 +192,17 @@ export class ObjectStore {
     return this.loading;
   }
 
+  /**
+   * Rotates the SSE-S3 root key: objects written from now on use a new root key version; existing
+   * objects keep decrypting with the version their header names. Returns the new version's id.
+   */
+  async rotateSseS3RootKey(): Promise<{ RootKeyId: string }> {
+    await this.load();
+    const all = this.sseS3!.rotate();
+    if (this.dir) await atomicWriteFile(`${this.dir}/sse-s3-root.key`, all);
+    return { RootKeyId: this.sseS3!.currentKeyId };
+  }
+
   /** Writes the metadata (after the bodies it names); saves run one after another, each writing the latest state. */
   private save(): Promise<void> {
     if (!this.dir) return Promise.resolve();

@@ -1,30 +1,60 @@
 // SSE-S3: each object's data key is wrapped by a root key the store owns (never the caller's, and
-// no KMS call): AES-256-GCM with the object's ARN as AAD, so a wrapped key cannot move to another object.
+// no KMS call): AES-256-GCM with the object's ARN as AAD, so a wrapped key cannot move to another
+// object. The store rotates its root key: new objects use the newest; older ones keep the root key
+// version named in their header.
 
 import { gcm } from '../core/gcm.js';
 import type { DataKeyResolver, EncryptionMaterials } from '../envelope/materials.js';
 import { s3Error } from './s3-errors.js';
 
 export const SSE_S3_PROVIDER_ID = 's3-managed';
+const ROOT_KEY_BYTES = 32;
 
 export class SseS3Keyring {
-  constructor(private readonly rootKey: Uint8Array, private readonly rootKeyId = 'root-1') {}
+  /** Root key versions, oldest first: version n has key id "root-n". */
+  private readonly rootKeys: Uint8Array[];
+
+  /** `rootKeys`: 32 × n bytes, every root key version so far, oldest first. */
+  constructor(rootKeys: Uint8Array) {
+    if (rootKeys.length === 0 || rootKeys.length % ROOT_KEY_BYTES !== 0) throw new Error('SSE-S3 root keys: expected a multiple of 32 bytes');
+    this.rootKeys = Array.from({ length: rootKeys.length / ROOT_KEY_BYTES }, (_, i) => rootKeys.slice(i * ROOT_KEY_BYTES, (i + 1) * ROOT_KEY_BYTES));
+  }
+
+  /** Adds a new root key version; returns all versions (32 × n bytes) for the store to persist. */
+  rotate(): Uint8Array {
+    this.rootKeys.push(crypto.getRandomValues(new Uint8Array(ROOT_KEY_BYTES)));
+    return this.serialized();
+  }
+
+  serialized(): Uint8Array {
+    const out = new Uint8Array(this.rootKeys.length * ROOT_KEY_BYTES);
+    this.rootKeys.forEach((key, i) => out.set(key, i * ROOT_KEY_BYTES));
+    return out;
+  }
+
+  get currentKeyId(): string {
+    return `root-${this.rootKeys.length}`;
+  }
 
   materials(objectArn: string): EncryptionMaterials {
     const dataKey = crypto.getRandomValues(new Uint8Array(32));
     const iv = crypto.getRandomValues(new Uint8Array(12));
-    const sealed = gcm(this.rootKey, iv, new TextEncoder().encode(objectArn), { constantTime: true }).encrypt(dataKey);
+    const sealed = gcm(this.rootKeys.at(-1)!, iv, new TextEncoder().encode(objectArn), { constantTime: true }).encrypt(dataKey);
     const blob = new Uint8Array(12 + sealed.length);
     blob.set(iv);
     blob.set(sealed, 12);
-    return { dataKey, encryptionContext: { 'aws:s3:arn': objectArn }, wrappedKeys: [{ providerId: SSE_S3_PROVIDER_ID, keyId: this.rootKeyId, blob }] };
+    return { dataKey, encryptionContext: { 'aws:s3:arn': objectArn }, wrappedKeys: [{ providerId: SSE_S3_PROVIDER_ID, keyId: this.currentKeyId, blob }] };
   }
 
   resolver(objectArn: string): DataKeyResolver {
     return async (header) => {
-      const wrapped = header.wrappedKeys.find((k) => k.providerId === SSE_S3_PROVIDER_ID && k.keyId === this.rootKeyId);
-      if (!wrapped || header.encryptionContext['aws:s3:arn'] !== objectArn) throw s3Error('InvalidRequest', 'the stored object was not sealed for this object by this store');
-      return gcm(this.rootKey, wrapped.blob.subarray(0, 12), new TextEncoder().encode(objectArn), { constantTime: true }).decrypt(wrapped.blob.subarray(12));
+      const wrapped = header.wrappedKeys.find((k) => k.providerId === SSE_S3_PROVIDER_ID);
+      const version = wrapped ? /^root-(\d+)$/.exec(wrapped.keyId) : null;
+      const rootKey = version ? this.rootKeys[Number(version[1]) - 1] : undefined;
+      if (!wrapped || !rootKey || header.encryptionContext['aws:s3:arn'] !== objectArn) {
+        throw s3Error('InvalidRequest', 'the stored object was not sealed for this object by this store');
+      }
+      return gcm(rootKey, wrapped.blob.subarray(0, 12), new TextEncoder().encode(objectArn), { constantTime: true }).decrypt(wrapped.blob.subarray(12));
     };
   }
 }

@@ -65,3 +65,22 @@ describe('ObjectStore in a directory', () => {
     expect(text((await new ObjectStore({ kms, dir }).getObject({ Bucket: 'fragile', Key: 'doc' })).Body)).toBe('written after restart');
   });
 });
+
+describe('SSE-S3 root key rotation', () => {
+  it('new objects use the new root key; older objects still decrypt, also after a restart', async () => {
+    const dir = tempDir();
+    const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+    const store = new ObjectStore({ kms, dir });
+    await store.createBucket({ Bucket: 'rotating' });
+    await store.putObject({ Bucket: 'rotating', Key: 'old', Body: 'under root 1', ServerSideEncryption: 'AES256' });
+    expect(await store.rotateSseS3RootKey()).toEqual({ RootKeyId: 'root-2' });
+    await store.putObject({ Bucket: 'rotating', Key: 'new', Body: 'under root 2', ServerSideEncryption: 'AES256' });
+    const header = (bytes: Uint8Array) => Buffer.from(bytes.subarray(0, 300)).toString('latin1');
+    expect(header((await store.storedBytes('rotating', 'old'))!)).toContain('root-1');
+    expect(header((await store.storedBytes('rotating', 'new'))!)).toContain('root-2');
+    expect(statSync(join(dir, 'sse-s3-root.key')).size).toBe(64);
+    const restarted = new ObjectStore({ kms, dir });
+    expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'old' })).Body)).toBe('under root 1');
+    expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'new' })).Body)).toBe('under root 2');
+  });
+});
