@@ -8,8 +8,8 @@
 //   SSE-C    the customer's key encrypts directly; only a salted HMAC of it is kept
 // With versioning enabled, every PUT adds a version (each with its own data key) and DELETE adds a
 // delete marker; older versions stay readable by VersionId. Objects live in memory or, with `dir`,
-// in a directory: one file per version plus metadata, both written atomically. Multipart upload is
-// still to come (see README).
+// in a directory: one file per version plus metadata, both written atomically. Multipart uploads
+// keep their parts sealed at rest until completion.
 
 import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js';
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../envelope/kms-keyring.js';
@@ -89,6 +89,19 @@ interface SavedState {
     objects: Array<[string, Array<Omit<StoredObject, 'lastModified'> & { lastModified: string }>]> }>;
 }
 
+interface Upload {
+  bucket: string;
+  key: string;
+  initiator: string;
+  /** The PUT settings the completed object gets (SSE-C: the key's check, not the key). */
+  settings: Omit<Parameters<ObjectStore['putObject']>[0], 'Bucket' | 'Key' | 'Body' | 'SSECustomerKey' | 'SSECustomerKeyMD5'>;
+  customerKey?: CustomerKeyCheck;
+  parts: Map<number, { bodyId: string; size: number; etag: string }>;
+}
+
+/** S3's minimum size for every part but the last. */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+
 const newVersionId = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(24)))).replace(/[+/=]/g, (c) => ({ '+': '.', '/': '_', '=': '' })[c]!);
 
 /** Adds a version: appended with versioning enabled, otherwise replacing the "null" version. Returns the replaced versions. */
@@ -144,6 +157,7 @@ export class ObjectStore {
   private readonly dir: string | undefined;
   private readonly requireSecureTransport: boolean;
   private readonly bucketKeys: BucketKeyCache;
+  private readonly uploads = new Map<string, Upload>();
 
   constructor(options: ObjectStoreOptions) {
     if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KeyManagementService is required');
@@ -483,6 +497,122 @@ export class ObjectStore {
       return { Key: k, Size: o.size, ETag: o.etag, LastModified: o.lastModified };
     });
     return { Contents: contents, KeyCount: contents.length, IsTruncated: keys.length > max, Name: bucket.name, Prefix: request.Prefix ?? '' };
+  }
+
+  // ---------------------------------------------------------------- multipart upload
+
+  /** Starts an upload; the encryption settings (and the policy check) are those of the final PUT. */
+  async createMultipartUpload(request: ObjectRequest & Omit<Parameters<ObjectStore['putObject']>[0], 'Body'>, caller?: Caller) {
+    await this.load();
+    const who = this.who(caller);
+    const bucket = this.bucket(request.Bucket);
+    const key = this.checkKey(request.Key);
+    authorizeS3({ principal: who.principal, action: 's3:PutObject', resource: `arn:aws:s3:::${bucket.name}/${key}`, owner: bucket.owner,
+      bucketPolicy: bucket.policy?.document, context: {
+        's3:x-amz-server-side-encryption': request.ServerSideEncryption,
+        's3:x-amz-server-side-encryption-aws-kms-key-id': request.SSEKMSKeyId,
+        's3:x-amz-server-side-encryption-customer-algorithm': request.SSECustomerAlgorithm,
+      } }, this.iam);
+    const customerKey = this.customerKey(request);
+    const { Bucket: _b, Key: _k, SSECustomerKey: _key, SSECustomerKeyMD5: _md5, ...settings } = request;
+    const uploadId = crypto.randomUUID();
+    this.uploads.set(uploadId, { bucket: bucket.name, key, initiator: who.principal, settings, parts: new Map(),
+      customerKey: customerKey ? customerKeyCheck(customerKey) : undefined });
+    customerKey?.fill(0);
+    return { Bucket: bucket.name, Key: key, UploadId: uploadId };
+  }
+
+  /** Stores one part, sealed at rest: under the customer's key for SSE-C uploads, else under the store's root key. */
+  async uploadPart(request: ObjectRequest & { UploadId: string; PartNumber: number; Body: Uint8Array | string }, caller?: Caller) {
+    await this.load();
+    const { upload, partArn, customerKey } = this.uploadFor(request, caller, request.PartNumber);
+    const body = toBytes(request.Body);
+    const materials = customerKey ? customerKeyMaterials(customerKey, partArn) : this.sseS3!.materials(partArn);
+    const bodyId = crypto.randomUUID();
+    try {
+      await this.bodies.write(bodyId, encryptMessage(materials, body));
+    } finally {
+      materials.dataKey.fill(0);
+    }
+    const previous = upload.parts.get(request.PartNumber);
+    const etag = await etagOf(body);
+    upload.parts.set(request.PartNumber, { bodyId, size: body.length, etag });
+    if (previous) await this.bodies.remove(previous.bodyId);
+    return { ETag: etag };
+  }
+
+  /** Joins the listed parts (ascending, ETags matching) into the object, encrypted with the upload's settings. */
+  async completeMultipartUpload(request: ObjectRequest & { UploadId: string; MultipartUpload: { Parts: Array<{ PartNumber: number; ETag: string }> } },
+    caller?: Caller) {
+    await this.load();
+    const { upload, customerKey } = this.uploadFor(request, caller, undefined);
+    const listed = request.MultipartUpload?.Parts;
+    if (!Array.isArray(listed) || listed.length === 0) throw s3Error('InvalidRequest', 'MultipartUpload.Parts: at least one part is needed');
+    const pieces: Uint8Array[] = [];
+    try {
+      // The list as a whole first: order, then that each part exists with that ETag, then sizes.
+      if (listed.some((p, i) => i > 0 && p.PartNumber <= listed[i - 1]!.PartNumber)) throw s3Error('InvalidPartOrder', 'parts must be listed in ascending order of PartNumber');
+      const chosen = listed.map(({ PartNumber, ETag }) => {
+        const part = upload.parts.get(PartNumber);
+        if (!part || part.etag !== ETag) throw s3Error('InvalidPart', `part ${PartNumber} was not uploaded, or its ETag differs`);
+        return part;
+      });
+      const small = chosen.findIndex((part, i) => i < chosen.length - 1 && part.size < MIN_PART_BYTES);
+      if (small >= 0) throw s3Error('EntityTooSmall', `part ${listed[small]!.PartNumber} is ${chosen[small]!.size} bytes; all but the last must be at least 5 MiB`);
+      for (let i = 0; i < listed.length; i++) {
+        const { PartNumber } = listed[i]!;
+        const part = chosen[i]!;
+        const partArn = `arn:aws:s3:::${upload.bucket}/${upload.key}?uploadId=${request.UploadId}&partNumber=${PartNumber}`;
+        const resolver = customerKey ? async () => customerKey.slice() : this.sseS3!.resolver(partArn);
+        pieces.push(await decryptMessage(resolver, await this.bodies.read(part.bodyId)));
+      }
+      const body = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+      pieces.reduce((at, p) => (body.set(p, at), at + p.length), 0);
+      const customer = customerKey ? { SSECustomerAlgorithm: 'AES256', SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5 } : {};
+      const put = await this.putObject({ ...upload.settings, ...customer, Bucket: upload.bucket, Key: upload.key, Body: body, SecureTransport: request.SecureTransport }, caller);
+      body.fill(0);
+      await this.dropUpload(request.UploadId, upload);
+      return { Bucket: upload.bucket, Key: upload.key, ETag: put.ETag, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption, SSEKMSKeyId: put.SSEKMSKeyId };
+    } finally {
+      pieces.forEach((p) => p.fill(0));
+      customerKey?.fill(0);
+    }
+  }
+
+  async abortMultipartUpload(request: { Bucket: string; Key: string; UploadId: string }, caller?: Caller) {
+    await this.load();
+    const { upload } = this.uploadFor(request, caller, undefined, false);
+    await this.dropUpload(request.UploadId, upload);
+    return {};
+  }
+
+  private async dropUpload(uploadId: string, upload: Upload): Promise<void> {
+    this.uploads.delete(uploadId);
+    await Promise.all([...upload.parts.values()].map((p) => this.bodies.remove(p.bodyId)));
+  }
+
+  /** The caller's upload; checks part numbers and, for SSE-C uploads, the key (which the caller zeroes). */
+  private uploadFor(request: ObjectRequest & { UploadId: string }, caller: Caller | undefined, partNumber: number | undefined, needsKey = true) {
+    const who = this.who(caller);
+    const upload = this.uploads.get(request.UploadId);
+    if (!upload || upload.bucket !== request.Bucket || upload.key !== request.Key) throw s3Error('NoSuchUpload', `no upload ${String(request.UploadId)} for ${request.Bucket}/${request.Key}`);
+    if (who.principal !== upload.initiator && who.principal !== rootArn(this.kms.account)) throw s3Error('AccessDenied', `${who.principal} did not start upload ${request.UploadId}`);
+    if (partNumber !== undefined && (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000)) {
+      throw s3Error('InvalidArgument', `PartNumber: expected 1 to 10000, got ${String(partNumber)}`);
+    }
+    let customerKey: Uint8Array | undefined;
+    if (upload.customerKey && needsKey) {
+      customerKey = this.customerKey(request);
+      if (!customerKey) throw s3Error('InvalidRequest', 'this upload uses SSE-C: every part, and the completion, must carry the same customer key');
+      try {
+        verifyCustomerKey(customerKey, upload.customerKey);
+      } catch (error) {
+        customerKey.fill(0);
+        throw error;
+      }
+    }
+    const partArn = `arn:aws:s3:::${upload.bucket}/${upload.key}?uploadId=${request.UploadId}&partNumber=${partNumber}`;
+    return { upload, partArn, customerKey };
   }
 
   /** The bytes kept at rest for an object (ciphertext when encrypted): for tests and audits. */

@@ -5,7 +5,8 @@
 export type S3ErrorCode =
   | 'AccessDenied' | 'InvalidRequest' | 'InvalidArgument' | 'NoSuchKey' | 'NoSuchBucket' | 'BucketAlreadyOwnedByYou'
   | 'BucketAlreadyExists' | 'InvalidBucketName' | 'InvalidRange' | 'MalformedPolicy' | 'ServerSideEncryptionConfigurationNotFoundError'
-  | 'KMS.DisabledException' | 'KMS.KMSInvalidStateException' | 'KMS.NotFoundException';
+  | 'KMS.DisabledException' | 'KMS.KMSInvalidStateException' | 'KMS.NotFoundException'
+  | 'NoSuchUpload' | 'InvalidPart' | 'InvalidPartOrder' | 'EntityTooSmall';
 
 export class S3Error extends Error {
   override readonly name: S3ErrorCode;

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { KeyManagementService, ObjectStore } from '../../src/index.js';
+import { SeededRandom } from '../helpers/seeded-random.js';
+
+const MiB = 1024 * 1024;
+const rng = new SeededRandom(130);
+const rejectsWith = (promise: Promise<unknown>, name: string) => expect(promise).rejects.toMatchObject({ name });
+
+async function setup() {
+  const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+  const s3 = new ObjectStore({ kms });
+  await s3.createBucket({ Bucket: 'uploads' });
+  return { kms, s3, bodies: (s3 as unknown as { bodies: { bodies: Map<string, Uint8Array> } }).bodies.bodies };
+}
+
+describe('multipart upload', () => {
+  it('joins parts into one object with the upload\'s encryption; parts are sealed at rest meanwhile', async () => {
+    const { s3, bodies } = await setup();
+    const parts = [rng.bytes(5 * MiB), rng.bytes(5 * MiB + 3), rng.bytes(1000)];
+    const { UploadId } = await s3.createMultipartUpload({ Bucket: 'uploads', Key: 'big', ServerSideEncryption: 'aws:kms', Metadata: { kind: 'backup' } });
+    const etags = [];
+    for (let i = parts.length - 1; i >= 0; i--) etags[i] = (await s3.uploadPart({ Bucket: 'uploads', Key: 'big', UploadId, PartNumber: i + 1, Body: parts[i]! })).ETag;
+    for (const stored of bodies.values()) expect(Buffer.from(stored).indexOf(Buffer.from(parts[0]!.subarray(0, 32)))).toBe(-1);
+    const done = await s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'big', UploadId,
+      MultipartUpload: { Parts: etags.map((ETag, i) => ({ PartNumber: i + 1, ETag })) } });
+    expect(done.ServerSideEncryption).toBe('aws:kms');
+    const got = await s3.getObject({ Bucket: 'uploads', Key: 'big' });
+    expect(Buffer.from(got.Body).equals(Buffer.concat(parts))).toBe(true);
+    expect(got.Metadata).toEqual({ kind: 'backup' });
+    expect(bodies.size).toBe(1); // only the object: the parts are gone
+  });
+
+  it('refuses bad part lists, small middle parts, unknown uploads, and frees parts on abort', async () => {
+    const { s3, bodies } = await setup();
+    const { UploadId } = await s3.createMultipartUpload({ Bucket: 'uploads', Key: 'k', ServerSideEncryption: 'AES256' });
+    const a = await s3.uploadPart({ Bucket: 'uploads', Key: 'k', UploadId, PartNumber: 1, Body: rng.bytes(100) });
+    const b = await s3.uploadPart({ Bucket: 'uploads', Key: 'k', UploadId, PartNumber: 2, Body: rng.bytes(100) });
+    await rejectsWith(s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'k', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: a.ETag }, { PartNumber: 2, ETag: b.ETag }] } }), 'EntityTooSmall');
+    await rejectsWith(s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'k', UploadId, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: b.ETag }, { PartNumber: 1, ETag: a.ETag }] } }), 'InvalidPartOrder');
+    await rejectsWith(s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'k', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"nope"' }] } }), 'InvalidPart');
+    await rejectsWith(s3.uploadPart({ Bucket: 'uploads', Key: 'k', UploadId, PartNumber: 0, Body: 'x' }), 'InvalidArgument');
+    await rejectsWith(s3.uploadPart({ Bucket: 'uploads', Key: 'k', UploadId: 'missing', PartNumber: 1, Body: 'x' }), 'NoSuchUpload');
+    await rejectsWith(s3.uploadPart({ Bucket: 'uploads', Key: 'k', UploadId, PartNumber: 3, Body: 'x' }, { principal: 'arn:aws:iam::111122223333:user/other' }), 'AccessDenied');
+    expect(bodies.size).toBe(2);
+    await s3.abortMultipartUpload({ Bucket: 'uploads', Key: 'k', UploadId });
+    expect(bodies.size).toBe(0);
+    await rejectsWith(s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'k', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: a.ETag }] } }), 'NoSuchUpload');
+    const single = await s3.createMultipartUpload({ Bucket: 'uploads', Key: 'one', ServerSideEncryption: 'AES256' });
+    const only = await s3.uploadPart({ Bucket: 'uploads', Key: 'one', UploadId: single.UploadId, PartNumber: 7, Body: 'small is fine when last' });
+    await s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'one', UploadId: single.UploadId, MultipartUpload: { Parts: [{ PartNumber: 7, ETag: only.ETag }] } });
+    expect(new TextDecoder().decode((await s3.getObject({ Bucket: 'uploads', Key: 'one' })).Body)).toBe('small is fine when last');
+  });
+
+  it('SSE-C uploads seal parts under the customer key and need it on every part and at completion', async () => {
+    const { s3 } = await setup();
+    const key = Buffer.alloc(32, 9);
+    const sseC = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: key.toString('base64'), SSECustomerKeyMD5: createHash('md5').update(key).digest('base64') };
+    const { UploadId } = await s3.createMultipartUpload({ Bucket: 'uploads', Key: 'c', ...sseC });
+    await rejectsWith(s3.uploadPart({ Bucket: 'uploads', Key: 'c', UploadId, PartNumber: 1, Body: 'x' }), 'InvalidRequest');
+    const other = Buffer.alloc(32, 8);
+    await rejectsWith(s3.uploadPart({ Bucket: 'uploads', Key: 'c', UploadId, PartNumber: 1, Body: 'x', SSECustomerAlgorithm: 'AES256',
+      SSECustomerKey: other.toString('base64'), SSECustomerKeyMD5: createHash('md5').update(other).digest('base64') }), 'AccessDenied');
+    const part = await s3.uploadPart({ Bucket: 'uploads', Key: 'c', UploadId, PartNumber: 1, Body: 'customer part', ...sseC });
+    await rejectsWith(s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'c', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }), 'InvalidRequest');
+    await s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'c', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] }, ...sseC });
+    expect(new TextDecoder().decode((await s3.getObject({ Bucket: 'uploads', Key: 'c', ...sseC })).Body)).toBe('customer part');
+  });
+
+  it('a deny-unencrypted bucket policy refuses the upload at its start', async () => {
+    const { s3 } = await setup();
+    await s3.putBucketPolicy({ Bucket: 'uploads', Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny',
+      Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::uploads/*',
+      Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } } }] }) });
+    await rejectsWith(s3.createMultipartUpload({ Bucket: 'uploads', Key: 'plain' }), 'AccessDenied');
+    await s3.createMultipartUpload({ Bucket: 'uploads', Key: 'sealed', ServerSideEncryption: 'AES256' });
+  });
+});
