@@ -22,7 +22,8 @@ describe('ObjectStore', () => {
     await s3.createBucket({ Bucket: 'data' });
     const { KeyMetadata: key } = await kms.createKey();
     const modes = [{}, { ServerSideEncryption: 'AES256' as const }, { ServerSideEncryption: 'aws:kms' as const },
-      { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: key.KeyId }];
+      { ServerSideEncryption: 'aws:kms:dsse' as const }, { ServerSideEncryption: 'aws:kms' as const, BucketKeyEnabled: true },
+      { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: key.KeyId }]; // last, so headObject below sees this key
     for (const size of [0, 1, 65535, 65536, 65537, 3 * 1024 * 1024 + 7]) {
       for (const mode of modes) {
         const body = rng.bytes(size);
