@@ -20,6 +20,7 @@ import { KmsError } from '../kms/kms-errors.js';
 import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { authorizeS3 } from './bucket-authorizer.js';
 import { BucketKeyCache } from './bucket-keys.js';
+import { parseRange } from './byte-range.js';
 import { atomicWriteFile } from '../kms/atomic-file.js';
 import { DirectoryBodies, MemoryBodies, type ObjectBodies } from './object-bodies.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
@@ -124,15 +125,6 @@ function toBytes(body: unknown): Uint8Array {
 async function etagOf(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(bytes)));
   return `"${Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')}"`;
-}
-
-/** "bytes=a-b", "bytes=a-" or "bytes=-n" → [start, end) within `size`. */
-function parseRange(range: string, size: number): [number, number] {
-  const match = /^bytes=(\d*)-(\d*)$/.exec(range);
-  if (!match || (match[1] === '' && match[2] === '')) throw s3Error('InvalidArgument', `Range: expected bytes=start-end, got ${range}`);
-  const [start, end] = match[1] === '' ? [Math.max(0, size - Number(match[2])), size] : [Number(match[1]), match[2] === '' ? size : Math.min(size, Number(match[2]) + 1)];
-  if (start >= size || start >= end) throw s3Error('InvalidRange', `Range ${range} is outside the ${size}-byte object`);
-  return [start, end];
 }
 
 /** A KMS refusal while serving an S3 request: S3 reports it as its own error, with the KMS error as cause. */
@@ -600,17 +592,9 @@ export class ObjectStore {
     if (partNumber !== undefined && (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000)) {
       throw s3Error('InvalidArgument', `PartNumber: expected 1 to 10000, got ${String(partNumber)}`);
     }
-    let customerKey: Uint8Array | undefined;
-    if (upload.customerKey && needsKey) {
-      customerKey = this.customerKey(request);
-      if (!customerKey) throw s3Error('InvalidRequest', 'this upload uses SSE-C: every part, and the completion, must carry the same customer key');
-      try {
-        verifyCustomerKey(customerKey, upload.customerKey);
-      } catch (error) {
-        customerKey.fill(0);
-        throw error;
-      }
-    }
+    const customerKey = upload.customerKey && needsKey
+      ? this.matchingCustomerKey(request, upload.customerKey, 'this upload uses SSE-C: every part, and the completion, must carry the same customer key')
+      : undefined;
     const partArn = `arn:aws:s3:::${upload.bucket}/${upload.key}?uploadId=${request.UploadId}&partNumber=${partNumber}`;
     return { upload, partArn, customerKey };
   }
@@ -673,17 +657,12 @@ export class ObjectStore {
    * two for DSSE-KMS). For SSE-C, the request must carry the object's key; `dispose()` zeroes it.
    */
   private layersOf(object: StoredObject, objectArn: string, who: Caller, request: ObjectRequest): DataKeyResolver[] & { dispose(): void } {
-    const given = this.customerKey(request);
+    const given = object.customerKey
+      ? this.matchingCustomerKey(request, object.customerKey, 'The object was stored with SSE-C: the same SSECustomerAlgorithm, SSECustomerKey and SSECustomerKeyMD5 must be provided')
+      : this.customerKey(request);
     let layers: DataKeyResolver[] = [];
     if (object.customerKey) {
-      if (!given) throw s3Error('InvalidRequest', 'The object was stored with SSE-C: the same SSECustomerAlgorithm, SSECustomerKey and SSECustomerKeyMD5 must be provided');
-      try {
-        verifyCustomerKey(given, object.customerKey);
-      } catch (error) {
-        given.fill(0);
-        throw error;
-      }
-      layers = [async () => given.slice()];
+      layers = [async () => given!.slice()];
     } else if (given) {
       given.fill(0);
       throw s3Error('InvalidRequest', 'SSE-C headers were given, but the object is not encrypted with SSE-C');
@@ -713,6 +692,19 @@ export class ObjectStore {
       read = async (offset, size) => (await decryptRange(below, belowLength, offset, offset + size, resolver).catch(fromKms)).plaintext;
     }
     return (await read(start, end - start)).slice();
+  }
+
+  /** The request's SSE-C key, which must be present (`missing` says why) and match `check`; the caller zeroes it. */
+  private matchingCustomerKey(request: ObjectRequest, check: CustomerKeyCheck, missing: string): Uint8Array {
+    const key = this.customerKey(request);
+    if (!key) throw s3Error('InvalidRequest', missing);
+    try {
+      verifyCustomerKey(key, check);
+    } catch (error) {
+      key.fill(0);
+      throw error;
+    }
+    return key;
   }
 
   /** SSE-C headers, validated; in a store that requires it, only over TLS. */

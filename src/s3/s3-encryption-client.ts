@@ -12,6 +12,7 @@ import { gcm } from '../core/gcm.js';
 import { requireBytes } from '../core/validate.js';
 import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
 import type { ObjectStore } from './object-store.js';
+import { parseRange } from './byte-range.js';
 import { s3Error } from './s3-errors.js';
 
 const CEK_ALG = 'AES/GCM/NoPadding';
@@ -99,11 +100,8 @@ export class S3EncryptionClient {
     let body = plaintext;
     let contentRange: string | undefined;
     if (Range !== undefined) {
-      const match = /^bytes=(\d*)-(\d*)$/.exec(Range);
-      if (!match || (match[1] === '' && match[2] === '')) throw s3Error('InvalidArgument', `Range: expected bytes=start-end, got ${Range}`);
       const size = plaintext.length;
-      const [start, end] = match[1] === '' ? [Math.max(0, size - Number(match[2])), size] : [Number(match[1]), match[2] === '' ? size : Math.min(size, Number(match[2]) + 1)];
-      if (start >= size || start >= end) throw s3Error('InvalidRange', `Range ${Range} is outside the ${size}-byte object`);
+      const [start, end] = parseRange(Range, size);
       body = plaintext.slice(start, end);
       plaintext.fill(0);
       contentRange = `bytes ${start}-${end - 1}/${size}`;
