@@ -70,7 +70,7 @@ describe('headless Chromium', () => {
     server?.close();
   });
 
-  it('passes the Wycheproof suite, matches WebCrypto, and runs the worker pool, loading dist/index.js', async () => {
+  it('passes the Wycheproof suite, matches WebCrypto, runs the worker pool, the KMS, envelopes and the object store, loading dist/index.js', async () => {
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -87,6 +87,6 @@ describe('headless Chromium', () => {
     expect(pageErrors).toEqual([]);
     expect(suiteError).toBeUndefined();
     expect(suiteResult!.failures).toEqual([]);
-    expect(suiteResult!.passed).toBe(105 + 41 + 200 + 3);
+    expect(suiteResult!.passed).toBe(105 + 41 + 200 + 3 + 5);
   });
 });

@@ -47,6 +47,45 @@ async function checkPool(): Promise<string[]> {
   return failures;
 }
 
+/** The KMS, envelope and object layers in the browser: memory stores, WebCrypto RSA for BYOK, Web streams. */
+async function checkServices(): Promise<string[]> {
+  const failures: string[] = [];
+  const expectEqual = (what: string, actual: unknown, expected: unknown) => {
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) failures.push(`${what}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+  };
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  const kms = new lib.KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+  const { KeyMetadata } = await kms.createKey({ Description: 'browser' });
+  const { CiphertextBlob } = await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new TextEncoder().encode('kms in a page'), EncryptionContext: { page: 'test' } });
+  expectEqual('kms decrypt', decode((await kms.decrypt({ CiphertextBlob, EncryptionContext: { page: 'test' } })).Plaintext), 'kms in a page');
+  expectEqual('audit chain', (await kms.verifyAuditTrail()).valid, true);
+
+  const { KeyMetadata: external } = await kms.createKey({ Origin: 'EXTERNAL' });
+  const params = await kms.getParametersForImport({ KeyId: external.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' });
+  const wrappingKey = await crypto.subtle.importKey('spki', new Uint8Array(params.PublicKey), { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['encrypt']);
+  const material = crypto.getRandomValues(new Uint8Array(32));
+  await kms.importKeyMaterial({ KeyId: external.KeyId, ImportToken: params.ImportToken,
+    EncryptedKeyMaterial: new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, wrappingKey, material)) });
+  expectEqual('byok key state', (await kms.describeKey({ KeyId: external.KeyId })).KeyMetadata.KeyState, 'Enabled');
+
+  const materials = await lib.kmsEncryptionMaterials(kms, { KeyId: KeyMetadata.KeyId, EncryptionContext: { file: 'upload.bin' } });
+  const file = new Uint8Array(300_000).map((_, i) => i % 251);
+  const sealed = new Blob([file]).stream().pipeThrough(lib.encryptStream(materials));
+  let received = 0;
+  let intact = true;
+  for await (const chunk of sealed.pipeThrough(lib.decryptStream(lib.kmsDataKeyResolver(kms))) as unknown as AsyncIterable<Uint8Array>) {
+    for (let i = 0; i < chunk.length; i += 997) if (chunk[i] !== (received + i) % 251) intact = false;
+    received += chunk.length;
+  }
+  expectEqual('envelope stream', [received, intact], [file.length, true]);
+
+  const s3 = new lib.ObjectStore({ kms });
+  await s3.createBucket({ Bucket: 'page-bucket' });
+  await s3.putObject({ Bucket: 'page-bucket', Key: 'k', Body: 'object in a page', ServerSideEncryption: 'aws:kms' });
+  expectEqual('s3 sse-kms', decode((await s3.getObject({ Bucket: 'page-bucket', Key: 'k', Range: 'bytes=0-5' })).Body), 'object');
+  return failures;
+}
+
 async function run(): Promise<SuiteResult> {
   await lib.ready();
   const result: SuiteResult = { passed: 0, failed: 0, failures: [] };
@@ -73,6 +112,10 @@ async function run(): Promise<SuiteResult> {
   result.failures.push(...poolFailures);
   result.failed += poolFailures.length;
   result.passed += 3 - poolFailures.length;
+  const serviceFailures = await checkServices();
+  result.failures.push(...serviceFailures);
+  result.failed += serviceFailures.length;
+  result.passed += 5 - serviceFailures.length;
   return result;
 }
 
