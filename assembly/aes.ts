@@ -13,8 +13,7 @@ import { plane, setPlane, transpose8, xorByteConstant, xorPlanes } from './bitsl
 export const AES256_ROUNDS: i32 = 14;
 /** Bytes of one bitsliced AES-256 key schedule. */
 export const AES256_SCHEDULE_BYTES: usize = 15 * 128;
-/** Blocks processed by one call of aesEncrypt8 / aesDecrypt8. */
-export const BATCH_BLOCKS: usize = 8;
+/** Bytes processed by one call of aesEncrypt8 / aesDecrypt8: 8 blocks. */
 export const BATCH_BYTES: usize = 128;
 
 const SCALAR_SCHEDULE: usize = memory.data(240, 16);
