@@ -21,14 +21,13 @@ import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocum
 import { authorizeS3 } from './bucket-authorizer.js';
 import { BucketKeyCache } from './bucket-keys.js';
 import { parseRange } from './byte-range.js';
-import { atomicWriteFile } from '../kms/atomic-file.js';
-import { DirectoryBodies, MemoryBodies, type ObjectBodies } from './object-bodies.js';
+import type { ObjectBodies } from './object-bodies.js';
+import { ObjectPersistence } from './object-persistence.js';
+import { addVersion, newVersionId, SSE_VALUES, type Bucket, type EncryptionRule, type ServerSideEncryption, type StoredObject } from './object-records.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
 import { customerKeyCheck, customerKeyMaterials, customerKeyOf, verifyCustomerKey, type CustomerKeyCheck, type CustomerKeyRequest } from './sse-c-keyring.js';
-import { SseS3Keyring } from './sse-s3-keyring.js';
 
-export type ServerSideEncryption = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
-const SSE_VALUES: readonly string[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
+export type { ServerSideEncryption } from './object-records.js';
 
 export interface ObjectStoreOptions {
   kms: KeyManagementService;
@@ -50,46 +49,6 @@ interface ObjectRequest extends CustomerKeyRequest {
   SecureTransport?: boolean;
 }
 
-interface EncryptionRule {
-  ApplyServerSideEncryptionByDefault: { SSEAlgorithm: ServerSideEncryption; KMSMasterKeyID?: string };
-  BucketKeyEnabled?: boolean;
-}
-
-interface StoredObject {
-  /** "null" unless the bucket had versioning enabled when it was written. */
-  versionId: string;
-  deleteMarker?: boolean;
-  /** The stored bytes' id in the ObjectBodies. */
-  bodyId: string;
-  size: number;
-  etag: string;
-  lastModified: Date;
-  sse?: ServerSideEncryption;
-  kmsKeyId?: string;
-  /** SSE-C: the salted HMAC of the customer's key. */
-  customerKey?: CustomerKeyCheck;
-  /** SSE-KMS with an S3 Bucket Key. */
-  bucketKey?: boolean;
-  contentType?: string;
-  metadata: Record<string, string>;
-}
-
-interface Bucket {
-  name: string;
-  owner: string;
-  created: Date;
-  rule?: EncryptionRule;
-  policy?: { text: string; document?: PolicyDocument };
-  versioning?: 'Enabled' | 'Suspended';
-  /** Each key's versions, oldest first. */
-  objects: Map<string, StoredObject[]>;
-}
-
-interface SavedState {
-  buckets: Array<{ name: string; owner: string; created: string; rule?: EncryptionRule; policy?: string; versioning?: 'Enabled' | 'Suspended';
-    objects: Array<[string, Array<Omit<StoredObject, 'lastModified'> & { lastModified: string }>]> }>;
-}
-
 interface Upload {
   bucket: string;
   key: string;
@@ -102,16 +61,6 @@ interface Upload {
 
 /** S3's minimum size for every part but the last. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
-
-const newVersionId = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(24)))).replace(/[+/=]/g, (c) => ({ '+': '.', '/': '_', '=': '' })[c]!);
-
-/** Adds a version: appended with versioning enabled, otherwise replacing the "null" version. Returns the replaced versions. */
-function addVersion(bucket: Bucket, key: string, object: StoredObject): StoredObject[] {
-  const existing = bucket.objects.get(key) ?? [];
-  const replaced = existing.filter((v) => bucket.versioning !== 'Enabled' && v.versionId === 'null');
-  bucket.objects.set(key, [...existing.filter((v) => !replaced.includes(v)), object]);
-  return replaced;
-}
 
 const S3 = 's3.amazonaws.com';
 const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -141,12 +90,7 @@ function fromKms(error: unknown): never {
 export class ObjectStore {
   private readonly kms: KeyManagementService;
   private readonly iam: Iam | undefined;
-  private buckets = new Map<string, Bucket>();
-  private sseS3: SseS3Keyring | undefined;
-  private loading: Promise<void> | undefined;
-  private saving: Promise<void> = Promise.resolve();
-  private readonly bodies: ObjectBodies;
-  private readonly dir: string | undefined;
+  private readonly state: ObjectPersistence;
   private readonly requireSecureTransport: boolean;
   private readonly bucketKeys: BucketKeyCache;
   private readonly uploads = new Map<string, Upload>();
@@ -155,72 +99,33 @@ export class ObjectStore {
     if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KeyManagementService is required');
     this.kms = options.kms;
     this.iam = options.iam;
-    this.dir = options.dir;
-    this.bodies = options.dir ? new DirectoryBodies(`${options.dir}/objects`) : new MemoryBodies();
+    this.state = new ObjectPersistence(options.dir);
     this.requireSecureTransport = options.requireSecureTransport ?? false;
     this.bucketKeys = new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now);
-  }
-
-  /**
-   * Loads the directory's metadata and SSE-S3 root key on first use (in memory: a fresh root key).
-   * The root key file is created with mode 0600 and never leaves the store.
-   */
-  private load(): Promise<void> {
-    this.loading ??= (async () => {
-      if (!this.dir) {
-        this.sseS3 = new SseS3Keyring(crypto.getRandomValues(new Uint8Array(32)));
-        return;
-      }
-      const fs = await import('node:fs/promises');
-      const rootFile = `${this.dir}/sse-s3-root.key`;
-      let root: Uint8Array;
-      try {
-        root = new Uint8Array(await fs.readFile(rootFile));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        root = crypto.getRandomValues(new Uint8Array(32));
-        await atomicWriteFile(rootFile, root);
-      }
-      this.sseS3 = new SseS3Keyring(root);
-      let saved: SavedState | undefined;
-      try {
-        saved = JSON.parse(await fs.readFile(`${this.dir}/s3-state.json`, 'utf8')) as SavedState;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-      for (const b of saved?.buckets ?? []) {
-        this.buckets.set(b.name, {
-          ...b, created: new Date(b.created), policy: b.policy === undefined ? undefined : { text: b.policy, document: parsePolicy(b.policy, true) },
-          objects: new Map(b.objects.map(([key, versions]) => [key, versions.map((v) => ({ ...v, lastModified: new Date(v.lastModified) }))])),
-        });
-      }
-    })();
-    return this.loading;
   }
 
   /**
    * Rotates the SSE-S3 root key: objects written from now on use a new root key version; existing
    * objects keep decrypting with the version their header names. Returns the new version's id.
    */
-  async rotateSseS3RootKey(): Promise<{ RootKeyId: string }> {
-    await this.load();
-    const all = this.sseS3!.rotate();
-    if (this.dir) await atomicWriteFile(`${this.dir}/sse-s3-root.key`, all);
-    return { RootKeyId: this.sseS3!.currentKeyId };
+  rotateSseS3RootKey(): Promise<{ RootKeyId: string }> {
+    return this.state.rotateSseS3RootKey();
   }
 
-  /** Writes the metadata (after the bodies it names); saves run one after another, each writing the latest state. */
+  private get buckets(): Map<string, Bucket> {
+    return this.state.buckets;
+  }
+
+  private get bodies(): ObjectBodies {
+    return this.state.bodies;
+  }
+
+  private load(): Promise<void> {
+    return this.state.load();
+  }
+
   private save(): Promise<void> {
-    if (!this.dir) return Promise.resolve();
-    const dir = this.dir;
-    this.saving = this.saving.then(() => {
-      const state: SavedState = { buckets: [...this.buckets.values()].map((b) => ({
-        name: b.name, owner: b.owner, created: b.created.toISOString(), rule: b.rule, policy: b.policy?.text, versioning: b.versioning,
-        objects: [...b.objects.entries()].map(([key, versions]) => [key, versions.map((v) => ({ ...v, lastModified: v.lastModified.toISOString() }))]),
-      })) };
-      return atomicWriteFile(`${dir}/s3-state.json`, new TextEncoder().encode(JSON.stringify(state)));
-    });
-    return this.saving;
+    return this.state.save();
   }
 
   // ---------------------------------------------------------------- buckets
@@ -338,7 +243,7 @@ export class ObjectStore {
       object.customerKey = customerKeyCheck(customerKey);
       customerKey.fill(0);
     } else if (sse === 'AES256') {
-      const materials = this.sseS3!.materials(objectArn);
+      const materials = this.state.sseS3.materials(objectArn);
       stored = encryptMessage(materials, body);
       materials.dataKey.fill(0);
     } else if (sse === 'aws:kms' || sse === 'aws:kms:dsse') {
@@ -519,7 +424,7 @@ export class ObjectStore {
     await this.load();
     const { upload, partArn, customerKey } = this.uploadFor(request, caller, request.PartNumber);
     const body = toBytes(request.Body);
-    const materials = customerKey ? customerKeyMaterials(customerKey, partArn) : this.sseS3!.materials(partArn);
+    const materials = customerKey ? customerKeyMaterials(customerKey, partArn) : this.state.sseS3.materials(partArn);
     const bodyId = crypto.randomUUID();
     try {
       await this.bodies.write(bodyId, encryptMessage(materials, body));
@@ -555,7 +460,7 @@ export class ObjectStore {
         const { PartNumber } = listed[i]!;
         const part = chosen[i]!;
         const partArn = `arn:aws:s3:::${upload.bucket}/${upload.key}?uploadId=${request.UploadId}&partNumber=${PartNumber}`;
-        const resolver = customerKey ? async () => customerKey.slice() : this.sseS3!.resolver(partArn);
+        const resolver = customerKey ? async () => customerKey.slice() : this.state.sseS3.resolver(partArn);
         pieces.push(await decryptMessage(resolver, await this.bodies.read(part.bodyId)));
       }
       const body = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
@@ -667,7 +572,7 @@ export class ObjectStore {
       given.fill(0);
       throw s3Error('InvalidRequest', 'SSE-C headers were given, but the object is not encrypted with SSE-C');
     } else if (object.sse === 'AES256') {
-      layers = [this.sseS3!.resolver(objectArn)];
+      layers = [this.state.sseS3.resolver(objectArn)];
     } else if (object.bucketKey) {
       layers = [this.bucketKeys.resolver(objectArn.slice(0, objectArn.indexOf('/')), objectArn, { principal: who.principal, viaService: S3 })];
     } else if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') {

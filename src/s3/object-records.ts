@@ -1,0 +1,52 @@
+// The records an ObjectStore keeps per bucket and per object version, and the versioning rules.
+
+import type { PolicyDocument } from '../policy/index.js';
+import type { CustomerKeyCheck } from './sse-c-keyring.js';
+
+export type ServerSideEncryption = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+export const SSE_VALUES: readonly string[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
+
+export interface EncryptionRule {
+  ApplyServerSideEncryptionByDefault: { SSEAlgorithm: ServerSideEncryption; KMSMasterKeyID?: string };
+  BucketKeyEnabled?: boolean;
+}
+
+export interface StoredObject {
+  /** "null" unless the bucket had versioning enabled when it was written. */
+  versionId: string;
+  deleteMarker?: boolean;
+  /** The stored bytes' id in the ObjectBodies. */
+  bodyId: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+  sse?: ServerSideEncryption;
+  kmsKeyId?: string;
+  /** SSE-C: the salted HMAC of the customer's key. */
+  customerKey?: CustomerKeyCheck;
+  /** SSE-KMS with an S3 Bucket Key. */
+  bucketKey?: boolean;
+  contentType?: string;
+  metadata: Record<string, string>;
+}
+
+export interface Bucket {
+  name: string;
+  owner: string;
+  created: Date;
+  rule?: EncryptionRule;
+  policy?: { text: string; document?: PolicyDocument };
+  versioning?: 'Enabled' | 'Suspended';
+  /** Each key's versions, oldest first. */
+  objects: Map<string, StoredObject[]>;
+}
+
+export const newVersionId = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(24)))).replace(/[+/=]/g, (c) => ({ '+': '.', '/': '_', '=': '' })[c]!);
+
+/** Adds a version: appended with versioning enabled, otherwise replacing the "null" version. Returns the replaced versions. */
+export function addVersion(bucket: Bucket, key: string, object: StoredObject): StoredObject[] {
+  const existing = bucket.objects.get(key) ?? [];
+  const replaced = existing.filter((v) => bucket.versioning !== 'Enabled' && v.versionId === 'null');
+  bucket.objects.set(key, [...existing.filter((v) => !replaced.includes(v)), object]);
+  return replaced;
+}
