@@ -9,7 +9,7 @@
 // With versioning enabled, every PUT adds a version (each with its own data key) and DELETE adds a
 // delete marker; older versions stay readable by VersionId. Objects live in memory or, with `dir`,
 // in a directory: one file per version plus metadata, both written atomically. Multipart uploads
-// keep their parts sealed at rest until completion.
+// (multipart-uploads.ts) keep their parts sealed at rest until completion.
 
 import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js';
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../envelope/kms-keyring.js';
@@ -21,7 +21,9 @@ import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocum
 import { authorizeS3 } from './bucket-authorizer.js';
 import { BucketKeyCache } from './bucket-keys.js';
 import { parseRange } from './byte-range.js';
+import { etagOf, toBytes } from './object-bytes.js';
 import type { ObjectBodies } from './object-bodies.js';
+import { MultipartUploads } from './multipart-uploads.js';
 import { ObjectPersistence } from './object-persistence.js';
 import { addVersion, newVersionId, SSE_VALUES, type Bucket, type EncryptionRule, type ServerSideEncryption, type StoredObject } from './object-records.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
@@ -43,38 +45,20 @@ export interface ObjectStoreOptions {
 }
 
 /** Request fields every object call may carry: SSE-C headers and, from a front end, whether TLS was used. */
-interface ObjectRequest extends CustomerKeyRequest {
+export interface ObjectRequest extends CustomerKeyRequest {
   Bucket: string;
   Key: string;
   SecureTransport?: boolean;
 }
 
-interface Upload {
-  bucket: string;
-  key: string;
-  initiator: string;
-  /** The PUT settings the completed object gets (SSE-C: the key's check, not the key). */
-  settings: Omit<Parameters<ObjectStore['putObject']>[0], 'Bucket' | 'Key' | 'Body' | 'SSECustomerKey' | 'SSECustomerKeyMD5'>;
-  customerKey?: CustomerKeyCheck;
-  parts: Map<number, { bodyId: string; size: number; etag: string }>;
+/** The headers of a PUT that bucket policies can test. */
+export interface PutHeaders extends ObjectRequest {
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
 }
-
-/** S3's minimum size for every part but the last. */
-export const MIN_PART_BYTES = 5 * 1024 * 1024;
 
 const S3 = 's3.amazonaws.com';
 const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-function toBytes(body: unknown): Uint8Array {
-  if (body instanceof Uint8Array) return body;
-  if (typeof body === 'string') return new TextEncoder().encode(body);
-  throw s3Error('InvalidArgument', 'Body: expected a Uint8Array or a string');
-}
-
-async function etagOf(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(bytes)));
-  return `"${Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')}"`;
-}
 
 /** A KMS refusal while serving an S3 request: S3 reports it as its own error, with the KMS error as cause. */
 function fromKms(error: unknown): never {
@@ -93,7 +77,7 @@ export class ObjectStore {
   private readonly state: ObjectPersistence;
   private readonly requireSecureTransport: boolean;
   private readonly bucketKeys: BucketKeyCache;
-  private readonly uploads = new Map<string, Upload>();
+  private readonly multipart: MultipartUploads;
 
   constructor(options: ObjectStoreOptions) {
     if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KeyManagementService is required');
@@ -102,6 +86,12 @@ export class ObjectStore {
     this.state = new ObjectPersistence(options.dir);
     this.requireSecureTransport = options.requireSecureTransport ?? false;
     this.bucketKeys = new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now);
+    this.multipart = new MultipartUploads({
+      load: () => this.load(), who: (caller) => this.who(caller), bucket: (name) => this.bucket(name), checkKey: (key) => this.checkKey(key),
+      authorizePut: (who, bucket, key, request) => this.authorizePut(who, bucket, key, request),
+      customerKey: (request) => this.customerKey(request), matchingCustomerKey: (r, check, missing) => this.matchingCustomerKey(r, check, missing),
+      sseS3: () => this.state.sseS3, bodies: () => this.bodies, putObject: (request, caller) => this.putObject(request, caller), account: this.kms.account,
+    });
   }
 
   /**
@@ -218,14 +208,7 @@ export class ObjectStore {
     if (request.SSEKMSKeyId !== undefined && header !== 'aws:kms' && header !== 'aws:kms:dsse') {
       throw s3Error('InvalidArgument', 'SSEKMSKeyId: only with ServerSideEncryption aws:kms or aws:kms:dsse');
     }
-    // Policy conditions see the request's headers only, not the bucket default.
-    const context: ConditionContext = {
-      's3:x-amz-server-side-encryption': header,
-      's3:x-amz-server-side-encryption-aws-kms-key-id': request.SSEKMSKeyId,
-      's3:x-amz-server-side-encryption-customer-algorithm': request.SSECustomerAlgorithm,
-      'aws:SecureTransport': request.SecureTransport === undefined ? undefined : String(request.SecureTransport),
-    };
-    authorizeS3({ principal: who.principal, action: 's3:PutObject', resource: objectArn, owner: bucket.owner, bucketPolicy: bucket.policy?.document, context }, this.iam);
+    this.authorizePut(who, bucket, key, request);
     const body = toBytes(request.Body);
     const customerKey = this.customerKey(request);
     if (customerKey && header !== undefined) {
@@ -396,112 +379,22 @@ export class ObjectStore {
     return { Contents: contents, KeyCount: contents.length, IsTruncated: keys.length > max, Name: bucket.name, Prefix: request.Prefix ?? '' };
   }
 
-  // ---------------------------------------------------------------- multipart upload
+  // ---------------------------------------------------------------- multipart upload (multipart-uploads.ts)
 
-  /** Starts an upload; the encryption settings (and the policy check) are those of the final PUT. */
-  async createMultipartUpload(request: ObjectRequest & Omit<Parameters<ObjectStore['putObject']>[0], 'Body'>, caller?: Caller) {
-    await this.load();
-    const who = this.who(caller);
-    const bucket = this.bucket(request.Bucket);
-    const key = this.checkKey(request.Key);
-    authorizeS3({ principal: who.principal, action: 's3:PutObject', resource: `arn:aws:s3:::${bucket.name}/${key}`, owner: bucket.owner,
-      bucketPolicy: bucket.policy?.document, context: {
-        's3:x-amz-server-side-encryption': request.ServerSideEncryption,
-        's3:x-amz-server-side-encryption-aws-kms-key-id': request.SSEKMSKeyId,
-        's3:x-amz-server-side-encryption-customer-algorithm': request.SSECustomerAlgorithm,
-      } }, this.iam);
-    const customerKey = this.customerKey(request);
-    const { Bucket: _b, Key: _k, SSECustomerKey: _key, SSECustomerKeyMD5: _md5, ...settings } = request;
-    const uploadId = crypto.randomUUID();
-    this.uploads.set(uploadId, { bucket: bucket.name, key, initiator: who.principal, settings, parts: new Map(),
-      customerKey: customerKey ? customerKeyCheck(customerKey) : undefined });
-    customerKey?.fill(0);
-    return { Bucket: bucket.name, Key: key, UploadId: uploadId };
+  createMultipartUpload(request: Parameters<MultipartUploads['create']>[0], caller?: Caller) {
+    return this.multipart.create(request, caller);
   }
 
-  /** Stores one part, sealed at rest: under the customer's key for SSE-C uploads, else under the store's root key. */
-  async uploadPart(request: ObjectRequest & { UploadId: string; PartNumber: number; Body: Uint8Array | string }, caller?: Caller) {
-    await this.load();
-    const { upload, partArn, customerKey } = this.uploadFor(request, caller, request.PartNumber);
-    const body = toBytes(request.Body);
-    const materials = customerKey ? customerKeyMaterials(customerKey, partArn) : this.state.sseS3.materials(partArn);
-    const bodyId = crypto.randomUUID();
-    try {
-      await this.bodies.write(bodyId, encryptMessage(materials, body));
-    } finally {
-      materials.dataKey.fill(0);
-    }
-    const previous = upload.parts.get(request.PartNumber);
-    const etag = await etagOf(body);
-    upload.parts.set(request.PartNumber, { bodyId, size: body.length, etag });
-    if (previous) await this.bodies.remove(previous.bodyId);
-    return { ETag: etag };
+  uploadPart(request: Parameters<MultipartUploads['uploadPart']>[0], caller?: Caller) {
+    return this.multipart.uploadPart(request, caller);
   }
 
-  /** Joins the listed parts (ascending, ETags matching) into the object, encrypted with the upload's settings. */
-  async completeMultipartUpload(request: ObjectRequest & { UploadId: string; MultipartUpload: { Parts: Array<{ PartNumber: number; ETag: string }> } },
-    caller?: Caller) {
-    await this.load();
-    const { upload, customerKey } = this.uploadFor(request, caller, undefined);
-    const listed = request.MultipartUpload?.Parts;
-    if (!Array.isArray(listed) || listed.length === 0) throw s3Error('InvalidRequest', 'MultipartUpload.Parts: at least one part is needed');
-    const pieces: Uint8Array[] = [];
-    try {
-      // The list as a whole first: order, then that each part exists with that ETag, then sizes.
-      if (listed.some((p, i) => i > 0 && p.PartNumber <= listed[i - 1]!.PartNumber)) throw s3Error('InvalidPartOrder', 'parts must be listed in ascending order of PartNumber');
-      const chosen = listed.map(({ PartNumber, ETag }) => {
-        const part = upload.parts.get(PartNumber);
-        if (!part || part.etag !== ETag) throw s3Error('InvalidPart', `part ${PartNumber} was not uploaded, or its ETag differs`);
-        return part;
-      });
-      const small = chosen.findIndex((part, i) => i < chosen.length - 1 && part.size < MIN_PART_BYTES);
-      if (small >= 0) throw s3Error('EntityTooSmall', `part ${listed[small]!.PartNumber} is ${chosen[small]!.size} bytes; all but the last must be at least 5 MiB`);
-      for (let i = 0; i < listed.length; i++) {
-        const { PartNumber } = listed[i]!;
-        const part = chosen[i]!;
-        const partArn = `arn:aws:s3:::${upload.bucket}/${upload.key}?uploadId=${request.UploadId}&partNumber=${PartNumber}`;
-        const resolver = customerKey ? async () => customerKey.slice() : this.state.sseS3.resolver(partArn);
-        pieces.push(await decryptMessage(resolver, await this.bodies.read(part.bodyId)));
-      }
-      const body = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-      pieces.reduce((at, p) => (body.set(p, at), at + p.length), 0);
-      const customer = customerKey ? { SSECustomerAlgorithm: 'AES256', SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5 } : {};
-      const put = await this.putObject({ ...upload.settings, ...customer, Bucket: upload.bucket, Key: upload.key, Body: body, SecureTransport: request.SecureTransport }, caller);
-      body.fill(0);
-      await this.dropUpload(request.UploadId, upload);
-      return { Bucket: upload.bucket, Key: upload.key, ETag: put.ETag, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption, SSEKMSKeyId: put.SSEKMSKeyId };
-    } finally {
-      pieces.forEach((p) => p.fill(0));
-      customerKey?.fill(0);
-    }
+  completeMultipartUpload(request: Parameters<MultipartUploads['complete']>[0], caller?: Caller) {
+    return this.multipart.complete(request, caller);
   }
 
-  async abortMultipartUpload(request: { Bucket: string; Key: string; UploadId: string }, caller?: Caller) {
-    await this.load();
-    const { upload } = this.uploadFor(request, caller, undefined, false);
-    await this.dropUpload(request.UploadId, upload);
-    return {};
-  }
-
-  private async dropUpload(uploadId: string, upload: Upload): Promise<void> {
-    this.uploads.delete(uploadId);
-    await Promise.all([...upload.parts.values()].map((p) => this.bodies.remove(p.bodyId)));
-  }
-
-  /** The caller's upload; checks part numbers and, for SSE-C uploads, the key (which the caller zeroes). */
-  private uploadFor(request: ObjectRequest & { UploadId: string }, caller: Caller | undefined, partNumber: number | undefined, needsKey = true) {
-    const who = this.who(caller);
-    const upload = this.uploads.get(request.UploadId);
-    if (!upload || upload.bucket !== request.Bucket || upload.key !== request.Key) throw s3Error('NoSuchUpload', `no upload ${String(request.UploadId)} for ${request.Bucket}/${request.Key}`);
-    if (who.principal !== upload.initiator && who.principal !== rootArn(this.kms.account)) throw s3Error('AccessDenied', `${who.principal} did not start upload ${request.UploadId}`);
-    if (partNumber !== undefined && (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000)) {
-      throw s3Error('InvalidArgument', `PartNumber: expected 1 to 10000, got ${String(partNumber)}`);
-    }
-    const customerKey = upload.customerKey && needsKey
-      ? this.matchingCustomerKey(request, upload.customerKey, 'this upload uses SSE-C: every part, and the completion, must carry the same customer key')
-      : undefined;
-    const partArn = `arn:aws:s3:::${upload.bucket}/${upload.key}?uploadId=${request.UploadId}&partNumber=${partNumber}`;
-    return { upload, partArn, customerKey };
+  abortMultipartUpload(request: Parameters<MultipartUploads['abort']>[0], caller?: Caller) {
+    return this.multipart.abort(request, caller);
   }
 
   /** The bytes kept at rest for an object (ciphertext when encrypted): for tests and audits. */
@@ -597,6 +490,18 @@ export class ObjectStore {
       read = async (offset, size) => (await decryptRange(below, belowLength, offset, offset + size, resolver).catch(fromKms)).plaintext;
     }
     return (await read(start, end - start)).slice();
+  }
+
+  /** s3:PutObject on the object; policy conditions see the request's headers only, not the bucket default. */
+  private authorizePut(who: Caller, bucket: Bucket, key: string, request: PutHeaders): void {
+    const context: ConditionContext = {
+      's3:x-amz-server-side-encryption': request.ServerSideEncryption,
+      's3:x-amz-server-side-encryption-aws-kms-key-id': request.SSEKMSKeyId,
+      's3:x-amz-server-side-encryption-customer-algorithm': request.SSECustomerAlgorithm,
+      'aws:SecureTransport': request.SecureTransport === undefined ? undefined : String(request.SecureTransport),
+    };
+    authorizeS3({ principal: who.principal, action: 's3:PutObject', resource: `arn:aws:s3:::${bucket.name}/${key}`, owner: bucket.owner,
+      bucketPolicy: bucket.policy?.document, context }, this.iam);
   }
 
   /** The request's SSE-C key, which must be present (`missing` says why) and match `check`; the caller zeroes it. */

@@ -1,0 +1,149 @@
+// Multipart upload for the ObjectStore: parts are sealed at rest as they arrive (under the store's
+// SSE-S3 root key, or under the customer's key for SSE-C uploads), and completion joins them into one
+// object written with the upload's encryption settings. Uploads in progress live in memory.
+
+import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js';
+import type { Caller } from '../kms/key-management-service.js';
+import { rootArn } from '../policy/index.js';
+import type { ObjectBodies } from './object-bodies.js';
+import type { Bucket } from './object-records.js';
+import type { ObjectRequest, ObjectStore, PutHeaders } from './object-store.js';
+import { etagOf, toBytes } from './object-bytes.js';
+import { s3Error } from './s3-errors.js';
+import { customerKeyCheck, customerKeyMaterials, type CustomerKeyCheck } from './sse-c-keyring.js';
+import type { SseS3Keyring } from './sse-s3-keyring.js';
+
+/** What MultipartUploads needs from its ObjectStore. */
+export interface MultipartHost {
+  load(): Promise<void>;
+  who(caller: Caller | undefined): Caller;
+  bucket(name: unknown): Bucket;
+  checkKey(key: unknown): string;
+  authorizePut(who: Caller, bucket: Bucket, key: string, request: PutHeaders): void;
+  customerKey(request: ObjectRequest): Uint8Array | undefined;
+  matchingCustomerKey(request: ObjectRequest, check: CustomerKeyCheck, missing: string): Uint8Array;
+  sseS3(): SseS3Keyring;
+  bodies(): ObjectBodies;
+  putObject: ObjectStore['putObject'];
+  account: string;
+}
+
+interface Upload {
+  bucket: string;
+  key: string;
+  initiator: string;
+  /** The PUT settings the completed object gets (SSE-C: the key's check, not the key). */
+  settings: Omit<Parameters<ObjectStore['putObject']>[0], 'Bucket' | 'Key' | 'Body' | 'SSECustomerKey' | 'SSECustomerKeyMD5'>;
+  customerKey?: CustomerKeyCheck;
+  parts: Map<number, { bodyId: string; size: number; etag: string }>;
+}
+
+/** S3's minimum size for every part but the last. */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+
+export class MultipartUploads {
+  private readonly uploads = new Map<string, Upload>();
+
+  constructor(private readonly host: MultipartHost) {}
+
+  /** Starts an upload; the encryption settings (and the policy check) are those of the final PUT. */
+  async create(request: Omit<Parameters<ObjectStore['putObject']>[0], 'Body'>, caller?: Caller) {
+    await this.host.load();
+    const who = this.host.who(caller);
+    const bucket = this.host.bucket(request.Bucket);
+    const key = this.host.checkKey(request.Key);
+    this.host.authorizePut(who, bucket, key, request);
+    const customerKey = this.host.customerKey(request);
+    const { Bucket: _b, Key: _k, SSECustomerKey: _key, SSECustomerKeyMD5: _md5, ...settings } = request;
+    const uploadId = crypto.randomUUID();
+    this.uploads.set(uploadId, { bucket: bucket.name, key, initiator: who.principal, settings, parts: new Map(),
+      customerKey: customerKey ? customerKeyCheck(customerKey) : undefined });
+    customerKey?.fill(0);
+    return { Bucket: bucket.name, Key: key, UploadId: uploadId };
+  }
+
+  /** Stores one part, sealed at rest: under the customer's key for SSE-C uploads, else under the store's root key. */
+  async uploadPart(request: ObjectRequest & { UploadId: string; PartNumber: number; Body: Uint8Array | string }, caller?: Caller) {
+    await this.host.load();
+    const { upload, partArn, customerKey } = this.uploadFor(request, caller, request.PartNumber);
+    const body = toBytes(request.Body);
+    const materials = customerKey ? customerKeyMaterials(customerKey, partArn) : this.host.sseS3().materials(partArn);
+    const bodyId = crypto.randomUUID();
+    try {
+      await this.host.bodies().write(bodyId, encryptMessage(materials, body));
+    } finally {
+      materials.dataKey.fill(0);
+    }
+    const previous = upload.parts.get(request.PartNumber);
+    const etag = await etagOf(body);
+    upload.parts.set(request.PartNumber, { bodyId, size: body.length, etag });
+    if (previous) await this.host.bodies().remove(previous.bodyId);
+    return { ETag: etag };
+  }
+
+  /** Joins the listed parts (ascending, ETags matching) into the object, encrypted with the upload's settings. */
+  async complete(request: ObjectRequest & { UploadId: string; MultipartUpload: { Parts: Array<{ PartNumber: number; ETag: string }> } },
+    caller?: Caller) {
+    await this.host.load();
+    const { upload, customerKey } = this.uploadFor(request, caller, undefined);
+    const listed = request.MultipartUpload?.Parts;
+    if (!Array.isArray(listed) || listed.length === 0) throw s3Error('InvalidRequest', 'MultipartUpload.Parts: at least one part is needed');
+    const pieces: Uint8Array[] = [];
+    try {
+      // The list as a whole first: order, then that each part exists with that ETag, then sizes.
+      if (listed.some((p, i) => i > 0 && p.PartNumber <= listed[i - 1]!.PartNumber)) throw s3Error('InvalidPartOrder', 'parts must be listed in ascending order of PartNumber');
+      const chosen = listed.map(({ PartNumber, ETag }) => {
+        const part = upload.parts.get(PartNumber);
+        if (!part || part.etag !== ETag) throw s3Error('InvalidPart', `part ${PartNumber} was not uploaded, or its ETag differs`);
+        return part;
+      });
+      const small = chosen.findIndex((part, i) => i < chosen.length - 1 && part.size < MIN_PART_BYTES);
+      if (small >= 0) throw s3Error('EntityTooSmall', `part ${listed[small]!.PartNumber} is ${chosen[small]!.size} bytes; all but the last must be at least 5 MiB`);
+      for (let i = 0; i < listed.length; i++) {
+        const { PartNumber } = listed[i]!;
+        const part = chosen[i]!;
+        const partArn = `arn:aws:s3:::${upload.bucket}/${upload.key}?uploadId=${request.UploadId}&partNumber=${PartNumber}`;
+        const resolver = customerKey ? async () => customerKey.slice() : this.host.sseS3().resolver(partArn);
+        pieces.push(await decryptMessage(resolver, await this.host.bodies().read(part.bodyId)));
+      }
+      const body = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+      pieces.reduce((at, p) => (body.set(p, at), at + p.length), 0);
+      const customer = customerKey ? { SSECustomerAlgorithm: 'AES256', SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5 } : {};
+      const put = await this.host.putObject({ ...upload.settings, ...customer, Bucket: upload.bucket, Key: upload.key, Body: body, SecureTransport: request.SecureTransport }, caller);
+      body.fill(0);
+      await this.dropUpload(request.UploadId, upload);
+      return { Bucket: upload.bucket, Key: upload.key, ETag: put.ETag, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption, SSEKMSKeyId: put.SSEKMSKeyId };
+    } finally {
+      pieces.forEach((p) => p.fill(0));
+      customerKey?.fill(0);
+    }
+  }
+
+  async abort(request: { Bucket: string; Key: string; UploadId: string }, caller?: Caller) {
+    await this.host.load();
+    const { upload } = this.uploadFor(request, caller, undefined, false);
+    await this.dropUpload(request.UploadId, upload);
+    return {};
+  }
+
+  private async dropUpload(uploadId: string, upload: Upload): Promise<void> {
+    this.uploads.delete(uploadId);
+    await Promise.all([...upload.parts.values()].map((p) => this.host.bodies().remove(p.bodyId)));
+  }
+
+  /** The caller's upload; checks part numbers and, for SSE-C uploads, the key (which the caller zeroes). */
+  private uploadFor(request: ObjectRequest & { UploadId: string }, caller: Caller | undefined, partNumber: number | undefined, needsKey = true) {
+    const who = this.host.who(caller);
+    const upload = this.uploads.get(request.UploadId);
+    if (!upload || upload.bucket !== request.Bucket || upload.key !== request.Key) throw s3Error('NoSuchUpload', `no upload ${String(request.UploadId)} for ${request.Bucket}/${request.Key}`);
+    if (who.principal !== upload.initiator && who.principal !== rootArn(this.host.account)) throw s3Error('AccessDenied', `${who.principal} did not start upload ${request.UploadId}`);
+    if (partNumber !== undefined && (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000)) {
+      throw s3Error('InvalidArgument', `PartNumber: expected 1 to 10000, got ${String(partNumber)}`);
+    }
+    const customerKey = upload.customerKey && needsKey
+      ? this.host.matchingCustomerKey(request, upload.customerKey, 'this upload uses SSE-C: every part, and the completion, must carry the same customer key')
+      : undefined;
+    const partArn = `arn:aws:s3:::${upload.bucket}/${upload.key}?uploadId=${request.UploadId}&partNumber=${partNumber}`;
+    return { upload, partArn, customerKey };
+  }
+}
