@@ -3,6 +3,9 @@
 //   root.key        32 random bytes, created with mode 0600 (or, with a passphrase:)
 //   root.salt       16 random bytes; the root key is scrypt(passphrase, salt, N=2^17, r=8, p=1)
 //   kms-state.bin   "KMSWASM1" ‖ IV (12) ‖ AES-256-GCM(root key, JSON snapshot) ‖ tag, AAD = "KMSWASM1"
+//   audit.log       one line per record: base64(IV ‖ AES-256-GCM(root key, JSON record) ‖ tag), AAD =
+//                   "KMSWASM1 audit"; appended and fsynced per call (the HMAC chain inside each record
+//                   catches removed or reordered lines)
 //
 // Writes go to a temporary file that is fsynced and renamed over the old one (then the directory is
 // fsynced), so a crash leaves either the old or the new state. A store file that is truncated,
@@ -13,11 +16,13 @@ import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { gcm } from '../core/gcm.js';
 import { atomicWriteFile } from './atomic-file.js';
 import { kmsError } from './kms-errors.js';
-import type { KeyStore, StoreSnapshot } from './key-store.js';
+import type { AuditRecord, KeyStore, StoreSnapshot } from './key-store.js';
 
 const MAGIC = new TextEncoder().encode('KMSWASM1');
 const STATE_FILE = 'kms-state.bin';
 const ROOT_KEY_FILE = 'root.key';
+const AUDIT_FILE = 'audit.log';
+const AUDIT_AAD = new TextEncoder().encode('KMSWASM1 audit');
 const SALT_FILE = 'root.salt';
 
 export interface FileKeyStoreOptions {
@@ -88,6 +93,43 @@ export class FileKeyStore implements KeyStore {
     bytes.set(iv, MAGIC.length);
     bytes.set(sealed, MAGIC.length + iv.length);
     await atomicWriteFile(path.join(this.directory, STATE_FILE), bytes);
+  }
+
+  async readAudit(): Promise<AuditRecord[]> {
+    const { fs, path } = await nodeModules();
+    const file = path.join(this.directory, AUDIT_FILE);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    const rootKey = await this.rootKey();
+    return text.split('\n').filter((line) => line.length > 0).map((line, index) => {
+      try {
+        const bytes = Uint8Array.from(atob(line), (c) => c.charCodeAt(0));
+        return JSON.parse(new TextDecoder().decode(gcm(rootKey, bytes.subarray(0, 12), AUDIT_AAD, { constantTime: true }).decrypt(bytes.subarray(12)))) as AuditRecord;
+      } catch {
+        throw kmsError('KMSInvalidStateException', `audit log ${file} line ${index + 1} does not authenticate; it has been left untouched`);
+      }
+    });
+  }
+
+  async appendAudit(record: AuditRecord): Promise<void> {
+    const { fs, path } = await nodeModules();
+    await fs.mkdir(this.directory, { recursive: true, mode: 0o700 });
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const sealed = gcm(await this.rootKey(), iv, AUDIT_AAD, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(record)));
+    let binary = '';
+    for (const b of [...iv, ...sealed]) binary += String.fromCharCode(b);
+    const handle = await fs.open(path.join(this.directory, AUDIT_FILE), 'a', 0o600);
+    try {
+      await handle.write(`${btoa(binary)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 
   private async loadRootKey(): Promise<Uint8Array> {

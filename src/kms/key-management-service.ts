@@ -69,6 +69,7 @@ export class KeyManagementService {
   private state: StoreSnapshot | undefined;
   private rootKey: Uint8Array | undefined;
   private auditKey: Uint8Array | undefined;
+  private audit: AuditRecord[] = [];
   private readonly parsedPolicies = new Map<string, PolicyDocument>();
   /** Calls run one at a time, so each sees and saves a consistent state. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -515,7 +516,7 @@ export class KeyManagementService {
   verifyAuditTrail(): Promise<AuditVerification> {
     return this.exclusive(async () => {
       await this.load();
-      return verifyTrail(this.snapshot().audit, this.auditKey!);
+      return verifyTrail(this.audit, this.auditKey!);
     });
   }
 
@@ -524,7 +525,7 @@ export class KeyManagementService {
     return this.exclusive(async () => {
       await this.load();
       const keyArn = filter.KeyId === undefined ? undefined : this.resolveKey(filter.KeyId).arn;
-      return this.snapshot().audit.filter((r) =>
+      return this.audit.filter((r) =>
         (keyArn === undefined || r.keyArn === keyArn) &&
         (filter.Principal === undefined || r.principal === filter.Principal) &&
         (filter.EventName === undefined || r.eventName === filter.EventName) &&
@@ -555,12 +556,14 @@ export class KeyManagementService {
     this.rootKey = await this.store.rootKey();
     this.auditKey = deriveAuditKey(this.rootKey);
     const saved = await this.store.read();
-    this.state = saved ? { ...saved, grants: saved.grants ?? [] } : { keys: [], aliases: [], grants: [], audit: [] };
+    this.audit = await this.store.readAudit();
+    this.state = saved ? { keys: saved.keys, aliases: saved.aliases, grants: saved.grants ?? [] } : { keys: [], aliases: [], grants: [] };
   }
 
   /**
-   * Runs one API call: loads state, applies due rotations and deletions, runs `work`, appends the
-   * audit record (allowed or refused) and saves. A refused call changes nothing but the audit trail.
+   * Runs one API call: loads state, applies due rotations and deletions, runs `work`, saves the
+   * state if the call changed it, and appends the audit record (allowed or refused). A refused call
+   * changes nothing but the audit trail.
    */
   private call<T>(eventName: string, caller: Caller | undefined, contextInput: unknown,
     work: (who: Caller, event: AuditEvent, context: EncryptionContext) => Promise<T>): Promise<T> {
@@ -570,26 +573,28 @@ export class KeyManagementService {
         eventTime: this.clock.now().toISOString(), eventName,
         principal: typeof caller?.principal === 'string' ? caller.principal : rootArn(this.account), viaService: caller?.viaService,
       };
-      const before = JSON.stringify({ keys: this.state!.keys, aliases: this.state!.aliases, grants: this.state!.grants });
+      const before = JSON.stringify(this.state);
+      const saveIfChanged = async () => {
+        if (JSON.stringify(this.state) !== before) await this.store.write(this.state!);
+      };
       try {
         const who = this.checkCaller(caller);
         const context = checkEncryptionContext(contextInput);
         if (Object.keys(context).length > 0) event.encryptionContext = { ...context };
         this.applyDueLifecycle();
         const result = await work(who, event, context);
-        appendRecord(this.state!.audit, this.auditKey!, event);
-        await this.store.write(this.state!);
+        await saveIfChanged();
+        await this.store.appendAudit(appendRecord(this.audit, this.auditKey!, event));
         return result;
       } catch (error) {
-        const restored = JSON.parse(before) as Pick<StoreSnapshot, 'keys' | 'aliases' | 'grants'>;
-        this.state = { ...restored, audit: this.state!.audit };
+        this.state = JSON.parse(before) as StoreSnapshot;
         this.applyDueLifecycle();
+        await saveIfChanged();
         // Refusals are KmsErrors; anything else is a fault, audited as such and rethrown unchanged.
         const known = error instanceof KmsError;
-        appendRecord(this.state.audit, this.auditKey!, {
+        await this.store.appendAudit(appendRecord(this.audit, this.auditKey!, {
           ...event, errorCode: known ? error.name : 'InternalFailure', errorMessage: known ? error.message : undefined,
-        });
-        await this.store.write(this.state);
+        }));
         throw error;
       }
     });

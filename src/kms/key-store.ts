@@ -54,11 +54,11 @@ export interface AuditRecord {
   mac: string;
 }
 
+/** Keys, aliases and grants: written whole, but only when a call changed them. */
 export interface StoreSnapshot {
   keys: KeyRecord[];
   aliases: AliasRecord[];
   grants: GrantRecord[];
-  audit: AuditRecord[];
 }
 
 export interface KeyStore {
@@ -67,12 +67,17 @@ export interface KeyStore {
   /** The last snapshot written, or undefined for a new store. */
   read(): Promise<StoreSnapshot | undefined>;
   write(snapshot: StoreSnapshot): Promise<void>;
+  /** The audit trail, oldest first. */
+  readAudit(): Promise<AuditRecord[]>;
+  /** Appends one record: O(1), however long the trail (every call appends one). */
+  appendAudit(record: AuditRecord): Promise<void>;
 }
 
-/** A store in memory: a random root key, and snapshots kept as JSON so no caller can mutate them. */
+/** A store in memory: a random root key, and snapshots and records kept as JSON so no caller can mutate them. */
 export class MemoryKeyStore implements KeyStore {
   private readonly root = crypto.getRandomValues(new Uint8Array(32));
   private saved: string | undefined;
+  private readonly auditRecords: string[] = [];
 
   async rootKey(): Promise<Uint8Array> {
     return this.root;
@@ -84,5 +89,13 @@ export class MemoryKeyStore implements KeyStore {
 
   async write(snapshot: StoreSnapshot): Promise<void> {
     this.saved = JSON.stringify(snapshot);
+  }
+
+  async readAudit(): Promise<AuditRecord[]> {
+    return this.auditRecords.map((line) => JSON.parse(line) as AuditRecord);
+  }
+
+  async appendAudit(record: AuditRecord): Promise<void> {
+    this.auditRecords.push(JSON.stringify(record));
   }
 }

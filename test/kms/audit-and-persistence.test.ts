@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeyManagementService, MemoryKeyStore } from '../../src/index.js';
+import type { AuditRecord } from '../../src/kms/key-store.js';
 import { ACCOUNT, ALICE, REGION, ROOT, bytes, makeKms, rejectsWith, text } from './fixtures.js';
 
 describe('audit trail', () => {
@@ -32,20 +33,25 @@ describe('audit trail', () => {
     for (let i = 0; i < 3; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
     expect(await kms.verifyAuditTrail()).toEqual({ valid: true, records: 4 });
 
-    const pristine = (await store.read())!;
-    const tamperings: Array<[string, (audit: typeof pristine.audit) => void, number]> = [
+    // The store keeps each record as a JSON line; tamper with those lines directly, as an attacker with the disk would.
+    const lines = (store as unknown as { auditRecords: string[] }).auditRecords;
+    const pristine = [...lines];
+    const tamperings: Array<[string, (audit: AuditRecord[]) => void, number]> = [
       ['edited', (a) => { a[2]!.principal = ALICE; }, 2],
       ['removed', (a) => { a.splice(1, 1); }, 1],
       ['reordered', (a) => { [a[1], a[2]] = [a[2]!, a[1]!]; }, 1],
       ['outcome rewritten', (a) => { a[3]!.errorCode = 'AccessDeniedException'; }, 3],
     ];
     for (const [what, tamper, index] of tamperings) {
-      const copy = structuredClone(pristine);
-      tamper(copy.audit);
-      await store.write(copy);
+      const records = pristine.map((line) => JSON.parse(line) as AuditRecord);
+      tamper(records);
+      lines.splice(0, lines.length, ...records.map((r) => JSON.stringify(r)));
       const reopened = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
-      expect(await reopened.verifyAuditTrail(), what).toEqual({ valid: false, firstInvalidIndex: index, records: copy.audit.length });
+      expect(await reopened.verifyAuditTrail(), what).toEqual({ valid: false, firstInvalidIndex: index, records: records.length });
     }
+    lines.splice(0, lines.length, ...pristine);
+    const restored = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
+    expect(await restored.verifyAuditTrail()).toEqual({ valid: true, records: 4 });
   });
 });
 
@@ -71,7 +77,7 @@ describe('persistence and atomicity', () => {
     expect(snapshot.keys[0]!.materials[0]!.wrapped).toMatch(/^[A-Za-z0-9+/=]+$/);
     // 12-byte IV + 32-byte material + 16-byte tag: wrapped, not raw.
     expect(Buffer.from(snapshot.keys[0]!.materials[0]!.wrapped, 'base64')).toHaveLength(60);
-    const otherRoot = new KeyManagementService({ account: ACCOUNT, region: REGION, store: { ...store, rootKey: async () => new Uint8Array(32).fill(9), read: () => store.read(), write: (s) => store.write(s) } });
+    const otherRoot = new KeyManagementService({ account: ACCOUNT, region: REGION, store: { ...store, rootKey: async () => new Uint8Array(32).fill(9), read: () => store.read(), write: (s) => store.write(s), readAudit: () => store.readAudit(), appendAudit: (r) => store.appendAudit(r) } });
     await rejectsWith(otherRoot.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }), 'KMSInvalidStateException');
   });
 
@@ -81,11 +87,12 @@ describe('persistence and atomicity', () => {
     const { KeyMetadata: key } = await kms.createKey();
     await kms.createAlias({ AliasName: 'alias/one', TargetKeyId: key.KeyId });
     const before = (await store.read())!;
+    const auditBefore = (await store.readAudit()).length;
     await rejectsWith(kms.createAlias({ AliasName: 'alias/one', TargetKeyId: key.KeyId }), 'AlreadyExistsException');
     await rejectsWith(kms.scheduleKeyDeletion({ KeyId: key.KeyId, PendingWindowInDays: 3 }), 'ValidationException');
     const after = (await store.read())!;
     expect(after.keys).toEqual(before.keys);
     expect(after.aliases).toEqual(before.aliases);
-    expect(after.audit.length).toBe(before.audit.length + 2);
+    expect((await store.readAudit()).length).toBe(auditBefore + 2);
   });
 });

@@ -24,11 +24,33 @@ describe('FileKeyStore', () => {
     expect((await again.describeKey({ KeyId: 'alias/disk' })).KeyMetadata.Description).toBe('persistent-description');
     expect((await again.verifyAuditTrail()).valid).toBe(true);
 
-    expect(readdirSync(directory).sort()).toEqual(['kms-state.bin', 'root.key']);
-    for (const file of ['kms-state.bin', 'root.key']) expect(statSync(join(directory, file)).mode & 0o777).toBe(0o600);
+    expect(readdirSync(directory).sort()).toEqual(['audit.log', 'kms-state.bin', 'root.key']);
+    for (const file of ['audit.log', 'kms-state.bin', 'root.key']) expect(statSync(join(directory, file)).mode & 0o777).toBe(0o600);
     const raw = readFileSync(join(directory, 'kms-state.bin'));
     expect(raw.subarray(0, 8).toString()).toBe('KMSWASM1');
     for (const needle of ['persistent-description', 'alias/disk', key.KeyId, '"keys"']) expect(raw.includes(needle)).toBe(false);
+    const auditLog = readFileSync(join(directory, 'audit.log'), 'utf8');
+    expect(auditLog.trim().split('\n')).toHaveLength(5); // CreateKey, CreateAlias, Encrypt, Decrypt, DescribeKey
+    for (const needle of ['CreateKey', 'Encrypt', key.KeyId, 'file']) expect(auditLog.includes(needle)).toBe(false);
+  });
+
+  it('appends one sealed line per call and refuses an edited audit log without touching it', async () => {
+    const directory = freshDirectory();
+    const kms = kmsOn(new FileKeyStore({ directory }));
+    const { KeyMetadata: key } = await kms.createKey();
+    const log = join(directory, 'audit.log');
+    const lengths = [readFileSync(log).length];
+    for (let i = 0; i < 3; i++) {
+      await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
+      lengths.push(readFileSync(log).length);
+    }
+    // Appending never rewrites what is there: each call only adds bytes.
+    for (let i = 1; i < lengths.length; i++) expect(lengths[i]!).toBeGreaterThan(lengths[i - 1]!);
+    const damaged = Buffer.from(readFileSync(log));
+    damaged[5] = damaged[5] === 0x41 ? 0x42 : 0x41;
+    writeFileSync(log, damaged);
+    await expect(kmsOn(new FileKeyStore({ directory })).listKeys()).rejects.toThrow(/audit log .*line 1 does not authenticate.*left untouched/);
+    expect(readFileSync(log).equals(damaged)).toBe(true);
   });
 
   it('a second process opening the same store sees the keys', async () => {
@@ -46,7 +68,7 @@ describe('FileKeyStore', () => {
     const directory = freshDirectory();
     const kms = kmsOn(new FileKeyStore({ directory, passphrase: 'correct horse battery' }));
     const { KeyMetadata: key } = await kms.createKey();
-    expect(readdirSync(directory).sort()).toEqual(['kms-state.bin', 'root.salt']);
+    expect(readdirSync(directory).sort()).toEqual(['audit.log', 'kms-state.bin', 'root.salt']);
     const before = readFileSync(join(directory, 'kms-state.bin'));
     await rejectsWith(kmsOn(new FileKeyStore({ directory, passphrase: 'wrong horse battery' })).describeKey({ KeyId: key.KeyId }), 'KMSInvalidStateException');
     expect(readFileSync(join(directory, 'kms-state.bin')).equals(before)).toBe(true);
