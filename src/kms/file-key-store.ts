@@ -5,7 +5,7 @@
 //   kms-state.bin   "KMSWASM1" ‖ IV (12) ‖ AES-256-GCM(root key, JSON snapshot) ‖ tag, AAD = "KMSWASM1"
 //   audit.log       one line per record: base64(IV ‖ AES-256-GCM(root key, JSON record) ‖ tag), AAD =
 //                   "KMSWASM1 audit"; appended and fsynced per call (the HMAC chain inside each record
-//                   catches removed or reordered lines)
+//                   catches removed or reordered lines); a torn last line, without its newline, is skipped
 //
 // Writes go to a temporary file that is fsynced and renamed over the old one (then the directory is
 // fsynced), so a crash leaves either the old or the new state. A store file that is truncated,
@@ -34,6 +34,21 @@ export interface FileKeyStoreOptions {
 
 type Fs = typeof import('node:fs/promises');
 type Path = typeof import('node:path');
+type FileHandle = import('node:fs/promises').FileHandle;
+
+/** Truncates the file after its last newline, removing a record a crash tore mid-append. */
+async function cutTornTail(handle: FileHandle): Promise<void> {
+  const { size } = await handle.stat();
+  const chunk = new Uint8Array(4096);
+  for (let end = size; end > 0; end -= chunk.length) {
+    const start = Math.max(0, end - chunk.length);
+    await handle.read(chunk, 0, end - start, start);
+    const lastNewline = chunk.subarray(0, end - start).lastIndexOf(0x0a);
+    if (lastNewline === end - start - 1 && end === size) return; // the usual case: nothing torn
+    if (lastNewline >= 0) return handle.truncate(start + lastNewline + 1);
+  }
+  if (size > 0) await handle.truncate(0);
+}
 
 async function nodeModules(): Promise<{ fs: Fs; path: Path }> {
   const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
@@ -106,7 +121,10 @@ export class FileKeyStore implements KeyStore {
       throw error;
     }
     const rootKey = await this.rootKey();
-    return text.split('\n').filter((line) => line.length > 0).map((line, index) => {
+    // Every complete record ends in a newline; text after the last one is a record torn by a crash
+    // mid-append, never acknowledged to anyone: skip it (appendAudit cuts it off).
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+    return complete.split('\n').filter((line) => line.length > 0).map((line, index) => {
       try {
         const bytes = Uint8Array.from(atob(line), (c) => c.charCodeAt(0));
         return JSON.parse(new TextDecoder().decode(gcm(rootKey, bytes.subarray(0, 12), AUDIT_AAD, { constantTime: true }).decrypt(bytes.subarray(12)))) as AuditRecord;
@@ -123,8 +141,9 @@ export class FileKeyStore implements KeyStore {
     const sealed = gcm(await this.rootKey(), iv, AUDIT_AAD, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(record)));
     let binary = '';
     for (const b of [...iv, ...sealed]) binary += String.fromCharCode(b);
-    const handle = await fs.open(path.join(this.directory, AUDIT_FILE), 'a', 0o600);
+    const handle = await fs.open(path.join(this.directory, AUDIT_FILE), 'a+', 0o600);
     try {
+      await cutTornTail(handle);
       await handle.write(`${btoa(binary)}\n`);
       await handle.sync();
     } finally {

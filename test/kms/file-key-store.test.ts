@@ -91,6 +91,34 @@ describe('FileKeyStore', () => {
     }
   });
 
+  it('a record torn by a crash mid-append is skipped on load and cut off by the next call', async () => {
+    const tears: Array<[string, (log: Buffer) => Buffer]> = [
+      ['half of the last line', (log) => log.subarray(0, log.length - 40)],
+      ['the only line, half written', (log) => log.subarray(0, log.indexOf(0x0a) - 10)],
+      ['a fragment longer than one read chunk', (log) => Buffer.concat([log, Buffer.alloc(10_000, 0x41)])],
+    ];
+    for (const [what, tear] of tears) {
+      const directory = freshDirectory();
+      const kms = kmsOn(new FileKeyStore({ directory }));
+      const { KeyMetadata: key } = await kms.createKey();
+      await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('before the crash') });
+      const log = join(directory, 'audit.log');
+      const intact = readFileSync(log);
+      const torn = tear(intact);
+      writeFileSync(log, torn);
+      const complete = torn.subarray(0, torn.lastIndexOf(0x0a) + 1).toString().split('\n').filter(Boolean).length;
+
+      const reopened = kmsOn(new FileKeyStore({ directory }));
+      expect(await reopened.listAuditRecords(), what).toHaveLength(complete);
+      expect(await reopened.verifyAuditTrail(), what).toEqual({ valid: true, records: complete });
+      await reopened.describeKey({ KeyId: key.KeyId });
+      const after = readFileSync(log);
+      expect(after.subarray(0, torn.lastIndexOf(0x0a) + 1).equals(torn.subarray(0, torn.lastIndexOf(0x0a) + 1)), what).toBe(true);
+      expect(after.at(-1), what).toBe(0x0a);
+      expect(await kmsOn(new FileKeyStore({ directory })).verifyAuditTrail(), what).toEqual({ valid: true, records: complete + 1 });
+    }
+  });
+
   it('leaves no temporary files behind', async () => {
     const directory = freshDirectory();
     const kms = kmsOn(new FileKeyStore({ directory }));
