@@ -6,16 +6,19 @@ import { AuthenticationError, CipherStateError, InvalidInputError } from './erro
 import { checkGcmInputs, gcmSettings, GcmState, type GcmOptions } from './gcm-state.js';
 import { runJob, type Job, type JobResult } from './parallel-jobs.js';
 import { constantTimeEqual, copyBytes, requireBytes } from './validate.js';
+import { returnPartBuffer, takePartBuffer } from './part-buffers.js';
 import { sharedPool } from './worker-pool.js';
 import { checkSectorRun, checkXtsKey, DEFAULT_SECTOR_BYTES } from './xts.js';
 
 /** Below this, a message is done in the calling thread: handing it to workers costs more than it saves. */
 export const PARALLEL_THRESHOLD_BYTES = 512 * 1024;
+/** Parts are about this size (and at least one per worker). */
+const PART_BYTES = 1024 * 1024;
 /**
- * Parts are about this size (and at least one per worker), so the calling thread copies parts in
- * and results out while the workers compute, instead of before and after.
+ * Parts in flight per worker: two, so a worker always has its next part queued while the calling
+ * thread copies the previous result out and the next input in.
  */
-const PART_BYTES = 4 * 1024 * 1024;
+const PARTS_IN_FLIGHT_PER_WORKER = 2;
 
 /** Splits `total` bytes into up to `parts` ranges whose starts are multiples of `unit`. */
 function split(total: number, parts: number, unit: number): Array<[number, number]> {
@@ -33,19 +36,25 @@ async function partsFor(bytes: number): Promise<number> {
   return Math.max(1, Math.ceil(bytes / PART_BYTES / workers)) * workers;
 }
 
+interface PartRun {
+  input: Uint8Array;
+  ranges: Array<[number, number]>;
+  /** Whether outputs are plaintext: their transfer buffers are zeroed before reuse. */
+  decrypting: boolean;
+  /** The job for one range; `data` holds a copy of its input, which the job transforms in place. */
+  makeJob(start: number, data: Uint8Array): Job;
+  place(index: number, result: JobResult): void;
+}
+
 /**
  * Runs one job per range, on the pool when the input is large enough, else here, and hands each
- * result to `place` as it arrives. A part is copied out of the caller's input just before it is
- * posted, so workers start while later parts are still being copied. Each job's key is a copy made
- * for it, zeroed here once posted (the worker zeroes its own) or done.
+ * result to `place` as it arrives. Each job's key is a copy made for it, zeroed here once posted
+ * (the worker zeroes its own) or done.
  */
-async function runParts(
-  ranges: Array<[number, number]>, totalBytes: number,
-  makeJob: (start: number, end: number) => Job, place: (index: number, result: JobResult) => void,
-): Promise<void> {
-  if (totalBytes < PARALLEL_THRESHOLD_BYTES) {
+async function runParts({ input, ranges, decrypting, makeJob, place }: PartRun): Promise<void> {
+  if (input.length < PARALLEL_THRESHOLD_BYTES) {
     ranges.forEach(([start, end], i) => {
-      const job = makeJob(start, end);
+      const job = makeJob(start, copyBytes(input, start, end));
       try {
         place(i, runJob(job));
       } finally {
@@ -55,12 +64,31 @@ async function runParts(
     return;
   }
   const pool = await sharedPool();
-  await Promise.all(ranges.map(([start, end], i) => {
-    const job = makeJob(start, end);
-    const running = pool.run(job, [job.data.buffer as ArrayBuffer]);
-    job.key.fill(0);
-    return running.then((result) => place(i, result));
-  }));
+  const lanes = Math.min(ranges.length, PARTS_IN_FLIGHT_PER_WORKER * pool.size);
+  let next = 0;
+  let failed = false;
+  // Each lane copies a part into a transfer buffer, posts it, and places the result when it
+  // returns; the buffer then carries a later part (see part-buffers.ts for why that pays).
+  const lane = async (): Promise<void> => {
+    while (next < ranges.length && !failed) {
+      const index = next++;
+      const [start, end] = ranges[index]!;
+      const data = takePartBuffer(end - start, PART_BYTES);
+      data.set(input.subarray(start, end));
+      const job = makeJob(start, data);
+      const running = pool.run(job, [data.buffer as ArrayBuffer]);
+      job.key.fill(0);
+      try {
+        const result = await running;
+        place(index, result);
+        returnPartBuffer(result.output, decrypting, lanes);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
 }
 
 /** J0 with its 32-bit counter advanced by `blocks` (inc32 applied `blocks` times). */
@@ -93,12 +121,15 @@ export function parallelGcm(key: Uint8Array, iv: Uint8Array, aad?: Uint8Array, o
       const parts = split(input.length, await partsFor(input.length), 128);
       const output = new Uint8Array(outputLength);
       const hashes: Uint8Array[] = [];
-      await runParts(parts, input.length, (start, end) => ({
-        kind: 'gcm-part', key: copyBytes(key), counterBlock: counterAfter(j0, start / 16 + 1), constantTime, encrypting,
-        data: copyBytes(input, start, end),
-      }), (i, { output: piece, hash }) => {
-        output.set(piece, parts[i]![0]);
-        hashes[i] = hash!;
+      await runParts({
+        input, ranges: parts, decrypting: !encrypting,
+        makeJob: (start, data) => ({
+          kind: 'gcm-part', key: copyBytes(key), counterBlock: counterAfter(j0, start / 16 + 1), constantTime, encrypting, data,
+        }),
+        place: (i, { output: piece, hash }) => {
+          output.set(piece, parts[i]![0]);
+          hashes[i] = hash!;
+        },
       });
       // Partial hashes fold in message order, whatever order the parts finished in.
       hashes.forEach((hash, i) => state.absorbPart(hash, parts[i]![1] - parts[i]![0]));
@@ -161,10 +192,13 @@ export class ParallelXts {
     const bytes = checkSectorRun(data, firstSector, sectorSize);
     const parts = split(bytes.length, await partsFor(bytes.length), sectorSize);
     const output = new Uint8Array(bytes.length);
-    await runParts(parts, bytes.length, (start, end) => ({
-      kind: 'xts-sectors', key: copyBytes(this.key), firstSector: firstSector + BigInt(start / sectorSize), sectorSize, encrypting,
-      data: copyBytes(bytes, start, end),
-    }), (i, { output: piece }) => output.set(piece, parts[i]![0]));
+    await runParts({
+      input: bytes, ranges: parts, decrypting: !encrypting,
+      makeJob: (start, data) => ({
+        kind: 'xts-sectors', key: copyBytes(this.key), firstSector: firstSector + BigInt(start / sectorSize), sectorSize, encrypting, data,
+      }),
+      place: (i, { output: piece }) => output.set(piece, parts[i]![0]),
+    });
     return output;
   }
 }

@@ -3,6 +3,7 @@
 // pool never keeps a process alive; `terminateWorkers()` ends them outright.
 
 import type { Job, JobResult } from './parallel-jobs.js';
+import { releasePartBuffers } from './part-buffers.js';
 import { NODE_WORKER_PREAMBLE, type JobRequest, type JobResponse } from './pool-worker.js';
 import { WORKER_SOURCE } from './worker-source.generated.js';
 
@@ -126,5 +127,6 @@ export function sharedPool(): Promise<WorkerPool> {
 export async function terminateWorkers(): Promise<void> {
   const pool = shared;
   shared = undefined;
+  releasePartBuffers();
   if (pool) await (await pool).terminate();
 }
