@@ -11,8 +11,8 @@ const TWEAK: usize = 2 * AES256_SCHEDULE_BYTES; // 16: T for the next block
 const TWEAKS: usize = TWEAK + 16; // 128: the tweaks of one batch
 const BATCH: usize = TWEAKS + BATCH_BYTES; // 128: a partial batch
 const PREVIOUS_TWEAK: usize = BATCH + BATCH_BYTES; // 16
-const SECTOR: usize = PREVIOUS_TWEAK + 16; // 16
-export const XTS_CONTEXT_BYTES: usize = SECTOR + 16;
+const SECTOR_TWEAKS: usize = PREVIOUS_TWEAK + 16; // 128: the first tweaks of up to 8 sectors
+export const XTS_CONTEXT_BYTES: usize = SECTOR_TWEAKS + BATCH_BYTES;
 
 /** Expands the 64-byte key at `key` (Key1 || Key2). */
 export function xtsInit(ctx: usize, key: usize): void {
@@ -26,19 +26,24 @@ export function xtsStart(ctx: usize, tweak: usize): void {
   aesOneBlock(ctx + RK2, tweak, ctx + TWEAK, true);
 }
 
-/** Starts the data unit whose tweak is the 128-bit little-endian number `sector`. */
-function startSector(ctx: usize, sector: u64): void {
-  store<u64>(ctx + SECTOR, sector);
-  store<u64>(ctx + SECTOR, 0, 8);
-  xtsStart(ctx, ctx + SECTOR);
-}
-
 /** T = T · α in GF(2^128), with the byte order and polynomial x^128 + x^7 + x^2 + x + 1 of §5.2. */
 @inline function nextTweak(t: usize): void {
   const lo = load<u64>(t);
   const hi = load<u64>(t, 8);
   store<u64>(t, (lo << 1) ^ ((hi >> 63) * 0x87));
   store<u64>(t, (hi << 1) | (lo >> 63), 8);
+}
+
+/**
+ * `nextTweak` in a register: each 64-bit half shifts left by one, and the bit each half shifts
+ * out comes back as a mask (psrad + pshufd, no multiply): lo's top bit enters hi as 1, hi's
+ * folds into lo as 0x87. Keeping the tweak out of memory also avoids reloading 16 bytes just
+ * written as two 8-byte halves, which stalls store-to-load forwarding.
+ */
+@inline function timesAlpha(t: v128): v128 {
+  const signs = i32x4.shr_s(t, 31); // lanes 1 and 3: all ones where lo's / hi's top bit is set
+  const carries = v128.and(i32x4.shuffle(signs, signs, 3, 3, 1, 1), i32x4(0x87, 0, 1, 0));
+  return v128.xor(i64x2.shl(t, 1), carries);
 }
 
 @inline function xorBlocks(dst: usize, mask: usize, count: usize): void {
@@ -50,11 +55,13 @@ function startSector(ctx: usize, sector: u64): void {
 /** C = E(P ⊕ T) ⊕ T for `count` (≤ 8) whole blocks at `batch`, which has room for 8. */
 @inline function cryptBatch(ctx: usize, batch: usize, count: usize, encrypting: bool): void {
   const tweaks = ctx + TWEAKS;
+  let t = v128.load(ctx + TWEAK);
   for (let i: usize = 0; i < count; i++) {
-    v128.store(tweaks + (i << 4), v128.load(ctx + TWEAK));
-    nextTweak(ctx + TWEAK);
+    v128.store(tweaks + (i << 4), t);
+    v128.store(batch + (i << 4), v128.xor(v128.load(batch + (i << 4)), t));
+    t = timesAlpha(t);
   }
-  xorBlocks(batch, tweaks, count);
+  v128.store(ctx + TWEAK, t);
   if (encrypting) aesEncrypt8(ctx + RK1, batch);
   else aesDecrypt8(ctx + RK1, batch);
   xorBlocks(batch, tweaks, count);
@@ -121,19 +128,32 @@ export function xtsDecrypt(ctx: usize, p: usize, len: usize): void {
 }
 
 /**
- * Encrypts consecutive data units of `sectorSize` bytes (a multiple of 16) at `p`, the first with
- * sector number `firstSector`: the multi-sector path that volumes use for bulk I/O.
+ * Encrypts or decrypts consecutive data units of `sectorSize` bytes (a multiple of 16) at `p`, the
+ * first with sector number `firstSector`: the multi-sector path that volumes use for bulk I/O.
+ * The tweaks of 8 sectors come from one AES batch (a sector's tweak is its number, little-endian,
+ * encrypted under Key2), instead of a batch per sector for its one block.
  */
-export function xtsEncryptSectors(ctx: usize, p: usize, len: usize, sectorSize: usize, firstSector: u64): void {
-  for (let offset: usize = 0; offset < len; offset += sectorSize) {
-    startSector(ctx, firstSector++);
-    cryptBlocks(ctx, p + offset, sectorSize >> 4, true);
+function cryptSectors(ctx: usize, p: usize, len: usize, sectorSize: usize, firstSector: u64, encrypting: bool): void {
+  const starts = ctx + SECTOR_TWEAKS;
+  let sector = firstSector;
+  for (let offset: usize = 0; offset < len;) {
+    const group = <usize>min<u64>(8, <u64>((len - offset) / sectorSize));
+    memory.fill(starts, 0, BATCH_BYTES);
+    for (let j: usize = 0; j < group; j++) store<u64>(starts + (j << 4), sector + <u64>j);
+    aesEncrypt8(ctx + RK2, starts);
+    for (let j: usize = 0; j < group; j++, offset += sectorSize) {
+      v128.store(ctx + TWEAK, v128.load(starts + (j << 4)));
+      cryptBlocks(ctx, p + offset, sectorSize >> 4, encrypting);
+    }
+    sector += <u64>group;
   }
+  memory.fill(starts, 0, BATCH_BYTES);
+}
+
+export function xtsEncryptSectors(ctx: usize, p: usize, len: usize, sectorSize: usize, firstSector: u64): void {
+  cryptSectors(ctx, p, len, sectorSize, firstSector, true);
 }
 
 export function xtsDecryptSectors(ctx: usize, p: usize, len: usize, sectorSize: usize, firstSector: u64): void {
-  for (let offset: usize = 0; offset < len; offset += sectorSize) {
-    startSector(ctx, firstSector++);
-    cryptBlocks(ctx, p + offset, sectorSize >> 4, false);
-  }
+  cryptSectors(ctx, p, len, sectorSize, firstSector, false);
 }
