@@ -44,33 +44,46 @@ export function ghashTableSetKey(table: usize, h: usize): void {
   }
 }
 
-/** T_k[nibble] for the nibble at bit offset `shift` of `word`, table k at `tables`. */
-@inline function lookup(tables: usize, word: u64, shift: u64): v128 {
-  return v128.load(tables + <usize>((word >> shift) & 0xf) * 16);
+// Each 64-bit half of a block is byte-swapped in one shuffle (V8 expands a scalar bswap<u64> into
+// a dozen shifts and masks), kept with X as one v128 of (hi, lo).
+const BSWAP_HALVES: usize = memory.data<u8>([7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8]);
+
+/** 16 × the nibble at bit offset `shift` of `word`: its entry's byte offset within a table. */
+@inline function entry(word: u64, shift: i32): usize {
+  return shift >= 4 ? <usize>((word >> <u64>(shift - 4)) & 0xf0) : <usize>((word << 4) & 0xf0);
 }
 
-/** X = (…((X ⊕ B1)·H ⊕ B2)·H …)·H over `blocks` 16-byte blocks at `src`; X (hi, lo) at `x`. */
-export function ghashTableBlocks(table: usize, x: usize, src: usize, blocks: usize): void {
-  let xh = load<u64>(x);
-  let xl = load<u64>(x, 8);
-  for (let b: usize = 0; b < blocks; b++) {
-    const ah = xh ^ bswap<u64>(load<u64>(src));
-    const al = xl ^ bswap<u64>(load<u64>(src, 8));
-    src += 16;
-    // Nibble k of ah sits at bits 60 - 4k; table k starts at k·256. Two accumulators for ILP.
-    let z0 = i64x2.splat(0);
-    let z1 = i64x2.splat(0);
-    for (let k: usize = 0; k < 16; k += 2) {
-      const shift = <u64>(60 - (k << 2));
-      z0 = v128.xor(z0, lookup(table + (k << 8), ah, shift));
-      z1 = v128.xor(z1, lookup(table + ((k + 1) << 8), ah, shift - 4));
-      z0 = v128.xor(z0, lookup(table + ((k + 16) << 8), al, shift));
-      z1 = v128.xor(z1, lookup(table + ((k + 17) << 8), al, shift - 4));
-    }
-    const z = v128.xor(z0, z1);
-    xh = i64x2.extract_lane(z, 0);
-    xl = i64x2.extract_lane(z, 1);
+/**
+ * X = (…((X ⊕ B1)·H ⊕ B2)·H …)·H over `blocks` 16-byte blocks at `src`; X (hi, lo) at `x`.
+ * Written out in full so every shift is an immediate and every table offset a load's constant
+ * offset (nibble k of hi sits at bits 60 - 4k and uses table k; lo's use tables 16..31).
+ */
+export function ghashTableBlocks(t: usize, x: usize, src: usize, blocks: usize): void {
+  const bswapHalves = v128.load(BSWAP_HALVES);
+  let z = v128.load(x); // (hi, lo) as native words, the layout of the table entries
+  for (let b: usize = 0; b < blocks; b++, src += 16) {
+    const a = v128.xor(z, i8x16.swizzle(v128.load(src), bswapHalves));
+    const h = i64x2.extract_lane(a, 0);
+    const l = i64x2.extract_lane(a, 1);
+    let z0 = v128.load(t + entry(h, 60), 0x0000);
+    let z1 = v128.load(t + entry(h, 56), 0x0100);
+    let z2 = v128.load(t + entry(l, 60), 0x1000);
+    let z3 = v128.load(t + entry(l, 56), 0x1100);
+    z0 = v128.xor(z0, v128.load(t + entry(h, 52), 0x0200)); z1 = v128.xor(z1, v128.load(t + entry(h, 48), 0x0300));
+    z2 = v128.xor(z2, v128.load(t + entry(l, 52), 0x1200)); z3 = v128.xor(z3, v128.load(t + entry(l, 48), 0x1300));
+    z0 = v128.xor(z0, v128.load(t + entry(h, 44), 0x0400)); z1 = v128.xor(z1, v128.load(t + entry(h, 40), 0x0500));
+    z2 = v128.xor(z2, v128.load(t + entry(l, 44), 0x1400)); z3 = v128.xor(z3, v128.load(t + entry(l, 40), 0x1500));
+    z0 = v128.xor(z0, v128.load(t + entry(h, 36), 0x0600)); z1 = v128.xor(z1, v128.load(t + entry(h, 32), 0x0700));
+    z2 = v128.xor(z2, v128.load(t + entry(l, 36), 0x1600)); z3 = v128.xor(z3, v128.load(t + entry(l, 32), 0x1700));
+    z0 = v128.xor(z0, v128.load(t + entry(h, 28), 0x0800)); z1 = v128.xor(z1, v128.load(t + entry(h, 24), 0x0900));
+    z2 = v128.xor(z2, v128.load(t + entry(l, 28), 0x1800)); z3 = v128.xor(z3, v128.load(t + entry(l, 24), 0x1900));
+    z0 = v128.xor(z0, v128.load(t + entry(h, 20), 0x0a00)); z1 = v128.xor(z1, v128.load(t + entry(h, 16), 0x0b00));
+    z2 = v128.xor(z2, v128.load(t + entry(l, 20), 0x1a00)); z3 = v128.xor(z3, v128.load(t + entry(l, 16), 0x1b00));
+    z0 = v128.xor(z0, v128.load(t + entry(h, 12), 0x0c00)); z1 = v128.xor(z1, v128.load(t + entry(h, 8), 0x0d00));
+    z2 = v128.xor(z2, v128.load(t + entry(l, 12), 0x1c00)); z3 = v128.xor(z3, v128.load(t + entry(l, 8), 0x1d00));
+    z0 = v128.xor(z0, v128.load(t + entry(h, 4), 0x0e00)); z1 = v128.xor(z1, v128.load(t + entry(h, 0), 0x0f00));
+    z2 = v128.xor(z2, v128.load(t + entry(l, 4), 0x1e00)); z3 = v128.xor(z3, v128.load(t + entry(l, 0), 0x1f00));
+    z = v128.xor(v128.xor(z0, z1), v128.xor(z2, z3));
   }
-  store<u64>(x, xh);
-  store<u64>(x, xl, 8);
+  v128.store(x, z);
 }
