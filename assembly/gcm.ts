@@ -6,11 +6,11 @@
 import { AES256_SCHEDULE_BYTES, aes256ExpandKey, aesEncrypt8, BATCH_BYTES } from './aes';
 import { GHASH_TABLE_BYTES, ghashTableBlocks, ghashTableSetKey } from './ghash';
 import { multiplyByPowerOfH } from './ghash-combine';
-import { ghashConstantTimeBlocks } from './ghash-constant-time';
+import { ghashConstantTimeBlocks, ghashConstantTimeSetKey } from './ghash-constant-time';
 
 // Context layout (bytes from the context pointer).
 const RK: usize = 0; // bitsliced AES-256 schedule
-const HTABLE: usize = AES256_SCHEDULE_BYTES; // GHASH table for H = E(0^128), fast mode only
+const HTABLE: usize = AES256_SCHEDULE_BYTES; // GHASH tables for H = E(0^128), or H prepared for the constant-time GHASH
 const H: usize = HTABLE + GHASH_TABLE_BYTES; // 16: H itself, raw
 const CONSTANT_TIME: usize = H + 16; // u32: 1 for the table-free GHASH
 const X: usize = CONSTANT_TIME + 16; // 16: GHASH accumulator (hi, lo)
@@ -29,7 +29,7 @@ export const GCM_CONTEXT_BYTES: usize = GCM_TAG + 16;
 
 /** GHASH over whole blocks, by the mode chosen at gcmInit. */
 @inline function ghashBlocks(ctx: usize, src: usize, blocks: usize): void {
-  if (load<u32>(ctx + CONSTANT_TIME)) ghashConstantTimeBlocks(ctx + H, ctx + X, src, blocks);
+  if (load<u32>(ctx + CONSTANT_TIME)) ghashConstantTimeBlocks(ctx + HTABLE, ctx + X, src, blocks);
   else ghashTableBlocks(ctx + HTABLE, ctx + X, src, blocks);
 }
 
@@ -82,7 +82,8 @@ export function gcmInit(ctx: usize, key: usize, constantTime: bool): void {
   aesEncrypt8(ctx + RK, ctx + KEYSTREAM); // block 0: H = E(0^128)
   memory.copy(ctx + H, ctx + KEYSTREAM, 16);
   store<u32>(ctx + CONSTANT_TIME, constantTime ? 1 : 0);
-  if (!constantTime) ghashTableSetKey(ctx + HTABLE, ctx + H);
+  if (constantTime) ghashConstantTimeSetKey(ctx + HTABLE, ctx + H);
+  else ghashTableSetKey(ctx + HTABLE, ctx + H);
   memory.fill(ctx + KEYSTREAM, 0, BATCH_BYTES);
   store<u32>(ctx + KEYSTREAM_USED, <u32>BATCH_BYTES);
   store<u32>(ctx + AAD_OPEN, 1);

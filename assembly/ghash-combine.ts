@@ -2,11 +2,12 @@
 // the running hash becomes X·H^n ⊕ S. H^n comes from square-and-multiply on the constant-time
 // multiplier (block counts are public, so the loop shape leaks nothing secret).
 
-import { ghashConstantTimeBlocks } from './ghash-constant-time';
+import { GHASH_CT_KEY_BYTES, ghashConstantTimeBlocks, ghashConstantTimeSetKey } from './ghash-constant-time';
 
 const PRODUCT: usize = memory.data(16, 16);
 const ACCUMULATOR: usize = memory.data(16, 16);
 const POWER: usize = memory.data(16, 16);
+const PREPARED: usize = memory.data(<i32>GHASH_CT_KEY_BYTES, 16);
 
 /** Accumulator words (hi, lo) ↔ raw block bytes: the same byte swap both ways. */
 @inline function swapWords(src: usize, dst: usize): void {
@@ -19,7 +20,8 @@ const POWER: usize = memory.data(16, 16);
 /** out = a · b for raw blocks (out may alias a or b). */
 function multiplyRaw(a: usize, b: usize, out: usize): void {
   memory.fill(PRODUCT, 0, 16);
-  ghashConstantTimeBlocks(b, PRODUCT, a, 1);
+  ghashConstantTimeSetKey(PREPARED, b);
+  ghashConstantTimeBlocks(PREPARED, PRODUCT, a, 1);
   swapWords(PRODUCT, out);
 }
 
@@ -36,4 +38,5 @@ export function multiplyByPowerOfH(x: usize, h: usize, n: u64): void {
   memory.fill(ACCUMULATOR, 0, 16);
   memory.fill(POWER, 0, 16);
   memory.fill(PRODUCT, 0, 16);
+  memory.fill(PREPARED, 0, GHASH_CT_KEY_BYTES);
 }

@@ -4,54 +4,86 @@
 // bit (the idea of BearSSL's ghash_ctmul). For 32-bit operands each thinned factor has at most 8
 // bits, so every output position sums at most 8 terms, which fits in the 3-bit hole before the
 // next position of the same class: the 64-bit integer product carries nothing between classes.
+// The 16 products of one 32×32 multiply run on SIMD lanes, two per i64x2.extmul (pmuludq on x86,
+// a fixed-latency multiply like the scalar one), with the key's thinned words prepared once per
+// key; the 128×128 product is two Karatsuba levels over such 32-bit multiplies (9 of them).
 //
 // Elements are the 128-bit big-endian integers of the blocks (hi, lo), as in ghash.ts: the integer
 // bit 127 - t holds the coefficient of x^t. Multiplying two such integers carry-lessly gives the
 // product's coefficients in the same reversed order over 255 bits, which one left shift aligns.
 
-/** Exact carry-less product of two 32-bit values (in u64s). */
-@inline function bmul32(x: u64, y: u64): u64 {
-  const x0 = x & 0x11111111, x1 = x & 0x22222222, x2 = x & 0x44444444, x3 = x & 0x88888888;
-  const y0 = y & 0x11111111, y1 = y & 0x22222222, y2 = y & 0x44444444, y3 = y & 0x88888888;
-  const z0 = (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
-  const z1 = (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
-  const z2 = (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
-  const z3 = (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
-  return (z0 & 0x1111111111111111) | (z1 & 0x2222222222222222) | (z2 & 0x4444444444444444) | (z3 & 0x8888888888888888);
+/**
+ * Bytes of a prepared key: for each of the 9 Karatsuba words of H (lo, hi and lo⊕hi halves of
+ * H_lo, H_hi and H_lo⊕H_hi), 4 vectors; vector c holds the word's thinned parts y_c, y_c-1,
+ * y_c-2, y_c-3 (y_j = word & 0x11111111 << j, indices mod 4), the partners of x_0..x_3 in class c.
+ */
+export const GHASH_CT_KEY_BYTES: usize = 9 * 4 * 16;
+
+const THIN: usize = memory.data<u32>([0x11111111, 0x22222222, 0x44444444, 0x88888888]);
+const CLASS_MASKS: usize = memory.data<u64>([
+  0x1111111111111111, 0x1111111111111111, 0x2222222222222222, 0x2222222222222222,
+  0x4444444444444444, 0x4444444444444444, 0x8888888888888888, 0x8888888888888888,
+]);
+const BSWAP_HALVES: usize = memory.data<u8>([7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8]);
+
+function prepareWord(dst: usize, word: u32): void {
+  const y0 = word & 0x11111111, y1 = word & 0x22222222, y2 = word & 0x44444444, y3 = word & 0x88888888;
+  store<u32>(dst, y0); store<u32>(dst, y3, 4); store<u32>(dst, y2, 8); store<u32>(dst, y1, 12);
+  store<u32>(dst, y1, 16); store<u32>(dst, y0, 20); store<u32>(dst, y3, 24); store<u32>(dst, y2, 28);
+  store<u32>(dst, y2, 32); store<u32>(dst, y1, 36); store<u32>(dst, y0, 40); store<u32>(dst, y3, 44);
+  store<u32>(dst, y3, 48); store<u32>(dst, y2, 52); store<u32>(dst, y1, 56); store<u32>(dst, y0, 60);
 }
 
-// The two halves of the last clmul64 (module globals stand in for a second return value).
-let productLo: u64 = 0;
-let productHi: u64 = 0;
-
-/** 64×64 → 128-bit carry-less product by one Karatsuba step over 32-bit halves. */
-@inline function clmul64(x: u64, y: u64): void {
-  const x0 = x & 0xffffffff, x1 = x >> 32, y0 = y & 0xffffffff, y1 = y >> 32;
-  const low = bmul32(x0, y0);
-  const high = bmul32(x1, y1);
-  const middle = bmul32(x0 ^ x1, y0 ^ y1) ^ low ^ high;
-  productLo = low ^ (middle << 32);
-  productHi = high ^ (middle >> 32);
+/** The three Karatsuba words (low, high, low ⊕ high) of one 64-bit half of H. */
+function prepareHalf(dst: usize, half: u64): void {
+  const low = <u32>half, high = <u32>(half >> 32);
+  prepareWord(dst, low);
+  prepareWord(dst + 64, high);
+  prepareWord(dst + 128, low ^ high);
 }
 
-/** X = (…((X ⊕ B1)·H ⊕ B2)·H …)·H over `blocks` blocks at `src`; H raw at `h`, X (hi, lo) at `x`. */
-export function ghashConstantTimeBlocks(h: usize, x: usize, src: usize, blocks: usize): void {
-  const bh = bswap<u64>(load<u64>(h));
-  const bl = bswap<u64>(load<u64>(h, 8));
-  const bm = bh ^ bl;
-  let xh = load<u64>(x);
-  let xl = load<u64>(x, 8);
-  for (let b: usize = 0; b < blocks; b++) {
-    const ah = xh ^ bswap<u64>(load<u64>(src));
-    const al = xl ^ bswap<u64>(load<u64>(src, 8));
-    src += 16;
+/** Prepares the hash key H (16 raw bytes at `h`) into `key` (GHASH_CT_KEY_BYTES). */
+export function ghashConstantTimeSetKey(key: usize, h: usize): void {
+  const hi = bswap<u64>(load<u64>(h));
+  const lo = bswap<u64>(load<u64>(h, 8));
+  prepareHalf(key, lo);
+  prepareHalf(key + 192, hi);
+  prepareHalf(key + 384, lo ^ hi);
+}
+
+/** Carry-less 32×32 product of the word splatted in `xs` and prepared key word `y` (64 bytes). */
+@inline function bmul32(xs: v128, y: usize): u64 {
+  const x = v128.and(xs, v128.load(THIN)); // x_0..x_3
+  let r = v128.and(v128.xor(i64x2.extmul_low_i32x4_u(x, v128.load(y)), i64x2.extmul_high_i32x4_u(x, v128.load(y))), v128.load(CLASS_MASKS));
+  r = v128.xor(r, v128.and(v128.xor(i64x2.extmul_low_i32x4_u(x, v128.load(y, 16)), i64x2.extmul_high_i32x4_u(x, v128.load(y, 16))), v128.load(CLASS_MASKS, 16)));
+  r = v128.xor(r, v128.and(v128.xor(i64x2.extmul_low_i32x4_u(x, v128.load(y, 32)), i64x2.extmul_high_i32x4_u(x, v128.load(y, 32))), v128.load(CLASS_MASKS, 32)));
+  r = v128.xor(r, v128.and(v128.xor(i64x2.extmul_low_i32x4_u(x, v128.load(y, 48)), i64x2.extmul_high_i32x4_u(x, v128.load(y, 48))), v128.load(CLASS_MASKS, 48)));
+  return i64x2.extract_lane(r, 0) ^ i64x2.extract_lane(r, 1);
+}
+
+/** X = (…((X ⊕ B1)·H ⊕ B2)·H …)·H over `blocks` blocks at `src`; H prepared at `key`, X (hi, lo) at `x`. */
+export function ghashConstantTimeBlocks(key: usize, x: usize, src: usize, blocks: usize): void {
+  let acc = v128.load(x);
+  for (let b: usize = 0; b < blocks; b++, src += 16) {
+    // a = X ⊕ B as (hi, lo); as 32-bit lanes: hi0, hi1, lo0, lo1 (low word first).
+    const a = v128.xor(acc, i8x16.swizzle(v128.load(src), v128.load(BSWAP_HALVES)));
+    const folded = v128.xor(a, i32x4.shuffle(a, a, 1, 0, 3, 2)); // hi0^hi1 in lane 0, lo0^lo1 in lane 2
+    const middle = v128.xor(a, i32x4.shuffle(a, a, 2, 3, 0, 1)); // (hi^lo)0, (hi^lo)1
+    const middleFolded = v128.xor(middle, i32x4.shuffle(middle, middle, 1, 0, 1, 0));
+    // 64×64 products by Karatsuba over 32-bit halves: low, high, and middle ⊕ low ⊕ high.
+    const ll = bmul32(i32x4.shuffle(a, a, 2, 2, 2, 2), key);
+    const lh = bmul32(i32x4.shuffle(a, a, 3, 3, 3, 3), key + 64);
+    const lm = bmul32(i32x4.shuffle(folded, folded, 2, 2, 2, 2), key + 128) ^ ll ^ lh;
+    const hl = bmul32(i32x4.shuffle(a, a, 0, 0, 0, 0), key + 192);
+    const hh = bmul32(i32x4.shuffle(a, a, 1, 1, 1, 1), key + 256);
+    const hm = bmul32(i32x4.shuffle(folded, folded, 0, 0, 0, 0), key + 320) ^ hl ^ hh;
+    const ml = bmul32(i32x4.shuffle(middle, middle, 0, 0, 0, 0), key + 384);
+    const mh = bmul32(i32x4.shuffle(middle, middle, 1, 1, 1, 1), key + 448);
+    const mm = bmul32(i32x4.shuffle(middleFolded, middleFolded, 0, 0, 0, 0), key + 512) ^ ml ^ mh;
+    const l0 = ll ^ (lm << 32), l1 = lh ^ (lm >> 32);
+    const h0 = hl ^ (hm << 32), h1 = hh ^ (hm >> 32);
+    const m0 = ml ^ (mm << 32) ^ l0 ^ h0, m1 = mh ^ (mm >> 32) ^ l1 ^ h1;
     // 128×128 → 256 bits (v3 v2 v1 v0) by Karatsuba over 64-bit halves.
-    clmul64(al, bl);
-    const l0 = productLo, l1 = productHi;
-    clmul64(ah, bh);
-    const h0 = productLo, h1 = productHi;
-    clmul64(al ^ ah, bm);
-    const m0 = productLo ^ l0 ^ h0, m1 = productHi ^ l1 ^ h1;
     const v0 = l0, v1 = l1 ^ m0, v2 = h0 ^ m1, v3 = h1;
     // Align: bit 255 - t now holds x^t; w3:w2 are degrees 0..127, w1:w0 degrees 128..255.
     let w3 = (v3 << 1) | (v2 >> 63);
@@ -64,11 +96,7 @@ export function ghashConstantTimeBlocks(h: usize, x: usize, src: usize, blocks: 
     w1 ^= (w0 << 63) ^ (w0 << 62) ^ (w0 << 57);
     w3 ^= w1 ^ (w1 >> 1) ^ (w1 >> 2) ^ (w1 >> 7);
     w2 ^= (w1 << 63) ^ (w1 << 62) ^ (w1 << 57);
-    xh = w3;
-    xl = w2;
+    acc = i64x2.replace_lane(i64x2.splat(w3), 1, w2);
   }
-  store<u64>(x, xh);
-  store<u64>(x, xl, 8);
-  productLo = 0; // products of secret values: leave none behind
-  productHi = 0;
+  v128.store(x, acc);
 }
