@@ -152,6 +152,23 @@ export const implementations: Implementation[] = [
     },
   },
   {
+    // What volumes do: the caller's buffer is overwritten, so no fresh output array is paged in.
+    name: 'kms-wasm xts sectors in place', family: 'XTS / CTR', sizes: POOL_SIZES,
+    prepare(size) {
+      const cipher = xts(key64);
+      const data = randomBytes(size);
+      return { encrypt: () => cipher.encryptSectorsInPlace(data, 0n), decrypt: () => cipher.decryptSectorsInPlace(data, 0n) };
+    },
+  },
+  {
+    name: 'kms-wasm xts sectors in place (pool)', family: 'XTS / CTR', sizes: POOL_SIZES,
+    prepare(size) {
+      const cipher = parallelXts(key64);
+      const data = randomBytes(size);
+      return { encrypt: () => cipher.encryptSectorsInPlace(data, 0n), decrypt: () => cipher.decryptSectorsInPlace(data, 0n) };
+    },
+  },
+  {
     name: '@noble/ciphers ctr', family: 'XTS / CTR', reference: true,
     prepare(size) {
       const data = randomBytes(size);

@@ -64,7 +64,11 @@ async function measure(): Promise<Measurement[]> {
 
 /** Pool throughput over its single-thread baseline, per size and operation. */
 function poolSpeedups(results: Measurement[]): string[] {
-  const pairs: Array<[string, string]> = [['kms-wasm gcm (pool)', 'kms-wasm gcm (default)'], ['kms-wasm xts sectors (pool)', 'kms-wasm xts sectors']];
+  const pairs: Array<[string, string]> = [
+    ['kms-wasm gcm (pool)', 'kms-wasm gcm (default)'],
+    ['kms-wasm xts sectors (pool)', 'kms-wasm xts sectors'],
+    ['kms-wasm xts sectors in place (pool)', 'kms-wasm xts sectors in place'],
+  ];
   const lines: string[] = [];
   for (const [pool, single] of pairs) {
     const cells = results.filter((r) => r.implementation === pool).map((r) => {

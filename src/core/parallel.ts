@@ -182,22 +182,36 @@ export class ParallelXts {
     return this.crypt(data, firstSector, sectorSize, false);
   }
 
+  /**
+   * Like encryptSectors, but writes the ciphertext over `data` (no new array, no copy out of a
+   * fresh one); resolves to `data`. Each part is overwritten as its result arrives, so if the
+   * promise rejects (the pool was terminated, say), `data` may hold a mix of both.
+   */
+  encryptSectorsInPlace(data: Uint8Array, firstSector: bigint, sectorSize = DEFAULT_SECTOR_BYTES): Promise<Uint8Array> {
+    return this.crypt(data, firstSector, sectorSize, true, data);
+  }
+
+  decryptSectorsInPlace(data: Uint8Array, firstSector: bigint, sectorSize = DEFAULT_SECTOR_BYTES): Promise<Uint8Array> {
+    return this.crypt(data, firstSector, sectorSize, false, data);
+  }
+
   dispose(): void {
     this.disposed = true;
     this.key.fill(0);
   }
 
-  private async crypt(data: Uint8Array, firstSector: bigint, sectorSize: number, encrypting: boolean): Promise<Uint8Array> {
+  /** Each part is copied out of `data` before it is posted, so `output` may be `data`. */
+  private async crypt(data: Uint8Array, firstSector: bigint, sectorSize: number, encrypting: boolean, output?: Uint8Array): Promise<Uint8Array> {
     if (this.disposed) throw new CipherStateError('This XTS cipher was disposed');
     const bytes = checkSectorRun(data, firstSector, sectorSize);
     const parts = split(bytes.length, await partsFor(bytes.length), sectorSize);
-    const output = new Uint8Array(bytes.length);
+    output ??= new Uint8Array(bytes.length);
     await runParts({
       input: bytes, ranges: parts, decrypting: !encrypting,
       makeJob: (start, data) => ({
         kind: 'xts-sectors', key: copyBytes(this.key), firstSector: firstSector + BigInt(start / sectorSize), sectorSize, encrypting, data,
       }),
-      place: (i, { output: piece }) => output.set(piece, parts[i]![0]),
+      place: (i, { output: piece }) => output!.set(piece, parts[i]![0]),
     });
     return output;
   }

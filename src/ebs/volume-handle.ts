@@ -72,18 +72,19 @@ export class VolumeHandle {
       let end = i + 1;
       while (end < count && written(end)) end++;
       const run = stored.subarray(i * this.sectorSize, end * this.sectorSize);
-      run.set(await this.crypt(run, first + i, false));
+      await this.crypt(run, first + i, false);
       i = end;
     }
     return stored;
   }
 
-  /** Encrypts or decrypts whole sectors: in place here, or on the pool for long runs (returning a new array). */
+  /** Encrypts or decrypts whole sectors in place: here, or on the pool for long runs. */
   private async crypt(sectors: Uint8Array, first: number, encrypting: boolean): Promise<Uint8Array> {
     if (!this.ciphers) return sectors;
     if (sectors.length >= POOL_RUN_BYTES) {
       const { pool } = this.ciphers;
-      return encrypting ? pool.encryptSectors(sectors, BigInt(first), this.sectorSize) : pool.decryptSectors(sectors, BigInt(first), this.sectorSize);
+      return encrypting ? pool.encryptSectorsInPlace(sectors, BigInt(first), this.sectorSize)
+        : pool.decryptSectorsInPlace(sectors, BigInt(first), this.sectorSize);
     }
     const { single } = this.ciphers;
     return encrypting ? single.encryptSectorsInPlace(sectors, BigInt(first), this.sectorSize)

@@ -82,6 +82,19 @@ describe('ParallelXts', () => {
     cipher.dispose();
   });
 
+  it.each([[4096, 300], [512, 3000], [4096, 10]])('encrypts and decrypts in place (%i-byte sectors × %i), as xts() does', async (sectorSize, count) => {
+    const key = rng.bytes(64);
+    const plaintext = rng.bytes(sectorSize * count);
+    const data = plaintext.slice();
+    const cipher = parallelXts(key);
+    expect(await cipher.encryptSectorsInPlace(data, 9n, sectorSize)).toBe(data);
+    expect(Buffer.from(data).equals(xts(key).encryptSectors(plaintext, 9n, sectorSize))).toBe(true);
+    expect(await cipher.decryptSectorsInPlace(data, 9n, sectorSize)).toBe(data);
+    expect(Buffer.from(data).equals(plaintext)).toBe(true);
+    await expect(cipher.encryptSectorsInPlace(rng.bytes(sectorSize + 1), 0n, sectorSize)).rejects.toThrow(InvalidInputError);
+    cipher.dispose();
+  });
+
   it('checks its inputs, and dispose() zeroes its own key copy, not the caller\'s', async () => {
     const half = rng.bytes(32);
     expect(() => parallelXts(new Uint8Array([...half, ...half]))).toThrow(/halves/);
