@@ -5,7 +5,8 @@ import { cpus } from 'node:os';
 import { Bench } from 'tinybench';
 import { implementations, STANDARD_SIZES, type Operation } from './implementations.js';
 import { terminateWorkers } from '../src/index.js';
-import { formatBytes, markdownReport, type Machine, type Measurement } from './report.js';
+import { pairedSpeedups } from './pool-speedup.js';
+import { markdownReport, type Machine, type Measurement } from './report.js';
 
 const MiB = 1024 * 1024;
 const OPERATIONS: Operation[] = ['encrypt', 'decrypt'];
@@ -62,24 +63,6 @@ async function measure(): Promise<Measurement[]> {
   return results;
 }
 
-/** Pool throughput over its single-thread baseline, per size and operation. */
-function poolSpeedups(results: Measurement[]): string[] {
-  const pairs: Array<[string, string]> = [
-    ['kms-wasm gcm (pool)', 'kms-wasm gcm (default)'],
-    ['kms-wasm xts sectors (pool)', 'kms-wasm xts sectors'],
-    ['kms-wasm xts sectors in place (pool)', 'kms-wasm xts sectors in place'],
-  ];
-  const lines: string[] = [];
-  for (const [pool, single] of pairs) {
-    const cells = results.filter((r) => r.implementation === pool).map((r) => {
-      const base = results.find((m) => m.implementation === single && m.operation === r.operation && m.bytes === r.bytes)!;
-      return `${r.operation} ${formatBytes(r.bytes)} ${(r.mibPerSecond / base.mibPerSecond).toFixed(2)}×`;
-    });
-    lines.push(`Pool speed-up of ${pool.replace(' (pool)', '')} over one thread (${cpus().length} cores): ${cells.join(', ')}.`);
-  }
-  return lines;
-}
-
 const started = performance.now();
 const results = await measure();
 const machine: Machine = {
@@ -88,8 +71,13 @@ const machine: Machine = {
   node: process.versions.node,
   date: new Date().toISOString().slice(0, 10),
 };
+const speedups = await pairedSpeedups([
+  { pool: 'kms-wasm gcm (pool)', single: 'kms-wasm gcm (default)' },
+  { pool: 'kms-wasm xts sectors (pool)', single: 'kms-wasm xts sectors' },
+  { pool: 'kms-wasm xts sectors in place (pool)', single: 'kms-wasm xts sectors in place' },
+], machine.cores);
 await terminateWorkers();
-const notes = [...poolSpeedups(results), `The suite took ${Math.round((performance.now() - started) / 1000)} s.`];
+const notes = [...speedups, `The suite took ${Math.round((performance.now() - started) / 1000)} s.`];
 const markdown = markdownReport(machine, results, notes);
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/latest.json', JSON.stringify({ machine, results }, null, 2) + '\n');
