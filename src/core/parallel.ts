@@ -15,10 +15,12 @@ export const PARALLEL_THRESHOLD_BYTES = 512 * 1024;
 /** Parts are about this size (and at least one per worker). */
 const PART_BYTES = 1024 * 1024;
 /**
- * Parts in flight per worker: two, so a worker always has its next part queued while the calling
- * thread copies the previous result out and the next input in.
+ * Parts in flight per worker: three, so a worker always has its next part queued even when the
+ * calling thread, which shares the cores with the workers, is descheduled for a time slice before
+ * it can copy the previous result out and the next input in (three measured 0.03–0.1× better
+ * speed-ups than two at 64 MiB on 2 cores).
  */
-const PARTS_IN_FLIGHT_PER_WORKER = 2;
+const PARTS_IN_FLIGHT_PER_WORKER = 3;
 
 /** Splits `total` bytes into up to `parts` ranges whose starts are multiples of `unit`. */
 function split(total: number, parts: number, unit: number): Array<[number, number]> {
