@@ -21,6 +21,8 @@ const PART_BYTES = 1024 * 1024;
  * speed-ups than two at 64 MiB on 2 cores).
  */
 const PARTS_IN_FLIGHT_PER_WORKER = 3;
+/** Idle transfer buffers kept between calls: one per part in flight, but never more than 16 MiB. */
+const MAX_KEPT_PART_BUFFERS = 16;
 
 /** Splits `total` bytes into up to `parts` ranges whose starts are multiples of `unit`. */
 function split(total: number, parts: number, unit: number): Array<[number, number]> {
@@ -83,7 +85,7 @@ async function runParts({ input, ranges, decrypting, makeJob, place }: PartRun):
       try {
         const result = await running;
         place(index, result);
-        returnPartBuffer(result.output, decrypting, lanes);
+        returnPartBuffer(result.output, decrypting, Math.min(lanes, MAX_KEPT_PART_BUFFERS));
       } catch (error) {
         failed = true;
         throw error;
