@@ -117,9 +117,14 @@ export class WorkerPool {
 
 let shared: Promise<WorkerPool> | undefined;
 
-/** The process-wide pool, started on first use with one worker per core. */
+/**
+ * The process-wide pool, started on first use with one worker more than there are cores: the
+ * calling thread needs CPU too (it copies parts in and results out), and with exactly one worker
+ * per core the worker that shares a core with it falls behind; one more lets the scheduler spread
+ * that load (paired A/B at 64 MiB on 2 cores: speed-up +0.02–0.07 in 8 of 8 runs).
+ */
 export function sharedPool(): Promise<WorkerPool> {
-  shared ??= coreCount().then((cores) => WorkerPool.start(Math.max(1, cores)));
+  shared ??= coreCount().then((cores) => WorkerPool.start(Math.max(1, cores) + 1));
   return shared;
 }
 
