@@ -12,6 +12,8 @@
 // bit 127 - t holds the coefficient of x^t. Multiplying two such integers carry-lessly gives the
 // product's coefficients in the same reversed order over 255 bits, which one left shift aligns.
 
+import { BSWAP_HALVES } from './ghash';
+
 /**
  * Bytes of a prepared key: for each of the 9 Karatsuba words of H (lo, hi and lo⊕hi halves of
  * H_lo, H_hi and H_lo⊕H_hi), 4 vectors; vector c holds the word's thinned parts y_c, y_c-1,
@@ -24,7 +26,6 @@ const CLASS_MASKS: usize = memory.data<u64>([
   0x1111111111111111, 0x1111111111111111, 0x2222222222222222, 0x2222222222222222,
   0x4444444444444444, 0x4444444444444444, 0x8888888888888888, 0x8888888888888888,
 ]);
-const BSWAP_HALVES: usize = memory.data<u8>([7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8]);
 
 function prepareWord(dst: usize, word: u32): void {
   const y0 = word & 0x11111111, y1 = word & 0x22222222, y2 = word & 0x44444444, y3 = word & 0x88888888;

@@ -46,7 +46,7 @@ export function ghashTableSetKey(table: usize, h: usize): void {
 
 // Each 64-bit half of a block is byte-swapped in one shuffle (V8 expands a scalar bswap<u64> into
 // a dozen shifts and masks), kept with X as one v128 of (hi, lo).
-const BSWAP_HALVES: usize = memory.data<u8>([7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8]);
+export const BSWAP_HALVES: usize = memory.data<u8>([7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8]);
 
 /** 16 × the nibble at bit offset `shift` of `word`: its entry's byte offset within a table. */
 @inline function entry(word: u64, shift: i32): usize {

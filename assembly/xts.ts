@@ -26,24 +26,22 @@ export function xtsStart(ctx: usize, tweak: usize): void {
   aesOneBlock(ctx + RK2, tweak, ctx + TWEAK, true);
 }
 
-/** T = T · α in GF(2^128), with the byte order and polynomial x^128 + x^7 + x^2 + x + 1 of §5.2. */
-@inline function nextTweak(t: usize): void {
-  const lo = load<u64>(t);
-  const hi = load<u64>(t, 8);
-  store<u64>(t, (lo << 1) ^ ((hi >> 63) * 0x87));
-  store<u64>(t, (hi << 1) | (lo >> 63), 8);
-}
-
 /**
- * `nextTweak` in a register: each 64-bit half shifts left by one, and the bit each half shifts
- * out comes back as a mask (psrad + pshufd, no multiply): lo's top bit enters hi as 1, hi's
- * folds into lo as 0x87. Keeping the tweak out of memory also avoids reloading 16 bytes just
- * written as two 8-byte halves, which stalls store-to-load forwarding.
+ * T · α in GF(2^128), with the byte order and polynomial x^128 + x^7 + x^2 + x + 1 of §5.2, on a
+ * register: each 64-bit half shifts left by one, and the bit each half shifts out comes back as a
+ * mask (psrad + pshufd, no multiply): lo's top bit enters hi as 1, hi's folds into lo as 0x87.
+ * Keeping the tweak out of memory in the batch loop also avoids reloading 16 bytes just written
+ * as two 8-byte halves, which stalls store-to-load forwarding.
  */
 @inline function timesAlpha(t: v128): v128 {
   const signs = i32x4.shr_s(t, 31); // lanes 1 and 3: all ones where lo's / hi's top bit is set
   const carries = v128.and(i32x4.shuffle(signs, signs, 3, 3, 1, 1), i32x4(0x87, 0, 1, 0));
   return v128.xor(i64x2.shl(t, 1), carries);
+}
+
+/** T = T · α for the tweak stored at `t`. */
+@inline function nextTweak(t: usize): void {
+  v128.store(t, timesAlpha(v128.load(t)));
 }
 
 @inline function xorBlocks(dst: usize, mask: usize, count: usize): void {

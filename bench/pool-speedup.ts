@@ -3,7 +3,7 @@
 // figure is the median of the per-pair ratios. The table's cells come from medians taken seconds
 // apart, so on a shared machine their quotient carries the load changes in between; pairs do not.
 import { implementations, type Operation } from './implementations.js';
-import { formatBytes } from './report.js';
+import { formatBytes, median } from './report.js';
 
 const PAIRS_BY_SIZE = (bytes: number) => (bytes >= 64 * 1024 * 1024 ? 5 : 9);
 
@@ -12,8 +12,6 @@ async function time(run: () => unknown): Promise<number> {
   await run();
   return performance.now() - start;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 export interface SpeedupPair { pool: string; single: string }
 

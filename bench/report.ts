@@ -55,6 +55,9 @@ export function fullTable(results: Measurement[]): string {
   return lines.join('\n');
 }
 
+/** The middle value (the upper one of an even count). */
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+
 export function markdownReport(machine: Machine, results: Measurement[], notes: string[]): string {
   return [
     `Measured by \`npm run bench\` on ${machine.date}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}.`,

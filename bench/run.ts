@@ -6,7 +6,7 @@ import { Bench } from 'tinybench';
 import { implementations, STANDARD_SIZES, type Operation } from './implementations.js';
 import { terminateWorkers } from '../src/index.js';
 import { pairedSpeedups } from './pool-speedup.js';
-import { markdownReport, type Machine, type Measurement } from './report.js';
+import { markdownReport, median, type Machine, type Measurement } from './report.js';
 
 const MiB = 1024 * 1024;
 const OPERATIONS: Operation[] = ['encrypt', 'decrypt'];
@@ -24,8 +24,6 @@ function benchFor(bytes: number): Bench {
   if (bytes >= MiB) return new Bench({ time: 100, iterations: 3, warmupTime: 20, warmupIterations: 1 });
   return new Bench({ time: 80, iterations: 10, warmupTime: 20, warmupIterations: 10 });
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 async function measure(): Promise<Measurement[]> {
   const results: Measurement[] = [];

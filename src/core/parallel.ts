@@ -69,6 +69,7 @@ async function runParts({ input, ranges, decrypting, makeJob, place }: PartRun):
   }
   const pool = await sharedPool();
   const lanes = Math.min(ranges.length, PARTS_IN_FLIGHT_PER_WORKER * pool.size);
+  const keep = Math.min(lanes, MAX_KEPT_PART_BUFFERS);
   let next = 0;
   let failed = false;
   // Each lane copies a part into a transfer buffer, posts it, and places the result when it
@@ -85,7 +86,7 @@ async function runParts({ input, ranges, decrypting, makeJob, place }: PartRun):
       try {
         const result = await running;
         place(index, result);
-        returnPartBuffer(result.output, decrypting, Math.min(lanes, MAX_KEPT_PART_BUFFERS));
+        returnPartBuffer(result.output, decrypting, keep);
       } catch (error) {
         failed = true;
         throw error;
