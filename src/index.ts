@@ -7,7 +7,7 @@ export { GcmEncryptor, GcmDecryptor, createGcmEncryptor, createGcmDecryptor } fr
 export { xts, XtsCipher, sectorTweak, DEFAULT_SECTOR_BYTES, XTS_MAX_DATA_UNIT_BYTES } from './core/xts.js';
 export { InvalidInputError, AuthenticationError, CipherStateError } from './core/errors.js';
 export { parallelGcm, parallelXts, ParallelXts, PARALLEL_THRESHOLD_BYTES, type ParallelGcmCipher } from './core/parallel.js';
-export { terminateWorkers } from './core/worker-pool.js';
+export { terminateWorkers, workerPoolInfo, type WorkerPoolInfo } from './core/worker-pool.js';
 export { Iam, MalformedPolicyError, type PutPrincipalPolicyRequest } from './policy/index.js';
 export { KeyManagementService, type KeyManagementServiceOptions, type Caller } from './kms/key-management-service.js';
 export { MemoryKeyStore, type KeyStore, type StoreSnapshot } from './kms/key-store.js';

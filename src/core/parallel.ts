@@ -7,12 +7,13 @@ import { checkGcmInputs, gcmSettings, GcmState, type GcmOptions } from './gcm-st
 import { runJob, type Job, type JobResult } from './parallel-jobs.js';
 import { constantTimeEqual, copyBytes, requireBytes } from './validate.js';
 import { returnPartBuffer, takePartBuffer } from './part-buffers.js';
-import { sharedPool } from './worker-pool.js';
+import type { PostedJob, SharedPart } from './pool-worker.js';
+import { sharedPool, type WorkerPool } from './worker-pool.js';
 import { checkSectorRun, checkXtsKey, DEFAULT_SECTOR_BYTES } from './xts.js';
 
 /** Below this, a message is done in the calling thread: handing it to workers costs more than it saves. */
 export const PARALLEL_THRESHOLD_BYTES = 512 * 1024;
-/** Parts are about this size (and at least one per worker). */
+/** Parts are about this size (and at least one per worker); a shared-memory region (REGION_BYTES) holds one. */
 const PART_BYTES = 1024 * 1024;
 /**
  * Parts in flight per worker: three, so a worker always has its next part queued even when the
@@ -43,10 +44,10 @@ async function partsFor(bytes: number): Promise<number> {
 interface PartRun {
   input: Uint8Array;
   ranges: Array<[number, number]>;
-  /** Whether outputs are plaintext: their transfer buffers are zeroed before reuse. */
+  /** Whether outputs are plaintext: the memory that carried them is zeroed before reuse. */
   decrypting: boolean;
-  /** The job for one range; `data` holds a copy of its input, which the job transforms in place. */
-  makeJob(start: number, data: Uint8Array): Job;
+  /** The job for one range; `data` holds (or locates) a copy of its input, which the job transforms in place. */
+  makeJob<Data>(start: number, data: Data): Job<Data>;
   place(index: number, result: JobResult): void;
 }
 
@@ -72,21 +73,18 @@ async function runParts({ input, ranges, decrypting, makeJob, place }: PartRun):
   const keep = Math.min(lanes, MAX_KEPT_PART_BUFFERS);
   let next = 0;
   let failed = false;
-  // Each lane copies a part into a transfer buffer, posts it, and places the result when it
-  // returns; the buffer then carries a later part (see part-buffers.ts for why that pays).
+  // Each lane copies a part to a worker, places the result when it returns, and takes the next part.
   const lane = async (): Promise<void> => {
     while (next < ranges.length && !failed) {
       const index = next++;
       const [start, end] = ranges[index]!;
-      const data = takePartBuffer(end - start, PART_BYTES);
-      data.set(input.subarray(start, end));
-      const job = makeJob(start, data);
-      const running = pool.run(job, [data.buffer as ArrayBuffer]);
-      job.key.fill(0);
       try {
-        const result = await running;
-        place(index, result);
-        returnPartBuffer(result.output, decrypting, keep);
+        const { result, release } = await runPart(pool, input.subarray(start, end), (data) => makeJob(start, data), decrypting, keep);
+        try {
+          place(index, result);
+        } finally {
+          release();
+        }
       } catch (error) {
         failed = true;
         throw error;
@@ -94,6 +92,42 @@ async function runParts({ input, ranges, decrypting, makeJob, place }: PartRun):
     }
   };
   await Promise.all(Array.from({ length: lanes }, lane));
+}
+
+/** A part's result, and how to give back the memory that carried it once the result was copied out. */
+interface PartOutcome { result: JobResult; release(): void }
+
+/**
+ * Runs one part on the least loaded worker: written straight into a region of the worker's shared
+ * memory where it has one free, else into a transfer buffer posted to it (see part-buffers.ts and
+ * worker-memory.ts for why both are reused).
+ */
+async function runPart(
+  pool: WorkerPool, part: Uint8Array, makeJob: (data: Uint8Array | SharedPart) => PostedJob, decrypting: boolean, keep: number,
+): Promise<PartOutcome> {
+  const worker = pool.leastLoaded();
+  const post = (job: PostedJob, transfer: ArrayBuffer[]) => {
+    const running = pool.run(job, transfer, worker);
+    job.key.fill(0);
+    return running;
+  };
+  const memory = pool.memoryOf(worker);
+  const region = memory?.take(part.length);
+  if (memory && region) {
+    region.view.set(part);
+    const release = () => memory.give(region, decrypting);
+    try {
+      const { hash } = await post(makeJob({ address: region.address, length: part.length }), []);
+      return { result: { output: region.view, hash }, release };
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+  const data = takePartBuffer(part.length, PART_BYTES);
+  data.set(part);
+  const { output, hash } = await post(makeJob(data), [data.buffer as ArrayBuffer]);
+  return { result: { output: output!, hash }, release: () => returnPartBuffer(output!, decrypting, keep) };
 }
 
 /** J0 with its 32-bit counter advanced by `blocks` (inc32 applied `blocks` times). */

@@ -1,7 +1,9 @@
-// Buffers that carry message parts to pool workers and back, kept for reuse. A buffer transferred
-// to a worker and back keeps its memory, so a reused one is already paged in: writing into fresh
-// memory costs a page fault per 4 KiB (measured here: 64 MiB copied into new buffers took ~60 ms,
-// into reused ones ~10 ms), and on a machine with few cores that time is taken from the workers.
+// Buffers that carry message parts to pool workers and back where a worker does not share memory
+// with this thread (browser pages that are not cross-origin isolated; see worker-memory.ts), or a
+// part is too large for a shared region. Kept for reuse: a buffer transferred to a worker and back
+// keeps its memory, so a reused one is already paged in. Writing into fresh memory costs a page
+// fault per 4 KiB (measured here: 64 MiB copied into new buffers took ~60 ms, into reused ones
+// ~10 ms), and on a machine with few cores that time is taken from the workers.
 
 const idle: ArrayBuffer[] = [];
 

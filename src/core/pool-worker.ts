@@ -1,8 +1,10 @@
-// Entry point of a pool worker (bundled by scripts/build.mjs into WORKER_SOURCE). Runs jobs from
-// the pool and answers with the result, transferring the output buffer. The job's key copy is
-// zeroed once the job is done.
+// Entry point of a pool worker (bundled by scripts/build.mjs into WORKER_SOURCE). Optionally first
+// takes the shared-memory core and its memory (see worker-memory.ts), then runs jobs from the pool
+// and answers each with its result: in place in shared memory, or in the posted buffer, which it
+// transfers back. The job's key copy is zeroed once the job is done.
 
 import { runJob, type Job } from './parallel-jobs.js';
+import { installRuntime, wasm } from './wasm-runtime.js';
 
 export const NODE_PORT_GLOBAL = '__kmsWasmWorkerPort';
 /**
@@ -11,15 +13,36 @@ export const NODE_PORT_GLOBAL = '__kmsWasmWorkerPort';
  */
 export const NODE_WORKER_PREAMBLE = `import { parentPort } from 'node:worker_threads';\nglobalThis.${NODE_PORT_GLOBAL} = parentPort;\n`;
 
-export interface JobRequest { id: number; job: Job }
-export type JobResponse = { id: number; output: Uint8Array; hash?: Uint8Array } | { id: number; error: { name: string; message: string } };
+/** A part the calling thread wrote into this worker's shared memory. */
+export interface SharedPart { address: number; length: number }
+/** A job as posted: its data travels in a transfer buffer or lies in the worker's shared memory. */
+export type PostedJob = Job<Uint8Array | SharedPart>;
 
-interface NodePort { on(event: 'message', listener: (message: JobRequest) => void): void; postMessage(message: unknown, transfer: ArrayBuffer[]): void }
+export interface SharedCoreSetup { module: WebAssembly.Module; memory: WebAssembly.Memory }
+export type WorkerRequest = { setup: SharedCoreSetup } | { id: number; job: PostedJob };
+export type WorkerResponse =
+  /** After a setup: where the worker's runtime ends in the shared memory, or undefined if it could not set up. */
+  | { ready: number | undefined }
+  /** `output` only for a posted buffer; a shared part's output is where its input was. */
+  | { id: number; output?: Uint8Array; hash?: Uint8Array }
+  | { id: number; error: { name: string; message: string } };
 
-function answer({ id, job }: JobRequest): [JobResponse, ArrayBuffer[]] {
+interface NodePort { on(event: 'message', listener: (message: WorkerRequest) => void): void; postMessage(message: unknown, transfer?: ArrayBuffer[]): void }
+
+async function setUp({ module, memory }: SharedCoreSetup): Promise<WorkerResponse> {
   try {
-    const { output, hash } = runJob(job);
-    return [{ id, output, hash }, [output.buffer as ArrayBuffer]];
+    return { ready: installRuntime(await WebAssembly.instantiate(module, { env: { memory } })).seal() };
+  } catch {
+    return { ready: undefined };
+  }
+}
+
+function answer({ id, job }: { id: number; job: PostedJob }): [WorkerResponse, ArrayBuffer[]] {
+  const posted = job.data instanceof Uint8Array;
+  const data = job.data instanceof Uint8Array ? job.data : wasm().bytes().subarray(job.data.address, job.data.address + job.data.length);
+  try {
+    const { output, hash } = runJob({ ...job, data });
+    return posted ? [{ id, output, hash }, [output.buffer as ArrayBuffer]] : [{ id, hash }, []];
   } catch (error) {
     const { name, message } = error as Error;
     return [{ id, error: { name, message } }, []];
@@ -28,11 +51,16 @@ function answer({ id, job }: JobRequest): [JobResponse, ArrayBuffer[]] {
   }
 }
 
+async function respond(request: WorkerRequest, post: (message: WorkerResponse, transfer?: ArrayBuffer[]) => void): Promise<void> {
+  if ('setup' in request) post(await setUp(request.setup));
+  else post(...answer(request));
+}
+
 // In Node the pool prepends NODE_WORKER_PREAMBLE, which leaves the worker's port here.
 const nodePort = (globalThis as { [NODE_PORT_GLOBAL]?: NodePort })[NODE_PORT_GLOBAL];
 if (nodePort) {
-  nodePort.on('message', (request) => nodePort.postMessage(...answer(request)));
+  nodePort.on('message', (request) => void respond(request, (m, t) => nodePort.postMessage(m, t)));
 } else {
-  const scope = globalThis as unknown as { onmessage: (event: MessageEvent<JobRequest>) => void; postMessage(m: unknown, t: ArrayBuffer[]): void };
-  scope.onmessage = (event) => scope.postMessage(...answer(event.data));
+  const scope = globalThis as unknown as { onmessage: (event: MessageEvent<WorkerRequest>) => void; postMessage(m: unknown, t?: ArrayBuffer[]): void };
+  scope.onmessage = (event) => void respond(event.data, (m, t) => scope.postMessage(m, t));
 }

@@ -3,6 +3,8 @@
 // that hold key schedules and running cipher state between calls.
 //
 // Layout: [static tables][I/O buffer: IO_BUFFER_BYTES][slot 0][slot 1]…  (grows only by slots)
+// A pool worker's runtime over shared memory is sealed after its first slots: the calling thread
+// owns the memory above them, where it writes parts that ciphers here transform in place.
 
 import { CipherStateError } from './errors.js';
 import { CORE_WASM_BASE64 } from './wasm-binary.generated.js';
@@ -11,6 +13,7 @@ import { CORE_WASM_BASE64 } from './wasm-binary.generated.js';
 export const IO_BUFFER_BYTES = 64 * 1024;
 const PAGE_BYTES = 64 * 1024;
 const ALIGNMENT = 64;
+const SLOTS_BEFORE_SEAL = 4;
 
 export interface CoreExports {
   readonly memory: WebAssembly.Memory;
@@ -47,6 +50,8 @@ export class WasmRuntime {
   private readonly slotBytes: number;
   private readonly freeSlots: number[] = [];
   private nextSlot: number;
+  /** Set by `seal()`: memory from here up belongs to someone else, so no slot may be added. */
+  private sealedAt: number | undefined;
   private view: Uint8Array;
   // Slots of cipher objects that were dropped without dispose() are zeroed and reused.
   private readonly orphans = new FinalizationRegistry<number>((slot) => this.releaseSlot(slot));
@@ -64,6 +69,25 @@ export class WasmRuntime {
   bytes(): Uint8Array {
     if (this.view.buffer !== this.core.memory.buffer) this.view = new Uint8Array(this.core.memory.buffer);
     return this.view;
+  }
+
+  /**
+   * The WASM address of `view` if it lies in this runtime's memory (a pool worker's part, written
+   * there by the calling thread), so a cipher can transform it where it is instead of staging it.
+   */
+  residentAddress(view: Uint8Array): number | undefined {
+    return view.buffer === this.core.memory.buffer ? view.byteOffset : undefined;
+  }
+
+  /**
+   * Makes the slots a pool worker will need (it holds one at a time; a few more for safety), hands
+   * all memory above them to the caller (the worker's parts go there) and returns where it starts.
+   * From then on no slot may be added.
+   */
+  seal(): number {
+    while (this.freeSlots.length < SLOTS_BEFORE_SEAL) this.freeSlots.push(this.newSlot());
+    this.sealedAt = this.nextSlot;
+    return this.sealedAt;
   }
 
   /** Copies `src` into the I/O buffer at `offset` (default 0) and returns the WASM address. */
@@ -100,6 +124,7 @@ export class WasmRuntime {
   }
 
   private newSlot(): number {
+    if (this.sealedAt !== undefined) throw new CipherStateError('No WASM context slot is free in this pool worker');
     const slot = this.nextSlot;
     this.nextSlot += this.slotBytes;
     this.ensureCapacity(this.nextSlot);
@@ -112,7 +137,7 @@ export class WasmRuntime {
   }
 }
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -133,6 +158,12 @@ export function ready(): Promise<void> {
       runtime ??= new WasmRuntime(instance);
     });
   return loading;
+}
+
+/** Makes `instance` (a pool worker's core over shared memory) the runtime every cipher here uses. */
+export function installRuntime(instance: WebAssembly.Instance): WasmRuntime {
+  runtime = new WasmRuntime(instance);
+  return runtime;
 }
 
 /** The loaded runtime; instantiates synchronously on first use where the platform allows it. */

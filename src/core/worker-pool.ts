@@ -1,20 +1,30 @@
 // A lazily started, shared pool of workers (Node worker_threads or browser Web Workers) running the
-// bundled pool-worker source. In Node the workers are unref'd whenever no job is in flight, so the
-// pool never keeps a process alive; `terminateWorkers()` ends them outright.
+// bundled pool-worker source, each over a memory shared with this thread where the platform allows
+// (worker-memory.ts). In Node the workers are unref'd whenever no job is in flight, so the pool
+// never keeps a process alive; `terminateWorkers()` ends them outright.
 
-import type { Job, JobResult } from './parallel-jobs.js';
 import { releasePartBuffers } from './part-buffers.js';
-import { NODE_WORKER_PREAMBLE, type JobRequest, type JobResponse } from './pool-worker.js';
+import { NODE_WORKER_PREAMBLE, type PostedJob, type WorkerRequest, type WorkerResponse } from './pool-worker.js';
+import { newWorkerMemory, sharedCoreModule, WorkerMemory } from './worker-memory.js';
 import { WORKER_SOURCE } from './worker-source.generated.js';
 
 interface PoolWorker {
-  post(request: JobRequest, transfer: ArrayBuffer[]): void;
+  post(request: WorkerRequest, transfer?: ArrayBuffer[]): void;
   /** Whether this worker may keep the process alive (Node only; browsers ignore it). */
   keepAlive(alive: boolean): void;
   terminate(): Promise<unknown>;
 }
 
-type Settle = { resolve(result: JobResult): void; reject(error: Error): void };
+/** What a worker sends back for a job: `output` when the job's data was posted rather than shared. */
+export interface WorkerResult {
+  output?: Uint8Array;
+  hash?: Uint8Array;
+}
+
+type Settle = { resolve(result: WorkerResult): void; reject(error: Error): void };
+
+/** Read when a pool starts. Tests turn shared memory off to exercise the posting path here too. */
+export const poolSettings = { sharedMemory: true };
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
@@ -26,7 +36,7 @@ async function coreCount(): Promise<number> {
   return globalThis.navigator?.hardwareConcurrency ?? 2;
 }
 
-async function spawn(onResponse: (response: JobResponse) => void, onFailure: (error: Error) => void): Promise<PoolWorker> {
+async function spawn(onResponse: (response: WorkerResponse) => void, onFailure: (error: Error) => void): Promise<PoolWorker> {
   if (isNode) {
     const { Worker } = await import('node:worker_threads');
     const source = NODE_WORKER_PREAMBLE + WORKER_SOURCE;
@@ -35,7 +45,7 @@ async function spawn(onResponse: (response: JobResponse) => void, onFailure: (er
     worker.on('error', onFailure);
     worker.unref();
     return {
-      post: (request, transfer) => worker.postMessage(request, transfer),
+      post: (request, transfer = []) => worker.postMessage(request, transfer),
       keepAlive: (alive) => (alive ? worker.ref() : worker.unref()),
       terminate: () => worker.terminate(),
     };
@@ -43,10 +53,10 @@ async function spawn(onResponse: (response: JobResponse) => void, onFailure: (er
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
   const worker = new Worker(url);
   URL.revokeObjectURL(url);
-  worker.onmessage = (event: MessageEvent<JobResponse>) => onResponse(event.data);
+  worker.onmessage = (event: MessageEvent<WorkerResponse>) => onResponse(event.data);
   worker.onerror = (event) => onFailure(new Error(`pool worker failed: ${event.message}`));
   return {
-    post: (request, transfer) => worker.postMessage(request, transfer),
+    post: (request, transfer = []) => worker.postMessage(request, transfer),
     keepAlive: () => {},
     terminate: async () => worker.terminate(),
   };
@@ -56,18 +66,24 @@ export class WorkerPool {
   private nextId = 1;
   private readonly pending = new Map<number, Settle & { worker: number }>();
   private readonly load: number[];
+  /** Each worker's shared memory, or undefined for a worker whose parts are posted to it. */
+  private readonly memories: Array<WorkerMemory | undefined>;
+  /** Workers setting up their shared core, and what to call with the answer. */
+  private readonly settingUp = new Map<number, (base: number | undefined) => void>();
 
   private constructor(private readonly workers: PoolWorker[]) {
     this.load = workers.map(() => 0);
+    this.memories = workers.map(() => undefined);
   }
 
   static async start(size: number): Promise<WorkerPool> {
     const holder: { pool?: WorkerPool } = {};
-    const workers = await Promise.all(Array.from({ length: size }, () => spawn(
-      (response) => holder.pool!.settle(response),
+    const workers = await Promise.all(Array.from({ length: size }, (_, index) => spawn(
+      (response) => holder.pool!.receive(index, response),
       (error) => holder.pool!.failAll(error),
     )));
     holder.pool = new WorkerPool(workers);
+    if (poolSettings.sharedMemory) await holder.pool.shareMemory();
     return holder.pool;
   }
 
@@ -75,11 +91,28 @@ export class WorkerPool {
     return this.workers.length;
   }
 
-  /** Runs a job on the least loaded worker; `transfer` lists buffers to move rather than copy. */
-  run(job: Job, transfer: ArrayBuffer[] = []): Promise<JobResult> {
-    const worker = this.load.indexOf(Math.min(...this.load));
+  /** Whether every worker takes its parts through shared memory. */
+  get sharesMemory(): boolean {
+    return this.memories.every((memory) => memory !== undefined);
+  }
+
+  /** The worker with the fewest jobs in flight. */
+  leastLoaded(): number {
+    return this.load.indexOf(Math.min(...this.load));
+  }
+
+  /** The memory `worker` shares with this thread, if it does. */
+  memoryOf(worker: number): WorkerMemory | undefined {
+    return this.memories[worker];
+  }
+
+  /**
+   * Runs a job on `worker` (by default the least loaded); `transfer` lists buffers to move rather
+   * than copy. A job whose data lies in the worker's shared memory must go to that worker.
+   */
+  run(job: PostedJob, transfer: ArrayBuffer[] = [], worker = this.leastLoaded()): Promise<WorkerResult> {
     const id = this.nextId++;
-    return new Promise<JobResult>((resolve, reject) => {
+    return new Promise<WorkerResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker });
       if (this.load[worker]!++ === 0) this.workers[worker]!.keepAlive(true);
       this.workers[worker]!.post({ id, job }, transfer);
@@ -91,7 +124,30 @@ export class WorkerPool {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
-  private settle(response: JobResponse): void {
+  /** Gives each worker the shared-memory core; a worker that cannot take it keeps its own. */
+  private async shareMemory(): Promise<void> {
+    const module = await sharedCoreModule();
+    if (!module) return;
+    await Promise.all(this.workers.map(async (worker, index) => {
+      const memory = newWorkerMemory();
+      if (!memory) return;
+      // Kept alive meanwhile: the caller awaits this, and nothing else may hold the process open.
+      worker.keepAlive(true);
+      const base = await new Promise<number | undefined>((resolve) => {
+        this.settingUp.set(index, resolve);
+        worker.post({ setup: { module, memory } });
+      });
+      worker.keepAlive(false);
+      if (base !== undefined) this.memories[index] = new WorkerMemory(memory, base);
+    }));
+  }
+
+  private receive(worker: number, response: WorkerResponse): void {
+    if ('ready' in response) {
+      this.settingUp.get(worker)?.(response.ready);
+      this.settingUp.delete(worker);
+      return;
+    }
     const entry = this.pending.get(response.id);
     if (!entry) return;
     this.pending.delete(response.id);
@@ -111,6 +167,10 @@ export class WorkerPool {
       this.load[entry.worker] = 0;
       entry.reject(error);
     }
+    for (const [worker, resolve] of this.settingUp) {
+      this.settingUp.delete(worker);
+      resolve(undefined);
+    }
     this.workers.forEach((w) => w.keepAlive(false));
   }
 }
@@ -126,6 +186,21 @@ let shared: Promise<WorkerPool> | undefined;
 export function sharedPool(): Promise<WorkerPool> {
   shared ??= coreCount().then((cores) => WorkerPool.start(Math.max(1, cores) + 1));
   return shared;
+}
+
+export interface WorkerPoolInfo {
+  workers: number;
+  /**
+   * Whether parts reach the workers through memory they share with this thread (Node; in browsers
+   * only on cross-origin-isolated pages) rather than posted buffers, which cost two more copies.
+   */
+  sharedMemory: boolean;
+}
+
+/** Starts the shared pool if it is not running, and describes it. */
+export async function workerPoolInfo(): Promise<WorkerPoolInfo> {
+  const pool = await sharedPool();
+  return { workers: pool.size, sharedMemory: pool.sharesMemory };
 }
 
 /** Ends the shared pool's workers now (a later parallel call starts a new pool). */

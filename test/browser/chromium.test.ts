@@ -34,9 +34,13 @@ async function bundlePageSuite(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
+/** Headers that make a page cross-origin isolated, which lets the pool share memory with its workers. */
+const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
 function serve(pageSuite: string): Promise<Server> {
-  const routes = new Map<string, [string, () => string | Buffer]>([
+  const routes = new Map<string, [string, () => string | Buffer, Record<string, string>?]>([
     ['/', ['text/html', () => PAGE]],
+    ['/isolated', ['text/html', () => PAGE, ISOLATION_HEADERS]],
     ['/page-suite.js', ['text/javascript', () => pageSuite]],
     ['/dist/index.js', ['text/javascript', () => readFileSync(root + 'dist/index.js')]],
     ...VECTOR_FILES.map((f): [string, [string, () => Buffer]] => [`/vectors/${f}`, ['application/json', () => readFileSync(vectorsDir + f)]]),
@@ -47,7 +51,7 @@ function serve(pageSuite: string): Promise<Server> {
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': route[0] }).end(route[1]());
+    response.writeHead(200, { 'content-type': route[0], ...route[2] }).end(route[1]());
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -70,12 +74,13 @@ describe('headless Chromium', () => {
     server?.close();
   });
 
-  it('passes the Wycheproof suite, matches WebCrypto, runs the worker pool, the KMS, envelopes and the object store, loading dist/index.js', async () => {
+  // The plain page's pool posts parts to its workers; the isolated page's shares memory with them.
+  it.each(['/', '/isolated'])('at %s: passes the Wycheproof suite, matches WebCrypto, runs the worker pool, the KMS, envelopes and the object store, loading dist/index.js', async (path) => {
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     const { port } = server.address() as AddressInfo;
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(`http://127.0.0.1:${port}${path}`);
     await page.waitForFunction(() => {
       const w = window as unknown as { suiteResult?: unknown; suiteError?: unknown };
       return w.suiteResult !== undefined || w.suiteError !== undefined;
@@ -87,6 +92,8 @@ describe('headless Chromium', () => {
     expect(pageErrors).toEqual([]);
     expect(suiteError).toBeUndefined();
     expect(suiteResult!.failures).toEqual([]);
-    expect(suiteResult!.passed).toBe(105 + 41 + 200 + 3 + 5);
+    expect(suiteResult!.passed).toBe(105 + 41 + 200 + 4 + 5);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(path === '/isolated');
+    await page.close();
   });
 });

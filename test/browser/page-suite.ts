@@ -43,6 +43,8 @@ async function checkPool(): Promise<string[]> {
   const sectors = plaintext.subarray(0, 4096 * 600);
   const xtsSealed = await lib.parallelXts(xtsKey).encryptSectors(sectors, 9n);
   if (!same(xtsSealed, lib.xts(xtsKey).encryptSectors(sectors, 9n))) failures.push('parallelXts differs from xts');
+  const { sharedMemory } = await lib.workerPoolInfo();
+  if (sharedMemory !== crossOriginIsolated) failures.push(`pool shares memory: ${sharedMemory}, page cross-origin isolated: ${crossOriginIsolated}`);
   await lib.terminateWorkers();
   return failures;
 }
@@ -111,7 +113,7 @@ async function run(): Promise<SuiteResult> {
   const poolFailures = await checkPool();
   result.failures.push(...poolFailures);
   result.failed += poolFailures.length;
-  result.passed += 3 - poolFailures.length;
+  result.passed += 4 - poolFailures.length;
   const serviceFailures = await checkServices();
   result.failures.push(...serviceFailures);
   result.failed += serviceFailures.length;
