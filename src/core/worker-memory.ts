@@ -14,6 +14,12 @@ import { CORE_SHARED_MAX_PAGES, CORE_SHARED_WASM_BASE64 } from './wasm-shared-bi
 const PAGE_BYTES = 64 * 1024;
 /** Room for a 1 MiB part plus a sector of up to 64 KiB (parts are whole sectors); larger parts are posted instead. */
 export const REGION_BYTES = 1024 * 1024 + 64 * 1024;
+/**
+ * Regions per worker at most: enough for the parts of two or three concurrent calls (each keeps
+ * three in flight per worker). Memory never shrinks, so this bounds what a burst of concurrent
+ * calls leaves behind (~9 MiB a worker); parts beyond it are posted.
+ */
+export const MAX_REGIONS = 8;
 
 /** A part's place in a worker's memory: its address there, and this thread's view of it. */
 export interface Region {
@@ -28,7 +34,7 @@ export class WorkerMemory {
   /** `base`: where the worker's runtime ends (it reports it once it has instantiated the core). */
   constructor(readonly memory: WebAssembly.Memory, private readonly base: number) {}
 
-  /** A region for a part of `length` bytes, or undefined when the part is too large or memory is full. */
+  /** A region for a part of `length` bytes, or undefined when the part is too large or every region is taken. */
   take(length: number): Region | undefined {
     if (length > REGION_BYTES) return undefined;
     const address = this.idle.pop() ?? this.addRegion();
@@ -50,6 +56,7 @@ export class WorkerMemory {
   }
 
   private addRegion(): number | undefined {
+    if (this.regions === MAX_REGIONS) return undefined;
     const address = this.base + this.regions * REGION_BYTES;
     const missing = address + REGION_BYTES - this.memory.buffer.byteLength;
     if (missing > 0) {

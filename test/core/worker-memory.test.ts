@@ -5,7 +5,8 @@ import { idlePartBuffers, releasePartBuffers } from '../../src/core/part-buffers
 import { CipherStateError } from '../../src/core/errors.js';
 import { decodeBase64, WasmRuntime } from '../../src/core/wasm-runtime.js';
 import { CORE_WASM_BASE64 } from '../../src/core/wasm-binary.generated.js';
-import { REGION_BYTES, WorkerMemory } from '../../src/core/worker-memory.js';
+import { MAX_REGIONS, REGION_BYTES, WorkerMemory } from '../../src/core/worker-memory.js';
+import { CORE_SHARED_MAX_PAGES } from '../../src/core/wasm-shared-binary.generated.js';
 import { sharedPool } from '../../src/core/worker-pool.js';
 import { gcm, parallelGcm, parallelXts, terminateWorkers, workerPoolInfo, xts } from '../../src/index.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
@@ -34,6 +35,15 @@ describe('WorkerMemory', () => {
     expect(regions.take(REGION_BYTES + 1)).toBeUndefined();
     expect(regions.take(16)).toBeDefined();
     expect(regions.take(16)).toBeUndefined(); // a second region would pass the maximum
+  });
+
+  it('makes at most MAX_REGIONS regions, however many parts are in flight', () => {
+    const regions = new WorkerMemory(sharedMemory(CORE_SHARED_MAX_PAGES), 0);
+    const taken = Array.from({ length: MAX_REGIONS }, () => regions.take(16));
+    expect(taken.every((region) => region !== undefined)).toBe(true);
+    expect(regions.take(16)).toBeUndefined();
+    regions.give(taken[3]!, false);
+    expect(regions.take(16)!.address).toBe(taken[3]!.address);
   });
 
   it('zeroes a region that held plaintext when it is given back, and leaves ciphertext as it is', () => {
@@ -80,6 +90,15 @@ describe('the pool in Node', () => {
     const regions = Array.from({ length: pool.size }, (_, i) => pool.memoryOf(i)!.regionBytes()).flat();
     expect(regions.length).toBeGreaterThan(0);
     for (const region of regions) expect(region.includes(0x5a)).toBe(false);
+  });
+
+  it('posts the parts of concurrent calls that find every region taken, with the same results', async () => {
+    releasePartBuffers();
+    const [key, iv] = [rng.bytes(32), rng.bytes(12)];
+    const messages = Array.from({ length: 5 }, () => rng.bytes(6 * MiB));
+    const sealed = await Promise.all(messages.map((message) => parallelGcm(key, iv).encrypt(message)));
+    sealed.forEach((s, i) => expect(Buffer.from(s).equals(gcm(key, iv).encrypt(messages[i]!))).toBe(true));
+    expect(idlePartBuffers().length).toBeGreaterThan(0);
   });
 
   it('posts a part too large for a region in a transfer buffer, with the same result', async () => {
