@@ -115,12 +115,11 @@ async function runPart(
   const region = memory?.take(part.length);
   if (memory && region) {
     region.view.set(part);
-    const release = () => memory.give(region, decrypting);
     try {
       const { hash } = await post(makeJob({ address: region.address, length: part.length }), []);
-      return { result: { output: region.view, hash }, release };
+      return { result: { output: region.view, hash }, release: () => memory.give(region, decrypting) };
     } catch (error) {
-      release();
+      memory.give(region, true); // the job stopped somewhere: the region may still hold plaintext input
       throw error;
     }
   }

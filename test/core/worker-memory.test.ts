@@ -15,6 +15,16 @@ const MiB = 1024 * 1024;
 const PAGE = 64 * 1024;
 const rng = new SeededRandom(62);
 
+/** Whether `bytes` holds `length` consecutive bytes equal to `value` (plaintext, not random ciphertext). */
+function hasRun(bytes: Uint8Array, value: number, length: number): boolean {
+  let run = 0;
+  for (const byte of bytes) {
+    run = byte === value ? run + 1 : 0;
+    if (run === length) return true;
+  }
+  return false;
+}
+
 const sharedMemory = (maximumPages: number) => new WebAssembly.Memory({ initial: 1, maximum: maximumPages, shared: true });
 
 describe('WorkerMemory', () => {
@@ -90,6 +100,20 @@ describe('the pool in Node', () => {
     const regions = Array.from({ length: pool.size }, (_, i) => pool.memoryOf(i)!.regionBytes()).flat();
     expect(regions.length).toBeGreaterThan(0);
     for (const region of regions) expect(region.includes(0x5a)).toBe(false);
+  });
+
+  it('zeroes the regions of parts whose jobs never finished (the pool was terminated mid-call)', async () => {
+    await terminateWorkers();
+    const pool = await sharedPool();
+    const [key, iv] = [rng.bytes(32), rng.bytes(12)];
+    const sealing = parallelGcm(key, iv).encrypt(new Uint8Array(64 * MiB).fill(0x5a));
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the first parts are in the workers' regions
+    const rejected = expect(sealing).rejects.toThrow(/terminated/);
+    await terminateWorkers();
+    await rejected;
+    const regions = Array.from({ length: pool.size }, (_, i) => pool.memoryOf(i)!.regionBytes()).flat();
+    expect(regions.length).toBeGreaterThan(0);
+    for (const region of regions) expect(hasRun(region, 0x5a, 64)).toBe(false);
   });
 
   it('posts the parts of concurrent calls that find every region taken, with the same results', async () => {
