@@ -38,11 +38,14 @@ async function setUp({ module, memory }: SharedCoreSetup): Promise<WorkerRespons
 }
 
 function answer({ id, job }: { id: number; job: PostedJob }): [WorkerResponse, ArrayBuffer[]] {
-  const posted = job.data instanceof Uint8Array;
-  const data = job.data instanceof Uint8Array ? job.data : wasm().bytes().subarray(job.data.address, job.data.address + job.data.length);
+  const { data: where } = job;
   try {
-    const { output, hash } = runJob({ ...job, data });
-    return posted ? [{ id, output, hash }, [output.buffer as ArrayBuffer]] : [{ id, hash }, []];
+    if (where instanceof Uint8Array) {
+      const { output, hash } = runJob({ ...job, data: where });
+      return [{ id, output, hash }, [output.buffer as ArrayBuffer]];
+    }
+    const { hash } = runJob({ ...job, data: wasm().bytes().subarray(where.address, where.address + where.length) });
+    return [{ id, hash }, []];
   } catch (error) {
     const { name, message } = error as Error;
     return [{ id, error: { name, message } }, []];
