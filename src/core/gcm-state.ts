@@ -148,9 +148,9 @@ export class GcmState {
     this.textBytes += src.length;
     const { core } = this.runtime;
     const step = encrypting ? core.gcmEncrypt : core.gcmDecrypt;
-    const resident = this.runtime.residentAddress(src);
-    if (resident !== undefined && dst.buffer === src.buffer && dst.byteOffset + dstOffset === resident) {
-      step(this.ctx, resident, src.length); // a pool worker's part, transformed where it lies
+    const inPlace = this.runtime.inPlaceAddress(src, dst, dstOffset);
+    if (inPlace !== undefined) {
+      step(this.ctx, inPlace, src.length); // a pool worker's part, transformed where it lies
       return;
     }
     let written = dstOffset;

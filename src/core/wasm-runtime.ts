@@ -72,11 +72,13 @@ export class WasmRuntime {
   }
 
   /**
-   * The WASM address of `view` if it lies in this runtime's memory (a pool worker's part, written
-   * there by the calling thread), so a cipher can transform it where it is instead of staging it.
+   * The WASM address of `src` if it lies in this runtime's memory and `dst` (from `dstOffset`) is
+   * the same bytes: a pool worker's part, written there by the calling thread, which a cipher can
+   * then transform where it lies instead of staging it through the I/O buffer.
    */
-  residentAddress(view: Uint8Array): number | undefined {
-    return view.buffer === this.core.memory.buffer ? view.byteOffset : undefined;
+  inPlaceAddress(src: Uint8Array, dst: Uint8Array, dstOffset = 0): number | undefined {
+    const resident = src.buffer === this.core.memory.buffer && dst.buffer === src.buffer;
+    return resident && dst.byteOffset + dstOffset === src.byteOffset ? src.byteOffset : undefined;
   }
 
   /**

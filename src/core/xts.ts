@@ -152,9 +152,9 @@ export class XtsCipher {
     }
     const { core } = this.runtime;
     const step = encrypting ? core.xtsEncryptSectors : core.xtsDecryptSectors;
-    const resident = this.runtime.residentAddress(bytes);
-    if (resident !== undefined && output === bytes) {
-      step(this.ctx, resident, bytes.length, sectorSize, firstSector); // a pool worker's part, transformed where it lies
+    const inPlace = this.runtime.inPlaceAddress(bytes, output);
+    if (inPlace !== undefined) {
+      step(this.ctx, inPlace, bytes.length, sectorSize, firstSector); // a pool worker's part, transformed where it lies
       return output;
     }
     const piece = Math.floor(IO_BUFFER_BYTES / sectorSize) * sectorSize;
