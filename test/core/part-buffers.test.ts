@@ -2,10 +2,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { idlePartBuffers, releasePartBuffers, returnPartBuffer, takePartBuffer } from '../../src/core/part-buffers.js';
 import { poolSettings } from '../../src/core/worker-pool.js';
-import { gcm, parallelGcm, parallelXts, terminateWorkers, xts } from '../../src/index.js';
+import { terminateWorkers } from '../../src/index.js';
+import { decryptRecognizablePlaintextOnThePool, PLAINTEXT_BYTE } from '../helpers/pool-plaintext.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
-const MiB = 1024 * 1024;
 const rng = new SeededRandom(61);
 
 afterAll(() => terminateWorkers());
@@ -39,12 +39,9 @@ describe('part buffers', () => {
     await terminateWorkers(); // a pool that posts parts, as in a browser page that is not cross-origin isolated
     poolSettings.sharedMemory = false;
     releasePartBuffers();
-    const plaintext = new Uint8Array(3 * MiB).fill(0x5a); // a recognizable plaintext
-    const [key, iv, xtsKey] = [rng.bytes(32), rng.bytes(12), rng.bytes(64)];
-    await parallelGcm(key, iv).decrypt(gcm(key, iv).encrypt(plaintext));
-    await parallelXts(xtsKey).decryptSectors(xts(xtsKey).encryptSectors(plaintext, 0n), 0n);
+    await decryptRecognizablePlaintextOnThePool(rng);
     expect(idlePartBuffers().length).toBeGreaterThan(0);
-    for (const buffer of idlePartBuffers()) expect(new Uint8Array(buffer).includes(0x5a)).toBe(false);
+    for (const buffer of idlePartBuffers()) expect(new Uint8Array(buffer).includes(PLAINTEXT_BYTE)).toBe(false);
     await terminateWorkers();
     poolSettings.sharedMemory = true;
   });

@@ -7,8 +7,9 @@ import { decodeBase64, WasmRuntime } from '../../src/core/wasm-runtime.js';
 import { CORE_WASM_BASE64 } from '../../src/core/wasm-binary.generated.js';
 import { MAX_REGIONS, REGION_BYTES, WorkerMemory } from '../../src/core/worker-memory.js';
 import { CORE_SHARED_MAX_PAGES } from '../../src/core/wasm-shared-binary.generated.js';
-import { sharedPool } from '../../src/core/worker-pool.js';
+import { sharedPool, type WorkerPool } from '../../src/core/worker-pool.js';
 import { gcm, parallelGcm, parallelXts, terminateWorkers, workerPoolInfo, xts } from '../../src/index.js';
+import { decryptRecognizablePlaintextOnThePool, PLAINTEXT_BYTE } from '../helpers/pool-plaintext.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
 const MiB = 1024 * 1024;
@@ -24,6 +25,9 @@ function hasRun(bytes: Uint8Array, value: number, length: number): boolean {
   }
   return false;
 }
+
+/** Every region of every worker's shared memory. */
+const allRegions = (pool: WorkerPool) => Array.from({ length: pool.size }, (_, i) => pool.memoryOf(i)!.regionBytes()).flat();
 
 const sharedMemory = (maximumPages: number) => new WebAssembly.Memory({ initial: 1, maximum: maximumPages, shared: true });
 
@@ -92,28 +96,24 @@ describe('the pool in Node', () => {
 
   it('leaves no plaintext in the shared regions after parallel decryptions', async () => {
     await terminateWorkers();
-    const plaintext = new Uint8Array(3 * MiB).fill(0x5a); // a recognizable plaintext
-    const [key, iv, xtsKey] = [rng.bytes(32), rng.bytes(12), rng.bytes(64)];
-    await parallelGcm(key, iv).decrypt(gcm(key, iv).encrypt(plaintext));
-    await parallelXts(xtsKey).decryptSectors(xts(xtsKey).encryptSectors(plaintext, 0n), 0n);
-    const pool = await sharedPool();
-    const regions = Array.from({ length: pool.size }, (_, i) => pool.memoryOf(i)!.regionBytes()).flat();
+    await decryptRecognizablePlaintextOnThePool(rng);
+    const regions = allRegions(await sharedPool());
     expect(regions.length).toBeGreaterThan(0);
-    for (const region of regions) expect(region.includes(0x5a)).toBe(false);
+    for (const region of regions) expect(region.includes(PLAINTEXT_BYTE)).toBe(false);
   });
 
   it('zeroes the regions of parts whose jobs never finished (the pool was terminated mid-call)', async () => {
     await terminateWorkers();
     const pool = await sharedPool();
     const [key, iv] = [rng.bytes(32), rng.bytes(12)];
-    const sealing = parallelGcm(key, iv).encrypt(new Uint8Array(64 * MiB).fill(0x5a));
+    const sealing = parallelGcm(key, iv).encrypt(new Uint8Array(64 * MiB).fill(PLAINTEXT_BYTE));
     await new Promise((resolve) => setTimeout(resolve, 5)); // the first parts are in the workers' regions
     const rejected = expect(sealing).rejects.toThrow(/terminated/);
     await terminateWorkers();
     await rejected;
-    const regions = Array.from({ length: pool.size }, (_, i) => pool.memoryOf(i)!.regionBytes()).flat();
+    const regions = allRegions(pool);
     expect(regions.length).toBeGreaterThan(0);
-    for (const region of regions) expect(hasRun(region, 0x5a, 64)).toBe(false);
+    for (const region of regions) expect(hasRun(region, PLAINTEXT_BYTE, 64)).toBe(false);
   });
 
   it('posts the parts of concurrent calls that find every region taken, with the same results', async () => {
