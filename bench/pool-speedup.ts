@@ -1,7 +1,8 @@
 // The pool's speed-up over one thread, measured in alternating pairs: each pair times the
 // single-thread call and the pool call back to back (in alternating order), and the reported
-// figure is the median of the per-pair ratios. The table's cells come from medians taken seconds
-// apart, so on a shared machine their quotient carries the load changes in between; pairs do not.
+// figure is the median of the per-pair ratios, with the lowest and highest pair beside it. The
+// table's cells come from medians taken seconds apart, so on a shared machine their quotient carries
+// the load changes in between; pairs do not, and their spread shows how much the host moved.
 import { implementations, type Operation } from './implementations.js';
 import { formatBytes, median } from './report.js';
 
@@ -35,10 +36,11 @@ export async function pairedSpeedups(pairs: SpeedupPair[], cores: number): Promi
           const second = await time(poolFirst ? singleRun[operation] : poolRun[operation]);
           ratios.push(poolFirst ? second / first : first / second);
         }
-        cells.push(`${operation} ${formatBytes(bytes)} ${median(ratios).toFixed(2)}×`);
+        const [lowest, highest] = [Math.min(...ratios), Math.max(...ratios)].map((r) => r.toFixed(2));
+        cells.push(`${operation} ${formatBytes(bytes)} ${median(ratios).toFixed(2)}× (${lowest}–${highest})`);
       }
     }
-    lines.push(`Pool speed-up of ${pool.replace(' (pool)', '')} over one thread (${cores} cores, median of alternating pairs): ${cells.join(', ')}.`);
+    lines.push(`Pool speed-up of ${pool.replace(' (pool)', '')} over one thread (${cores} cores, median of alternating pairs, lowest–highest pair in parentheses): ${cells.join(', ')}.`);
   }
   return lines;
 }
