@@ -104,13 +104,18 @@ export function decodeHeader(bytes: Uint8Array): { header: MessageHeader; bodyBy
   };
   const pairCount = view.getUint16(at);
   at += 2;
-  const encryptionContext: EncryptionContext = {};
+  const pairs = new Map<string, string>();
   for (let i = 0; i < pairCount; i++) {
     const key = readField();
     const value = key && readField();
     if (!key || !value) return undefined;
-    encryptionContext[text(key)] = text(value);
+    const name = text(key);
+    if (pairs.has(name)) throw new MessageFormatError(`the header's encryption context repeats the key "${name}"`);
+    pairs.set(name, text(value));
   }
+  // fromEntries defines each key as the context's own, so a key such as "__proto__" survives as
+  // written (assigning it would set the object's prototype instead, and drop the pair).
+  const encryptionContext: EncryptionContext = Object.fromEntries(pairs);
   if (!need(at + 2)) return undefined;
   const keyCount = view.getUint16(at);
   at += 2;

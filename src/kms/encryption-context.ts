@@ -31,6 +31,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 export function canonicalEncryptionContext(context: EncryptionContext): Uint8Array {
   const pairs = Object.entries(context).map(([k, v]) => [encoder.encode(k), encoder.encode(v)] as const)
     .sort((a, b) => compareBytes(a[0], b[0]));
+  if (pairs.length > 0xffff) throw kmsError('ValidationException', `EncryptionContext: at most 65535 pairs, got ${pairs.length}`);
   const size = 2 + pairs.reduce((n, [k, v]) => n + 4 + k.length + v.length, 0);
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);

@@ -142,6 +142,23 @@ describe('framed envelope format', () => {
       .rejects.toThrow(MessageFormatError);
   });
 
+  it('keeps an encryption context key named __proto__ as written, and refuses a header that repeats a key', async () => {
+    const dataKey = rng.bytes(32);
+    const resolve = async () => dataKey.slice();
+    const wrappedKeys = [{ providerId: 'test', keyId: 'k1', blob: rng.bytes(40) }];
+    const parsed = JSON.parse('{"__proto__": "x", "a": "b"}') as Record<string, string>; // an own key, as JSON gives it
+    const decryptor = new FramedDecryptor(resolve);
+    await decryptor.update(encryptMessage({ dataKey: dataKey.slice(), encryptionContext: parsed, wrappedKeys }, rng.bytes(10)));
+    await decryptor.final();
+    expect(Object.entries(decryptor.header!.encryptionContext)).toEqual([['__proto__', 'x'], ['a', 'b']]);
+
+    // "ab" rewritten to "aa" in the header: refused as malformed before the header tag is checked.
+    const message = encryptMessage({ dataKey: dataKey.slice(), encryptionContext: { aa: '1', ab: '2' }, wrappedKeys }, rng.bytes(10));
+    const at = message.findIndex((_, i) => message[i] === 0 && message[i + 1] === 2 && message[i + 2] === 0x61 && message[i + 3] === 0x62);
+    message[at + 3] = 0x61;
+    await expect(decryptMessage(resolve, message)).rejects.toThrow(/repeats the key "aa"/);
+  });
+
   it('checks its inputs', () => {
     const { materials } = localMaterials();
     expect(() => encryptMessage({ ...materials, dataKey: new Uint8Array(16) }, new Uint8Array(1))).toThrow(/dataKey/);

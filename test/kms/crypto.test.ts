@@ -56,6 +56,10 @@ describe('encrypt and decrypt', () => {
     await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: 'text' as unknown as Uint8Array }), 'ValidationException');
     await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext: { a: 1 } as unknown as Record<string, string> }), 'ValidationException');
     await rejectsWith(kms.decrypt({ CiphertextBlob: 'blob' as unknown as Uint8Array }), 'ValidationException');
+    // Pairs are counted in 16 bits in the canonical form: one more is refused, not wrapped around.
+    const pairs = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, '']));
+    await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext: pairs(0xffff) });
+    await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext: pairs(0x10000) }), 'ValidationException');
   });
 });
 
