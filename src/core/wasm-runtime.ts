@@ -6,6 +6,7 @@
 // A pool worker's runtime over shared memory is sealed after its first slots: the calling thread
 // owns the memory above them, where it writes parts that ciphers here transform in place.
 
+import { base64ToBytes } from './base64.js';
 import { CipherStateError } from './errors.js';
 import { CORE_WASM_BASE64 } from './wasm-binary.generated.js';
 
@@ -139,13 +140,6 @@ export class WasmRuntime {
   }
 }
 
-export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 let runtime: WasmRuntime | undefined;
 let loading: Promise<void> | undefined;
 
@@ -154,7 +148,7 @@ let loading: Promise<void> | undefined;
  * refuse synchronous compilation on the main thread); harmless, and optional, in Node.
  */
 export function ready(): Promise<void> {
-  loading ??= WebAssembly.compile(decodeBase64(CORE_WASM_BASE64))
+  loading ??= WebAssembly.compile(base64ToBytes(CORE_WASM_BASE64))
     .then((module) => WebAssembly.instantiate(module))
     .then((instance) => {
       runtime ??= new WasmRuntime(instance);
@@ -172,7 +166,7 @@ export function installRuntime(instance: WebAssembly.Instance): WasmRuntime {
 export function wasm(): WasmRuntime {
   if (runtime) return runtime;
   try {
-    runtime = new WasmRuntime(new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(CORE_WASM_BASE64))));
+    runtime = new WasmRuntime(new WebAssembly.Instance(new WebAssembly.Module(base64ToBytes(CORE_WASM_BASE64))));
   } catch (cause) {
     throw new CipherStateError('The WASM core could not be loaded synchronously here: `await ready()` before first use', { cause });
   }

@@ -8,7 +8,7 @@
 // Layout: [the worker's runtime: tables, I/O buffer, slots][region 0][region 1]…, regions added
 // (memory grown by this thread) as more parts are in flight at once, and reused after.
 
-import { decodeBase64 } from './wasm-runtime.js';
+import { base64ToBytes } from './base64.js';
 import { CORE_SHARED_MAX_PAGES, CORE_SHARED_WASM_BASE64 } from './wasm-shared-binary.generated.js';
 
 const PAGE_BYTES = 64 * 1024;
@@ -90,7 +90,7 @@ export function sharedCoreModule(): Promise<WebAssembly.Module | undefined> {
   sharedCore ??= (async () => {
     if (typeof SharedArrayBuffer === 'undefined' || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return undefined;
     try {
-      return await WebAssembly.compile(decodeBase64(CORE_SHARED_WASM_BASE64));
+      return await WebAssembly.compile(base64ToBytes(CORE_SHARED_WASM_BASE64));
     } catch {
       return undefined;
     }

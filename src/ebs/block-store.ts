@@ -5,6 +5,7 @@
 // it; detaching retires the grant and zeroes the key. Sectors are encrypted with XTS-AES-256, the
 // sector number as tweak.
 
+import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { parallelXts } from '../core/parallel.js';
 import { xts } from '../core/xts.js';
 import { accountOf, rootArn, type Iam } from '../policy/index.js';
@@ -59,8 +60,6 @@ interface Ec2State {
   defaultKmsKeyId?: string;
 }
 
-const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
-const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 const hexId = (prefix: string) => `${prefix}-${Array.from(crypto.getRandomValues(new Uint8Array(9)), (b) => b.toString(16).padStart(2, '0')).join('').slice(0, 17)}`;
 
 export class BlockStore {
@@ -145,7 +144,7 @@ export class BlockStore {
           Constraints: { EncryptionContextEquals: context }, Name: `${volume.VolumeId}-${request.InstanceId}`,
         }, { principal: who.principal, viaService: EC2 });
         try {
-          const { Plaintext } = await this.kms.decrypt({ CiphertextBlob: fromBase64(volume.wrappedDataKey!), EncryptionContext: context,
+          const { Plaintext } = await this.kms.decrypt({ CiphertextBlob: base64ToBytes(volume.wrappedDataKey!), EncryptionContext: context,
             GrantTokens: [grant.GrantToken] }, { principal: instance, viaService: EC2 });
           ciphers = { single: xts(Plaintext), pool: parallelXts(Plaintext) };
           Plaintext.fill(0);
@@ -400,7 +399,7 @@ export class BlockStore {
     const via = { principal: who.principal, viaService: EC2 };
     if (!plaintextSectors) {
       const { CiphertextBlob, KeyId } = await this.kms.generateDataKeyWithoutPlaintext(request, via);
-      Object.assign(target, { KmsKeyId: KeyId, wrappedDataKey: toBase64(CiphertextBlob) });
+      Object.assign(target, { KmsKeyId: KeyId, wrappedDataKey: bytesToBase64(CiphertextBlob) });
       return;
     }
     const { CiphertextBlob, KeyId, Plaintext } = await this.kms.generateDataKey(request, via);
@@ -414,16 +413,16 @@ export class BlockStore {
     } finally {
       cipher.dispose();
     }
-    Object.assign(target, { KmsKeyId: KeyId, wrappedDataKey: toBase64(CiphertextBlob) });
+    Object.assign(target, { KmsKeyId: KeyId, wrappedDataKey: bytesToBase64(CiphertextBlob) });
   }
 
   /** The same data key, re-encrypted by the KMS for `target`'s ARN (and possibly another key). */
   private async rewrapFrom(source: VolumeRecord | SnapshotRecord, target: VolumeRecord | SnapshotRecord, keyId: string, targetArn: string, who: Caller) {
     const { CiphertextBlob, KeyId } = await this.kms.reEncrypt({
-      CiphertextBlob: fromBase64(source.wrappedDataKey!), SourceEncryptionContext: { 'aws:ec2:arn': this.arnOf(source) },
+      CiphertextBlob: base64ToBytes(source.wrappedDataKey!), SourceEncryptionContext: { 'aws:ec2:arn': this.arnOf(source) },
       DestinationKeyId: keyId, DestinationEncryptionContext: { 'aws:ec2:arn': targetArn },
     }, { principal: who.principal, viaService: EC2 });
-    Object.assign(target, { KmsKeyId: KeyId, wrappedDataKey: toBase64(CiphertextBlob) });
+    Object.assign(target, { KmsKeyId: KeyId, wrappedDataKey: bytesToBase64(CiphertextBlob) });
   }
 
   /** The ARN a record's data key is bound to: snapshots have a StartTime, volumes a CreateTime. */

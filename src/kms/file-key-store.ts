@@ -13,6 +13,7 @@
 // Node modules are imported on first use, so this file does not stop the bundle loading in browsers.
 
 import { scryptAsync } from '@noble/hashes/scrypt.js';
+import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { gcm } from '../core/gcm.js';
 import { atomicWriteFile } from './atomic-file.js';
 import { kmsError } from './kms-errors.js';
@@ -126,7 +127,7 @@ export class FileKeyStore implements KeyStore {
     const complete = text.slice(0, text.lastIndexOf('\n') + 1);
     return complete.split('\n').filter((line) => line.length > 0).map((line, index) => {
       try {
-        const bytes = Uint8Array.from(atob(line), (c) => c.charCodeAt(0));
+        const bytes = base64ToBytes(line);
         return JSON.parse(new TextDecoder().decode(gcm(rootKey, bytes.subarray(0, 12), AUDIT_AAD, { constantTime: true }).decrypt(bytes.subarray(12)))) as AuditRecord;
       } catch {
         throw kmsError('KMSInvalidStateException', `audit log ${file} line ${index + 1} does not authenticate; it has been left untouched`);
@@ -139,12 +140,13 @@ export class FileKeyStore implements KeyStore {
     await fs.mkdir(this.directory, { recursive: true, mode: 0o700 });
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const sealed = gcm(await this.rootKey(), iv, AUDIT_AAD, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(record)));
-    let binary = '';
-    for (const b of [...iv, ...sealed]) binary += String.fromCharCode(b);
+    const line = new Uint8Array(iv.length + sealed.length);
+    line.set(iv);
+    line.set(sealed, iv.length);
     const handle = await fs.open(path.join(this.directory, AUDIT_FILE), 'a+', 0o600);
     try {
       await cutTornTail(handle);
-      await handle.write(`${btoa(binary)}\n`);
+      await handle.write(`${bytesToBase64(line)}\n`);
       await handle.sync();
     } finally {
       await handle.close();

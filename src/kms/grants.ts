@@ -2,6 +2,7 @@
 // to encryption contexts. A grant authorizes as soon as it is created; its token may also be
 // passed in GrantTokens (which AWS needs before a new grant has propagated; here it is checked).
 
+import { bytesToBase64 } from '../core/base64.js';
 import type { EncryptionContext } from './encryption-context.js';
 import { kmsError } from './kms-errors.js';
 
@@ -36,7 +37,7 @@ function toHex(bytes: Uint8Array): string {
 export function newGrantIdentifiers(): { grantId: string; grantToken: string } {
   return {
     grantId: toHex(crypto.getRandomValues(new Uint8Array(32))),
-    grantToken: btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(48)))),
+    grantToken: bytesToBase64(crypto.getRandomValues(new Uint8Array(48))),
   };
 }
 

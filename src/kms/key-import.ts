@@ -5,6 +5,7 @@
 
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToBase64 } from '../core/base64.js';
 import { kmsError } from './kms-errors.js';
 import { unwrapMaterial, wrapMaterial } from './key-material.js';
 
@@ -22,7 +23,6 @@ export interface ImportParameters {
 }
 
 const encoder = new TextEncoder();
-const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 const RSA_OAEP = (bits: number) => ({ name: 'RSA-OAEP', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' });
 
 export async function newImportParameters(rootKey: Uint8Array, keyId: string, spec: WrappingKeySpec, validTo: Date):
@@ -33,7 +33,7 @@ export async function newImportParameters(rootKey: Uint8Array, keyId: string, sp
   try {
     return {
       parameters: {
-        token: toBase64(crypto.getRandomValues(new Uint8Array(48))),
+        token: bytesToBase64(crypto.getRandomValues(new Uint8Array(48))),
         wrappedPrivateKey: wrapMaterial(rootKey, keyId, 0, privateKey),
         validTo: validTo.toISOString(),
       },

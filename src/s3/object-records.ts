@@ -1,5 +1,6 @@
 // The records an ObjectStore keeps per bucket and per object version, and the versioning rules.
 
+import { bytesToBase64 } from '../core/base64.js';
 import type { PolicyDocument } from '../policy/index.js';
 import type { CustomerKeyCheck } from './sse-c-keyring.js';
 
@@ -41,7 +42,7 @@ export interface Bucket {
   objects: Map<string, StoredObject[]>;
 }
 
-export const newVersionId = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(24)))).replace(/[+/=]/g, (c) => ({ '+': '.', '/': '_', '=': '' })[c]!);
+export const newVersionId = () => bytesToBase64(crypto.getRandomValues(new Uint8Array(24))).replace(/[+/=]/g, (c) => ({ '+': '.', '/': '_', '=': '' })[c]!);
 
 /** Adds a version: appended with versioning enabled, otherwise replacing the "null" version. Returns the replaced versions. */
 export function addVersion(bucket: Bucket, key: string, object: StoredObject): StoredObject[] {

@@ -11,6 +11,7 @@
 // in a directory: one file per version plus metadata, both written atomically. Multipart uploads
 // (multipart-uploads.ts) keep their parts sealed at rest until completion.
 
+import { base64ToBytes } from '../core/base64.js';
 import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js';
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../envelope/kms-keyring.js';
 import type { DataKeyResolver } from '../envelope/materials.js';
@@ -58,6 +59,7 @@ export interface PutHeaders extends ObjectRequest {
 }
 
 const S3 = 's3.amazonaws.com';
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** A KMS refusal while serving an S3 request: S3 reports it as its own error, with the KMS error as cause. */
@@ -535,11 +537,12 @@ export class ObjectStore {
     };
   }
 
-  /** SSEKMSEncryptionContext: base64 of a JSON object of strings, as S3's header. */
+  /** SSEKMSEncryptionContext: base64 of the UTF-8 of a JSON object of strings, as S3's header. */
   private parseContext(encoded: string | undefined): Record<string, string> {
     if (encoded === undefined) return {};
     try {
-      const context = JSON.parse(atob(encoded)) as unknown;
+      // atob alone yields one character per byte: non-ASCII text must be decoded as UTF-8 after it.
+      const context = JSON.parse(strictUtf8.decode(base64ToBytes(encoded))) as unknown;
       if (typeof context === 'object' && context !== null && !Array.isArray(context) && Object.values(context).every((v) => typeof v === 'string')) {
         if ('aws:s3:arn' in context) throw new Error('aws:s3:arn is set by S3');
         return context as Record<string, string>;

@@ -7,6 +7,7 @@
 // algorithm in the encryption context as v2 does. CSE-C: a 256-bit master key that never leaves the
 // client wraps the data key with AES/GCM (IV ‖ ciphertext ‖ tag, the content algorithm as AAD).
 
+import { base64ToBytesOrUndefined, bytesToBase64 } from '../core/base64.js';
 import { AuthenticationError } from '../core/errors.js';
 import { gcm } from '../core/gcm.js';
 import { requireBytes } from '../core/validate.js';
@@ -17,18 +18,6 @@ import { s3Error } from './s3-errors.js';
 
 const CEK_ALG = 'AES/GCM/NoPadding';
 const encoder = new TextEncoder();
-const toBase64 = (bytes: Uint8Array) => {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-};
-const fromBase64 = (text: string | undefined) => {
-  try {
-    return text === undefined ? undefined : Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-};
 
 export type S3EncryptionClientOptions =
   | { s3: ObjectStore; kms: KeyManagementService; kmsKeyId: string; caller?: Caller }
@@ -71,7 +60,7 @@ export class S3EncryptionClient {
       ...rest, Body: sealed,
       Metadata: {
         ...(request.Metadata ?? {}),
-        'x-amz-key-v2': toBase64(wrapped), 'x-amz-iv': toBase64(iv), 'x-amz-cek-alg': CEK_ALG, 'x-amz-wrap-alg': wrapAlg,
+        'x-amz-key-v2': bytesToBase64(wrapped), 'x-amz-iv': bytesToBase64(iv), 'x-amz-cek-alg': CEK_ALG, 'x-amz-wrap-alg': wrapAlg,
         'x-amz-matdesc': JSON.stringify(matdesc), 'x-amz-tag-len': '128', 'x-amz-unencrypted-content-length': String(body.length),
       },
     }, this.caller);
@@ -82,8 +71,8 @@ export class S3EncryptionClient {
     const { Range, ...whole } = request;
     const object = await this.s3.getObject(whole, this.caller);
     const metadata = object.Metadata;
-    const iv = fromBase64(metadata['x-amz-iv']);
-    const wrapped = fromBase64(metadata['x-amz-key-v2']);
+    const iv = base64ToBytesOrUndefined(metadata['x-amz-iv']);
+    const wrapped = base64ToBytesOrUndefined(metadata['x-amz-key-v2']);
     if (!iv || iv.length !== 12 || !wrapped || metadata['x-amz-cek-alg'] !== CEK_ALG || metadata['x-amz-tag-len'] !== '128') {
       throw s3Error('InvalidRequest', `${request.Key} was not stored by an S3 Encryption Client (v2, AES/GCM/NoPadding): its metadata is missing or altered`);
     }

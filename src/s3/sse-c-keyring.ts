@@ -5,6 +5,7 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { md5 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { base64ToBytes, base64ToBytesOrUndefined, bytesToBase64 } from '../core/base64.js';
 import { constantTimeEqual } from '../core/validate.js';
 import type { EncryptionMaterials } from '../envelope/materials.js';
 import { s3Error } from './s3-errors.js';
@@ -25,23 +26,15 @@ export interface CustomerKeyCheck {
   mac: string;
 }
 
-const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
-const fromBase64 = (text: string) => {
-  try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-};
 
 /** The request's customer key, if it carries SSE-C headers; validated (algorithm, length, MD5). */
 export function customerKeyOf(request: CustomerKeyRequest): Uint8Array | undefined {
   const { SSECustomerAlgorithm: algorithm, SSECustomerKey: encoded, SSECustomerKeyMD5: digest } = request;
   if (algorithm === undefined && encoded === undefined && digest === undefined) return undefined;
   if (algorithm !== 'AES256') throw s3Error('InvalidArgument', 'SSECustomerAlgorithm: expected AES256');
-  const key = typeof encoded === 'string' ? fromBase64(encoded) : undefined;
+  const key = base64ToBytesOrUndefined(encoded);
   if (!key || key.length !== 32) throw s3Error('InvalidArgument', 'SSECustomerKey: expected base64 of a 256-bit key');
-  const expected = typeof digest === 'string' ? fromBase64(digest) : undefined;
+  const expected = base64ToBytesOrUndefined(digest);
   if (!expected || !constantTimeEqual(md5(key), expected)) {
     key.fill(0);
     throw s3Error('InvalidArgument', 'SSECustomerKeyMD5: does not match the MD5 of SSECustomerKey');
@@ -51,13 +44,13 @@ export function customerKeyOf(request: CustomerKeyRequest): Uint8Array | undefin
 
 export function customerKeyCheck(key: Uint8Array): CustomerKeyCheck {
   const salt = crypto.getRandomValues(new Uint8Array(16));
-  return { salt: toBase64(salt), mac: toBase64(hmac(sha256, key, new Uint8Array([...salt, ...LABEL]))) };
+  return { salt: bytesToBase64(salt), mac: bytesToBase64(hmac(sha256, key, new Uint8Array([...salt, ...LABEL]))) };
 }
 
 /** Throws AccessDenied unless `key` is the one the check was made from (constant-time comparison). */
 export function verifyCustomerKey(key: Uint8Array, check: CustomerKeyCheck): void {
-  const mac = hmac(sha256, key, new Uint8Array([...fromBase64(check.salt)!, ...LABEL]));
-  if (!constantTimeEqual(mac, fromBase64(check.mac)!)) {
+  const mac = hmac(sha256, key, new Uint8Array([...base64ToBytes(check.salt), ...LABEL]));
+  if (!constantTimeEqual(mac, base64ToBytes(check.mac))) {
     throw s3Error('AccessDenied', 'the SSE-C key does not match the key the object was stored with');
   }
 }

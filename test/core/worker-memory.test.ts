@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idlePartBuffers, releasePartBuffers } from '../../src/core/part-buffers.js';
 import { CipherStateError } from '../../src/core/errors.js';
-import { decodeBase64, WasmRuntime } from '../../src/core/wasm-runtime.js';
+import { base64ToBytes } from '../../src/core/base64.js';
+import { WasmRuntime } from '../../src/core/wasm-runtime.js';
 import { CORE_WASM_BASE64 } from '../../src/core/wasm-binary.generated.js';
 import { MAX_REGIONS, REGION_BYTES, WorkerMemory } from '../../src/core/worker-memory.js';
 import { CORE_SHARED_MAX_PAGES } from '../../src/core/wasm-shared-binary.generated.js';
@@ -74,7 +75,7 @@ describe('WorkerMemory', () => {
 
 describe('a runtime sealed for a pool worker', () => {
   it('hands out the slots it made before sealing, then refuses to add one', () => {
-    const runtime = new WasmRuntime(new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(CORE_WASM_BASE64))));
+    const runtime = new WasmRuntime(new WebAssembly.Instance(new WebAssembly.Module(base64ToBytes(CORE_WASM_BASE64))));
     const base = runtime.seal();
     const slots = Array.from({ length: 4 }, () => runtime.acquireSlot());
     expect(slots.every((slot) => slot < base)).toBe(true);

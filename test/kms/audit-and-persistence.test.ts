@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeyManagementService, MemoryKeyStore } from '../../src/index.js';
-import type { AuditRecord } from '../../src/kms/key-store.js';
+import type { AuditRecord, KeyStore } from '../../src/kms/key-store.js';
 import { ACCOUNT, ALICE, REGION, ROOT, bytes, makeKms, rejectsWith, text } from './fixtures.js';
 
 describe('audit trail', () => {
@@ -77,8 +77,16 @@ describe('persistence and atomicity', () => {
     expect(snapshot.keys[0]!.materials[0]!.wrapped).toMatch(/^[A-Za-z0-9+/=]+$/);
     // 12-byte IV + 32-byte material + 16-byte tag: wrapped, not raw.
     expect(Buffer.from(snapshot.keys[0]!.materials[0]!.wrapped, 'base64')).toHaveLength(60);
-    const otherRoot = new KeyManagementService({ account: ACCOUNT, region: REGION, store: { ...store, rootKey: async () => new Uint8Array(32).fill(9), read: () => store.read(), write: (s) => store.write(s), readAudit: () => store.readAudit(), appendAudit: (r) => store.appendAudit(r) } });
+    const storeWith = (changes: Partial<KeyStore>): KeyStore => ({
+      rootKey: () => store.rootKey(), read: () => store.read(), write: (s) => store.write(s), readAudit: () => store.readAudit(),
+      appendAudit: (r) => store.appendAudit(r), ...changes,
+    });
+    const otherRoot = new KeyManagementService({ account: ACCOUNT, region: REGION, store: storeWith({ rootKey: async () => new Uint8Array(32).fill(9) }) });
     await rejectsWith(otherRoot.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }), 'KMSInvalidStateException');
+    const damaged = structuredClone(snapshot);
+    damaged.keys[0]!.materials[0]!.wrapped = 'not base64!';
+    const damagedStore = new KeyManagementService({ account: ACCOUNT, region: REGION, store: storeWith({ read: async () => damaged }) });
+    await rejectsWith(damagedStore.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }), 'KMSInvalidStateException');
   });
 
   it('a refused call changes nothing but the audit trail', async () => {

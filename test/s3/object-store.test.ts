@@ -61,6 +61,18 @@ describe('ObjectStore', () => {
     expect(records.at(-1)).toMatchObject({ viaService: 's3.amazonaws.com', encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::reports/own.csv' } });
   });
 
+  it('reads SSEKMSEncryptionContext as base64 of UTF-8 JSON, so non-ASCII pairs reach KMS as written', async () => {
+    const { kms, s3 } = setup();
+    await s3.createBucket({ Bucket: 'reports' });
+    const context = Buffer.from(JSON.stringify({ équipe: 'café ☕' })).toString('base64');
+    await s3.putObject({ Bucket: 'reports', Key: 'menu', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSEncryptionContext: context });
+    const [generated] = await kms.listAuditRecords({ EventName: 'GenerateDataKey' });
+    expect(generated!.encryptionContext).toEqual({ équipe: 'café ☕', 'aws:s3:arn': 'arn:aws:s3:::reports/menu' });
+    expect(new TextDecoder().decode((await s3.getObject({ Bucket: 'reports', Key: 'menu' })).Body)).toBe('x');
+    const notUtf8 = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]).toString('base64'); // {"a":"\xff"}
+    await rejectsWith(s3.putObject({ Bucket: 'reports', Key: 'bad', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSEncryptionContext: notUtf8 }), 'InvalidArgument');
+  });
+
   it('a disabled or pending-deletion key refuses reads and writes', async () => {
     const { kms, s3 } = setup();
     await s3.createBucket({ Bucket: 'bkt' });
