@@ -135,31 +135,37 @@ export class BlockStore {
         throw ec2Error('VolumeInUse', `${volume.VolumeId} is already attached to ${request.InstanceId}`);
       }
       const attachment: VolumeRecord['attachments'][number] = { InstanceId: request.InstanceId, AttachTime: new Date().toISOString() };
+      const instance = this.instancePrincipal(request.InstanceId);
+      const liveKey = `${volume.VolumeId}/${request.InstanceId}`;
       let ciphers: VolumeCiphers | undefined;
-      if (volume.Encrypted) {
-        const context = { 'aws:ec2:arn': this.arn('volume', volume.VolumeId) };
-        const instance = this.instancePrincipal(request.InstanceId);
-        const grant = await this.kms.createGrant({
-          KeyId: volume.KmsKeyId!, GranteePrincipal: instance, RetiringPrincipal: instance, Operations: ['Decrypt', 'RetireGrant'],
-          Constraints: { EncryptionContextEquals: context }, Name: `${volume.VolumeId}-${request.InstanceId}`,
-        }, { principal: who.principal, viaService: EC2 });
-        try {
+      try {
+        if (volume.Encrypted) {
+          const context = { 'aws:ec2:arn': this.arn('volume', volume.VolumeId) };
+          const grant = await this.kms.createGrant({
+            KeyId: volume.KmsKeyId!, GranteePrincipal: instance, RetiringPrincipal: instance, Operations: ['Decrypt', 'RetireGrant'],
+            Constraints: { EncryptionContextEquals: context }, Name: `${volume.VolumeId}-${request.InstanceId}`,
+          }, { principal: who.principal, viaService: EC2 });
+          Object.assign(attachment, { grantId: grant.GrantId, grantToken: grant.GrantToken });
           const { Plaintext } = await this.kms.decrypt({ CiphertextBlob: base64ToBytes(volume.wrappedDataKey!), EncryptionContext: context,
             GrantTokens: [grant.GrantToken] }, { principal: instance, viaService: EC2 });
           ciphers = { single: xts(Plaintext), pool: parallelXts(Plaintext) };
           Plaintext.fill(0);
-        } catch (error) {
-          await this.kms.retireGrant({ GrantToken: grant.GrantToken }, { principal: instance, viaService: EC2 });
-          throw error;
         }
-        Object.assign(attachment, { grantId: grant.GrantId, grantToken: grant.GrantToken });
+        const storage = await this.storage.open(volume.VolumeId, volume.sectorSize);
+        const handle = new VolumeHandle(volume.VolumeId, request.InstanceId, volume.Size * GiB, volume.sectorSize, storage, ciphers);
+        volume.attachments.push(attachment);
+        this.live.set(liveKey, { handle, ciphers });
+        await this.save();
+        return handle;
+      } catch (error) {
+        // Nothing of a failed attach survives: not the attachment, not the key, not the instance's grant.
+        volume.attachments = volume.attachments.filter((a) => a !== attachment);
+        this.live.delete(liveKey);
+        ciphers?.single.dispose();
+        ciphers?.pool.dispose();
+        if (attachment.grantToken) await this.kms.retireGrant({ GrantToken: attachment.grantToken }, { principal: instance, viaService: EC2 });
+        throw error;
       }
-      const storage = await this.storage.open(volume.VolumeId, volume.sectorSize);
-      const handle = new VolumeHandle(volume.VolumeId, request.InstanceId, volume.Size * GiB, volume.sectorSize, storage, ciphers);
-      volume.attachments.push(attachment);
-      this.live.set(`${volume.VolumeId}/${request.InstanceId}`, { handle, ciphers });
-      await this.save();
-      return handle;
     });
   }
 

@@ -1,5 +1,5 @@
 import { createCipheriv } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
@@ -233,6 +233,23 @@ describe('snapshots', () => {
 });
 
 describe('persistence', () => {
+  it('an attach that fails after its grant was made leaves no attachment and no grant behind', async () => {
+    const dir = tempDir();
+    const { kms, ec2 } = setup({ dir });
+    const { KeyMetadata: key } = await kms.createKey();
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true, KmsKeyId: key.KeyId });
+    // The sector store cannot open: a file stands where its directory should be.
+    rmSync(join(dir, 'sectors'), { recursive: true, force: true });
+    writeFileSync(join(dir, 'sectors'), 'in the way');
+    await expect(ec2.attachVolume({ VolumeId, InstanceId: INSTANCE })).rejects.toThrow();
+    expect((await kms.listGrants({ KeyId: key.KeyId })).Grants).toEqual([]);
+    expect((await ec2.describeVolumes({ VolumeIds: [VolumeId] })).Volumes[0]!.State).toBe('available');
+    expect((await new BlockStore({ kms, dir }).describeVolumes()).Volumes[0]!.State).toBe('available');
+    rmSync(join(dir, 'sectors'));
+    await (await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(0, Buffer.from('attached'));
+    expect((await kms.listGrants({ KeyId: key.KeyId })).Grants).toHaveLength(1);
+  });
+
   it('a second BlockStore on the same directory (and KMS store) attaches and reads the volume', async () => {
     const dir = tempDir();
     const { kms, ec2 } = setup({ dir });
