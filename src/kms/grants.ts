@@ -59,12 +59,22 @@ export function checkConstraints(constraints: unknown): GrantConstraints | undef
   return c;
 }
 
+/** Whether `pairs` holds `key` (compared regardless of case, as AWS KMS compares constraint keys) with exactly `value`. */
+function holdsPair(pairs: Array<[string, string]>, key: string, value: string): boolean {
+  const wanted = key.toLowerCase();
+  return pairs.some(([k, v]) => v === value && k.toLowerCase() === wanted);
+}
+
 function constraintsHold(constraints: GrantConstraints | undefined, context: EncryptionContext): boolean {
   if (!constraints) return true;
   const pairs = Object.entries(context);
   const { EncryptionContextEquals: equals, EncryptionContextSubset: subset } = constraints;
-  if (equals && (pairs.length !== Object.keys(equals).length || pairs.some(([k, v]) => equals[k] !== v))) return false;
-  if (subset && Object.entries(subset).some(([k, v]) => context[k] !== v)) return false;
+  if (equals) {
+    const required = Object.entries(equals);
+    if (pairs.length !== required.length || !required.every(([k, v]) => holdsPair(pairs, k, v))
+      || !pairs.every(([k, v]) => holdsPair(required, k, v))) return false;
+  }
+  if (subset && !Object.entries(subset).every(([k, v]) => holdsPair(pairs, k, v))) return false;
   return true;
 }
 

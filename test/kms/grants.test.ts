@@ -38,6 +38,17 @@ describe('grants', () => {
     await rejectsWith(kms.decrypt({ CiphertextBlob: other, EncryptionContext: { team: 'b' } }, bob), 'AccessDeniedException');
   });
 
+  it('compare constraint keys regardless of case and values exactly, as AWS KMS does', async () => {
+    const { kms, key } = await keyWithGrantForBob(['Encrypt'], { Constraints: { EncryptionContextEquals: { Volume: 'vol-1' } } });
+    await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext: { volume: 'vol-1' } }, bob);
+    await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext: { volume: 'VOL-1' } }, bob), 'AccessDeniedException');
+    await kms.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Decrypt'], Constraints: { EncryptionContextSubset: { TEAM: 'a' } } });
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext: { team: 'a', doc: '1' } });
+    await kms.decrypt({ CiphertextBlob, EncryptionContext: { team: 'a', doc: '1' } }, bob);
+    const upper = (await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext: { team: 'A' } })).CiphertextBlob;
+    await rejectsWith(kms.decrypt({ CiphertextBlob: upper, EncryptionContext: { team: 'A' } }, bob), 'AccessDeniedException');
+  });
+
   it('accept their token in GrantTokens and refuse unknown tokens', async () => {
     const { kms, key, grant } = await keyWithGrantForBob();
     await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x'), GrantTokens: [grant.GrantToken] }, bob);
