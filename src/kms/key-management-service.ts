@@ -12,7 +12,7 @@ import { addDays, systemClock, type Clock } from './clock.js';
 import {
   canonicalEncryptionContext, checkEncryptionContext, encryptionContextConditions, type EncryptionContext,
 } from './encryption-context.js';
-import { authorize, type Caller } from './kms-authorizer.js';
+import { authorize, type AuthorizationInput, type Caller } from './kms-authorizer.js';
 import { KmsError, kmsError } from './kms-errors.js';
 import { unwrapMaterial, wrapMaterial } from './key-material.js';
 import { awsManagedKeyPolicy, defaultKeyPolicy } from './key-policies.js';
@@ -89,7 +89,7 @@ export class KeyManagementService {
   createKey(request: { Description?: string; KeyUsage?: string; Policy?: string; Origin?: 'AWS_KMS' | 'EXTERNAL';
     Tags?: Array<{ TagKey: string; TagValue: string }> } = {}, caller?: Caller) {
     return this.call('CreateKey', caller, undefined, async (who) => {
-      authorize({ caller: who, action: 'kms:CreateKey', resource: '*' }, this.iam);
+      this.authorize({ caller: who, action: 'kms:CreateKey', resource: '*' });
       if (request.KeyUsage !== undefined && request.KeyUsage !== 'ENCRYPT_DECRYPT') {
         throw kmsError('ValidationException', `KeyUsage: only ENCRYPT_DECRYPT (symmetric) keys are supported, got ${request.KeyUsage}`);
       }
@@ -108,7 +108,7 @@ export class KeyManagementService {
 
   listKeys(_request: { Limit?: number } = {}, caller?: Caller) {
     return this.call('ListKeys', caller, undefined, async (who) => {
-      authorize({ caller: who, action: 'kms:ListKeys', resource: '*' }, this.iam);
+      this.authorize({ caller: who, action: 'kms:ListKeys', resource: '*' });
       return { Keys: this.snapshot().keys.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })) };
     });
   }
@@ -191,7 +191,7 @@ export class KeyManagementService {
     return this.onKey('UpdateAlias', request.TargetKeyId, caller, { customerManaged: true }, async (key) => {
       const alias = this.findAlias(this.checkAliasName(request.AliasName));
       const current = this.keyById(alias.targetKeyId);
-      authorize({ caller: caller ?? this.root(), action: 'kms:UpdateAlias', resource: current.arn, keyPolicy: this.policyOf(current) }, this.iam);
+      this.authorize({ caller: caller ?? this.root(), action: 'kms:UpdateAlias', resource: current.arn, keyPolicy: this.policyOf(current) });
       alias.targetKeyId = key.keyId;
       return {};
     });
@@ -202,7 +202,7 @@ export class KeyManagementService {
       const name = this.checkAliasName(request.AliasName);
       const alias = this.findAlias(name);
       const key = this.keyById(alias.targetKeyId);
-      authorize({ caller: who, action: 'kms:DeleteAlias', resource: key.arn, keyPolicy: this.policyOf(key) }, this.iam);
+      this.authorize({ caller: who, action: 'kms:DeleteAlias', resource: key.arn, keyPolicy: this.policyOf(key) });
       this.state!.aliases = this.snapshot().aliases.filter((a) => a.aliasName !== name);
       return {};
     });
@@ -210,7 +210,7 @@ export class KeyManagementService {
 
   listAliases(request: { KeyId?: string } = {}, caller?: Caller) {
     return this.call('ListAliases', caller, undefined, async (who) => {
-      authorize({ caller: who, action: 'kms:ListAliases', resource: '*' }, this.iam);
+      this.authorize({ caller: who, action: 'kms:ListAliases', resource: '*' });
       const keyId = request.KeyId === undefined ? undefined : this.resolveKey(request.KeyId).keyId;
       return {
         Aliases: this.snapshot().aliases.filter((a) => keyId === undefined || a.targetKeyId === keyId).map((a) => ({
@@ -340,7 +340,7 @@ export class KeyManagementService {
 
   generateRandom(request: { NumberOfBytes: number }, caller?: Caller) {
     return this.call('GenerateRandom', caller, undefined, async (who) => {
-      authorize({ caller: who, action: 'kms:GenerateRandom', resource: '*' }, this.iam);
+      this.authorize({ caller: who, action: 'kms:GenerateRandom', resource: '*' });
       const length = requireIntegerIn('NumberOfBytes', request.NumberOfBytes, 1, 1024, 0);
       return { Plaintext: crypto.getRandomValues(new Uint8Array(length)) };
     });
@@ -451,7 +451,7 @@ export class KeyManagementService {
 
   listRetirableGrants(request: { RetiringPrincipal: string }, caller?: Caller) {
     return this.call('ListRetirableGrants', caller, undefined, async (who) => {
-      authorize({ caller: who, action: 'kms:ListRetirableGrants', resource: '*' }, this.iam);
+      this.authorize({ caller: who, action: 'kms:ListRetirableGrants', resource: '*' });
       const principal = this.requirePrincipal('RetiringPrincipal', request.RetiringPrincipal);
       return { Grants: this.snapshot().grants.filter((g) => g.retiringPrincipal === principal).map((g) => this.grantEntry(g, this.keyById(g.keyId))) };
     });
@@ -617,12 +617,17 @@ export class KeyManagementService {
     });
   }
 
+  /** The caller's identity policies and this KMS's clock (aws:CurrentTime) join every authorization. */
+  private authorize(input: Omit<AuthorizationInput, 'time'>): void {
+    authorize({ ...input, time: this.clock.now() }, this.iam);
+  }
+
   /** Key policy, identity policies and grants; a grant that authorizes the call is named in the audit record. */
   private authorizeOnKey(who: Caller, operation: string, key: KeyRecord, context: EncryptionContext, event: AuditEvent,
     conditions: ConditionContext = {}): void {
     const grant = grantFor(this.snapshot().grants, key.keyId, who.principal, operation, context);
-    authorize({ caller: who, action: `kms:${operation}`, resource: key.arn, keyPolicy: this.policyOf(key),
-      context: { ...encryptionContextConditions(context), ...conditions }, grantAllows: grant !== undefined }, this.iam);
+    this.authorize({ caller: who, action: `kms:${operation}`, resource: key.arn, keyPolicy: this.policyOf(key),
+      context: { ...encryptionContextConditions(context), ...conditions }, grantAllows: grant !== undefined });
     if (grant && event.grantId === undefined) event.grantId = grant.grantId;
   }
 

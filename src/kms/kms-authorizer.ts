@@ -23,12 +23,14 @@ export interface AuthorizationInput {
   context?: ConditionContext;
   /** A grant on the key lets this caller do this (an explicit Deny still refuses). */
   grantAllows?: boolean;
+  /** The KMS's clock reading, for policies' aws:CurrentTime and aws:EpochTime. */
+  time?: Date;
 }
 
-export function authorize({ caller, action, resource, keyPolicy, context = {}, grantAllows = false }: AuthorizationInput, iam: Iam | undefined): void {
+export function authorize({ caller, action, resource, keyPolicy, context = {}, grantAllows = false, time }: AuthorizationInput, iam: Iam | undefined): void {
   const account = accountOf(caller.principal);
   const request = {
-    principal: caller.principal, viaService: caller.viaService, action, resource,
+    principal: caller.principal, viaService: caller.viaService, action, resource, time,
     context: { ...context, 'kms:CallerAccount': account, 'kms:ViaService': caller.viaService },
   };
   const isRoot = account !== undefined && caller.principal === rootArn(account);

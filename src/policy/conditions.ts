@@ -15,8 +15,10 @@ const numeric = (test: (a: number, b: number) => boolean): Compare => (p, c) => 
   const [a, b] = [Number(c), Number(p)];
   return !Number.isNaN(a) && !Number.isNaN(b) && test(a, b);
 };
+/** A date as AWS reads one in a condition: ISO 8601, or epoch (UNIX) seconds. */
+const timeOf = (text: string) => (/^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text));
 const date = (test: (a: number, b: number) => boolean): Compare => (p, c) => {
-  const [a, b] = [Date.parse(c), Date.parse(p)];
+  const [a, b] = [timeOf(c), timeOf(p)];
   return !Number.isNaN(a) && !Number.isNaN(b) && test(a, b);
 };
 

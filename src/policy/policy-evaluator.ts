@@ -16,8 +16,10 @@ export interface PolicyRequest {
   action: string;
   /** The resource's ARN. */
   resource: string;
-  /** Request-specific condition keys (kms:EncryptionContext:…, s3:x-amz-…); aws:Principal* are added. */
+  /** Request-specific condition keys (kms:EncryptionContext:…, s3:x-amz-…); aws:Principal* and the time keys are added. */
   context: ConditionContext;
+  /** When the request is made (aws:CurrentTime, aws:EpochTime); now by default. */
+  time?: Date;
 }
 
 /** How an Allow statement's Principal matched: naming the caller, or only the caller's account root. */
@@ -48,7 +50,11 @@ function statementPrincipal(statement: Statement, request: PolicyRequest): Princ
 }
 
 function withGlobalKeys(request: PolicyRequest): ConditionContext {
-  return { ...request.context, 'aws:PrincipalArn': request.principal, 'aws:PrincipalAccount': accountOf(request.principal) };
+  const time = request.time ?? new Date();
+  return {
+    ...request.context, 'aws:PrincipalArn': request.principal, 'aws:PrincipalAccount': accountOf(request.principal),
+    'aws:CurrentTime': time.toISOString(), 'aws:EpochTime': String(Math.floor(time.getTime() / 1000)),
+  };
 }
 
 /** Whether the statement covers this action, resource and conditions (its principal aside). */

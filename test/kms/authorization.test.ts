@@ -57,6 +57,20 @@ describe('who may use a key', () => {
     await kms.decrypt({ CiphertextBlob }, { principal: ROOT });
   });
 
+  it('time-bounded statements read aws:CurrentTime from the KMS clock', async () => {
+    const { kms, clock } = makeKms();
+    const { KeyMetadata: key } = await kms.createKey({ Policy: policyJson([
+      { Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' },
+      { Effect: 'Allow', Principal: { AWS: BOB }, Action: 'kms:Encrypt', Resource: '*', Condition: { DateLessThan: { 'aws:CurrentTime': '2026-01-31T00:00:00Z' } } },
+      { Effect: 'Deny', Principal: { AWS: ROOT }, Action: 'kms:Decrypt', Resource: '*', Condition: { DateGreaterThan: { 'aws:CurrentTime': '2026-01-31T00:00:00Z' } } },
+    ]) });
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }, bob); // the clock starts on 2026-01-01
+    await kms.decrypt({ CiphertextBlob }, { principal: ROOT });
+    clock.advanceDays(31);
+    await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }, bob), 'AccessDeniedException');
+    await rejectsWith(kms.decrypt({ CiphertextBlob }, { principal: ROOT }), 'AccessDeniedException');
+  });
+
   it('encryption-context conditions in a key policy gate use (kms:EncryptionContext:…, kms:EncryptionContextKeys)', async () => {
     const { kms } = makeKms();
     const { KeyMetadata: key } = await kms.createKey({ Policy: policyJson([

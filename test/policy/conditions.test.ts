@@ -37,6 +37,10 @@ describe('condition operators', () => {
     expect(holds('NumericLessThan', 'n', ['5'], { n: '5' })).toBe(false);
     expect(holds('NumericGreaterThan', 'n', ['5'], { n: 'abc' })).toBe(false);
     expect(holds('DateLessThan', 'aws:CurrentTime', ['2030-01-01T00:00:00Z'], { 'aws:CurrentTime': '2026-11-23T00:00:00Z' })).toBe(true);
+    // Epoch seconds as well as ISO 8601, on either side (2026-11-23T00:00:00Z is 1795392000).
+    expect(holds('DateGreaterThan', 'aws:EpochTime', ['1795391999'], { 'aws:EpochTime': '1795392000' })).toBe(true);
+    expect(holds('DateEquals', 'aws:CurrentTime', ['1795392000'], { 'aws:CurrentTime': '2026-11-23T00:00:00Z' })).toBe(true);
+    expect(holds('DateLessThan', 'aws:CurrentTime', ['not a date'], { 'aws:CurrentTime': '2026-11-23T00:00:00Z' })).toBe(false);
     expect(holds('Bool', 'aws:SecureTransport', ['false'], { 'aws:SecureTransport': 'false' })).toBe(true);
     expect(holds('Bool', 'aws:SecureTransport', ['false'], { 'aws:SecureTransport': 'true' })).toBe(false);
   });

@@ -63,6 +63,15 @@ describe('policy evaluation', () => {
     expect(evaluatePolicies([notAlice], request({ principal: `arn:aws:iam::${ACCOUNT}:user/bob` })).denied).toBe(true);
   });
 
+  it('aws:CurrentTime and aws:EpochTime come from the request\'s time (now by default)', () => {
+    const until2027 = policy([{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*',
+      Condition: { DateLessThan: { 'aws:CurrentTime': '2027-01-01T00:00:00Z' }, NumericLessThan: { 'aws:EpochTime': '1798761600' } } }]);
+    expect(evaluatePolicies([until2027], request({ time: new Date('2026-12-31T23:59:59Z') })).allowed).toBe('direct');
+    expect(evaluatePolicies([until2027], request({ time: new Date('2027-01-01T00:00:01Z') })).allowed).toBe('none');
+    const sinceEpoch = policy([{ Effect: 'Deny', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { DateGreaterThan: { 'aws:CurrentTime': '1970-01-02T00:00:00Z' } } }]);
+    expect(evaluatePolicies([sinceEpoch], request()).denied).toBe(true);
+  });
+
   it('aws:PrincipalArn and aws:PrincipalAccount are available to conditions', () => {
     const doc = policy([{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*',
       Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT }, ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:user/*` } } }]);
