@@ -11,8 +11,10 @@ export type ConditionContext = Record<string, string | string[] | undefined>;
 
 type Compare = (policyValue: string, contextValue: string) => boolean;
 
+/** A number as written, or NaN (Number alone reads '' and ' ' as 0). */
+const numberOf = (text: string) => (text.trim() === '' ? NaN : Number(text));
 const numeric = (test: (a: number, b: number) => boolean): Compare => (p, c) => {
-  const [a, b] = [Number(c), Number(p)];
+  const [a, b] = [numberOf(c), numberOf(p)];
   return !Number.isNaN(a) && !Number.isNaN(b) && test(a, b);
 };
 /** A date as AWS reads one in a condition: ISO 8601, or epoch (UNIX) seconds. */

@@ -36,6 +36,8 @@ describe('condition operators', () => {
     expect(holds('NumericLessThanEquals', 'kms:GrantCount', ['5'], { 'kms:GrantCount': '5' })).toBe(true);
     expect(holds('NumericLessThan', 'n', ['5'], { n: '5' })).toBe(false);
     expect(holds('NumericGreaterThan', 'n', ['5'], { n: 'abc' })).toBe(false);
+    expect(holds('NumericEquals', 'n', ['0'], { n: '' })).toBe(false);
+    expect(holds('NumericEquals', 'n', [' '], { n: '0' })).toBe(false);
     expect(holds('DateLessThan', 'aws:CurrentTime', ['2030-01-01T00:00:00Z'], { 'aws:CurrentTime': '2026-11-23T00:00:00Z' })).toBe(true);
     // Epoch seconds as well as ISO 8601, on either side (2026-11-23T00:00:00Z is 1795392000).
     expect(holds('DateGreaterThan', 'aws:EpochTime', ['1795391999'], { 'aws:EpochTime': '1795392000' })).toBe(true);
