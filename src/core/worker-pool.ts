@@ -1,7 +1,8 @@
 // A lazily started, shared pool of workers (Node worker_threads or browser Web Workers) running the
 // bundled pool-worker source, each over a memory shared with this thread where the platform allows
 // (worker-memory.ts). In Node the workers are unref'd whenever no job is in flight, so the pool
-// never keeps a process alive; `terminateWorkers()` ends them outright.
+// never keeps a process alive; `terminateWorkers()` ends them outright. A worker that dies breaks
+// its pool: the calls in flight fail, the other workers end, and the next call starts a new pool.
 
 import { releasePartBuffers } from './part-buffers.js';
 import { NODE_WORKER_PREAMBLE, type PostedJob, type WorkerRequest, type WorkerResponse } from './pool-worker.js';
@@ -70,19 +71,22 @@ export class WorkerPool {
   private readonly memories: Array<WorkerMemory | undefined>;
   /** Workers setting up their shared core, and what to call with the answer. */
   private readonly settingUp = new Map<number, (base: number | undefined) => void>();
+  /** Why this pool stopped taking work (a worker died, or it was terminated). */
+  private failure: Error | undefined;
 
-  private constructor(private readonly workers: PoolWorker[]) {
+  private constructor(private readonly workers: PoolWorker[], private readonly onBroken: () => void) {
     this.load = workers.map(() => 0);
     this.memories = workers.map(() => undefined);
   }
 
-  static async start(size: number): Promise<WorkerPool> {
+  /** `onBroken` is called once if a worker dies. */
+  static async start(size: number, onBroken: () => void = () => {}): Promise<WorkerPool> {
     const holder: { pool?: WorkerPool } = {};
     const workers = await Promise.all(Array.from({ length: size }, (_, index) => spawn(
       (response) => holder.pool!.receive(index, response),
-      (error) => holder.pool!.failAll(error),
+      (error) => void holder.pool!.break(error),
     )));
-    holder.pool = new WorkerPool(workers);
+    holder.pool = new WorkerPool(workers, onBroken);
     if (poolSettings.sharedMemory) await holder.pool.shareMemory();
     return holder.pool;
   }
@@ -111,6 +115,7 @@ export class WorkerPool {
    * than copy. A job whose data lies in the worker's shared memory must go to that worker.
    */
   run(job: PostedJob, transfer: ArrayBuffer[] = [], worker = this.leastLoaded()): Promise<WorkerResult> {
+    if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<WorkerResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker });
@@ -120,8 +125,17 @@ export class WorkerPool {
   }
 
   async terminate(): Promise<void> {
-    this.failAll(new Error('the worker pool was terminated'));
+    this.failure ??= new Error('the worker pool was terminated');
+    this.failAll(this.failure);
     await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /** A worker died: fail everything in flight and refuse further work; the others are ended too. */
+  private async break(cause: Error): Promise<void> {
+    if (this.failure) return;
+    this.failure = new Error(`a pool worker failed: ${cause.message}`, { cause });
+    this.onBroken();
+    await this.terminate();
   }
 
   /** Gives each worker the shared-memory core; a worker that cannot take it keeps its own. */
@@ -184,7 +198,12 @@ let shared: Promise<WorkerPool> | undefined;
  * that load (paired A/B at 64 MiB on 2 cores: speed-up +0.02–0.07 in 8 of 8 runs).
  */
 export function sharedPool(): Promise<WorkerPool> {
-  shared ??= coreCount().then((cores) => WorkerPool.start(Math.max(1, cores) + 1));
+  if (!shared) {
+    const starting: Promise<WorkerPool> = coreCount().then((cores) => WorkerPool.start(Math.max(1, cores) + 1, () => {
+      if (shared === starting) shared = undefined;
+    }));
+    shared = starting;
+  }
   return shared;
 }
 

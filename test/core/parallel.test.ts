@@ -130,6 +130,20 @@ describe('the pool', () => {
     await expect(pool.run(job)).rejects.toMatchObject({ name: 'InvalidInputError' });
   });
 
+  it('a worker that dies fails the calls in flight, and the next call gets a new pool instead of hanging', async () => {
+    const [key, iv, plaintext] = [rng.bytes(32), rng.bytes(12), rng.bytes(8 * MiB)];
+    const expected = gcm(key, iv).encrypt(plaintext);
+    const pool = await sharedPool();
+    const inFlight = parallelGcm(key, iv).encrypt(plaintext);
+    // A request the worker's message handler cannot read: it throws outside any job, and the worker dies.
+    (pool as unknown as { workers: Array<{ post(message: unknown): void }> }).workers[0]!.post(null);
+    await expect(inFlight).rejects.toThrow();
+    await expect(pool.run({ kind: 'xts-sectors', key: rng.bytes(64), firstSector: 0n, sectorSize: 4096, encrypting: true, data: rng.bytes(4096) }))
+      .rejects.toThrow(); // the broken pool refuses work rather than posting it to a dead worker
+    expect(await sharedPool()).not.toBe(pool);
+    expect(Buffer.from(await parallelGcm(key, iv).encrypt(plaintext)).equals(expected)).toBe(true);
+  }, 30_000);
+
   it('starts again after terminateWorkers()', async () => {
     await terminateWorkers();
     const [key, iv, plaintext] = [rng.bytes(32), rng.bytes(12), rng.bytes(2 * MiB)];
