@@ -113,12 +113,12 @@ export class BlockStore {
             await this.newDataKey(volume, keyId, volumeArn, who, snapshot ? storage : undefined);
           }
         }
+        this.state!.volumes.push(volume);
+        await this.save();
       } catch (error) {
         await storage.remove();
         throw error;
       }
-      this.state!.volumes.push(volume);
-      await this.save();
       return this.describe(volume);
     });
   }
@@ -177,14 +177,15 @@ export class BlockStore {
       const attachment = request.InstanceId === undefined && volume.attachments.length === 1
         ? volume.attachments[0]! : volume.attachments.find((a) => a.InstanceId === request.InstanceId);
       if (!attachment) throw ec2Error('InvalidAttachment.NotFound', `${volume.VolumeId} is not attached to ${String(request.InstanceId)}`);
+      // Saved first: a failed save leaves the attachment working.
+      volume.attachments = volume.attachments.filter((a) => a !== attachment);
+      await this.save();
       const key = `${volume.VolumeId}/${attachment.InstanceId}`;
       const live = this.live.get(key);
       live?.handle.markDetached();
       live?.ciphers?.single.dispose();
       live?.ciphers?.pool.dispose();
       this.live.delete(key);
-      volume.attachments = volume.attachments.filter((a) => a !== attachment);
-      await this.save();
       if (attachment.grantToken) {
         await this.kms.retireGrant({ GrantToken: attachment.grantToken }, { principal: this.instancePrincipal(attachment.InstanceId), viaService: EC2 });
       }
@@ -197,9 +198,10 @@ export class BlockStore {
       const volume = this.volume(request.VolumeId);
       this.authorize(caller, 'ec2:DeleteVolume', this.arn('volume', volume.VolumeId));
       if (volume.attachments.length > 0) throw ec2Error('VolumeInUse', `${volume.VolumeId} is attached; detach it first`);
-      await (await this.storage.open(volume.VolumeId, volume.sectorSize)).remove();
+      // Forgotten first, then its sectors removed: a failed save leaves the volume whole.
       this.state!.volumes = this.state!.volumes.filter((v) => v !== volume);
       await this.save();
+      await (await this.storage.open(volume.VolumeId, volume.sectorSize)).remove();
       return {};
     });
   }
@@ -226,12 +228,12 @@ export class BlockStore {
       const storage = await (await this.storage.open(volume.VolumeId, volume.sectorSize)).copy(snapshot.SnapshotId);
       try {
         if (volume.Encrypted) await this.rewrapFrom(volume, snapshot, volume.KmsKeyId!, this.arn('snapshot', snapshot.SnapshotId), who);
+        this.state!.snapshots.push(snapshot);
+        await this.save();
       } catch (error) {
         await storage.remove();
         throw error;
       }
-      this.state!.snapshots.push(snapshot);
-      await this.save();
       return this.describeSnapshot(snapshot);
     });
   }
@@ -258,12 +260,12 @@ export class BlockStore {
           if (source.Encrypted) await this.rewrapFrom(source, copy, keyId, arn, who);
           else await this.newDataKey(copy, keyId, arn, who, storage);
         }
+        this.state!.snapshots.push(copy);
+        await this.save();
       } catch (error) {
         await storage.remove();
         throw error;
       }
-      this.state!.snapshots.push(copy);
-      await this.save();
       return { SnapshotId: copy.SnapshotId };
     });
   }
@@ -272,9 +274,9 @@ export class BlockStore {
     return this.run(async () => {
       const snapshot = this.snapshot(request.SnapshotId);
       this.authorize(caller, 'ec2:DeleteSnapshot', this.arn('snapshot', snapshot.SnapshotId));
-      await (await this.storage.open(snapshot.SnapshotId, snapshot.sectorSize)).remove();
       this.state!.snapshots = this.state!.snapshots.filter((s) => s !== snapshot);
       await this.save();
+      await (await this.storage.open(snapshot.SnapshotId, snapshot.sectorSize)).remove();
       return {};
     });
   }
@@ -328,10 +330,21 @@ export class BlockStore {
 
   // ---------------------------------------------------------------- internals
 
+  /**
+   * Runs operations one at a time. One that fails leaves the state as it found it (each undoes what
+   * it did outside the state: storage it made, grants), so a failed save cannot leave memory
+   * saying what the metadata file does not.
+   */
   private run<T>(work: () => Promise<T>): Promise<T> {
     const task = async () => {
       await this.load();
-      return work();
+      const before = structuredClone(this.state!);
+      try {
+        return await work();
+      } catch (error) {
+        this.state = before;
+        throw error;
+      }
     };
     const result = this.queue.then(task, task);
     this.queue = result.catch(() => undefined);

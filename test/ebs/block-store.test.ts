@@ -1,5 +1,5 @@
 import { createCipheriv } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
@@ -248,6 +248,38 @@ describe('persistence', () => {
     rmSync(join(dir, 'sectors'));
     await (await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(0, Buffer.from('attached'));
     expect((await kms.listGrants({ KeyId: key.KeyId })).Grants).toHaveLength(1);
+  });
+
+  it('an operation whose metadata cannot be saved changes nothing: not the state, not the sectors, not an attachment', async () => {
+    const dir = tempDir();
+    const { ec2 } = setup({ dir });
+    const { VolumeId: attachedId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    const { VolumeId: spareId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    const attached = await ec2.attachVolume({ VolumeId: attachedId, InstanceId: INSTANCE });
+    await attached.write(0, Buffer.from('kept'));
+    const spare = await ec2.attachVolume({ VolumeId: spareId, InstanceId: OTHER_INSTANCE });
+    await spare.write(0, Buffer.from('spare'));
+    await ec2.detachVolume({ VolumeId: spareId });
+    const images = () => readdirSync(join(dir, 'sectors')).sort();
+    const imagesBefore = images();
+    // A directory where the metadata file goes: every save now fails at its rename.
+    const metadata = join(dir, 'ebs-state.json');
+    rmSync(metadata);
+    mkdirSync(metadata);
+    await expect(ec2.createVolume({ Size: 1, Encrypted: true })).rejects.toThrow();
+    await expect(ec2.createSnapshot({ VolumeId: attachedId })).rejects.toThrow();
+    await expect(ec2.enableEbsEncryptionByDefault()).rejects.toThrow();
+    await expect(ec2.detachVolume({ VolumeId: attachedId })).rejects.toThrow();
+    await expect(ec2.deleteVolume({ VolumeId: spareId })).rejects.toThrow();
+    expect((await ec2.describeVolumes()).Volumes.map((v) => [v.VolumeId, v.State])).toEqual([[attachedId, 'in-use'], [spareId, 'available']]);
+    expect((await ec2.describeSnapshots()).Snapshots).toEqual([]);
+    expect((await ec2.getEbsEncryptionByDefault()).EbsEncryptionByDefault).toBe(false);
+    expect(images()).toEqual(imagesBefore);
+    expect(Buffer.from(await attached.read(0, 4)).toString()).toBe('kept'); // still attached, key and all
+    rmSync(metadata, { recursive: true });
+    await ec2.detachVolume({ VolumeId: attachedId });
+    const reattached = await ec2.attachVolume({ VolumeId: spareId, InstanceId: INSTANCE });
+    expect(Buffer.from(await reattached.read(0, 5)).toString()).toBe('spare');
   });
 
   it('a second BlockStore on the same directory (and KMS store) attaches and reads the volume', async () => {
