@@ -78,17 +78,21 @@ export class ObjectPersistence {
     return { RootKeyId: this.sseS3.currentKeyId };
   }
 
-  /** Writes the metadata (after the bodies it names); saves run one after another, each writing the latest state. */
+  /**
+   * Writes the metadata (after the bodies it names); saves run one after another, each writing the
+   * latest state, whether or not the one before it failed (a failed save must not fail every later one).
+   */
   save(): Promise<void> {
     if (!this.dir) return Promise.resolve();
     const dir = this.dir;
-    this.saving = this.saving.then(() => {
+    const write = () => {
       const state: SavedState = { buckets: [...this.buckets.values()].map((b) => ({
         name: b.name, owner: b.owner, created: b.created.toISOString(), rule: b.rule, policy: b.policy?.text, versioning: b.versioning,
         objects: [...b.objects.entries()].map(([key, versions]) => [key, versions.map((v) => ({ ...v, lastModified: v.lastModified.toISOString() }))]),
       })) };
       return atomicWriteFile(`${dir}/s3-state.json`, new TextEncoder().encode(JSON.stringify(state)));
-    });
+    };
+    this.saving = this.saving.then(write, write);
     return this.saving;
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeyManagementService, ObjectStore } from '../../src/index.js';
@@ -13,6 +13,21 @@ function allFiles(dir: string): string[] {
 }
 
 describe('ObjectStore in a directory', () => {
+  it('a metadata save that fails fails its call, and later saves write again', async () => {
+    const dir = tempDir();
+    const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+    const store = new ObjectStore({ kms, dir });
+    await store.createBucket({ Bucket: 'logs' });
+    const metadata = join(dir, 's3-state.json');
+    rmSync(metadata);
+    mkdirSync(metadata); // a directory where the metadata file goes: the save's rename fails
+    await expect(store.putObject({ Bucket: 'logs', Key: 'a', Body: 'first' })).rejects.toThrow();
+    rmSync(metadata, { recursive: true });
+    await store.putObject({ Bucket: 'logs', Key: 'b', Body: 'second' });
+    const reopened = new ObjectStore({ kms, dir });
+    expect(text((await reopened.getObject({ Bucket: 'logs', Key: 'b' })).Body)).toBe('second');
+  });
+
   it('persists buckets, settings and objects of every mode for a second store; the files hold no plaintext', async () => {
     const dir = tempDir();
     const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
