@@ -199,9 +199,12 @@ let shared: Promise<WorkerPool> | undefined;
  */
 export function sharedPool(): Promise<WorkerPool> {
   if (!shared) {
-    const starting: Promise<WorkerPool> = coreCount().then((cores) => WorkerPool.start(Math.max(1, cores) + 1, () => {
+    // Forgotten if it breaks later, or fails to start (the next call tries again).
+    const forget = () => {
       if (shared === starting) shared = undefined;
-    }));
+    };
+    const starting: Promise<WorkerPool> = coreCount().then((cores) => WorkerPool.start(Math.max(1, cores) + 1, forget));
+    starting.catch(forget);
     shared = starting;
   }
   return shared;

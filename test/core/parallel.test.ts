@@ -3,13 +3,13 @@
 // process alive.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   AuthenticationError, CipherStateError, gcm, InvalidInputError, PARALLEL_THRESHOLD_BYTES, parallelGcm, parallelXts,
   terminateWorkers, workerPoolInfo, xts,
 } from '../../src/index.js';
 import { GcmState } from '../../src/core/gcm-state.js';
-import { poolSettings, sharedPool } from '../../src/core/worker-pool.js';
+import { poolSettings, sharedPool, WorkerPool } from '../../src/core/worker-pool.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
 const MiB = 1024 * 1024;
@@ -143,6 +143,19 @@ describe('the pool', () => {
     expect(await sharedPool()).not.toBe(pool);
     expect(Buffer.from(await parallelGcm(key, iv).encrypt(plaintext)).equals(expected)).toBe(true);
   }, 30_000);
+
+  it('a pool that fails to start fails that call, and the next call starts one', async () => {
+    await terminateWorkers();
+    const start = vi.spyOn(WorkerPool, 'start').mockRejectedValueOnce(new Error('no threads left'));
+    try {
+      const [key, iv, plaintext] = [rng.bytes(32), rng.bytes(12), rng.bytes(2 * MiB)];
+      await expect(parallelGcm(key, iv).encrypt(plaintext)).rejects.toThrow('no threads left');
+      expect(Buffer.from(await parallelGcm(key, iv).encrypt(plaintext)).equals(gcm(key, iv).encrypt(plaintext))).toBe(true);
+      expect(start).toHaveBeenCalledTimes(2);
+    } finally {
+      start.mockRestore();
+    }
+  });
 
   it('starts again after terminateWorkers()', async () => {
     await terminateWorkers();
