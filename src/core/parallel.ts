@@ -34,10 +34,17 @@ function split(total: number, parts: number, unit: number): Array<[number, numbe
   return ranges;
 }
 
-/** How many parts to cut a message into: one when it stays local, else ~PART_BYTES each, a multiple of the workers. */
+/**
+ * How many parts to cut a message into: one when it stays local; one per core when that makes parts
+ * of at most PART_BYTES; else ~PART_BYTES each, a multiple of the workers. One part per worker would
+ * put three short parts on two cores, and the scheduler's time slices are coarser than such parts:
+ * one core often runs two of them back to back (one part per core measured +0.08–0.19× of speed-up
+ * at 1 MiB, ahead in 28–30 of 40 interleaved rounds, both directions, GCM and XTS).
+ */
 async function partsFor(bytes: number): Promise<number> {
   if (bytes < PARALLEL_THRESHOLD_BYTES) return 1;
-  const workers = (await sharedPool()).size;
+  const { size: workers, cores } = await sharedPool();
+  if (bytes <= cores * PART_BYTES) return cores;
   return Math.max(1, Math.ceil(bytes / PART_BYTES / workers)) * workers;
 }
 

@@ -74,19 +74,19 @@ export class WorkerPool {
   /** Why this pool stopped taking work (a worker died, or it was terminated). */
   private failure: Error | undefined;
 
-  private constructor(private readonly workers: PoolWorker[], private readonly onBroken: () => void) {
+  private constructor(private readonly workers: PoolWorker[], readonly cores: number, private readonly onBroken: () => void) {
     this.load = workers.map(() => 0);
     this.memories = workers.map(() => undefined);
   }
 
-  /** `onBroken` is called once if a worker dies. */
-  static async start(size: number, onBroken: () => void = () => {}): Promise<WorkerPool> {
+  /** `workers` workers for `cores` cores; `onBroken` is called once if a worker dies. */
+  static async start({ workers: size, cores = size, onBroken = () => {} }: { workers: number; cores?: number; onBroken?: () => void }): Promise<WorkerPool> {
     const holder: { pool?: WorkerPool } = {};
     const workers = await Promise.all(Array.from({ length: size }, (_, index) => spawn(
       (response) => holder.pool!.receive(index, response),
       (error) => void holder.pool!.break(error),
     )));
-    holder.pool = new WorkerPool(workers, onBroken);
+    holder.pool = new WorkerPool(workers, cores, onBroken);
     if (poolSettings.sharedMemory) await holder.pool.shareMemory();
     return holder.pool;
   }
@@ -203,7 +203,10 @@ export function sharedPool(): Promise<WorkerPool> {
     const forget = () => {
       if (shared === starting) shared = undefined;
     };
-    const starting: Promise<WorkerPool> = coreCount().then((cores) => WorkerPool.start(Math.max(1, cores) + 1, forget));
+    const starting: Promise<WorkerPool> = coreCount().then((count) => {
+      const cores = Math.max(1, count);
+      return WorkerPool.start({ workers: cores + 1, cores, onBroken: forget });
+    });
     starting.catch(forget);
     shared = starting;
   }

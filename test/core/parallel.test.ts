@@ -144,6 +144,25 @@ describe('the pool', () => {
     expect(Buffer.from(await parallelGcm(key, iv).encrypt(plaintext)).equals(expected)).toBe(true);
   }, 30_000);
 
+  it('cuts a message into one part per core while parts stay within 1 MiB, else into ~1 MiB parts per worker', async () => {
+    const pool = await sharedPool();
+    const run = vi.spyOn(pool, 'run');
+    try {
+      const cipher = parallelXts(rng.bytes(64));
+      const partsFor = async (bytes: number) => {
+        run.mockClear();
+        await cipher.encryptSectors(rng.bytes(bytes), 0n);
+        return run.mock.calls.length;
+      };
+      expect(await partsFor(MiB)).toBe(pool.cores);
+      expect(await partsFor(pool.cores * MiB)).toBe(pool.cores);
+      expect(await partsFor(pool.cores * MiB + 4096)).toBe(pool.size * Math.ceil((pool.cores * MiB + 4096) / MiB / pool.size));
+      expect(await partsFor(64 * MiB)).toBe(pool.size * Math.ceil(64 / pool.size));
+    } finally {
+      run.mockRestore();
+    }
+  });
+
   it('a pool that fails to start fails that call, and the next call starts one', async () => {
     await terminateWorkers();
     const start = vi.spyOn(WorkerPool, 'start').mockRejectedValueOnce(new Error('no threads left'));
