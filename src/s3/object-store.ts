@@ -120,6 +120,26 @@ export class ObjectStore {
     return this.state.save();
   }
 
+  /**
+   * Saves a change already made in memory; if the save fails, `undo` takes it back first, so a call
+   * that fails leaves nothing behind (memory stays what the metadata file says).
+   */
+  private async saveOrUndo(undo: () => unknown): Promise<void> {
+    try {
+      await this.save();
+    } catch (error) {
+      await undo();
+      throw error;
+    }
+  }
+
+  /** Puts `before` back as `key`'s versions, unless another call has changed them since they became `after`. */
+  private static restoreVersions(bucket: Bucket, key: string, before: StoredObject[] | undefined, after: StoredObject[] | undefined): void {
+    if (bucket.objects.get(key) !== after) return;
+    if (before) bucket.objects.set(key, before);
+    else bucket.objects.delete(key);
+  }
+
   // ---------------------------------------------------------------- buckets
 
   async createBucket(request: { Bucket: string }, caller?: Caller) {
@@ -130,8 +150,9 @@ export class ObjectStore {
     }
     authorizeS3({ principal: who.principal, action: 's3:CreateBucket', resource: `arn:aws:s3:::${request.Bucket}`, owner: this.kms.account, context: {} }, this.iam);
     if (this.buckets.has(request.Bucket)) throw s3Error('BucketAlreadyOwnedByYou', `${request.Bucket} already exists`);
-    this.buckets.set(request.Bucket, { name: request.Bucket, owner: this.kms.account, created: new Date(), objects: new Map() });
-    await this.save();
+    const bucket: Bucket = { name: request.Bucket, owner: this.kms.account, created: new Date(), objects: new Map() };
+    this.buckets.set(request.Bucket, bucket);
+    await this.saveOrUndo(() => this.buckets.get(bucket.name) === bucket && this.buckets.delete(bucket.name));
     return { Location: `/${request.Bucket}` };
   }
 
@@ -147,8 +168,9 @@ export class ObjectStore {
     if (algorithm === 'AES256' && rule.ApplyServerSideEncryptionByDefault.KMSMasterKeyID !== undefined) {
       throw s3Error('InvalidArgument', 'KMSMasterKeyID: only with SSEAlgorithm aws:kms');
     }
+    const previous = bucket.rule;
     bucket.rule = structuredClone(rule);
-    await this.save();
+    await this.saveOrUndo(() => { bucket.rule = previous; });
     return {};
   }
 
@@ -165,8 +187,9 @@ export class ObjectStore {
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutBucketVersioning', caller);
     const status = request.VersioningConfiguration?.Status;
     if (status !== 'Enabled' && status !== 'Suspended') throw s3Error('InvalidArgument', 'VersioningConfiguration.Status: expected Enabled or Suspended');
+    const previous = bucket.versioning;
     bucket.versioning = status;
-    await this.save();
+    await this.saveOrUndo(() => { bucket.versioning = previous; });
     return {};
   }
 
@@ -188,8 +211,9 @@ export class ObjectStore {
     const isPublic = document.statements.some((s) => s.effect === 'Allow'
       && (s.principal === '*' || (typeof s.principal === 'object' && s.principal.AWS.includes('*'))));
     if (isPublic) throw s3Error('AccessDenied', `${bucket.name}: public bucket policies are blocked (an Allow statement names Principal "*")`);
+    const previous = bucket.policy;
     bucket.policy = { text: request.Policy, document };
-    await this.save();
+    await this.saveOrUndo(() => { bucket.policy = previous; });
     return {};
   }
 
@@ -256,8 +280,13 @@ export class ObjectStore {
     }
     // The body first, under a fresh name; then the metadata that points at it; then old bodies go.
     await this.bodies.write(object.bodyId, stored);
+    const before = bucket.objects.get(key);
     const replaced = addVersion(bucket, key, object);
-    await this.save();
+    const after = bucket.objects.get(key);
+    await this.saveOrUndo(async () => {
+      ObjectStore.restoreVersions(bucket, key, before, after);
+      await this.bodies.remove(object.bodyId);
+    });
     await Promise.all(replaced.map((v) => this.bodies.remove(v.bodyId)));
     return { ETag: object.etag, VersionId: bucket.versioning ? object.versionId : undefined, ServerSideEncryption: sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey,
       SSECustomerAlgorithm: customerKey ? 'AES256' as const : undefined };
@@ -306,9 +335,11 @@ export class ObjectStore {
     const key = this.checkKey(request.Key);
     authorizeS3({ principal: who.principal, action: request.VersionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion',
       resource: `arn:aws:s3:::${bucket.name}/${key}`, owner: bucket.owner, bucketPolicy: bucket.policy?.document, context: {} }, this.iam);
-    const existing = bucket.objects.get(key) ?? [];
+    const before = bucket.objects.get(key);
+    const existing = before ?? [];
     const drop = async (gone: StoredObject[]) => {
-      await this.save();
+      const after = bucket.objects.get(key);
+      await this.saveOrUndo(() => ObjectStore.restoreVersions(bucket, key, before, after));
       await Promise.all(gone.filter((v) => !v.deleteMarker).map((v) => this.bodies.remove(v.bodyId)));
     };
     if (request.VersionId !== undefined) {

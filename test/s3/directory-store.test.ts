@@ -13,19 +13,35 @@ function allFiles(dir: string): string[] {
 }
 
 describe('ObjectStore in a directory', () => {
-  it('a metadata save that fails fails its call, and later saves write again', async () => {
+  it('a call whose metadata save fails leaves nothing behind, and later saves write again', async () => {
     const dir = tempDir();
     const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
     const store = new ObjectStore({ kms, dir });
     await store.createBucket({ Bucket: 'logs' });
+    await store.putObject({ Bucket: 'logs', Key: 'kept', Body: 'old' });
+    const bodies = () => readdirSync(join(dir, 'objects')).sort();
+    const bodiesBefore = bodies();
     const metadata = join(dir, 's3-state.json');
     rmSync(metadata);
-    mkdirSync(metadata); // a directory where the metadata file goes: the save's rename fails
+    mkdirSync(metadata); // a directory where the metadata file goes: every save fails at its rename
     await expect(store.putObject({ Bucket: 'logs', Key: 'a', Body: 'first' })).rejects.toThrow();
+    await expect(store.putObject({ Bucket: 'logs', Key: 'kept', Body: 'new' })).rejects.toThrow();
+    await expect(store.deleteObject({ Bucket: 'logs', Key: 'kept' })).rejects.toThrow();
+    await expect(store.createBucket({ Bucket: 'more-logs' })).rejects.toThrow();
+    await expect(store.putBucketVersioning({ Bucket: 'logs', VersioningConfiguration: { Status: 'Enabled' } })).rejects.toThrow();
+    await expect(store.putBucketEncryption({ Bucket: 'logs', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } })).rejects.toThrow();
+    await expect(store.getObject({ Bucket: 'logs', Key: 'a' })).rejects.toMatchObject({ name: 'NoSuchKey' });
+    expect(text((await store.getObject({ Bucket: 'logs', Key: 'kept' })).Body)).toBe('old');
+    await expect(store.putObject({ Bucket: 'more-logs', Key: 'k', Body: 'x' })).rejects.toMatchObject({ name: 'NoSuchBucket' });
+    expect((await store.getBucketVersioning({ Bucket: 'logs' })).Status).toBeUndefined();
+    await expect(store.getBucketEncryption({ Bucket: 'logs' })).rejects.toMatchObject({ name: 'ServerSideEncryptionConfigurationNotFoundError' });
+    expect(bodies()).toEqual(bodiesBefore);
     rmSync(metadata, { recursive: true });
     await store.putObject({ Bucket: 'logs', Key: 'b', Body: 'second' });
     const reopened = new ObjectStore({ kms, dir });
     expect(text((await reopened.getObject({ Bucket: 'logs', Key: 'b' })).Body)).toBe('second');
+    expect(text((await reopened.getObject({ Bucket: 'logs', Key: 'kept' })).Body)).toBe('old');
+    await expect(reopened.getObject({ Bucket: 'logs', Key: 'a' })).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
 
   it('persists buckets, settings and objects of every mode for a second store; the files hold no plaintext', async () => {
