@@ -25,12 +25,11 @@ function macInput(record: Omit<AuditRecord, 'mac'>): Uint8Array {
   return encoder.encode(JSON.stringify(fields));
 }
 
-export function appendRecord(trail: AuditRecord[], auditKey: Uint8Array, event: AuditEvent): AuditRecord {
+/** The record that would follow `trail` for `event`; the caller adds it to the trail once it is stored. */
+export function nextRecord(trail: AuditRecord[], auditKey: Uint8Array, event: AuditEvent): AuditRecord {
   const previousMac = trail.length === 0 ? GENESIS : trail[trail.length - 1]!.mac;
   const unsigned = { ...event, eventId: crypto.randomUUID(), previousMac };
-  const record: AuditRecord = { ...unsigned, mac: toHex(hmac(sha256, auditKey, macInput(unsigned))) };
-  trail.push(record);
-  return record;
+  return { ...unsigned, mac: toHex(hmac(sha256, auditKey, macInput(unsigned))) };
 }
 
 export interface AuditVerification {

@@ -6,7 +6,7 @@
 import { gcm } from '../core/gcm.js';
 import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { MalformedPolicyError } from '../policy/policy-errors.js';
-import { appendRecord, deriveAuditKey, verifyTrail, type AuditEvent, type AuditVerification } from './audit-trail.js';
+import { deriveAuditKey, nextRecord, verifyTrail, type AuditEvent, type AuditVerification } from './audit-trail.js';
 import { decodeBlobHeader, encodeBlobHeader, BLOB_HEADER_BYTES } from './ciphertext-blob.js';
 import { addDays, systemClock, type Clock } from './clock.js';
 import {
@@ -577,6 +577,13 @@ export class KeyManagementService {
       const saveIfChanged = async () => {
         if (JSON.stringify(this.state) !== before) await this.store.write(this.state!);
       };
+      // Joins the trail in memory only once stored: a record the store refused must not become the
+      // predecessor of the next one, or the stored chain would break there.
+      const audit = async (record: AuditEvent) => {
+        const next = nextRecord(this.audit, this.auditKey!, record);
+        await this.store.appendAudit(next);
+        this.audit.push(next);
+      };
       try {
         const who = this.checkCaller(caller);
         const context = checkEncryptionContext(contextInput);
@@ -584,7 +591,7 @@ export class KeyManagementService {
         this.applyDueLifecycle();
         const result = await work(who, event, context);
         await saveIfChanged();
-        await this.store.appendAudit(appendRecord(this.audit, this.auditKey!, event));
+        await audit(event);
         return result;
       } catch (error) {
         this.state = JSON.parse(before) as StoreSnapshot;
@@ -592,9 +599,7 @@ export class KeyManagementService {
         await saveIfChanged();
         // Refusals are KmsErrors; anything else is a fault, audited as such and rethrown unchanged.
         const known = error instanceof KmsError;
-        await this.store.appendAudit(appendRecord(this.audit, this.auditKey!, {
-          ...event, errorCode: known ? error.name : 'InternalFailure', errorMessage: known ? error.message : undefined,
-        }));
+        await audit({ ...event, errorCode: known ? error.name : 'InternalFailure', errorMessage: known ? error.message : undefined });
         throw error;
       }
     });

@@ -89,6 +89,27 @@ describe('persistence and atomicity', () => {
     await rejectsWith(damagedStore.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }), 'KMSInvalidStateException');
   });
 
+  it('an audit record the store refuses fails its call and does not break the stored chain', async () => {
+    const store = new MemoryKeyStore();
+    let refuseNextRecord = false;
+    const flaky: KeyStore = {
+      rootKey: () => store.rootKey(), read: () => store.read(), write: (s) => store.write(s), readAudit: () => store.readAudit(),
+      appendAudit: async (record) => {
+        if (!refuseNextRecord) return store.appendAudit(record);
+        refuseNextRecord = false;
+        throw new Error('disk full');
+      },
+    };
+    const kms = new KeyManagementService({ account: ACCOUNT, region: REGION, store: flaky });
+    const { KeyMetadata: key } = await kms.createKey();
+    refuseNextRecord = true;
+    await expect(kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') })).rejects.toThrow('disk full');
+    await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('y') });
+    expect(await kms.verifyAuditTrail()).toMatchObject({ valid: true });
+    const reopened = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
+    expect(await reopened.verifyAuditTrail()).toMatchObject({ valid: true, records: (await store.readAudit()).length });
+  });
+
   it('a refused call changes nothing but the audit trail', async () => {
     const store = new MemoryKeyStore();
     const { kms } = makeKms({ store });
