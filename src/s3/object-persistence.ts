@@ -73,8 +73,10 @@ export class ObjectPersistence {
    */
   async rotateSseS3RootKey(): Promise<{ RootKeyId: string }> {
     await this.load();
-    const all = this.sseS3.rotate();
-    if (this.dir) await atomicWriteFile(`${this.dir}/sse-s3-root.key`, all);
+    const dir = this.dir;
+    await this.sseS3.rotate(async (all) => {
+      if (dir) await atomicWriteFile(`${dir}/sse-s3-root.key`, all);
+    });
     return { RootKeyId: this.sseS3.currentKeyId };
   }
 

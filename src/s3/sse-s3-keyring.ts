@@ -13,6 +13,8 @@ const ROOT_KEY_BYTES = 32;
 export class SseS3Keyring {
   /** Root key versions, oldest first: version n has key id "root-n". */
   private readonly rootKeys: Uint8Array[];
+  /** Rotations run one after another, each persisting the versions the one before it left. */
+  private rotation: Promise<unknown> = Promise.resolve();
 
   /** `rootKeys`: 32 × n bytes, every root key version so far, oldest first. */
   constructor(rootKeys: Uint8Array) {
@@ -20,16 +22,23 @@ export class SseS3Keyring {
     this.rootKeys = Array.from({ length: rootKeys.length / ROOT_KEY_BYTES }, (_, i) => rootKeys.slice(i * ROOT_KEY_BYTES, (i + 1) * ROOT_KEY_BYTES));
   }
 
-  /** Adds a new root key version; returns all versions (32 × n bytes) for the store to persist. */
-  rotate(): Uint8Array {
-    this.rootKeys.push(crypto.getRandomValues(new Uint8Array(ROOT_KEY_BYTES)));
-    return this.serialized();
-  }
-
-  serialized(): Uint8Array {
-    const out = new Uint8Array(this.rootKeys.length * ROOT_KEY_BYTES);
-    this.rootKeys.forEach((key, i) => out.set(key, i * ROOT_KEY_BYTES));
-    return out;
+  /**
+   * Adds a new root key version, used for new objects only once `persist` has stored every version
+   * (32 × n bytes, oldest first): a key that was never stored must never wrap an object's data key,
+   * or that object would be lost with the process. A failed `persist` changes nothing.
+   */
+  rotate(persist: (allVersions: Uint8Array) => Promise<void>): Promise<void> {
+    const run = async () => {
+      const next = crypto.getRandomValues(new Uint8Array(ROOT_KEY_BYTES));
+      const all = new Uint8Array((this.rootKeys.length + 1) * ROOT_KEY_BYTES);
+      this.rootKeys.forEach((key, i) => all.set(key, i * ROOT_KEY_BYTES));
+      all.set(next, this.rootKeys.length * ROOT_KEY_BYTES);
+      await persist(all);
+      this.rootKeys.push(next);
+    };
+    const done = this.rotation.then(run, run);
+    this.rotation = done.catch(() => undefined);
+    return done;
   }
 
   get currentKeyId(): string {

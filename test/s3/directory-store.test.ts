@@ -114,4 +114,26 @@ describe('SSE-S3 root key rotation', () => {
     expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'old' })).Body)).toBe('under root 1');
     expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'new' })).Body)).toBe('under root 2');
   });
+
+  it('a root key is used only once stored: a failed rotation changes nothing, concurrent ones each persist theirs', async () => {
+    const dir = tempDir();
+    const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+    const store = new ObjectStore({ kms, dir });
+    await store.createBucket({ Bucket: 'rotating' });
+    const keyFile = join(dir, 'sse-s3-root.key');
+    const rootKey = readFileSync(keyFile);
+    rmSync(keyFile);
+    mkdirSync(keyFile); // the key file cannot be replaced now
+    await expect(store.rotateSseS3RootKey()).rejects.toThrow();
+    await store.putObject({ Bucket: 'rotating', Key: 'after-failure', Body: 'still root 1', ServerSideEncryption: 'AES256' });
+    rmSync(keyFile, { recursive: true });
+    writeFileSync(keyFile, rootKey, { mode: 0o600 });
+    const ids = await Promise.all([store.rotateSseS3RootKey(), store.rotateSseS3RootKey()]);
+    expect(ids.map((r) => r.RootKeyId).sort()).toEqual(['root-2', 'root-3']);
+    await store.putObject({ Bucket: 'rotating', Key: 'after-two', Body: 'root 3', ServerSideEncryption: 'AES256' });
+    expect(statSync(keyFile).size).toBe(96);
+    const restarted = new ObjectStore({ kms, dir });
+    expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'after-failure' })).Body)).toBe('still root 1');
+    expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'after-two' })).Body)).toBe('root 3');
+  });
 });
