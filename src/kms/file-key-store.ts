@@ -74,8 +74,15 @@ export class FileKeyStore implements KeyStore {
     this.passphrase = options.passphrase;
   }
 
+  /** Loaded once; a load that fails is forgotten, so the next call tries again. */
   rootKey(): Promise<Uint8Array> {
-    this.root ??= this.loadRootKey();
+    if (!this.root) {
+      const loading = this.loadRootKey();
+      this.root = loading;
+      loading.catch(() => {
+        if (this.root === loading) this.root = undefined;
+      });
+    }
     return this.root;
   }
 

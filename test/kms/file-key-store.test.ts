@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -117,6 +117,17 @@ describe('FileKeyStore', () => {
       expect(after.at(-1), what).toBe(0x0a);
       expect(await kmsOn(new FileKeyStore({ directory })).verifyAuditTrail(), what).toEqual({ valid: true, records: complete + 1 });
     }
+  });
+
+  it('a root key that could not be loaded is tried again on the next call', async () => {
+    const directory = join(freshDirectory(), 'store');
+    writeFileSync(directory, 'a file where the store directory goes');
+    const store = new FileKeyStore({ directory });
+    await expect(store.rootKey()).rejects.toThrow();
+    rmSync(directory);
+    const kms = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
+    const { KeyMetadata } = await kms.createKey();
+    expect(text((await kms.decrypt({ CiphertextBlob: (await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: bytes('again') })).CiphertextBlob })).Plaintext)).toBe('again');
   });
 
   it('leaves no temporary files behind', async () => {
