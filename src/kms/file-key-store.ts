@@ -15,6 +15,7 @@
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { gcm } from '../core/gcm.js';
+import { loadOnce } from '../core/load-once.js';
 import { atomicWriteFile } from './atomic-file.js';
 import { kmsError } from './kms-errors.js';
 import type { AuditRecord, KeyStore, StoreSnapshot } from './key-store.js';
@@ -61,7 +62,7 @@ const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code ===
 export class FileKeyStore implements KeyStore {
   private readonly directory: string;
   private readonly passphrase: string | undefined;
-  private root: Promise<Uint8Array> | undefined;
+  private readonly root = loadOnce(() => this.loadRootKey());
 
   constructor(options: FileKeyStoreOptions) {
     if (typeof options?.directory !== 'string' || options.directory.length === 0) {
@@ -74,16 +75,9 @@ export class FileKeyStore implements KeyStore {
     this.passphrase = options.passphrase;
   }
 
-  /** Loaded once; a load that fails is forgotten, so the next call tries again. */
+  /** Loaded once (a load that fails is tried again on the next call). */
   rootKey(): Promise<Uint8Array> {
-    if (!this.root) {
-      const loading = this.loadRootKey();
-      this.root = loading;
-      loading.catch(() => {
-        if (this.root === loading) this.root = undefined;
-      });
-    }
-    return this.root;
+    return this.root();
   }
 
   async read(): Promise<StoreSnapshot | undefined> {

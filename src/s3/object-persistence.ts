@@ -2,6 +2,7 @@
 // directory as metadata (s3-state.json) plus one body file per version, both written atomically;
 // and the SSE-S3 root keys (a 0600 file of 32-byte versions in the directory store).
 
+import { loadOnce } from '../core/load-once.js';
 import { atomicWriteFile } from '../kms/atomic-file.js';
 import { parsePolicy } from '../policy/index.js';
 import { DirectoryBodies, MemoryBodies, type ObjectBodies } from './object-bodies.js';
@@ -17,7 +18,6 @@ export class ObjectPersistence {
   readonly buckets = new Map<string, Bucket>();
   readonly bodies: ObjectBodies;
   private keyring: SseS3Keyring | undefined;
-  private loading: Promise<void> | undefined;
   private saving: Promise<void> = Promise.resolve();
 
   constructor(private readonly dir: string | undefined) {
@@ -35,37 +35,38 @@ export class ObjectPersistence {
    * The root key file is created with mode 0600 and never leaves the store.
    */
   load(): Promise<void> {
-    this.loading ??= (async () => {
-      if (!this.dir) {
-        this.keyring = new SseS3Keyring(crypto.getRandomValues(new Uint8Array(32)));
-        return;
-      }
-      const fs = await import('node:fs/promises');
-      const rootFile = `${this.dir}/sse-s3-root.key`;
-      let root: Uint8Array;
-      try {
-        root = new Uint8Array(await fs.readFile(rootFile));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        root = crypto.getRandomValues(new Uint8Array(32));
-        await atomicWriteFile(rootFile, root);
-      }
-      this.keyring = new SseS3Keyring(root);
-      let saved: SavedState | undefined;
-      try {
-        saved = JSON.parse(await fs.readFile(`${this.dir}/s3-state.json`, 'utf8')) as SavedState;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-      for (const b of saved?.buckets ?? []) {
-        this.buckets.set(b.name, {
-          ...b, created: new Date(b.created), policy: b.policy === undefined ? undefined : { text: b.policy, document: parsePolicy(b.policy, true) },
-          objects: new Map(b.objects.map(([key, versions]) => [key, versions.map((v) => ({ ...v, lastModified: new Date(v.lastModified) }))])),
-        });
-      }
-    })();
-    return this.loading;
+    return this.loadState();
   }
+
+  private readonly loadState = loadOnce(async () => {
+    if (!this.dir) {
+      this.keyring = new SseS3Keyring(crypto.getRandomValues(new Uint8Array(32)));
+      return;
+    }
+    const fs = await import('node:fs/promises');
+    const rootFile = `${this.dir}/sse-s3-root.key`;
+    let root: Uint8Array;
+    try {
+      root = new Uint8Array(await fs.readFile(rootFile));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      root = crypto.getRandomValues(new Uint8Array(32));
+      await atomicWriteFile(rootFile, root);
+    }
+    this.keyring = new SseS3Keyring(root);
+    let saved: SavedState | undefined;
+    try {
+      saved = JSON.parse(await fs.readFile(`${this.dir}/s3-state.json`, 'utf8')) as SavedState;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    for (const b of saved?.buckets ?? []) {
+      this.buckets.set(b.name, {
+        ...b, created: new Date(b.created), policy: b.policy === undefined ? undefined : { text: b.policy, document: parsePolicy(b.policy, true) },
+        objects: new Map(b.objects.map(([key, versions]) => [key, versions.map((v) => ({ ...v, lastModified: new Date(v.lastModified) }))])),
+      });
+    }
+  });
 
   /**
    * Rotates the SSE-S3 root key: objects written from now on use a new root key version; existing

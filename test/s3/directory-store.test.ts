@@ -13,6 +13,18 @@ function allFiles(dir: string): string[] {
 }
 
 describe('ObjectStore in a directory', () => {
+  it('a store whose directory could not be read at first loads on a later call', async () => {
+    const dir = join(tempDir(), 'store');
+    writeFileSync(dir, 'a file where the store directory goes');
+    const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+    const store = new ObjectStore({ kms, dir });
+    await expect(store.createBucket({ Bucket: 'late' })).rejects.toThrow();
+    rmSync(dir);
+    await store.createBucket({ Bucket: 'late' });
+    await store.putObject({ Bucket: 'late', Key: 'k', Body: 'loaded', ServerSideEncryption: 'AES256' });
+    expect(text((await new ObjectStore({ kms, dir }).getObject({ Bucket: 'late', Key: 'k' })).Body)).toBe('loaded');
+  });
+
   it('a call whose metadata save fails leaves nothing behind, and later saves write again', async () => {
     const dir = tempDir();
     const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
