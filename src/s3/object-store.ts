@@ -381,8 +381,14 @@ export class ObjectStore {
     CopySourceSSECustomerKey?: string; CopySourceSSECustomerKeyMD5?: string; MetadataDirective?: 'COPY' | 'REPLACE'; Metadata?: Record<string, string> },
     caller?: Caller) {
     const source = /^\/?([^/]+)\/(.+)$/.exec(typeof request.CopySource === 'string' ? request.CopySource : '');
-    if (!source) throw s3Error('InvalidArgument', 'CopySource: expected "bucket/key"');
-    const original = await this.getObject({ Bucket: source[1]!, Key: decodeURIComponent(source[2]!), VersionId: request.CopySourceVersionId,
+    let sourceKey: string | undefined;
+    try {
+      sourceKey = source ? decodeURIComponent(source[2]!) : undefined;
+    } catch {
+      // a malformed %-escape: refused below like any other unreadable CopySource
+    }
+    if (!source || sourceKey === undefined) throw s3Error('InvalidArgument', 'CopySource: expected "bucket/key", the key URL-encoded');
+    const original = await this.getObject({ Bucket: source[1]!, Key: sourceKey, VersionId: request.CopySourceVersionId,
       SSECustomerAlgorithm: request.CopySourceSSECustomerAlgorithm, SSECustomerKey: request.CopySourceSSECustomerKey,
       SSECustomerKeyMD5: request.CopySourceSSECustomerKeyMD5, SecureTransport: request.SecureTransport }, caller);
     try {

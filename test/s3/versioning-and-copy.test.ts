@@ -59,6 +59,7 @@ describe('copyObject', () => {
     expect((await s3.copyObject({ Bucket: 'dst', Key: 'dsse', CopySource: '/src/a' })).ServerSideEncryption).toBe('aws:kms:dsse');
     expect(text((await s3.getObject({ Bucket: 'dst', Key: 'dsse' })).Body)).toBe('payload');
     await rejectsWith(s3.copyObject({ Bucket: 'dst', Key: 'x', CopySource: 'no-slash' }), 'InvalidArgument');
+    await rejectsWith(s3.copyObject({ Bucket: 'dst', Key: 'x', CopySource: 'src/bad%E0%A4%A' }), 'InvalidArgument'); // a malformed %-escape
     await rejectsWith(s3.copyObject({ Bucket: 'dst', Key: 'x', CopySource: 'src/missing' }), 'NoSuchKey');
   });
 
