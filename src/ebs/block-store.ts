@@ -7,6 +7,7 @@
 
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { parallelXts } from '../core/parallel.js';
+import { SerialQueue } from '../core/serial-queue.js';
 import { xts } from '../core/xts.js';
 import { accountOf, rootArn, type Iam } from '../policy/index.js';
 import { atomicWriteFile } from '../kms/atomic-file.js';
@@ -70,7 +71,9 @@ export class BlockStore {
   private readonly storage: SectorStorageFactory;
   private state: Ec2State | undefined;
   private readonly live = new Map<string, { handle: VolumeHandle; ciphers?: VolumeCiphers }>();
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Per volume, shared by all its attachments: writes run one after another (see VolumeHandle.write). */
+  private readonly volumeWrites = new Map<string, SerialQueue>();
+  private readonly operations = new SerialQueue();
 
   constructor(options: BlockStoreOptions) {
     if (!options?.kms) throw ec2Error('MissingParameter', 'kms: a KeyManagementService is required');
@@ -152,7 +155,9 @@ export class BlockStore {
           Plaintext.fill(0);
         }
         const storage = await this.storage.open(volume.VolumeId, volume.sectorSize);
-        const handle = new VolumeHandle(volume.VolumeId, request.InstanceId, volume.Size * GiB, volume.sectorSize, storage, ciphers);
+        const writes = this.volumeWrites.get(volume.VolumeId) ?? new SerialQueue();
+        this.volumeWrites.set(volume.VolumeId, writes);
+        const handle = new VolumeHandle(volume.VolumeId, request.InstanceId, volume.Size * GiB, volume.sectorSize, storage, ciphers, writes);
         volume.attachments.push(attachment);
         this.live.set(liveKey, { handle, ciphers });
         await this.save();
@@ -201,6 +206,7 @@ export class BlockStore {
       // Forgotten first, then its sectors removed: a failed save leaves the volume whole.
       this.state!.volumes = this.state!.volumes.filter((v) => v !== volume);
       await this.save();
+      this.volumeWrites.delete(volume.VolumeId);
       await (await this.storage.open(volume.VolumeId, volume.sectorSize)).remove();
       return {};
     });
@@ -346,9 +352,7 @@ export class BlockStore {
         throw error;
       }
     };
-    const result = this.queue.then(task, task);
-    this.queue = result.catch(() => undefined);
-    return result;
+    return this.operations.run(task);
   }
 
   private async setting(caller: Caller | undefined, action: string, change: (state: Ec2State) => void) {

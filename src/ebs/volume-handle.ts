@@ -4,6 +4,7 @@
 // Unencrypted volumes store plaintext sectors.
 
 import type { ParallelXts } from '../core/parallel.js';
+import type { SerialQueue } from '../core/serial-queue.js';
 import type { XtsCipher } from '../core/xts.js';
 import { ec2Error } from './ec2-errors.js';
 import type { SectorStorage } from './sector-storage.js';
@@ -29,6 +30,8 @@ export class VolumeHandle {
     private readonly storage: SectorStorage,
     /** Undefined for an unencrypted volume. */
     private readonly ciphers: VolumeCiphers | undefined,
+    /** The volume's writes, shared with its other attachments. */
+    private readonly writes: SerialQueue,
   ) {}
 
   /** Reads `length` bytes at `offset`; sectors never written read as zeros. */
@@ -40,18 +43,26 @@ export class VolumeHandle {
     return sectors.slice(offset - first * this.sectorSize, offset - first * this.sectorSize + length);
   }
 
-  /** Writes `data` at `offset`; partial sectors at either end are read, patched and rewritten. */
+  /**
+   * Writes `data` at `offset`; partial sectors at either end are read, patched and rewritten. Writes
+   * to a volume run one after another: two read-patch-rewrites of one sector interleaved would
+   * lose the first one's bytes (and a whole-sector write between a read and its rewrite, likewise).
+   */
   async write(offset: number, data: Uint8Array): Promise<void> {
     if (!(data instanceof Uint8Array)) throw ec2Error('InvalidParameterValue', 'data: expected a Uint8Array');
     this.checkRange(offset, data.length);
     if (data.length === 0) return;
-    const first = Math.floor(offset / this.sectorSize);
-    const end = Math.ceil((offset + data.length) / this.sectorSize);
-    const start = offset - first * this.sectorSize;
-    const aligned = start === 0 && data.length % this.sectorSize === 0;
-    const sectors = aligned ? new Uint8Array(data) : await this.readSectors(first, end - first);
-    if (!aligned) sectors.set(data, start);
-    await this.storage.write(first, await this.crypt(sectors, first, true));
+    const copy = new Uint8Array(data); // what the caller passed now, whatever it does with `data` while this waits
+    await this.writes.run(async () => {
+      this.checkRange(offset, copy.length);
+      const first = Math.floor(offset / this.sectorSize);
+      const end = Math.ceil((offset + copy.length) / this.sectorSize);
+      const start = offset - first * this.sectorSize;
+      const aligned = start === 0 && copy.length % this.sectorSize === 0;
+      const sectors = aligned ? copy : await this.readSectors(first, end - first);
+      if (!aligned) sectors.set(copy, start);
+      await this.storage.write(first, await this.crypt(sectors, first, true));
+    });
   }
 
   /** Called by detachVolume: the handle stops working; the key schedule is zeroed by its owner. */

@@ -4,6 +4,7 @@
 // omitted caller is the account root.
 
 import { gcm } from '../core/gcm.js';
+import { SerialQueue } from '../core/serial-queue.js';
 import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { MalformedPolicyError } from '../policy/policy-errors.js';
 import { deriveAuditKey, nextRecord, verifyTrail, type AuditEvent, type AuditVerification } from './audit-trail.js';
@@ -72,7 +73,7 @@ export class KeyManagementService {
   private audit: AuditRecord[] = [];
   private readonly parsedPolicies = new Map<string, PolicyDocument>();
   /** Calls run one at a time, so each sees and saves a consistent state. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly calls = new SerialQueue();
 
   constructor(options: KeyManagementServiceOptions) {
     if (!/^\d{12}$/.test(options?.account ?? '')) throw kmsError('ValidationException', 'account: expected a 12-digit AWS account id');
@@ -546,9 +547,7 @@ export class KeyManagementService {
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.calls.run(work);
   }
 
   private async load(): Promise<void> {

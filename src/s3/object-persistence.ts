@@ -3,6 +3,7 @@
 // and the SSE-S3 root keys (a 0600 file of 32-byte versions in the directory store).
 
 import { loadOnce } from '../core/load-once.js';
+import { SerialQueue } from '../core/serial-queue.js';
 import { atomicWriteFile } from '../kms/atomic-file.js';
 import { parsePolicy } from '../policy/index.js';
 import { DirectoryBodies, MemoryBodies, type ObjectBodies } from './object-bodies.js';
@@ -18,7 +19,7 @@ export class ObjectPersistence {
   readonly buckets = new Map<string, Bucket>();
   readonly bodies: ObjectBodies;
   private keyring: SseS3Keyring | undefined;
-  private saving: Promise<void> = Promise.resolve();
+  private readonly saves = new SerialQueue();
 
   constructor(private readonly dir: string | undefined) {
     this.bodies = dir ? new DirectoryBodies(`${dir}/objects`) : new MemoryBodies();
@@ -88,15 +89,13 @@ export class ObjectPersistence {
   save(): Promise<void> {
     if (!this.dir) return Promise.resolve();
     const dir = this.dir;
-    const write = () => {
+    return this.saves.run(async () => {
       const state: SavedState = { buckets: [...this.buckets.values()].map((b) => ({
         name: b.name, owner: b.owner, created: b.created.toISOString(), rule: b.rule, policy: b.policy?.text, versioning: b.versioning,
         objects: [...b.objects.entries()].map(([key, versions]) => [key, versions.map((v) => ({ ...v, lastModified: v.lastModified.toISOString() }))]),
       })) };
-      return atomicWriteFile(`${dir}/s3-state.json`, new TextEncoder().encode(JSON.stringify(state)));
-    };
-    this.saving = this.saving.then(write, write);
-    return this.saving;
+      await atomicWriteFile(`${dir}/s3-state.json`, new TextEncoder().encode(JSON.stringify(state)));
+    });
   }
 
 }

@@ -4,6 +4,7 @@
 // version named in their header.
 
 import { gcm } from '../core/gcm.js';
+import { SerialQueue } from '../core/serial-queue.js';
 import type { DataKeyResolver, EncryptionMaterials } from '../envelope/materials.js';
 import { s3Error } from './s3-errors.js';
 
@@ -14,7 +15,7 @@ export class SseS3Keyring {
   /** Root key versions, oldest first: version n has key id "root-n". */
   private readonly rootKeys: Uint8Array[];
   /** Rotations run one after another, each persisting the versions the one before it left. */
-  private rotation: Promise<unknown> = Promise.resolve();
+  private readonly rotations = new SerialQueue();
 
   /** `rootKeys`: 32 × n bytes, every root key version so far, oldest first. */
   constructor(rootKeys: Uint8Array) {
@@ -36,9 +37,7 @@ export class SseS3Keyring {
       await persist(all);
       this.rootKeys.push(next);
     };
-    const done = this.rotation.then(run, run);
-    this.rotation = done.catch(() => undefined);
-    return done;
+    return this.rotations.run(run);
   }
 
   get currentKeyId(): string {

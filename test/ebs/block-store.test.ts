@@ -100,6 +100,22 @@ describe('volumes', () => {
 });
 
 describe('volume keys', () => {
+  it('concurrent writes into one sector, from one attachment or two, all land', async () => {
+    const { ec2 } = setup();
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    const first = await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    const second = await ec2.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE });
+    const data = new Uint8Array(64).map((_, i) => i + 1);
+    // Byte by byte into sector 0, alternating handles, plus a whole-sector write to sector 1, all at once.
+    const whole = new Uint8Array(4096).fill(7);
+    await Promise.all([
+      ...Array.from(data, (byte, i) => (i % 2 === 0 ? first : second).write(i, new Uint8Array([byte]))),
+      second.write(4096, whole),
+    ]);
+    expect(Buffer.from(await first.read(0, 64)).equals(Buffer.from(data))).toBe(true);
+    expect(Buffer.from(await second.read(4096, 4096)).equals(Buffer.from(whole))).toBe(true);
+  });
+
   it('uses alias/aws/ebs by default, a chosen default key, or the named key; encryption by default applies', async () => {
     const { kms, ec2 } = setup();
     expect((await ec2.createVolume({ Size: 1 })).Encrypted).toBe(false);
