@@ -7,6 +7,7 @@ import { AuthenticationError } from '../core/errors.js';
 import { gcm } from '../core/gcm.js';
 import { constantTimeEqual, requireBytes } from '../core/validate.js';
 import { concatBytes } from './byte-concat.js';
+import { ByteQueue } from './byte-queue.js';
 import { deriveMessageKey, type DataKeyResolver } from './materials.js';
 import {
   decodeHeader, FINAL_FRAME_MARKER, FINAL_FRAME_PREFIX, frameAad, frameNonce, HEADER_NONCE, headerHash, MessageFormatError,
@@ -42,7 +43,7 @@ export function openFrame(messageKey: Uint8Array, hash: Uint8Array, frameNumber:
 }
 
 export class FramedDecryptor {
-  private buffer: Uint8Array = new Uint8Array(0);
+  private readonly buffer = new ByteQueue();
   private opened: { header: MessageHeader; messageKey: Uint8Array; hash: Uint8Array } | undefined;
   private nextFrame = 1;
   private done = false;
@@ -59,7 +60,7 @@ export class FramedDecryptor {
   async update(chunk: Uint8Array): Promise<Uint8Array> {
     requireBytes('chunk', chunk);
     if (this.failed) throw new MessageFormatError('this message already failed to decrypt');
-    this.buffer = this.buffer.length === 0 ? chunk : concatBytes([this.buffer, chunk]);
+    this.buffer.push(chunk);
     try {
       return await this.drain();
     } catch (error) {
@@ -86,10 +87,10 @@ export class FramedDecryptor {
 
   private async drain(): Promise<Uint8Array> {
     if (!this.opened) {
-      const opened = await openHeader(this.buffer, this.resolveDataKey);
+      const opened = await openHeader(this.buffer.head(this.buffer.length), this.resolveDataKey);
       if (!opened) return new Uint8Array(0);
       this.opened = opened;
-      this.buffer = this.buffer.subarray(opened.headerBytes);
+      this.buffer.drop(opened.headerBytes);
     }
     const { messageKey, hash, header } = this.opened;
     const out: Uint8Array[] = [];
@@ -99,13 +100,14 @@ export class FramedDecryptor {
         break;
       }
       if (this.buffer.length < 4) break;
-      const view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
+      const prefix = this.buffer.head(Math.min(this.buffer.length, FINAL_FRAME_PREFIX));
+      const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
       const final = view.getUint32(0) === FINAL_FRAME_MARKER;
       let number: number;
       let start: number;
       let length: number;
       if (final) {
-        if (this.buffer.length < FINAL_FRAME_PREFIX) break;
+        if (prefix.length < FINAL_FRAME_PREFIX) break;
         [number, start, length] = [view.getUint32(4), FINAL_FRAME_PREFIX, view.getUint32(8)];
         if (length > header.frameBytes) throw new MessageFormatError(`final frame claims ${length} bytes, more than a frame holds`);
       } else {
@@ -114,16 +116,15 @@ export class FramedDecryptor {
       if (number !== this.nextFrame) throw new MessageFormatError(`frame ${number} where frame ${this.nextFrame} was expected (reordered, dropped or duplicated)`);
       const end = start + length + TAG_BYTES;
       if (this.buffer.length < end) break;
-      out.push(openFrame(messageKey, hash, number, final, this.buffer.subarray(start, end)));
-      this.buffer = this.buffer.subarray(end);
+      out.push(openFrame(messageKey, hash, number, final, this.buffer.head(end).subarray(start)));
+      this.buffer.drop(end);
       this.nextFrame++;
       if (final) {
         this.done = true;
         messageKey.fill(0);
       }
     }
-    // Keep only the unconsumed tail, so a long stream does not pin earlier chunks in memory.
-    if (this.buffer.byteOffset > 0) this.buffer = this.buffer.slice();
+    this.buffer.compact();
     return concatBytes(out);
   }
 }
