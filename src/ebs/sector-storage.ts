@@ -2,6 +2,8 @@
 // never written read back as all zeros, and a sector of all zeros is "unwritten" (an AES-XTS
 // ciphertext sector of all zeros has probability 2^-32768), which keeps files sparse.
 
+import { readFully, writeFully } from './positioned-io.js';
+
 export interface SectorStorage {
   /** `count` sectors from `first`, as stored (ciphertext for encrypted volumes). */
   read(first: number, count: number): Promise<Uint8Array>;
@@ -105,7 +107,7 @@ class FileSectorStorage implements SectorStorage {
     const file = await this.handle('r');
     if (!file) return out;
     try {
-      await file.read(out, 0, out.length, first * this.sectorSize); // past the end reads nothing: zeros remain
+      await readFully(file, out, first * this.sectorSize); // past the end reads nothing: zeros remain
     } finally {
       await file.close();
     }
@@ -116,7 +118,7 @@ class FileSectorStorage implements SectorStorage {
     // Read-write, created if missing; not append mode, which would ignore the position.
     const file = await this.fs.open(this.file, this.constants.O_RDWR | this.constants.O_CREAT, 0o600);
     try {
-      await file.write(data, 0, data.length, first * this.sectorSize);
+      await writeFully(file, data, first * this.sectorSize);
       await file.sync();
     } finally {
       await file.close();
@@ -141,8 +143,8 @@ class FileSectorStorage implements SectorStorage {
       const { size } = await file.stat();
       const buffer = new Uint8Array(this.sectorSize);
       for (let sector = 0; sector * this.sectorSize < size; sector++) {
-        const { bytesRead } = await file.read(buffer, 0, this.sectorSize, sector * this.sectorSize);
-        if (buffer.subarray(0, bytesRead).some((b) => b !== 0)) sectors.push(sector);
+        await readFully(file, buffer, sector * this.sectorSize);
+        if (buffer.some((b) => b !== 0)) sectors.push(sector);
         buffer.fill(0);
       }
     } finally {

@@ -147,7 +147,7 @@ export class FileKeyStore implements KeyStore {
     const handle = await fs.open(path.join(this.directory, AUDIT_FILE), 'a+', 0o600);
     try {
       await cutTornTail(handle);
-      await handle.write(`${bytesToBase64(line)}\n`);
+      await handle.writeFile(`${bytesToBase64(line)}\n`); // writeFile carries on through short writes (the handle appends)
       await handle.sync();
     } finally {
       await handle.close();
