@@ -59,26 +59,45 @@ function lookup(context: ConditionContext, key: string): string[] | undefined {
   return undefined;
 }
 
-/** One operator on one key: `operator` as written in the policy (qualifiers and suffix included). */
-function evaluateOne(operator: string, key: string, policyValues: string[], context: ConditionContext): boolean {
-  const values = lookup(context, key);
-  if (operator === 'Null') {
-    // "Null": {"k": "true"} holds when k is absent; "false" when it is present.
-    return policyValues.some((v) => (v.toLowerCase() === 'true') === (values === undefined));
-  }
-  let name = operator;
-  let qualifier: 'ForAnyValue' | 'ForAllValues' | undefined;
+interface Operator {
+  qualifier?: 'ForAnyValue' | 'ForAllValues';
+  ifExists: boolean;
+  compare: Compare;
+  negated: boolean;
+}
+
+/** An operator as written in a policy (set qualifier and …IfExists included), or undefined if there is none such. */
+function operatorNamed(written: string): Operator | 'Null' | undefined {
+  if (written === 'Null') return 'Null';
+  let name = written;
+  let qualifier: Operator['qualifier'];
   for (const prefix of ['ForAnyValue:', 'ForAllValues:'] as const) {
     if (name.startsWith(prefix)) {
-      qualifier = prefix.slice(0, -1) as 'ForAnyValue' | 'ForAllValues';
+      qualifier = prefix.slice(0, -1) as Operator['qualifier'];
       name = name.slice(prefix.length);
     }
   }
   const ifExists = name.endsWith('IfExists');
   if (ifExists) name = name.slice(0, -'IfExists'.length);
-  const definition = OPERATORS[name];
-  if (!definition) throw new MalformedPolicyError(`Condition.${operator}`, 'unknown condition operator');
-  const { compare, negated } = definition;
+  const definition = Object.hasOwn(OPERATORS, name) ? OPERATORS[name] : undefined;
+  return definition && { qualifier, ifExists, ...definition };
+}
+
+/** Whether a policy may use `operator` (checked when a policy is parsed, so a typo is refused then, not at every call). */
+export function isConditionOperator(operator: string): boolean {
+  return operatorNamed(operator) !== undefined;
+}
+
+/** One operator on one key: `operator` as written in the policy (qualifiers and suffix included). */
+function evaluateOne(operator: string, key: string, policyValues: string[], context: ConditionContext): boolean {
+  const values = lookup(context, key);
+  const named = operatorNamed(operator);
+  if (named === undefined) throw new MalformedPolicyError(`Condition.${operator}`, 'unknown condition operator');
+  if (named === 'Null') {
+    // "Null": {"k": "true"} holds when k is absent; "false" when it is present.
+    return policyValues.some((v) => (v.toLowerCase() === 'true') === (values === undefined));
+  }
+  const { qualifier, ifExists, compare, negated } = named;
   const matchesOne = (value: string) => {
     const any = policyValues.some((p) => compare(p, value));
     return negated ? !any : any;

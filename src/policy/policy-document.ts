@@ -1,6 +1,7 @@
 // AWS policy documents (IAM JSON policy language): parsed once into a normalized form that the
 // evaluator walks. Unknown elements and malformed values are refused with the element named.
 
+import { isConditionOperator } from './conditions.js';
 import { MalformedPolicyError } from './policy-errors.js';
 
 export type Effect = 'Allow' | 'Deny';
@@ -64,14 +65,13 @@ function parsePrincipal(field: string, value: unknown): PrincipalSpec {
 function parseCondition(field: string, value: unknown): ConditionBlock {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MalformedPolicyError(field, 'expected an object of operators');
-  const block: ConditionBlock = {};
-  for (const [operator, keys] of Object.entries(value)) {
+  return Object.fromEntries(Object.entries(value).map(([operator, keys]) => {
+    if (!isConditionOperator(operator)) throw new MalformedPolicyError(`${field}.${operator}`, 'unknown condition operator');
     if (typeof keys !== 'object' || keys === null || Array.isArray(keys)) {
       throw new MalformedPolicyError(`${field}.${operator}`, 'expected an object of condition keys');
     }
-    block[operator] = Object.fromEntries(Object.entries(keys).map(([key, v]) => [key, conditionValues(`${field}.${operator}.${key}`, v)]));
-  }
-  return block;
+    return [operator, Object.fromEntries(Object.entries(keys).map(([key, v]) => [key, conditionValues(`${field}.${operator}.${key}`, v)]))];
+  }));
 }
 
 function parseStatement(raw: unknown, index: number): Statement {

@@ -110,6 +110,10 @@ describe('parsing', () => {
       [{ Statement: [{ Effect: 'Allow', Principal: '*', Action: [] }] }, /Action/],
       [{ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Bogus: 1 }] }, /Bogus: unknown element/],
       [{ Version: '2020-01-01', Statement: [] }, /Version/],
+      // Operators are checked when the policy is parsed, not first at a call it would govern.
+      [{ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Condition: { StringEqualz: { k: 'v' } } }] }, /Condition.StringEqualz: unknown condition operator/],
+      [{ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Condition: { 'ForAnyValue:constructor': { k: 'v' } } }] }, /unknown condition operator/],
+      ['{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Condition": {"__proto__": {"k": "v"}}}]}', /Condition.__proto__: unknown condition operator/],
     ];
     for (const [doc, message] of bad) {
       const text = typeof doc === 'string' ? doc : JSON.stringify(doc);
