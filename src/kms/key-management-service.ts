@@ -355,7 +355,7 @@ export class KeyManagementService {
       if (!(WRAPPING_ALGORITHMS as readonly string[]).includes(request.WrappingAlgorithm)) {
         throw kmsError('ValidationException', `WrappingAlgorithm: expected ${WRAPPING_ALGORITHMS.join(' or ')}, got ${String(request.WrappingAlgorithm)}`);
       }
-      if (!(request.WrappingKeySpec in WRAPPING_KEY_SPECS)) {
+      if (typeof request.WrappingKeySpec !== 'string' || !Object.hasOwn(WRAPPING_KEY_SPECS, request.WrappingKeySpec)) {
         throw kmsError('ValidationException', `WrappingKeySpec: expected ${Object.keys(WRAPPING_KEY_SPECS).join(', ')}, got ${String(request.WrappingKeySpec)}`);
       }
       const validTo = new Date(this.clock.now().getTime() + IMPORT_PARAMETERS_VALID_HOURS * 3_600_000);
