@@ -42,3 +42,9 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
   return new Uint8Array(bytes.subarray(start, end));
 }
+
+/** Orders byte strings lexicographically (a shorter prefix first): negative, zero or positive. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}

@@ -2,6 +2,7 @@
 // canonical form (keys sorted by their UTF-8 bytes, each key and value length-prefixed) makes the
 // same pairs in any order authenticate alike, and no two different contexts collide.
 
+import { compareBytes } from '../core/validate.js';
 import { kmsError } from './kms-errors.js';
 import type { ConditionContext } from '../policy/index.js';
 
@@ -21,11 +22,6 @@ export function checkEncryptionContext(context: unknown): EncryptionContext {
 }
 
 const encoder = new TextEncoder();
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
 
 /** count (u16) then, per pair in key order: key length (u16), key, value length (u16), value. */
 export function canonicalEncryptionContext(context: EncryptionContext): Uint8Array {

@@ -11,7 +11,8 @@
 // in a directory: one file per version plus metadata, both written atomically. Multipart uploads
 // (multipart-uploads.ts) keep their parts sealed at rest until completion.
 
-import { base64ToBytes } from '../core/base64.js';
+import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
+import { compareBytes } from '../core/validate.js';
 import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js';
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../envelope/kms-keyring.js';
 import type { DataKeyResolver } from '../envelope/materials.js';
@@ -60,6 +61,19 @@ export interface PutHeaders extends ObjectRequest {
 
 const S3 = 's3.amazonaws.com';
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextEncoder();
+
+
+/** A continuation token: the last key listed, opaque to callers (base64 of its UTF-8). */
+const tokenOfKey = (key: string) => bytesToBase64(utf8.encode(key));
+
+function keyOfToken(token: string): string {
+  try {
+    return strictUtf8.decode(base64ToBytes(token));
+  } catch {
+    throw s3Error('InvalidArgument', 'ContinuationToken: not a token this store returned');
+  }
+}
 const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** A KMS refusal while serving an S3 request: S3 reports it as its own error, with the KMS error as cause. */
@@ -406,16 +420,36 @@ export class ObjectStore {
     }
   }
 
-  async listObjectsV2(request: { Bucket: string; Prefix?: string; MaxKeys?: number }, caller?: Caller) {
+  /**
+   * Keys in UTF-8 byte order (as S3 lists them), at most MaxKeys (0–1000; larger asks get 1000) a page,
+   * after StartAfter or, for the next page, the NextContinuationToken a truncated page returned.
+   */
+  async listObjectsV2(request: { Bucket: string; Prefix?: string; MaxKeys?: number; StartAfter?: string; ContinuationToken?: string }, caller?: Caller) {
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucket', caller);
-    const keys = [...bucket.objects.keys()].filter((k) => k.startsWith(request.Prefix ?? '') && !bucket.objects.get(k)!.at(-1)!.deleteMarker).sort();
     const max = request.MaxKeys ?? 1000;
-    const contents = keys.slice(0, max).map((k) => {
+    if (!Number.isInteger(max) || max < 0) throw s3Error('InvalidArgument', `MaxKeys: expected a whole number from 0, got ${String(request.MaxKeys)}`);
+    const after = request.ContinuationToken === undefined ? request.StartAfter : keyOfToken(request.ContinuationToken);
+    // S3 lists keys by their UTF-8 bytes (JavaScript's own sort compares UTF-16 units, which differ above U+FFFF).
+    const afterBytes = after === undefined ? undefined : utf8.encode(after);
+    const keys = [...bucket.objects.keys()]
+      .filter((k) => k.startsWith(request.Prefix ?? '') && !bucket.objects.get(k)!.at(-1)!.deleteMarker)
+      .map((k) => ({ k, bytes: utf8.encode(k) }))
+      .filter(({ bytes }) => afterBytes === undefined || compareBytes(bytes, afterBytes) > 0)
+      .sort((a, b) => compareBytes(a.bytes, b.bytes))
+      .map(({ k }) => k);
+    const page = keys.slice(0, Math.min(max, 1000));
+    const contents = page.map((k) => {
       const o = bucket.objects.get(k)!.at(-1)!;
       return { Key: k, Size: o.size, ETag: o.etag, LastModified: o.lastModified };
     });
-    return { Contents: contents, KeyCount: contents.length, IsTruncated: keys.length > max, Name: bucket.name, Prefix: request.Prefix ?? '' };
+    // MaxKeys 0 asks for no keys: an empty page that is not truncated, as S3 answers (nothing to continue from).
+    const truncated = page.length > 0 && keys.length > page.length;
+    return {
+      Contents: contents, KeyCount: contents.length, IsTruncated: truncated, Name: bucket.name, Prefix: request.Prefix ?? '', MaxKeys: max,
+      StartAfter: request.StartAfter, ContinuationToken: request.ContinuationToken,
+      NextContinuationToken: truncated ? tokenOfKey(page.at(-1)!) : undefined,
+    };
   }
 
   // ---------------------------------------------------------------- multipart upload (multipart-uploads.ts)

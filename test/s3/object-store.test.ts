@@ -61,6 +61,27 @@ describe('ObjectStore', () => {
     expect(records.at(-1)).toMatchObject({ viaService: 's3.amazonaws.com', encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::reports/own.csv' } });
   });
 
+  it('listObjectsV2 pages in UTF-8 key order with MaxKeys, StartAfter and continuation tokens', async () => {
+    const { s3 } = setup();
+    await s3.createBucket({ Bucket: 'pages' });
+    const keys = ['a', 'b', 'c', 'd', 'e', '\u{1F600}', '\uFFFD']; // by UTF-8: U+FFFD (EF BF BD) before U+1F600 (F0 9F 98 80)
+    for (const Key of keys) await s3.putObject({ Bucket: 'pages', Key, Body: Key });
+    const listed: string[] = [];
+    let page = await s3.listObjectsV2({ Bucket: 'pages', MaxKeys: 3 });
+    for (;;) {
+      listed.push(...page.Contents.map((c) => c.Key));
+      if (!page.IsTruncated) break;
+      expect(page.KeyCount).toBe(3);
+      page = await s3.listObjectsV2({ Bucket: 'pages', MaxKeys: 3, ContinuationToken: page.NextContinuationToken });
+    }
+    expect(listed).toEqual(['a', 'b', 'c', 'd', 'e', '\uFFFD', '\u{1F600}']);
+    expect(page.NextContinuationToken).toBeUndefined();
+    expect((await s3.listObjectsV2({ Bucket: 'pages', StartAfter: 'c', MaxKeys: 2 })).Contents.map((c) => c.Key)).toEqual(['d', 'e']);
+    expect(await s3.listObjectsV2({ Bucket: 'pages', MaxKeys: 0 })).toMatchObject({ KeyCount: 0, IsTruncated: false, NextContinuationToken: undefined });
+    await rejectsWith(s3.listObjectsV2({ Bucket: 'pages', MaxKeys: -1 }), 'InvalidArgument');
+    await rejectsWith(s3.listObjectsV2({ Bucket: 'pages', ContinuationToken: '%%%' }), 'InvalidArgument');
+  });
+
   it('reads SSEKMSEncryptionContext as base64 of UTF-8 JSON, so non-ASCII pairs reach KMS as written', async () => {
     const { kms, s3 } = setup();
     await s3.createBucket({ Bucket: 'reports' });
