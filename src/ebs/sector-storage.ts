@@ -2,6 +2,7 @@
 // never written read back as all zeros, and a sector of all zeros is "unwritten" (an AES-XTS
 // ciphertext sector of all zeros has probability 2^-32768), which keeps files sparse.
 
+import { isAllZero } from '../core/validate.js';
 import { readFully, writeFully } from './positioned-io.js';
 
 export interface SectorStorage {
@@ -36,7 +37,7 @@ export class MemorySectorStorage implements SectorStorage {
   async write(first: number, data: Uint8Array): Promise<void> {
     for (let i = 0; i * this.sectorSize < data.length; i++) {
       const sector = data.slice(i * this.sectorSize, (i + 1) * this.sectorSize);
-      if (sector.every((b) => b === 0)) this.sectors.delete(first + i);
+      if (isAllZero(sector)) this.sectors.delete(first + i);
       else this.sectors.set(first + i, sector);
     }
   }
@@ -144,7 +145,7 @@ class FileSectorStorage implements SectorStorage {
       const buffer = new Uint8Array(this.sectorSize);
       for (let sector = 0; sector * this.sectorSize < size; sector++) {
         await readFully(file, buffer, sector * this.sectorSize);
-        if (buffer.some((b) => b !== 0)) sectors.push(sector);
+        if (!isAllZero(buffer)) sectors.push(sector);
         buffer.fill(0);
       }
     } finally {

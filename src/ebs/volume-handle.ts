@@ -5,6 +5,7 @@
 
 import type { ParallelXts } from '../core/parallel.js';
 import type { SerialQueue } from '../core/serial-queue.js';
+import { isAllZero } from '../core/validate.js';
 import type { XtsCipher } from '../core/xts.js';
 import { ec2Error } from './ec2-errors.js';
 import type { SectorStorage } from './sector-storage.js';
@@ -74,7 +75,7 @@ export class VolumeHandle {
     const stored = await this.storage.read(first, count);
     if (!this.ciphers) return stored;
     // Unwritten sectors are stored as zeros and read as zeros: decrypt each run of written ones in one call.
-    const written = (i: number) => stored.subarray(i * this.sectorSize, (i + 1) * this.sectorSize).some((b) => b !== 0);
+    const written = (i: number) => !isAllZero(stored.subarray(i * this.sectorSize, (i + 1) * this.sectorSize));
     for (let i = 0; i < count;) {
       if (!written(i)) {
         i++;
