@@ -5,6 +5,7 @@
 // it; detaching retires the grant and zeroes the key. Sectors are encrypted with XTS-AES-256, the
 // sector number as tweak.
 
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { parallelXts } from '../core/parallel.js';
 import { SerialQueue } from '../core/serial-queue.js';
@@ -61,7 +62,7 @@ interface Ec2State {
   defaultKmsKeyId?: string;
 }
 
-const hexId = (prefix: string) => `${prefix}-${Array.from(crypto.getRandomValues(new Uint8Array(9)), (b) => b.toString(16).padStart(2, '0')).join('').slice(0, 17)}`;
+const hexId = (prefix: string) => `${prefix}-${bytesToHex(crypto.getRandomValues(new Uint8Array(9))).slice(0, 17)}`;
 
 export class BlockStore {
   private readonly kms: KeyManagementService;

@@ -5,13 +5,13 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import type { AuditRecord } from './key-store.js';
 
 export type AuditEvent = Omit<AuditRecord, 'eventId' | 'previousMac' | 'mac'>;
 
 const GENESIS = '0'.repeat(64);
 const encoder = new TextEncoder();
-const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 export function deriveAuditKey(rootKey: Uint8Array): Uint8Array {
   return hkdf(sha256, rootKey, undefined, encoder.encode('kms-wasm audit trail v1'), 32);
@@ -29,7 +29,7 @@ function macInput(record: Omit<AuditRecord, 'mac'>): Uint8Array {
 export function nextRecord(trail: AuditRecord[], auditKey: Uint8Array, event: AuditEvent): AuditRecord {
   const previousMac = trail.length === 0 ? GENESIS : trail[trail.length - 1]!.mac;
   const unsigned = { ...event, eventId: crypto.randomUUID(), previousMac };
-  return { ...unsigned, mac: toHex(hmac(sha256, auditKey, macInput(unsigned))) };
+  return { ...unsigned, mac: bytesToHex(hmac(sha256, auditKey, macInput(unsigned))) };
 }
 
 export interface AuditVerification {
@@ -43,7 +43,7 @@ export function verifyTrail(trail: AuditRecord[], auditKey: Uint8Array): AuditVe
   let previousMac = GENESIS;
   for (let i = 0; i < trail.length; i++) {
     const { mac, ...unsigned } = trail[i]!;
-    const expected = toHex(hmac(sha256, auditKey, macInput(unsigned)));
+    const expected = bytesToHex(hmac(sha256, auditKey, macInput(unsigned)));
     if (unsigned.previousMac !== previousMac || mac !== expected) return { valid: false, firstInvalidIndex: i, records: trail.length };
     previousMac = mac;
   }

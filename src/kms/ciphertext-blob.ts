@@ -10,6 +10,7 @@
 // The GCM AAD is bytes 0..32 (the header) followed by the canonical encryption context, so a blob
 // cannot be moved to another key or version, nor opened with another context.
 
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { kmsError } from './kms-errors.js';
 
 export const BLOB_VERSION = 1;
@@ -29,7 +30,7 @@ export function uuidToBytes(uuid: string): Uint8Array {
 }
 
 export function bytesToUuid(bytes: Uint8Array): string {
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  const hex = bytesToHex(bytes);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 

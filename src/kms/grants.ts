@@ -2,6 +2,7 @@
 // to encryption contexts. A grant authorizes as soon as it is created; its token may also be
 // passed in GrantTokens (which AWS needs before a new grant has propagated; here it is checked).
 
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { bytesToBase64 } from '../core/base64.js';
 import type { EncryptionContext } from './encryption-context.js';
 import { kmsError } from './kms-errors.js';
@@ -30,13 +31,9 @@ export interface GrantRecord {
   creationDate: string;
 }
 
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 export function newGrantIdentifiers(): { grantId: string; grantToken: string } {
   return {
-    grantId: toHex(crypto.getRandomValues(new Uint8Array(32))),
+    grantId: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
     grantToken: bytesToBase64(crypto.getRandomValues(new Uint8Array(48))),
   };
 }

@@ -5,6 +5,7 @@
 
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { bytesToBase64 } from '../core/base64.js';
 import { kmsError } from './kms-errors.js';
 import { unwrapMaterial, wrapMaterial } from './key-material.js';
@@ -67,5 +68,5 @@ export async function unwrapImportedMaterial(rootKey: Uint8Array, keyId: string,
 /** A commitment to imported material, keyed by the root key, so equality can be checked later. */
 export function materialCommitment(rootKey: Uint8Array, keyId: string, material: Uint8Array): string {
   const mac = hmac(sha256, rootKey, new Uint8Array([...encoder.encode(`kms-wasm imported material|${keyId}|`), ...material]));
-  return Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('');
+  return bytesToHex(mac);
 }

@@ -8,6 +8,7 @@
 
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import type { DataKeyResolver, EncryptionMaterials } from '../envelope/materials.js';
 import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
 import { s3Error } from './s3-errors.js';
@@ -23,7 +24,6 @@ interface CachedKey {
   expires: number;
 }
 
-const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 function objectKey(bucketKey: Uint8Array, salt: Uint8Array, objectArn: string): Uint8Array {
   return hkdf(sha256, bucketKey, salt, encoder.encode(`kms-wasm s3 bucket key v1|${objectArn}`), 32);
@@ -62,7 +62,7 @@ export class BucketKeyCache {
       if (!wrapped || header.encryptionContext['aws:s3:arn'] !== objectArn) throw s3Error('InvalidRequest', 'the stored object was not sealed with a bucket key for this object');
       const salt = wrapped.blob.subarray(0, SALT_BYTES);
       const blob = wrapped.blob.subarray(SALT_BYTES);
-      const cacheKey = `read|${caller.principal}|${bucketArn}|${hex(blob)}`;
+      const cacheKey = `read|${caller.principal}|${bucketArn}|${bytesToHex(blob)}`;
       let entry = this.live(cacheKey);
       if (!entry) {
         const { Plaintext, KeyId } = await this.kms.decrypt({ CiphertextBlob: blob, KeyId: wrapped.keyId, EncryptionContext: { 'aws:s3:arn': bucketArn } }, caller);

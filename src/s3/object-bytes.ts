@@ -1,5 +1,6 @@
 // Request bodies as bytes, and the ETags computed from them.
 
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { s3Error } from './s3-errors.js';
 
 export function toBytes(body: unknown): Uint8Array {
@@ -11,5 +12,5 @@ export function toBytes(body: unknown): Uint8Array {
 /** The first 16 bytes of the SHA-256 of the plaintext, quoted (S3 uses MD5; we do not). */
 export async function etagOf(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(bytes)));
-  return `"${Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')}"`;
+  return `"${bytesToHex(digest.subarray(0, 16))}"`;
 }
