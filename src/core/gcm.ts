@@ -56,3 +56,19 @@ export function gcm(key: Uint8Array, iv: Uint8Array, aad?: Uint8Array, options?:
     },
   };
 }
+
+/**
+ * Encrypts `plaintext` under `key`/`iv`/`aad` straight into `output` at `offset` (ciphertext, then
+ * the 16-byte tag), with the default settings; returns the offset after the tag. For callers that
+ * assemble many sealed pieces into one buffer (the envelope's frames) without a copy per piece.
+ */
+export function sealInto(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array, offset: number): number {
+  const state = GcmState.forMessage(key, iv, checkGcmInputs(key, iv, aad), gcmSettings(undefined).constantTime);
+  try {
+    state.encrypt(plaintext, output, offset);
+    output.set(state.finish(), offset + plaintext.length);
+  } finally {
+    state.release();
+  }
+  return offset + plaintext.length + 16;
+}

@@ -41,19 +41,14 @@ export async function toNodeDuplex(transform: TransformStream<Uint8Array, Uint8A
 
 /** Encrypts or decrypts a whole message held in memory. */
 export function encryptMessage(materials: EncryptionMaterials, plaintext: Uint8Array, options?: FramingOptions): Uint8Array {
-  const encryptor = new FramedEncryptor(materials, options);
-  const body = encryptor.update(plaintext);
-  const end = encryptor.final();
-  const out = new Uint8Array(body.length + end.length);
-  out.set(body);
-  out.set(end, body.length);
-  return out;
+  return new FramedEncryptor(materials, options).final(plaintext);
 }
 
 export async function decryptMessage(resolveDataKey: DataKeyResolver, message: Uint8Array): Promise<Uint8Array> {
   const decryptor = new FramedDecryptor(resolveDataKey);
   const body = await decryptor.update(message);
   const end = await decryptor.final();
+  if (end.length === 0) return body; // the whole message came in one piece: nothing to join
   const out = new Uint8Array(body.length + end.length);
   out.set(body);
   out.set(end, body.length);

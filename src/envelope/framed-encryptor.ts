@@ -1,8 +1,8 @@
 // Encrypts a message into the framed format, fed in chunks of any size: update() returns the
 // header (first time) and every frame that is full; final() returns the rest and the final frame.
-// Memory held: at most one frame of plaintext.
+// Memory held: at most one frame of plaintext; each call's output is one array, frames sealed into it.
 
-import { gcm } from '../core/gcm.js';
+import { gcm, sealInto } from '../core/gcm.js';
 import { InvalidInputError } from '../core/errors.js';
 import { requireBytes } from '../core/validate.js';
 import { concatBytes } from './byte-concat.js';
@@ -51,32 +51,19 @@ export class FramedEncryptor {
   update(chunk: Uint8Array): Uint8Array {
     this.assertOpen();
     requireBytes('chunk', chunk);
-    const out: Uint8Array[] = this.takeHeader();
-    let at = 0;
-    while (at < chunk.length) {
-      const take = Math.min(this.frameBytes - this.pendingBytes, chunk.length - at);
-      this.pending.set(chunk.subarray(at, at + take), this.pendingBytes);
-      this.pendingBytes += take;
-      at += take;
-      if (this.pendingBytes === this.frameBytes) out.push(this.regularFrame());
-    }
-    return concatBytes(out);
+    return this.seal(chunk, false);
   }
 
-  final(): Uint8Array {
+  /** The rest of the message and its final frame; `lastChunk`, if given, is fed first (one array out, no joining). */
+  final(lastChunk: Uint8Array = new Uint8Array(0)): Uint8Array {
     this.assertOpen();
-    const out = this.takeHeader();
-    const content = this.pending.subarray(0, this.pendingBytes);
-    const prefix = new Uint8Array(FINAL_FRAME_PREFIX);
-    const view = new DataView(prefix.buffer);
-    view.setUint32(0, FINAL_FRAME_MARKER);
-    view.setUint32(4, this.frameNumber);
-    view.setUint32(8, content.length);
-    out.push(prefix, gcm(this.messageKey, frameNonce(this.frameNumber), frameAad(this.hash, this.frameNumber, true, content.length)).encrypt(content));
-    this.dispose();
-    return concatBytes(out);
+    requireBytes('chunk', lastChunk);
+    try {
+      return this.seal(lastChunk, true);
+    } finally {
+      this.dispose();
+    }
   }
-
   /** Zeroes the message key and buffered plaintext; the message is then unfinishable. */
   dispose(): void {
     this.finished = true;
@@ -84,20 +71,56 @@ export class FramedEncryptor {
     this.pending.fill(0);
   }
 
-  private takeHeader(): Uint8Array[] {
-    const header = this.header;
+  /**
+   * The header (the first time), every frame `chunk` completes and, when `finishing`, the final
+   * frame, sealed straight into one array: full frames are encrypted from `chunk` where they lie,
+   * and only a frame split across chunks is gathered in `pending` first.
+   */
+  private seal(chunk: Uint8Array, finishing: boolean): Uint8Array {
+    const frames = Math.floor((this.pendingBytes + chunk.length) / this.frameBytes);
+    if (this.frameNumber + frames > FINAL_FRAME_MARKER) {
+      throw new InvalidInputError('plaintext', 'too many frames for one message; use a larger frameBytes');
+    }
+    const header = this.header ?? new Uint8Array(0);
+    const finalContent = finishing ? (this.pendingBytes + chunk.length) % this.frameBytes : 0;
+    const out = new Uint8Array(header.length + frames * (REGULAR_FRAME_PREFIX + this.frameBytes + TAG_BYTES)
+      + (finishing ? FINAL_FRAME_PREFIX + finalContent + TAG_BYTES : 0));
+    out.set(header);
     this.header = undefined;
-    return header ? [header] : [];
+    let at = header.length;
+    let used = 0;
+    for (let frame = 0; frame < frames; frame++) {
+      let content: Uint8Array;
+      if (this.pendingBytes > 0) {
+        used = this.frameBytes - this.pendingBytes;
+        this.pending.set(chunk.subarray(0, used), this.pendingBytes);
+        this.pendingBytes = 0;
+        content = this.pending;
+      } else {
+        content = chunk.subarray(used, used + this.frameBytes);
+        used += this.frameBytes;
+      }
+      at = this.sealFrame(content, false, out, at);
+    }
+    this.pending.set(chunk.subarray(used), this.pendingBytes);
+    this.pendingBytes += chunk.length - used;
+    if (finishing) this.sealFrame(this.pending.subarray(0, this.pendingBytes), true, out, at);
+    return out;
   }
 
-  private regularFrame(): Uint8Array {
+  /** Writes frame `frameNumber` (its prefix, ciphertext and tag) into `out` at `at`; returns where it ends. */
+  private sealFrame(content: Uint8Array, final: boolean, out: Uint8Array, at: number): number {
     const n = this.frameNumber++;
-    if (n >= FINAL_FRAME_MARKER) throw new InvalidInputError('plaintext', 'too many frames for one message; use a larger frameBytes');
-    const frame = new Uint8Array(REGULAR_FRAME_PREFIX + this.frameBytes + TAG_BYTES);
-    new DataView(frame.buffer).setUint32(0, n);
-    frame.set(gcm(this.messageKey, frameNonce(n), frameAad(this.hash, n, false, this.frameBytes)).encrypt(this.pending), REGULAR_FRAME_PREFIX);
-    this.pendingBytes = 0;
-    return frame;
+    const view = new DataView(out.buffer, out.byteOffset + at);
+    if (final) {
+      view.setUint32(0, FINAL_FRAME_MARKER);
+      view.setUint32(4, n);
+      view.setUint32(8, content.length);
+    } else {
+      view.setUint32(0, n);
+    }
+    const start = at + (final ? FINAL_FRAME_PREFIX : REGULAR_FRAME_PREFIX);
+    return sealInto(this.messageKey, frameNonce(n), frameAad(this.hash, n, final, content.length), content, out, start);
   }
 
   private assertOpen(): void {

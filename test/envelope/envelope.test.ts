@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import {
-  AuthenticationError, decryptMessage, decryptRange, decryptStream, encryptMessage, encryptStream, FramedDecryptor,
+  AuthenticationError, decryptMessage, decryptRange, decryptStream, encryptMessage, encryptStream, FramedDecryptor, FramedEncryptor,
   KeyManagementService, kmsDataKeyResolver, kmsEncryptionMaterials, MessageFormatError, toNodeDuplex, type EncryptionMaterials,
 } from '../../src/index.js';
 import { concat } from '../helpers/bytes.js';
@@ -157,6 +157,17 @@ describe('framed envelope format', () => {
     const at = message.findIndex((_, i) => message[i] === 0 && message[i + 1] === 2 && message[i + 2] === 0x61 && message[i + 3] === 0x62);
     message[at + 3] = 0x61;
     await expect(decryptMessage(resolve, message)).rejects.toThrow(/repeats the key "aa"/);
+  });
+
+  it('final() also takes a last chunk, so a message held in pieces needs no joining first', async () => {
+    for (const frameBytes of [16, 4096]) {
+      const { materials, resolve } = localMaterials();
+      const [head, tail] = [rng.bytes(3 * frameBytes + 5), rng.bytes(2 * frameBytes + 7)];
+      const encryptor = new FramedEncryptor(materials, { frameBytes });
+      const message = concat([encryptor.update(head), encryptor.final(tail)]);
+      expect(Buffer.from(await decryptMessage(resolve, message)).equals(Buffer.concat([head, tail]))).toBe(true);
+      expect(() => encryptor.final()).toThrow(/finished/);
+    }
   });
 
   it('checks its inputs', () => {
