@@ -72,3 +72,25 @@ export function sealInto(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plain
   }
   return offset + plaintext.length + 16;
 }
+
+/**
+ * Decrypts `sealed` (ciphertext, then the 16-byte tag) straight into `output` at `offset`, with the
+ * default settings; throws AuthenticationError, with those bytes of `output` zeroed, if the tag
+ * does not verify. The counterpart of `sealInto`.
+ */
+export function openInto(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array, output: Uint8Array, offset: number): void {
+  if (sealed.length < 16) throw new InvalidInputError('ciphertext', `expected at least the 16-byte tag, got ${sealed.length} bytes`);
+  const textLength = sealed.length - 16;
+  const state = GcmState.forMessage(key, iv, checkGcmInputs(key, iv, aad), gcmSettings(undefined).constantTime);
+  let tag: Uint8Array;
+  try {
+    state.decrypt(sealed.subarray(0, textLength), output, offset);
+    tag = state.finish();
+  } finally {
+    state.release();
+  }
+  if (!constantTimeEqual(tag, sealed.subarray(textLength))) {
+    output.fill(0, offset, offset + textLength);
+    throw new AuthenticationError();
+  }
+}

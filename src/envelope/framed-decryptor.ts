@@ -4,7 +4,7 @@
 // one frame of ciphertext plus the chunk being processed.
 
 import { AuthenticationError } from '../core/errors.js';
-import { gcm } from '../core/gcm.js';
+import { gcm, openInto } from '../core/gcm.js';
 import { constantTimeEqual, requireBytes } from '../core/validate.js';
 import { concatBytes } from './byte-concat.js';
 import { ByteQueue } from './byte-queue.js';
@@ -31,11 +31,16 @@ export async function openHeader(bytes: Uint8Array, resolveDataKey: DataKeyResol
   return { header: decoded.header, messageKey, hash: headerHash(body), headerBytes: decoded.bodyBytes + TAG_BYTES };
 }
 
-/** Decrypts one frame's ciphertext ‖ tag, or throws AuthenticationError. */
-export function openFrame(messageKey: Uint8Array, hash: Uint8Array, frameNumber: number, final: boolean, sealed: Uint8Array): Uint8Array {
+/**
+ * Decrypts one frame's ciphertext ‖ tag into `output` at `offset` (a new array by default) and
+ * returns `output`, or throws AuthenticationError naming the frame.
+ */
+export function openFrame(messageKey: Uint8Array, hash: Uint8Array, frameNumber: number, final: boolean, sealed: Uint8Array,
+  output = new Uint8Array(Math.max(0, sealed.length - TAG_BYTES)), offset = 0): Uint8Array {
   const contentBytes = sealed.length - TAG_BYTES;
   try {
-    return gcm(messageKey, frameNonce(frameNumber), frameAad(hash, frameNumber, final, contentBytes)).decrypt(sealed);
+    openInto(messageKey, frameNonce(frameNumber), frameAad(hash, frameNumber, final, contentBytes), sealed, output, offset);
+    return output;
   } catch (error) {
     if (error instanceof AuthenticationError) throw new AuthenticationError(`frame ${frameNumber} does not authenticate: the message was changed`);
     throw error;
@@ -92,39 +97,59 @@ export class FramedDecryptor {
       this.opened = opened;
       this.buffer.drop(opened.headerBytes);
     }
-    const { messageKey, hash, header } = this.opened;
-    const out: Uint8Array[] = [];
-    for (;;) {
-      if (this.done) {
-        if (this.buffer.length > 0) throw new MessageFormatError('data follows the final frame');
-        break;
+    const { messageKey, hash } = this.opened;
+    // Every frame the buffer holds in full, checked for order first; then all decrypted straight
+    // into one output array (nothing of it is released unless every one verifies).
+    const frames = this.completeFrames();
+    const end = frames.at(-1)?.end ?? 0;
+    const sealed = this.buffer.head(end);
+    const out = new Uint8Array(frames.reduce((n, f) => n + (f.end - f.contentStart - TAG_BYTES), 0));
+    let at = 0;
+    for (const frame of frames) {
+      try {
+        openFrame(messageKey, hash, frame.number, frame.final, sealed.subarray(frame.contentStart, frame.end), out, at);
+      } catch (error) {
+        out.fill(0); // frames before this one verified, but a failed update releases nothing
+        throw error;
       }
-      if (this.buffer.length < 4) break;
-      const prefix = this.buffer.head(Math.min(this.buffer.length, FINAL_FRAME_PREFIX));
-      const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
-      const final = view.getUint32(0) === FINAL_FRAME_MARKER;
-      let number: number;
-      let start: number;
-      let length: number;
-      if (final) {
-        if (prefix.length < FINAL_FRAME_PREFIX) break;
-        [number, start, length] = [view.getUint32(4), FINAL_FRAME_PREFIX, view.getUint32(8)];
-        if (length > header.frameBytes) throw new MessageFormatError(`final frame claims ${length} bytes, more than a frame holds`);
-      } else {
-        [number, start, length] = [view.getUint32(0), REGULAR_FRAME_PREFIX, header.frameBytes];
-      }
-      if (number !== this.nextFrame) throw new MessageFormatError(`frame ${number} where frame ${this.nextFrame} was expected (reordered, dropped or duplicated)`);
-      const end = start + length + TAG_BYTES;
-      if (this.buffer.length < end) break;
-      out.push(openFrame(messageKey, hash, number, final, this.buffer.head(end).subarray(start)));
-      this.buffer.drop(end);
-      this.nextFrame++;
-      if (final) {
-        this.done = true;
-        messageKey.fill(0);
-      }
+      at += frame.end - frame.contentStart - TAG_BYTES;
+    }
+    this.buffer.drop(end);
+    this.nextFrame += frames.length;
+    if (frames.at(-1)?.final) {
+      this.done = true;
+      messageKey.fill(0);
+    }
+    if (this.done && this.buffer.length > 0) {
+      out.fill(0);
+      throw new MessageFormatError('data follows the final frame');
     }
     this.buffer.compact();
-    return concatBytes(out);
+    return out;
+  }
+
+  /** The frames the buffer holds in full, from its start: where each one's content begins and where it ends. */
+  private completeFrames(): Array<{ number: number; final: boolean; contentStart: number; end: number }> {
+    const { header } = this.opened!;
+    const frames: Array<{ number: number; final: boolean; contentStart: number; end: number }> = [];
+    let offset = 0;
+    let expected = this.nextFrame;
+    while (!this.done && !frames.at(-1)?.final && this.buffer.length - offset >= 4) {
+      const prefix = this.buffer.head(Math.min(this.buffer.length, offset + FINAL_FRAME_PREFIX)).subarray(offset);
+      const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+      const final = view.getUint32(0) === FINAL_FRAME_MARKER;
+      if (final && prefix.length < FINAL_FRAME_PREFIX) break;
+      const number = final ? view.getUint32(4) : view.getUint32(0);
+      const length = final ? view.getUint32(8) : header.frameBytes;
+      if (final && length > header.frameBytes) throw new MessageFormatError(`final frame claims ${length} bytes, more than a frame holds`);
+      if (number !== expected) throw new MessageFormatError(`frame ${number} where frame ${expected} was expected (reordered, dropped or duplicated)`);
+      const contentStart = offset + (final ? FINAL_FRAME_PREFIX : REGULAR_FRAME_PREFIX);
+      const end = contentStart + length + TAG_BYTES;
+      if (this.buffer.length < end) break;
+      frames.push({ number, final, contentStart, end });
+      offset = end;
+      expected++;
+    }
+    return frames;
   }
 }
