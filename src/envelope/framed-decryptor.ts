@@ -47,6 +47,9 @@ export function openFrame(messageKey: Uint8Array, hash: Uint8Array, frameNumber:
   }
 }
 
+/** Where a frame lies in the buffered bytes: its content from `contentStart`, its tag ending at `end`. */
+interface FrameSpan { number: number; final: boolean; contentStart: number; end: number }
+
 export class FramedDecryptor {
   private readonly buffer = new ByteQueue();
   private opened: { header: MessageHeader; messageKey: Uint8Array; hash: Uint8Array } | undefined;
@@ -128,10 +131,10 @@ export class FramedDecryptor {
     return out;
   }
 
-  /** The frames the buffer holds in full, from its start: where each one's content begins and where it ends. */
-  private completeFrames(): Array<{ number: number; final: boolean; contentStart: number; end: number }> {
+  /** The frames the buffer holds in full, from its start. */
+  private completeFrames(): FrameSpan[] {
     const { header } = this.opened!;
-    const frames: Array<{ number: number; final: boolean; contentStart: number; end: number }> = [];
+    const frames: FrameSpan[] = [];
     let offset = 0;
     let expected = this.nextFrame;
     while (!this.done && !frames.at(-1)?.final && this.buffer.length - offset >= 4) {

@@ -64,6 +64,7 @@ export class FramedEncryptor {
       this.dispose();
     }
   }
+
   /** Zeroes the message key and buffered plaintext; the message is then unfinishable. */
   dispose(): void {
     this.finished = true;
