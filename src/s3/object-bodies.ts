@@ -2,6 +2,7 @@
 // object version in a directory, each written atomically (temp file, fsync, rename) under a fresh
 // name, so a crash mid-write leaves every earlier version intact.
 
+import { copyBytes } from '../core/validate.js';
 import { atomicWriteFile } from '../kms/atomic-file.js';
 
 export interface ObjectBodies {
@@ -13,14 +14,15 @@ export interface ObjectBodies {
 export class MemoryBodies implements ObjectBodies {
   readonly bodies = new Map<string, Uint8Array>();
 
+  // Copies in and out, as files would: nobody's later change to an array reaches a stored body.
   async write(id: string, bytes: Uint8Array): Promise<void> {
-    this.bodies.set(id, bytes.slice());
+    this.bodies.set(id, copyBytes(bytes));
   }
 
   async read(id: string): Promise<Uint8Array> {
     const body = this.bodies.get(id);
     if (!body) throw new Error(`object body ${id} is missing`);
-    return body;
+    return copyBytes(body);
   }
 
   async remove(id: string): Promise<void> {

@@ -12,7 +12,7 @@
 // (multipart-uploads.ts) keep their parts sealed at rest until completion.
 
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
-import { compareBytes } from '../core/validate.js';
+import { compareBytes, copyBytes } from '../core/validate.js';
 import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js';
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../envelope/kms-keyring.js';
 import type { DataKeyResolver } from '../envelope/materials.js';
@@ -256,7 +256,7 @@ export class ObjectStore {
       throw s3Error('InvalidArgument', 'SSE-C headers and ServerSideEncryption cannot be combined');
     }
     const sse = customerKey ? undefined : header ?? bucket.rule?.ApplyServerSideEncryptionByDefault.SSEAlgorithm;
-    let stored: Uint8Array = body.slice();
+    let stored: Uint8Array = copyBytes(body); // not body.slice(): on a Node Buffer that is a view of the caller's bytes
     const object: StoredObject = {
       versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: body.length, etag: await etagOf(body), lastModified: new Date(), sse,
       contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) },
@@ -475,7 +475,7 @@ export class ObjectStore {
     await this.load();
     const versions = this.buckets.get(bucketName)?.objects.get(key);
     const version = versionId === undefined ? versions?.at(-1) : versions?.find((v) => v.versionId === versionId);
-    return version && !version.deleteMarker ? (await this.bodies.read(version.bodyId)).slice() : undefined;
+    return version && !version.deleteMarker ? this.bodies.read(version.bodyId) : undefined;
   }
 
   // ---------------------------------------------------------------- internals

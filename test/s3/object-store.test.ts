@@ -61,6 +61,19 @@ describe('ObjectStore', () => {
     expect(records.at(-1)).toMatchObject({ viaService: 's3.amazonaws.com', encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::reports/own.csv' } });
   });
 
+  it('stores its own copy of a body, and hands out copies: a Buffer changed afterwards, or a Body read and changed, changes nothing', async () => {
+    const { s3 } = setup();
+    await s3.createBucket({ Bucket: 'plain' });
+    for (const mode of [undefined, 'AES256'] as const) {
+      const body = Buffer.from('original');
+      await s3.putObject({ Bucket: 'plain', Key: 'k', Body: body, ServerSideEncryption: mode });
+      body.write('CHANGED!'); // Buffer.slice() would have kept a view of these bytes
+      const first = (await s3.getObject({ Bucket: 'plain', Key: 'k' })).Body;
+      first[0] = 0x58;
+      expect(new TextDecoder().decode((await s3.getObject({ Bucket: 'plain', Key: 'k' })).Body), String(mode)).toBe('original');
+    }
+  });
+
   it('listObjectsV2 pages in UTF-8 key order with MaxKeys, StartAfter and continuation tokens', async () => {
     const { s3 } = setup();
     await s3.createBucket({ Bucket: 'pages' });
