@@ -2,6 +2,7 @@
 // a reader needs a span that crosses them, so waiting for a large frame in small chunks costs one
 // join per frame rather than one per chunk (which grew quadratically with the frame size).
 
+import { copyBytes } from '../core/validate.js';
 import { concatBytes } from './byte-concat.js';
 
 export class ByteQueue {
@@ -45,6 +46,6 @@ export class ByteQueue {
   /** Copies a leftover tail out of the chunk it came in, so a long stream does not pin earlier chunks in memory. */
   compact(): void {
     const first = this.chunks[0];
-    if (first && first.byteOffset > 0) this.chunks[0] = first.slice();
+    if (first && first.byteOffset > 0) this.chunks[0] = copyBytes(first); // not slice(): a Node Buffer's is a view
   }
 }

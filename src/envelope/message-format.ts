@@ -2,6 +2,7 @@
 // header encoding and decoding, frame layout, nonces and AAD. No keys are handled here.
 
 import { sha256 } from '@noble/hashes/sha2.js';
+import { copyBytes } from '../core/validate.js';
 import { canonicalEncryptionContext, type EncryptionContext } from '../kms/encryption-context.js';
 
 export const MAGIC = new Uint8Array([0x4b, 0x57, 0x45, 0x31]); // "KWE1"
@@ -126,7 +127,7 @@ export function decodeHeader(bytes: Uint8Array): { header: MessageHeader; bodyBy
     const keyId = providerId && readField();
     const blob = keyId && readField();
     if (!providerId || !keyId || !blob) return undefined;
-    wrappedKeys.push({ providerId: text(providerId), keyId: text(keyId), blob: blob.slice() });
+    wrappedKeys.push({ providerId: text(providerId), keyId: text(keyId), blob: copyBytes(blob) });
   }
   if (!need(at + TAG_BYTES)) return undefined;
   return { header: { algorithm, messageId, frameBytes, encryptionContext, wrappedKeys }, bodyBytes: at, tag: bytes.slice(at, at + TAG_BYTES) };

@@ -10,7 +10,7 @@
 import { base64ToBytesOrUndefined, bytesToBase64 } from '../core/base64.js';
 import { AuthenticationError } from '../core/errors.js';
 import { gcm } from '../core/gcm.js';
-import { requireBytes } from '../core/validate.js';
+import { copyBytes, requireBytes } from '../core/validate.js';
 import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
 import type { ObjectStore } from './object-store.js';
 import { parseRange } from './byte-range.js';
@@ -37,7 +37,7 @@ export class S3EncryptionClient {
     this.s3 = options.s3;
     this.caller = options.caller;
     if ('masterKey' in options) {
-      this.masterKey = requireBytes('masterKey', options.masterKey, 32).slice();
+      this.masterKey = copyBytes(requireBytes('masterKey', options.masterKey, 32));
     } else {
       if (!options.kms || typeof options.kmsKeyId !== 'string') throw s3Error('InvalidArgument', 'give { kms, kmsKeyId } for CSE-KMS or { masterKey } for CSE-C');
       this.kms = { service: options.kms, keyId: options.kmsKeyId };

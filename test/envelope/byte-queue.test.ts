@@ -22,15 +22,16 @@ describe('ByteQueue', () => {
     expect(queue.head(0)).toHaveLength(0);
   });
 
-  it('compact copies a leftover tail out of its large chunk', () => {
-    const queue = new ByteQueue();
-    const large = new Uint8Array(1 << 20).fill(9);
-    queue.push(large);
-    queue.drop(large.length - 3);
-    queue.compact();
-    const tail = queue.head(3);
-    expect(tail.buffer).not.toBe(large.buffer);
-    expect(tail.buffer.byteLength).toBe(3);
-    expect(Array.from(tail)).toEqual([9, 9, 9]);
+  it('compact copies a leftover tail out of its large chunk, a Node Buffer too', () => {
+    for (const large of [new Uint8Array(1 << 20).fill(9), Buffer.alloc(1 << 20, 9)]) {
+      const queue = new ByteQueue();
+      queue.push(large);
+      queue.drop(large.length - 3);
+      queue.compact();
+      const tail = queue.head(3);
+      expect(tail.buffer).not.toBe(large.buffer);
+      expect(tail.buffer.byteLength).toBe(3);
+      expect(Array.from(tail)).toEqual([9, 9, 9]);
+    }
   });
 });

@@ -36,6 +36,15 @@ describe('S3EncryptionClient', () => {
     expect(JSON.parse((await s3.headObject({ Bucket: 'client-side', Key: 'kms/1' })).Metadata['x-amz-matdesc']!)).toEqual({ 'aws:x-amz-cek-alg': 'AES/GCM/NoPadding' });
   });
 
+  it('keeps its own copy of a master key given as a Buffer', async () => {
+    const { s3 } = await setup();
+    const masterKey = Buffer.from(rng.bytes(32));
+    const client = new S3EncryptionClient({ s3, masterKey });
+    await client.putObject({ Bucket: 'client-side', Key: 'own-key', Body: 'kept' });
+    masterKey.fill(0); // the caller wipes theirs; a Buffer.slice() "copy" would have been wiped with it
+    expect(new TextDecoder().decode((await client.getObject({ Bucket: 'client-side', Key: 'own-key' })).Body)).toBe('kept');
+  });
+
   it('a wrong master key, a tampered body or tampered metadata fail clearly', async () => {
     const { kms, s3, key } = await setup();
     const client = new S3EncryptionClient({ s3, masterKey: rng.bytes(32) });
