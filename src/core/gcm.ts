@@ -1,7 +1,8 @@
-// One-shot AES-256-GCM: `gcm(key, iv, aad?).encrypt(plaintext)` → ciphertext || tag.
+// One-shot AES-256-GCM: `gcm(key, iv, aad?).encrypt(plaintext)` → ciphertext || tag, and the same
+// computation writing into (or reading from) a caller's larger array: `sealInto` / `openInto`.
 
 import { AuthenticationError, InvalidInputError } from './errors.js';
-import { checkGcmInputs, gcmSettings, GcmState, type GcmOptions } from './gcm-state.js';
+import { checkGcmInputs, gcmSettings, GcmState, type GcmOptions, type GcmSettings } from './gcm-state.js';
 import { constantTimeEqual, requireBytes } from './validate.js';
 
 export interface GcmCipher {
@@ -18,40 +19,19 @@ export interface GcmCipher {
  */
 export function gcm(key: Uint8Array, iv: Uint8Array, aad?: Uint8Array, options?: GcmOptions): GcmCipher {
   const additionalData = checkGcmInputs(key, iv, aad);
-  const { tagLength, constantTime } = gcmSettings(options);
+  const settings = gcmSettings(options);
   return {
     encrypt(plaintext: Uint8Array): Uint8Array {
       requireBytes('plaintext', plaintext);
-      const output = new Uint8Array(plaintext.length + tagLength);
-      const state = GcmState.forMessage(key, iv, additionalData, constantTime);
-      try {
-        state.encrypt(plaintext, output, 0);
-        output.set(state.finish().subarray(0, tagLength), plaintext.length);
-      } finally {
-        state.release();
-      }
+      const output = new Uint8Array(plaintext.length + settings.tagLength);
+      seal(key, iv, additionalData, settings, plaintext, output, 0);
       return output;
     },
 
     decrypt(ciphertextAndTag: Uint8Array): Uint8Array {
       requireBytes('ciphertext', ciphertextAndTag);
-      if (ciphertextAndTag.length < tagLength) {
-        throw new InvalidInputError('ciphertext', `expected at least the ${tagLength}-byte tag, got ${ciphertextAndTag.length} bytes`);
-      }
-      const textLength = ciphertextAndTag.length - tagLength;
-      const output = new Uint8Array(textLength);
-      const state = GcmState.forMessage(key, iv, additionalData, constantTime);
-      let expectedTag: Uint8Array;
-      try {
-        state.decrypt(ciphertextAndTag.subarray(0, textLength), output, 0);
-        expectedTag = state.finish().subarray(0, tagLength);
-      } finally {
-        state.release();
-      }
-      if (!constantTimeEqual(expectedTag, ciphertextAndTag.subarray(textLength))) {
-        output.fill(0);
-        throw new AuthenticationError();
-      }
+      const output = new Uint8Array(Math.max(0, ciphertextAndTag.length - settings.tagLength));
+      open(key, iv, additionalData, settings, ciphertextAndTag, output, 0);
       return output;
     },
   };
@@ -63,14 +43,7 @@ export function gcm(key: Uint8Array, iv: Uint8Array, aad?: Uint8Array, options?:
  * assemble many sealed pieces into one buffer (the envelope's frames) without a copy per piece.
  */
 export function sealInto(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array, offset: number): number {
-  const state = GcmState.forMessage(key, iv, checkGcmInputs(key, iv, aad), gcmSettings(undefined).constantTime);
-  try {
-    state.encrypt(plaintext, output, offset);
-    output.set(state.finish(), offset + plaintext.length);
-  } finally {
-    state.release();
-  }
-  return offset + plaintext.length + 16;
+  return seal(key, iv, checkGcmInputs(key, iv, aad), gcmSettings(undefined), plaintext, output, offset);
 }
 
 /**
@@ -79,17 +52,38 @@ export function sealInto(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plain
  * does not verify. The counterpart of `sealInto`.
  */
 export function openInto(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array, output: Uint8Array, offset: number): void {
-  if (sealed.length < 16) throw new InvalidInputError('ciphertext', `expected at least the 16-byte tag, got ${sealed.length} bytes`);
-  const textLength = sealed.length - 16;
-  const state = GcmState.forMessage(key, iv, checkGcmInputs(key, iv, aad), gcmSettings(undefined).constantTime);
-  let tag: Uint8Array;
+  open(key, iv, checkGcmInputs(key, iv, aad), gcmSettings(undefined), sealed, output, offset);
+}
+
+/** The encryption under both entry points (inputs already checked); returns the offset after the tag. */
+function seal(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, { tagLength, constantTime }: GcmSettings,
+  plaintext: Uint8Array, output: Uint8Array, offset: number): number {
+  const state = GcmState.forMessage(key, iv, aad, constantTime);
   try {
-    state.decrypt(sealed.subarray(0, textLength), output, offset);
-    tag = state.finish();
+    state.encrypt(plaintext, output, offset);
+    output.set(state.finish().subarray(0, tagLength), offset + plaintext.length);
   } finally {
     state.release();
   }
-  if (!constantTimeEqual(tag, sealed.subarray(textLength))) {
+  return offset + plaintext.length + tagLength;
+}
+
+/** The decryption under both entry points (inputs already checked): nothing unverified is left in `output`. */
+function open(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, { tagLength, constantTime }: GcmSettings,
+  sealed: Uint8Array, output: Uint8Array, offset: number): void {
+  if (sealed.length < tagLength) {
+    throw new InvalidInputError('ciphertext', `expected at least the ${tagLength}-byte tag, got ${sealed.length} bytes`);
+  }
+  const textLength = sealed.length - tagLength;
+  const state = GcmState.forMessage(key, iv, aad, constantTime);
+  let expectedTag: Uint8Array;
+  try {
+    state.decrypt(sealed.subarray(0, textLength), output, offset);
+    expectedTag = state.finish().subarray(0, tagLength);
+  } finally {
+    state.release();
+  }
+  if (!constantTimeEqual(expectedTag, sealed.subarray(textLength))) {
     output.fill(0, offset, offset + textLength);
     throw new AuthenticationError();
   }
