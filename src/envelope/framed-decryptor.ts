@@ -6,12 +6,11 @@
 import { AuthenticationError } from '../core/errors.js';
 import { gcm, openInto } from '../core/gcm.js';
 import { constantTimeEqual, requireBytes } from '../core/validate.js';
-import { concatBytes } from './byte-concat.js';
 import { ByteQueue } from './byte-queue.js';
 import { deriveMessageKey, type DataKeyResolver } from './materials.js';
 import {
-  decodeHeader, FINAL_FRAME_MARKER, FINAL_FRAME_PREFIX, frameAad, frameNonce, HEADER_NONCE, headerHash, MessageFormatError,
-  REGULAR_FRAME_PREFIX, TAG_BYTES, type MessageHeader,
+  decodeHeader, FINAL_FRAME_PREFIX, frameAad, frameNonce, HEADER_NONCE, headerHash, MessageFormatError, readFramePrefix,
+  TAG_BYTES, type MessageHeader,
 } from './message-format.js';
 
 /** Verifies the header tag and returns the message key (which the caller zeroes). */
@@ -47,8 +46,11 @@ export function openFrame(messageKey: Uint8Array, hash: Uint8Array, frameNumber:
   }
 }
 
-/** Where a frame lies in the buffered bytes: its content from `contentStart`, its tag ending at `end`. */
-interface FrameSpan { number: number; final: boolean; contentStart: number; end: number }
+/** Where a frame lies in the buffered bytes: its content from `contentStart`, then its tag. */
+interface FrameSpan { number: number; final: boolean; contentStart: number; contentBytes: number }
+
+/** Where a frame's tag ends. */
+const sealedEnd = (frame: FrameSpan) => frame.contentStart + frame.contentBytes + TAG_BYTES;
 
 export class FramedDecryptor {
   private readonly buffer = new ByteQueue();
@@ -104,18 +106,18 @@ export class FramedDecryptor {
     // Every frame the buffer holds in full, checked for order first; then all decrypted straight
     // into one output array (nothing of it is released unless every one verifies).
     const frames = this.completeFrames();
-    const end = frames.at(-1)?.end ?? 0;
+    const end = frames.length > 0 ? sealedEnd(frames.at(-1)!) : 0;
     const sealed = this.buffer.head(end);
-    const out = new Uint8Array(frames.reduce((n, f) => n + (f.end - f.contentStart - TAG_BYTES), 0));
+    const out = new Uint8Array(frames.reduce((n, f) => n + f.contentBytes, 0));
     let at = 0;
     for (const frame of frames) {
       try {
-        openFrame(messageKey, hash, frame.number, frame.final, sealed.subarray(frame.contentStart, frame.end), out, at);
+        openFrame(messageKey, hash, frame.number, frame.final, sealed.subarray(frame.contentStart, sealedEnd(frame)), out, at);
       } catch (error) {
         out.fill(0); // frames before this one verified, but a failed update releases nothing
         throw error;
       }
-      at += frame.end - frame.contentStart - TAG_BYTES;
+      at += frame.contentBytes;
     }
     this.buffer.drop(end);
     this.nextFrame += frames.length;
@@ -137,20 +139,16 @@ export class FramedDecryptor {
     const frames: FrameSpan[] = [];
     let offset = 0;
     let expected = this.nextFrame;
-    while (!this.done && !frames.at(-1)?.final && this.buffer.length - offset >= 4) {
-      const prefix = this.buffer.head(Math.min(this.buffer.length, offset + FINAL_FRAME_PREFIX)).subarray(offset);
-      const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
-      const final = view.getUint32(0) === FINAL_FRAME_MARKER;
-      if (final && prefix.length < FINAL_FRAME_PREFIX) break;
-      const number = final ? view.getUint32(4) : view.getUint32(0);
-      const length = final ? view.getUint32(8) : header.frameBytes;
-      if (final && length > header.frameBytes) throw new MessageFormatError(`final frame claims ${length} bytes, more than a frame holds`);
+    while (!this.done && !frames.at(-1)?.final) {
+      const prefix = readFramePrefix(this.buffer.head(Math.min(this.buffer.length, offset + FINAL_FRAME_PREFIX)).subarray(offset), header.frameBytes);
+      if (!prefix) break;
+      const { number, final, contentBytes } = prefix;
+      if (contentBytes > header.frameBytes) throw new MessageFormatError(`final frame claims ${contentBytes} bytes, more than a frame holds`);
       if (number !== expected) throw new MessageFormatError(`frame ${number} where frame ${expected} was expected (reordered, dropped or duplicated)`);
-      const contentStart = offset + (final ? FINAL_FRAME_PREFIX : REGULAR_FRAME_PREFIX);
-      const end = contentStart + length + TAG_BYTES;
-      if (this.buffer.length < end) break;
-      frames.push({ number, final, contentStart, end });
-      offset = end;
+      const frame = { number, final, contentStart: offset + prefix.prefixBytes, contentBytes };
+      if (this.buffer.length < sealedEnd(frame)) break;
+      frames.push(frame);
+      offset = sealedEnd(frame);
       expected++;
     }
     return frames;

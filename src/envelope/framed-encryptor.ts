@@ -9,7 +9,7 @@ import { concatBytes } from './byte-concat.js';
 import { deriveMessageKey, type EncryptionMaterials } from './materials.js';
 import {
   ALGORITHM_AES256_GCM_HKDF_SHA256, DEFAULT_FRAME_BYTES, encodeHeaderBody, FINAL_FRAME_MARKER, FINAL_FRAME_PREFIX, frameAad,
-  frameNonce, HEADER_NONCE, headerHash, MAX_FRAME_BYTES, MESSAGE_ID_BYTES, REGULAR_FRAME_PREFIX, TAG_BYTES,
+  frameNonce, HEADER_NONCE, headerHash, MAX_FRAME_BYTES, MESSAGE_ID_BYTES, REGULAR_FRAME_PREFIX, TAG_BYTES, writeFramePrefix,
 } from './message-format.js';
 
 export interface FramingOptions {
@@ -112,15 +112,7 @@ export class FramedEncryptor {
   /** Writes frame `frameNumber` (its prefix, ciphertext and tag) into `out` at `at`; returns where it ends. */
   private sealFrame(content: Uint8Array, final: boolean, out: Uint8Array, at: number): number {
     const n = this.frameNumber++;
-    const view = new DataView(out.buffer, out.byteOffset + at);
-    if (final) {
-      view.setUint32(0, FINAL_FRAME_MARKER);
-      view.setUint32(4, n);
-      view.setUint32(8, content.length);
-    } else {
-      view.setUint32(0, n);
-    }
-    const start = at + (final ? FINAL_FRAME_PREFIX : REGULAR_FRAME_PREFIX);
+    const start = writeFramePrefix(out, at, n, final, content.length);
     return sealInto(this.messageKey, frameNonce(n), frameAad(this.hash, n, final, content.length), content, out, start);
   }
 

@@ -135,6 +135,37 @@ export function decodeHeader(bytes: Uint8Array): { header: MessageHeader; bodyBy
 
 export const headerHash = (headerBody: Uint8Array): Uint8Array => sha256(headerBody);
 
+/** What precedes a frame's ciphertext: its number, whether it is the final frame, how much content it holds. */
+export interface FramePrefix {
+  number: number;
+  final: boolean;
+  contentBytes: number;
+  /** Bytes of the prefix itself: where the ciphertext starts. */
+  prefixBytes: number;
+}
+
+/** Writes frame `number`'s prefix into `out` at `at`; returns where its ciphertext starts. */
+export function writeFramePrefix(out: Uint8Array, at: number, number: number, final: boolean, contentBytes: number): number {
+  const view = new DataView(out.buffer, out.byteOffset + at);
+  if (!final) {
+    view.setUint32(0, number);
+    return at + REGULAR_FRAME_PREFIX;
+  }
+  view.setUint32(0, FINAL_FRAME_MARKER);
+  view.setUint32(4, number);
+  view.setUint32(8, contentBytes);
+  return at + FINAL_FRAME_PREFIX;
+}
+
+/** Reads the prefix at the start of `bytes` (a regular frame holds `frameBytes`); undefined until `bytes` holds all of it. */
+export function readFramePrefix(bytes: Uint8Array, frameBytes: number): FramePrefix | undefined {
+  if (bytes.length < REGULAR_FRAME_PREFIX) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0) !== FINAL_FRAME_MARKER) return { number: view.getUint32(0), final: false, contentBytes: frameBytes, prefixBytes: REGULAR_FRAME_PREFIX };
+  if (bytes.length < FINAL_FRAME_PREFIX) return undefined;
+  return { number: view.getUint32(4), final: true, contentBytes: view.getUint32(8), prefixBytes: FINAL_FRAME_PREFIX };
+}
+
 /** Frame n's nonce: 4 zero bytes and n as a big-endian u64 (never reused: one message key per message). */
 export function frameNonce(frameNumber: number): Uint8Array {
   const nonce = new Uint8Array(12);

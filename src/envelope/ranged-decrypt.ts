@@ -6,7 +6,7 @@
 
 import { openFrame, openHeader } from './framed-decryptor.js';
 import type { DataKeyResolver } from './materials.js';
-import { FINAL_FRAME_MARKER, FINAL_FRAME_PREFIX, MessageFormatError, REGULAR_FRAME_PREFIX, TAG_BYTES } from './message-format.js';
+import { FINAL_FRAME_PREFIX, MessageFormatError, readFramePrefix, REGULAR_FRAME_PREFIX, TAG_BYTES } from './message-format.js';
 
 /** Reads `length` bytes of the stored message at `offset`. */
 export type RangeReader = (offset: number, length: number) => Promise<Uint8Array>;
@@ -48,12 +48,11 @@ export async function decryptRange(read: RangeReader, messageBytes: number, star
       const final = index === regularFrames;
       const offset = opened.headerBytes + index * regular;
       const bytes = await read(offset, final ? finalOverhead + finalContent : regular);
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const prefixOk = final
-        ? view.getUint32(0) === FINAL_FRAME_MARKER && view.getUint32(4) === number && view.getUint32(8) === finalContent
-        : view.getUint32(0) === number;
-      if (!prefixOk) throw new MessageFormatError(`frame ${number} is not where the layout puts it (the message was changed)`);
-      const content = openFrame(messageKey, hash, number, final, bytes.subarray(final ? FINAL_FRAME_PREFIX : REGULAR_FRAME_PREFIX));
+      const prefix = readFramePrefix(bytes, frame);
+      if (!prefix || prefix.number !== number || prefix.final !== final || prefix.contentBytes !== (final ? finalContent : frame)) {
+        throw new MessageFormatError(`frame ${number} is not where the layout puts it (the message was changed)`);
+      }
+      const content = openFrame(messageKey, hash, number, final, bytes.subarray(prefix.prefixBytes));
       pieces.push(content.subarray(Math.max(0, from - index * frame), Math.min(content.length, to - index * frame)));
       if (final) break;
     }
