@@ -46,11 +46,7 @@ export function encryptMessage(materials: EncryptionMaterials, plaintext: Uint8A
 
 export async function decryptMessage(resolveDataKey: DataKeyResolver, message: Uint8Array): Promise<Uint8Array> {
   const decryptor = new FramedDecryptor(resolveDataKey);
-  const body = await decryptor.update(message);
-  const end = await decryptor.final();
-  if (end.length === 0) return body; // the whole message came in one piece: nothing to join
-  const out = new Uint8Array(body.length + end.length);
-  out.set(body);
-  out.set(end, body.length);
-  return out;
+  const plaintext = await decryptor.update(message);
+  await decryptor.final(); // every complete frame was decrypted above: this only checks the message ended with its final frame
+  return plaintext;
 }
