@@ -63,7 +63,6 @@ const S3 = 's3.amazonaws.com';
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8 = new TextEncoder();
 
-
 /** A continuation token: the last key listed, opaque to callers (base64 of its UTF-8). */
 const tokenOfKey = (key: string) => bytesToBase64(utf8.encode(key));
 
@@ -320,7 +319,6 @@ export class ObjectStore {
       } else {
         body = await this.bodies.read(object.bodyId);
         for (const resolver of layers) body = await decryptMessage(resolver, body).catch(fromKms);
-        if (layers.length === 0) body = body.slice();
       }
       return { Body: body, ContentLength: body.length, ContentRange: contentRange, ...this.headers(object) };
     } finally {
