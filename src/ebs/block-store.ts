@@ -10,7 +10,7 @@ import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { parallelXts } from '../core/parallel.js';
 import { SerialQueue } from '../core/serial-queue.js';
 import { xts } from '../core/xts.js';
-import { accountOf, rootArn, type Iam } from '../policy/index.js';
+import { accountOf, decideAccess, rootArn, type ConditionContext, type Iam } from '../policy/index.js';
 import { atomicWriteFile } from '../kms/atomic-file.js';
 import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
 import { ec2Error } from './ec2-errors.js';
@@ -92,7 +92,13 @@ export class BlockStore {
 
   createVolume(request: { Size?: number; Encrypted?: boolean; KmsKeyId?: string; SnapshotId?: string; AvailabilityZone?: string }, caller?: Caller) {
     return this.run(async () => {
-      const who = this.authorize(caller, 'ec2:CreateVolume', this.arn('volume', '*'));
+      const parent = this.state!.snapshots.find((s) => s.SnapshotId === request.SnapshotId);
+      const who = this.authorize(caller, 'ec2:CreateVolume', this.arn('volume', '*'), {
+        'ec2:Encrypted': String(request.Encrypted === true || this.state!.encryptionByDefault || parent?.Encrypted === true),
+        'ec2:VolumeSize': typeof (request.Size ?? parent?.VolumeSize) === 'number' ? String(request.Size ?? parent?.VolumeSize) : undefined,
+        'ec2:ParentSnapshot': parent && this.arn('snapshot', parent.SnapshotId),
+        'ec2:AvailabilityZone': typeof request.AvailabilityZone === 'string' ? request.AvailabilityZone : undefined,
+      });
       const snapshot = request.SnapshotId === undefined ? undefined : this.snapshot(request.SnapshotId);
       const size = request.Size ?? snapshot?.VolumeSize;
       if (size === undefined) throw ec2Error('MissingParameter', 'Size: required unless SnapshotId is given');
@@ -131,7 +137,7 @@ export class BlockStore {
   attachVolume(request: { VolumeId: string; InstanceId: string; Device?: string }, caller?: Caller): Promise<VolumeHandle> {
     return this.run(async () => {
       const volume = this.volume(request.VolumeId);
-      const who = this.authorize(caller, 'ec2:AttachVolume', this.arn('volume', volume.VolumeId));
+      const who = this.authorize(caller, 'ec2:AttachVolume', this.arn('volume', volume.VolumeId), this.volumeConditions(volume));
       if (typeof request.InstanceId !== 'string' || !/^i-[0-9a-f]{8,17}$/.test(request.InstanceId)) {
         throw ec2Error('InvalidParameterValue', `InstanceId: expected i- followed by 8 to 17 hex digits, got ${String(request.InstanceId)}`);
       }
@@ -179,7 +185,7 @@ export class BlockStore {
   detachVolume(request: { VolumeId: string; InstanceId?: string }, caller?: Caller) {
     return this.run(async () => {
       const volume = this.volume(request.VolumeId);
-      this.authorize(caller, 'ec2:DetachVolume', this.arn('volume', volume.VolumeId));
+      this.authorize(caller, 'ec2:DetachVolume', this.arn('volume', volume.VolumeId), this.volumeConditions(volume));
       const attachment = request.InstanceId === undefined && volume.attachments.length === 1
         ? volume.attachments[0]! : volume.attachments.find((a) => a.InstanceId === request.InstanceId);
       if (!attachment) throw ec2Error('InvalidAttachment.NotFound', `${volume.VolumeId} is not attached to ${String(request.InstanceId)}`);
@@ -202,7 +208,7 @@ export class BlockStore {
   deleteVolume(request: { VolumeId: string }, caller?: Caller) {
     return this.run(async () => {
       const volume = this.volume(request.VolumeId);
-      this.authorize(caller, 'ec2:DeleteVolume', this.arn('volume', volume.VolumeId));
+      this.authorize(caller, 'ec2:DeleteVolume', this.arn('volume', volume.VolumeId), this.volumeConditions(volume));
       if (volume.attachments.length > 0) throw ec2Error('VolumeInUse', `${volume.VolumeId} is attached; detach it first`);
       // Forgotten first, then its sectors removed: a failed save leaves the volume whole.
       this.state!.volumes = this.state!.volumes.filter((v) => v !== volume);
@@ -227,7 +233,7 @@ export class BlockStore {
   createSnapshot(request: { VolumeId: string; Description?: string }, caller?: Caller) {
     return this.run(async () => {
       const volume = this.volume(request.VolumeId);
-      const who = this.authorize(caller, 'ec2:CreateSnapshot', this.arn('volume', volume.VolumeId));
+      const who = this.authorize(caller, 'ec2:CreateSnapshot', this.arn('volume', volume.VolumeId), this.volumeConditions(volume));
       const snapshot: SnapshotRecord = {
         SnapshotId: hexId('snap'), VolumeId: volume.VolumeId, VolumeSize: volume.Size, Encrypted: volume.Encrypted,
         KmsKeyId: volume.KmsKeyId, StartTime: new Date().toISOString(), Description: request.Description ?? '', sectorSize: volume.sectorSize,
@@ -252,7 +258,7 @@ export class BlockStore {
   copySnapshot(request: { SourceSnapshotId: string; Encrypted?: boolean; KmsKeyId?: string; Description?: string }, caller?: Caller) {
     return this.run(async () => {
       const source = this.snapshot(request.SourceSnapshotId);
-      const who = this.authorize(caller, 'ec2:CopySnapshot', this.arn('snapshot', source.SnapshotId));
+      const who = this.authorize(caller, 'ec2:CopySnapshot', this.arn('snapshot', source.SnapshotId), this.snapshotConditions(source));
       if (request.KmsKeyId !== undefined && request.Encrypted !== true) throw ec2Error('InvalidParameterValue', 'KmsKeyId: only with Encrypted: true');
       const encrypted = source.Encrypted || request.Encrypted === true || this.state!.encryptionByDefault;
       const copy: SnapshotRecord = {
@@ -280,7 +286,7 @@ export class BlockStore {
   deleteSnapshot(request: { SnapshotId: string }, caller?: Caller) {
     return this.run(async () => {
       const snapshot = this.snapshot(request.SnapshotId);
-      this.authorize(caller, 'ec2:DeleteSnapshot', this.arn('snapshot', snapshot.SnapshotId));
+      this.authorize(caller, 'ec2:DeleteSnapshot', this.arn('snapshot', snapshot.SnapshotId), this.snapshotConditions(snapshot));
       this.state!.snapshots = this.state!.snapshots.filter((s) => s !== snapshot);
       await this.save();
       await (await this.storage.open(snapshot.SnapshotId, snapshot.sectorSize)).remove();
@@ -389,17 +395,36 @@ export class BlockStore {
     if (this.dir) await atomicWriteFile(this.metadataFile, new TextEncoder().encode(JSON.stringify(this.state, null, 1)));
   }
 
-  /** EC2 authorization (DESIGN.md): the account root may act unless denied; others need an identity-policy Allow. */
-  private authorize(caller: Caller | undefined, action: string, resource: string): Caller {
+  /**
+   * EC2 authorization (DESIGN.md; policy/access-decision.ts): volumes and snapshots have no resource
+   * policy, so the account root may act unless denied, another principal of the account needs an
+   * identity-policy Allow, and principals of other accounts may not act at all.
+   */
+  private authorize(caller: Caller | undefined, action: string, resource: string, context: ConditionContext = {}): Caller {
     const who = caller ?? { principal: rootArn(this.kms.account) };
-    const account = accountOf(who.principal);
-    if (account === undefined) throw ec2Error('InvalidParameterValue', 'caller.principal: expected an IAM or STS ARN');
-    const verdict = this.iam?.evaluate({ principal: who.principal, action, resource, context: {} }) ?? { denied: false, allowed: 'none' };
-    const isRoot = who.principal === rootArn(this.kms.account);
-    if (verdict.denied || (!isRoot && (account !== this.kms.account || verdict.allowed !== 'direct'))) {
-      throw ec2Error('UnauthorizedOperation', `${who.principal} is not authorized to perform ${action} on ${resource}`);
-    }
+    if (accountOf(who.principal) === undefined) throw ec2Error('InvalidParameterValue', 'caller.principal: expected an IAM or STS ARN');
+    const request = { principal: who.principal, viaService: who.viaService, sourceIp: who.sourceIp, secureTransport: who.secureTransport,
+      region: this.kms.region, action, resource, context: { 'ec2:Region': this.kms.region, ...context } };
+    const decision = decideAccess({ principal: who.principal, resourceAccount: this.kms.account,
+      identity: this.iam?.evaluate(request) ?? { denied: false, allowed: 'none' }, resourcePolicyRequired: false, crossAccount: false });
+    if (!decision.allowed) throw ec2Error('UnauthorizedOperation', `${who.principal} is not authorized to perform ${action} on ${resource}`);
     return who;
+  }
+
+  /** The ec2:… condition keys of a volume (Service Authorization Reference, Amazon EC2, resource type "volume"). */
+  private volumeConditions(volume: VolumeRecord): ConditionContext {
+    return {
+      'ec2:Encrypted': String(volume.Encrypted), 'ec2:VolumeSize': String(volume.Size), 'ec2:VolumeID': volume.VolumeId,
+      'ec2:ParentSnapshot': volume.SnapshotId && this.arn('snapshot', volume.SnapshotId),
+    };
+  }
+
+  /** The ec2:… condition keys of a snapshot (resource type "snapshot"). */
+  private snapshotConditions(snapshot: SnapshotRecord): ConditionContext {
+    return {
+      'ec2:Encrypted': String(snapshot.Encrypted), 'ec2:VolumeSize': String(snapshot.VolumeSize), 'ec2:SnapshotID': snapshot.SnapshotId,
+      'ec2:ParentVolume': this.arn('volume', snapshot.VolumeId), 'ec2:SnapshotTime': snapshot.StartTime,
+    };
   }
 
   private instancePrincipal(instanceId: string): string {

@@ -5,7 +5,7 @@
 
 import { gcm } from '../core/gcm.js';
 import { SerialQueue } from '../core/serial-queue.js';
-import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
+import { accountOf, isServicePrincipal, parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { MalformedPolicyError } from '../policy/policy-errors.js';
 import { deriveAuditKey, nextRecord, verifyTrail, type AuditEvent, type AuditVerification } from './audit-trail.js';
 import { decodeBlobHeader, encodeBlobHeader, BLOB_HEADER_BYTES } from './ciphertext-blob.js';
@@ -14,6 +14,9 @@ import {
   canonicalEncryptionContext, checkEncryptionContext, encryptionContextConditions, type EncryptionContext,
 } from './encryption-context.js';
 import { authorize, type AuthorizationInput, type Caller } from './kms-authorizer.js';
+import {
+  createGrantConditions, createKeyConditions, grantIsForAwsResource, keyConditions, numberCondition, requestTagConditions,
+} from './kms-condition-keys.js';
 import { KmsError, kmsError } from './kms-errors.js';
 import { unwrapMaterial, wrapMaterial } from './key-material.js';
 import { awsManagedKeyPolicy, defaultKeyPolicy } from './key-policies.js';
@@ -38,9 +41,6 @@ export type { Caller };
 
 const MAX_ENCRYPT_BYTES = 4096;
 
-/** kms:GrantIsForAWSResource, which CreateGrant, ListGrants and RevokeGrant see: true when an AWS service calls. */
-const grantIsForAwsResource = (caller: Caller | undefined): ConditionContext =>
-  ({ 'kms:GrantIsForAWSResource': caller?.viaService ? 'true' : 'false' });
 const ALIAS_PATTERN = /^alias\/[a-zA-Z0-9/_-]+$/;
 
 function requireString(field: string, value: unknown): string {
@@ -88,9 +88,9 @@ export class KeyManagementService {
   // ---------------------------------------------------------------- keys
 
   createKey(request: { Description?: string; KeyUsage?: string; Policy?: string; Origin?: 'AWS_KMS' | 'EXTERNAL';
-    Tags?: Array<{ TagKey: string; TagValue: string }> } = {}, caller?: Caller) {
+    Tags?: Array<{ TagKey: string; TagValue: string }>; BypassPolicyLockoutSafetyCheck?: boolean } = {}, caller?: Caller) {
     return this.call('CreateKey', caller, undefined, async (who) => {
-      this.authorize({ caller: who, action: 'kms:CreateKey', resource: '*' });
+      this.authorize({ caller: who, action: 'kms:CreateKey', resource: '*', context: createKeyConditions(request) });
       if (request.KeyUsage !== undefined && request.KeyUsage !== 'ENCRYPT_DECRYPT') {
         throw kmsError('ValidationException', `KeyUsage: only ENCRYPT_DECRYPT (symmetric) keys are supported, got ${request.KeyUsage}`);
       }
@@ -129,7 +129,8 @@ export class KeyManagementService {
   }
 
   scheduleKeyDeletion(request: { KeyId: string; PendingWindowInDays?: number }, caller?: Caller) {
-    return this.onKey('ScheduleKeyDeletion', request.KeyId, caller, { customerManaged: true }, async (key) => {
+    const conditions = { 'kms:ScheduleKeyDeletionPendingWindowInDays': numberCondition(request.PendingWindowInDays ?? 30) };
+    return this.onKey('ScheduleKeyDeletion', request.KeyId, caller, { customerManaged: true, conditions }, async (key) => {
       const days = requireIntegerIn('PendingWindowInDays', request.PendingWindowInDays, 7, 30, 30);
       key.keyState = 'PendingDeletion';
       key.deletionDate = addDays(this.clock.now(), days).toISOString();
@@ -154,7 +155,8 @@ export class KeyManagementService {
   }
 
   tagResource(request: { KeyId: string; Tags: Array<{ TagKey: string; TagValue: string }> }, caller?: Caller) {
-    return this.onKey('TagResource', request.KeyId, caller, { customerManaged: true }, async (key) => {
+    const conditions = Array.isArray(request.Tags) ? requestTagConditions(request.Tags) : {};
+    return this.onKey('TagResource', request.KeyId, caller, { customerManaged: true, conditions }, async (key) => {
       for (const tag of this.checkTags(request.Tags)) {
         key.tags = key.tags.filter((t) => t.TagKey !== tag.TagKey);
         key.tags.push({ TagKey: tag.TagKey, TagValue: tag.TagValue });
@@ -164,7 +166,8 @@ export class KeyManagementService {
   }
 
   untagResource(request: { KeyId: string; TagKeys: string[] }, caller?: Caller) {
-    return this.onKey('UntagResource', request.KeyId, caller, { customerManaged: true }, async (key) => {
+    const conditions = { 'aws:TagKeys': Array.isArray(request.TagKeys) ? request.TagKeys.map(String) : undefined };
+    return this.onKey('UntagResource', request.KeyId, caller, { customerManaged: true, conditions }, async (key) => {
       if (!Array.isArray(request.TagKeys) || !request.TagKeys.every((k) => typeof k === 'string')) {
         throw kmsError('ValidationException', 'TagKeys: expected a list of strings');
       }
@@ -223,8 +226,9 @@ export class KeyManagementService {
 
   // ---------------------------------------------------------------- key policies
 
-  putKeyPolicy(request: { KeyId: string; Policy: string; PolicyName?: string }, caller?: Caller) {
-    return this.onKey('PutKeyPolicy', request.KeyId, caller, { customerManaged: true }, async (key) => {
+  putKeyPolicy(request: { KeyId: string; Policy: string; PolicyName?: string; BypassPolicyLockoutSafetyCheck?: boolean }, caller?: Caller) {
+    const conditions = { 'kms:BypassPolicyLockoutSafetyCheck': String(request.BypassPolicyLockoutSafetyCheck === true) };
+    return this.onKey('PutKeyPolicy', request.KeyId, caller, { customerManaged: true, conditions }, async (key) => {
       if (request.PolicyName !== undefined && request.PolicyName !== 'default') throw kmsError('ValidationException', 'PolicyName: only "default" exists');
       this.parsePolicyOrThrow(requireString('Policy', request.Policy));
       key.policy = request.Policy;
@@ -239,7 +243,8 @@ export class KeyManagementService {
   // ---------------------------------------------------------------- rotation
 
   enableKeyRotation(request: { KeyId: string; RotationPeriodInDays?: number }, caller?: Caller) {
-    return this.onKey('EnableKeyRotation', request.KeyId, caller, { customerManaged: true }, async (key) => {
+    const conditions = { 'kms:RotationPeriodInDays': numberCondition(request.RotationPeriodInDays ?? 365) };
+    return this.onKey('EnableKeyRotation', request.KeyId, caller, { customerManaged: true, conditions }, async (key) => {
       this.assertGeneratedMaterial(key, 'EnableKeyRotation');
       const days = requireIntegerIn('RotationPeriodInDays', request.RotationPeriodInDays, 90, 2560, 365);
       key.rotation = { enabled: true, periodDays: days, nextRotationDate: addDays(this.clock.now(), days).toISOString() };
@@ -302,11 +307,12 @@ export class KeyManagementService {
     DestinationKeyId: string; DestinationEncryptionContext?: EncryptionContext; GrantTokens?: string[] }, caller?: Caller) {
     return this.call('ReEncrypt', caller, request.DestinationEncryptionContext, async (who, event, destinationContext) => {
       const sourceContext = checkEncryptionContext(request.SourceEncryptionContext);
+      const { key: destination, requestAlias } = this.resolveKeyFor(requireString('DestinationKeyId', request.DestinationKeyId), who);
+      const sameKey = (key: KeyRecord) => ({ 'kms:ReEncryptOnSameKey': String(key.keyId === destination.keyId) });
       const { key: source, plaintext } = await this.open(who, 'ReEncryptFrom', request.CiphertextBlob,
-        request.SourceKeyId, sourceContext, event, request.GrantTokens);
+        request.SourceKeyId, sourceContext, event, request.GrantTokens, sameKey);
       try {
-        const destination = this.resolveKey(requireString('DestinationKeyId', request.DestinationKeyId));
-        this.authorizeOnKey(who, 'ReEncryptTo', destination, destinationContext, event);
+        this.authorizeOnKey(who, 'ReEncryptTo', destination, destinationContext, event, sameKey(source), requestAlias);
         event.keyArn = destination.arn;
         return {
           CiphertextBlob: await this.seal(destination, plaintext, destinationContext),
@@ -350,7 +356,8 @@ export class KeyManagementService {
   // ---------------------------------------------------------------- imported key material (BYOK)
 
   getParametersForImport(request: { KeyId: string; WrappingAlgorithm: string; WrappingKeySpec: string }, caller?: Caller) {
-    return this.onKey('GetParametersForImport', request.KeyId, caller, { customerManaged: true }, async (key) => {
+    const conditions = { 'kms:WrappingAlgorithm': request.WrappingAlgorithm, 'kms:WrappingKeySpec': request.WrappingKeySpec };
+    return this.onKey('GetParametersForImport', request.KeyId, caller, { customerManaged: true, conditions }, async (key) => {
       this.assertImported(key, 'GetParametersForImport');
       if (!(WRAPPING_ALGORITHMS as readonly string[]).includes(request.WrappingAlgorithm)) {
         throw kmsError('ValidationException', `WrappingAlgorithm: expected ${WRAPPING_ALGORITHMS.join(' or ')}, got ${String(request.WrappingAlgorithm)}`);
@@ -367,7 +374,11 @@ export class KeyManagementService {
 
   importKeyMaterial(request: { KeyId: string; ImportToken: Uint8Array; EncryptedKeyMaterial: Uint8Array;
     ExpirationModel?: 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE'; ValidTo?: Date }, caller?: Caller) {
-    return this.onKey('ImportKeyMaterial', request.KeyId, caller, { customerManaged: true }, async (key) => {
+    const conditions = {
+      'kms:ExpirationModel': request.ExpirationModel ?? 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+      'kms:ValidTo': request.ValidTo instanceof Date ? String(Math.floor(request.ValidTo.getTime() / 1000)) : undefined,
+    };
+    return this.onKey('ImportKeyMaterial', request.KeyId, caller, { customerManaged: true, conditions }, async (key) => {
       this.assertImported(key, 'ImportKeyMaterial');
       const parameters = key.importParameters;
       const token = new TextDecoder().decode(requireBytes('ImportToken', request.ImportToken));
@@ -414,11 +425,7 @@ export class KeyManagementService {
 
   createGrant(request: { KeyId: string; GranteePrincipal: string; RetiringPrincipal?: string; Operations: string[];
     Constraints?: GrantConstraints; Name?: string; GrantTokens?: string[] }, caller?: Caller) {
-    const conditions: ConditionContext = {
-      ...grantIsForAwsResource(caller),
-      'kms:GrantOperations': Array.isArray(request.Operations) ? request.Operations.map(String) : undefined,
-      'kms:GranteePrincipal': typeof request.GranteePrincipal === 'string' ? request.GranteePrincipal : undefined,
-    };
+    const conditions = createGrantConditions(request, caller);
     return this.onKey('CreateGrant', request.KeyId, caller, { grantTokens: request.GrantTokens, conditions }, async (key) => {
       const grantee = this.requirePrincipal('GranteePrincipal', request.GranteePrincipal);
       const retiring = request.RetiringPrincipal === undefined ? undefined : this.requirePrincipal('RetiringPrincipal', request.RetiringPrincipal);
@@ -609,10 +616,10 @@ export class KeyManagementService {
     options: { context?: unknown; customerManaged?: boolean; grantTokens?: unknown; conditions?: ConditionContext },
     work: (key: KeyRecord, context: EncryptionContext) => Promise<T>): Promise<T> {
     return this.call(operation, caller, options.context, async (who, event, context) => {
-      const key = this.resolveKey(requireString('KeyId', keyId));
+      const { key, requestAlias } = this.resolveKeyFor(requireString('KeyId', keyId), who);
       event.keyArn = key.arn;
       this.checkGrantTokens(options.grantTokens);
-      this.authorizeOnKey(who, operation, key, context, event, options.conditions);
+      this.authorizeOnKey(who, operation, key, context, event, options.conditions, requestAlias);
       if (options.customerManaged && key.keyManager === 'AWS') {
         throw kmsError('AccessDeniedException', `${key.arn} is an AWS managed key: customers cannot ${operation} it`);
       }
@@ -621,17 +628,19 @@ export class KeyManagementService {
     });
   }
 
-  /** The caller's identity policies and this KMS's clock (aws:CurrentTime) join every authorization. */
-  private authorize(input: Omit<AuthorizationInput, 'time'>): void {
-    authorize({ ...input, time: this.clock.now() }, this.iam);
+  /** The caller's identity policies, this KMS's account and region, and its clock (aws:CurrentTime) join every authorization. */
+  private authorize(input: Omit<AuthorizationInput, 'time' | 'account' | 'region'>): void {
+    authorize({ ...input, account: this.account, region: this.region, time: this.clock.now() }, this.iam);
   }
 
   /** Key policy, identity policies and grants; a grant that authorizes the call is named in the audit record. */
   private authorizeOnKey(who: Caller, operation: string, key: KeyRecord, context: EncryptionContext, event: AuditEvent,
-    conditions: ConditionContext = {}): void {
+    conditions: ConditionContext = {}, requestAlias?: string): void {
     const grant = grantFor(this.snapshot().grants, key.keyId, who.principal, operation, context);
+    const aliases = this.snapshot().aliases.filter((a) => a.targetKeyId === key.keyId).map((a) => a.aliasName);
     this.authorize({ caller: who, action: `kms:${operation}`, resource: key.arn, keyPolicy: this.policyOf(key),
-      context: { ...encryptionContextConditions(context), ...conditions }, grantAllows: grant !== undefined });
+      context: { ...keyConditions(operation, key, who, aliases, requestAlias), ...encryptionContextConditions(context), ...conditions },
+      grantAllows: grant !== undefined });
     if (grant && event.grantId === undefined) event.grantId = grant.grantId;
   }
 
@@ -686,7 +695,7 @@ export class KeyManagementService {
   private checkCaller(caller: Caller | undefined): Caller {
     if (caller === undefined) return this.root();
     if (typeof caller !== 'object' || caller === null) throw kmsError('ValidationException', 'caller: expected { principal, viaService? }');
-    this.requirePrincipal('caller.principal', caller.principal);
+    if (!isServicePrincipal(caller.principal)) this.requirePrincipal('caller.principal', caller.principal);
     return caller;
   }
 
@@ -781,6 +790,20 @@ export class KeyManagementService {
     return key;
   }
 
+  /**
+   * The key a request names, and the alias it named it by (kms:RequestAlias). A principal of another
+   * account must name a key by its key ARN or alias ARN: a key id or alias name would be looked up
+   * in its own account, as in AWS.
+   */
+  private resolveKeyFor(identifier: string, who: Caller): { key: KeyRecord; requestAlias?: string } {
+    const account = accountOf(who.principal);
+    if (account !== undefined && account !== this.account && !identifier.startsWith('arn:')) {
+      throw kmsError('NotFoundException', `${identifier} is not a key of account ${account}: name another account's key by its ARN`);
+    }
+    const aliasName = identifier.startsWith('arn:') ? /^arn:aws:kms:[^:]*:\d{12}:(alias\/.+)$/.exec(identifier)?.[1] : identifier;
+    return { key: this.resolveKey(identifier), requestAlias: aliasName?.startsWith('alias/') ? aliasName : undefined };
+  }
+
   /** A key by key id, key ARN, alias name or alias ARN. */
   private resolveKey(identifier: string): KeyRecord {
     const aliasArnPrefix = `arn:aws:kms:${this.region}:${this.account}:`;
@@ -832,17 +855,16 @@ export class KeyManagementService {
   }
 
   /** Finds the blob's key, checks KeyId, state and authorization, and decrypts with the blob's material version. */
-  private async open(who: Caller, operation: string, blob: unknown, keyId: string | undefined,
-    context: EncryptionContext, event: AuditEvent, grantTokens: unknown): Promise<{ key: KeyRecord; plaintext: Uint8Array }> {
+  private async open(who: Caller, operation: string, blob: unknown, keyId: string | undefined, context: EncryptionContext,
+    event: AuditEvent, grantTokens: unknown, conditionsFor: (key: KeyRecord) => ConditionContext = () => ({})): Promise<{ key: KeyRecord; plaintext: Uint8Array }> {
     this.checkGrantTokens(grantTokens);
     const header = decodeBlobHeader(requireBytes('CiphertextBlob', blob));
     const key = this.snapshot().keys.find((k) => k.keyId === header.keyId);
     if (!key) throw kmsError('InvalidCiphertextException', 'the key that made this ciphertext does not exist in this KMS');
     event.keyArn = key.arn;
-    if (keyId !== undefined && this.resolveKey(keyId).keyId !== key.keyId) {
-      throw kmsError('IncorrectKeyException', `the ciphertext was not made under ${keyId}`);
-    }
-    this.authorizeOnKey(who, operation, key, context, event);
+    const named = keyId === undefined ? undefined : this.resolveKeyFor(keyId, who);
+    if (named && named.key.keyId !== key.keyId) throw kmsError('IncorrectKeyException', `the ciphertext was not made under ${keyId}`);
+    this.authorizeOnKey(who, operation, key, context, event, conditionsFor(key), named?.requestAlias);
     assertStateAllows(operation, key.keyState, key.arn);
     const version = key.materials.find((m) => m.version === header.materialVersion);
     if (!version) throw kmsError('InvalidCiphertextException', 'the ciphertext names a key-material version this key does not have');

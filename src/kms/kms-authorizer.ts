@@ -1,24 +1,35 @@
-// Who may call which KMS operation on which key (DESIGN.md, "Who may do what"): an explicit Deny
-// in the key policy or the caller's identity policies refuses; otherwise the key policy must allow
-// the caller directly, or allow the account root — which delegates to the caller's identity
-// policies, and always admits the root itself.
+// Who may call which KMS operation on which key (DESIGN.md, "Who may do what"; the rule itself is
+// policy/access-decision.ts): an explicit Deny in the key policy or the caller's identity policies
+// refuses; otherwise the key policy must allow the caller (or a grant must), or allow its account,
+// which delegates to the caller's identity policies. A principal of another account needs both,
+// and only for the operations AWS KMS allows across accounts.
 
-import { accountOf, evaluatePolicies, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
+import { decideAccess, evaluatePolicies, type Caller, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { kmsError } from './kms-errors.js';
 
-export interface Caller {
-  /** The caller's ARN. */
-  principal: string;
-  /** The AWS service calling KMS on the caller's behalf, e.g. "s3.amazonaws.com". */
-  viaService?: string;
-}
+export type { Caller };
+
+/**
+ * The operations a principal of another account can call on a key, per the "Cross-account use"
+ * column of the AWS KMS Developer Guide's "AWS KMS permissions" page and "Allowing users in other
+ * accounts to use a KMS key" (those of them this KMS has). Permission for any other operation has
+ * no effect across accounts.
+ */
+export const CROSS_ACCOUNT_OPERATIONS: ReadonlySet<string> = new Set([
+  'CreateGrant', 'Decrypt', 'DescribeKey', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext',
+  'GetKeyRotationStatus', 'ListGrants', 'ReEncryptFrom', 'ReEncryptTo', 'RetireGrant', 'RevokeGrant',
+]);
 
 export interface AuthorizationInput {
   caller: Caller;
+  /** e.g. "kms:Decrypt". */
   action: string;
   /** Key ARN, or "*" for account-level actions (CreateKey, ListKeys, GenerateRandom). */
   resource: string;
-  /** Absent for account-level actions: then only the root and identity policies decide. */
+  /** The account the KMS (and so every key) belongs to. */
+  account: string;
+  region: string;
+  /** Absent for account-level actions: then only the identity policies decide, and only for the account's own principals. */
   keyPolicy?: PolicyDocument;
   context?: ConditionContext;
   /** A grant on the key lets this caller do this (an explicit Deny still refuses). */
@@ -27,19 +38,24 @@ export interface AuthorizationInput {
   time?: Date;
 }
 
-export function authorize({ caller, action, resource, keyPolicy, context = {}, grantAllows = false, time }: AuthorizationInput, iam: Iam | undefined): void {
-  const account = accountOf(caller.principal);
+export function authorize(input: AuthorizationInput, iam: Iam | undefined): void {
+  const { caller, action, resource, keyPolicy, context = {}, grantAllows = false, time } = input;
   const request = {
-    principal: caller.principal, viaService: caller.viaService, action, resource, time,
-    context: { ...context, 'kms:CallerAccount': account, 'kms:ViaService': caller.viaService },
+    principal: caller.principal, viaService: caller.viaService, sourceIp: caller.sourceIp, secureTransport: caller.secureTransport,
+    region: input.region, action, resource, time, context,
   };
-  const isRoot = account !== undefined && caller.principal === rootArn(account);
   const identity = iam?.evaluate(request) ?? { denied: false, allowed: 'none' as const };
-  const keyVerdict = keyPolicy ? evaluatePolicies([keyPolicy], request) : { denied: false, allowed: 'account' as const };
-  const allowed = !keyVerdict.denied && !identity.denied && (grantAllows ||
-    keyVerdict.allowed === 'direct' || (keyVerdict.allowed === 'account' && (isRoot || identity.allowed === 'direct')));
-  if (!allowed) {
-    const why = keyVerdict.denied || identity.denied ? 'with an explicit deny' : 'because no key policy, identity policy or grant allows it';
+  const decision = decideAccess({
+    principal: caller.principal, resourceAccount: input.account, identity, grant: grantAllows,
+    resourcePolicy: keyPolicy && evaluatePolicies([keyPolicy], request),
+    // Account-level actions have no key policy: the account's identity policies decide alone.
+    resourcePolicyRequired: keyPolicy !== undefined,
+    crossAccount: keyPolicy !== undefined && CROSS_ACCOUNT_OPERATIONS.has(action.slice('kms:'.length)),
+  });
+  if (!decision.allowed) {
+    const why = decision.reason === 'explicit deny' ? 'with an explicit deny'
+      : decision.reason === 'not across accounts' ? 'because this operation cannot be called from another account'
+        : 'because no key policy, identity policy or grant allows it';
     throw kmsError('AccessDeniedException', `User: ${caller.principal} is not authorized to perform: ${action} on resource: ${resource} ${why}`);
   }
 }

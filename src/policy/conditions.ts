@@ -1,9 +1,21 @@
 // Condition operators of the IAM policy language: String*, Arn*, Numeric*, Date*, Bool, Null, the
 // …IfExists suffix and the ForAnyValue:/ForAllValues: set qualifiers. Condition keys are matched
 // case-insensitively, as in AWS; values are compared as the operator says.
+//
+// A key the request does not have (IAM User Guide, "Condition operators" and "Set operators for
+// multivalued context keys"):
+// - a plain operator is false, a negated one (StringNotEquals, ArnNotLike, …) true;
+// - …IfExists makes a plain or negated operator true;
+// - ForAnyValue: is false and ForAllValues: true, whether or not …IfExists is added (the suffix
+//   does not change set operators: re:Post "ForAnyValue:StringEqualsIfExists behaving unexpectedly"
+//   shows AWS refusing such an Allow when the key is absent);
+// - Null tests presence only.
+// A key whose value is an empty list counts as absent.
 
 import type { ConditionBlock } from './policy-document.js';
 import { MalformedPolicyError } from './policy-errors.js';
+import { matchesArn } from './arn.js';
+import { addressInBlock } from './ip-address.js';
 import { matchesWildcard } from './wildcard.js';
 
 /** The request's condition keys: a missing key is absent; multi-valued keys are arrays. */
@@ -32,10 +44,10 @@ const OPERATORS: Record<string, { compare: Compare; negated: boolean }> = {
   StringNotEqualsIgnoreCase: { compare: (p, c) => p.toLowerCase() === c.toLowerCase(), negated: true },
   StringLike: { compare: (p, c) => matchesWildcard(p, c), negated: false },
   StringNotLike: { compare: (p, c) => matchesWildcard(p, c), negated: true },
-  ArnEquals: { compare: (p, c) => matchesWildcard(p, c), negated: false },
-  ArnLike: { compare: (p, c) => matchesWildcard(p, c), negated: false },
-  ArnNotEquals: { compare: (p, c) => matchesWildcard(p, c), negated: true },
-  ArnNotLike: { compare: (p, c) => matchesWildcard(p, c), negated: true },
+  ArnEquals: { compare: matchesArn, negated: false },
+  ArnLike: { compare: matchesArn, negated: false },
+  ArnNotEquals: { compare: matchesArn, negated: true },
+  ArnNotLike: { compare: matchesArn, negated: true },
   NumericEquals: { compare: numeric((a, b) => a === b), negated: false },
   NumericNotEquals: { compare: numeric((a, b) => a === b), negated: true },
   NumericLessThan: { compare: numeric((a, b) => a < b), negated: false },
@@ -49,6 +61,10 @@ const OPERATORS: Record<string, { compare: Compare; negated: boolean }> = {
   DateGreaterThan: { compare: date((a, b) => a > b), negated: false },
   DateGreaterThanEquals: { compare: date((a, b) => a >= b), negated: false },
   Bool: { compare: (p, c) => p.toLowerCase() === c.toLowerCase(), negated: false },
+  // The policy value is base64 of the bytes; the request's value is compared as the same text.
+  BinaryEquals: { compare: (p, c) => p === c, negated: false },
+  IpAddress: { compare: addressInBlock, negated: false },
+  NotIpAddress: { compare: addressInBlock, negated: true },
 };
 
 function lookup(context: ConditionContext, key: string): string[] | undefined {
@@ -95,7 +111,8 @@ function evaluateOne(operator: string, key: string, policyValues: string[], cont
   if (named === undefined) throw new MalformedPolicyError(`Condition.${operator}`, 'unknown condition operator');
   if (named === 'Null') {
     // "Null": {"k": "true"} holds when k is absent; "false" when it is present.
-    return policyValues.some((v) => (v.toLowerCase() === 'true') === (values === undefined));
+    const absent = values === undefined || values.length === 0;
+    return policyValues.some((v) => (v.toLowerCase() === 'true') === absent);
   }
   const { qualifier, ifExists, compare, negated } = named;
   const matchesOne = (value: string) => {
@@ -103,8 +120,9 @@ function evaluateOne(operator: string, key: string, policyValues: string[], cont
     return negated ? !any : any;
   };
   if (values === undefined || values.length === 0) {
-    if (ifExists || qualifier === 'ForAllValues') return true;
-    return negated && qualifier === undefined;
+    if (qualifier === 'ForAllValues') return true;
+    if (qualifier === 'ForAnyValue') return false;
+    return ifExists || negated;
   }
   if (qualifier === 'ForAllValues') return values.every(matchesOne);
   if (negated && qualifier === undefined) return values.every(matchesOne);

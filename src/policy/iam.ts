@@ -1,7 +1,8 @@
-// Identity policies attached to principals (users and roles), by principal ARN: the part of IAM
-// that authorization needs.
+// Identity policies attached to principals (users and roles) of any account, by principal ARN:
+// the part of IAM that authorization needs. The ARN says which account a principal belongs to; a
+// role's policies apply to its sessions (arn:aws:sts::…:assumed-role/ROLE/SESSION).
 
-import { isPrincipalArn } from './arn.js';
+import { isPrincipalArn, principalFacts } from './arn.js';
 import { parsePolicy, type PolicyDocument } from './policy-document.js';
 import { MalformedPolicyError } from './policy-errors.js';
 import { evaluatePolicies, type PolicyRequest, type Verdict } from './policy-evaluator.js';
@@ -38,8 +39,11 @@ export class Iam {
     return { PolicyNames: [...(this.policies.get(request.PrincipalArn)?.keys() ?? [])] };
   }
 
-  /** The caller's identity policies on this request (`allowed` is 'direct' or 'none'). */
+  /** The caller's identity policies (a session's: its role's) on this request (`allowed` is 'direct' or 'none'). */
   evaluate(request: PolicyRequest): Verdict {
-    return evaluatePolicies([...(this.policies.get(request.principal)?.values() ?? [])].map((p) => p.document), request);
+    const { roleArn } = principalFacts(request.principal);
+    const holders = roleArn === undefined || roleArn === request.principal ? [request.principal] : [request.principal, roleArn];
+    const documents = holders.flatMap((arn) => [...(this.policies.get(arn)?.values() ?? [])].map((p) => p.document));
+    return evaluatePolicies(documents, request);
   }
 }

@@ -1,25 +1,20 @@
 // Evaluates parsed policy documents against a request. A resource policy's verdict keeps apart an
 // explicit Deny, an Allow that names the caller (or everyone), and an Allow that names only the
-// caller's account root: AWS treats that last one as delegation to the account's identity policies.
+// caller's account: AWS treats that last one as delegation to the account's identity policies.
 
-import { accountOf, rootArn } from './arn.js';
+import { accountOf, principalFacts, rootArn } from './arn.js';
 import { conditionsHold, type ConditionContext } from './conditions.js';
 import type { PolicyDocument, PrincipalSpec, Statement } from './policy-document.js';
+import { globalConditionKeys, type RequestFacts } from './request-context.js';
 import { matchesWildcard } from './wildcard.js';
 
-export interface PolicyRequest {
-  /** The caller's ARN. */
-  principal: string;
-  /** The AWS service calling on the caller's behalf, if any (e.g. "ec2.amazonaws.com"). */
-  viaService?: string;
+export interface PolicyRequest extends RequestFacts {
   /** e.g. "kms:Decrypt". */
   action: string;
-  /** The resource's ARN. */
+  /** The resource's ARN, or "*" for actions on no resource. */
   resource: string;
-  /** Request-specific condition keys (kms:EncryptionContext:…, s3:x-amz-…); aws:Principal* and the time keys are added. */
+  /** The service's condition keys (kms:EncryptionContext:…, s3:x-amz-…); the global aws:… keys are added. */
   context: ConditionContext;
-  /** When the request is made (aws:CurrentTime, aws:EpochTime); now by default. */
-  time?: Date;
 }
 
 /** How an Allow statement's Principal matched: naming the caller, or only the caller's account root. */
@@ -30,31 +25,52 @@ export interface Verdict {
   allowed: PrincipalMatch;
 }
 
+/** A role named in a policy, with or without a path, stands for its sessions: compare roles by account and name. */
+const roleKey = (arn: string) => arn.replace(/^(arn:aws:iam::\d{12}:role\/)(?:.*\/)?([^/]+)$/, '$1$2');
+
 function principalMatch(spec: PrincipalSpec, request: PolicyRequest): PrincipalMatch {
   if (spec === '*') return 'direct';
-  if (request.viaService && spec.Service.includes(request.viaService)) return 'direct';
+  // A service principal matches only the service acting as itself, never a user's request made through it.
+  if (spec.Service.includes(request.principal)) return 'direct';
+  const facts = principalFacts(request.principal);
+  if (facts.type === 'Service') return spec.AWS.includes('*') ? 'direct' : 'none';
   const account = accountOf(request.principal);
   let match: PrincipalMatch = 'none';
   for (const entry of spec.AWS) {
     const arn = /^\d{12}$/.test(entry) ? rootArn(entry) : entry;
     if (arn === '*' || arn === request.principal) return 'direct';
+    if (facts.roleArn !== undefined && roleKey(arn) === facts.roleArn) return 'direct';
     if (account !== undefined && arn === rootArn(account)) match = 'account';
   }
   return match;
 }
 
+/**
+ * NotPrincipal exempts a caller only when every identity it carries is listed: a user is also its
+ * account, a role session also its role and account (IAM User Guide, "AWS JSON policy elements:
+ * NotPrincipal": with Deny, list the account ARN too, or the whole account stays denied).
+ */
+function notPrincipalExempts(spec: PrincipalSpec, request: PolicyRequest): boolean {
+  if (spec === '*') return true;
+  const facts = principalFacts(request.principal);
+  if (facts.type === 'Service') return spec.Service.includes(request.principal);
+  const listed = new Set(spec.AWS.map((entry) => roleKey(/^\d{12}$/.test(entry) ? rootArn(entry) : entry)));
+  if (listed.has('*')) return true;
+  const identities = [request.principal, facts.roleArn, facts.account === undefined ? undefined : rootArn(facts.account)];
+  return identities.every((identity) => identity === undefined || listed.has(identity));
+}
+
 function statementPrincipal(statement: Statement, request: PolicyRequest): PrincipalMatch {
   if (statement.principal) return principalMatch(statement.principal, request);
-  if (statement.notPrincipal) return principalMatch(statement.notPrincipal, request) === 'none' ? 'direct' : 'none';
+  if (statement.notPrincipal) return notPrincipalExempts(statement.notPrincipal, request) ? 'none' : 'direct';
   return 'direct'; // identity policies: the statement is attached to the caller
 }
 
-function withGlobalKeys(request: PolicyRequest): ConditionContext {
-  const time = request.time ?? new Date();
-  return {
-    ...request.context, 'aws:PrincipalArn': request.principal, 'aws:PrincipalAccount': accountOf(request.principal),
-    'aws:CurrentTime': time.toISOString(), 'aws:EpochTime': String(Math.floor(time.getTime() / 1000)),
-  };
+/** The global keys, then the service's keys where it has a value for them. */
+function requestContext(request: PolicyRequest): ConditionContext {
+  const context = globalConditionKeys(request);
+  for (const [key, value] of Object.entries(request.context)) if (value !== undefined) context[key] = value;
+  return context;
 }
 
 /** Whether the statement covers this action, resource and conditions (its principal aside). */
@@ -70,7 +86,7 @@ function covers(statement: Statement, request: PolicyRequest, context: Condition
 
 /** Evaluates one or more documents together: any matching Deny denies; the best Allow match is kept. */
 export function evaluatePolicies(documents: PolicyDocument[], request: PolicyRequest): Verdict {
-  const context = withGlobalKeys(request);
+  const context = requestContext(request);
   const verdict: Verdict = { denied: false, allowed: 'none' };
   for (const statement of documents.flatMap((d) => d.statements)) {
     const match = statementPrincipal(statement, request);

@@ -161,7 +161,7 @@ export class ObjectStore {
     if (typeof request.Bucket !== 'string' || !BUCKET_NAME.test(request.Bucket) || request.Bucket.includes('..')) {
       throw s3Error('InvalidBucketName', `Bucket: ${String(request.Bucket)} is not a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
     }
-    authorizeS3({ principal: who.principal, action: 's3:CreateBucket', resource: `arn:aws:s3:::${request.Bucket}`, owner: this.kms.account, context: {} }, this.iam);
+    this.authorize(who, 's3:CreateBucket', `arn:aws:s3:::${request.Bucket}`, undefined, {});
     if (this.buckets.has(request.Bucket)) throw s3Error('BucketAlreadyOwnedByYou', `${request.Bucket} already exists`);
     const bucket: Bucket = { name: request.Bucket, owner: this.kms.account, created: new Date(), objects: new Map() };
     this.buckets.set(request.Bucket, bucket);
@@ -345,8 +345,8 @@ export class ObjectStore {
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
     const key = this.checkKey(request.Key);
-    authorizeS3({ principal: who.principal, action: request.VersionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion',
-      resource: `arn:aws:s3:::${bucket.name}/${key}`, owner: bucket.owner, bucketPolicy: bucket.policy?.document, context: {} }, this.iam);
+    this.authorize(who, request.VersionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion', `arn:aws:s3:::${bucket.name}/${key}`,
+      bucket, { 's3:versionid': request.VersionId });
     const before = bucket.objects.get(key);
     const existing = before ?? [];
     const drop = async (gone: StoredObject[]) => {
@@ -374,7 +374,7 @@ export class ObjectStore {
 
   async listObjectVersions(request: { Bucket: string; Prefix?: string }, caller?: Caller) {
     await this.load();
-    const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucketVersions', caller);
+    const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucketVersions', caller, { 's3:prefix': request.Prefix });
     const entries = [...bucket.objects.entries()].filter(([k]) => k.startsWith(request.Prefix ?? '')).sort(([a], [b]) => (a < b ? -1 : 1));
     const all = entries.flatMap(([key, versions]) => versions.map((v, i) => ({ key, v, latest: i === versions.length - 1 })).reverse());
     return {
@@ -424,7 +424,8 @@ export class ObjectStore {
    */
   async listObjectsV2(request: { Bucket: string; Prefix?: string; MaxKeys?: number; StartAfter?: string; ContinuationToken?: string }, caller?: Caller) {
     await this.load();
-    const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucket', caller);
+    const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucket', caller,
+      { 's3:prefix': request.Prefix, 's3:max-keys': typeof request.MaxKeys === 'number' ? String(request.MaxKeys) : undefined });
     const max = request.MaxKeys ?? 1000;
     if (!Number.isInteger(max) || max < 0) throw s3Error('InvalidArgument', `MaxKeys: expected a whole number from 0, got ${String(request.MaxKeys)}`);
     const after = request.ContinuationToken === undefined ? request.StartAfter : keyOfToken(request.ContinuationToken);
@@ -499,10 +500,20 @@ export class ObjectStore {
     return key;
   }
 
-  private authorizedBucket(name: unknown, action: string, caller: Caller | undefined): Bucket {
+  /**
+   * Bucket policy and identity policies (bucket-authorizer.ts) on one action, with the request's
+   * condition keys and those every S3 request has (s3:ResourceAccount, aws:SecureTransport).
+   */
+  private authorize(who: Caller, action: string, resource: string, bucket: Bucket | undefined, context: ConditionContext, secureTransport?: boolean): void {
+    const owner = bucket?.owner ?? this.kms.account;
+    authorizeS3({ caller: { ...who, secureTransport: who.secureTransport ?? secureTransport }, action, resource, owner, region: this.kms.region,
+      bucketPolicy: bucket?.policy?.document, context: { 's3:ResourceAccount': owner, ...context } }, this.iam);
+  }
+
+  private authorizedBucket(name: unknown, action: string, caller: Caller | undefined, context: ConditionContext = {}): Bucket {
     const who = this.who(caller);
     const bucket = this.bucket(name);
-    authorizeS3({ principal: who.principal, action, resource: `arn:aws:s3:::${bucket.name}`, owner: bucket.owner, bucketPolicy: bucket.policy?.document, context: {} }, this.iam);
+    this.authorize(who, action, `arn:aws:s3:::${bucket.name}`, bucket, context);
     return bucket;
   }
 
@@ -512,8 +523,7 @@ export class ObjectStore {
     const key = this.checkKey(request.Key);
     const objectArn = `arn:aws:s3:::${bucket.name}/${key}`;
     const versioned = request.VersionId !== undefined;
-    authorizeS3({ principal: who.principal, action: versioned ? `${action}Version` : action, resource: objectArn, owner: bucket.owner,
-      bucketPolicy: bucket.policy?.document, context: {} }, this.iam);
+    this.authorize(who, versioned ? `${action}Version` : action, objectArn, bucket, { 's3:versionid': request.VersionId }, request.SecureTransport);
     const versions = bucket.objects.get(key) ?? [];
     const object = versioned ? versions.find((v) => v.versionId === request.VersionId) : versions.at(-1);
     if (versioned && !object) throw s3Error('NoSuchKey', `The specified version does not exist: ${request.VersionId}`);
@@ -569,10 +579,8 @@ export class ObjectStore {
       's3:x-amz-server-side-encryption': request.ServerSideEncryption,
       's3:x-amz-server-side-encryption-aws-kms-key-id': request.SSEKMSKeyId,
       's3:x-amz-server-side-encryption-customer-algorithm': request.SSECustomerAlgorithm,
-      'aws:SecureTransport': request.SecureTransport === undefined ? undefined : String(request.SecureTransport),
     };
-    authorizeS3({ principal: who.principal, action: 's3:PutObject', resource: `arn:aws:s3:::${bucket.name}/${key}`, owner: bucket.owner,
-      bucketPolicy: bucket.policy?.document, context }, this.iam);
+    this.authorize(who, 's3:PutObject', `arn:aws:s3:::${bucket.name}/${key}`, bucket, context, request.SecureTransport);
   }
 
   /** The request's SSE-C key, which must be present (`missing` says why) and match `check`; the caller zeroes it. */

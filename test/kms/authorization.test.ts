@@ -84,7 +84,7 @@ describe('who may use a key', () => {
     await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }, alice), 'AccessDeniedException');
   });
 
-  it('the seed EC2 key policy: usable through EC2 for the account\'s volumes only', async () => {
+  it('the seed EC2 key policy: EC2 acting as itself may use it for the account\'s volumes only; a user through EC2 needs IAM', async () => {
     const { kms } = makeKms();
     const { KeyMetadata: key } = await kms.createKey({ Policy: policyJson([
       { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' },
@@ -93,11 +93,13 @@ describe('who may use a key', () => {
         Condition: { StringEquals: { 'kms:ViaService': 'ec2.amazonaws.com' },
           ArnLike: { 'kms:EncryptionContext:aws:ec2:arn': `arn:aws:ec2:us-east-1:${ACCOUNT}:volume/*` } } },
     ]) });
-    const viaEc2 = { principal: ALICE, viaService: 'ec2.amazonaws.com' };
+    // A service principal matches only the service's own requests (IAM User Guide, "AWS service principals").
+    const viaEc2 = { principal: 'ec2.amazonaws.com', viaService: 'ec2.amazonaws.com' };
     const volume = { 'aws:ec2:arn': `arn:aws:ec2:us-east-1:${ACCOUNT}:volume/vol-1` };
     const { CiphertextBlob } = await kms.generateDataKeyWithoutPlaintext({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: volume }, viaEc2);
     await kms.decrypt({ CiphertextBlob, EncryptionContext: volume }, viaEc2);
     await rejectsWith(kms.decrypt({ CiphertextBlob, EncryptionContext: volume }, alice), 'AccessDeniedException');
+    await rejectsWith(kms.decrypt({ CiphertextBlob, EncryptionContext: volume }, { principal: ALICE, viaService: 'ec2.amazonaws.com' }), 'AccessDeniedException');
     await rejectsWith(kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { 'aws:ec2:arn': 'arn:aws:s3:::bucket' } }, viaEc2), 'AccessDeniedException');
   });
 

@@ -37,12 +37,14 @@ describe('the seed console key policy (key-consolepolicy-2)', () => {
   it('key users (two roles and the other account) use the key but cannot manage it', async () => {
     const { kms } = makeKms();
     const { KeyMetadata: key } = await kms.createKey({ Policy: policy });
+    // Another account names the key by its ARN (a bare key id is looked up in the caller's own account).
     for (const user of [APP, DEVOPS, PARTNER_ROOT]) {
-      const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }, user);
+      const { CiphertextBlob } = await kms.encrypt({ KeyId: key.Arn, Plaintext: bytes('x') }, user);
       await kms.decrypt({ CiphertextBlob }, user);
-      await kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256' }, user);
-      await rejectsWith(kms.disableKey({ KeyId: key.KeyId }, user), 'AccessDeniedException');
+      await kms.generateDataKey({ KeyId: key.Arn, KeySpec: 'AES_256' }, user);
+      await rejectsWith(kms.disableKey({ KeyId: key.Arn }, user), 'AccessDeniedException');
     }
+    await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }, PARTNER_ROOT), 'NotFoundException');
     await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }, STRANGER), 'AccessDeniedException');
   });
 
@@ -50,10 +52,10 @@ describe('the seed console key policy (key-consolepolicy-2)', () => {
     const iam = new Iam();
     const { kms } = makeKms({ iam });
     const { KeyMetadata: key } = await kms.createKey({ Policy: policy });
-    await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }, PARTNER_USER), 'AccessDeniedException');
+    await rejectsWith(kms.encrypt({ KeyId: key.Arn, Plaintext: bytes('x') }, PARTNER_USER), 'AccessDeniedException');
     iam.putPrincipalPolicy({ PrincipalArn: PARTNER_USER.principal, PolicyName: 'use-partner-key',
       PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: key.Arn }] }) });
-    await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }, PARTNER_USER);
+    await kms.encrypt({ KeyId: key.Arn, Plaintext: bytes('x') }, PARTNER_USER);
   });
 
   it('key users create grants only for AWS resources (kms:GrantIsForAWSResource)', async () => {

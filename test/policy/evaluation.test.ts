@@ -58,8 +58,12 @@ describe('policy evaluation', () => {
     expect(evaluatePolicies([notAction], request({ action: 'kms:DescribeKey' })).denied).toBe(false);
     const otherKey = policy([{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: `${KEY}-other` }]);
     expect(evaluatePolicies([otherKey], request()).allowed).toBe('none');
-    const notAlice = policy([{ Effect: 'Deny', NotPrincipal: { AWS: ALICE }, Action: 'kms:*', Resource: '*' }]);
+    // NotPrincipal exempts alice only with her account listed too (IAM User Guide, "NotPrincipal").
+    const notAliceAlone = policy([{ Effect: 'Deny', NotPrincipal: { AWS: ALICE }, Action: 'kms:*', Resource: '*' }]);
+    expect(evaluatePolicies([notAliceAlone], request()).denied).toBe(true);
+    const notAlice = policy([{ Effect: 'Deny', NotPrincipal: { AWS: [ALICE, ROOT] }, Action: 'kms:*', Resource: '*' }]);
     expect(evaluatePolicies([notAlice], request()).denied).toBe(false);
+    expect(evaluatePolicies([notAlice], request({ principal: ROOT })).denied).toBe(false);
     expect(evaluatePolicies([notAlice], request({ principal: `arn:aws:iam::${ACCOUNT}:user/bob` })).denied).toBe(true);
   });
 
@@ -81,15 +85,20 @@ describe('policy evaluation', () => {
 
   describe('the seed EC2 key policy', () => {
     const volume = `arn:aws:ec2:us-east-1:${ACCOUNT}:volume/vol-0123`;
-    const viaEc2 = (context: Record<string, string>) => request({ viaService: 'ec2.amazonaws.com', context: { 'kms:ViaService': 'ec2.amazonaws.com', ...context } });
+    // EC2 acting as itself: the service principal the statement names.
+    const viaEc2 = (context: Record<string, string>) => request({ principal: 'ec2.amazonaws.com', viaService: 'ec2.amazonaws.com',
+      context: { 'kms:ViaService': 'ec2.amazonaws.com', ...context } });
+    const aliceViaEc2 = (context: Record<string, string>) => request({ viaService: 'ec2.amazonaws.com', context: { 'kms:ViaService': 'ec2.amazonaws.com', ...context } });
 
     it('lets EC2 use the key for a volume of the account', () => {
       expect(evaluatePolicies([seedEc2Policy], viaEc2({ 'kms:EncryptionContext:aws:ec2:arn': volume })).allowed).toBe('direct');
     });
 
     it('does not let EC2 use it without a volume ARN in the encryption context, or for another account\'s volume', () => {
-      expect(evaluatePolicies([seedEc2Policy], viaEc2({})).allowed).toBe('account');
-      expect(evaluatePolicies([seedEc2Policy], viaEc2({ 'kms:EncryptionContext:aws:ec2:arn': 'arn:aws:ec2:us-east-1:444455556666:volume/vol-9' })).allowed).toBe('account');
+      expect(evaluatePolicies([seedEc2Policy], viaEc2({})).allowed).toBe('none');
+      expect(evaluatePolicies([seedEc2Policy], viaEc2({ 'kms:EncryptionContext:aws:ec2:arn': 'arn:aws:ec2:us-east-1:444455556666:volume/vol-9' })).allowed).toBe('none');
+      // A user's request made through EC2 is still the user's: only the account delegation applies.
+      expect(evaluatePolicies([seedEc2Policy], aliceViaEc2({ 'kms:EncryptionContext:aws:ec2:arn': volume })).allowed).toBe('account');
       expect(evaluatePolicies([seedEc2Policy], request({ context: { 'kms:EncryptionContext:aws:ec2:arn': volume } })).allowed).toBe('account');
     });
 

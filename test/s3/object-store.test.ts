@@ -149,8 +149,9 @@ describe('ObjectStore', () => {
     await rejectsWith(s3.getObject({ Bucket: 'secure', Key: 'plain' }), 'NoSuchKey');
   });
 
-  it('another account needs a bucket-policy Allow; public policies are blocked', async () => {
-    const { s3 } = setup();
+  it('another account needs a bucket-policy Allow and its own identity-policy Allow; public policies are blocked', async () => {
+    const iam = new Iam();
+    const { s3 } = setup(iam);
     await s3.createBucket({ Bucket: 'shared' });
     await s3.putObject({ Bucket: 'shared', Key: 'f', Body: 'shared data', ServerSideEncryption: 'AES256' });
     await rejectsWith(s3.getObject({ Bucket: 'shared', Key: 'f' }, OTHER), 'AccessDenied');
@@ -158,6 +159,10 @@ describe('ObjectStore', () => {
     await rejectsWith(s3.putBucketPolicy({ Bucket: 'shared', Policy: policy([{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/*' }]) }), 'AccessDenied');
     await rejectsWith(s3.putBucketPolicy({ Bucket: 'shared', Policy: 'not json' }), 'MalformedPolicy');
     await s3.putBucketPolicy({ Bucket: 'shared', Policy: policy([{ Effect: 'Allow', Principal: { AWS: OTHER.principal }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/*' }]) });
+    // The bucket policy alone is not enough across accounts (IAM User Guide, "Cross-account policy evaluation logic").
+    await rejectsWith(s3.getObject({ Bucket: 'shared', Key: 'f' }, OTHER), 'AccessDenied');
+    iam.putPrincipalPolicy({ PrincipalArn: OTHER.principal, PolicyName: 'read-shared',
+      PolicyDocument: policy([{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/*' }]) });
     expect(new TextDecoder().decode((await s3.getObject({ Bucket: 'shared', Key: 'f' }, OTHER)).Body)).toBe('shared data');
     await rejectsWith(s3.putObject({ Bucket: 'shared', Key: 'g', Body: 'x' }, OTHER), 'AccessDenied');
   });
