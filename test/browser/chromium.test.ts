@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vectorsDir } from '../helpers/wycheproof.js';
+import { vectorsDir } from '../helpers/vectors.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const VECTOR_FILES = ['wycheproof_aes_gcm_test.json', 'wycheproof_aes_xts_test.json'];
