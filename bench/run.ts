@@ -1,5 +1,6 @@
 // `npm run bench`: every implementation side by side in one process, for each input size and
-// direction; prints a Markdown table and writes bench/results/latest.{json,md}.
+// direction; prints a Markdown table and writes latest.{json,md} to bench/results/local/, or with
+// `-- --save` to bench/results/ (the committed copy README.md quotes; see results-dir.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Bench } from 'tinybench';
@@ -7,6 +8,7 @@ import { implementations, STANDARD_SIZES, type Operation } from './implementatio
 import { terminateWorkers } from '../src/index.js';
 import { pairedSpeedups } from './pool-speedup.js';
 import { markdownReport, median, type Machine, type Measurement } from './report.js';
+import { resultsDir } from './results-dir.js';
 
 const MiB = 1024 * 1024;
 const OPERATIONS: Operation[] = ['encrypt', 'decrypt'];
@@ -61,6 +63,7 @@ async function measure(): Promise<Measurement[]> {
   return results;
 }
 
+const outDir = resultsDir(process.argv.slice(2));
 const started = performance.now();
 const results = await measure();
 const machine: Machine = {
@@ -77,7 +80,8 @@ const speedups = await pairedSpeedups([
 await terminateWorkers();
 const notes = [...speedups, `The suite took ${Math.round((performance.now() - started) / 1000)} s.`];
 const markdown = markdownReport(machine, results, notes);
-mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/latest.json', JSON.stringify({ machine, results }, null, 2) + '\n');
-writeFileSync('bench/results/latest.md', markdown);
+mkdirSync(outDir, { recursive: true });
+writeFileSync(`${outDir}/latest.json`, JSON.stringify({ machine, results }, null, 2) + '\n');
+writeFileSync(`${outDir}/latest.md`, markdown);
 console.log(markdown);
+console.log(`Written to ${outDir}/latest.{json,md}.`);

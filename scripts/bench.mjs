@@ -1,5 +1,6 @@
-// `npm run bench`: bundles bench/run.ts (dependencies stay external) and runs it with Node.
-import { execFileSync } from 'node:child_process';
+// `npm run bench [-- --save]`: bundles bench/run.ts (dependencies stay external) and runs it with
+// Node, passing the arguments on.
+import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 
 await build({
@@ -12,4 +13,5 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
-execFileSync(process.execPath, ['build/bench.mjs'], { stdio: 'inherit' });
+// The run reports its own errors; its exit status is passed on without a stack of this script's.
+process.exitCode = spawnSync(process.execPath, ['build/bench.mjs', ...process.argv.slice(2)], { stdio: 'inherit' }).status ?? 1;

@@ -3,12 +3,15 @@
 // declarations (which also type-checks src/) and the ESM bundle in dist/.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const run = (command, args) => execFileSync(command, args, { stdio: 'inherit' });
 const bin = (name) => `node_modules/.bin/${name}`;
 
+// dist/ is what `npm pack` ships: start it empty, so no file of an earlier build (a declaration of a
+// module since removed) goes out with the package.
+rmSync('dist', { recursive: true, force: true });
 mkdirSync('build', { recursive: true });
 const compileCore = (outFile, extraFlags) => run(bin('asc'), [
   'assembly/index.ts', '--outFile', outFile,

@@ -5,7 +5,7 @@
 import { GcmState } from './gcm-state.js';
 import { XtsCipher } from './xts.js';
 
-/** `Data`: the part's bytes, or as posted to a worker, where they are (see pool-worker.ts). */
+/** `Data`: the part's bytes, or as posted to a worker, where they are (see worker-protocol.ts). */
 export type Job<Data = Uint8Array> =
   | { kind: 'gcm-part'; key: Uint8Array; counterBlock: Uint8Array; constantTime: boolean; encrypting: boolean; data: Data }
   | { kind: 'xts-sectors'; key: Uint8Array; firstSector: bigint; sectorSize: number; encrypting: boolean; data: Data };

@@ -7,7 +7,7 @@ import { checkGcmInputs, gcmSettings, GcmState, type GcmOptions } from './gcm-st
 import { runJob, type Job, type JobResult } from './parallel-jobs.js';
 import { constantTimeEqual, copyBytes, requireBytes } from './validate.js';
 import { returnPartBuffer, takePartBuffer } from './part-buffers.js';
-import type { PostedJob, SharedPart } from './pool-worker.js';
+import type { PostedJob, SharedPart } from './worker-protocol.js';
 import { sharedPool, type WorkerPool } from './worker-pool.js';
 import { checkSectorRun, checkXtsKey, DEFAULT_SECTOR_BYTES } from './xts.js';
 

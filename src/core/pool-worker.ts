@@ -1,31 +1,12 @@
-// Entry point of a pool worker (bundled by scripts/build.mjs into WORKER_SOURCE). Optionally first
+// Entry point of a pool worker, bundled on its own by scripts/build.mjs into WORKER_SOURCE and never
+// imported by the library: its top-level code installs the worker's message handler. Optionally first
 // takes the shared-memory core and its memory (see worker-memory.ts), then runs jobs from the pool
 // and answers each with its result: in place in shared memory, or in the posted buffer, which it
 // transfers back. The job's key copy is zeroed once the job is done.
 
-import { runJob, type Job } from './parallel-jobs.js';
+import { runJob } from './parallel-jobs.js';
 import { installRuntime, wasm } from './wasm-runtime.js';
-
-export const NODE_PORT_GLOBAL = '__kmsWasmWorkerPort';
-/**
- * Prepended to the worker source in Node, which loads it as an ES module from a data: URL (an
- * eval worker would inherit flags such as --input-type from the parent).
- */
-export const NODE_WORKER_PREAMBLE = `import { parentPort } from 'node:worker_threads';\nglobalThis.${NODE_PORT_GLOBAL} = parentPort;\n`;
-
-/** A part the calling thread wrote into this worker's shared memory. */
-export interface SharedPart { address: number; length: number }
-/** A job as posted: its data travels in a transfer buffer or lies in the worker's shared memory. */
-export type PostedJob = Job<Uint8Array | SharedPart>;
-
-export interface SharedCoreSetup { module: WebAssembly.Module; memory: WebAssembly.Memory }
-export type WorkerRequest = { setup: SharedCoreSetup } | { id: number; job: PostedJob };
-export type WorkerResponse =
-  /** After a setup: where the worker's runtime ends in the shared memory, or undefined if it could not set up. */
-  | { ready: number | undefined }
-  /** `output` only for a posted buffer; a shared part's output is where its input was. */
-  | { id: number; output?: Uint8Array; hash?: Uint8Array }
-  | { id: number; error: { name: string; message: string } };
+import { NODE_PORT_GLOBAL, type PostedJob, type SharedCoreSetup, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
 
 interface NodePort { on(event: 'message', listener: (message: WorkerRequest) => void): void; postMessage(message: unknown, transfer?: ArrayBuffer[]): void }
 

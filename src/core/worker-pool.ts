@@ -5,7 +5,7 @@
 // its pool: the calls in flight fail, the other workers end, and the next call starts a new pool.
 
 import { releasePartBuffers } from './part-buffers.js';
-import { NODE_WORKER_PREAMBLE, type PostedJob, type WorkerRequest, type WorkerResponse } from './pool-worker.js';
+import { NODE_WORKER_PREAMBLE, type PostedJob, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
 import { newWorkerMemory, sharedCoreModule, WorkerMemory } from './worker-memory.js';
 import { WORKER_SOURCE } from './worker-source.generated.js';
 

@@ -1,6 +1,7 @@
 // The framed encryptor and decryptor as Web streams (TransformStream, in Node and browsers), and
 // as Node streams through Duplex.fromWeb.
 
+import type { Duplex } from 'node:stream';
 import { FramedDecryptor } from './framed-decryptor.js';
 import { FramedEncryptor, type FramingOptions } from './framed-encryptor.js';
 import type { DataKeyResolver, EncryptionMaterials } from './materials.js';
@@ -33,10 +34,15 @@ export function decryptStream(resolveDataKey: DataKeyResolver): TransformStream<
   });
 }
 
-/** A Node Duplex stream over one of the transforms above (Node only). */
-export async function toNodeDuplex(transform: TransformStream<Uint8Array, Uint8Array>): Promise<import('node:stream').Duplex> {
-  const { Duplex } = await import('node:stream');
-  return Duplex.fromWeb(transform as unknown as Parameters<typeof Duplex.fromWeb>[0]);
+/**
+ * A Node Duplex stream over one of the transforms above, for `stream.pipeline` (Node 20.16+ only).
+ * Synchronous, so it can sit in a pipeline's argument list: node:stream comes from
+ * process.getBuiltinModule, which, unlike an import, a browser bundler never tries to resolve.
+ */
+export function toNodeDuplex(transform: TransformStream<Uint8Array, Uint8Array>): Duplex {
+  const stream = globalThis.process?.getBuiltinModule?.('node:stream');
+  if (!stream) throw new Error('toNodeDuplex needs Node.js 20.16 or later (process.getBuiltinModule)');
+  return stream.Duplex.fromWeb(transform as unknown as Parameters<typeof stream.Duplex.fromWeb>[0]);
 }
 
 /** Encrypts or decrypts a whole message held in memory. */

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vectorsDir } from '../helpers/wycheproof.js';
+import { vectorsDir } from '../helpers/vectors.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const VECTOR_FILES = ['wycheproof_aes_gcm_test.json', 'wycheproof_aes_xts_test.json'];
@@ -34,6 +34,9 @@ async function bundlePageSuite(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
+/** A page that loads nothing, so that the test sees what importing the package changes. */
+const BLANK_PAGE = '<!doctype html><meta charset="utf-8"><title>blank</title>';
+
 /** Headers that make a page cross-origin isolated, which lets the pool share memory with its workers. */
 const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
@@ -43,6 +46,8 @@ function serve(pageSuite: string): Promise<Server> {
     ['/isolated', ['text/html', () => PAGE, ISOLATION_HEADERS]],
     ['/page-suite.js', ['text/javascript', () => pageSuite]],
     ['/dist/index.js', ['text/javascript', () => readFileSync(root + 'dist/index.js')]],
+    ['/blank', ['text/html', () => BLANK_PAGE]],
+    ['/global-changes.js', ['text/javascript', () => readFileSync(root + 'test/helpers/global-changes.js')]],
     ...VECTOR_FILES.map((f): [string, [string, () => Buffer]] => [`/vectors/${f}`, ['application/json', () => readFileSync(vectorsDir + f)]]),
   ]);
   const server = createServer((request, response) => {
@@ -94,6 +99,17 @@ describe('headless Chromium', () => {
     expect(suiteResult!.failures).toEqual([]);
     expect(suiteResult!.passed).toBe(105 + 41 + 200 + 4 + 5);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(path === '/isolated');
+    await page.close();
+  });
+
+  // window.onmessage would receive every message posted to the page, from any frame or opener.
+  it('importing dist/index.js changes no global of the page (no onmessage), nor does running the worker pool', async () => {
+    const page = await browser.newPage();
+    const { port } = server.address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/blank`);
+    // A string, not a function: the test runner would rewrite a function's import() before Playwright sends it.
+    const changes = await page.evaluate("import('/global-changes.js').then((m) => m.globalChanges('/dist/index.js'))");
+    expect(changes).toEqual({ onImport: [], afterPool: [], roundTrip: true });
     await page.close();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as lib from '../../src/index.js';
 import { checkXtsVector, describeVector, xtsVectors } from '../shared/known-answers.js';
-import { loadVectorFile } from '../helpers/wycheproof.js';
+import { loadVectorFile } from '../helpers/vectors.js';
 
 const vectors = xtsVectors(loadVectorFile('wycheproof_aes_xts_test.json'));
 

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { Duplex, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import {
@@ -108,12 +108,25 @@ describe('framed envelope format', () => {
     expect(Buffer.from(await collect(new Blob([sealed as Uint8Array<ArrayBuffer>]).stream().pipeThrough(decryptStream(resolve)))).equals(plaintext)).toBe(true);
 
     const encrypted: Buffer[] = [];
-    await pipeline(Readable.from([plaintext.subarray(0, 1000), plaintext.subarray(1000)]), await toNodeDuplex(encryptStream(materials)),
+    await pipeline(Readable.from([plaintext.subarray(0, 1000), plaintext.subarray(1000)]), toNodeDuplex(encryptStream(materials)),
       async function* (chunks: AsyncIterable<Uint8Array>) { for await (const c of chunks) encrypted.push(Buffer.from(c)); });
     const decrypted: Buffer[] = [];
-    await pipeline(Readable.from([Buffer.concat(encrypted)]), await toNodeDuplex(decryptStream(resolve)),
+    await pipeline(Readable.from([Buffer.concat(encrypted)]), toNodeDuplex(decryptStream(resolve)),
       async function* (chunks: AsyncIterable<Uint8Array>) { for await (const c of chunks) decrypted.push(Buffer.from(c)); });
     expect(Buffer.concat(decrypted).equals(plaintext)).toBe(true);
+  });
+
+  // A user's pipeline() broke when toNodeDuplex returned a Promise: it must be a Duplex at once.
+  it('toNodeDuplex returns a Duplex synchronously, and says so where Node cannot give one', () => {
+    const { materials } = localMaterials();
+    expect(toNodeDuplex(encryptStream(materials))).toBeInstanceOf(Duplex);
+    const original = process.getBuiltinModule;
+    (process as { getBuiltinModule?: unknown }).getBuiltinModule = undefined;
+    try {
+      expect(() => toNodeDuplex(encryptStream(materials))).toThrow('toNodeDuplex needs Node.js 20.16 or later');
+    } finally {
+      process.getBuiltinModule = original;
+    }
   });
 
   it('decrypts a byte range reading only the header and the frames it needs', async () => {

@@ -3,7 +3,7 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { loadVectorFile } from '../helpers/wycheproof.js';
+import { loadVectorFile } from '../helpers/vectors.js';
 
 interface MacVector { tcId: number; key: string; msg: string; tag: string; result: 'valid' | 'invalid' }
 const groups: Array<{ tagSize: number; tests: MacVector[] }> = loadVectorFile('wycheproof_hmac_sha256_test.json').testGroups;

@@ -1,12 +1,12 @@
-// The key policy of shared/seeds/cloud-data-encryption-key-management.txt ("key-consolepolicy-2"),
-// used verbatim: it must behave as the seed describes.
-import { readFileSync } from 'node:fs';
+// The key policy of the seed text cloud-data-encryption-key-management.txt ("key-consolepolicy-2"),
+// copied verbatim into test/vectors/seed-console-policy.json and used as it stands: it must behave as
+// the seed describes.
 import { describe, expect, it } from 'vitest';
 import { Iam } from '../../src/index.js';
+import { readVectorText } from '../helpers/vectors.js';
 import { bytes, makeKms, rejectsWith } from './fixtures.js';
 
-const seed = readFileSync(new URL('../../../shared/seeds/cloud-data-encryption-key-management.txt', import.meta.url), 'utf8');
-const policy = seed.split('\n').find((line) => line.includes('"key-consolepolicy-2"'))!.trim();
+const policy = readVectorText('seed-console-policy.json').trim();
 
 const ADMIN = { principal: 'arn:aws:iam::111122223333:role/SecurityAdmin' };
 const APP = { principal: 'arn:aws:iam::111122223333:role/ApplicationABC' };

@@ -11,7 +11,7 @@ const request = (overrides: Partial<PolicyRequest> = {}): PolicyRequest => ({
   principal: ALICE, action: 'kms:Decrypt', resource: KEY, context: {}, ...overrides,
 });
 
-// The key policy from shared/seeds/kms-cmk-dek-ebs.txt.
+// The key policy from the seed text kms-cmk-dek-ebs.txt (written out here).
 const seedEc2Policy = parsePolicy(JSON.stringify({
   Id: 'KeyPolicy', Version: '2012-10-17',
   Statement: [
