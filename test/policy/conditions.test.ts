@@ -85,3 +85,92 @@ describe('condition operators', () => {
     expect(() => holds('StringSortOf', 'k', ['a'], { k: 'a' })).toThrow(/Condition.StringSortOf/);
   });
 });
+
+describe('absent keys, operator by operator (IAM User Guide, "Condition operators" and "Set operators for multivalued context keys")', () => {
+  const families = ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
+    'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals',
+    'NumericGreaterThan', 'NumericGreaterThanEquals', 'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan',
+    'DateGreaterThanEquals', 'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress'];
+  const negated = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'ArnNotEquals', 'ArnNotLike', 'NumericNotEquals',
+    'DateNotEquals', 'NotIpAddress']);
+
+  it('plain: false, negated: true; …IfExists: true; ForAnyValue: false and ForAllValues: true with or without IfExists', () => {
+    for (const family of families) {
+      for (const context of [{}, { k: [] as string[] }, { k: undefined }]) {
+        expect(holds(family, 'k', ['x'], context), family).toBe(negated.has(family));
+        expect(holds(`${family}IfExists`, 'k', ['x'], context), `${family}IfExists`).toBe(true);
+        expect(holds(`ForAnyValue:${family}`, 'k', ['x'], context), `ForAnyValue:${family}`).toBe(false);
+        expect(holds(`ForAnyValue:${family}IfExists`, 'k', ['x'], context), `ForAnyValue:${family}IfExists`).toBe(false);
+        expect(holds(`ForAllValues:${family}`, 'k', ['x'], context), `ForAllValues:${family}`).toBe(true);
+        expect(holds(`ForAllValues:${family}IfExists`, 'k', ['x'], context), `ForAllValues:${family}IfExists`).toBe(true);
+      }
+    }
+  });
+
+  it('an empty list is absent for Null too', () => {
+    expect(holds('Null', 'k', ['true'], { k: [] })).toBe(true);
+    expect(holds('Null', 'k', ['false'], { k: [] })).toBe(false);
+  });
+
+  it('negated set operators over present values: ForAnyValue needs one value outside, ForAllValues every value outside', () => {
+    const context = { keys: ['a', 'b'] };
+    expect(holds('ForAnyValue:StringNotEquals', 'keys', ['a'], context)).toBe(true);
+    expect(holds('ForAnyValue:StringNotEquals', 'keys', ['a', 'b'], context)).toBe(false);
+    expect(holds('ForAllValues:StringNotEquals', 'keys', ['c'], context)).toBe(true);
+    expect(holds('ForAllValues:StringNotEquals', 'keys', ['a'], context)).toBe(false);
+    // A plain negated operator on a multivalued key holds only when no value matches (the docs say to use a set operator here).
+    expect(holds('StringNotEquals', 'keys', ['a'], context)).toBe(false);
+    expect(holds('StringNotEquals', 'keys', ['c'], context)).toBe(true);
+  });
+});
+
+describe('Arn operators', () => {
+  it('compare the six parts one by one; wildcards stay inside their part; case matters', () => {
+    const arn = 'arn:aws:iam::111122223333:user/alice';
+    expect(holds('ArnLike', 'a', ['arn:aws:iam::*:user/*'], { a: arn })).toBe(true);
+    expect(holds('ArnLike', 'a', ['arn:aws:iam::*'], { a: arn })).toBe(false);
+    expect(holds('ArnLike', 'a', ['arn:*:user/alice'], { a: arn })).toBe(false);
+    expect(holds('ArnLike', 'a', ['arn:aws:iam::111122223333*'], { a: arn })).toBe(false);
+    expect(holds('ArnLike', 'a', ['arn:aws:IAM::111122223333:user/alice'], { a: arn })).toBe(false);
+    expect(holds('ArnEquals', 'a', ['arn:aws:iam::????????????:user/alice'], { a: arn })).toBe(true);
+    // The resource part keeps its own colons, and a wildcard there may span them.
+    expect(holds('ArnLike', 'a', ['arn:aws:s3:::bucket/*'], { a: 'arn:aws:s3:::bucket/x:y' })).toBe(true);
+    expect(holds('ArnLike', 'a', ['arn:aws:s3:*:b:c'], { a: 'arn:aws:s3:::bucket/a:b:c' })).toBe(false);
+    expect(holds('ArnLike', 'a', ['*'], { a: arn })).toBe(false);
+    expect(holds('ArnNotLike', 'a', ['arn:aws:iam::*'], { a: arn })).toBe(true);
+    expect(holds('ArnLike', 'a', ['arn:*:*:*:*:*'], { a: 'urn:aws:iam::1:x' })).toBe(false);
+  });
+});
+
+describe('IpAddress / NotIpAddress', () => {
+  it('IPv4 and IPv6 addresses and CIDR blocks; malformed ones match nothing', () => {
+    const ip = (block: string, address: string) => holds('IpAddress', 'aws:SourceIp', [block], { 'aws:SourceIp': address });
+    expect(ip('203.0.113.0/24', '203.0.113.255')).toBe(true);
+    expect(ip('203.0.113.0/24', '203.0.114.0')).toBe(false);
+    expect(ip('203.0.113.7', '203.0.113.7')).toBe(true);
+    expect(ip('0.0.0.0/0', '198.51.100.9')).toBe(true);
+    expect(ip('198.51.100.0/31', '198.51.100.1')).toBe(true);
+    expect(ip('198.51.100.0/31', '198.51.100.2')).toBe(false);
+    expect(ip('2001:db8::/32', '2001:db8:ffff::1')).toBe(true);
+    expect(ip('2001:db8::/32', '2001:db9::1')).toBe(false);
+    expect(ip('::ffff:203.0.113.0/120', '::ffff:203.0.113.9')).toBe(true);
+    expect(ip('2001:0db8:0000:0000:0000:0000:0000:0001', '2001:db8::1')).toBe(true);
+    expect(ip('203.0.113.0/24', '2001:db8::1')).toBe(false);
+    for (const malformed of ['203.0.113.0/33', '203.0.113/24', '256.0.0.0/8', '203.0.113.0/24/1', '2001:db8:::1', '1:2:3:4:5:6:7:8:9', '01.2.3.4']) {
+      expect(ip(malformed, '203.0.113.1'), malformed).toBe(false);
+      expect(holds('NotIpAddress', 'aws:SourceIp', [malformed], { 'aws:SourceIp': '203.0.113.1' }), malformed).toBe(true);
+    }
+    expect(ip('203.0.113.0/24', 'not an address')).toBe(false);
+  });
+});
+
+describe('wildcards chosen by an attacker', () => {
+  it('patterns that make a backtracking matcher explode are decided (and correctly) on 64 KiB values', () => {
+    const value = 'a'.repeat(65_536);
+    expect(matchesWildcard(`${'*a'.repeat(64)}*b`, value)).toBe(false);
+    expect(matchesWildcard(`${'*a'.repeat(64)}*`, value)).toBe(true);
+    expect(matchesWildcard(`${'a*'.repeat(200)}b`, value)).toBe(false);
+    expect(matchesWildcard(`*${'?'.repeat(1000)}*b`, `${value}b`)).toBe(true);
+    expect(matchesWildcard('*/*/*/*/*/*/*/*/*/*.tmp', '/'.repeat(65_536))).toBe(false);
+  });
+});
