@@ -102,6 +102,22 @@ describe('2. Arn operators compare the six ARN parts one by one; a wildcard neve
     await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }), 'AccessDeniedException');
   });
 
+  it('S3 and EC2: ArnLike on aws:PrincipalArn with a colon-crossing wildcard admits nobody', async () => {
+    const iam = new Iam();
+    const { kms } = makeKms({ iam });
+    const s3 = new ObjectStore({ kms, iam });
+    await s3.createBucket({ Bucket: 'bkt' });
+    await s3.putObject({ Bucket: 'bkt', Key: 'k', Body: 'v' });
+    await s3.putBucketPolicy({ Bucket: 'bkt', Policy: policyJson([{ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::bkt/*', Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*' } } }]) });
+    await rejectsWith(s3.getObject({ Bucket: 'bkt', Key: 'k' }, { principal: BOB }), 'AccessDenied');
+    const ec2 = new BlockStore({ kms, iam });
+    identityPolicy(iam, ALICE, [{ Effect: 'Allow', Action: 'ec2:CreateVolume', Resource: '*', Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:*:user/alice' } } }]);
+    await expect(ec2.createVolume({ Size: 1 }, { principal: ALICE })).rejects.toMatchObject({ name: 'UnauthorizedOperation' });
+    identityPolicy(iam, ALICE, [{ Effect: 'Allow', Action: 'ec2:CreateVolume', Resource: '*', Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:user/alice' } } }]);
+    await ec2.createVolume({ Size: 1 }, { principal: ALICE });
+  });
+
   it('a value that is not an ARN matches no ARN pattern', async () => {
     const { kms } = makeKms();
     const { KeyMetadata: key } = await kms.createKey({ Policy: policyJson([delegateToIam,
@@ -208,6 +224,12 @@ describe('4. a service principal matches only the service acting as itself', () 
     await rejectsWith(kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256' }, { principal: 'ec2.amazonaws.com' }), 'AccessDeniedException');
   });
 
+  it('EC2: a service principal is no caller of the account (volumes have no resource policy to name it)', async () => {
+    const { kms } = makeKms();
+    const ec2 = new BlockStore({ kms });
+    await expect(ec2.createVolume({ Size: 1 }, { principal: 'ec2.amazonaws.com' })).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+  });
+
   it('S3: a bucket policy\'s service principal does not admit a user\'s request', async () => {
     const iam = new Iam();
     const { kms } = makeKms({ iam });
@@ -230,6 +252,16 @@ describe('5. wildcards chosen by callers cannot freeze the process', () => {
     identityPolicy(iam, BOB, [{ Effect: 'Allow', Action: 's3:PutObject', Resource: '*' }]);
     await s3.putObject({ Bucket: 'bkt', Key: '/'.repeat(1023) + 'x', Body: 'v' }, { principal: BOB });
     await rejectsWith(s3.putObject({ Bucket: 'bkt', Key: `${'/'.repeat(1019)}.tmp`, Body: 'v' }, { principal: BOB }), 'AccessDenied');
+  });
+
+  it('EC2: an identity-policy StringLike against a long value the caller chose is decided, and correctly', async () => {
+    const iam = new Iam();
+    const { kms } = makeKms({ iam });
+    const ec2 = new BlockStore({ kms, iam });
+    identityPolicy(iam, ALICE, [{ Effect: 'Allow', Action: 'ec2:CreateVolume', Resource: '*' },
+      { Effect: 'Deny', Action: 'ec2:CreateVolume', Resource: '*', Condition: { StringLike: { 'ec2:AvailabilityZone': `${'*a'.repeat(40)}*b` } } }]);
+    await ec2.createVolume({ Size: 1, AvailabilityZone: 'a'.repeat(60_000) }, { principal: ALICE });
+    await expect(ec2.createVolume({ Size: 1, AvailabilityZone: `${'a'.repeat(59_999)}b` }, { principal: ALICE })).rejects.toMatchObject({ name: 'UnauthorizedOperation' });
   });
 
   it('StringLike "*a*a*a*…b" against a 60 KB encryption-context value (KMS allows 64 KiB) is decided, and correctly', async () => {
