@@ -3,7 +3,7 @@
 // declarations (which also type-checks src/) and the ESM bundle in dist/.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const run = (command, args) => execFileSync(command, args, { stdio: 'inherit' });
@@ -59,4 +59,21 @@ await build({
   external: ['node:worker_threads', 'node:os', 'node:fs', 'node:fs/promises', 'node:path', 'node:stream'],
   logLevel: 'warning',
 });
-console.log(`built dist/index.js (core.wasm: ${readFileSync('build/core.wasm').length} bytes)`);
+// The `kms-wasm` command (package.json "bin"): Node only, so it is a bundle of its own and the
+// library's dist/index.js keeps no Node imports beyond the ones above. Its dependencies (the SigV4
+// signer, the XML builder) are bundled in; the createRequire banner lets their CommonJS code
+// require Node's built-ins from inside an ES module.
+await build({
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli.js',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __kmsWasmCreateRequire } from 'node:module';\nconst require = __kmsWasmCreateRequire(import.meta.url);" },
+  sourcemap: true,
+  logLevel: 'warning',
+});
+chmodSync('dist/cli.js', 0o755);
+console.log(`built dist/index.js and dist/cli.js (core.wasm: ${readFileSync('build/core.wasm').length} bytes)`);

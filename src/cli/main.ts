@@ -1,0 +1,32 @@
+// The `kms-wasm` command: a dispatcher to one module per subcommand (the CLI adds others beside
+// `serve`). Exit codes: 0 done, 1 failed, 2 usage.
+
+import { runServe } from './serve-command.js';
+
+const SUBCOMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
+  serve: { summary: 'serve AWS KMS, IAM and STS APIs over HTTP(S) from a directory', run: runServe },
+};
+
+const usage = () => `usage: kms-wasm <command> [options]\n\ncommands:\n${
+  Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`).join('\n')}\n\nkms-wasm <command> --help for its options`;
+
+async function main(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
+  if (!command) {
+    console.error(`kms-wasm: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then((code) => {
+  if (code !== 0) process.exit(code);
+}, (error: unknown) => {
+  console.error(`kms-wasm: ${(error as Error)?.message ?? String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+// `kms-wasm serve --dir DIR [--port 4566] [--host 127.0.0.1] [--account 111122223333]
+// [--region us-east-1] [--tls-cert FILE --tls-key FILE] [--quiet]`: starts the service, prints
+// "listening on …" once it accepts connections, and on SIGTERM/SIGINT stops accepting, finishes the
+// requests in flight and exits 0. Options are parsed by node:util's parseArgs.
+
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ROOT_ACCESS_KEY_ID_VARIABLE, ROOT_SECRET_VARIABLE, RootCredentialsError } from '../service/root-credentials.js';
+import { IAM_STATE_FILE, startService } from '../service/start-service.js';
+
+const HELP = `usage: kms-wasm serve --dir DIR [options]
+
+  --dir DIR          state directory (created if missing): keys, IAM users, credentials
+  --port N           TCP port (default 4566; 0 picks a free one)
+  --host ADDRESS     address to listen on (default 127.0.0.1)
+  --account ID       12-digit AWS account id (default 111122223333)
+  --region REGION    the KMS's region (default us-east-1)
+  --tls-cert FILE    PEM certificate: serve HTTPS (with --tls-key)
+  --tls-key FILE     PEM private key
+  --quiet            no request log on stderr
+
+Root credentials: ${ROOT_ACCESS_KEY_ID_VARIABLE} and ${ROOT_SECRET_VARIABLE}; unset on the first start,
+a pair is made, stored in DIR and printed once.`;
+
+export async function runServe(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args, strict: true, allowPositionals: false,
+      options: {
+        dir: { type: 'string' }, port: { type: 'string', default: '4566' }, host: { type: 'string', default: '127.0.0.1' },
+        account: { type: 'string', default: '111122223333' }, region: { type: 'string', default: 'us-east-1' },
+        'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    console.error(`kms-wasm serve: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const problem = !values.dir ? '--dir is required'
+    : !/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535 ? `--port: expected 0 to 65535, got ${values.port}`
+      : !/^\d{12}$/.test(values.account) ? `--account: expected a 12-digit account id, got ${values.account}`
+        : !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region) ? `--region: expected a region name such as us-east-1, got ${values.region}`
+          : (values['tls-cert'] === undefined) !== (values['tls-key'] === undefined) ? '--tls-cert and --tls-key go together' : undefined;
+  if (problem) {
+    console.error(`kms-wasm serve: ${problem}\n\n${HELP}`);
+    return 2;
+  }
+  const tls = values['tls-cert'] === undefined ? undefined
+    : { cert: await readFile(values['tls-cert']), key: await readFile(values['tls-key']!) };
+  let service;
+  try {
+    service = await startService({
+      dir: values.dir!, host: values.host, port: Number(values.port), account: values.account, region: values.region, tls,
+      environment: process.env, log: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+    });
+  } catch (error) {
+    if (error instanceof RootCredentialsError) {
+      console.error(`kms-wasm serve: refusing to start: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  if (service.generatedRootCredentials) {
+    const { accessKeyId, secretAccessKey } = service.generatedRootCredentials;
+    console.log(`Root credentials made for this directory (stored sealed in ${values.dir}/${IAM_STATE_FILE}; shown only now):\n`
+      + `  ${ROOT_ACCESS_KEY_ID_VARIABLE}=${accessKeyId}\n  ${ROOT_SECRET_VARIABLE}=${secretAccessKey}`);
+  }
+  console.log(`kms-wasm serve: listening on ${service.url} (account ${values.account}, region ${values.region}, dir ${values.dir})`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      console.log(`kms-wasm serve: ${signal}: finishing requests in flight`);
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      void service.close().then(resolve);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  console.log('kms-wasm serve: stopped');
+  return 0;
+}

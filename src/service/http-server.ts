@@ -1,0 +1,112 @@
+// The listening socket (node:http, or node:https with a certificate): reads each request, hands it to
+// the dispatcher, writes the answer and logs it. close() stops accepting, lets requests in flight
+// finish (for at most `drainMs`), then ends the remaining connections.
+
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { readBody, MAX_BODY_BYTES } from './read-body.js';
+import { dispatch, reject, type DispatchOutcome, type Dispatcher } from './request-dispatcher.js';
+import { formatLogLine } from './request-log.js';
+import { ServiceError } from './service-error.js';
+import type { WireRequest } from './wire.js';
+
+export interface HttpServiceOptions {
+  host: string;
+  port: number;
+  tls?: { cert: Uint8Array; key: Uint8Array };
+  dispatcher: Dispatcher;
+  /** Receives one line per request; absent: no request log. */
+  log?: (line: string) => void;
+  /** How long close() waits for requests in flight. */
+  drainMs?: number;
+}
+
+export interface ListeningService {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** IPv4 peers of a dual-stack socket appear as ::ffff:a.b.c.d; aws:SourceIp is the IPv4 address. */
+const sourceIpOf = (address: string | undefined) => address?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+
+export async function listen(options: HttpServiceOptions): Promise<ListeningService> {
+  let inFlight = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
+
+  const handle = async (incoming: IncomingMessage, outgoing: ServerResponse) => {
+    const started = performance.now();
+    inFlight++;
+    try {
+      const requestId = randomUUID();
+      const url = new URL(incoming.url ?? '/', 'http://localhost');
+      const request: WireRequest = {
+        method: incoming.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: incoming.headers, body: new Uint8Array(0),
+        sourceIp: sourceIpOf(incoming.socket.remoteAddress), secureTransport: options.tls !== undefined,
+      };
+      const body = await readBody(incoming);
+      let outcome: DispatchOutcome;
+      if (body === undefined) {
+        outcome = reject(request, new ServiceError('RequestEntityTooLarge', 413, `the request body exceeds ${MAX_BODY_BYTES} bytes`), requestId, options.dispatcher);
+        outgoing.setHeader('connection', 'close');
+      } else {
+        request.body = body;
+        outcome = await dispatch(request, requestId, options.dispatcher);
+      }
+      const bytes = Buffer.from(outcome.response.body, 'utf8');
+      if (closing) outgoing.setHeader('connection', 'close');
+      outgoing.writeHead(outcome.response.status, { ...outcome.response.headers, 'content-length': bytes.length, date: new Date().toUTCString() });
+      outgoing.end(bytes);
+      options.log?.(formatLogLine({
+        method: request.method, operation: outcome.operation, principal: outcome.principal, status: outcome.response.status,
+        bytesIn: body?.length ?? Number(incoming.headers['content-length'] ?? 0), bytesOut: bytes.length,
+        milliseconds: performance.now() - started, fault: outcome.fault,
+      }, new Date()));
+    } catch (error) {
+      // Only the socket can fail here (the client went away mid-request): nothing to answer.
+      options.log?.(`${new Date().toISOString()} ${incoming.method} - - connection failed: ${(error as Error).message}`);
+      incoming.socket.destroy();
+    } finally {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    }
+  };
+
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: Buffer.from(options.tls.cert), key: Buffer.from(options.tls.key) }, (a, b) => void handle(a, b))
+    : createHttpServer((a, b) => void handle(a, b));
+  // A request Node cannot parse (bad request line, oversize headers) gets a bare 400/431, and the process keeps serving.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    socket.end(error.code === 'HPE_HEADER_OVERFLOW' ? 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n'
+      : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+  await new Promise<void>((resolve, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(options.port, options.host, () => {
+      server.off('error', rejectListen);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  return {
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
+    port,
+    close: async () => {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        const drainedNow = new Promise<void>((resolve) => { drained = resolve; });
+        await Promise.race([drainedNow, new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 10_000).unref())]);
+      }
+      server.closeAllConnections();
+      await stopped;
+    },
+  };
+}

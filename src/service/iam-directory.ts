@@ -1,0 +1,200 @@
+// IAM users, their access keys and inline policies, and the root access key: the service's
+// identities. Every change is stored (sealed, atomically) before it is acknowledged, and user
+// policies are handed to the library's Iam, which the KMS consults for identity policies. Errors are
+// IAM's (IAM API Reference: NoSuchEntity 404, EntityAlreadyExists 409, DeleteConflict 409,
+// LimitExceeded 409, MalformedPolicyDocument 400, ValidationError 400).
+
+import { SerialQueue } from '../core/serial-queue.js';
+import { MalformedPolicyError, parsePolicy, rootArn, type Iam } from '../policy/index.js';
+import { newAccessKey, newUserId, type AccessKeyPair } from './access-key-generator.js';
+import type { SealedStateFile } from './sealed-state-file.js';
+import { ServiceError } from './service-error.js';
+
+export interface UserRecord {
+  userName: string;
+  userId: string;
+  path: string;
+  arn: string;
+  createDate: string;
+  /** Inline policies by name, as JSON text. */
+  policies: Record<string, string>;
+}
+
+export interface AccessKeyRecord extends AccessKeyPair {
+  userName: string;
+  status: 'Active' | 'Inactive';
+  createDate: string;
+}
+
+export interface IamState {
+  /** The account the directory was first started for: users' ARNs name it. */
+  account: string;
+  root: AccessKeyPair;
+  users: UserRecord[];
+  accessKeys: AccessKeyRecord[];
+}
+
+/** Who an access key belongs to: the principal the request is made as. */
+export interface Identity {
+  arn: string;
+  /** STS GetCallerIdentity's UserId: the account id for the root, the user's id for a user. */
+  userId: string;
+}
+
+/** IAM's limit of access keys per user (IAM User Guide, "IAM and AWS STS quotas"). */
+const ACCESS_KEYS_PER_USER = 2;
+const USER_NAME = /^[\w+=,.@-]{1,64}$/;
+const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
+const PATH = /^\/(?:[\x21-\x7e]{0,510}\/)?$/;
+
+const noSuchEntity = (what: string) => new ServiceError('NoSuchEntity', 404, what);
+const validationError = (message: string) => new ServiceError('ValidationError', 400, message);
+
+export class IamDirectory {
+  private readonly changes = new SerialQueue();
+
+  private constructor(private state: IamState, private readonly account: string, private readonly iam: Iam,
+    private readonly file: SealedStateFile<IamState>) {}
+
+  /** Loads the stored identities (or starts with `root` alone), and gives the user policies to `iam`. */
+  static async open(file: SealedStateFile<IamState>, stored: IamState | undefined, root: AccessKeyPair, account: string, iam: Iam): Promise<IamDirectory> {
+    const state = stored ?? { account, root, users: [], accessKeys: [] };
+    if (!stored) await file.write(state);
+    for (const user of state.users) {
+      for (const [name, document] of Object.entries(user.policies)) iam.putPrincipalPolicy({ PrincipalArn: user.arn, PolicyName: name, PolicyDocument: document });
+    }
+    return new IamDirectory(state, account, iam, file);
+  }
+
+  /** The secret and identity of an active access key, or undefined for a key we do not know. */
+  credentialsFor(accessKeyId: string): { secretAccessKey: string; identity: Identity } | undefined {
+    if (accessKeyId === this.state.root.accessKeyId) {
+      return { secretAccessKey: this.state.root.secretAccessKey, identity: { arn: rootArn(this.account), userId: this.account } };
+    }
+    const key = this.state.accessKeys.find((k) => k.accessKeyId === accessKeyId && k.status === 'Active');
+    const user = key && this.state.users.find((u) => u.userName === key.userName);
+    return key && user && { secretAccessKey: key.secretAccessKey, identity: { arn: user.arn, userId: user.userId } };
+  }
+
+  getUser(userName: string): UserRecord {
+    const user = this.state.users.find((u) => u.userName === checkUserName(userName));
+    if (!user) throw noSuchEntity(`The user with name ${userName} cannot be found.`);
+    return structuredClone(user);
+  }
+
+  listUsers(): UserRecord[] {
+    return structuredClone(this.state.users);
+  }
+
+  createUser(userName: string, path = '/'): Promise<UserRecord> {
+    return this.change((state) => {
+      checkUserName(userName);
+      if (!PATH.test(path)) throw validationError('Path: expected "/" or "/" followed by text ending in "/"');
+      if (state.users.some((u) => u.userName.toLowerCase() === userName.toLowerCase())) {
+        throw new ServiceError('EntityAlreadyExists', 409, `User with name ${userName} already exists.`);
+      }
+      const user: UserRecord = {
+        userName, userId: newUserId(), path, arn: `arn:aws:iam::${this.account}:user${path}${userName}`,
+        createDate: new Date().toISOString(), policies: {},
+      };
+      state.users.push(user);
+      return structuredClone(user);
+    });
+  }
+
+  /** As IAM: a user with access keys or inline policies cannot be deleted (DeleteConflict). */
+  deleteUser(userName: string): Promise<void> {
+    return this.change((state) => {
+      const user = this.findUser(state, userName);
+      if (state.accessKeys.some((k) => k.userName === user.userName) || Object.keys(user.policies).length > 0) {
+        throw new ServiceError('DeleteConflict', 409, 'Cannot delete entity, must delete access keys and policies first.');
+      }
+      state.users = state.users.filter((u) => u !== user);
+    });
+  }
+
+  createAccessKey(userName: string): Promise<AccessKeyRecord> {
+    return this.change((state) => {
+      const user = this.findUser(state, userName);
+      if (state.accessKeys.filter((k) => k.userName === user.userName).length >= ACCESS_KEYS_PER_USER) {
+        throw new ServiceError('LimitExceeded', 409, `Cannot exceed quota for AccessKeysPerUser: ${ACCESS_KEYS_PER_USER}`);
+      }
+      const key: AccessKeyRecord = { ...newAccessKey(), userName: user.userName, status: 'Active', createDate: new Date().toISOString() };
+      state.accessKeys.push(key);
+      return { ...key };
+    });
+  }
+
+  /** The user's access keys, without their secrets. */
+  listAccessKeys(userName: string): Array<Omit<AccessKeyRecord, 'secretAccessKey'>> {
+    const user = this.getUser(userName);
+    return this.state.accessKeys.filter((k) => k.userName === user.userName)
+      .map(({ accessKeyId, userName: name, status, createDate }) => ({ accessKeyId, userName: name, status, createDate }));
+  }
+
+  deleteAccessKey(userName: string, accessKeyId: string): Promise<void> {
+    return this.change((state) => {
+      const user = this.findUser(state, userName);
+      const key = state.accessKeys.find((k) => k.accessKeyId === accessKeyId && k.userName === user.userName);
+      if (!key) throw noSuchEntity(`The Access Key with id ${accessKeyId} cannot be found.`);
+      state.accessKeys = state.accessKeys.filter((k) => k !== key);
+    });
+  }
+
+  async putUserPolicy(userName: string, policyName: string, document: string): Promise<void> {
+    await this.change((state) => {
+      const user = this.findUser(state, userName);
+      if (typeof policyName !== 'string' || !POLICY_NAME.test(policyName)) throw validationError('PolicyName: expected 1-128 letters, digits or +=,.@_-');
+      try {
+        parsePolicy(document, false);
+      } catch (error) {
+        if (error instanceof MalformedPolicyError) throw new ServiceError('MalformedPolicyDocument', 400, error.message);
+        throw error;
+      }
+      user.policies[policyName] = document;
+    });
+    this.iam.putPrincipalPolicy({ PrincipalArn: this.getUser(userName).arn, PolicyName: policyName, PolicyDocument: document });
+  }
+
+  getUserPolicy(userName: string, policyName: string): string {
+    const document = this.getUser(userName).policies[policyName];
+    if (document === undefined) throw noSuchEntity(`The user policy with name ${policyName} cannot be found.`);
+    return document;
+  }
+
+  async deleteUserPolicy(userName: string, policyName: string): Promise<void> {
+    const arn = await this.change((state) => {
+      const user = this.findUser(state, userName);
+      if (!Object.hasOwn(user.policies, policyName)) throw noSuchEntity(`The user policy with name ${policyName} cannot be found.`);
+      delete user.policies[policyName];
+      return user.arn;
+    });
+    this.iam.deletePrincipalPolicy({ PrincipalArn: arn, PolicyName: policyName });
+  }
+
+  listUserPolicies(userName: string): string[] {
+    return Object.keys(this.getUser(userName).policies);
+  }
+
+  private findUser(state: IamState, userName: string): UserRecord {
+    const user = state.users.find((u) => u.userName === checkUserName(userName));
+    if (!user) throw noSuchEntity(`The user with name ${userName} cannot be found.`);
+    return user;
+  }
+
+  /** One change at a time, on a copy: stored before it replaces the state, so a failed write changes nothing. */
+  private change<T>(mutate: (state: IamState) => T): Promise<T> {
+    return this.changes.run(async () => {
+      const next = structuredClone(this.state);
+      const result = mutate(next);
+      await this.file.write(next);
+      this.state = next;
+      return result;
+    });
+  }
+}
+
+function checkUserName(userName: unknown): string {
+  if (typeof userName !== 'string' || !USER_NAME.test(userName)) throw validationError('UserName: expected 1-64 letters, digits or +=,.@_-');
+  return userName;
+}

@@ -1,0 +1,70 @@
+// AWS KMS over AWS JSON 1.1: `POST /` with `X-Amz-Target: TrentService.<Operation>`, each operation
+// one method of the library's KeyManagementService called as the request's caller. Errors are
+// `{"__type": "<Exception>", "message": …}`; every exception the library throws is a client error,
+// HTTP 400 in the AWS KMS API Reference (each operation's "Errors" section and "Common Errors").
+
+import { KmsError } from '../kms/kms-errors.js';
+import type { KeyManagementService } from '../kms/key-management-service.js';
+import { requestFromWire, responseToWire } from './kms-wire-shapes.js';
+import { ServiceError } from './service-error.js';
+import type { Authenticated, ServiceHandler } from './service-handler.js';
+import { headerValue, type WireRequest, type WireResponse } from './wire.js';
+
+/** Every operation of the library's KeyManagementService, by its AWS name. */
+export const KMS_OPERATIONS = [
+  'CreateKey', 'DescribeKey', 'ListKeys', 'EnableKey', 'DisableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'UpdateKeyDescription',
+  'TagResource', 'UntagResource', 'ListResourceTags', 'CreateAlias', 'UpdateAlias', 'DeleteAlias', 'ListAliases', 'PutKeyPolicy',
+  'GetKeyPolicy', 'EnableKeyRotation', 'DisableKeyRotation', 'GetKeyRotationStatus', 'RotateKeyOnDemand', 'ListKeyRotations',
+  'Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateRandom',
+  'GetParametersForImport', 'ImportKeyMaterial', 'DeleteImportedKeyMaterial',
+  'CreateGrant', 'ListGrants', 'ListRetirableGrants', 'RetireGrant', 'RevokeGrant',
+] as const;
+
+type KmsOperation = typeof KMS_OPERATIONS[number];
+type KmsMethod = (request: unknown, caller: Authenticated['caller']) => Promise<object>;
+
+const TARGET_PREFIX = 'TrentService.';
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+const isOperation = (name: string): name is KmsOperation => (KMS_OPERATIONS as readonly string[]).includes(name);
+
+export class KmsJsonApi implements ServiceHandler {
+  readonly protocol = 'json' as const;
+
+  constructor(private readonly kms: KeyManagementService) {}
+
+  operationOf(request: WireRequest): string | undefined {
+    const target = headerValue(request.headers, 'x-amz-target');
+    return target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+  }
+
+  async handle(request: WireRequest, who: Authenticated, requestId: string): Promise<WireResponse> {
+    const operation = this.operationOf(request) ?? '';
+    if (request.method !== 'POST' || request.path !== '/' || !headerValue(request.headers, 'x-amz-target')?.startsWith(TARGET_PREFIX) || !isOperation(operation)) {
+      throw new ServiceError('UnknownOperationException', 400, `${request.method} ${request.path} with X-Amz-Target ${operation || '(none)'} is not a KMS operation`);
+    }
+    const input = requestFromWire(request.body);
+    const method = (this.kms as unknown as Record<string, KmsMethod>)[operation[0]!.toLowerCase() + operation.slice(1)]!;
+    let output: object;
+    try {
+      output = await method.call(this.kms, input, who.caller);
+    } catch (error) {
+      if (error instanceof KmsError) throw new ServiceError(error.name, 400, error.message);
+      throw error;
+    } finally {
+      if (input.Plaintext instanceof Uint8Array) input.Plaintext.fill(0);
+    }
+    // AWS's list operations say whether more pages follow; this KMS always answers with one page.
+    if (operation.startsWith('List')) output = { ...output, Truncated: false };
+    const body = responseToWire(output, (keyId) => `arn:aws:kms:${this.kms.region}:${this.kms.account}:key/${keyId}`);
+    return { status: 200, headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId }, body };
+  }
+
+  errorResponse(error: ServiceError, requestId: string): WireResponse {
+    return {
+      status: error.status,
+      headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId },
+      body: JSON.stringify({ __type: error.code, message: error.message }),
+    };
+  }
+}

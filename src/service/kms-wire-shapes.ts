@@ -1,0 +1,56 @@
+// KMS requests and responses between AWS JSON 1.1 and the library's shapes. The JSON protocol sends
+// blobs as base64 strings and timestamps as epoch seconds (Smithy, "AWS JSON 1.1 protocol":
+// blob → base64, timestamp → epoch-seconds number); the library takes Uint8Array and Date.
+
+import { base64ToBytesOrUndefined, bytesToBase64 } from '../core/base64.js';
+import { ServiceError } from './service-error.js';
+
+/** The blob members of the KMS requests the library has. */
+const REQUEST_BLOBS = ['Plaintext', 'CiphertextBlob', 'ImportToken', 'EncryptedKeyMaterial'];
+/** The timestamp members of those requests. */
+const REQUEST_TIMESTAMPS = ['ValidTo'];
+
+const serializationError = (message: string) => new ServiceError('SerializationException', 400, message);
+
+/** The request object the library's method takes, from the JSON body. */
+export function requestFromWire(body: Uint8Array): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = body.length === 0 ? {} : JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch {
+    throw serializationError('the request body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw serializationError('the request body must be a JSON object');
+  const request = parsed as Record<string, unknown>;
+  for (const field of REQUEST_BLOBS) {
+    if (request[field] === undefined) continue;
+    const bytes = base64ToBytesOrUndefined(request[field]);
+    if (!bytes) throw serializationError(`${field}: expected a base64 string`);
+    request[field] = bytes;
+  }
+  for (const field of REQUEST_TIMESTAMPS) {
+    if (request[field] === undefined) continue;
+    if (typeof request[field] !== 'number' || !Number.isFinite(request[field])) throw serializationError(`${field}: expected epoch seconds`);
+    request[field] = new Date(request[field] * 1000);
+  }
+  return request;
+}
+
+/**
+ * The JSON body of a response: Uint8Array → base64, Date → epoch seconds, and a top-level KeyId that
+ * is a bare key id → the key's ARN (AWS answers with the ARN there). Plaintext byte arrays are
+ * zeroed once encoded.
+ */
+export function responseToWire(response: object, keyArn: (keyId: string) => string): string {
+  const top = { ...response } as Record<string, unknown>;
+  if (typeof top.KeyId === 'string' && !top.KeyId.startsWith('arn:')) top.KeyId = keyArn(top.KeyId);
+  // `this[key]` is the value before Date.prototype.toJSON turned it into an ISO string.
+  const json = JSON.stringify(top, function replacer(this: Record<string, unknown>, key, value: unknown) {
+    const original = this[key];
+    if (original instanceof Date) return original.getTime() / 1000;
+    if (value instanceof Uint8Array) return bytesToBase64(value);
+    return value;
+  });
+  if (response && (response as { Plaintext?: unknown }).Plaintext instanceof Uint8Array) (response as { Plaintext: Uint8Array }).Plaintext.fill(0);
+  return json;
+}

@@ -1,0 +1,57 @@
+// `kms-wasm serve` without the command line: opens (or creates) DIR — the KMS's FileKeyStore, the
+// sealed IAM state, the root credentials — and listens.
+
+import { mkdir } from 'node:fs/promises';
+import { FileKeyStore } from '../kms/file-key-store.js';
+import { KeyManagementService } from '../kms/key-management-service.js';
+import { Iam } from '../policy/index.js';
+import type { AccessKeyPair } from './access-key-generator.js';
+import { listen, type ListeningService } from './http-server.js';
+import { IamApi } from './iam-api.js';
+import { IamDirectory, type IamState } from './iam-directory.js';
+import { KmsJsonApi } from './kms-json-api.js';
+import { chooseRootCredentials, RootCredentialsError } from './root-credentials.js';
+import { SealedStateFile } from './sealed-state-file.js';
+import { StsApi } from './sts-api.js';
+
+export interface ServeOptions {
+  dir: string;
+  host: string;
+  port: number;
+  account: string;
+  region: string;
+  tls?: { cert: Uint8Array; key: Uint8Array };
+  /** Where KMS_WASM_ROOT_ACCESS_KEY_ID / KMS_WASM_ROOT_SECRET_ACCESS_KEY are read. */
+  environment: Record<string, string | undefined>;
+  log?: (line: string) => void;
+  drainMs?: number;
+}
+
+export interface RunningService extends ListeningService {
+  /** The root key pair made on this directory's first start (to show once); undefined otherwise. */
+  generatedRootCredentials?: AccessKeyPair;
+}
+
+export const IAM_STATE_FILE = 'iam-state.bin';
+
+export async function startService(options: ServeOptions): Promise<RunningService> {
+  await mkdir(options.dir, { recursive: true, mode: 0o700 });
+  const store = new FileKeyStore({ directory: options.dir });
+  const iam = new Iam();
+  const kms = new KeyManagementService({ account: options.account, region: options.region, store, iam });
+  const stateFile = new SealedStateFile<IamState>(options.dir, IAM_STATE_FILE, await store.rootKey());
+  const stored = await stateFile.read();
+  if (stored && stored.account !== options.account) {
+    throw new RootCredentialsError(`${options.dir} holds account ${stored.account}'s state; start it with --account ${stored.account}`);
+  }
+  const root = chooseRootCredentials(options.environment, stored?.root);
+  const directory = await IamDirectory.open(stateFile, stored, root.credentials, options.account, iam);
+  const listening = await listen({
+    host: options.host, port: options.port, tls: options.tls, log: options.log, drainMs: options.drainMs,
+    dispatcher: {
+      handlers: { kms: new KmsJsonApi(kms), iam: new IamApi(directory, iam, options.account), sts: new StsApi(options.account) },
+      directory, region: options.region, now: () => new Date(),
+    },
+  });
+  return { ...listening, generatedRootCredentials: root.generated ? root.credentials : undefined };
+}
