@@ -24,9 +24,9 @@ async function main(args: string[]): Promise<number> {
   return command.run(rest);
 }
 
-main(process.argv.slice(2)).then((code) => {
-  if (code !== 0) process.exit(code);
-}, (error: unknown) => {
+// Exits explicitly once the command is done: what it awaited is complete, and nothing left open (an
+// idle worker, a file handle of the key store) should keep the process alive.
+main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
   console.error(`kms-wasm: ${(error as Error)?.message ?? String(error)}`);
   process.exit(1);
 });
