@@ -7,7 +7,7 @@
 // payload hashing) is exactly what AWS clients do, not a second implementation of it. Only the
 // comparison of the two signatures is ours, in constant time.
 
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AuthenticationFailure } from './service-error.js';
@@ -60,6 +60,13 @@ export async function verifySignature(request: WireRequest, scope: CredentialSco
     throw new AuthenticationFailure('expired', `Signature expired: ${headerValue(request.headers, 'x-amz-date')} is more than 15 minutes from the server time ${now.toISOString()}`);
   }
   if (!scope.signedHeaders.includes('host')) throw new AuthenticationFailure('bad-signature', 'SignedHeaders must include host');
+  // The signer takes a present x-amz-content-sha256 as the payload's hash without hashing the body
+  // (clients send it so servers need not buffer): the header must then be the body's hash, or a
+  // changed body would pass under the original signature. KMS, IAM and STS bodies are always signed.
+  const declaredHash = headerValue(request.headers, 'x-amz-content-sha256');
+  if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex')) {
+    throw new AuthenticationFailure('bad-signature', 'The provided x-amz-content-sha256 header does not match what was computed.');
+  }
   const headers: Record<string, string> = {};
   for (const name of scope.signedHeaders) {
     const value = request.headers[name];
