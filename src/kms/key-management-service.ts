@@ -215,7 +215,7 @@ export class KeyManagementService {
   listAliases(request: { KeyId?: string } = {}, caller?: Caller) {
     return this.call('ListAliases', caller, undefined, async (who) => {
       this.authorize({ caller: who, action: 'kms:ListAliases', resource: '*' });
-      const keyId = request.KeyId === undefined ? undefined : this.resolveKey(request.KeyId).keyId;
+      const keyId = request.KeyId === undefined ? undefined : this.resolveKey(requireString('KeyId', request.KeyId)).keyId;
       return {
         Aliases: this.snapshot().aliases.filter((a) => keyId === undefined || a.targetKeyId === keyId).map((a) => ({
           AliasName: a.aliasName, AliasArn: this.aliasArn(a.aliasName), TargetKeyId: a.targetKeyId, CreationDate: new Date(a.creationDate),

@@ -13,11 +13,16 @@ type Tags = ReadonlyArray<{ TagKey: string; TagValue: string }>;
 /** The operations whose request AWS gives kms:EncryptionAlgorithm (symmetric keys: SYMMETRIC_DEFAULT). */
 const ENCRYPTING_OPERATIONS = new Set(['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext']);
 
-/** aws:RequestTag/KEY for each tag in a request, and aws:TagKeys (multivalued). */
+/**
+ * aws:RequestTag/KEY for each tag in a request, and aws:TagKeys (multivalued). Runs before the tags
+ * are validated (authorization comes first), so entries that are not objects are left out here and
+ * refused by the operation's own check.
+ */
 export function requestTagConditions(tags: Tags): ConditionContext {
+  const entries = tags.filter((t) => typeof t === 'object' && t !== null);
   return {
-    ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.TagKey}`, t.TagValue])),
-    'aws:TagKeys': tags.map((t) => t.TagKey),
+    ...Object.fromEntries(entries.map((t) => [`aws:RequestTag/${t.TagKey}`, t.TagValue])),
+    'aws:TagKeys': entries.map((t) => t.TagKey),
   };
 }
 

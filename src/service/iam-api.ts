@@ -17,6 +17,8 @@ const userXml = (user: UserRecord) => ({ Path: user.path, UserName: user.userNam
 const accessKeyXml = (key: Omit<AccessKeyRecord, 'secretAccessKey'>) => ({
   UserName: key.userName, AccessKeyId: key.accessKeyId, Status: key.status, CreateDate: key.createDate,
 });
+/** The actions whose UserName IAM defaults to the calling user's (IAM API Reference, each action's UserName). */
+const USER_NAME_DEFAULTS_TO_CALLER = new Set(['GetUser', 'CreateAccessKey', 'ListAccessKeys', 'DeleteAccessKey']);
 const members = <T>(items: T[]) => ({ member: items });
 
 export class IamApi implements ServiceHandler {
@@ -73,7 +75,8 @@ export class IamApi implements ServiceHandler {
 
   /** iam:<Action> on the user it names (arn:aws:iam::ACCOUNT:user/NAME), or on every user for ListUsers. */
   private authorize(action: string, parameters: URLSearchParams, who: Authenticated): void {
-    const userName = action === 'ListUsers' ? '*' : this.userNamed(parameters, who);
+    const userName = action === 'ListUsers' ? '*'
+      : USER_NAME_DEFAULTS_TO_CALLER.has(action) ? this.userNamed(parameters, who) : required(parameters, 'UserName');
     const resource = `arn:aws:iam::${this.account}:user/${userName}`;
     const { principal, sourceIp, secureTransport } = who.caller;
     const identity = this.iam.evaluate({ principal, sourceIp, secureTransport, action: `iam:${action}`, resource, context: {} });
