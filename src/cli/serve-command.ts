@@ -53,6 +53,13 @@ export async function runServe(args: string[]): Promise<number> {
   }
   const tls = values['tls-cert'] === undefined ? undefined
     : { cert: await readFile(values['tls-cert']), key: await readFile(values['tls-key']!) };
+  // Signal handlers go in before anything is printed: a supervisor may signal as soon as it reads
+  // the listening line (a handler added after that print can miss a signal sent at once).
+  let signalled: (signal: string) => void = () => undefined;
+  const stopSignal = new Promise<string>((resolve) => { signalled = resolve; });
+  const onSignal = (signal: string) => signalled(signal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   let service;
   try {
     service = await startService({
@@ -72,16 +79,11 @@ export async function runServe(args: string[]): Promise<number> {
       + `  ${ROOT_ACCESS_KEY_ID_VARIABLE}=${accessKeyId}\n  ${ROOT_SECRET_VARIABLE}=${secretAccessKey}`);
   }
   console.log(`kms-wasm serve: listening on ${service.url} (account ${values.account}, region ${values.region}, dir ${values.dir})`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      console.log(`kms-wasm serve: ${signal}: finishing requests in flight`);
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      void service.close().then(resolve);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  const signal = await stopSignal;
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  console.log(`kms-wasm serve: ${signal}: finishing requests in flight`);
+  await service.close();
   console.log('kms-wasm serve: stopped');
   return 0;
 }

@@ -1,6 +1,6 @@
 // The listening socket (node:http, or node:https with a certificate): reads each request, hands it to
 // the dispatcher, writes the answer and logs it. close() stops accepting, lets requests in flight
-// finish (for at most `drainMs`), then ends the remaining connections.
+// finish (for at most `drainMs`), then ends any connection still open.
 
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -33,13 +33,10 @@ export interface ListeningService {
 const sourceIpOf = (address: string | undefined) => address?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
 
 export async function listen(options: HttpServiceOptions): Promise<ListeningService> {
-  let inFlight = 0;
   let closing = false;
-  let drained: (() => void) | undefined;
 
   const handle = async (incoming: IncomingMessage, outgoing: ServerResponse) => {
     const started = performance.now();
-    inFlight++;
     try {
       const requestId = randomUUID();
       const url = new URL(incoming.url ?? '/', 'http://localhost');
@@ -69,9 +66,6 @@ export async function listen(options: HttpServiceOptions): Promise<ListeningServ
       // Only the socket can fail here (the client went away mid-request): nothing to answer.
       options.log?.(`${new Date().toISOString()} ${incoming.method} - - connection failed: ${(error as Error).message}`);
       incoming.socket.destroy();
-    } finally {
-      inFlight--;
-      if (inFlight === 0) drained?.();
     }
   };
 
@@ -97,16 +91,17 @@ export async function listen(options: HttpServiceOptions): Promise<ListeningServ
   return {
     url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
     port,
+    // Responses written while closing say "Connection: close", so each connection with a request in
+    // flight ends once its answer is sent; the server's close callback comes when the last one has.
     close: async () => {
       closing = true;
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      const stopped = new Promise<'stopped'>((resolve) => server.close(() => resolve('stopped')));
       server.closeIdleConnections();
-      if (inFlight > 0) {
-        const drainedNow = new Promise<void>((resolve) => { drained = resolve; });
-        await Promise.race([drainedNow, new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 10_000).unref())]);
+      const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), options.drainMs ?? 10_000).unref());
+      if (await Promise.race([stopped, deadline]) === 'timeout') {
+        server.closeAllConnections();
+        await stopped;
       }
-      server.closeAllConnections();
-      await stopped;
     },
   };
 }
