@@ -1,13 +1,13 @@
 // The built `kms-wasm` command (dist/cli.js, package.json "bin") as a user runs it: root credentials
 // made, stored and shown once, reused, refused when different; SIGTERM finishes a request in flight
 // and exits 0; a restart serves the same keys, aliases, grants, users, access keys and policies; the
-// AWS CLI v2 (/usr/bin/aws, Debian's awscli) creates a key and encrypts and decrypts through it.
+// AWS CLI v2 (Debian's awscli) creates a key and encrypts and decrypts through it.
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import * as IamSdk from '@aws-sdk/client-iam';
 import * as Kms from '@aws-sdk/client-kms';
@@ -18,7 +18,22 @@ import { failure, type Credentials } from './service-fixture.js';
 import { kmsRequest, signRequest } from './signed-request.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
-const AWS_CLI = '/usr/bin/aws';
+/**
+ * The AWS CLI v2: AWS_CLI_PATH, or the first `aws` on PATH that is version 2 (Debian's awscli
+ * package, which .ci/run installs; a pip-installed v1 earlier on PATH is passed over).
+ */
+function findAwsCliV2(): string | undefined {
+  const candidates = [process.env.AWS_CLI_PATH, ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'aws'))];
+  return candidates.find((file) => {
+    if (!file || !existsSync(file)) return false;
+    try {
+      return /^aws-cli\/2\./.test(execFileSync(file, ['--version'], { encoding: 'utf8', env: { PATH: process.env.PATH!, AWS_PAGER: '' } }));
+    } catch {
+      return false;
+    }
+  });
+}
+const AWS_CLI = findAwsCliV2();
 const ACCOUNT = '111122223333';
 const newDirectory = temporaryDirectories('kms-wasm-bin-');
 const running = new Set<ChildProcess>();
@@ -218,7 +233,7 @@ describe('kms-wasm (the built command)', () => {
     expect(await started.exited).toBe(0);
   });
 
-  it.skipIf(!existsSync(AWS_CLI))('the AWS CLI v2 creates a key, encrypts and decrypts through the service', async () => {
+  it.skipIf(AWS_CLI === undefined)('the AWS CLI v2 creates a key, encrypts and decrypts through the service', async () => {
     const dir = newDirectory();
     const started = await serve(dir);
     const root = printedCredentials(started.stdout());
@@ -227,8 +242,7 @@ describe('kms-wasm (the built command)', () => {
       PATH: process.env.PATH!, HOME: home, AWS_ACCESS_KEY_ID: root.accessKeyId, AWS_SECRET_ACCESS_KEY: root.secretAccessKey,
       AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '',
     };
-    const aws = async (...args: string[]) => (await promisify(execFile)(AWS_CLI, [...args, '--endpoint-url', started.url, '--output', 'json'], { env })).stdout;
-    expect(await aws('--version').catch((e: { stdout: string }) => e.stdout)).toBeDefined();
+    const aws = async (...args: string[]) => (await promisify(execFile)(AWS_CLI!, [...args, '--endpoint-url', started.url, '--output', 'json'], { env })).stdout;
     const keyId = JSON.parse(await aws('kms', 'create-key', '--description', 'from the cli')).KeyMetadata.KeyId as string;
     await aws('kms', 'create-alias', '--alias-name', 'alias/cli', '--target-key-id', keyId);
     const input = join(home, 'plain.txt');
