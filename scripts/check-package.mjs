@@ -1,6 +1,6 @@
 // Checks the package as users get it: packs it, installs the tarball into a new consumer project
 // with `npm install <tarball>`, and there imports 'kms-wasm' from Node for a GCM round trip (with a
-// tampered byte refused) and a KMS envelope round trip.
+// tampered byte refused) and a KMS envelope round trip, and runs `npx kms-wasm --help`.
 //
 //   node scripts/check-package.mjs                packs this checkout as built (npm pack --ignore-scripts;
 //                                                 run `npm run build` first): what the test suite runs
@@ -43,7 +43,7 @@ console.log('envelope round trip');
 
 /** What the tarball must hold, and must not. */
 function checkContents(files) {
-  for (const wanted of ['package.json', 'LICENSE', 'README.md', 'dist/index.js', 'dist/types/index.d.ts']) {
+  for (const wanted of ['package.json', 'LICENSE', 'README.md', 'dist/index.js', 'dist/cli.js', 'dist/types/index.d.ts']) {
     if (!files.includes(wanted)) throw new Error(`the tarball lacks ${wanted}`);
   }
   const stray = files.filter((f) => !/^(package\.json|LICENSE|README\.md|dist\/)/.test(f));
@@ -69,9 +69,15 @@ try {
   mkdirSync(consumer);
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   npm(consumer, 'install', '--prefer-offline', tarball);
-  if (readdirSync(join(consumer, 'node_modules')).includes('.bin')) throw new Error('installing the package added executables');
   writeFileSync(join(consumer, 'check.mjs'), CONSUMER);
   execFileSync(process.execPath, ['check.mjs'], { cwd: consumer, stdio: 'inherit' });
+  // The one executable is the `kms-wasm` command (package.json "bin"), self-contained: it runs with
+  // nothing installed beyond the package's own dependencies.
+  const executables = readdirSync(join(consumer, 'node_modules', '.bin'));
+  if (executables.join() !== 'kms-wasm') throw new Error(`installing the package added executables ${executables.join(', ')}, expected kms-wasm`);
+  const usage = execFileSync('npx', ['--no-install', 'kms-wasm', '--help'], { cwd: consumer, encoding: 'utf8' });
+  if (!usage.includes('usage: kms-wasm <command>') || !usage.includes('serve')) throw new Error(`npx kms-wasm --help printed: ${usage}`);
+  console.log('npx kms-wasm --help');
   console.log(`${basename(tarball)}: ${files.length} files, ${statSync(tarball).size} bytes, installed and imported`);
 } finally {
   rmSync(work, { recursive: true, force: true });

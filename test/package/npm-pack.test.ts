@@ -1,5 +1,5 @@
 // The package as users get it: `npm pack`, `npm install <tarball>` into a new project, and a GCM and
-// an envelope round trip there through `import ... from 'kms-wasm'` (scripts/check-package.mjs;
+// an envelope round trip there through `import ... from 'kms-wasm'`, and `npx kms-wasm --help` (scripts/check-package.mjs;
 // this packs dist/ as `npm test` built it; `--clean-clone` also checks that "prepack" builds).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,8 +11,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 describe('the npm package', () => {
   it('installs from its tarball into a consumer project and works there', () => {
     const output = execFileSync(process.execPath, ['scripts/check-package.mjs'], { cwd: root, encoding: 'utf8' }).trim().split('\n');
-    expect(output.slice(0, 2)).toEqual(['gcm round trip', 'envelope round trip']);
-    expect(output[2]).toMatch(/^kms-wasm-[\d.]+\.tgz: \d+ files, \d+ bytes, installed and imported$/);
+    expect(output.slice(0, 3)).toEqual(['gcm round trip', 'envelope round trip', 'npx kms-wasm --help']);
+    expect(output[3]).toMatch(/^kms-wasm-[\d.]+\.tgz: \d+ files, \d+ bytes, installed and imported$/);
   });
 
   it('builds when packed, and ships the licence it names', () => {

@@ -3,91 +3,26 @@
 // and exits 0; a restart serves the same keys, aliases, grants, users, access keys and policies; the
 // AWS CLI v2 (Debian's awscli) creates a key and encrypts and decrypts through it.
 
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as IamSdk from '@aws-sdk/client-iam';
 import * as Kms from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { failure, type Credentials } from './service-fixture.js';
+import { AWS_CLI, printedCredentials, run, serve } from './cli-process.js';
+import { ACCOUNT, failure, type Credentials } from './service-fixture.js';
 import { kmsRequest, signRequest } from './signed-request.js';
 
-const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
-/**
- * The AWS CLI v2: AWS_CLI_PATH, or the first `aws` on PATH that is version 2 (Debian's awscli
- * package, which .ci/run installs; a pip-installed v1 earlier on PATH is passed over).
- */
-function findAwsCliV2(): string | undefined {
-  const candidates = [process.env.AWS_CLI_PATH, ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'aws'))];
-  return candidates.find((file) => {
-    if (!file || !existsSync(file)) return false;
-    try {
-      return /^aws-cli\/2\./.test(execFileSync(file, ['--version'], { encoding: 'utf8', env: { PATH: process.env.PATH!, AWS_PAGER: '' } }));
-    } catch {
-      return false;
-    }
-  });
-}
-const AWS_CLI = findAwsCliV2();
-const ACCOUNT = '111122223333';
 const newDirectory = temporaryDirectories('kms-wasm-bin-');
-const running = new Set<ChildProcess>();
-afterAll(() => running.forEach((child) => child.kill('SIGKILL')));
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Runs `kms-wasm ...args`; resolves once it prints its listening line, or once it exits. */
-function run(args: string[], env: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  let out = '';
-  let err = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => {
-    running.delete(child);
-    if (signal) err += `[killed by ${signal}]`;
-    resolve(code);
-  }));
-  return new Promise((resolve) => {
-    const started = (url: string) => resolve({ child, url, stdout: () => out, stderr: () => err, exited });
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const url = /listening on (https?:\/\/\S+)/.exec(out)?.[1];
-      if (url) started(url);
-    });
-    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-    void exited.then(() => started(''));
-  });
-}
-
-const serve = (dir: string, env: Record<string, string> = {}, extra: string[] = []) =>
-  run(['serve', '--dir', dir, '--port', '0', '--account', ACCOUNT, ...extra], env);
-
-function printedCredentials(stdout: string): Credentials {
-  return {
-    accessKeyId: /KMS_WASM_ROOT_ACCESS_KEY_ID=(\S+)/.exec(stdout)![1]!,
-    secretAccessKey: /KMS_WASM_ROOT_SECRET_ACCESS_KEY=(\S+)/.exec(stdout)![1]!,
-  };
-}
 
 const client = <T>(Client: new (config: object) => T, url: string, credentials: Credentials, region = 'us-east-1') =>
   new Client({ endpoint: url, region, credentials, maxAttempts: 1 });
 
 describe('kms-wasm (the built command)', () => {
-  beforeAll(() => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm test does)`);
-  });
-
   it('usage errors exit 2 with a message; --help exits 0', async () => {
     const none = await run([]);
     expect(await none.exited).toBe(2);
@@ -128,7 +63,7 @@ describe('kms-wasm (the built command)', () => {
     same.child.kill('SIGTERM');
     expect(await same.exited).toBe(0);
 
-    for (const env of [{ KMS_WASM_ROOT_ACCESS_KEY_ID: root.accessKeyId, KMS_WASM_ROOT_SECRET_ACCESS_KEY: 'another-secret' },
+    for (const env of [<Record<string, string>>{ KMS_WASM_ROOT_ACCESS_KEY_ID: root.accessKeyId, KMS_WASM_ROOT_SECRET_ACCESS_KEY: 'another-secret' },
       { KMS_WASM_ROOT_ACCESS_KEY_ID: 'AKIAOTHERKEY00000000', KMS_WASM_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey },
       { KMS_WASM_ROOT_ACCESS_KEY_ID: root.accessKeyId }]) {
       const refused = await serve(dir, env);
@@ -209,7 +144,7 @@ describe('kms-wasm (the built command)', () => {
 
   it('--tls-cert/--tls-key: HTTPS, and aws:SecureTransport is true', async () => {
     const dir = newDirectory();
-    const tlsDir = mkdtempSync(join(tmpdir(), 'kms-wasm-tls-'));
+    const tlsDir = newDirectory();
     await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
       '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(tlsDir, 'key.pem'), '-out', join(tlsDir, 'cert.pem')]);
     const started = await serve(dir, {}, ['--tls-cert', join(tlsDir, 'cert.pem'), '--tls-key', join(tlsDir, 'key.pem')]);

@@ -33,7 +33,8 @@ export async function signRequest(url: string, request: RawRequest): Promise<Rec
 export async function sendSigned(url: string, request: RawRequest): Promise<{ status: number; body: string; headers: Headers }> {
   const headers = await signRequest(url, request);
   delete headers.host;
-  const response = await fetch(url + (request.path ?? '/'), { method: request.method ?? 'POST', headers, body: request.body ?? undefined });
+  const body = typeof request.body === 'string' || request.body === undefined ? request.body : Buffer.from(request.body);
+  const response = await fetch(url + (request.path ?? '/'), { method: request.method ?? 'POST', headers, body });
   return { status: response.status, body: await response.text(), headers: response.headers };
 }
 

@@ -1,0 +1,57 @@
+// The README's "Service" examples, as a user copies them: the serve command's credentials, the AWS
+// CLI lines run by bash, and the @aws-sdk/client-kms program run by node, against the built command
+// on a free port (the test puts that port where the examples say 4566).
+
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporaryDirectories } from '../helpers/temp-dirs.js';
+import { AWS_CLI, serve, type Started } from './cli-process.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const readme = readFileSync(`${root}README.md`, 'utf8');
+const section = /\n## Service\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+const blocks = (language: string) => [...section.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+const newDirectory = temporaryDirectories('kms-wasm-readme-');
+
+describe('README "Service" examples', () => {
+  const [serveBlock, cliBlock] = blocks('sh');
+  const [jsBlock] = blocks('js');
+  let server: Started;
+  let url: string;
+  beforeAll(async () => {
+    expect(serveBlock).toContain('npx kms-wasm serve --dir ./kms-data');
+    const env = Object.fromEntries([...serveBlock!.matchAll(/(KMS_WASM_ROOT_\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+    expect(Object.keys(env)).toHaveLength(2);
+    server = await serve(newDirectory(), env);
+    url = server.url;
+  });
+  afterAll(() => server?.child.kill('SIGTERM'));
+  const atOurPort = (code: string) => code.replaceAll('http://127.0.0.1:4566', url);
+
+  it('the section has its three examples, and says what is not there yet', () => {
+    expect([serveBlock, cliBlock, jsBlock].every((b) => b !== undefined)).toBe(true);
+    expect(section).toMatch(/Not there yet: \*\*S3\*\*/);
+  });
+
+  it.skipIf(AWS_CLI === undefined)('the AWS CLI lines print what their comment says', async () => {
+    const home = newDirectory();
+    const script = atOurPort(cliBlock!);
+    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: home, env: { PATH: `${dirname(AWS_CLI!)}:${process.env.PATH}`, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '' },
+    });
+    expect(stdout.trim()).toBe(/# (\S+)\s*$/.exec(cliBlock!.trim())![1]);
+  });
+
+  it('the @aws-sdk/client-kms program prints what its comments say', async () => {
+    const expected = [...jsBlock!.matchAll(/console\.log\(.*\);\s*\/\/ (.*)$/gm)].map((m) => m[1]!.trim());
+    expect(expected.length).toBeGreaterThan(1);
+    mkdirSync(`${root}build`, { recursive: true });
+    const file = `${root}build/readme-service-example.mjs`; // inside the package, so the SDK resolves from node_modules
+    writeFileSync(file, atOurPort(jsBlock!));
+    const { stdout } = await promisify(execFile)(process.execPath, [file]);
+    expect(stdout.trim().split('\n')).toEqual(expected);
+  });
+});
