@@ -125,4 +125,24 @@ describe('IAM and STS over the Query protocol', () => {
     await iam.send(new IamSdk.PutUserPolicyCommand({ UserName: 'judy', PolicyName: 'all', PolicyDocument: policy({ Effect: 'Allow', Action: 'kms:*', Resource: '*' }) }));
     expect(await failure(t.kms(judy).send(new Kms.EncryptCommand({ KeyId: keyId, Plaintext: text('x') })))).toMatchObject({ name: 'AccessDeniedException' });
   });
+
+  it('concurrent requests: many KMS calls at once all answer, and concurrent IAM changes are serialized (one of five same-name CreateUser wins)', async () => {
+    const clients = Array.from({ length: 4 }, () => t.kms());
+    const keyId = (await clients[0]!.send(new Kms.CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    const roundTrips = await Promise.all(Array.from({ length: 40 }, async (_, i) => {
+      const kms = clients[i % clients.length]!;
+      const { CiphertextBlob } = await kms.send(new Kms.EncryptCommand({ KeyId: keyId, Plaintext: text(`message ${i}`) }));
+      return new TextDecoder().decode((await kms.send(new Kms.DecryptCommand({ CiphertextBlob }))).Plaintext);
+    }));
+    expect(roundTrips).toEqual(Array.from({ length: 40 }, (_, i) => `message ${i}`));
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 8 }, (_, i) => iam.send(new IamSdk.CreateUserCommand({ UserName: `parallel-${i}` }))),
+      ...Array.from({ length: 5 }, () => iam.send(new IamSdk.CreateUserCommand({ UserName: 'same-name' }))),
+    ]);
+    expect(results.slice(0, 8).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(results.slice(8).filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const names = (await iam.send(new IamSdk.ListUsersCommand({}))).Users!.map((u) => u.UserName);
+    expect(names.filter((n) => n === 'same-name')).toHaveLength(1);
+    expect(names.filter((n) => n!.startsWith('parallel-'))).toHaveLength(8);
+  });
 });
