@@ -1,11 +1,12 @@
-// `kms-wasm serve` without the command line: opens (or creates) DIR — the KMS's FileKeyStore, the
-// sealed IAM state, the root credentials — and listens.
+// `kms-wasm serve` without the command line: opens (or creates) DIR — its lock, the KMS's
+// FileKeyStore, the sealed IAM state, the root credentials — and listens.
 
 import { mkdir } from 'node:fs/promises';
 import { FileKeyStore } from '../kms/file-key-store.js';
 import { KeyManagementService } from '../kms/key-management-service.js';
 import { Iam } from '../policy/index.js';
 import type { AccessKeyPair } from './access-key-generator.js';
+import { lockDirectory } from './directory-lock.js';
 import { listen, type ListeningService } from './http-server.js';
 import { IamApi } from './iam-api.js';
 import { IamDirectory, type IamState } from './iam-directory.js';
@@ -36,6 +37,16 @@ export const IAM_STATE_FILE = 'iam-state.bin';
 
 export async function startService(options: ServeOptions): Promise<RunningService> {
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
+  const unlock = await lockDirectory(options.dir);
+  try {
+    return await serveLocked(options, unlock);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): Promise<RunningService> {
   const store = new FileKeyStore({ directory: options.dir });
   const iam = new Iam();
   const kms = new KeyManagementService({ account: options.account, region: options.region, store, iam });
@@ -53,5 +64,12 @@ export async function startService(options: ServeOptions): Promise<RunningServic
       directory, region: options.region, now: () => new Date(),
     },
   });
-  return { ...listening, generatedRootCredentials: root.generated ? root.credentials : undefined };
+  return {
+    ...listening,
+    close: async () => {
+      await listening.close();
+      await unlock();
+    },
+    generatedRootCredentials: root.generated ? root.credentials : undefined,
+  };
 }

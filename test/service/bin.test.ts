@@ -133,6 +133,25 @@ describe('kms-wasm (the built command)', () => {
     expect(await second.exited).toBe(0);
   });
 
+  it('one server per directory: a second is refused while the first runs; a killed one\'s lock is taken over', async () => {
+    const dir = newDirectory();
+    const first = await serve(dir);
+    const second = await serve(dir);
+    expect(await second.exited).toBe(1);
+    expect(second.stderr()).toContain(`in use by another kms-wasm serve (pid ${first.child.pid})`);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const third = await serve(dir);
+    expect(third.url).not.toBe('');
+    await client(STSClient, third.url, printedCredentials(first.stdout())).send(new GetCallerIdentityCommand({}));
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+    const fourth = await serve(dir); // a clean stop released the lock
+    expect(fourth.url).not.toBe('');
+    fourth.child.kill('SIGTERM');
+    expect(await fourth.exited).toBe(0);
+  });
+
   it('--quiet: no request log', async () => {
     const dir = newDirectory();
     const started = await serve(dir, {}, ['--quiet']);
