@@ -2,7 +2,7 @@
 // Reference, version 2010-05-08). Who may call it: the account root, and users whose identity
 // policies allow the iam: action on the user's ARN (the library's policy engine decides).
 
-import { decideAccess, type Iam } from '../policy/index.js';
+import { decideAccess, rootArn, type Iam } from '../policy/index.js';
 import type { AccessKeyRecord, IamDirectory, UserRecord } from './iam-directory.js';
 import { queryActionOf, queryError, queryParameters, queryResponse, required } from './query-protocol.js';
 import { ServiceError } from './service-error.js';
@@ -29,7 +29,10 @@ export class IamApi implements ServiceHandler {
     const user = (p: URLSearchParams) => required(p, 'UserName');
     this.actions = {
       CreateUser: async (p) => ({ User: userXml(await directory.createUser(user(p), p.get('Path') ?? '/')) }),
-      GetUser: (p, who) => ({ User: userXml(directory.getUser(this.userNamed(p, who))) }),
+      // Without UserName, the caller itself; for the account root that is the root "user" (IAM API Reference, GetUser).
+      GetUser: (p, who) => p.get('UserName') || who.identity.arn !== rootArn(account)
+        ? { User: userXml(directory.getUser(this.userNamed(p, who))) }
+        : { User: { UserId: account, Arn: who.identity.arn } },
       DeleteUser: async (p) => void await directory.deleteUser(user(p)),
       ListUsers: () => ({ Users: members(directory.listUsers().map(userXml)), IsTruncated: false }),
       CreateAccessKey: async (p, who) => {
@@ -75,6 +78,7 @@ export class IamApi implements ServiceHandler {
 
   /** iam:<Action> on the user it names (arn:aws:iam::ACCOUNT:user/NAME), or on every user for ListUsers. */
   private authorize(action: string, parameters: URLSearchParams, who: Authenticated): void {
+    if (who.identity.arn === rootArn(this.account)) return; // the account root may do anything in IAM
     const userName = action === 'ListUsers' ? '*'
       : USER_NAME_DEFAULTS_TO_CALLER.has(action) ? this.userNamed(parameters, who) : required(parameters, 'UserName');
     const resource = `arn:aws:iam::${this.account}:user/${userName}`;

@@ -78,6 +78,12 @@ describe('IAM and STS over the Query protocol', () => {
     const frank = await userWithKey('frank');
     const user = (await iam.send(new IamSdk.GetUserCommand({ UserName: 'frank' }))).User!;
     expect(await t.sts(frank).send(new GetCallerIdentityCommand({}))).toMatchObject({ Account: ACCOUNT, Arn: user.Arn, UserId: user.UserId });
+    // GetUser without UserName answers the caller: the root, or the user (who needs iam:GetUser on itself)
+    expect((await iam.send(new IamSdk.GetUserCommand({}))).User).toMatchObject({ Arn: `arn:aws:iam::${ACCOUNT}:root`, UserId: ACCOUNT });
+    expect(await failure(t.iam(frank).send(new IamSdk.GetUserCommand({})))).toMatchObject({ name: 'AccessDenied', status: 403 });
+    await iam.send(new IamSdk.PutUserPolicyCommand({ UserName: 'frank', PolicyName: 'self', PolicyDocument: policy(
+      { Effect: 'Allow', Action: 'iam:GetUser', Resource: user.Arn }) }));
+    expect((await t.iam(frank).send(new IamSdk.GetUserCommand({}))).User).toEqual(user);
   });
 
   it('a user\'s KMS calls are allowed and denied as its policies say (the default key policy delegates to IAM)', async () => {
