@@ -1,7 +1,8 @@
-// The small pure parts of the service: KMS JSON ⇄ library shapes, and the choice of root credentials.
+// The small pure parts of the service: KMS JSON ⇄ library shapes, the choice of root credentials, log lines.
 
 import { describe, expect, it } from 'vitest';
 import { requestFromWire, responseToWire } from '../../src/service/kms-wire-shapes.js';
+import { formatLogLine } from '../../src/service/request-log.js';
 import { chooseRootCredentials, RootCredentialsError } from '../../src/service/root-credentials.js';
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
@@ -50,5 +51,13 @@ describe('root credentials', () => {
     expect(() => chooseRootCredentials(env('AKIAONLYTHEID0000000'), undefined)).toThrow(/both/);
     expect(() => chooseRootCredentials(env(undefined, 'secret'), stored)).toThrow(/both/);
     expect(() => chooseRootCredentials(env('akia-lower', 'secret'), undefined)).toThrow(/KMS_WASM_ROOT_ACCESS_KEY_ID/);
+  });
+});
+
+describe('request log lines', () => {
+  it('are one line whatever the request named, with the fields in order', () => {
+    const line = formatLogLine({ method: 'POST', operation: 'iam:List\nUsers 2026 FAKE', principal: undefined, status: 400, bytesIn: 10, bytesOut: 20,
+      milliseconds: 1.25 }, new Date(0));
+    expect(line).toBe('1970-01-01T00:00:00.000Z POST iam:List?Users?2026?FAKE - 400 in=10 out=20 1.3ms');
   });
 });
