@@ -12,7 +12,8 @@ import { SerialQueue } from '../core/serial-queue.js';
 import { xts } from '../core/xts.js';
 import { accountOf, decideAccess, rootArn, type ConditionContext, type Iam } from '../policy/index.js';
 import { atomicWriteFile } from '../kms/atomic-file.js';
-import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
+import type { HostKms } from '../envelope/kms-client.js';
+import type { Caller } from '../policy/caller.js';
 import { ec2Error } from './ec2-errors.js';
 import { FileSectorStorageFactory, MemorySectorStorageFactory, type SectorStorage, type SectorStorageFactory } from './sector-storage.js';
 import { VolumeHandle, type VolumeCiphers } from './volume-handle.js';
@@ -22,7 +23,8 @@ const EC2 = 'ec2.amazonaws.com';
 const XTS_DATA_KEY_BYTES = 64;
 
 export interface BlockStoreOptions {
-  kms: KeyManagementService;
+  /** kms-wasm's KeyManagementService, or any KMS with the HostKms interface. */
+  kms: HostKms;
   iam?: Iam;
   /** A directory for sparse volume files and metadata; omitted: in memory. */
   dir?: string;
@@ -65,7 +67,7 @@ interface Ec2State {
 const hexId = (prefix: string) => `${prefix}-${bytesToHex(crypto.getRandomValues(new Uint8Array(9))).slice(0, 17)}`;
 
 export class BlockStore {
-  private readonly kms: KeyManagementService;
+  private readonly kms: HostKms;
   private readonly iam: Iam | undefined;
   private readonly dir: string | undefined;
   private readonly sectorSize: number;
@@ -77,7 +79,7 @@ export class BlockStore {
   private readonly operations = new SerialQueue();
 
   constructor(options: BlockStoreOptions) {
-    if (!options?.kms) throw ec2Error('MissingParameter', 'kms: a KeyManagementService is required');
+    if (!options?.kms) throw ec2Error('MissingParameter', 'kms: a KMS (KeyManagementService or another HostKms) is required');
     if (options.sectorSize !== undefined && options.sectorSize !== 4096 && options.sectorSize !== 512) {
       throw ec2Error('InvalidParameterValue', 'sectorSize: expected 4096 or 512');
     }

@@ -17,7 +17,8 @@ import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js'
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../envelope/kms-keyring.js';
 import type { DataKeyResolver } from '../envelope/materials.js';
 import { decryptRange } from '../envelope/ranged-decrypt.js';
-import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
+import type { HostKms } from '../envelope/kms-client.js';
+import type { Caller } from '../policy/caller.js';
 import { KmsError } from '../kms/kms-errors.js';
 import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { authorizeS3 } from './bucket-authorizer.js';
@@ -34,7 +35,8 @@ import { customerKeyCheck, customerKeyMaterials, customerKeyOf, verifyCustomerKe
 export type { ServerSideEncryption } from './object-records.js';
 
 export interface ObjectStoreOptions {
-  kms: KeyManagementService;
+  /** kms-wasm's KeyManagementService, or any KMS with the HostKms interface. */
+  kms: HostKms;
   iam?: Iam;
   /** Refuse SSE-C requests that do not say they came over TLS (`SecureTransport: true`), as S3 refuses plain HTTP. */
   requireSecureTransport?: boolean;
@@ -87,7 +89,7 @@ function fromKms(error: unknown): never {
 }
 
 export class ObjectStore {
-  private readonly kms: KeyManagementService;
+  private readonly kms: HostKms;
   private readonly iam: Iam | undefined;
   private readonly state: ObjectPersistence;
   private readonly requireSecureTransport: boolean;
@@ -95,7 +97,7 @@ export class ObjectStore {
   private readonly multipart: MultipartUploads;
 
   constructor(options: ObjectStoreOptions) {
-    if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KeyManagementService is required');
+    if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KMS (KeyManagementService or another HostKms) is required');
     this.kms = options.kms;
     this.iam = options.iam;
     this.state = new ObjectPersistence(options.dir);
