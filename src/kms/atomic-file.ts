@@ -1,6 +1,9 @@
-// Crash-safe file replacement for Node: write a temporary file, fsync it, rename it over the
-// target, fsync the directory. A crash leaves the old file or the new one, never a mix.
+// Crash-safe file writes for Node. Replacement: write a temporary file, fsync it, rename it over the
+// target, fsync the directory; a crash leaves the old file or the new one, never a mix. Creation
+// (createFileExclusive): the same, but linked into place only if the name is free.
 // Node modules are imported on first use, so importing this file is harmless in browsers.
+
+import { StoreIntegrityError } from './store-errors.js';
 
 export async function atomicWriteFile(file: string, bytes: Uint8Array, mode = 0o600): Promise<void> {
   const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
@@ -19,10 +22,68 @@ export async function atomicWriteFile(file: string, bytes: Uint8Array, mode = 0o
     await fs.rm(temporary, { force: true });
     throw error;
   }
+  await syncDirectoryOf(file);
+}
+
+/** Makes a new or renamed name in the file's directory durable. */
+async function syncDirectoryOf(file: string): Promise<void> {
+  const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
   const directory = await fs.open(path.dirname(file), 'r');
   try {
     await directory.sync();
   } finally {
     await directory.close();
   }
+}
+
+/**
+ * Creates `file` holding `bytes` unless it exists (then returns false, leaving it as it is): the bytes
+ * go to a temporary file that is fsynced and then hard-linked into place, and link(2) fails if the name
+ * exists, so of processes racing to create one file exactly one wins, and nobody sees it half written.
+ */
+export async function createFileExclusive(file: string, bytes: Uint8Array, mode = 0o600): Promise<boolean> {
+  const fs = await import('node:fs/promises');
+  const temporary = `${file}.${crypto.randomUUID()}.tmp`;
+  const handle = await fs.open(temporary, 'wx', mode);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.link(temporary, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await fs.rm(temporary, { force: true });
+  }
+  await syncDirectoryOf(file);
+  return true;
+}
+
+/**
+ * Reads a random secret of `length` bytes from `file`, creating it (mode 0600) on first use with
+ * createFileExclusive: when processes race on a new store, exactly one secret is stored and every
+ * one of them uses it. A file of another length is refused.
+ */
+export async function readOrCreateSecret(file: string, length: number): Promise<Uint8Array> {
+  try {
+    return await readSecret(file, length);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secret = crypto.getRandomValues(new Uint8Array(length));
+  await createFileExclusive(file, secret);
+  secret.fill(0);
+  return readSecret(file, length);
+}
+
+/** Reads a secret file that must hold `length` bytes. */
+export async function readSecret(file: string, length: number): Promise<Uint8Array> {
+  const fs = await import('node:fs/promises');
+  const bytes = new Uint8Array(await fs.readFile(file));
+  if (bytes.length !== length) throw new StoreIntegrityError(file, `should hold ${length} bytes, not ${bytes.length}`);
+  return bytes;
 }

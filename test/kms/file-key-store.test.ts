@@ -14,17 +14,19 @@ const kmsOn = (store: FileKeyStore) => new KeyManagementService({ account: ACCOU
 describe('FileKeyStore', () => {
   it('persists keys across KeyManagementService instances; files are 0600 and hold no readable state', async () => {
     const directory = freshDirectory();
-    const kms = kmsOn(new FileKeyStore({ directory }));
+    const first = new FileKeyStore({ directory });
+    const kms = kmsOn(first);
     const { KeyMetadata: key } = await kms.createKey({ Description: 'persistent-description' });
     await kms.createAlias({ AliasName: 'alias/disk', TargetKeyId: key.KeyId });
     const { CiphertextBlob } = await kms.encrypt({ KeyId: 'alias/disk', Plaintext: bytes('on disk'), EncryptionContext: { file: 'a' } });
+    await first.close();
 
     const again = kmsOn(new FileKeyStore({ directory }));
     expect(text((await again.decrypt({ CiphertextBlob, EncryptionContext: { file: 'a' } })).Plaintext)).toBe('on disk');
     expect((await again.describeKey({ KeyId: 'alias/disk' })).KeyMetadata.Description).toBe('persistent-description');
     expect((await again.verifyAuditTrail()).valid).toBe(true);
 
-    expect(readdirSync(directory).sort()).toEqual(['audit.log', 'kms-state.bin', 'root.key']);
+    expect(readdirSync(directory).sort()).toEqual(['audit.log', 'kms-state.bin', 'locks', 'root.key']);
     for (const file of ['audit.log', 'kms-state.bin', 'root.key']) expect(statSync(join(directory, file)).mode & 0o777).toBe(0o600);
     const raw = readFileSync(join(directory, 'kms-state.bin'));
     expect(raw.subarray(0, 8).toString()).toBe('KMSWASM1');
@@ -36,7 +38,8 @@ describe('FileKeyStore', () => {
 
   it('appends one sealed line per call and refuses an edited audit log without touching it', async () => {
     const directory = freshDirectory();
-    const kms = kmsOn(new FileKeyStore({ directory }));
+    const store = new FileKeyStore({ directory });
+    const kms = kmsOn(store);
     const { KeyMetadata: key } = await kms.createKey();
     const log = join(directory, 'audit.log');
     const lengths = [readFileSync(log).length];
@@ -46,17 +49,19 @@ describe('FileKeyStore', () => {
     }
     // Appending never rewrites what is there: each call only adds bytes.
     for (let i = 1; i < lengths.length; i++) expect(lengths[i]!).toBeGreaterThan(lengths[i - 1]!);
+    await store.close();
     const damaged = Buffer.from(readFileSync(log));
     damaged[5] = damaged[5] === 0x41 ? 0x42 : 0x41;
     writeFileSync(log, damaged);
-    await expect(kmsOn(new FileKeyStore({ directory })).listKeys()).rejects.toThrow(/audit log .*line 1 does not authenticate.*left untouched/);
+    await expect(kmsOn(new FileKeyStore({ directory })).listKeys()).rejects.toThrow(/audit.log line 1 .*does not authenticate.*left untouched/);
     expect(readFileSync(log).equals(damaged)).toBe(true);
   });
 
   it('a second process opening the same store sees the keys', async () => {
     const directory = freshDirectory();
-    const kms = kmsOn(new FileKeyStore({ directory }));
-    const { KeyMetadata: key } = await kms.createKey({ Description: 'from process one' });
+    const store = new FileKeyStore({ directory });
+    const { KeyMetadata: key } = await kmsOn(store).createKey({ Description: 'from process one' });
+    await store.close();
     const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
     const script = `import { FileKeyStore, KeyManagementService } from ${JSON.stringify(dist)};
       const kms = new KeyManagementService({ account: '${ACCOUNT}', region: '${REGION}', store: new FileKeyStore({ directory: ${JSON.stringify(directory)} }) });
@@ -66,11 +71,14 @@ describe('FileKeyStore', () => {
 
   it('derives the root key from a passphrase; a wrong passphrase is refused and the store left intact', async () => {
     const directory = freshDirectory();
-    const kms = kmsOn(new FileKeyStore({ directory, passphrase: 'correct horse battery' }));
-    const { KeyMetadata: key } = await kms.createKey();
-    expect(readdirSync(directory).sort()).toEqual(['audit.log', 'kms-state.bin', 'root.salt']);
+    const store = new FileKeyStore({ directory, passphrase: 'correct horse battery' });
+    const { KeyMetadata: key } = await kmsOn(store).createKey();
+    await store.close();
+    expect(readdirSync(directory).sort()).toEqual(['audit.log', 'kms-state.bin', 'locks', 'root.salt']);
     const before = readFileSync(join(directory, 'kms-state.bin'));
-    await rejectsWith(kmsOn(new FileKeyStore({ directory, passphrase: 'wrong horse battery' })).describeKey({ KeyId: key.KeyId }), 'KMSInvalidStateException');
+    const wrong = new FileKeyStore({ directory, passphrase: 'wrong horse battery' });
+    await rejectsWith(kmsOn(wrong).describeKey({ KeyId: key.KeyId }), 'StoreIntegrityError');
+    await wrong.close();
     expect(readFileSync(join(directory, 'kms-state.bin')).equals(before)).toBe(true);
     expect((await kmsOn(new FileKeyStore({ directory, passphrase: 'correct horse battery' })).describeKey({ KeyId: key.KeyId })).KeyMetadata.KeyId).toBe(key.KeyId);
     expect(() => new FileKeyStore({ directory, passphrase: 'short' })).toThrow(/passphrase/);
@@ -80,13 +88,15 @@ describe('FileKeyStore', () => {
     for (const damage of [(b: Buffer) => b.subarray(0, 30), (b: Buffer) => { const c = Buffer.from(b); c[c.length - 5]! ^= 1; return c; },
       (b: Buffer) => Buffer.concat([Buffer.from('NOTMAGIC'), b.subarray(8)])]) {
       const directory = freshDirectory();
-      await kmsOn(new FileKeyStore({ directory })).createKey();
+      const store = new FileKeyStore({ directory });
+      await kmsOn(store).createKey();
+      await store.close();
       const file = join(directory, 'kms-state.bin');
       const damaged = damage(readFileSync(file));
       writeFileSync(file, damaged);
       const kms = kmsOn(new FileKeyStore({ directory }));
       await expect(kms.createKey()).rejects.toThrow(/kms-state.bin .*(truncated|does not authenticate).*left untouched/);
-      await expect(kms.listKeys()).rejects.toThrow(/left untouched/);
+      await expect(kms.listKeys()).rejects.toMatchObject({ name: 'StoreIntegrityError', message: /left untouched/ });
       expect(readFileSync(file).equals(damaged)).toBe(true);
     }
   });
@@ -95,26 +105,30 @@ describe('FileKeyStore', () => {
     const tears: Array<[string, (log: Buffer) => Buffer]> = [
       ['half of the last line', (log) => log.subarray(0, log.length - 40)],
       ['the only line, half written', (log) => log.subarray(0, log.indexOf(0x0a) - 10)],
-      ['a fragment longer than one read chunk', (log) => Buffer.concat([log, Buffer.alloc(10_000, 0x41)])],
+      ['a long fragment of one record', (log) => Buffer.concat([log, Buffer.from('@'), Buffer.alloc(10_000, 0x41)])],
     ];
     for (const [what, tear] of tears) {
       const directory = freshDirectory();
-      const kms = kmsOn(new FileKeyStore({ directory }));
+      const store = new FileKeyStore({ directory });
+      const kms = kmsOn(store);
       const { KeyMetadata: key } = await kms.createKey();
       await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('before the crash') });
+      await store.close();
       const log = join(directory, 'audit.log');
       const intact = readFileSync(log);
       const torn = tear(intact);
       writeFileSync(log, torn);
       const complete = torn.subarray(0, torn.lastIndexOf(0x0a) + 1).toString().split('\n').filter(Boolean).length;
 
-      const reopened = kmsOn(new FileKeyStore({ directory }));
+      const reopenedStore = new FileKeyStore({ directory });
+      const reopened = kmsOn(reopenedStore);
       expect(await reopened.listAuditRecords(), what).toHaveLength(complete);
       expect(await reopened.verifyAuditTrail(), what).toEqual({ valid: true, records: complete });
       await reopened.describeKey({ KeyId: key.KeyId });
       const after = readFileSync(log);
       expect(after.subarray(0, torn.lastIndexOf(0x0a) + 1).equals(torn.subarray(0, torn.lastIndexOf(0x0a) + 1)), what).toBe(true);
       expect(after.at(-1), what).toBe(0x0a);
+      await reopenedStore.close();
       expect(await kmsOn(new FileKeyStore({ directory })).verifyAuditTrail(), what).toEqual({ valid: true, records: complete + 1 });
     }
   });
