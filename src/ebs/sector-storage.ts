@@ -82,6 +82,24 @@ type FsConstants = typeof import('node:fs')['constants'];
 export class FileSectorStorageFactory implements SectorStorageFactory {
   constructor(private readonly directory: string) {}
 
+  /**
+   * Removes every file but those of `names`: copies a crash cut short (a snapshot or volume that was
+   * never recorded), files of volumes and snapshots whose deletion was recorded before the crash.
+   * Only for a store just opened under its lock, with nothing under way.
+   */
+  async removeAllBut(names: Set<string>): Promise<void> {
+    const fs = await import('node:fs/promises');
+    let files: string[];
+    try {
+      files = await fs.readdir(this.directory);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    const keep = new Set([...names].map((name) => `${name}.img`));
+    await Promise.all(files.filter((file) => !keep.has(file)).map((file) => fs.rm(`${this.directory}/${file}`, { force: true })));
+  }
+
   async open(name: string, sectorSize: number): Promise<SectorStorage> {
     const [fs, path, { constants }] = await Promise.all([import('node:fs/promises'), import('node:path'), import('node:fs')]);
     await fs.mkdir(this.directory, { recursive: true, mode: 0o700 });

@@ -51,4 +51,22 @@ export class DirectoryBodies implements ObjectBodies {
     const fs = await import('node:fs/promises');
     await fs.rm(this.file(id), { force: true });
   }
+
+  /**
+   * Removes every file but the bodies of `ids`: temporary files of writes a crash cut short, bodies
+   * whose version was never recorded or was dropped, parts of uploads that died with their process.
+   * Only for a store just opened under its lock, with no write under way.
+   */
+  async removeAllBut(ids: Set<string>): Promise<void> {
+    const fs = await import('node:fs/promises');
+    let names: string[];
+    try {
+      names = await fs.readdir(this.directory);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    const keep = new Set([...ids].map((id) => `${id}.bin`));
+    await Promise.all(names.filter((name) => !keep.has(name)).map((name) => fs.rm(`${this.directory}/${name}`, { force: true })));
+  }
 }

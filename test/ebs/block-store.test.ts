@@ -20,6 +20,9 @@ function setup(options: { dir?: string; iam?: Iam; kms?: KeyManagementService; s
   return { kms, ec2 };
 }
 
+/** ebs-state.json's JSON, after its MAC header line. */
+const savedState = (dir: string) => JSON.parse(readFileSync(join(dir, 'ebs-state.json'), 'utf8').replace(/^.*\n/, ''));
+
 async function rejectsWith(promise: Promise<unknown>, name: string) {
   await expect(promise).rejects.toMatchObject({ name });
 }
@@ -60,7 +63,7 @@ describe('volumes', () => {
     const offset = 3 * 4096 + 100;
     await volume.write(offset, text);
 
-    const metadata = JSON.parse(readFileSync(join(dir, 'ebs-state.json'), 'utf8'));
+    const metadata = savedState(dir);
     const record = metadata.volumes.find((v: { VolumeId: string }) => v.VolumeId === VolumeId);
     const volumeArn = `arn:aws:ec2:us-east-1:${ACCOUNT}:volume/${VolumeId}`;
     const { Plaintext: dataKey } = await kms.decrypt({ CiphertextBlob: Buffer.from(record.wrappedDataKey, 'base64'), EncryptionContext: { 'aws:ec2:arn': volumeArn } },
@@ -260,7 +263,7 @@ describe('persistence', () => {
     await expect(ec2.attachVolume({ VolumeId, InstanceId: INSTANCE })).rejects.toThrow();
     expect((await kms.listGrants({ KeyId: key.KeyId })).Grants).toEqual([]);
     expect((await ec2.describeVolumes({ VolumeIds: [VolumeId] })).Volumes[0]!.State).toBe('available');
-    expect((await new BlockStore({ kms, dir }).describeVolumes()).Volumes[0]!.State).toBe('available');
+    expect(savedState(dir).volumes[0].attachments).toEqual([]);
     rmSync(join(dir, 'sectors'));
     await (await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(0, Buffer.from('attached'));
     expect((await kms.listGrants({ KeyId: key.KeyId })).Grants).toHaveLength(1);
@@ -298,16 +301,22 @@ describe('persistence', () => {
     expect(Buffer.from(await reattached.read(0, 5)).toString()).toBe('spare');
   });
 
-  it('a second BlockStore on the same directory (and KMS store) attaches and reads the volume', async () => {
+  it('a second BlockStore on the same directory is refused until the first closes (detaching its volumes), then attaches and reads the volume', async () => {
     const dir = tempDir();
     const { kms, ec2 } = setup({ dir });
-    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    const { VolumeId, KmsKeyId } = await ec2.createVolume({ Size: 1, Encrypted: true });
     const volume = await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
     await volume.write(123_456, Buffer.from('survives a restart'));
+    expect((await kms.listGrants({ KeyId: KmsKeyId! })).Grants).toHaveLength(1);
+    await expect(new BlockStore({ kms, dir }).describeVolumes()).rejects.toMatchObject({ name: 'StoreLockedError' });
+    await ec2.close(); // detaches: the handle stops working, the instance's grant is retired
+    await rejectsWith(volume.read(0, 1), 'IncorrectState');
+    expect((await kms.listGrants({ KeyId: KmsKeyId! })).Grants).toEqual([]);
+    await rejectsWith(ec2.describeVolumes(), 'StoreClosedError');
     const second = new BlockStore({ kms, dir });
     const { Volumes } = await second.describeVolumes();
     expect(Volumes.map((v) => v.VolumeId)).toEqual([VolumeId]);
-    expect(Volumes[0]!.State).toBe('available'); // attachments hold keys in memory only
+    expect(Volumes[0]!.State).toBe('available');
     const handle = await second.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE });
     expect(Buffer.from(await handle.read(123_456, 18)).toString()).toBe('survives a restart');
   });

@@ -22,6 +22,7 @@ describe('ObjectStore in a directory', () => {
     rmSync(dir);
     await store.createBucket({ Bucket: 'late' });
     await store.putObject({ Bucket: 'late', Key: 'k', Body: 'loaded', ServerSideEncryption: 'AES256' });
+    await store.close();
     expect(text((await new ObjectStore({ kms, dir }).getObject({ Bucket: 'late', Key: 'k' })).Body)).toBe('loaded');
   });
 
@@ -50,6 +51,7 @@ describe('ObjectStore in a directory', () => {
     expect(bodies()).toEqual(bodiesBefore);
     rmSync(metadata, { recursive: true });
     await store.putObject({ Bucket: 'logs', Key: 'b', Body: 'second' });
+    await store.close();
     const reopened = new ObjectStore({ kms, dir });
     expect(text((await reopened.getObject({ Bucket: 'logs', Key: 'b' })).Body)).toBe('second');
     expect(text((await reopened.getObject({ Bucket: 'logs', Key: 'kept' })).Body)).toBe('old');
@@ -78,6 +80,7 @@ describe('ObjectStore in a directory', () => {
       expect(bytes.includes(customerKey.toString('base64')), file).toBe(false);
       expect(statSync(file).mode & 0o077, file).toBe(0);
     }
+    await first.close();
 
     const second = new ObjectStore({ kms, dir });
     expect(text((await second.getObject({ Bucket: 'archive', Key: 'default' })).Body)).toBe(`${marker} v2`);
@@ -102,9 +105,11 @@ describe('ObjectStore in a directory', () => {
       throw new Error('power cut');
     };
     await expect(store.putObject({ Bucket: 'fragile', Key: 'doc', Body: 'the new version', ServerSideEncryption: 'AES256' })).rejects.toThrow('power cut');
+    await store.close();
     const restarted = new ObjectStore({ kms, dir });
     expect(text((await restarted.getObject({ Bucket: 'fragile', Key: 'doc' })).Body)).toBe('the old version');
     await restarted.putObject({ Bucket: 'fragile', Key: 'doc', Body: 'written after restart' });
+    await restarted.close();
     expect(text((await new ObjectStore({ kms, dir }).getObject({ Bucket: 'fragile', Key: 'doc' })).Body)).toBe('written after restart');
   });
 });
@@ -122,6 +127,7 @@ describe('SSE-S3 root key rotation', () => {
     expect(header((await store.storedBytes('rotating', 'old'))!)).toContain('root-1');
     expect(header((await store.storedBytes('rotating', 'new'))!)).toContain('root-2');
     expect(statSync(join(dir, 'sse-s3-root.key')).size).toBe(64);
+    await store.close();
     const restarted = new ObjectStore({ kms, dir });
     expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'old' })).Body)).toBe('under root 1');
     expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'new' })).Body)).toBe('under root 2');
@@ -144,6 +150,7 @@ describe('SSE-S3 root key rotation', () => {
     expect(ids.map((r) => r.RootKeyId).sort()).toEqual(['root-2', 'root-3']);
     await store.putObject({ Bucket: 'rotating', Key: 'after-two', Body: 'root 3', ServerSideEncryption: 'AES256' });
     expect(statSync(keyFile).size).toBe(96);
+    await store.close();
     const restarted = new ObjectStore({ kms, dir });
     expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'after-failure' })).Body)).toBe('still root 1');
     expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'after-two' })).Body)).toBe('root 3');
