@@ -184,7 +184,11 @@ export class FileKeyStore implements KeyStore {
       await this.close();
       throw new StoreClosedError(this.directory);
     }
-    const secret = (name: string, length: number) => (this.readOnly ? readSecret : readOrCreateSecret)(path.join(this.directory, name), length);
+    const secret = (name: string, length: number) => (this.readOnly ? readSecret : readOrCreateSecret)(path.join(this.directory, name), length)
+      .catch((error: unknown) => {
+        if (isMissing(error)) throw kmsError('KMSInvalidStateException', `no key store in ${this.directory} (a read-only store never creates one)`);
+        throw error;
+      });
     if (this.passphrase === undefined) return secret(ROOT_KEY_FILE, 32);
     return scryptAsync(new TextEncoder().encode(this.passphrase), await secret(SALT_FILE, 16), { N: 2 ** 17, r: 8, p: 1, dkLen: 32 });
   }
