@@ -3,7 +3,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { BlockStore, Iam, KeyManagementService, sectorTweak, terminateWorkers } from '../../src/index.js';
+import { BlockStore, FileKeyStore, Iam, KeyManagementService, sectorTweak, terminateWorkers } from '../../src/index.js';
+import { startChild } from '../helpers/child-processes.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
 const ACCOUNT = '111122223333';
@@ -319,5 +320,76 @@ describe('persistence', () => {
     expect(Volumes[0]!.State).toBe('available');
     const handle = await second.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE });
     expect(Buffer.from(await handle.read(123_456, 18)).toString()).toBe('survives a restart');
+  });
+});
+
+describe('ebs-state.json is authenticated', () => {
+  async function storeWithVolume() {
+    const dir = tempDir();
+    const { kms, ec2 } = setup({ dir });
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    await ec2.close();
+    return { dir, kms, VolumeId, file: join(dir, 'ebs-state.json') };
+  }
+
+  const damages: Array<[string, (text: string) => string, RegExp]> = [
+    ['"Encrypted" flipped to false', (t) => t.replace('"Encrypted": true', '"Encrypted": false'), /does not authenticate/],
+    ['encryption by default switched on', (t) => t.replace('"encryptionByDefault": false', '"encryptionByDefault": true'), /does not authenticate/],
+    ['truncated', (t) => t.slice(0, t.length / 2), /does not authenticate/],
+    ['the header removed (plain JSON once the store has a metadata key)', (t) => t.replace(/^.*\n/, ''), /has no kms-wasm metadata header/],
+  ];
+  for (const [what, damage, message] of damages) {
+    it(`${what}: a StoreIntegrityError, and the file is left as it is`, async () => {
+      const { dir, kms, file } = await storeWithVolume();
+      const damaged = damage(readFileSync(file, 'utf8'));
+      expect(damaged).not.toBe(readFileSync(file, 'utf8'));
+      writeFileSync(file, damaged);
+      const ec2 = new BlockStore({ kms, dir });
+      await rejectsWith(ec2.describeVolumes(), 'StoreIntegrityError');
+      await expect(ec2.createVolume({ Size: 1 })).rejects.toMatchObject({ name: 'StoreIntegrityError', file, message });
+      expect(readFileSync(file, 'utf8')).toBe(damaged);
+      await ec2.close();
+    });
+  }
+
+  it('a store written by kms-wasm 0.1 (plain JSON, no metadata key) is adopted once and authenticated from then on', async () => {
+    const { dir, kms, VolumeId, file } = await storeWithVolume();
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^.*\n/, ''));
+    rmSync(join(dir, 'ebs-state.key'));
+    const ec2 = new BlockStore({ kms, dir });
+    expect((await ec2.describeVolumes()).Volumes.map((v) => [v.VolumeId, v.Encrypted])).toEqual([[VolumeId, true]]);
+    await ec2.close();
+    expect(readFileSync(file, 'utf8')).toMatch(/^kms-wasm-metadata v2 hmac-sha256=[0-9a-f]{64}\n\{/);
+  });
+});
+
+describe('BlockStore residue', () => {
+  it('an attachment dies with its process: the next store to open retires its grant, and removes unrecorded sector files', async () => {
+    const keys = tempDir();
+    const dir = tempDir();
+    const child = startChild(`
+      const kms = new k.KeyManagementService({ account: '${ACCOUNT}', region: 'us-east-1', store: new k.FileKeyStore({ directory: ${JSON.stringify(keys)} }) });
+      const ec2 = new k.BlockStore({ kms, dir: ${JSON.stringify(dir)} });
+      const { VolumeId, KmsKeyId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+      await (await ec2.attachVolume({ VolumeId, InstanceId: '${INSTANCE}' })).write(0, Buffer.from('written before the kill'));
+      console.log(JSON.stringify({ VolumeId, KmsKeyId }));
+      setInterval(() => {}, 60_000);`);
+    const { VolumeId, KmsKeyId } = JSON.parse(await child.nextLine()) as { VolumeId: string; KmsKeyId: string };
+    child.process.kill('SIGKILL');
+    await child.exit;
+    writeFileSync(join(dir, 'sectors', 'snap-0123456789abcdef0.img'), 'a snapshot copy cut short');
+    const store = new FileKeyStore({ directory: keys });
+    const kms = new KeyManagementService({ account: ACCOUNT, region: 'us-east-1', store });
+    expect((await kms.listGrants({ KeyId: KmsKeyId })).Grants).toHaveLength(1); // still letting the dead instance decrypt
+    const ec2 = new BlockStore({ kms, dir });
+    expect((await ec2.describeVolumes()).Volumes[0]!.State).toBe('available');
+    expect((await kms.listGrants({ KeyId: KmsKeyId })).Grants).toEqual([]);
+    expect((await kms.listAuditRecords({ EventName: 'RetireGrant' })).map((r) => r.errorCode)).toEqual([undefined]);
+    expect(savedState(dir).volumes[0].attachments).toEqual([]);
+    expect(readdirSync(join(dir, 'sectors'))).toEqual([`${VolumeId}.img`]);
+    const handle = await ec2.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE });
+    expect(Buffer.from(await handle.read(0, 23)).toString()).toBe('written before the kill');
+    await ec2.close();
+    await store.close();
   });
 });

@@ -151,3 +151,87 @@ describe('FileKeyStore', () => {
     expect(readdirSync(directory).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
+
+describe('FileKeyStore: a damaged audit log is refused, never repaired', () => {
+  /** A store with a few records, closed; returns its directory and audit log. */
+  async function storeWithRecords(calls = 12) {
+    const directory = freshDirectory();
+    const store = new FileKeyStore({ directory });
+    const kms = kmsOn(store);
+    const { KeyMetadata: key } = await kms.createKey();
+    for (let i = 1; i < calls; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
+    await store.close();
+    return { directory, log: join(directory, 'audit.log'), keyId: key.KeyId };
+  }
+
+  const damages: Array<[string, (log: Buffer) => Buffer, RegExp]> = [
+    ['every newline removed', (log) => Buffer.from(log.toString('latin1').replaceAll('\n', ''), 'latin1'), /not the start of one record/],
+    ['one newline removed in the middle', (log) => { const at = log.indexOf(0x0a, log.length / 2); return Buffer.concat([log.subarray(0, at), log.subarray(at + 1)]); }, /line \d+ .*does not authenticate/],
+    ['the newline after the last record removed, joining it to the one before', (log) => {
+      const at = log.lastIndexOf(0x0a, log.length - 2);
+      return Buffer.concat([log.subarray(0, at), log.subarray(at + 1)]);
+    }, /not the start of one record/],
+    ['bytes zeroed in the middle', (log) => { const c = Buffer.from(log); c.fill(0, c.length / 2, c.length / 2 + 30); return c; }, /line \d+ .*does not authenticate/],
+    ['the last 3,000 bytes zeroed', (log) => { const c = Buffer.from(log); c.fill(0, c.length - 3000); return c; }, /not the start of one record/],
+    ['a record edited', (log) => { const c = Buffer.from(log); const at = c.indexOf(0x0a) + 20; c[at] = c[at] === 0x41 ? 0x42 : 0x41; return c; }, /line 2 .*does not authenticate/],
+    ['an empty line inserted', (log) => Buffer.concat([log.subarray(0, log.indexOf(0x0a) + 1), Buffer.from('\n'), log.subarray(log.indexOf(0x0a) + 1)]), /line 2 .*does not authenticate/],
+    ['a tail that is not the start of a record', (log) => Buffer.concat([log, Buffer.from('QUJD')]), /not the start of one record/],
+  ];
+  for (const [what, damage, message] of damages) {
+    it(`${what}: a StoreIntegrityError on open, and the log is left exactly as it is`, async () => {
+      const { directory, log, keyId } = await storeWithRecords();
+      const damaged = damage(readFileSync(log));
+      writeFileSync(log, damaged);
+      const store = new FileKeyStore({ directory });
+      const kms = kmsOn(store);
+      for (const call of [() => kms.describeKey({ KeyId: keyId }), () => kms.createKey(), () => kms.verifyAuditTrail()]) {
+        await expect(call()).rejects.toMatchObject({ name: 'StoreIntegrityError', file: log, message });
+      }
+      await expect(store.appendAudit({} as never)).rejects.toMatchObject({ name: 'StoreIntegrityError' });
+      expect(readFileSync(log).equals(damaged)).toBe(true);
+      await store.close();
+    });
+  }
+
+  it('a last record whose newline never reached the disk is kept, and the next append starts a new line', async () => {
+    const { directory, log, keyId } = await storeWithRecords(3);
+    writeFileSync(log, readFileSync(log).subarray(0, -1));
+    const store = new FileKeyStore({ directory });
+    const kms = kmsOn(store);
+    expect(await kms.verifyAuditTrail()).toEqual({ valid: true, records: 3 });
+    await kms.describeKey({ KeyId: keyId });
+    await store.close();
+    expect(readFileSync(log, 'latin1').split('\n')).toHaveLength(5);
+    const reopened = new FileKeyStore({ directory });
+    expect(await kmsOn(reopened).verifyAuditTrail()).toEqual({ valid: true, records: 4 });
+    await reopened.close();
+  });
+
+  it('an append that fails part-way is cut before the next one, so the log stays readable', async () => {
+    const { directory, log, keyId } = await storeWithRecords(2);
+    const store = new FileKeyStore({ directory });
+    const kms = kmsOn(store);
+    await kms.describeKey({ KeyId: keyId });
+    const good = readFileSync(log);
+    writeFileSync(log, Buffer.concat([good, Buffer.from('@QUJDREVG')])); // what a write cut short by a full disk leaves
+    await kms.describeKey({ KeyId: keyId });
+    await store.close();
+    const reopened = new FileKeyStore({ directory });
+    expect(await kmsOn(reopened).verifyAuditTrail()).toEqual({ valid: true, records: 4 });
+    expect(readFileSync(log).subarray(0, good.length).equals(good)).toBe(true);
+    await reopened.close();
+  });
+
+  it('reads logs written by kms-wasm 0.1 (lines without the leading "@")', async () => {
+    const { directory, log } = await storeWithRecords(3);
+    writeFileSync(log, readFileSync(log, 'latin1').replaceAll('@', ''), 'latin1');
+    const store = new FileKeyStore({ directory });
+    const kms = kmsOn(store);
+    expect(await kms.verifyAuditTrail()).toEqual({ valid: true, records: 3 });
+    await kms.listKeys();
+    await store.close();
+    const reopened = new FileKeyStore({ directory });
+    expect(await kmsOn(reopened).verifyAuditTrail()).toEqual({ valid: true, records: 4 });
+    await reopened.close();
+  });
+});

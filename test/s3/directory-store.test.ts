@@ -156,3 +156,71 @@ describe('SSE-S3 root key rotation', () => {
     expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'after-two' })).Body)).toBe('root 3');
   });
 });
+
+describe('ObjectStore metadata is authenticated', () => {
+  /** A closed store with one object; returns its directory and metadata file. */
+  async function storeWithObject() {
+    const dir = tempDir();
+    const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+    const store = new ObjectStore({ kms, dir });
+    await store.createBucket({ Bucket: 'kept' });
+    await store.putObject({ Bucket: 'kept', Key: 'doc', Body: 'body', ServerSideEncryption: 'AES256' });
+    await store.close();
+    return { dir, kms, file: join(dir, 's3-state.json') };
+  }
+
+  const damages: Array<[string, (text: string) => string, RegExp]> = [
+    ['truncated JSON', (t) => t.slice(0, t.length - 20), /does not authenticate/],
+    ['a byte flipped in a MAC-covered field', (t) => t.replace('"kept"', '"kepu"'), /does not authenticate/],
+    ['the MAC changed', (t) => t.replace(/hmac-sha256=(.)/, (_, c: string) => `hmac-sha256=${c === 'a' ? 'b' : 'a'}`), /does not authenticate/],
+    ['the header removed (a plain JSON file once the store has a metadata key)', (t) => t.replace(/^.*\n/, ''), /has no kms-wasm metadata header/],
+    ['garbage', () => '\u0000\u0000not json', /has no kms-wasm metadata header/],
+  ];
+  for (const [what, damage, message] of damages) {
+    it(`${what}: a StoreIntegrityError (not a SyntaxError), and the file is left as it is`, async () => {
+      const { dir, kms, file } = await storeWithObject();
+      const damaged = damage(readFileSync(file, 'utf8'));
+      writeFileSync(file, damaged);
+      const store = new ObjectStore({ kms, dir });
+      await expect(store.getObject({ Bucket: 'kept', Key: 'doc' })).rejects.toMatchObject({ name: 'StoreIntegrityError', file, message });
+      await expect(store.createBucket({ Bucket: 'another' })).rejects.toMatchObject({ name: 'StoreIntegrityError' });
+      expect(readFileSync(file, 'utf8')).toBe(damaged);
+      expect(readdirSync(join(dir, 'objects'))).toHaveLength(1); // nothing cleaned up on the word of damaged metadata
+      await store.close();
+    });
+  }
+
+  it('a store written by kms-wasm 0.1 (plain JSON, no metadata key) is adopted once and authenticated from then on', async () => {
+    const { dir, kms, file } = await storeWithObject();
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^.*\n/, ''));
+    rmSync(join(dir, 's3-state.key'));
+    const store = new ObjectStore({ kms, dir });
+    expect(text((await store.getObject({ Bucket: 'kept', Key: 'doc' })).Body)).toBe('body');
+    await store.close();
+    expect(readFileSync(file, 'utf8')).toMatch(/^kms-wasm-metadata v2 hmac-sha256=[0-9a-f]{64}\n\{/);
+    expect(statSync(join(dir, 's3-state.key')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('ObjectStore residue', () => {
+  it('on open, removes temporary files, bodies no version names and parts of uploads that died with their store', async () => {
+    const dir = tempDir();
+    const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+    const store = new ObjectStore({ kms, dir });
+    await store.createBucket({ Bucket: 'kept' });
+    await store.putObject({ Bucket: 'kept', Key: 'doc', Body: 'body', ServerSideEncryption: 'AES256' });
+    const { UploadId } = await store.createMultipartUpload({ Bucket: 'kept', Key: 'big' });
+    await store.uploadPart({ Bucket: 'kept', Key: 'big', UploadId, PartNumber: 1, Body: new Uint8Array(5 * 1024 * 1024) });
+    await store.close(); // the upload lived in this store object only
+    const objects = join(dir, 'objects');
+    const named = readdirSync(objects).sort();
+    expect(named).toHaveLength(2); // the object's body and the part
+    writeFileSync(join(objects, `${crypto.randomUUID()}.bin.${crypto.randomUUID()}.tmp`), 'a write cut short');
+    writeFileSync(join(objects, `${crypto.randomUUID()}.bin`), 'a body whose version was never recorded');
+    const reopened = new ObjectStore({ kms, dir });
+    expect(text((await reopened.getObject({ Bucket: 'kept', Key: 'doc' })).Body)).toBe('body');
+    expect(readdirSync(objects)).toHaveLength(1);
+    expect(named).toContain(readdirSync(objects)[0]);
+    await reopened.close();
+  });
+});
