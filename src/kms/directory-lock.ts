@@ -93,12 +93,12 @@ export class DirectoryLock {
   static async acquire(directory: string, kind: string, options: DirectoryLockOptions = {}): Promise<DirectoryLock> {
     const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
     const locks = path.join(directory, 'locks');
-    await fs.mkdir(locks, { recursive: true, mode: 0o700 });
     const self = await thisProcess(fs);
     const deadline = Date.now() + (options.waitMs ?? 0);
-    const numbers = async () => (await fs.readdir(locks))
-      .map((name) => new RegExp(`^${kind}\\.(\\d+)$`).exec(name)?.[1]).filter((n) => n !== undefined).map(Number);
+    const lockName = new RegExp(`^${kind}\\.(\\d+)$`);
+    const numbers = async () => (await fs.readdir(locks)).map((name) => lockName.exec(name)?.[1]).filter((n) => n !== undefined).map(Number);
     for (;;) {
+      await fs.mkdir(locks, { recursive: true, mode: 0o700 });
       const taken = await numbers();
       const highest = taken.length === 0 ? -1 : Math.max(...taken);
       const holder = highest < 0 ? undefined : await readRecord(fs, path.join(locks, `${kind}.${highest}`));
@@ -113,12 +113,19 @@ export class DirectoryLock {
         continue;
       }
       const mine = path.join(locks, `${kind}.${highest + 1}`);
-      if (!(await createFileExclusive(mine, new TextEncoder().encode(JSON.stringify(self))))) continue; // another opener took this number
+      try {
+        if (!(await createFileExclusive(mine, new TextEncoder().encode(JSON.stringify(self))))) continue; // another opener took this number
+      } catch (error) {
+        if (isCode(error, 'ENOENT')) continue; // its temporary file was cleaned up by a new holder: look again
+        throw error;
+      }
       if (Math.max(...(await numbers())) > highest + 1) {
         await fs.rm(mine, { force: true }); // a late opener's number: a higher lock exists
         continue;
       }
-      await Promise.all(taken.map((n) => fs.rm(path.join(locks, `${kind}.${n}`), { force: true })));
+      // Lower numbers, and temporary files of openers that died mid-way (or lost and will look again).
+      const residue = (await fs.readdir(locks)).filter((name) => name.startsWith(`${kind}.`) && name !== `${kind}.${highest + 1}`);
+      await Promise.all(residue.map((name) => fs.rm(path.join(locks, name), { force: true })));
       return new DirectoryLock(fs, mine, self);
     }
   }
