@@ -3,6 +3,7 @@
 // ciphertext sector of all zeros has probability 2^-32768), which keeps files sparse.
 
 import { isAllZero } from '../core/validate.js';
+import { removeFilesExcept } from '../kms/atomic-file.js';
 import { readFully, writeFully } from './positioned-io.js';
 
 export interface SectorStorage {
@@ -85,19 +86,9 @@ export class FileSectorStorageFactory implements SectorStorageFactory {
   /**
    * Removes every file but those of `names`: copies a crash cut short (a snapshot or volume that was
    * never recorded), files of volumes and snapshots whose deletion was recorded before the crash.
-   * Only for a store just opened under its lock, with nothing under way.
    */
-  async removeAllBut(names: Set<string>): Promise<void> {
-    const fs = await import('node:fs/promises');
-    let files: string[];
-    try {
-      files = await fs.readdir(this.directory);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    const keep = new Set([...names].map((name) => `${name}.img`));
-    await Promise.all(files.filter((file) => !keep.has(file)).map((file) => fs.rm(`${this.directory}/${file}`, { force: true })));
+  removeAllBut(names: Set<string>): Promise<void> {
+    return removeFilesExcept(this.directory, new Set([...names].map((name) => `${name}.img`)));
   }
 
   async open(name: string, sectorSize: number): Promise<SectorStorage> {

@@ -1,6 +1,7 @@
 // Crash-safe file writes for Node. Replacement: write a temporary file, fsync it, rename it over the
 // target, fsync the directory; a crash leaves the old file or the new one, never a mix. Creation
-// (createFileExclusive): the same, but linked into place only if the name is free.
+// (createFileExclusive): the same, but linked into place only if the name is free. And the removal of
+// what a crash left in a store's directory (removeFilesExcept).
 // Node modules are imported on first use, so importing this file is harmless in browsers.
 
 import { StoreIntegrityError } from './store-errors.js';
@@ -8,6 +9,18 @@ import { StoreIntegrityError } from './store-errors.js';
 export async function atomicWriteFile(file: string, bytes: Uint8Array, mode = 0o600): Promise<void> {
   const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = await writeTemporary(fs, file, bytes, mode);
+  try {
+    await fs.rename(temporary, file);
+  } catch (error) {
+    await fs.rm(temporary, { force: true });
+    throw error;
+  }
+  await syncDirectoryOf(file);
+}
+
+/** Writes `bytes` to a new temporary file beside `file`, fsynced, and returns its name. */
+async function writeTemporary(fs: typeof import('node:fs/promises'), file: string, bytes: Uint8Array, mode: number): Promise<string> {
   const temporary = `${file}.${crypto.randomUUID()}.tmp`;
   try {
     const handle = await fs.open(temporary, 'wx', mode);
@@ -17,12 +30,11 @@ export async function atomicWriteFile(file: string, bytes: Uint8Array, mode = 0o
     } finally {
       await handle.close();
     }
-    await fs.rename(temporary, file);
   } catch (error) {
     await fs.rm(temporary, { force: true });
     throw error;
   }
-  await syncDirectoryOf(file);
+  return temporary;
 }
 
 /** Makes a new or renamed name in the file's directory durable. */
@@ -43,14 +55,7 @@ async function syncDirectoryOf(file: string): Promise<void> {
  */
 export async function createFileExclusive(file: string, bytes: Uint8Array, mode = 0o600): Promise<boolean> {
   const fs = await import('node:fs/promises');
-  const temporary = `${file}.${crypto.randomUUID()}.tmp`;
-  const handle = await fs.open(temporary, 'wx', mode);
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  const temporary = await writeTemporary(fs, file, bytes, mode);
   try {
     await fs.link(temporary, file);
   } catch (error) {
@@ -86,4 +91,20 @@ export async function readSecret(file: string, length: number): Promise<Uint8Arr
   const bytes = new Uint8Array(await fs.readFile(file));
   if (bytes.length !== length) throw new StoreIntegrityError(file, `should hold ${length} bytes, not ${bytes.length}`);
   return bytes;
+}
+
+/**
+ * Removes every file in `directory` (if it exists) but those named in `keep`: what a crash left in a
+ * store's directory. Only for a store just opened under its lock, with no write under way.
+ */
+export async function removeFilesExcept(directory: string, keep: Set<string>): Promise<void> {
+  const fs = await import('node:fs/promises');
+  let names: string[];
+  try {
+    names = await fs.readdir(directory);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  await Promise.all(names.filter((name) => !keep.has(name)).map((name) => fs.rm(`${directory}/${name}`, { force: true })));
 }

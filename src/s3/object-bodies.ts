@@ -3,7 +3,7 @@
 // name, so a crash mid-write leaves every earlier version intact.
 
 import { copyBytes } from '../core/validate.js';
-import { atomicWriteFile } from '../kms/atomic-file.js';
+import { atomicWriteFile, removeFilesExcept } from '../kms/atomic-file.js';
 
 export interface ObjectBodies {
   write(id: string, bytes: Uint8Array): Promise<void>;
@@ -55,18 +55,8 @@ export class DirectoryBodies implements ObjectBodies {
   /**
    * Removes every file but the bodies of `ids`: temporary files of writes a crash cut short, bodies
    * whose version was never recorded or was dropped, parts of uploads that died with their process.
-   * Only for a store just opened under its lock, with no write under way.
    */
-  async removeAllBut(ids: Set<string>): Promise<void> {
-    const fs = await import('node:fs/promises');
-    let names: string[];
-    try {
-      names = await fs.readdir(this.directory);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    const keep = new Set([...ids].map((id) => `${id}.bin`));
-    await Promise.all(names.filter((name) => !keep.has(name)).map((name) => fs.rm(`${this.directory}/${name}`, { force: true })));
+  removeAllBut(ids: Set<string>): Promise<void> {
+    return removeFilesExcept(this.directory, new Set([...ids].map((id) => `${id}.bin`)));
   }
 }

@@ -157,17 +157,17 @@ describe('SSE-S3 root key rotation', () => {
   });
 });
 
+/** A directory store holding one object, still open. */
+async function storeWithObject() {
+  const dir = tempDir();
+  const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+  const store = new ObjectStore({ kms, dir });
+  await store.createBucket({ Bucket: 'kept' });
+  await store.putObject({ Bucket: 'kept', Key: 'doc', Body: 'body', ServerSideEncryption: 'AES256' });
+  return { dir, kms, store, file: join(dir, 's3-state.json') };
+}
+
 describe('ObjectStore metadata is authenticated', () => {
-  /** A closed store with one object; returns its directory and metadata file. */
-  async function storeWithObject() {
-    const dir = tempDir();
-    const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
-    const store = new ObjectStore({ kms, dir });
-    await store.createBucket({ Bucket: 'kept' });
-    await store.putObject({ Bucket: 'kept', Key: 'doc', Body: 'body', ServerSideEncryption: 'AES256' });
-    await store.close();
-    return { dir, kms, file: join(dir, 's3-state.json') };
-  }
 
   const damages: Array<[string, (text: string) => string, RegExp]> = [
     ['truncated JSON', (t) => t.slice(0, t.length - 20), /does not authenticate/],
@@ -178,7 +178,8 @@ describe('ObjectStore metadata is authenticated', () => {
   ];
   for (const [what, damage, message] of damages) {
     it(`${what}: a StoreIntegrityError (not a SyntaxError), and the file is left as it is`, async () => {
-      const { dir, kms, file } = await storeWithObject();
+      const { dir, kms, store: writer, file } = await storeWithObject();
+      await writer.close();
       const damaged = damage(readFileSync(file, 'utf8'));
       writeFileSync(file, damaged);
       const store = new ObjectStore({ kms, dir });
@@ -191,7 +192,8 @@ describe('ObjectStore metadata is authenticated', () => {
   }
 
   it('a store written by kms-wasm 0.1 (plain JSON, no metadata key) is adopted once and authenticated from then on', async () => {
-    const { dir, kms, file } = await storeWithObject();
+    const { dir, kms, store: writer, file } = await storeWithObject();
+    await writer.close();
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^.*\n/, ''));
     rmSync(join(dir, 's3-state.key'));
     const store = new ObjectStore({ kms, dir });
@@ -204,11 +206,7 @@ describe('ObjectStore metadata is authenticated', () => {
 
 describe('ObjectStore residue', () => {
   it('on open, removes temporary files, bodies no version names and parts of uploads that died with their store', async () => {
-    const dir = tempDir();
-    const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
-    const store = new ObjectStore({ kms, dir });
-    await store.createBucket({ Bucket: 'kept' });
-    await store.putObject({ Bucket: 'kept', Key: 'doc', Body: 'body', ServerSideEncryption: 'AES256' });
+    const { dir, kms, store } = await storeWithObject();
     const { UploadId } = await store.createMultipartUpload({ Bucket: 'kept', Key: 'big' });
     await store.uploadPart({ Bucket: 'kept', Key: 'big', UploadId, PartNumber: 1, Body: new Uint8Array(5 * 1024 * 1024) });
     await store.close(); // the upload lived in this store object only
