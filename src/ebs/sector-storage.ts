@@ -3,7 +3,7 @@
 // ciphertext sector of all zeros has probability 2^-32768), which keeps files sparse.
 
 import { isAllZero } from '../core/validate.js';
-import { removeFilesExcept } from '../kms/atomic-file.js';
+import { removeFiles } from '../kms/atomic-file.js';
 import { readFully, writeFully } from './positioned-io.js';
 
 export interface SectorStorage {
@@ -88,7 +88,8 @@ export class FileSectorStorageFactory implements SectorStorageFactory {
    * never recorded), files of volumes and snapshots whose deletion was recorded before the crash.
    */
   removeAllBut(names: Set<string>): Promise<void> {
-    return removeFilesExcept(this.directory, new Set([...names].map((name) => `${name}.img`)));
+    const keep = new Set([...names].map((name) => `${name}.img`));
+    return removeFiles(this.directory, (file) => !keep.has(file));
   }
 
   async open(name: string, sectorSize: number): Promise<SectorStorage> {

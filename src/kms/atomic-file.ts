@@ -1,7 +1,7 @@
 // Crash-safe file writes for Node. Replacement: write a temporary file, fsync it, rename it over the
 // target, fsync the directory; a crash leaves the old file or the new one, never a mix. Creation
 // (createFileExclusive): the same, but linked into place only if the name is free. And the removal of
-// what a crash left in a store's directory (removeFilesExcept).
+// what a crash left in a store's directory (removeFiles).
 // Node modules are imported on first use, so importing this file is harmless in browsers.
 
 import { StoreIntegrityError } from './store-errors.js';
@@ -94,10 +94,10 @@ export async function readSecret(file: string, length: number): Promise<Uint8Arr
 }
 
 /**
- * Removes every file in `directory` (if it exists) but those named in `keep`: what a crash left in a
+ * Removes the files in `directory` (if it exists) that `unwanted` picks: what a crash left in a
  * store's directory. Only for a store just opened under its lock, with no write under way.
  */
-export async function removeFilesExcept(directory: string, keep: Set<string>): Promise<void> {
+export async function removeFiles(directory: string, unwanted: (name: string) => boolean): Promise<void> {
   const fs = await import('node:fs/promises');
   let names: string[];
   try {
@@ -106,5 +106,10 @@ export async function removeFilesExcept(directory: string, keep: Set<string>): P
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  await Promise.all(names.filter((name) => !keep.has(name)).map((name) => fs.rm(`${directory}/${name}`, { force: true })));
+  await Promise.all(names.filter(unwanted).map((name) => fs.rm(`${directory}/${name}`, { force: true })));
+}
+
+/** Picks the temporary files that writes of `files` (names in one directory) leave when a crash cuts them short. */
+export function temporaryFilesOf(files: string[]): (name: string) => boolean {
+  return (name) => files.some((file) => name.startsWith(`${file}.`) && /^\.[0-9a-f-]{36}\.tmp$/.test(name.slice(file.length)));
 }

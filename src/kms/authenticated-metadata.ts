@@ -16,7 +16,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { constantTimeEqual } from '../core/validate.js';
-import { atomicWriteFile, readOrCreateSecret } from './atomic-file.js';
+import { atomicWriteFile, readOrCreateSecret, removeFiles, temporaryFilesOf } from './atomic-file.js';
 import { StoreIntegrityError } from './store-errors.js';
 
 const HEADER = /^kms-wasm-metadata v2 hmac-sha256=([0-9a-f]{64})\n/;
@@ -28,12 +28,14 @@ export class AuthenticatedMetadata<T> {
   /**
    * Opens `<directory>/<name>.json` (its key `<name>.key` created if missing) and returns its
    * content, undefined for a new store. Throws StoreIntegrityError, touching nothing, for a damaged
-   * file. Call it under the store's lock: the key's creation decides whether a plain file is accepted.
+   * file. Call it under the store's lock (it removes temporary files that crashed writes left, and
+   * the key's creation decides whether a plain file is accepted).
    */
   static async open<T>(directory: string, name: string): Promise<{ metadata: AuthenticatedMetadata<T>; saved: T | undefined }> {
     const fs = await import('node:fs/promises');
     const file = `${directory}/${name}.json`;
     const keyFile = `${directory}/${name}.key`;
+    await removeFiles(directory, temporaryFilesOf([`${name}.json`, `${name}.key`]));
     const keyExisted = await fs.access(keyFile).then(() => true, () => false);
     const secret = await readOrCreateSecret(keyFile, 32);
     const metadata = new AuthenticatedMetadata<T>(file, hkdf(sha256, secret, undefined, encoder.encode(`kms-wasm metadata mac v1 ${name}`), 32));

@@ -19,7 +19,7 @@ import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { gcm } from '../core/gcm.js';
 import { loadOnce } from '../core/load-once.js';
-import { atomicWriteFile, readOrCreateSecret, readSecret } from './atomic-file.js';
+import { atomicWriteFile, readOrCreateSecret, readSecret, removeFiles, temporaryFilesOf } from './atomic-file.js';
 import { auditLine, parseAuditLog, type AuditLogEnd } from './audit-log-file.js';
 import { DirectoryLock } from './directory-lock.js';
 import { kmsError } from './kms-errors.js';
@@ -179,7 +179,10 @@ export class FileKeyStore implements KeyStore {
   private async open(): Promise<Uint8Array> {
     if (this.closed) throw new StoreClosedError(this.directory);
     const { path } = await nodeModules();
-    if (!this.readOnly) this.lock ??= await DirectoryLock.acquire(this.directory, 'kms', { waitMs: this.waitForLock });
+    if (!this.readOnly) {
+      this.lock ??= await DirectoryLock.acquire(this.directory, 'kms', { waitMs: this.waitForLock });
+      await removeFiles(this.directory, temporaryFilesOf([STATE_FILE, ROOT_KEY_FILE, SALT_FILE])); // left by writes a crash cut short
+    }
     if (this.closed) { // closed while the lock was being taken
       await this.close();
       throw new StoreClosedError(this.directory);

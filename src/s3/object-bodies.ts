@@ -3,7 +3,7 @@
 // name, so a crash mid-write leaves every earlier version intact.
 
 import { copyBytes } from '../core/validate.js';
-import { atomicWriteFile, removeFilesExcept } from '../kms/atomic-file.js';
+import { atomicWriteFile, removeFiles } from '../kms/atomic-file.js';
 
 export interface ObjectBodies {
   write(id: string, bytes: Uint8Array): Promise<void>;
@@ -57,6 +57,7 @@ export class DirectoryBodies implements ObjectBodies {
    * whose version was never recorded or was dropped, parts of uploads that died with their process.
    */
   removeAllBut(ids: Set<string>): Promise<void> {
-    return removeFilesExcept(this.directory, new Set([...ids].map((id) => `${id}.bin`)));
+    const keep = new Set([...ids].map((id) => `${id}.bin`));
+    return removeFiles(this.directory, (name) => !keep.has(name));
   }
 }

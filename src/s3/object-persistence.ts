@@ -8,7 +8,7 @@
 
 import { loadOnce } from '../core/load-once.js';
 import { SerialQueue } from '../core/serial-queue.js';
-import { atomicWriteFile, createFileExclusive } from '../kms/atomic-file.js';
+import { atomicWriteFile, createFileExclusive, removeFiles, temporaryFilesOf } from '../kms/atomic-file.js';
 import { AuthenticatedMetadata } from '../kms/authenticated-metadata.js';
 import { DirectoryLock } from '../kms/directory-lock.js';
 import { StoreClosedError } from '../kms/store-errors.js';
@@ -68,6 +68,7 @@ export class ObjectPersistence {
     this.lock ??= await DirectoryLock.acquire(this.dir, 's3', { waitMs: this.waitForLock });
     const fs = await import('node:fs/promises');
     const rootFile = `${this.dir}/sse-s3-root.key`;
+    await removeFiles(this.dir, temporaryFilesOf(['sse-s3-root.key']));
     const readRoot = () => fs.readFile(rootFile).then((bytes) => new Uint8Array(bytes), (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
       throw error;

@@ -364,7 +364,7 @@ describe('ebs-state.json is authenticated', () => {
 });
 
 describe('BlockStore residue', () => {
-  it('an attachment dies with its process: the next store to open retires its grant, and removes unrecorded sector files', async () => {
+  it('an attachment dies with its process: the next store to open retires its grant, and removes unrecorded sector files and temporary files', async () => {
     const keys = tempDir();
     const dir = tempDir();
     const child = startChild(`
@@ -378,6 +378,7 @@ describe('BlockStore residue', () => {
     child.process.kill('SIGKILL');
     await child.exit;
     writeFileSync(join(dir, 'sectors', 'snap-0123456789abcdef0.img'), 'a snapshot copy cut short');
+    writeFileSync(join(dir, `ebs-state.json.${crypto.randomUUID()}.tmp`), 'a metadata write cut short');
     const store = new FileKeyStore({ directory: keys });
     const kms = new KeyManagementService({ account: ACCOUNT, region: 'us-east-1', store });
     expect((await kms.listGrants({ KeyId: KmsKeyId })).Grants).toHaveLength(1); // still letting the dead instance decrypt
@@ -387,6 +388,7 @@ describe('BlockStore residue', () => {
     expect((await kms.listAuditRecords({ EventName: 'RetireGrant' })).map((r) => r.errorCode)).toEqual([undefined]);
     expect(savedState(dir).volumes[0].attachments).toEqual([]);
     expect(readdirSync(join(dir, 'sectors'))).toEqual([`${VolumeId}.img`]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     const handle = await ec2.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE });
     expect(Buffer.from(await handle.read(0, 23)).toString()).toBe('written before the kill');
     await ec2.close();

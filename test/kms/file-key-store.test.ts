@@ -144,11 +144,19 @@ describe('FileKeyStore', () => {
     expect(text((await kms.decrypt({ CiphertextBlob: (await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: bytes('again') })).CiphertextBlob })).Plaintext)).toBe('again');
   });
 
-  it('leaves no temporary files behind', async () => {
+  it('leaves no temporary files behind, and removes those a crash left when it opens', async () => {
     const directory = freshDirectory();
-    const kms = kmsOn(new FileKeyStore({ directory }));
+    const store = new FileKeyStore({ directory });
+    const kms = kmsOn(store);
     for (let i = 0; i < 5; i++) await kms.createKey();
     expect(readdirSync(directory).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    await store.close();
+    const crashed = ['kms-state.bin', 'root.key', 'root.salt'].map((file) => `${file}.${crypto.randomUUID()}.tmp`);
+    for (const file of [...crashed, 'notes.tmp', 's3-state.json.tmp']) writeFileSync(join(directory, file), 'left behind');
+    const reopened = new FileKeyStore({ directory });
+    expect((await kmsOn(reopened).listKeys()).Keys).toHaveLength(5);
+    expect(readdirSync(directory).filter((f) => f.endsWith('.tmp')).sort()).toEqual(['notes.tmp', 's3-state.json.tmp']); // not the key store's
+    await reopened.close();
   });
 });
 

@@ -205,7 +205,7 @@ describe('ObjectStore metadata is authenticated', () => {
 });
 
 describe('ObjectStore residue', () => {
-  it('on open, removes temporary files, bodies no version names and parts of uploads that died with their store', async () => {
+  it('on open, removes temporary files (bodies and metadata), bodies no version names and parts of uploads that died with their store', async () => {
     const { dir, kms, store } = await storeWithObject();
     const { UploadId } = await store.createMultipartUpload({ Bucket: 'kept', Key: 'big' });
     await store.uploadPart({ Bucket: 'kept', Key: 'big', UploadId, PartNumber: 1, Body: new Uint8Array(5 * 1024 * 1024) });
@@ -215,9 +215,11 @@ describe('ObjectStore residue', () => {
     expect(named).toHaveLength(2); // the object's body and the part
     writeFileSync(join(objects, `${crypto.randomUUID()}.bin.${crypto.randomUUID()}.tmp`), 'a write cut short');
     writeFileSync(join(objects, `${crypto.randomUUID()}.bin`), 'a body whose version was never recorded');
+    for (const file of ['s3-state.json', 's3-state.key', 'sse-s3-root.key']) writeFileSync(join(dir, `${file}.${crypto.randomUUID()}.tmp`), 'cut short');
     const reopened = new ObjectStore({ kms, dir });
     expect(text((await reopened.getObject({ Bucket: 'kept', Key: 'doc' })).Body)).toBe('body');
     expect(readdirSync(objects)).toHaveLength(1);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(named).toContain(readdirSync(objects)[0]);
     await reopened.close();
   });
