@@ -47,7 +47,7 @@ export class ObjectPersistence {
    * The root key file is created with mode 0600 and never leaves the store.
    */
   load(): Promise<void> {
-    if (this.closed) return Promise.reject(new StoreClosedError(this.dir!));
+    if (this.closed) return Promise.reject(new StoreClosedError(this.dir ?? 'in memory'));
     return this.loadState();
   }
 
