@@ -44,8 +44,10 @@ export interface ObjectStoreOptions {
   bucketKeyTtlMs?: number;
   /** The time source for bucket-key expiry (default Date.now). */
   now?: () => number;
-  /** A directory for object bodies and metadata (Node); omitted: in memory. */
+  /** A directory for object bodies and metadata (Node); omitted: in memory. One process writes it at a time (see README, Stores). */
   dir?: string;
+  /** With `dir`: milliseconds to wait for another writer to release the directory (default 0: refuse at once with a StoreLockedError). */
+  waitForLock?: number;
 }
 
 /** Request fields every object call may carry: SSE-C headers and, from a front end, whether TLS was used. */
@@ -98,9 +100,12 @@ export class ObjectStore {
 
   constructor(options: ObjectStoreOptions) {
     if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KMS (KeyManagementService or another HostKms) is required');
+    if (options.waitForLock !== undefined && !(Number.isSafeInteger(options.waitForLock) && options.waitForLock >= 0)) {
+      throw s3Error('InvalidArgument', 'waitForLock: expected a whole number of milliseconds, 0 or more');
+    }
     this.kms = options.kms;
     this.iam = options.iam;
-    this.state = new ObjectPersistence(options.dir);
+    this.state = new ObjectPersistence(options.dir, options.waitForLock);
     this.requireSecureTransport = options.requireSecureTransport ?? false;
     this.bucketKeys = new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now);
     this.multipart = new MultipartUploads({
@@ -117,6 +122,11 @@ export class ObjectStore {
    */
   rotateSseS3RootKey(): Promise<{ RootKeyId: string }> {
     return this.state.rotateSseS3RootKey();
+  }
+
+  /** Releases a directory store's lock (after pending writes); every later call is refused with a StoreClosedError. */
+  close(): Promise<void> {
+    return this.state.close();
   }
 
   private get buckets(): Map<string, Bucket> {
