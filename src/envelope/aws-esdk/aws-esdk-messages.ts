@@ -1,0 +1,107 @@
+// The AWS Encryption SDK message format as a user calls it: one-shot encrypt and decrypt of bytes
+// in memory, and Web TransformStreams (Node and browsers) for messages of any size.
+
+import { InvalidInputError } from '../../core/errors.js';
+import { requireBytes, requireIntegerInRange } from '../../core/validate.js';
+import type { EncryptionContext } from '../../kms/encryption-context.js';
+import { algorithmSuite, assertEncryptAllowed, checkCommitmentPolicy, DEFAULT_COMMITMENT_POLICY, SUITE_IDS, hex, type CommitmentPolicy } from './algorithm-suites.js';
+import type { MessageHeader } from './header-codec.js';
+import type { Keyring } from './keyring.js';
+import { checkEncryptionContext, getEncryptionMaterials } from './materials-manager.js';
+import { MessageDecryptor } from './message-decryptor.js';
+import { DEFAULT_FRAME_LENGTH, MessageEncryptor } from './message-encryptor.js';
+
+/** Key-committing AES-256-GCM with HKDF-SHA-512, unsigned: the default here (0x0578 adds an ECDSA P-384 signature). */
+export const DEFAULT_SUITE_ID = 0x0478;
+
+export interface AwsEsdkDecryptOptions {
+  keyring: Keyring;
+  /** Default REQUIRE_ENCRYPT_REQUIRE_DECRYPT: only key-committing (format 2.0) messages are read. */
+  commitmentPolicy?: CommitmentPolicy;
+  /** Refuse messages carrying more encrypted data keys than this (default: no limit, as in the Encryption SDK). */
+  maxEncryptedDataKeys?: number;
+}
+
+export interface AwsEsdkEncryptOptions extends AwsEsdkDecryptOptions {
+  encryptionContext?: EncryptionContext;
+  /** 0x0478 (default) or 0x0578; the non-committing suites need commitmentPolicy FORBID_ENCRYPT_ALLOW_DECRYPT and are not written here. */
+  suiteId?: number;
+  /** Plaintext bytes per frame (default 4096, at most 2^32 − 1). */
+  frameLength?: number;
+}
+
+function checkCommon(options: AwsEsdkDecryptOptions) {
+  if (typeof options?.keyring?.onEncrypt !== 'function' || typeof options.keyring.onDecrypt !== 'function') throw new InvalidInputError('keyring', 'expected a keyring');
+  const commitmentPolicy = checkCommitmentPolicy(options.commitmentPolicy ?? DEFAULT_COMMITMENT_POLICY);
+  const { maxEncryptedDataKeys } = options;
+  if (maxEncryptedDataKeys !== undefined) requireIntegerInRange('maxEncryptedDataKeys', maxEncryptedDataKeys, 1, 0xffff);
+  return { keyring: options.keyring, commitmentPolicy, maxEncryptedDataKeys };
+}
+
+/** Gets the materials from the keyring and returns the encryptor; its `header` is the message's. */
+export async function createAwsEsdkEncryptor(options: AwsEsdkEncryptOptions): Promise<MessageEncryptor> {
+  const { keyring, commitmentPolicy, maxEncryptedDataKeys } = checkCommon(options);
+  const suiteId = options.suiteId ?? DEFAULT_SUITE_ID;
+  const suite = algorithmSuite(suiteId);
+  if (!suite || suite.messageFormat !== 2) {
+    throw new InvalidInputError('suiteId', `expected 0x0478 or 0x0578, got ${typeof suiteId === 'number' ? `0x${hex(suiteId)}` : String(suiteId)} (readable: ${SUITE_IDS.map(hex).join(', ')})`);
+  }
+  assertEncryptAllowed(commitmentPolicy, suite);
+  const frameLength = requireIntegerInRange('frameLength', options.frameLength ?? DEFAULT_FRAME_LENGTH, 1, 0xffffffff);
+  const encryptionContext = checkEncryptionContext(options.encryptionContext);
+  return new MessageEncryptor(await getEncryptionMaterials(keyring, suite, encryptionContext, maxEncryptedDataKeys), frameLength);
+}
+
+export function createAwsEsdkDecryptor(options: AwsEsdkDecryptOptions): MessageDecryptor {
+  return new MessageDecryptor(checkCommon(options));
+}
+
+export async function encryptAwsEsdkMessage(plaintext: Uint8Array, options: AwsEsdkEncryptOptions): Promise<{ message: Uint8Array; messageHeader: MessageHeader }> {
+  requireBytes('plaintext', plaintext);
+  const encryptor = await createAwsEsdkEncryptor(options);
+  return { message: encryptor.final(plaintext), messageHeader: encryptor.header };
+}
+
+/** Decrypts a whole message; throws (releasing nothing) unless all of it authenticates. */
+export async function decryptAwsEsdkMessage(message: Uint8Array, options: AwsEsdkDecryptOptions): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }> {
+  requireBytes('message', message);
+  const decryptor = createAwsEsdkDecryptor(options);
+  const plaintext = await decryptor.update(message);
+  await decryptor.final(); // everything was decrypted above: this checks that the message was complete
+  return { plaintext, messageHeader: decryptor.header! };
+}
+
+/** Plaintext in, message out. */
+export function awsEsdkEncryptStream(options: AwsEsdkEncryptOptions): TransformStream<Uint8Array, Uint8Array> {
+  let encryptor: MessageEncryptor;
+  return new TransformStream({
+    async start() {
+      encryptor = await createAwsEsdkEncryptor(options);
+    },
+    transform(chunk, controller) {
+      const out = encryptor.update(chunk);
+      if (out.length > 0) controller.enqueue(out);
+    },
+    flush(controller) {
+      controller.enqueue(encryptor.final());
+    },
+  });
+}
+
+/**
+ * Message in, plaintext out, each frame as it authenticates (a signed message: all of it once
+ * the signature verifies); errors the stream on any tampering or truncation.
+ */
+export function awsEsdkDecryptStream(options: AwsEsdkDecryptOptions): TransformStream<Uint8Array, Uint8Array> {
+  const decryptor = createAwsEsdkDecryptor(options);
+  return new TransformStream({
+    async transform(chunk, controller) {
+      const out = await decryptor.update(chunk);
+      if (out.length > 0) controller.enqueue(out);
+    },
+    async flush(controller) {
+      const out = await decryptor.final();
+      if (out.length > 0) controller.enqueue(out);
+    },
+  });
+}

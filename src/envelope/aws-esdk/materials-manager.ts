@@ -1,0 +1,68 @@
+// The default materials manager (framework/default-cmm.md): what a message needs besides its bytes.
+// On encrypt, a signing key pair for signed suites (its public key added to the encryption
+// context, which the keyring then sees too) and the data key with its wrapped copies from the
+// keyring; on decrypt, the data key from the keyring and the verification key from the context.
+
+import { InvalidInputError } from '../../core/errors.js';
+import type { EncryptionContext } from '../../kms/encryption-context.js';
+import { MessageFormatError } from '../message-format.js';
+import { DATA_KEY_BYTES, type AlgorithmSuite } from './algorithm-suites.js';
+import { KeyringError } from './esdk-errors.js';
+import type { EncryptedDataKey, MessageHeader } from './header-codec.js';
+import type { Keyring } from './keyring.js';
+import { MessageSigner, MessageVerifier, PUBLIC_KEY_CONTEXT_KEY } from './message-signature.js';
+
+export interface EncryptionMaterials {
+  suite: AlgorithmSuite;
+  /** The plaintext data key; the encryptor zeroes it once it has derived its keys. */
+  dataKey: Uint8Array;
+  encryptionContext: EncryptionContext;
+  encryptedDataKeys: EncryptedDataKey[];
+  /** For signed suites. */
+  signer?: MessageSigner;
+}
+
+export interface DecryptionMaterials {
+  dataKey: Uint8Array;
+  verifier?: MessageVerifier;
+}
+
+export function checkEncryptionContext(context: unknown): EncryptionContext {
+  if (context === undefined) return {};
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) throw new InvalidInputError('encryptionContext', 'expected an object of strings');
+  for (const [key, value] of Object.entries(context)) {
+    if (typeof value !== 'string') throw new InvalidInputError('encryptionContext', `the value of "${key}" is not a string`);
+    if (key === PUBLIC_KEY_CONTEXT_KEY) throw new InvalidInputError('encryptionContext', `"${key}" is reserved for the signing key of signed suites`);
+  }
+  return { ...(context as EncryptionContext) };
+}
+
+export async function getEncryptionMaterials(keyring: Keyring, suite: AlgorithmSuite, context: EncryptionContext,
+  maxEncryptedDataKeys: number | undefined): Promise<EncryptionMaterials> {
+  const signer = suite.signed ? new MessageSigner() : undefined;
+  const encryptionContext = signer ? { ...context, [PUBLIC_KEY_CONTEXT_KEY]: signer.publicKey } : context;
+  try {
+    const { dataKey, encryptedDataKeys } = await keyring.onEncrypt({ suite, encryptionContext });
+    if (!(dataKey instanceof Uint8Array) || dataKey.length !== DATA_KEY_BYTES) throw new KeyringError('the keyring gave no 32-byte data key');
+    if (encryptedDataKeys.length === 0) throw new KeyringError('the keyring wrapped the data key for nobody: nobody could decrypt the message');
+    if (maxEncryptedDataKeys !== undefined && encryptedDataKeys.length > maxEncryptedDataKeys) {
+      dataKey.fill(0);
+      throw new KeyringError(`the keyring made ${encryptedDataKeys.length} encrypted data keys, more than maxEncryptedDataKeys (${maxEncryptedDataKeys})`);
+    }
+    if (encryptedDataKeys.length > 0xffff) throw new KeyringError('a message holds at most 65535 encrypted data keys');
+    return { suite, dataKey, encryptionContext, encryptedDataKeys, ...(signer ? { signer } : {}) };
+  } catch (error) {
+    signer?.dispose();
+    throw error;
+  }
+}
+
+export async function getDecryptionMaterials(keyring: Keyring, suite: AlgorithmSuite, header: MessageHeader): Promise<DecryptionMaterials> {
+  const publicKey = header.encryptionContext[PUBLIC_KEY_CONTEXT_KEY];
+  if (!suite.signed && publicKey !== undefined) throw new MessageFormatError(`an unsigned message's encryption context holds "${PUBLIC_KEY_CONTEXT_KEY}"`);
+  const verifier = suite.signed ? new MessageVerifier(publicKey) : undefined;
+  const dataKey = await keyring.onDecrypt({ suite, encryptionContext: header.encryptionContext, encryptedDataKeys: header.encryptedDataKeys });
+  if (dataKey === undefined) throw new KeyringError('no keyring could unwrap any of the message\'s encrypted data keys');
+  if (dataKey.length !== DATA_KEY_BYTES) throw new KeyringError('the keyring gave no 32-byte data key');
+  return { dataKey, ...(verifier ? { verifier } : {}) };
+}
