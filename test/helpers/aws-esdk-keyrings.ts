@@ -26,7 +26,7 @@ export function rawAesPair(wrappingKey = rng.bytes(32), keyNamespace = 'kms-wasm
   };
 }
 
-let rsaKeys: ReturnType<typeof generateKeyPairSync<'pem', 'pem'>> | undefined;
+let rsaKeys: { publicKey: string; privateKey: string } | undefined;
 
 export async function rawRsaPair(keyNamespace = 'kms-wasm-test', keyName = 'rsa-key-1'): Promise<KeyringPair> {
   rsaKeys ??= generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });

@@ -53,7 +53,7 @@ describe('non-framed Encryption SDK messages', () => {
       const commitmentPolicy = 'REQUIRE_ENCRYPT_ALLOW_DECRYPT' as const;
       for (const size of [0, 1, 15, 16, 17, 4096, 100_003]) {
         const plaintext = Buffer.from(rng.bytes(size));
-        const context = size % 2 ? { a: 'b', size: String(size) } : {};
+        const context: Record<string, string> = size % 2 ? { a: 'b', size: String(size) } : {};
         const message = nonFramedMessage(version, dataKey, plaintext, context);
         const { plaintext: opened, messageHeader } = await decryptAwsEsdkMessage(message, { keyring, commitmentPolicy });
         expect(Buffer.from(opened).equals(plaintext), `size ${size}`).toBe(true);

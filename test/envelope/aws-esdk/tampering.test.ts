@@ -108,7 +108,7 @@ describe('tampering with Encryption SDK messages', () => {
     const released: Uint8Array[] = [];
     const stream = new Blob([changed]).stream().pipeThrough(awsEsdkDecryptStream({ keyring: ours }));
     await expect((async () => {
-      for await (const chunk of stream) released.push(chunk);
+      for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) released.push(chunk);
     })()).rejects.toBeInstanceOf(AuthenticationError);
     const out = concat([...released]);
     expect(out).toEqual(plaintext.subarray(0, out.length));
