@@ -4,6 +4,7 @@
 import { InvalidInputError } from '../../core/errors.js';
 import { requireBytes, requireIntegerInRange } from '../../core/validate.js';
 import type { EncryptionContext } from '../../kms/encryption-context.js';
+import { chunkTransform } from '../chunk-transform.js';
 import { algorithmSuite, assertEncryptAllowed, checkCommitmentPolicy, DEFAULT_COMMITMENT_POLICY, SUITE_IDS, hex, type CommitmentPolicy } from './algorithm-suites.js';
 import type { MessageHeader } from './header-codec.js';
 import type { Keyring } from './keyring.js';
@@ -73,19 +74,7 @@ export async function decryptAwsEsdkMessage(message: Uint8Array, options: AwsEsd
 
 /** Plaintext in, message out. */
 export function awsEsdkEncryptStream(options: AwsEsdkEncryptOptions): TransformStream<Uint8Array, Uint8Array> {
-  let encryptor: MessageEncryptor;
-  return new TransformStream({
-    async start() {
-      encryptor = await createAwsEsdkEncryptor(options);
-    },
-    transform(chunk, controller) {
-      const out = encryptor.update(chunk);
-      if (out.length > 0) controller.enqueue(out);
-    },
-    flush(controller) {
-      controller.enqueue(encryptor.final());
-    },
-  });
+  return chunkTransform(() => createAwsEsdkEncryptor(options));
 }
 
 /**
@@ -94,14 +83,5 @@ export function awsEsdkEncryptStream(options: AwsEsdkEncryptOptions): TransformS
  */
 export function awsEsdkDecryptStream(options: AwsEsdkDecryptOptions): TransformStream<Uint8Array, Uint8Array> {
   const decryptor = createAwsEsdkDecryptor(options);
-  return new TransformStream({
-    async transform(chunk, controller) {
-      const out = await decryptor.update(chunk);
-      if (out.length > 0) controller.enqueue(out);
-    },
-    async flush(controller) {
-      const out = await decryptor.final();
-      if (out.length > 0) controller.enqueue(out);
-    },
-  });
+  return chunkTransform(() => decryptor);
 }

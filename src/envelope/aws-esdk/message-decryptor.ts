@@ -8,9 +8,8 @@
 
 import { AuthenticationError } from '../../core/errors.js';
 import { gcm, openInto } from '../../core/gcm.js';
-import { requireBytes } from '../../core/validate.js';
 import { concatBytes } from '../byte-concat.js';
-import { ByteQueue } from '../byte-queue.js';
+import { ChunkedDecryptor } from '../chunked-decryptor.js';
 import { MessageFormatError } from '../message-format.js';
 import { assertDecryptAllowed, type CommitmentPolicy, TAG_BYTES } from './algorithm-suites.js';
 import { bodyAad, FINAL_FRAME_PREFIX, NON_FRAMED_PREFIX, readFramePrefix, readNonFramedPrefix, type BodyPart } from './body-codec.js';
@@ -30,53 +29,34 @@ interface SealedPart { part: BodyPart; sequenceNumber: number; iv: Uint8Array; s
 
 const sealedEnd = (p: SealedPart) => p.start + p.contentLength + TAG_BYTES;
 
-type Stage = 'header' | 'body' | 'footer' | 'done' | 'failed';
+type Stage = 'header' | 'body' | 'footer' | 'done';
 
-export class MessageDecryptor {
-  private readonly buffer = new ByteQueue();
+export class MessageDecryptor extends ChunkedDecryptor {
   private stage: Stage = 'header';
   private opened: { header: MessageHeader; key: Uint8Array; verifier: MessageVerifier | undefined } | undefined;
   private nextSequenceNumber = 1;
   /** Verified plaintext of a signed message, held until its signature verifies. */
   private readonly held: Uint8Array[] = [];
 
-  constructor(private readonly options: MessageDecryptorOptions) {}
+  constructor(private readonly options: MessageDecryptorOptions) {
+    super();
+  }
 
   /** The header, once it has been read and authenticated. */
   get header(): MessageHeader | undefined {
     return this.opened?.header;
   }
 
-  /** The plaintext this chunk completes and that may be released (authenticated, and for signed messages, signed). */
-  async update(chunk: Uint8Array): Promise<Uint8Array> {
-    requireBytes('chunk', chunk);
-    if (this.stage === 'failed') throw new MessageFormatError('this message already failed to decrypt');
-    this.buffer.push(chunk);
-    try {
-      return await this.drain();
-    } catch (error) {
-      this.fail();
-      throw error;
-    }
+  protected missing(): string | undefined {
+    return this.stage === 'done' ? undefined : `the message is truncated: it ends inside its ${this.stage}`;
   }
 
-  /** Throws unless the whole message, and nothing after it, has arrived. */
-  async final(): Promise<Uint8Array> {
-    const rest = await this.update(new Uint8Array(0));
-    if (this.stage !== 'done') {
-      this.fail();
-      throw new MessageFormatError(`the message is truncated: it ends inside its ${this.stage}`);
-    }
-    return rest;
-  }
-
-  private fail(): void {
-    this.stage = 'failed';
+  protected wipe(): void {
     this.opened?.key.fill(0);
     for (const part of this.held.splice(0)) part.fill(0);
   }
 
-  private async drain(): Promise<Uint8Array> {
+  protected async drain(): Promise<Uint8Array> {
     if (this.stage === 'header' && !(await this.openHeader())) return new Uint8Array(0);
     let released: Uint8Array = new Uint8Array(0);
     if (this.stage === 'body') released = this.openBody();
