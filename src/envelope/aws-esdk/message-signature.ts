@@ -8,18 +8,16 @@
 // Verification accepts high-S signatures, which OpenSSL (under the Encryption SDK) produces.
 
 import { p384 } from '@noble/curves/nist.js';
-import { sha384 } from '@noble/hashes/sha2.js';
 import { base64ToBytes, bytesToBase64 } from '../../core/base64.js';
 import { AuthenticationError } from '../../core/errors.js';
 import { MessageFormatError } from '../message-format.js';
+import { createSha384, type IncrementalHash } from './sha384-stream.js';
 
 export const PUBLIC_KEY_CONTEXT_KEY = 'aws-crypto-public-key';
 
-type Hash = ReturnType<typeof sha384.create>;
-
 /** Signs everything fed to update(); the public key goes into the encryption context before the header is written. */
 export class MessageSigner {
-  private readonly hash: Hash = sha384.create();
+  private readonly hash: IncrementalHash = createSha384();
   private readonly secretKey: Uint8Array;
   readonly publicKey: string;
 
@@ -48,7 +46,7 @@ export class MessageSigner {
 
 /** Verifies a message's signature against the public key in its encryption context. */
 export class MessageVerifier {
-  private readonly hash: Hash = sha384.create();
+  private readonly hash: IncrementalHash = createSha384();
   private readonly publicKey: Uint8Array;
 
   constructor(encodedPublicKey: string | undefined) {
