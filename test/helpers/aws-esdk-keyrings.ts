@@ -28,12 +28,20 @@ export function rawAesPair(wrappingKey = rng.bytes(32), keyNamespace = 'kms-wasm
 
 let rsaKeys: { publicKey: string; privateKey: string } | undefined;
 
-export async function rawRsaPair(keyNamespace = 'kms-wasm-test', keyName = 'rsa-key-1'): Promise<KeyringPair> {
+/** One RSA-2048 key pair for the test process, PEM (SPKI public, PKCS #8 private). */
+export function rsaPemKeys(): { publicKey: string; privateKey: string } {
   rsaKeys ??= generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-  const der = (pem: string) => Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  return rsaKeys;
+}
+
+/** The DER inside a PEM. */
+export const pemToDer = (pem: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
+
+export async function rawRsaPair(keyNamespace = 'kms-wasm-test', keyName = 'rsa-key-1'): Promise<KeyringPair> {
+  const rsaKeys = rsaPemKeys();
   const algorithm = { name: 'RSA-OAEP', hash: 'SHA-256' };
-  const publicKey = await crypto.subtle.importKey('spki', der(rsaKeys.publicKey), algorithm, false, ['encrypt']);
-  const privateKey = await crypto.subtle.importKey('pkcs8', der(rsaKeys.privateKey), algorithm, false, ['decrypt']);
+  const publicKey = await crypto.subtle.importKey('spki', pemToDer(rsaKeys.publicKey), algorithm, false, ['encrypt']);
+  const privateKey = await crypto.subtle.importKey('pkcs8', pemToDer(rsaKeys.privateKey), algorithm, false, ['decrypt']);
   return {
     ours: new RawRsaKeyring({ keyNamespace, keyName, publicKey, privateKey }),
     theirs: new RawRsaKeyringNode({ keyNamespace, keyName, rsaKey: { publicKey: rsaKeys.publicKey, privateKey: rsaKeys.privateKey }, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }),
