@@ -7,6 +7,7 @@
 //   body AAD:      message id | "AWSKMSEncryptionClient Frame" / "… Final Frame" / "… Single Block" |
 //                  sequence number (u32) | content length (u64)
 
+import { compareBytes } from '../../core/validate.js';
 import { MessageFormatError } from '../message-format.js';
 import { IV_BYTES } from './algorithm-suites.js';
 import { ByteReader, ByteWriter } from './byte-fields.js';
@@ -63,21 +64,23 @@ export interface FramePrefix {
   prefixBytes: number;
 }
 
-/** The frame prefix at the start of `bytes`, or undefined until `bytes` holds all of it. */
+/**
+ * The frame prefix at the start of `bytes`, or undefined until `bytes` holds all of it. A frame's
+ * IV must be its sequence number padded (decrypt.md computes it so; a frame carrying another is
+ * malformed).
+ */
 export function readFramePrefix(bytes: Uint8Array, frameLength: number): FramePrefix | undefined {
   const reader = new ByteReader(bytes);
   const first = reader.u32();
   if (first === undefined) return undefined;
-  if (first !== FINAL_FRAME_MARKER) {
-    const iv = reader.take(IV_BYTES);
-    return iv && { sequenceNumber: first, final: false, iv, contentLength: frameLength, prefixBytes: REGULAR_FRAME_PREFIX };
-  }
-  const sequenceNumber = reader.u32();
+  const final = first === FINAL_FRAME_MARKER;
+  const sequenceNumber = final ? reader.u32() : first;
   const iv = reader.take(IV_BYTES);
-  const contentLength = reader.u32();
+  const contentLength = final ? reader.u32() : frameLength;
   if (sequenceNumber === undefined || !iv || contentLength === undefined) return undefined;
+  if (compareBytes(iv, frameIv(sequenceNumber)) !== 0) throw new MessageFormatError(`frame ${sequenceNumber} carries an IV that is not its sequence number`);
   if (contentLength > frameLength) throw new MessageFormatError(`the final frame claims ${contentLength} bytes, more than the frame length ${frameLength}`);
-  return { sequenceNumber, final: true, iv, contentLength, prefixBytes: FINAL_FRAME_PREFIX };
+  return { sequenceNumber, final, iv, contentLength, prefixBytes: final ? FINAL_FRAME_PREFIX : REGULAR_FRAME_PREFIX };
 }
 
 /** The prefix of a non-framed body, or undefined until `bytes` holds all of it. */

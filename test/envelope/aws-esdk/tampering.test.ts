@@ -61,6 +61,9 @@ describe('tampering with Encryption SDK messages', () => {
       await expectRefused(concat([header, ...body, finalFrame]), { keyring: ours }, what, MessageFormatError);
     }
     await expectRefused(concat([header, ...frames]), { keyring: ours }, 'final frame dropped', MessageFormatError);
+    const otherIv = message.slice();
+    otherIv[headerBytes + REGULAR_FRAME_BYTES + 4 + 11]! ^= 3; // frame 2's IV ends in 00000002: now 00000001
+    expect((await expectRefused(otherIv, { keyring: ours }, 'frame 2 with frame 1\'s IV', MessageFormatError)).message).toMatch(/IV/);
     // A frame from another message under the same key and numbering still fails: the AAD holds the message id.
     const other = await encryptAwsEsdkMessage(rng.bytes(3 * FRAME + 1), { keyring: ours, frameLength: FRAME });
     const foreign = other.message.subarray(headerBytes + REGULAR_FRAME_BYTES, headerBytes + 2 * REGULAR_FRAME_BYTES);
