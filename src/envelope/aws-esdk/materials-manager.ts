@@ -41,17 +41,20 @@ export async function getEncryptionMaterials(keyring: Keyring, suite: AlgorithmS
   maxEncryptedDataKeys: number | undefined): Promise<EncryptionMaterials> {
   const signer = suite.signed ? new MessageSigner() : undefined;
   const encryptionContext = signer ? { ...context, [PUBLIC_KEY_CONTEXT_KEY]: signer.publicKey } : context;
+  let dataKey: Uint8Array | undefined;
   try {
-    const { dataKey, encryptedDataKeys } = await keyring.onEncrypt({ suite, encryptionContext });
+    const result = await keyring.onEncrypt({ suite, encryptionContext });
+    dataKey = result.dataKey;
+    const { encryptedDataKeys } = result;
     if (!(dataKey instanceof Uint8Array) || dataKey.length !== DATA_KEY_BYTES) throw new KeyringError('the keyring gave no 32-byte data key');
     if (encryptedDataKeys.length === 0) throw new KeyringError('the keyring wrapped the data key for nobody: nobody could decrypt the message');
     if (maxEncryptedDataKeys !== undefined && encryptedDataKeys.length > maxEncryptedDataKeys) {
-      dataKey.fill(0);
       throw new KeyringError(`the keyring made ${encryptedDataKeys.length} encrypted data keys, more than maxEncryptedDataKeys (${maxEncryptedDataKeys})`);
     }
     if (encryptedDataKeys.length > 0xffff) throw new KeyringError('a message holds at most 65535 encrypted data keys');
     return { suite, dataKey, encryptionContext, encryptedDataKeys, ...(signer ? { signer } : {}) };
   } catch (error) {
+    if (dataKey instanceof Uint8Array) dataKey.fill(0);
     signer?.dispose();
     throw error;
   }
@@ -63,6 +66,9 @@ export async function getDecryptionMaterials(keyring: Keyring, suite: AlgorithmS
   const verifier = suite.signed ? new MessageVerifier(publicKey) : undefined;
   const dataKey = await keyring.onDecrypt({ suite, encryptionContext: header.encryptionContext, encryptedDataKeys: header.encryptedDataKeys });
   if (dataKey === undefined) throw new KeyringError('no keyring could unwrap any of the message\'s encrypted data keys');
-  if (dataKey.length !== DATA_KEY_BYTES) throw new KeyringError('the keyring gave no 32-byte data key');
+  if (dataKey.length !== DATA_KEY_BYTES) {
+    dataKey.fill(0);
+    throw new KeyringError('the keyring gave no 32-byte data key');
+  }
   return { dataKey, ...(verifier ? { verifier } : {}) };
 }

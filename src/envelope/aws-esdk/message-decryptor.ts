@@ -13,6 +13,7 @@ import { ChunkedDecryptor } from '../chunked-decryptor.js';
 import { MessageFormatError } from '../message-format.js';
 import { assertDecryptAllowed, type CommitmentPolicy, TAG_BYTES } from './algorithm-suites.js';
 import { bodyAad, FINAL_FRAME_PREFIX, NON_FRAMED_PREFIX, readFramePrefix, readNonFramedPrefix, type BodyPart } from './body-codec.js';
+import { ByteReader } from './byte-fields.js';
 import { CONTENT_TYPE_FRAMED, decodeHeader, type HeaderLimits, type MessageHeader } from './header-codec.js';
 import { deriveDataKey, verifyCommitKey } from './key-derivation.js';
 import type { Keyring } from './keyring.js';
@@ -158,11 +159,10 @@ export class MessageDecryptor extends ChunkedDecryptor {
 
   /** Verifies the signature footer; then releases everything held. */
   private checkFooter(): Uint8Array {
-    if (this.buffer.length < 2) return new Uint8Array(0);
-    const length = new DataView(this.buffer.head(2).buffer, this.buffer.head(2).byteOffset).getUint16(0);
-    if (this.buffer.length < 2 + length) return new Uint8Array(0);
-    this.opened!.verifier!.verify(this.buffer.head(2 + length).subarray(2));
-    this.buffer.drop(2 + length);
+    const signature = new ByteReader(this.buffer.head(this.buffer.length)).field();
+    if (!signature) return new Uint8Array(0);
+    this.opened!.verifier!.verify(signature);
+    this.buffer.drop(2 + signature.length);
     this.stage = 'done';
     const plaintext = this.held.length === 1 ? this.held[0]! : concatBytes(this.held);
     if (this.held.length > 1) for (const part of this.held) part.fill(0);
