@@ -8,7 +8,8 @@ import { chunkTransform } from '../chunk-transform.js';
 import { algorithmSuite, assertEncryptAllowed, checkCommitmentPolicy, DEFAULT_COMMITMENT_POLICY, SUITE_IDS, hex, type CommitmentPolicy } from './algorithm-suites.js';
 import type { MessageHeader } from './header-codec.js';
 import type { Keyring } from './keyring.js';
-import { checkEncryptionContext, getEncryptionMaterials } from './materials-manager.js';
+import { KeyringError } from './esdk-errors.js';
+import { checkEncryptionContext, DefaultMaterialsManager, type MaterialsManager } from './materials-manager.js';
 import { MessageDecryptor } from './message-decryptor.js';
 import { DEFAULT_FRAME_LENGTH, MessageEncryptor } from './message-encryptor.js';
 
@@ -16,7 +17,10 @@ import { DEFAULT_FRAME_LENGTH, MessageEncryptor } from './message-encryptor.js';
 export const DEFAULT_SUITE_ID = 0x0478;
 
 export interface AwsEsdkDecryptOptions {
-  keyring: Keyring;
+  /** Who unwraps (and, encrypting, makes) the data key; or give a `materialsManager` instead. */
+  keyring?: Keyring;
+  /** Instead of a keyring: where materials come from, e.g. a CachingMaterialsManager. */
+  materialsManager?: MaterialsManager;
   /** Default REQUIRE_ENCRYPT_REQUIRE_DECRYPT: only key-committing (format 2.0) messages are read. */
   commitmentPolicy?: CommitmentPolicy;
   /** Refuse messages carrying more encrypted data keys than this (default: no limit, as in the Encryption SDK). */
@@ -32,16 +36,24 @@ export interface AwsEsdkEncryptOptions extends AwsEsdkDecryptOptions {
 }
 
 function checkCommon(options: AwsEsdkDecryptOptions) {
-  if (typeof options?.keyring?.onEncrypt !== 'function' || typeof options.keyring.onDecrypt !== 'function') throw new InvalidInputError('keyring', 'expected a keyring');
+  const { keyring, materialsManager } = options ?? {};
+  if ((keyring === undefined) === (materialsManager === undefined)) throw new InvalidInputError('keyring', 'expected a keyring or a materialsManager (one of them)');
+  if (keyring !== undefined && (typeof keyring?.onEncrypt !== 'function' || typeof keyring.onDecrypt !== 'function')) throw new InvalidInputError('keyring', 'expected a keyring');
+  if (materialsManager !== undefined && (typeof materialsManager?.getEncryptionMaterials !== 'function' || typeof materialsManager.getDecryptionMaterials !== 'function')) {
+    throw new InvalidInputError('materialsManager', 'expected a materials manager');
+  }
   const commitmentPolicy = checkCommitmentPolicy(options.commitmentPolicy ?? DEFAULT_COMMITMENT_POLICY);
   const { maxEncryptedDataKeys } = options;
   if (maxEncryptedDataKeys !== undefined) requireIntegerInRange('maxEncryptedDataKeys', maxEncryptedDataKeys, 1, 0xffff);
-  return { keyring: options.keyring, commitmentPolicy, maxEncryptedDataKeys };
+  return { materialsManager: materialsManager ?? new DefaultMaterialsManager(keyring!), commitmentPolicy, maxEncryptedDataKeys };
 }
 
-/** Gets the materials from the keyring and returns the encryptor; its `header` is the message's. */
-export async function createAwsEsdkEncryptor(options: AwsEsdkEncryptOptions): Promise<MessageEncryptor> {
-  const { keyring, commitmentPolicy, maxEncryptedDataKeys } = checkCommon(options);
+/**
+ * Gets the materials and returns the encryptor; its `header` is the message's. `plaintextLength`,
+ * when the caller knows it, lets a caching materials manager count bytes (without it, it does not cache).
+ */
+export async function createAwsEsdkEncryptor(options: AwsEsdkEncryptOptions, plaintextLength?: number): Promise<MessageEncryptor> {
+  const { materialsManager, commitmentPolicy, maxEncryptedDataKeys } = checkCommon(options);
   const suiteId = options.suiteId ?? DEFAULT_SUITE_ID;
   const suite = algorithmSuite(suiteId);
   if (!suite || suite.messageFormat !== 2) {
@@ -50,7 +62,13 @@ export async function createAwsEsdkEncryptor(options: AwsEsdkEncryptOptions): Pr
   assertEncryptAllowed(commitmentPolicy, suite);
   const frameLength = requireIntegerInRange('frameLength', options.frameLength ?? DEFAULT_FRAME_LENGTH, 1, 0xffffffff);
   const encryptionContext = checkEncryptionContext(options.encryptionContext);
-  return new MessageEncryptor(await getEncryptionMaterials(keyring, suite, encryptionContext, maxEncryptedDataKeys), frameLength);
+  const materials = await materialsManager.getEncryptionMaterials({ suite, encryptionContext, ...(plaintextLength === undefined ? {} : { plaintextLength }) });
+  if (maxEncryptedDataKeys !== undefined && materials.encryptedDataKeys.length > maxEncryptedDataKeys) {
+    materials.dataKey.fill(0);
+    materials.signingKey?.fill(0);
+    throw new KeyringError(`the keyring made ${materials.encryptedDataKeys.length} encrypted data keys, more than maxEncryptedDataKeys (${maxEncryptedDataKeys})`);
+  }
+  return new MessageEncryptor(materials, frameLength);
 }
 
 export function createAwsEsdkDecryptor(options: AwsEsdkDecryptOptions): MessageDecryptor {
@@ -59,7 +77,7 @@ export function createAwsEsdkDecryptor(options: AwsEsdkDecryptOptions): MessageD
 
 export async function encryptAwsEsdkMessage(plaintext: Uint8Array, options: AwsEsdkEncryptOptions): Promise<{ message: Uint8Array; messageHeader: MessageHeader }> {
   requireBytes('plaintext', plaintext);
-  const encryptor = await createAwsEsdkEncryptor(options);
+  const encryptor = await createAwsEsdkEncryptor(options, plaintext.length);
   return { message: encryptor.final(plaintext), messageHeader: encryptor.header };
 }
 

@@ -1,4 +1,4 @@
-// The default materials manager (framework/default-cmm.md): what a message needs besides its bytes.
+// Materials managers, and the default one (framework/default-cmm.md): what a message needs besides its bytes.
 // On encrypt, a signing key pair for signed suites (its public key added to the encryption
 // context, which the keyring then sees too) and the data key with its wrapped copies from the
 // keyring; on decrypt, the data key from the keyring and the verification key from the context.
@@ -10,7 +10,7 @@ import { DATA_KEY_BYTES, type AlgorithmSuite } from './algorithm-suites.js';
 import { KeyringError } from './esdk-errors.js';
 import type { EncryptedDataKey, MessageHeader } from './header-codec.js';
 import type { Keyring } from './keyring.js';
-import { MessageSigner, MessageVerifier, PUBLIC_KEY_CONTEXT_KEY } from './message-signature.js';
+import { MessageVerifier, newSigningKey, PUBLIC_KEY_CONTEXT_KEY } from './message-signature.js';
 
 export interface EncryptionMaterials {
   suite: AlgorithmSuite;
@@ -18,13 +18,29 @@ export interface EncryptionMaterials {
   dataKey: Uint8Array;
   encryptionContext: EncryptionContext;
   encryptedDataKeys: EncryptedDataKey[];
-  /** For signed suites. */
-  signer?: MessageSigner;
+  /** Signed suites: the P-384 secret key (its public key is in the encryption context); the encryptor zeroes it. */
+  signingKey?: Uint8Array;
 }
 
 export interface DecryptionMaterials {
   dataKey: Uint8Array;
   verifier?: MessageVerifier;
+}
+
+export interface EncryptionMaterialsRequest {
+  suite: AlgorithmSuite;
+  encryptionContext: EncryptionContext;
+  /** The whole plaintext's length when known up front (one-shot encryption); a caching manager needs it. */
+  plaintextLength?: number;
+}
+
+/**
+ * Where messages get their materials (the Encryption SDK's CMM, framework/cmm-interface.md): the
+ * default one asks a keyring every time; CachingMaterialsManager reuses them within limits.
+ */
+export interface MaterialsManager {
+  getEncryptionMaterials(request: EncryptionMaterialsRequest): Promise<EncryptionMaterials>;
+  getDecryptionMaterials(suite: AlgorithmSuite, header: MessageHeader): Promise<DecryptionMaterials>;
 }
 
 export function checkEncryptionContext(context: unknown): EncryptionContext {
@@ -37,38 +53,43 @@ export function checkEncryptionContext(context: unknown): EncryptionContext {
   return { ...(context as EncryptionContext) };
 }
 
-export async function getEncryptionMaterials(keyring: Keyring, suite: AlgorithmSuite, context: EncryptionContext,
-  maxEncryptedDataKeys: number | undefined): Promise<EncryptionMaterials> {
-  const signer = suite.signed ? new MessageSigner() : undefined;
-  const encryptionContext = signer ? { ...context, [PUBLIC_KEY_CONTEXT_KEY]: signer.publicKey } : context;
-  let dataKey: Uint8Array | undefined;
-  try {
-    const result = await keyring.onEncrypt({ suite, encryptionContext });
-    dataKey = result.dataKey;
-    const { encryptedDataKeys } = result;
-    if (!(dataKey instanceof Uint8Array) || dataKey.length !== DATA_KEY_BYTES) throw new KeyringError('the keyring gave no 32-byte data key');
-    if (encryptedDataKeys.length === 0) throw new KeyringError('the keyring wrapped the data key for nobody: nobody could decrypt the message');
-    if (maxEncryptedDataKeys !== undefined && encryptedDataKeys.length > maxEncryptedDataKeys) {
-      throw new KeyringError(`the keyring made ${encryptedDataKeys.length} encrypted data keys, more than maxEncryptedDataKeys (${maxEncryptedDataKeys})`);
-    }
-    if (encryptedDataKeys.length > 0xffff) throw new KeyringError('a message holds at most 65535 encrypted data keys');
-    return { suite, dataKey, encryptionContext, encryptedDataKeys, ...(signer ? { signer } : {}) };
-  } catch (error) {
-    if (dataKey instanceof Uint8Array) dataKey.fill(0);
-    signer?.dispose();
-    throw error;
-  }
-}
-
-export async function getDecryptionMaterials(keyring: Keyring, suite: AlgorithmSuite, header: MessageHeader): Promise<DecryptionMaterials> {
+/** The verifier a signed message needs, from the public key in its encryption context (which an unsigned one must not carry). */
+export function verifierFor(suite: AlgorithmSuite, header: MessageHeader): MessageVerifier | undefined {
   const publicKey = header.encryptionContext[PUBLIC_KEY_CONTEXT_KEY];
   if (!suite.signed && publicKey !== undefined) throw new MessageFormatError(`an unsigned message's encryption context holds "${PUBLIC_KEY_CONTEXT_KEY}"`);
-  const verifier = suite.signed ? new MessageVerifier(publicKey) : undefined;
-  const dataKey = await keyring.onDecrypt({ suite, encryptionContext: header.encryptionContext, encryptedDataKeys: header.encryptedDataKeys });
-  if (dataKey === undefined) throw new KeyringError('no keyring could unwrap any of the message\'s encrypted data keys');
-  if (dataKey.length !== DATA_KEY_BYTES) {
-    dataKey.fill(0);
-    throw new KeyringError('the keyring gave no 32-byte data key');
+  return suite.signed ? new MessageVerifier(publicKey) : undefined;
+}
+
+export class DefaultMaterialsManager implements MaterialsManager {
+  constructor(private readonly keyring: Keyring) {}
+
+  async getEncryptionMaterials({ suite, encryptionContext: context }: EncryptionMaterialsRequest): Promise<EncryptionMaterials> {
+    const signing = suite.signed ? newSigningKey() : undefined;
+    const encryptionContext = signing ? { ...context, [PUBLIC_KEY_CONTEXT_KEY]: signing.publicKey } : context;
+    let dataKey: Uint8Array | undefined;
+    try {
+      const result = await this.keyring.onEncrypt({ suite, encryptionContext });
+      dataKey = result.dataKey;
+      const { encryptedDataKeys } = result;
+      if (!(dataKey instanceof Uint8Array) || dataKey.length !== DATA_KEY_BYTES) throw new KeyringError('the keyring gave no 32-byte data key');
+      if (encryptedDataKeys.length === 0) throw new KeyringError('the keyring wrapped the data key for nobody: nobody could decrypt the message');
+      if (encryptedDataKeys.length > 0xffff) throw new KeyringError('a message holds at most 65535 encrypted data keys');
+      return { suite, dataKey, encryptionContext, encryptedDataKeys, ...(signing ? { signingKey: signing.secretKey } : {}) };
+    } catch (error) {
+      if (dataKey instanceof Uint8Array) dataKey.fill(0);
+      signing?.secretKey.fill(0);
+      throw error;
+    }
   }
-  return { dataKey, ...(verifier ? { verifier } : {}) };
+
+  async getDecryptionMaterials(suite: AlgorithmSuite, header: MessageHeader): Promise<DecryptionMaterials> {
+    const verifier = verifierFor(suite, header);
+    const dataKey = await this.keyring.onDecrypt({ suite, encryptionContext: header.encryptionContext, encryptedDataKeys: header.encryptedDataKeys });
+    if (dataKey === undefined) throw new KeyringError('no keyring could unwrap any of the message\'s encrypted data keys');
+    if (dataKey.length !== DATA_KEY_BYTES) {
+      dataKey.fill(0);
+      throw new KeyringError('the keyring gave no 32-byte data key');
+    }
+    return { dataKey, ...(verifier ? { verifier } : {}) };
+  }
 }

@@ -16,12 +16,11 @@ import { bodyAad, FINAL_FRAME_PREFIX, NON_FRAMED_PREFIX, readFramePrefix, readNo
 import { ByteReader } from './byte-fields.js';
 import { CONTENT_TYPE_FRAMED, decodeHeader, type HeaderLimits, type MessageHeader } from './header-codec.js';
 import { deriveDataKey, verifyCommitKey } from './key-derivation.js';
-import type { Keyring } from './keyring.js';
-import { getDecryptionMaterials } from './materials-manager.js';
+import type { MaterialsManager } from './materials-manager.js';
 import type { MessageVerifier } from './message-signature.js';
 
 export interface MessageDecryptorOptions extends HeaderLimits {
-  keyring: Keyring;
+  materialsManager: MaterialsManager;
   commitmentPolicy: CommitmentPolicy;
 }
 
@@ -72,12 +71,12 @@ export class MessageDecryptor extends ChunkedDecryptor {
 
   /** Reads and authenticates the header; false while it has not all arrived. */
   private async openHeader(): Promise<boolean> {
-    const { keyring, commitmentPolicy, maxEncryptedDataKeys } = this.options;
+    const { materialsManager, commitmentPolicy, maxEncryptedDataKeys } = this.options;
     const decoded = decodeHeader(this.buffer.head(this.buffer.length), { maxEncryptedDataKeys });
     if (!decoded) return false;
     const { header, suite, body, iv, tag, headerBytes } = decoded;
     assertDecryptAllowed(commitmentPolicy, suite);
-    const { dataKey, verifier } = await getDecryptionMaterials(keyring, suite, header);
+    const { dataKey, verifier } = await materialsManager.getDecryptionMaterials(suite, header);
     let key: Uint8Array;
     try {
       if (suite.committing) verifyCommitKey(suite, dataKey, header.messageId, header.commitKey!);

@@ -15,7 +15,7 @@ import { bodyAad, FINAL_FRAME_PREFIX, frameIv, MAX_FRAME_LENGTH, MAX_FRAMES, REG
 import { CONTENT_TYPE_FRAMED, encodeHeaderBodyV2, messageIdBytes, type MessageHeader } from './header-codec.js';
 import { deriveCommitKey, deriveDataKey } from './key-derivation.js';
 import type { EncryptionMaterials } from './materials-manager.js';
-import type { MessageSigner } from './message-signature.js';
+import { MessageSigner } from './message-signature.js';
 
 export const DEFAULT_FRAME_LENGTH = 4096;
 /** A DER ECDSA P-384 signature is at most 104 bytes; the footer adds its u16 length. */
@@ -28,10 +28,10 @@ export class MessageEncryptor extends FramingEncryptor {
   private headerBytes: Uint8Array | undefined;
   private sequenceNumber = 1;
 
-  /** Takes ownership of `materials`: its data key is zeroed here, once the message keys are derived. */
+  /** Takes ownership of `materials`: its data key and signing key are zeroed here, once used. */
   constructor(materials: EncryptionMaterials, frameLength = DEFAULT_FRAME_LENGTH) {
     super(requireIntegerInRange('frameLength', frameLength, 1, MAX_FRAME_LENGTH));
-    const { suite, dataKey, encryptionContext, encryptedDataKeys, signer } = materials;
+    const { suite, dataKey, encryptionContext, encryptedDataKeys, signingKey } = materials;
     const messageId = crypto.getRandomValues(new Uint8Array(messageIdBytes(2)));
     this.key = deriveDataKey(suite, dataKey, messageId);
     const commitKey = deriveCommitKey(suite, dataKey, messageId);
@@ -39,8 +39,9 @@ export class MessageEncryptor extends FramingEncryptor {
     this.header = { version: 2, suiteId: suite.id, messageId, encryptionContext, encryptedDataKeys, contentType: CONTENT_TYPE_FRAMED, frameLength, commitKey };
     const body = encodeHeaderBodyV2(this.header);
     this.headerBytes = concatBytes([body, gcm(this.key, new Uint8Array(IV_BYTES), body).encrypt(new Uint8Array(0))]);
-    this.signer = signer;
-    signer?.update(this.headerBytes);
+    this.signer = signingKey && new MessageSigner(signingKey);
+    signingKey?.fill(0);
+    this.signer?.update(this.headerBytes);
   }
 
   protected wipeSecrets(): void {

@@ -15,15 +15,19 @@ import { createSha384, type IncrementalHash } from './sha384-stream.js';
 
 export const PUBLIC_KEY_CONTEXT_KEY = 'aws-crypto-public-key';
 
-/** Signs everything fed to update(); the public key goes into the encryption context before the header is written. */
+/** A new signing key pair: the secret key, and the public key as the encryption context carries it. */
+export function newSigningKey(): { secretKey: Uint8Array; publicKey: string } {
+  const secretKey = p384.utils.randomSecretKey();
+  return { secretKey, publicKey: bytesToBase64(p384.getPublicKey(secretKey, true)) };
+}
+
+/** Signs everything fed to update() with `secretKey` (its own copy, zeroed once it has signed). */
 export class MessageSigner {
   private readonly hash: IncrementalHash = createSha384();
   private readonly secretKey: Uint8Array;
-  readonly publicKey: string;
 
-  constructor() {
-    this.secretKey = p384.utils.randomSecretKey();
-    this.publicKey = bytesToBase64(p384.getPublicKey(this.secretKey, true));
+  constructor(secretKey: Uint8Array) {
+    this.secretKey = new Uint8Array(secretKey);
   }
 
   update(bytes: Uint8Array): void {

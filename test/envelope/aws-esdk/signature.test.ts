@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { p384 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, MessageFormatError } from '../../../src/index.js';
-import { MessageSigner, MessageVerifier } from '../../../src/envelope/aws-esdk/message-signature.js';
+import { MessageSigner, MessageVerifier, newSigningKey } from '../../../src/envelope/aws-esdk/message-signature.js';
 import { createSha384 } from '../../../src/envelope/aws-esdk/sha384-stream.js';
 import { SeededRandom } from '../../helpers/seeded-random.js';
 
@@ -31,11 +31,12 @@ describe('message signatures', () => {
 
   it('a signature verifies in low-S and high-S form, and fails for other data or a changed signature', () => {
     const data = rng.bytes(1000);
-    const signer = new MessageSigner();
+    const { secretKey, publicKey } = newSigningKey();
+    const signer = new MessageSigner(secretKey);
     signer.update(data);
     const der = signer.sign();
     const check = (signature: Uint8Array, signed = data) => {
-      const verifier = new MessageVerifier(signer.publicKey);
+      const verifier = new MessageVerifier(publicKey);
       verifier.update(signed);
       verifier.verify(signature);
     };
