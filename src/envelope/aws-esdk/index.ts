@@ -12,3 +12,5 @@ export { RawAesKeyring, type RawAesKeyringOptions } from './raw-aes-keyring.js';
 export { RawRsaKeyring, type RawRsaKeyringOptions } from './raw-rsa-keyring.js';
 export { AwsKmsKeyring, AWS_KMS_PROVIDER_ID, withCaller, type AwsKmsKeyringOptions, type KmsClient } from './aws-kms-keyring.js';
 export { MultiKeyring, type MultiKeyringOptions } from './multi-keyring.js';
+export { DefaultMaterialsManager, type MaterialsManager, type EncryptionMaterials as AwsEsdkEncryptionMaterials, type DecryptionMaterials as AwsEsdkDecryptionMaterials, type EncryptionMaterialsRequest } from './materials-manager.js';
+export { CachingMaterialsManager, type CachingMaterialsManagerOptions } from './caching-materials-manager.js';
