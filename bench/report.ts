@@ -10,6 +10,8 @@ export interface Measurement {
   mibPerSecond: number;
   /** Throughput over the @noble/ciphers reference of the same family, size and operation. */
   ratioToNoble: number | null;
+  /** Cycles per byte at the clock rate measured in the same run (kms-wasm rows). */
+  cyclesPerByte: number | null;
 }
 
 export interface Machine {
@@ -17,6 +19,8 @@ export interface Machine {
   cores: number;
   node: string;
   date: string;
+  /** Measured in the run (bench/clock.ts). */
+  clockHz: number;
 }
 
 export function formatBytes(bytes: number): string {
@@ -26,6 +30,7 @@ export function formatBytes(bytes: number): string {
 }
 
 const fixed = (n: number, digits: number) => n.toFixed(n >= 100 ? 0 : digits);
+const cycles = (n: number) => n.toFixed(n >= 100 ? 0 : 1);
 
 /** One row per implementation and operation, one column per size: "MiB/s (× noble)". */
 export function summaryTable(results: Measurement[]): string {
@@ -40,7 +45,9 @@ export function summaryTable(results: Measurement[]): string {
     const cells = sizes.map((bytes) => {
       const r = results.find((m) => m.implementation === implementation && m.operation === operation && m.bytes === bytes);
       if (!r) return '';
-      return r.ratioToNoble === null ? fixed(r.mibPerSecond, 1) : `${fixed(r.mibPerSecond, 1)} (${r.ratioToNoble.toFixed(2)}×)`;
+      const notes = [r.ratioToNoble === null ? '' : `${r.ratioToNoble.toFixed(2)}×`, r.cyclesPerByte === null ? '' : `${cycles(r.cyclesPerByte)} c/B`]
+        .filter(Boolean).join(', ');
+      return notes ? `${fixed(r.mibPerSecond, 1)} (${notes})` : fixed(r.mibPerSecond, 1);
     });
     lines.push(`| ${implementation} | ${operation} | ${cells.join(' | ')} |`);
   }
@@ -48,9 +55,9 @@ export function summaryTable(results: Measurement[]): string {
 }
 
 export function fullTable(results: Measurement[]): string {
-  const lines = ['| implementation | op | size | MiB/s | ops/s | × noble |', '| --- | --- | ---: | ---: | ---: | ---: |'];
+  const lines = ['| implementation | op | size | MiB/s | ops/s | × noble | c/B |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |'];
   for (const r of results) {
-    lines.push(`| ${r.implementation} | ${r.operation} | ${formatBytes(r.bytes)} | ${fixed(r.mibPerSecond, 2)} | ${fixed(r.opsPerSecond, 1)} | ${r.ratioToNoble === null ? '' : r.ratioToNoble.toFixed(2)} |`);
+    lines.push(`| ${r.implementation} | ${r.operation} | ${formatBytes(r.bytes)} | ${fixed(r.mibPerSecond, 2)} | ${fixed(r.opsPerSecond, 1)} | ${r.ratioToNoble === null ? '' : r.ratioToNoble.toFixed(2)} | ${r.cyclesPerByte === null ? '' : cycles(r.cyclesPerByte)} |`);
   }
   return lines.join('\n');
 }
@@ -60,10 +67,12 @@ export const median = (values: number[]) => [...values].sort((a, b) => a - b)[va
 
 export function markdownReport(machine: Machine, results: Measurement[], notes: string[]): string {
   return [
-    `Measured by \`npm run bench\` on ${machine.date}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}.`,
+    `Measured by \`npm run bench\` on ${machine.date}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node};`,
+    `clock measured in the run at ${(machine.clockHz / 1e9).toFixed(2)} GHz (bench/clock.ts).`,
     'Throughput in MiB/s from the median time per message (median of 3 interleaved passes); in parentheses,',
     'the ratio to `@noble/ciphers` (its `gcm` for GCM rows, its `ctr` — pure-JS bulk AES — for XTS/CTR rows)',
-    'in the same run. Empty cells: not run at that size (the slowest peers stop at 1 MiB, noble at 16 MiB).',
+    'in the same run, and for kms-wasm rows cycles per byte at that clock (for the pool: wall-clock cycles of one core).',
+    'Empty cells: not run at that size (the slowest peers stop at 1 MiB, noble at 16 MiB).',
     '',
     summaryTable(results),
     '',

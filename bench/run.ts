@@ -7,6 +7,7 @@ import { Bench } from 'tinybench';
 import { implementations, STANDARD_SIZES, type Operation } from './implementations.js';
 import { terminateWorkers } from '../src/index.js';
 import { pairedSpeedups } from './pool-speedup.js';
+import { measureClockHz } from './clock.js';
 import { markdownReport, median, type Machine, type Measurement } from './report.js';
 import { resultsDir } from './results-dir.js';
 
@@ -27,7 +28,7 @@ function benchFor(bytes: number): Bench {
   return new Bench({ time: 80, iterations: 10, warmupTime: 20, warmupIterations: 10 });
 }
 
-async function measure(): Promise<Measurement[]> {
+async function measure(clockHz: number): Promise<Measurement[]> {
   const results: Measurement[] = [];
   const sizes = [...new Set(implementations.flatMap((i) => i.sizes ?? STANDARD_SIZES))].sort((a, b) => a - b);
   for (const bytes of sizes) {
@@ -51,7 +52,9 @@ async function measure(): Promise<Measurement[]> {
       const [name, operation] = label.split('\u0000') as [string, Operation];
       const family = implementations.find((i) => i.name === name)!.family;
       const opsPerSecond = 1000 / median(values);
-      results.push({ implementation: name, family, operation, bytes, opsPerSecond, mibPerSecond: (opsPerSecond * bytes) / MiB, ratioToNoble: null });
+      const bytesPerSecond = opsPerSecond * bytes;
+      results.push({ implementation: name, family, operation, bytes, opsPerSecond, mibPerSecond: bytesPerSecond / MiB, ratioToNoble: null,
+        cyclesPerByte: name.startsWith('kms-wasm') ? clockHz / bytesPerSecond : null });
     }
     process.stderr.write(`  measured ${bytes} B\n`);
   }
@@ -65,8 +68,13 @@ async function measure(): Promise<Measurement[]> {
 
 const outDir = resultsDir(process.argv.slice(2));
 const started = performance.now();
-const results = await measure();
+const clockBefore = measureClockHz();
+const results = await measure(clockBefore);
+const clockAfter = measureClockHz();
+const clockHz = Math.max(clockBefore, clockAfter);
+for (const r of results) if (r.cyclesPerByte !== null) r.cyclesPerByte *= clockHz / clockBefore;
 const machine: Machine = {
+  clockHz,
   cpu: cpus()[0]?.model ?? 'unknown CPU',
   cores: cpus().length,
   node: process.versions.node,
@@ -78,7 +86,8 @@ const speedups = await pairedSpeedups([
   { pool: 'kms-wasm xts sectors in place (pool)', single: 'kms-wasm xts sectors in place' },
 ], machine.cores);
 await terminateWorkers();
-const notes = [...speedups, `The suite took ${Math.round((performance.now() - started) / 1000)} s.`];
+const notes = [...speedups, `The suite took ${Math.round((performance.now() - started) / 1000)} s. Clock before / after the suite: `
+  + `${(clockBefore / 1e9).toFixed(2)} / ${(clockAfter / 1e9).toFixed(2)} GHz (cycles per byte use the faster).`];
 const markdown = markdownReport(machine, results, notes);
 mkdirSync(outDir, { recursive: true });
 writeFileSync(`${outDir}/latest.json`, JSON.stringify({ machine, results }, null, 2) + '\n');

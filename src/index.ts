@@ -12,7 +12,10 @@ export { Iam, MalformedPolicyError, type PutPrincipalPolicyRequest } from './pol
 export { KeyManagementService, type KeyManagementServiceOptions, type Caller } from './kms/key-management-service.js';
 export { MemoryKeyStore, type KeyStore, type StoreSnapshot } from './kms/key-store.js';
 export { FileKeyStore, type FileKeyStoreOptions } from './kms/file-key-store.js';
+export { StoreLockedError, StoreIntegrityError, StoreClosedError, type LockHolder } from './kms/store-errors.js';
 export { KmsError, type KmsErrorName } from './kms/kms-errors.js';
+export { awsSdkKmsClient, type AwsSdkKms, type AwsSdkKmsClientOptions } from './kms/aws-sdk-kms-client.js';
+export type * from './envelope/kms-client.js';
 export type { Clock } from './kms/clock.js';
 export type { EncryptionContext } from './kms/encryption-context.js';
 export { BlockStore, type BlockStoreOptions } from './ebs/block-store.js';

@@ -4,6 +4,12 @@
 // then, as the caller through EC2, creates a grant for the instance and decrypts the data key with
 // it; detaching retires the grant and zeroes the key. Sectors are encrypted with XTS-AES-256, the
 // sector number as tweak.
+//
+// A directory store (`dir`) takes the directory's write lock (directory-lock.ts) on its first call
+// and keeps its metadata in ebs-state.json, authenticated (authenticated-metadata.ts). An attachment
+// lives only as long as its process: a store that opens finds the attachments its dead predecessor
+// recorded, retires their grants (which would otherwise let those instances decrypt the volume key
+// for ever) and drops them, and removes sector files that no volume or snapshot names.
 
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
@@ -11,8 +17,12 @@ import { parallelXts } from '../core/parallel.js';
 import { SerialQueue } from '../core/serial-queue.js';
 import { xts } from '../core/xts.js';
 import { accountOf, decideAccess, rootArn, type ConditionContext, type Iam } from '../policy/index.js';
-import { atomicWriteFile } from '../kms/atomic-file.js';
-import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
+import { AuthenticatedMetadata } from '../kms/authenticated-metadata.js';
+import { DirectoryLock } from '../kms/directory-lock.js';
+import type { HostKms } from '../envelope/kms-client.js';
+import type { Caller } from '../policy/caller.js';
+import { KmsError } from '../kms/kms-errors.js';
+import { StoreClosedError } from '../kms/store-errors.js';
 import { ec2Error } from './ec2-errors.js';
 import { FileSectorStorageFactory, MemorySectorStorageFactory, type SectorStorage, type SectorStorageFactory } from './sector-storage.js';
 import { VolumeHandle, type VolumeCiphers } from './volume-handle.js';
@@ -22,12 +32,15 @@ const EC2 = 'ec2.amazonaws.com';
 const XTS_DATA_KEY_BYTES = 64;
 
 export interface BlockStoreOptions {
-  kms: KeyManagementService;
+  /** kms-wasm's KeyManagementService, or any KMS with the HostKms interface. */
+  kms: HostKms;
   iam?: Iam;
   /** A directory for sparse volume files and metadata; omitted: in memory. */
   dir?: string;
   /** 4096 (default) or 512 bytes per XTS data unit. */
   sectorSize?: 4096 | 512;
+  /** With `dir`: milliseconds to wait for another writer to release the directory (default 0: refuse at once with a StoreLockedError). */
+  waitForLock?: number;
 }
 
 interface VolumeRecord {
@@ -65,22 +78,30 @@ interface Ec2State {
 const hexId = (prefix: string) => `${prefix}-${bytesToHex(crypto.getRandomValues(new Uint8Array(9))).slice(0, 17)}`;
 
 export class BlockStore {
-  private readonly kms: KeyManagementService;
+  private readonly kms: HostKms;
   private readonly iam: Iam | undefined;
   private readonly dir: string | undefined;
   private readonly sectorSize: number;
   private readonly storage: SectorStorageFactory;
+  private readonly waitForLock: number;
   private state: Ec2State | undefined;
+  private metadata: AuthenticatedMetadata<Ec2State> | undefined;
+  private lock: DirectoryLock | undefined;
+  private closed = false;
   private readonly live = new Map<string, { handle: VolumeHandle; ciphers?: VolumeCiphers }>();
   /** Per volume, shared by all its attachments: writes run one after another (see VolumeHandle.write). */
   private readonly volumeWrites = new Map<string, SerialQueue>();
   private readonly operations = new SerialQueue();
 
   constructor(options: BlockStoreOptions) {
-    if (!options?.kms) throw ec2Error('MissingParameter', 'kms: a KeyManagementService is required');
+    if (!options?.kms) throw ec2Error('MissingParameter', 'kms: a KMS (KeyManagementService or another HostKms) is required');
     if (options.sectorSize !== undefined && options.sectorSize !== 4096 && options.sectorSize !== 512) {
       throw ec2Error('InvalidParameterValue', 'sectorSize: expected 4096 or 512');
     }
+    if (options.waitForLock !== undefined && !(Number.isSafeInteger(options.waitForLock) && options.waitForLock >= 0)) {
+      throw ec2Error('InvalidParameterValue', 'waitForLock: expected a whole number of milliseconds, 0 or more');
+    }
+    this.waitForLock = options.waitForLock ?? 0;
     this.kms = options.kms;
     this.iam = options.iam;
     this.dir = options.dir;
@@ -192,15 +213,7 @@ export class BlockStore {
       // Saved first: a failed save leaves the attachment working.
       volume.attachments = volume.attachments.filter((a) => a !== attachment);
       await this.save();
-      const key = `${volume.VolumeId}/${attachment.InstanceId}`;
-      const live = this.live.get(key);
-      live?.handle.markDetached();
-      live?.ciphers?.single.dispose();
-      live?.ciphers?.pool.dispose();
-      this.live.delete(key);
-      if (attachment.grantToken) {
-        await this.kms.retireGrant({ GrantToken: attachment.grantToken }, { principal: this.instancePrincipal(attachment.InstanceId), viaService: EC2 });
-      }
+      await this.endAttachment(volume, attachment);
       return { VolumeId: volume.VolumeId, InstanceId: attachment.InstanceId, State: 'detached' as const };
     });
   }
@@ -350,6 +363,7 @@ export class BlockStore {
    */
   private run<T>(work: () => Promise<T>): Promise<T> {
     const task = async () => {
+      if (this.closed) throw new StoreClosedError(this.dir ?? 'in memory');
       await this.load();
       const before = structuredClone(this.state!);
       try {
@@ -371,28 +385,65 @@ export class BlockStore {
     });
   }
 
-  private get metadataFile(): string {
-    return `${this.dir}/ebs-state.json`;
+  /** Releases a directory store's lock once the calls before it are done, detaching every attached volume first; later calls are refused. */
+  close(): Promise<void> {
+    return this.operations.run(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      for (const volume of this.state?.volumes ?? []) {
+        for (const attachment of volume.attachments) await this.endAttachment(volume, attachment);
+        volume.attachments = [];
+      }
+      if (this.state) await this.save();
+      const lock = this.lock;
+      this.lock = undefined;
+      await lock?.release();
+    });
   }
 
-  /** Attachments hold plaintext keys in memory only, so none survives a restart: they are dropped on load. */
+  /**
+   * Loads the state on the first call. Attachments hold plaintext keys in memory only, so none
+   * survives its process: those a dead process recorded have their grants retired and are dropped.
+   */
   private async load(): Promise<void> {
     if (this.state) return;
     let saved: Ec2State | undefined;
     if (this.dir) {
-      const fs = await import('node:fs/promises');
-      try {
-        saved = JSON.parse(await fs.readFile(this.metadataFile, 'utf8')) as Ec2State;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
+      this.lock ??= await DirectoryLock.acquire(this.dir, 'ebs', { waitMs: this.waitForLock });
+      const opened = await AuthenticatedMetadata.open<Ec2State>(this.dir, 'ebs-state');
+      saved = opened.saved;
+      this.metadata = opened.metadata;
     }
-    this.state = saved ?? { volumes: [], snapshots: [], encryptionByDefault: false };
-    for (const volume of this.state.volumes) volume.attachments = [];
+    const state = saved ?? { volumes: [], snapshots: [], encryptionByDefault: false };
+    const orphaned = state.volumes.flatMap((volume) => volume.attachments.map((attachment) => ({ volume, attachment })));
+    for (const { volume, attachment } of orphaned) await this.endAttachment(volume, attachment);
+    for (const volume of state.volumes) volume.attachments = [];
+    this.state = state;
+    if (orphaned.length > 0) await this.save();
+    if (this.storage instanceof FileSectorStorageFactory) {
+      await this.storage.removeAllBut(new Set([...state.volumes.map((v) => v.VolumeId), ...state.snapshots.map((s) => s.SnapshotId)]));
+    }
+  }
+
+  /** Ends an attachment: its handle stops working, its volume key is zeroed, the instance's grant retired (if it still exists). */
+  private async endAttachment(volume: VolumeRecord, attachment: VolumeRecord['attachments'][number]): Promise<void> {
+    const key = `${volume.VolumeId}/${attachment.InstanceId}`;
+    const live = this.live.get(key);
+    live?.handle.markDetached();
+    live?.ciphers?.single.dispose();
+    live?.ciphers?.pool.dispose();
+    this.live.delete(key);
+    if (!attachment.grantToken) return;
+    try {
+      await this.kms.retireGrant({ GrantToken: attachment.grantToken }, { principal: this.instancePrincipal(attachment.InstanceId), viaService: EC2 });
+    } catch (error) {
+      const gone = error instanceof KmsError && (error.name === 'NotFoundException' || error.name === 'InvalidGrantTokenException');
+      if (!gone) throw error; // retired already (a crash after the retirement, before the save)
+    }
   }
 
   private async save(): Promise<void> {
-    if (this.dir) await atomicWriteFile(this.metadataFile, new TextEncoder().encode(JSON.stringify(this.state, null, 1)));
+    await this.metadata?.write(this.state!);
   }
 
   /**

@@ -3,6 +3,7 @@
 // ciphertext sector of all zeros has probability 2^-32768), which keeps files sparse.
 
 import { isAllZero } from '../core/validate.js';
+import { removeFiles } from '../kms/atomic-file.js';
 import { readFully, writeFully } from './positioned-io.js';
 
 export interface SectorStorage {
@@ -81,6 +82,15 @@ type FsConstants = typeof import('node:fs')['constants'];
 /** Sparse files under a directory: `<dir>/<name>.img`, written in place at sector offsets. */
 export class FileSectorStorageFactory implements SectorStorageFactory {
   constructor(private readonly directory: string) {}
+
+  /**
+   * Removes every file but those of `names`: copies a crash cut short (a snapshot or volume that was
+   * never recorded), files of volumes and snapshots whose deletion was recorded before the crash.
+   */
+  removeAllBut(names: Set<string>): Promise<void> {
+    const keep = new Set([...names].map((name) => `${name}.img`));
+    return removeFiles(this.directory, (file) => !keep.has(file));
+  }
 
   async open(name: string, sectorSize: number): Promise<SectorStorage> {
     const [fs, path, { constants }] = await Promise.all([import('node:fs/promises'), import('node:path'), import('node:fs')]);

@@ -2,36 +2,19 @@
 // as Node streams through Duplex.fromWeb.
 
 import type { Duplex } from 'node:stream';
+import { chunkTransform } from './chunk-transform.js';
 import { FramedDecryptor } from './framed-decryptor.js';
 import { FramedEncryptor, type FramingOptions } from './framed-encryptor.js';
 import type { DataKeyResolver, EncryptionMaterials } from './materials.js';
 
 export function encryptStream(materials: EncryptionMaterials, options?: FramingOptions): TransformStream<Uint8Array, Uint8Array> {
   const encryptor = new FramedEncryptor(materials, options);
-  return new TransformStream({
-    transform(chunk, controller) {
-      const out = encryptor.update(chunk);
-      if (out.length > 0) controller.enqueue(out);
-    },
-    flush(controller) {
-      controller.enqueue(encryptor.final());
-    },
-  });
+  return chunkTransform(() => encryptor);
 }
 
 /** Emits each frame's plaintext only after it authenticates; errors the stream on any tampering or truncation. */
 export function decryptStream(resolveDataKey: DataKeyResolver): TransformStream<Uint8Array, Uint8Array> {
-  const decryptor = new FramedDecryptor(resolveDataKey);
-  return new TransformStream({
-    async transform(chunk, controller) {
-      const out = await decryptor.update(chunk);
-      if (out.length > 0) controller.enqueue(out);
-    },
-    async flush(controller) {
-      const out = await decryptor.final();
-      if (out.length > 0) controller.enqueue(out);
-    },
-  });
+  return chunkTransform(() => new FramedDecryptor(resolveDataKey));
 }
 
 /**

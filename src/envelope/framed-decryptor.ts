@@ -5,8 +5,8 @@
 
 import { AuthenticationError } from '../core/errors.js';
 import { gcm, openInto } from '../core/gcm.js';
-import { constantTimeEqual, requireBytes } from '../core/validate.js';
-import { ByteQueue } from './byte-queue.js';
+import { constantTimeEqual } from '../core/validate.js';
+import { ChunkedDecryptor } from './chunked-decryptor.js';
 import { deriveMessageKey, type DataKeyResolver } from './materials.js';
 import {
   decodeHeader, FINAL_FRAME_PREFIX, frameAad, frameNonce, HEADER_NONCE, headerHash, MessageFormatError, readFramePrefix,
@@ -52,50 +52,30 @@ interface FrameSpan { number: number; final: boolean; contentStart: number; cont
 /** Where a frame's tag ends. */
 const sealedEnd = (frame: FrameSpan) => frame.contentStart + frame.contentBytes + TAG_BYTES;
 
-export class FramedDecryptor {
-  private readonly buffer = new ByteQueue();
+export class FramedDecryptor extends ChunkedDecryptor {
   private opened: { header: MessageHeader; messageKey: Uint8Array; hash: Uint8Array } | undefined;
   private nextFrame = 1;
   private done = false;
-  private failed = false;
 
-  constructor(private readonly resolveDataKey: DataKeyResolver) {}
+  constructor(private readonly resolveDataKey: DataKeyResolver) {
+    super();
+  }
 
   /** The header, once enough bytes have arrived to read and authenticate it. */
   get header(): MessageHeader | undefined {
     return this.opened?.header;
   }
 
-  /** Returns the plaintext of every frame completed by this chunk (authenticated). */
-  async update(chunk: Uint8Array): Promise<Uint8Array> {
-    requireBytes('chunk', chunk);
-    if (this.failed) throw new MessageFormatError('this message already failed to decrypt');
-    this.buffer.push(chunk);
-    try {
-      return await this.drain();
-    } catch (error) {
-      this.fail();
-      throw error;
-    }
+  protected missing(): string | undefined {
+    if (this.done) return undefined;
+    return this.opened ? 'the message is truncated: its final frame is missing' : 'the message ended inside its header';
   }
 
-  /** Throws unless the message ended with its final frame and nothing after it. */
-  async final(): Promise<Uint8Array> {
-    if (this.failed) throw new MessageFormatError('this message already failed to decrypt');
-    const rest = await this.update(new Uint8Array(0));
-    if (!this.done || this.buffer.length > 0) {
-      this.fail();
-      throw new MessageFormatError(this.opened ? 'the message is truncated: its final frame is missing' : 'the message ended inside its header');
-    }
-    return rest;
-  }
-
-  private fail(): void {
-    this.failed = true;
+  protected wipe(): void {
     this.opened?.messageKey.fill(0);
   }
 
-  private async drain(): Promise<Uint8Array> {
+  protected async drain(): Promise<Uint8Array> {
     if (!this.opened) {
       const opened = await openHeader(this.buffer.head(this.buffer.length), this.resolveDataKey);
       if (!opened) return new Uint8Array(0);

@@ -5,3 +5,4 @@ export { decryptRange, type RangeReader, type RangedPlaintext } from './ranged-d
 export { kmsEncryptionMaterials, kmsDataKeyResolver, KMS_PROVIDER_ID } from './kms-keyring.js';
 export type { EncryptionMaterials, DataKeyResolver } from './materials.js';
 export { MessageFormatError, DEFAULT_FRAME_BYTES, type MessageHeader, type WrappedKey } from './message-format.js';
+export * from './aws-esdk/index.js';

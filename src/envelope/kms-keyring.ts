@@ -1,15 +1,16 @@
-// A keyring backed by KeyManagementService: the data key comes from generateDataKey under a KMS
+// A keyring backed by a KMS (kms-client.ts: kms-wasm's KeyManagementService, or another KMS): the data key comes from generateDataKey under a KMS
 // key, with the message's encryption context as the KMS encryption context (so it is bound twice:
 // by KMS to the wrapped key, and by the header to every frame), and is unwrapped with decrypt.
 
-import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
+import type { Caller } from '../policy/caller.js';
+import type { KmsClient } from './kms-client.js';
 import type { EncryptionContext } from '../kms/encryption-context.js';
 import type { DataKeyResolver, EncryptionMaterials } from './materials.js';
 import { MessageFormatError } from './message-format.js';
 
 export const KMS_PROVIDER_ID = 'aws-kms';
 
-export async function kmsEncryptionMaterials(kms: KeyManagementService, request: { KeyId: string; EncryptionContext?: EncryptionContext },
+export async function kmsEncryptionMaterials(kms: KmsClient, request: { KeyId: string; EncryptionContext?: EncryptionContext },
   caller?: Caller): Promise<EncryptionMaterials> {
   const encryptionContext = { ...(request.EncryptionContext ?? {}) };
   const { Plaintext, CiphertextBlob, KeyId } = await kms.generateDataKey({ KeyId: request.KeyId, KeySpec: 'AES_256', EncryptionContext: encryptionContext }, caller);
@@ -17,7 +18,7 @@ export async function kmsEncryptionMaterials(kms: KeyManagementService, request:
 }
 
 /** Unwraps the first KMS-wrapped data key in a header that the caller may decrypt. */
-export function kmsDataKeyResolver(kms: KeyManagementService, caller?: Caller): DataKeyResolver {
+export function kmsDataKeyResolver(kms: KmsClient, caller?: Caller): DataKeyResolver {
   return async (header) => {
     const candidates = header.wrappedKeys.filter((k) => k.providerId === KMS_PROVIDER_ID);
     if (candidates.length === 0) throw new MessageFormatError('the message has no data key wrapped by KMS');

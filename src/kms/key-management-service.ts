@@ -4,6 +4,7 @@
 // omitted caller is the account root.
 
 import { gcm } from '../core/gcm.js';
+import type { HostKms } from '../envelope/kms-client.js';
 import { SerialQueue } from '../core/serial-queue.js';
 import { accountOf, isServicePrincipal, parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { MalformedPolicyError } from '../policy/policy-errors.js';
@@ -61,7 +62,7 @@ function requireBytes(field: string, value: unknown): Uint8Array {
   return value;
 }
 
-export class KeyManagementService {
+export class KeyManagementService implements HostKms {
   readonly account: string;
   readonly region: string;
   private readonly store: KeyStore;
@@ -292,14 +293,14 @@ export class KeyManagementService {
       if (plaintext.length === 0 || plaintext.length > MAX_ENCRYPT_BYTES) {
         throw kmsError('ValidationException', `Plaintext: expected 1 to ${MAX_ENCRYPT_BYTES} bytes, got ${plaintext.length}`);
       }
-      return { CiphertextBlob: await this.seal(key, plaintext, context), KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+      return { CiphertextBlob: await this.seal(key, plaintext, context), KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const };
     });
   }
 
   decrypt(request: { CiphertextBlob: Uint8Array; KeyId?: string; EncryptionContext?: EncryptionContext; GrantTokens?: string[] }, caller?: Caller) {
     return this.call('Decrypt', caller, request.EncryptionContext, async (who, event, context) => {
       const { key, plaintext } = await this.open(who, 'Decrypt', request.CiphertextBlob, request.KeyId, context, event, request.GrantTokens);
-      return { Plaintext: plaintext, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+      return { Plaintext: plaintext, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const };
     });
   }
 
@@ -317,7 +318,7 @@ export class KeyManagementService {
         return {
           CiphertextBlob: await this.seal(destination, plaintext, destinationContext),
           SourceKeyId: source.arn, KeyId: destination.arn,
-          SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT', DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+          SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const, DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const,
         };
       } finally {
         plaintext.fill(0);

@@ -6,7 +6,10 @@ export type KmsErrorName =
   | 'IncorrectKeyException' | 'AccessDeniedException' | 'ValidationException' | 'InvalidKeyUsageException'
   | 'AlreadyExistsException' | 'InvalidGrantTokenException' | 'UnsupportedOperationException'
   | 'MalformedPolicyDocumentException' | 'InvalidAliasNameException' | 'IncorrectKeyMaterialException'
-  | 'ExpiredImportTokenException' | 'InvalidImportTokenException';
+  | 'ExpiredImportTokenException' | 'InvalidImportTokenException'
+  // Raised only by a remote KMS (seen through aws-sdk-kms-client.ts), never by kms-wasm's own.
+  | 'KMSInternalException' | 'DependencyTimeoutException' | 'KeyUnavailableException' | 'LimitExceededException'
+  | 'InvalidArnException' | 'InvalidGrantIdException' | 'DryRunOperationException';
 
 export class KmsError extends Error {
   override readonly name: KmsErrorName;

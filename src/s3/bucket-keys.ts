@@ -10,7 +10,8 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { DataKeyResolver, EncryptionMaterials } from '../envelope/materials.js';
-import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
+import type { KmsClient } from '../envelope/kms-client.js';
+import type { Caller } from '../policy/caller.js';
 import { s3Error } from './s3-errors.js';
 
 export const BUCKET_KEY_PROVIDER_ID = 's3-bucket-key';
@@ -32,7 +33,7 @@ function objectKey(bucketKey: Uint8Array, salt: Uint8Array, objectArn: string): 
 export class BucketKeyCache {
   private readonly entries = new Map<string, CachedKey>();
 
-  constructor(private readonly kms: KeyManagementService, private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
+  constructor(private readonly kms: KmsClient, private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
 
   /** Materials for a new object under `kmsKeyId`, from the caller's cached bucket key (or a new one). */
   async materials(bucketArn: string, objectArn: string, kmsKeyId: string, encryptionContext: Record<string, string>, caller: Caller): Promise<EncryptionMaterials> {

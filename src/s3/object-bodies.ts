@@ -3,7 +3,7 @@
 // name, so a crash mid-write leaves every earlier version intact.
 
 import { copyBytes } from '../core/validate.js';
-import { atomicWriteFile } from '../kms/atomic-file.js';
+import { atomicWriteFile, removeFiles } from '../kms/atomic-file.js';
 
 export interface ObjectBodies {
   write(id: string, bytes: Uint8Array): Promise<void>;
@@ -50,5 +50,14 @@ export class DirectoryBodies implements ObjectBodies {
   async remove(id: string): Promise<void> {
     const fs = await import('node:fs/promises');
     await fs.rm(this.file(id), { force: true });
+  }
+
+  /**
+   * Removes every file but the bodies of `ids`: temporary files of writes a crash cut short, bodies
+   * whose version was never recorded or was dropped, parts of uploads that died with their process.
+   */
+  removeAllBut(ids: Set<string>): Promise<void> {
+    const keep = new Set([...ids].map((id) => `${id}.bin`));
+    return removeFiles(this.directory, (name) => !keep.has(name));
   }
 }

@@ -17,7 +17,8 @@ import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js'
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../envelope/kms-keyring.js';
 import type { DataKeyResolver } from '../envelope/materials.js';
 import { decryptRange } from '../envelope/ranged-decrypt.js';
-import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
+import type { HostKms } from '../envelope/kms-client.js';
+import type { Caller } from '../policy/caller.js';
 import { KmsError } from '../kms/kms-errors.js';
 import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { authorizeS3 } from './bucket-authorizer.js';
@@ -34,7 +35,8 @@ import { customerKeyCheck, customerKeyMaterials, customerKeyOf, verifyCustomerKe
 export type { ServerSideEncryption } from './object-records.js';
 
 export interface ObjectStoreOptions {
-  kms: KeyManagementService;
+  /** kms-wasm's KeyManagementService, or any KMS with the HostKms interface. */
+  kms: HostKms;
   iam?: Iam;
   /** Refuse SSE-C requests that do not say they came over TLS (`SecureTransport: true`), as S3 refuses plain HTTP. */
   requireSecureTransport?: boolean;
@@ -42,8 +44,10 @@ export interface ObjectStoreOptions {
   bucketKeyTtlMs?: number;
   /** The time source for bucket-key expiry (default Date.now). */
   now?: () => number;
-  /** A directory for object bodies and metadata (Node); omitted: in memory. */
+  /** A directory for object bodies and metadata (Node); omitted: in memory. One process writes it at a time (see README, Stores). */
   dir?: string;
+  /** With `dir`: milliseconds to wait for another writer to release the directory (default 0: refuse at once with a StoreLockedError). */
+  waitForLock?: number;
 }
 
 /** Request fields every object call may carry: SSE-C headers and, from a front end, whether TLS was used. */
@@ -87,7 +91,7 @@ function fromKms(error: unknown): never {
 }
 
 export class ObjectStore {
-  private readonly kms: KeyManagementService;
+  private readonly kms: HostKms;
   private readonly iam: Iam | undefined;
   private readonly state: ObjectPersistence;
   private readonly requireSecureTransport: boolean;
@@ -95,10 +99,13 @@ export class ObjectStore {
   private readonly multipart: MultipartUploads;
 
   constructor(options: ObjectStoreOptions) {
-    if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KeyManagementService is required');
+    if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KMS (KeyManagementService or another HostKms) is required');
+    if (options.waitForLock !== undefined && !(Number.isSafeInteger(options.waitForLock) && options.waitForLock >= 0)) {
+      throw s3Error('InvalidArgument', 'waitForLock: expected a whole number of milliseconds, 0 or more');
+    }
     this.kms = options.kms;
     this.iam = options.iam;
-    this.state = new ObjectPersistence(options.dir);
+    this.state = new ObjectPersistence(options.dir, options.waitForLock);
     this.requireSecureTransport = options.requireSecureTransport ?? false;
     this.bucketKeys = new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now);
     this.multipart = new MultipartUploads({
@@ -115,6 +122,11 @@ export class ObjectStore {
    */
   rotateSseS3RootKey(): Promise<{ RootKeyId: string }> {
     return this.state.rotateSseS3RootKey();
+  }
+
+  /** Releases a directory store's lock (after pending writes); every later call is refused with a StoreClosedError. */
+  close(): Promise<void> {
+    return this.state.close();
   }
 
   private get buckets(): Map<string, Bucket> {

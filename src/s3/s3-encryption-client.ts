@@ -11,7 +11,8 @@ import { base64ToBytesOrUndefined, bytesToBase64 } from '../core/base64.js';
 import { AuthenticationError } from '../core/errors.js';
 import { gcm } from '../core/gcm.js';
 import { copyBytes, requireBytes } from '../core/validate.js';
-import type { Caller, KeyManagementService } from '../kms/key-management-service.js';
+import type { KmsClient } from '../envelope/kms-client.js';
+import type { Caller } from '../policy/caller.js';
 import type { ObjectStore } from './object-store.js';
 import { parseRange } from './byte-range.js';
 import { s3Error } from './s3-errors.js';
@@ -20,7 +21,7 @@ const CEK_ALG = 'AES/GCM/NoPadding';
 const encoder = new TextEncoder();
 
 export type S3EncryptionClientOptions =
-  | { s3: ObjectStore; kms: KeyManagementService; kmsKeyId: string; caller?: Caller }
+  | { s3: ObjectStore; kms: KmsClient; kmsKeyId: string; caller?: Caller }
   | { s3: ObjectStore; masterKey: Uint8Array; caller?: Caller };
 
 type PutRequest = Parameters<ObjectStore['putObject']>[0];
@@ -29,7 +30,7 @@ type GetRequest = Parameters<ObjectStore['getObject']>[0];
 export class S3EncryptionClient {
   private readonly s3: ObjectStore;
   private readonly caller: Caller | undefined;
-  private readonly kms?: { service: KeyManagementService; keyId: string };
+  private readonly kms?: { service: KmsClient; keyId: string };
   private readonly masterKey?: Uint8Array;
 
   constructor(options: S3EncryptionClientOptions) {

@@ -10,6 +10,8 @@ import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vectorsDir } from '../helpers/vectors.js';
+import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy } from '@aws-crypto/client-node';
+import { pemToDer, rawAesPair, rawRsaPair, rsaPemKeys } from '../helpers/aws-esdk-keyrings.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const VECTOR_FILES = ['wycheproof_aes_gcm_test.json', 'wycheproof_aes_xts_test.json'];
@@ -45,6 +47,7 @@ function serve(pageSuite: string): Promise<Server> {
     ['/', ['text/html', () => PAGE]],
     ['/isolated', ['text/html', () => PAGE, ISOLATION_HEADERS]],
     ['/page-suite.js', ['text/javascript', () => pageSuite]],
+    ['/blank', ['text/html', () => '<!doctype html><meta charset="utf-8"><title>blank</title>']],
     ['/dist/index.js', ['text/javascript', () => readFileSync(root + 'dist/index.js')]],
     ['/blank', ['text/html', () => BLANK_PAGE]],
     ['/global-changes.js', ['text/javascript', () => readFileSync(root + 'test/helpers/global-changes.js')]],
@@ -111,5 +114,67 @@ describe('headless Chromium', () => {
     const changes = await page.evaluate("import('/global-changes.js').then((m) => m.globalChanges('/dist/index.js'))");
     expect(changes).toEqual({ onImport: [], afterPool: [], roundTrip: true });
     await page.close();
+  });
+
+  // The Encryption SDK for JavaScript on Node makes messages the page decrypts with kms-wasm (raw AES
+  // and raw RSA keyrings, WebCrypto RSA, the JavaScript SHA-384), and decrypts the page's messages.
+  it('decrypts AWS Encryption SDK messages made in Node and makes messages the Encryption SDK decrypts', async () => {
+    const esdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+    const wrappingKey = crypto.getRandomValues(new Uint8Array(32));
+    const pairs = { aes: rawAesPair(wrappingKey), rsa: await rawRsaPair() };
+    const plaintext = new Uint8Array(100_003).map((_, i) => (i * 31) % 251);
+    const context = { origin: 'node' };
+    const fromNode: { kind: 'aes' | 'rsa'; message: string }[] = [];
+    for (const kind of ['aes', 'rsa'] as const) {
+      for (const suiteId of [0x0478, 0x0578]) {
+        const { result } = await esdk.encrypt(pairs[kind].theirs, plaintext, { suiteId: suiteId as AlgorithmSuiteIdentifier, encryptionContext: context });
+        fromNode.push({ kind, message: Buffer.from(result).toString('base64') });
+      }
+    }
+    const input = {
+      fromNode, plaintext: Buffer.from(plaintext).toString('base64'), wrappingKey: Buffer.from(wrappingKey).toString('base64'),
+      spki: Buffer.from(pemToDer(rsaPemKeys().publicKey)).toString('base64'), pkcs8: Buffer.from(pemToDer(rsaPemKeys().privateKey)).toString('base64'),
+    };
+    const page = await browser.newPage();
+    const { port } = server.address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/blank`);
+    // A string, not a function: the test transform must not touch code that runs in the page.
+    const output = await page.evaluate(`(async (input) => {
+      const lib = await import('/dist/index.js');
+      await lib.ready();
+      const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const base64 = (u8) => { let s = ''; for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode(...u8.subarray(i, i + 0x8000)); return btoa(s); };
+      const algorithm = { name: 'RSA-OAEP', hash: 'SHA-256' };
+      const keyrings = {
+        aes: new lib.RawAesKeyring({ keyNamespace: 'kms-wasm-test', keyName: 'aes-key-1', wrappingKey: bytes(input.wrappingKey) }),
+        rsa: new lib.RawRsaKeyring({ keyNamespace: 'kms-wasm-test', keyName: 'rsa-key-1',
+          publicKey: await crypto.subtle.importKey('spki', bytes(input.spki), algorithm, false, ['encrypt']),
+          privateKey: await crypto.subtle.importKey('pkcs8', bytes(input.pkcs8), algorithm, false, ['decrypt']) }),
+      };
+      const decrypted = [];
+      for (const { kind, message } of input.fromNode) {
+        const parts = [];
+        const stream = new Blob([bytes(message)]).stream().pipeThrough(lib.awsEsdkDecryptStream({ keyring: keyrings[kind] }));
+        for await (const chunk of stream) parts.push(chunk);
+        decrypted.push(base64(new Uint8Array(await new Blob(parts).arrayBuffer())));
+      }
+      const made = [];
+      for (const kind of ['aes', 'rsa']) {
+        for (const suiteId of [0x0478, 0x0578]) {
+          const { message } = await lib.encryptAwsEsdkMessage(bytes(input.plaintext), { keyring: keyrings[kind], suiteId, encryptionContext: { origin: 'page' } });
+          made.push({ kind, suiteId, message: base64(message) });
+        }
+      }
+      return { decrypted, made };
+    })(${JSON.stringify(input)})`) as { decrypted: string[]; made: { kind: 'aes' | 'rsa'; suiteId: number; message: string }[] };
+    await page.close();
+    expect(output.decrypted).toEqual(fromNode.map(() => input.plaintext));
+    expect(output.made).toHaveLength(4);
+    for (const { kind, suiteId, message } of output.made) {
+      const { plaintext: opened, messageHeader } = await esdk.decrypt(pairs[kind].theirs, Buffer.from(message, 'base64'));
+      expect(Buffer.from(opened).equals(Buffer.from(plaintext)), `${kind} 0x${suiteId.toString(16)}`).toBe(true);
+      expect(messageHeader.suiteId).toBe(suiteId);
+      expect(messageHeader.encryptionContext).toMatchObject({ origin: 'page' });
+    }
   });
 });

@@ -3,7 +3,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { BlockStore, Iam, KeyManagementService, sectorTweak, terminateWorkers } from '../../src/index.js';
+import { BlockStore, FileKeyStore, Iam, KeyManagementService, sectorTweak, terminateWorkers } from '../../src/index.js';
+import { startChild } from '../helpers/child-processes.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
 const ACCOUNT = '111122223333';
@@ -19,6 +20,9 @@ function setup(options: { dir?: string; iam?: Iam; kms?: KeyManagementService; s
   const ec2 = new BlockStore({ kms, iam: options.iam, dir: options.dir, sectorSize: options.sectorSize });
   return { kms, ec2 };
 }
+
+/** ebs-state.json's JSON, after its MAC header line. */
+const savedState = (dir: string) => JSON.parse(readFileSync(join(dir, 'ebs-state.json'), 'utf8').replace(/^.*\n/, ''));
 
 async function rejectsWith(promise: Promise<unknown>, name: string) {
   await expect(promise).rejects.toMatchObject({ name });
@@ -60,7 +64,7 @@ describe('volumes', () => {
     const offset = 3 * 4096 + 100;
     await volume.write(offset, text);
 
-    const metadata = JSON.parse(readFileSync(join(dir, 'ebs-state.json'), 'utf8'));
+    const metadata = savedState(dir);
     const record = metadata.volumes.find((v: { VolumeId: string }) => v.VolumeId === VolumeId);
     const volumeArn = `arn:aws:ec2:us-east-1:${ACCOUNT}:volume/${VolumeId}`;
     const { Plaintext: dataKey } = await kms.decrypt({ CiphertextBlob: Buffer.from(record.wrappedDataKey, 'base64'), EncryptionContext: { 'aws:ec2:arn': volumeArn } },
@@ -260,7 +264,7 @@ describe('persistence', () => {
     await expect(ec2.attachVolume({ VolumeId, InstanceId: INSTANCE })).rejects.toThrow();
     expect((await kms.listGrants({ KeyId: key.KeyId })).Grants).toEqual([]);
     expect((await ec2.describeVolumes({ VolumeIds: [VolumeId] })).Volumes[0]!.State).toBe('available');
-    expect((await new BlockStore({ kms, dir }).describeVolumes()).Volumes[0]!.State).toBe('available');
+    expect(savedState(dir).volumes[0].attachments).toEqual([]);
     rmSync(join(dir, 'sectors'));
     await (await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(0, Buffer.from('attached'));
     expect((await kms.listGrants({ KeyId: key.KeyId })).Grants).toHaveLength(1);
@@ -298,17 +302,96 @@ describe('persistence', () => {
     expect(Buffer.from(await reattached.read(0, 5)).toString()).toBe('spare');
   });
 
-  it('a second BlockStore on the same directory (and KMS store) attaches and reads the volume', async () => {
+  it('a second BlockStore on the same directory is refused until the first closes (detaching its volumes), then attaches and reads the volume', async () => {
     const dir = tempDir();
     const { kms, ec2 } = setup({ dir });
-    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    const { VolumeId, KmsKeyId } = await ec2.createVolume({ Size: 1, Encrypted: true });
     const volume = await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
     await volume.write(123_456, Buffer.from('survives a restart'));
+    expect((await kms.listGrants({ KeyId: KmsKeyId! })).Grants).toHaveLength(1);
+    await expect(new BlockStore({ kms, dir }).describeVolumes()).rejects.toMatchObject({ name: 'StoreLockedError' });
+    await ec2.close(); // detaches: the handle stops working, the instance's grant is retired
+    await rejectsWith(volume.read(0, 1), 'IncorrectState');
+    expect((await kms.listGrants({ KeyId: KmsKeyId! })).Grants).toEqual([]);
+    await rejectsWith(ec2.describeVolumes(), 'StoreClosedError');
     const second = new BlockStore({ kms, dir });
     const { Volumes } = await second.describeVolumes();
     expect(Volumes.map((v) => v.VolumeId)).toEqual([VolumeId]);
-    expect(Volumes[0]!.State).toBe('available'); // attachments hold keys in memory only
+    expect(Volumes[0]!.State).toBe('available');
     const handle = await second.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE });
     expect(Buffer.from(await handle.read(123_456, 18)).toString()).toBe('survives a restart');
+  });
+});
+
+describe('ebs-state.json is authenticated', () => {
+  async function storeWithVolume() {
+    const dir = tempDir();
+    const { kms, ec2 } = setup({ dir });
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    await ec2.close();
+    return { dir, kms, VolumeId, file: join(dir, 'ebs-state.json') };
+  }
+
+  const damages: Array<[string, (text: string) => string, RegExp]> = [
+    ['"Encrypted" flipped to false', (t) => t.replace('"Encrypted": true', '"Encrypted": false'), /does not authenticate/],
+    ['encryption by default switched on', (t) => t.replace('"encryptionByDefault": false', '"encryptionByDefault": true'), /does not authenticate/],
+    ['truncated', (t) => t.slice(0, t.length / 2), /does not authenticate/],
+    ['the header removed (plain JSON once the store has a metadata key)', (t) => t.replace(/^.*\n/, ''), /has no kms-wasm metadata header/],
+  ];
+  for (const [what, damage, message] of damages) {
+    it(`${what}: a StoreIntegrityError, and the file is left as it is`, async () => {
+      const { dir, kms, file } = await storeWithVolume();
+      const damaged = damage(readFileSync(file, 'utf8'));
+      expect(damaged).not.toBe(readFileSync(file, 'utf8'));
+      writeFileSync(file, damaged);
+      const ec2 = new BlockStore({ kms, dir });
+      await rejectsWith(ec2.describeVolumes(), 'StoreIntegrityError');
+      await expect(ec2.createVolume({ Size: 1 })).rejects.toMatchObject({ name: 'StoreIntegrityError', file, message });
+      expect(readFileSync(file, 'utf8')).toBe(damaged);
+      await ec2.close();
+    });
+  }
+
+  it('a store written by kms-wasm 0.1 (plain JSON, no metadata key) is adopted once and authenticated from then on', async () => {
+    const { dir, kms, VolumeId, file } = await storeWithVolume();
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^.*\n/, ''));
+    rmSync(join(dir, 'ebs-state.key'));
+    const ec2 = new BlockStore({ kms, dir });
+    expect((await ec2.describeVolumes()).Volumes.map((v) => [v.VolumeId, v.Encrypted])).toEqual([[VolumeId, true]]);
+    await ec2.close();
+    expect(readFileSync(file, 'utf8')).toMatch(/^kms-wasm-metadata v2 hmac-sha256=[0-9a-f]{64}\n\{/);
+  });
+});
+
+describe('BlockStore residue', () => {
+  it('an attachment dies with its process: the next store to open retires its grant, and removes unrecorded sector files and temporary files', async () => {
+    const keys = tempDir();
+    const dir = tempDir();
+    const child = startChild(`
+      const kms = new k.KeyManagementService({ account: '${ACCOUNT}', region: 'us-east-1', store: new k.FileKeyStore({ directory: ${JSON.stringify(keys)} }) });
+      const ec2 = new k.BlockStore({ kms, dir: ${JSON.stringify(dir)} });
+      const { VolumeId, KmsKeyId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+      await (await ec2.attachVolume({ VolumeId, InstanceId: '${INSTANCE}' })).write(0, Buffer.from('written before the kill'));
+      console.log(JSON.stringify({ VolumeId, KmsKeyId }));
+      setInterval(() => {}, 60_000);`);
+    const { VolumeId, KmsKeyId } = JSON.parse(await child.nextLine()) as { VolumeId: string; KmsKeyId: string };
+    child.process.kill('SIGKILL');
+    await child.exit;
+    writeFileSync(join(dir, 'sectors', 'snap-0123456789abcdef0.img'), 'a snapshot copy cut short');
+    writeFileSync(join(dir, `ebs-state.json.${crypto.randomUUID()}.tmp`), 'a metadata write cut short');
+    const store = new FileKeyStore({ directory: keys });
+    const kms = new KeyManagementService({ account: ACCOUNT, region: 'us-east-1', store });
+    expect((await kms.listGrants({ KeyId: KmsKeyId })).Grants).toHaveLength(1); // still letting the dead instance decrypt
+    const ec2 = new BlockStore({ kms, dir });
+    expect((await ec2.describeVolumes()).Volumes[0]!.State).toBe('available');
+    expect((await kms.listGrants({ KeyId: KmsKeyId })).Grants).toEqual([]);
+    expect((await kms.listAuditRecords({ EventName: 'RetireGrant' })).map((r) => r.errorCode)).toEqual([undefined]);
+    expect(savedState(dir).volumes[0].attachments).toEqual([]);
+    expect(readdirSync(join(dir, 'sectors'))).toEqual([`${VolumeId}.img`]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const handle = await ec2.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE });
+    expect(Buffer.from(await handle.read(0, 23)).toString()).toBe('written before the kill');
+    await ec2.close();
+    await store.close();
   });
 });

@@ -14,17 +14,19 @@ const kmsOn = (store: FileKeyStore) => new KeyManagementService({ account: ACCOU
 describe('FileKeyStore', () => {
   it('persists keys across KeyManagementService instances; files are 0600 and hold no readable state', async () => {
     const directory = freshDirectory();
-    const kms = kmsOn(new FileKeyStore({ directory }));
+    const first = new FileKeyStore({ directory });
+    const kms = kmsOn(first);
     const { KeyMetadata: key } = await kms.createKey({ Description: 'persistent-description' });
     await kms.createAlias({ AliasName: 'alias/disk', TargetKeyId: key.KeyId });
     const { CiphertextBlob } = await kms.encrypt({ KeyId: 'alias/disk', Plaintext: bytes('on disk'), EncryptionContext: { file: 'a' } });
+    await first.close();
 
     const again = kmsOn(new FileKeyStore({ directory }));
     expect(text((await again.decrypt({ CiphertextBlob, EncryptionContext: { file: 'a' } })).Plaintext)).toBe('on disk');
     expect((await again.describeKey({ KeyId: 'alias/disk' })).KeyMetadata.Description).toBe('persistent-description');
     expect((await again.verifyAuditTrail()).valid).toBe(true);
 
-    expect(readdirSync(directory).sort()).toEqual(['audit.log', 'kms-state.bin', 'root.key']);
+    expect(readdirSync(directory).sort()).toEqual(['audit.log', 'kms-state.bin', 'locks', 'root.key']);
     for (const file of ['audit.log', 'kms-state.bin', 'root.key']) expect(statSync(join(directory, file)).mode & 0o777).toBe(0o600);
     const raw = readFileSync(join(directory, 'kms-state.bin'));
     expect(raw.subarray(0, 8).toString()).toBe('KMSWASM1');
@@ -36,7 +38,8 @@ describe('FileKeyStore', () => {
 
   it('appends one sealed line per call and refuses an edited audit log without touching it', async () => {
     const directory = freshDirectory();
-    const kms = kmsOn(new FileKeyStore({ directory }));
+    const store = new FileKeyStore({ directory });
+    const kms = kmsOn(store);
     const { KeyMetadata: key } = await kms.createKey();
     const log = join(directory, 'audit.log');
     const lengths = [readFileSync(log).length];
@@ -46,17 +49,19 @@ describe('FileKeyStore', () => {
     }
     // Appending never rewrites what is there: each call only adds bytes.
     for (let i = 1; i < lengths.length; i++) expect(lengths[i]!).toBeGreaterThan(lengths[i - 1]!);
+    await store.close();
     const damaged = Buffer.from(readFileSync(log));
     damaged[5] = damaged[5] === 0x41 ? 0x42 : 0x41;
     writeFileSync(log, damaged);
-    await expect(kmsOn(new FileKeyStore({ directory })).listKeys()).rejects.toThrow(/audit log .*line 1 does not authenticate.*left untouched/);
+    await expect(kmsOn(new FileKeyStore({ directory })).listKeys()).rejects.toThrow(/audit.log line 1 .*does not authenticate.*left untouched/);
     expect(readFileSync(log).equals(damaged)).toBe(true);
   });
 
   it('a second process opening the same store sees the keys', async () => {
     const directory = freshDirectory();
-    const kms = kmsOn(new FileKeyStore({ directory }));
-    const { KeyMetadata: key } = await kms.createKey({ Description: 'from process one' });
+    const store = new FileKeyStore({ directory });
+    const { KeyMetadata: key } = await kmsOn(store).createKey({ Description: 'from process one' });
+    await store.close();
     const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
     const script = `import { FileKeyStore, KeyManagementService } from ${JSON.stringify(dist)};
       const kms = new KeyManagementService({ account: '${ACCOUNT}', region: '${REGION}', store: new FileKeyStore({ directory: ${JSON.stringify(directory)} }) });
@@ -66,11 +71,14 @@ describe('FileKeyStore', () => {
 
   it('derives the root key from a passphrase; a wrong passphrase is refused and the store left intact', async () => {
     const directory = freshDirectory();
-    const kms = kmsOn(new FileKeyStore({ directory, passphrase: 'correct horse battery' }));
-    const { KeyMetadata: key } = await kms.createKey();
-    expect(readdirSync(directory).sort()).toEqual(['audit.log', 'kms-state.bin', 'root.salt']);
+    const store = new FileKeyStore({ directory, passphrase: 'correct horse battery' });
+    const { KeyMetadata: key } = await kmsOn(store).createKey();
+    await store.close();
+    expect(readdirSync(directory).sort()).toEqual(['audit.log', 'kms-state.bin', 'locks', 'root.salt']);
     const before = readFileSync(join(directory, 'kms-state.bin'));
-    await rejectsWith(kmsOn(new FileKeyStore({ directory, passphrase: 'wrong horse battery' })).describeKey({ KeyId: key.KeyId }), 'KMSInvalidStateException');
+    const wrong = new FileKeyStore({ directory, passphrase: 'wrong horse battery' });
+    await rejectsWith(kmsOn(wrong).describeKey({ KeyId: key.KeyId }), 'StoreIntegrityError');
+    await wrong.close();
     expect(readFileSync(join(directory, 'kms-state.bin')).equals(before)).toBe(true);
     expect((await kmsOn(new FileKeyStore({ directory, passphrase: 'correct horse battery' })).describeKey({ KeyId: key.KeyId })).KeyMetadata.KeyId).toBe(key.KeyId);
     expect(() => new FileKeyStore({ directory, passphrase: 'short' })).toThrow(/passphrase/);
@@ -80,13 +88,15 @@ describe('FileKeyStore', () => {
     for (const damage of [(b: Buffer) => b.subarray(0, 30), (b: Buffer) => { const c = Buffer.from(b); c[c.length - 5]! ^= 1; return c; },
       (b: Buffer) => Buffer.concat([Buffer.from('NOTMAGIC'), b.subarray(8)])]) {
       const directory = freshDirectory();
-      await kmsOn(new FileKeyStore({ directory })).createKey();
+      const store = new FileKeyStore({ directory });
+      await kmsOn(store).createKey();
+      await store.close();
       const file = join(directory, 'kms-state.bin');
       const damaged = damage(readFileSync(file));
       writeFileSync(file, damaged);
       const kms = kmsOn(new FileKeyStore({ directory }));
       await expect(kms.createKey()).rejects.toThrow(/kms-state.bin .*(truncated|does not authenticate).*left untouched/);
-      await expect(kms.listKeys()).rejects.toThrow(/left untouched/);
+      await expect(kms.listKeys()).rejects.toMatchObject({ name: 'StoreIntegrityError', message: /left untouched/ });
       expect(readFileSync(file).equals(damaged)).toBe(true);
     }
   });
@@ -95,26 +105,30 @@ describe('FileKeyStore', () => {
     const tears: Array<[string, (log: Buffer) => Buffer]> = [
       ['half of the last line', (log) => log.subarray(0, log.length - 40)],
       ['the only line, half written', (log) => log.subarray(0, log.indexOf(0x0a) - 10)],
-      ['a fragment longer than one read chunk', (log) => Buffer.concat([log, Buffer.alloc(10_000, 0x41)])],
+      ['a long fragment of one record', (log) => Buffer.concat([log, Buffer.from('@'), Buffer.alloc(10_000, 0x41)])],
     ];
     for (const [what, tear] of tears) {
       const directory = freshDirectory();
-      const kms = kmsOn(new FileKeyStore({ directory }));
+      const store = new FileKeyStore({ directory });
+      const kms = kmsOn(store);
       const { KeyMetadata: key } = await kms.createKey();
       await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('before the crash') });
+      await store.close();
       const log = join(directory, 'audit.log');
       const intact = readFileSync(log);
       const torn = tear(intact);
       writeFileSync(log, torn);
       const complete = torn.subarray(0, torn.lastIndexOf(0x0a) + 1).toString().split('\n').filter(Boolean).length;
 
-      const reopened = kmsOn(new FileKeyStore({ directory }));
+      const reopenedStore = new FileKeyStore({ directory });
+      const reopened = kmsOn(reopenedStore);
       expect(await reopened.listAuditRecords(), what).toHaveLength(complete);
       expect(await reopened.verifyAuditTrail(), what).toEqual({ valid: true, records: complete });
       await reopened.describeKey({ KeyId: key.KeyId });
       const after = readFileSync(log);
       expect(after.subarray(0, torn.lastIndexOf(0x0a) + 1).equals(torn.subarray(0, torn.lastIndexOf(0x0a) + 1)), what).toBe(true);
       expect(after.at(-1), what).toBe(0x0a);
+      await reopenedStore.close();
       expect(await kmsOn(new FileKeyStore({ directory })).verifyAuditTrail(), what).toEqual({ valid: true, records: complete + 1 });
     }
   });
@@ -130,10 +144,102 @@ describe('FileKeyStore', () => {
     expect(text((await kms.decrypt({ CiphertextBlob: (await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: bytes('again') })).CiphertextBlob })).Plaintext)).toBe('again');
   });
 
-  it('leaves no temporary files behind', async () => {
+  it('leaves no temporary files behind, and removes those a crash left when it opens', async () => {
     const directory = freshDirectory();
-    const kms = kmsOn(new FileKeyStore({ directory }));
+    const store = new FileKeyStore({ directory });
+    const kms = kmsOn(store);
     for (let i = 0; i < 5; i++) await kms.createKey();
     expect(readdirSync(directory).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    await store.close();
+    const crashed = ['kms-state.bin', 'root.key', 'root.salt'].map((file) => `${file}.${crypto.randomUUID()}.tmp`);
+    for (const file of [...crashed, 'notes.tmp', 's3-state.json.tmp']) writeFileSync(join(directory, file), 'left behind');
+    const reopened = new FileKeyStore({ directory });
+    expect((await kmsOn(reopened).listKeys()).Keys).toHaveLength(5);
+    expect(readdirSync(directory).filter((f) => f.endsWith('.tmp')).sort()).toEqual(['notes.tmp', 's3-state.json.tmp']); // not the key store's
+    await reopened.close();
+  });
+});
+
+describe('FileKeyStore: a damaged audit log is refused, never repaired', () => {
+  /** A store with a few records, closed; returns its directory and audit log. */
+  async function storeWithRecords(calls = 12) {
+    const directory = freshDirectory();
+    const store = new FileKeyStore({ directory });
+    const kms = kmsOn(store);
+    const { KeyMetadata: key } = await kms.createKey();
+    for (let i = 1; i < calls; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
+    await store.close();
+    return { directory, log: join(directory, 'audit.log'), keyId: key.KeyId };
+  }
+
+  const damages: Array<[string, (log: Buffer) => Buffer, RegExp]> = [
+    ['every newline removed', (log) => Buffer.from(log.toString('latin1').replaceAll('\n', ''), 'latin1'), /not the start of one record/],
+    ['one newline removed in the middle', (log) => { const at = log.indexOf(0x0a, log.length / 2); return Buffer.concat([log.subarray(0, at), log.subarray(at + 1)]); }, /line \d+ .*does not authenticate/],
+    ['the newline after the last record removed, joining it to the one before', (log) => {
+      const at = log.lastIndexOf(0x0a, log.length - 2);
+      return Buffer.concat([log.subarray(0, at), log.subarray(at + 1)]);
+    }, /not the start of one record/],
+    ['bytes zeroed in the middle', (log) => { const c = Buffer.from(log); c.fill(0, c.length / 2, c.length / 2 + 30); return c; }, /line \d+ .*does not authenticate/],
+    ['the last 3,000 bytes zeroed', (log) => { const c = Buffer.from(log); c.fill(0, c.length - 3000); return c; }, /not the start of one record/],
+    ['a record edited', (log) => { const c = Buffer.from(log); const at = c.indexOf(0x0a) + 20; c[at] = c[at] === 0x41 ? 0x42 : 0x41; return c; }, /line 2 .*does not authenticate/],
+    ['an empty line inserted', (log) => Buffer.concat([log.subarray(0, log.indexOf(0x0a) + 1), Buffer.from('\n'), log.subarray(log.indexOf(0x0a) + 1)]), /line 2 .*does not authenticate/],
+    ['a tail that is not the start of a record', (log) => Buffer.concat([log, Buffer.from('QUJD')]), /not the start of one record/],
+  ];
+  for (const [what, damage, message] of damages) {
+    it(`${what}: a StoreIntegrityError on open, and the log is left exactly as it is`, async () => {
+      const { directory, log, keyId } = await storeWithRecords();
+      const damaged = damage(readFileSync(log));
+      writeFileSync(log, damaged);
+      const store = new FileKeyStore({ directory });
+      const kms = kmsOn(store);
+      for (const call of [() => kms.describeKey({ KeyId: keyId }), () => kms.createKey(), () => kms.verifyAuditTrail()]) {
+        await expect(call()).rejects.toMatchObject({ name: 'StoreIntegrityError', file: log, message });
+      }
+      await expect(store.appendAudit({} as never)).rejects.toMatchObject({ name: 'StoreIntegrityError' });
+      expect(readFileSync(log).equals(damaged)).toBe(true);
+      await store.close();
+    });
+  }
+
+  it('a last record whose newline never reached the disk is kept, and the next append starts a new line', async () => {
+    const { directory, log, keyId } = await storeWithRecords(3);
+    writeFileSync(log, readFileSync(log).subarray(0, -1));
+    const store = new FileKeyStore({ directory });
+    const kms = kmsOn(store);
+    expect(await kms.verifyAuditTrail()).toEqual({ valid: true, records: 3 });
+    await kms.describeKey({ KeyId: keyId });
+    await store.close();
+    expect(readFileSync(log, 'latin1').split('\n')).toHaveLength(5);
+    const reopened = new FileKeyStore({ directory });
+    expect(await kmsOn(reopened).verifyAuditTrail()).toEqual({ valid: true, records: 4 });
+    await reopened.close();
+  });
+
+  it('an append that fails part-way is cut before the next one, so the log stays readable', async () => {
+    const { directory, log, keyId } = await storeWithRecords(2);
+    const store = new FileKeyStore({ directory });
+    const kms = kmsOn(store);
+    await kms.describeKey({ KeyId: keyId });
+    const good = readFileSync(log);
+    writeFileSync(log, Buffer.concat([good, Buffer.from('@QUJDREVG')])); // what a write cut short by a full disk leaves
+    await kms.describeKey({ KeyId: keyId });
+    await store.close();
+    const reopened = new FileKeyStore({ directory });
+    expect(await kmsOn(reopened).verifyAuditTrail()).toEqual({ valid: true, records: 4 });
+    expect(readFileSync(log).subarray(0, good.length).equals(good)).toBe(true);
+    await reopened.close();
+  });
+
+  it('reads logs written by kms-wasm 0.1 (lines without the leading "@")', async () => {
+    const { directory, log } = await storeWithRecords(3);
+    writeFileSync(log, readFileSync(log, 'latin1').replaceAll('@', ''), 'latin1');
+    const store = new FileKeyStore({ directory });
+    const kms = kmsOn(store);
+    expect(await kms.verifyAuditTrail()).toEqual({ valid: true, records: 3 });
+    await kms.listKeys();
+    await store.close();
+    const reopened = new FileKeyStore({ directory });
+    expect(await kmsOn(reopened).verifyAuditTrail()).toEqual({ valid: true, records: 4 });
+    await reopened.close();
   });
 });

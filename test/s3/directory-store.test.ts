@@ -22,6 +22,7 @@ describe('ObjectStore in a directory', () => {
     rmSync(dir);
     await store.createBucket({ Bucket: 'late' });
     await store.putObject({ Bucket: 'late', Key: 'k', Body: 'loaded', ServerSideEncryption: 'AES256' });
+    await store.close();
     expect(text((await new ObjectStore({ kms, dir }).getObject({ Bucket: 'late', Key: 'k' })).Body)).toBe('loaded');
   });
 
@@ -50,6 +51,7 @@ describe('ObjectStore in a directory', () => {
     expect(bodies()).toEqual(bodiesBefore);
     rmSync(metadata, { recursive: true });
     await store.putObject({ Bucket: 'logs', Key: 'b', Body: 'second' });
+    await store.close();
     const reopened = new ObjectStore({ kms, dir });
     expect(text((await reopened.getObject({ Bucket: 'logs', Key: 'b' })).Body)).toBe('second');
     expect(text((await reopened.getObject({ Bucket: 'logs', Key: 'kept' })).Body)).toBe('old');
@@ -78,6 +80,7 @@ describe('ObjectStore in a directory', () => {
       expect(bytes.includes(customerKey.toString('base64')), file).toBe(false);
       expect(statSync(file).mode & 0o077, file).toBe(0);
     }
+    await first.close();
 
     const second = new ObjectStore({ kms, dir });
     expect(text((await second.getObject({ Bucket: 'archive', Key: 'default' })).Body)).toBe(`${marker} v2`);
@@ -102,9 +105,11 @@ describe('ObjectStore in a directory', () => {
       throw new Error('power cut');
     };
     await expect(store.putObject({ Bucket: 'fragile', Key: 'doc', Body: 'the new version', ServerSideEncryption: 'AES256' })).rejects.toThrow('power cut');
+    await store.close();
     const restarted = new ObjectStore({ kms, dir });
     expect(text((await restarted.getObject({ Bucket: 'fragile', Key: 'doc' })).Body)).toBe('the old version');
     await restarted.putObject({ Bucket: 'fragile', Key: 'doc', Body: 'written after restart' });
+    await restarted.close();
     expect(text((await new ObjectStore({ kms, dir }).getObject({ Bucket: 'fragile', Key: 'doc' })).Body)).toBe('written after restart');
   });
 });
@@ -122,6 +127,7 @@ describe('SSE-S3 root key rotation', () => {
     expect(header((await store.storedBytes('rotating', 'old'))!)).toContain('root-1');
     expect(header((await store.storedBytes('rotating', 'new'))!)).toContain('root-2');
     expect(statSync(join(dir, 'sse-s3-root.key')).size).toBe(64);
+    await store.close();
     const restarted = new ObjectStore({ kms, dir });
     expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'old' })).Body)).toBe('under root 1');
     expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'new' })).Body)).toBe('under root 2');
@@ -144,8 +150,77 @@ describe('SSE-S3 root key rotation', () => {
     expect(ids.map((r) => r.RootKeyId).sort()).toEqual(['root-2', 'root-3']);
     await store.putObject({ Bucket: 'rotating', Key: 'after-two', Body: 'root 3', ServerSideEncryption: 'AES256' });
     expect(statSync(keyFile).size).toBe(96);
+    await store.close();
     const restarted = new ObjectStore({ kms, dir });
     expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'after-failure' })).Body)).toBe('still root 1');
     expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'after-two' })).Body)).toBe('root 3');
+  });
+});
+
+/** A directory store holding one object, still open. */
+async function storeWithObject() {
+  const dir = tempDir();
+  const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+  const store = new ObjectStore({ kms, dir });
+  await store.createBucket({ Bucket: 'kept' });
+  await store.putObject({ Bucket: 'kept', Key: 'doc', Body: 'body', ServerSideEncryption: 'AES256' });
+  return { dir, kms, store, file: join(dir, 's3-state.json') };
+}
+
+describe('ObjectStore metadata is authenticated', () => {
+
+  const damages: Array<[string, (text: string) => string, RegExp]> = [
+    ['truncated JSON', (t) => t.slice(0, t.length - 20), /does not authenticate/],
+    ['a byte flipped in a MAC-covered field', (t) => t.replace('"kept"', '"kepu"'), /does not authenticate/],
+    ['the MAC changed', (t) => t.replace(/hmac-sha256=(.)/, (_, c: string) => `hmac-sha256=${c === 'a' ? 'b' : 'a'}`), /does not authenticate/],
+    ['the header removed (a plain JSON file once the store has a metadata key)', (t) => t.replace(/^.*\n/, ''), /has no kms-wasm metadata header/],
+    ['garbage', () => '\u0000\u0000not json', /has no kms-wasm metadata header/],
+  ];
+  for (const [what, damage, message] of damages) {
+    it(`${what}: a StoreIntegrityError (not a SyntaxError), and the file is left as it is`, async () => {
+      const { dir, kms, store: writer, file } = await storeWithObject();
+      await writer.close();
+      const damaged = damage(readFileSync(file, 'utf8'));
+      writeFileSync(file, damaged);
+      const store = new ObjectStore({ kms, dir });
+      await expect(store.getObject({ Bucket: 'kept', Key: 'doc' })).rejects.toMatchObject({ name: 'StoreIntegrityError', file, message });
+      await expect(store.createBucket({ Bucket: 'another' })).rejects.toMatchObject({ name: 'StoreIntegrityError' });
+      expect(readFileSync(file, 'utf8')).toBe(damaged);
+      expect(readdirSync(join(dir, 'objects'))).toHaveLength(1); // nothing cleaned up on the word of damaged metadata
+      await store.close();
+    });
+  }
+
+  it('a store written by kms-wasm 0.1 (plain JSON, no metadata key) is adopted once and authenticated from then on', async () => {
+    const { dir, kms, store: writer, file } = await storeWithObject();
+    await writer.close();
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^.*\n/, ''));
+    rmSync(join(dir, 's3-state.key'));
+    const store = new ObjectStore({ kms, dir });
+    expect(text((await store.getObject({ Bucket: 'kept', Key: 'doc' })).Body)).toBe('body');
+    await store.close();
+    expect(readFileSync(file, 'utf8')).toMatch(/^kms-wasm-metadata v2 hmac-sha256=[0-9a-f]{64}\n\{/);
+    expect(statSync(join(dir, 's3-state.key')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('ObjectStore residue', () => {
+  it('on open, removes temporary files (bodies and metadata), bodies no version names and parts of uploads that died with their store', async () => {
+    const { dir, kms, store } = await storeWithObject();
+    const { UploadId } = await store.createMultipartUpload({ Bucket: 'kept', Key: 'big' });
+    await store.uploadPart({ Bucket: 'kept', Key: 'big', UploadId, PartNumber: 1, Body: new Uint8Array(5 * 1024 * 1024) });
+    await store.close(); // the upload lived in this store object only
+    const objects = join(dir, 'objects');
+    const named = readdirSync(objects).sort();
+    expect(named).toHaveLength(2); // the object's body and the part
+    writeFileSync(join(objects, `${crypto.randomUUID()}.bin.${crypto.randomUUID()}.tmp`), 'a write cut short');
+    writeFileSync(join(objects, `${crypto.randomUUID()}.bin`), 'a body whose version was never recorded');
+    for (const file of ['s3-state.json', 's3-state.key', 'sse-s3-root.key']) writeFileSync(join(dir, `${file}.${crypto.randomUUID()}.tmp`), 'cut short');
+    const reopened = new ObjectStore({ kms, dir });
+    expect(text((await reopened.getObject({ Bucket: 'kept', Key: 'doc' })).Body)).toBe('body');
+    expect(readdirSync(objects)).toHaveLength(1);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(named).toContain(readdirSync(objects)[0]);
+    await reopened.close();
   });
 });
