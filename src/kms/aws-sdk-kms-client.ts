@@ -13,22 +13,28 @@
 // kms-wasm's own refusals. No AWS SDK package is imported here: pass the client you configured.
 
 import type {
-  CreateGrantRequest, CreateGrantResponse, DecryptRequest, DecryptResponse, DescribeKeyRequest, DescribeKeyResponse, EncryptRequest,
-  EncryptResponse, GenerateDataKeyRequest, GenerateDataKeyResponse, GenerateDataKeyWithoutPlaintextRequest,
-  GenerateDataKeyWithoutPlaintextResponse, HostKms, ReEncryptRequest, ReEncryptResponse, RetireGrantRequest,
+  CreateGrantRequest, DecryptRequest, DescribeKeyRequest, DescribeKeyResponse, EncryptRequest, GenerateDataKeyRequest,
+  GenerateDataKeyWithoutPlaintextRequest,
+  HostKms, KeyState, ReEncryptRequest, RetireGrantRequest,
 } from '../envelope/kms-client.js';
 import { KmsError, kmsError, type KmsErrorName } from './kms-errors.js';
 
+/** What the adapter reads of an SDK answer: every field may be absent (the SDK types them so). */
+interface SdkDataKey { Plaintext?: Uint8Array; CiphertextBlob?: Uint8Array; KeyId?: string }
+interface SdkReEncrypted { CiphertextBlob?: Uint8Array; SourceKeyId?: string; KeyId?: string }
+interface SdkGrant { GrantId?: string; GrantToken?: string }
+interface SdkKeyMetadata { KeyMetadata?: DescribeKeyResponse['KeyMetadata'] | { KeyId?: string; Arn?: string; KeyState?: string; Enabled?: boolean; KeyManager?: string } }
+
 /** The operations of `@aws-sdk/client-kms`'s `KMS` class that this adapter calls. */
 export interface AwsSdkKms {
-  generateDataKey(input: GenerateDataKeyRequest): Promise<Partial<GenerateDataKeyResponse>>;
-  generateDataKeyWithoutPlaintext(input: GenerateDataKeyWithoutPlaintextRequest): Promise<Partial<GenerateDataKeyWithoutPlaintextResponse>>;
-  encrypt(input: EncryptRequest): Promise<Partial<EncryptResponse>>;
-  decrypt(input: DecryptRequest): Promise<Partial<DecryptResponse>>;
-  reEncrypt(input: ReEncryptRequest): Promise<Partial<ReEncryptResponse>>;
-  createGrant(input: CreateGrantRequest): Promise<Partial<CreateGrantResponse>>;
+  generateDataKey(input: GenerateDataKeyRequest): Promise<SdkDataKey>;
+  generateDataKeyWithoutPlaintext(input: GenerateDataKeyWithoutPlaintextRequest): Promise<SdkDataKey>;
+  encrypt(input: EncryptRequest): Promise<SdkDataKey>;
+  decrypt(input: DecryptRequest): Promise<SdkDataKey>;
+  reEncrypt(input: ReEncryptRequest): Promise<SdkReEncrypted>;
+  createGrant(input: CreateGrantRequest): Promise<SdkGrant>;
   retireGrant(input: RetireGrantRequest): Promise<object>;
-  describeKey(input: DescribeKeyRequest): Promise<Partial<DescribeKeyResponse>>;
+  describeKey(input: DescribeKeyRequest): Promise<SdkKeyMetadata>;
 }
 
 export interface AwsSdkKmsClientOptions {
@@ -91,7 +97,11 @@ export function awsSdkKmsClient(client: AwsSdkKms, options: AwsSdkKmsClientOptio
     retireGrant: (request) => call(() => client.retireGrant(request)),
     describeKey: (request) => call(async () => {
       const metadata = required((await client.describeKey(request)).KeyMetadata, 'DescribeKey', 'KeyMetadata');
-      return { KeyMetadata: metadata };
+      return { KeyMetadata: {
+        KeyId: required(metadata.KeyId, 'DescribeKey', 'KeyMetadata.KeyId'), Arn: required(metadata.Arn, 'DescribeKey', 'KeyMetadata.Arn'),
+        KeyState: required(metadata.KeyState, 'DescribeKey', 'KeyMetadata.KeyState') as KeyState, Enabled: metadata.Enabled === true,
+        KeyManager: metadata.KeyManager === 'AWS' ? 'AWS' : 'CUSTOMER',
+      } };
     }),
   };
 }
