@@ -16,8 +16,9 @@ export { StoreLockedError, StoreIntegrityError, StoreClosedError, type LockHolde
 export { KmsError, type KmsErrorName } from './kms/kms-errors.js';
 export { awsSdkKmsClient, type AwsSdkKms, type AwsSdkKmsClientOptions } from './kms/aws-sdk-kms-client.js';
 export type * from './envelope/kms-client.js';
-export type { Clock } from './kms/clock.js';
-export type { EncryptionContext } from './kms/encryption-context.js';
+export type { Clock } from './core/clock.js';
+export type { EncryptionContext } from './envelope/encryption-context.js';
+export { kmsEncryptionMaterials, kmsDataKeyResolver, KMS_PROVIDER_ID } from './kms/kms-keyring.js';
 export { BlockStore, type BlockStoreOptions } from './ebs/block-store.js';
 export { VolumeHandle } from './ebs/volume-handle.js';
 export { Ec2Error, type Ec2ErrorCode } from './ebs/ec2-errors.js';

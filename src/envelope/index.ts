@@ -2,7 +2,6 @@ export { encryptStream, decryptStream, toNodeDuplex, encryptMessage, decryptMess
 export { FramedEncryptor, type FramingOptions } from './framed-encryptor.js';
 export { FramedDecryptor } from './framed-decryptor.js';
 export { decryptRange, type RangeReader, type RangedPlaintext } from './ranged-decrypt.js';
-export { kmsEncryptionMaterials, kmsDataKeyResolver, KMS_PROVIDER_ID } from './kms-keyring.js';
 export type { EncryptionMaterials, DataKeyResolver } from './materials.js';
 export { MessageFormatError, DEFAULT_FRAME_BYTES, type MessageHeader, type WrappedKey } from './message-format.js';
 export * from './aws-esdk/index.js';

@@ -4,7 +4,7 @@
 // of the real AWS KMS or of a `kms-wasm serve` service, so the layers above work with any of them.
 
 import type { Caller } from '../policy/caller.js';
-import type { EncryptionContext } from '../kms/encryption-context.js';
+import type { EncryptionContext } from './encryption-context.js';
 
 export type DataKeySpec = 'AES_256' | 'AES_128';
 export type EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT';

@@ -4,7 +4,7 @@
 
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { EncryptionContext } from '../kms/encryption-context.js';
+import type { EncryptionContext } from './encryption-context.js';
 import { ALGORITHM_AES256_GCM_HKDF_SHA256, type MessageHeader, type WrappedKey } from './message-format.js';
 
 export interface EncryptionMaterials {

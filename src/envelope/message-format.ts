@@ -3,7 +3,7 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { copyBytes } from '../core/validate.js';
-import { canonicalEncryptionContext, type EncryptionContext } from '../kms/encryption-context.js';
+import { canonicalEncryptionContext, type EncryptionContext } from './encryption-context.js';
 
 export const MAGIC = new Uint8Array([0x4b, 0x57, 0x45, 0x31]); // "KWE1"
 export const FORMAT_VERSION = 1;

@@ -3,6 +3,7 @@
 // KMS request and response shapes. Every method is (request, caller?) => Promise<response>; an
 // omitted caller is the account root.
 
+import { InvalidInputError } from '../core/errors.js';
 import { gcm } from '../core/gcm.js';
 import type { HostKms } from '../envelope/kms-client.js';
 import { SerialQueue } from '../core/serial-queue.js';
@@ -10,10 +11,9 @@ import { accountOf, isServicePrincipal, parsePolicy, rootArn, type ConditionCont
 import { MalformedPolicyError } from '../policy/policy-errors.js';
 import { deriveAuditKey, nextRecord, verifyTrail, type AuditEvent, type AuditVerification } from './audit-trail.js';
 import { decodeBlobHeader, encodeBlobHeader, BLOB_HEADER_BYTES } from './ciphertext-blob.js';
-import { addDays, systemClock, type Clock } from './clock.js';
-import {
-  canonicalEncryptionContext, checkEncryptionContext, encryptionContextConditions, type EncryptionContext,
-} from './encryption-context.js';
+import { addDays, systemClock, type Clock } from '../core/clock.js';
+import { canonicalEncryptionContext } from '../envelope/encryption-context.js';
+import { checkEncryptionContext, encryptionContextConditions, type EncryptionContext } from './encryption-context.js';
 import { authorize, type AuthorizationInput, type Caller } from './kms-authorizer.js';
 import {
   createGrantConditions, createKeyConditions, grantIsForAwsResource, keyConditions, numberCondition, requestTagConditions,
@@ -883,7 +883,13 @@ export class KeyManagementService implements HostKms {
   }
 
   private aad(header: Uint8Array, context: EncryptionContext): Uint8Array {
-    const canonical = canonicalEncryptionContext(context);
+    let canonical: Uint8Array;
+    try {
+      canonical = canonicalEncryptionContext(context);
+    } catch (error) {
+      if (error instanceof InvalidInputError) throw kmsError('ValidationException', `EncryptionContext: ${error.message}`);
+      throw error;
+    }
     const aad = new Uint8Array(header.length + canonical.length);
     aad.set(header);
     aad.set(canonical, header.length);

@@ -12,11 +12,13 @@
 // - Null tests presence only.
 // A key whose value is an empty list counts as absent.
 
-import type { ConditionBlock } from './policy-document.js';
 import { MalformedPolicyError } from './policy-errors.js';
 import { matchesArn } from './arn.js';
 import { addressInBlock } from './ip-address.js';
 import { matchesWildcard } from './wildcard.js';
+
+/** operator (e.g. "StringEqualsIfExists", "ForAnyValue:StringLike") → context key → values. */
+export type ConditionBlock = Record<string, Record<string, string[]>>;
 
 /** The request's condition keys: a missing key is absent; multi-valued keys are arrays. */
 export type ConditionContext = Record<string, string | string[] | undefined>;

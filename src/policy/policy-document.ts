@@ -1,7 +1,7 @@
 // AWS policy documents (IAM JSON policy language): parsed once into a normalized form that the
 // evaluator walks. Unknown elements and malformed values are refused with the element named.
 
-import { isConditionOperator } from './conditions.js';
+import { isConditionOperator, type ConditionBlock } from './conditions.js';
 import { MalformedPolicyError } from './policy-errors.js';
 
 export type Effect = 'Allow' | 'Deny';
@@ -9,8 +9,7 @@ export type Effect = 'Allow' | 'Deny';
 /** Principal: `*`, or lists by kind (AWS ARNs or account ids, Service names). */
 export type PrincipalSpec = '*' | { AWS: string[]; Service: string[] };
 
-/** operator (e.g. "StringEqualsIfExists", "ForAnyValue:StringLike") → context key → values. */
-export type ConditionBlock = Record<string, Record<string, string[]>>;
+export type { ConditionBlock };
 
 export interface Statement {
   sid?: string;

@@ -14,7 +14,7 @@
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { compareBytes, copyBytes } from '../core/validate.js';
 import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js';
-import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../envelope/kms-keyring.js';
+import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../kms/kms-keyring.js';
 import type { DataKeyResolver } from '../envelope/materials.js';
 import { decryptRange } from '../envelope/ranged-decrypt.js';
 import type { HostKms } from '../envelope/kms-client.js';

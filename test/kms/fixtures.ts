@@ -1,5 +1,5 @@
 import { Iam, KeyManagementService, MemoryKeyStore, type KeyStore } from '../../src/index.js';
-import type { Clock } from '../../src/kms/clock.js';
+import type { Clock } from '../../src/core/clock.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'us-east-1';

@@ -3,7 +3,7 @@
 
 import { InvalidInputError } from '../../core/errors.js';
 import { requireBytes, requireIntegerInRange } from '../../core/validate.js';
-import type { EncryptionContext } from '../../kms/encryption-context.js';
+import type { EncryptionContext } from '../encryption-context.js';
 import { chunkTransform } from '../chunk-transform.js';
 import { algorithmSuite, assertEncryptAllowed, checkCommitmentPolicy, DEFAULT_COMMITMENT_POLICY, SUITE_IDS, hex, type CommitmentPolicy } from './algorithm-suites.js';
 import type { MessageHeader } from './header-codec.js';

@@ -13,7 +13,7 @@
 
 import { compareBytes, copyBytes } from '../../core/validate.js';
 import { InvalidInputError } from '../../core/errors.js';
-import type { EncryptionContext } from '../../kms/encryption-context.js';
+import type { EncryptionContext } from '../encryption-context.js';
 import { MessageFormatError } from '../message-format.js';
 import { ByteReader, ByteWriter } from './byte-fields.js';
 import { algorithmSuite, COMMIT_KEY_BYTES, hex, IV_BYTES, TAG_BYTES, type AlgorithmSuite } from './algorithm-suites.js';

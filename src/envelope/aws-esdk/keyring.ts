@@ -2,7 +2,7 @@
 // makes the data key (if it is the generator) and wraps it; on decrypt it unwraps one of the
 // message's encrypted data keys. Keyrings never see the message bytes, only these materials.
 
-import type { EncryptionContext } from '../../kms/encryption-context.js';
+import type { EncryptionContext } from '../encryption-context.js';
 import type { AlgorithmSuite } from './algorithm-suites.js';
 import { KeyringError } from './esdk-errors.js';
 import type { EncryptedDataKey } from './header-codec.js';

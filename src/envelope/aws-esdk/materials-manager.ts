@@ -4,7 +4,7 @@
 // keyring; on decrypt, the data key from the keyring and the verification key from the context.
 
 import { InvalidInputError } from '../../core/errors.js';
-import type { EncryptionContext } from '../../kms/encryption-context.js';
+import type { EncryptionContext } from '../encryption-context.js';
 import { MessageFormatError } from '../message-format.js';
 import { DATA_KEY_BYTES, type AlgorithmSuite } from './algorithm-suites.js';
 import { KeyringError } from './esdk-errors.js';

@@ -1,4 +1,4 @@
-/** Where the KMS reads the time: rotation and deletion dates follow it, so tests can move it. */
+/** Where a service reads the time (KMS rotation and deletion dates, policies' aws:CurrentTime, cache ages), so tests can move it. */
 export interface Clock {
   now(): Date;
 }

@@ -3,10 +3,10 @@
 // by KMS to the wrapped key, and by the header to every frame), and is unwrapped with decrypt.
 
 import type { Caller } from '../policy/caller.js';
-import type { KmsClient } from './kms-client.js';
-import type { EncryptionContext } from '../kms/encryption-context.js';
-import type { DataKeyResolver, EncryptionMaterials } from './materials.js';
-import { MessageFormatError } from './message-format.js';
+import type { KmsClient } from '../envelope/kms-client.js';
+import type { EncryptionContext } from './encryption-context.js';
+import type { DataKeyResolver, EncryptionMaterials } from '../envelope/materials.js';
+import { MessageFormatError } from '../envelope/message-format.js';
 
 export const KMS_PROVIDER_ID = 'aws-kms';
 

@@ -1,0 +1,34 @@
+// The layers of DESIGN.md ("each imports only the ones below it"), checked by `npm run check:layers`
+// (part of `npm test`'s pretest): core and policy at the ground, then envelope, kms, s3 and ebs,
+// then the service and the CLI. And no import cycle anywhere in src/.
+const layer = (name, mayImport) => ({
+  name: `${name}-imports-only-below`,
+  comment: `src/${name} may import only ${mayImport.length ? mayImport.map((l) => `src/${l}`).join(', ') : 'itself'} (DESIGN.md layers)`,
+  severity: 'error',
+  from: { path: `^src/${name}/` },
+  to: { path: '^src/', pathNot: [`^src/${name}/`, ...mayImport.map((l) => `^src/${l}/`)] },
+});
+
+module.exports = {
+  forbidden: [
+    // Type-only imports vanish at compile time; one such loop is left (multipart-uploads.ts names
+    // ObjectStore's request types) until S3's request types get a module of their own (issue 14).
+    { name: 'no-circular', comment: 'an import cycle', severity: 'error', from: { path: '^src/' },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } } },
+    layer('core', []),
+    layer('policy', []),
+    layer('envelope', ['core', 'policy']),
+    layer('kms', ['core', 'policy', 'envelope']),
+    layer('s3', ['core', 'policy', 'envelope', 'kms']),
+    layer('ebs', ['core', 'policy', 'envelope', 'kms']),
+    layer('service', ['core', 'policy', 'envelope', 'kms', 's3', 'ebs']),
+    layer('cli', ['core', 'policy', 'envelope', 'kms', 's3', 'ebs', 'service']),
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    // The .js specifiers of our ESM sources name .ts files.
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
