@@ -1,9 +1,11 @@
 // The `kms-wasm` command: a dispatcher to one module per subcommand (the CLI adds others beside
 // `serve`). Exit codes: 0 done, 1 failed, 2 usage.
 
+import { runKms } from './kms-command.js';
 import { runServe } from './serve-command.js';
 
 const SUBCOMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
+  kms: { summary: 'run an AWS KMS operation on a local key store (as `aws kms`)', run: runKms },
   serve: { summary: 'serve AWS KMS, IAM and STS APIs over HTTP(S) from a directory', run: runServe },
 };
 

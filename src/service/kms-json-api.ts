@@ -20,13 +20,35 @@ export const KMS_OPERATIONS = [
   'CreateGrant', 'ListGrants', 'ListRetirableGrants', 'RetireGrant', 'RevokeGrant',
 ] as const;
 
-type KmsOperation = typeof KMS_OPERATIONS[number];
-type KmsMethod = (request: unknown, caller: Authenticated['caller']) => Promise<object>;
+export type KmsOperation = typeof KMS_OPERATIONS[number];
+type KmsMethod = (request: unknown, caller: Authenticated['caller'] | undefined) => Promise<object>;
 
 const TARGET_PREFIX = 'TrentService.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
-const isOperation = (name: string): name is KmsOperation => (KMS_OPERATIONS as readonly string[]).includes(name);
+export const isOperation = (name: string): name is KmsOperation => (KMS_OPERATIONS as readonly string[]).includes(name);
+
+/**
+ * One operation on the library's KMS, from a request as requestFromWire made it to the JSON body AWS
+ * answers with (the service and the `kms-wasm kms` command both answer through this). A KmsError
+ * becomes a ServiceError of the same name (HTTP 400); a request's Plaintext is zeroed after the call.
+ */
+export async function invokeKmsOperation(kms: KeyManagementService, operation: KmsOperation, input: Record<string, unknown>,
+  caller: Authenticated['caller'] | undefined): Promise<string> {
+  const method = (kms as unknown as Record<string, KmsMethod>)[operation[0]!.toLowerCase() + operation.slice(1)]!;
+  let output: object;
+  try {
+    output = await method.call(kms, input, caller);
+  } catch (error) {
+    if (error instanceof KmsError) throw new ServiceError(error.name, 400, error.message);
+    throw error;
+  } finally {
+    if (input.Plaintext instanceof Uint8Array) input.Plaintext.fill(0);
+  }
+  // AWS's list operations say whether more pages follow; this KMS always answers with one page.
+  if (operation.startsWith('List')) output = { ...output, Truncated: false };
+  return responseToWire(output, (keyId) => `arn:aws:kms:${kms.region}:${kms.account}:key/${keyId}`);
+}
 
 export class KmsJsonApi implements ServiceHandler {
   readonly protocol = 'json' as const;
@@ -43,20 +65,7 @@ export class KmsJsonApi implements ServiceHandler {
     if (request.method !== 'POST' || request.path !== '/' || !headerValue(request.headers, 'x-amz-target')?.startsWith(TARGET_PREFIX) || !isOperation(operation)) {
       throw new ServiceError('UnknownOperationException', 400, `${request.method} ${request.path} with X-Amz-Target ${operation || '(none)'} is not a KMS operation`);
     }
-    const input = requestFromWire(request.body);
-    const method = (this.kms as unknown as Record<string, KmsMethod>)[operation[0]!.toLowerCase() + operation.slice(1)]!;
-    let output: object;
-    try {
-      output = await method.call(this.kms, input, who.caller);
-    } catch (error) {
-      if (error instanceof KmsError) throw new ServiceError(error.name, 400, error.message);
-      throw error;
-    } finally {
-      if (input.Plaintext instanceof Uint8Array) input.Plaintext.fill(0);
-    }
-    // AWS's list operations say whether more pages follow; this KMS always answers with one page.
-    if (operation.startsWith('List')) output = { ...output, Truncated: false };
-    const body = responseToWire(output, (keyId) => `arn:aws:kms:${this.kms.region}:${this.kms.account}:key/${keyId}`);
+    const body = await invokeKmsOperation(this.kms, operation, requestFromWire(request.body), who.caller);
     return { status: 200, headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId }, body };
   }
 

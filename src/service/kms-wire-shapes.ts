@@ -20,6 +20,11 @@ export function requestFromWire(body: Uint8Array): Record<string, unknown> {
   } catch {
     throw serializationError('the request body is not valid JSON');
   }
+  return requestFromJson(parsed);
+}
+
+/** The request object the library's method takes, from the parsed JSON of a request (blobs base64, timestamps epoch seconds). */
+export function requestFromJson(parsed: unknown): Record<string, unknown> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw serializationError('the request body must be a JSON object');
   const request = parsed as Record<string, unknown>;
   for (const field of REQUEST_BLOBS) {
