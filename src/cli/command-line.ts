@@ -13,6 +13,7 @@ export class UsageError extends Error {
 }
 
 export const DEFAULT_DIR = './kms-wasm-data';
+const LOCK_WAIT_MS = 10_000;
 
 /** The options of every command that opens a local key store. */
 export const STORE_OPTIONS = {
@@ -40,7 +41,9 @@ export function openLocalKms(values: { dir?: string; account: string; region: st
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region)) throw new UsageError(`--region: expected a region name such as us-east-1, got ${values.region}`);
   const directory = values.dir ?? process.env.KMS_WASM_DIR ?? DEFAULT_DIR;
   if (directory === '') throw new UsageError('--dir: expected a directory');
-  const store = new FileKeyStore({ directory, readOnly });
+  // A command waits a while for another to release the store: \`kms-wasm encrypt … - | kms-wasm decrypt - …\`
+  // runs two at once, and each holds the lock only while it calls KMS.
+  const store = new FileKeyStore({ directory, readOnly, waitForLock: LOCK_WAIT_MS });
   return { kms: new KeyManagementService({ account: values.account, region: values.region, store }), store };
 }
 
