@@ -1,6 +1,7 @@
 // The `kms-wasm` command: a dispatcher to one module per subcommand (the CLI adds others beside
 // `serve`). Exit codes: 0 done, 1 failed, 2 usage.
 
+import { runAudit } from './audit-command.js';
 import { runDecrypt, runEncrypt } from './file-commands.js';
 import { runKms } from './kms-command.js';
 import { runServe } from './serve-command.js';
@@ -9,6 +10,7 @@ const SUBCOMMANDS: Record<string, { summary: string; run: (args: string[]) => Pr
   kms: { summary: 'run an AWS KMS operation on a local key store (as `aws kms`)', run: runKms },
   encrypt: { summary: 'encrypt a file or stdin under a KMS key (framed envelope format)', run: runEncrypt },
   decrypt: { summary: 'decrypt a file or stdin that kms-wasm encrypt wrote', run: runDecrypt },
+  audit: { summary: "verify or show the local key store's audit trail", run: runAudit },
   serve: { summary: 'serve AWS KMS, IAM and STS APIs over HTTP(S) from a directory', run: runServe },
 };
 
