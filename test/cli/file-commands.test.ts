@@ -1,0 +1,136 @@
+// `kms-wasm encrypt` / `decrypt` as subprocesses: round trips of 0 B, 1 B and a few MiB (files and
+// stdin/stdout, and a pipe from one into the other); a flipped byte anywhere and a truncated file
+// fail with exit 1 and leave no OUT (nor a temporary file); --range; usage errors exit 2 naming the
+// argument; the progress bar appears under a pseudo-terminal (util-linux `script`) and not when piped.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { temporaryDirectories } from '../helpers/temp-dirs.js';
+import { CLI } from '../service/cli-process.js';
+import { cli } from './cli-run.js';
+
+const newDirectory = temporaryDirectories('kms-wasm-cli-files-');
+const SCRIPT = ['/usr/bin/script', '/bin/script'].find((path) => existsSync(path));
+
+function setUp() {
+  const dir = newDirectory();
+  const env = { KMS_WASM_DIR: join(dir, 'store') };
+  const keyId = cli(['kms', 'create-key'], { env }).json().KeyMetadata.KeyId as string;
+  const path = (name: string) => join(dir, name);
+  return { dir, env, keyId, path };
+}
+
+/** Byte equality via Buffer.equals: vitest's toEqual walks a typed array element by element, seconds per MiB. */
+const same = (actual: Uint8Array, expected: Uint8Array) => expect(Buffer.from(actual).equals(Buffer.from(expected)), `${actual.length} bytes vs ${expected.length}`).toBe(true);
+
+const random = (length: number) => {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i += 65536) crypto.getRandomValues(bytes.subarray(i, Math.min(length, i + 65536)));
+  return bytes;
+};
+
+describe('kms-wasm encrypt / decrypt', () => {
+  it('round trips 0 B, 1 B and 3 MiB + 5 through files, and through stdin/stdout', () => {
+    const { env, keyId, path } = setUp();
+    for (const size of [0, 1, 3 * 1024 * 1024 + 5]) {
+      const plaintext = random(size);
+      writeFileSync(path('in'), plaintext);
+      const encrypted = cli(['encrypt', '--key-id', keyId, '--context', 'file=in', '--context', 'size=any', path('in'), path('in.kms')], { env });
+      expect(encrypted.code, encrypted.stderr).toBe(0);
+      expect(encrypted.stderr).toBe(''); // stderr is a pipe: no progress bar
+      expect(readFileSync(path('in.kms')).length).toBeGreaterThan(size);
+      const decrypted = cli(['decrypt', path('in.kms'), path('out')], { env });
+      expect(decrypted.code, decrypted.stderr).toBe(0);
+      same(readFileSync(path('out')), plaintext);
+
+      const sealed = cli(['encrypt', '--key-id', keyId, '-', '-'], { env, input: plaintext });
+      expect(sealed.code, sealed.stderr).toBe(0);
+      const opened = cli(['decrypt', '-', '-'], { env, input: sealed.stdout });
+      expect(opened.code, opened.stderr).toBe(0);
+      same(opened.stdout, plaintext);
+    }
+  });
+
+  it('encrypt - | decrypt - as a shell pipeline (two processes sharing the store)', () => {
+    const { env, keyId, path } = setUp();
+    const plaintext = random(1024 * 1024 + 17);
+    writeFileSync(path('in'), plaintext);
+    const piped = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" encrypt --key-id ${keyId} - - < in | "${process.execPath}" "${CLI}" decrypt - out`],
+      { cwd: path(''), env: { PATH: process.env.PATH!, ...env } });
+    expect(piped.status, piped.stderr.toString()).toBe(0);
+    same(readFileSync(path('out')), plaintext);
+  });
+
+  it('a flipped byte anywhere or a truncated message fails with exit 1 and leaves no OUT', () => {
+    const { dir, env, keyId, path } = setUp();
+    writeFileSync(path('in'), random(200_000)); // 4 frames of 64 KiB
+    expect(cli(['encrypt', '--key-id', keyId, path('in'), path('in.kms')], { env }).code).toBe(0);
+    const sealed = readFileSync(path('in.kms'));
+    const damaged: Array<[string, Uint8Array]> = [
+      ...[0, 40, Math.floor(sealed.length / 2), sealed.length - 1].map((at): [string, Uint8Array] => {
+        const copy = new Uint8Array(sealed);
+        copy[at]! ^= 0x01;
+        return [`byte ${at} flipped`, copy];
+      }),
+      ['truncated by one byte', sealed.subarray(0, sealed.length - 1)],
+      ['truncated at a frame boundary', sealed.subarray(0, sealed.length - (200_000 - 3 * 65536) - 28)],
+      ['empty', new Uint8Array(0)],
+    ];
+    for (const [what, bytes] of damaged) {
+      writeFileSync(path('bad.kms'), bytes);
+      const ran = cli(['decrypt', path('bad.kms'), path('out')], { env });
+      expect(ran.code, what).toBe(1);
+      expect(ran.stderr, what).toMatch(/^kms-wasm decrypt: /);
+      expect(existsSync(path('out')), what).toBe(false);
+      expect(readdirSync(dir).filter((name) => name.includes('.partial')), what).toEqual([]);
+    }
+  });
+
+  it('--range decrypts only bytes [START, END)', () => {
+    const { env, keyId, path } = setUp();
+    const plaintext = random(300_000);
+    writeFileSync(path('in'), plaintext);
+    cli(['encrypt', '--key-id', keyId, path('in'), path('in.kms')], { env });
+    for (const [start, end] of [[0, 0], [0, 1], [65530, 131080], [299_990, 300_000], [299_990, 400_000]] as const) {
+      const ran = cli(['decrypt', '--range', `${start}-${end}`, path('in.kms'), '-'], { env });
+      expect(ran.code, ran.stderr).toBe(0);
+      same(ran.stdout, plaintext.subarray(start, end));
+    }
+  });
+
+  it('usage errors exit 2 naming the argument; a refused key exits 1 with the AWS error', () => {
+    const { env, keyId, path } = setUp();
+    writeFileSync(path('in'), 'x');
+    const cases: Array<[string[], RegExp]> = [
+      [['encrypt', path('in'), path('out')], /--key-id is required/],
+      [['encrypt', '--key-id', keyId, path('in')], /expected IN and OUT, got ".*in"/],
+      [['encrypt', '--key-id', keyId, '--context', 'novalue', path('in'), path('out')], /--context: expected key=value/],
+      [['encrypt', '--key-id', keyId, path('missing'), path('out')], /IN: cannot read/],
+      [['decrypt', '--range', '9-3', path('in'), path('out')], /--range: expected START-END/],
+      [['decrypt', '--range', '0-3', '-', path('out')], /--range: IN must be a file/],
+      [['decrypt', '--frobnicate', path('in'), path('out')], /--frobnicate/],
+    ];
+    for (const [args, message] of cases) {
+      const ran = cli(args, { env });
+      expect(ran.code, args.join(' ')).toBe(2);
+      expect(ran.stderr, args.join(' ')).toMatch(message);
+    }
+    const refused = cli(['encrypt', '--key-id', 'alias/missing', path('in'), path('out')], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/NotFoundException/);
+    expect(existsSync(path('out'))).toBe(false);
+    for (const command of ['encrypt', 'decrypt']) expect(cli([command, '--help']).stdout.toString()).toMatch(/examples:\n {2}kms-wasm /);
+  });
+
+  it.skipIf(!SCRIPT)('shows a progress bar (bytes, MiB/s, ETA) on a terminal, none with --quiet', () => {
+    const { env, keyId, path } = setUp();
+    writeFileSync(path('in'), random(2 * 1024 * 1024));
+    const underTty = (extra: string) => spawnSync(SCRIPT!, ['-qfec', `"${process.execPath}" "${CLI}" encrypt ${extra} --key-id ${keyId} in in.kms`, '/dev/null'],
+      { cwd: path(''), env: { PATH: process.env.PATH!, TERM: 'xterm', ...env } }).stdout.toString();
+    const shown = underTty('');
+    expect(shown).toMatch(/100% \| 2\.0\/2\.0 MiB \| [\d.]+ MiB\/s \| ETA/);
+    expect(underTty('--quiet')).not.toMatch(/MiB/);
+  });
+});
