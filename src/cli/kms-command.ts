@@ -13,7 +13,9 @@ import { formatText } from './text-output.js';
 
 const COMMON_HELP = `${STORE_HELP}
   --cli-input-json JSON|file://F   the request as JSON (the API's member names; blobs base64); options override it
-  --output json|text               json (default): the AWS response; text: its values, tab-separated, as aws --output text`;
+  --output json|text               json (default): the AWS response; text: its values, tab-separated, as aws --output text
+  --query PATH                     only this member of the response, a dotted path (KeyMetadata.KeyId): the
+                                   plain-path subset of the AWS CLI's JMESPath --query`;
 
 const HELP = `usage: kms-wasm kms <operation> [options]
 
@@ -129,7 +131,7 @@ async function wireRequest(op: CliOperation, args: string[]): Promise<{ request:
     : [[m.option, { type: 'string', multiple: true }]])));
   const { values: parsed, tokens } = parseOptions({
     args, strict: true, allowPositionals: true, tokens: true,
-    options: { ...memberOptions, ...STORE_OPTIONS, 'cli-input-json': { type: 'string' }, output: { type: 'string', default: 'json' }, help: { type: 'boolean', short: 'h' } },
+    options: { ...memberOptions, ...STORE_OPTIONS, 'cli-input-json': { type: 'string' }, output: { type: 'string', default: 'json' }, query: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const values = parsed as Record<string, string[] | string | boolean | undefined>;
   // A list option takes the values after it, as the AWS CLI's do (--operations Encrypt Decrypt).
@@ -180,11 +182,16 @@ export async function runKms(args: string[]): Promise<number> {
     }
     const { request, values } = await wireRequest(op, rest);
     if (values.output !== 'json' && values.output !== 'text') throw new UsageError(`--output: expected json or text, got ${String(values.output)}`);
+    const query = values.query as string | undefined;
+    if (query !== undefined && !/^[A-Za-z]\w*(\.[A-Za-z]\w*)*$/.test(query)) throw new UsageError(`--query: only a dotted member path such as KeyMetadata.KeyId is supported, got ${query}`);
     const { kms, store } = openLocalKms(values as { dir?: string; account: string; region: string });
     try {
       const body = await invokeKmsOperation(kms, op.operation, requestFromJson(request), undefined);
       const response = JSON.parse(body) as Record<string, unknown>;
-      process.stdout.write(values.output === 'text' ? formatText(response) : Object.keys(response).length === 0 ? '' : `${JSON.stringify(response, null, 4)}\n`);
+      // A path that leads nowhere is null, as JMESPath has it.
+      const selected = query === undefined ? response
+        : query.split('.').reduce<unknown>((value, member) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[member] ?? null : null), response);
+      process.stdout.write(values.output === 'text' ? formatText(selected) : query === undefined && Object.keys(response).length === 0 ? '' : `${JSON.stringify(selected, null, 4)}\n`);
     } finally {
       await store.close();
     }

@@ -21,7 +21,7 @@ function rows(value: Json, identifier: string | undefined, out: string[]): void 
   for (const key of keys.filter((k) => typeof value[k] === 'object' && value[k] !== null)) rows(value[key]!, key.toUpperCase(), out);
 }
 
-export function formatText(response: Record<string, unknown>): string {
+export function formatText(response: unknown): string {
   const out: string[] = [];
   rows(response as Json, undefined, out);
   return out.length === 0 ? '' : `${out.join('\n')}\n`;

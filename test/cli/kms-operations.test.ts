@@ -160,6 +160,11 @@ describe('kms-wasm kms <operation>', () => {
     expect(kms('decrypt', '--cli-input-json', JSON.stringify({ CiphertextBlob: encrypted.CiphertextBlob, EncryptionContext: { x: 'y' } })).Plaintext).toBe('AQID');
     const text = cli(['kms', 'get-key-rotation-status', '--dir', dir, '--key-id', keyId, '--output', 'text']);
     expect(text.stdout.toString()).toBe(`${arn(keyId)}\tfalse\n`);
+    const query = (path: string, output = 'text') => cli(['kms', 'describe-key', '--dir', dir, '--key-id', keyId, '--query', path, '--output', output]).stdout.toString();
+    expect(query('KeyMetadata.KeyId')).toBe(`${keyId}\n`);
+    expect(query('KeyMetadata.EncryptionAlgorithms')).toBe('SYMMETRIC_DEFAULT\n');
+    expect(query('KeyMetadata.Enabled', 'json')).toBe('true\n');
+    expect(query('KeyMetadata.Nothing', 'json')).toBe('null\n');
   });
 
   it('a refused call exits 1 with the AWS error name and message on stderr, and changes nothing', () => {
@@ -181,6 +186,7 @@ describe('kms-wasm kms <operation>', () => {
       [['kms', 'list-keys', '--output', 'yaml'], /--output: expected json or text/],
       [['kms', 'list-keys', '--cli-input-json', '{"Nope":1}'], /--cli-input-json: ListKeys has no parameter Nope/],
       [['kms', 'list-keys', 'stray'], /unexpected argument "stray"/],
+      [['kms', 'list-keys', '--query', 'Keys[0].KeyId'], /--query: only a dotted member path/],
       [['kms', 'frobnicate'], /unknown operation "frobnicate"/],
       [['kms', 'list-keys', '--account', '12'], /--account: expected a 12-digit account id/],
     ];
