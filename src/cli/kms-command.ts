@@ -9,9 +9,12 @@ import { invokeKmsOperation } from '../service/kms-json-api.js';
 import { requestFromJson } from '../service/kms-wire-shapes.js';
 import { exitCodeOf, openLocalKms, parseOptions, STORE_HELP, STORE_OPTIONS, UsageError } from './command-line.js';
 import { CLI_OPERATIONS, type CliOperation, type OperationMember } from './kms-operations.js';
+import { invokeRemoteKms } from './remote-kms.js';
 import { formatText } from './text-output.js';
 
 const COMMON_HELP = `${STORE_HELP}
+  --endpoint-url URL               send the operation to a running KMS (kms-wasm serve) instead, signed with the
+                                   AWS SDK's default credentials (AWS_ACCESS_KEY_ID…, AWS_PROFILE); --region is its region
   --cli-input-json JSON|file://F   the request as JSON (the API's member names; blobs base64); options override it
   --output json|text               json (default): the AWS response; text: its values, tab-separated, as aws --output text
   --query PATH                     only this member of the response, a dotted path (KeyMetadata.KeyId): the
@@ -34,6 +37,7 @@ examples:
   kms-wasm kms encrypt --key-id alias/backups --plaintext fileb://secret.txt --encryption-context app=backup
   kms-wasm kms decrypt --ciphertext-blob fileb://secret.enc --encryption-context '{"app":"backup"}'
   kms-wasm kms generate-random --number-of-bytes 32 --output text
+  kms-wasm kms list-keys --endpoint-url http://127.0.0.1:4566
 
 kms-wasm kms <operation> --help for its options`;
 
@@ -131,7 +135,7 @@ async function wireRequest(op: CliOperation, args: string[]): Promise<{ request:
     : [[m.option, { type: 'string', multiple: true }]])));
   const { values: parsed, tokens } = parseOptions({
     args, strict: true, allowPositionals: true, tokens: true,
-    options: { ...memberOptions, ...STORE_OPTIONS, 'cli-input-json': { type: 'string' }, output: { type: 'string', default: 'json' }, query: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { ...memberOptions, ...STORE_OPTIONS, 'cli-input-json': { type: 'string' }, 'endpoint-url': { type: 'string' }, output: { type: 'string', default: 'json' }, query: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const values = parsed as Record<string, string[] | string | boolean | undefined>;
   // A list option takes the values after it, as the AWS CLI's do (--operations Encrypt Decrypt).
@@ -163,6 +167,21 @@ async function wireRequest(op: CliOperation, args: string[]): Promise<{ request:
   return { request: request as Record<string, unknown>, values };
 }
 
+/** The response body: from the local store, or with --endpoint-url from a running KMS. */
+async function answer(op: CliOperation, request: Record<string, unknown>, values: Record<string, unknown>): Promise<string> {
+  const options = values as { dir?: string; account: string; region: string; 'endpoint-url'?: string };
+  if (options['endpoint-url'] !== undefined) {
+    if (options.dir !== undefined) throw new UsageError('--dir and --endpoint-url: give one, the local store or the service');
+    return invokeRemoteKms(options['endpoint-url'], options.region, op.operation, requestFromJson(request));
+  }
+  const { kms, store } = openLocalKms(options);
+  try {
+    return await invokeKmsOperation(kms, op.operation, requestFromJson(request), undefined);
+  } finally {
+    await store.close();
+  }
+}
+
 export async function runKms(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === '--help' || name === '-h') {
@@ -184,17 +203,11 @@ export async function runKms(args: string[]): Promise<number> {
     if (values.output !== 'json' && values.output !== 'text') throw new UsageError(`--output: expected json or text, got ${String(values.output)}`);
     const query = values.query as string | undefined;
     if (query !== undefined && !/^[A-Za-z]\w*(\.[A-Za-z]\w*)*$/.test(query)) throw new UsageError(`--query: only a dotted member path such as KeyMetadata.KeyId is supported, got ${query}`);
-    const { kms, store } = openLocalKms(values as { dir?: string; account: string; region: string });
-    try {
-      const body = await invokeKmsOperation(kms, op.operation, requestFromJson(request), undefined);
-      const response = JSON.parse(body) as Record<string, unknown>;
-      // A path that leads nowhere is null, as JMESPath has it.
-      const selected = query === undefined ? response
-        : query.split('.').reduce<unknown>((value, member) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[member] ?? null : null), response);
-      process.stdout.write(values.output === 'text' ? formatText(selected) : query === undefined && Object.keys(response).length === 0 ? '' : `${JSON.stringify(selected, null, 4)}\n`);
-    } finally {
-      await store.close();
-    }
+    const response = JSON.parse(await answer(op, request, values)) as Record<string, unknown>;
+    // A path that leads nowhere is null, as JMESPath has it.
+    const selected = query === undefined ? response
+      : query.split('.').reduce<unknown>((value, member) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[member] ?? null : null), response);
+    process.stdout.write(values.output === 'text' ? formatText(selected) : query === undefined && Object.keys(response).length === 0 ? '' : `${JSON.stringify(selected, null, 4)}\n`);
     return 0;
   }, () => op.operation);
 }

@@ -12,7 +12,8 @@ import { CLI } from '../service/cli-process.js';
 import { cli } from './cli-run.js';
 
 const newDirectory = temporaryDirectories('kms-wasm-cli-files-');
-const SCRIPT = ['/usr/bin/script', '/bin/script'].find((path) => existsSync(path));
+/** util-linux's script(1), found on PATH, runs a command under a pseudo-terminal. */
+const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
 
 function setUp() {
   const dir = newDirectory();
@@ -57,7 +58,7 @@ describe('kms-wasm encrypt / decrypt', () => {
     const { env, keyId, path } = setUp();
     const plaintext = random(1024 * 1024 + 17);
     writeFileSync(path('in'), plaintext);
-    const piped = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" encrypt --key-id ${keyId} - - < in | "${process.execPath}" "${CLI}" decrypt - out`],
+    const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" encrypt --key-id ${keyId} - - < in | "${process.execPath}" "${CLI}" decrypt - out`],
       { cwd: path(''), env: { PATH: process.env.PATH!, ...env } });
     expect(piped.status, piped.stderr.toString()).toBe(0);
     same(readFileSync(path('out')), plaintext);
@@ -124,10 +125,10 @@ describe('kms-wasm encrypt / decrypt', () => {
     for (const command of ['encrypt', 'decrypt']) expect(cli([command, '--help']).stdout.toString()).toMatch(/examples:\n {2}kms-wasm /);
   });
 
-  it.skipIf(!SCRIPT)('shows a progress bar (bytes, MiB/s, ETA) on a terminal, none with --quiet', () => {
+  it.skipIf(!HAS_SCRIPT)('shows a progress bar (bytes, MiB/s, ETA) on a terminal, none with --quiet', () => {
     const { env, keyId, path } = setUp();
     writeFileSync(path('in'), random(2 * 1024 * 1024));
-    const underTty = (extra: string) => spawnSync(SCRIPT!, ['-qfec', `"${process.execPath}" "${CLI}" encrypt ${extra} --key-id ${keyId} in in.kms`, '/dev/null'],
+    const underTty = (extra: string) => spawnSync('script', ['-qfec', `"${process.execPath}" "${CLI}" encrypt ${extra} --key-id ${keyId} in in.kms`, '/dev/null'],
       { cwd: path(''), env: { PATH: process.env.PATH!, TERM: 'xterm', ...env } }).stdout.toString();
     const shown = underTty('');
     expect(shown).toMatch(/100% \| 2\.0\/2\.0 MiB \| [\d.]+ MiB\/s \| ETA/);

@@ -18,7 +18,7 @@ describe('README command-line quick start', () => {
     const lines = quickStart.split('\n').filter((line) => line && !line.startsWith('npm install'));
     const expected = /kms-wasm audit verify\s+# (.*)$/m.exec(quickStart)![1]!;
     const script = `set -euo pipefail\nkms-wasm() { "${process.execPath}" "${CLI}" "$@"; }\n${lines.join('\n')}\n`;
-    const ran = spawnSync('/bin/bash', ['-c', script], { cwd: newDirectory(), env: { PATH: process.env.PATH! } });
+    const ran = spawnSync('bash', ['-c', script], { cwd: newDirectory(), env: { PATH: process.env.PATH! } });
     expect(ran.status, ran.stderr.toString()).toBe(0);
     expect(JSON.parse(ran.stdout.toString())).toEqual(JSON.parse(expected));
   });
