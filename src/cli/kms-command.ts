@@ -204,6 +204,12 @@ export async function runKms(args: string[]): Promise<number> {
     const query = values.query as string | undefined;
     if (query !== undefined && !/^[A-Za-z]\w*(\.[A-Za-z]\w*)*$/.test(query)) throw new UsageError(`--query: only a dotted member path such as KeyMetadata.KeyId is supported, got ${query}`);
     const response = JSON.parse(await answer(op, request, values)) as Record<string, unknown>;
+    // The AWS CLI pages through list operations itself and prints the merged result without the
+    // paging members (botocore's paginator: "more_results" Truncated, "output_token" NextMarker).
+    if (op.operation.startsWith('List')) {
+      delete response.Truncated;
+      delete response.NextMarker;
+    }
     // A path that leads nowhere is null, as JMESPath has it.
     const selected = query === undefined ? response
       : query.split('.').reduce<unknown>((value, member) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[member] ?? null : null), response);
