@@ -20,10 +20,10 @@ import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { gcm } from '../core/gcm.js';
 import { loadOnce } from '../core/load-once.js';
 import { atomicWriteFile, readOrCreateSecret, readSecret, removeFiles, temporaryFilesOf } from './atomic-file.js';
-import { auditLine, parseAuditLog, type AuditLogEnd } from './audit-log-file.js';
+import { auditLine, readAuditLines, readAuditTail, type AuditLogEnd } from './audit-log-file.js';
 import { DirectoryLock } from './directory-lock.js';
 import { kmsError } from './kms-errors.js';
-import type { AuditRecord, KeyStore, StoreSnapshot } from './key-store.js';
+import { GENESIS_MAC, type AuditHead, type AuditRecord, type KeyStore, type StoreChanges, type StoreSnapshot, type StoredAuditRecord } from './key-store.js';
 import { StoreClosedError, StoreIntegrityError } from './store-errors.js';
 
 const MAGIC = new TextEncoder().encode('KMSWASM1');
@@ -45,6 +45,7 @@ export interface FileKeyStoreOptions {
 }
 
 type Fs = typeof import('node:fs/promises');
+type FileHandle = import('node:fs/promises').FileHandle;
 type Path = typeof import('node:path');
 
 async function nodeModules(): Promise<{ fs: Fs; path: Path }> {
@@ -117,11 +118,12 @@ export class FileKeyStore implements KeyStore {
     return JSON.parse(new TextDecoder().decode(json)) as StoreSnapshot;
   }
 
-  async write(snapshot: StoreSnapshot): Promise<void> {
+  /** Seals and replaces the whole snapshot: one file, so a call that changed something costs O(records). */
+  async write(_changes: StoreChanges, state: () => StoreSnapshot): Promise<void> {
     const rootKey = await this.writable();
     const { path } = await nodeModules();
     const iv = crypto.getRandomValues(new Uint8Array(12));
-    const sealed = gcm(rootKey, iv, MAGIC, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(snapshot)));
+    const sealed = gcm(rootKey, iv, MAGIC, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(state())));
     const bytes = new Uint8Array(MAGIC.length + iv.length + sealed.length);
     bytes.set(MAGIC);
     bytes.set(iv, MAGIC.length);
@@ -129,46 +131,89 @@ export class FileKeyStore implements KeyStore {
     await atomicWriteFile(path.join(this.directory, STATE_FILE), bytes);
   }
 
-  async readAudit(): Promise<AuditRecord[]> {
-    const rootKey = await this.rootKey();
-    const { fs, path } = await nodeModules();
-    const file = path.join(this.directory, AUDIT_FILE);
-    let log: Uint8Array;
-    try {
-      log = new Uint8Array(await fs.readFile(file));
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-      log = new Uint8Array(0);
-    }
-    const { records, end } = parseAuditLog(file, log, (base64) => {
-      const bytes = base64ToBytes(base64);
-      return JSON.parse(new TextDecoder().decode(gcm(rootKey, bytes.subarray(0, 12), AUDIT_AAD, { constantTime: true }).decrypt(bytes.subarray(12)))) as AuditRecord;
-    });
-    this.auditEnd = end;
-    return records;
+  /** From the log's end only (the last record carries its sequence number); a log of kms-wasm 0.1 records is counted once, line by line. */
+  async auditHead(): Promise<AuditHead> {
+    const open = this.openRecord(await this.rootKey());
+    const tail = await this.withAuditLog((file, handle, size) => readAuditTail(file, handle, size, open));
+    this.auditEnd = tail?.end ?? { bytes: 0, newline: true };
+    const last = tail?.last;
+    if (last === undefined) return { count: 0, mac: GENESIS_MAC };
+    if (last.sequence !== undefined) return { count: last.sequence + 1, mac: last.mac };
+    let count = 0;
+    for await (const _ of this.readAudit()) count++;
+    return { count, mac: last.mac };
   }
 
-  async appendAudit(record: AuditRecord): Promise<void> {
-    const rootKey = await this.writable();
-    if (!this.auditEnd) await this.readAudit(); // refuses a damaged log before anything is written to it
+  async *readAudit(from = 0): AsyncIterable<StoredAuditRecord> {
+    const open = this.openRecord(await this.rootKey());
     const { fs, path } = await nodeModules();
-    const iv = crypto.getRandomValues(new Uint8Array(12));
-    const sealed = gcm(rootKey, iv, AUDIT_AAD, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(record)));
-    const bytes = new Uint8Array(iv.length + sealed.length);
-    bytes.set(iv);
-    bytes.set(sealed, iv.length);
+    const file = path.join(this.directory, AUDIT_FILE);
+    let handle: FileHandle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (error) {
+      if (isMissing(error) && from === 0) return;
+      throw error;
+    }
+    try {
+      const size = (await handle.stat()).size;
+      for await (const { record, next } of readAuditLines(file, handle, size, from, open)) yield { record, next };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** All the records in one write and one fsync (group commit). */
+  async appendAudit(records: AuditRecord[]): Promise<void> {
+    const rootKey = await this.writable();
+    if (!this.auditEnd) await this.auditHead(); // refuses a damaged end of the log before anything is written to it
+    const { fs, path } = await nodeModules();
+    const lines = records.map((record) => {
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const sealed = gcm(rootKey, iv, AUDIT_AAD, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(record)));
+      const bytes = new Uint8Array(iv.length + sealed.length);
+      bytes.set(iv);
+      bytes.set(sealed, iv.length);
+      return auditLine(bytesToBase64(bytes));
+    });
     const end = this.auditEnd!;
-    const line = `${end.newline ? '' : '\n'}${auditLine(bytesToBase64(bytes))}`;
+    const text = `${end.newline ? '' : '\n'}${lines.join('')}`;
     const handle = await fs.open(path.join(this.directory, AUDIT_FILE), 'a', 0o600);
     try {
       // Cuts a torn record found on open, or what a failed append before this one left.
       if ((await handle.stat()).size > end.bytes) await handle.truncate(end.bytes);
-      await handle.writeFile(line); // writeFile carries on through short writes (the handle appends)
+      await handle.writeFile(text); // writeFile carries on through short writes (the handle appends)
       await handle.sync();
     } finally {
       await handle.close();
     }
-    this.auditEnd = { bytes: end.bytes + line.length, newline: true };
+    this.auditEnd = { bytes: end.bytes + text.length, newline: true };
+  }
+
+  /** Turns a line's base64 into its record, throwing if it does not authenticate under the root key. */
+  private openRecord(rootKey: Uint8Array): (base64: string) => AuditRecord {
+    return (base64) => {
+      const bytes = base64ToBytes(base64);
+      return JSON.parse(new TextDecoder().decode(gcm(rootKey, bytes.subarray(0, 12), AUDIT_AAD, { constantTime: true }).decrypt(bytes.subarray(12)))) as AuditRecord;
+    };
+  }
+
+  /** Runs `read` on the audit log opened for reading, with its size; undefined when there is no log yet. */
+  private async withAuditLog<T>(read: (file: string, handle: FileHandle, size: number) => Promise<T>): Promise<T | undefined> {
+    const { fs, path } = await nodeModules();
+    const file = path.join(this.directory, AUDIT_FILE);
+    let handle: FileHandle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    try {
+      return await read(file, handle, (await handle.stat()).size);
+    } finally {
+      await handle.close();
+    }
   }
 
   private async writable(): Promise<Uint8Array> {
