@@ -6,6 +6,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { constantTimeEqual } from '../core/validate.js';
 import { GENESIS_MAC, type AuditHead, type AuditRecord, type StoredAuditRecord } from './key-store.js';
 
 export type AuditEvent = Omit<AuditRecord, 'eventId' | 'sequence' | 'previousMac' | 'mac'>;
@@ -48,25 +49,37 @@ export interface AuditVerification {
   checkpoint?: AuditCheckpoint;
 }
 
+/** MACs compared in constant time. */
+function sameMac(a: string, b: string): boolean {
+  return constantTimeEqual(encoder.encode(a), encoder.encode(b));
+}
+
 /**
  * Checks the chain from `from` up to `count` records, reading them as they come: each record's MAC,
  * its link to the one before and (where it has one) its sequence number. A trail that ends before
- * `count` is invalid at its end (records were removed).
+ * `count` is invalid at its end (records were removed). With an `anchor` (a head exported earlier and
+ * kept elsewhere, no older than `from`), the trail must also still hold the anchored record: at least
+ * `anchor.count` records, the last of them with the anchored MAC.
  */
 export async function verifyTrail(records: AsyncIterable<StoredAuditRecord>, auditKey: Uint8Array, from: AuditCheckpoint,
-  count: number): Promise<AuditVerification> {
+  count: number, anchor?: AuditHead): Promise<AuditVerification> {
+  const invalid = (index: number): AuditVerification => ({ valid: false, firstInvalidIndex: index, records: count });
+  const anchorBroken = (head: AuditHead) => anchor !== undefined && head.count === anchor.count && !sameMac(head.mac, anchor.mac);
+  if (anchor !== undefined && anchor.count > count) return invalid(count); // records after `count` were removed
+  if (anchorBroken(from)) return invalid(from.count - 1);
   let head: AuditCheckpoint = from;
   if (head.count < count) {
     for await (const { record, next } of records) {
       const { mac, ...unsigned } = record;
       const expected = bytesToHex(hmac(sha256, auditKey, macInput(unsigned)));
-      if (unsigned.previousMac !== head.mac || (unsigned.sequence !== undefined && unsigned.sequence !== head.count) || mac !== expected) {
-        return { valid: false, firstInvalidIndex: head.count, records: count };
+      if (!sameMac(unsigned.previousMac, head.mac) || (unsigned.sequence !== undefined && unsigned.sequence !== head.count) || !sameMac(mac, expected)) {
+        return invalid(head.count);
       }
       head = { count: head.count + 1, mac, position: next };
+      if (anchorBroken(head)) return invalid(head.count - 1);
       if (head.count === count) break;
     }
   }
-  if (head.count < count) return { valid: false, firstInvalidIndex: head.count, records: count };
+  if (head.count < count) return invalid(head.count);
   return { valid: true, records: count, checkpoint: head };
 }

@@ -544,12 +544,15 @@ export class KeyManagementService implements HostKms {
       const record = this.newKeyRecord(`Default key that protects my ${service.toUpperCase()} data when no other key is defined`,
         awsManagedKeyPolicy(this.account, service), 'AWS', []);
       this.tx.insert(this.tables!.aliases, { aliasName: name, targetKeyId: record.keyId, creationDate: this.clock.now().toISOString() });
+      const changes = this.changes();
       try {
-        await this.commit();
+        await this.audit!.drain();
+        await this.write(changes);
       } catch (error) {
         this.tx.rollback();
         throw error;
       }
+      this.keep(changes);
       return record.keyId;
     });
   }
@@ -559,18 +562,25 @@ export class KeyManagementService implements HostKms {
   /**
    * Checks the HMAC chain: an edited, removed or reordered record breaks it. Reads the trail as it
    * goes (memory stays flat), from the start or, given the checkpoint an earlier verification
-   * returned, only the records after it. The chain is checked up to the head when called; calls
-   * go on meanwhile.
+   * returned, only the records after it (those before it are not read again). With an `anchor` (an
+   * `auditHead()` kept where this store's writer cannot change it), a trail cut back to before the
+   * anchored record, or rewritten from it on, is invalid. The chain is checked up to the head when
+   * called; calls go on meanwhile.
    */
-  async verifyAuditTrail(options: { fromCheckpoint?: AuditCheckpoint } = {}): Promise<AuditVerification> {
+  async verifyAuditTrail(options: { fromCheckpoint?: AuditCheckpoint; anchor?: AuditHead } = {}): Promise<AuditVerification> {
     const from = options.fromCheckpoint ?? START_OF_TRAIL;
-    if (!(Number.isSafeInteger(from.count) && from.count >= 0 && Number.isSafeInteger(from.position) && from.position >= 0
-      && typeof from.mac === 'string' && /^[0-9a-f]{64}$/.test(from.mac))) {
+    const isHead = (head: AuditHead | undefined) => head !== undefined && Number.isSafeInteger(head.count) && head.count >= 0
+      && typeof head.mac === 'string' && /^[0-9a-f]{64}$/.test(head.mac);
+    if (!isHead(from) || !(Number.isSafeInteger(from.position) && from.position >= 0)) {
       throw kmsError('ValidationException', 'fromCheckpoint: expected { count, mac, position } as verifyAuditTrail returned it');
+    }
+    const { anchor } = options;
+    if (anchor !== undefined && (!isHead(anchor) || anchor.count < from.count)) {
+      throw kmsError('ValidationException', 'anchor: expected { count, mac } as auditHead returned it, no older than fromCheckpoint');
     }
     const head = await this.auditHead();
     if (head.count < from.count) return { valid: false, firstInvalidIndex: head.count, records: head.count };
-    return verifyTrail(this.store.readAudit(from.position), this.auditKey!, from, head.count);
+    return verifyTrail(this.store.readAudit(from.position), this.auditKey!, from, head.count, anchor);
   }
 
   /**
@@ -631,24 +641,56 @@ export class KeyManagementService implements HostKms {
     this.nextDue = Math.min(...[...tables.keys.values()].map(nextDueTime));
   }
 
-  /** Stores what the open transaction changed (if anything) and keeps it; on failure it stays open, for the caller to roll back. */
-  private async commit(): Promise<boolean> {
-    if (!this.tx.changed) return false;
+  /** What the open transaction changed, or (undo) what rolling it back would change, as the store takes it. */
+  private changes(undo = false): StoreChanges {
     const tables = this.tables!;
-    const changes: StoreChanges = { keys: this.tx.changes(tables.keys), aliases: this.tx.changes(tables.aliases), grants: this.tx.changes(tables.grants) };
-    await this.audit!.drain(); // the records of earlier calls are stored (or refused) before this call's change
+    const of = <T extends object>(table: RecordTable<T>) => (undo ? this.tx.undoChanges(table) : this.tx.changes(table));
+    return { keys: of(tables.keys), aliases: of(tables.aliases), grants: of(tables.grants) };
+  }
+
+  private async write(changes: StoreChanges): Promise<void> {
+    const tables = this.tables!;
     await this.store.write(changes, () => ({ keys: [...tables.keys.values()], aliases: [...tables.aliases.values()], grants: [...tables.grants.values()] }));
+  }
+
+  /** Keeps what the open transaction changed, once stored. */
+  private keep(changes: StoreChanges): void {
     this.tx.commit();
     for (const key of changes.keys.put) this.nextDue = Math.min(this.nextDue, nextDueTime(key));
-    return true;
+  }
+
+  /**
+   * Stores the call's changes, if any, and its audit record. A call that changed nothing only queues
+   * its record (group commit): `stored` settles once it is durable, and the next call may run
+   * meanwhile. A call that changed something waits for the records before it, stores its change,
+   * then its record; if the record cannot be stored, the change is undone in the store too (a change
+   * never stays without its record) and the error thrown, with the transaction rolled back.
+   */
+  private async finish(event: AuditEvent): Promise<{ stored: Promise<void> }> {
+    if (!this.tx.changed) {
+      const stored = this.audit!.append(event);
+      stored.catch(() => undefined); // awaited by its call once out of the queue; not an unhandled rejection meanwhile
+      return { stored };
+    }
+    const changes = this.changes();
+    await this.audit!.drain();
+    await this.write(changes);
+    try {
+      await this.audit!.append(event);
+    } catch (fault) {
+      const undo = this.changes(true);
+      this.tx.rollback();
+      await this.write(undo);
+      throw fault;
+    }
+    this.keep(changes);
+    return { stored: Promise.resolve() };
   }
 
   /**
    * Runs one API call: loads state, applies due rotations and deletions, runs `work`, stores the
-   * records it changed (if any), and appends the audit record (allowed or refused). A refused call
-   * changes nothing but the audit trail. A call that changed something holds the next call back
-   * until its record is stored; one that changed nothing lets the next call run while its record is
-   * written (group commit), and answers once it is stored.
+   * records it changed (if any) and appends the audit record (allowed or refused). A refused call
+   * changes nothing but the audit trail.
    */
   private async call<T>(eventName: string, caller: Caller | undefined, contextInput: unknown,
     work: (who: Caller, event: AuditEvent, context: EncryptionContext) => Promise<T>): Promise<T> {
@@ -663,30 +705,25 @@ export class KeyManagementService implements HostKms {
         eventTime: this.clock.now().toISOString(), eventName,
         principal: typeof caller?.principal === 'string' ? caller.principal : rootArn(this.account), viaService: caller?.viaService,
       };
-      // A change is held back until its record is stored; a record the store refuses fails its call.
-      const audit = async (record: AuditEvent, changed: boolean) => {
-        const stored = this.audit!.append(record);
-        if (changed) await stored;
-        return stored;
-      };
       try {
         const who = this.checkCaller(caller);
         const context = checkEncryptionContext(contextInput);
         if (Object.keys(context).length > 0) event.encryptionContext = { ...context };
         this.applyDueLifecycle();
         const result = await work(who, event, context);
-        const changed = await this.commit();
-        return { outcome: { result }, stored: await audit(event, changed) };
+        return { outcome: { result }, ...await this.finish(event) };
       } catch (error) {
         rollback();
         this.applyDueLifecycle();
-        const changed = await this.commit().catch((fault: unknown) => {
-          rollback();
-          throw fault;
-        });
         // Refusals are KmsErrors; anything else is a fault, audited as such and rethrown unchanged.
         const known = error instanceof KmsError;
-        return { outcome: { error }, stored: await audit({ ...event, errorCode: known ? error.name : 'InternalFailure', errorMessage: known ? error.message : undefined }, changed) };
+        const refusal = { ...event, errorCode: known ? error.name : 'InternalFailure', errorMessage: known ? error.message : undefined };
+        try {
+          return { outcome: { error }, ...await this.finish(refusal) };
+        } catch (fault) {
+          rollback();
+          throw fault;
+        }
       }
     });
     await stored;

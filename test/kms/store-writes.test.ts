@@ -8,9 +8,15 @@ function recordingStore() {
   const store = new MemoryKeyStore();
   const writes: Array<{ changes: StoreChanges; askedForState: boolean }> = [];
   let failNextWrite = false;
+  let failNextAudit = false;
   const recording: KeyStore = {
     rootKey: () => store.rootKey(), read: () => store.read(), auditHead: () => store.auditHead(),
-    readAudit: (from) => store.readAudit(from), appendAudit: (records) => store.appendAudit(records),
+    readAudit: (from) => store.readAudit(from),
+    appendAudit: async (records) => {
+      if (!failNextAudit) return store.appendAudit(records);
+      failNextAudit = false;
+      throw new Error('audit disk full');
+    },
     write: async (changes, state) => {
       const entry = { changes: structuredClone(changes), askedForState: false };
       writes.push(entry);
@@ -22,7 +28,7 @@ function recordingStore() {
       entry.askedForState = Array.isArray(state().keys);
     },
   };
-  return { store: recording, memory: store, writes, failNextWrite: () => { failNextWrite = true; } };
+  return { store: recording, memory: store, writes, failNextWrite: () => { failNextWrite = true; }, failNextAudit: () => { failNextAudit = true; } };
 }
 
 const summary = (changes: StoreChanges) => ({
@@ -107,6 +113,26 @@ describe('the store is given only what a call changed', () => {
     const stored = (await memory.read())!;
     expect(stored.keys.map((k) => k.description)).toEqual(['after']);
     expect(stored.aliases.map((a) => a.aliasName).sort()).toEqual(['alias/kept', 'alias/lost']);
+    expect((await kms.verifyAuditTrail()).valid).toBe(true);
+  });
+
+  it('a change whose audit record cannot be stored is undone in the store too: no change stays without its record', async () => {
+    const { store, memory, writes, failNextAudit } = recordingStore();
+    const { kms } = makeKms({ store });
+    const { KeyMetadata: key } = await kms.createKey({ Description: 'before' });
+    writes.length = 0;
+    failNextAudit();
+    await expect(kms.updateKeyDescription({ KeyId: key.KeyId, Description: 'after' })).rejects.toThrow('audit disk full');
+    expect(writes.map((w) => w.changes.keys.put.map((k) => k.description))).toEqual([['after'], ['before']]);
+    expect((await memory.read())!.keys.map((k) => k.description)).toEqual(['before']);
+    failNextAudit();
+    await expect(kms.createAlias({ AliasName: 'alias/unrecorded', TargetKeyId: key.KeyId })).rejects.toThrow('audit disk full');
+    expect((await memory.read())!.aliases).toEqual([]);
+    expect((await kms.describeKey({ KeyId: key.KeyId })).KeyMetadata.Description).toBe('before');
+    expect((await kms.listAliases()).Aliases).toEqual([]);
+    const records = await kms.listAuditRecords();
+    expect(records.map((r) => [r.eventName, r.errorCode])).toEqual([
+      ['CreateKey', undefined], ['UpdateKeyDescription', 'InternalFailure'], ['CreateAlias', 'InternalFailure'], ['DescribeKey', undefined], ['ListAliases', undefined]]);
     expect((await kms.verifyAuditTrail()).valid).toBe(true);
   });
 });
