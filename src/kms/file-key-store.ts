@@ -4,8 +4,9 @@
 //   root.salt       16 random bytes; the root key is scrypt(passphrase, salt, N=2^17, r=8, p=1)
 //   kms-state.bin   "KMSWASM1" ‖ IV (12) ‖ AES-256-GCM(root key, JSON snapshot) ‖ tag, AAD = "KMSWASM1"
 //   audit.log       one line per record: "@" base64(IV ‖ AES-256-GCM(root key, JSON record) ‖ tag), AAD =
-//                   "KMSWASM1 audit"; appended and fsynced per call (the HMAC chain inside each record
-//                   catches removed or reordered lines); see audit-log-file.ts for torn writes and damage
+//                   "KMSWASM1 audit"; appended and fsynced, the records of several calls in one write
+//                   when they come together (the HMAC chain inside each record catches removed or
+//                   reordered lines); opened from its end; see audit-log-file.ts for torn writes and damage
 //   locks/          the write lock (directory-lock.ts): one process writes a store at a time
 //
 // Writes go to a temporary file that is fsynced and renamed over the old one (then the directory is
