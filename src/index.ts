@@ -12,7 +12,7 @@ export { Iam, MalformedPolicyError, type PutPrincipalPolicyRequest } from './pol
 export { KeyManagementService, type KeyManagementServiceOptions, type Caller } from './kms/key-management-service.js';
 export {
   MemoryKeyStore, type KeyStore, type StoreSnapshot, type StoreChanges, type KeyRecord, type AliasRecord, type AuditRecord, type AuditHead,
-  type StoredAuditRecord,
+  type StoredAuditRecord, type AuditPosition,
 } from './kms/key-store.js';
 export type { TableChanges } from './kms/record-tables.js';
 export type { AuditCheckpoint, AuditVerification } from './kms/audit-trail.js';

@@ -65,11 +65,12 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
 
 /**
  * The records of the log's first `size` bytes from byte `from` (the start of a line), oldest first,
- * each with where the next line starts. A torn last record is skipped; damage is a StoreIntegrityError
- * (line numbers counted from the start, when reading from it).
+ * each with where the next line starts. A torn last record is skipped (in the active segment; an
+ * archived one must end in a whole line); damage is a StoreIntegrityError (line numbers counted from
+ * the start, when reading from it).
  */
 export async function* readAuditLines<T>(file: string, handle: FileHandle, size: number, from: number,
-  open: (base64: string) => T): AsyncGenerator<{ record: T; next: number }> {
+  open: (base64: string) => T, archived = false): AsyncGenerator<{ record: T; next: number }> {
   if (from > 0 && (from > size || (await readAt(handle, from - 1, 1))[0] !== NEWLINE)) {
     throw new StoreIntegrityError(file, `has no line starting at byte ${from}: the log is damaged, or the checkpoint is not one of this log`);
   }
@@ -94,6 +95,7 @@ export async function* readAuditLines<T>(file: string, handle: FileHandle, size:
     position += chunk.length;
   }
   if (pending.length === 0) return;
+  if (archived) throw new StoreIntegrityError(file, 'is an archived segment that does not end in a whole record: the log is damaged');
   const last = tryOpen(pending, open);
   if (last !== undefined) {
     yield { record: last, next: pendingStart + pending.length }; // complete, but its newline never reached the disk

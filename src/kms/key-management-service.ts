@@ -580,7 +580,7 @@ export class KeyManagementService implements HostKms {
     }
     const head = await this.auditHead();
     if (head.count < from.count) return { valid: false, firstInvalidIndex: head.count, records: head.count };
-    return verifyTrail(this.store.readAudit(from.position), this.auditKey!, from, head.count, anchor);
+    return verifyTrail(this.store.readAudit(from), this.auditKey!, from, head.count, anchor);
   }
 
   /**

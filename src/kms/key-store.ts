@@ -87,6 +87,12 @@ export interface StoredAuditRecord {
   next: number;
 }
 
+/** Where to resume reading the trail: before record `count`, at the `next` that record `count - 1` gave. */
+export interface AuditPosition {
+  count: number;
+  position: number;
+}
+
 export interface KeyStore {
   /** The 32-byte key that wraps all key material (and from which the audit MAC key is derived). */
   rootKey(): Promise<Uint8Array>;
@@ -100,10 +106,10 @@ export interface KeyStore {
   /** The audit chain's end, without reading the whole trail. */
   auditHead(): Promise<AuditHead>;
   /**
-   * The audit trail, oldest first, from a position a record's `next` gave (0, the default: from the
-   * start), read as it is consumed so that memory stays flat however long the trail.
+   * The audit trail, oldest first, from a position (the default: from the start), read as it is
+   * consumed so that memory stays flat however long the trail.
    */
-  readAudit(from?: number): AsyncIterable<StoredAuditRecord>;
+  readAudit(from?: AuditPosition): AsyncIterable<StoredAuditRecord>;
   /** Appends records, all durable when it resolves: O(records), however long the trail. */
   appendAudit(records: AuditRecord[]): Promise<void>;
 }
@@ -141,8 +147,8 @@ export class MemoryKeyStore implements KeyStore {
     return { count: this.auditRecords.length, mac: last === undefined ? GENESIS_MAC : (JSON.parse(last) as AuditRecord).mac };
   }
 
-  async *readAudit(from = 0): AsyncIterable<StoredAuditRecord> {
-    for (let i = from; i < this.auditRecords.length; i++) yield { record: JSON.parse(this.auditRecords[i]!) as AuditRecord, next: i + 1 };
+  async *readAudit(from: AuditPosition = { count: 0, position: 0 }): AsyncIterable<StoredAuditRecord> {
+    for (let i = from.position; i < this.auditRecords.length; i++) yield { record: JSON.parse(this.auditRecords[i]!) as AuditRecord, next: i + 1 };
   }
 
   async appendAudit(records: AuditRecord[]): Promise<void> {
