@@ -7,6 +7,7 @@
 //                   "KMSWASM1 audit"; appended and fsynced, the records of several calls in one write
 //                   when they come together (the HMAC chain inside each record catches removed or
 //                   reordered lines); opened from its end; see audit-log-file.ts for torn writes and damage
+//   audit-<first>-<end>.log  audit.log once full, archived (audit-segments.ts)
 //   locks/          the write lock (directory-lock.ts): one process writes a store at a time
 //
 // Writes go to a temporary file that is fsynced and renamed over the old one (then the directory is

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,16 @@ async function appendRecords(store: KeyStore, count: number): Promise<void> {
   }
 }
 
+/** The audit segment holding record `index` of a store's trail, and the record's line in it (from 0). */
+function segmentHolding(directory: string, index: number): { file: string; line: number } {
+  for (const name of readdirSync(directory)) {
+    const range = /^audit-(\d{16})-(\d{16})\.log$/.exec(name)?.slice(1).map(Number);
+    if (range && range[0]! <= index && index < range[1]!) return { file: join(directory, name), line: index - range[0]! };
+  }
+  const archivedEnds = readdirSync(directory).flatMap((name) => /^audit-\d{16}-(\d{16})\.log$/.exec(name)?.slice(1).map(Number) ?? []);
+  return { file: join(directory, 'audit.log'), line: index - Math.max(0, ...archivedEnds) };
+}
+
 /** Flips one base64 character in the middle of line `index` (from 0) of a log. */
 function editLine(log: string, index: number): void {
   const bytes = readFileSync(log);
@@ -40,13 +50,14 @@ describe('an audit trail that scales', () => {
   for (const records of LONG ? [100_000, 1_000_000] : [100_000]) {
     it(`${records.toLocaleString('en')} records: a store opens from the log's end, and verification and listing read it through`, async () => {
       const directory = freshDirectory();
-      const first = new FileKeyStore({ directory });
+      const segmented = { directory, auditSegmentBytes: 8 * 2 ** 20 }; // here a segment every 20,000 records (two 10,000-record appends)
+      const first = new FileKeyStore(segmented);
       const { KeyMetadata: key } = await kmsOn(first).createKey();
       await first.close();
-      const filler = new FileKeyStore({ directory });
+      const filler = new FileKeyStore(segmented);
       await appendRecords(filler, records);
       await filler.close();
-      const writer = new FileKeyStore({ directory });
+      const writer = new FileKeyStore(segmented);
       const kms = kmsOn(writer);
       await kms.describeKey({ KeyId: key.KeyId });
       const total = records + 2;
@@ -57,13 +68,14 @@ describe('an audit trail that scales', () => {
 
       // A record in the middle edited: a store that opens does not read that far (its calls work), a
       // verification does, and refuses it, naming the line.
-      const log = join(directory, 'audit.log');
-      editLine(log, Math.floor(records / 2));
-      const reopenedStore = new FileKeyStore({ directory });
+      const middle = segmentHolding(directory, Math.floor(records / 2));
+      expect(middle.file.endsWith('audit.log')).toBe(false);
+      editLine(middle.file, middle.line);
+      const reopenedStore = new FileKeyStore(segmented);
       const reopened = kmsOn(reopenedStore);
       expect((await reopened.describeKey({ KeyId: key.KeyId })).KeyMetadata.KeyId).toBe(key.KeyId);
       expect(await reopened.auditHead()).toMatchObject({ count: total + 1 });
-      await expect(reopened.verifyAuditTrail()).rejects.toMatchObject({ name: 'StoreIntegrityError', message: new RegExp(`line ${Math.floor(records / 2) + 1} at bytes`) });
+      await expect(reopened.verifyAuditTrail()).rejects.toMatchObject({ name: 'StoreIntegrityError', message: new RegExp(`${middle.file} line ${middle.line + 1} at bytes`) });
       await reopenedStore.close();
     }, LONG ? 1_800_000 : 300_000);
   }
