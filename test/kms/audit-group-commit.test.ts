@@ -34,13 +34,19 @@ function slowStore() {
   return { store: slow, batches, storedAtStateWrite, storedContexts, hold: (fail?: Error) => { held = { fail }; } };
 }
 
+/** A KMS on a slow store, with one key. */
+async function slowKms() {
+  const slow = slowStore();
+  const { kms } = makeKms({ store: slow.store });
+  const { KeyMetadata: key } = await kms.createKey();
+  return { slow, kms, key };
+}
+
 const CALLS = 200;
 
 describe('audit group commit', () => {
   it('records of calls made while a write is under way share the next write; each call answers only once its record is stored', async () => {
-    const slow = slowStore();
-    const { kms } = makeKms({ store: slow.store });
-    const { KeyMetadata: key } = await kms.createKey();
+    const { slow, kms, key } = await slowKms();
     slow.batches.length = 0;
     slow.hold();
     const answeredBeforeStored: string[] = [];
@@ -60,9 +66,7 @@ describe('audit group commit', () => {
   });
 
   it('a call that changes state waits until the records before it are stored, and the calls after it wait for its own', async () => {
-    const slow = slowStore();
-    const { kms } = makeKms({ store: slow.store });
-    const { KeyMetadata: key } = await kms.createKey();
+    const { slow, kms, key } = await slowKms();
     slow.storedAtStateWrite.length = 0;
     slow.hold();
     const before = Array.from({ length: 50 }, (_, i) => kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext: { n: `before ${i}` } }));
@@ -77,9 +81,7 @@ describe('audit group commit', () => {
   });
 
   it('a failed write fails its calls and those queued behind it (chained to records never stored); the chain stays whole', async () => {
-    const slow = slowStore();
-    const { kms } = makeKms({ store: slow.store });
-    const { KeyMetadata: key } = await kms.createKey();
+    const { slow, kms, key } = await slowKms();
     slow.hold(new Error('disk full'));
     const outcomes = await Promise.allSettled(Array.from({ length: CALLS }, (_, i) =>
       kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { n: String(i) } })));

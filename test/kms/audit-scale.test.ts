@@ -46,6 +46,16 @@ function editLine(log: string, index: number): void {
   writeFileSync(log, bytes);
 }
 
+/** A new FileKeyStore and its KMS after `calls` calls (a CreateKey, then Encrypts under that key). */
+async function storeWithCalls(calls: number) {
+  const directory = freshDirectory();
+  const store = new FileKeyStore({ directory });
+  const kms = kmsOn(store);
+  const { KeyMetadata: key } = await kms.createKey();
+  for (let i = 1; i < calls; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
+  return { directory, store, kms, key };
+}
+
 describe('an audit trail that scales', () => {
   for (const records of LONG ? [100_000, 1_000_000] : [100_000]) {
     it(`${records.toLocaleString('en')} records: a store opens from the log's end, and verification and listing read it through`, async () => {
@@ -81,11 +91,7 @@ describe('an audit trail that scales', () => {
   }
 
   it('verification from a checkpoint reads only what follows it, and finds an edit there', async () => {
-    const directory = freshDirectory();
-    const store = new FileKeyStore({ directory });
-    const kms = kmsOn(store);
-    const { KeyMetadata: key } = await kms.createKey();
-    for (let i = 0; i < 5; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
+    const { directory, store, kms, key } = await storeWithCalls(6);
     const first = await kms.verifyAuditTrail();
     expect(first).toMatchObject({ valid: true, records: 6, checkpoint: { count: 6, position: readFileSync(join(directory, 'audit.log')).length } });
     for (let i = 0; i < 4; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`n${i}`) });
@@ -139,11 +145,7 @@ describe('an audit trail that scales', () => {
   });
 
   it('auditHead, kept elsewhere as an anchor, shows a trail cut short, even once it has grown again', async () => {
-    const directory = freshDirectory();
-    const store = new FileKeyStore({ directory });
-    const kms = kmsOn(store);
-    const { KeyMetadata: key } = await kms.createKey();
-    for (let i = 0; i < 4; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
+    const { directory, store, kms, key } = await storeWithCalls(5);
     const anchor = await kms.auditHead();
     expect(anchor).toEqual({ count: 5, mac: (await kms.listAuditRecords()).at(-1)!.mac });
     await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('after the anchor') });
