@@ -504,7 +504,7 @@ export class KeyManagementService implements HostKms {
     return this.call('RetireGrant', caller, undefined, async (who, event) => {
       const grant = request.GrantToken !== undefined
         ? this.tables!.grants.lookup('byToken', String(request.GrantToken))[0]
-        : this.grantsOf(request.KeyId === undefined ? undefined : this.resolveKey(request.KeyId).keyId).find((g) => g.grantId === request.GrantId);
+        : this.grantsOf(request.KeyId === undefined ? undefined : this.resolveKey(requireString('KeyId', request.KeyId)).keyId).find((g) => g.grantId === request.GrantId);
       if (!grant) {
         if (request.GrantToken !== undefined) throw kmsError('InvalidGrantTokenException', 'GrantToken does not name a grant');
         throw kmsError('NotFoundException', 'no grant with that KeyId and GrantId');
