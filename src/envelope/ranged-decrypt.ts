@@ -47,7 +47,9 @@ export async function decryptRange(read: RangeReader, messageBytes: number, star
       const number = index + 1;
       const final = index === regularFrames;
       const offset = opened.headerBytes + index * regular;
-      const bytes = await read(offset, final ? finalOverhead + finalContent : regular);
+      const length = final ? finalOverhead + finalContent : regular;
+      const bytes = await read(offset, length);
+      if (bytes.length !== length) throw new MessageFormatError(`frame ${number} is cut short: the message is shorter than its length says`);
       const prefix = readFramePrefix(bytes, frame);
       if (!prefix || prefix.number !== number || prefix.final !== final || prefix.contentBytes !== (final ? finalContent : frame)) {
         throw new MessageFormatError(`frame ${number} is not where the layout puts it (the message was changed)`);
