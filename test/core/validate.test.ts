@@ -34,7 +34,8 @@ describe('requireBytes', () => {
     const plain = new Uint8Array(4);
     const buffer = Buffer.alloc(4);
     const foreign = runInNewContext('new Uint8Array(4)') as Uint8Array;
-    for (const value of [plain, buffer, foreign]) {
+    const unnamed = Object.assign(runInNewContext('new Uint8Array(4)') as Uint8Array, { constructor: undefined });
+    for (const value of [plain, buffer, foreign, unnamed]) {
       expect(requireBytes('key', value)).toBe(value);
       expect(requireBytes('key', value, 4)).toBe(value);
     }
@@ -46,6 +47,10 @@ describe('requireBytes', () => {
       [null, 'null'], [undefined, 'undefined'], ['text', 'string'], [7, 'number'], [[1, 2], 'object'],
       [new Uint16Array(4), 'Uint16Array'], [new Uint8ClampedArray(4), 'Uint8ClampedArray'], [new ArrayBuffer(4), 'ArrayBuffer'],
       [new DataView(new ArrayBuffer(4)), 'DataView'], [runInNewContext('new Int8Array(4)'), 'Int8Array'],
+      // Disguises: a constructor property that lies, or is gone, changes nothing.
+      [Object.assign(runInNewContext('new Uint16Array(4)') as object, { constructor: { name: 'Uint8Array' } }), 'Uint16Array'],
+      [Object.assign(runInNewContext('new Int8Array(4)') as object, { constructor: undefined }), 'Int8Array'],
+      [{ length: 4, constructor: Uint8Array, [Symbol.toStringTag]: 'Uint8Array' }, 'object'],
     ];
     for (const [value, got] of cases) {
       let error: unknown;
