@@ -45,6 +45,7 @@ describe('sealInto / openInto misuse and failure', () => {
       expect(out.every((b) => b === 9)).toBe(true);
     }
     expect(() => sealInto(key, iv, new Uint8Array(0), plaintext, 'out' as never, 0)).toThrow(/output: expected a Uint8Array/);
+    expect(() => sealInto(key, iv, new Uint8Array(0), 'text' as never, new Uint8Array(56), 0)).toThrow(/plaintext: expected a Uint8Array/);
     expect(() => openInto(key, iv, new Uint8Array(0), 'sealed' as never, new Uint8Array(40), 0)).toThrow(/ciphertext: expected a Uint8Array/);
     expect(() => openInto(key, iv, new Uint8Array(0), sealed.subarray(0, 15), new Uint8Array(0), 0)).toThrow(/at least the 16-byte tag/);
   });
