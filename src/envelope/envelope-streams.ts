@@ -26,9 +26,8 @@ export function decryptStream(resolveDataKey: DataKeyResolver): TransformStream<
       const out = await decryptor.update(chunk);
       if (out.length > 0) controller.enqueue(out);
     },
-    async flush(controller) {
-      const out = await decryptor.final();
-      if (out.length > 0) controller.enqueue(out);
+    async flush() {
+      await decryptor.final(); // every complete frame went out through transform(): this only checks that the message ended with its final frame
     },
   });
 }

@@ -43,6 +43,7 @@ export async function decryptRange(read: RangeReader, messageBytes: number, star
     const from = Math.min(start, totalBytes);
     const to = Math.min(end, totalBytes);
     const pieces: Uint8Array[] = [];
+    // The final frame (index k) is the last the loop can reach: (k + 1)·F ≥ totalBytes ≥ to.
     for (let index = Math.floor(from / frame); from < to && index * frame < to; index++) {
       const number = index + 1;
       const final = index === regularFrames;
@@ -56,7 +57,6 @@ export async function decryptRange(read: RangeReader, messageBytes: number, star
       }
       const content = openFrame(messageKey, hash, number, final, bytes.subarray(prefix.prefixBytes));
       pieces.push(content.subarray(Math.max(0, from - index * frame), Math.min(content.length, to - index * frame)));
-      if (final) break;
     }
     const plaintext = new Uint8Array(Math.max(0, to - from));
     let at = 0;
