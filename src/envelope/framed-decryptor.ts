@@ -81,9 +81,9 @@ export class FramedDecryptor {
 
   /** Throws unless the message ended with its final frame and nothing after it. */
   async final(): Promise<Uint8Array> {
-    if (this.failed) throw new MessageFormatError('this message already failed to decrypt');
+    // update() refuses a failed message, and fails one with bytes after its final frame.
     const rest = await this.update(new Uint8Array(0));
-    if (!this.done || this.buffer.length > 0) {
+    if (!this.done) {
       this.fail();
       throw new MessageFormatError(this.opened ? 'the message is truncated: its final frame is missing' : 'the message ended inside its header');
     }

@@ -95,6 +95,7 @@ describe('envelope format: messages an attacker builds', () => {
     for (const numbers of [[0, 1, 2], [1, 3, 4], [1, 1, 2], [2, 1, 3], [1, 2, 2], [1, 2, 4]]) {
       await expectRefused(dataKey, referenceMessage(dataKey, header, renumber(numbers)), MessageFormatError, `frames numbered ${numbers.join(',')}`);
     }
+    await expect(decryptMessage(async () => dataKey.slice(), referenceMessage(dataKey, header, renumber([1, 3, 4])))).rejects.toThrow(/^frame 3 where frame 2 was expected \(reordered, dropped or duplicated\)$/);
   });
 
   it('a message without its final frame, with two, or with bytes after it: refused', async () => {
@@ -106,11 +107,21 @@ describe('envelope format: messages an attacker builds', () => {
     await expectRefused(dataKey, Buffer.concat([referenceMessage(dataKey, header, frames()), Buffer.from([0xff, 0xff, 0xff, 0xff])]), MessageFormatError, 'a marker after the end');
   });
 
+  it('a final frame holding a whole frame (c = F, which the format allows) decrypts whole and by range', async () => {
+    const { dataKey, header, resolve } = fixture();
+    const message = referenceMessage(dataKey, header, [{ number: 1, final: false, content: plaintext.subarray(0, 16) }, { number: 2, final: true, content: plaintext.subarray(16, 32) }]);
+    expect(Buffer.from(await decryptMessage(resolve, message)).equals(plaintext.subarray(0, 32))).toBe(true);
+    const range = await decryptRange(async (o, l) => message.subarray(o, o + l), message.length, 10, 32, resolve);
+    expect(range.totalBytes).toBe(32);
+    expect(Buffer.from(range.plaintext).equals(plaintext.subarray(10, 32))).toBe(true);
+  });
+
   it('a final frame claiming more than a frame holds, or a length other than its own: refused', async () => {
     const { dataKey, header } = fixture();
     const [one, two] = frames();
     const long = { number: 3, final: true, content: rng.bytes(17) };
     await expectRefused(dataKey, referenceMessage(dataKey, header, [one!, two!, long]), MessageFormatError, 'final frame of 17 > 16 bytes');
+    await expect(decryptMessage(async () => dataKey.slice(), referenceMessage(dataKey, header, [one!, two!, long]))).rejects.toThrow(/^final frame claims 17 bytes, more than a frame holds$/);
     const last = frames()[2]!;
     await expectRefused(dataKey, referenceMessage(dataKey, header, [one!, two!, { ...last, length: 7 }]), AuthenticationError, 'final frame claiming 7 of its 8 bytes');
     const refusedLonger = referenceMessage(dataKey, header, [one!, two!, { ...last, length: 9 }]);
@@ -162,19 +173,23 @@ describe('envelope format: messages an attacker builds', () => {
 
   it('a header whose fields break the rules, with a valid tag: refused before any frame', async () => {
     const { dataKey, header } = fixture();
-    const cases: Array<[string, Buffer]> = [
-      ['algorithm 2', referenceHeaderBody(header, { algorithm: 2 })],
-      ['version 2', referenceHeaderBody(header, { version: 2 })],
-      ['frame size 0', referenceHeaderBody({ ...header, frameBytes: 0 })],
-      ['frame size 16 MiB + 1', referenceHeaderBody({ ...header, frameBytes: 16 * 1024 * 1024 + 1 })],
-      ['no wrapped key', referenceHeaderBody({ ...header, wrappedKeys: [] })],
+    const tooLarge = 16 * 1024 * 1024 + 1;
+    // Each with frames that would fit its frame size, so only the header check can refuse it.
+    const cases: Array<[RegExp, Buffer, ReferenceFrame[]]> = [
+      [/^unsupported algorithm 0x2$/, referenceHeaderBody(header, { algorithm: 2 }), frames()],
+      [/^unsupported format version 2$/, referenceHeaderBody(header, { version: 2 }), frames()],
+      [/^frame size 0 is out of range$/, referenceHeaderBody({ ...header, frameBytes: 0 }), [{ number: 1, final: true, content: new Uint8Array(0) }]],
+      [/^frame size 16777217 is out of range$/, referenceHeaderBody({ ...header, frameBytes: tooLarge }), referenceFrames(plaintext, tooLarge)],
+      [/^the header carries no wrapped data key$/, referenceHeaderBody({ ...header, wrappedKeys: [] }), frames()],
     ];
-    for (const [what, body] of cases) {
-      await expectRefused(dataKey, referenceMessage(dataKey, header, frames(), body), MessageFormatError, what);
+    for (const [message, body, list] of cases) {
+      await expectRefused(dataKey, referenceMessage(dataKey, header, list, body), MessageFormatError, String(message));
+      await expect(decryptMessage(async () => dataKey.slice(), referenceMessage(dataKey, header, list, body))).rejects.toMatchObject({ name: 'MessageFormatError', message: expect.stringMatching(message) });
     }
     const magic = referenceHeaderBody(header);
     magic[3] = 0x32; // "KWE2"
     await expectRefused(dataKey, referenceMessage(dataKey, header, frames(), magic), MessageFormatError, 'bad magic');
+    await expect(decryptMessage(async () => dataKey.slice(), referenceMessage(dataKey, header, frames(), magic))).rejects.toThrow(/^not a kms-wasm envelope message \(bad magic\)$/);
     // The largest frame size is allowed.
     const largest = { ...header, frameBytes: 16 * 1024 * 1024 };
     expect(Buffer.from(await decryptMessage(async () => dataKey.slice(), referenceMessage(dataKey, largest, referenceFrames(plaintext, largest.frameBytes)))).equals(plaintext)).toBe(true);

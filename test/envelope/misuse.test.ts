@@ -28,11 +28,14 @@ describe('envelope misuse', () => {
       }
       expect(error, field).toBeInstanceOf(InvalidInputError);
       expect((error as InvalidInputError).field).toBe(field);
+      return (error as Error).message;
     };
     refuses(undefined, {}, 'dataKey');
     refuses({ ...materials, wrappedKeys: undefined }, {}, 'wrappedKeys');
-    refuses({ ...materials, wrappedKeys: 'aws-kms' }, {}, 'wrappedKeys');
-    for (const frameBytes of [0, 1.5, 16 * 1024 * 1024 + 1, Number.NaN, '64']) refuses(materials, { frameBytes }, 'frameBytes');
+    expect(refuses({ ...materials, wrappedKeys: 'aws-kms' }, {}, 'wrappedKeys')).toMatch(/at least one wrapped copy of the data key/);
+    for (const frameBytes of [0, 1.5, 16 * 1024 * 1024 + 1, Number.NaN, '64']) {
+      expect(refuses(materials, { frameBytes }, 'frameBytes')).toBe(`frameBytes: expected an integer from 1 to 16777216, got ${String(frameBytes)}`);
+    }
     expect(() => new FramedEncryptor(materials, { frameBytes: 16 * 1024 * 1024 })).not.toThrow();
     expect(() => new FramedEncryptor(materials, { frameBytes: 1 })).not.toThrow();
   });
@@ -49,10 +52,10 @@ describe('envelope misuse', () => {
   it('the encryptor refuses chunks that are not bytes, and any use after final() or dispose()', () => {
     const { materials } = fixture();
     const encryptor = new FramedEncryptor({ ...materials, dataKey: materials.dataKey.slice() });
-    expect(() => encryptor.update('text' as never)).toThrow(InvalidInputError);
-    expect(() => encryptor.final([1, 2] as never)).toThrow(InvalidInputError);
+    expect(() => encryptor.update('text' as never)).toThrow(/^chunk: expected a Uint8Array, got string$/);
+    expect(() => encryptor.final([1, 2] as never)).toThrow(/^chunk: expected a Uint8Array, got object$/);
     encryptor.final();
-    expect(() => encryptor.update(new Uint8Array(1))).toThrow(/finished or disposed/);
+    expect(() => encryptor.update(new Uint8Array(1))).toThrow(/^message: this message was finished or disposed$/);
     const disposed = new FramedEncryptor({ ...materials, dataKey: materials.dataKey.slice() });
     disposed.dispose();
     expect(() => disposed.final()).toThrow(/finished or disposed/);
@@ -63,7 +66,7 @@ describe('envelope misuse', () => {
     const encryptor = new FramedEncryptor(materials, { frameBytes: 1 });
     const header = encryptor.update(new Uint8Array(0));
     (encryptor as unknown as { frameNumber: number }).frameNumber = 0xfffffffe;
-    expect(() => encryptor.update(new Uint8Array(2))).toThrow(/too many frames/);
+    expect(() => encryptor.update(new Uint8Array(2))).toThrow(/^plaintext: too many frames for one message/);
     const last = encryptor.update(new Uint8Array(1)); // frame FFFFFFFE: still allowed
     expect(last).toHaveLength(4 + 1 + 16);
     expect([...last.subarray(0, 4)]).toEqual([0xff, 0xff, 0xff, 0xfe]);
@@ -80,7 +83,7 @@ describe('envelope misuse', () => {
     const { materials, resolve } = fixture();
     const message = encryptMessage(materials, rng.bytes(10));
     const decryptor = new FramedDecryptor(resolve);
-    await expect(decryptor.update('text' as never)).rejects.toThrow(InvalidInputError);
+    await expect(decryptor.update('text' as never)).rejects.toThrow(/^chunk: expected a Uint8Array, got string$/);
     await decryptor.update(message.subarray(0, 30));
     expect(decryptor.header).toBeUndefined();
     await expect(decryptor.final()).rejects.toThrow(/ended inside its header/);
@@ -124,6 +127,6 @@ describe('KMS keyring with several wrapped keys', () => {
     await expect(decryptMessage(kmsDataKeyResolver(kms, { principal: 'arn:aws:iam::111122223333:user/eve' }), message))
       .rejects.toMatchObject({ name: 'AccessDeniedException' });
     const noKms = encryptMessage({ ...fixture().materials }, new Uint8Array(1));
-    await expect(decryptMessage(kmsDataKeyResolver(kms), noKms)).rejects.toThrow(/no data key wrapped by KMS/);
+    await expect(decryptMessage(kmsDataKeyResolver(kms), noKms)).rejects.toMatchObject({ name: 'MessageFormatError', message: 'the message has no data key wrapped by KMS' });
   });
 });

@@ -27,8 +27,10 @@ describe('ranged reads of edited messages', () => {
     numbered[headerBytes + R + 3] = 7; // frame 2 says it is frame 7
     const marked = message.slice();
     marked.set([0xff, 0xff, 0xff, 0xff], headerBytes + R); // frame 2 says it is a final frame
-    for (const [what, edited] of [['renumbered', numbered], ['marked final', marked]] as const) {
-      await expect(decryptRange(reader(edited), edited.length, F, 2 * F, resolve), what).rejects.toThrow(MessageFormatError);
+    const disguised = message.slice(); // ... a whole final frame's prefix, its number and length right
+    disguised.set([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 2, 0, 0, 0, F], headerBytes + R);
+    for (const [what, edited] of [['renumbered', numbered], ['marked final', marked], ['disguised as final', disguised]] as const) {
+      await expect(decryptRange(reader(edited), edited.length, F, 2 * F, resolve), what).rejects.toThrow(/^frame 2 is not where the layout puts it/);
       await expect(decryptMessage(resolve, edited), what).rejects.toThrow();
       expect(Buffer.from((await decryptRange(reader(edited), edited.length, 0, F, resolve)).plaintext)).toHaveLength(F); // frame 1 untouched
     }
@@ -52,7 +54,7 @@ describe('ranged reads of edited messages', () => {
   it('a reader that returns less than asked (a file cut short under the caller): refused, not read past', async () => {
     const { message, resolve } = sealed(3 * F + 5);
     const short = async (offset: number, length: number) => message.subarray(offset, Math.min(offset + length, message.length - 20));
-    await expect(decryptRange(short, message.length, 3 * F, 3 * F + 5, resolve)).rejects.toThrow(MessageFormatError);
+    await expect(decryptRange(short, message.length, 3 * F, 3 * F + 5, resolve)).rejects.toThrow(/^frame 4 is cut short: the message is shorter than its length says$/);
   });
 
   it('a total length that is wrong: longer by less than a frame (the final frame would exceed F) or shorter than a final frame', async () => {
@@ -69,7 +71,11 @@ describe('ranged reads of edited messages', () => {
     const context = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`key-${i}`, 'v'.repeat(500)]));
     const { plaintext, message, resolve } = sealed(5 * F + 3, context);
     const reads: number[] = [];
-    const counting = async (offset: number, length: number) => { reads.push(length); return message.subarray(offset, offset + length); };
+    const counting = async (offset: number, length: number) => {
+      if (offset + length > message.length) throw new Error(`read past the end: ${offset}+${length}`); // as a strict file reader would
+      reads.push(length);
+      return message.subarray(offset, offset + length);
+    };
     const range = await decryptRange(counting, message.length, 2 * F + 1, 4 * F, resolve);
     expect(Buffer.from(range.plaintext).equals(plaintext.subarray(2 * F + 1, 4 * F))).toBe(true);
     expect(reads[0]).toBe(4096);
