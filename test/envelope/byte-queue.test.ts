@@ -40,6 +40,10 @@ describe('ByteQueue', () => {
     expect(Array.from(queue.head(4))).toEqual([1, 2, 3, 4]);
     queue.drop(1);
     expect(Array.from(queue.head(3))).toEqual([2, 3, 4]);
+    queue.drop(3);
+    queue.push(bytes(5));
+    expect(queue.length).toBe(1);
+    expect(Array.from(queue.head(1))).toEqual([5]); // not a chunk the join left behind
   });
 
   it('compact copies a leftover tail out of its large chunk, a Node Buffer too', () => {

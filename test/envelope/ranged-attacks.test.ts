@@ -79,6 +79,13 @@ describe('ranged reads of edited messages', () => {
     const range = await decryptRange(counting, message.length, 2 * F + 1, 4 * F, resolve);
     expect(Buffer.from(range.plaintext).equals(plaintext.subarray(2 * F + 1, 4 * F))).toBe(true);
     expect(reads[0]).toBe(4096);
+    // A header just over the first read, in a short message: the second read stops at the message's end.
+    const medium = sealed(3, Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`key-${i}`, 'v'.repeat(500)])));
+    const strict = async (offset: number, length: number) => {
+      if (offset + length > medium.message.length) throw new Error(`read past the end: ${offset}+${length}`);
+      return medium.message.subarray(offset, offset + length);
+    };
+    expect(Buffer.from((await decryptRange(strict, medium.message.length, 0, 3, medium.resolve)).plaintext).equals(medium.plaintext)).toBe(true);
     for (const [start, end] of [[-1, 4], [2, 1], [0.5, 4], [0, Number.NaN], [0, 2 ** 53]]) {
       await expect(decryptRange(counting, message.length, start!, end!, resolve), `${start}-${end}`).rejects.toThrow(/invalid range/);
     }
