@@ -10,7 +10,13 @@ export { parallelGcm, parallelXts, ParallelXts, PARALLEL_THRESHOLD_BYTES, type P
 export { terminateWorkers, workerPoolInfo, type WorkerPoolInfo } from './core/worker-pool.js';
 export { Iam, MalformedPolicyError, type PutPrincipalPolicyRequest } from './policy/index.js';
 export { KeyManagementService, type KeyManagementServiceOptions, type Caller } from './kms/key-management-service.js';
-export { MemoryKeyStore, type KeyStore, type StoreSnapshot } from './kms/key-store.js';
+export {
+  MemoryKeyStore, type KeyStore, type StoreSnapshot, type StoreChanges, type KeyRecord, type AliasRecord, type AuditRecord, type AuditHead,
+  type StoredAuditRecord, type AuditPosition,
+} from './kms/key-store.js';
+export type { TableChanges } from './kms/record-tables.js';
+export type { AuditCheckpoint, AuditVerification } from './kms/audit-trail.js';
+export type { GrantRecord } from './kms/grants.js';
 export { FileKeyStore, type FileKeyStoreOptions } from './kms/file-key-store.js';
 export { StoreLockedError, StoreIntegrityError, StoreClosedError, type LockHolder } from './kms/store-errors.js';
 export { KmsError, type KmsErrorName } from './kms/kms-errors.js';

@@ -154,12 +154,15 @@ export class GcmState {
       return;
     }
     let written = dstOffset;
-    this.feed(src, (p, n) => {
-      step(this.ctx, p, n);
-      this.runtime.unstage(dst, written, n);
-      written += n;
-    });
-    this.runtime.clearIo(src.length);
+    try {
+      this.feed(src, (p, n) => {
+        step(this.ctx, p, n);
+        this.runtime.unstage(dst, written, n);
+        written += n;
+      });
+    } finally {
+      this.runtime.clearIo(src.length); // also when writing out fails: no text stays in the I/O buffer
+    }
   }
 
   /** Passes `data` to `consume` in I/O-buffer-sized pieces (address, length). */

@@ -2,7 +2,7 @@
 // computation writing into (or reading from) a caller's larger array: `sealInto` / `openInto`.
 
 import { AuthenticationError, InvalidInputError } from './errors.js';
-import { checkGcmInputs, gcmSettings, GcmState, type GcmOptions, type GcmSettings } from './gcm-state.js';
+import { checkGcmInputs, GCM_FULL_TAG_BYTES, gcmSettings, GcmState, type GcmOptions, type GcmSettings } from './gcm-state.js';
 import { constantTimeEqual, requireBytes } from './validate.js';
 
 export interface GcmCipher {
@@ -43,7 +43,9 @@ export function gcm(key: Uint8Array, iv: Uint8Array, aad?: Uint8Array, options?:
  * assemble many sealed pieces into one buffer (the envelope's frames) without a copy per piece.
  */
 export function sealInto(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array, offset: number): number {
-  return seal(key, iv, checkGcmInputs(key, iv, aad), gcmSettings(undefined), plaintext, output, offset);
+  const additionalData = checkGcmInputs(key, iv, aad);
+  checkRoom(output, offset, requireBytes('plaintext', plaintext).length + GCM_FULL_TAG_BYTES);
+  return seal(key, iv, additionalData, gcmSettings(undefined), plaintext, output, offset);
 }
 
 /**
@@ -52,7 +54,17 @@ export function sealInto(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plain
  * does not verify. The counterpart of `sealInto`.
  */
 export function openInto(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array, output: Uint8Array, offset: number): void {
-  open(key, iv, checkGcmInputs(key, iv, aad), gcmSettings(undefined), sealed, output, offset);
+  const additionalData = checkGcmInputs(key, iv, aad);
+  checkRoom(output, offset, Math.max(0, requireBytes('ciphertext', sealed).length - GCM_FULL_TAG_BYTES));
+  open(key, iv, additionalData, gcmSettings(undefined), sealed, output, offset);
+}
+
+/** `output` must hold `bytes` bytes from `offset`: checked before any work, so a bad call writes nothing. */
+function checkRoom(output: Uint8Array, offset: number, bytes: number): void {
+  requireBytes('output', output);
+  if (!Number.isInteger(offset) || offset < 0 || offset + bytes > output.length) {
+    throw new InvalidInputError('offset', `expected room for ${bytes} bytes in an output of ${output.length} bytes, from offset ${String(offset)}`);
+  }
 }
 
 /** The encryption under both entry points (inputs already checked); returns the offset after the tag. */

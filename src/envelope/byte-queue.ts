@@ -14,6 +14,7 @@ export class ByteQueue {
   }
 
   push(chunk: Uint8Array): void {
+    // Stryker disable next-line ConditionalExpression: an empty chunk kept in the queue is skipped by head() and drop() alike; leaving it out only saves work
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.bytes += chunk.length;
@@ -34,6 +35,7 @@ export class ByteQueue {
     this.bytes -= n;
     while (n > 0) {
       const first = this.chunks[0]!;
+      // Stryker disable next-line EqualityOperator: with ">=", a chunk dropped exactly to its end stays as an empty chunk, which head() and drop() skip
       if (first.length > n) {
         this.chunks[0] = first.subarray(n);
         return;
@@ -46,6 +48,7 @@ export class ByteQueue {
   /** Copies a leftover tail out of the chunk it came in, so a long stream does not pin earlier chunks in memory. */
   compact(): void {
     const first = this.chunks[0];
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: copying a chunk that already starts its buffer changes only memory use (test/envelope/memory.test.ts, outside Stryker's runs, measures that)
     if (first && first.byteOffset > 0) this.chunks[0] = copyBytes(first); // not slice(): a Node Buffer's is a view
   }
 }

@@ -47,7 +47,9 @@ export class FramedEncryptor extends FramingEncryptor {
 
   protected seal(chunk: Uint8Array, finishing: boolean): Uint8Array {
     const frames = this.fullFrames(chunk.length);
-    if (this.frameNumber + frames > FINAL_FRAME_MARKER) {
+    // Frame numbers stay below FFFFFFFF (the final-frame marker), the final frame's too.
+    const lastNumber = this.frameNumber + frames - (finishing ? 0 : 1);
+    if (lastNumber >= FINAL_FRAME_MARKER) {
       throw new InvalidInputError('plaintext', 'too many frames for one message; use a larger frameBytes');
     }
     const header = this.header ?? new Uint8Array(0);

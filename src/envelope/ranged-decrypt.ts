@@ -43,18 +43,20 @@ export async function decryptRange(read: RangeReader, messageBytes: number, star
     const from = Math.min(start, totalBytes);
     const to = Math.min(end, totalBytes);
     const pieces: Uint8Array[] = [];
+    // The final frame (index k) is the last the loop can reach: (k + 1)·F ≥ totalBytes ≥ to.
     for (let index = Math.floor(from / frame); from < to && index * frame < to; index++) {
       const number = index + 1;
       const final = index === regularFrames;
       const offset = opened.headerBytes + index * regular;
-      const bytes = await read(offset, final ? finalOverhead + finalContent : regular);
+      const length = final ? finalOverhead + finalContent : regular;
+      const bytes = await read(offset, length);
+      if (bytes.length !== length) throw new MessageFormatError(`frame ${number} is cut short: the message is shorter than its length says`);
       const prefix = readFramePrefix(bytes, frame);
       if (!prefix || prefix.number !== number || prefix.final !== final || prefix.contentBytes !== (final ? finalContent : frame)) {
         throw new MessageFormatError(`frame ${number} is not where the layout puts it (the message was changed)`);
       }
       const content = openFrame(messageKey, hash, number, final, bytes.subarray(prefix.prefixBytes));
       pieces.push(content.subarray(Math.max(0, from - index * frame), Math.min(content.length, to - index * frame)));
-      if (final) break;
     }
     const plaintext = new Uint8Array(Math.max(0, to - from));
     let at = 0;

@@ -37,6 +37,13 @@ async function writeTemporary(fs: typeof import('node:fs/promises'), file: strin
   return temporary;
 }
 
+/** Renames a file and makes its new name durable (the rename itself is atomic). */
+export async function renameDurably(from: string, to: string): Promise<void> {
+  const fs = await import('node:fs/promises');
+  await fs.rename(from, to);
+  await syncDirectoryOf(to);
+}
+
 /** Makes a new or renamed name in the file's directory durable. */
 async function syncDirectoryOf(file: string): Promise<void> {
   const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);

@@ -6,46 +6,80 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { AuditRecord } from './key-store.js';
+import { constantTimeEqual } from '../core/validate.js';
+import { GENESIS_MAC, type AuditHead, type AuditRecord, type StoredAuditRecord } from './key-store.js';
 
-export type AuditEvent = Omit<AuditRecord, 'eventId' | 'previousMac' | 'mac'>;
+export type AuditEvent = Omit<AuditRecord, 'eventId' | 'sequence' | 'previousMac' | 'mac'>;
 
-const GENESIS = '0'.repeat(64);
 const encoder = new TextEncoder();
 
 export function deriveAuditKey(rootKey: Uint8Array): Uint8Array {
   return hkdf(sha256, rootKey, undefined, encoder.encode('kms-wasm audit trail v1'), 32);
 }
 
-/** The bytes a record's MAC covers: the previous MAC and every other field, in a fixed order. */
+/** The bytes a record's MAC covers: the previous MAC and every other field, in a fixed order (the sequence only where a record has one). */
 function macInput(record: Omit<AuditRecord, 'mac'>): Uint8Array {
   const fields = [record.previousMac, record.eventId, record.eventTime, record.eventName, record.principal,
     record.viaService ?? '', record.keyArn ?? '', JSON.stringify(record.encryptionContext ?? null), record.grantId ?? '',
     record.errorCode ?? '', record.errorMessage ?? ''];
+  if (record.sequence !== undefined) fields.push(String(record.sequence));
   return encoder.encode(JSON.stringify(fields));
 }
 
-/** The record that would follow `trail` for `event`; the caller adds it to the trail once it is stored. */
-export function nextRecord(trail: AuditRecord[], auditKey: Uint8Array, event: AuditEvent): AuditRecord {
-  const previousMac = trail.length === 0 ? GENESIS : trail[trail.length - 1]!.mac;
-  const unsigned = { ...event, eventId: crypto.randomUUID(), previousMac };
+/** The record that would follow `head` for `event`; the caller moves the head once it is stored. */
+export function nextRecord(head: AuditHead, auditKey: Uint8Array, event: AuditEvent): AuditRecord {
+  const unsigned = { ...event, eventId: crypto.randomUUID(), sequence: head.count, previousMac: head.mac };
   return { ...unsigned, mac: bytesToHex(hmac(sha256, auditKey, macInput(unsigned))) };
 }
 
-export interface AuditVerification {
-  valid: boolean;
-  /** The first record that does not verify, when `valid` is false. */
-  firstInvalidIndex?: number;
-  records: number;
+/** Where a verification ended, to verify only what follows next time: the chain's head then, and where its next record starts in the store. */
+export interface AuditCheckpoint extends AuditHead {
+  position: number;
 }
 
-export function verifyTrail(trail: AuditRecord[], auditKey: Uint8Array): AuditVerification {
-  let previousMac = GENESIS;
-  for (let i = 0; i < trail.length; i++) {
-    const { mac, ...unsigned } = trail[i]!;
-    const expected = bytesToHex(hmac(sha256, auditKey, macInput(unsigned)));
-    if (unsigned.previousMac !== previousMac || mac !== expected) return { valid: false, firstInvalidIndex: i, records: trail.length };
-    previousMac = mac;
+export const START_OF_TRAIL: AuditCheckpoint = { count: 0, mac: GENESIS_MAC, position: 0 };
+
+export interface AuditVerification {
+  valid: boolean;
+  /** The first record that does not verify (its index from the start of the trail), when `valid` is false. */
+  firstInvalidIndex?: number;
+  /** Records in the trail: the checkpoint's count plus those verified after it. */
+  records: number;
+  /** Where this verification ended, when `valid`: pass it as `fromCheckpoint` to verify only the records after it. */
+  checkpoint?: AuditCheckpoint;
+}
+
+/** MACs compared in constant time. */
+function sameMac(a: string, b: string): boolean {
+  return constantTimeEqual(encoder.encode(a), encoder.encode(b));
+}
+
+/**
+ * Checks the chain from `from` up to `count` records, reading them as they come: each record's MAC,
+ * its link to the one before and (where it has one) its sequence number. A trail that ends before
+ * `count` is invalid at its end (records were removed). With an `anchor` (a head exported earlier and
+ * kept elsewhere, no older than `from`), the trail must also still hold the anchored record: at least
+ * `anchor.count` records, the last of them with the anchored MAC.
+ */
+export async function verifyTrail(records: AsyncIterable<StoredAuditRecord>, auditKey: Uint8Array, from: AuditCheckpoint,
+  count: number, anchor?: AuditHead): Promise<AuditVerification> {
+  const invalid = (index: number): AuditVerification => ({ valid: false, firstInvalidIndex: index, records: count });
+  const anchorBroken = (head: AuditHead) => anchor !== undefined && head.count === anchor.count && !sameMac(head.mac, anchor.mac);
+  if (anchor !== undefined && anchor.count > count) return invalid(count); // records after `count` were removed
+  if (anchorBroken(from)) return invalid(from.count - 1);
+  let head: AuditCheckpoint = from;
+  if (head.count < count) {
+    for await (const { record, next } of records) {
+      const { mac, ...unsigned } = record;
+      const expected = bytesToHex(hmac(sha256, auditKey, macInput(unsigned)));
+      if (!sameMac(unsigned.previousMac, head.mac) || (unsigned.sequence !== undefined && unsigned.sequence !== head.count) || !sameMac(mac, expected)) {
+        return invalid(head.count);
+      }
+      head = { count: head.count + 1, mac, position: next };
+      if (anchorBroken(head)) return invalid(head.count - 1);
+      if (head.count === count) break;
+    }
   }
-  return { valid: true, records: trail.length };
+  if (head.count < count) return invalid(head.count);
+  return { valid: true, records: count, checkpoint: head };
 }

@@ -4,8 +4,10 @@
 //   root.salt       16 random bytes; the root key is scrypt(passphrase, salt, N=2^17, r=8, p=1)
 //   kms-state.bin   "KMSWASM1" ‖ IV (12) ‖ AES-256-GCM(root key, JSON snapshot) ‖ tag, AAD = "KMSWASM1"
 //   audit.log       one line per record: "@" base64(IV ‖ AES-256-GCM(root key, JSON record) ‖ tag), AAD =
-//                   "KMSWASM1 audit"; appended and fsynced per call (the HMAC chain inside each record
-//                   catches removed or reordered lines); see audit-log-file.ts for torn writes and damage
+//                   "KMSWASM1 audit"; appended and fsynced, the records of several calls in one write
+//                   when they come together (the HMAC chain inside each record catches removed or
+//                   reordered lines); opened from its end; see audit-log-file.ts for torn writes and damage
+//   audit-<first>-<end>.log  audit.log once full, archived (audit-segments.ts)
 //   locks/          the write lock (directory-lock.ts): one process writes a store at a time
 //
 // Writes go to a temporary file that is fsynced and renamed over the old one (then the directory is
@@ -19,17 +21,17 @@ import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { gcm } from '../core/gcm.js';
 import { loadOnce } from '../core/load-once.js';
-import { atomicWriteFile, readOrCreateSecret, readSecret, removeFiles, temporaryFilesOf } from './atomic-file.js';
-import { auditLine, parseAuditLog, type AuditLogEnd } from './audit-log-file.js';
+import { atomicWriteFile, readOrCreateSecret, readSecret, removeFiles, renameDurably, temporaryFilesOf } from './atomic-file.js';
+import { ACTIVE_SEGMENT, archivedName, segmentBefore, segmentsOf, type Segment } from './audit-segments.js';
+import { auditLine, readAuditLines, readAuditTail, type AuditLogEnd } from './audit-log-file.js';
 import { DirectoryLock } from './directory-lock.js';
 import { kmsError } from './kms-errors.js';
-import type { AuditRecord, KeyStore, StoreSnapshot } from './key-store.js';
+import { GENESIS_MAC, type AuditHead, type AuditPosition, type AuditRecord, type KeyStore, type StoreChanges, type StoreSnapshot, type StoredAuditRecord } from './key-store.js';
 import { StoreClosedError, StoreIntegrityError } from './store-errors.js';
 
 const MAGIC = new TextEncoder().encode('KMSWASM1');
 const STATE_FILE = 'kms-state.bin';
 const ROOT_KEY_FILE = 'root.key';
-const AUDIT_FILE = 'audit.log';
 const AUDIT_AAD = new TextEncoder().encode('KMSWASM1 audit');
 const SALT_FILE = 'root.salt';
 
@@ -42,9 +44,14 @@ export interface FileKeyStoreOptions {
   readOnly?: boolean;
   /** Milliseconds to wait for another writer to release the store (default 0: refuse at once with a StoreLockedError). */
   waitForLock?: number;
+  /** Once audit.log holds this many bytes or more it is archived and a new one begun (default 64 MiB); see audit-segments.ts. */
+  auditSegmentBytes?: number;
 }
 
+const DEFAULT_AUDIT_SEGMENT_BYTES = 64 * 2 ** 20;
+
 type Fs = typeof import('node:fs/promises');
+type FileHandle = import('node:fs/promises').FileHandle;
 type Path = typeof import('node:path');
 
 async function nodeModules(): Promise<{ fs: Fs; path: Path }> {
@@ -63,8 +70,11 @@ export class FileKeyStore implements KeyStore {
   private readonly opened = loadOnce(() => this.open());
   private lock: DirectoryLock | undefined;
   private closed = false;
-  /** Where the audit log's good content ends, once read: appends go there. */
+  /** Where the active audit segment's good content ends, once read: appends go there. */
   private auditEnd: AuditLogEnd | undefined;
+  /** The sequence number of the active segment's first record. */
+  private activeFirst: number | undefined;
+  private readonly auditSegmentBytes: number;
 
   constructor(options: FileKeyStoreOptions) {
     if (typeof options?.directory !== 'string' || options.directory.length === 0) {
@@ -80,6 +90,10 @@ export class FileKeyStore implements KeyStore {
     this.passphrase = options.passphrase;
     this.readOnly = options.readOnly === true;
     this.waitForLock = options.waitForLock ?? 0;
+    if (options.auditSegmentBytes !== undefined && !(Number.isSafeInteger(options.auditSegmentBytes) && options.auditSegmentBytes > 0)) {
+      throw kmsError('ValidationException', 'auditSegmentBytes: expected a whole number of bytes, 1 or more');
+    }
+    this.auditSegmentBytes = options.auditSegmentBytes ?? DEFAULT_AUDIT_SEGMENT_BYTES;
   }
 
   /** Opened once (an open that fails is tried again on the next call). */
@@ -117,11 +131,12 @@ export class FileKeyStore implements KeyStore {
     return JSON.parse(new TextDecoder().decode(json)) as StoreSnapshot;
   }
 
-  async write(snapshot: StoreSnapshot): Promise<void> {
+  /** Seals and replaces the whole snapshot: one file, so a call that changed something costs O(records). */
+  async write(_changes: StoreChanges, state: () => StoreSnapshot): Promise<void> {
     const rootKey = await this.writable();
     const { path } = await nodeModules();
     const iv = crypto.getRandomValues(new Uint8Array(12));
-    const sealed = gcm(rootKey, iv, MAGIC, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(snapshot)));
+    const sealed = gcm(rootKey, iv, MAGIC, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(state())));
     const bytes = new Uint8Array(MAGIC.length + iv.length + sealed.length);
     bytes.set(MAGIC);
     bytes.set(iv, MAGIC.length);
@@ -129,46 +144,130 @@ export class FileKeyStore implements KeyStore {
     await atomicWriteFile(path.join(this.directory, STATE_FILE), bytes);
   }
 
-  async readAudit(): Promise<AuditRecord[]> {
-    const rootKey = await this.rootKey();
-    const { fs, path } = await nodeModules();
-    const file = path.join(this.directory, AUDIT_FILE);
-    let log: Uint8Array;
-    try {
-      log = new Uint8Array(await fs.readFile(file));
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-      log = new Uint8Array(0);
+  /**
+   * From the log's end only (the last record carries its sequence number): the active segment's, or
+   * if it has no record yet the newest archived one's. A log of records without sequence numbers is
+   * counted once, line by line.
+   */
+  async auditHead(): Promise<AuditHead> {
+    const open = this.openRecord(await this.rootKey());
+    const segments = await this.auditSegments();
+    const active = segments.at(-1)!;
+    const tail = await this.withFile(active.name, (file, handle, size) => readAuditTail(file, handle, size, open));
+    this.auditEnd = tail?.end ?? { bytes: 0, newline: true };
+    this.activeFirst = active.first;
+    let last = tail?.last;
+    const archived = segments.at(-2);
+    if (last === undefined && archived !== undefined) {
+      last = await this.withFile(archived.name, async (file, handle, size) => {
+        const { last: record, end } = await readAuditTail(file, handle, size, open);
+        if (record === undefined || end.bytes !== size || !end.newline) throw new StoreIntegrityError(file, 'is an archived segment that does not end in a whole record: the log is damaged');
+        return record;
+      });
+      if (last === undefined) throw new StoreIntegrityError(archived.name, 'is missing');
     }
-    const { records, end } = parseAuditLog(file, log, (base64) => {
-      const bytes = base64ToBytes(base64);
-      return JSON.parse(new TextDecoder().decode(gcm(rootKey, bytes.subarray(0, 12), AUDIT_AAD, { constantTime: true }).decrypt(bytes.subarray(12)))) as AuditRecord;
-    });
-    this.auditEnd = end;
-    return records;
+    if (last === undefined) return { count: 0, mac: GENESIS_MAC };
+    if (last.sequence !== undefined) return { count: last.sequence + 1, mac: last.mac };
+    let count = 0;
+    for await (const _ of this.readAudit()) count++;
+    return { count, mac: last.mac };
   }
 
-  async appendAudit(record: AuditRecord): Promise<void> {
-    const rootKey = await this.writable();
-    if (!this.auditEnd) await this.readAudit(); // refuses a damaged log before anything is written to it
+  /** Through every segment from the one holding record `from.count - 1`; an archived segment must end in a whole record. */
+  async *readAudit(from: AuditPosition = { count: 0, position: 0 }): AsyncIterable<StoredAuditRecord> {
+    const open = this.openRecord(await this.rootKey());
     const { fs, path } = await nodeModules();
-    const iv = crypto.getRandomValues(new Uint8Array(12));
-    const sealed = gcm(rootKey, iv, AUDIT_AAD, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(record)));
-    const bytes = new Uint8Array(iv.length + sealed.length);
-    bytes.set(iv);
-    bytes.set(sealed, iv.length);
+    const segments = await this.auditSegments();
+    const start = segmentBefore(segments, from.count);
+    for (let i = start; i < segments.length; i++) {
+      const { name, end } = segments[i]!;
+      const file = path.join(this.directory, name);
+      let handle: FileHandle;
+      try {
+        handle = await fs.open(file, 'r');
+      } catch (error) {
+        if (isMissing(error) && end === Infinity && (i > start || from.position === 0)) return; // no record since the last rotation
+        throw error;
+      }
+      try {
+        const size = (await handle.stat()).size;
+        yield* readAuditLines(file, handle, size, i === start ? from.position : 0, open, end !== Infinity);
+      } finally {
+        await handle.close();
+      }
+    }
+  }
+
+  /** All the records in one write and one fsync (group commit); then, if the active segment is full, it is archived. */
+  async appendAudit(records: AuditRecord[]): Promise<void> {
+    const rootKey = await this.writable();
+    if (!this.auditEnd) await this.auditHead(); // refuses a damaged end of the log before anything is written to it
+    const { fs, path } = await nodeModules();
+    const lines = records.map((record) => {
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const sealed = gcm(rootKey, iv, AUDIT_AAD, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(record)));
+      const bytes = new Uint8Array(iv.length + sealed.length);
+      bytes.set(iv);
+      bytes.set(sealed, iv.length);
+      return auditLine(bytesToBase64(bytes));
+    });
     const end = this.auditEnd!;
-    const line = `${end.newline ? '' : '\n'}${auditLine(bytesToBase64(bytes))}`;
-    const handle = await fs.open(path.join(this.directory, AUDIT_FILE), 'a', 0o600);
+    const text = `${end.newline ? '' : '\n'}${lines.join('')}`;
+    const active = path.join(this.directory, ACTIVE_SEGMENT);
+    const handle = await fs.open(active, 'a', 0o600);
     try {
       // Cuts a torn record found on open, or what a failed append before this one left.
       if ((await handle.stat()).size > end.bytes) await handle.truncate(end.bytes);
-      await handle.writeFile(line); // writeFile carries on through short writes (the handle appends)
+      await handle.writeFile(text); // writeFile carries on through short writes (the handle appends)
       await handle.sync();
     } finally {
       await handle.close();
     }
-    this.auditEnd = { bytes: end.bytes + line.length, newline: true };
+    this.auditEnd = { bytes: end.bytes + text.length, newline: true };
+    const next = records.at(-1)?.sequence;
+    if (this.auditEnd.bytes < this.auditSegmentBytes || next === undefined) return;
+    // The records are durable: a failed rename must not fail them, and is tried again after the next append.
+    try {
+      await renameDurably(active, path.join(this.directory, archivedName(this.activeFirst!, next + 1)));
+      this.activeFirst = next + 1;
+      this.auditEnd = { bytes: 0, newline: true };
+    } catch {
+      // left for the next append
+    }
+  }
+
+  private async auditSegments(): Promise<Segment[]> {
+    const { fs } = await nodeModules();
+    return segmentsOf(await fs.readdir(this.directory).catch((error: unknown) => {
+      if (isMissing(error)) return [];
+      throw error;
+    }));
+  }
+
+  /** Turns a line's base64 into its record, throwing if it does not authenticate under the root key. */
+  private openRecord(rootKey: Uint8Array): (base64: string) => AuditRecord {
+    return (base64) => {
+      const bytes = base64ToBytes(base64);
+      return JSON.parse(new TextDecoder().decode(gcm(rootKey, bytes.subarray(0, 12), AUDIT_AAD, { constantTime: true }).decrypt(bytes.subarray(12)))) as AuditRecord;
+    };
+  }
+
+  /** Runs `read` on a file of the store opened for reading, with its size; undefined when there is no such file. */
+  private async withFile<T>(name: string, read: (file: string, handle: FileHandle, size: number) => Promise<T>): Promise<T | undefined> {
+    const { fs, path } = await nodeModules();
+    const file = path.join(this.directory, name);
+    let handle: FileHandle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    try {
+      return await read(file, handle, (await handle.stat()).size);
+    } finally {
+      await handle.close();
+    }
   }
 
   private async writable(): Promise<Uint8Array> {

@@ -9,7 +9,8 @@ import type { HostKms } from '../envelope/kms-client.js';
 import { SerialQueue } from '../core/serial-queue.js';
 import { accountOf, isServicePrincipal, parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { MalformedPolicyError } from '../policy/policy-errors.js';
-import { deriveAuditKey, nextRecord, verifyTrail, type AuditEvent, type AuditVerification } from './audit-trail.js';
+import { deriveAuditKey, START_OF_TRAIL, verifyTrail, type AuditCheckpoint, type AuditEvent, type AuditVerification } from './audit-trail.js';
+import { AuditWriter } from './audit-writer.js';
 import { decodeBlobHeader, encodeBlobHeader, BLOB_HEADER_BYTES } from './ciphertext-blob.js';
 import { addDays, systemClock, type Clock } from '../core/clock.js';
 import { canonicalEncryptionContext } from '../envelope/encryption-context.js';
@@ -28,7 +29,10 @@ import {
 } from './key-import.js';
 import { constantTimeEqual } from '../core/validate.js';
 import { assertStateAllows } from './key-states.js';
-import { MemoryKeyStore, type AliasRecord, type AuditRecord, type KeyRecord, type KeyStore, type StoreSnapshot } from './key-store.js';
+import {
+  MemoryKeyStore, type AliasRecord, type AuditHead, type AuditRecord, type KeyRecord, type KeyStore, type StoreChanges,
+} from './key-store.js';
+import { RecordTable, Transaction } from './record-tables.js';
 
 export interface KeyManagementServiceOptions {
   account: string;
@@ -57,6 +61,14 @@ function requireIntegerIn(field: string, value: unknown, min: number, max: numbe
   return value;
 }
 
+/** When a key next has something due (ms): deletion, expiry of imported material, or rotation; Infinity for nothing. */
+function nextDueTime(key: KeyRecord): number {
+  if (key.keyState === 'PendingDeletion') return Date.parse(key.deletionDate!);
+  const expiry = key.importedMaterial?.validTo ? Date.parse(key.importedMaterial.validTo) : Infinity;
+  const rotation = key.rotation.enabled && key.keyState === 'Enabled' && key.rotation.nextRotationDate ? Date.parse(key.rotation.nextRotationDate) : Infinity;
+  return Math.min(expiry, rotation);
+}
+
 function requireBytes(field: string, value: unknown): Uint8Array {
   if (!(value instanceof Uint8Array)) throw kmsError('ValidationException', `${field}: expected a Uint8Array`);
   return value;
@@ -68,10 +80,14 @@ export class KeyManagementService implements HostKms {
   private readonly store: KeyStore;
   private readonly iam: Iam | undefined;
   private readonly clock: Clock;
-  private state: StoreSnapshot | undefined;
+  /** Keys, aliases and grants, loaded on the first call; each call changes them in `tx`. */
+  private tables: { keys: RecordTable<KeyRecord>; aliases: RecordTable<AliasRecord>; grants: RecordTable<GrantRecord> } | undefined;
+  private readonly tx = new Transaction();
+  /** The earliest time (ms) at which a key has a rotation, deletion or material expiry due. */
+  private nextDue = Infinity;
   private rootKey: Uint8Array | undefined;
   private auditKey: Uint8Array | undefined;
-  private audit: AuditRecord[] = [];
+  private audit: AuditWriter | undefined;
   private readonly parsedPolicies = new Map<string, PolicyDocument>();
   /** Calls run one at a time, so each sees and saves a consistent state. */
   private readonly calls = new SerialQueue();
@@ -111,19 +127,21 @@ export class KeyManagementService implements HostKms {
   listKeys(_request: { Limit?: number } = {}, caller?: Caller) {
     return this.call('ListKeys', caller, undefined, async (who) => {
       this.authorize({ caller: who, action: 'kms:ListKeys', resource: '*' });
-      return { Keys: this.snapshot().keys.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })) };
+      return { Keys: [...this.tables!.keys.values()].map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })) };
     });
   }
 
   enableKey(request: { KeyId: string }, caller?: Caller) {
-    return this.onKey('EnableKey', request.KeyId, caller, { customerManaged: true }, async (key) => {
+    return this.onKey('EnableKey', request.KeyId, caller, { customerManaged: true }, async (found) => {
+      const key = this.editKey(found);
       key.keyState = 'Enabled';
       return {};
     });
   }
 
   disableKey(request: { KeyId: string }, caller?: Caller) {
-    return this.onKey('DisableKey', request.KeyId, caller, { customerManaged: true }, async (key) => {
+    return this.onKey('DisableKey', request.KeyId, caller, { customerManaged: true }, async (found) => {
+      const key = this.editKey(found);
       key.keyState = 'Disabled';
       return {};
     });
@@ -131,7 +149,8 @@ export class KeyManagementService implements HostKms {
 
   scheduleKeyDeletion(request: { KeyId: string; PendingWindowInDays?: number }, caller?: Caller) {
     const conditions = { 'kms:ScheduleKeyDeletionPendingWindowInDays': numberCondition(request.PendingWindowInDays ?? 30) };
-    return this.onKey('ScheduleKeyDeletion', request.KeyId, caller, { customerManaged: true, conditions }, async (key) => {
+    return this.onKey('ScheduleKeyDeletion', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
+      const key = this.editKey(found);
       const days = requireIntegerIn('PendingWindowInDays', request.PendingWindowInDays, 7, 30, 30);
       key.keyState = 'PendingDeletion';
       key.deletionDate = addDays(this.clock.now(), days).toISOString();
@@ -140,7 +159,8 @@ export class KeyManagementService implements HostKms {
   }
 
   cancelKeyDeletion(request: { KeyId: string }, caller?: Caller) {
-    return this.onKey('CancelKeyDeletion', request.KeyId, caller, { customerManaged: true }, async (key) => {
+    return this.onKey('CancelKeyDeletion', request.KeyId, caller, { customerManaged: true }, async (found) => {
+      const key = this.editKey(found);
       key.keyState = 'Disabled'; // as in AWS: a key whose deletion is cancelled comes back disabled
       delete key.deletionDate;
       return { KeyId: key.arn };
@@ -148,7 +168,8 @@ export class KeyManagementService implements HostKms {
   }
 
   updateKeyDescription(request: { KeyId: string; Description: string }, caller?: Caller) {
-    return this.onKey('UpdateKeyDescription', request.KeyId, caller, { customerManaged: true }, async (key) => {
+    return this.onKey('UpdateKeyDescription', request.KeyId, caller, { customerManaged: true }, async (found) => {
+      const key = this.editKey(found);
       if (typeof request.Description !== 'string') throw kmsError('ValidationException', 'Description: expected a string');
       key.description = request.Description;
       return {};
@@ -157,7 +178,8 @@ export class KeyManagementService implements HostKms {
 
   tagResource(request: { KeyId: string; Tags: Array<{ TagKey: string; TagValue: string }> }, caller?: Caller) {
     const conditions = Array.isArray(request.Tags) ? requestTagConditions(request.Tags) : {};
-    return this.onKey('TagResource', request.KeyId, caller, { customerManaged: true, conditions }, async (key) => {
+    return this.onKey('TagResource', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
+      const key = this.editKey(found);
       for (const tag of this.checkTags(request.Tags)) {
         key.tags = key.tags.filter((t) => t.TagKey !== tag.TagKey);
         key.tags.push({ TagKey: tag.TagKey, TagValue: tag.TagValue });
@@ -168,7 +190,8 @@ export class KeyManagementService implements HostKms {
 
   untagResource(request: { KeyId: string; TagKeys: string[] }, caller?: Caller) {
     const conditions = { 'aws:TagKeys': Array.isArray(request.TagKeys) ? request.TagKeys.map(String) : undefined };
-    return this.onKey('UntagResource', request.KeyId, caller, { customerManaged: true, conditions }, async (key) => {
+    return this.onKey('UntagResource', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
+      const key = this.editKey(found);
       if (!Array.isArray(request.TagKeys) || !request.TagKeys.every((k) => typeof k === 'string')) {
         throw kmsError('ValidationException', 'TagKeys: expected a list of strings');
       }
@@ -186,8 +209,8 @@ export class KeyManagementService implements HostKms {
   createAlias(request: { AliasName: string; TargetKeyId: string }, caller?: Caller) {
     return this.onKey('CreateAlias', request.TargetKeyId, caller, { customerManaged: true }, async (key) => {
       const name = this.checkAliasName(request.AliasName);
-      if (this.snapshot().aliases.some((a) => a.aliasName === name)) throw kmsError('AlreadyExistsException', `${name} already exists`);
-      this.snapshot().aliases.push({ aliasName: name, targetKeyId: key.keyId, creationDate: this.clock.now().toISOString() });
+      if (this.tables!.aliases.get(name)) throw kmsError('AlreadyExistsException', `${name} already exists`);
+      this.tx.insert(this.tables!.aliases, { aliasName: name, targetKeyId: key.keyId, creationDate: this.clock.now().toISOString() });
       return {};
     });
   }
@@ -197,7 +220,7 @@ export class KeyManagementService implements HostKms {
       const alias = this.findAlias(this.checkAliasName(request.AliasName));
       const current = this.keyById(alias.targetKeyId);
       this.authorize({ caller: caller ?? this.root(), action: 'kms:UpdateAlias', resource: current.arn, keyPolicy: this.policyOf(current) });
-      alias.targetKeyId = key.keyId;
+      this.tx.edit(this.tables!.aliases, alias.aliasName).targetKeyId = key.keyId;
       return {};
     });
   }
@@ -208,7 +231,7 @@ export class KeyManagementService implements HostKms {
       const alias = this.findAlias(name);
       const key = this.keyById(alias.targetKeyId);
       this.authorize({ caller: who, action: 'kms:DeleteAlias', resource: key.arn, keyPolicy: this.policyOf(key) });
-      this.state!.aliases = this.snapshot().aliases.filter((a) => a.aliasName !== name);
+      this.tx.remove(this.tables!.aliases, name);
       return {};
     });
   }
@@ -218,7 +241,7 @@ export class KeyManagementService implements HostKms {
       this.authorize({ caller: who, action: 'kms:ListAliases', resource: '*' });
       const keyId = request.KeyId === undefined ? undefined : this.resolveKey(requireString('KeyId', request.KeyId)).keyId;
       return {
-        Aliases: this.snapshot().aliases.filter((a) => keyId === undefined || a.targetKeyId === keyId).map((a) => ({
+        Aliases: (keyId === undefined ? [...this.tables!.aliases.values()] : this.tables!.aliases.lookup('byKey', keyId)).map((a) => ({
           AliasName: a.aliasName, AliasArn: this.aliasArn(a.aliasName), TargetKeyId: a.targetKeyId, CreationDate: new Date(a.creationDate),
         })),
       };
@@ -229,7 +252,8 @@ export class KeyManagementService implements HostKms {
 
   putKeyPolicy(request: { KeyId: string; Policy: string; PolicyName?: string; BypassPolicyLockoutSafetyCheck?: boolean }, caller?: Caller) {
     const conditions = { 'kms:BypassPolicyLockoutSafetyCheck': String(request.BypassPolicyLockoutSafetyCheck === true) };
-    return this.onKey('PutKeyPolicy', request.KeyId, caller, { customerManaged: true, conditions }, async (key) => {
+    return this.onKey('PutKeyPolicy', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
+      const key = this.editKey(found);
       if (request.PolicyName !== undefined && request.PolicyName !== 'default') throw kmsError('ValidationException', 'PolicyName: only "default" exists');
       this.parsePolicyOrThrow(requireString('Policy', request.Policy));
       key.policy = request.Policy;
@@ -245,7 +269,8 @@ export class KeyManagementService implements HostKms {
 
   enableKeyRotation(request: { KeyId: string; RotationPeriodInDays?: number }, caller?: Caller) {
     const conditions = { 'kms:RotationPeriodInDays': numberCondition(request.RotationPeriodInDays ?? 365) };
-    return this.onKey('EnableKeyRotation', request.KeyId, caller, { customerManaged: true, conditions }, async (key) => {
+    return this.onKey('EnableKeyRotation', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
+      const key = this.editKey(found);
       this.assertGeneratedMaterial(key, 'EnableKeyRotation');
       const days = requireIntegerIn('RotationPeriodInDays', request.RotationPeriodInDays, 90, 2560, 365);
       key.rotation = { enabled: true, periodDays: days, nextRotationDate: addDays(this.clock.now(), days).toISOString() };
@@ -254,7 +279,8 @@ export class KeyManagementService implements HostKms {
   }
 
   disableKeyRotation(request: { KeyId: string }, caller?: Caller) {
-    return this.onKey('DisableKeyRotation', request.KeyId, caller, { customerManaged: true }, async (key) => {
+    return this.onKey('DisableKeyRotation', request.KeyId, caller, { customerManaged: true }, async (found) => {
+      const key = this.editKey(found);
       key.rotation = { enabled: false, periodDays: key.rotation.periodDays };
       return {};
     });
@@ -270,7 +296,8 @@ export class KeyManagementService implements HostKms {
   }
 
   rotateKeyOnDemand(request: { KeyId: string }, caller?: Caller) {
-    return this.onKey('RotateKeyOnDemand', request.KeyId, caller, { customerManaged: true }, async (key) => {
+    return this.onKey('RotateKeyOnDemand', request.KeyId, caller, { customerManaged: true }, async (found) => {
+      const key = this.editKey(found);
       this.assertGeneratedMaterial(key, 'RotateKeyOnDemand');
       this.addMaterialVersion(key, 'ON_DEMAND');
       return { KeyId: key.keyId };
@@ -358,7 +385,8 @@ export class KeyManagementService implements HostKms {
 
   getParametersForImport(request: { KeyId: string; WrappingAlgorithm: string; WrappingKeySpec: string }, caller?: Caller) {
     const conditions = { 'kms:WrappingAlgorithm': request.WrappingAlgorithm, 'kms:WrappingKeySpec': request.WrappingKeySpec };
-    return this.onKey('GetParametersForImport', request.KeyId, caller, { customerManaged: true, conditions }, async (key) => {
+    return this.onKey('GetParametersForImport', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
+      const key = this.editKey(found);
       this.assertImported(key, 'GetParametersForImport');
       if (!(WRAPPING_ALGORITHMS as readonly string[]).includes(request.WrappingAlgorithm)) {
         throw kmsError('ValidationException', `WrappingAlgorithm: expected ${WRAPPING_ALGORITHMS.join(' or ')}, got ${String(request.WrappingAlgorithm)}`);
@@ -379,7 +407,8 @@ export class KeyManagementService implements HostKms {
       'kms:ExpirationModel': request.ExpirationModel ?? 'KEY_MATERIAL_DOES_NOT_EXPIRE',
       'kms:ValidTo': request.ValidTo instanceof Date ? String(Math.floor(request.ValidTo.getTime() / 1000)) : undefined,
     };
-    return this.onKey('ImportKeyMaterial', request.KeyId, caller, { customerManaged: true, conditions }, async (key) => {
+    return this.onKey('ImportKeyMaterial', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
+      const key = this.editKey(found);
       this.assertImported(key, 'ImportKeyMaterial');
       const parameters = key.importParameters;
       const token = new TextDecoder().decode(requireBytes('ImportToken', request.ImportToken));
@@ -415,7 +444,8 @@ export class KeyManagementService implements HostKms {
   }
 
   deleteImportedKeyMaterial(request: { KeyId: string }, caller?: Caller) {
-    return this.onKey('DeleteImportedKeyMaterial', request.KeyId, caller, { customerManaged: true }, async (key) => {
+    return this.onKey('DeleteImportedKeyMaterial', request.KeyId, caller, { customerManaged: true }, async (found) => {
+      const key = this.editKey(found);
       this.assertImported(key, 'DeleteImportedKeyMaterial');
       this.removeImportedMaterial(key);
       return {};
@@ -436,7 +466,7 @@ export class KeyManagementService implements HostKms {
         throw kmsError('ValidationException', 'Name: expected 1-256 letters, digits or : / _ -');
       }
       // As in AWS, the same name, grantee, operations and constraints return the existing grant.
-      const same = this.snapshot().grants.find((g) => request.Name !== undefined && g.keyId === key.keyId && g.name === request.Name
+      const same = this.grantsOf(key.keyId).find((g) => request.Name !== undefined && g.name === request.Name
         && g.granteePrincipal === grantee && JSON.stringify(g.operations) === JSON.stringify(operations)
         && JSON.stringify(g.constraints) === JSON.stringify(constraints));
       if (same) return { GrantId: same.grantId, GrantToken: same.grantToken };
@@ -444,15 +474,15 @@ export class KeyManagementService implements HostKms {
         ...newGrantIdentifiers(), keyId: key.keyId, name: request.Name, granteePrincipal: grantee, retiringPrincipal: retiring,
         operations, constraints, issuingAccount: this.account, creationDate: this.clock.now().toISOString(),
       };
-      this.snapshot().grants.push(grant);
+      this.tx.insert(this.tables!.grants, grant);
       return { GrantId: grant.grantId, GrantToken: grant.grantToken };
     });
   }
 
   listGrants(request: { KeyId: string; GrantId?: string; GranteePrincipal?: string }, caller?: Caller) {
     return this.onKey('ListGrants', request.KeyId, caller, { conditions: grantIsForAwsResource(caller) }, async (key) => ({
-      Grants: this.snapshot().grants
-        .filter((g) => g.keyId === key.keyId && (request.GrantId === undefined || g.grantId === request.GrantId)
+      Grants: this.grantsOf(key.keyId)
+        .filter((g) => (request.GrantId === undefined || g.grantId === request.GrantId)
           && (request.GranteePrincipal === undefined || g.granteePrincipal === request.GranteePrincipal))
         .map((g) => this.grantEntry(g, key)),
     }));
@@ -462,7 +492,7 @@ export class KeyManagementService implements HostKms {
     return this.call('ListRetirableGrants', caller, undefined, async (who) => {
       this.authorize({ caller: who, action: 'kms:ListRetirableGrants', resource: '*' });
       const principal = this.requirePrincipal('RetiringPrincipal', request.RetiringPrincipal);
-      return { Grants: this.snapshot().grants.filter((g) => g.retiringPrincipal === principal).map((g) => this.grantEntry(g, this.keyById(g.keyId))) };
+      return { Grants: [...this.tables!.grants.values()].filter((g) => g.retiringPrincipal === principal).map((g) => this.grantEntry(g, this.keyById(g.keyId))) };
     });
   }
 
@@ -473,8 +503,8 @@ export class KeyManagementService implements HostKms {
   retireGrant(request: { GrantToken?: string; KeyId?: string; GrantId?: string }, caller?: Caller) {
     return this.call('RetireGrant', caller, undefined, async (who, event) => {
       const grant = request.GrantToken !== undefined
-        ? this.snapshot().grants.find((g) => g.grantToken === request.GrantToken)
-        : this.snapshot().grants.find((g) => g.grantId === request.GrantId && request.KeyId !== undefined && g.keyId === this.resolveKey(request.KeyId).keyId);
+        ? this.tables!.grants.lookup('byToken', String(request.GrantToken))[0]
+        : this.grantsOf(request.KeyId === undefined ? undefined : this.resolveKey(requireString('KeyId', request.KeyId)).keyId).find((g) => g.grantId === request.GrantId);
       if (!grant) {
         if (request.GrantToken !== undefined) throw kmsError('InvalidGrantTokenException', 'GrantToken does not name a grant');
         throw kmsError('NotFoundException', 'no grant with that KeyId and GrantId');
@@ -485,16 +515,16 @@ export class KeyManagementService implements HostKms {
         || (who.principal === grant.granteePrincipal && grant.operations.includes('RetireGrant'))
         || who.principal === rootArn(grant.issuingAccount);
       if (!mayRetire) throw kmsError('AccessDeniedException', `User: ${who.principal} may not retire grant ${grant.grantId}`);
-      this.state!.grants = this.snapshot().grants.filter((g) => g !== grant);
+      this.tx.remove(this.tables!.grants, grant.grantId);
       return {};
     });
   }
 
   revokeGrant(request: { KeyId: string; GrantId: string }, caller?: Caller) {
     return this.onKey('RevokeGrant', request.KeyId, caller, { conditions: grantIsForAwsResource(caller) }, async (key) => {
-      const grant = this.snapshot().grants.find((g) => g.keyId === key.keyId && g.grantId === request.GrantId);
+      const grant = this.grantsOf(key.keyId).find((g) => g.grantId === request.GrantId);
       if (!grant) throw kmsError('NotFoundException', `no grant ${String(request.GrantId)} on ${key.arn}`);
-      this.state!.grants = this.snapshot().grants.filter((g) => g !== grant);
+      this.tx.remove(this.tables!.grants, grant.grantId);
       return {};
     });
   }
@@ -509,39 +539,78 @@ export class KeyManagementService implements HostKms {
     return this.exclusive(async () => {
       await this.load();
       const name = `alias/aws/${service}`;
-      const existing = this.snapshot().aliases.find((a) => a.aliasName === name);
+      const existing = this.tables!.aliases.get(name);
       if (existing) return existing.targetKeyId;
       const record = this.newKeyRecord(`Default key that protects my ${service.toUpperCase()} data when no other key is defined`,
         awsManagedKeyPolicy(this.account, service), 'AWS', []);
-      this.snapshot().aliases.push({ aliasName: name, targetKeyId: record.keyId, creationDate: this.clock.now().toISOString() });
-      await this.store.write(this.snapshot());
+      this.tx.insert(this.tables!.aliases, { aliasName: name, targetKeyId: record.keyId, creationDate: this.clock.now().toISOString() });
+      const changes = this.changes();
+      try {
+        await this.audit!.drain();
+        await this.write(changes);
+      } catch (error) {
+        this.tx.rollback();
+        throw error;
+      }
+      this.keep(changes);
       return record.keyId;
     });
   }
 
   // ---------------------------------------------------------------- audit trail
 
-  /** Checks the HMAC chain of the whole trail: an edited, removed or reordered record breaks it. */
-  verifyAuditTrail(): Promise<AuditVerification> {
+  /**
+   * Checks the HMAC chain: an edited, removed or reordered record breaks it. Reads the trail as it
+   * goes (memory stays flat), from the start or, given the checkpoint an earlier verification
+   * returned, only the records after it (those before it are not read again). With an `anchor` (an
+   * `auditHead()` kept where this store's writer cannot change it), a trail cut back to before the
+   * anchored record, or rewritten from it on, is invalid. The chain is checked up to the head when
+   * called; calls go on meanwhile.
+   */
+  async verifyAuditTrail(options: { fromCheckpoint?: AuditCheckpoint; anchor?: AuditHead } = {}): Promise<AuditVerification> {
+    const from = options.fromCheckpoint ?? START_OF_TRAIL;
+    const isHead = (head: AuditHead | undefined) => head !== undefined && Number.isSafeInteger(head.count) && head.count >= 0
+      && typeof head.mac === 'string' && /^[0-9a-f]{64}$/.test(head.mac);
+    if (!isHead(from) || !(Number.isSafeInteger(from.position) && from.position >= 0)) {
+      throw kmsError('ValidationException', 'fromCheckpoint: expected { count, mac, position } as verifyAuditTrail returned it');
+    }
+    const { anchor } = options;
+    if (anchor !== undefined && (!isHead(anchor) || anchor.count < from.count)) {
+      throw kmsError('ValidationException', 'anchor: expected { count, mac } as auditHead returned it, no older than fromCheckpoint');
+    }
+    const head = await this.auditHead();
+    if (head.count < from.count) return { valid: false, firstInvalidIndex: head.count, records: head.count };
+    return verifyTrail(this.store.readAudit(from), this.auditKey!, from, head.count, anchor);
+  }
+
+  /**
+   * The chain's end: how many records the trail holds and the last one's MAC. Kept somewhere the
+   * store's writer cannot change (an external anchor), it shows a trail cut short or rewritten
+   * later: the trail must then still hold a record `count - 1` with this MAC.
+   */
+  auditHead(): Promise<AuditHead> {
     return this.exclusive(async () => {
       await this.load();
-      return verifyTrail(this.audit, this.auditKey!);
+      await this.audit!.drain();
+      return { ...this.audit!.stored };
     });
   }
 
-  /** Audit records, optionally filtered by key (id, ARN or alias), principal, event and time range. */
-  listAuditRecords(filter: { KeyId?: string; Principal?: string; EventName?: string; StartTime?: Date; EndTime?: Date } = {}): Promise<AuditRecord[]> {
-    return this.exclusive(async () => {
-      await this.load();
-      const keyArn = filter.KeyId === undefined ? undefined : this.resolveKey(filter.KeyId).arn;
-      return this.audit.filter((r) =>
-        (keyArn === undefined || r.keyArn === keyArn) &&
+  /** Audit records, optionally filtered by key (id, ARN or alias), principal, event and time range, read from the store as they are filtered. */
+  async listAuditRecords(filter: { KeyId?: string; Principal?: string; EventName?: string; StartTime?: Date; EndTime?: Date } = {}): Promise<AuditRecord[]> {
+    const { count } = await this.auditHead();
+    const keyArn = filter.KeyId === undefined ? undefined : await this.exclusive(async () => this.resolveKey(filter.KeyId!).arn);
+    const found: AuditRecord[] = [];
+    let read = 0;
+    for await (const { record: r } of this.store.readAudit()) {
+      if (read++ === count) break;
+      if ((keyArn === undefined || r.keyArn === keyArn) &&
         (filter.Principal === undefined || r.principal === filter.Principal) &&
         (filter.EventName === undefined || r.eventName === filter.EventName) &&
         (filter.StartTime === undefined || new Date(r.eventTime) >= filter.StartTime) &&
-        (filter.EndTime === undefined || new Date(r.eventTime) <= filter.EndTime))
-        .map((r) => structuredClone(r));
-    });
+        (filter.EndTime === undefined || new Date(r.eventTime) <= filter.EndTime)) found.push(r);
+    }
+    return found;
   }
 
   // ---------------------------------------------------------------- internals
@@ -550,46 +619,91 @@ export class KeyManagementService implements HostKms {
     return { principal: rootArn(this.account) };
   }
 
-  private snapshot(): StoreSnapshot {
-    return this.state!;
-  }
-
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     return this.calls.run(work);
   }
 
   private async load(): Promise<void> {
-    if (this.state) return;
+    if (this.tables) return;
     this.rootKey = await this.store.rootKey();
     this.auditKey = deriveAuditKey(this.rootKey);
     const saved = await this.store.read();
-    this.audit = await this.store.readAudit();
-    this.state = saved ? { keys: saved.keys, aliases: saved.aliases, grants: saved.grants ?? [] } : { keys: [], aliases: [], grants: [] };
+    this.audit = new AuditWriter(this.store, this.auditKey, await this.store.auditHead());
+    const tables = {
+      keys: new RecordTable<KeyRecord>((k) => k.keyId),
+      aliases: new RecordTable<AliasRecord>((a) => a.aliasName, { byKey: (a) => a.targetKeyId }),
+      grants: new RecordTable<GrantRecord>((g) => g.grantId, { byKey: (g) => g.keyId, byToken: (g) => g.grantToken }),
+    };
+    tables.keys.load(saved?.keys ?? []);
+    tables.aliases.load(saved?.aliases ?? []);
+    tables.grants.load(saved?.grants ?? []);
+    this.tables = tables;
+    this.nextDue = Math.min(...[...tables.keys.values()].map(nextDueTime));
+  }
+
+  /** What the open transaction changed, or (undo) what rolling it back would change, as the store takes it. */
+  private changes(undo = false): StoreChanges {
+    const tables = this.tables!;
+    const of = <T extends object>(table: RecordTable<T>) => (undo ? this.tx.undoChanges(table) : this.tx.changes(table));
+    return { keys: of(tables.keys), aliases: of(tables.aliases), grants: of(tables.grants) };
+  }
+
+  private async write(changes: StoreChanges): Promise<void> {
+    const tables = this.tables!;
+    await this.store.write(changes, () => ({ keys: [...tables.keys.values()], aliases: [...tables.aliases.values()], grants: [...tables.grants.values()] }));
+  }
+
+  /** Keeps what the open transaction changed, once stored. */
+  private keep(changes: StoreChanges): void {
+    this.tx.commit();
+    for (const key of changes.keys.put) this.nextDue = Math.min(this.nextDue, nextDueTime(key));
   }
 
   /**
-   * Runs one API call: loads state, applies due rotations and deletions, runs `work`, saves the
-   * state if the call changed it, and appends the audit record (allowed or refused). A refused call
+   * Stores the call's changes, if any, and its audit record. A call that changed nothing only queues
+   * its record (group commit): `stored` settles once it is durable, and the next call may run
+   * meanwhile. A call that changed something waits for the records before it, stores its change,
+   * then its record; if the record cannot be stored, the change is undone in the store too (a change
+   * never stays without its record) and the error thrown, with the transaction rolled back.
+   */
+  private async finish(event: AuditEvent): Promise<{ stored: Promise<void> }> {
+    if (!this.tx.changed) {
+      const stored = this.audit!.append(event);
+      stored.catch(() => undefined); // awaited by its call once out of the queue; not an unhandled rejection meanwhile
+      return { stored };
+    }
+    const changes = this.changes();
+    await this.audit!.drain();
+    await this.write(changes);
+    try {
+      await this.audit!.append(event);
+    } catch (fault) {
+      const undo = this.changes(true);
+      this.tx.rollback();
+      await this.write(undo);
+      throw fault;
+    }
+    this.keep(changes);
+    return { stored: Promise.resolve() };
+  }
+
+  /**
+   * Runs one API call: loads state, applies due rotations and deletions, runs `work`, stores the
+   * records it changed (if any) and appends the audit record (allowed or refused). A refused call
    * changes nothing but the audit trail.
    */
-  private call<T>(eventName: string, caller: Caller | undefined, contextInput: unknown,
+  private async call<T>(eventName: string, caller: Caller | undefined, contextInput: unknown,
     work: (who: Caller, event: AuditEvent, context: EncryptionContext) => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
+    const { outcome, stored } = await this.exclusive(async () => {
       await this.load();
+      const dueBefore = this.nextDue;
+      const rollback = () => {
+        this.tx.rollback();
+        this.nextDue = dueBefore;
+      };
       const event: AuditEvent = {
         eventTime: this.clock.now().toISOString(), eventName,
         principal: typeof caller?.principal === 'string' ? caller.principal : rootArn(this.account), viaService: caller?.viaService,
-      };
-      const before = JSON.stringify(this.state);
-      const saveIfChanged = async () => {
-        if (JSON.stringify(this.state) !== before) await this.store.write(this.state!);
-      };
-      // Joins the trail in memory only once stored: a record the store refused must not become the
-      // predecessor of the next one, or the stored chain would break there.
-      const audit = async (record: AuditEvent) => {
-        const next = nextRecord(this.audit, this.auditKey!, record);
-        await this.store.appendAudit(next);
-        this.audit.push(next);
       };
       try {
         const who = this.checkCaller(caller);
@@ -597,19 +711,24 @@ export class KeyManagementService implements HostKms {
         if (Object.keys(context).length > 0) event.encryptionContext = { ...context };
         this.applyDueLifecycle();
         const result = await work(who, event, context);
-        await saveIfChanged();
-        await audit(event);
-        return result;
+        return { outcome: { result }, ...await this.finish(event) };
       } catch (error) {
-        this.state = JSON.parse(before) as StoreSnapshot;
+        rollback();
         this.applyDueLifecycle();
-        await saveIfChanged();
         // Refusals are KmsErrors; anything else is a fault, audited as such and rethrown unchanged.
         const known = error instanceof KmsError;
-        await audit({ ...event, errorCode: known ? error.name : 'InternalFailure', errorMessage: known ? error.message : undefined });
-        throw error;
+        const refusal = { ...event, errorCode: known ? error.name : 'InternalFailure', errorMessage: known ? error.message : undefined };
+        try {
+          return { outcome: { error }, ...await this.finish(refusal) };
+        } catch (fault) {
+          rollback();
+          throw fault;
+        }
       }
     });
+    await stored;
+    if ('error' in outcome) throw outcome.error;
+    return outcome.result;
   }
 
   /** A call on one key: resolves it, checks the key state and authorization, then runs `work`. */
@@ -637,8 +756,8 @@ export class KeyManagementService implements HostKms {
   /** Key policy, identity policies and grants; a grant that authorizes the call is named in the audit record. */
   private authorizeOnKey(who: Caller, operation: string, key: KeyRecord, context: EncryptionContext, event: AuditEvent,
     conditions: ConditionContext = {}, requestAlias?: string): void {
-    const grant = grantFor(this.snapshot().grants, key.keyId, who.principal, operation, context);
-    const aliases = this.snapshot().aliases.filter((a) => a.targetKeyId === key.keyId).map((a) => a.aliasName);
+    const grant = grantFor(this.grantsOf(key.keyId), key.keyId, who.principal, operation, context);
+    const aliases = this.tables!.aliases.lookup('byKey', key.keyId).map((a) => a.aliasName);
     this.authorize({ caller: who, action: `kms:${operation}`, resource: key.arn, keyPolicy: this.policyOf(key),
       context: { ...keyConditions(operation, key, who, aliases, requestAlias), ...encryptionContextConditions(context), ...conditions },
       grantAllows: grant !== undefined });
@@ -650,7 +769,7 @@ export class KeyManagementService implements HostKms {
     if (tokens === undefined) return;
     if (!Array.isArray(tokens) || tokens.length > 10) throw kmsError('ValidationException', 'GrantTokens: expected a list of at most 10 grant tokens');
     for (const token of tokens) {
-      if (typeof token !== 'string' || !this.snapshot().grants.some((g) => g.grantToken === token)) {
+      if (typeof token !== 'string' || this.tables!.grants.lookup('byToken', token).length === 0) {
         throw kmsError('InvalidGrantTokenException', 'a grant token in GrantTokens is not valid');
       }
     }
@@ -734,8 +853,7 @@ export class KeyManagementService implements HostKms {
       record.materials.push({ version: 1, createdAt: record.creationDate, wrapped: wrapMaterial(this.rootKey!, keyId, 1, material) });
       material.fill(0);
     }
-    this.snapshot().keys.push(record);
-    return record;
+    return this.tx.insert(this.tables!.keys, record);
   }
 
   /** A new material version, which encrypts from now on; older versions still decrypt. */
@@ -746,25 +864,42 @@ export class KeyManagementService implements HostKms {
     material.fill(0);
   }
 
-  /** Rotations and deletions whose date has come, by the clock. */
+  /**
+   * Rotations, deletions and material expiries whose date has come, by the clock. Only a call at or
+   * after the earliest such date looks at every key (and then finds the next earliest), so a call
+   * costs the same however many keys there are.
+   */
   private applyDueLifecycle(): void {
     const now = this.clock.now();
-    const state = this.snapshot();
-    const deleted = new Set(state.keys.filter((k) => k.keyState === 'PendingDeletion' && new Date(k.deletionDate!) <= now).map((k) => k.keyId));
-    if (deleted.size > 0) {
-      state.keys = state.keys.filter((k) => !deleted.has(k.keyId));
-      state.aliases = state.aliases.filter((a) => !deleted.has(a.targetKeyId));
-      state.grants = state.grants.filter((g) => !deleted.has(g.keyId));
-    }
-    for (const key of state.keys) {
+    if (now.getTime() < this.nextDue) return;
+    const tables = this.tables!;
+    for (const found of [...tables.keys.values()]) {
+      if (nextDueTime(found) > now.getTime()) continue;
+      if (found.keyState === 'PendingDeletion') {
+        for (const alias of tables.aliases.lookup('byKey', found.keyId)) this.tx.remove(tables.aliases, alias.aliasName);
+        for (const grant of this.grantsOf(found.keyId)) this.tx.remove(tables.grants, grant.grantId);
+        this.tx.remove(tables.keys, found.keyId);
+        continue;
+      }
+      const key = this.editKey(found);
       const validTo = key.importedMaterial?.validTo;
-      if (validTo && new Date(validTo) <= now && key.keyState !== 'PendingDeletion') this.removeImportedMaterial(key);
+      if (validTo && new Date(validTo) <= now) this.removeImportedMaterial(key);
       while (key.rotation.enabled && key.keyState === 'Enabled' && key.rotation.nextRotationDate && new Date(key.rotation.nextRotationDate) <= now) {
         const due = new Date(key.rotation.nextRotationDate);
         this.addMaterialVersion(key, 'AUTOMATIC', due);
         key.rotation.nextRotationDate = addDays(due, key.rotation.periodDays).toISOString();
       }
     }
+    this.nextDue = Math.min(...[...tables.keys.values()].map(nextDueTime));
+  }
+
+  /** A changeable copy of a key for the open transaction. */
+  private editKey(key: KeyRecord): KeyRecord {
+    return this.tx.edit(this.tables!.keys, key.keyId);
+  }
+
+  private grantsOf(keyId: string | undefined): GrantRecord[] {
+    return keyId === undefined ? [] : this.tables!.grants.lookup('byKey', keyId);
   }
 
   private checkAliasName(name: unknown): string {
@@ -776,7 +911,7 @@ export class KeyManagementService implements HostKms {
   }
 
   private findAlias(name: string): AliasRecord {
-    const alias = this.snapshot().aliases.find((a) => a.aliasName === name);
+    const alias = this.tables!.aliases.get(name);
     if (!alias) throw kmsError('NotFoundException', `Alias ${this.aliasArn(name)} is not found`);
     return alias;
   }
@@ -786,7 +921,7 @@ export class KeyManagementService implements HostKms {
   }
 
   private keyById(keyId: string): KeyRecord {
-    const key = this.snapshot().keys.find((k) => k.keyId === keyId);
+    const key = this.tables!.keys.get(keyId);
     if (!key) throw kmsError('NotFoundException', `Key arn:aws:kms:${this.region}:${this.account}:key/${keyId} does not exist`);
     return key;
   }
@@ -860,7 +995,7 @@ export class KeyManagementService implements HostKms {
     event: AuditEvent, grantTokens: unknown, conditionsFor: (key: KeyRecord) => ConditionContext = () => ({})): Promise<{ key: KeyRecord; plaintext: Uint8Array }> {
     this.checkGrantTokens(grantTokens);
     const header = decodeBlobHeader(requireBytes('CiphertextBlob', blob));
-    const key = this.snapshot().keys.find((k) => k.keyId === header.keyId);
+    const key = this.tables!.keys.get(header.keyId);
     if (!key) throw kmsError('InvalidCiphertextException', 'the key that made this ciphertext does not exist in this KMS');
     event.keyArn = key.arn;
     const named = keyId === undefined ? undefined : this.resolveKeyFor(keyId, who);

@@ -2,7 +2,7 @@
 // pattern in a policy matches (part by part, as the IAM User Guide's ARN condition operators do).
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import { matchesWildcard } from './wildcard.js';
+import { matchesWildcard, type PolicyPattern } from './wildcard.js';
 
 /** The six colon-separated parts of an ARN (the last keeps any further colons), or undefined if `value` is not one. */
 export function arnParts(value: string): string[] | undefined {
@@ -23,11 +23,28 @@ export function arnParts(value: string): string[] | undefined {
  * the six colon-delimited parts is matched on its own, with `*` and `?` wildcards that never cross
  * the colons between parts, case-sensitively. A value (or pattern) that is not an ARN matches nothing.
  */
-export function matchesArn(pattern: string, value: string): boolean {
-  const wanted = arnParts(pattern);
+export function matchesArn(pattern: PolicyPattern, value: string): boolean {
+  const wanted = patternParts(pattern);
   const actual = arnParts(value);
   if (!wanted || !actual || actual[0] !== 'arn') return false;
   return wanted.every((part, i) => matchesWildcard(part, actual[i]!));
+}
+
+/** arnParts for a pattern, keeping which characters a policy variable made literal. */
+function patternParts(pattern: PolicyPattern): PolicyPattern[] | undefined {
+  if (typeof pattern === 'string') return arnParts(pattern);
+  const chars = Array.from(pattern.text);
+  const parts: PolicyPattern[] = [];
+  let start = 0;
+  const cut = (end: number) => parts.push({ text: chars.slice(start, end).join(''), literal: pattern.literal.slice(start, end) });
+  for (let i = 0; i < chars.length && parts.length < 5; i += 1) {
+    if (chars[i] !== ':') continue;
+    cut(i);
+    start = i + 1;
+  }
+  if (parts.length < 5) return undefined;
+  cut(chars.length);
+  return parts;
 }
 
 /** The account id of an ARN (`arn:aws:iam::111122223333:user/alice` → `111122223333`), or undefined. */

@@ -15,7 +15,8 @@
 import { MalformedPolicyError } from './policy-errors.js';
 import { matchesArn } from './arn.js';
 import { addressInBlock } from './ip-address.js';
-import { matchesWildcard } from './wildcard.js';
+import { expandPolicyVariables } from './policy-variables.js';
+import { matchesWildcard, patternText, type PolicyPattern } from './wildcard.js';
 
 /** operator (e.g. "StringEqualsIfExists", "ForAnyValue:StringLike") → context key → values. */
 export type ConditionBlock = Record<string, Record<string, string[]>>;
@@ -23,33 +24,39 @@ export type ConditionBlock = Record<string, Record<string, string[]>>;
 /** The request's condition keys: a missing key is absent; multi-valued keys are arrays. */
 export type ConditionContext = Record<string, string | string[] | undefined>;
 
-type Compare = (policyValue: string, contextValue: string) => boolean;
+type Compare = (policyValue: PolicyPattern, contextValue: string) => boolean;
 
 /** A number as written, or NaN (Number alone reads '' and ' ' as 0). */
 const numberOf = (text: string) => (text.trim() === '' ? NaN : Number(text));
 const numeric = (test: (a: number, b: number) => boolean): Compare => (p, c) => {
-  const [a, b] = [numberOf(c), numberOf(p)];
+  const [a, b] = [numberOf(c), numberOf(patternText(p))];
   return !Number.isNaN(a) && !Number.isNaN(b) && test(a, b);
 };
 /** A date as AWS reads one in a condition: ISO 8601, or epoch (UNIX) seconds. */
 const timeOf = (text: string) => (/^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text));
 const date = (test: (a: number, b: number) => boolean): Compare => (p, c) => {
-  const [a, b] = [timeOf(c), timeOf(p)];
+  const [a, b] = [timeOf(c), timeOf(patternText(p))];
   return !Number.isNaN(a) && !Number.isNaN(b) && test(a, b);
 };
 
-/** Positive comparisons; a `negated` operator is true when no policy value matches. */
-const OPERATORS: Record<string, { compare: Compare; negated: boolean }> = {
-  StringEquals: { compare: (p, c) => p === c, negated: false },
-  StringNotEquals: { compare: (p, c) => p === c, negated: true },
-  StringEqualsIgnoreCase: { compare: (p, c) => p.toLowerCase() === c.toLowerCase(), negated: false },
-  StringNotEqualsIgnoreCase: { compare: (p, c) => p.toLowerCase() === c.toLowerCase(), negated: true },
-  StringLike: { compare: (p, c) => matchesWildcard(p, c), negated: false },
-  StringNotLike: { compare: (p, c) => matchesWildcard(p, c), negated: true },
-  ArnEquals: { compare: matchesArn, negated: false },
-  ArnLike: { compare: matchesArn, negated: false },
-  ArnNotEquals: { compare: matchesArn, negated: true },
-  ArnNotLike: { compare: matchesArn, negated: true },
+const equal: Compare = (p, c) => patternText(p) === c;
+const equalIgnoringCase: Compare = (p, c) => patternText(p).toLowerCase() === c.toLowerCase();
+
+/**
+ * Positive comparisons; a `negated` operator is true when no policy value matches. `variables`:
+ * the operator's policy values may hold policy variables (string and ARN operators).
+ */
+const OPERATORS: Record<string, { compare: Compare; negated: boolean; variables?: true }> = {
+  StringEquals: { compare: equal, negated: false, variables: true },
+  StringNotEquals: { compare: equal, negated: true, variables: true },
+  StringEqualsIgnoreCase: { compare: equalIgnoringCase, negated: false, variables: true },
+  StringNotEqualsIgnoreCase: { compare: equalIgnoringCase, negated: true, variables: true },
+  StringLike: { compare: (p, c) => matchesWildcard(p, c), negated: false, variables: true },
+  StringNotLike: { compare: (p, c) => matchesWildcard(p, c), negated: true, variables: true },
+  ArnEquals: { compare: matchesArn, negated: false, variables: true },
+  ArnLike: { compare: matchesArn, negated: false, variables: true },
+  ArnNotEquals: { compare: matchesArn, negated: true, variables: true },
+  ArnNotLike: { compare: matchesArn, negated: true, variables: true },
   NumericEquals: { compare: numeric((a, b) => a === b), negated: false },
   NumericNotEquals: { compare: numeric((a, b) => a === b), negated: true },
   NumericLessThan: { compare: numeric((a, b) => a < b), negated: false },
@@ -62,11 +69,11 @@ const OPERATORS: Record<string, { compare: Compare; negated: boolean }> = {
   DateLessThanEquals: { compare: date((a, b) => a <= b), negated: false },
   DateGreaterThan: { compare: date((a, b) => a > b), negated: false },
   DateGreaterThanEquals: { compare: date((a, b) => a >= b), negated: false },
-  Bool: { compare: (p, c) => p.toLowerCase() === c.toLowerCase(), negated: false },
+  Bool: { compare: equalIgnoringCase, negated: false },
   // The policy value is base64 of the bytes; the request's value is compared as the same text.
-  BinaryEquals: { compare: (p, c) => p === c, negated: false },
-  IpAddress: { compare: addressInBlock, negated: false },
-  NotIpAddress: { compare: addressInBlock, negated: true },
+  BinaryEquals: { compare: equal, negated: false },
+  IpAddress: { compare: (p, c) => addressInBlock(patternText(p), c), negated: false },
+  NotIpAddress: { compare: (p, c) => addressInBlock(patternText(p), c), negated: true },
 };
 
 function lookup(context: ConditionContext, key: string): string[] | undefined {
@@ -82,6 +89,7 @@ interface Operator {
   ifExists: boolean;
   compare: Compare;
   negated: boolean;
+  variables?: true;
 }
 
 /** An operator as written in a policy (set qualifier and …IfExists included), or undefined if there is none such. */
@@ -107,16 +115,20 @@ export function isConditionOperator(operator: string): boolean {
 }
 
 /** One operator on one key: `operator` as written in the policy (qualifiers and suffix included). */
-function evaluateOne(operator: string, key: string, policyValues: string[], context: ConditionContext): boolean {
+function evaluateOne(operator: string, key: string, written: string[], context: ConditionContext, variables: boolean): boolean {
   const values = lookup(context, key);
   const named = operatorNamed(operator);
   if (named === undefined) throw new MalformedPolicyError(`Condition.${operator}`, 'unknown condition operator');
   if (named === 'Null') {
     // "Null": {"k": "true"} holds when k is absent; "false" when it is present.
     const absent = values === undefined || values.length === 0;
-    return policyValues.some((v) => (v.toLowerCase() === 'true') === absent);
+    return written.some((v) => (v.toLowerCase() === 'true') === absent);
   }
   const { qualifier, ifExists, compare, negated } = named;
+  // A value whose variable the request cannot fill matches nothing (policy-variables.ts).
+  const policyValues = variables && named.variables
+    ? written.flatMap((v) => expandPolicyVariables(v, context) ?? [])
+    : written;
   const matchesOne = (value: string) => {
     const any = policyValues.some((p) => compare(p, value));
     return negated ? !any : any;
@@ -131,8 +143,11 @@ function evaluateOne(operator: string, key: string, policyValues: string[], cont
   return values.some(matchesOne);
 }
 
-/** All operators and keys of a Condition block must hold (AND); values within one key are OR'ed. */
-export function conditionsHold(block: ConditionBlock, context: ConditionContext): boolean {
+/**
+ * All operators and keys of a Condition block must hold (AND); values within one key are OR'ed.
+ * `variables`: expand policy variables (policies of Version 2012-10-17).
+ */
+export function conditionsHold(block: ConditionBlock, context: ConditionContext, variables = false): boolean {
   return Object.entries(block).every(([operator, keys]) =>
-    Object.entries(keys).every(([key, values]) => evaluateOne(operator, key, values, context)));
+    Object.entries(keys).every(([key, values]) => evaluateOne(operator, key, values, context, variables)));
 }

@@ -6,6 +6,7 @@ import { accountOf, principalFacts, rootArn } from './arn.js';
 import { conditionsHold, type ConditionContext } from './conditions.js';
 import type { PolicyDocument, PrincipalSpec, Statement } from './policy-document.js';
 import { globalConditionKeys, type RequestFacts } from './request-context.js';
+import { expandPolicyVariables } from './policy-variables.js';
 import { matchesWildcard } from './wildcard.js';
 
 export interface PolicyRequest extends RequestFacts {
@@ -73,26 +74,35 @@ function requestContext(request: PolicyRequest): ConditionContext {
   return context;
 }
 
-/** Whether the statement covers this action, resource and conditions (its principal aside). */
-function covers(statement: Statement, request: PolicyRequest, context: ConditionContext): boolean {
+/**
+ * Whether the statement covers this action, resource and conditions (its principal aside).
+ * `variables`: the policy is of Version 2012-10-17, so its policy variables are expanded.
+ */
+function covers(statement: Statement, request: PolicyRequest, context: ConditionContext, variables: boolean): boolean {
   const actionMatches = (patterns: string[]) => patterns.some((p) => matchesWildcard(p, request.action, true));
   if (statement.action && !actionMatches(statement.action)) return false;
   if (statement.notAction && actionMatches(statement.notAction)) return false;
-  const resourceMatches = (patterns: string[]) => patterns.some((p) => matchesWildcard(p, request.resource));
+  const resourceMatches = (patterns: string[]) => patterns.some((p) => {
+    const pattern = variables ? expandPolicyVariables(p, context) : p;
+    return pattern !== undefined && matchesWildcard(pattern, request.resource);
+  });
   if (statement.resource && !resourceMatches(statement.resource)) return false;
   if (statement.notResource && resourceMatches(statement.notResource)) return false;
-  return conditionsHold(statement.condition, context);
+  return conditionsHold(statement.condition, context, variables);
 }
 
 /** Evaluates one or more documents together: any matching Deny denies; the best Allow match is kept. */
 export function evaluatePolicies(documents: PolicyDocument[], request: PolicyRequest): Verdict {
   const context = requestContext(request);
   const verdict: Verdict = { denied: false, allowed: 'none' };
-  for (const statement of documents.flatMap((d) => d.statements)) {
-    const match = statementPrincipal(statement, request);
-    if (match === 'none' || !covers(statement, request, context)) continue;
-    if (statement.effect === 'Deny') verdict.denied = true;
-    else if (match === 'direct' || verdict.allowed === 'none') verdict.allowed = match;
+  for (const document of documents) {
+    const variables = document.version === '2012-10-17';
+    for (const statement of document.statements) {
+      const match = statementPrincipal(statement, request);
+      if (match === 'none' || !covers(statement, request, context, variables)) continue;
+      if (statement.effect === 'Deny') verdict.denied = true;
+      else if (match === 'direct' || verdict.allowed === 'none') verdict.allowed = match;
+    }
   }
   return verdict;
 }

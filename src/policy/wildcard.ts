@@ -6,21 +6,41 @@
 // two-pointer glob match: on a mismatch it resumes just after the last `*`, one character further
 // into the value, so it does at most |pattern| × |value| steps.
 
+/**
+ * A pattern after policy-variable substitution (policy-variables.ts): the characters a variable
+ * put there, and those of `${*}` / `${?}`, are literal even when they are `*` or `?`.
+ */
+export interface ExpandedPattern {
+  readonly text: string;
+  /** By code point of `text`: true where the character is literal. */
+  readonly literal: readonly boolean[];
+}
+
+export type PolicyPattern = string | ExpandedPattern;
+
+export const patternText = (pattern: PolicyPattern): string => (typeof pattern === 'string' ? pattern : pattern.text);
+
 /** Whether `value` matches `pattern` with AWS wildcards; characters are Unicode code points. */
-export function matchesWildcard(pattern: string, value: string, ignoreCase = false): boolean {
-  if (ignoreCase) return matchesWildcard(pattern.toLowerCase(), value.toLowerCase());
-  if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
-  const p = Array.from(pattern);
-  const v = Array.from(value);
+export function matchesWildcard(pattern: PolicyPattern, value: string, ignoreCase = false): boolean {
+  const text = patternText(pattern);
+  const literal = typeof pattern === 'string' ? undefined : pattern.literal;
+  if (literal === undefined && !ignoreCase && !text.includes('*') && !text.includes('?')) return text === value;
+  const fold = (c: string) => (ignoreCase ? c.toLowerCase() : c);
+  const p = Array.from(text, fold);
+  const v = Array.from(value, fold);
+  const hasWildcard = p.some((c, i) => (c === '*' || c === '?') && literal?.[i] !== true);
+  if (!hasWildcard) return p.length === v.length && p.every((c, i) => c === v[i]);
+  const isStar = (i: number) => p[i] === '*' && literal?.[i] !== true;
+  const isAny = (i: number) => p[i] === '?' && literal?.[i] !== true;
   let pi = 0;
   let vi = 0;
   let star = -1; // the pattern index of the last `*` seen
   let resume = 0; // where in the value that `*`'s run ends for now
   while (vi < v.length) {
-    if (pi < p.length && (p[pi] === '?' || (p[pi] !== '*' && p[pi] === v[vi]))) {
+    if (pi < p.length && !isStar(pi) && (isAny(pi) || p[pi] === v[vi])) {
       pi += 1;
       vi += 1;
-    } else if (pi < p.length && p[pi] === '*') {
+    } else if (pi < p.length && isStar(pi)) {
       star = pi;
       pi += 1;
       resume = vi;
@@ -32,6 +52,6 @@ export function matchesWildcard(pattern: string, value: string, ignoreCase = fal
       return false;
     }
   }
-  while (pi < p.length && p[pi] === '*') pi += 1;
+  while (pi < p.length && isStar(pi)) pi += 1;
   return pi === p.length;
 }

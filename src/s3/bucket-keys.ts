@@ -51,16 +51,19 @@ export class BucketKeyCache {
     blob.set(entry.blob, SALT_BYTES);
     return {
       dataKey: objectKey(entry.key, salt, objectArn),
-      encryptionContext: { ...encryptionContext, 'aws:s3:arn': objectArn },
+      encryptionContext: { ...encryptionContext },
       wrappedKeys: [{ providerId: BUCKET_KEY_PROVIDER_ID, keyId: entry.keyArn, blob }],
     };
   }
 
-  /** Unwraps an object's data key: the bucket key via KMS on this caller's first use, then from the cache. */
+  /**
+   * Unwraps an object's data key: the bucket key via KMS on this caller's first use, then from the
+   * cache. Deriving it for `objectArn` fails a body of another object; body-binding.ts says which.
+   */
   resolver(bucketArn: string, objectArn: string, caller: Caller): DataKeyResolver {
     return async (header) => {
       const wrapped = header.wrappedKeys.find((k) => k.providerId === BUCKET_KEY_PROVIDER_ID);
-      if (!wrapped || header.encryptionContext['aws:s3:arn'] !== objectArn) throw s3Error('InvalidRequest', 'the stored object was not sealed with a bucket key for this object');
+      if (!wrapped) throw s3Error('InvalidRequest', 'the stored object was not sealed with a bucket key');
       const salt = wrapped.blob.subarray(0, SALT_BYTES);
       const blob = wrapped.blob.subarray(SALT_BYTES);
       const cacheKey = `read|${caller.principal}|${bucketArn}|${bytesToHex(blob)}`;

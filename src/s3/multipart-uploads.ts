@@ -1,10 +1,12 @@
 // Multipart upload for the ObjectStore: parts are sealed at rest as they arrive (under the store's
 // SSE-S3 root key, or under the customer's key for SSE-C uploads), and completion joins them into one
-// object written with the upload's encryption settings. Uploads in progress live in memory.
+// object written with the upload's encryption settings. Uploads in progress live in memory. Each part's
+// body is bound to its upload, part number and body id (body-binding.ts), so parts cannot be swapped.
 
 import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js';
 import type { Caller } from '../kms/key-management-service.js';
 import { rootArn } from '../policy/index.js';
+import { bindMaterials, bindResolver } from './body-binding.js';
 import type { ObjectBodies } from './object-bodies.js';
 import type { Bucket } from './object-records.js';
 import type { ObjectRequest, ObjectStore, PutHeaders } from './object-store.js';
@@ -67,10 +69,10 @@ export class MultipartUploads {
     await this.host.load();
     const { upload, partArn, customerKey } = this.uploadFor(request, caller, request.PartNumber);
     const body = toBytes(request.Body);
-    const materials = customerKey ? customerKeyMaterials(customerKey, partArn) : this.host.sseS3().materials(partArn);
+    const materials = customerKey ? customerKeyMaterials(customerKey) : this.host.sseS3().materials(partArn);
     const bodyId = crypto.randomUUID();
     try {
-      await this.host.bodies().write(bodyId, encryptMessage(materials, body));
+      await this.host.bodies().write(bodyId, encryptMessage(bindMaterials(materials, { objectArn: partArn, versionId: bodyId }), body));
     } finally {
       materials.dataKey.fill(0);
     }
@@ -103,7 +105,7 @@ export class MultipartUploads {
         const { PartNumber } = listed[i]!;
         const part = chosen[i]!;
         const partArn = `arn:aws:s3:::${upload.bucket}/${upload.key}?uploadId=${request.UploadId}&partNumber=${PartNumber}`;
-        const resolver = customerKey ? async () => customerKey.slice() : this.host.sseS3().resolver(partArn);
+        const resolver = bindResolver(customerKey ? async () => customerKey.slice() : this.host.sseS3().resolver(partArn), { objectArn: partArn, versionId: part.bodyId });
         pieces.push(await decryptMessage(resolver, await this.host.bodies().read(part.bodyId)));
       }
       const body = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));

@@ -9,7 +9,8 @@
 // With versioning enabled, every PUT adds a version (each with its own data key) and DELETE adds a
 // delete marker; older versions stay readable by VersionId. Objects live in memory or, with `dir`,
 // in a directory: one file per version plus metadata, both written atomically. Multipart uploads
-// (multipart-uploads.ts) keep their parts sealed at rest until completion.
+// (multipart-uploads.ts) keep their parts sealed at rest until completion. Every encrypted body is
+// bound to its bucket, key and version (body-binding.ts): a body moved to another object fails to read.
 
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { compareBytes, copyBytes } from '../core/validate.js';
@@ -22,6 +23,7 @@ import type { Caller } from '../policy/caller.js';
 import { KmsError } from '../kms/kms-errors.js';
 import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { authorizeS3 } from './bucket-authorizer.js';
+import { bindMaterials, bindResolver, OBJECT_ARN_KEY, VERSION_ID_KEY } from './body-binding.js';
 import { BucketKeyCache } from './bucket-keys.js';
 import { parseRange } from './byte-range.js';
 import { etagOf, toBytes } from './object-bytes.js';
@@ -272,24 +274,25 @@ export class ObjectStore {
       versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: body.length, etag: await etagOf(body), lastModified: new Date(), sse,
       contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) },
     };
+    const binding = { objectArn, versionId: object.versionId };
     if (customerKey) {
-      stored = encryptMessage(customerKeyMaterials(customerKey, objectArn), body);
+      stored = encryptMessage(bindMaterials(customerKeyMaterials(customerKey), binding), body);
       object.customerKey = customerKeyCheck(customerKey);
       customerKey.fill(0);
     } else if (sse === 'AES256') {
       const materials = this.state.sseS3.materials(objectArn);
-      stored = encryptMessage(materials, body);
+      stored = encryptMessage(bindMaterials(materials, binding), body);
       materials.dataKey.fill(0);
     } else if (sse === 'aws:kms' || sse === 'aws:kms:dsse') {
       const keyId = request.SSEKMSKeyId ?? (header === undefined ? bucket.rule?.ApplyServerSideEncryptionByDefault.KMSMasterKeyID : undefined)
         ?? await this.kms.awsManagedKeyId('s3');
-      const encryptionContext = { ...this.parseContext(request.SSEKMSEncryptionContext), 'aws:s3:arn': objectArn };
+      const encryptionContext = { ...this.parseContext(request.SSEKMSEncryptionContext), [OBJECT_ARN_KEY]: objectArn };
       const bucketKey = sse === 'aws:kms' && (request.BucketKeyEnabled ?? (header === undefined && bucket.rule?.BucketKeyEnabled === true));
       if (request.BucketKeyEnabled && sse !== 'aws:kms') throw s3Error('InvalidArgument', 'BucketKeyEnabled: only with SSE-KMS (aws:kms)');
       if (bucketKey) {
         const materials = await this.bucketKeys.materials(`arn:aws:s3:::${bucket.name}`, objectArn, keyId, encryptionContext,
           { principal: who.principal, viaService: S3 }).catch(fromKms);
-        stored = encryptMessage(materials, stored);
+        stored = encryptMessage(bindMaterials(materials, binding), stored);
         materials.dataKey.fill(0);
         object.kmsKeyId = materials.wrappedKeys[0]!.keyId;
         object.bucketKey = true;
@@ -298,7 +301,7 @@ export class ObjectStore {
       for (let layer = 0; layer < (bucketKey ? 0 : sse === 'aws:kms:dsse' ? 2 : 1); layer++) {
         const materials = await kmsEncryptionMaterials(this.kms, { KeyId: keyId, EncryptionContext: encryptionContext },
           { principal: who.principal, viaService: S3 }).catch(fromKms);
-        stored = encryptMessage(materials, stored);
+        stored = encryptMessage(bindMaterials(materials, binding), stored);
         materials.dataKey.fill(0);
         object.kmsKeyId = materials.wrappedKeys[0]!.keyId;
       }
@@ -545,7 +548,8 @@ export class ObjectStore {
 
   /**
    * The data-key resolvers of an object's encryption layers, outermost first (none for plaintext,
-   * two for DSSE-KMS). For SSE-C, the request must carry the object's key; `dispose()` zeroes it.
+   * two for DSSE-KMS), each refusing a body not bound to this object version (body-binding.ts).
+   * For SSE-C, the request must carry the object's key; `dispose()` zeroes it.
    */
   private layersOf(object: StoredObject, objectArn: string, who: Caller, request: ObjectRequest): DataKeyResolver[] & { dispose(): void } {
     const given = object.customerKey
@@ -565,7 +569,8 @@ export class ObjectStore {
       const resolver = kmsDataKeyResolver(this.kms, { principal: who.principal, viaService: S3 });
       layers = object.sse === 'aws:kms' ? [resolver] : [resolver, resolver];
     }
-    return Object.assign(layers, { dispose: () => given?.fill(0) });
+    const binding = { objectArn, versionId: object.versionId };
+    return Object.assign(layers.map((resolver) => bindResolver(resolver, binding)), { dispose: () => given?.fill(0) });
   }
 
   /**
@@ -633,7 +638,7 @@ export class ObjectStore {
       // atob alone yields one character per byte: non-ASCII text must be decoded as UTF-8 after it.
       const context = JSON.parse(strictUtf8.decode(base64ToBytes(encoded))) as unknown;
       if (typeof context === 'object' && context !== null && !Array.isArray(context) && Object.values(context).every((v) => typeof v === 'string')) {
-        if ('aws:s3:arn' in context) throw new Error('aws:s3:arn is set by S3');
+        for (const reserved of [OBJECT_ARN_KEY, VERSION_ID_KEY]) if (reserved in context) throw new Error(`${reserved} is set by S3`);
         return context as Record<string, string>;
       }
     } catch (error) {

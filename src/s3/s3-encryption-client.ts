@@ -6,6 +6,14 @@
 // CSE-KMS: the data key comes from KMS generateDataKey (wrap alg kms+context), with the content
 // algorithm in the encryption context as v2 does. CSE-C: a 256-bit master key that never leaves the
 // client wraps the data key with AES/GCM (IV ‖ ciphertext ‖ tag, the content algorithm as AAD).
+//
+// Which object a body belongs to: as in AWS's S3 Encryption Client, the format binds nothing of the
+// bucket or key. A body moved without its metadata fails GCM (its data key and IV are another's). To
+// bind an object's identity, CSE-KMS puts it in the encryption context on PUT and passes the same
+// context to getObject, which refuses an object whose stored context differs before asking KMS —
+// what the Java client's withAdditionalConfiguration(encryptionContext) does on GetObject
+// (https://aws.github.io/amazon-s3-encryption-client-java/software/amazon/encryption/s3/S3EncryptionClient.html).
+// CSE-C's AES/GCM wrapping authenticates no context, so it cannot bind one (the v2 format's limit).
 
 import { base64ToBytesOrUndefined, bytesToBase64 } from '../core/base64.js';
 import { AuthenticationError } from '../core/errors.js';
@@ -25,7 +33,10 @@ export type S3EncryptionClientOptions =
   | { s3: ObjectStore; masterKey: Uint8Array; caller?: Caller };
 
 type PutRequest = Parameters<ObjectStore['putObject']>[0];
-type GetRequest = Parameters<ObjectStore['getObject']>[0];
+type GetRequest = Parameters<ObjectStore['getObject']>[0] & {
+  /** CSE-KMS: the encryption context the object must have been stored with (all of it, exactly). */
+  EncryptionContext?: Record<string, string>;
+};
 
 export class S3EncryptionClient {
   private readonly s3: ObjectStore;
@@ -67,9 +78,12 @@ export class S3EncryptionClient {
     }, this.caller);
   }
 
-  /** Fetches, unwraps the data key, and returns the authenticated plaintext (a Range is cut after authentication). */
+  /**
+   * Fetches, unwraps the data key, and returns the authenticated plaintext (a Range is cut after
+   * authentication). With `EncryptionContext` (CSE-KMS), the stored context must be exactly that.
+   */
   async getObject(request: GetRequest) {
-    const { Range, ...whole } = request;
+    const { Range, EncryptionContext: expected, ...whole } = request;
     const object = await this.s3.getObject(whole, this.caller);
     const metadata = object.Metadata;
     const iv = base64ToBytesOrUndefined(metadata['x-amz-iv']);
@@ -77,7 +91,7 @@ export class S3EncryptionClient {
     if (!iv || iv.length !== 12 || !wrapped || metadata['x-amz-cek-alg'] !== CEK_ALG || metadata['x-amz-tag-len'] !== '128') {
       throw s3Error('InvalidRequest', `${request.Key} was not stored by an S3 Encryption Client (v2, AES/GCM/NoPadding): its metadata is missing or altered`);
     }
-    const dataKey = await this.unwrap(wrapped, metadata['x-amz-wrap-alg'], metadata['x-amz-matdesc']);
+    const dataKey = await this.unwrap(wrapped, metadata['x-amz-wrap-alg'], metadata['x-amz-matdesc'], expected);
     let plaintext: Uint8Array;
     try {
       plaintext = gcm(dataKey, iv).decrypt(object.Body);
@@ -115,7 +129,7 @@ export class S3EncryptionClient {
     return { dataKey, wrapped, wrapAlg: 'AES/GCM', matdesc: context };
   }
 
-  private async unwrap(wrapped: Uint8Array, wrapAlg: string | undefined, matdescText: string | undefined): Promise<Uint8Array> {
+  private async unwrap(wrapped: Uint8Array, wrapAlg: string | undefined, matdescText: string | undefined, expected: Record<string, string> | undefined): Promise<Uint8Array> {
     if (wrapAlg === 'kms+context') {
       if (!this.kms) throw s3Error('InvalidRequest', 'the object was encrypted with CSE-KMS; this client holds a master key (CSE-C)');
       let matdesc: Record<string, string>;
@@ -124,11 +138,15 @@ export class S3EncryptionClient {
       } catch {
         throw s3Error('InvalidRequest', 'x-amz-matdesc is not valid JSON');
       }
+      if (expected !== undefined && !sameContext(matdesc, { ...expected, 'aws:x-amz-cek-alg': CEK_ALG })) {
+        throw new AuthenticationError('the encryption context given does not match the one the object was stored with (x-amz-matdesc)');
+      }
       const { Plaintext } = await this.kms.service.decrypt({ CiphertextBlob: wrapped, EncryptionContext: matdesc }, this.caller);
       return Plaintext;
     }
     if (wrapAlg === 'AES/GCM') {
       if (!this.masterKey) throw s3Error('InvalidRequest', 'the object was encrypted with CSE-C (a client master key); this client uses KMS');
+      if (expected !== undefined) throw s3Error('InvalidArgument', 'EncryptionContext: only CSE-KMS objects carry an encryption context');
       try {
         return gcm(this.masterKey, wrapped.subarray(0, 12), encoder.encode(CEK_ALG), { constantTime: true }).decrypt(wrapped.subarray(12));
       } catch {
@@ -137,4 +155,11 @@ export class S3EncryptionClient {
     }
     throw s3Error('InvalidRequest', `unsupported x-amz-wrap-alg ${String(wrapAlg)}`);
   }
+}
+
+/** The same pairs, whatever their order (a stored context is JSON of string pairs). */
+function sameContext(stored: Record<string, unknown>, expected: Record<string, string>): boolean {
+  const keys = Object.keys(expected);
+  return typeof stored === 'object' && stored !== null && Object.keys(stored).length === keys.length
+    && keys.every((k) => Object.hasOwn(stored, k) && stored[k] === expected[k]);
 }

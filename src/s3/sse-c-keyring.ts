@@ -55,7 +55,10 @@ export function verifyCustomerKey(key: Uint8Array, check: CustomerKeyCheck): voi
   }
 }
 
-/** Envelope materials whose data key is the customer's key (nothing wrapped: nobody else can open it). */
-export function customerKeyMaterials(key: Uint8Array, objectArn: string): EncryptionMaterials {
-  return { dataKey: key, encryptionContext: { 'aws:s3:arn': objectArn }, wrappedKeys: [{ providerId: SSE_C_PROVIDER_ID, keyId: 'customer-provided', blob: new Uint8Array(0) }] };
+/**
+ * Envelope materials whose data key is the customer's key (nothing wrapped: nobody else can open it).
+ * The same key may seal many objects: only the binding (body-binding.ts) tells their bodies apart.
+ */
+export function customerKeyMaterials(key: Uint8Array): EncryptionMaterials {
+  return { dataKey: key, encryptionContext: {}, wrappedKeys: [{ providerId: SSE_C_PROVIDER_ID, keyId: 'customer-provided', blob: new Uint8Array(0) }] };
 }

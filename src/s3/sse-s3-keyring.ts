@@ -51,16 +51,17 @@ export class SseS3Keyring {
     const blob = new Uint8Array(12 + sealed.length);
     blob.set(iv);
     blob.set(sealed, 12);
-    return { dataKey, encryptionContext: { 'aws:s3:arn': objectArn }, wrappedKeys: [{ providerId: SSE_S3_PROVIDER_ID, keyId: this.currentKeyId, blob }] };
+    return { dataKey, encryptionContext: {}, wrappedKeys: [{ providerId: SSE_S3_PROVIDER_ID, keyId: this.currentKeyId, blob }] };
   }
 
+  /** Unwraps the data key of `objectArn`'s body; which object the body is for is checked by body-binding.ts. */
   resolver(objectArn: string): DataKeyResolver {
     return async (header) => {
       const wrapped = header.wrappedKeys.find((k) => k.providerId === SSE_S3_PROVIDER_ID);
       const version = wrapped ? /^root-(\d+)$/.exec(wrapped.keyId) : null;
       const rootKey = version ? this.rootKeys[Number(version[1]) - 1] : undefined;
-      if (!wrapped || !rootKey || header.encryptionContext['aws:s3:arn'] !== objectArn) {
-        throw s3Error('InvalidRequest', 'the stored object was not sealed for this object by this store');
+      if (!wrapped || !rootKey) {
+        throw s3Error('InvalidRequest', 'the stored object was not sealed by this store');
       }
       return gcm(rootKey, wrapped.blob.subarray(0, 12), new TextEncoder().encode(objectArn), { constantTime: true }).decrypt(wrapped.blob.subarray(12));
     };

@@ -31,7 +31,7 @@ const kinds = {
       const kms = kmsOn(store);
       expect((await kms.listKeys()).Keys).toHaveLength(3);
       for (const [i, blob] of written.entries()) expect(text((await kms.decrypt({ CiphertextBlob: Buffer.from(blob, 'base64') })).Plaintext)).toBe(`secret ${i}`);
-      expect(await kms.verifyAuditTrail()).toEqual({ valid: true, records: 3 + 3 + 1 + 3 }); // the refused opener recorded nothing
+      expect(await kms.verifyAuditTrail()).toMatchObject({ valid: true, records: 3 + 3 + 1 + 3 }); // the refused opener recorded nothing
       await store.close();
     },
   },
@@ -108,7 +108,7 @@ describe('one writer per directory store', () => {
       const { KeyId, Plaintext } = await kms.decrypt({ CiphertextBlob: Buffer.from(blob, 'base64') });
       expect(KeyId).toContain(text(Plaintext));
     }
-    expect(await kms.verifyAuditTrail()).toEqual({ valid: true, records: 10 + 10 + 1 + 10 });
+    expect(await kms.verifyAuditTrail()).toMatchObject({ valid: true, records: 10 + 10 + 1 + 10 });
     await store.close();
   });
 
@@ -170,7 +170,7 @@ describe('one writer per directory store', () => {
     const files = () => readdirSync(directory).sort().map((f) => [f, existsSync(join(directory, f)) && statSync(join(directory, f)).isFile() ? readFileSync(join(directory, f)).length : 0]);
     const before = files();
     const reader = kmsOn(new FileKeyStore({ directory, readOnly: true }));
-    expect(await reader.verifyAuditTrail()).toEqual({ valid: true, records: 1 });
+    expect(await reader.verifyAuditTrail()).toMatchObject({ valid: true, records: 1 });
     expect((await reader.listAuditRecords({ EventName: 'CreateKey' })).map((r) => r.eventName)).toEqual(['CreateKey']);
     await expect(reader.describeKey({ KeyId: KeyMetadata.KeyId })).rejects.toMatchObject({ name: 'KMSInvalidStateException', message: /read-only/ });
     expect(files()).toEqual(before);

@@ -36,7 +36,7 @@ describe('FileKeyStore', () => {
     for (const needle of ['CreateKey', 'Encrypt', key.KeyId, 'file']) expect(auditLog.includes(needle)).toBe(false);
   });
 
-  it('appends one sealed line per call and refuses an edited audit log without touching it', async () => {
+  it('appends one sealed line per call; verification refuses an edited audit log without touching it', async () => {
     const directory = freshDirectory();
     const store = new FileKeyStore({ directory });
     const kms = kmsOn(store);
@@ -53,7 +53,9 @@ describe('FileKeyStore', () => {
     const damaged = Buffer.from(readFileSync(log));
     damaged[5] = damaged[5] === 0x41 ? 0x42 : 0x41;
     writeFileSync(log, damaged);
-    await expect(kmsOn(new FileKeyStore({ directory })).listKeys()).rejects.toThrow(/audit.log line 1 .*does not authenticate.*left untouched/);
+    const reader = kmsOn(new FileKeyStore({ directory, readOnly: true }));
+    await expect(reader.verifyAuditTrail()).rejects.toThrow(/audit.log line 1 at bytes 0 to \d+ does not authenticate.*left untouched/);
+    await expect(reader.listAuditRecords()).rejects.toMatchObject({ name: 'StoreIntegrityError' });
     expect(readFileSync(log).equals(damaged)).toBe(true);
   });
 
@@ -123,13 +125,13 @@ describe('FileKeyStore', () => {
       const reopenedStore = new FileKeyStore({ directory });
       const reopened = kmsOn(reopenedStore);
       expect(await reopened.listAuditRecords(), what).toHaveLength(complete);
-      expect(await reopened.verifyAuditTrail(), what).toEqual({ valid: true, records: complete });
+      expect(await reopened.verifyAuditTrail(), what).toMatchObject({ valid: true, records: complete });
       await reopened.describeKey({ KeyId: key.KeyId });
       const after = readFileSync(log);
       expect(after.subarray(0, torn.lastIndexOf(0x0a) + 1).equals(torn.subarray(0, torn.lastIndexOf(0x0a) + 1)), what).toBe(true);
       expect(after.at(-1), what).toBe(0x0a);
       await reopenedStore.close();
-      expect(await kmsOn(new FileKeyStore({ directory })).verifyAuditTrail(), what).toEqual({ valid: true, records: complete + 1 });
+      expect(await kmsOn(new FileKeyStore({ directory })).verifyAuditTrail(), what).toMatchObject({ valid: true, records: complete + 1 });
     }
   });
 
@@ -172,20 +174,41 @@ describe('FileKeyStore: a damaged audit log is refused, never repaired', () => {
     return { directory, log: join(directory, 'audit.log'), keyId: key.KeyId };
   }
 
-  const damages: Array<[string, (log: Buffer) => Buffer, RegExp]> = [
+  // Damage at the end of the log is found on open (which reads only the end); damage before the last
+  // record is found by whatever reads the trail (verification, listing), and appending leaves it as it is.
+  const damagesAtTheEnd: Array<[string, (log: Buffer) => Buffer, RegExp]> = [
     ['every newline removed', (log) => Buffer.from(log.toString('latin1').replaceAll('\n', ''), 'latin1'), /not the start of one record/],
-    ['one newline removed in the middle', (log) => { const at = log.indexOf(0x0a, log.length / 2); return Buffer.concat([log.subarray(0, at), log.subarray(at + 1)]); }, /line \d+ .*does not authenticate/],
     ['the newline after the last record removed, joining it to the one before', (log) => {
       const at = log.lastIndexOf(0x0a, log.length - 2);
       return Buffer.concat([log.subarray(0, at), log.subarray(at + 1)]);
     }, /not the start of one record/],
-    ['bytes zeroed in the middle', (log) => { const c = Buffer.from(log); c.fill(0, c.length / 2, c.length / 2 + 30); return c; }, /line \d+ .*does not authenticate/],
     ['the last 3,000 bytes zeroed', (log) => { const c = Buffer.from(log); c.fill(0, c.length - 3000); return c; }, /not the start of one record/],
+    ['a tail that is not the start of a record', (log) => Buffer.concat([log, Buffer.from('QUJD')]), /not the start of one record/],
+    ['the last record edited', (log) => { const c = Buffer.from(log); const at = c.length - 20; c[at] = c[at] === 0x41 ? 0x42 : 0x41; return c; }, /the line at bytes \d+ to \d+ does not authenticate/],
+  ];
+  const damagesInTheMiddle: Array<[string, (log: Buffer) => Buffer, RegExp]> = [
+    ['one newline removed in the middle', (log) => { const at = log.indexOf(0x0a, log.length / 2); return Buffer.concat([log.subarray(0, at), log.subarray(at + 1)]); }, /line \d+ .*does not authenticate/],
+    ['bytes zeroed in the middle', (log) => { const c = Buffer.from(log); c.fill(0, c.length / 2, c.length / 2 + 30); return c; }, /line \d+ .*does not authenticate/],
     ['a record edited', (log) => { const c = Buffer.from(log); const at = c.indexOf(0x0a) + 20; c[at] = c[at] === 0x41 ? 0x42 : 0x41; return c; }, /line 2 .*does not authenticate/],
     ['an empty line inserted', (log) => Buffer.concat([log.subarray(0, log.indexOf(0x0a) + 1), Buffer.from('\n'), log.subarray(log.indexOf(0x0a) + 1)]), /line 2 .*does not authenticate/],
-    ['a tail that is not the start of a record', (log) => Buffer.concat([log, Buffer.from('QUJD')]), /not the start of one record/],
   ];
-  for (const [what, damage, message] of damages) {
+  for (const [what, damage, message] of damagesInTheMiddle) {
+    it(`${what}: verification and listing refuse it with a StoreIntegrityError; calls append after it and leave it as it is`, async () => {
+      const { directory, log, keyId } = await storeWithRecords();
+      const damaged = damage(readFileSync(log));
+      writeFileSync(log, damaged);
+      const store = new FileKeyStore({ directory });
+      const kms = kmsOn(store);
+      for (const call of [() => kms.verifyAuditTrail(), () => kms.listAuditRecords()]) {
+        await expect(call()).rejects.toMatchObject({ name: 'StoreIntegrityError', file: log, message });
+      }
+      await kms.describeKey({ KeyId: keyId });
+      await expect(kms.verifyAuditTrail()).rejects.toMatchObject({ name: 'StoreIntegrityError', message });
+      expect(readFileSync(log).subarray(0, damaged.length).equals(damaged)).toBe(true);
+      await store.close();
+    });
+  }
+  for (const [what, damage, message] of damagesAtTheEnd) {
     it(`${what}: a StoreIntegrityError on open, and the log is left exactly as it is`, async () => {
       const { directory, log, keyId } = await storeWithRecords();
       const damaged = damage(readFileSync(log));
@@ -206,12 +229,12 @@ describe('FileKeyStore: a damaged audit log is refused, never repaired', () => {
     writeFileSync(log, readFileSync(log).subarray(0, -1));
     const store = new FileKeyStore({ directory });
     const kms = kmsOn(store);
-    expect(await kms.verifyAuditTrail()).toEqual({ valid: true, records: 3 });
+    expect(await kms.verifyAuditTrail()).toMatchObject({ valid: true, records: 3 });
     await kms.describeKey({ KeyId: keyId });
     await store.close();
     expect(readFileSync(log, 'latin1').split('\n')).toHaveLength(5);
     const reopened = new FileKeyStore({ directory });
-    expect(await kmsOn(reopened).verifyAuditTrail()).toEqual({ valid: true, records: 4 });
+    expect(await kmsOn(reopened).verifyAuditTrail()).toMatchObject({ valid: true, records: 4 });
     await reopened.close();
   });
 
@@ -225,7 +248,7 @@ describe('FileKeyStore: a damaged audit log is refused, never repaired', () => {
     await kms.describeKey({ KeyId: keyId });
     await store.close();
     const reopened = new FileKeyStore({ directory });
-    expect(await kmsOn(reopened).verifyAuditTrail()).toEqual({ valid: true, records: 4 });
+    expect(await kmsOn(reopened).verifyAuditTrail()).toMatchObject({ valid: true, records: 4 });
     expect(readFileSync(log).subarray(0, good.length).equals(good)).toBe(true);
     await reopened.close();
   });
@@ -235,11 +258,11 @@ describe('FileKeyStore: a damaged audit log is refused, never repaired', () => {
     writeFileSync(log, readFileSync(log, 'latin1').replaceAll('@', ''), 'latin1');
     const store = new FileKeyStore({ directory });
     const kms = kmsOn(store);
-    expect(await kms.verifyAuditTrail()).toEqual({ valid: true, records: 3 });
+    expect(await kms.verifyAuditTrail()).toMatchObject({ valid: true, records: 3 });
     await kms.listKeys();
     await store.close();
     const reopened = new FileKeyStore({ directory });
-    expect(await kmsOn(reopened).verifyAuditTrail()).toEqual({ valid: true, records: 4 });
+    expect(await kmsOn(reopened).verifyAuditTrail()).toMatchObject({ valid: true, records: 4 });
     await reopened.close();
   });
 });
