@@ -22,7 +22,7 @@ describe('kms-wasm audit', () => {
   it('verify passes on an intact trail and prints the record count', () => {
     const verified = run('audit', 'verify');
     expect(verified.code, verified.stderr).toBe(0);
-    expect(verified.json()).toEqual({ Valid: true, Records: 4 });
+    expect(verified.json()).toEqual({ Valid: true, Records: 4, Head: { count: 4, mac: expect.stringMatching(/^[0-9a-f]{64}$/) } });
   });
 
   it('show prints the records, by key and since a time', () => {
@@ -53,9 +53,23 @@ describe('kms-wasm audit', () => {
     }
   });
 
+  it('with --anchor (the Head verify printed), a trail cut back before it fails; without, a shorter chain is still valid', () => {
+    const head = JSON.stringify(run('audit', 'verify').json().Head);
+    expect(run('audit', 'verify', '--anchor', head).code).toBe(0);
+    const copy = join(newDirectory(), 'store');
+    cpSync(store, copy, { recursive: true });
+    const lines = readFileSync(join(copy, 'audit.log'), 'utf8').split('\n').filter(Boolean);
+    writeFileSync(join(copy, 'audit.log'), `${lines.slice(0, -1).join('\n')}\n`);
+    expect(cli(['audit', 'verify', '--dir', copy]).json()).toMatchObject({ Valid: true, Records: 3 });
+    const anchored = cli(['audit', 'verify', '--dir', copy, '--anchor', head]);
+    expect(anchored.code).toBe(1);
+    expect(anchored.stderr).toMatch(/does not verify from record 3 of 3/);
+  });
+
   it('usage errors exit 2 naming the argument', () => {
     for (const [args, message] of [[['audit'], /expected verify or show, got nothing/], [['audit', 'check'], /got "check"/],
-      [['audit', 'show', '--since', 'yesterday'], /--since: expected an ISO 8601 time/], [['audit', 'verify', '--key-id', 'k'], /--since and --key-id are for show/]] as const) {
+      [['audit', 'show', '--since', 'yesterday'], /--since: expected an ISO 8601 time/], [['audit', 'verify', '--key-id', 'k'], /--since and --key-id are for show/],
+      [['audit', 'verify', '--anchor', '{"count":1}'], /--anchor: expected the Head/], [['audit', 'show', '--anchor', '{}'], /--anchor is for verify/]] as const) {
       const ran = run(...args);
       expect(ran.code, args.join(' ')).toBe(2);
       expect(ran.stderr).toMatch(message);

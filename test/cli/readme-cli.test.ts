@@ -20,6 +20,6 @@ describe('README command-line quick start', () => {
     const script = `set -euo pipefail\nkms-wasm() { "${process.execPath}" "${CLI}" "$@"; }\n${lines.join('\n')}\n`;
     const ran = spawnSync('bash', ['-c', script], { cwd: newDirectory(), env: { PATH: process.env.PATH! } });
     expect(ran.status, ran.stderr.toString()).toBe(0);
-    expect(JSON.parse(ran.stdout.toString())).toEqual(JSON.parse(expected));
+    expect(JSON.parse(ran.stdout.toString())).toMatchObject(JSON.parse(expected));
   });
 });
