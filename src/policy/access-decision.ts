@@ -40,7 +40,8 @@ export function decideAccess(question: AccessQuestion): AccessDecision {
   const resourceAllowsCaller = resource.allowed === 'direct' || question.grant === true;
   if (isServicePrincipal(question.principal)) return resourceAllowsCaller ? { allowed: true } : { allowed: false, reason: 'no allow' };
   const account = accountOf(question.principal);
-  const identityAllows = question.principal === rootArn(account ?? '') || question.identity.allowed === 'direct';
+  const isAccountRoot = account !== undefined && question.principal === rootArn(account);
+  const identityAllows = isAccountRoot || question.identity.allowed === 'direct';
   const delegated = resource.allowed === 'account';
   let allowed: boolean;
   if (account === question.resourceAccount) {
