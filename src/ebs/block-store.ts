@@ -16,7 +16,7 @@ import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { parallelXts } from '../core/parallel.js';
 import { SerialQueue } from '../core/serial-queue.js';
 import { xts } from '../core/xts.js';
-import { accountOf, decideAccess, rootArn, type ConditionContext, type Iam } from '../policy/index.js';
+import { accountOf, callerFacts, decideAccess, rootArn, type ConditionContext, type Iam } from '../policy/index.js';
 import { AuthenticatedMetadata } from '../kms/authenticated-metadata.js';
 import { DirectoryLock } from '../kms/directory-lock.js';
 import type { HostKms } from '../envelope/kms-client.js';
@@ -454,8 +454,7 @@ export class BlockStore {
   private authorize(caller: Caller | undefined, action: string, resource: string, context: ConditionContext = {}): Caller {
     const who = caller ?? { principal: rootArn(this.kms.account) };
     if (accountOf(who.principal) === undefined) throw ec2Error('InvalidParameterValue', 'caller.principal: expected an IAM or STS ARN');
-    const request = { principal: who.principal, viaService: who.viaService, sourceIp: who.sourceIp, secureTransport: who.secureTransport,
-      region: this.kms.region, action, resource, context: { 'ec2:Region': this.kms.region, ...context } };
+    const request = { ...callerFacts(who), region: this.kms.region, action, resource, context: { 'ec2:Region': this.kms.region, ...context } };
     const decision = decideAccess({ principal: who.principal, resourceAccount: this.kms.account,
       identity: this.iam?.evaluate(request) ?? { denied: false, allowed: 'none' }, resourcePolicyRequired: false, crossAccount: false });
     if (!decision.allowed) throw ec2Error('UnauthorizedOperation', `${who.principal} is not authorized to perform ${action} on ${resource}`);

@@ -7,7 +7,7 @@ import { InvalidInputError } from '../core/errors.js';
 import { gcm } from '../core/gcm.js';
 import type { HostKms } from '../envelope/kms-client.js';
 import { SerialQueue } from '../core/serial-queue.js';
-import { accountOf, isServicePrincipal, parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
+import { accountOf, isPrincipalArn, isServicePrincipal, parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { MalformedPolicyError } from '../policy/policy-errors.js';
 import { deriveAuditKey, START_OF_TRAIL, verifyTrail, type AuditCheckpoint, type AuditEvent, type AuditVerification } from './audit-trail.js';
 import { AuditWriter } from './audit-writer.js';
@@ -806,7 +806,7 @@ export class KeyManagementService implements HostKms {
   }
 
   private requirePrincipal(field: string, value: unknown): string {
-    if (typeof value !== 'string' || !/^arn:aws:(iam|sts)::\d{12}:.+/.test(value)) {
+    if (!isPrincipalArn(value)) {
       throw kmsError('ValidationException', `${field}: expected an IAM or STS ARN`);
     }
     return value;

@@ -4,7 +4,7 @@
 // which delegates to the caller's identity policies. A principal of another account needs both,
 // and only for the operations AWS KMS allows across accounts.
 
-import { decideAccess, evaluatePolicies, type Caller, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
+import { callerFacts, decideAccess, evaluatePolicies, type Caller, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { kmsError } from './kms-errors.js';
 
 export type { Caller };
@@ -40,10 +40,7 @@ export interface AuthorizationInput {
 
 export function authorize(input: AuthorizationInput, iam: Iam | undefined): void {
   const { caller, action, resource, keyPolicy, context = {}, grantAllows = false, time } = input;
-  const request = {
-    principal: caller.principal, viaService: caller.viaService, sourceIp: caller.sourceIp, secureTransport: caller.secureTransport,
-    region: input.region, action, resource, time, context,
-  };
+  const request = { ...callerFacts(caller), region: input.region, action, resource, time, context };
   const identity = iam?.evaluate(request) ?? { denied: false, allowed: 'none' as const };
   const decision = decideAccess({
     principal: caller.principal, resourceAccount: input.account, identity, grant: grantAllows,

@@ -5,5 +5,5 @@ export { MalformedPolicyError } from './policy-errors.js';
 export { accountOf, rootArn, isPrincipalArn, isServicePrincipal, matchesArn, principalFacts, type PrincipalFacts, type PrincipalType } from './arn.js';
 export { decideAccess, type AccessDecision, type AccessQuestion } from './access-decision.js';
 export type { Caller } from './caller.js';
-export { globalConditionKeys, type RequestFacts } from './request-context.js';
+export { callerFacts, globalConditionKeys, type RequestFacts } from './request-context.js';
 export type { ConditionContext } from './conditions.js';

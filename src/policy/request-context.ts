@@ -3,6 +3,7 @@
 // (kms:…, s3:…, ec2:…) beside these.
 
 import { principalFacts } from './arn.js';
+import type { Caller } from './caller.js';
 import type { ConditionContext } from './conditions.js';
 
 export interface RequestFacts {
@@ -19,6 +20,10 @@ export interface RequestFacts {
   /** aws:CurrentTime and aws:EpochTime; now by default. */
   time?: Date;
 }
+
+/** What a caller tells the request context about itself (each service adds its region and the rest). */
+export const callerFacts = (caller: Caller): RequestFacts =>
+  ({ principal: caller.principal, viaService: caller.viaService, sourceIp: caller.sourceIp, secureTransport: caller.secureTransport });
 
 export function globalConditionKeys(request: RequestFacts): ConditionContext {
   const facts = principalFacts(request.principal);

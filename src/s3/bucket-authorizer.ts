@@ -4,7 +4,7 @@
 // bucket-policy Allow naming the caller suffices; a principal of another account needs the bucket
 // policy to allow it (or its account) and its own identity policies to allow the action too.
 
-import { decideAccess, evaluatePolicies, type Caller, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
+import { callerFacts, decideAccess, evaluatePolicies, type Caller, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { s3Error } from './s3-errors.js';
 
 /**
@@ -28,10 +28,7 @@ export interface S3AuthorizationInput {
 
 export function authorizeS3(input: S3AuthorizationInput, iam: Iam | undefined): void {
   const { caller } = input;
-  const request = {
-    principal: caller.principal, viaService: caller.viaService, sourceIp: caller.sourceIp, secureTransport: caller.secureTransport,
-    region: input.region, action: input.action, resource: input.resource, context: input.context, time: input.time,
-  };
+  const request = { ...callerFacts(caller), region: input.region, action: input.action, resource: input.resource, context: input.context, time: input.time };
   const decision = decideAccess({
     principal: caller.principal, resourceAccount: input.owner,
     resourcePolicy: input.bucketPolicy && evaluatePolicies([input.bucketPolicy], request),

@@ -21,7 +21,7 @@ import { decryptRange } from '../envelope/ranged-decrypt.js';
 import type { HostKms } from '../envelope/kms-client.js';
 import type { Caller } from '../policy/caller.js';
 import { KmsError } from '../kms/kms-errors.js';
-import { parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
+import { isPrincipalArn, parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { authorizeS3 } from './bucket-authorizer.js';
 import { bindMaterials, bindResolver, OBJECT_ARN_KEY, VERSION_ID_KEY } from './body-binding.js';
 import { BucketKeyCache } from './bucket-keys.js';
@@ -496,7 +496,7 @@ export class ObjectStore {
 
   private who(caller: Caller | undefined): Caller {
     const who = caller ?? { principal: rootArn(this.kms.account) };
-    if (typeof who.principal !== 'string' || !/^arn:aws:(iam|sts)::\d{12}:.+/.test(who.principal)) {
+    if (!isPrincipalArn(who.principal)) {
       throw s3Error('InvalidArgument', 'caller.principal: expected an IAM or STS ARN');
     }
     return who;
