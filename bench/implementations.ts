@@ -1,7 +1,7 @@
-// The implementations under test, each as a factory of encrypt/decrypt closures for one input size.
-// Keys, IVs and inputs are made once per size, outside the timed functions; what is timed is what
-// a caller pays for one message (including per-call key setup, as each library's API requires).
-import { createCipheriv, createDecipheriv, randomBytes, webcrypto } from 'node:crypto';
+// The implementations under test in `npm run bench`: kms-wasm's own and the platform's native rows
+// (src/cli/bench/kms-wasm-implementations.ts, which `kms-wasm bench` runs alone) with the pure-JS
+// and WASM peers between them, each as a factory of encrypt/decrypt closures for one input size.
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { ctr as nobleCtr, gcm as nobleGcm } from '@noble/ciphers/aes.js';
 import { AesWasm, Aes128Ctr128BEKey, Memory } from '@hazae41/aes.wasm';
 import { AES } from '@stablelib/aes';
@@ -9,21 +9,10 @@ import { GCM } from '@stablelib/gcm';
 import aesjs from 'aes-js';
 import { AES_GCM } from 'asmcrypto.js';
 import forge from 'node-forge';
-import { gcm, parallelGcm, parallelXts, xts } from '../src/index.js';
-
-export type Family = 'GCM' | 'XTS / CTR';
-export type Operation = 'encrypt' | 'decrypt';
-type Run = () => unknown;
-
-export interface Implementation {
-  name: string;
-  family: Family;
-  /** Marks the @noble/ciphers entry that ratios in its family are taken against. */
-  reference?: boolean;
-  /** Input sizes to run at (default: the standard sizes up to 16 MiB). */
-  sizes?: number[];
-  prepare(size: number): { encrypt: Run; decrypt: Run };
-}
+import type { Implementation } from '../src/cli/bench/measure.js';
+import {
+  aad, iv12, iv16, key32, KMS_WASM_GCM, KMS_WASM_XTS, NATIVE_GCM, NATIVE_XTS, STANDARD_SIZES,
+} from '../src/cli/bench/kms-wasm-implementations.js';
 
 await AesWasm.initBundled();
 
@@ -42,45 +31,12 @@ function nodeGcm(plaintext: Uint8Array): Uint8Array {
   return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
 }
 
-const key32 = randomBytes(32);
-const key64 = randomBytes(64);
-const iv12 = randomBytes(12);
-const iv16 = randomBytes(16);
-const aad = randomBytes(16);
-
-function kmsWasmGcm(constantTime: boolean): Implementation['prepare'] {
-  return (size) => {
-    const plaintext = randomBytes(size);
-    const sealed = gcm(key32, iv12, aad, { constantTime }).encrypt(plaintext);
-    return {
-      encrypt: () => gcm(key32, iv12, aad, { constantTime }).encrypt(plaintext),
-      decrypt: () => gcm(key32, iv12, aad, { constantTime }).decrypt(sealed),
-    };
-  };
-}
-
 const MiB = 1024 * 1024;
-/** Sizes of the multi-core comparison: the pool, its single-thread baselines and noble. */
-export const POOL_SIZES = [MiB, 16 * MiB, 64 * MiB];
-export const STANDARD_SIZES = [64, 1024, 16 * 1024, MiB, 16 * MiB];
-const withPoolSizes = [...STANDARD_SIZES, 64 * MiB];
 /** The slowest peers stop at 1 MiB: they take seconds per message beyond it, and their place is clear. */
 const UP_TO_1_MIB = STANDARD_SIZES.filter((size) => size <= MiB);
 
 export const implementations: Implementation[] = [
-  { name: 'kms-wasm gcm (default)', family: 'GCM', sizes: withPoolSizes, prepare: kmsWasmGcm(false) },
-  { name: 'kms-wasm gcm (constantTime)', family: 'GCM', prepare: kmsWasmGcm(true) },
-  {
-    name: 'kms-wasm gcm (pool)', family: 'GCM', sizes: POOL_SIZES,
-    prepare(size) {
-      const plaintext = randomBytes(size);
-      const sealed = gcm(key32, iv12, aad).encrypt(plaintext);
-      return {
-        encrypt: () => parallelGcm(key32, iv12, aad).encrypt(plaintext),
-        decrypt: () => parallelGcm(key32, iv12, aad).decrypt(sealed),
-      };
-    },
-  },
+  ...KMS_WASM_GCM,
   {
     name: '@noble/ciphers gcm', family: 'GCM', reference: true,
     prepare(size) {
@@ -138,82 +94,8 @@ export const implementations: Implementation[] = [
       return { encrypt, decrypt };
     },
   },
-  {
-    name: 'node:crypto gcm (native)', family: 'GCM',
-    prepare(size) {
-      const plaintext = randomBytes(size);
-      const encrypt = () => {
-        const cipher = createCipheriv('aes-256-gcm', key32, iv12);
-        cipher.setAAD(aad);
-        return [cipher.update(plaintext), cipher.final(), cipher.getAuthTag()];
-      };
-      const [ciphertext, , tag] = encrypt() as Buffer[];
-      const decrypt = () => {
-        const decipher = createDecipheriv('aes-256-gcm', key32, iv12);
-        decipher.setAAD(aad);
-        decipher.setAuthTag(tag!);
-        return [decipher.update(ciphertext!), decipher.final()];
-      };
-      return { encrypt, decrypt };
-    },
-  },
-  {
-    name: 'WebCrypto AES-GCM (native)', family: 'GCM',
-    prepare(size) {
-      const plaintext = randomBytes(size);
-      const keyPromise = webcrypto.subtle.importKey('raw', key32, 'AES-GCM', false, ['encrypt', 'decrypt']);
-      const params = { name: 'AES-GCM', iv: iv12, additionalData: aad };
-      const sealedPromise = keyPromise.then((k) => webcrypto.subtle.encrypt(params, k, plaintext));
-      return {
-        encrypt: async () => webcrypto.subtle.encrypt(params, await keyPromise, plaintext),
-        decrypt: async () => webcrypto.subtle.decrypt(params, await keyPromise, await sealedPromise),
-      };
-    },
-  },
-  {
-    name: 'kms-wasm xts', family: 'XTS / CTR',
-    prepare(size) {
-      const cipher = xts(key64);
-      const data = randomBytes(Math.max(16, size));
-      const sealed = cipher.encrypt(data, iv16);
-      return { encrypt: () => cipher.encrypt(data, iv16), decrypt: () => cipher.decrypt(sealed, iv16) };
-    },
-  },
-  {
-    name: 'kms-wasm xts sectors', family: 'XTS / CTR', sizes: POOL_SIZES,
-    prepare(size) {
-      const cipher = xts(key64);
-      const data = randomBytes(size);
-      const sealed = cipher.encryptSectors(data, 0n);
-      return { encrypt: () => cipher.encryptSectors(data, 0n), decrypt: () => cipher.decryptSectors(sealed, 0n) };
-    },
-  },
-  {
-    name: 'kms-wasm xts sectors (pool)', family: 'XTS / CTR', sizes: POOL_SIZES,
-    prepare(size) {
-      const cipher = parallelXts(key64);
-      const data = randomBytes(size);
-      const sealed = xts(key64).encryptSectors(data, 0n);
-      return { encrypt: () => cipher.encryptSectors(data, 0n), decrypt: () => cipher.decryptSectors(sealed, 0n) };
-    },
-  },
-  {
-    // What volumes do: the caller's buffer is overwritten, so no fresh output array is paged in.
-    name: 'kms-wasm xts sectors in place', family: 'XTS / CTR', sizes: POOL_SIZES,
-    prepare(size) {
-      const cipher = xts(key64);
-      const data = randomBytes(size);
-      return { encrypt: () => cipher.encryptSectorsInPlace(data, 0n), decrypt: () => cipher.decryptSectorsInPlace(data, 0n) };
-    },
-  },
-  {
-    name: 'kms-wasm xts sectors in place (pool)', family: 'XTS / CTR', sizes: POOL_SIZES,
-    prepare(size) {
-      const cipher = parallelXts(key64);
-      const data = randomBytes(size);
-      return { encrypt: () => cipher.encryptSectorsInPlace(data, 0n), decrypt: () => cipher.decryptSectorsInPlace(data, 0n) };
-    },
-  },
+  ...NATIVE_GCM,
+  ...KMS_WASM_XTS,
   {
     name: '@noble/ciphers ctr', family: 'XTS / CTR', reference: true,
     prepare(size) {
@@ -247,15 +129,5 @@ export const implementations: Implementation[] = [
       return { encrypt: run, decrypt: run };
     },
   },
-  {
-    name: 'node:crypto xts (native)', family: 'XTS / CTR',
-    prepare(size) {
-      const data = randomBytes(Math.max(16, size));
-      const sealed = Buffer.concat([createCipheriv('aes-256-xts', key64, iv16).update(data)]);
-      return {
-        encrypt: () => createCipheriv('aes-256-xts', key64, iv16).update(data),
-        decrypt: () => createDecipheriv('aes-256-xts', key64, iv16).update(sealed),
-      };
-    },
-  },
+  ...NATIVE_XTS,
 ];

@@ -3,8 +3,9 @@
 // figure is the median of the per-pair ratios, with the lowest and highest pair beside it. The
 // table's cells come from medians taken seconds apart, so on a shared machine their quotient carries
 // the load changes in between; pairs do not, and their spread shows how much the host moved.
-import { implementations, type Operation } from './implementations.js';
-import { formatBytes, median } from './report.js';
+import { implementations } from './implementations.js';
+import type { Operation } from '../src/cli/bench/measure.js';
+import { formatBytes, median } from '../src/cli/bench/report.js';
 
 const PAIRS_BY_SIZE = (bytes: number) => (bytes >= 64 * 1024 * 1024 ? 5 : 9);
 

@@ -1,5 +1,5 @@
-// Formats benchmark measurements as Markdown and JSON.
-import type { Family, Operation } from './implementations.js';
+// Formats benchmark measurements as Markdown tables.
+import type { Family, Operation } from './measure.js';
 
 export interface Measurement {
   implementation: string;
@@ -8,8 +8,8 @@ export interface Measurement {
   bytes: number;
   opsPerSecond: number;
   mibPerSecond: number;
-  /** Throughput over the @noble/ciphers reference of the same family, size and operation. */
-  ratioToNoble: number | null;
+  /** Throughput over the reference of the same family, size and operation (`npm run bench`: @noble/ciphers for GCM and XTS / CTR). */
+  ratio: number | null;
   /** Cycles per byte at the clock rate measured in the same run (kms-wasm rows). */
   cyclesPerByte: number | null;
 }
@@ -19,7 +19,7 @@ export interface Machine {
   cores: number;
   node: string;
   date: string;
-  /** Measured in the run (bench/clock.ts). */
+  /** Measured in the run (clock.ts). */
   clockHz: number;
 }
 
@@ -32,7 +32,7 @@ export function formatBytes(bytes: number): string {
 const fixed = (n: number, digits: number) => n.toFixed(n >= 100 ? 0 : digits);
 const cycles = (n: number) => n.toFixed(n >= 100 ? 0 : 1);
 
-/** One row per implementation and operation, one column per size: "MiB/s (× noble)". */
+/** One row per implementation and operation, one column per size: "MiB/s (× reference, c/B)". */
 export function summaryTable(results: Measurement[]): string {
   const sizes = [...new Set(results.map((r) => r.bytes))].sort((a, b) => a - b);
   const rows = [...new Set(results.map((r) => `${r.implementation}\u0000${r.operation}`))];
@@ -45,7 +45,7 @@ export function summaryTable(results: Measurement[]): string {
     const cells = sizes.map((bytes) => {
       const r = results.find((m) => m.implementation === implementation && m.operation === operation && m.bytes === bytes);
       if (!r) return '';
-      const notes = [r.ratioToNoble === null ? '' : `${r.ratioToNoble.toFixed(2)}×`, r.cyclesPerByte === null ? '' : `${cycles(r.cyclesPerByte)} c/B`]
+      const notes = [r.ratio === null ? '' : `${r.ratio.toFixed(2)}×`, r.cyclesPerByte === null ? '' : `${cycles(r.cyclesPerByte)} c/B`]
         .filter(Boolean).join(', ');
       return notes ? `${fixed(r.mibPerSecond, 1)} (${notes})` : fixed(r.mibPerSecond, 1);
     });
@@ -54,10 +54,10 @@ export function summaryTable(results: Measurement[]): string {
   return lines.join('\n');
 }
 
-export function fullTable(results: Measurement[]): string {
-  const lines = ['| implementation | op | size | MiB/s | ops/s | × noble | c/B |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |'];
+export function fullTable(results: Measurement[], reference = 'noble'): string {
+  const lines = [`| implementation | op | size | MiB/s | ops/s | × ${reference} | c/B |`, '| --- | --- | ---: | ---: | ---: | ---: | ---: |'];
   for (const r of results) {
-    lines.push(`| ${r.implementation} | ${r.operation} | ${formatBytes(r.bytes)} | ${fixed(r.mibPerSecond, 2)} | ${fixed(r.opsPerSecond, 1)} | ${r.ratioToNoble === null ? '' : r.ratioToNoble.toFixed(2)} | ${r.cyclesPerByte === null ? '' : cycles(r.cyclesPerByte)} |`);
+    lines.push(`| ${r.implementation} | ${r.operation} | ${formatBytes(r.bytes)} | ${fixed(r.mibPerSecond, 2)} | ${fixed(r.opsPerSecond, 1)} | ${r.ratio === null ? '' : r.ratio.toFixed(2)} | ${r.cyclesPerByte === null ? '' : cycles(r.cyclesPerByte)} |`);
   }
   return lines.join('\n');
 }
@@ -68,7 +68,7 @@ export const median = (values: number[]) => [...values].sort((a, b) => a - b)[va
 export function markdownReport(machine: Machine, results: Measurement[], notes: string[]): string {
   return [
     `Measured by \`npm run bench\` on ${machine.date}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node};`,
-    `clock measured in the run at ${(machine.clockHz / 1e9).toFixed(2)} GHz (bench/clock.ts).`,
+    `clock measured in the run at ${(machine.clockHz / 1e9).toFixed(2)} GHz (src/cli/bench/clock.ts).`,
     'Throughput in MiB/s from the median time per message (median of 3 interleaved passes); in parentheses,',
     'the ratio to `@noble/ciphers` (its `gcm` for GCM rows, its `ctr` — pure-JS bulk AES — for XTS/CTR rows)',
     'in the same run, and for kms-wasm rows cycles per byte at that clock (for the pool: wall-clock cycles of one core).',
