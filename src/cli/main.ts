@@ -2,6 +2,7 @@
 // `serve`). Exit codes: 0 done, 1 failed, 2 usage.
 
 import { runAudit } from './audit-command.js';
+import { runBench } from './bench-command.js';
 import { runDecrypt, runEncrypt } from './file-commands.js';
 import { runKms } from './kms-command.js';
 import { runServe } from './serve-command.js';
@@ -11,6 +12,7 @@ const SUBCOMMANDS: Record<string, { summary: string; run: (args: string[]) => Pr
   encrypt: { summary: 'encrypt a file or stdin under a KMS key (framed envelope format)', run: runEncrypt },
   decrypt: { summary: 'decrypt a file or stdin that kms-wasm encrypt wrote', run: runDecrypt },
   audit: { summary: "verify or show the local key store's audit trail", run: runAudit },
+  bench: { summary: 'benchmark kms-wasm\'s AES-GCM and AES-XTS against node:crypto in this process', run: runBench },
   serve: { summary: 'serve AWS KMS, IAM and STS APIs over HTTP(S) from a directory', run: runServe },
 };
 

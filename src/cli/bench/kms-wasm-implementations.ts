@@ -6,7 +6,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, webcrypto } from 'node:crypto';
 import { gcm } from '../../core/gcm.js';
 import { parallelGcm, parallelXts } from '../../core/parallel.js';
-import { xts } from '../../core/xts.js';
+import { DEFAULT_SECTOR_BYTES, xts } from '../../core/xts.js';
 import type { Implementation } from './measure.js';
 
 export const key32 = randomBytes(32);
@@ -94,7 +94,7 @@ export const KMS_WASM_XTS: Implementation[] = [
     },
   },
   {
-    name: 'kms-wasm xts sectors', family: 'XTS / CTR', sizes: POOL_SIZES,
+    name: 'kms-wasm xts sectors', family: 'XTS / CTR', sizes: POOL_SIZES, sizeUnit: DEFAULT_SECTOR_BYTES,
     prepare(size) {
       const cipher = xts(key64);
       const data = randomBytes(size);
@@ -103,7 +103,7 @@ export const KMS_WASM_XTS: Implementation[] = [
     },
   },
   {
-    name: 'kms-wasm xts sectors (pool)', family: 'XTS / CTR', sizes: POOL_SIZES,
+    name: 'kms-wasm xts sectors (pool)', family: 'XTS / CTR', sizes: POOL_SIZES, sizeUnit: DEFAULT_SECTOR_BYTES,
     prepare(size) {
       const cipher = parallelXts(key64);
       const data = randomBytes(size);
@@ -113,7 +113,7 @@ export const KMS_WASM_XTS: Implementation[] = [
   },
   {
     // What volumes do: the caller's buffer is overwritten, so no fresh output array is paged in.
-    name: 'kms-wasm xts sectors in place', family: 'XTS / CTR', sizes: POOL_SIZES,
+    name: 'kms-wasm xts sectors in place', family: 'XTS / CTR', sizes: POOL_SIZES, sizeUnit: DEFAULT_SECTOR_BYTES,
     prepare(size) {
       const cipher = xts(key64);
       const data = randomBytes(size);
@@ -121,7 +121,7 @@ export const KMS_WASM_XTS: Implementation[] = [
     },
   },
   {
-    name: 'kms-wasm xts sectors in place (pool)', family: 'XTS / CTR', sizes: POOL_SIZES,
+    name: 'kms-wasm xts sectors in place (pool)', family: 'XTS / CTR', sizes: POOL_SIZES, sizeUnit: DEFAULT_SECTOR_BYTES,
     prepare(size) {
       const cipher = parallelXts(key64);
       const data = randomBytes(size);

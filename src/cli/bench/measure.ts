@@ -14,6 +14,8 @@ export interface Implementation {
   reference?: boolean;
   /** Input sizes to run at (default: the run's standard sizes). */
   sizes?: number[];
+  /** Sizes must be multiples of this (whole sectors), if given. */
+  sizeUnit?: number;
   prepare(size: number): { encrypt: Run; decrypt: Run };
 }
 
