@@ -1,13 +1,13 @@
 // The known-answer suite in headless Chromium (Debian's package, driven by playwright-core), loading
 // the built browser bundle dist/index.js from a page served on 127.0.0.1: proof that the embedded
 // WASM loader works where users run it, with no fs path and no fetch of a .wasm file.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vectorsDir } from '../helpers/vectors.js';
 import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy } from '@aws-crypto/client-node';
@@ -18,15 +18,6 @@ const VECTOR_FILES = ['wycheproof_aes_gcm_test.json', 'wycheproof_aes_xts_test.j
 const PAGE = `<!doctype html><meta charset="utf-8"><title>kms-wasm known answers</title>
 <script type="importmap">{"imports":{"kms-wasm":"/dist/index.js"}}</script>
 <script type="module" src="/page-suite.js"></script>`;
-
-function chromiumPath(): string {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('Chromium not found: install Debian\'s chromium package (apt-get install chromium) or set CHROMIUM_PATH');
-  }
-}
 
 async function bundlePageSuite(): Promise<string> {
   const result = await build({
@@ -70,11 +61,7 @@ describe('headless Chromium', () => {
 
   beforeAll(async () => {
     server = await serve(await bundlePageSuite());
-    browser = await chromium.launch({
-      executablePath: chromiumPath(),
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
