@@ -22,6 +22,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { SerialQueue } from '../core/serial-queue.js';
 import { constantTimeEqual } from '../core/validate.js';
+import { concatBytes } from '../envelope/byte-concat.js';
 import { atomicWriteFile, readOrCreateSecret } from '../kms/atomic-file.js';
 import { StoreIntegrityError } from '../kms/store-errors.js';
 
@@ -33,8 +34,11 @@ export const journalFile = (directory: string) => `${directory}/s3-journal.log`;
 /** Dropped records tolerated beyond the live ones before the journal is rewritten. */
 const SLACK = 4096;
 
+interface Pending<Entry> { entry: Entry; error?: unknown }
+
 export class ObjectJournal<Entry> {
   private readonly queue = new SerialQueue();
+  private readonly pending: Array<Pending<Entry>> = [];
   private chain: Uint8Array = START;
   private length = 0;
   private lines = 0;
@@ -107,18 +111,37 @@ export class ObjectJournal<Entry> {
   }
 
   /**
-   * Appends `entry` and fsyncs it; appends run in call order. A failed append is cut back off the
-   * file, so it leaves nothing; the caller undoes its change in memory.
+   * Appends `entry` and fsyncs it; entries are written in call order. Group commit: entries that
+   * arrive while a write is under way go out together in the next write, under one fsync, and each
+   * call returns once its own entry is durable. A failed write is cut back off the file, so it leaves
+   * nothing, and fails every call in it; each caller undoes its change in memory.
    */
   append(entry: Entry): Promise<void> {
+    const item: Pending<Entry> = { entry };
+    this.pending.push(item);
     return this.queue.run(async () => {
-      if (this.broken) throw this.broken;
-      const fs = await import('node:fs/promises');
-      const { line, mac } = this.seal(entry, this.chain);
-      // Opened per append, without O_CREAT: a journal that was removed or replaced is not silently restarted.
+      if (this.pending.includes(item)) await this.writePending(); // else an earlier write took it
+      if (item.error) throw item.error;
+    });
+  }
+
+  private async writePending(): Promise<void> {
+    const batch = this.pending.splice(0);
+    const fail = (error: unknown) => batch.forEach((item) => { item.error = error; });
+    if (this.broken) return fail(this.broken);
+    let chain = this.chain;
+    const sealed = batch.map(({ entry }) => {
+      const line = this.seal(entry, chain);
+      chain = line.mac;
+      return line.line;
+    });
+    const bytes = concatBytes(sealed);
+    const fs = await import('node:fs/promises');
+    try {
+      // Opened per write, without O_CREAT: a journal that was removed or replaced is not silently restarted.
       const handle = await fs.open(this.file, fs.constants.O_WRONLY | fs.constants.O_APPEND);
       try {
-        await handle.write(line);
+        await handle.write(bytes);
         await handle.datasync();
       } catch (error) {
         await handle.truncate(this.length).catch((cut: Error) => { this.broken = cut; });
@@ -126,22 +149,22 @@ export class ObjectJournal<Entry> {
       } finally {
         await handle.close();
       }
-      this.chain = mac;
-      this.length += line.length;
-      this.lines++;
-    });
+    } catch (error) {
+      return fail(error);
+    }
+    this.chain = chain;
+    this.length += bytes.length;
+    this.lines += batch.length;
   }
 
   /** Replaces the journal with `entries`, atomically. */
   private async replaceWith(entries: Entry[]): Promise<void> {
     let chain: Uint8Array = START;
-    const lines = entries.map((entry) => {
+    const bytes = concatBytes(entries.map((entry) => {
       const sealed = this.seal(entry, chain);
       chain = sealed.mac;
       return sealed.line;
-    });
-    const bytes = new Uint8Array(lines.reduce((n, l) => n + l.length, 0));
-    lines.reduce((at, l) => (bytes.set(l, at), at + l.length), 0);
+    }));
     await atomicWriteFile(this.file, bytes);
     this.chain = chain;
     this.length = bytes.length;
