@@ -32,7 +32,7 @@ const NEWLINE = 0x0a;
 const START = new Uint8Array(32);
 export const journalFile = (directory: string) => `${directory}/s3-journal.log`;
 /** Dropped records tolerated beyond the live ones before the journal is rewritten. */
-const SLACK = 4096;
+const SLACK = 1024;
 
 interface Pending<Entry> { entry: Entry; error?: unknown }
 
