@@ -23,6 +23,8 @@ export interface RangedPlaintext {
 /** A stored message whose header authenticated: its plaintext length, and its frames read on demand. */
 export interface RangedMessage {
   readonly totalBytes: number;
+  /** Plaintext bytes per frame. */
+  readonly frameBytes: number;
   /**
    * The plaintext bytes [start, end) clamped to the message, one authenticated piece per frame,
    * reading one frame at a time (memory: one frame).
@@ -61,6 +63,7 @@ export async function openRangedMessage(read: RangeReader, messageBytes: number,
   const totalBytes = regularFrames * frame + finalContent;
   return {
     totalBytes,
+    frameBytes: frame,
     dispose: () => messageKey.fill(0),
     async *pieces(start: number, end: number) {
       checkRange(start, end);

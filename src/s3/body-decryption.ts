@@ -3,6 +3,7 @@
 // reading a range of the object reads a range of each layer below it — only the frames needed, at
 // every layer, one frame at a time (memory: a frame per layer, whatever the object's or range's size).
 
+import { concatBytes } from '../envelope/byte-concat.js';
 import { collectPieces, openRangedMessage, type RangedMessage, type RangeReader } from '../envelope/ranged-decrypt.js';
 import type { DataKeyResolver } from '../envelope/materials.js';
 import { MessageFormatError } from '../envelope/message-format.js';
@@ -34,7 +35,7 @@ export async function openDecryptedBody(reader: BodyReader, layers: DataKeyResol
     for (const resolver of layers) {
       const message = await openRangedMessage(read, size, resolver);
       messages.push(message);
-      read = (offset, length) => collectPieces(message.pieces(offset, offset + length));
+      read = frameCachingReader(message);
       size = message.totalBytes;
     }
     if (size !== expectedSize) throw new MessageFormatError(`the stored body holds ${size} bytes, not the ${expectedSize} its record says: it was cut short or changed`);
@@ -48,6 +49,24 @@ export async function openDecryptedBody(reader: BodyReader, layers: DataKeyResol
     await close();
     throw error;
   }
+}
+
+/**
+ * Reads of a layer's plaintext for the layer above, keeping the last frame decrypted: the frames
+ * above straddle this layer's frames, so a sequential read would otherwise decrypt each one twice.
+ */
+function frameCachingReader(message: RangedMessage): RangeReader {
+  const frame = message.frameBytes;
+  let cached: { index: number; bytes: Uint8Array } | undefined;
+  return async (offset, length) => {
+    const end = Math.min(offset + length, message.totalBytes);
+    const parts: Uint8Array[] = [];
+    for (let index = Math.floor(offset / frame); index * frame < end; index++) {
+      if (cached?.index !== index) cached = { index, bytes: await collectPieces(message.pieces(index * frame, (index + 1) * frame)) };
+      parts.push(cached.bytes.subarray(Math.max(0, offset - index * frame), end - index * frame));
+    }
+    return concatBytes(parts);
+  };
 }
 
 async function* plainPieces(reader: BodyReader, start: number, end: number): AsyncGenerator<Uint8Array> {
