@@ -374,8 +374,13 @@ export class ObjectStore {
     const layers = this.layersOf(object, objectArn, who, request);
     try {
       if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') {
+        // The outer layer's header only: its data key comes from KMS as the caller (kms:Decrypt).
         const reader = await this.bodies.open(object.bodyId);
-        await (await openRangedMessage((offset, length) => reader.read(offset, length), reader.size, layers[0]!).finally(() => reader.close()).catch(fromKms)).dispose();
+        try {
+          (await openRangedMessage((offset, length) => reader.read(offset, length), reader.size, layers[0]!).catch(fromKms)).dispose();
+        } finally {
+          await reader.close();
+        }
       }
       return { ContentLength: object.size, ...this.headers(object) };
     } finally {
