@@ -2,8 +2,10 @@
 // the range. The layout follows from the frame size and the message's total length: n regular
 // frames of (4 + F + 16) bytes, then one final frame of (12 + c + 16) bytes with 0 ≤ c ≤ F.
 // Every frame returned is authenticated (its number, position and final flag included); frames not
-// read are not checked, so a range read proves nothing about the rest of the message.
+// read are not checked, so a range read proves nothing about the rest of the message. A whole-message
+// range reads and checks every frame, the final one included, so it is a full streaming decryption.
 
+import { concatBytes } from './byte-concat.js';
 import { openFrame, openHeader } from './framed-decryptor.js';
 import type { DataKeyResolver } from './materials.js';
 import { FINAL_FRAME_PREFIX, MessageFormatError, readFramePrefix, REGULAR_FRAME_PREFIX, TAG_BYTES } from './message-format.js';
@@ -18,10 +20,28 @@ export interface RangedPlaintext {
   totalBytes: number;
 }
 
-export async function decryptRange(read: RangeReader, messageBytes: number, start: number, end: number, resolveDataKey: DataKeyResolver): Promise<RangedPlaintext> {
+/** A stored message whose header authenticated: its plaintext length, and its frames read on demand. */
+export interface RangedMessage {
+  readonly totalBytes: number;
+  /** Plaintext bytes per frame. */
+  readonly frameBytes: number;
+  /**
+   * The plaintext bytes [start, end) clamped to the message, one authenticated piece per frame,
+   * reading one frame at a time (memory: one frame).
+   */
+  pieces(start: number, end: number): AsyncGenerator<Uint8Array>;
+  /** Zeroes the message key; later reads fail. */
+  dispose(): void;
+}
+
+function checkRange(start: number, end: number): void {
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
     throw new MessageFormatError(`invalid range ${start}-${end}`);
   }
+}
+
+/** Reads and authenticates a message's header and works out its layout; the caller disposes it. */
+export async function openRangedMessage(read: RangeReader, messageBytes: number, resolveDataKey: DataKeyResolver): Promise<RangedMessage> {
   let headerBytes = await read(0, Math.min(messageBytes, 4096));
   let opened = await openHeader(headerBytes, resolveDataKey);
   while (!opened && headerBytes.length < messageBytes) {
@@ -30,42 +50,56 @@ export async function decryptRange(read: RangeReader, messageBytes: number, star
   }
   if (!opened) throw new MessageFormatError('the message ends inside its header');
   const { messageKey, hash, header } = opened;
-  try {
-    const frame = header.frameBytes;
-    const regular = REGULAR_FRAME_PREFIX + frame + TAG_BYTES;
-    const body = messageBytes - opened.headerBytes;
-    const finalOverhead = FINAL_FRAME_PREFIX + TAG_BYTES;
-    if (body < finalOverhead) throw new MessageFormatError('the message is truncated: its final frame is missing');
-    const regularFrames = Math.floor((body - finalOverhead) / regular);
-    const finalContent = body - finalOverhead - regularFrames * regular;
-    if (finalContent > frame) throw new MessageFormatError('the message length does not match its frames');
-    const totalBytes = regularFrames * frame + finalContent;
-    const from = Math.min(start, totalBytes);
-    const to = Math.min(end, totalBytes);
-    const pieces: Uint8Array[] = [];
-    // The final frame (index k) is the last the loop can reach: (k + 1)·F ≥ totalBytes ≥ to.
-    for (let index = Math.floor(from / frame); from < to && index * frame < to; index++) {
-      const number = index + 1;
-      const final = index === regularFrames;
-      const offset = opened.headerBytes + index * regular;
-      const length = final ? finalOverhead + finalContent : regular;
-      const bytes = await read(offset, length);
-      if (bytes.length !== length) throw new MessageFormatError(`frame ${number} is cut short: the message is shorter than its length says`);
-      const prefix = readFramePrefix(bytes, frame);
-      if (!prefix || prefix.number !== number || prefix.final !== final || prefix.contentBytes !== (final ? finalContent : frame)) {
-        throw new MessageFormatError(`frame ${number} is not where the layout puts it (the message was changed)`);
-      }
-      const content = openFrame(messageKey, hash, number, final, bytes.subarray(prefix.prefixBytes));
-      pieces.push(content.subarray(Math.max(0, from - index * frame), Math.min(content.length, to - index * frame)));
-    }
-    const plaintext = new Uint8Array(Math.max(0, to - from));
-    let at = 0;
-    for (const piece of pieces) {
-      plaintext.set(piece, at);
-      at += piece.length;
-    }
-    return { plaintext, totalBytes };
-  } finally {
+  const frame = header.frameBytes;
+  const regular = REGULAR_FRAME_PREFIX + frame + TAG_BYTES;
+  const body = messageBytes - opened.headerBytes;
+  const finalOverhead = FINAL_FRAME_PREFIX + TAG_BYTES;
+  const regularFrames = Math.floor((body - finalOverhead) / regular);
+  const finalContent = body - finalOverhead - regularFrames * regular;
+  if (body < finalOverhead || finalContent > frame) {
     messageKey.fill(0);
+    throw new MessageFormatError(body < finalOverhead ? 'the message is truncated: its final frame is missing' : 'the message length does not match its frames');
+  }
+  const totalBytes = regularFrames * frame + finalContent;
+  return {
+    totalBytes,
+    frameBytes: frame,
+    dispose: () => messageKey.fill(0),
+    async *pieces(start: number, end: number) {
+      checkRange(start, end);
+      const from = Math.min(start, totalBytes);
+      const to = Math.min(end, totalBytes);
+      // The final frame (index k) is the last the loop can reach: (k + 1)·F ≥ totalBytes ≥ to.
+      for (let index = Math.floor(from / frame); from < to && index * frame < to; index++) {
+        const number = index + 1;
+        const final = index === regularFrames;
+        const length = final ? finalOverhead + finalContent : regular;
+        const bytes = await read(opened.headerBytes + index * regular, length);
+        if (bytes.length !== length) throw new MessageFormatError(`frame ${number} is cut short: the message is shorter than its length says`);
+        const prefix = readFramePrefix(bytes, frame);
+        if (!prefix || prefix.number !== number || prefix.final !== final || prefix.contentBytes !== (final ? finalContent : frame)) {
+          throw new MessageFormatError(`frame ${number} is not where the layout puts it (the message was changed)`);
+        }
+        const content = openFrame(messageKey, hash, number, final, bytes.subarray(prefix.prefixBytes));
+        yield content.subarray(Math.max(0, from - index * frame), Math.min(content.length, to - index * frame));
+      }
+    },
+  };
+}
+
+/** All the pieces of a range, joined. */
+export async function collectPieces(pieces: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const piece of pieces) parts.push(piece);
+  return concatBytes(parts);
+}
+
+export async function decryptRange(read: RangeReader, messageBytes: number, start: number, end: number, resolveDataKey: DataKeyResolver): Promise<RangedPlaintext> {
+  checkRange(start, end);
+  const message = await openRangedMessage(read, messageBytes, resolveDataKey);
+  try {
+    return { plaintext: await collectPieces(message.pieces(start, end)), totalBytes: message.totalBytes };
+  } finally {
+    message.dispose();
   }
 }

@@ -1,16 +1,19 @@
-// Multipart upload for the ObjectStore: parts are sealed at rest as they arrive (under the store's
-// SSE-S3 root key, or under the customer's key for SSE-C uploads), and completion joins them into one
-// object written with the upload's encryption settings. Uploads in progress live in memory. Each part's
-// body is bound to its upload, part number and body id (body-binding.ts), so parts cannot be swapped.
+// Multipart upload for the ObjectStore: parts are sealed at rest as they stream in (under the store's
+// SSE-S3 root key, or under the customer's key for SSE-C uploads), each to its own body file, and
+// completion streams them, decrypted frame by frame, into one object written with the upload's
+// encryption settings: no part is ever held whole in memory. The uploads' records live in memory, so
+// an upload dies with its process and its part files are removed when the store next opens. Each
+// part's body is bound to its upload, part number and body id (body-binding.ts), so parts cannot be swapped.
 
-import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js';
 import type { Caller } from '../kms/key-management-service.js';
 import { rootArn } from '../policy/index.js';
 import { bindMaterials, bindResolver } from './body-binding.js';
+import { openDecryptedBody } from './body-decryption.js';
+import { writeEncryptedBody } from './body-encryption.js';
 import type { ObjectBodies } from './object-bodies.js';
+import { bodyPieces, checkContentLength, type ObjectBody } from './object-bytes.js';
 import type { Bucket } from './object-records.js';
-import type { ObjectRequest, ObjectStore, PutHeaders } from './object-store.js';
-import { etagOf, toBytes } from './object-bytes.js';
+import type { ObjectRequest, ObjectStore, PutHeaders, PutObjectRequest } from './object-store.js';
 import { s3Error } from './s3-errors.js';
 import { customerKeyCheck, customerKeyMaterials, type CustomerKeyCheck } from './sse-c-keyring.js';
 import type { SseS3Keyring } from './sse-s3-keyring.js';
@@ -26,6 +29,7 @@ export interface MultipartHost {
   matchingCustomerKey(request: ObjectRequest, check: CustomerKeyCheck, missing: string): Uint8Array;
   sseS3(): SseS3Keyring;
   bodies(): ObjectBodies;
+  /** putObject without its 5 GiB limit (a completed upload may reach 5 TiB). */
   putObject: ObjectStore['putObject'];
   account: string;
 }
@@ -35,13 +39,15 @@ interface Upload {
   key: string;
   initiator: string;
   /** The PUT settings the completed object gets (SSE-C: the key's check, not the key). */
-  settings: Omit<Parameters<ObjectStore['putObject']>[0], 'Bucket' | 'Key' | 'Body' | 'SSECustomerKey' | 'SSECustomerKeyMD5'>;
+  settings: Omit<PutObjectRequest, 'Bucket' | 'Key' | 'Body' | 'ContentLength' | 'SSECustomerKey' | 'SSECustomerKeyMD5'>;
   customerKey?: CustomerKeyCheck;
   parts: Map<number, { bodyId: string; size: number; etag: string }>;
 }
 
 /** S3's minimum size for every part but the last. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
+/** S3's maximum part size: 5 GiB (https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html). */
+export const MAX_PART_BYTES = 5 * 1024 ** 3;
 
 export class MultipartUploads {
   private readonly uploads = new Map<string, Upload>();
@@ -49,7 +55,7 @@ export class MultipartUploads {
   constructor(private readonly host: MultipartHost) {}
 
   /** Starts an upload; the encryption settings (and the policy check) are those of the final PUT. */
-  async create(request: Omit<Parameters<ObjectStore['putObject']>[0], 'Body'>, caller?: Caller) {
+  async create(request: Omit<PutObjectRequest, 'Body' | 'ContentLength'>, caller?: Caller) {
     await this.host.load();
     const who = this.host.who(caller);
     const bucket = this.host.bucket(request.Bucket);
@@ -64,23 +70,24 @@ export class MultipartUploads {
     return { Bucket: bucket.name, Key: key, UploadId: uploadId };
   }
 
-  /** Stores one part, sealed at rest: under the customer's key for SSE-C uploads, else under the store's root key. */
-  async uploadPart(request: ObjectRequest & { UploadId: string; PartNumber: number; Body: Uint8Array | string }, caller?: Caller) {
+  /** Stores one part (at most 5 GiB, streamed like putObject's Body), sealed at rest: under the customer's key for SSE-C uploads, else under the store's root key. */
+  async uploadPart(request: ObjectRequest & { UploadId: string; PartNumber: number; Body: ObjectBody; ContentLength?: number }, caller?: Caller) {
     await this.host.load();
     const { upload, partArn, customerKey } = this.uploadFor(request, caller, request.PartNumber);
-    const body = toBytes(request.Body);
-    const materials = customerKey ? customerKeyMaterials(customerKey) : this.host.sseS3().materials(partArn);
-    const bodyId = crypto.randomUUID();
     try {
-      await this.host.bodies().write(bodyId, encryptMessage(bindMaterials(materials, { objectArn: partArn, versionId: bodyId }), body));
+      const contentLength = checkContentLength(request.ContentLength, MAX_PART_BYTES);
+      const pieces = bodyPieces(request.Body);
+      const materials = customerKey ? customerKeyMaterials(customerKey) : this.host.sseS3().materials(partArn);
+      const bodyId = crypto.randomUUID();
+      const { size, etag } = await writeEncryptedBody(this.host.bodies(), bodyId, pieces, [bindMaterials(materials, { objectArn: partArn, versionId: bodyId })],
+        { maxBytes: MAX_PART_BYTES, contentLength });
+      const previous = upload.parts.get(request.PartNumber);
+      upload.parts.set(request.PartNumber, { bodyId, size, etag });
+      if (previous) await this.host.bodies().remove(previous.bodyId);
+      return { ETag: etag };
     } finally {
-      materials.dataKey.fill(0);
+      customerKey?.fill(0);
     }
-    const previous = upload.parts.get(request.PartNumber);
-    const etag = await etagOf(body);
-    upload.parts.set(request.PartNumber, { bodyId, size: body.length, etag });
-    if (previous) await this.host.bodies().remove(previous.bodyId);
-    return { ETag: etag };
   }
 
   /** Joins the listed parts (ascending, ETags matching) into the object, encrypted with the upload's settings. */
@@ -90,33 +97,36 @@ export class MultipartUploads {
     const { upload, customerKey } = this.uploadFor(request, caller, undefined);
     const listed = request.MultipartUpload?.Parts;
     if (!Array.isArray(listed) || listed.length === 0) throw s3Error('InvalidRequest', 'MultipartUpload.Parts: at least one part is needed');
-    const pieces: Uint8Array[] = [];
     try {
       // The list as a whole first: order, then that each part exists with that ETag, then sizes.
       if (listed.some((p, i) => i > 0 && p.PartNumber <= listed[i - 1]!.PartNumber)) throw s3Error('InvalidPartOrder', 'parts must be listed in ascending order of PartNumber');
       const chosen = listed.map(({ PartNumber, ETag }) => {
         const part = upload.parts.get(PartNumber);
         if (!part || part.etag !== ETag) throw s3Error('InvalidPart', `part ${PartNumber} was not uploaded, or its ETag differs`);
-        return part;
+        return { ...part, PartNumber };
       });
       const small = chosen.findIndex((part, i) => i < chosen.length - 1 && part.size < MIN_PART_BYTES);
       if (small >= 0) throw s3Error('EntityTooSmall', `part ${listed[small]!.PartNumber} is ${chosen[small]!.size} bytes; all but the last must be at least 5 MiB`);
-      for (let i = 0; i < listed.length; i++) {
-        const { PartNumber } = listed[i]!;
-        const part = chosen[i]!;
-        const partArn = `arn:aws:s3:::${upload.bucket}/${upload.key}?uploadId=${request.UploadId}&partNumber=${PartNumber}`;
-        const resolver = bindResolver(customerKey ? async () => customerKey.slice() : this.host.sseS3().resolver(partArn), { objectArn: partArn, versionId: part.bodyId });
-        pieces.push(await decryptMessage(resolver, await this.host.bodies().read(part.bodyId)));
-      }
-      const body = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-      pieces.reduce((at, p) => (body.set(p, at), at + p.length), 0);
+      const bodies = this.host.bodies();
+      const sseS3 = this.host.sseS3();
+      // The parts' plaintext, one after another, each decrypted a frame at a time as the object's PUT reads it.
+      const joined = (async function* () {
+        for (const part of chosen) {
+          const partArn = `arn:aws:s3:::${upload.bucket}/${upload.key}?uploadId=${request.UploadId}&partNumber=${part.PartNumber}`;
+          const resolver = bindResolver(customerKey ? async () => customerKey.slice() : sseS3.resolver(partArn), { objectArn: partArn, versionId: part.bodyId });
+          const body = await openDecryptedBody(await bodies.open(part.bodyId), [resolver], part.size);
+          try {
+            yield* body.pieces(0, body.size);
+          } finally {
+            await body.close();
+          }
+        }
+      })();
       const customer = customerKey ? { SSECustomerAlgorithm: 'AES256', SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5 } : {};
-      const put = await this.host.putObject({ ...upload.settings, ...customer, Bucket: upload.bucket, Key: upload.key, Body: body, SecureTransport: request.SecureTransport }, caller);
-      body.fill(0);
+      const put = await this.host.putObject({ ...upload.settings, ...customer, Bucket: upload.bucket, Key: upload.key, Body: joined, SecureTransport: request.SecureTransport }, caller);
       await this.dropUpload(request.UploadId, upload);
       return { Bucket: upload.bucket, Key: upload.key, ETag: put.ETag, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption, SSEKMSKeyId: put.SSEKMSKeyId };
     } finally {
-      pieces.forEach((p) => p.fill(0));
       customerKey?.fill(0);
     }
   }

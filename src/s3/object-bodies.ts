@@ -1,28 +1,59 @@
 // Where object bodies (the stored bytes: ciphertext when encrypted) live: in memory, or one file per
-// object version in a directory, each written atomically (temp file, fsync, rename) under a fresh
-// name, so a crash mid-write leaves every earlier version intact.
+// object version in a directory. A body is written as it streams in, to a temporary file that is
+// fsynced and renamed to a fresh name only once complete, so a crash mid-write leaves every earlier
+// version intact and at worst a temporary file (removed when the store next opens). It is read back
+// by positioned reads, so a ranged or streamed read holds one piece at a time, never the body.
 
-import { copyBytes } from '../core/validate.js';
-import { atomicWriteFile, removeFiles } from '../kms/atomic-file.js';
+import { concatBytes } from '../envelope/byte-concat.js';
+import { removeFiles, renameDurably } from '../kms/atomic-file.js';
+
+/** A body being written: chunks in order, then `commit()` (durable under its id) or `abort()` (gone). */
+export interface BodyWriter {
+  write(chunk: Uint8Array): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** A stored body opened for reading: positioned reads; `close()` when done. */
+export interface BodyReader {
+  readonly size: number;
+  read(offset: number, length: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
 
 export interface ObjectBodies {
-  write(id: string, bytes: Uint8Array): Promise<void>;
-  read(id: string): Promise<Uint8Array>;
+  create(id: string): Promise<BodyWriter>;
+  open(id: string): Promise<BodyReader>;
   remove(id: string): Promise<void>;
+}
+
+/** A whole body, for tests and audits (storedBytes): not for serving objects. */
+export async function readWholeBody(bodies: ObjectBodies, id: string): Promise<Uint8Array> {
+  const reader = await bodies.open(id);
+  try {
+    return await reader.read(0, reader.size);
+  } finally {
+    await reader.close();
+  }
 }
 
 export class MemoryBodies implements ObjectBodies {
   readonly bodies = new Map<string, Uint8Array>();
 
   // Copies in and out, as files would: nobody's later change to an array reaches a stored body.
-  async write(id: string, bytes: Uint8Array): Promise<void> {
-    this.bodies.set(id, copyBytes(bytes));
+  async create(id: string): Promise<BodyWriter> {
+    const chunks: Uint8Array[] = [];
+    return {
+      write: async (chunk) => { chunks.push(chunk.slice()); },
+      commit: async () => { this.bodies.set(id, concatBytes(chunks)); },
+      abort: async () => { chunks.length = 0; },
+    };
   }
 
-  async read(id: string): Promise<Uint8Array> {
+  async open(id: string): Promise<BodyReader> {
     const body = this.bodies.get(id);
     if (!body) throw new Error(`object body ${id} is missing`);
-    return copyBytes(body);
+    return { size: body.length, read: async (offset, length) => body.slice(offset, offset + length), close: async () => undefined };
   }
 
   async remove(id: string): Promise<void> {
@@ -38,13 +69,52 @@ export class DirectoryBodies implements ObjectBodies {
     return `${this.directory}/${id}.bin`;
   }
 
-  async write(id: string, bytes: Uint8Array): Promise<void> {
-    await atomicWriteFile(this.file(id), bytes);
+  async create(id: string): Promise<BodyWriter> {
+    const fs = await import('node:fs/promises');
+    const file = this.file(id);
+    const temporary = `${file}.${crypto.randomUUID()}.tmp`;
+    await fs.mkdir(this.directory, { recursive: true, mode: 0o700 });
+    const handle = await fs.open(temporary, 'wx', 0o600);
+    let open = true;
+    const close = async () => {
+      if (open) await handle.close();
+      open = false;
+    };
+    return {
+      write: async (chunk) => {
+        // FileHandle.write may write less than asked (a short write): loop until all of it is down.
+        for (let at = 0; at < chunk.length;) at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten;
+      },
+      commit: async () => {
+        await handle.sync();
+        await close();
+        await renameDurably(temporary, file);
+      },
+      abort: async () => {
+        await close().catch(() => undefined);
+        await fs.rm(temporary, { force: true });
+      },
+    };
   }
 
-  async read(id: string): Promise<Uint8Array> {
+  async open(id: string): Promise<BodyReader> {
     const fs = await import('node:fs/promises');
-    return new Uint8Array(await fs.readFile(this.file(id)));
+    const handle = await fs.open(this.file(id), 'r');
+    const { size } = await handle.stat();
+    return {
+      size,
+      read: async (offset, length) => {
+        const bytes = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
+        let at = 0;
+        while (at < bytes.length) {
+          const { bytesRead } = await handle.read(bytes, at, bytes.length - at, offset + at);
+          if (bytesRead === 0) break; // the file shrank under us: the caller sees a short read
+          at += bytesRead;
+        }
+        return at === bytes.length ? bytes : bytes.subarray(0, at);
+      },
+      close: () => handle.close(),
+    };
   }
 
   async remove(id: string): Promise<void> {

@@ -1,33 +1,51 @@
 // An ObjectStore's state and where it lives: buckets and version records in memory, or in a
-// directory as metadata (s3-state.json, authenticated: see authenticated-metadata.ts) plus one body
-// file per version, both written atomically; and the SSE-S3 root keys (a 0600 file of 32-byte
-// versions in the directory store, its first version created race-free). A directory store takes
-// the directory's write lock (directory-lock.ts) before it reads anything, and on open removes what
-// a crash left behind: temporary files, bodies no version names, parts of unfinished uploads (which
-// live in memory only, so none survives its process).
+// directory as a journal of records (s3-journal.log, each line authenticated: see object-journal.ts)
+// plus one body file per version; and the SSE-S3 root keys (a 0600 file of 32-byte versions in the
+// directory store, its first version created race-free). A directory store takes the directory's
+// write lock (directory-lock.ts) before it reads anything, and on open removes what a crash left
+// behind: temporary files, bodies no version names, parts of unfinished uploads (whose records live
+// in memory only, so none survives its process). A store written as one s3-state.json (kms-wasm 0.1)
+// is carried over to the journal on its first open.
 
 import { loadOnce } from '../core/load-once.js';
-import { SerialQueue } from '../core/serial-queue.js';
 import { atomicWriteFile, createFileExclusive, removeFiles, temporaryFilesOf } from '../kms/atomic-file.js';
 import { AuthenticatedMetadata } from '../kms/authenticated-metadata.js';
 import { DirectoryLock } from '../kms/directory-lock.js';
-import { StoreClosedError } from '../kms/store-errors.js';
+import { StoreClosedError, StoreIntegrityError } from '../kms/store-errors.js';
 import { parsePolicy } from '../policy/index.js';
 import { DirectoryBodies, MemoryBodies, type ObjectBodies } from './object-bodies.js';
+import { journalFile, ObjectJournal } from './object-journal.js';
 import type { Bucket, EncryptionRule, StoredObject } from './object-records.js';
+import { SortedObjectMap } from './sorted-object-map.js';
 import { SseS3Keyring } from './sse-s3-keyring.js';
 
-interface SavedState {
-  buckets: Array<{ name: string; owner: string; created: string; rule?: EncryptionRule; policy?: string; versioning?: 'Enabled' | 'Suspended';
-    objects: Array<[string, Array<Omit<StoredObject, 'lastModified'> & { lastModified: string }>]> }>;
-}
+type SavedVersion = Omit<StoredObject, 'lastModified'> & { lastModified: string };
+interface SavedBucket { name: string; owner: string; created: string; rule?: EncryptionRule; policy?: string; versioning?: 'Enabled' | 'Suspended' }
+
+/** One record of the journal: a bucket's settings, a version added (replacing one of the same id), or versions dropped. */
+export type ObjectRecord =
+  | { bucket: SavedBucket }
+  | { put: { bucket: string; key: string; version: SavedVersion } }
+  | { drop: { bucket: string; key: string; versionId?: string } };
+
+/** s3-state.json of kms-wasm 0.1. */
+interface SavedState { buckets: Array<SavedBucket & { objects: Array<[string, SavedVersion[]]> }> }
+
+export const bucketRecord = (b: Bucket): ObjectRecord => ({ bucket: {
+  name: b.name, owner: b.owner, created: b.created.toISOString(), rule: b.rule, policy: b.policy?.text, versioning: b.versioning } });
+
+export const putRecord = (bucket: Bucket, key: string, version: StoredObject): ObjectRecord => ({
+  put: { bucket: bucket.name, key, version: { ...version, lastModified: version.lastModified.toISOString() } } });
+
+export const dropRecord = (bucket: Bucket, key: string, versionId?: string): ObjectRecord => ({ drop: { bucket: bucket.name, key, versionId } });
 
 export class ObjectPersistence {
   readonly buckets = new Map<string, Bucket>();
   readonly bodies: ObjectBodies;
   private keyring: SseS3Keyring | undefined;
-  private readonly saves = new SerialQueue();
-  private metadata: AuthenticatedMetadata<SavedState> | undefined;
+  private journal: ObjectJournal<ObjectRecord> | undefined;
+  /** The journal's line count at which the share of superseded lines is next looked at. */
+  private nextCompactionCheck = 0;
   private lock: DirectoryLock | undefined;
   private closed = false;
 
@@ -43,7 +61,7 @@ export class ObjectPersistence {
   }
 
   /**
-   * Loads the directory's metadata and SSE-S3 root key on first use (in memory: a fresh root key).
+   * Loads the directory's records and SSE-S3 root key on first use (in memory: a fresh root key).
    * The root key file is created with mode 0600 and never leaves the store.
    */
   load(): Promise<void> {
@@ -51,10 +69,10 @@ export class ObjectPersistence {
     return this.loadState();
   }
 
-  /** Releases the directory's lock once pending saves are done; every later call is refused. */
+  /** Releases the directory's lock once pending writes are done; every later call is refused. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.saves.run(async () => undefined);
+    await this.journal?.flush();
     const lock = this.lock;
     this.lock = undefined;
     await lock?.release();
@@ -68,7 +86,7 @@ export class ObjectPersistence {
     this.lock ??= await DirectoryLock.acquire(this.dir, 's3', { waitMs: this.waitForLock });
     const fs = await import('node:fs/promises');
     const rootFile = `${this.dir}/sse-s3-root.key`;
-    await removeFiles(this.dir, temporaryFilesOf(['sse-s3-root.key']));
+    await removeFiles(this.dir, temporaryFilesOf(['sse-s3-root.key', 's3-journal.log', 's3-state.json', 's3-state.key']));
     const readRoot = () => fs.readFile(rootFile).then((bytes) => new Uint8Array(bytes), (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
       throw error;
@@ -82,17 +100,63 @@ export class ObjectPersistence {
     }
     this.keyring = new SseS3Keyring(root);
     root.fill(0);
-    const { metadata, saved } = await AuthenticatedMetadata.open<SavedState>(this.dir, 's3-state');
-    this.metadata = metadata;
-    for (const b of saved?.buckets ?? []) {
-      this.buckets.set(b.name, {
-        ...b, created: new Date(b.created), policy: b.policy === undefined ? undefined : { text: b.policy, document: parsePolicy(b.policy, true) },
-        objects: new Map(b.objects.map(([key, versions]) => [key, versions.map((v) => ({ ...v, lastModified: new Date(v.lastModified) }))])),
-      });
-    }
+    const records = await this.openJournal(fs);
+    for (const record of records) this.apply(record);
+    this.nextCompactionCheck = records.length;
+    await this.compactIfWorthIt();
     const named = new Set([...this.buckets.values()].flatMap((b) => [...b.objects.values()].flat().map((v) => v.bodyId)));
     await (this.bodies as DirectoryBodies).removeAllBut(named);
   });
+
+  /**
+   * The journal's records. A new store: an empty journal, written before its key (so a crash between
+   * the two cannot leave a key without a journal, which is how a deleted journal is told apart). A
+   * kms-wasm 0.1 store: its s3-state.json (authenticated as ever) becomes the journal, then goes.
+   */
+  private async openJournal(fs: typeof import('node:fs/promises')): Promise<ObjectRecord[]> {
+    const dir = this.dir!;
+    const exists = (file: string) => fs.access(file).then(() => true, () => false);
+    const secretFile = `${dir}/s3-state.key`;
+    const legacyFile = `${dir}/s3-state.json`;
+    if (await exists(journalFile(dir))) {
+      const { journal, entries } = await ObjectJournal.open<ObjectRecord>(dir, secretFile);
+      this.journal = journal;
+      await fs.rm(legacyFile, { force: true }); // a migration that crashed after writing the journal
+      return entries;
+    }
+    if (await exists(legacyFile)) {
+      const { saved } = await AuthenticatedMetadata.open<SavedState>(dir, 's3-state');
+      const records: ObjectRecord[] = (saved?.buckets ?? []).flatMap(({ objects, ...bucket }) => [
+        { bucket },
+        ...objects.flatMap(([key, versions]) => versions.map((version): ObjectRecord => ({ put: { bucket: bucket.name, key, version } }))),
+      ]);
+      this.journal = await ObjectJournal.create(dir, secretFile, records);
+      await fs.rm(legacyFile);
+      return records;
+    }
+    if (await exists(secretFile)) throw new StoreIntegrityError(journalFile(dir), 'is missing, though the store was created: it was removed');
+    this.journal = await ObjectJournal.create<ObjectRecord>(dir, secretFile, []);
+    return [];
+  }
+
+  /** Applies a journal record to the buckets in memory: the same change the call that wrote it made. */
+  private apply(record: ObjectRecord): void {
+    if ('bucket' in record) {
+      const { name, owner, created, rule, policy, versioning } = record.bucket;
+      const bucket = this.buckets.get(name) ?? { name, owner, created: new Date(created), objects: new SortedObjectMap<StoredObject[]>() };
+      Object.assign(bucket, { rule, versioning, policy: policy === undefined ? undefined : { text: policy, document: parsePolicy(policy, true) } });
+      this.buckets.set(name, bucket);
+      return;
+    }
+    const { bucket: name, key } = 'put' in record ? record.put : record.drop;
+    const bucket = this.buckets.get(name);
+    if (!bucket) throw new StoreIntegrityError(journalFile(this.dir!), `names a bucket ${name} it never created`);
+    const versionId = 'put' in record ? record.put.version.versionId : record.drop.versionId;
+    const kept = versionId === undefined ? [] : (bucket.objects.get(key) ?? []).filter((v) => v.versionId !== versionId);
+    if ('put' in record) kept.push({ ...record.put.version, lastModified: new Date(record.put.version.lastModified) });
+    if (kept.length > 0) bucket.objects.set(key, kept);
+    else bucket.objects.delete(key);
+  }
 
   /**
    * Rotates the SSE-S3 root key: objects written from now on use a new root key version; existing
@@ -108,19 +172,26 @@ export class ObjectPersistence {
   }
 
   /**
-   * Writes the metadata (after the bodies it names); saves run one after another, each writing the
-   * latest state, whether or not the one before it failed (a failed save must not fail every later one).
+   * Makes a change already made in memory durable: one journal line (nothing in memory), whatever
+   * the store's size. Records are written in call order; a failed write leaves no line.
    */
-  save(): Promise<void> {
-    if (!this.metadata) return Promise.resolve();
-    const metadata = this.metadata;
-    return this.saves.run(async () => {
-      const state: SavedState = { buckets: [...this.buckets.values()].map((b) => ({
-        name: b.name, owner: b.owner, created: b.created.toISOString(), rule: b.rule, policy: b.policy?.text, versioning: b.versioning,
-        objects: [...b.objects.entries()].map(([key, versions]) => [key, versions.map((v) => ({ ...v, lastModified: v.lastModified.toISOString() }))]),
-      })) };
-      await metadata.write(state);
-    });
+  async record(record: ObjectRecord): Promise<void> {
+    if (!this.journal) return;
+    await this.journal.append(record);
+    await this.compactIfWorthIt();
   }
 
+  /** Compacts the journal once superseded records dominate (looked at each time the journal has grown by its live size). */
+  private async compactIfWorthIt(): Promise<void> {
+    const journal = this.journal!;
+    if (journal.lineCount < this.nextCompactionCheck) return;
+    let live = 0;
+    for (const bucket of this.buckets.values()) {
+      live += 1;
+      for (const versions of bucket.objects.values()) live += versions.length;
+    }
+    this.nextCompactionCheck = journal.lineCount + Math.max(live, 1024);
+    await journal.compact(() => [...this.buckets.values()].flatMap((bucket) => [bucketRecord(bucket),
+      ...[...bucket.objects.entries()].flatMap(([key, versions]) => versions.map((v) => putRecord(bucket, key, v)))]));
+  }
 }

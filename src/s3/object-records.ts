@@ -2,6 +2,7 @@
 
 import { bytesToBase64 } from '../core/base64.js';
 import type { PolicyDocument } from '../policy/index.js';
+import type { SortedObjectMap } from './sorted-object-map.js';
 import type { CustomerKeyCheck } from './sse-c-keyring.js';
 
 export type ServerSideEncryption = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
@@ -39,7 +40,7 @@ export interface Bucket {
   policy?: { text: string; document?: PolicyDocument };
   versioning?: 'Enabled' | 'Suspended';
   /** Each key's versions, oldest first. */
-  objects: Map<string, StoredObject[]>;
+  objects: SortedObjectMap<StoredObject[]>;
 }
 
 export const newVersionId = () => bytesToBase64(crypto.getRandomValues(new Uint8Array(24))).replace(/[+/=]/g, (c) => ({ '+': '.', '/': '_', '=': '' })[c]!);

@@ -8,30 +8,36 @@
 //   SSE-C    the customer's key encrypts directly; only a salted HMAC of it is kept
 // With versioning enabled, every PUT adds a version (each with its own data key) and DELETE adds a
 // delete marker; older versions stay readable by VersionId. Objects live in memory or, with `dir`,
-// in a directory: one file per version plus metadata, both written atomically. Multipart uploads
-// (multipart-uploads.ts) keep their parts sealed at rest until completion. Every encrypted body is
-// bound to its bucket, key and version (body-binding.ts): a body moved to another object fails to read.
+// in a directory: one file per version plus one journal line per change (object-persistence.ts), so
+// a call costs the same however many objects exist. Bodies stream in and out: putObject takes bytes,
+// text or a stream and encrypts it to its file as it reads; getObject's Body is a stream shaped as the
+// AWS SDK's (streaming-body.ts), decrypting one frame at a time, a Range only the frames it needs.
+// Multipart uploads (multipart-uploads.ts) keep their parts sealed at rest until completion. Every
+// encrypted body is bound to its bucket, key and version (body-binding.ts): a body moved to another
+// object fails to read.
 
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
-import { compareBytes, copyBytes } from '../core/validate.js';
-import { decryptMessage, encryptMessage } from '../envelope/envelope-streams.js';
+import type { DataKeyResolver, EncryptionMaterials } from '../envelope/materials.js';
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../kms/kms-keyring.js';
-import type { DataKeyResolver } from '../envelope/materials.js';
-import { decryptRange } from '../envelope/ranged-decrypt.js';
 import type { HostKms } from '../envelope/kms-client.js';
 import type { Caller } from '../policy/caller.js';
 import { KmsError } from '../kms/kms-errors.js';
 import { isPrincipalArn, parsePolicy, rootArn, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
 import { authorizeS3 } from './bucket-authorizer.js';
+import { openRangedMessage } from '../envelope/ranged-decrypt.js';
 import { bindMaterials, bindResolver, OBJECT_ARN_KEY, VERSION_ID_KEY } from './body-binding.js';
 import { BucketKeyCache } from './bucket-keys.js';
 import { parseRange } from './byte-range.js';
-import { etagOf, toBytes } from './object-bytes.js';
-import type { ObjectBodies } from './object-bodies.js';
+import { openDecryptedBody } from './body-decryption.js';
+import { writeEncryptedBody } from './body-encryption.js';
+import { bodyPieces, checkContentLength, type ObjectBody } from './object-bytes.js';
+import { readWholeBody, type ObjectBodies } from './object-bodies.js';
 import { MultipartUploads } from './multipart-uploads.js';
-import { ObjectPersistence } from './object-persistence.js';
+import { bucketRecord, dropRecord, ObjectPersistence, putRecord, type ObjectRecord } from './object-persistence.js';
 import { addVersion, newVersionId, SSE_VALUES, type Bucket, type EncryptionRule, type ServerSideEncryption, type StoredObject } from './object-records.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
+import { SortedObjectMap } from './sorted-object-map.js';
+import { started, streamingBody } from './streaming-body.js';
 import { customerKeyCheck, customerKeyMaterials, customerKeyOf, verifyCustomerKey, type CustomerKeyCheck, type CustomerKeyRequest } from './sse-c-keyring.js';
 
 export type { ServerSideEncryption } from './object-records.js';
@@ -64,6 +70,15 @@ export interface PutHeaders extends ObjectRequest {
   ServerSideEncryption?: ServerSideEncryption;
   SSEKMSKeyId?: string;
 }
+
+/** The request fields of a PUT (putObject; multipart completion adds nothing but the body). */
+export type PutObjectRequest = ObjectRequest & { Body: ObjectBody; ContentLength?: number; ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; ContentType?: string; Metadata?: Record<string, string> };
+
+/** S3's largest single PUT (https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html): 5 GiB. */
+export const MAX_PUT_BYTES = 5 * 1024 ** 3;
+/** S3's largest object (a multipart upload): 5 TiB. */
+export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 
 const S3 = 's3.amazonaws.com';
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -114,7 +129,8 @@ export class ObjectStore {
       load: () => this.load(), who: (caller) => this.who(caller), bucket: (name) => this.bucket(name), checkKey: (key) => this.checkKey(key),
       authorizePut: (who, bucket, key, request) => this.authorizePut(who, bucket, key, request),
       customerKey: (request) => this.customerKey(request), matchingCustomerKey: (r, check, missing) => this.matchingCustomerKey(r, check, missing),
-      sseS3: () => this.state.sseS3, bodies: () => this.bodies, putObject: (request, caller) => this.putObject(request, caller), account: this.kms.account,
+      sseS3: () => this.state.sseS3, bodies: () => this.bodies, account: this.kms.account,
+      putObject: (request, caller) => this.storeObject(request, caller, MAX_OBJECT_BYTES),
     });
   }
 
@@ -143,17 +159,13 @@ export class ObjectStore {
     return this.state.load();
   }
 
-  private save(): Promise<void> {
-    return this.state.save();
-  }
-
   /**
-   * Saves a change already made in memory; if the save fails, `undo` takes it back first, so a call
-   * that fails leaves nothing behind (memory stays what the metadata file says).
+   * Records a change already made in memory (call it at once after the change: records are written
+   * in call order); if that fails, `undo` takes it back, so a call that fails leaves nothing behind.
    */
-  private async saveOrUndo(undo: () => unknown): Promise<void> {
+  private async saveOrUndo(record: ObjectRecord, undo: () => unknown): Promise<void> {
     try {
-      await this.save();
+      await this.state.record(record);
     } catch (error) {
       await undo();
       throw error;
@@ -177,9 +189,9 @@ export class ObjectStore {
     }
     this.authorize(who, 's3:CreateBucket', `arn:aws:s3:::${request.Bucket}`, undefined, {});
     if (this.buckets.has(request.Bucket)) throw s3Error('BucketAlreadyOwnedByYou', `${request.Bucket} already exists`);
-    const bucket: Bucket = { name: request.Bucket, owner: this.kms.account, created: new Date(), objects: new Map() };
+    const bucket: Bucket = { name: request.Bucket, owner: this.kms.account, created: new Date(), objects: new SortedObjectMap<StoredObject[]>() };
     this.buckets.set(request.Bucket, bucket);
-    await this.saveOrUndo(() => this.buckets.get(bucket.name) === bucket && this.buckets.delete(bucket.name));
+    await this.saveOrUndo(bucketRecord(bucket), () => this.buckets.get(bucket.name) === bucket && this.buckets.delete(bucket.name));
     return { Location: `/${request.Bucket}` };
   }
 
@@ -197,7 +209,7 @@ export class ObjectStore {
     }
     const previous = bucket.rule;
     bucket.rule = structuredClone(rule);
-    await this.saveOrUndo(() => { bucket.rule = previous; });
+    await this.saveOrUndo(bucketRecord(bucket), () => { bucket.rule = previous; });
     return {};
   }
 
@@ -216,7 +228,7 @@ export class ObjectStore {
     if (status !== 'Enabled' && status !== 'Suspended') throw s3Error('InvalidArgument', 'VersioningConfiguration.Status: expected Enabled or Suspended');
     const previous = bucket.versioning;
     bucket.versioning = status;
-    await this.saveOrUndo(() => { bucket.versioning = previous; });
+    await this.saveOrUndo(bucketRecord(bucket), () => { bucket.versioning = previous; });
     return {};
   }
 
@@ -240,15 +252,22 @@ export class ObjectStore {
     if (isPublic) throw s3Error('AccessDenied', `${bucket.name}: public bucket policies are blocked (an Allow statement names Principal "*")`);
     const previous = bucket.policy;
     bucket.policy = { text: request.Policy, document };
-    await this.saveOrUndo(() => { bucket.policy = previous; });
+    await this.saveOrUndo(bucketRecord(bucket), () => { bucket.policy = previous; });
     return {};
   }
 
   // ---------------------------------------------------------------- objects
 
-  async putObject(request: ObjectRequest & { Body: Uint8Array | string; ServerSideEncryption?: ServerSideEncryption;
-    SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; ContentType?: string; Metadata?: Record<string, string> },
-    caller?: Caller) {
+  /**
+   * Stores an object. `Body`: a Uint8Array, a string, a Blob, a Web ReadableStream, a Node Readable or
+   * any async iterable of Uint8Array, read once and encrypted to the body's file as it arrives
+   * (memory: about one MiB, whatever its size); `ContentLength`, if given, must match it. At most 5 GiB.
+   */
+  putObject(request: PutObjectRequest, caller?: Caller) {
+    return this.storeObject(request, caller, MAX_PUT_BYTES);
+  }
+
+  private async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number) {
     await this.load();
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
@@ -261,57 +280,59 @@ export class ObjectStore {
     if (request.SSEKMSKeyId !== undefined && header !== 'aws:kms' && header !== 'aws:kms:dsse') {
       throw s3Error('InvalidArgument', 'SSEKMSKeyId: only with ServerSideEncryption aws:kms or aws:kms:dsse');
     }
+    const contentLength = checkContentLength(request.ContentLength, maxBytes);
     this.authorizePut(who, bucket, key, request);
-    const body = toBytes(request.Body);
+    const pieces = bodyPieces(request.Body);
     const customerKey = this.customerKey(request);
     if (customerKey && header !== undefined) {
       customerKey.fill(0);
       throw s3Error('InvalidArgument', 'SSE-C headers and ServerSideEncryption cannot be combined');
     }
     const sse = customerKey ? undefined : header ?? bucket.rule?.ApplyServerSideEncryptionByDefault.SSEAlgorithm;
-    let stored: Uint8Array = copyBytes(body); // not body.slice(): on a Node Buffer that is a view of the caller's bytes
     const object: StoredObject = {
-      versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: body.length, etag: await etagOf(body), lastModified: new Date(), sse,
+      versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: 0, etag: '', lastModified: new Date(), sse,
       contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) },
     };
     const binding = { objectArn, versionId: object.versionId };
-    if (customerKey) {
-      stored = encryptMessage(bindMaterials(customerKeyMaterials(customerKey), binding), body);
-      object.customerKey = customerKeyCheck(customerKey);
-      customerKey.fill(0);
-    } else if (sse === 'AES256') {
-      const materials = this.state.sseS3.materials(objectArn);
-      stored = encryptMessage(bindMaterials(materials, binding), body);
-      materials.dataKey.fill(0);
-    } else if (sse === 'aws:kms' || sse === 'aws:kms:dsse') {
-      const keyId = request.SSEKMSKeyId ?? (header === undefined ? bucket.rule?.ApplyServerSideEncryptionByDefault.KMSMasterKeyID : undefined)
-        ?? await this.kms.awsManagedKeyId('s3');
-      const encryptionContext = { ...this.parseContext(request.SSEKMSEncryptionContext), [OBJECT_ARN_KEY]: objectArn };
-      const bucketKey = sse === 'aws:kms' && (request.BucketKeyEnabled ?? (header === undefined && bucket.rule?.BucketKeyEnabled === true));
-      if (request.BucketKeyEnabled && sse !== 'aws:kms') throw s3Error('InvalidArgument', 'BucketKeyEnabled: only with SSE-KMS (aws:kms)');
-      if (bucketKey) {
-        const materials = await this.bucketKeys.materials(`arn:aws:s3:::${bucket.name}`, objectArn, keyId, encryptionContext,
-          { principal: who.principal, viaService: S3 }).catch(fromKms);
-        stored = encryptMessage(bindMaterials(materials, binding), stored);
-        materials.dataKey.fill(0);
-        object.kmsKeyId = materials.wrappedKeys[0]!.keyId;
-        object.bucketKey = true;
+    // The layers' materials, innermost first, all obtained before the body is read.
+    const layers: EncryptionMaterials[] = [];
+    try {
+      if (customerKey) {
+        layers.push(customerKeyMaterials(customerKey));
+        object.customerKey = customerKeyCheck(customerKey);
+      } else if (sse === 'AES256') {
+        layers.push(this.state.sseS3.materials(objectArn));
+      } else if (sse === 'aws:kms' || sse === 'aws:kms:dsse') {
+        const keyId = request.SSEKMSKeyId ?? (header === undefined ? bucket.rule?.ApplyServerSideEncryptionByDefault.KMSMasterKeyID : undefined)
+          ?? await this.kms.awsManagedKeyId('s3');
+        const encryptionContext = { ...this.parseContext(request.SSEKMSEncryptionContext), [OBJECT_ARN_KEY]: objectArn };
+        const bucketKey = sse === 'aws:kms' && (request.BucketKeyEnabled ?? (header === undefined && bucket.rule?.BucketKeyEnabled === true));
+        if (request.BucketKeyEnabled && sse !== 'aws:kms') throw s3Error('InvalidArgument', 'BucketKeyEnabled: only with SSE-KMS (aws:kms)');
+        if (bucketKey) {
+          layers.push(await this.bucketKeys.materials(`arn:aws:s3:::${bucket.name}`, objectArn, keyId, encryptionContext,
+            { principal: who.principal, viaService: S3 }).catch(fromKms));
+          object.bucketKey = true;
+        }
+        // DSSE-KMS: an inner and an outer layer, each sealed under its own data key from KMS.
+        for (let layer = 0; layer < (bucketKey ? 0 : sse === 'aws:kms:dsse' ? 2 : 1); layer++) {
+          layers.push(await kmsEncryptionMaterials(this.kms, { KeyId: keyId, EncryptionContext: encryptionContext },
+            { principal: who.principal, viaService: S3 }).catch(fromKms));
+        }
+        object.kmsKeyId = layers.at(-1)!.wrappedKeys[0]!.keyId;
       }
-      // DSSE-KMS: an inner and an outer layer, each sealed under its own data key from KMS.
-      for (let layer = 0; layer < (bucketKey ? 0 : sse === 'aws:kms:dsse' ? 2 : 1); layer++) {
-        const materials = await kmsEncryptionMaterials(this.kms, { KeyId: keyId, EncryptionContext: encryptionContext },
-          { principal: who.principal, viaService: S3 }).catch(fromKms);
-        stored = encryptMessage(bindMaterials(materials, binding), stored);
-        materials.dataKey.fill(0);
-        object.kmsKeyId = materials.wrappedKeys[0]!.keyId;
-      }
+      // The body first, under a fresh name; then the record that points at it; then old bodies go.
+      Object.assign(object, await writeEncryptedBody(this.bodies, object.bodyId, pieces, layers.map((m) => bindMaterials(m, binding)),
+        { maxBytes, contentLength }));
+    } catch (error) {
+      layers.forEach((m) => m.dataKey.fill(0));
+      throw error;
+    } finally {
+      customerKey?.fill(0);
     }
-    // The body first, under a fresh name; then the metadata that points at it; then old bodies go.
-    await this.bodies.write(object.bodyId, stored);
     const before = bucket.objects.get(key);
     const replaced = addVersion(bucket, key, object);
     const after = bucket.objects.get(key);
-    await this.saveOrUndo(async () => {
+    await this.saveOrUndo(putRecord(bucket, key, object), async () => {
       ObjectStore.restoreVersions(bucket, key, before, after);
       await this.bodies.remove(object.bodyId);
     });
@@ -320,22 +341,27 @@ export class ObjectStore {
       SSECustomerAlgorithm: customerKey ? 'AES256' as const : undefined };
   }
 
+  /**
+   * Reads an object. `Body` is a stream shaped as the AWS SDK's (streaming-body.ts): read it with
+   * `transformToByteArray()`, `transformToString()`, `transformToWebStream()` or `for await`. The key,
+   * the headers and the first frame are checked before this resolves; each later frame as it is read.
+   */
   async getObject(request: ObjectRequest & { Range?: string; VersionId?: string }, caller?: Caller) {
     await this.load();
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
     try {
-      let body: Uint8Array;
-      let contentRange: string | undefined;
-      if (request.Range !== undefined) {
-        const [start, end] = parseRange(request.Range, object.size);
-        body = await this.readRange(await this.bodies.read(object.bodyId), layers, start, end);
-        contentRange = `bytes ${start}-${end - 1}/${object.size}`;
-      } else {
-        body = await this.bodies.read(object.bodyId);
-        for (const resolver of layers) body = await decryptMessage(resolver, body).catch(fromKms);
-      }
-      return { Body: body, ContentLength: body.length, ContentRange: contentRange, ...this.headers(object) };
+      const [start, end] = request.Range === undefined ? [0, object.size] : parseRange(request.Range, object.size);
+      const body = await openDecryptedBody(await this.bodies.open(object.bodyId), layers, object.size).catch(fromKms);
+      const pieces = (async function* () {
+        try {
+          yield* body.pieces(start, end);
+        } finally {
+          await body.close();
+        }
+      })();
+      return { Body: streamingBody(await started(pieces)), ContentLength: end - start,
+        ContentRange: request.Range === undefined ? undefined : `bytes ${start}-${end - 1}/${object.size}`, ...this.headers(object) };
     } finally {
       layers.dispose();
     }
@@ -347,7 +373,15 @@ export class ObjectStore {
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
     try {
-      if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') await this.readRange(await this.bodies.read(object.bodyId), layers.slice(0, 1), 0, 0);
+      if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') {
+        // The outer layer's header only: its data key comes from KMS as the caller (kms:Decrypt).
+        const reader = await this.bodies.open(object.bodyId);
+        try {
+          (await openRangedMessage((offset, length) => reader.read(offset, length), reader.size, layers[0]!).catch(fromKms)).dispose();
+        } finally {
+          await reader.close();
+        }
+      }
       return { ContentLength: object.size, ...this.headers(object) };
     } finally {
       layers.dispose();
@@ -364,33 +398,34 @@ export class ObjectStore {
       bucket, { 's3:versionid': request.VersionId });
     const before = bucket.objects.get(key);
     const existing = before ?? [];
-    const drop = async (gone: StoredObject[]) => {
+    const drop = async (record: ObjectRecord, gone: StoredObject[]) => {
       const after = bucket.objects.get(key);
-      await this.saveOrUndo(() => ObjectStore.restoreVersions(bucket, key, before, after));
+      await this.saveOrUndo(record, () => ObjectStore.restoreVersions(bucket, key, before, after));
       await Promise.all(gone.filter((v) => !v.deleteMarker).map((v) => this.bodies.remove(v.bodyId)));
     };
     if (request.VersionId !== undefined) {
       const versions = existing.filter((v) => v.versionId !== request.VersionId);
       if (versions.length > 0) bucket.objects.set(key, versions);
       else bucket.objects.delete(key);
-      await drop(existing.filter((v) => v.versionId === request.VersionId));
+      await drop(dropRecord(bucket, key, request.VersionId), existing.filter((v) => v.versionId === request.VersionId));
       return { VersionId: request.VersionId };
     }
     if (bucket.versioning === undefined) {
       bucket.objects.delete(key);
-      await drop(existing);
+      await drop(dropRecord(bucket, key), existing);
       return {};
     }
     const marker: StoredObject = { versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', deleteMarker: true, bodyId: crypto.randomUUID(),
       size: 0, etag: '', lastModified: new Date(), metadata: {} };
-    await drop(addVersion(bucket, key, marker));
+    const replaced = addVersion(bucket, key, marker);
+    await drop(putRecord(bucket, key, marker), replaced);
     return { DeleteMarker: true, VersionId: marker.versionId };
   }
 
   async listObjectVersions(request: { Bucket: string; Prefix?: string }, caller?: Caller) {
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucketVersions', caller, { 's3:prefix': request.Prefix });
-    const entries = [...bucket.objects.entries()].filter(([k]) => k.startsWith(request.Prefix ?? '')).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = [...bucket.objects.keysInOrder(request.Prefix)].map((key) => [key, bucket.objects.get(key)!] as const);
     const all = entries.flatMap(([key, versions]) => versions.map((v, i) => ({ key, v, latest: i === versions.length - 1 })).reverse());
     return {
       Versions: all.filter((e) => !e.v.deleteMarker).map(({ key, v, latest }) => ({ Key: key, VersionId: v.versionId, IsLatest: latest, Size: v.size, ETag: v.etag, LastModified: v.lastModified })),
@@ -419,6 +454,7 @@ export class ObjectStore {
       SSECustomerAlgorithm: request.CopySourceSSECustomerAlgorithm, SSECustomerKey: request.CopySourceSSECustomerKey,
       SSECustomerKeyMD5: request.CopySourceSSECustomerKeyMD5, SecureTransport: request.SecureTransport }, caller);
     try {
+      // The source streams into the copy, decrypted frame by frame as the copy encrypts it.
       const put = await this.putObject({
         Bucket: request.Bucket, Key: request.Key, Body: original.Body, ServerSideEncryption: request.ServerSideEncryption,
         SSEKMSKeyId: request.SSEKMSKeyId, SSEKMSEncryptionContext: request.SSEKMSEncryptionContext, BucketKeyEnabled: request.BucketKeyEnabled,
@@ -429,7 +465,8 @@ export class ObjectStore {
       return { CopyObjectResult: { ETag: put.ETag, LastModified: new Date() }, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption,
         SSEKMSKeyId: put.SSEKMSKeyId, BucketKeyEnabled: put.BucketKeyEnabled, SSECustomerAlgorithm: put.SSECustomerAlgorithm };
     } finally {
-      original.Body.fill(0);
+      // A put refused before it read the source leaves it unread: close it. (Once read, the read closed it, and it cannot be taken again.)
+      await Promise.resolve().then(() => original.Body[Symbol.asyncIterator]().return?.()).catch(() => undefined);
     }
   }
 
@@ -444,21 +481,22 @@ export class ObjectStore {
     const max = request.MaxKeys ?? 1000;
     if (!Number.isInteger(max) || max < 0) throw s3Error('InvalidArgument', `MaxKeys: expected a whole number from 0, got ${String(request.MaxKeys)}`);
     const after = request.ContinuationToken === undefined ? request.StartAfter : keyOfToken(request.ContinuationToken);
-    // S3 lists keys by their UTF-8 bytes (JavaScript's own sort compares UTF-16 units, which differ above U+FFFF).
-    const afterBytes = after === undefined ? undefined : utf8.encode(after);
-    const keys = [...bucket.objects.keys()]
-      .filter((k) => k.startsWith(request.Prefix ?? '') && !bucket.objects.get(k)!.at(-1)!.deleteMarker)
-      .map((k) => ({ k, bytes: utf8.encode(k) }))
-      .filter(({ bytes }) => afterBytes === undefined || compareBytes(bytes, afterBytes) > 0)
-      .sort((a, b) => compareBytes(a.bytes, b.bytes))
-      .map(({ k }) => k);
-    const page = keys.slice(0, Math.min(max, 1000));
+    // S3 lists keys by their UTF-8 bytes; the bucket keeps them in that order (sorted-object-map.ts).
+    const page: string[] = [];
+    let truncated = false;
+    for (const k of bucket.objects.keysInOrder(request.Prefix, after)) {
+      if (bucket.objects.get(k)!.at(-1)!.deleteMarker) continue;
+      // MaxKeys 0 asks for no keys: an empty page that is not truncated, as S3 answers (nothing to continue from).
+      if (page.length === Math.min(max, 1000)) {
+        truncated = page.length > 0;
+        break;
+      }
+      page.push(k);
+    }
     const contents = page.map((k) => {
       const o = bucket.objects.get(k)!.at(-1)!;
       return { Key: k, Size: o.size, ETag: o.etag, LastModified: o.lastModified };
     });
-    // MaxKeys 0 asks for no keys: an empty page that is not truncated, as S3 answers (nothing to continue from).
-    const truncated = page.length > 0 && keys.length > page.length;
     return {
       Contents: contents, KeyCount: contents.length, IsTruncated: truncated, Name: bucket.name, Prefix: request.Prefix ?? '', MaxKeys: max,
       StartAfter: request.StartAfter, ContinuationToken: request.ContinuationToken,
@@ -489,7 +527,7 @@ export class ObjectStore {
     await this.load();
     const versions = this.buckets.get(bucketName)?.objects.get(key);
     const version = versionId === undefined ? versions?.at(-1) : versions?.find((v) => v.versionId === versionId);
-    return version && !version.deleteMarker ? this.bodies.read(version.bodyId) : undefined;
+    return version && !version.deleteMarker ? readWholeBody(this.bodies, version.bodyId) : undefined;
   }
 
   // ---------------------------------------------------------------- internals
@@ -571,23 +609,6 @@ export class ObjectStore {
     }
     const binding = { objectArn, versionId: object.versionId };
     return Object.assign(layers.map((resolver) => bindResolver(resolver, binding)), { dispose: () => given?.fill(0) });
-  }
-
-  /**
-   * Plaintext bytes [start, end) through the layers: each layer is a framed message whose plaintext
-   * is the next layer's message, so a ranged read of layer k reads ranges of layer k−1 — only the
-   * frames needed, at every layer.
-   */
-  private async readRange(stored: Uint8Array, layers: DataKeyResolver[], start: number, end: number): Promise<Uint8Array> {
-    let read = async (offset: number, length: number) => stored.subarray(offset, offset + length);
-    let length = stored.length;
-    for (const resolver of layers) {
-      const below = read;
-      const belowLength = length;
-      length = (await decryptRange(below, belowLength, 0, 0, resolver).catch(fromKms)).totalBytes;
-      read = async (offset, size) => (await decryptRange(below, belowLength, offset, offset + size, resolver).catch(fromKms)).plaintext;
-    }
-    return (await read(start, end - start)).slice();
   }
 
   /** s3:PutObject on the object; policy conditions see the request's headers only, not the bucket default. */

@@ -24,6 +24,7 @@ import type { Caller } from '../policy/caller.js';
 import type { ObjectStore } from './object-store.js';
 import { parseRange } from './byte-range.js';
 import { s3Error } from './s3-errors.js';
+import { bytesBody } from './streaming-body.js';
 
 const CEK_ALG = 'AES/GCM/NoPadding';
 const encoder = new TextEncoder();
@@ -85,6 +86,7 @@ export class S3EncryptionClient {
   async getObject(request: GetRequest) {
     const { Range, EncryptionContext: expected, ...whole } = request;
     const object = await this.s3.getObject(whole, this.caller);
+    const sealed = await object.Body.transformToByteArray(); // AES-GCM as CSE v2 uses it authenticates only the whole object
     const metadata = object.Metadata;
     const iv = base64ToBytesOrUndefined(metadata['x-amz-iv']);
     const wrapped = base64ToBytesOrUndefined(metadata['x-amz-key-v2']);
@@ -94,7 +96,7 @@ export class S3EncryptionClient {
     const dataKey = await this.unwrap(wrapped, metadata['x-amz-wrap-alg'], metadata['x-amz-matdesc'], expected);
     let plaintext: Uint8Array;
     try {
-      plaintext = gcm(dataKey, iv).decrypt(object.Body);
+      plaintext = gcm(dataKey, iv).decrypt(sealed);
     } catch (error) {
       if (error instanceof AuthenticationError) throw new AuthenticationError(`${request.Key}: the object or its IV was altered`);
       throw error;
@@ -110,7 +112,7 @@ export class S3EncryptionClient {
       plaintext.fill(0);
       contentRange = `bytes ${start}-${end - 1}/${size}`;
     }
-    return { ...object, Body: body, ContentLength: body.length, ContentRange: contentRange };
+    return { ...object, Body: bytesBody(body), ContentLength: body.length, ContentRange: contentRange };
   }
 
   private async newDataKey(context: Record<string, string>) {

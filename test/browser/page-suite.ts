@@ -84,7 +84,7 @@ async function checkServices(): Promise<string[]> {
   const s3 = new lib.ObjectStore({ kms });
   await s3.createBucket({ Bucket: 'page-bucket' });
   await s3.putObject({ Bucket: 'page-bucket', Key: 'k', Body: 'object in a page', ServerSideEncryption: 'aws:kms' });
-  expectEqual('s3 sse-kms', decode((await s3.getObject({ Bucket: 'page-bucket', Key: 'k', Range: 'bytes=0-5' })).Body), 'object');
+  expectEqual('s3 sse-kms', decode((await (await s3.getObject({ Bucket: 'page-bucket', Key: 'k', Range: 'bytes=0-5' })).Body.transformToByteArray())), 'object');
   return failures;
 }
 

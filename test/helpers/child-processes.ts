@@ -14,9 +14,9 @@ export interface Child {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-/** Starts `node` on an ES module whose body is `body`, with the package imported as `k`. */
-export function startChild(body: string): Child {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', `import * as k from ${JSON.stringify(DIST)};\n${body}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `node` (with `nodeArgs`) on an ES module whose body is `body`, with the package imported as `k`. */
+export function startChild(body: string, nodeArgs: string[] = []): Child {
+  const child = spawn(process.execPath, [...nodeArgs, '--input-type=module', '-e', `import * as k from ${JSON.stringify(DIST)};\n${body}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiting: Array<(line: string) => void> = [];
@@ -43,8 +43,8 @@ export function startChild(body: string): Child {
 }
 
 /** Runs a snippet to its end and returns what it printed; a child that fails fails the test. */
-export async function runChild(body: string): Promise<string> {
-  const { code, stdout, stderr } = await startChild(body).exit;
+export async function runChild(body: string, nodeArgs: string[] = []): Promise<string> {
+  const { code, stdout, stderr } = await startChild(body, nodeArgs).exit;
   if (code !== 0) throw new Error(`child exited with ${code}: ${stderr}`);
   return stdout;
 }

@@ -54,12 +54,12 @@ describe('awsSdkKmsClient: another KMS behind the narrow interface', () => {
     for (const ServerSideEncryption of ['aws:kms', 'aws:kms:dsse'] as const) {
       await s3.putObject({ Bucket: 'remote', Key: ServerSideEncryption, Body: 'secret', ServerSideEncryption, SSEKMSKeyId: keyArn });
       const got = await s3.getObject({ Bucket: 'remote', Key: ServerSideEncryption });
-      expect(new TextDecoder().decode(got.Body)).toBe('secret');
+      expect(new TextDecoder().decode(await got.Body.transformToByteArray())).toBe('secret');
       expect(got.SSEKMSKeyId).toBe(keyArn);
     }
     const cse = new S3EncryptionClient({ s3, kms, kmsKeyId: keyArn });
     await cse.putObject({ Bucket: 'remote', Key: 'cse', Body: 'client side' });
-    expect(new TextDecoder().decode((await cse.getObject({ Bucket: 'remote', Key: 'cse' })).Body)).toBe('client side');
+    expect(new TextDecoder().decode((await (await cse.getObject({ Bucket: 'remote', Key: 'cse' })).Body.transformToByteArray()))).toBe('client side');
     expect(new Set(sent.map((s) => s.operation))).toEqual(new Set(['generateDataKey', 'decrypt']));
     // The S3 encryption context reached the remote KMS.
     expect(sent.some((s) => JSON.stringify(s.input).includes('"aws:s3:arn":"arn:aws:s3:::remote/aws:kms"'))).toBe(true);

@@ -46,7 +46,7 @@ const kinds = {
     attempt: "await store.createBucket({ Bucket: 'other' });",
     async check(dir: string, written: string[]) {
       const store = new ObjectStore({ kms: kmsOn(), dir });
-      for (const [i, key] of written.entries()) expect(text((await store.getObject({ Bucket: 'held', Key: key })).Body)).toBe(`object ${i}`);
+      for (const [i, key] of written.entries()) expect(text((await (await store.getObject({ Bucket: 'held', Key: key })).Body.transformToByteArray()))).toBe(`object ${i}`);
       await expect(store.putObject({ Bucket: 'other', Key: 'k', Body: 'x' })).rejects.toMatchObject({ name: 'NoSuchBucket' }); // the refused opener made nothing
       await store.close();
     },
@@ -121,7 +121,7 @@ describe('one writer per directory store', () => {
       await store.close();`)));
     expect(statSync(join(dir, 'sse-s3-root.key')).size).toBe(32);
     const store = new ObjectStore({ kms: kmsOn(), dir });
-    for (let i = 0; i < 4; i++) expect(text((await store.getObject({ Bucket: `bucket-${i}`, Key: 'k' })).Body)).toBe(`from process ${i}`);
+    for (let i = 0; i < 4; i++) expect(text((await (await store.getObject({ Bucket: `bucket-${i}`, Key: 'k' })).Body.transformToByteArray()))).toBe(`from process ${i}`);
     await store.close();
   });
 

@@ -179,7 +179,7 @@ describe('3. a principal of another account needs its own account\'s permission 
       Action: ['s3:GetObject', 's3:PutObject', 's3:GetBucketPolicy', 's3:PutBucketPolicy'], Resource: ['arn:aws:s3:::shared', 'arn:aws:s3:::shared/*'] }]) });
     await rejectsWith(s3.getObject({ Bucket: 'shared', Key: 'k' }, { principal: EVE }), 'AccessDenied');
     identityPolicy(iam, EVE, [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }]);
-    expect(new TextDecoder().decode((await s3.getObject({ Bucket: 'shared', Key: 'k' }, { principal: EVE })).Body)).toBe('data');
+    expect(new TextDecoder().decode((await (await s3.getObject({ Bucket: 'shared', Key: 'k' }, { principal: EVE })).Body.transformToByteArray()))).toBe('data');
     await s3.getObject({ Bucket: 'shared', Key: 'k' }, { principal: EVE_ROOT });
     await rejectsWith(s3.putBucketPolicy({ Bucket: 'shared', Policy: policyJson([{ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }]) },
       { principal: EVE }), 'AccessDenied');

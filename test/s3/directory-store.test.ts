@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeyManagementService, ObjectStore } from '../../src/index.js';
+import { AuthenticatedMetadata } from '../../src/kms/authenticated-metadata.js';
+import type { ObjectBodies } from '../../src/s3/object-bodies.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 
 const tempDir = temporaryDirectories('kms-wasm-s3-');
@@ -23,7 +25,7 @@ describe('ObjectStore in a directory', () => {
     await store.createBucket({ Bucket: 'late' });
     await store.putObject({ Bucket: 'late', Key: 'k', Body: 'loaded', ServerSideEncryption: 'AES256' });
     await store.close();
-    expect(text((await new ObjectStore({ kms, dir }).getObject({ Bucket: 'late', Key: 'k' })).Body)).toBe('loaded');
+    expect(text((await (await new ObjectStore({ kms, dir }).getObject({ Bucket: 'late', Key: 'k' })).Body.transformToByteArray()))).toBe('loaded');
   });
 
   it('a call whose metadata save fails leaves nothing behind, and later saves write again', async () => {
@@ -34,9 +36,9 @@ describe('ObjectStore in a directory', () => {
     await store.putObject({ Bucket: 'logs', Key: 'kept', Body: 'old' });
     const bodies = () => readdirSync(join(dir, 'objects')).sort();
     const bodiesBefore = bodies();
-    const metadata = join(dir, 's3-state.json');
-    rmSync(metadata);
-    mkdirSync(metadata); // a directory where the metadata file goes: every save fails at its rename
+    const metadata = join(dir, 's3-journal.log');
+    renameSync(metadata, `${metadata}.aside`);
+    mkdirSync(metadata); // a directory where the journal goes: every append fails
     await expect(store.putObject({ Bucket: 'logs', Key: 'a', Body: 'first' })).rejects.toThrow();
     await expect(store.putObject({ Bucket: 'logs', Key: 'kept', Body: 'new' })).rejects.toThrow();
     await expect(store.deleteObject({ Bucket: 'logs', Key: 'kept' })).rejects.toThrow();
@@ -44,17 +46,18 @@ describe('ObjectStore in a directory', () => {
     await expect(store.putBucketVersioning({ Bucket: 'logs', VersioningConfiguration: { Status: 'Enabled' } })).rejects.toThrow();
     await expect(store.putBucketEncryption({ Bucket: 'logs', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } })).rejects.toThrow();
     await expect(store.getObject({ Bucket: 'logs', Key: 'a' })).rejects.toMatchObject({ name: 'NoSuchKey' });
-    expect(text((await store.getObject({ Bucket: 'logs', Key: 'kept' })).Body)).toBe('old');
+    expect(text((await (await store.getObject({ Bucket: 'logs', Key: 'kept' })).Body.transformToByteArray()))).toBe('old');
     await expect(store.putObject({ Bucket: 'more-logs', Key: 'k', Body: 'x' })).rejects.toMatchObject({ name: 'NoSuchBucket' });
     expect((await store.getBucketVersioning({ Bucket: 'logs' })).Status).toBeUndefined();
     await expect(store.getBucketEncryption({ Bucket: 'logs' })).rejects.toMatchObject({ name: 'ServerSideEncryptionConfigurationNotFoundError' });
     expect(bodies()).toEqual(bodiesBefore);
     rmSync(metadata, { recursive: true });
+    renameSync(`${metadata}.aside`, metadata);
     await store.putObject({ Bucket: 'logs', Key: 'b', Body: 'second' });
     await store.close();
     const reopened = new ObjectStore({ kms, dir });
-    expect(text((await reopened.getObject({ Bucket: 'logs', Key: 'b' })).Body)).toBe('second');
-    expect(text((await reopened.getObject({ Bucket: 'logs', Key: 'kept' })).Body)).toBe('old');
+    expect(text((await (await reopened.getObject({ Bucket: 'logs', Key: 'b' })).Body.transformToByteArray()))).toBe('second');
+    expect(text((await (await reopened.getObject({ Bucket: 'logs', Key: 'kept' })).Body.transformToByteArray()))).toBe('old');
     await expect(reopened.getObject({ Bucket: 'logs', Key: 'a' })).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
 
@@ -83,11 +86,11 @@ describe('ObjectStore in a directory', () => {
     await first.close();
 
     const second = new ObjectStore({ kms, dir });
-    expect(text((await second.getObject({ Bucket: 'archive', Key: 'default' })).Body)).toBe(`${marker} v2`);
-    expect(text((await second.getObject({ Bucket: 'archive', Key: 'default', VersionId: v1.VersionId })).Body)).toBe(`${marker} v1`);
-    expect(text((await second.getObject({ Bucket: 'archive', Key: 'sse-s3' })).Body)).toBe(marker);
-    expect(text((await second.getObject({ Bucket: 'archive', Key: 'dsse', Range: 'bytes=0-15' })).Body)).toBe(marker.slice(0, 16));
-    expect(text((await second.getObject({ Bucket: 'archive', Key: 'sse-c', ...sseC })).Body)).toBe(marker);
+    expect(text((await (await second.getObject({ Bucket: 'archive', Key: 'default' })).Body.transformToByteArray()))).toBe(`${marker} v2`);
+    expect(text((await (await second.getObject({ Bucket: 'archive', Key: 'default', VersionId: v1.VersionId })).Body.transformToByteArray()))).toBe(`${marker} v1`);
+    expect(text((await (await second.getObject({ Bucket: 'archive', Key: 'sse-s3' })).Body.transformToByteArray()))).toBe(marker);
+    expect(text((await (await second.getObject({ Bucket: 'archive', Key: 'dsse', Range: 'bytes=0-15' })).Body.transformToByteArray()))).toBe(marker.slice(0, 16));
+    expect(text((await (await second.getObject({ Bucket: 'archive', Key: 'sse-c', ...sseC })).Body.transformToByteArray()))).toBe(marker);
     expect((await second.putObject({ Bucket: 'archive', Key: 'new', Body: 'x' })).ServerSideEncryption).toBe('aws:kms');
     expect((await second.getBucketVersioning({ Bucket: 'archive' })).Status).toBe('Enabled');
   });
@@ -99,18 +102,22 @@ describe('ObjectStore in a directory', () => {
     await store.createBucket({ Bucket: 'fragile' });
     await store.putObject({ Bucket: 'fragile', Key: 'doc', Body: 'the old version', ServerSideEncryption: 'AES256' });
     // A power cut mid-write: the body write dies (and leaves a half-written temporary file behind).
-    const bodies = (store as unknown as { bodies: { write(id: string, bytes: Uint8Array): Promise<void> } }).bodies;
-    bodies.write = async (id) => {
-      writeFileSync(join(dir, 'objects', `${id}.bin.crash.tmp`), 'half');
-      throw new Error('power cut');
-    };
+    const bodies = (store as unknown as { bodies: ObjectBodies }).bodies;
+    bodies.create = async (id) => ({
+      write: async () => {
+        writeFileSync(join(dir, 'objects', `${id}.bin.crash.tmp`), 'half');
+        throw new Error('power cut');
+      },
+      commit: async () => undefined,
+      abort: async () => undefined, // the crash leaves its temporary file
+    });
     await expect(store.putObject({ Bucket: 'fragile', Key: 'doc', Body: 'the new version', ServerSideEncryption: 'AES256' })).rejects.toThrow('power cut');
     await store.close();
     const restarted = new ObjectStore({ kms, dir });
-    expect(text((await restarted.getObject({ Bucket: 'fragile', Key: 'doc' })).Body)).toBe('the old version');
+    expect(text((await (await restarted.getObject({ Bucket: 'fragile', Key: 'doc' })).Body.transformToByteArray()))).toBe('the old version');
     await restarted.putObject({ Bucket: 'fragile', Key: 'doc', Body: 'written after restart' });
     await restarted.close();
-    expect(text((await new ObjectStore({ kms, dir }).getObject({ Bucket: 'fragile', Key: 'doc' })).Body)).toBe('written after restart');
+    expect(text((await (await new ObjectStore({ kms, dir }).getObject({ Bucket: 'fragile', Key: 'doc' })).Body.transformToByteArray()))).toBe('written after restart');
   });
 });
 
@@ -129,8 +136,8 @@ describe('SSE-S3 root key rotation', () => {
     expect(statSync(join(dir, 'sse-s3-root.key')).size).toBe(64);
     await store.close();
     const restarted = new ObjectStore({ kms, dir });
-    expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'old' })).Body)).toBe('under root 1');
-    expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'new' })).Body)).toBe('under root 2');
+    expect(text((await (await restarted.getObject({ Bucket: 'rotating', Key: 'old' })).Body.transformToByteArray()))).toBe('under root 1');
+    expect(text((await (await restarted.getObject({ Bucket: 'rotating', Key: 'new' })).Body.transformToByteArray()))).toBe('under root 2');
   });
 
   it('a root key is used only once stored: a failed rotation changes nothing, concurrent ones each persist theirs', async () => {
@@ -152,8 +159,8 @@ describe('SSE-S3 root key rotation', () => {
     expect(statSync(keyFile).size).toBe(96);
     await store.close();
     const restarted = new ObjectStore({ kms, dir });
-    expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'after-failure' })).Body)).toBe('still root 1');
-    expect(text((await restarted.getObject({ Bucket: 'rotating', Key: 'after-two' })).Body)).toBe('root 3');
+    expect(text((await (await restarted.getObject({ Bucket: 'rotating', Key: 'after-failure' })).Body.transformToByteArray()))).toBe('still root 1');
+    expect(text((await (await restarted.getObject({ Bucket: 'rotating', Key: 'after-two' })).Body.transformToByteArray()))).toBe('root 3');
   });
 });
 
@@ -164,43 +171,104 @@ async function storeWithObject() {
   const store = new ObjectStore({ kms, dir });
   await store.createBucket({ Bucket: 'kept' });
   await store.putObject({ Bucket: 'kept', Key: 'doc', Body: 'body', ServerSideEncryption: 'AES256' });
-  return { dir, kms, store, file: join(dir, 's3-state.json') };
+  return { dir, kms, store, file: join(dir, 's3-journal.log') };
 }
 
-describe('ObjectStore metadata is authenticated', () => {
-
-  const damages: Array<[string, (text: string) => string, RegExp]> = [
-    ['truncated JSON', (t) => t.slice(0, t.length - 20), /does not authenticate/],
-    ['a byte flipped in a MAC-covered field', (t) => t.replace('"kept"', '"kepu"'), /does not authenticate/],
-    ['the MAC changed', (t) => t.replace(/hmac-sha256=(.)/, (_, c: string) => `hmac-sha256=${c === 'a' ? 'b' : 'a'}`), /does not authenticate/],
-    ['the header removed (a plain JSON file once the store has a metadata key)', (t) => t.replace(/^.*\n/, ''), /has no kms-wasm metadata header/],
-    ['garbage', () => '\u0000\u0000not json', /has no kms-wasm metadata header/],
+describe('ObjectStore records are authenticated', () => {
+  /** A journal's lines (each with its newline). */
+  const linesOf = (t: string) => t.split(/(?<=\n)/);
+  const damages: Array<[string, (text: string) => string]> = [
+    ['a byte changed in a record', (t) => t.replace('"kept"', '"kepu"')],
+    ['a MAC changed', (t) => t.replace(/^(.)/, (c: string) => (c === 'a' ? 'b' : 'a'))],
+    ['a record removed (the first: removing the last cannot be told from an older journal)', (t) => linesOf(t).slice(1).join('')],
+    ['two records swapped', (t) => { const l = linesOf(t); return [l[1], l[0], ...l.slice(2)].join(''); }],
+    ['the newlines removed (every record on one line)', (t) => t.replaceAll('\n', '')],
+    ['the last newline changed into another byte', (t) => `${t.slice(0, -1)}x`],
+    ['garbage', () => '\u0000\u0000not a journal\n'],
   ];
-  for (const [what, damage, message] of damages) {
-    it(`${what}: a StoreIntegrityError (not a SyntaxError), and the file is left as it is`, async () => {
+  for (const [what, damage] of damages) {
+    it(`${what}: a StoreIntegrityError, and nothing is changed or cleaned up`, async () => {
       const { dir, kms, store: writer, file } = await storeWithObject();
       await writer.close();
       const damaged = damage(readFileSync(file, 'utf8'));
+      expect(damaged).not.toBe(readFileSync(file, 'utf8'));
       writeFileSync(file, damaged);
       const store = new ObjectStore({ kms, dir });
-      await expect(store.getObject({ Bucket: 'kept', Key: 'doc' })).rejects.toMatchObject({ name: 'StoreIntegrityError', file, message });
+      await expect(store.getObject({ Bucket: 'kept', Key: 'doc' })).rejects.toMatchObject({ name: 'StoreIntegrityError', file, message: /does not authenticate/ });
       await expect(store.createBucket({ Bucket: 'another' })).rejects.toMatchObject({ name: 'StoreIntegrityError' });
       expect(readFileSync(file, 'utf8')).toBe(damaged);
-      expect(readdirSync(join(dir, 'objects'))).toHaveLength(1); // nothing cleaned up on the word of damaged metadata
+      expect(readdirSync(join(dir, 'objects'))).toHaveLength(1); // nothing cleaned up on the word of a damaged journal
       await store.close();
     });
   }
 
-  it('a store written by kms-wasm 0.1 (plain JSON, no metadata key) is adopted once and authenticated from then on', async () => {
+  it('every single flipped byte of the journal is refused', async () => {
+    const { dir, kms, store: writer, file } = await storeWithObject();
+    await writer.putBucketVersioning({ Bucket: 'kept', VersioningConfiguration: { Status: 'Enabled' } });
+    await writer.close();
+    const journal = readFileSync(file);
+    for (let i = 0; i < journal.length; i++) {
+      const flipped = Buffer.from(journal);
+      flipped[i]! ^= 0x01;
+      writeFileSync(file, flipped);
+      const store = new ObjectStore({ kms, dir });
+      await expect(store.headObject({ Bucket: 'kept', Key: 'doc' }), `byte ${i}`).rejects.toMatchObject({ name: 'StoreIntegrityError' });
+      await store.close();
+    }
+  });
+
+  it('a torn final record (a crash mid-append: no newline, not authentic) is cut off; the records before it stay', async () => {
     const { dir, kms, store: writer, file } = await storeWithObject();
     await writer.close();
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/^.*\n/, ''));
-    rmSync(join(dir, 's3-state.key'));
+    const whole = readFileSync(file, 'utf8');
+    for (const cut of [1, 30, 65, 90]) {
+      writeFileSync(file, `${whole}${whole.split('\n')[1]!.slice(0, cut)}`);
+      const store = new ObjectStore({ kms, dir });
+      expect(await (await store.getObject({ Bucket: 'kept', Key: 'doc' })).Body.transformToString()).toBe('body');
+      await store.putObject({ Bucket: 'kept', Key: `after-${cut}`, Body: 'next' });
+      await store.close();
+      const reopened = new ObjectStore({ kms, dir });
+      expect(await (await reopened.getObject({ Bucket: 'kept', Key: `after-${cut}` })).Body.transformToString()).toBe('next');
+      await reopened.deleteObject({ Bucket: 'kept', Key: `after-${cut}` });
+      await reopened.close();
+      writeFileSync(file, whole);
+    }
+    // A whole last record whose newline never made it to disk is kept.
+    writeFileSync(file, whole.slice(0, -1));
     const store = new ObjectStore({ kms, dir });
-    expect(text((await store.getObject({ Bucket: 'kept', Key: 'doc' })).Body)).toBe('body');
+    expect(await (await store.getObject({ Bucket: 'kept', Key: 'doc' })).Body.transformToString()).toBe('body');
     await store.close();
-    expect(readFileSync(file, 'utf8')).toMatch(/^kms-wasm-metadata v2 hmac-sha256=[0-9a-f]{64}\n\{/);
-    expect(statSync(join(dir, 's3-state.key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('a journal removed from a store that has records is refused, not taken for a new store', async () => {
+    const { dir, kms, store: writer, file } = await storeWithObject();
+    await writer.close();
+    rmSync(file);
+    const store = new ObjectStore({ kms, dir });
+    await expect(store.listObjectsV2({ Bucket: 'kept' })).rejects.toMatchObject({ name: 'StoreIntegrityError', message: /is missing/ });
+    expect(readdirSync(join(dir, 'objects'))).toHaveLength(1);
+    await store.close();
+  });
+
+  it('a store written by kms-wasm 0.1 (one s3-state.json, plain or authenticated) is carried over to the journal', async () => {
+    for (const legacyKey of [false, true]) {
+      const { dir, kms, store: writer, file } = await storeWithObject();
+      await writer.close();
+      // The same records as 0.1 wrote them: buckets with their objects, in one JSON document.
+      const records = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line.slice(65)) as Record<string, any>);
+      const buckets = records.filter((r) => r.bucket).map((r) => ({ ...r.bucket, objects: [] as unknown[] }));
+      for (const { put } of records.filter((r) => r.put)) buckets.find((b) => b.name === put.bucket)!.objects.push([put.key, [put.version]]);
+      rmSync(file);
+      if (!legacyKey) rmSync(join(dir, 's3-state.key'));
+      if (legacyKey) await (await AuthenticatedMetadata.open(dir, 's3-state')).metadata.write({ buckets });
+      else writeFileSync(join(dir, 's3-state.json'), JSON.stringify({ buckets }));
+      const store = new ObjectStore({ kms, dir });
+      expect(await (await store.getObject({ Bucket: 'kept', Key: 'doc' })).Body.transformToString()).toBe('body');
+      await store.close();
+      expect(readdirSync(dir)).not.toContain('s3-state.json');
+      expect(readFileSync(file, 'utf8')).toMatch(/^[0-9a-f]{64} \{"bucket"/);
+      expect(statSync(join(dir, 's3-state.key')).mode & 0o777).toBe(0o600);
+    }
   });
 });
 
@@ -215,9 +283,9 @@ describe('ObjectStore residue', () => {
     expect(named).toHaveLength(2); // the object's body and the part
     writeFileSync(join(objects, `${crypto.randomUUID()}.bin.${crypto.randomUUID()}.tmp`), 'a write cut short');
     writeFileSync(join(objects, `${crypto.randomUUID()}.bin`), 'a body whose version was never recorded');
-    for (const file of ['s3-state.json', 's3-state.key', 'sse-s3-root.key']) writeFileSync(join(dir, `${file}.${crypto.randomUUID()}.tmp`), 'cut short');
+    for (const file of ['s3-journal.log', 's3-state.json', 's3-state.key', 'sse-s3-root.key']) writeFileSync(join(dir, `${file}.${crypto.randomUUID()}.tmp`), 'cut short');
     const reopened = new ObjectStore({ kms, dir });
-    expect(text((await reopened.getObject({ Bucket: 'kept', Key: 'doc' })).Body)).toBe('body');
+    expect(text((await (await reopened.getObject({ Bucket: 'kept', Key: 'doc' })).Body.transformToByteArray()))).toBe('body');
     expect(readdirSync(objects)).toHaveLength(1);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(named).toContain(readdirSync(objects)[0]);

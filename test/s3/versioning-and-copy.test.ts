@@ -22,9 +22,9 @@ describe('versioning', () => {
     await kms.rotateKeyOnDemand({ KeyId: key.KeyId });
     const v2 = await s3.putObject({ Bucket: 'history', Key: 'doc', Body: 'version two', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.KeyId });
     expect(v1.VersionId).not.toBe(v2.VersionId);
-    expect(text((await s3.getObject({ Bucket: 'history', Key: 'doc' })).Body)).toBe('version two');
-    expect(text((await s3.getObject({ Bucket: 'history', Key: 'doc', VersionId: v1.VersionId })).Body)).toBe('version one');
-    expect(text((await s3.getObject({ Bucket: 'history', Key: 'doc', VersionId: 'null' })).Body)).toBe('before versioning');
+    expect(text((await (await s3.getObject({ Bucket: 'history', Key: 'doc' })).Body.transformToByteArray()))).toBe('version two');
+    expect(text((await (await s3.getObject({ Bucket: 'history', Key: 'doc', VersionId: v1.VersionId })).Body.transformToByteArray()))).toBe('version one');
+    expect(text((await (await s3.getObject({ Bucket: 'history', Key: 'doc', VersionId: 'null' })).Body.transformToByteArray()))).toBe('before versioning');
     // each version has its own data key: the stored headers differ
     expect(Buffer.from((await s3.storedBytes('history', 'doc', v1.VersionId))!.subarray(0, 200)).equals(Buffer.from((await s3.storedBytes('history', 'doc', v2.VersionId))!.subarray(0, 200)))).toBe(false);
 
@@ -32,12 +32,12 @@ describe('versioning', () => {
     expect(deleted.DeleteMarker).toBe(true);
     await rejectsWith(s3.getObject({ Bucket: 'history', Key: 'doc' }), 'NoSuchKey');
     expect((await s3.listObjectsV2({ Bucket: 'history' })).Contents).toEqual([]);
-    expect(text((await s3.getObject({ Bucket: 'history', Key: 'doc', VersionId: v2.VersionId })).Body)).toBe('version two');
+    expect(text((await (await s3.getObject({ Bucket: 'history', Key: 'doc', VersionId: v2.VersionId })).Body.transformToByteArray()))).toBe('version two');
     const listing = await s3.listObjectVersions({ Bucket: 'history' });
     expect(listing.Versions.map((v) => v.VersionId)).toEqual([v2.VersionId, v1.VersionId, 'null']);
     expect(listing.DeleteMarkers).toHaveLength(1);
     await s3.deleteObject({ Bucket: 'history', Key: 'doc', VersionId: deleted.VersionId });
-    expect(text((await s3.getObject({ Bucket: 'history', Key: 'doc' })).Body)).toBe('version two');
+    expect(text((await (await s3.getObject({ Bucket: 'history', Key: 'doc' })).Body.transformToByteArray()))).toBe('version two');
     await rejectsWith(s3.getObject({ Bucket: 'history', Key: 'doc', VersionId: 'nope' }), 'NoSuchKey');
     await rejectsWith(s3.putBucketVersioning({ Bucket: 'history', VersioningConfiguration: { Status: 'On' as never } }), 'InvalidArgument');
   });
@@ -53,11 +53,11 @@ describe('copyObject', () => {
     const toKms = await s3.copyObject({ Bucket: 'dst', Key: 'kms', CopySource: 'src/a', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.KeyId });
     expect(toKms).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.Arn });
     const got = await s3.getObject({ Bucket: 'dst', Key: 'kms' });
-    expect(text(got.Body)).toBe('payload');
+    expect(text(await got.Body.transformToByteArray())).toBe('payload');
     expect(got.Metadata).toEqual({ owner: 'x' });
     await s3.putBucketEncryption({ Bucket: 'dst', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms:dsse' } }] } });
     expect((await s3.copyObject({ Bucket: 'dst', Key: 'dsse', CopySource: '/src/a' })).ServerSideEncryption).toBe('aws:kms:dsse');
-    expect(text((await s3.getObject({ Bucket: 'dst', Key: 'dsse' })).Body)).toBe('payload');
+    expect(text((await (await s3.getObject({ Bucket: 'dst', Key: 'dsse' })).Body.transformToByteArray()))).toBe('payload');
     await rejectsWith(s3.copyObject({ Bucket: 'dst', Key: 'x', CopySource: 'no-slash' }), 'InvalidArgument');
     await rejectsWith(s3.copyObject({ Bucket: 'dst', Key: 'x', CopySource: 'src/bad%E0%A4%A' }), 'InvalidArgument'); // a malformed %-escape
     await rejectsWith(s3.copyObject({ Bucket: 'dst', Key: 'x', CopySource: 'src/missing' }), 'NoSuchKey');
@@ -73,7 +73,7 @@ describe('copyObject', () => {
     const h1 = headers(k1);
     await s3.copyObject({ Bucket: 'vault', Key: 'c2', CopySource: 'vault/c', CopySourceSSECustomerAlgorithm: 'AES256',
       CopySourceSSECustomerKey: h1.SSECustomerKey, CopySourceSSECustomerKeyMD5: h1.SSECustomerKeyMD5, ...headers(k2) });
-    expect(text((await s3.getObject({ Bucket: 'vault', Key: 'c2', ...headers(k2) })).Body)).toBe('customer data');
+    expect(text((await (await s3.getObject({ Bucket: 'vault', Key: 'c2', ...headers(k2) })).Body.transformToByteArray()))).toBe('customer data');
     await rejectsWith(s3.getObject({ Bucket: 'vault', Key: 'c2', ...headers(k1) }), 'AccessDenied');
   });
 

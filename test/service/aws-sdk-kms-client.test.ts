@@ -23,10 +23,10 @@ describe('awsSdkKmsClient over the service', () => {
     const s3 = new ObjectStore({ kms });
     await s3.createBucket({ Bucket: 'over-http' });
     await s3.putObject({ Bucket: 'over-http', Key: 'sse', Body: 'server side', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn });
-    expect(new TextDecoder().decode((await s3.getObject({ Bucket: 'over-http', Key: 'sse' })).Body)).toBe('server side');
+    expect(new TextDecoder().decode((await (await s3.getObject({ Bucket: 'over-http', Key: 'sse' })).Body.transformToByteArray()))).toBe('server side');
     const cse = new S3EncryptionClient({ s3, kms, kmsKeyId: keyArn });
     await cse.putObject({ Bucket: 'over-http', Key: 'cse', Body: 'client side' });
-    expect(new TextDecoder().decode((await cse.getObject({ Bucket: 'over-http', Key: 'cse' })).Body)).toBe('client side');
+    expect(new TextDecoder().decode((await (await cse.getObject({ Bucket: 'over-http', Key: 'cse' })).Body.transformToByteArray()))).toBe('client side');
     const ec2 = new BlockStore({ kms });
     const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true, KmsKeyId: keyArn });
     const volume = await ec2.attachVolume({ VolumeId, InstanceId: 'i-0123456789abcdef0' });

@@ -1,0 +1,79 @@
+// The read path of a body: a stored body, opened for positioned reads, through its encryption layers
+// (outermost first). Each layer is a framed message whose plaintext is the next layer's message, so
+// reading a range of the object reads a range of each layer below it — only the frames needed, at
+// every layer, one frame at a time (memory: a frame per layer, whatever the object's or range's size).
+
+import { concatBytes } from '../envelope/byte-concat.js';
+import { collectPieces, openRangedMessage, type RangedMessage, type RangeReader } from '../envelope/ranged-decrypt.js';
+import type { DataKeyResolver } from '../envelope/materials.js';
+import { MessageFormatError } from '../envelope/message-format.js';
+import type { BodyReader } from './object-bodies.js';
+import { PIECE_BYTES } from './object-bytes.js';
+
+/** An opened body: its plaintext length and its plaintext pieces for a range; `close()` releases it. */
+export interface DecryptedBody {
+  readonly size: number;
+  pieces(start: number, end: number): AsyncGenerator<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the layers of `reader` (their headers authenticate and their data keys are resolved here:
+ * a refusal or a damaged header fails this call) and checks that the plaintext is `expectedSize`
+ * bytes, as the object's record says (a body cut short or padded is refused, not served short).
+ * `reader` is closed when the result is, or here on failure.
+ */
+export async function openDecryptedBody(reader: BodyReader, layers: DataKeyResolver[], expectedSize: number): Promise<DecryptedBody> {
+  const messages: RangedMessage[] = [];
+  const close = async () => {
+    messages.forEach((m) => m.dispose());
+    await reader.close();
+  };
+  try {
+    let read: RangeReader = (offset, length) => reader.read(offset, length);
+    let size = reader.size;
+    for (const resolver of layers) {
+      const message = await openRangedMessage(read, size, resolver);
+      messages.push(message);
+      read = frameCachingReader(message);
+      size = message.totalBytes;
+    }
+    if (size !== expectedSize) throw new MessageFormatError(`the stored body holds ${size} bytes, not the ${expectedSize} its record says: it was cut short or changed`);
+    const top = messages.at(-1);
+    return {
+      size,
+      pieces: top ? (start, end) => top.pieces(start, end) : (start, end) => plainPieces(reader, start, end),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Reads of a layer's plaintext for the layer above, keeping the last frame decrypted: the frames
+ * above straddle this layer's frames, so a sequential read would otherwise decrypt each one twice.
+ */
+function frameCachingReader(message: RangedMessage): RangeReader {
+  const frame = message.frameBytes;
+  let cached: { index: number; bytes: Uint8Array } | undefined;
+  return async (offset, length) => {
+    const end = Math.min(offset + length, message.totalBytes);
+    const parts: Uint8Array[] = [];
+    for (let index = Math.floor(offset / frame); index * frame < end; index++) {
+      if (cached?.index !== index) cached = { index, bytes: await collectPieces(message.pieces(index * frame, (index + 1) * frame)) };
+      parts.push(cached.bytes.subarray(Math.max(0, offset - index * frame), end - index * frame));
+    }
+    return concatBytes(parts);
+  };
+}
+
+async function* plainPieces(reader: BodyReader, start: number, end: number): AsyncGenerator<Uint8Array> {
+  for (let at = start; at < end; at += PIECE_BYTES) {
+    const length = Math.min(PIECE_BYTES, end - at);
+    const bytes = await reader.read(at, length);
+    if (bytes.length !== length) throw new MessageFormatError('the stored body is shorter than its record says: it was cut short');
+    yield bytes;
+  }
+}
