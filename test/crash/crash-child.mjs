@@ -157,6 +157,7 @@ export async function run(k, { dir, killAtWrite, world, plan }) {
     deleteObject: async (step) => {
       if (versions.length === 0) return putObject(step);
       const [{ key, versionId }] = versions.splice(step.key % versions.length, 1);
+      print({ t: 'deleting', key, versionId }); // from here the version may be gone, acknowledged or not
       await s3.deleteObject({ Bucket: BUCKET, Key: key, VersionId: versionId });
       print({ t: 'deleted', key, versionId });
     },

@@ -4,8 +4,13 @@
 // (KMS_WASM_SOAK=1: 200 rounds, half of them killed at a random moment; KMS_WASM_CRASH_ROUNDS and
 // KMS_WASM_CRASH_SEED to change it) prints its seed and its counts.
 
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BlockStore, FileKeyStore, KeyManagementService, ObjectStore } from '../../src/index.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
+import { ACCOUNT, checkStores } from './crash-checks.js';
+import { Ledger } from './crash-ledger.js';
 import { runCrashRounds, type CrashRunReport } from './crash-rounds.js';
 
 const tempDir = temporaryDirectories('kms-wasm-crash-');
@@ -23,6 +28,34 @@ function expectConsistent(report: CrashRunReport) {
 }
 
 describe('crash consistency of the directory stores', () => {
+  it('the checks find a lost key, ciphertext, object and sectors, a stray temporary file and a live attachment grant', async () => {
+    const dir = tempDir();
+    const store = new FileKeyStore({ directory: join(dir, 'kms') });
+    const kms = new KeyManagementService({ account: ACCOUNT, region: 'us-east-1', store });
+    const s3 = new ObjectStore({ kms, dir: join(dir, 's3') });
+    const ec2 = new BlockStore({ kms, dir: join(dir, 'ebs') });
+    const { KeyMetadata } = await kms.createKey();
+    await s3.createBucket({ Bucket: 'crash-objects' });
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true, KmsKeyId: KeyMetadata.KeyId });
+    const instance = `arn:aws:sts::${ACCOUNT}:assumed-role/aws-ec2-instance/i-0123456789abcdef0`;
+    await kms.createGrant({ KeyId: KeyMetadata.KeyId, GranteePrincipal: instance, Operations: ['Decrypt'], Name: `${VolumeId}-i-0123456789abcdef0` });
+    await Promise.all([ec2.close(), s3.close()]);
+    await store.close();
+    writeFileSync(join(dir, 'kms', 'kms-state.bin.left-behind.tmp'), '');
+    const ledger = new Ledger();
+    const lost = [
+      { t: 'key', keyId: '00000000-0000-0000-0000-000000000000' },
+      { t: 'ciphertext', keyId: KeyMetadata.KeyId, ciphertext: 'AAAA', plaintext: 'AAAA', context: {} },
+      { t: 'bucket' },
+      { t: 'object', key: 'never-written', versionId: 'v1', sha256: '00' },
+      { t: 'volume', volumeId: VolumeId },
+      { t: 'sectors', volumeId: VolumeId, offset: 0, length: 4096, sha256: '00' },
+    ] as const;
+    lost.forEach((ack) => ledger.record(ack));
+    const { findings } = await checkStores(dir, ledger);
+    expect(findings.map((f) => f.kind).sort()).toEqual(['attachment-grant', 'lost', 'lost', 'lost', 'lost', 'residue']);
+  });
+
   it('a process killed at seeded writes loses nothing it acknowledged, leaves no residue, and every change has its audit record', async () => {
     const report = await runCrashRounds({ dir: tempDir(), seed: 5, rounds: 12, mode: 'write', log: console.log });
     expect(report.killedAtWrite + report.killedIdle).toBe(12);

@@ -20,7 +20,7 @@ export type Ack =
   | ({ t: 'ciphertext' } & Ciphertext)
   | ({ t: 'object' } & ObjectVersion)
   | { t: 'part'; key: string; uploadId: string; partNumber: number; etag: string }
-  | { t: 'deleted'; key: string; versionId: string }
+  | { t: 'deleting' | 'deleted'; key: string; versionId: string }
   | { t: 'volume'; volumeId: string }
   | { t: 'attachment'; volumeId: string; instanceId: string }
   | ({ t: 'sectors'; volumeId: string } & WrittenSectors)
@@ -59,7 +59,10 @@ export class Ledger {
   acknowledged = 0;
 
   record(ack: Ack): void {
-    if (ack.t === 'started' || ack.t === 'finished' || ack.t === 'calling' || ack.t === 'killed') return;
+    if (ack.t === 'started' || ack.t === 'finished' || ack.t === 'calling' || ack.t === 'killed' || ack.t === 'deleting') {
+      if (ack.t === 'deleting') this.objects.delete(`${ack.key} ${ack.versionId}`); // a deletion cut short by the kill may or may not be durable
+      return;
+    }
     this.acknowledged++;
     switch (ack.t) {
       case 'key': this.keys.add(ack.keyId); break;
@@ -69,10 +72,7 @@ export class Ledger {
       case 'ciphertext': this.ciphertexts.push({ keyId: ack.keyId, ciphertext: ack.ciphertext, plaintext: ack.plaintext, context: ack.context }); break;
       case 'bucket': this.bucketReady = true; break;
       case 'object': this.objects.set(`${ack.key} ${ack.versionId}`, { key: ack.key, versionId: ack.versionId, sha256: ack.sha256, customerKey: ack.customerKey }); break;
-      case 'deleted':
-        this.objects.delete(`${ack.key} ${ack.versionId}`);
-        this.deleted.push({ key: ack.key, versionId: ack.versionId });
-        break;
+      case 'deleted': this.deleted.push({ key: ack.key, versionId: ack.versionId }); break;
       case 'volume': this.volumes.set(ack.volumeId, []); break;
       case 'sectors': this.volumes.get(ack.volumeId)!.push({ offset: ack.offset, length: ack.length, sha256: ack.sha256 }); break;
       case 'snapshot': this.snapshots.add(ack.snapshotId); break;
