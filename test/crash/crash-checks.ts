@@ -185,14 +185,13 @@ async function checkAuditTrail(kms: KeyManagementService, found: Found) {
     if (KeyMetadata.KeyManager !== 'CUSTOMER') continue; // AWS managed keys are made as part of another call
     customerKeys++;
     const arn = KeyMetadata.Arn;
-    const rotations = (await kms.listKeyRotations({ KeyId })).Rotations.length;
-    if (rotations !== count('RotateKeyOnDemand', arn)) found('unaudited', `key ${KeyId} has ${rotations} rotations and ${count('RotateKeyOnDemand', arn)} RotateKeyOnDemand records`);
-    const grants = (await kms.listGrants({ KeyId })).Grants.length;
-    const granted = count('CreateGrant', arn) - count('RetireGrant', arn) - count('RevokeGrant', arn);
-    if (grants > granted) found('unaudited', `key ${KeyId} has ${grants} grants and ${granted} CreateGrant records not retired or revoked`);
+    const rotations = (await kms.listKeyRotations({ KeyId })).Rotations.length - count('RotateKeyOnDemand', arn);
+    if (rotations !== 0) found('unaudited', `key ${KeyId}: ${rotations} more rotations than RotateKeyOnDemand records`);
+    const grants = (await kms.listGrants({ KeyId })).Grants.length - (count('CreateGrant', arn) - count('RetireGrant', arn) - count('RevokeGrant', arn));
+    if (grants > 0) found('unaudited', `key ${KeyId}: ${grants} more grants than CreateGrant records not retired or revoked`);
   }
   // CreateKey records name no key (the key does not exist when the call is authorized); no key is ever deleted here
-  if (customerKeys > count('CreateKey')) found('unaudited', `${customerKeys} customer keys and ${count('CreateKey')} CreateKey records`);
+  if (customerKeys > count('CreateKey')) found('unaudited', `${customerKeys - count('CreateKey')} more customer keys than CreateKey records`);
   const aliases = (await kms.listAliases()).Aliases.filter((a) => !a.AliasName.startsWith('alias/aws/')).length;
-  if (aliases > count('CreateAlias')) found('unaudited', `${aliases} aliases and ${count('CreateAlias')} CreateAlias records`);
+  if (aliases > count('CreateAlias')) found('unaudited', `${aliases - count('CreateAlias')} more aliases than CreateAlias records`);
 }

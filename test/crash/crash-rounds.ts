@@ -34,6 +34,7 @@ export interface CrashRunReport {
   acknowledged: number;
   /** Items checked after each kill, summed over the rounds. */
   checked: number;
+  /** Each finding once, in the round it first appeared (one that persists is not repeated). */
   findings: Array<Finding & { round: number }>;
 }
 
@@ -41,6 +42,7 @@ export async function runCrashRounds({ dir, seed, rounds, mode, log = () => unde
   const ledger = new Ledger();
   const seeds = new SeededRandom(seed);
   const report: CrashRunReport = { seed, rounds: 0, killedAtWrite: 0, killedByTimer: 0, killedIdle: 0, acknowledged: 0, checked: 0, findings: [] };
+  const seen = new Set<string>();
   log(`crash harness: seed ${seed}, ${rounds} rounds, kills ${mode}`);
   for (let round = 1; round <= rounds; round++) {
     const random = new SeededRandom(seeds.next32());
@@ -65,6 +67,8 @@ export async function runCrashRounds({ dir, seed, rounds, mode, log = () => unde
     const killedAt = /"t":"killed","at":"([^"]*)"/.exec(stdout)?.[1];
     const cutShort = `${[...stdout.matchAll(lastCall)].at(-1)?.[1] ?? 'opening the stores'}${killedAt ? `, before ${killedAt}` : ''}`;
     const found = (finding: Finding) => {
+      if (seen.has(`${finding.kind} ${finding.detail}`)) return;
+      seen.add(`${finding.kind} ${finding.detail}`);
       report.findings.push({ ...finding, round });
       log(`  round ${round} (seed ${seed}, ${killAtWrite ? `killed at write ${killAtWrite}` : `killed after ${delayMs} ms`} in ${cutShort}): ${finding.kind}: ${finding.detail}`);
     };
