@@ -1,12 +1,14 @@
 // After a kill: reopens the three stores on the directory, in this process, and holds them to the
 // ledger of acknowledged results. Each finding names its kind, so the harness can count them and a
-// known gap can be told apart from a new loss.
+// known gap can be told apart from a new loss. Keys, aliases, grants, rotations, deletions, volumes
+// and snapshots are checked every time; ciphertexts, objects and sectors (each check of which costs a
+// KMS call and its audit record) those of the round just ended, and all of them in a full check.
 
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BlockStore, FileKeyStore, KeyManagementService, ObjectStore } from '../../src/index.js';
-import type { Ledger } from './crash-ledger.js';
+import { BlockStore, FileKeyStore, KeyManagementService, ObjectStore, type AuditCheckpoint } from '../../src/index.js';
+import type { Acknowledged, Ledger, ObjectVersion, WrittenSectors } from './crash-ledger.js';
 
 export type FindingKind =
   /** A store that cannot be opened after the crash. */
@@ -55,12 +57,59 @@ const filesIn = (dir: string) => {
   }
 };
 
+/** Runs `check` on every item, `width` at a time: concurrent KMS calls share their audit fsyncs (group commit). */
+async function eachConcurrently<T>(items: Iterable<T>, check: (item: T) => Promise<void>, width = 32): Promise<void> {
+  const all = [...items];
+  for (let at = 0; at < all.length; at += width) await Promise.all(all.slice(at, at + width).map(check));
+}
+
+/**
+ * The audit trail as far as the checks have read it, carried from round to round: where its last
+ * verification ended, and how many successful calls of each kind (on each key) it records.
+ */
+export class AuditTally {
+  private checkpoint: AuditCheckpoint | undefined;
+  private readonly counts = new Map<string, number>();
+
+  count(eventName: string, keyArn?: string): number {
+    return this.counts.get(`${eventName} ${keyArn ?? '*'}`) ?? 0;
+  }
+
+  /** Verifies the trail (from the last checkpoint, or all of it when `full`) and counts the records added since. */
+  async advance(kms: KeyManagementService, store: FileKeyStore, full: boolean): Promise<{ valid: boolean; detail: string }> {
+    const verification = await kms.verifyAuditTrail(full || !this.checkpoint ? {} : { fromCheckpoint: this.checkpoint });
+    if (!verification.valid || !verification.checkpoint) return { valid: false, detail: JSON.stringify(verification) };
+    const from = this.checkpoint ?? { count: 0, position: 0 };
+    let index = from.count;
+    for await (const { record } of store.readAudit(from)) {
+      if (index++ >= verification.checkpoint.count) break;
+      if (record.errorCode !== undefined) continue;
+      for (const key of [`${record.eventName} *`, `${record.eventName} ${record.keyArn}`]) this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    }
+    this.checkpoint = verification.checkpoint;
+    return { valid: true, detail: '' };
+  }
+}
+
 export interface CheckResult { findings: Finding[]; checked: number }
 
-/** Opens the stores on `dir`, checks everything in `ledger`, and closes them again. */
-export async function checkStores(dir: string, ledger: Ledger): Promise<CheckResult> {
+export interface CheckOptions {
+  /** The round just ended: its ciphertexts, objects and sectors are checked. */
+  round: number;
+  /** Check every ciphertext, object and sector, and verify the whole audit trail. */
+  full: boolean;
+}
+
+/** Opens the stores on `dir`, checks `ledger` against them, and closes them again. */
+export async function checkStores(dir: string, ledger: Ledger, tally: AuditTally, options: CheckOptions): Promise<CheckResult> {
   const findings: Finding[] = [];
   const found = (kind: FindingKind, detail: string) => findings.push({ kind, detail });
+  const due = <T extends { round: number }>(items: Iterable<T>) => [...items].filter((item) => options.full || item.round === options.round);
+  let checked = 0;
+  const count = <T>(items: T[]) => {
+    checked += items.length;
+    return items;
+  };
   const store = new FileKeyStore({ directory: join(dir, 'kms') });
   const kms = new KeyManagementService({ account: ACCOUNT, region: 'us-east-1', store });
   const s3 = new ObjectStore({ kms, dir: join(dir, 's3') });
@@ -73,11 +122,12 @@ export async function checkStores(dir: string, ledger: Ledger): Promise<CheckRes
     if (findings.length > 0) return { findings, checked: 0 };
     await checkResidue(dir, s3, ec2, ledger, found);
     await checkAttachmentGrants(kms, ec2, found);
-    await checkKms(kms, ledger, found);
-    await checkObjects(s3, ledger, found);
-    await checkVolumes(ec2, ledger, found);
-    await checkAuditTrail(kms, found);
-    return { findings, checked: ledger.items };
+    count([...ledger.keys, ...ledger.aliases.keys(), ...ledger.grants, ...ledger.rotations.keys(), ...ledger.deleted, ...ledger.volumes.keys(), ...ledger.snapshots]);
+    await checkKms(kms, ledger, count(due(ledger.ciphertexts)), found);
+    await checkObjects(s3, ledger, count(due(ledger.objects.values())), found);
+    await checkVolumes(ec2, ledger, (writes) => count(due(writes)), found);
+    await checkAuditTrail(kms, store, tally, options.full, found);
+    return { findings, checked };
   } finally {
     await ec2.close();
     await s3.close();
@@ -87,46 +137,44 @@ export async function checkStores(dir: string, ledger: Ledger): Promise<CheckRes
 
 type Found = (kind: FindingKind, detail: string) => void;
 
-async function checkKms(kms: KeyManagementService, ledger: Ledger, found: Found) {
+async function checkKms(kms: KeyManagementService, ledger: Ledger, ciphertexts: Ledger['ciphertexts'], found: Found) {
   const keys = new Set((await kms.listKeys()).Keys.map((k) => k.KeyId));
   for (const keyId of ledger.keys) if (!keys.has(keyId)) found('lost', `key ${keyId}`);
   const aliases = new Map((await kms.listAliases()).Aliases.map((a) => [a.AliasName, a.TargetKeyId]));
   for (const [name, keyId] of ledger.aliases) if (aliases.get(name) !== keyId) found('lost', `alias ${name} → ${keyId} (now ${aliases.get(name)})`);
-  for (const { keyId, grantId } of ledger.grants) {
-    if (!keys.has(keyId)) continue;
+  await eachConcurrently(ledger.grants.filter(({ keyId }) => keys.has(keyId)), async ({ keyId, grantId }) => {
     const { Grants } = await kms.listGrants({ KeyId: keyId, GrantId: grantId });
     if (Grants.length !== 1) found('lost', `grant ${grantId} on ${keyId}`);
-  }
-  for (const [keyId, count] of ledger.rotations) {
-    if (!keys.has(keyId)) continue;
+  });
+  await eachConcurrently([...ledger.rotations].filter(([keyId]) => keys.has(keyId)), async ([keyId, count]) => {
     const { Rotations } = await kms.listKeyRotations({ KeyId: keyId });
     if (Rotations.length < count) found('lost', `rotations of ${keyId}: ${Rotations.length} of ${count} acknowledged`);
-  }
-  for (const c of ledger.ciphertexts) {
+  });
+  await eachConcurrently(ciphertexts, async (c) => {
     try {
       const { Plaintext } = await kms.decrypt({ CiphertextBlob: fromBase64(c.ciphertext), EncryptionContext: c.context });
       if (Buffer.compare(Plaintext, fromBase64(c.plaintext)) !== 0) found('lost', `ciphertext under ${c.keyId} decrypts to other bytes`);
     } catch (error) {
       found('lost', `ciphertext under ${c.keyId}: ${String(error)}`);
     }
-  }
+  });
 }
 
-async function checkObjects(s3: ObjectStore, ledger: Ledger, found: Found) {
-  for (const o of ledger.objects.values()) {
+async function checkObjects(s3: ObjectStore, ledger: Ledger, objects: ObjectVersion[], found: Found) {
+  await eachConcurrently(objects, async (o) => {
     try {
       const { Body } = await s3.getObject({ Bucket: BUCKET, Key: o.key, VersionId: o.versionId, ...(o.customerKey ? customerKeyHeaders(o.customerKey) : {}) });
       if (sha256(await bodyBytes(Body)) !== o.sha256) found('lost', `object ${o.key} version ${o.versionId} reads back other bytes`);
     } catch (error) {
       found('lost', `object ${o.key} version ${o.versionId}: ${String(error)}`);
     }
-  }
+  }, 8);
   if (!ledger.bucketReady) return;
   const listed = new Set((await s3.listObjectVersions({ Bucket: BUCKET })).Versions.map((v) => `${v.Key} ${v.VersionId}`));
   for (const d of ledger.deleted) if (listed.has(`${d.key} ${d.versionId}`)) found('lost', `deletion of ${d.key} version ${d.versionId}: the version is back`);
 }
 
-async function checkVolumes(ec2: BlockStore, ledger: Ledger, found: Found) {
+async function checkVolumes(ec2: BlockStore, ledger: Ledger, due: (writes: Array<Acknowledged<WrittenSectors>>) => WrittenSectors[], found: Found) {
   const { Volumes } = await ec2.describeVolumes();
   const live = new Set(Volumes.map((v) => v.VolumeId));
   for (const [volumeId, writes] of ledger.volumes) {
@@ -136,9 +184,9 @@ async function checkVolumes(ec2: BlockStore, ledger: Ledger, found: Found) {
     }
     const handle = await ec2.attachVolume({ VolumeId: volumeId, InstanceId: READER });
     try {
-      for (const w of writes) {
+      await eachConcurrently(due(writes), async (w) => {
         if (sha256(await handle.read(w.offset, w.length)) !== w.sha256) found('lost', `volume ${volumeId} bytes ${w.offset}+${w.length}`);
-      }
+      });
     } finally {
       await ec2.detachVolume({ VolumeId: volumeId, InstanceId: READER });
     }
@@ -174,11 +222,13 @@ async function checkAttachmentGrants(kms: KeyManagementService, ec2: BlockStore,
  * each rotation its RotateKeyOnDemand, each alias a CreateAlias, each live grant a CreateGrant not
  * matched by a RetireGrant or RevokeGrant.
  */
-async function checkAuditTrail(kms: KeyManagementService, found: Found) {
-  const verification = await kms.verifyAuditTrail();
-  if (!verification.valid) found('audit-invalid', JSON.stringify(verification));
-  const succeeded = (await kms.listAuditRecords()).filter((r) => r.errorCode === undefined);
-  const count = (eventName: string, keyArn?: string) => succeeded.filter((r) => r.eventName === eventName && (keyArn === undefined || r.keyArn === keyArn)).length;
+async function checkAuditTrail(kms: KeyManagementService, store: FileKeyStore, tally: AuditTally, full: boolean, found: Found) {
+  const { valid, detail } = await tally.advance(kms, store, full);
+  if (!valid) {
+    found('audit-invalid', detail);
+    return;
+  }
+  const count = (eventName: string, keyArn?: string) => tally.count(eventName, keyArn);
   let customerKeys = 0;
   for (const { KeyId } of (await kms.listKeys()).Keys) {
     const { KeyMetadata } = await kms.describeKey({ KeyId });

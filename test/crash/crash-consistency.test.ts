@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BlockStore, FileKeyStore, KeyManagementService, ObjectStore } from '../../src/index.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { ACCOUNT, checkStores } from './crash-checks.js';
+import { ACCOUNT, AuditTally, checkStores } from './crash-checks.js';
 import { Ledger } from './crash-ledger.js';
 import { runCrashRounds, type CrashRunReport } from './crash-rounds.js';
 
@@ -51,8 +51,8 @@ describe('crash consistency of the directory stores', () => {
       { t: 'volume', volumeId: VolumeId },
       { t: 'sectors', volumeId: VolumeId, offset: 0, length: 4096, sha256: '00' },
     ] as const;
-    lost.forEach((ack) => ledger.record(ack));
-    const { findings } = await checkStores(dir, ledger);
+    lost.forEach((ack) => ledger.record(ack, 1));
+    const { findings } = await checkStores(dir, ledger, new AuditTally(), { round: 1, full: false });
     expect(findings.map((f) => f.kind).sort()).toEqual(['attachment-grant', 'lost', 'lost', 'lost', 'lost', 'residue']);
   });
 

@@ -7,6 +7,8 @@ import type { SeededRandom } from '../helpers/seeded-random.js';
 export interface Ciphertext { keyId: string; ciphertext: string; plaintext: string; context: Record<string, string> }
 export interface ObjectVersion { key: string; versionId: string; sha256: string; customerKey?: string }
 export interface WrittenSectors { offset: number; length: number; sha256: string }
+/** The round whose child acknowledged it. */
+export type Acknowledged<T> = T & { round: number };
 
 /** One line the child prints once a call has returned. */
 export type Ack =
@@ -48,17 +50,18 @@ export class Ledger {
   readonly aliases = new Map<string, string>();
   readonly grants: Array<{ keyId: string; grantId: string }> = [];
   readonly rotations = new Map<string, number>();
-  readonly ciphertexts: Ciphertext[] = [];
+  readonly ciphertexts: Array<Acknowledged<Ciphertext>> = [];
   bucketReady = false;
   /** Live versions by `key versionId`. */
-  readonly objects = new Map<string, ObjectVersion>();
+  readonly objects = new Map<string, Acknowledged<ObjectVersion>>();
   readonly deleted: Array<{ key: string; versionId: string }> = [];
-  readonly volumes = new Map<string, WrittenSectors[]>();
+  readonly volumes = new Map<string, Array<Acknowledged<WrittenSectors>>>();
   readonly snapshots = new Set<string>();
   /** Acknowledged results, parts and attachments included (they die with their process by design). */
   acknowledged = 0;
 
-  record(ack: Ack): void {
+  /** Records what the child of `round` acknowledged. */
+  record(ack: Ack, round: number): void {
     if (ack.t === 'started' || ack.t === 'finished' || ack.t === 'calling' || ack.t === 'killed' || ack.t === 'deleting') {
       if (ack.t === 'deleting') this.objects.delete(`${ack.key} ${ack.versionId}`); // a deletion cut short by the kill may or may not be durable
       return;
@@ -69,22 +72,15 @@ export class Ledger {
       case 'alias': this.aliases.set(ack.name, ack.keyId); break;
       case 'grant': this.grants.push({ keyId: ack.keyId, grantId: ack.grantId }); break;
       case 'rotation': this.rotations.set(ack.keyId, (this.rotations.get(ack.keyId) ?? 0) + 1); break;
-      case 'ciphertext': this.ciphertexts.push({ keyId: ack.keyId, ciphertext: ack.ciphertext, plaintext: ack.plaintext, context: ack.context }); break;
+      case 'ciphertext': this.ciphertexts.push({ keyId: ack.keyId, ciphertext: ack.ciphertext, plaintext: ack.plaintext, context: ack.context, round }); break;
       case 'bucket': this.bucketReady = true; break;
-      case 'object': this.objects.set(`${ack.key} ${ack.versionId}`, { key: ack.key, versionId: ack.versionId, sha256: ack.sha256, customerKey: ack.customerKey }); break;
+      case 'object': this.objects.set(`${ack.key} ${ack.versionId}`, { key: ack.key, versionId: ack.versionId, sha256: ack.sha256, customerKey: ack.customerKey, round }); break;
       case 'deleted': this.deleted.push({ key: ack.key, versionId: ack.versionId }); break;
       case 'volume': this.volumes.set(ack.volumeId, []); break;
-      case 'sectors': this.volumes.get(ack.volumeId)!.push({ offset: ack.offset, length: ack.length, sha256: ack.sha256 }); break;
+      case 'sectors': this.volumes.get(ack.volumeId)!.push({ offset: ack.offset, length: ack.length, sha256: ack.sha256, round }); break;
       case 'snapshot': this.snapshots.add(ack.snapshotId); break;
       default: break; // parts and attachments: the checks look for what they must not leave behind
     }
-  }
-
-  /** How many items a check holds the stores to. */
-  get items(): number {
-    const sectors = [...this.volumes.values()].reduce((n, writes) => n + writes.length, 0);
-    return this.keys.size + this.aliases.size + this.grants.length + [...this.rotations.values()].reduce((a, b) => a + b, 0)
-      + this.ciphertexts.length + this.objects.size + this.deleted.length + this.volumes.size + sectors + this.snapshots.size;
   }
 
   world(): World {

@@ -2,15 +2,20 @@
 // mixed KMS, S3 and EBS workload and is killed with SIGKILL — either just before its n-th
 // file-system write (`write`: the crash point is set by the seed, so a run replays) or after a
 // delay (`timer`: anywhere, inside a system call included) — and the stores are reopened here and
-// held to everything the child acknowledged (crash-checks.ts). The run's seed decides every round.
+// held to what the child acknowledged (crash-checks.ts): after every round its own results and all
+// that is cheap to check, every FULL_CHECK_EVERY rounds and after the last one everything. The run's
+// seed decides every round.
 
 import { fileURLToPath } from 'node:url';
 import { startChild } from '../helpers/child-processes.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
-import { checkStores, type Finding } from './crash-checks.js';
+import { AuditTally, checkStores, type Finding } from './crash-checks.js';
 import { Ledger, type Ack } from './crash-ledger.js';
 
 const CHILD = fileURLToPath(new URL('./crash-child.mjs', import.meta.url));
+
+/** Every this many rounds, and after the last, every acknowledged item is checked again and the whole audit trail verified. */
+const FULL_CHECK_EVERY = 25;
 
 export type KillMode = 'write' | 'timer' | 'mixed';
 
@@ -43,6 +48,7 @@ export async function runCrashRounds({ dir, seed, rounds, mode, log = () => unde
   const seeds = new SeededRandom(seed);
   const report: CrashRunReport = { seed, rounds: 0, killedAtWrite: 0, killedByTimer: 0, killedIdle: 0, acknowledged: 0, checked: 0, findings: [] };
   const seen = new Set<string>();
+  const tally = new AuditTally();
   log(`crash harness: seed ${seed}, ${rounds} rounds, kills ${mode}`);
   for (let round = 1; round <= rounds; round++) {
     const random = new SeededRandom(seeds.next32());
@@ -78,13 +84,14 @@ export async function runCrashRounds({ dir, seed, rounds, mode, log = () => unde
     else report.killedByTimer++;
     const before = ledger.acknowledged;
     for (const line of stdout.split('\n')) {
-      if (line.startsWith('{') && line.endsWith('}')) ledger.record(JSON.parse(line) as Ack);
+      if (line.startsWith('{') && line.endsWith('}')) ledger.record(JSON.parse(line) as Ack, round);
     }
     report.acknowledged += ledger.acknowledged - before;
-    const { findings, checked } = await checkStores(dir, ledger);
+    const { findings, checked } = await checkStores(dir, ledger, tally, { round, full: round % FULL_CHECK_EVERY === 0 || round === rounds });
     findings.forEach(found);
     report.checked += checked;
     report.rounds++;
+    if (round % 10 === 0) log(`  ${round} rounds: ${report.acknowledged} acknowledged, ${report.checked} item checks, ${report.findings.length} findings`);
   }
   log(`crash harness: ${report.rounds} rounds, ${report.killedAtWrite} killed at a write, ${report.killedByTimer} by the timer, `
     + `${report.killedIdle} idle; ${report.acknowledged} results acknowledged, ${report.checked} item checks; ${report.findings.length} findings`);
