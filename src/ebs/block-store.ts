@@ -189,11 +189,11 @@ export class BlockStore {
           attachment.attachedBy = who.principal;
           volume.attachments.push(attachment);
           await this.save();
-          const grant = await this.kms.createGrant(this.attachmentGrant(volume, request.InstanceId), { principal: who.principal, viaService: EC2 });
+          const grantRequest = this.attachmentGrant(volume, request.InstanceId);
+          const grant = await this.kms.createGrant(grantRequest, { principal: who.principal, viaService: EC2 });
           Object.assign(attachment, { grantId: grant.GrantId, grantToken: grant.GrantToken });
           const { Plaintext } = await this.kms.decrypt({ CiphertextBlob: base64ToBytes(volume.wrappedDataKey!),
-            EncryptionContext: this.attachmentGrant(volume, request.InstanceId).Constraints.EncryptionContextEquals,
-            GrantTokens: [grant.GrantToken] }, { principal: instance, viaService: EC2 });
+            EncryptionContext: grantRequest.Constraints.EncryptionContextEquals, GrantTokens: [grant.GrantToken] }, { principal: instance, viaService: EC2 });
           ciphers = { single: xts(Plaintext), pool: parallelXts(Plaintext) };
           Plaintext.fill(0);
         }

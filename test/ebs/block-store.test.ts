@@ -439,4 +439,21 @@ describe('BlockStore residue', () => {
   it('a crash in detachVolume after the detachment was saved, before the grant was retired: the next open retires it', async () => {
     await crashAt('retireGrant', (ec2, VolumeId) => ec2.detachVolume({ VolumeId }));
   });
+
+  it('a crash after a detachment completed, before the next save forgot it: the next open retires the grant again, which is gone, and opens', async () => {
+    const kms = new KeyManagementService({ account: ACCOUNT, region: 'us-east-1' });
+    const dir = tempDir();
+    const ec2 = new BlockStore({ kms, dir });
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    await (await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(0, Buffer.from('detached'));
+    await ec2.detachVolume({ VolumeId });
+    const crashed = tempDir();
+    cpSync(dir, crashed, { recursive: true, filter: (path) => !path.endsWith('/locks') });
+    expect(savedState(crashed).retiring).toHaveLength(1);
+    const reopened = new BlockStore({ kms, dir: crashed });
+    expect((await reopened.describeVolumes()).Volumes.map((v) => v.State)).toEqual(['available']);
+    expect(savedState(crashed).retiring).toBeUndefined();
+    expect(Buffer.from(await (await reopened.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE })).read(0, 8)).toString()).toBe('detached');
+    await reopened.close();
+  });
 });
