@@ -9,7 +9,10 @@
 // and keeps its metadata in ebs-state.json, authenticated (authenticated-metadata.ts). An attachment
 // lives only as long as its process: a store that opens finds the attachments its dead predecessor
 // recorded, retires their grants (which would otherwise let those instances decrypt the volume key
-// for ever) and drops them, and removes sector files that no volume or snapshot names.
+// for ever) and drops them, and removes sector files that no volume or snapshot names. So that no
+// crash leaves a grant the store does not know of, an attachment is recorded before its grant is
+// created (a crash in between: the grant is found again by its Name, see endAttachment), and a
+// detached one stays recorded as retiring until its grant is retired.
 
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
@@ -53,7 +56,16 @@ interface VolumeRecord {
   SnapshotId?: string;
   CreateTime: string;
   sectorSize: number;
-  attachments: Array<{ InstanceId: string; AttachTime: string; grantId?: string; grantToken?: string }>;
+  attachments: Attachment[];
+}
+
+interface Attachment {
+  InstanceId: string;
+  AttachTime: string;
+  grantId?: string;
+  grantToken?: string;
+  /** Who attached the volume, so created the instance's grant: recorded before the grant is created. */
+  attachedBy?: string;
 }
 
 interface SnapshotRecord {
@@ -73,6 +85,8 @@ interface Ec2State {
   snapshots: SnapshotRecord[];
   encryptionByDefault: boolean;
   defaultKmsKeyId?: string;
+  /** Detached attachments whose grants may not be retired yet (a save forgets those that are): retired again on open. */
+  retiring?: Array<Attachment & { VolumeId: string }>;
 }
 
 const hexId = (prefix: string) => `${prefix}-${bytesToHex(crypto.getRandomValues(new Uint8Array(9))).slice(0, 17)}`;
@@ -165,20 +179,21 @@ export class BlockStore {
       if (volume.attachments.some((a) => a.InstanceId === request.InstanceId)) {
         throw ec2Error('VolumeInUse', `${volume.VolumeId} is already attached to ${request.InstanceId}`);
       }
-      const attachment: VolumeRecord['attachments'][number] = { InstanceId: request.InstanceId, AttachTime: new Date().toISOString() };
+      const attachment: Attachment = { InstanceId: request.InstanceId, AttachTime: new Date().toISOString() };
       const instance = this.instancePrincipal(request.InstanceId);
       const liveKey = `${volume.VolumeId}/${request.InstanceId}`;
       let ciphers: VolumeCiphers | undefined;
       try {
         if (volume.Encrypted) {
-          const context = { 'aws:ec2:arn': this.arn('volume', volume.VolumeId) };
-          const grant = await this.kms.createGrant({
-            KeyId: volume.KmsKeyId!, GranteePrincipal: instance, RetiringPrincipal: instance, Operations: ['Decrypt', 'RetireGrant'],
-            Constraints: { EncryptionContextEquals: context }, Name: `${volume.VolumeId}-${request.InstanceId}`,
-          }, { principal: who.principal, viaService: EC2 });
+          // Recorded first: a crash once the grant exists must leave a record that leads to it.
+          attachment.attachedBy = who.principal;
+          volume.attachments.push(attachment);
+          await this.save();
+          const grantRequest = this.attachmentGrant(volume, request.InstanceId);
+          const grant = await this.kms.createGrant(grantRequest, { principal: who.principal, viaService: EC2 });
           Object.assign(attachment, { grantId: grant.GrantId, grantToken: grant.GrantToken });
-          const { Plaintext } = await this.kms.decrypt({ CiphertextBlob: base64ToBytes(volume.wrappedDataKey!), EncryptionContext: context,
-            GrantTokens: [grant.GrantToken] }, { principal: instance, viaService: EC2 });
+          const { Plaintext } = await this.kms.decrypt({ CiphertextBlob: base64ToBytes(volume.wrappedDataKey!),
+            EncryptionContext: grantRequest.Constraints.EncryptionContextEquals, GrantTokens: [grant.GrantToken] }, { principal: instance, viaService: EC2 });
           ciphers = { single: xts(Plaintext), pool: parallelXts(Plaintext) };
           Plaintext.fill(0);
         }
@@ -186,17 +201,20 @@ export class BlockStore {
         const writes = this.volumeWrites.get(volume.VolumeId) ?? new SerialQueue();
         this.volumeWrites.set(volume.VolumeId, writes);
         const handle = new VolumeHandle(volume.VolumeId, request.InstanceId, volume.Size * GiB, volume.sectorSize, storage, ciphers, writes);
-        volume.attachments.push(attachment);
+        if (!volume.attachments.includes(attachment)) volume.attachments.push(attachment);
         this.live.set(liveKey, { handle, ciphers });
         await this.save();
         return handle;
       } catch (error) {
         // Nothing of a failed attach survives: not the attachment, not the key, not the instance's grant.
+        const recorded = volume.attachments.includes(attachment);
         volume.attachments = volume.attachments.filter((a) => a !== attachment);
         this.live.delete(liveKey);
         ciphers?.single.dispose();
         ciphers?.pool.dispose();
         if (attachment.grantToken) await this.kms.retireGrant({ GrantToken: attachment.grantToken }, { principal: instance, viaService: EC2 });
+        // Best effort: if this save fails too, the next open finds the attachment and ends it.
+        if (recorded) await this.save().catch(() => undefined);
         throw error;
       }
     });
@@ -210,10 +228,14 @@ export class BlockStore {
       const attachment = request.InstanceId === undefined && volume.attachments.length === 1
         ? volume.attachments[0]! : volume.attachments.find((a) => a.InstanceId === request.InstanceId);
       if (!attachment) throw ec2Error('InvalidAttachment.NotFound', `${volume.VolumeId} is not attached to ${String(request.InstanceId)}`);
-      // Saved first: a failed save leaves the attachment working.
+      // Saved first: a failed save leaves the attachment working. Saved as retiring: a crash before its
+      // grant is retired leaves it for the next open to retire.
       volume.attachments = volume.attachments.filter((a) => a !== attachment);
+      const retiring = { ...attachment, VolumeId: volume.VolumeId };
+      this.state!.retiring = [...(this.state!.retiring ?? []), retiring];
       await this.save();
-      await this.endAttachment(volume, attachment);
+      await this.endAttachment(retiring);
+      this.state!.retiring = this.state!.retiring.filter((r) => r !== retiring);
       return { VolumeId: volume.VolumeId, InstanceId: attachment.InstanceId, State: 'detached' as const };
     });
   }
@@ -391,10 +413,13 @@ export class BlockStore {
       if (this.closed) return;
       this.closed = true;
       for (const volume of this.state?.volumes ?? []) {
-        for (const attachment of volume.attachments) await this.endAttachment(volume, attachment);
+        for (const attachment of volume.attachments) await this.endAttachment({ ...attachment, VolumeId: volume.VolumeId });
         volume.attachments = [];
       }
-      if (this.state) await this.save();
+      if (this.state) {
+        delete this.state.retiring; // the attachments before close ended with their process
+        await this.save();
+      }
       const lock = this.lock;
       this.lock = undefined;
       await lock?.release();
@@ -403,7 +428,8 @@ export class BlockStore {
 
   /**
    * Loads the state on the first call. Attachments hold plaintext keys in memory only, so none
-   * survives its process: those a dead process recorded have their grants retired and are dropped.
+   * survives its process: those a dead process recorded (attached, or detached but maybe not yet
+   * retired) have their grants retired and are dropped.
    */
   private async load(): Promise<void> {
     if (this.state) return;
@@ -415,9 +441,10 @@ export class BlockStore {
       this.metadata = opened.metadata;
     }
     const state = saved ?? { volumes: [], snapshots: [], encryptionByDefault: false };
-    const orphaned = state.volumes.flatMap((volume) => volume.attachments.map((attachment) => ({ volume, attachment })));
-    for (const { volume, attachment } of orphaned) await this.endAttachment(volume, attachment);
+    const orphaned = [...state.volumes.flatMap((volume) => volume.attachments.map((a) => ({ ...a, VolumeId: volume.VolumeId }))), ...state.retiring ?? []];
+    for (const attachment of orphaned) await this.endAttachment(attachment, state.volumes);
     for (const volume of state.volumes) volume.attachments = [];
+    delete state.retiring;
     this.state = state;
     if (orphaned.length > 0) await this.save();
     if (this.storage instanceof FileSectorStorageFactory) {
@@ -425,21 +452,39 @@ export class BlockStore {
     }
   }
 
-  /** Ends an attachment: its handle stops working, its volume key is zeroed, the instance's grant retired (if it still exists). */
-  private async endAttachment(volume: VolumeRecord, attachment: VolumeRecord['attachments'][number]): Promise<void> {
-    const key = `${volume.VolumeId}/${attachment.InstanceId}`;
+  /**
+   * Ends an attachment: its handle stops working, its volume key is zeroed, the instance's grant
+   * retired (if it still exists). An attachment recorded without its grant's token is one a crash cut
+   * short around CreateGrant: CreateGrant again with the same Name and parameters returns that grant
+   * if it was made ("if the grant already exists, the original GrantId is returned without creating a
+   * new grant", AWS KMS API Reference, CreateGrant, Name), or makes it, and either way it is retired.
+   */
+  private async endAttachment(attachment: Attachment & { VolumeId: string }, volumes = this.state!.volumes): Promise<void> {
+    const key = `${attachment.VolumeId}/${attachment.InstanceId}`;
     const live = this.live.get(key);
     live?.handle.markDetached();
     live?.ciphers?.single.dispose();
     live?.ciphers?.pool.dispose();
     this.live.delete(key);
-    if (!attachment.grantToken) return;
+    const volume = volumes.find((v) => v.VolumeId === attachment.VolumeId);
     try {
-      await this.kms.retireGrant({ GrantToken: attachment.grantToken }, { principal: this.instancePrincipal(attachment.InstanceId), viaService: EC2 });
+      const token = attachment.grantToken ?? (attachment.attachedBy && volume?.Encrypted
+        ? (await this.kms.createGrant(this.attachmentGrant(volume, attachment.InstanceId), { principal: attachment.attachedBy, viaService: EC2 })).GrantToken
+        : undefined);
+      if (token) await this.kms.retireGrant({ GrantToken: token }, { principal: this.instancePrincipal(attachment.InstanceId), viaService: EC2 });
     } catch (error) {
       const gone = error instanceof KmsError && (error.name === 'NotFoundException' || error.name === 'InvalidGrantTokenException');
-      if (!gone) throw error; // retired already (a crash after the retirement, before the save)
+      if (!gone) throw error; // retired already (a crash after the retirement, before the save), or its key deleted
     }
+  }
+
+  /** The grant an attachment of an encrypted volume gives its instance: always the same request for one volume and instance. */
+  private attachmentGrant(volume: VolumeRecord, instanceId: string) {
+    const instance = this.instancePrincipal(instanceId);
+    return {
+      KeyId: volume.KmsKeyId!, GranteePrincipal: instance, RetiringPrincipal: instance, Operations: ['Decrypt' as const, 'RetireGrant' as const],
+      Constraints: { EncryptionContextEquals: { 'aws:ec2:arn': this.arn('volume', volume.VolumeId) } }, Name: `${volume.VolumeId}-${instanceId}`,
+    };
   }
 
   private async save(): Promise<void> {

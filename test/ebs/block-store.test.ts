@@ -1,5 +1,5 @@
 import { createCipheriv } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
@@ -393,5 +393,67 @@ describe('BlockStore residue', () => {
     expect(Buffer.from(await handle.read(0, 23)).toString()).toBe('written before the kill');
     await ec2.close();
     await store.close();
+  });
+
+  /**
+   * The directory as a crash leaves it just after the KMS made a grant (`createGrant`) or just before
+   * it retired one (`retireGrant`): at that call the store's directory is copied (its lock left out:
+   * the OS drops a dead holder's) and the call never returns. The copy is then opened by a new store
+   * over the same KMS.
+   */
+  async function crashAt(step: 'createGrant' | 'retireGrant', work: (ec2: BlockStore, VolumeId: string) => Promise<unknown>) {
+    const kms = new KeyManagementService({ account: ACCOUNT, region: 'us-east-1' });
+    const dir = tempDir();
+    const crashed = tempDir();
+    let copied!: () => void;
+    const copy = new Promise<void>((resolve) => { copied = resolve; });
+    let armed = false;
+    const dying = new Proxy(kms, {
+      get: (target, name) => (name === step && armed ? async (...args: [never, never]) => {
+        if (step === 'createGrant') await target.createGrant(...args);
+        cpSync(dir, crashed, { recursive: true, filter: (path) => !path.endsWith('/locks') });
+        copied();
+        return new Promise(() => {}); // the process is gone: this call never returns
+      } : Reflect.get(target, name, target)),
+    });
+    const ec2 = new BlockStore({ kms: dying, dir });
+    const { VolumeId, KmsKeyId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    if (step === 'retireGrant') await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    armed = true;
+    void work(ec2, VolumeId);
+    await copy;
+    expect((await kms.listGrants({ KeyId: KmsKeyId! })).Grants).toHaveLength(1); // what the crash left: a live grant
+    const reopened = new BlockStore({ kms, dir: crashed });
+    expect((await reopened.describeVolumes()).Volumes.map((v) => v.State)).toEqual(['available']);
+    expect((await kms.listGrants({ KeyId: KmsKeyId! })).Grants).toEqual([]);
+    expect(savedState(crashed).volumes[0].attachments).toEqual([]);
+    expect(savedState(crashed).retiring).toBeUndefined();
+    await (await reopened.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE })).write(0, Buffer.from('after the crash'));
+    await reopened.close();
+  }
+
+  it('a crash in attachVolume after the grant was created, before its token was saved: the next open finds the grant by its Name and retires it', async () => {
+    await crashAt('createGrant', (ec2, VolumeId) => ec2.attachVolume({ VolumeId, InstanceId: INSTANCE }));
+  });
+
+  it('a crash in detachVolume after the detachment was saved, before the grant was retired: the next open retires it', async () => {
+    await crashAt('retireGrant', (ec2, VolumeId) => ec2.detachVolume({ VolumeId }));
+  });
+
+  it('a crash after a detachment completed, before the next save forgot it: the next open retires the grant again, which is gone, and opens', async () => {
+    const kms = new KeyManagementService({ account: ACCOUNT, region: 'us-east-1' });
+    const dir = tempDir();
+    const ec2 = new BlockStore({ kms, dir });
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    await (await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(0, Buffer.from('detached'));
+    await ec2.detachVolume({ VolumeId });
+    const crashed = tempDir();
+    cpSync(dir, crashed, { recursive: true, filter: (path) => !path.endsWith('/locks') });
+    expect(savedState(crashed).retiring).toHaveLength(1);
+    const reopened = new BlockStore({ kms, dir: crashed });
+    expect((await reopened.describeVolumes()).Volumes.map((v) => v.State)).toEqual(['available']);
+    expect(savedState(crashed).retiring).toBeUndefined();
+    expect(Buffer.from(await (await reopened.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE })).read(0, 8)).toString()).toBe('detached');
+    await reopened.close();
   });
 });
