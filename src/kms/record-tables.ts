@@ -60,6 +60,12 @@ export class RecordTable<T extends object> {
     this.unsettled.clear();
   }
 
+  /** Puts (or, with undefined, removes) a record changed elsewhere (by another process sharing the store), outside any transaction. */
+  replace(id: string, record: T | undefined): void {
+    this.place(id, record === undefined ? undefined : deepFreeze(record));
+    this.settle();
+  }
+
   /** For Transaction: puts a record (or removes it, with undefined) and marks it for re-indexing. */
   place(id: string, record: T | undefined): void {
     if (record === undefined) this.rows.delete(id);

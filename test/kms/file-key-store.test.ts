@@ -218,7 +218,7 @@ describe('FileKeyStore: a damaged audit log is refused, never repaired', () => {
       for (const call of [() => kms.describeKey({ KeyId: keyId }), () => kms.createKey(), () => kms.verifyAuditTrail()]) {
         await expect(call()).rejects.toMatchObject({ name: 'StoreIntegrityError', file: log, message });
       }
-      await expect(store.appendAudit({} as never)).rejects.toMatchObject({ name: 'StoreIntegrityError' });
+      await expect(store.commit([])).rejects.toMatchObject({ name: 'StoreIntegrityError' });
       expect(readFileSync(log).equals(damaged)).toBe(true);
       await store.close();
     });
