@@ -8,13 +8,18 @@ import pg from 'pg';
 
 export const POSTGRES_URL = process.env.KMS_WASM_TEST_POSTGRES;
 
-/** A new, empty database: its connection string, and a function that drops it. */
-export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+/**
+ * A new, empty database: its connection string, and a function that drops it. `flushCommits: false`
+ * turns off synchronous_commit in it (commits stay atomic and serial, only not flushed before they
+ * return): for suites that test behaviour, not durability, so they do not wait on fsync per call.
+ */
+export async function freshDatabase({ flushCommits = true } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `kms_wasm_test_${randomUUID().replaceAll('-', '')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name}`);
+    if (!flushCommits) await admin.query(`ALTER DATABASE ${name} SET synchronous_commit = off`);
   } finally {
     await admin.end();
   }
