@@ -134,7 +134,6 @@ export class PostgresKeyStore implements KeyStore {
       const client = await (await this.connection()).connect();
       let began = false;
       try {
-        await client.query('BEGIN');
         began = true;
         const version = await this.commitIn(client, events, change);
         await client.query('COMMIT');
@@ -172,8 +171,10 @@ export class PostgresKeyStore implements KeyStore {
 
   /** Inside a transaction: locks the head, redoes the change on fresh state if others changed it, writes the rows and the chained records. */
   private async commitIn(client: PoolClient, events: AuditEvent[], change: StateChange | undefined): Promise<number> {
-    const { rows: [head] } = await client.query<{ change_seq: string; audit_count: string; audit_mac: string }>(
-      'SELECT change_seq, audit_count, audit_mac FROM kms_store FOR UPDATE');
+    // One round trip: BEGIN and the lock (a query without parameters may hold several statements).
+    const [, locked] = await client.query('BEGIN; SELECT change_seq, audit_count, audit_mac FROM kms_store FOR UPDATE') as unknown as
+      Array<{ rows: Array<{ change_seq: string; audit_count: string; audit_mac: string }> }>;
+    const head = locked!.rows[0];
     let version = Number(head!.change_seq);
     let all = events;
     let changes: StoreChanges | undefined;
@@ -192,11 +193,10 @@ export class PostgresKeyStore implements KeyStore {
       for (const { table, id, field } of TABLES) await this.writeRows(client, table, id, version, changes[field] as StoreChanges[typeof field]);
     }
     const { records, head: after } = chainRecords({ count: Number(head!.audit_count), mac: head!.audit_mac }, this.auditKey, all);
-    if (records.length > 0) {
-      await client.query('INSERT INTO kms_audit (sequence, record) SELECT * FROM unnest($1::bigint[], $2::text[])',
-        [records.map((r) => r.sequence), records.map((r) => JSON.stringify(r))]);
-    }
-    await client.query('UPDATE kms_store SET change_seq = $1, audit_count = $2, audit_mac = $3', [version, after.count, after.mac]);
+    // The records and the new head in one statement (one round trip).
+    await client.query(`WITH appended AS (INSERT INTO kms_audit (sequence, record) SELECT * FROM unnest($4::bigint[], $5::text[]))
+      UPDATE kms_store SET change_seq = $1, audit_count = $2, audit_mac = $3`,
+    [version, after.count, after.mac, records.map((r) => r.sequence), records.map((r) => JSON.stringify(r))]);
     return version;
   }
 
