@@ -1,6 +1,7 @@
 // `npm run bench`: every implementation side by side in one process, for each input size and
 // direction; prints a Markdown table and writes latest.{json,md} to bench/results/local/, or with
-// `-- --save` to bench/results/ (the committed copy README.md quotes; see results-dir.ts).
+// `-- --save` to bench/results/ (the committed copy README.md quotes; see results-dir.ts). Then the
+// KMS stores section (stores.ts); `npm run bench -- --stores` runs that section alone.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Bench } from 'tinybench';
@@ -10,6 +11,7 @@ import { pairedSpeedups } from './pool-speedup.js';
 import { measureClockHz } from './clock.js';
 import { markdownReport, median, type Machine, type Measurement } from './report.js';
 import { resultsDir } from './results-dir.js';
+import { storesSection } from './stores.js';
 
 const MiB = 1024 * 1024;
 const OPERATIONS: Operation[] = ['encrypt', 'decrypt'];
@@ -66,6 +68,10 @@ async function measure(clockHz: number): Promise<Measurement[]> {
   return results;
 }
 
+if (process.argv.includes('--stores')) {
+  console.log(await storesSection());
+  process.exit(0);
+}
 const outDir = resultsDir(process.argv.slice(2));
 const started = performance.now();
 const clockBefore = measureClockHz();
@@ -88,7 +94,7 @@ const speedups = await pairedSpeedups([
 await terminateWorkers();
 const notes = [...speedups, `The suite took ${Math.round((performance.now() - started) / 1000)} s. Clock before / after the suite: `
   + `${(clockBefore / 1e9).toFixed(2)} / ${(clockAfter / 1e9).toFixed(2)} GHz (cycles per byte use the faster).`];
-const markdown = markdownReport(machine, results, notes);
+const markdown = `${markdownReport(machine, results, notes)}\n${await storesSection()}`;
 mkdirSync(outDir, { recursive: true });
 writeFileSync(`${outDir}/latest.json`, JSON.stringify({ machine, results }, null, 2) + '\n');
 writeFileSync(`${outDir}/latest.md`, markdown);

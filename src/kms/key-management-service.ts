@@ -653,7 +653,7 @@ export class KeyManagementService implements HostKms {
    * trip per batch of calls rather than per call.
    */
   private async catchUp(): Promise<void> {
-    await this.exclusive(() => this.load());
+    if (!this.tables) await this.exclusive(() => this.load());
     const store = this.store;
     if (!store.updatesSince) return;
     await this.refresher.run(async () => {

@@ -117,7 +117,7 @@ describe.skipIf(!POSTGRES_URL)(`${PROCESSES} processes on one PostgreSQL KMS for
     for (let n = 0; n < PROCESSES; n++) iam.putPrincipalPolicy({ PrincipalArn: workerArn(n), PolicyName: 'kms', PolicyDocument: ALLOW_KMS });
     const store = new PostgresKeyStore({ connectionString: database.url, rootKey });
     const kms = new KeyManagementService({ account: ACCOUNT, region: REGION, store, iam });
-    const shared = [];
+    const shared: string[] = [];
     for (let i = 0; i < 3; i++) shared.push((await kms.createKey({ Description: `shared ${i}` })).KeyMetadata.KeyId);
     const setupRecords = (await kms.auditHead()).count;
 

@@ -1,0 +1,102 @@
+// The `stores` section of `npm run bench`: KMS GenerateDataKey+Decrypt pairs per second in this
+// process with the memory, file and PostgreSQL stores, at 1, 16 and 256 concurrent calls. The
+// PostgreSQL store is measured when KMS_WASM_BENCH_POSTGRES (or KMS_WASM_TEST_POSTGRES, which
+// .ci/run sets) names a database whose role may create schemas; it works in a schema of its own,
+// dropped afterwards. Durable settings throughout: the file store fsyncs, PostgreSQL commits with
+// its defaults.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { FileKeyStore, KeyManagementService, MemoryKeyStore, PostgresKeyStore, type KeyStore } from '../src/index.js';
+
+const CONCURRENCY = [1, 16, 256];
+const SECONDS = 2;
+
+interface StoreUnderTest {
+  name: string;
+  open: () => Promise<{ store: KeyStore; close: () => Promise<void> }>;
+}
+
+async function pairsPerSecond(store: KeyStore, concurrent: number): Promise<number> {
+  const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1', store });
+  const { KeyMetadata } = await kms.createKey();
+  const pair = async () => {
+    const { CiphertextBlob, Plaintext } = await kms.generateDataKey({ KeyId: KeyMetadata.KeyId, KeySpec: 'AES_256' });
+    Plaintext.fill(0);
+    (await kms.decrypt({ CiphertextBlob })).Plaintext.fill(0);
+  };
+  await Promise.all(Array.from({ length: concurrent }, pair)); // warm-up
+  let pairs = 0;
+  const started = performance.now();
+  const end = started + SECONDS * 1000;
+  await Promise.all(Array.from({ length: concurrent }, async () => {
+    while (performance.now() < end) {
+      await pair();
+      pairs++;
+    }
+  }));
+  return pairs / ((performance.now() - started) / 1000);
+}
+
+function storesUnderTest(): StoreUnderTest[] {
+  const stores: StoreUnderTest[] = [
+    { name: 'memory', open: async () => ({ store: new MemoryKeyStore(), close: async () => undefined }) },
+    {
+      name: 'file', open: async () => {
+        const directory = mkdtempSync(join(tmpdir(), 'kms-wasm-bench-'));
+        const store = new FileKeyStore({ directory });
+        return { store, close: async () => { await store.close(); rmSync(directory, { recursive: true, force: true }); } };
+      },
+    },
+  ];
+  const url = process.env.KMS_WASM_BENCH_POSTGRES ?? process.env.KMS_WASM_TEST_POSTGRES;
+  if (url) {
+    stores.push({
+      name: 'PostgreSQL', open: async () => {
+        const schema = `kms_wasm_bench_${crypto.randomUUID().replaceAll('-', '')}`;
+        const store = new PostgresKeyStore({ connectionString: url, rootKey: crypto.getRandomValues(new Uint8Array(32)), schema });
+        return {
+          store, close: async () => {
+            await store.close();
+            const admin = new pg.Client({ connectionString: url });
+            await admin.connect();
+            await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+            await admin.end();
+          },
+        };
+      },
+    });
+  }
+  return stores;
+}
+
+/** The section's Markdown: one row per store, one column per concurrency. */
+export async function storesSection(): Promise<string> {
+  const stores = storesUnderTest();
+  const rows: string[] = [];
+  for (const { name, open } of stores) {
+    const cells: string[] = [];
+    for (const concurrent of CONCURRENCY) {
+      const { store, close } = await open();
+      try {
+        cells.push(Math.round(await pairsPerSecond(store, concurrent)).toLocaleString('en-US'));
+      } finally {
+        await close();
+      }
+    }
+    rows.push(`| ${name} | ${cells.join(' | ')} |`);
+    process.stderr.write(`  measured the ${name} store\n`);
+  }
+  return [
+    '## Stores',
+    '',
+    `KMS GenerateDataKey+Decrypt pairs per second in one process, by concurrent calls (${SECONDS} s each).`,
+    '',
+    `| store | ${CONCURRENCY.map((c) => `${c} concurrent`).join(' | ')} |`,
+    `| --- | ${CONCURRENCY.map(() => '---:').join(' | ')} |`,
+    ...rows,
+    '',
+    stores.some((s) => s.name === 'PostgreSQL') ? '' : 'PostgreSQL not measured: set KMS_WASM_BENCH_POSTGRES to a connection string.\n',
+  ].join('\n');
+}
