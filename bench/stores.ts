@@ -1,8 +1,8 @@
 // The `stores` section of `npm run bench`: KMS GenerateDataKey+Decrypt pairs per second in this
 // process with the memory, file and PostgreSQL stores, at 1, 16 and 256 concurrent calls. The
 // PostgreSQL store is measured when KMS_WASM_BENCH_POSTGRES (or KMS_WASM_TEST_POSTGRES, which
-// .ci/run sets) names a database whose role may create schemas; it works in a schema of its own,
-// dropped afterwards. Durable settings throughout: the file store fsyncs, PostgreSQL commits with
+// .ci/run sets) is a connection string for a role that may create databases; each measurement has
+// a database of its own, dropped afterwards. Durable settings throughout: the file store fsyncs, PostgreSQL commits with
 // its defaults.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,17 +52,26 @@ function storesUnderTest(): StoreUnderTest[] {
   ];
   const url = process.env.KMS_WASM_BENCH_POSTGRES ?? process.env.KMS_WASM_TEST_POSTGRES;
   if (url) {
+    const admin = async (statement: string) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(statement);
+      } finally {
+        await client.end();
+      }
+    };
     stores.push({
       name: 'PostgreSQL', open: async () => {
-        const schema = `kms_wasm_bench_${crypto.randomUUID().replaceAll('-', '')}`;
-        const store = new PostgresKeyStore({ connectionString: url, rootKey: crypto.getRandomValues(new Uint8Array(32)), schema });
+        const name = `kms_wasm_bench_${crypto.randomUUID().replaceAll('-', '')}`;
+        await admin(`CREATE DATABASE ${name}`);
+        const database = new URL(url);
+        database.pathname = `/${name}`;
+        const store = new PostgresKeyStore({ connectionString: database.toString(), rootKey: crypto.getRandomValues(new Uint8Array(32)) });
         return {
           store, close: async () => {
             await store.close();
-            const admin = new pg.Client({ connectionString: url });
-            await admin.connect();
-            await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-            await admin.end();
+            await admin(`DROP DATABASE ${name} WITH (FORCE)`);
           },
         };
       },

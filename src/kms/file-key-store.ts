@@ -53,7 +53,7 @@ export interface FileKeyStoreOptions {
   directory: string;
   /** Derive the root key from this passphrase (scrypt) instead of keeping a root key file. */
   passphrase?: string;
-  /** Open without the write lock, alongside a writer: reads only; write() and appendAudit() are refused. */
+  /** Open without the write lock, alongside a writer: reads only; commit() is refused. */
   readOnly?: boolean;
   /** Milliseconds to wait for another writer to release the store (default 0: refuse at once with a StoreLockedError). */
   waitForLock?: number;
