@@ -55,6 +55,7 @@ async function call(name, run) {
   }
 }
 let raceNumber = 0;
+await call('ListKeys', () => kms.listKeys({}, me)); // opens the store: the time counted is the workload's
 const deadline = Date.now() + ${SECONDS * 1000};
 const lanes = Array.from({ length: 4 }, async () => {
   while (Date.now() < deadline && report.unexpected.length === 0) {
