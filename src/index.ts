@@ -15,7 +15,7 @@ export {
   type StoredAuditRecord, type AuditPosition,
 } from './kms/key-store.js';
 export { MemoryKeyStore } from './kms/memory-key-store.js';
-export type { AuditEvent } from './kms/audit-trail.js';
+export { chainRecords, deriveAuditKey, type AuditEvent } from './kms/audit-trail.js';
 export type { TableChanges } from './kms/record-tables.js';
 export type { AuditCheckpoint, AuditVerification } from './kms/audit-trail.js';
 export type { GrantRecord } from './kms/grants.js';

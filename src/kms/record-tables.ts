@@ -145,17 +145,6 @@ export class Transaction {
     return { put, deleted };
   }
 
-  /** What rolling back would do to `table`: each touched record put back as it was, or deleted if it is new. */
-  undoChanges<T extends object>(table: RecordTable<T>): TableChanges<T> {
-    const put: T[] = [];
-    const deleted: string[] = [];
-    for (const [id, before] of this.undo.get(table as unknown as RecordTable<object>) ?? []) {
-      if (before === undefined) deleted.push(id);
-      else put.push(before as T);
-    }
-    return { put, deleted };
-  }
-
   get changed(): boolean {
     return this.undo.size > 0;
   }
