@@ -1,9 +1,10 @@
 // `npm run bench`: every implementation side by side in one process, for each input size and
 // direction (the loop is src/cli/bench/measure.ts, shared with `kms-wasm bench`); then AWS
 // Encryption SDK messages, kms-wasm against @aws-crypto/client-node, and in Chromium against
-// @aws-crypto/client-browser. Prints Markdown tables and
-// writes latest.{json,md} to bench/results/local/, or with `-- --save` to bench/results/ (the
-// committed copy README.md quotes; see results-dir.ts).
+// @aws-crypto/client-browser; then the KMS stores section (stores.ts; `npm run bench -- --stores`
+// runs that section alone). Prints Markdown tables and writes latest.{json,md} to
+// bench/results/local/, or with `-- --save` to bench/results/ (the committed copy README.md quotes;
+// see results-dir.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { implementations } from './implementations.js';
@@ -16,6 +17,12 @@ import { measure } from '../src/cli/bench/measure.js';
 import { STANDARD_SIZES } from '../src/cli/bench/kms-wasm-implementations.js';
 import { fullTable, markdownReport, summaryTable, type Machine } from '../src/cli/bench/report.js';
 import { resultsDir } from './results-dir.js';
+import { storesSection } from './stores.js';
+
+if (process.argv.includes('--stores')) {
+  console.log(await storesSection());
+  process.exit(0);
+}
 
 const outDir = resultsDir(process.argv.slice(2));
 const started = performance.now();
@@ -68,7 +75,7 @@ const awsEsdkSection = [
   browserResults instanceof Error ? `Not measured: ${browserResults.message}` : summaryTable(browserRows),
   '',
 ];
-const markdown = markdownReport(machine, results, notes) + '\n' + awsEsdkSection.join('\n');
+const markdown = `${markdownReport(machine, results, notes)}\n${awsEsdkSection.join('\n')}\n${await storesSection()}`;
 mkdirSync(outDir, { recursive: true });
 writeFileSync(`${outDir}/latest.json`, JSON.stringify({ machine, results: [...results, ...awsEsdkResults, ...browserRows] }, null, 2) + '\n');
 writeFileSync(`${outDir}/latest.md`, markdown);

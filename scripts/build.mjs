@@ -3,7 +3,7 @@
 // declarations (which also type-checks src/) and the ESM bundle in dist/.
 
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const run = (command, args) => execFileSync(command, args, { stdio: 'inherit' });
@@ -56,9 +56,11 @@ await build({
   platform: 'neutral',
   target: 'es2022',
   sourcemap: true,
-  external: ['node:worker_threads', 'node:os', 'node:fs', 'node:fs/promises', 'node:path', 'node:stream'],
+  external: ['node:worker_threads', 'node:os', 'node:fs', 'node:fs/promises', 'node:path', 'node:stream', 'pg'],
   logLevel: 'warning',
 });
+// The PostgreSQL store reads its migrations beside the module that runs them (the bundle).
+cpSync('src/kms/postgres-migrations', 'dist/postgres-migrations', { recursive: true });
 // The `kms-wasm` command (package.json "bin"): Node only, so it is a bundle of its own and the
 // library's dist/index.js keeps no Node imports beyond the ones above. Its dependencies (the SigV4
 // signer, the XML builder) are bundled in; the createRequire banner lets their CommonJS code

@@ -11,14 +11,17 @@ export { terminateWorkers, workerPoolInfo, type WorkerPoolInfo } from './core/wo
 export { Iam, MalformedPolicyError, type PutPrincipalPolicyRequest } from './policy/index.js';
 export { KeyManagementService, type KeyManagementServiceOptions, type Caller } from './kms/key-management-service.js';
 export {
-  MemoryKeyStore, type KeyStore, type StoreSnapshot, type StoreChanges, type KeyRecord, type AliasRecord, type AuditRecord, type AuditHead,
+  type KeyStore, type StoreSnapshot, type StoreChanges, type StateChange, type StoreUpdates, type RecordUpdate, type KeyRecord, type AliasRecord, type AuditRecord, type AuditHead,
   type StoredAuditRecord, type AuditPosition,
 } from './kms/key-store.js';
+export { MemoryKeyStore } from './kms/memory-key-store.js';
+export { chainRecords, deriveAuditKey, type AuditEvent } from './kms/audit-trail.js';
 export type { TableChanges } from './kms/record-tables.js';
 export type { AuditCheckpoint, AuditVerification } from './kms/audit-trail.js';
 export type { GrantRecord } from './kms/grants.js';
 export { FileKeyStore, type FileKeyStoreOptions } from './kms/file-key-store.js';
-export { StoreLockedError, StoreIntegrityError, StoreClosedError, type LockHolder } from './kms/store-errors.js';
+export { PostgresKeyStore, type PostgresKeyStoreOptions } from './kms/postgres-key-store.js';
+export { StoreLockedError, StoreIntegrityError, StoreClosedError, RootKeyMismatchError, type LockHolder } from './kms/store-errors.js';
 export { KmsError, type KmsErrorName } from './kms/kms-errors.js';
 export { awsSdkKmsClient, type AwsSdkKms, type AwsSdkKmsClientOptions } from './kms/aws-sdk-kms-client.js';
 export type * from './envelope/kms-client.js';

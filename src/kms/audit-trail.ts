@@ -32,6 +32,17 @@ export function nextRecord(head: AuditHead, auditKey: Uint8Array, event: AuditEv
   return { ...unsigned, mac: bytesToHex(hmac(sha256, auditKey, macInput(unsigned))) };
 }
 
+/** The records for `events`, chained in order after `head`, and the head after the last of them. */
+export function chainRecords(head: AuditHead, auditKey: Uint8Array, events: AuditEvent[]): { records: AuditRecord[]; head: AuditHead } {
+  const records: AuditRecord[] = [];
+  for (const event of events) {
+    const record = nextRecord(head, auditKey, event);
+    records.push(record);
+    head = { count: head.count + 1, mac: record.mac };
+  }
+  return { records, head };
+}
+
 /** Where a verification ended, to verify only what follows next time: the chain's head then, and where its next record starts in the store. */
 export interface AuditCheckpoint extends AuditHead {
   position: number;

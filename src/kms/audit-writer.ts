@@ -1,42 +1,28 @@
-// Group commit for the audit trail. A call's record is chained to the head in memory at once, so
-// the next call can chain its own; records queued while a write is under way go to the store
-// together in the next write (one fsync for all of them in the file store). Each call is told its
-// record is stored only once the write holding it has resolved: nothing is acknowledged before it is
-// durable. If a write fails, its records and every record queued behind them (chained to records
-// that were never stored) are refused to their calls, and the head goes back to the last stored record.
+// Group commit for the audit trail. A call that changed nothing queues its event; events queued
+// while a commit is under way go to the store together in the next commit (one fsync, or one
+// database transaction, for all of them), where the store chains them to the trail's head. Each
+// call is told its record is stored only once the commit holding it has resolved: nothing is
+// acknowledged before it is durable. If a commit fails, its calls are refused; the events queued
+// behind it go in the next commit, chained to what the store actually holds.
 
-import { nextRecord, type AuditEvent } from './audit-trail.js';
-import type { AuditHead, AuditRecord, KeyStore } from './key-store.js';
+import type { AuditEvent } from './audit-trail.js';
+import type { KeyStore } from './key-store.js';
 
 interface Pending {
-  record: AuditRecord;
+  event: AuditEvent;
   stored: () => void;
   failed: (error: unknown) => void;
 }
 
 export class AuditWriter {
-  /** The head including records not yet stored: what the next record chains to. */
-  private head: AuditHead;
-  /** The head of what the store holds. */
-  private storedHead: AuditHead;
   private queue: Pending[] = [];
   private writing: Promise<void> | undefined;
 
-  constructor(private readonly store: KeyStore, private readonly auditKey: Uint8Array, head: AuditHead) {
-    this.head = head;
-    this.storedHead = head;
-  }
+  constructor(private readonly store: KeyStore) {}
 
-  /** The chain's end as stored (records still being written are not counted). */
-  get stored(): AuditHead {
-    return this.storedHead;
-  }
-
-  /** Chains a record for `event` and queues it; resolves once it is durable in the store. */
+  /** Queues the record of `event`; resolves once it is durable in the store. */
   append(event: AuditEvent): Promise<void> {
-    const record = nextRecord(this.head, this.auditKey, event);
-    this.head = { count: this.head.count + 1, mac: record.mac };
-    const done = new Promise<void>((stored, failed) => this.queue.push({ record, stored, failed }));
+    const done = new Promise<void>((stored, failed) => this.queue.push({ event, stored, failed }));
     this.writing ??= this.writeQueued();
     return done;
   }
@@ -53,16 +39,11 @@ export class AuditWriter {
       const batch = this.queue;
       this.queue = [];
       try {
-        await this.store.appendAudit(batch.map((p) => p.record));
+        await this.store.commit(batch.map((p) => p.event));
       } catch (error) {
-        const refused = [...batch, ...this.queue];
-        this.queue = [];
-        this.head = this.storedHead;
-        for (const pending of refused) pending.failed(error);
+        for (const pending of batch) pending.failed(error);
         continue;
       }
-      const last = batch[batch.length - 1]!.record;
-      this.storedHead = { count: this.storedHead.count + batch.length, mac: last.mac };
       for (const pending of batch) pending.stored();
     }
     this.writing = undefined;

@@ -2,13 +2,22 @@
 //
 //   root.key        32 random bytes, created with mode 0600 (or, with a passphrase:)
 //   root.salt       16 random bytes; the root key is scrypt(passphrase, salt, N=2^17, r=8, p=1)
-//   kms-state.bin   "KMSWASM1" ‖ IV (12) ‖ AES-256-GCM(root key, JSON snapshot) ‖ tag, AAD = "KMSWASM1"
+//   kms-state.bin   "KMSWASM1" ‖ IV (12) ‖ AES-256-GCM(root key, JSON snapshot) ‖ tag, AAD = "KMSWASM1";
+//                   the snapshot names the audit record it reflects the state up to (its journal mark)
 //   audit.log       one line per record: "@" base64(IV ‖ AES-256-GCM(root key, JSON record) ‖ tag), AAD =
 //                   "KMSWASM1 audit"; appended and fsynced, the records of several calls in one write
 //                   when they come together (the HMAC chain inside each record catches removed or
-//                   reordered lines); opened from its end; see audit-log-file.ts for torn writes and damage
+//                   reordered lines); opened from its end; see audit-log-file.ts for torn writes and damage.
+//                   The record of a call that changed something also holds, sealed with it, the
+//                   records it changed: the log is the store's journal
 //   audit-<first>-<end>.log  audit.log once full, archived (audit-segments.ts)
 //   locks/          the write lock (directory-lock.ts): one process writes a store at a time
+//
+// A change and its audit record are one line, made durable by one fsync: a crash leaves both or
+// neither, never a change without its record (writing the state first left one, 3 times in 60
+// kills; writing the record first would leave a record of a change that never happened). The state
+// file is then rewritten as a checkpoint; reading the store applies the changes of the records after
+// the snapshot's mark (at most the last one, unless a crash or a failed write came between).
 //
 // Writes go to a temporary file that is fsynced and renamed over the old one (then the directory is
 // fsynced), so a crash leaves either the old or the new state. A store file that is truncated,
@@ -26,7 +35,11 @@ import { ACTIVE_SEGMENT, archivedName, segmentBefore, segmentsOf, type Segment }
 import { auditLine, readAuditLines, readAuditTail, type AuditLogEnd } from './audit-log-file.js';
 import { DirectoryLock } from './directory-lock.js';
 import { kmsError } from './kms-errors.js';
-import { GENESIS_MAC, type AuditHead, type AuditPosition, type AuditRecord, type KeyStore, type StoreChanges, type StoreSnapshot, type StoredAuditRecord } from './key-store.js';
+import { chainRecords, deriveAuditKey, type AuditEvent } from './audit-trail.js';
+import {
+  GENESIS_MAC, type AuditHead, type AuditPosition, type AuditRecord, type KeyStore, type StateChange, type StoreChanges, type StoreSnapshot,
+  type StoredAuditRecord,
+} from './key-store.js';
 import { StoreClosedError, StoreIntegrityError } from './store-errors.js';
 
 const MAGIC = new TextEncoder().encode('KMSWASM1');
@@ -40,7 +53,7 @@ export interface FileKeyStoreOptions {
   directory: string;
   /** Derive the root key from this passphrase (scrypt) instead of keeping a root key file. */
   passphrase?: string;
-  /** Open without the write lock, alongside a writer: reads only; write() and appendAudit() are refused. */
+  /** Open without the write lock, alongside a writer: reads only; commit() is refused. */
   readOnly?: boolean;
   /** Milliseconds to wait for another writer to release the store (default 0: refuse at once with a StoreLockedError). */
   waitForLock?: number;
@@ -61,6 +74,38 @@ async function nodeModules(): Promise<{ fs: Fs; path: Path }> {
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOENT';
 
+/**
+ * A line of the log: an audit record and, for a call that changed something, the records it changed;
+ * and (from the version that wrote changes into the log) the journal mark's count of the last line
+ * holding changes, so that opening a store knows from the log's last line alone whether the state
+ * file holds every change.
+ */
+interface JournalEntry {
+  record: AuditRecord;
+  changes?: StoreChanges;
+  lastChange?: number;
+}
+
+/** The state file's content: the records, and the audit record (its count and where the next one starts) they are current up to. */
+interface SavedState extends StoreSnapshot {
+  journal?: AuditPosition;
+}
+
+/** Applies the changes a journal entry holds to a snapshot. */
+function replay(state: StoreSnapshot, changes: StoreChanges): StoreSnapshot {
+  const apply = <T>(records: T[], { put, deleted }: { put: T[]; deleted: string[] }, idOf: (record: T) => string) => {
+    const byId = new Map(records.map((r) => [idOf(r), r]));
+    for (const id of deleted) byId.delete(id);
+    for (const record of put) byId.set(idOf(record), record);
+    return [...byId.values()];
+  };
+  return {
+    keys: apply(state.keys, changes.keys, (k) => k.keyId),
+    aliases: apply(state.aliases, changes.aliases, (a) => a.aliasName),
+    grants: apply(state.grants, changes.grants, (g) => g.grantId),
+  };
+}
+
 export class FileKeyStore implements KeyStore {
   private readonly directory: string;
   private readonly passphrase: string | undefined;
@@ -74,6 +119,10 @@ export class FileKeyStore implements KeyStore {
   private auditEnd: AuditLogEnd | undefined;
   /** The sequence number of the active segment's first record. */
   private activeFirst: number | undefined;
+  /** The chain's head as this (writing) store holds it, once read: records are chained to it. */
+  private head: AuditHead | undefined;
+  /** The journal mark's count of the log's last line holding changes (0 for none), as the log's last line says. */
+  private lastChange: number | undefined;
   private readonly auditSegmentBytes: number;
 
   constructor(options: FileKeyStoreOptions) {
@@ -110,7 +159,45 @@ export class FileKeyStore implements KeyStore {
     await lock?.release();
   }
 
+  /** The snapshot, with the changes of the journal entries after its mark applied (a crash or a failed write came between). */
   async read(): Promise<StoreSnapshot | undefined> {
+    const saved = await this.readState();
+    let state: StoreSnapshot | undefined = saved && { keys: saved.keys, aliases: saved.aliases, grants: saved.grants };
+    await this.auditHead(); // the log's last line says where its last change is
+    const mark = saved === undefined ? { count: 0, position: 0 } : saved.journal;
+    if (mark === undefined || this.lastChange! <= mark.count) return state; // the state file holds every change (or predates the journal)
+    for await (const { changes } of this.readJournal(mark)) {
+      if (changes) state = replay(state ?? { keys: [], aliases: [], grants: [] }, changes);
+    }
+    return state;
+  }
+
+  /**
+   * Appends the records (and the change, sealed with its record) in one write and one fsync (group
+   * commit), then rewrites the state file as a checkpoint; then, if the active segment is full, it
+   * is archived.
+   */
+  async commit(events: AuditEvent[], change?: StateChange): Promise<number> {
+    const rootKey = await this.writable();
+    const head = this.head ?? await this.auditHead(); // refuses a damaged end of the log before anything is written to it
+    const { records, head: after } = chainRecords(head, deriveAuditKey(rootKey), change ? [...events, change.event] : events);
+    const entries: JournalEntry[] = records.map((record) => ({ record, lastChange: this.lastChange }));
+    if (change) Object.assign(entries[entries.length - 1]!, { changes: change.changes, lastChange: after.count });
+    const mark = { count: after.count, position: await this.append(rootKey, entries) };
+    this.head = after;
+    if (change) this.lastChange = after.count;
+    if (change) {
+      try {
+        await this.writeState(rootKey, { ...change.state(), journal: mark });
+      } catch {
+        // The change is durable in the journal (read() applies it) and the next checkpoint holds it: the call has succeeded.
+      }
+    }
+    await this.rotateIfFull(after);
+    return 0;
+  }
+
+  private async readState(): Promise<SavedState | undefined> {
     const rootKey = await this.rootKey();
     const { fs, path } = await nodeModules();
     const file = path.join(this.directory, STATE_FILE);
@@ -128,15 +215,14 @@ export class FileKeyStore implements KeyStore {
     } catch {
       throw new StoreIntegrityError(file, 'does not authenticate: it is corrupted, or sealed under another root key or passphrase');
     }
-    return JSON.parse(new TextDecoder().decode(json)) as StoreSnapshot;
+    return JSON.parse(new TextDecoder().decode(json)) as SavedState;
   }
 
-  /** Seals and replaces the whole snapshot: one file, so a call that changed something costs O(records). */
-  async write(_changes: StoreChanges, state: () => StoreSnapshot): Promise<void> {
-    const rootKey = await this.writable();
+  /** Seals and replaces the whole state file (atomically: temp file, fsync, rename). */
+  private async writeState(rootKey: Uint8Array, state: SavedState): Promise<void> {
     const { path } = await nodeModules();
     const iv = crypto.getRandomValues(new Uint8Array(12));
-    const sealed = gcm(rootKey, iv, MAGIC, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(state())));
+    const sealed = gcm(rootKey, iv, MAGIC, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(state)));
     const bytes = new Uint8Array(MAGIC.length + iv.length + sealed.length);
     bytes.set(MAGIC);
     bytes.set(iv, MAGIC.length);
@@ -150,22 +236,32 @@ export class FileKeyStore implements KeyStore {
    * counted once, line by line.
    */
   async auditHead(): Promise<AuditHead> {
-    const open = this.openRecord(await this.rootKey());
+    if (this.head) return { ...this.head };
+    const head = await this.readAuditHead();
+    if (!this.readOnly) this.head = head; // only this store writes the log: its head stays current (a read-only one reads it each time)
+    return { ...head };
+  }
+
+  private async readAuditHead(): Promise<AuditHead> {
+    const open = this.openEntry(await this.rootKey());
     const segments = await this.auditSegments();
     const active = segments.at(-1)!;
     const tail = await this.withFile(active.name, (file, handle, size) => readAuditTail(file, handle, size, open));
+
     this.auditEnd = tail?.end ?? { bytes: 0, newline: true };
     this.activeFirst = active.first;
-    let last = tail?.last;
+    let lastEntry = tail?.last;
     const archived = segments.at(-2);
-    if (last === undefined && archived !== undefined) {
-      last = await this.withFile(archived.name, async (file, handle, size) => {
+    if (lastEntry === undefined && archived !== undefined) {
+      lastEntry = await this.withFile(archived.name, async (file, handle, size) => {
         const { last: record, end } = await readAuditTail(file, handle, size, open);
         if (record === undefined || end.bytes !== size || !end.newline) throw new StoreIntegrityError(file, 'is an archived segment that does not end in a whole record: the log is damaged');
         return record;
       });
-      if (last === undefined) throw new StoreIntegrityError(archived.name, 'is missing');
+      if (lastEntry === undefined) throw new StoreIntegrityError(archived.name, 'is missing');
     }
+    this.lastChange = lastEntry?.lastChange ?? 0;
+    const last = lastEntry?.record;
     if (last === undefined) return { count: 0, mac: GENESIS_MAC };
     if (last.sequence !== undefined) return { count: last.sequence + 1, mac: last.mac };
     let count = 0;
@@ -173,9 +269,13 @@ export class FileKeyStore implements KeyStore {
     return { count, mac: last.mac };
   }
 
-  /** Through every segment from the one holding record `from.count - 1`; an archived segment must end in a whole record. */
   async *readAudit(from: AuditPosition = { count: 0, position: 0 }): AsyncIterable<StoredAuditRecord> {
-    const open = this.openRecord(await this.rootKey());
+    for await (const { record, next } of this.readJournal(from)) yield { record, next };
+  }
+
+  /** Through every segment from the one holding record `from.count - 1`; an archived segment must end in a whole record. */
+  private async *readJournal(from: AuditPosition): AsyncIterable<JournalEntry & { next: number }> {
+    const open = this.openEntry(await this.rootKey());
     const { fs, path } = await nodeModules();
     const segments = await this.auditSegments();
     const start = segmentBefore(segments, from.count);
@@ -191,21 +291,19 @@ export class FileKeyStore implements KeyStore {
       }
       try {
         const size = (await handle.stat()).size;
-        yield* readAuditLines(file, handle, size, i === start ? from.position : 0, open, end !== Infinity);
+        for await (const { record, next } of readAuditLines(file, handle, size, i === start ? from.position : 0, open, end !== Infinity)) yield { ...record, next };
       } finally {
         await handle.close();
       }
     }
   }
 
-  /** All the records in one write and one fsync (group commit); then, if the active segment is full, it is archived. */
-  async appendAudit(records: AuditRecord[]): Promise<void> {
-    const rootKey = await this.writable();
-    if (!this.auditEnd) await this.auditHead(); // refuses a damaged end of the log before anything is written to it
+  /** The entries in one write and one fsync; returns where the line after them starts (in the active segment). */
+  private async append(rootKey: Uint8Array, entries: JournalEntry[]): Promise<number> {
     const { fs, path } = await nodeModules();
-    const lines = records.map((record) => {
+    const lines = entries.map(({ record, changes, lastChange }) => {
       const iv = crypto.getRandomValues(new Uint8Array(12));
-      const sealed = gcm(rootKey, iv, AUDIT_AAD, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(record)));
+      const sealed = gcm(rootKey, iv, AUDIT_AAD, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify({ ...record, changes, lastChange })));
       const bytes = new Uint8Array(iv.length + sealed.length);
       bytes.set(iv);
       bytes.set(sealed, iv.length);
@@ -213,8 +311,7 @@ export class FileKeyStore implements KeyStore {
     });
     const end = this.auditEnd!;
     const text = `${end.newline ? '' : '\n'}${lines.join('')}`;
-    const active = path.join(this.directory, ACTIVE_SEGMENT);
-    const handle = await fs.open(active, 'a', 0o600);
+    const handle = await fs.open(path.join(this.directory, ACTIVE_SEGMENT), 'a', 0o600);
     try {
       // Cuts a torn record found on open, or what a failed append before this one left.
       if ((await handle.stat()).size > end.bytes) await handle.truncate(end.bytes);
@@ -224,12 +321,16 @@ export class FileKeyStore implements KeyStore {
       await handle.close();
     }
     this.auditEnd = { bytes: end.bytes + text.length, newline: true };
-    const next = records.at(-1)?.sequence;
-    if (this.auditEnd.bytes < this.auditSegmentBytes || next === undefined) return;
-    // The records are durable: a failed rename must not fail them, and is tried again after the next append.
+    return this.auditEnd.bytes;
+  }
+
+  /** Archives the active segment once it is full. The records are durable: a failed rename must not fail them, and is tried again after the next append. */
+  private async rotateIfFull(head: AuditHead): Promise<void> {
+    if (this.auditEnd!.bytes < this.auditSegmentBytes) return;
+    const { path } = await nodeModules();
     try {
-      await renameDurably(active, path.join(this.directory, archivedName(this.activeFirst!, next + 1)));
-      this.activeFirst = next + 1;
+      await renameDurably(path.join(this.directory, ACTIVE_SEGMENT), path.join(this.directory, archivedName(this.activeFirst!, head.count)));
+      this.activeFirst = head.count;
       this.auditEnd = { bytes: 0, newline: true };
     } catch {
       // left for the next append
@@ -244,11 +345,13 @@ export class FileKeyStore implements KeyStore {
     }));
   }
 
-  /** Turns a line's base64 into its record, throwing if it does not authenticate under the root key. */
-  private openRecord(rootKey: Uint8Array): (base64: string) => AuditRecord {
+  /** Turns a line's base64 into its record (and the changes it holds), throwing if it does not authenticate under the root key. */
+  private openEntry(rootKey: Uint8Array): (base64: string) => JournalEntry {
     return (base64) => {
       const bytes = base64ToBytes(base64);
-      return JSON.parse(new TextDecoder().decode(gcm(rootKey, bytes.subarray(0, 12), AUDIT_AAD, { constantTime: true }).decrypt(bytes.subarray(12)))) as AuditRecord;
+      const { changes, lastChange, ...record } = JSON.parse(new TextDecoder().decode(gcm(rootKey, bytes.subarray(0, 12), AUDIT_AAD, { constantTime: true })
+        .decrypt(bytes.subarray(12)))) as AuditRecord & Omit<JournalEntry, 'record'>;
+      return { record, changes, lastChange };
     };
   }
 

@@ -30,8 +30,11 @@ import {
 import { constantTimeEqual } from '../core/validate.js';
 import { assertStateAllows } from './key-states.js';
 import {
-  MemoryKeyStore, type AliasRecord, type AuditHead, type AuditRecord, type KeyRecord, type KeyStore, type StoreChanges,
+  type AliasRecord, type AuditHead, type AuditRecord, type KeyRecord, type KeyStore, type RecordUpdate, type StoreChanges,
+  type StoreSnapshot, type StoreUpdates,
 } from './key-store.js';
+import { MemoryKeyStore } from './memory-key-store.js';
+import { SharedRun } from './shared-run.js';
 import { RecordTable, Transaction } from './record-tables.js';
 
 export interface KeyManagementServiceOptions {
@@ -91,6 +94,10 @@ export class KeyManagementService implements HostKms {
   private readonly parsedPolicies = new Map<string, PolicyDocument>();
   /** Calls run one at a time, so each sees and saves a consistent state. */
   private readonly calls = new SerialQueue();
+  /** The store's version the tables reflect (shared stores; always 0 for a store with one writer). */
+  private version = 0;
+  /** Shares one catch-up query among the calls waiting for one (shared stores). */
+  private readonly refresher = new SharedRun();
 
   constructor(options: KeyManagementServiceOptions) {
     if (!/^\d{12}$/.test(options?.account ?? '')) throw kmsError('ValidationException', 'account: expected a 12-digit AWS account id');
@@ -536,24 +543,16 @@ export class KeyManagementService implements HostKms {
    * the service implementations: customers cannot manage these keys, only use them via the service.
    */
   awsManagedKeyId(service: string): Promise<string> {
-    return this.exclusive(async () => {
-      await this.load();
+    return this.transactional(async () => {
       const name = `alias/aws/${service}`;
       const existing = this.tables!.aliases.get(name);
-      if (existing) return existing.targetKeyId;
+      if (existing) return { outcome: existing.targetKeyId };
       const record = this.newKeyRecord(`Default key that protects my ${service.toUpperCase()} data when no other key is defined`,
         awsManagedKeyPolicy(this.account, service), 'AWS', []);
       this.tx.insert(this.tables!.aliases, { aliasName: name, targetKeyId: record.keyId, creationDate: this.clock.now().toISOString() });
-      const changes = this.changes();
-      try {
-        await this.audit!.drain();
-        await this.write(changes);
-      } catch (error) {
-        this.tx.rollback();
-        throw error;
-      }
-      this.keep(changes);
-      return record.keyId;
+      // As in CloudTrail, the key's creation is recorded as the service's CreateKey call.
+      const event: AuditEvent = { eventTime: this.clock.now().toISOString(), eventName: 'CreateKey', principal: `${service}.amazonaws.com`, keyArn: record.arn };
+      return { outcome: record.keyId, event };
     });
   }
 
@@ -588,12 +587,10 @@ export class KeyManagementService implements HostKms {
    * store's writer cannot change (an external anchor), it shows a trail cut short or rewritten
    * later: the trail must then still hold a record `count - 1` with this MAC.
    */
-  auditHead(): Promise<AuditHead> {
-    return this.exclusive(async () => {
-      await this.load();
-      await this.audit!.drain();
-      return { ...this.audit!.stored };
-    });
+  async auditHead(): Promise<AuditHead> {
+    await this.exclusive(() => this.load());
+    await this.audit!.drain();
+    return this.store.auditHead();
   }
 
   /** Audit records, optionally filtered by key (id, ARN or alias), principal, event and time range, read from the store as they are filtered. */
@@ -627,80 +624,127 @@ export class KeyManagementService implements HostKms {
     if (this.tables) return;
     this.rootKey = await this.store.rootKey();
     this.auditKey = deriveAuditKey(this.rootKey);
-    const saved = await this.store.read();
-    this.audit = new AuditWriter(this.store, this.auditKey, await this.store.auditHead());
     const tables = {
       keys: new RecordTable<KeyRecord>((k) => k.keyId),
       aliases: new RecordTable<AliasRecord>((a) => a.aliasName, { byKey: (a) => a.targetKeyId }),
       grants: new RecordTable<GrantRecord>((g) => g.grantId, { byKey: (g) => g.keyId, byToken: (g) => g.grantToken }),
     };
-    tables.keys.load(saved?.keys ?? []);
-    tables.aliases.load(saved?.aliases ?? []);
-    tables.grants.load(saved?.grants ?? []);
+    if (this.store.updatesSince) {
+      const updates = await this.store.updatesSince(0);
+      const live = <T>(list: Array<RecordUpdate<T>>) => list.flatMap((u) => (u.record === undefined ? [] : [u.record]));
+      tables.keys.load(live(updates.keys));
+      tables.aliases.load(live(updates.aliases));
+      tables.grants.load(live(updates.grants));
+      this.version = updates.version;
+    } else {
+      const saved = await this.store.read();
+      tables.keys.load(saved?.keys ?? []);
+      tables.aliases.load(saved?.aliases ?? []);
+      tables.grants.load(saved?.grants ?? []);
+    }
+    this.audit = new AuditWriter(this.store);
     this.tables = tables;
     this.nextDue = Math.min(...[...tables.keys.values()].map(nextDueTime));
   }
 
-  /** What the open transaction changed, or (undo) what rolling it back would change, as the store takes it. */
-  private changes(undo = false): StoreChanges {
-    const tables = this.tables!;
-    const of = <T extends object>(table: RecordTable<T>) => (undo ? this.tx.undoChanges(table) : this.tx.changes(table));
-    return { keys: of(tables.keys), aliases: of(tables.aliases), grants: of(tables.grants) };
-  }
-
-  private async write(changes: StoreChanges): Promise<void> {
-    const tables = this.tables!;
-    await this.store.write(changes, () => ({ keys: [...tables.keys.values()], aliases: [...tables.aliases.values()], grants: [...tables.grants.values()] }));
-  }
-
-  /** Keeps what the open transaction changed, once stored. */
-  private keep(changes: StoreChanges): void {
-    this.tx.commit();
-    for (const key of changes.keys.put) this.nextDue = Math.min(this.nextDue, nextDueTime(key));
-  }
-
   /**
-   * Stores the call's changes, if any, and its audit record. A call that changed nothing only queues
-   * its record (group commit): `stored` settles once it is durable, and the next call may run
-   * meanwhile. A call that changed something waits for the records before it, stores its change,
-   * then its record; if the record cannot be stored, the change is undone in the store too (a change
-   * never stays without its record) and the error thrown, with the transaction rolled back.
+   * Before a call on a shared store: loads what other processes changed since this one last looked.
+   * Concurrent calls share one query (a refresh begun after each of them), so this costs one round
+   * trip per batch of calls rather than per call.
    */
-  private async finish(event: AuditEvent): Promise<{ stored: Promise<void> }> {
-    if (!this.tx.changed) {
-      const stored = this.audit!.append(event);
-      stored.catch(() => undefined); // awaited by its call once out of the queue; not an unhandled rejection meanwhile
-      return { stored };
-    }
-    const changes = this.changes();
-    await this.audit!.drain();
-    await this.write(changes);
-    try {
-      await this.audit!.append(event);
-    } catch (fault) {
-      const undo = this.changes(true);
-      this.tx.rollback();
-      await this.write(undo);
-      throw fault;
-    }
-    this.keep(changes);
-    return { stored: Promise.resolve() };
+  private async catchUp(): Promise<void> {
+    if (!this.tables) await this.exclusive(() => this.load());
+    const store = this.store;
+    if (!store.updatesSince) return;
+    await this.refresher.run(async () => {
+      const updates = await store.updatesSince!(this.version);
+      await this.exclusive(async () => this.applyUpdates(updates));
+    });
+  }
+
+  /** Applies another process's changes: only those newer than what this process holds (its own commits may have overtaken the query). */
+  private applyUpdates(updates: StoreUpdates): void {
+    if (updates.version <= this.version) return;
+    const tables = this.tables!;
+    const apply = <T extends object>(table: RecordTable<T>, list: Array<RecordUpdate<T>>) => {
+      for (const { id, seq, record } of list) if (seq > this.version) table.replace(id, record);
+    };
+    apply(tables.keys, updates.keys);
+    apply(tables.aliases, updates.aliases);
+    apply(tables.grants, updates.grants);
+    for (const { record } of updates.keys) if (record) this.nextDue = Math.min(this.nextDue, nextDueTime(record));
+    this.version = updates.version;
+  }
+
+  /** What the open transaction changed, as the store takes it. */
+  private changes(): StoreChanges {
+    const tables = this.tables!;
+    return { keys: this.tx.changes(tables.keys), aliases: this.tx.changes(tables.aliases), grants: this.tx.changes(tables.grants) };
+  }
+
+  private snapshot(): StoreSnapshot {
+    const tables = this.tables!;
+    return { keys: [...tables.keys.values()], aliases: [...tables.aliases.values()], grants: [...tables.grants.values()] };
   }
 
   /**
-   * Runs one API call: loads state, applies due rotations and deletions, runs `work`, stores the
-   * records it changed (if any) and appends the audit record (allowed or refused). A refused call
-   * changes nothing but the audit trail.
+   * Runs `attempt` (which changes the tables in `tx` and returns its outcome and audit event) as one
+   * transaction of the store. An attempt that changed nothing only queues its event (group commit):
+   * `stored` settles once it is durable, and the next call may run meanwhile. One that changed
+   * something waits for the events before it, then commits its change together with its event:
+   * both are stored or neither, and if neither, the tables are rolled back and the error thrown. On
+   * a shared store that another process changed meanwhile, the store has the attempt run again,
+   * under its lock, on the updated tables; the outcome is then the second run's.
+   */
+  private async transactional<T>(attempt: () => Promise<{ outcome: T; event?: AuditEvent }>): Promise<T> {
+    await this.catchUp();
+    const { outcome, stored } = await this.exclusive(async () => {
+      let dueBefore = this.nextDue;
+      let current = await attempt();
+      if (!this.tx.changed) {
+        if (current.event === undefined) return { outcome: current.outcome, stored: Promise.resolve() };
+        const stored = this.audit!.append(current.event);
+        stored.catch(() => undefined); // awaited by its call once out of the queue; not an unhandled rejection meanwhile
+        return { outcome: current.outcome, stored };
+      }
+      const rollback = () => {
+        this.tx.rollback();
+        this.nextDue = Math.min(this.nextDue, dueBefore);
+      };
+      await this.audit!.drain();
+      try {
+        this.version = await this.store.commit([], {
+          event: current.event!, changes: this.changes(), state: () => this.snapshot(), version: this.version,
+          redo: async (updates) => {
+            rollback();
+            this.applyUpdates(updates);
+            dueBefore = this.nextDue;
+            current = await attempt();
+            return { event: current.event!, change: this.tx.changed ? { changes: this.changes(), state: () => this.snapshot() } : undefined };
+          },
+        });
+      } catch (error) {
+        rollback();
+        throw error;
+      }
+      const { keys } = this.changes();
+      this.tx.commit();
+      for (const key of keys.put) this.nextDue = Math.min(this.nextDue, nextDueTime(key));
+      return { outcome: current.outcome, stored: Promise.resolve() };
+    });
+    await stored;
+    return outcome;
+  }
+
+  /**
+   * Runs one API call: applies due rotations and deletions, runs `work`, and stores the records it
+   * changed (if any) with its audit record (allowed or refused). A refused call changes nothing but
+   * the audit trail.
    */
   private async call<T>(eventName: string, caller: Caller | undefined, contextInput: unknown,
     work: (who: Caller, event: AuditEvent, context: EncryptionContext) => Promise<T>): Promise<T> {
-    const { outcome, stored } = await this.exclusive(async () => {
-      await this.load();
+    const outcome = await this.transactional<{ result: T } | { error: unknown }>(async () => {
       const dueBefore = this.nextDue;
-      const rollback = () => {
-        this.tx.rollback();
-        this.nextDue = dueBefore;
-      };
       const event: AuditEvent = {
         eventTime: this.clock.now().toISOString(), eventName,
         principal: typeof caller?.principal === 'string' ? caller.principal : rootArn(this.account), viaService: caller?.viaService,
@@ -711,22 +755,16 @@ export class KeyManagementService implements HostKms {
         if (Object.keys(context).length > 0) event.encryptionContext = { ...context };
         this.applyDueLifecycle();
         const result = await work(who, event, context);
-        return { outcome: { result }, ...await this.finish(event) };
+        return { outcome: { result }, event };
       } catch (error) {
-        rollback();
+        this.tx.rollback();
+        this.nextDue = dueBefore;
         this.applyDueLifecycle();
         // Refusals are KmsErrors; anything else is a fault, audited as such and rethrown unchanged.
         const known = error instanceof KmsError;
-        const refusal = { ...event, errorCode: known ? error.name : 'InternalFailure', errorMessage: known ? error.message : undefined };
-        try {
-          return { outcome: { error }, ...await this.finish(refusal) };
-        } catch (fault) {
-          rollback();
-          throw fault;
-        }
+        return { outcome: { error }, event: { ...event, errorCode: known ? error.name : 'InternalFailure', errorMessage: known ? error.message : undefined } };
       }
     });
-    await stored;
     if ('error' in outcome) throw outcome.error;
     return outcome.result;
   }

@@ -1,7 +1,11 @@
-// What the KMS persists, and where. The KMS reads its state once and keeps it in memory; after a call
-// that changed something it hands the store exactly the records that changed. Key material in a
-// record is always wrapped under the store's root key.
+// What the KMS persists, and where. The KMS keeps its state in memory as tables of records; each call
+// is recorded in one step (commit): its audit record and, if it changed something, exactly the
+// records that changed, atomically, so that no change is ever durable without its audit record. A
+// store that several processes share (PostgreSQL) also tells the KMS what the others changed
+// (updatesSince) and has a call that raced another process's change run again under its lock (redo).
+// Key material in a record is always wrapped under the store's root key.
 
+import type { AuditEvent } from './audit-trail.js';
 import type { GrantRecord } from './grants.js';
 import type { ImportParameters } from './key-import.js';
 import type { KeyState } from './key-states.js';
@@ -93,16 +97,56 @@ export interface AuditPosition {
   position: number;
 }
 
+/** One record changed by another process, as of the store's version `seq`: its new content, or undefined once deleted. */
+export interface RecordUpdate<T> {
+  id: string;
+  seq: number;
+  record: T | undefined;
+}
+
+/** What changed in a shared store after some version, up to `version` (the store's version when read). */
+export interface StoreUpdates {
+  version: number;
+  keys: Array<RecordUpdate<KeyRecord>>;
+  aliases: Array<RecordUpdate<AliasRecord>>;
+  grants: Array<RecordUpdate<GrantRecord>>;
+}
+
+/** A call's state change and its audit event: stored together, or not at all. */
+export interface StateChange {
+  event: AuditEvent;
+  changes: StoreChanges;
+  /** Every record after the change, for a store that writes whole snapshots; a store of separate records ignores it. */
+  state: () => StoreSnapshot;
+  /** The store version the change was computed on (see updatesSince; 0 for a store with one writer). */
+  version: number;
+  /**
+   * For a shared store that finds, under its write lock, that others changed it after `version`:
+   * the KMS applies `updates`, runs the call again and returns its new event and change (none if
+   * the call now changes nothing). Called at most once per commit, with the lock held, so the
+   * second run cannot race anything.
+   */
+  redo: (updates: StoreUpdates) => Promise<{ event: AuditEvent; change?: { changes: StoreChanges; state: () => StoreSnapshot } }>;
+}
+
 export interface KeyStore {
   /** The 32-byte key that wraps all key material (and from which the audit MAC key is derived). */
   rootKey(): Promise<Uint8Array>;
-  /** Every record, or undefined for a new store: read once, when the KMS starts. */
+  /** Every record, or undefined for a new store: read when the KMS starts (a store with one writer). */
   read(): Promise<StoreSnapshot | undefined>;
   /**
-   * Stores what one call changed, only when it changed something. `state` gives every record after
-   * the change, for a store that writes whole snapshots; a store of separate records ignores it.
+   * Records calls: one audit record per event, chained (under the key deriveAuditKey(rootKey)) to
+   * the trail's head as the store holds it, then, with `change`, that call's state change and its
+   * event's record, all in one atomic step: after a crash, all of it is durable or none. Resolves,
+   * once durable, to the store's version after the commit (0 for a store with one writer).
    */
-  write(changes: StoreChanges, state: () => StoreSnapshot): Promise<void>;
+  commit(events: AuditEvent[], change?: StateChange): Promise<number>;
+  /**
+   * Only in a store that several processes share: the records changed after `version` (every
+   * record, from 0) and the store's version now. The KMS calls it before each call, so a call sees
+   * every change committed before it began, wherever it was made.
+   */
+  updatesSince?(version: number): Promise<StoreUpdates>;
   /** The audit chain's end, without reading the whole trail. */
   auditHead(): Promise<AuditHead>;
   /**
@@ -110,48 +154,4 @@ export interface KeyStore {
    * consumed so that memory stays flat however long the trail.
    */
   readAudit(from?: AuditPosition): AsyncIterable<StoredAuditRecord>;
-  /** Appends records, all durable when it resolves: O(records), however long the trail. */
-  appendAudit(records: AuditRecord[]): Promise<void>;
-}
-
-/** A store in memory: a random root key, and records kept as JSON so no caller can mutate them. */
-export class MemoryKeyStore implements KeyStore {
-  private readonly root = crypto.getRandomValues(new Uint8Array(32));
-  private readonly tables = { keys: new Map<string, string>(), aliases: new Map<string, string>(), grants: new Map<string, string>() };
-  private written = false;
-  private readonly auditRecords: string[] = [];
-
-  async rootKey(): Promise<Uint8Array> {
-    return this.root;
-  }
-
-  async read(): Promise<StoreSnapshot | undefined> {
-    if (!this.written) return undefined;
-    const parsed = <T>(table: Map<string, string>) => [...table.values()].map((json) => JSON.parse(json) as T);
-    return { keys: parsed(this.tables.keys), aliases: parsed(this.tables.aliases), grants: parsed(this.tables.grants) };
-  }
-
-  async write(changes: StoreChanges): Promise<void> {
-    const apply = <T>(table: Map<string, string>, { put, deleted }: TableChanges<T>, idOf: (record: T) => string) => {
-      for (const id of deleted) table.delete(id);
-      for (const record of put) table.set(idOf(record), JSON.stringify(record));
-    };
-    apply(this.tables.keys, changes.keys, (k) => k.keyId);
-    apply(this.tables.aliases, changes.aliases, (a) => a.aliasName);
-    apply(this.tables.grants, changes.grants, (g) => g.grantId);
-    this.written = true;
-  }
-
-  async auditHead(): Promise<AuditHead> {
-    const last = this.auditRecords.at(-1);
-    return { count: this.auditRecords.length, mac: last === undefined ? GENESIS_MAC : (JSON.parse(last) as AuditRecord).mac };
-  }
-
-  async *readAudit(from: AuditPosition = { count: 0, position: 0 }): AsyncIterable<StoredAuditRecord> {
-    for (let i = from.position; i < this.auditRecords.length; i++) yield { record: JSON.parse(this.auditRecords[i]!) as AuditRecord, next: i + 1 };
-  }
-
-  async appendAudit(records: AuditRecord[]): Promise<void> {
-    for (const record of records) this.auditRecords.push(JSON.stringify(record));
-  }
 }

@@ -60,6 +60,12 @@ export class RecordTable<T extends object> {
     this.unsettled.clear();
   }
 
+  /** Puts (or, with undefined, removes) a record changed elsewhere (by another process sharing the store), outside any transaction. */
+  replace(id: string, record: T | undefined): void {
+    this.place(id, record === undefined ? undefined : deepFreeze(record));
+    this.settle();
+  }
+
   /** For Transaction: puts a record (or removes it, with undefined) and marks it for re-indexing. */
   place(id: string, record: T | undefined): void {
     if (record === undefined) this.rows.delete(id);
@@ -135,17 +141,6 @@ export class Transaction {
       const record = table.get(id);
       if (record === undefined) deleted.push(id);
       else put.push(record);
-    }
-    return { put, deleted };
-  }
-
-  /** What rolling back would do to `table`: each touched record put back as it was, or deleted if it is new. */
-  undoChanges<T extends object>(table: RecordTable<T>): TableChanges<T> {
-    const put: T[] = [];
-    const deleted: string[] = [];
-    for (const [id, before] of this.undo.get(table as unknown as RecordTable<object>) ?? []) {
-      if (before === undefined) deleted.push(id);
-      else put.push(before as T);
     }
     return { put, deleted };
   }

@@ -39,3 +39,15 @@ export class StoreClosedError extends Error {
     super(`store ${directory} is closed`);
   }
 }
+
+/**
+ * The root key given is not the one the store was created with (a PostgreSQL store keeps a check
+ * value, an HMAC under a key derived from the root key, never the key itself). Nothing was read or written.
+ */
+export class RootKeyMismatchError extends Error {
+  override readonly name = 'RootKeyMismatchError';
+
+  constructor(readonly store: string) {
+    super(`the root key given is not the one the key store ${store} was created with`);
+  }
+}

@@ -5,8 +5,8 @@ import { ACCOUNT, ALICE, REGION, ROOT, bytes, makeKms, rejectsWith, text } from 
 
 /** A KeyStore passing every call to `store`, for tests to replace some. */
 const delegateTo = (store: KeyStore): KeyStore => ({
-  rootKey: () => store.rootKey(), read: () => store.read(), write: (changes, state) => store.write(changes, state),
-  auditHead: () => store.auditHead(), readAudit: (from) => store.readAudit(from), appendAudit: (records) => store.appendAudit(records),
+  rootKey: () => store.rootKey(), read: () => store.read(), commit: (events, change) => store.commit(events, change),
+  auditHead: () => store.auditHead(), readAudit: (from) => store.readAudit(from),
 });
 
 describe('audit trail', () => {
@@ -97,8 +97,8 @@ describe('persistence and atomicity', () => {
     let refuseNextRecord = false;
     const flaky: KeyStore = {
       ...delegateTo(store),
-      appendAudit: async (records) => {
-        if (!refuseNextRecord) return store.appendAudit(records);
+      commit: async (events, change) => {
+        if (!refuseNextRecord) return store.commit(events, change);
         refuseNextRecord = false;
         throw new Error('disk full');
       },

@@ -19,9 +19,16 @@ export class ManualClock implements Clock {
   }
 }
 
+let newStore: () => KeyStore = () => new MemoryKeyStore();
+
+/** The store makeKms gives a KMS when the test names none (a memory store, unless a suite runs the tests on another store). */
+export function useStores(factory: () => KeyStore): void {
+  newStore = factory;
+}
+
 export function makeKms(options: { iam?: Iam; store?: KeyStore } = {}) {
   const clock = new ManualClock();
-  const store = options.store ?? new MemoryKeyStore();
+  const store = options.store ?? newStore();
   const kms = new KeyManagementService({ account: ACCOUNT, region: REGION, store, iam: options.iam, clock });
   return { kms, clock, store };
 }

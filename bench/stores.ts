@@ -1,0 +1,111 @@
+// The `stores` section of `npm run bench`: KMS GenerateDataKey+Decrypt pairs per second in this
+// process with the memory, file and PostgreSQL stores, at 1, 16 and 256 concurrent calls. The
+// PostgreSQL store is measured when KMS_WASM_BENCH_POSTGRES (or KMS_WASM_TEST_POSTGRES, which
+// .ci/run sets) is a connection string for a role that may create databases; each measurement has
+// a database of its own, dropped afterwards. Durable settings throughout: the file store fsyncs, PostgreSQL commits with
+// its defaults.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { FileKeyStore, KeyManagementService, MemoryKeyStore, PostgresKeyStore, type KeyStore } from '../src/index.js';
+
+const CONCURRENCY = [1, 16, 256];
+const SECONDS = 2;
+
+interface StoreUnderTest {
+  name: string;
+  open: () => Promise<{ store: KeyStore; close: () => Promise<void> }>;
+}
+
+async function pairsPerSecond(store: KeyStore, concurrent: number): Promise<number> {
+  const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1', store });
+  const { KeyMetadata } = await kms.createKey();
+  const pair = async () => {
+    const { CiphertextBlob, Plaintext } = await kms.generateDataKey({ KeyId: KeyMetadata.KeyId, KeySpec: 'AES_256' });
+    Plaintext.fill(0);
+    (await kms.decrypt({ CiphertextBlob })).Plaintext.fill(0);
+  };
+  await Promise.all(Array.from({ length: concurrent }, pair)); // warm-up
+  let pairs = 0;
+  const started = performance.now();
+  const end = started + SECONDS * 1000;
+  await Promise.all(Array.from({ length: concurrent }, async () => {
+    while (performance.now() < end) {
+      await pair();
+      pairs++;
+    }
+  }));
+  return pairs / ((performance.now() - started) / 1000);
+}
+
+function storesUnderTest(): StoreUnderTest[] {
+  const stores: StoreUnderTest[] = [
+    { name: 'memory', open: async () => ({ store: new MemoryKeyStore(), close: async () => undefined }) },
+    {
+      name: 'file', open: async () => {
+        const directory = mkdtempSync(join(tmpdir(), 'kms-wasm-bench-'));
+        const store = new FileKeyStore({ directory });
+        return { store, close: async () => { await store.close(); rmSync(directory, { recursive: true, force: true }); } };
+      },
+    },
+  ];
+  const url = process.env.KMS_WASM_BENCH_POSTGRES ?? process.env.KMS_WASM_TEST_POSTGRES;
+  if (url) {
+    const admin = async (statement: string) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(statement);
+      } finally {
+        await client.end();
+      }
+    };
+    stores.push({
+      name: 'PostgreSQL', open: async () => {
+        const name = `kms_wasm_bench_${crypto.randomUUID().replaceAll('-', '')}`;
+        await admin(`CREATE DATABASE ${name}`);
+        const database = new URL(url);
+        database.pathname = `/${name}`;
+        const store = new PostgresKeyStore({ connectionString: database.toString(), rootKey: crypto.getRandomValues(new Uint8Array(32)) });
+        return {
+          store, close: async () => {
+            await store.close();
+            await admin(`DROP DATABASE ${name} WITH (FORCE)`);
+          },
+        };
+      },
+    });
+  }
+  return stores;
+}
+
+/** The section's Markdown: one row per store, one column per concurrency. */
+export async function storesSection(): Promise<string> {
+  const stores = storesUnderTest();
+  const rows: string[] = [];
+  for (const { name, open } of stores) {
+    const cells: string[] = [];
+    for (const concurrent of CONCURRENCY) {
+      const { store, close } = await open();
+      try {
+        cells.push(Math.round(await pairsPerSecond(store, concurrent)).toLocaleString('en-US'));
+      } finally {
+        await close();
+      }
+    }
+    rows.push(`| ${name} | ${cells.join(' | ')} |`);
+    process.stderr.write(`  measured the ${name} store\n`);
+  }
+  return [
+    '## Stores',
+    '',
+    `KMS GenerateDataKey+Decrypt pairs per second in one process, by concurrent calls (${SECONDS} s each).`,
+    '',
+    `| store | ${CONCURRENCY.map((c) => `${c} concurrent`).join(' | ')} |`,
+    `| --- | ${CONCURRENCY.map(() => '---:').join(' | ')} |`,
+    ...rows,
+    '',
+    stores.some((s) => s.name === 'PostgreSQL') ? '' : 'PostgreSQL not measured: set KMS_WASM_BENCH_POSTGRES to a connection string.\n',
+  ].join('\n');
+}

@@ -1,0 +1,51 @@
+// A KeyStore in memory: a random root key, and records kept as JSON so no caller can mutate them.
+// One writer (the process), so its version is always 0 and a change never needs to be run again.
+
+import { chainRecords, deriveAuditKey, type AuditEvent } from './audit-trail.js';
+import {
+  GENESIS_MAC, type AuditHead, type AuditPosition, type AuditRecord, type KeyStore, type StateChange, type StoredAuditRecord,
+  type StoreSnapshot,
+} from './key-store.js';
+import type { TableChanges } from './record-tables.js';
+
+export class MemoryKeyStore implements KeyStore {
+  private readonly root = crypto.getRandomValues(new Uint8Array(32));
+  private readonly auditKey = deriveAuditKey(this.root);
+  private readonly tables = { keys: new Map<string, string>(), aliases: new Map<string, string>(), grants: new Map<string, string>() };
+  private written = false;
+  private readonly auditRecords: string[] = [];
+
+  async rootKey(): Promise<Uint8Array> {
+    return this.root;
+  }
+
+  async read(): Promise<StoreSnapshot | undefined> {
+    if (!this.written) return undefined;
+    const parsed = <T>(table: Map<string, string>) => [...table.values()].map((json) => JSON.parse(json) as T);
+    return { keys: parsed(this.tables.keys), aliases: parsed(this.tables.aliases), grants: parsed(this.tables.grants) };
+  }
+
+  async commit(events: AuditEvent[], change?: StateChange): Promise<number> {
+    const { records } = chainRecords(await this.auditHead(), this.auditKey, change ? [...events, change.event] : events);
+    for (const record of records) this.auditRecords.push(JSON.stringify(record));
+    if (!change) return 0;
+    const apply = <T>(table: Map<string, string>, { put, deleted }: TableChanges<T>, idOf: (record: T) => string) => {
+      for (const id of deleted) table.delete(id);
+      for (const record of put) table.set(idOf(record), JSON.stringify(record));
+    };
+    apply(this.tables.keys, change.changes.keys, (k) => k.keyId);
+    apply(this.tables.aliases, change.changes.aliases, (a) => a.aliasName);
+    apply(this.tables.grants, change.changes.grants, (g) => g.grantId);
+    this.written = true;
+    return 0;
+  }
+
+  async auditHead(): Promise<AuditHead> {
+    const last = this.auditRecords.at(-1);
+    return { count: this.auditRecords.length, mac: last === undefined ? GENESIS_MAC : (JSON.parse(last) as AuditRecord).mac };
+  }
+
+  async *readAudit(from: AuditPosition = { count: 0, position: 0 }): AsyncIterable<StoredAuditRecord> {
+    for (let i = from.position; i < this.auditRecords.length; i++) yield { record: JSON.parse(this.auditRecords[i]!) as AuditRecord, next: i + 1 };
+  }
+}

@@ -1,0 +1,40 @@
+// PostgreSQL for the tests: KMS_WASM_TEST_POSTGRES is a connection string for a role that may create
+// databases (.ci/run starts Debian's PostgreSQL and sets it). Each test file creates its own
+// database and drops it at the end. Without the variable (a developer's machine with no
+// PostgreSQL) the PostgreSQL suites are skipped; in CI it is always set, so a server that is down
+// fails them.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+
+export const POSTGRES_URL = process.env.KMS_WASM_TEST_POSTGRES;
+
+/**
+ * A new, empty database: its connection string, and a function that drops it. `flushCommits: false`
+ * turns off synchronous_commit in it (commits stay atomic and serial, only not flushed before they
+ * return): for suites that test behaviour, not durability, so they do not wait on fsync per call.
+ */
+export async function freshDatabase({ flushCommits = true } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `kms_wasm_test_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+    if (!flushCommits) await admin.query(`ALTER DATABASE ${name} SET synchronous_commit = off`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(POSTGRES_URL!);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
