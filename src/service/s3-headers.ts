@@ -19,12 +19,12 @@ function booleanHeader(headers: IncomingHttpHeaders, name: string): boolean | un
   return value === 'true';
 }
 
-/** The SSE-C headers of the object itself (`prefix` ''), or of a copy's source (`prefix` 'x-amz-copy-source-'). */
-export function customerKeyFields(headers: IncomingHttpHeaders, prefix = '') {
+/** The SSE-C headers of the object itself, or (`base` 'x-amz-copy-source-server-side-encryption') of a copy's source. */
+export function customerKeyFields(headers: IncomingHttpHeaders, base = SSE) {
   return {
-    algorithm: headerValue(headers, `${prefix}${SSE}-customer-algorithm`),
-    key: headerValue(headers, `${prefix}${SSE}-customer-key`),
-    keyMd5: headerValue(headers, `${prefix}${SSE}-customer-key-md5`),
+    algorithm: headerValue(headers, `${base}-customer-algorithm`),
+    key: headerValue(headers, `${base}-customer-key`),
+    keyMd5: headerValue(headers, `${base}-customer-key-md5`),
   };
 }
 

@@ -149,7 +149,7 @@ export class S3RestApi implements ServiceHandler {
       CopyObject: async ({ route, who, request }) => {
         // "bucket/key" with the key URL-encoded (as the ObjectStore's CopySource), optionally "?versionId=…".
         const [path, version] = headerValue(request.headers, 'x-amz-copy-source')!.split('?versionId=');
-        const copySource = customerKeyFields(request.headers, 'x-amz-copy-source-');
+        const copySource = customerKeyFields(request.headers, 'x-amz-copy-source-server-side-encryption');
         const directive = headerValue(request.headers, 'x-amz-metadata-directive');
         if (directive !== undefined && directive !== 'COPY' && directive !== 'REPLACE') throw new ServiceError('InvalidArgument', 400, 'x-amz-metadata-directive must be COPY or REPLACE');
         const copied = await store.copyObject({ Bucket: route.bucket, Key: route.key, CopySource: path!, CopySourceVersionId: version,
