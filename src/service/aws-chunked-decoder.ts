@@ -43,11 +43,15 @@ class ByteReader {
     this.source = source[Symbol.asyncIterator]();
   }
 
+  /** Appends the next non-empty read; false at the end of the stream. */
   private async fill(): Promise<boolean> {
-    const next = await this.source.next();
-    if (next.done) return false;
-    this.buffer = this.buffer.length === 0 ? next.value : Buffer.concat([this.buffer, next.value]);
-    return true;
+    for (;;) {
+      const next = await this.source.next();
+      if (next.done) return false;
+      if (next.value.length === 0) continue;
+      this.buffer = this.buffer.length === 0 ? next.value : Buffer.concat([this.buffer, next.value]);
+      return true;
+    }
   }
 
   /** The next line without its CRLF. */
