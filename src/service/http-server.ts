@@ -39,7 +39,11 @@ async function writeResponse(outgoing: ServerResponse, response: WireResponse, c
   if (typeof body === 'string' || body instanceof Uint8Array) {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     outgoing.writeHead(response.status, { 'content-length': bytes.length, ...headers });
-    await new Promise<void>((resolve) => outgoing.end(bytes, resolve));
+    // 'close' too: on a connection the client has dropped, end's callback may never come.
+    await new Promise<void>((resolve) => {
+      outgoing.once('close', resolve);
+      outgoing.end(bytes, resolve);
+    });
     return bytes.length;
   }
   outgoing.writeHead(response.status, headers);

@@ -69,8 +69,8 @@ async function signedChunkedUpload(t: TestService, path: string, chunks: Uint8Ar
   const body = Buffer.concat(parts);
   return {
     body,
-    send: async (sentBody: Buffer = body): Promise<Sent> => {
-      const response = await fetch(t.service.url + path, { method: 'PUT', headers: signed, body: sentBody });
+    send: async (sentBody: Uint8Array = body): Promise<Sent> => {
+      const response = await fetch(t.service.url + path, { method: 'PUT', headers: signed, body: new Uint8Array(sentBody) });
       return { status: response.status, body: await response.text() };
     },
   };
@@ -117,7 +117,7 @@ describe('S3 authentication and payload integrity', () => {
     const sha256 = createHash('sha256').update(body).digest('base64');
     expect((await signedPut(t, '/auth/sums', body, { 'x-amz-checksum-sha256': sha256, 'content-md5': createHash('md5').update(body).digest('base64'),
       'x-amz-checksum-crc32': await crc32Base64(Buffer.from(body)) })).status).toBe(200);
-    for (const headers of [{ 'x-amz-checksum-sha256': createHash('sha256').update('other').digest('base64') }, { 'x-amz-checksum-crc32': 'AAAAAA==' },
+    for (const headers of <Array<Record<string, string>>>[{ 'x-amz-checksum-sha256': createHash('sha256').update('other').digest('base64') }, { 'x-amz-checksum-crc32': 'AAAAAA==' },
       { 'x-amz-checksum-crc32c': 'AAAAAA==' }, { 'x-amz-checksum-sha1': createHash('sha1').update('other').digest('base64') },
       { 'content-md5': createHash('md5').update('other').digest('base64') }]) {
       const refused = await signedPut(t, '/auth/sums', 'replacement', headers);
@@ -146,7 +146,7 @@ describe('S3 authentication and payload integrity', () => {
     const statuses = new Set<string>();
     for (let i = 0; i < upload.body.length; i++) {
       const flipped = Buffer.from(upload.body);
-      flipped[i] ^= 0x01;
+      flipped[i]! ^= 0x01;
       const answer = await upload.send(flipped);
       expect(answer.status, `byte ${i}`).toBeGreaterThanOrEqual(400);
       statuses.add(/<Code>(\w+)<\/Code>/.exec(answer.body)?.[1] ?? String(answer.status));
@@ -156,7 +156,7 @@ describe('S3 authentication and payload integrity', () => {
     // a chunk left out, and the body cut short
     const [head] = upload.body.toString('latin1').split('\r\n', 1);
     const withoutFirst = upload.body.subarray(head!.length + 2 + chunks[0]!.length + 2);
-    expect((await upload.send(Buffer.from(withoutFirst))).status).toBe(403);
+    expect((await upload.send(withoutFirst)).status).toBe(403);
     expect((await upload.send(upload.body.subarray(0, upload.body.length - 10))).status).toBe(400);
   });
 
@@ -243,5 +243,56 @@ describe('S3 authentication and payload integrity', () => {
     await s3.send(new S3.PutObjectCommand({ Bucket: 'guarded', Key: 'open/kms', Body: 'root only', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kmsKeyId }));
     expect(await failure(dana.send(new S3.GetObjectCommand({ Bucket: 'guarded', Key: 'open/kms' })))).toMatchObject({ name: 'AccessDenied', status: 403 });
     expect(t.log.some((line) => /GET s3:GetObject arn:aws:iam::111122223333:user\/dana 403 /.test(line))).toBe(true);
+  });
+});
+
+describe('malformed S3 requests', () => {
+  let t: TestService;
+  beforeAll(async () => {
+    t = await startTestService();
+    await t.s3().send(new S3.CreateBucketCommand({ Bucket: 'malformed' }));
+  });
+
+  /** A signed request written to the socket by hand, `sent` bytes of body after the headers; the answer's status line and body. */
+  async function rawSigned(method: string, path: string, headers: Record<string, string>, sent: string): Promise<string> {
+    const signed = await signRequest(t.service.url, { service: 's3', method, path, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...headers },
+      credentials: ROOT });
+    const lines = Object.entries(signed).map(([name, value]) => `${name}: ${value}`);
+    const { connect } = await import('node:net');
+    return new Promise((resolve, reject) => {
+      const socket = connect(t.service.port, '127.0.0.1', () => socket.end(`${method} ${path} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n${sent}`));
+      let answer = '';
+      socket.on('data', (d) => { answer += d.toString(); });
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  }
+
+  it('a body cut short by the client, or declared over the size bound: nothing stored, and the service keeps serving', async () => {
+    const cut = await rawSigned('PUT', '/malformed/cut', { 'content-length': '1000' }, 'only a few bytes');
+    expect(cut).toMatch(/^(|HTTP\/1.1 [45]\d\d [^]*)$/);
+    const huge = await rawSigned('PUT', '/malformed/huge', { 'content-length': String(600 * 1024 * 1024) }, 'x');
+    expect(huge).toMatch(/^HTTP\/1.1 400 [^]*<Code>EntityTooLarge<\/Code>/);
+    const s3 = t.s3();
+    for (const Key of ['cut', 'huge']) expect(await failure(s3.send(new S3.HeadObjectCommand({ Bucket: 'malformed', Key })))).toMatchObject({ status: 404 });
+    await s3.send(new S3.PutObjectCommand({ Bucket: 'malformed', Key: 'after', Body: 'still serving' }));
+  });
+
+  it('malformed XML is MalformedXML, DeleteObjects without a digest InvalidRequest, unserved operations NotImplemented, other methods MethodNotAllowed', async () => {
+    const versioning = await signedPut(t, '/malformed?versioning', '<VersioningConfiguration><Status>Enabled</Status>');
+    expect(versioning).toMatchObject({ status: 400, body: expect.stringContaining('<Code>MalformedXML</Code>') });
+    const wrongRoot = await signedPut(t, '/malformed?encryption', '<Other/>');
+    expect(wrongRoot).toMatchObject({ status: 400, body: expect.stringContaining('<Code>MalformedXML</Code>') });
+    const send = async (method: string, path: string, body?: string) => {
+      const headers = await signRequest(t.service.url, { service: 's3', method, path, body, credentials: ROOT });
+      delete headers.host;
+      const response = await fetch(t.service.url + path, { method, headers, body });
+      return { status: response.status, body: await response.text() };
+    };
+    expect(await send('POST', '/malformed?delete', '<Delete><Object><Key>a</Key></Object></Delete>'))
+      .toMatchObject({ status: 400, body: expect.stringContaining('<Code>InvalidRequest</Code>') });
+    expect(await send('GET', '/malformed')).toMatchObject({ status: 501, body: expect.stringContaining('<Code>NotImplemented</Code>') });
+    expect(await send('PATCH', '/malformed/key')).toMatchObject({ status: 405, body: expect.stringContaining('<Code>MethodNotAllowed</Code>') });
+    expect(t.log.every((line) => !/ 500 /.test(line))).toBe(true);
   });
 });

@@ -20,28 +20,20 @@ describe('S3 routing', () => {
     expect(route('GET', '/')).toEqual({ operation: 'ListBuckets' });
     expect(route('PUT', '/bucket')).toEqual({ operation: 'CreateBucket', bucket: 'bucket' });
     expect(route('PUT', '/bucket/?encryption')).toEqual({ operation: 'PutBucketEncryption', bucket: 'bucket' });
-    expect(route('PUT', '/bucket?encryption=')).toEqual({ operation: 'PutBucketEncryption', bucket: 'bucket' });
-    expect(route('GET', '/bucket?versioning').operation).toBe('GetBucketVersioning');
-    expect(route('GET', '/bucket?policy').operation).toBe('GetBucketPolicy');
-    expect(route('PUT', '/bucket?policy').operation).toBe('PutBucketPolicy');
-    expect(route('GET', '/bucket?versions').operation).toBe('ListObjectVersions');
-    expect(route('GET', '/bucket?list-type=2&prefix=a').operation).toBe('ListObjectsV2');
-    expect(route('POST', '/bucket?delete').operation).toBe('DeleteObjects');
-    expect(route('HEAD', '/bucket').operation).toBe('HeadBucket');
-    expect(route('DELETE', '/bucket').operation).toBe('DeleteBucket');
     expect(route('GET', '/bucket/a%20b/c%2Bd')).toEqual({ operation: 'GetObject', bucket: 'bucket', key: 'a b/c+d' });
   });
 
-  it('object operations: multipart by uploads / uploadId / partNumber, copies by x-amz-copy-source', () => {
-    expect(route('PUT', '/b/k').operation).toBe('PutObject');
-    expect(route('PUT', '/b/k', { 'x-amz-copy-source': 'b/j' }).operation).toBe('CopyObject');
-    expect(route('HEAD', '/b/k').operation).toBe('HeadObject');
-    expect(route('DELETE', '/b/k').operation).toBe('DeleteObject');
-    expect(route('POST', '/b/k?uploads').operation).toBe('CreateMultipartUpload');
-    expect(route('PUT', '/b/k?uploadId=u&partNumber=1').operation).toBe('UploadPart');
-    expect(route('POST', '/b/k?uploadId=u').operation).toBe('CompleteMultipartUpload');
-    expect(route('DELETE', '/b/k?uploadId=u').operation).toBe('AbortMultipartUpload');
-    expect(route('GET', '/b/k?uploadId=u').operation).toBe('ListParts');
+  it.each([
+    ['PUT', '/bucket?encryption=', {}, 'PutBucketEncryption'], ['GET', '/bucket?versioning', {}, 'GetBucketVersioning'],
+    ['GET', '/bucket?policy', {}, 'GetBucketPolicy'], ['PUT', '/bucket?policy', {}, 'PutBucketPolicy'],
+    ['GET', '/bucket?versions', {}, 'ListObjectVersions'], ['GET', '/bucket?list-type=2&prefix=a', {}, 'ListObjectsV2'],
+    ['POST', '/bucket?delete', {}, 'DeleteObjects'], ['HEAD', '/bucket', {}, 'HeadBucket'], ['DELETE', '/bucket', {}, 'DeleteBucket'],
+    ['PUT', '/b/k', {}, 'PutObject'], ['PUT', '/b/k', { 'x-amz-copy-source': 'b/j' }, 'CopyObject'], ['HEAD', '/b/k', {}, 'HeadObject'],
+    ['DELETE', '/b/k', {}, 'DeleteObject'], ['POST', '/b/k?uploads', {}, 'CreateMultipartUpload'],
+    ['PUT', '/b/k?uploadId=u&partNumber=1', {}, 'UploadPart'], ['POST', '/b/k?uploadId=u', {}, 'CompleteMultipartUpload'],
+    ['DELETE', '/b/k?uploadId=u', {}, 'AbortMultipartUpload'], ['GET', '/b/k?uploadId=u', {}, 'ListParts'],
+  ] as const)('%s %s %o is %s', (method, target, headers, operation) => {
+    expect(route(method, target, headers).operation).toBe(operation);
   });
 
   it('virtual-hosted style: <bucket>.<endpoint host> names the bucket; the path is the key', () => {
