@@ -62,18 +62,26 @@ export async function listen(options: HttpServiceOptions): Promise<ListeningServ
 
   const handle = async (incoming: IncomingMessage, outgoing: ServerResponse) => {
     const started = performance.now();
+    let bytesRead = 0;
+    // The body's bytes as they are read (by readBody, or by a service that streams), counted for the log.
+    async function* counted(source: AsyncIterable<Uint8Array>) {
+      for await (const chunk of source) {
+        bytesRead += chunk.length;
+        yield chunk;
+      }
+    }
     try {
       const requestId = randomUUID();
       const url = new URL(incoming.url ?? '/', 'http://localhost');
       const request: WireRequest = {
         method: incoming.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: incoming.headers, body: new Uint8Array(0),
-        stream: incoming, sourceIp: sourceIpOf(incoming.socket.remoteAddress), secureTransport: options.tls !== undefined,
+        stream: counted(incoming), sourceIp: sourceIpOf(incoming.socket.remoteAddress), secureTransport: options.tls !== undefined,
       };
       const outcome = await dispatch(request, requestId, options.dispatcher);
       const bytesOut = await writeResponse(outgoing, outcome.response, closing || outcome.closeConnection === true);
       options.log?.(formatLogLine({
         method: request.method, operation: outcome.operation, principal: outcome.principal, status: outcome.response.status,
-        bytesIn: request.body.length || Number(incoming.headers['content-length'] ?? 0), bytesOut,
+        bytesIn: bytesRead, bytesOut,
         milliseconds: performance.now() - started, fault: outcome.fault,
       }, new Date()));
     } catch (error) {

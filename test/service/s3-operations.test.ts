@@ -212,6 +212,15 @@ describe('S3 REST API with @aws-sdk/client-s3', () => {
     for (const words of ['plain words', 'kms words', 'bk words', 'customer words']) expect(stored.some((file) => file.includes(words)), words).toBe(false);
   });
 
+  it('SSE-C over plain HTTP is refused (InvalidRequest) on a server listening beyond loopback, as S3 refuses it without TLS', async () => {
+    const open = await startTestService(undefined, { host: '0.0.0.0' });
+    const client = open.s3();
+    await client.send(new S3.CreateBucketCommand({ Bucket: 'exposed' }));
+    expect(await failure(client.send(new S3.PutObjectCommand({ Bucket: 'exposed', Key: 'c', Body: 'x', SSECustomerAlgorithm: 'AES256',
+      SSECustomerKey: sseCustomerKey(1).toString('base64') })))).toMatchObject({ name: 'InvalidRequest', status: 400 });
+    await client.send(new S3.PutObjectCommand({ Bucket: 'exposed', Key: 's3', Body: 'x', ServerSideEncryption: 'AES256' }));
+  });
+
   it('CopyObject: re-encrypts to the destination\'s headers; an SSE-C source needs the copy-source key; REPLACE takes new metadata', async () => {
     await s3.send(new S3.CreateBucketCommand({ Bucket: 'copies' }));
     await s3.send(new S3.PutObjectCommand({ Bucket: 'copies', Key: 'src/one two', Body: 'to copy', Metadata: { a: '1' } }));
