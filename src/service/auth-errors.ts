@@ -5,7 +5,8 @@
 // (InvalidClientTokenId 403, SignatureDoesNotMatch 403, an expired signature is SignatureDoesNotMatch);
 // Amazon S3 API Reference, "Error responses" (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html:
 // AccessDenied 403, AuthorizationHeaderMalformed 400, InvalidAccessKeyId 403, SignatureDoesNotMatch 403,
-// RequestTimeTooSkewed 403; an expired presigned URL is AccessDenied "Request has expired").
+// RequestTimeTooSkewed 403, AuthorizationQueryParametersError 400; an expired presigned URL is
+// AccessDenied "Request has expired").
 
 import { ServiceError, type AuthFailure, type AuthenticationFailure } from './service-error.js';
 
@@ -17,6 +18,7 @@ const JSON_NAMES: Record<AuthFailure, [string, number]> = {
   'expired': ['InvalidSignatureException', 400],
   'wrong-region': ['InvalidSignatureException', 400],
   'presign-expired': ['InvalidSignatureException', 400],
+  'malformed-query': ['IncompleteSignatureException', 400],
 };
 
 const QUERY_NAMES: Record<AuthFailure, [string, number]> = {
@@ -27,6 +29,7 @@ const QUERY_NAMES: Record<AuthFailure, [string, number]> = {
   'expired': ['SignatureDoesNotMatch', 403],
   'wrong-region': ['SignatureDoesNotMatch', 403],
   'presign-expired': ['SignatureDoesNotMatch', 403],
+  'malformed-query': ['IncompleteSignature', 400],
 };
 
 const REST_XML_NAMES: Record<AuthFailure, [string, number]> = {
@@ -37,6 +40,7 @@ const REST_XML_NAMES: Record<AuthFailure, [string, number]> = {
   'expired': ['RequestTimeTooSkewed', 403],
   'wrong-region': ['AuthorizationHeaderMalformed', 400],
   'presign-expired': ['AccessDenied', 403],
+  'malformed-query': ['AuthorizationQueryParametersError', 400],
 };
 
 const NAMES = { 'json': JSON_NAMES, 'query': QUERY_NAMES, 'rest-xml': REST_XML_NAMES };

@@ -33,10 +33,13 @@ export async function objectBodyOf(payload: AsyncIterable<Uint8Array>, limit = M
   return new Uint8Array(Buffer.concat(pieces, length));
 }
 
-/** A streamed Body as the AWS SDK shapes it: async iteration of bytes. */
-type StreamedBody = AsyncIterable<Uint8Array>;
+/** A streamed Body as the AWS SDK shapes it: async iteration of bytes, or at least transformToByteArray(). */
+type StreamedBody = AsyncIterable<Uint8Array> | { transformToByteArray(): Promise<Uint8Array> };
 
-/** getObject's Body as the response body. */
+/** getObject's Body as the response body: bytes as they are, a stream as it comes. */
 export function responseBodyOf(body: Uint8Array | StreamedBody): Uint8Array | AsyncIterable<Uint8Array> {
-  return body;
+  if (body instanceof Uint8Array || Symbol.asyncIterator in body) return body;
+  return (async function* whole() {
+    yield await body.transformToByteArray();
+  })();
 }

@@ -30,7 +30,6 @@ interface Call {
   request: WireRequest;
   who: Authenticated;
   route: S3Route & { bucket: string; key: string };
-  requestId: string;
 }
 
 type Operation = (call: Call) => Promise<Omit<WireResponse, 'headers'> & { headers?: Record<string, string> }>;
@@ -209,7 +208,7 @@ export class S3RestApi implements ServiceHandler {
     const operation = this.operations[route.operation];
     if (!operation) throw new ServiceError('NotImplemented', 501, `${route.operation} is not implemented by this server`);
     try {
-      const answer = await operation({ request, who, requestId, route: { ...route, bucket: route.bucket ?? '', key: route.key ?? '' } });
+      const answer = await operation({ request, who, route: { ...route, bucket: route.bucket ?? '', key: route.key ?? '' } });
       return { ...answer, headers: { ...answer.headers, 'x-amz-request-id': requestId } };
     } catch (error) {
       if (error instanceof S3Error) throw new ServiceError(error.name, STATUS[error.name] ?? 400, error.message);
@@ -221,7 +220,7 @@ export class S3RestApi implements ServiceHandler {
     return {
       status: error.status,
       headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId },
-      body: s3ErrorDocument(error, requestId, undefined),
+      body: s3ErrorDocument(error, requestId),
     };
   }
 

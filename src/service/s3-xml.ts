@@ -1,5 +1,5 @@
 // S3's XML: response documents in the namespace http://s3.amazonaws.com/doc/2006-03-01/, the
-// `<Error><Code/><Message/><Resource/><RequestId/></Error>` error document (Amazon S3 API Reference,
+// `<Error><Code/><Message/><RequestId/></Error>` error document (Amazon S3 API Reference,
 // "Error responses": no namespace), and request documents read into plain objects. fast-xml-parser
 // escapes what it writes; it reads no DTD or entity declarations, so no external entity reaches us.
 
@@ -21,8 +21,8 @@ export function s3Document(root: string, content: object): string {
   return DECLARATION + builder.build({ [root]: { '@_xmlns': S3_NAMESPACE, ...content } });
 }
 
-export function s3ErrorDocument(error: ServiceError, requestId: string, resource: string | undefined): string {
-  return DECLARATION + builder.build({ Error: { Code: error.code, Message: error.message, Resource: resource, RequestId: requestId } });
+export function s3ErrorDocument(error: ServiceError, requestId: string): string {
+  return DECLARATION + builder.build({ Error: { Code: error.code, Message: error.message, RequestId: requestId } });
 }
 
 /** The body as the document `root` (MalformedXML when it is not one). */

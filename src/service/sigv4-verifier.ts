@@ -58,11 +58,11 @@ function presignedScopeOf(query: URLSearchParams): CredentialScope | undefined {
   const expires = query.get('X-Amz-Expires') ?? '';
   if (query.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || !credential || !/^[a-z0-9;_.-]+$/.test(signedHeaders)
     || !/^[0-9a-f]{64}$/.test(signature) || !/^\d{1,7}$/.test(expires) || !query.has('X-Amz-Date')) {
-    throw new AuthenticationFailure('incomplete', 'Query-string authentication requires X-Amz-Algorithm=AWS4-HMAC-SHA256, X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature');
+    throw new AuthenticationFailure('malformed-query', 'Query-string authentication requires X-Amz-Algorithm=AWS4-HMAC-SHA256, X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature');
   }
   const expiresSeconds = Number(expires);
   if (expiresSeconds < 1 || expiresSeconds > MAX_PRESIGNED_SECONDS) {
-    throw new AuthenticationFailure('incomplete', `X-Amz-Expires must be from 1 to ${MAX_PRESIGNED_SECONDS} seconds (7 days)`);
+    throw new AuthenticationFailure('malformed-query', `X-Amz-Expires must be from 1 to ${MAX_PRESIGNED_SECONDS} seconds (7 days)`);
   }
   const [, accessKeyId, date, region, service] = credential as unknown as string[];
   return { accessKeyId: accessKeyId!, date: date!, region: region!, service: service!, signedHeaders: signedHeaders.split(';'), signature, expiresSeconds };
@@ -92,7 +92,8 @@ function parseAmzDate(value: string | undefined): Date | undefined {
 
 /** The payload hash the canonical request carries: S3 requests name theirs (their bodies stream; s3-payload.ts checks them as they arrive). */
 function declaredPayloadHash(request: WireRequest, scope: CredentialScope): string | undefined {
-  if (scope.expiresSeconds !== undefined) return UNSIGNED_PAYLOAD;
+  // A presigned S3 URL signs no payload (S3 API Reference, "Authenticating Requests: Using Query Parameters"); other services' presigned requests sign their (empty) body.
+  if (scope.expiresSeconds !== undefined) return scope.service === 's3' ? UNSIGNED_PAYLOAD : undefined;
   const declared = headerValue(request.headers, 'x-amz-content-sha256');
   if (scope.service === 's3') {
     // S3 API Reference, "Common Request Headers": x-amz-content-sha256 is required with header authentication.
@@ -117,7 +118,9 @@ export async function verifySignature(request: WireRequest, scope: CredentialSco
   const presigned = scope.expiresSeconds !== undefined;
   const amzDate = presigned ? request.query.get('X-Amz-Date') ?? undefined : headerValue(request.headers, 'x-amz-date');
   const signingDate = parseAmzDate(amzDate);
-  if (!signingDate) throw new AuthenticationFailure('incomplete', `${presigned ? 'X-Amz-Date parameter' : 'X-Amz-Date header'} in the form YYYYMMDDTHHMMSSZ is required`);
+  if (!signingDate) {
+    throw new AuthenticationFailure(presigned ? 'malformed-query' : 'incomplete', `${presigned ? 'X-Amz-Date parameter' : 'X-Amz-Date header'} in the form YYYYMMDDTHHMMSSZ is required`);
+  }
   if (amzDate!.slice(0, 8) !== scope.date) {
     throw new AuthenticationFailure('bad-signature', 'Date in Credential scope does not match YYYYMMDD from X-Amz-Date');
   }
