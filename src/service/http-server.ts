@@ -6,9 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { dispatch, type Dispatcher } from './request-dispatcher.js';
 import { formatLogLine } from './request-log.js';
+import { ServiceError } from './service-error.js';
 import type { WireRequest, WireResponse } from './wire.js';
 
 export interface HttpServiceOptions {
@@ -39,11 +40,9 @@ async function writeResponse(outgoing: ServerResponse, response: WireResponse, c
   if (typeof body === 'string' || body instanceof Uint8Array) {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     outgoing.writeHead(response.status, { 'content-length': bytes.length, ...headers });
-    // 'close' too: on a connection the client has dropped, end's callback may never come.
-    await new Promise<void>((resolve) => {
-      outgoing.once('close', resolve);
-      outgoing.end(bytes, resolve);
-    });
+    outgoing.end(bytes);
+    // finished() settles even on a connection the client has already dropped (where end's callback never comes).
+    await finished(outgoing).catch(() => undefined);
     return bytes.length;
   }
   outgoing.writeHead(response.status, headers);
@@ -63,11 +62,16 @@ export async function listen(options: HttpServiceOptions): Promise<ListeningServ
   const handle = async (incoming: IncomingMessage, outgoing: ServerResponse) => {
     const started = performance.now();
     let bytesRead = 0;
-    // The body's bytes as they are read (by readBody, or by a service that streams), counted for the log.
+    // The body's bytes as they are read (by readBody, or by a service that streams), counted for the
+    // log; a client that goes away mid-body is the request's error (S3's IncompleteBody), not a fault.
     async function* counted(source: AsyncIterable<Uint8Array>) {
-      for await (const chunk of source) {
-        bytesRead += chunk.length;
-        yield chunk;
+      try {
+        for await (const chunk of source) {
+          bytesRead += chunk.length;
+          yield chunk;
+        }
+      } catch {
+        throw new ServiceError('IncompleteBody', 400, 'The connection closed before the request body was complete');
       }
     }
     try {

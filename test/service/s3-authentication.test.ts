@@ -274,6 +274,8 @@ describe('malformed S3 requests', () => {
   it('a body cut short by the client, or declared over the size bound: nothing stored, and the service keeps serving', async () => {
     const cut = await rawSigned('PUT', '/malformed/cut', { 'content-length': '1000' }, 'only a few bytes');
     expect(cut).toMatch(/^(|HTTP\/1.1 [45]\d\d [^]*)$/);
+    // The server saw the request end early: logged as S3's IncompleteBody, the 16 bytes that came counted.
+    await expect.poll(() => t.log.find((line) => line.includes('s3:PutObject'))).toMatch(/ 400 in=16 /);
     const huge = await rawSigned('PUT', '/malformed/huge', { 'content-length': String(600 * 1024 * 1024) }, 'x');
     expect(huge).toMatch(/^HTTP\/1.1 400 [^]*<Code>EntityTooLarge<\/Code>/);
     const s3 = t.s3();

@@ -77,6 +77,13 @@ describe('S3 REST API with @aws-sdk/client-s3', () => {
     }
   });
 
+  it('concurrent PUTs of one key from many clients: each answers 200, and the object is one of their bodies, whole', async () => {
+    await s3.send(new S3.CreateBucketCommand({ Bucket: 'contended' }));
+    const bodies = Array.from({ length: 8 }, (_, i) => String(i).repeat(10_000 + i));
+    await Promise.all(bodies.map((Body) => t.s3().send(new S3.PutObjectCommand({ Bucket: 'contended', Key: 'one', Body, ServerSideEncryption: 'AES256' }))));
+    expect(bodies).toContain(await text(await s3.send(new S3.GetObjectCommand({ Bucket: 'contended', Key: 'one' }))));
+  });
+
   it('Range GETs (206, Content-Range), an unsatisfiable range is InvalidRange 416; If-None-Match 304, If-Match 412', async () => {
     await s3.send(new S3.CreateBucketCommand({ Bucket: 'ranges' }));
     const put = await s3.send(new S3.PutObjectCommand({ Bucket: 'ranges', Key: 'digits', Body: '0123456789', ServerSideEncryption: 'AES256' }));
