@@ -256,6 +256,32 @@ export class ObjectStore {
     return {};
   }
 
+  /** The bucket's policy document as it was put (S3 GetBucketPolicy); NoSuchBucketPolicy when it has none. */
+  async getBucketPolicy(request: { Bucket: string }, caller?: Caller) {
+    await this.load();
+    const bucket = this.authorizedBucket(request.Bucket, 's3:GetBucketPolicy', caller);
+    if (!bucket.policy) throw s3Error('NoSuchBucketPolicy', `${bucket.name} has no bucket policy`);
+    return { Policy: bucket.policy.text };
+  }
+
+  /** The account's buckets by name (S3 ListBuckets, action s3:ListAllMyBuckets). */
+  async listBuckets(_request: Record<string, never> = {}, caller?: Caller) {
+    await this.load();
+    this.authorize(this.who(caller), 's3:ListAllMyBuckets', '*', undefined, {});
+    const buckets = [...this.buckets.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    return { Buckets: buckets.map((b) => ({ Name: b.name, CreationDate: b.created })), Owner: { ID: this.kms.account } };
+  }
+
+  /** Removes an empty bucket (S3 DeleteBucket: BucketNotEmpty while any object version or delete marker is left). */
+  async deleteBucket(request: { Bucket: string }, caller?: Caller) {
+    await this.load();
+    const bucket = this.authorizedBucket(request.Bucket, 's3:DeleteBucket', caller);
+    if (bucket.objects.size > 0) throw s3Error('BucketNotEmpty', `${bucket.name} is not empty: delete its objects (and their versions) first`);
+    this.buckets.delete(bucket.name);
+    await this.saveOrUndo(() => this.buckets.has(bucket.name) || this.buckets.set(bucket.name, bucket));
+    return {};
+  }
+
   // ---------------------------------------------------------------- objects
 
   /**

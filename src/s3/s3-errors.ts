@@ -6,7 +6,8 @@ export type S3ErrorCode =
   | 'AccessDenied' | 'InvalidRequest' | 'InvalidArgument' | 'NoSuchKey' | 'NoSuchBucket' | 'BucketAlreadyOwnedByYou'
   | 'BucketAlreadyExists' | 'InvalidBucketName' | 'InvalidRange' | 'MalformedPolicy' | 'ServerSideEncryptionConfigurationNotFoundError'
   | 'KMS.DisabledException' | 'KMS.KMSInvalidStateException' | 'KMS.NotFoundException'
-  | 'NoSuchUpload' | 'InvalidPart' | 'InvalidPartOrder' | 'EntityTooSmall' | 'EntityTooLarge' | 'IncompleteBody';
+  | 'NoSuchUpload' | 'InvalidPart' | 'InvalidPartOrder' | 'EntityTooSmall' | 'EntityTooLarge' | 'IncompleteBody'
+  | 'BucketNotEmpty' | 'NoSuchBucketPolicy';
 
 export class S3Error extends Error {
   override readonly name: S3ErrorCode;

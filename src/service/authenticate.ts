@@ -9,16 +9,19 @@ import { verifySignature, type CredentialScope } from './sigv4-verifier.js';
 import type { WireRequest } from './wire.js';
 
 const GLOBAL_SERVICE_REGION = 'us-east-1';
+/** Services signed for the endpoint's own region (the others are global). */
+const REGIONAL_SERVICES = new Set(['kms', 's3']);
 
 export async function authenticate(request: WireRequest, scope: CredentialScope | undefined, directory: IamDirectory,
   serviceRegion: string, now: Date): Promise<Authenticated> {
   if (!scope) throw new AuthenticationFailure('missing', 'Request is missing Authentication Token');
-  const region = scope.service === 'kms' ? serviceRegion : GLOBAL_SERVICE_REGION;
+  const region = REGIONAL_SERVICES.has(scope.service) ? serviceRegion : GLOBAL_SERVICE_REGION;
   if (scope.region !== region) throw new AuthenticationFailure('wrong-region', `Credential should be scoped to a valid region, not '${scope.region}' (this endpoint's ${scope.service} is in ${region})`);
   const known = directory.credentialsFor(scope.accessKeyId);
   if (!known) throw new AuthenticationFailure('unknown-key', 'The security token included in the request is invalid.');
-  await verifySignature(request, scope, known.secretAccessKey, now);
+  const signing = await verifySignature(request, scope, known.secretAccessKey, now);
   return {
+    signing,
     identity: known.identity,
     caller: { principal: known.identity.arn, sourceIp: request.sourceIp, secureTransport: request.secureTransport },
   };

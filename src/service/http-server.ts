@@ -1,16 +1,16 @@
-// The listening socket (node:http, or node:https with a certificate): reads each request, hands it to
-// the dispatcher, writes the answer and logs it. close() stops accepting, lets requests in flight
+// The listening socket (node:http, or node:https with a certificate): hands each request to the
+// dispatcher, writes the answer (whole, or streamed) and logs it. close() stops accepting, lets requests in flight
 // finish (for at most `drainMs`), then ends any connection still open.
 
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { readBody, MAX_BODY_BYTES } from './read-body.js';
-import { dispatch, reject, type DispatchOutcome, type Dispatcher } from './request-dispatcher.js';
+import { finished, pipeline } from 'node:stream/promises';
+import { dispatch, type Dispatcher } from './request-dispatcher.js';
 import { formatLogLine } from './request-log.js';
 import { ServiceError } from './service-error.js';
-import type { WireRequest } from './wire.js';
+import type { WireRequest, WireResponse } from './wire.js';
 
 export interface HttpServiceOptions {
   host: string;
@@ -32,38 +32,65 @@ export interface ListeningService {
 /** IPv4 peers of a dual-stack socket appear as ::ffff:a.b.c.d; aws:SourceIp is the IPv4 address. */
 const sourceIpOf = (address: string | undefined) => address?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
 
+/** Writes the answer; resolves to the body's length once it is sent. */
+async function writeResponse(outgoing: ServerResponse, response: WireResponse, close: boolean): Promise<number> {
+  const headers: Record<string, string | number> = { ...response.headers, date: new Date().toUTCString() };
+  if (close) headers.connection = 'close';
+  const { body } = response;
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    outgoing.writeHead(response.status, { 'content-length': bytes.length, ...headers });
+    outgoing.end(bytes);
+    // finished() settles even on a connection the client has already dropped (where end's callback never comes).
+    await finished(outgoing).catch(() => undefined);
+    return bytes.length;
+  }
+  outgoing.writeHead(response.status, headers);
+  let sent = 0;
+  await pipeline(async function* counted() {
+    for await (const chunk of body) {
+      sent += chunk.length;
+      yield chunk;
+    }
+  }, outgoing);
+  return sent;
+}
+
 export async function listen(options: HttpServiceOptions): Promise<ListeningService> {
   let closing = false;
 
   const handle = async (incoming: IncomingMessage, outgoing: ServerResponse) => {
     const started = performance.now();
+    let bytesRead = 0;
+    // The body's bytes as they are read (by readBody, or by a service that streams), counted for the
+    // log; a client that goes away mid-body is the request's error (S3's IncompleteBody), not a fault.
+    async function* counted(source: AsyncIterable<Uint8Array>) {
+      try {
+        for await (const chunk of source) {
+          bytesRead += chunk.length;
+          yield chunk;
+        }
+      } catch {
+        throw new ServiceError('IncompleteBody', 400, 'The connection closed before the request body was complete');
+      }
+    }
     try {
       const requestId = randomUUID();
       const url = new URL(incoming.url ?? '/', 'http://localhost');
       const request: WireRequest = {
         method: incoming.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: incoming.headers, body: new Uint8Array(0),
-        sourceIp: sourceIpOf(incoming.socket.remoteAddress), secureTransport: options.tls !== undefined,
+        stream: counted(incoming), sourceIp: sourceIpOf(incoming.socket.remoteAddress), secureTransport: options.tls !== undefined,
       };
-      const body = await readBody(incoming);
-      let outcome: DispatchOutcome;
-      if (body === undefined) {
-        outcome = reject(request, new ServiceError('RequestEntityTooLarge', 413, `the request body exceeds ${MAX_BODY_BYTES} bytes`), requestId, options.dispatcher);
-        outgoing.setHeader('connection', 'close');
-      } else {
-        request.body = body;
-        outcome = await dispatch(request, requestId, options.dispatcher);
-      }
-      const bytes = Buffer.from(outcome.response.body, 'utf8');
-      if (closing) outgoing.setHeader('connection', 'close');
-      outgoing.writeHead(outcome.response.status, { ...outcome.response.headers, 'content-length': bytes.length, date: new Date().toUTCString() });
-      outgoing.end(bytes);
+      const outcome = await dispatch(request, requestId, options.dispatcher);
+      const bytesOut = await writeResponse(outgoing, outcome.response, closing || outcome.closeConnection === true);
       options.log?.(formatLogLine({
         method: request.method, operation: outcome.operation, principal: outcome.principal, status: outcome.response.status,
-        bytesIn: body?.length ?? Number(incoming.headers['content-length'] ?? 0), bytesOut: bytes.length,
+        bytesIn: bytesRead, bytesOut,
         milliseconds: performance.now() - started, fault: outcome.fault,
       }, new Date()));
     } catch (error) {
-      // Only the socket can fail here (the client went away mid-request): nothing to answer.
+      // Only the socket can fail here (the client went away mid-request, or a streamed body failed after
+      // its headers were sent): nothing more can be answered.
       options.log?.(`${new Date().toISOString()} ${incoming.method} - - connection failed: ${(error as Error).message}`);
       incoming.socket.destroy();
     }

@@ -1,10 +1,11 @@
-// One request, start to end once its body is read: route by the SigV4 credential scope's service (as
-// AWS's shared endpoints do), authenticate, let the service answer, and turn every failure into that
-// service's error shape. Nothing escapes as an exception: a fault becomes a 500 InternalFailure
+// One request, start to end: route by the SigV4 credential scope's service (as AWS's shared endpoints
+// do), read the body (except for a service that streams its own), authenticate, let the service
+// answer, and turn every failure into that service's error shape. Nothing escapes as an exception: a fault becomes a 500 InternalFailure
 // without details (the log keeps the message).
 
 import { authError } from './auth-errors.js';
 import { authenticate } from './authenticate.js';
+import { MAX_BODY_BYTES, readBody } from './read-body.js';
 import type { IamDirectory } from './iam-directory.js';
 import { AuthenticationFailure, ServiceError } from './service-error.js';
 import type { ServiceHandler } from './service-handler.js';
@@ -19,20 +20,16 @@ export interface DispatchOutcome {
   principal?: string;
   /** A fault's message, for the log only. */
   fault?: string;
+  /** The body was left unread (refused as too large): the connection cannot carry another request. */
+  closeConnection?: boolean;
 }
 
 export interface Dispatcher {
-  handlers: Record<'kms' | 'iam' | 'sts', ServiceHandler>;
+  handlers: Record<'kms' | 'iam' | 'sts' | 's3', ServiceHandler>;
   directory: IamDirectory;
   region: string;
   now: () => Date;
 }
-
-const S3_NOT_YET: WireResponse = {
-  status: 501,
-  headers: { 'content-type': 'application/xml' },
-  body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NotImplemented</Code><Message>S3 is not served by this kms-wasm version yet</Message></Error>',
-};
 
 interface Route {
   service: string;
@@ -49,26 +46,29 @@ function route(request: WireRequest, d: Dispatcher): Route {
   } catch (error) {
     scopeError = error as AuthenticationFailure;
   }
-  // Without a readable scope, the JSON target header says a KMS client sent it; anything else gets a Query error.
-  const service = scope?.service ?? (headerValue(request.headers, 'x-amz-target') !== undefined ? 'kms' : 'iam');
+  // Without a readable scope, the JSON target header says a KMS client sent it, an Action parameter or a
+  // form body a Query client; anything else is answered as S3 (a REST path).
+  const service = scope?.service ?? (headerValue(request.headers, 'x-amz-target') !== undefined ? 'kms'
+    : request.query.has('Action') || headerValue(request.headers, 'content-type')?.startsWith('application/x-www-form-urlencoded') ? 'iam' : 's3');
   const handler = Object.hasOwn(d.handlers, service) ? d.handlers[service as keyof Dispatcher['handlers']] : undefined;
   return { service, handler, scope, scopeError };
 }
 
-/** A request refused before it could be read whole (an oversize body), answered in its service's shape. */
-export function reject(request: WireRequest, error: ServiceError, requestId: string, d: Dispatcher): DispatchOutcome {
-  const { service, handler } = route(request, d);
-  return { response: (handler ?? d.handlers.iam).errorResponse(error, requestId), operation: `${service}:${handler?.operationOf(request) ?? '?'}` };
-}
-
 export async function dispatch(request: WireRequest, requestId: string, d: Dispatcher): Promise<DispatchOutcome> {
   const { service, handler, scope, scopeError } = route(request, d);
-  if (service === 's3') return { response: S3_NOT_YET, operation: 's3' };
   if (!handler) {
-    const error = new ServiceError('InvalidClientTokenId', 403, `this endpoint serves kms, iam and sts; the credential scope names ${service}`);
+    const error = new ServiceError('InvalidClientTokenId', 403, `this endpoint serves kms, s3, iam and sts; the credential scope names ${service}`);
     return { response: d.handlers.iam.errorResponse(error, requestId), operation: service };
   }
   const operation = `${service}:${handler.operationOf(request) ?? '?'}`;
+  if (!handler.streamsBody) {
+    const body = await readBody(request.headers, request.stream);
+    if (body === undefined) {
+      const error = new ServiceError('RequestEntityTooLarge', 413, `the request body exceeds ${MAX_BODY_BYTES} bytes`);
+      return { response: handler.errorResponse(error, requestId), operation, closeConnection: true };
+    }
+    request.body = body;
+  }
   let principal: string | undefined;
   try {
     if (scopeError) throw scopeError;
@@ -78,7 +78,7 @@ export async function dispatch(request: WireRequest, requestId: string, d: Dispa
   } catch (error) {
     if (error instanceof AuthenticationFailure) return { response: handler.errorResponse(authError(handler.protocol, error), requestId), operation, principal };
     if (error instanceof ServiceError) return { response: handler.errorResponse(error, requestId), operation, principal };
-    const internal = new ServiceError(service === 'kms' ? 'KMSInternalException' : 'InternalFailure', 500, 'The request failed because of an internal error.');
+    const internal = new ServiceError(service === 'kms' ? 'KMSInternalException' : service === 's3' ? 'InternalError' : 'InternalFailure', 500, 'The request failed because of an internal error.');
     return { response: handler.errorResponse(internal, requestId), operation, principal, fault: String((error as Error)?.message ?? error) };
   }
 }

@@ -10,7 +10,8 @@ export class ServiceError extends Error {
 }
 
 /** Why a request's authentication failed; each protocol names these as its AWS service does (see auth-errors.ts). */
-export type AuthFailure = 'missing' | 'incomplete' | 'unknown-key' | 'bad-signature' | 'expired' | 'wrong-region';
+export type AuthFailure = 'missing' | 'incomplete' | 'unknown-key' | 'bad-signature' | 'expired' | 'wrong-region' | 'presign-expired'
+  | 'malformed-query';
 
 export class AuthenticationFailure extends Error {
   constructor(readonly failure: AuthFailure, message: string) {

@@ -1,5 +1,7 @@
-// Verifies an AWS Signature Version 4 Authorization header (AWS General Reference, "Create a signed
-// AWS API request" and "Elements of an AWS API request signature").
+// Verifies an AWS Signature Version 4 signature, in an Authorization header (AWS General Reference,
+// "Create a signed AWS API request" and "Elements of an AWS API request signature") or in the query
+// string of a presigned URL (Amazon S3 API Reference, "Authenticating Requests: Using Query
+// Parameters (AWS Signature Version 4)").
 //
 // The signature is recomputed with @smithy/signature-v4, the signer the AWS SDK for JavaScript v3
 // itself uses, over the request restricted to the headers the client listed in SignedHeaders, at the
@@ -10,7 +12,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { AuthenticationFailure } from './service-error.js';
+import { AuthenticationFailure, ServiceError } from './service-error.js';
 import { headerValue, type WireRequest } from './wire.js';
 
 /** AWS refuses a signature whose X-Amz-Date is more than 15 minutes from its clock. */
@@ -23,14 +25,56 @@ export interface CredentialScope {
   service: string;
   signedHeaders: string[];
   signature: string;
+  /** Query-string authentication (a presigned URL): how many seconds after X-Amz-Date it stays valid. */
+  expiresSeconds?: number;
 }
+
+/** What a verified signature lets the payload's reader check: aws-chunked chunk signatures chain from the seed signature. */
+export interface SigningContext {
+  /** X-Amz-Date as sent. */
+  amzDate: string;
+  /** "YYYYMMDD/region/service/aws4_request". */
+  credentialScope: string;
+  seedSignature: string;
+  /** HMAC-SHA256 under the request's signing key, in hex. */
+  signString(stringToSign: string): Promise<string>;
+}
+
+/** S3's payload hash for a body sent without one (presigned URLs, and clients that do not hash). */
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+/** A presigned URL is valid for at most 7 days (S3 API Reference, "Authenticating Requests: Using Query Parameters"). */
+const MAX_PRESIGNED_SECONDS = 604_800;
 
 const AUTHORIZATION = /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request\s*,\s*SignedHeaders=([a-z0-9;_.-]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/;
 
-/** The Authorization header's parts; undefined when there is none, a failure when it is malformed. */
+const QUERY_CREDENTIAL = /^([^/\s]+)\/(\d{8})\/([^/\s]+)\/([^/\s]+)\/aws4_request$/;
+
+/** The X-Amz-* parameters of a presigned URL; undefined when it has none. */
+function presignedScopeOf(query: URLSearchParams): CredentialScope | undefined {
+  if (!['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature'].some((name) => query.has(name))) return undefined;
+  const credential = QUERY_CREDENTIAL.exec(query.get('X-Amz-Credential') ?? '');
+  const signedHeaders = query.get('X-Amz-SignedHeaders') ?? '';
+  const signature = query.get('X-Amz-Signature') ?? '';
+  const expires = query.get('X-Amz-Expires') ?? '';
+  if (query.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || !credential || !/^[a-z0-9;_.-]+$/.test(signedHeaders)
+    || !/^[0-9a-f]{64}$/.test(signature) || !/^\d{1,7}$/.test(expires) || !query.has('X-Amz-Date')) {
+    throw new AuthenticationFailure('malformed-query', 'Query-string authentication requires X-Amz-Algorithm=AWS4-HMAC-SHA256, X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature');
+  }
+  const expiresSeconds = Number(expires);
+  if (expiresSeconds < 1 || expiresSeconds > MAX_PRESIGNED_SECONDS) {
+    throw new AuthenticationFailure('malformed-query', `X-Amz-Expires must be from 1 to ${MAX_PRESIGNED_SECONDS} seconds (7 days)`);
+  }
+  const [, accessKeyId, date, region, service] = credential as unknown as string[];
+  return { accessKeyId: accessKeyId!, date: date!, region: region!, service: service!, signedHeaders: signedHeaders.split(';'), signature, expiresSeconds };
+}
+
+/**
+ * The Authorization header's parts, or a presigned URL's; undefined when the request has neither, a
+ * failure when they are malformed.
+ */
 export function credentialScopeOf(request: WireRequest): CredentialScope | undefined {
   const header = headerValue(request.headers, 'authorization');
-  if (header === undefined) return undefined;
+  if (header === undefined) return presignedScopeOf(request.query);
   const match = AUTHORIZATION.exec(header);
   if (!match) throw new AuthenticationFailure('incomplete', 'Authorization header requires Credential, SignedHeaders and Signature in the AWS4-HMAC-SHA256 form');
   const [, accessKeyId, date, region, service, signedHeaders, signature] = match as unknown as string[];
@@ -46,58 +90,100 @@ function parseAmzDate(value: string | undefined): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-/**
- * Checks the scope's date and the clock skew, then the signature under `secret`. Throws an
- * AuthenticationFailure saying which check failed.
- */
-export async function verifySignature(request: WireRequest, scope: CredentialScope, secret: string, now: Date): Promise<void> {
-  const signingDate = parseAmzDate(headerValue(request.headers, 'x-amz-date'));
-  if (!signingDate) throw new AuthenticationFailure('incomplete', 'X-Amz-Date header in the form YYYYMMDDTHHMMSSZ is required');
-  if (headerValue(request.headers, 'x-amz-date')!.slice(0, 8) !== scope.date) {
-    throw new AuthenticationFailure('bad-signature', 'Date in Credential scope does not match YYYYMMDD from X-Amz-Date');
+/** The payload hash the canonical request carries: S3 requests name theirs (their bodies stream; s3-payload.ts checks them as they arrive). */
+function declaredPayloadHash(request: WireRequest, scope: CredentialScope): string | undefined {
+  // A presigned S3 URL signs no payload (S3 API Reference, "Authenticating Requests: Using Query Parameters"); other services' presigned requests sign their (empty) body.
+  if (scope.expiresSeconds !== undefined) return scope.service === 's3' ? UNSIGNED_PAYLOAD : undefined;
+  const declared = headerValue(request.headers, 'x-amz-content-sha256');
+  if (scope.service === 's3') {
+    // S3 API Reference, "Common Request Headers": x-amz-content-sha256 is required with header authentication.
+    if (declared === undefined) throw new ServiceError('InvalidRequest', 400, 'Missing required header for this request: x-amz-content-sha256');
+    return declared;
   }
-  if (Math.abs(now.getTime() - signingDate.getTime()) > MAX_CLOCK_SKEW_MS) {
-    throw new AuthenticationFailure('expired', `Signature expired: ${headerValue(request.headers, 'x-amz-date')} is more than 15 minutes from the server time ${now.toISOString()}`);
-  }
-  if (!scope.signedHeaders.includes('host')) throw new AuthenticationFailure('bad-signature', 'SignedHeaders must include host');
   // The signer takes a present x-amz-content-sha256 as the payload's hash without hashing the body
   // (clients send it so servers need not buffer): the header must then be the body's hash, or a
-  // changed body would pass under the original signature. KMS, IAM and STS bodies are always signed.
-  const declaredHash = headerValue(request.headers, 'x-amz-content-sha256');
-  if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex')) {
+  // changed body would pass under the original signature. KMS, IAM and STS bodies are always read whole first.
+  if (declared !== undefined && declared !== createHash('sha256').update(request.body).digest('hex')) {
     throw new AuthenticationFailure('bad-signature', 'The provided x-amz-content-sha256 header does not match what was computed.');
   }
+  return declared;
+}
+
+/**
+ * Checks the scope's date and the clock skew (or a presigned URL's expiry), then the signature under
+ * `secret`. Throws an AuthenticationFailure saying which check failed; answers with what the payload's
+ * reader needs to verify chunk signatures.
+ */
+export async function verifySignature(request: WireRequest, scope: CredentialScope, secret: string, now: Date): Promise<SigningContext> {
+  const presigned = scope.expiresSeconds !== undefined;
+  const amzDate = presigned ? request.query.get('X-Amz-Date') ?? undefined : headerValue(request.headers, 'x-amz-date');
+  const signingDate = parseAmzDate(amzDate);
+  if (!signingDate) {
+    throw new AuthenticationFailure(presigned ? 'malformed-query' : 'incomplete', `${presigned ? 'X-Amz-Date parameter' : 'X-Amz-Date header'} in the form YYYYMMDDTHHMMSSZ is required`);
+  }
+  if (amzDate!.slice(0, 8) !== scope.date) {
+    throw new AuthenticationFailure('bad-signature', 'Date in Credential scope does not match YYYYMMDD from X-Amz-Date');
+  }
+  if (presigned && now.getTime() > signingDate.getTime() + scope.expiresSeconds! * 1000) {
+    throw new AuthenticationFailure('presign-expired', `Request has expired: X-Amz-Date ${amzDate} plus X-Amz-Expires ${scope.expiresSeconds} is before the server time ${now.toISOString()}`);
+  }
+  if (presigned ? signingDate.getTime() - now.getTime() > MAX_CLOCK_SKEW_MS : Math.abs(now.getTime() - signingDate.getTime()) > MAX_CLOCK_SKEW_MS) {
+    throw new AuthenticationFailure('expired', `Signature expired: ${amzDate} is more than 15 minutes from the server time ${now.toISOString()}`);
+  }
+  if (!scope.signedHeaders.includes('host')) throw new AuthenticationFailure('bad-signature', 'SignedHeaders must include host');
+  const payloadHash = declaredPayloadHash(request, scope);
   const headers: Record<string, string> = {};
   for (const name of scope.signedHeaders) {
     const value = request.headers[name];
     if (value === undefined) throw new AuthenticationFailure('bad-signature', `signed header ${name} is not in the request`);
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
+  // The payload hash reaches the signer as x-amz-content-sha256, a canonical header only where the client signed it.
+  if (payloadHash !== undefined) headers['x-amz-content-sha256'] = payloadHash;
   const signer = new SignatureV4({
     credentials: { accessKeyId: scope.accessKeyId, secretAccessKey: secret },
     region: scope.region, service: scope.service, sha256: Sha256,
-    // S3 signs the path as sent; every other service double-encodes it (smithy's default).
     uriEscapePath: scope.service !== 's3',
     applyChecksum: false,
   });
   const query: Record<string, string | string[]> = {};
   for (const name of new Set(request.query.keys())) {
+    if (presigned && name === 'X-Amz-Signature') continue;
     const values = request.query.getAll(name);
     query[name] = values.length === 1 ? values[0]! : values;
   }
-  let path: string;
+  // S3's canonical URI is the path as sent (encoded once by the client); other services' signers encode the decoded path again.
+  let path = request.path;
   try {
-    path = decodeURIComponent(request.path);
+    if (scope.service !== 's3') path = decodeURIComponent(request.path);
   } catch {
     throw new AuthenticationFailure('bad-signature', 'the request path is not valid percent-encoding');
   }
-  const signed = await signer.sign({
-    method: request.method, protocol: 'http:', hostname: headers.host!, path, query, headers, body: request.body,
-  }, { signingDate, signableHeaders: new Set(scope.signedHeaders) });
-  const expected = /Signature=([0-9a-f]{64})$/.exec(String(signed.headers.authorization))?.[1] ?? '';
-  const a = Buffer.from(expected, 'latin1');
-  const b = Buffer.from(scope.signature, 'latin1');
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+  const toSign = { method: request.method, protocol: 'http:', hostname: headers.host!, path, query, headers, body: request.body };
+  const signableHeaders = new Set(scope.signedHeaders);
+  const unsignableHeaders = new Set(['x-amz-content-sha256']);
+  let expected: string;
+  if (presigned) {
+    // presign() moves x-amz-* headers into the query unless told not to: the URL's query already holds those the client moved.
+    const signed = await signer.presign(toSign, { signingDate, expiresIn: scope.expiresSeconds, signableHeaders, unsignableHeaders,
+      unhoistableHeaders: new Set(Object.keys(headers)) });
+    expected = String(signed.query?.['X-Amz-Signature'] ?? '');
+  } else {
+    const signed = await signer.sign(toSign, { signingDate, signableHeaders, unsignableHeaders });
+    expected = /Signature=([0-9a-f]{64})$/.exec(String(signed.headers.authorization))?.[1] ?? '';
+  }
+  if (!signaturesEqual(expected, scope.signature)) {
     throw new AuthenticationFailure('bad-signature', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
   }
+  return {
+    amzDate: amzDate!, credentialScope: `${scope.date}/${scope.region}/${scope.service}/aws4_request`, seedSignature: scope.signature,
+    signString: (stringToSign) => signer.sign(stringToSign, { signingDate }),
+  };
+}
+
+/** Two hex signatures compared in constant time. */
+export function signaturesEqual(expected: string, given: string): boolean {
+  const a = Buffer.from(expected, 'latin1');
+  const b = Buffer.from(given, 'latin1');
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -14,6 +14,8 @@ import { KmsJsonApi } from './kms-json-api.js';
 import { chooseRootCredentials, RootCredentialsError } from './root-credentials.js';
 import { SealedStateFile } from './sealed-state-file.js';
 import { StsApi } from './sts-api.js';
+import { ObjectStore } from '../s3/object-store.js';
+import { S3RestApi } from './s3-rest-api.js';
 
 export interface ServeOptions {
   dir: string;
@@ -26,7 +28,12 @@ export interface ServeOptions {
   environment: Record<string, string | undefined>;
   log?: (line: string) => void;
   drainMs?: number;
+  /** The service's clock (signature skew, presigned URL expiry); default: the system's. */
+  now?: () => Date;
 }
+
+/** 127.0.0.0/8, ::1 and localhost. */
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 export interface RunningService extends ListeningService {
   /** The root key pair made on this directory's first start (to show once); undefined otherwise. */
@@ -57,17 +64,28 @@ async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): 
   }
   const root = chooseRootCredentials(options.environment, stored?.root);
   const directory = await IamDirectory.open(stateFile, stored, root.credentials, options.account, iam);
-  const listening = await listen({
-    host: options.host, port: options.port, tls: options.tls, log: options.log, drainMs: options.drainMs,
-    dispatcher: {
-      handlers: { kms: new KmsJsonApi(kms), iam: new IamApi(directory, iam, options.account), sts: new StsApi(options.account) },
-      directory, region: options.region, now: () => new Date(),
-    },
-  });
+  // SSE-C needs TLS, as in S3, except on a loopback address, where nothing crosses a network.
+  const objects = new ObjectStore({ kms, iam, dir: options.dir, requireSecureTransport: !isLoopback(options.host) });
+  const s3 = new S3RestApi(objects, { region: options.region,
+    endpointHosts: ['localhost', options.host, `s3.${options.region}.amazonaws.com`, 's3.amazonaws.com'] });
+  let listening: ListeningService;
+  try {
+    listening = await listen({
+      host: options.host, port: options.port, tls: options.tls, log: options.log, drainMs: options.drainMs,
+      dispatcher: {
+        handlers: { kms: new KmsJsonApi(kms), iam: new IamApi(directory, iam, options.account), sts: new StsApi(options.account), s3 },
+        directory, region: options.region, now: options.now ?? (() => new Date()),
+      },
+    });
+  } catch (error) {
+    await objects.close();
+    throw error;
+  }
   return {
     ...listening,
     close: async () => {
       await listening.close();
+      await objects.close();
       await unlock();
     },
     generatedRootCredentials: root.generated ? root.credentials : undefined,

@@ -1,4 +1,5 @@
-// A request as the service sees it once its body is read, and the response a protocol answers with.
+// A request as the service sees it, and the response a protocol answers with. KMS, IAM and STS bodies
+// are read whole before they are dispatched (`body`); S3 reads its own from `stream` as it arrives.
 
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -9,6 +10,8 @@ export interface WireRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: Uint8Array;
+  /** The body as it arrives from the socket (read at most once: by readBody, or by a service that streams). */
+  stream: AsyncIterable<Uint8Array>;
   /** aws:SourceIp: the peer's address (an IPv4-mapped IPv6 address as plain IPv4). */
   sourceIp: string | undefined;
   /** aws:SecureTransport: the connection is TLS. */
@@ -17,8 +20,10 @@ export interface WireRequest {
 
 export interface WireResponse {
   status: number;
+  /** A Content-Length given here is sent as is (HEAD answers with the object's length and no body). */
   headers: Record<string, string>;
-  body: string;
+  /** Text is sent as UTF-8; an async iterable is streamed (chunked). */
+  body: string | Uint8Array | AsyncIterable<Uint8Array>;
 }
 
 /** A header's single value (the first, where a client repeated it). */

@@ -3,6 +3,8 @@
 // service gives it; aws:SourceIp reaches policies.
 
 import { createHash } from 'node:crypto';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import * as IamSdk from '@aws-sdk/client-iam';
 import * as Kms from '@aws-sdk/client-kms';
@@ -49,6 +51,20 @@ describe('SigV4 authentication', () => {
     const kms = t.kms(ROOT, { systemClockOffset: 30 * MINUTE, maxAttempts: 2 });
     await kms.send(new Kms.ListKeysCommand({}));
     expect(Math.abs(kms.config.systemClockOffset)).toBeLessThan(MINUTE);
+  });
+
+  it('a presigned STS GetCallerIdentity URL (query-string SigV4, its empty body hashed) is accepted; changed, it is refused', async () => {
+    const { host } = new URL(t.service.url);
+    const signer = new SignatureV4({ credentials: ROOT, region: 'us-east-1', service: 'sts', sha256: Sha256 });
+    const presigned = await signer.presign({ method: 'GET', protocol: 'http:', hostname: host, path: '/',
+      query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host } }, { expiresIn: 60 });
+    const url = `${t.service.url}/?${new URLSearchParams(presigned.query as Record<string, string>)}`;
+    const accepted = await fetch(url);
+    expect(accepted.status).toBe(200);
+    expect(await accepted.text()).toContain(`<Arn>arn:aws:iam::${ACCOUNT}:root</Arn>`);
+    const changed = await fetch(url.replace('Version=2011-06-15', 'Version=2011-06-16'));
+    expect(changed.status).toBe(403);
+    expect(await changed.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
   });
 
   it('a credential scope for another region is refused (KMS is in us-east-1; IAM and STS are signed for us-east-1)', async () => {

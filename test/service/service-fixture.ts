@@ -3,6 +3,7 @@
 
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll } from 'vitest';
 import { startService, type RunningService } from '../../src/service/start-service.js';
@@ -25,25 +26,30 @@ export interface TestService {
   kms(credentials?: Credentials, extra?: object): KMSClient;
   iam(credentials?: Credentials): IAMClient;
   sts(credentials?: Credentials): STSClient;
+  /** Path-style unless `extra` says otherwise. */
+  s3(credentials?: Credentials, extra?: S3ClientConfig): S3Client;
 }
 
 const newDirectory = temporaryDirectories('kms-wasm-service-');
 
 /** Starts a service (on `dir`, or a new directory) that the file's afterAll stops. */
-export async function startTestService(dir = newDirectory(), options: { region?: string } = {}): Promise<TestService> {
+export async function startTestService(dir = newDirectory(), options: { region?: string; now?: () => Date; host?: string } = {}): Promise<TestService> {
   const log: string[] = [];
   const service = await startService({
-    dir, host: '127.0.0.1', port: 0, account: ACCOUNT, region: options.region ?? REGION, log: (line) => log.push(line),
+    dir, host: options.host ?? '127.0.0.1', port: 0, account: ACCOUNT, region: options.region ?? REGION, log: (line) => log.push(line), now: options.now,
     environment: { KMS_WASM_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, KMS_WASM_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey },
   });
   afterAll(() => service.close());
   // maxAttempts 1: an error is the server's answer to this request, not to a retry.
-  const common = (credentials: Credentials) => ({ endpoint: service.url, credentials, maxAttempts: 1 });
+  // A service on every address (0.0.0.0) is reached through loopback.
+  const endpoint = service.url.replace('//0.0.0.0:', '//127.0.0.1:');
+  const common = (credentials: Credentials) => ({ endpoint, credentials, maxAttempts: 1 });
   return {
     service, dir, log,
     kms: (credentials = ROOT, extra = {}) => new KMSClient({ ...common(credentials), region: options.region ?? REGION, ...extra }),
     iam: (credentials = ROOT) => new IAMClient({ ...common(credentials), region: 'us-east-1' }),
     sts: (credentials = ROOT) => new STSClient({ ...common(credentials), region: 'us-east-1' }),
+    s3: (credentials = ROOT, extra = {}) => new S3Client({ ...common(credentials), region: options.region ?? REGION, forcePathStyle: true, ...extra }),
   };
 }
 

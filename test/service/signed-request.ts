@@ -23,8 +23,10 @@ export async function signRequest(url: string, request: RawRequest): Promise<Rec
   const { host } = new URL(url);
   const signer = new SignatureV4({ credentials: request.credentials, region: request.region ?? 'us-east-1', service: request.service, sha256: Sha256,
     applyChecksum: request.applyChecksum ?? true });
+  // A query string in `path` is signed as the query (sub-resources such as ?versioning have an empty value).
+  const target = new URL(request.path ?? '/', 'http://x');
   const signed = await signer.sign({
-    method: request.method ?? 'POST', protocol: 'http:', hostname: host, path: request.path ?? '/', query: {},
+    method: request.method ?? 'POST', protocol: 'http:', hostname: host, path: target.pathname, query: Object.fromEntries(target.searchParams),
     headers: { host, ...request.headers }, body: request.body ?? '',
   }, { signingDate: request.signingDate });
   return signed.headers as Record<string, string>;

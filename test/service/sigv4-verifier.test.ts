@@ -23,7 +23,7 @@ function documented(change: Change = {}): WireRequest {
       authorization: `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${SIGNATURE}`,
       ...change.headers,
     },
-    body: new TextEncoder().encode(change.body ?? ''), sourceIp: '127.0.0.1', secureTransport: false,
+    body: new TextEncoder().encode(change.body ?? ''), stream: (async function* () {})(), sourceIp: '127.0.0.1', secureTransport: false,
   };
 }
 

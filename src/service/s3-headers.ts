@@ -1,0 +1,85 @@
+// S3's HTTP headers ↔ the ObjectStore's request and response fields (Amazon S3 API Reference,
+// PutObject / GetObject / CopyObject "URI Request Parameters" and "Response Syntax"; User Guide,
+// "Specifying server-side encryption with AWS KMS (SSE-KMS)" and "Using server-side encryption with
+// customer-provided keys (SSE-C)").
+
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ServerSideEncryption } from '../s3/object-store.js';
+import { ServiceError } from './service-error.js';
+import { headerValue } from './wire.js';
+
+const SSE = 'x-amz-server-side-encryption';
+const META = 'x-amz-meta-';
+
+/** 'true' / 'false' → boolean; absent → undefined. */
+function booleanHeader(headers: IncomingHttpHeaders, name: string): boolean | undefined {
+  const value = headerValue(headers, name);
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') throw new ServiceError('InvalidArgument', 400, `${name} must be true or false`);
+  return value === 'true';
+}
+
+/** The SSE-C headers of the object itself, or (`base` 'x-amz-copy-source-server-side-encryption') of a copy's source. */
+export function customerKeyFields(headers: IncomingHttpHeaders, base = SSE) {
+  return {
+    algorithm: headerValue(headers, `${base}-customer-algorithm`),
+    key: headerValue(headers, `${base}-customer-key`),
+    keyMd5: headerValue(headers, `${base}-customer-key-md5`),
+  };
+}
+
+/** What a PUT, a copy or a multipart upload's creation says about how to encrypt, and its metadata. */
+export function putFields(headers: IncomingHttpHeaders) {
+  const customer = customerKeyFields(headers);
+  const metadata: Record<string, string> = {};
+  for (const name of Object.keys(headers)) if (name.startsWith(META)) metadata[name.slice(META.length)] = headerValue(headers, name)!;
+  return {
+    ServerSideEncryption: headerValue(headers, SSE) as ServerSideEncryption | undefined,
+    SSEKMSKeyId: headerValue(headers, `${SSE}-aws-kms-key-id`),
+    SSEKMSEncryptionContext: headerValue(headers, `${SSE}-context`),
+    BucketKeyEnabled: booleanHeader(headers, `${SSE}-bucket-key-enabled`),
+    SSECustomerAlgorithm: customer.algorithm, SSECustomerKey: customer.key, SSECustomerKeyMD5: customer.keyMd5,
+    ContentType: headerValue(headers, 'content-type'),
+    Metadata: metadata,
+  };
+}
+
+/** The SSE-C fields of a read (GET, HEAD, part upload, completion). */
+export function readFields(headers: IncomingHttpHeaders) {
+  const customer = customerKeyFields(headers);
+  return { SSECustomerAlgorithm: customer.algorithm, SSECustomerKey: customer.key, SSECustomerKeyMD5: customer.keyMd5 };
+}
+
+export interface ObjectHeaderFields {
+  ETag?: string;
+  LastModified?: Date;
+  VersionId?: string;
+  ContentType?: string;
+  ContentLength?: number;
+  ContentRange?: string;
+  Metadata?: Record<string, string>;
+  ServerSideEncryption?: string;
+  SSEKMSKeyId?: string;
+  BucketKeyEnabled?: boolean;
+  SSECustomerAlgorithm?: string;
+  DeleteMarker?: boolean;
+}
+
+/** The response headers for an object's fields; SSE-C responses echo the key's MD5 as S3 does. */
+export function objectResponseHeaders(fields: ObjectHeaderFields, requestHeaders: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string | undefined> = {
+    'etag': fields.ETag,
+    'last-modified': fields.LastModified?.toUTCString(),
+    'x-amz-version-id': fields.VersionId,
+    'content-type': fields.ContentType,
+    'content-range': fields.ContentRange,
+    'x-amz-delete-marker': fields.DeleteMarker ? 'true' : undefined,
+    [SSE]: fields.ServerSideEncryption,
+    [`${SSE}-aws-kms-key-id`]: fields.SSEKMSKeyId,
+    [`${SSE}-bucket-key-enabled`]: fields.BucketKeyEnabled ? 'true' : undefined,
+    [`${SSE}-customer-algorithm`]: fields.SSECustomerAlgorithm,
+    [`${SSE}-customer-key-md5`]: fields.SSECustomerAlgorithm ? headerValue(requestHeaders, `${SSE}-customer-key-md5`) : undefined,
+  };
+  for (const [name, value] of Object.entries(fields.Metadata ?? {})) out[`${META}${name}`] = value;
+  return Object.fromEntries(Object.entries(out).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}

@@ -1,0 +1,329 @@
+// Amazon S3's REST API over the library's ObjectStore (Amazon S3 API Reference, API version
+// 2006-03-01: each operation's "Request Syntax" and "Response Syntax"), every call made as the
+// request's caller so that bucket policies, identity policies and (through `s3.amazonaws.com`) SSE-KMS
+// key policies apply. Bodies are read by s3-payload.ts (signatures, aws-chunked, checksums) and handed
+// over by s3-bodies.ts; errors are S3's `<Error>` document with the status S3 gives the code
+// ("Error responses", List of error codes).
+
+import type { ObjectStore } from '../s3/object-store.js';
+import { S3Error } from '../s3/s3-errors.js';
+import { checkDeclaredLength, objectBodyOf, responseBodyOf } from './s3-bodies.js';
+import { objectResponseHeaders, putFields, readFields, customerKeyFields, type ObjectHeaderFields } from './s3-headers.js';
+import { requestPayload } from './s3-payload.js';
+import { s3RouteOf, type S3Route } from './s3-routes.js';
+import { parseS3Document, s3Document, s3ErrorDocument, xmlTime } from './s3-xml.js';
+import { ServiceError } from './service-error.js';
+import type { Authenticated, ServiceHandler } from './service-handler.js';
+import { headerValue, type WireRequest, type WireResponse } from './wire.js';
+
+/** The HTTP status S3 answers each ObjectStore error code with ("Error responses", List of error codes). */
+const STATUS: Record<string, number> = {
+  AccessDenied: 403, NoSuchKey: 404, NoSuchBucket: 404, NoSuchUpload: 404, NoSuchBucketPolicy: 404,
+  ServerSideEncryptionConfigurationNotFoundError: 404, BucketAlreadyOwnedByYou: 409, BucketAlreadyExists: 409, BucketNotEmpty: 409,
+  InvalidRange: 416,
+};
+
+/** A request document's value as text (fast-xml-parser gives strings, or objects for elements with children). */
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+interface Call {
+  request: WireRequest;
+  who: Authenticated;
+  route: S3Route & { bucket: string; key: string };
+}
+
+type Operation = (call: Call) => Promise<Omit<WireResponse, 'headers'> & { headers?: Record<string, string> }>;
+
+const ok = (body: string, headers: Record<string, string> = {}) => ({ status: 200, headers: { 'content-type': 'application/xml', ...headers }, body });
+const noContent = (headers: Record<string, string> = {}) => ({ status: 204, headers, body: '' });
+
+export interface S3RestApiOptions {
+  /** Hosts this endpoint answers as: `<bucket>.<host>` is a virtual-hosted-style request. */
+  endpointHosts: readonly string[];
+  region: string;
+}
+
+export class S3RestApi implements ServiceHandler {
+  readonly protocol = 'rest-xml' as const;
+  readonly streamsBody = true;
+  private readonly operations: Record<string, Operation>;
+
+  constructor(private readonly store: ObjectStore, private readonly options: S3RestApiOptions) {
+    this.operations = {
+      ListBuckets: async ({ who }) => {
+        const { Buckets, Owner } = await store.listBuckets({}, who.caller);
+        return ok(s3Document('ListAllMyBucketsResult', {
+          Owner: { ID: Owner.ID },
+          Buckets: { Bucket: Buckets.map((b) => ({ Name: b.Name, CreationDate: xmlTime(b.CreationDate) })) },
+        }));
+      },
+      CreateBucket: async ({ route, who, request }) => {
+        await this.drain(request, who);
+        const { Location } = await store.createBucket({ Bucket: route.bucket }, who.caller);
+        return { status: 200, headers: { location: Location }, body: '' };
+      },
+      DeleteBucket: async ({ route, who }) => {
+        await store.deleteBucket({ Bucket: route.bucket }, who.caller);
+        return noContent();
+      },
+      // HeadBucket needs s3:ListBucket (S3 API Reference, HeadBucket): an empty listing checks exactly that.
+      HeadBucket: async ({ route, who }) => {
+        await store.listObjectsV2({ Bucket: route.bucket, MaxKeys: 0 }, who.caller);
+        return { status: 200, headers: { 'x-amz-bucket-region': options.region }, body: '' };
+      },
+      GetBucketLocation: async ({ route, who }) => {
+        await store.listObjectsV2({ Bucket: route.bucket, MaxKeys: 0 }, who.caller);
+        // us-east-1 is written as an empty LocationConstraint (S3 API Reference, GetBucketLocation).
+        return ok(s3Document('LocationConstraint', options.region === 'us-east-1' ? {} : { '#text': options.region }));
+      },
+      ListObjectsV2: (call) => this.listObjectsV2(call),
+      ListObjectVersions: async ({ route, who, request }) => {
+        const prefix = request.query.get('prefix') ?? undefined;
+        const { Versions, DeleteMarkers } = await store.listObjectVersions({ Bucket: route.bucket, Prefix: prefix }, who.caller);
+        return ok(s3Document('ListVersionsResult', {
+          Name: route.bucket, Prefix: prefix ?? '', KeyMarker: '', VersionIdMarker: '', MaxKeys: 1000, IsTruncated: false,
+          Version: Versions.map((v) => ({ Key: v.Key, VersionId: v.VersionId, IsLatest: v.IsLatest, LastModified: xmlTime(v.LastModified),
+            ETag: v.ETag, Size: v.Size, StorageClass: 'STANDARD' })),
+          DeleteMarker: DeleteMarkers.map((m) => ({ Key: m.Key, VersionId: m.VersionId, IsLatest: m.IsLatest, LastModified: xmlTime(m.LastModified) })),
+        }));
+      },
+      PutBucketEncryption: async ({ route, who, request }) => {
+        const document = parseS3Document(await this.drain(request, who), 'ServerSideEncryptionConfiguration');
+        const rules = (Array.isArray(document.Rule) ? document.Rule : []) as Array<Record<string, unknown>>;
+        await store.putBucketEncryption({ Bucket: route.bucket, ServerSideEncryptionConfiguration: { Rules: rules.map((rule) => {
+          const byDefault = (rule.ApplyServerSideEncryptionByDefault ?? {}) as Record<string, unknown>;
+          const bucketKey = text(rule.BucketKeyEnabled);
+          return {
+            ApplyServerSideEncryptionByDefault: { SSEAlgorithm: text(byDefault.SSEAlgorithm) as never, KMSMasterKeyID: text(byDefault.KMSMasterKeyID) },
+            ...(bucketKey === undefined ? {} : { BucketKeyEnabled: bucketKey === 'true' }),
+          };
+        }) } }, who.caller);
+        return { status: 200, headers: {}, body: '' };
+      },
+      GetBucketEncryption: async ({ route, who }) => {
+        const { ServerSideEncryptionConfiguration } = await store.getBucketEncryption({ Bucket: route.bucket }, who.caller);
+        return ok(s3Document('ServerSideEncryptionConfiguration', { Rule: ServerSideEncryptionConfiguration.Rules.map((rule) => ({
+          ApplyServerSideEncryptionByDefault: rule.ApplyServerSideEncryptionByDefault, BucketKeyEnabled: rule.BucketKeyEnabled ?? false,
+        })) }));
+      },
+      PutBucketVersioning: async ({ route, who, request }) => {
+        const document = parseS3Document(await this.drain(request, who), 'VersioningConfiguration');
+        await store.putBucketVersioning({ Bucket: route.bucket, VersioningConfiguration: { Status: text(document.Status) as never } }, who.caller);
+        return { status: 200, headers: {}, body: '' };
+      },
+      GetBucketVersioning: async ({ route, who }) => {
+        const { Status } = await store.getBucketVersioning({ Bucket: route.bucket }, who.caller);
+        return ok(s3Document('VersioningConfiguration', { Status }));
+      },
+      PutBucketPolicy: async ({ route, who, request }) => {
+        const policy = Buffer.from(await this.drain(request, who)).toString('utf8');
+        await store.putBucketPolicy({ Bucket: route.bucket, Policy: policy }, who.caller);
+        return noContent();
+      },
+      GetBucketPolicy: async ({ route, who }) => {
+        const { Policy } = await store.getBucketPolicy({ Bucket: route.bucket }, who.caller);
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: Policy };
+      },
+      PutObject: async ({ route, who, request }) => {
+        checkDeclaredLength(headerValue(request.headers, 'x-amz-decoded-content-length') ?? headerValue(request.headers, 'content-length'));
+        const payload = requestPayload(request, who.signing);
+        const body = await objectBodyOf(payload.bytes);
+        const put = await store.putObject({ Bucket: route.bucket, Key: route.key, Body: body, SecureTransport: request.secureTransport,
+          ...putFields(request.headers) }, who.caller);
+        return { status: 200, headers: { ...objectResponseHeaders(put, request.headers), ...Object.fromEntries(payload.checksums) }, body: '' };
+      },
+      GetObject: (call) => this.getObject(call),
+      HeadObject: async ({ route, who, request }) => {
+        const head = await store.headObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined,
+          SecureTransport: request.secureTransport, ...readFields(request.headers) }, who.caller);
+        const unmet = this.preconditionFailure(request, head);
+        if (unmet) return unmet;
+        return { status: 200, headers: { ...objectResponseHeaders(head, request.headers), 'accept-ranges': 'bytes', 'content-length': String(head.ContentLength) }, body: '' };
+      },
+      DeleteObject: async ({ route, who, request }) => {
+        const deleted = await store.deleteObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined }, who.caller);
+        return noContent(objectResponseHeaders(deleted, request.headers));
+      },
+      DeleteObjects: (call) => this.deleteObjects(call),
+      CopyObject: async ({ route, who, request }) => {
+        // "bucket/key" with the key URL-encoded (as the ObjectStore's CopySource), optionally "?versionId=…".
+        const [path, version] = headerValue(request.headers, 'x-amz-copy-source')!.split('?versionId=');
+        const copySource = customerKeyFields(request.headers, 'x-amz-copy-source-server-side-encryption');
+        const directive = headerValue(request.headers, 'x-amz-metadata-directive');
+        if (directive !== undefined && directive !== 'COPY' && directive !== 'REPLACE') throw new ServiceError('InvalidArgument', 400, 'x-amz-metadata-directive must be COPY or REPLACE');
+        const copied = await store.copyObject({ Bucket: route.bucket, Key: route.key, CopySource: path!, CopySourceVersionId: version,
+          CopySourceSSECustomerAlgorithm: copySource.algorithm, CopySourceSSECustomerKey: copySource.key, CopySourceSSECustomerKeyMD5: copySource.keyMd5,
+          MetadataDirective: directive, SecureTransport: request.secureTransport, ...putFields(request.headers) }, who.caller);
+        return ok(s3Document('CopyObjectResult', { ETag: copied.CopyObjectResult.ETag, LastModified: xmlTime(copied.CopyObjectResult.LastModified) }),
+          objectResponseHeaders(copied, request.headers));
+      },
+      CreateMultipartUpload: async ({ route, who, request }) => {
+        const { Bucket, Key, UploadId } = await store.createMultipartUpload({ Bucket: route.bucket, Key: route.key, SecureTransport: request.secureTransport,
+          ...putFields(request.headers) }, who.caller);
+        const fields = putFields(request.headers);
+        return ok(s3Document('InitiateMultipartUploadResult', { Bucket, Key, UploadId }), objectResponseHeaders({
+          ServerSideEncryption: fields.ServerSideEncryption, SSEKMSKeyId: fields.SSEKMSKeyId, SSECustomerAlgorithm: fields.SSECustomerAlgorithm }, request.headers));
+      },
+      UploadPart: async ({ route, who, request }) => {
+        checkDeclaredLength(headerValue(request.headers, 'x-amz-decoded-content-length') ?? headerValue(request.headers, 'content-length'));
+        const payload = requestPayload(request, who.signing);
+        const body = await objectBodyOf(payload.bytes);
+        const partNumber = request.query.get('partNumber')!;
+        const { ETag } = await store.uploadPart({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,
+          PartNumber: /^\d{1,5}$/.test(partNumber) ? Number(partNumber) : Number.NaN, Body: body, SecureTransport: request.secureTransport,
+          ...readFields(request.headers) }, who.caller);
+        return { status: 200, headers: { etag: ETag, ...Object.fromEntries(payload.checksums) }, body: '' };
+      },
+      CompleteMultipartUpload: async ({ route, who, request }) => {
+        const document = parseS3Document(await this.drain(request, who), 'CompleteMultipartUpload');
+        const parts = (Array.isArray(document.Part) ? document.Part : []) as Array<Record<string, unknown>>;
+        const done = await store.completeMultipartUpload({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,
+          MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: Number(text(p.PartNumber)), ETag: text(p.ETag) ?? '' })) },
+          SecureTransport: request.secureTransport, ...readFields(request.headers) }, who.caller);
+        return ok(s3Document('CompleteMultipartUploadResult', {
+          Location: `/${done.Bucket}/${encodeURI(done.Key)}`, Bucket: done.Bucket, Key: done.Key, ETag: done.ETag,
+        }), objectResponseHeaders(done, request.headers));
+      },
+      AbortMultipartUpload: async ({ route, who, request }) => {
+        await store.abortMultipartUpload({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')! }, who.caller);
+        return noContent();
+      },
+    };
+  }
+
+  private routeOf(request: WireRequest): S3Route {
+    return s3RouteOf(request, this.options.endpointHosts);
+  }
+
+  operationOf(request: WireRequest): string | undefined {
+    try {
+      return this.routeOf(request).operation;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async handle(request: WireRequest, who: Authenticated, requestId: string): Promise<WireResponse> {
+    const route = this.routeOf(request);
+    const operation = this.operations[route.operation];
+    if (!operation) throw new ServiceError('NotImplemented', 501, `${route.operation} is not implemented by this server`);
+    try {
+      const answer = await operation({ request, who, route: { ...route, bucket: route.bucket ?? '', key: route.key ?? '' } });
+      return { ...answer, headers: { ...answer.headers, 'x-amz-request-id': requestId } };
+    } catch (error) {
+      if (error instanceof S3Error) throw new ServiceError(error.name, STATUS[error.name] ?? 400, error.message);
+      throw error;
+    }
+  }
+
+  errorResponse(error: ServiceError, requestId: string): WireResponse {
+    return {
+      status: error.status,
+      headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId },
+      body: s3ErrorDocument(error, requestId),
+    };
+  }
+
+  /** A small request document (bucket configuration, a multipart completion, a delete list), read whole and checked. */
+  private async drain(request: WireRequest, who: Authenticated): Promise<Uint8Array> {
+    return objectBodyOf(requestPayload(request, who.signing).bytes, 1024 * 1024);
+  }
+
+  private async listObjectsV2({ route, who, request }: Call) {
+    const q = request.query;
+    const maxKeys = q.get('max-keys');
+    if (maxKeys !== null && !/^\d+$/.test(maxKeys)) throw new ServiceError('InvalidArgument', 400, 'max-keys must be a whole number');
+    const prefix = q.get('prefix') ?? undefined;
+    const delimiter = q.get('delimiter') || undefined;
+    const first = {
+      Bucket: route.bucket, Prefix: prefix, MaxKeys: maxKeys === null ? undefined : Number(maxKeys),
+      StartAfter: q.get('start-after') ?? undefined, ContinuationToken: q.get('continuation-token') ?? undefined,
+    };
+    let page = await this.store.listObjectsV2(first, who.caller);
+    let contents = page.Contents;
+    const commonPrefixes = new Set<string>();
+    if (delimiter !== undefined) {
+      // The ObjectStore lists flat: with a delimiter, every key is read and grouped, and the answer is one page.
+      while (page.IsTruncated) {
+        page = await this.store.listObjectsV2({ ...first, StartAfter: undefined, ContinuationToken: page.NextContinuationToken }, who.caller);
+        contents = contents.concat(page.Contents);
+      }
+      contents = contents.filter((o) => {
+        const cut = o.Key.indexOf(delimiter, (prefix ?? '').length);
+        if (cut < 0) return true;
+        commonPrefixes.add(o.Key.slice(0, cut + delimiter.length));
+        return false;
+      });
+    }
+    return ok(s3Document('ListBucketResult', {
+      Name: route.bucket, Prefix: prefix ?? '', Delimiter: delimiter, MaxKeys: page.MaxKeys, KeyCount: contents.length + commonPrefixes.size,
+      IsTruncated: delimiter === undefined && page.IsTruncated, ContinuationToken: first.ContinuationToken,
+      NextContinuationToken: delimiter === undefined ? page.NextContinuationToken : undefined, StartAfter: first.StartAfter,
+      Contents: contents.map((o) => ({ Key: o.Key, LastModified: xmlTime(o.LastModified), ETag: o.ETag, Size: o.Size, StorageClass: 'STANDARD' })),
+      CommonPrefixes: [...commonPrefixes].sort().map((p) => ({ Prefix: p })),
+    }));
+  }
+
+  private async getObject({ route, who, request }: Call) {
+    const range = headerValue(request.headers, 'range');
+    const got = await this.store.getObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined,
+      Range: range, SecureTransport: request.secureTransport, ...readFields(request.headers) }, who.caller);
+    const unmet = this.preconditionFailure(request, got);
+    if (unmet) return unmet;
+    return {
+      status: range === undefined ? 200 : 206,
+      headers: { ...objectResponseHeaders(got, request.headers), 'accept-ranges': 'bytes', 'content-type': got.ContentType ?? 'binary/octet-stream' },
+      body: responseBodyOf(got.Body),
+    };
+  }
+
+  /**
+   * If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since (S3 API Reference, GetObject and
+   * HeadObject; RFC 7232 precedence): throws 412 PreconditionFailed, or answers 304 Not Modified without a body.
+   */
+  private preconditionFailure(request: WireRequest, object: ObjectHeaderFields): WireResponse | undefined {
+    const h = request.headers;
+    const etag = object.ETag ?? '';
+    const modified = object.LastModified?.getTime() ?? 0;
+    const matches = (list: string) => list.split(',').some((tag) => tag.trim() === '*' || tag.trim() === etag || `"${tag.trim()}"` === etag);
+    // HTTP dates have whole seconds: compare at that resolution.
+    const after = (header: string) => Math.floor(modified / 1000) > Math.floor(Date.parse(header) / 1000);
+    const ifMatch = headerValue(h, 'if-match');
+    const ifNoneMatch = headerValue(h, 'if-none-match');
+    const ifModifiedSince = headerValue(h, 'if-modified-since');
+    const ifUnmodifiedSince = headerValue(h, 'if-unmodified-since');
+    const failed = (ifMatch !== undefined && !matches(ifMatch)) || (ifMatch === undefined && ifUnmodifiedSince !== undefined && after(ifUnmodifiedSince));
+    if (failed) throw new ServiceError('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
+    const notModified = ifNoneMatch !== undefined ? matches(ifNoneMatch) : ifModifiedSince !== undefined && !after(ifModifiedSince);
+    if (notModified) return { status: 304, headers: { etag, 'last-modified': object.LastModified?.toUTCString() ?? '' }, body: '' };
+    return undefined;
+  }
+
+  private async deleteObjects({ route, who, request }: Call) {
+    // S3 requires Content-MD5 or an x-amz-checksum header on DeleteObjects (S3 API Reference, DeleteObjects).
+    const hasDigest = headerValue(request.headers, 'content-md5') !== undefined
+      || Object.keys(request.headers).some((n) => /^x-amz-checksum-(crc32|crc32c|sha1|sha256)$/.test(n))
+      || headerValue(request.headers, 'x-amz-trailer') !== undefined;
+    if (!hasDigest) throw new ServiceError('InvalidRequest', 400, 'Missing required header for this request: Content-MD5 or x-amz-checksum-*');
+    const document = parseS3Document(await this.drain(request, who), 'Delete');
+    const objects = (Array.isArray(document.Object) ? document.Object : []) as Array<Record<string, unknown>>;
+    if (objects.length === 0 || objects.length > 1000) throw new ServiceError('MalformedXML', 400, 'Delete must list 1 to 1000 Object elements');
+    const quiet = text(document.Quiet) === 'true';
+    const deleted: object[] = [];
+    const errors: object[] = [];
+    for (const entry of objects) {
+      const Key = text(entry.Key) ?? '';
+      const VersionId = text(entry.VersionId);
+      try {
+        const result = await this.store.deleteObject({ Bucket: route.bucket, Key, VersionId }, who.caller);
+        if (!quiet) {
+          deleted.push({ Key, VersionId, DeleteMarker: result.DeleteMarker, DeleteMarkerVersionId: result.DeleteMarker ? result.VersionId : undefined });
+        }
+      } catch (error) {
+        if (!(error instanceof S3Error)) throw error;
+        errors.push({ Key, VersionId, Code: error.name, Message: error.message });
+      }
+    }
+    return ok(s3Document('DeleteResult', { Deleted: deleted, Error: errors }));
+  }
+}

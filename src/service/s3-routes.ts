@@ -1,0 +1,75 @@
+// Which S3 operation a REST request calls, and on which bucket and key (Amazon S3 API Reference, each
+// operation's "Request Syntax"; User Guide, "Virtual hosting of buckets"): the bucket is the Host's first
+// label when the Host is `<bucket>.<endpoint>` (virtual-hosted style), else the path's first segment
+// (path style); the key is the rest of the path, percent-decoded; sub-resources (?encryption,
+// ?uploads, …) and a few headers (x-amz-copy-source) choose the operation.
+
+import { ServiceError } from './service-error.js';
+import { headerValue, type WireRequest } from './wire.js';
+
+export interface S3Route {
+  operation: string;
+  bucket?: string;
+  key?: string;
+}
+
+/** Sub-resources that name a bucket operation, by method. */
+const BUCKET_OPERATIONS: Record<string, Array<[string, string]>> = {
+  GET: [['encryption', 'GetBucketEncryption'], ['versioning', 'GetBucketVersioning'], ['policy', 'GetBucketPolicy'],
+    ['versions', 'ListObjectVersions'], ['location', 'GetBucketLocation'], ['list-type', 'ListObjectsV2']],
+  PUT: [['encryption', 'PutBucketEncryption'], ['versioning', 'PutBucketVersioning'], ['policy', 'PutBucketPolicy']],
+  POST: [['delete', 'DeleteObjects']],
+  DELETE: [],
+  HEAD: [],
+};
+const BUCKET_DEFAULTS: Record<string, string> = { GET: 'ListObjects', PUT: 'CreateBucket', DELETE: 'DeleteBucket', HEAD: 'HeadBucket' };
+
+function objectOperation(request: WireRequest): string | undefined {
+  const q = request.query;
+  switch (request.method) {
+    case 'PUT':
+      if (q.has('uploadId') && q.has('partNumber')) return headerValue(request.headers, 'x-amz-copy-source') === undefined ? 'UploadPart' : 'UploadPartCopy';
+      return headerValue(request.headers, 'x-amz-copy-source') === undefined ? 'PutObject' : 'CopyObject';
+    case 'GET': return q.has('uploadId') ? 'ListParts' : 'GetObject';
+    case 'HEAD': return 'HeadObject';
+    case 'DELETE': return q.has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject';
+    case 'POST': return q.has('uploads') ? 'CreateMultipartUpload' : q.has('uploadId') ? 'CompleteMultipartUpload' : undefined;
+    default: return undefined;
+  }
+}
+
+/** The bucket named by a virtual-hosted Host, if the Host is `<bucket>.<one of endpointHosts>`. */
+export function virtualHostedBucket(host: string | undefined, endpointHosts: readonly string[]): string | undefined {
+  const name = host?.replace(/:\d+$/, '').toLowerCase();
+  if (!name) return undefined;
+  for (const endpoint of endpointHosts) {
+    if (name.endsWith(`.${endpoint}`) && name.length > endpoint.length + 1) return name.slice(0, -endpoint.length - 1);
+  }
+  return undefined;
+}
+
+export function s3RouteOf(request: WireRequest, endpointHosts: readonly string[]): S3Route {
+  let segments: string;
+  try {
+    segments = decodeURIComponent(request.path);
+  } catch {
+    throw new ServiceError('InvalidURI', 400, 'Couldn\'t parse the specified URI.');
+  }
+  const hosted = virtualHostedBucket(headerValue(request.headers, 'host'), endpointHosts);
+  const path = segments.replace(/^\//, '');
+  const [bucket, key] = hosted !== undefined ? [hosted, path]
+    : [path.split('/', 1)[0]!, path.includes('/') ? path.slice(path.indexOf('/') + 1) : ''];
+  if (bucket === '') {
+    if (request.method === 'GET') return { operation: 'ListBuckets' };
+    throw new ServiceError('MethodNotAllowed', 405, `The specified method is not allowed against this resource: ${request.method} /`);
+  }
+  if (key === '') {
+    const sub = BUCKET_OPERATIONS[request.method]?.find(([name]) => request.query.has(name));
+    const operation = sub?.[1] ?? BUCKET_DEFAULTS[request.method];
+    if (operation === undefined) throw new ServiceError('MethodNotAllowed', 405, `The specified method is not allowed against this resource: ${request.method} on a bucket`);
+    return { operation, bucket };
+  }
+  const operation = objectOperation(request);
+  if (operation === undefined) throw new ServiceError('MethodNotAllowed', 405, `The specified method is not allowed against this resource: ${request.method} on an object`);
+  return { operation, bucket, key };
+}

@@ -1,0 +1,80 @@
+// The AWS CLI v2 (Debian's awscli) against the service's S3: `aws s3 cp` up and down (a small file and
+// one large enough for the CLI's multipart upload and ranged download), `aws s3 ls`, `aws s3 cp --sse
+// aws:kms`, `aws s3api put-object --server-side-encryption aws:kms` and get-object with an SSE-C key.
+
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as S3 from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { temporaryDirectories } from '../helpers/temp-dirs.js';
+import { AWS_CLI } from './cli-process.js';
+import { ROOT, startTestService, type TestService } from './service-fixture.js';
+
+const newDirectory = temporaryDirectories('kms-wasm-s3-cli-');
+
+describe.skipIf(AWS_CLI === undefined)('the AWS CLI v2 against the service\'s S3', () => {
+  let t: TestService;
+  let files: string;
+  let aws: (...args: string[]) => Promise<string>;
+  beforeAll(async () => {
+    t = await startTestService();
+    files = newDirectory();
+    const env = {
+      PATH: process.env.PATH!, HOME: files, AWS_ACCESS_KEY_ID: ROOT.accessKeyId, AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '',
+    };
+    aws = async (...args) => (await promisify(execFile)(AWS_CLI!, [...args, '--endpoint-url', t.service.url], { env, maxBuffer: 1 << 24 })).stdout;
+    await aws('s3api', 'create-bucket', '--bucket', 'cli-bucket');
+  });
+
+  it('s3 cp uploads and downloads (a small file, and a 20 MiB one the CLI sends in parts); s3 ls lists them', async () => {
+    const small = join(files, 'small.txt');
+    writeFileSync(small, 'from the aws cli\n');
+    await aws('s3', 'cp', small, 's3://cli-bucket/docs/small.txt');
+    const large = join(files, 'large.bin');
+    const bytes = randomBytes(20 * 1024 * 1024);
+    writeFileSync(large, bytes);
+    await aws('s3', 'cp', large, 's3://cli-bucket/large.bin');
+    expect(t.log.some((line) => line.includes('s3:CompleteMultipartUpload') && line.includes(' 200 '))).toBe(true);
+
+    await aws('s3', 'cp', 's3://cli-bucket/docs/small.txt', join(files, 'small.back'));
+    expect(readFileSync(join(files, 'small.back'), 'utf8')).toBe('from the aws cli\n');
+    await aws('s3', 'cp', 's3://cli-bucket/large.bin', join(files, 'large.back'));
+    expect(readFileSync(join(files, 'large.back')).equals(bytes)).toBe(true);
+
+    const listing = await aws('s3', 'ls', 's3://cli-bucket/');
+    expect(listing).toMatch(/PRE docs\//);
+    expect(listing).toMatch(new RegExp(`${bytes.length} large\\.bin`));
+    expect(await aws('s3', 'ls', 's3://cli-bucket/docs/')).toMatch(/17 small\.txt/);
+    expect(await aws('s3', 'ls')).toMatch(/cli-bucket/);
+  });
+
+  it('s3api put-object --server-side-encryption aws:kms and s3 cp --sse aws:kms store SSE-KMS; get-object with --sse-customer-key reads SSE-C', async () => {
+    const input = join(files, 'kms.txt');
+    writeFileSync(input, 'kms via cli');
+    const put = JSON.parse(await aws('s3api', 'put-object', '--bucket', 'cli-bucket', '--key', 'kms.txt', '--body', input, '--server-side-encryption', 'aws:kms', '--output', 'json'));
+    expect(put.ServerSideEncryption).toBe('aws:kms');
+    const head = await t.s3().send(new S3.HeadObjectCommand({ Bucket: 'cli-bucket', Key: 'kms.txt' }));
+    expect(head.ServerSideEncryption).toBe('aws:kms');
+    const out = join(files, 'kms.back');
+    await aws('s3api', 'get-object', '--bucket', 'cli-bucket', '--key', 'kms.txt', out);
+    expect(readFileSync(out, 'utf8')).toBe('kms via cli');
+    await aws('s3', 'cp', input, 's3://cli-bucket/cp-kms.txt', '--sse', 'aws:kms');
+    expect((await t.s3().send(new S3.HeadObjectCommand({ Bucket: 'cli-bucket', Key: 'cp-kms.txt' }))).ServerSideEncryption).toBe('aws:kms');
+
+    const customerKey = randomBytes(32);
+    const keyFile = join(files, 'customer.key');
+    writeFileSync(keyFile, customerKey);
+    await aws('s3api', 'put-object', '--bucket', 'cli-bucket', '--key', 'ssec.txt', '--body', input,
+      '--sse-customer-algorithm', 'AES256', '--sse-customer-key', `fileb://${keyFile}`);
+    const back = join(files, 'ssec.back');
+    await aws('s3api', 'get-object', '--bucket', 'cli-bucket', '--key', 'ssec.txt', '--sse-customer-algorithm', 'AES256',
+      '--sse-customer-key', `fileb://${keyFile}`, back);
+    expect(readFileSync(back, 'utf8')).toBe('kms via cli');
+    const withoutKey = await aws('s3api', 'get-object', '--bucket', 'cli-bucket', '--key', 'ssec.txt', back).catch((e: { stderr: string }) => e.stderr);
+    expect(withoutKey).toMatch(/InvalidRequest|Bad Request|400/);
+  });
+});
