@@ -26,7 +26,8 @@ interface SavedBucket { name: string; owner: string; created: string; rule?: Enc
 export type ObjectRecord =
   | { bucket: SavedBucket }
   | { put: { bucket: string; key: string; version: SavedVersion } }
-  | { drop: { bucket: string; key: string; versionId?: string } };
+  | { drop: { bucket: string; key: string; versionId?: string } }
+  | { dropBucket: { name: string } };
 
 /** s3-state.json of kms-wasm 0.1. */
 interface SavedState { buckets: Array<SavedBucket & { objects: Array<[string, SavedVersion[]]> }> }
@@ -38,6 +39,7 @@ export const putRecord = (bucket: Bucket, key: string, version: StoredObject): O
   put: { bucket: bucket.name, key, version: { ...version, lastModified: version.lastModified.toISOString() } } });
 
 export const dropRecord = (bucket: Bucket, key: string, versionId?: string): ObjectRecord => ({ drop: { bucket: bucket.name, key, versionId } });
+export const dropBucketRecord = (bucket: Bucket): ObjectRecord => ({ dropBucket: { name: bucket.name } });
 
 export class ObjectPersistence {
   readonly buckets = new Map<string, Bucket>();
@@ -146,6 +148,12 @@ export class ObjectPersistence {
       const bucket = this.buckets.get(name) ?? { name, owner, created: new Date(created), objects: new SortedObjectMap<StoredObject[]>() };
       Object.assign(bucket, { rule, versioning, policy: policy === undefined ? undefined : { text: policy, document: parsePolicy(policy, true) } });
       this.buckets.set(name, bucket);
+      return;
+    }
+    if ('dropBucket' in record) {
+      const bucket = this.buckets.get(record.dropBucket.name);
+      if (!bucket || bucket.objects.size > 0) throw new StoreIntegrityError(journalFile(this.dir!), `removes a bucket ${record.dropBucket.name} that is missing or not empty`);
+      this.buckets.delete(bucket.name);
       return;
     }
     const { bucket: name, key } = 'put' in record ? record.put : record.drop;

@@ -33,7 +33,7 @@ import { writeEncryptedBody } from './body-encryption.js';
 import { bodyPieces, checkContentLength, type ObjectBody } from './object-bytes.js';
 import { readWholeBody, type ObjectBodies } from './object-bodies.js';
 import { MultipartUploads } from './multipart-uploads.js';
-import { bucketRecord, dropRecord, ObjectPersistence, putRecord, type ObjectRecord } from './object-persistence.js';
+import { bucketRecord, dropBucketRecord, dropRecord, ObjectPersistence, putRecord, type ObjectRecord } from './object-persistence.js';
 import { addVersion, newVersionId, SSE_VALUES, type Bucket, type EncryptionRule, type ServerSideEncryption, type StoredObject } from './object-records.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
 import { SortedObjectMap } from './sorted-object-map.js';
@@ -278,7 +278,7 @@ export class ObjectStore {
     const bucket = this.authorizedBucket(request.Bucket, 's3:DeleteBucket', caller);
     if (bucket.objects.size > 0) throw s3Error('BucketNotEmpty', `${bucket.name} is not empty: delete its objects (and their versions) first`);
     this.buckets.delete(bucket.name);
-    await this.saveOrUndo(() => this.buckets.has(bucket.name) || this.buckets.set(bucket.name, bucket));
+    await this.saveOrUndo(dropBucketRecord(bucket), () => this.buckets.has(bucket.name) || this.buckets.set(bucket.name, bucket));
     return {};
   }
 

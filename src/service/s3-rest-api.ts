@@ -7,7 +7,7 @@
 
 import type { ObjectStore } from '../s3/object-store.js';
 import { S3Error } from '../s3/s3-errors.js';
-import { checkDeclaredLength, objectBodyOf, responseBodyOf } from './s3-bodies.js';
+import { objectPayload, readDocument } from './s3-bodies.js';
 import { objectResponseHeaders, putFields, readFields, customerKeyFields, type ObjectHeaderFields } from './s3-headers.js';
 import { requestPayload } from './s3-payload.js';
 import { s3RouteOf, type S3Route } from './s3-routes.js';
@@ -36,6 +36,9 @@ type Operation = (call: Call) => Promise<Omit<WireResponse, 'headers'> & { heade
 
 const ok = (body: string, headers: Record<string, string> = {}) => ({ status: 200, headers: { 'content-type': 'application/xml', ...headers }, body });
 const noContent = (headers: Record<string, string> = {}) => ({ status: 204, headers, body: '' });
+/** The length a PUT or part declares: the decoded length of an aws-chunked body, else Content-Length. */
+const declaredLength = (request: WireRequest) =>
+  headerValue(request.headers, 'x-amz-decoded-content-length') ?? headerValue(request.headers, 'content-length');
 
 export interface S3RestApiOptions {
   /** Hosts this endpoint answers as: `<bucket>.<host>` is a virtual-hosted-style request. */
@@ -125,10 +128,8 @@ export class S3RestApi implements ServiceHandler {
         return { status: 200, headers: { 'content-type': 'application/json' }, body: Policy };
       },
       PutObject: async ({ route, who, request }) => {
-        checkDeclaredLength(headerValue(request.headers, 'x-amz-decoded-content-length') ?? headerValue(request.headers, 'content-length'));
         const payload = requestPayload(request, who.signing);
-        const body = await objectBodyOf(payload.bytes);
-        const put = await store.putObject({ Bucket: route.bucket, Key: route.key, Body: body, SecureTransport: request.secureTransport,
+        const put = await store.putObject({ Bucket: route.bucket, Key: route.key, ...objectPayload(payload.bytes, declaredLength(request)), SecureTransport: request.secureTransport,
           ...putFields(request.headers) }, who.caller);
         return { status: 200, headers: { ...objectResponseHeaders(put, request.headers), ...Object.fromEntries(payload.checksums) }, body: '' };
       },
@@ -165,12 +166,11 @@ export class S3RestApi implements ServiceHandler {
           ServerSideEncryption: fields.ServerSideEncryption, SSEKMSKeyId: fields.SSEKMSKeyId, SSECustomerAlgorithm: fields.SSECustomerAlgorithm }, request.headers));
       },
       UploadPart: async ({ route, who, request }) => {
-        checkDeclaredLength(headerValue(request.headers, 'x-amz-decoded-content-length') ?? headerValue(request.headers, 'content-length'));
         const payload = requestPayload(request, who.signing);
-        const body = await objectBodyOf(payload.bytes);
+        const body = objectPayload(payload.bytes, declaredLength(request));
         const partNumber = request.query.get('partNumber')!;
         const { ETag } = await store.uploadPart({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,
-          PartNumber: /^\d{1,5}$/.test(partNumber) ? Number(partNumber) : Number.NaN, Body: body, SecureTransport: request.secureTransport,
+          PartNumber: /^\d{1,5}$/.test(partNumber) ? Number(partNumber) : Number.NaN, ...body, SecureTransport: request.secureTransport,
           ...readFields(request.headers) }, who.caller);
         return { status: 200, headers: { etag: ETag, ...Object.fromEntries(payload.checksums) }, body: '' };
       },
@@ -226,7 +226,7 @@ export class S3RestApi implements ServiceHandler {
 
   /** A small request document (bucket configuration, a multipart completion, a delete list), read whole and checked. */
   private async drain(request: WireRequest, who: Authenticated): Promise<Uint8Array> {
-    return objectBodyOf(requestPayload(request, who.signing).bytes, 1024 * 1024);
+    return readDocument(requestPayload(request, who.signing).bytes, 1024 * 1024);
   }
 
   private async listObjectsV2({ route, who, request }: Call) {
@@ -268,12 +268,23 @@ export class S3RestApi implements ServiceHandler {
     const range = headerValue(request.headers, 'range');
     const got = await this.store.getObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined,
       Range: range, SecureTransport: request.secureTransport, ...readFields(request.headers) }, who.caller);
-    const unmet = this.preconditionFailure(request, got);
-    if (unmet) return unmet;
+    // A body not sent is closed now (its file), not at garbage collection.
+    const close = () => got.Body[Symbol.asyncIterator]().return?.(undefined);
+    let unmet: WireResponse | undefined;
+    try {
+      unmet = this.preconditionFailure(request, got);
+    } catch (error) {
+      await close();
+      throw error;
+    }
+    if (unmet) {
+      await close();
+      return unmet;
+    }
     return {
       status: range === undefined ? 200 : 206,
-      headers: { ...objectResponseHeaders(got, request.headers), 'accept-ranges': 'bytes', 'content-type': got.ContentType ?? 'binary/octet-stream' },
-      body: responseBodyOf(got.Body),
+      headers: { ...objectResponseHeaders(got, request.headers), 'accept-ranges': 'bytes', 'content-length': String(got.ContentLength), 'content-type': got.ContentType ?? 'binary/octet-stream' },
+      body: got.Body,
     };
   }
 

@@ -28,6 +28,24 @@ describe('ObjectStore in a directory', () => {
     expect(text((await (await new ObjectStore({ kms, dir }).getObject({ Bucket: 'late', Key: 'k' })).Body.transformToByteArray()))).toBe('loaded');
   });
 
+  it('a deleted bucket stays deleted after reopening, and its name can be created again', async () => {
+    const dir = tempDir();
+    const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+    const store = new ObjectStore({ kms, dir });
+    await store.createBucket({ Bucket: 'gone' });
+    await store.createBucket({ Bucket: 'kept' });
+    await store.putObject({ Bucket: 'gone', Key: 'k', Body: 'x' });
+    await expect(store.deleteBucket({ Bucket: 'gone' })).rejects.toMatchObject({ name: 'BucketNotEmpty' });
+    await store.deleteObject({ Bucket: 'gone', Key: 'k' });
+    await store.deleteBucket({ Bucket: 'gone' });
+    await store.close();
+    const reopened = new ObjectStore({ kms, dir });
+    expect((await reopened.listBuckets()).Buckets.map((b) => b.Name)).toEqual(['kept']);
+    await reopened.createBucket({ Bucket: 'gone' });
+    await reopened.close();
+    expect((await new ObjectStore({ kms, dir }).listBuckets()).Buckets.map((b) => b.Name)).toEqual(['gone', 'kept']);
+  });
+
   it('a call whose metadata save fails leaves nothing behind, and later saves write again', async () => {
     const dir = tempDir();
     const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });

@@ -271,12 +271,14 @@ describe('malformed S3 requests', () => {
     });
   }
 
-  it('a body cut short by the client, or declared over the size bound: nothing stored, and the service keeps serving', async () => {
+  it('a body cut short by the client, or declared over S3\'s 5 GiB for one PUT: nothing stored, and the service keeps serving', async () => {
     const cut = await rawSigned('PUT', '/malformed/cut', { 'content-length': '1000' }, 'only a few bytes');
     expect(cut).toMatch(/^(|HTTP\/1.1 [45]\d\d [^]*)$/);
-    // The server saw the request end early: logged as S3's IncompleteBody, the 16 bytes that came counted.
-    await expect.poll(() => t.log.find((line) => line.includes('s3:PutObject'))).toMatch(/ 400 in=16 /);
-    const huge = await rawSigned('PUT', '/malformed/huge', { 'content-length': String(600 * 1024 * 1024) }, 'x');
+    // The server saw the request end early: logged as S3's IncompleteBody (400). The body streams into the
+    // ObjectStore, which reads it only after authorizing the call, so bytes that came before the close
+    // may already be gone with the socket: `in` counts what was read, from 0 to the 16 sent.
+    await expect.poll(() => t.log.find((line) => line.includes('s3:PutObject'))).toMatch(/ 400 in=(\d|1[0-6]) /);
+    const huge = await rawSigned('PUT', '/malformed/huge', { 'content-length': String(5 * 1024 ** 3 + 1) }, 'x');
     expect(huge).toMatch(/^HTTP\/1.1 400 [^]*<Code>EntityTooLarge<\/Code>/);
     const s3 = t.s3();
     for (const Key of ['cut', 'huge']) expect(await failure(s3.send(new S3.HeadObjectCommand({ Bucket: 'malformed', Key })))).toMatchObject({ status: 404 });
