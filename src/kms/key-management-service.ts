@@ -33,6 +33,7 @@ import {
   MemoryKeyStore, type AliasRecord, type AuditHead, type AuditRecord, type KeyRecord, type KeyStore, type StoreChanges,
 } from './key-store.js';
 import { RecordTable, Transaction } from './record-tables.js';
+import { malformedKmsRequest } from './request-shapes.js';
 
 export interface KeyManagementServiceOptions {
   account: string;
@@ -106,6 +107,7 @@ export class KeyManagementService implements HostKms {
 
   createKey(request: { Description?: string; KeyUsage?: string; Policy?: string; Origin?: 'AWS_KMS' | 'EXTERNAL';
     Tags?: Array<{ TagKey: string; TagValue: string }>; BypassPolicyLockoutSafetyCheck?: boolean } = {}, caller?: Caller) {
+    const malformed = malformedKmsRequest('CreateKey', request); if (malformed) return malformed;
     return this.call('CreateKey', caller, undefined, async (who) => {
       this.authorize({ caller: who, action: 'kms:CreateKey', resource: '*', context: createKeyConditions(request) });
       if (request.KeyUsage !== undefined && request.KeyUsage !== 'ENCRYPT_DECRYPT') {
@@ -121,10 +123,12 @@ export class KeyManagementService implements HostKms {
   }
 
   describeKey(request: { KeyId: string; GrantTokens?: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('DescribeKey', request); if (malformed) return malformed;
     return this.onKey('DescribeKey', request.KeyId, caller, { grantTokens: request.GrantTokens }, async (key) => ({ KeyMetadata: this.metadata(key) }));
   }
 
   listKeys(_request: { Limit?: number } = {}, caller?: Caller) {
+    const malformed = malformedKmsRequest('ListKeys', _request); if (malformed) return malformed;
     return this.call('ListKeys', caller, undefined, async (who) => {
       this.authorize({ caller: who, action: 'kms:ListKeys', resource: '*' });
       return { Keys: [...this.tables!.keys.values()].map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })) };
@@ -132,6 +136,7 @@ export class KeyManagementService implements HostKms {
   }
 
   enableKey(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('EnableKey', request); if (malformed) return malformed;
     return this.onKey('EnableKey', request.KeyId, caller, { customerManaged: true }, async (found) => {
       const key = this.editKey(found);
       key.keyState = 'Enabled';
@@ -140,6 +145,7 @@ export class KeyManagementService implements HostKms {
   }
 
   disableKey(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('DisableKey', request); if (malformed) return malformed;
     return this.onKey('DisableKey', request.KeyId, caller, { customerManaged: true }, async (found) => {
       const key = this.editKey(found);
       key.keyState = 'Disabled';
@@ -148,6 +154,7 @@ export class KeyManagementService implements HostKms {
   }
 
   scheduleKeyDeletion(request: { KeyId: string; PendingWindowInDays?: number }, caller?: Caller) {
+    const malformed = malformedKmsRequest('ScheduleKeyDeletion', request); if (malformed) return malformed;
     const conditions = { 'kms:ScheduleKeyDeletionPendingWindowInDays': numberCondition(request.PendingWindowInDays ?? 30) };
     return this.onKey('ScheduleKeyDeletion', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
       const key = this.editKey(found);
@@ -159,6 +166,7 @@ export class KeyManagementService implements HostKms {
   }
 
   cancelKeyDeletion(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('CancelKeyDeletion', request); if (malformed) return malformed;
     return this.onKey('CancelKeyDeletion', request.KeyId, caller, { customerManaged: true }, async (found) => {
       const key = this.editKey(found);
       key.keyState = 'Disabled'; // as in AWS: a key whose deletion is cancelled comes back disabled
@@ -168,6 +176,7 @@ export class KeyManagementService implements HostKms {
   }
 
   updateKeyDescription(request: { KeyId: string; Description: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('UpdateKeyDescription', request); if (malformed) return malformed;
     return this.onKey('UpdateKeyDescription', request.KeyId, caller, { customerManaged: true }, async (found) => {
       const key = this.editKey(found);
       if (typeof request.Description !== 'string') throw kmsError('ValidationException', 'Description: expected a string');
@@ -177,6 +186,7 @@ export class KeyManagementService implements HostKms {
   }
 
   tagResource(request: { KeyId: string; Tags: Array<{ TagKey: string; TagValue: string }> }, caller?: Caller) {
+    const malformed = malformedKmsRequest('TagResource', request); if (malformed) return malformed;
     const conditions = Array.isArray(request.Tags) ? requestTagConditions(request.Tags) : {};
     return this.onKey('TagResource', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
       const key = this.editKey(found);
@@ -189,6 +199,7 @@ export class KeyManagementService implements HostKms {
   }
 
   untagResource(request: { KeyId: string; TagKeys: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('UntagResource', request); if (malformed) return malformed;
     const conditions = { 'aws:TagKeys': Array.isArray(request.TagKeys) ? request.TagKeys.map(String) : undefined };
     return this.onKey('UntagResource', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
       const key = this.editKey(found);
@@ -201,12 +212,14 @@ export class KeyManagementService implements HostKms {
   }
 
   listResourceTags(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('ListResourceTags', request); if (malformed) return malformed;
     return this.onKey('ListResourceTags', request.KeyId, caller, {}, async (key) => ({ Tags: key.tags.map((t) => ({ ...t })) }));
   }
 
   // ---------------------------------------------------------------- aliases
 
   createAlias(request: { AliasName: string; TargetKeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('CreateAlias', request); if (malformed) return malformed;
     return this.onKey('CreateAlias', request.TargetKeyId, caller, { customerManaged: true }, async (key) => {
       const name = this.checkAliasName(request.AliasName);
       if (this.tables!.aliases.get(name)) throw kmsError('AlreadyExistsException', `${name} already exists`);
@@ -216,6 +229,7 @@ export class KeyManagementService implements HostKms {
   }
 
   updateAlias(request: { AliasName: string; TargetKeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('UpdateAlias', request); if (malformed) return malformed;
     return this.onKey('UpdateAlias', request.TargetKeyId, caller, { customerManaged: true }, async (key) => {
       const alias = this.findAlias(this.checkAliasName(request.AliasName));
       const current = this.keyById(alias.targetKeyId);
@@ -226,6 +240,7 @@ export class KeyManagementService implements HostKms {
   }
 
   deleteAlias(request: { AliasName: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('DeleteAlias', request); if (malformed) return malformed;
     return this.call('DeleteAlias', caller, undefined, async (who) => {
       const name = this.checkAliasName(request.AliasName);
       const alias = this.findAlias(name);
@@ -237,6 +252,7 @@ export class KeyManagementService implements HostKms {
   }
 
   listAliases(request: { KeyId?: string } = {}, caller?: Caller) {
+    const malformed = malformedKmsRequest('ListAliases', request); if (malformed) return malformed;
     return this.call('ListAliases', caller, undefined, async (who) => {
       this.authorize({ caller: who, action: 'kms:ListAliases', resource: '*' });
       const keyId = request.KeyId === undefined ? undefined : this.resolveKey(requireString('KeyId', request.KeyId)).keyId;
@@ -251,6 +267,7 @@ export class KeyManagementService implements HostKms {
   // ---------------------------------------------------------------- key policies
 
   putKeyPolicy(request: { KeyId: string; Policy: string; PolicyName?: string; BypassPolicyLockoutSafetyCheck?: boolean }, caller?: Caller) {
+    const malformed = malformedKmsRequest('PutKeyPolicy', request); if (malformed) return malformed;
     const conditions = { 'kms:BypassPolicyLockoutSafetyCheck': String(request.BypassPolicyLockoutSafetyCheck === true) };
     return this.onKey('PutKeyPolicy', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
       const key = this.editKey(found);
@@ -262,12 +279,14 @@ export class KeyManagementService implements HostKms {
   }
 
   getKeyPolicy(request: { KeyId: string; PolicyName?: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('GetKeyPolicy', request); if (malformed) return malformed;
     return this.onKey('GetKeyPolicy', request.KeyId, caller, {}, async (key) => ({ Policy: key.policy, PolicyName: 'default' }));
   }
 
   // ---------------------------------------------------------------- rotation
 
   enableKeyRotation(request: { KeyId: string; RotationPeriodInDays?: number }, caller?: Caller) {
+    const malformed = malformedKmsRequest('EnableKeyRotation', request); if (malformed) return malformed;
     const conditions = { 'kms:RotationPeriodInDays': numberCondition(request.RotationPeriodInDays ?? 365) };
     return this.onKey('EnableKeyRotation', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
       const key = this.editKey(found);
@@ -279,6 +298,7 @@ export class KeyManagementService implements HostKms {
   }
 
   disableKeyRotation(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('DisableKeyRotation', request); if (malformed) return malformed;
     return this.onKey('DisableKeyRotation', request.KeyId, caller, { customerManaged: true }, async (found) => {
       const key = this.editKey(found);
       key.rotation = { enabled: false, periodDays: key.rotation.periodDays };
@@ -287,6 +307,7 @@ export class KeyManagementService implements HostKms {
   }
 
   getKeyRotationStatus(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('GetKeyRotationStatus', request); if (malformed) return malformed;
     return this.onKey('GetKeyRotationStatus', request.KeyId, caller, {}, async (key) => ({
       KeyId: key.keyId,
       KeyRotationEnabled: key.rotation.enabled,
@@ -296,6 +317,7 @@ export class KeyManagementService implements HostKms {
   }
 
   rotateKeyOnDemand(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('RotateKeyOnDemand', request); if (malformed) return malformed;
     return this.onKey('RotateKeyOnDemand', request.KeyId, caller, { customerManaged: true }, async (found) => {
       const key = this.editKey(found);
       this.assertGeneratedMaterial(key, 'RotateKeyOnDemand');
@@ -305,6 +327,7 @@ export class KeyManagementService implements HostKms {
   }
 
   listKeyRotations(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('ListKeyRotations', request); if (malformed) return malformed;
     return this.onKey('ListKeyRotations', request.KeyId, caller, {}, async (key) => ({
       Rotations: key.materials.filter((m) => m.rotationType).map((m) => ({
         KeyId: key.keyId, RotationDate: new Date(m.createdAt), RotationType: m.rotationType!,
@@ -315,6 +338,7 @@ export class KeyManagementService implements HostKms {
   // ---------------------------------------------------------------- cryptographic operations
 
   encrypt(request: { KeyId: string; Plaintext: Uint8Array; EncryptionContext?: EncryptionContext; GrantTokens?: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('Encrypt', request); if (malformed) return malformed;
     return this.onKey('Encrypt', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, async (key, context) => {
       const plaintext = requireBytes('Plaintext', request.Plaintext);
       if (plaintext.length === 0 || plaintext.length > MAX_ENCRYPT_BYTES) {
@@ -325,6 +349,7 @@ export class KeyManagementService implements HostKms {
   }
 
   decrypt(request: { CiphertextBlob: Uint8Array; KeyId?: string; EncryptionContext?: EncryptionContext; GrantTokens?: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('Decrypt', request); if (malformed) return malformed;
     return this.call('Decrypt', caller, request.EncryptionContext, async (who, event, context) => {
       const { key, plaintext } = await this.open(who, 'Decrypt', request.CiphertextBlob, request.KeyId, context, event, request.GrantTokens);
       return { Plaintext: plaintext, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const };
@@ -333,6 +358,7 @@ export class KeyManagementService implements HostKms {
 
   reEncrypt(request: { CiphertextBlob: Uint8Array; SourceKeyId?: string; SourceEncryptionContext?: EncryptionContext;
     DestinationKeyId: string; DestinationEncryptionContext?: EncryptionContext; GrantTokens?: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('ReEncrypt', request); if (malformed) return malformed;
     return this.call('ReEncrypt', caller, request.DestinationEncryptionContext, async (who, event, destinationContext) => {
       const sourceContext = checkEncryptionContext(request.SourceEncryptionContext);
       const { key: destination, requestAlias } = this.resolveKeyFor(requireString('DestinationKeyId', request.DestinationKeyId), who);
@@ -355,6 +381,7 @@ export class KeyManagementService implements HostKms {
 
   generateDataKey(request: { KeyId: string; KeySpec?: 'AES_256' | 'AES_128'; NumberOfBytes?: number; EncryptionContext?: EncryptionContext;
     GrantTokens?: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('GenerateDataKey', request); if (malformed) return malformed;
     return this.onKey('GenerateDataKey', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, async (key, context) => {
       const plaintext = crypto.getRandomValues(new Uint8Array(this.dataKeyLength(request)));
       return { Plaintext: plaintext, CiphertextBlob: await this.seal(key, plaintext, context), KeyId: key.arn };
@@ -363,6 +390,7 @@ export class KeyManagementService implements HostKms {
 
   generateDataKeyWithoutPlaintext(request: { KeyId: string; KeySpec?: 'AES_256' | 'AES_128'; NumberOfBytes?: number;
     EncryptionContext?: EncryptionContext; GrantTokens?: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('GenerateDataKeyWithoutPlaintext', request); if (malformed) return malformed;
     return this.onKey('GenerateDataKeyWithoutPlaintext', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, async (key, context) => {
       const plaintext = crypto.getRandomValues(new Uint8Array(this.dataKeyLength(request)));
       try {
@@ -374,6 +402,7 @@ export class KeyManagementService implements HostKms {
   }
 
   generateRandom(request: { NumberOfBytes: number }, caller?: Caller) {
+    const malformed = malformedKmsRequest('GenerateRandom', request); if (malformed) return malformed;
     return this.call('GenerateRandom', caller, undefined, async (who) => {
       this.authorize({ caller: who, action: 'kms:GenerateRandom', resource: '*' });
       const length = requireIntegerIn('NumberOfBytes', request.NumberOfBytes, 1, 1024, 0);
@@ -384,6 +413,7 @@ export class KeyManagementService implements HostKms {
   // ---------------------------------------------------------------- imported key material (BYOK)
 
   getParametersForImport(request: { KeyId: string; WrappingAlgorithm: string; WrappingKeySpec: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('GetParametersForImport', request); if (malformed) return malformed;
     const conditions = { 'kms:WrappingAlgorithm': request.WrappingAlgorithm, 'kms:WrappingKeySpec': request.WrappingKeySpec };
     return this.onKey('GetParametersForImport', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
       const key = this.editKey(found);
@@ -403,6 +433,7 @@ export class KeyManagementService implements HostKms {
 
   importKeyMaterial(request: { KeyId: string; ImportToken: Uint8Array; EncryptedKeyMaterial: Uint8Array;
     ExpirationModel?: 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE'; ValidTo?: Date }, caller?: Caller) {
+    const malformed = malformedKmsRequest('ImportKeyMaterial', request); if (malformed) return malformed;
     const conditions = {
       'kms:ExpirationModel': request.ExpirationModel ?? 'KEY_MATERIAL_DOES_NOT_EXPIRE',
       'kms:ValidTo': request.ValidTo instanceof Date ? String(Math.floor(request.ValidTo.getTime() / 1000)) : undefined,
@@ -444,6 +475,7 @@ export class KeyManagementService implements HostKms {
   }
 
   deleteImportedKeyMaterial(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('DeleteImportedKeyMaterial', request); if (malformed) return malformed;
     return this.onKey('DeleteImportedKeyMaterial', request.KeyId, caller, { customerManaged: true }, async (found) => {
       const key = this.editKey(found);
       this.assertImported(key, 'DeleteImportedKeyMaterial');
@@ -456,6 +488,7 @@ export class KeyManagementService implements HostKms {
 
   createGrant(request: { KeyId: string; GranteePrincipal: string; RetiringPrincipal?: string; Operations: string[];
     Constraints?: GrantConstraints; Name?: string; GrantTokens?: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('CreateGrant', request); if (malformed) return malformed;
     const conditions = createGrantConditions(request, caller);
     return this.onKey('CreateGrant', request.KeyId, caller, { grantTokens: request.GrantTokens, conditions }, async (key) => {
       const grantee = this.requirePrincipal('GranteePrincipal', request.GranteePrincipal);
@@ -480,6 +513,7 @@ export class KeyManagementService implements HostKms {
   }
 
   listGrants(request: { KeyId: string; GrantId?: string; GranteePrincipal?: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('ListGrants', request); if (malformed) return malformed;
     return this.onKey('ListGrants', request.KeyId, caller, { conditions: grantIsForAwsResource(caller) }, async (key) => ({
       Grants: this.grantsOf(key.keyId)
         .filter((g) => (request.GrantId === undefined || g.grantId === request.GrantId)
@@ -489,6 +523,7 @@ export class KeyManagementService implements HostKms {
   }
 
   listRetirableGrants(request: { RetiringPrincipal: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('ListRetirableGrants', request); if (malformed) return malformed;
     return this.call('ListRetirableGrants', caller, undefined, async (who) => {
       this.authorize({ caller: who, action: 'kms:ListRetirableGrants', resource: '*' });
       const principal = this.requirePrincipal('RetiringPrincipal', request.RetiringPrincipal);
@@ -501,6 +536,7 @@ export class KeyManagementService implements HostKms {
    * principal, to its grantee if the grant includes RetireGrant, and to the account that issued it.
    */
   retireGrant(request: { GrantToken?: string; KeyId?: string; GrantId?: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('RetireGrant', request); if (malformed) return malformed;
     return this.call('RetireGrant', caller, undefined, async (who, event) => {
       const grant = request.GrantToken !== undefined
         ? this.tables!.grants.lookup('byToken', String(request.GrantToken))[0]
@@ -521,6 +557,7 @@ export class KeyManagementService implements HostKms {
   }
 
   revokeGrant(request: { KeyId: string; GrantId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('RevokeGrant', request); if (malformed) return malformed;
     return this.onKey('RevokeGrant', request.KeyId, caller, { conditions: grantIsForAwsResource(caller) }, async (key) => {
       const grant = this.grantsOf(key.keyId).find((g) => g.grantId === request.GrantId);
       if (!grant) throw kmsError('NotFoundException', `no grant ${String(request.GrantId)} on ${key.arn}`);
@@ -598,6 +635,7 @@ export class KeyManagementService implements HostKms {
 
   /** Audit records, optionally filtered by key (id, ARN or alias), principal, event and time range, read from the store as they are filtered. */
   async listAuditRecords(filter: { KeyId?: string; Principal?: string; EventName?: string; StartTime?: Date; EndTime?: Date } = {}): Promise<AuditRecord[]> {
+    const malformed = malformedKmsRequest('ListAuditRecords', filter); if (malformed) return malformed;
     const { count } = await this.auditHead();
     const keyArn = filter.KeyId === undefined ? undefined : await this.exclusive(async () => this.resolveKey(filter.KeyId!).arn);
     const found: AuditRecord[] = [];

@@ -26,6 +26,7 @@ import { authorizeS3 } from './bucket-authorizer.js';
 import { bindMaterials, bindResolver, OBJECT_ARN_KEY, VERSION_ID_KEY } from './body-binding.js';
 import { BucketKeyCache } from './bucket-keys.js';
 import { parseRange } from './byte-range.js';
+import { malformedS3Request } from './request-shapes.js';
 import { etagOf, toBytes } from './object-bytes.js';
 import type { ObjectBodies } from './object-bodies.js';
 import { MultipartUploads } from './multipart-uploads.js';
@@ -170,6 +171,7 @@ export class ObjectStore {
   // ---------------------------------------------------------------- buckets
 
   async createBucket(request: { Bucket: string }, caller?: Caller) {
+    const malformed = malformedS3Request('CreateBucket', request); if (malformed) return malformed;
     await this.load();
     const who = this.who(caller);
     if (typeof request.Bucket !== 'string' || !BUCKET_NAME.test(request.Bucket) || request.Bucket.includes('..')) {
@@ -184,6 +186,7 @@ export class ObjectStore {
   }
 
   async putBucketEncryption(request: { Bucket: string; ServerSideEncryptionConfiguration: { Rules: EncryptionRule[] } }, caller?: Caller) {
+    const malformed = malformedS3Request('PutBucketEncryption', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutEncryptionConfiguration', caller);
     const rules = request.ServerSideEncryptionConfiguration?.Rules;
@@ -202,6 +205,7 @@ export class ObjectStore {
   }
 
   async getBucketEncryption(request: { Bucket: string }, caller?: Caller) {
+    const malformed = malformedS3Request('GetBucketEncryption', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetEncryptionConfiguration', caller);
     if (!bucket.rule) throw s3Error('ServerSideEncryptionConfigurationNotFoundError', `${bucket.name} has no default encryption`);
@@ -210,6 +214,7 @@ export class ObjectStore {
 
   /** Public policies (an Allow to Principal "*") are refused, as S3's Block Public Access does. */
   async putBucketVersioning(request: { Bucket: string; VersioningConfiguration: { Status: 'Enabled' | 'Suspended' } }, caller?: Caller) {
+    const malformed = malformedS3Request('PutBucketVersioning', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutBucketVersioning', caller);
     const status = request.VersioningConfiguration?.Status;
@@ -221,12 +226,14 @@ export class ObjectStore {
   }
 
   async getBucketVersioning(request: { Bucket: string }, caller?: Caller) {
+    const malformed = malformedS3Request('GetBucketVersioning', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetBucketVersioning', caller);
     return { Status: bucket.versioning };
   }
 
   async putBucketPolicy(request: { Bucket: string; Policy: string }, caller?: Caller) {
+    const malformed = malformedS3Request('PutBucketPolicy', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutBucketPolicy', caller);
     let document: PolicyDocument;
@@ -249,6 +256,7 @@ export class ObjectStore {
   async putObject(request: ObjectRequest & { Body: Uint8Array | string; ServerSideEncryption?: ServerSideEncryption;
     SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; ContentType?: string; Metadata?: Record<string, string> },
     caller?: Caller) {
+    const malformed = malformedS3Request('PutObject', request); if (malformed) return malformed;
     await this.load();
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
@@ -321,6 +329,7 @@ export class ObjectStore {
   }
 
   async getObject(request: ObjectRequest & { Range?: string; VersionId?: string }, caller?: Caller) {
+    const malformed = malformedS3Request('GetObject', request); if (malformed) return malformed;
     await this.load();
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
@@ -343,6 +352,7 @@ export class ObjectStore {
 
   /** Metadata only. Like S3, it checks s3:GetObject, the SSE-C key, and for SSE-KMS that the caller may decrypt. */
   async headObject(request: ObjectRequest & { VersionId?: string }, caller?: Caller) {
+    const malformed = malformedS3Request('HeadObject', request); if (malformed) return malformed;
     await this.load();
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
@@ -356,6 +366,7 @@ export class ObjectStore {
 
   /** Without VersionId: removes the object, or with versioning enabled adds a delete marker. With it: removes that version. */
   async deleteObject(request: { Bucket: string; Key: string; VersionId?: string }, caller?: Caller) {
+    const malformed = malformedS3Request('DeleteObject', request); if (malformed) return malformed;
     await this.load();
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
@@ -388,6 +399,7 @@ export class ObjectStore {
   }
 
   async listObjectVersions(request: { Bucket: string; Prefix?: string }, caller?: Caller) {
+    const malformed = malformedS3Request('ListObjectVersions', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucketVersions', caller, { 's3:prefix': request.Prefix });
     const entries = [...bucket.objects.entries()].filter(([k]) => k.startsWith(request.Prefix ?? '')).sort(([a], [b]) => (a < b ? -1 : 1));
@@ -407,6 +419,7 @@ export class ObjectStore {
     SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; CopySourceSSECustomerAlgorithm?: string;
     CopySourceSSECustomerKey?: string; CopySourceSSECustomerKeyMD5?: string; MetadataDirective?: 'COPY' | 'REPLACE'; Metadata?: Record<string, string> },
     caller?: Caller) {
+    const malformed = malformedS3Request('CopyObject', request); if (malformed) return malformed;
     const source = /^\/?([^/]+)\/(.+)$/.exec(typeof request.CopySource === 'string' ? request.CopySource : '');
     let sourceKey: string | undefined;
     try {
@@ -438,6 +451,7 @@ export class ObjectStore {
    * after StartAfter or, for the next page, the NextContinuationToken a truncated page returned.
    */
   async listObjectsV2(request: { Bucket: string; Prefix?: string; MaxKeys?: number; StartAfter?: string; ContinuationToken?: string }, caller?: Caller) {
+    const malformed = malformedS3Request('ListObjectsV2', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucket', caller,
       { 's3:prefix': request.Prefix, 's3:max-keys': typeof request.MaxKeys === 'number' ? String(request.MaxKeys) : undefined });
@@ -469,18 +483,22 @@ export class ObjectStore {
   // ---------------------------------------------------------------- multipart upload (multipart-uploads.ts)
 
   createMultipartUpload(request: Parameters<MultipartUploads['create']>[0], caller?: Caller) {
+    const malformed = malformedS3Request('CreateMultipartUpload', request); if (malformed) return malformed;
     return this.multipart.create(request, caller);
   }
 
   uploadPart(request: Parameters<MultipartUploads['uploadPart']>[0], caller?: Caller) {
+    const malformed = malformedS3Request('UploadPart', request); if (malformed) return malformed;
     return this.multipart.uploadPart(request, caller);
   }
 
   completeMultipartUpload(request: Parameters<MultipartUploads['complete']>[0], caller?: Caller) {
+    const malformed = malformedS3Request('CompleteMultipartUpload', request); if (malformed) return malformed;
     return this.multipart.complete(request, caller);
   }
 
   abortMultipartUpload(request: Parameters<MultipartUploads['abort']>[0], caller?: Caller) {
+    const malformed = malformedS3Request('AbortMultipartUpload', request); if (malformed) return malformed;
     return this.multipart.abort(request, caller);
   }
 

@@ -23,6 +23,7 @@ import type { KmsClient } from '../envelope/kms-client.js';
 import type { Caller } from '../policy/caller.js';
 import type { ObjectStore } from './object-store.js';
 import { parseRange } from './byte-range.js';
+import { malformedS3Request } from './request-shapes.js';
 import { s3Error } from './s3-errors.js';
 
 const CEK_ALG = 'AES/GCM/NoPadding';
@@ -58,6 +59,7 @@ export class S3EncryptionClient {
 
   /** Encrypts on the client, then stores ciphertext and the v2 metadata. `EncryptionContext` (CSE-KMS) goes to KMS and x-amz-matdesc. */
   async putObject(request: Omit<PutRequest, 'Body'> & { Body: Uint8Array | string; EncryptionContext?: Record<string, string> }) {
+    const malformed = malformedS3Request('EncryptedPutObject', request); if (malformed) return malformed;
     const body = typeof request.Body === 'string' ? encoder.encode(request.Body) : requireBytes('Body', request.Body);
     const { dataKey, wrapped, wrapAlg, matdesc } = await this.newDataKey(request.EncryptionContext ?? {});
     const iv = crypto.getRandomValues(new Uint8Array(12));
@@ -83,6 +85,7 @@ export class S3EncryptionClient {
    * authentication). With `EncryptionContext` (CSE-KMS), the stored context must be exactly that.
    */
   async getObject(request: GetRequest) {
+    const malformed = malformedS3Request('EncryptedGetObject', request); if (malformed) return malformed;
     const { Range, EncryptionContext: expected, ...whole } = request;
     const object = await this.s3.getObject(whole, this.caller);
     const metadata = object.Metadata;

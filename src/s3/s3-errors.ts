@@ -6,7 +6,7 @@ export type S3ErrorCode =
   | 'AccessDenied' | 'InvalidRequest' | 'InvalidArgument' | 'NoSuchKey' | 'NoSuchBucket' | 'BucketAlreadyOwnedByYou'
   | 'BucketAlreadyExists' | 'InvalidBucketName' | 'InvalidRange' | 'MalformedPolicy' | 'ServerSideEncryptionConfigurationNotFoundError'
   | 'KMS.DisabledException' | 'KMS.KMSInvalidStateException' | 'KMS.NotFoundException'
-  | 'NoSuchUpload' | 'InvalidPart' | 'InvalidPartOrder' | 'EntityTooSmall';
+  | 'NoSuchUpload' | 'InvalidPart' | 'InvalidPartOrder' | 'EntityTooSmall' | 'MalformedXML';
 
 export class S3Error extends Error {
   override readonly name: S3ErrorCode;
