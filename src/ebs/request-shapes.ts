@@ -46,7 +46,7 @@ export function ec2ValidationError(violations: ShapeViolation[]): Ec2Error {
   const first = violations[0]!;
   const name = parameterName(first.path);
   if (first.value === undefined && first.constraint === 'Member must not be null') return ec2Error('MissingParameter', `The request must contain the parameter ${name}`);
-  const value = first.sensitive || typeof first.value === 'object' ? '' : ` ${String(first.value).slice(0, 100)}`;
+  const value = first.sensitive || (typeof first.value === 'object' && first.value !== null) ? '' : ` ${String(first.value).slice(0, 100)}`;
   return ec2Error('InvalidParameterValue', `Value (${value} ) for parameter ${name} is invalid. ${first.constraint}`);
 }
 
