@@ -22,7 +22,7 @@ import {
 import { KmsError, kmsError } from './kms-errors.js';
 import { unwrapMaterial, wrapMaterial } from './key-material.js';
 import { awsManagedKeyPolicy, defaultKeyPolicy } from './key-policies.js';
-import { checkConstraints, checkOperations, grantFor, newGrantIdentifiers, type GrantConstraints, type GrantRecord } from './grants.js';
+import { checkConstraints, checkOperations, grantFor, newGrantIdentifiers, type GrantRecord } from './grants.js';
 import {
   IMPORT_PARAMETERS_VALID_HOURS, materialCommitment, newImportParameters, unwrapImportedMaterial, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS,
   type WrappingKeySpec,
@@ -34,6 +34,7 @@ import {
 } from './key-store.js';
 import { RecordTable, Transaction } from './record-tables.js';
 import { malformedKmsRequest } from './request-shapes.js';
+import type { CreateGrantRequest, CreateKeyRequest, GetParametersForImportRequest, KeyMetadata } from './kms-api-types.js';
 
 export interface KeyManagementServiceOptions {
   account: string;
@@ -105,8 +106,7 @@ export class KeyManagementService implements HostKms {
 
   // ---------------------------------------------------------------- keys
 
-  createKey(request: { Description?: string; KeyUsage?: string; Policy?: string; Origin?: 'AWS_KMS' | 'EXTERNAL';
-    Tags?: Array<{ TagKey: string; TagValue: string }>; BypassPolicyLockoutSafetyCheck?: boolean } = {}, caller?: Caller) {
+  createKey(request: CreateKeyRequest = {}, caller?: Caller) {
     const malformed = malformedKmsRequest('CreateKey', request); if (malformed) return malformed;
     return this.call('CreateKey', caller, undefined, async (who) => {
       this.authorize({ caller: who, action: 'kms:CreateKey', resource: '*', context: createKeyConditions(request) });
@@ -412,7 +412,7 @@ export class KeyManagementService implements HostKms {
 
   // ---------------------------------------------------------------- imported key material (BYOK)
 
-  getParametersForImport(request: { KeyId: string; WrappingAlgorithm: string; WrappingKeySpec: string }, caller?: Caller) {
+  getParametersForImport(request: GetParametersForImportRequest, caller?: Caller) {
     const malformed = malformedKmsRequest('GetParametersForImport', request); if (malformed) return malformed;
     const conditions = { 'kms:WrappingAlgorithm': request.WrappingAlgorithm, 'kms:WrappingKeySpec': request.WrappingKeySpec };
     return this.onKey('GetParametersForImport', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
@@ -486,8 +486,7 @@ export class KeyManagementService implements HostKms {
 
   // ---------------------------------------------------------------- grants
 
-  createGrant(request: { KeyId: string; GranteePrincipal: string; RetiringPrincipal?: string; Operations: string[];
-    Constraints?: GrantConstraints; Name?: string; GrantTokens?: string[] }, caller?: Caller) {
+  createGrant(request: CreateGrantRequest, caller?: Caller) {
     const malformed = malformedKmsRequest('CreateGrant', request); if (malformed) return malformed;
     const conditions = createGrantConditions(request, caller);
     return this.onKey('CreateGrant', request.KeyId, caller, { grantTokens: request.GrantTokens, conditions }, async (key) => {
@@ -989,7 +988,7 @@ export class KeyManagementService implements HostKms {
     return this.keyById(name);
   }
 
-  private metadata(key: KeyRecord) {
+  private metadata(key: KeyRecord): KeyMetadata {
     return {
       AWSAccountId: this.account, KeyId: key.keyId, Arn: key.arn, CreationDate: new Date(key.creationDate),
       Enabled: key.keyState === 'Enabled', Description: key.description, KeyUsage: key.keyUsage, KeyState: key.keyState,
