@@ -1,5 +1,6 @@
 // The known-answer suite in headless Chromium (Debian's package, driven by playwright-core), loading
-// the built browser bundle dist/index.js from a page served on 127.0.0.1: proof that the embedded
+// kms-wasm as a browser app gets it: bundled by esbuild with its defaults from the package's default
+// entry (scripts/browser-bundle.mjs), served on 127.0.0.1 as /kms-wasm.js: proof that the embedded
 // WASM loader works where users run it, with no fs path and no fetch of a .wasm file.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleForBrowser } from '../../scripts/browser-bundle.mjs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vectorsDir } from '../helpers/vectors.js';
@@ -16,7 +18,7 @@ import { pemToDer, rawAesPair, rawRsaPair, rsaPemKeys } from '../helpers/aws-esd
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const VECTOR_FILES = ['wycheproof_aes_gcm_test.json', 'wycheproof_aes_xts_test.json'];
 const PAGE = `<!doctype html><meta charset="utf-8"><title>kms-wasm known answers</title>
-<script type="importmap">{"imports":{"kms-wasm":"/dist/index.js"}}</script>
+<script type="importmap">{"imports":{"kms-wasm":"/kms-wasm.js"}}</script>
 <script type="module" src="/page-suite.js"></script>`;
 
 function chromiumPath(): string {
@@ -42,13 +44,13 @@ const BLANK_PAGE = '<!doctype html><meta charset="utf-8"><title>blank</title>';
 /** Headers that make a page cross-origin isolated, which lets the pool share memory with its workers. */
 const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
-function serve(pageSuite: string): Promise<Server> {
+function serve(pageSuite: string, library: string): Promise<Server> {
   const routes = new Map<string, [string, () => string | Buffer, Record<string, string>?]>([
     ['/', ['text/html', () => PAGE]],
     ['/isolated', ['text/html', () => PAGE, ISOLATION_HEADERS]],
     ['/page-suite.js', ['text/javascript', () => pageSuite]],
     ['/blank', ['text/html', () => '<!doctype html><meta charset="utf-8"><title>blank</title>']],
-    ['/dist/index.js', ['text/javascript', () => readFileSync(root + 'dist/index.js')]],
+    ['/kms-wasm.js', ['text/javascript', () => library]],
     ['/blank', ['text/html', () => BLANK_PAGE]],
     ['/global-changes.js', ['text/javascript', () => readFileSync(root + 'test/helpers/global-changes.js')]],
     ...VECTOR_FILES.map((f): [string, [string, () => Buffer]] => [`/vectors/${f}`, ['application/json', () => readFileSync(vectorsDir + f)]]),
@@ -69,7 +71,7 @@ describe('headless Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await serve(await bundlePageSuite());
+    server = await serve(await bundlePageSuite(), (await bundleForBrowser("export * from 'kms-wasm';\n")).code);
     browser = await chromium.launch({
       executablePath: chromiumPath(),
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -83,7 +85,7 @@ describe('headless Chromium', () => {
   });
 
   // The plain page's pool posts parts to its workers; the isolated page's shares memory with them.
-  it.each(['/', '/isolated'])('at %s: passes the Wycheproof suite, matches WebCrypto, runs the worker pool, the KMS, envelopes and the object store, loading dist/index.js', async (path) => {
+  it.each(['/', '/isolated'])('at %s: passes the Wycheproof suite, matches WebCrypto, runs the worker pool, the KMS, envelopes and the object store, loading the bundled package', async (path) => {
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -106,12 +108,12 @@ describe('headless Chromium', () => {
   });
 
   // window.onmessage would receive every message posted to the page, from any frame or opener.
-  it('importing dist/index.js changes no global of the page (no onmessage), nor does running the worker pool', async () => {
+  it('importing the bundled package changes no global of the page (no onmessage), nor does running the worker pool', async () => {
     const page = await browser.newPage();
     const { port } = server.address() as AddressInfo;
     await page.goto(`http://127.0.0.1:${port}/blank`);
     // A string, not a function: the test runner would rewrite a function's import() before Playwright sends it.
-    const changes = await page.evaluate("import('/global-changes.js').then((m) => m.globalChanges('/dist/index.js'))");
+    const changes = await page.evaluate("import('/global-changes.js').then((m) => m.globalChanges('/kms-wasm.js'))");
     expect(changes).toEqual({ onImport: [], afterPool: [], roundTrip: true });
     await page.close();
   });
@@ -140,7 +142,7 @@ describe('headless Chromium', () => {
     await page.goto(`http://127.0.0.1:${port}/blank`);
     // A string, not a function: the test transform must not touch code that runs in the page.
     const output = await page.evaluate(`(async (input) => {
-      const lib = await import('/dist/index.js');
+      const lib = await import('/kms-wasm.js');
       await lib.ready();
       const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
       const base64 = (u8) => { let s = ''; for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode(...u8.subarray(i, i + 0x8000)); return btoa(s); };
