@@ -16,6 +16,7 @@ export {
   type StoredAuditRecord, type AuditPosition,
 } from './kms/key-store.js';
 export type { TableChanges } from './kms/record-tables.js';
+export { IndexedDbKeyStore, type IndexedDbKeyStoreOptions } from './kms/indexeddb-key-store.js';
 export type { AuditCheckpoint, AuditVerification } from './kms/audit-trail.js';
 export type { GrantRecord } from './kms/grants.js';
 export { StoreLockedError, StoreIntegrityError, StoreClosedError, type LockHolder } from './kms/store-errors.js';

@@ -179,4 +179,71 @@ describe('headless Chromium', () => {
       expect(messageHeader.encryptionContext).toMatchObject({ origin: 'page' });
     }
   });
+  // IndexedDbKeyStore: a page's keys, aliases and audit trail survive a reload; a record altered in
+  // the database, or a wrong passphrase, is refused (StoreIntegrityError), as FileKeyStore refuses them.
+  it('IndexedDbKeyStore: keys survive a reload, sealed: an altered record or a wrong passphrase is refused', async () => {
+    const page = await browser.newPage();
+    const { port } = server.address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/blank`);
+    // Strings, not functions: the test transform must not touch code that runs in the page.
+    const made = await page.evaluate(`(async () => {
+      const lib = await import('/kms-wasm.js');
+      await lib.ready();
+      const results = {};
+      for (const [name, passphrase] of [['random-root', undefined], ['passphrase-root', 'correct horse battery']]) {
+        const store = new lib.IndexedDbKeyStore({ name, passphrase });
+        const kms = new lib.KeyManagementService({ account: '111122223333', region: 'us-east-1', store });
+        const { KeyMetadata } = await kms.createKey({ Description: 'survives a reload' });
+        await kms.createAlias({ AliasName: 'alias/page', TargetKeyId: KeyMetadata.KeyId });
+        const { CiphertextBlob } = await kms.encrypt({ KeyId: 'alias/page', Plaintext: new TextEncoder().encode('kept') });
+        await store.close();
+        results[name] = { keyId: KeyMetadata.KeyId, blob: Array.from(CiphertextBlob) };
+      }
+      return results;
+    })()`) as Record<string, { keyId: string; blob: number[] }>;
+    await page.reload();
+    const reopened = await page.evaluate(`(async (made) => {
+      const lib = await import('/kms-wasm.js');
+      await lib.ready();
+      const failure = (promise) => promise.then(() => 'accepted', (error) => error.name);
+      const results = {};
+      for (const [name, passphrase] of [['random-root', undefined], ['passphrase-root', 'correct horse battery']]) {
+        const store = new lib.IndexedDbKeyStore({ name, passphrase });
+        const kms = new lib.KeyManagementService({ account: '111122223333', region: 'us-east-1', store });
+        const { Plaintext, KeyId } = await kms.decrypt({ CiphertextBlob: new Uint8Array(made[name].blob) });
+        results[name] = {
+          plaintext: new TextDecoder().decode(Plaintext), keyId: KeyId,
+          aliases: (await kms.listAliases({})).Aliases.map((a) => a.AliasName),
+          audit: await kms.verifyAuditTrail(),
+          events: (await kms.listAuditRecords({})).map((r) => r.eventName),
+        };
+        await store.close();
+      }
+      const wrong = new lib.KeyManagementService({ account: '111122223333', region: 'us-east-1',
+        store: new lib.IndexedDbKeyStore({ name: 'passphrase-root', passphrase: 'not the passphrase' }) });
+      results.wrongPassphrase = await failure(wrong.listKeys({}));
+      // Flip one byte of the stored key record, as anything with access to the page's storage could.
+      const db = await new Promise((resolve, reject) => { const r = indexedDB.open('random-root'); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+      await new Promise((resolve, reject) => {
+        const tx = db.transaction('keys', 'readwrite');
+        const keys = tx.objectStore('keys');
+        keys.getAll().onsuccess = (event) => { const row = event.target.result[0]; row.sealed[40] ^= 1; keys.put(row); };
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+      const altered = new lib.KeyManagementService({ account: '111122223333', region: 'us-east-1', store: new lib.IndexedDbKeyStore({ name: 'random-root' }) });
+      results.altered = await failure(altered.listKeys({}));
+      return results;
+    })(${JSON.stringify(made)})`) as Record<string, unknown>;
+    await page.close();
+    for (const name of ['random-root', 'passphrase-root']) {
+      expect(reopened[name]).toMatchObject({
+        plaintext: 'kept', keyId: expect.stringContaining(made[name]!.keyId), aliases: ['alias/page'],
+        audit: { valid: true, records: 5 }, events: ['CreateKey', 'CreateAlias', 'Encrypt', 'Decrypt', 'ListAliases'],
+      });
+    }
+    expect(reopened.wrongPassphrase).toBe('StoreIntegrityError');
+    expect(reopened.altered).toBe('StoreIntegrityError');
+  });
 });
