@@ -1,6 +1,6 @@
 // The Chromium half of the Encryption SDK section of `npm run bench`: bench/browser/aws-esdk-page.ts
 // bundled (with @aws-crypto/client-browser) and run in headless Chromium (Debian's package, as the
-// browser tests use it) on a page that imports the built dist/index.js. Returns the page's medians
+// browser tests use it) on a page that imports the built browser bundle dist/browser.js. Returns the page's medians
 // as the same Measurement rows the Node sections print.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -67,7 +67,7 @@ function serve(pageScript: string): Promise<Server> {
   const routes: Record<string, [string, () => string | Buffer]> = {
     '/': ['text/html', () => PAGE],
     '/page.js': ['text/javascript', () => pageScript],
-    '/dist/index.js': ['text/javascript', () => readFileSync('dist/index.js')],
+    '/dist/index.js': ['text/javascript', () => readFileSync('dist/browser.js')],
   };
   const server = createServer((request, response) => {
     const route = routes[request.url ?? ''];

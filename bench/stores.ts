@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { FileKeyStore, KeyManagementService, MemoryKeyStore, PostgresKeyStore, type KeyStore } from '../src/index.js';
+import { FileKeyStore, KeyManagementService, MemoryKeyStore, PostgresKeyStore, type KeyStore } from '../src/node.js';
 
 const CONCURRENCY = [1, 16, 256];
 const SECONDS = 2;

@@ -1,4 +1,5 @@
-// kms-wasm: the public API. See README.md and ../DESIGN.md (shared) for the contract.
+// kms-wasm: the public API that runs everywhere (Node, browsers, workers). Its build imports no
+// node: module (scripts/build.mjs); kms-wasm/node (node.ts) adds what needs Node. See README.md.
 
 export { ready } from './core/wasm-runtime.js';
 export { gcm, type GcmCipher } from './core/gcm.js';
@@ -17,14 +18,17 @@ export {
 export { MemoryKeyStore } from './kms/memory-key-store.js';
 export { chainRecords, deriveAuditKey, type AuditEvent } from './kms/audit-trail.js';
 export type { TableChanges } from './kms/record-tables.js';
+export { IndexedDbKeyStore, type IndexedDbKeyStoreOptions } from './kms/indexeddb-key-store.js';
 export type { AuditCheckpoint, AuditVerification } from './kms/audit-trail.js';
 export type { GrantRecord } from './kms/grants.js';
-export { FileKeyStore, type FileKeyStoreOptions } from './kms/file-key-store.js';
-export { PostgresKeyStore, type PostgresKeyStoreOptions } from './kms/postgres-key-store.js';
 export { StoreLockedError, StoreIntegrityError, StoreClosedError, RootKeyMismatchError, type LockHolder } from './kms/store-errors.js';
 export { KmsError, type KmsErrorName } from './kms/kms-errors.js';
 export { awsSdkKmsClient, type AwsSdkKms, type AwsSdkKmsClientOptions } from './kms/aws-sdk-kms-client.js';
 export type * from './envelope/kms-client.js';
+export type * from './kms/kms-api-types.js';
+export type { DescribeKeyResponse } from './kms/kms-api-types.js';
+export type * from './s3/s3-api-types.js';
+export type * from './ebs/ec2-api-types.js';
 export type { Clock } from './core/clock.js';
 export type { EncryptionContext } from './envelope/encryption-context.js';
 export { kmsEncryptionMaterials, kmsDataKeyResolver, KMS_PROVIDER_ID } from './kms/kms-keyring.js';

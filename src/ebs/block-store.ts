@@ -27,6 +27,8 @@ import type { Caller } from '../policy/caller.js';
 import { KmsError } from '../kms/kms-errors.js';
 import { StoreClosedError } from '../kms/store-errors.js';
 import { ec2Error } from './ec2-errors.js';
+import { malformedEc2Request } from './request-shapes.js';
+import type * as Ec2 from './ec2-api-types.js';
 import { FileSectorStorageFactory, MemorySectorStorageFactory, type SectorStorage, type SectorStorageFactory } from './sector-storage.js';
 import { VolumeHandle, type VolumeCiphers } from './volume-handle.js';
 
@@ -125,7 +127,8 @@ export class BlockStore {
 
   // ---------------------------------------------------------------- volumes
 
-  createVolume(request: { Size?: number; Encrypted?: boolean; KmsKeyId?: string; SnapshotId?: string; AvailabilityZone?: string }, caller?: Caller) {
+  createVolume(request: Ec2.CreateVolumeRequest, caller?: Caller): Promise<Ec2.Volume> {
+    const malformed = malformedEc2Request('CreateVolume', request); if (malformed) return malformed;
     return this.run(async () => {
       const parent = this.state!.snapshots.find((s) => s.SnapshotId === request.SnapshotId);
       const who = this.authorize(caller, 'ec2:CreateVolume', this.arn('volume', '*'), {
@@ -169,7 +172,8 @@ export class BlockStore {
   }
 
   /** Attaches a volume to an instance and returns the handle that reads and writes it. */
-  attachVolume(request: { VolumeId: string; InstanceId: string; Device?: string }, caller?: Caller): Promise<VolumeHandle> {
+  attachVolume(request: Ec2.AttachVolumeRequest, caller?: Caller): Promise<VolumeHandle> {
+    const malformed = malformedEc2Request('AttachVolume', request); if (malformed) return malformed;
     return this.run(async () => {
       const volume = this.volume(request.VolumeId);
       const who = this.authorize(caller, 'ec2:AttachVolume', this.arn('volume', volume.VolumeId), this.volumeConditions(volume));
@@ -221,7 +225,8 @@ export class BlockStore {
   }
 
   /** Detaches: retires the instance's grant and zeroes the volume key it held. */
-  detachVolume(request: { VolumeId: string; InstanceId?: string }, caller?: Caller) {
+  detachVolume(request: Ec2.DetachVolumeRequest, caller?: Caller): Promise<Ec2.DetachVolumeResult> {
+    const malformed = malformedEc2Request('DetachVolume', request); if (malformed) return malformed;
     return this.run(async () => {
       const volume = this.volume(request.VolumeId);
       this.authorize(caller, 'ec2:DetachVolume', this.arn('volume', volume.VolumeId), this.volumeConditions(volume));
@@ -240,7 +245,8 @@ export class BlockStore {
     });
   }
 
-  deleteVolume(request: { VolumeId: string }, caller?: Caller) {
+  deleteVolume(request: Ec2.DeleteVolumeRequest, caller?: Caller): Promise<object> {
+    const malformed = malformedEc2Request('DeleteVolume', request); if (malformed) return malformed;
     return this.run(async () => {
       const volume = this.volume(request.VolumeId);
       this.authorize(caller, 'ec2:DeleteVolume', this.arn('volume', volume.VolumeId), this.volumeConditions(volume));
@@ -254,7 +260,8 @@ export class BlockStore {
     });
   }
 
-  describeVolumes(request: { VolumeIds?: string[] } = {}, caller?: Caller) {
+  describeVolumes(request: Ec2.DescribeVolumesRequest = {}, caller?: Caller): Promise<Ec2.DescribeVolumesResult> {
+    const malformed = malformedEc2Request('DescribeVolumes', request); if (malformed) return malformed;
     return this.run(async () => {
       this.authorize(caller, 'ec2:DescribeVolumes', '*');
       const volumes = request.VolumeIds === undefined ? this.state!.volumes : request.VolumeIds.map((id) => this.volume(id));
@@ -265,7 +272,8 @@ export class BlockStore {
   // ---------------------------------------------------------------- snapshots
 
   /** A point-in-time copy of the volume's stored sectors; it stays encrypted under the volume's key. */
-  createSnapshot(request: { VolumeId: string; Description?: string }, caller?: Caller) {
+  createSnapshot(request: Ec2.CreateSnapshotRequest, caller?: Caller): Promise<Ec2.Snapshot> {
+    const malformed = malformedEc2Request('CreateSnapshot', request); if (malformed) return malformed;
     return this.run(async () => {
       const volume = this.volume(request.VolumeId);
       const who = this.authorize(caller, 'ec2:CreateSnapshot', this.arn('volume', volume.VolumeId), this.volumeConditions(volume));
@@ -290,7 +298,8 @@ export class BlockStore {
    * Copies a snapshot; with Encrypted/KmsKeyId the copy is encrypted under that key (an encrypted
    * source's data key is re-encrypted with reEncrypt; an unencrypted source is encrypted sector by sector).
    */
-  copySnapshot(request: { SourceSnapshotId: string; Encrypted?: boolean; KmsKeyId?: string; Description?: string }, caller?: Caller) {
+  copySnapshot(request: Ec2.CopySnapshotRequest, caller?: Caller): Promise<Ec2.CopySnapshotResult> {
+    const malformed = malformedEc2Request('CopySnapshot', request); if (malformed) return malformed;
     return this.run(async () => {
       const source = this.snapshot(request.SourceSnapshotId);
       const who = this.authorize(caller, 'ec2:CopySnapshot', this.arn('snapshot', source.SnapshotId), this.snapshotConditions(source));
@@ -318,7 +327,8 @@ export class BlockStore {
     });
   }
 
-  deleteSnapshot(request: { SnapshotId: string }, caller?: Caller) {
+  deleteSnapshot(request: Ec2.DeleteSnapshotRequest, caller?: Caller): Promise<object> {
+    const malformed = malformedEc2Request('DeleteSnapshot', request); if (malformed) return malformed;
     return this.run(async () => {
       const snapshot = this.snapshot(request.SnapshotId);
       this.authorize(caller, 'ec2:DeleteSnapshot', this.arn('snapshot', snapshot.SnapshotId), this.snapshotConditions(snapshot));
@@ -329,7 +339,8 @@ export class BlockStore {
     });
   }
 
-  describeSnapshots(request: { SnapshotIds?: string[] } = {}, caller?: Caller) {
+  describeSnapshots(request: Ec2.DescribeSnapshotsRequest = {}, caller?: Caller): Promise<Ec2.DescribeSnapshotsResult> {
+    const malformed = malformedEc2Request('DescribeSnapshots', request); if (malformed) return malformed;
     return this.run(async () => {
       this.authorize(caller, 'ec2:DescribeSnapshots', '*');
       const snapshots = request.SnapshotIds === undefined ? this.state!.snapshots : request.SnapshotIds.map((id) => this.snapshot(id));
@@ -339,15 +350,18 @@ export class BlockStore {
 
   // ---------------------------------------------------------------- encryption by default
 
-  enableEbsEncryptionByDefault(_request: object = {}, caller?: Caller) {
+  enableEbsEncryptionByDefault(_request: Ec2.EnableEbsEncryptionByDefaultRequest = {}, caller?: Caller): Promise<Ec2.EbsEncryptionByDefaultResult> {
+    const malformed = malformedEc2Request('EnableEbsEncryptionByDefault', _request); if (malformed) return malformed;
     return this.setting(caller, 'ec2:EnableEbsEncryptionByDefault', (s) => { s.encryptionByDefault = true; });
   }
 
-  disableEbsEncryptionByDefault(_request: object = {}, caller?: Caller) {
+  disableEbsEncryptionByDefault(_request: Ec2.DisableEbsEncryptionByDefaultRequest = {}, caller?: Caller): Promise<Ec2.EbsEncryptionByDefaultResult> {
+    const malformed = malformedEc2Request('DisableEbsEncryptionByDefault', _request); if (malformed) return malformed;
     return this.setting(caller, 'ec2:DisableEbsEncryptionByDefault', (s) => { s.encryptionByDefault = false; });
   }
 
-  getEbsEncryptionByDefault(_request: object = {}, caller?: Caller) {
+  getEbsEncryptionByDefault(_request: Ec2.GetEbsEncryptionByDefaultRequest = {}, caller?: Caller): Promise<Ec2.EbsEncryptionByDefaultResult> {
+    const malformed = malformedEc2Request('GetEbsEncryptionByDefault', _request); if (malformed) return malformed;
     return this.run(async () => {
       this.authorize(caller, 'ec2:GetEbsEncryptionByDefault', '*');
       return { EbsEncryptionByDefault: this.state!.encryptionByDefault };
@@ -355,14 +369,16 @@ export class BlockStore {
   }
 
   /** The key new encrypted volumes use when none is named: the one set here, or alias/aws/ebs. */
-  getEbsDefaultKmsKeyId(_request: object = {}, caller?: Caller) {
+  getEbsDefaultKmsKeyId(_request: Ec2.GetEbsDefaultKmsKeyIdRequest = {}, caller?: Caller): Promise<Ec2.EbsDefaultKmsKeyIdResult> {
+    const malformed = malformedEc2Request('GetEbsDefaultKmsKeyId', _request); if (malformed) return malformed;
     return this.run(async () => {
       this.authorize(caller, 'ec2:GetEbsDefaultKmsKeyId', '*');
       return { KmsKeyId: this.state!.defaultKmsKeyId ?? `arn:aws:kms:${this.kms.region}:${this.kms.account}:alias/aws/ebs` };
     });
   }
 
-  modifyEbsDefaultKmsKeyId(request: { KmsKeyId: string }, caller?: Caller) {
+  modifyEbsDefaultKmsKeyId(request: Ec2.ModifyEbsDefaultKmsKeyIdRequest, caller?: Caller): Promise<Ec2.EbsDefaultKmsKeyIdResult> {
+    const malformed = malformedEc2Request('ModifyEbsDefaultKmsKeyId', request); if (malformed) return malformed;
     return this.run(async () => {
       const who = this.authorize(caller, 'ec2:ModifyEbsDefaultKmsKeyId', '*');
       const { KeyMetadata } = await this.kms.describeKey({ KeyId: request.KmsKeyId }, { principal: who.principal, viaService: EC2 });
@@ -372,7 +388,8 @@ export class BlockStore {
     });
   }
 
-  resetEbsDefaultKmsKeyId(_request: object = {}, caller?: Caller) {
+  resetEbsDefaultKmsKeyId(_request: Ec2.ResetEbsDefaultKmsKeyIdRequest = {}, caller?: Caller): Promise<Ec2.EbsEncryptionByDefaultResult> {
+    const malformed = malformedEc2Request('ResetEbsDefaultKmsKeyId', _request); if (malformed) return malformed;
     return this.setting(caller, 'ec2:ResetEbsDefaultKmsKeyId', (s) => { delete s.defaultKmsKeyId; });
   }
 

@@ -1,4 +1,4 @@
-export { encryptStream, decryptStream, toNodeDuplex, encryptMessage, decryptMessage } from './envelope-streams.js';
+export { encryptStream, decryptStream, encryptMessage, decryptMessage } from './envelope-streams.js';
 export { FramedEncryptor, type FramingOptions } from './framed-encryptor.js';
 export { FramedDecryptor } from './framed-decryptor.js';
 export { decryptRange, type RangeReader, type RangedPlaintext } from './ranged-decrypt.js';

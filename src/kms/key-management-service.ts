@@ -22,7 +22,7 @@ import {
 import { KmsError, kmsError } from './kms-errors.js';
 import { unwrapMaterial, wrapMaterial } from './key-material.js';
 import { awsManagedKeyPolicy, defaultKeyPolicy } from './key-policies.js';
-import { checkConstraints, checkOperations, grantFor, newGrantIdentifiers, type GrantConstraints, type GrantRecord } from './grants.js';
+import { checkConstraints, checkOperations, grantFor, newGrantIdentifiers, type GrantRecord } from './grants.js';
 import {
   IMPORT_PARAMETERS_VALID_HOURS, materialCommitment, newImportParameters, unwrapImportedMaterial, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS,
   type WrappingKeySpec,
@@ -36,6 +36,8 @@ import {
 import { MemoryKeyStore } from './memory-key-store.js';
 import { SharedRun } from './shared-run.js';
 import { RecordTable, Transaction } from './record-tables.js';
+import { malformedKmsRequest } from './request-shapes.js';
+import type { CreateGrantRequest, CreateKeyRequest, GetParametersForImportRequest, KeyMetadata } from './kms-api-types.js';
 
 export interface KeyManagementServiceOptions {
   account: string;
@@ -111,8 +113,8 @@ export class KeyManagementService implements HostKms {
 
   // ---------------------------------------------------------------- keys
 
-  createKey(request: { Description?: string; KeyUsage?: string; Policy?: string; Origin?: 'AWS_KMS' | 'EXTERNAL';
-    Tags?: Array<{ TagKey: string; TagValue: string }>; BypassPolicyLockoutSafetyCheck?: boolean } = {}, caller?: Caller) {
+  createKey(request: CreateKeyRequest = {}, caller?: Caller) {
+    const malformed = malformedKmsRequest('CreateKey', request); if (malformed) return malformed;
     return this.call('CreateKey', caller, undefined, async (who) => {
       this.authorize({ caller: who, action: 'kms:CreateKey', resource: '*', context: createKeyConditions(request) });
       if (request.KeyUsage !== undefined && request.KeyUsage !== 'ENCRYPT_DECRYPT') {
@@ -128,10 +130,12 @@ export class KeyManagementService implements HostKms {
   }
 
   describeKey(request: { KeyId: string; GrantTokens?: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('DescribeKey', request); if (malformed) return malformed;
     return this.onKey('DescribeKey', request.KeyId, caller, { grantTokens: request.GrantTokens }, async (key) => ({ KeyMetadata: this.metadata(key) }));
   }
 
   listKeys(_request: { Limit?: number } = {}, caller?: Caller) {
+    const malformed = malformedKmsRequest('ListKeys', _request); if (malformed) return malformed;
     return this.call('ListKeys', caller, undefined, async (who) => {
       this.authorize({ caller: who, action: 'kms:ListKeys', resource: '*' });
       return { Keys: [...this.tables!.keys.values()].map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })) };
@@ -139,6 +143,7 @@ export class KeyManagementService implements HostKms {
   }
 
   enableKey(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('EnableKey', request); if (malformed) return malformed;
     return this.onKey('EnableKey', request.KeyId, caller, { customerManaged: true }, async (found) => {
       const key = this.editKey(found);
       key.keyState = 'Enabled';
@@ -147,6 +152,7 @@ export class KeyManagementService implements HostKms {
   }
 
   disableKey(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('DisableKey', request); if (malformed) return malformed;
     return this.onKey('DisableKey', request.KeyId, caller, { customerManaged: true }, async (found) => {
       const key = this.editKey(found);
       key.keyState = 'Disabled';
@@ -155,6 +161,7 @@ export class KeyManagementService implements HostKms {
   }
 
   scheduleKeyDeletion(request: { KeyId: string; PendingWindowInDays?: number }, caller?: Caller) {
+    const malformed = malformedKmsRequest('ScheduleKeyDeletion', request); if (malformed) return malformed;
     const conditions = { 'kms:ScheduleKeyDeletionPendingWindowInDays': numberCondition(request.PendingWindowInDays ?? 30) };
     return this.onKey('ScheduleKeyDeletion', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
       const key = this.editKey(found);
@@ -166,6 +173,7 @@ export class KeyManagementService implements HostKms {
   }
 
   cancelKeyDeletion(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('CancelKeyDeletion', request); if (malformed) return malformed;
     return this.onKey('CancelKeyDeletion', request.KeyId, caller, { customerManaged: true }, async (found) => {
       const key = this.editKey(found);
       key.keyState = 'Disabled'; // as in AWS: a key whose deletion is cancelled comes back disabled
@@ -175,6 +183,7 @@ export class KeyManagementService implements HostKms {
   }
 
   updateKeyDescription(request: { KeyId: string; Description: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('UpdateKeyDescription', request); if (malformed) return malformed;
     return this.onKey('UpdateKeyDescription', request.KeyId, caller, { customerManaged: true }, async (found) => {
       const key = this.editKey(found);
       if (typeof request.Description !== 'string') throw kmsError('ValidationException', 'Description: expected a string');
@@ -184,6 +193,7 @@ export class KeyManagementService implements HostKms {
   }
 
   tagResource(request: { KeyId: string; Tags: Array<{ TagKey: string; TagValue: string }> }, caller?: Caller) {
+    const malformed = malformedKmsRequest('TagResource', request); if (malformed) return malformed;
     const conditions = Array.isArray(request.Tags) ? requestTagConditions(request.Tags) : {};
     return this.onKey('TagResource', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
       const key = this.editKey(found);
@@ -196,6 +206,7 @@ export class KeyManagementService implements HostKms {
   }
 
   untagResource(request: { KeyId: string; TagKeys: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('UntagResource', request); if (malformed) return malformed;
     const conditions = { 'aws:TagKeys': Array.isArray(request.TagKeys) ? request.TagKeys.map(String) : undefined };
     return this.onKey('UntagResource', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
       const key = this.editKey(found);
@@ -208,12 +219,14 @@ export class KeyManagementService implements HostKms {
   }
 
   listResourceTags(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('ListResourceTags', request); if (malformed) return malformed;
     return this.onKey('ListResourceTags', request.KeyId, caller, {}, async (key) => ({ Tags: key.tags.map((t) => ({ ...t })) }));
   }
 
   // ---------------------------------------------------------------- aliases
 
   createAlias(request: { AliasName: string; TargetKeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('CreateAlias', request); if (malformed) return malformed;
     return this.onKey('CreateAlias', request.TargetKeyId, caller, { customerManaged: true }, async (key) => {
       const name = this.checkAliasName(request.AliasName);
       if (this.tables!.aliases.get(name)) throw kmsError('AlreadyExistsException', `${name} already exists`);
@@ -223,6 +236,7 @@ export class KeyManagementService implements HostKms {
   }
 
   updateAlias(request: { AliasName: string; TargetKeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('UpdateAlias', request); if (malformed) return malformed;
     return this.onKey('UpdateAlias', request.TargetKeyId, caller, { customerManaged: true }, async (key) => {
       const alias = this.findAlias(this.checkAliasName(request.AliasName));
       const current = this.keyById(alias.targetKeyId);
@@ -233,6 +247,7 @@ export class KeyManagementService implements HostKms {
   }
 
   deleteAlias(request: { AliasName: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('DeleteAlias', request); if (malformed) return malformed;
     return this.call('DeleteAlias', caller, undefined, async (who) => {
       const name = this.checkAliasName(request.AliasName);
       const alias = this.findAlias(name);
@@ -244,6 +259,7 @@ export class KeyManagementService implements HostKms {
   }
 
   listAliases(request: { KeyId?: string } = {}, caller?: Caller) {
+    const malformed = malformedKmsRequest('ListAliases', request); if (malformed) return malformed;
     return this.call('ListAliases', caller, undefined, async (who) => {
       this.authorize({ caller: who, action: 'kms:ListAliases', resource: '*' });
       const keyId = request.KeyId === undefined ? undefined : this.resolveKey(requireString('KeyId', request.KeyId)).keyId;
@@ -258,6 +274,7 @@ export class KeyManagementService implements HostKms {
   // ---------------------------------------------------------------- key policies
 
   putKeyPolicy(request: { KeyId: string; Policy: string; PolicyName?: string; BypassPolicyLockoutSafetyCheck?: boolean }, caller?: Caller) {
+    const malformed = malformedKmsRequest('PutKeyPolicy', request); if (malformed) return malformed;
     const conditions = { 'kms:BypassPolicyLockoutSafetyCheck': String(request.BypassPolicyLockoutSafetyCheck === true) };
     return this.onKey('PutKeyPolicy', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
       const key = this.editKey(found);
@@ -269,12 +286,14 @@ export class KeyManagementService implements HostKms {
   }
 
   getKeyPolicy(request: { KeyId: string; PolicyName?: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('GetKeyPolicy', request); if (malformed) return malformed;
     return this.onKey('GetKeyPolicy', request.KeyId, caller, {}, async (key) => ({ Policy: key.policy, PolicyName: 'default' }));
   }
 
   // ---------------------------------------------------------------- rotation
 
   enableKeyRotation(request: { KeyId: string; RotationPeriodInDays?: number }, caller?: Caller) {
+    const malformed = malformedKmsRequest('EnableKeyRotation', request); if (malformed) return malformed;
     const conditions = { 'kms:RotationPeriodInDays': numberCondition(request.RotationPeriodInDays ?? 365) };
     return this.onKey('EnableKeyRotation', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
       const key = this.editKey(found);
@@ -286,6 +305,7 @@ export class KeyManagementService implements HostKms {
   }
 
   disableKeyRotation(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('DisableKeyRotation', request); if (malformed) return malformed;
     return this.onKey('DisableKeyRotation', request.KeyId, caller, { customerManaged: true }, async (found) => {
       const key = this.editKey(found);
       key.rotation = { enabled: false, periodDays: key.rotation.periodDays };
@@ -294,6 +314,7 @@ export class KeyManagementService implements HostKms {
   }
 
   getKeyRotationStatus(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('GetKeyRotationStatus', request); if (malformed) return malformed;
     return this.onKey('GetKeyRotationStatus', request.KeyId, caller, {}, async (key) => ({
       KeyId: key.keyId,
       KeyRotationEnabled: key.rotation.enabled,
@@ -303,6 +324,7 @@ export class KeyManagementService implements HostKms {
   }
 
   rotateKeyOnDemand(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('RotateKeyOnDemand', request); if (malformed) return malformed;
     return this.onKey('RotateKeyOnDemand', request.KeyId, caller, { customerManaged: true }, async (found) => {
       const key = this.editKey(found);
       this.assertGeneratedMaterial(key, 'RotateKeyOnDemand');
@@ -312,6 +334,7 @@ export class KeyManagementService implements HostKms {
   }
 
   listKeyRotations(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('ListKeyRotations', request); if (malformed) return malformed;
     return this.onKey('ListKeyRotations', request.KeyId, caller, {}, async (key) => ({
       Rotations: key.materials.filter((m) => m.rotationType).map((m) => ({
         KeyId: key.keyId, RotationDate: new Date(m.createdAt), RotationType: m.rotationType!,
@@ -322,6 +345,7 @@ export class KeyManagementService implements HostKms {
   // ---------------------------------------------------------------- cryptographic operations
 
   encrypt(request: { KeyId: string; Plaintext: Uint8Array; EncryptionContext?: EncryptionContext; GrantTokens?: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('Encrypt', request); if (malformed) return malformed;
     return this.onKey('Encrypt', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, async (key, context) => {
       const plaintext = requireBytes('Plaintext', request.Plaintext);
       if (plaintext.length === 0 || plaintext.length > MAX_ENCRYPT_BYTES) {
@@ -332,6 +356,7 @@ export class KeyManagementService implements HostKms {
   }
 
   decrypt(request: { CiphertextBlob: Uint8Array; KeyId?: string; EncryptionContext?: EncryptionContext; GrantTokens?: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('Decrypt', request); if (malformed) return malformed;
     return this.call('Decrypt', caller, request.EncryptionContext, async (who, event, context) => {
       const { key, plaintext } = await this.open(who, 'Decrypt', request.CiphertextBlob, request.KeyId, context, event, request.GrantTokens);
       return { Plaintext: plaintext, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const };
@@ -340,6 +365,7 @@ export class KeyManagementService implements HostKms {
 
   reEncrypt(request: { CiphertextBlob: Uint8Array; SourceKeyId?: string; SourceEncryptionContext?: EncryptionContext;
     DestinationKeyId: string; DestinationEncryptionContext?: EncryptionContext; GrantTokens?: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('ReEncrypt', request); if (malformed) return malformed;
     return this.call('ReEncrypt', caller, request.DestinationEncryptionContext, async (who, event, destinationContext) => {
       const sourceContext = checkEncryptionContext(request.SourceEncryptionContext);
       const { key: destination, requestAlias } = this.resolveKeyFor(requireString('DestinationKeyId', request.DestinationKeyId), who);
@@ -362,6 +388,7 @@ export class KeyManagementService implements HostKms {
 
   generateDataKey(request: { KeyId: string; KeySpec?: 'AES_256' | 'AES_128'; NumberOfBytes?: number; EncryptionContext?: EncryptionContext;
     GrantTokens?: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('GenerateDataKey', request); if (malformed) return malformed;
     return this.onKey('GenerateDataKey', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, async (key, context) => {
       const plaintext = crypto.getRandomValues(new Uint8Array(this.dataKeyLength(request)));
       return { Plaintext: plaintext, CiphertextBlob: await this.seal(key, plaintext, context), KeyId: key.arn };
@@ -370,6 +397,7 @@ export class KeyManagementService implements HostKms {
 
   generateDataKeyWithoutPlaintext(request: { KeyId: string; KeySpec?: 'AES_256' | 'AES_128'; NumberOfBytes?: number;
     EncryptionContext?: EncryptionContext; GrantTokens?: string[] }, caller?: Caller) {
+    const malformed = malformedKmsRequest('GenerateDataKeyWithoutPlaintext', request); if (malformed) return malformed;
     return this.onKey('GenerateDataKeyWithoutPlaintext', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, async (key, context) => {
       const plaintext = crypto.getRandomValues(new Uint8Array(this.dataKeyLength(request)));
       try {
@@ -381,6 +409,7 @@ export class KeyManagementService implements HostKms {
   }
 
   generateRandom(request: { NumberOfBytes: number }, caller?: Caller) {
+    const malformed = malformedKmsRequest('GenerateRandom', request); if (malformed) return malformed;
     return this.call('GenerateRandom', caller, undefined, async (who) => {
       this.authorize({ caller: who, action: 'kms:GenerateRandom', resource: '*' });
       const length = requireIntegerIn('NumberOfBytes', request.NumberOfBytes, 1, 1024, 0);
@@ -390,7 +419,8 @@ export class KeyManagementService implements HostKms {
 
   // ---------------------------------------------------------------- imported key material (BYOK)
 
-  getParametersForImport(request: { KeyId: string; WrappingAlgorithm: string; WrappingKeySpec: string }, caller?: Caller) {
+  getParametersForImport(request: GetParametersForImportRequest, caller?: Caller) {
+    const malformed = malformedKmsRequest('GetParametersForImport', request); if (malformed) return malformed;
     const conditions = { 'kms:WrappingAlgorithm': request.WrappingAlgorithm, 'kms:WrappingKeySpec': request.WrappingKeySpec };
     return this.onKey('GetParametersForImport', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
       const key = this.editKey(found);
@@ -410,6 +440,7 @@ export class KeyManagementService implements HostKms {
 
   importKeyMaterial(request: { KeyId: string; ImportToken: Uint8Array; EncryptedKeyMaterial: Uint8Array;
     ExpirationModel?: 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE'; ValidTo?: Date }, caller?: Caller) {
+    const malformed = malformedKmsRequest('ImportKeyMaterial', request); if (malformed) return malformed;
     const conditions = {
       'kms:ExpirationModel': request.ExpirationModel ?? 'KEY_MATERIAL_DOES_NOT_EXPIRE',
       'kms:ValidTo': request.ValidTo instanceof Date ? String(Math.floor(request.ValidTo.getTime() / 1000)) : undefined,
@@ -451,6 +482,7 @@ export class KeyManagementService implements HostKms {
   }
 
   deleteImportedKeyMaterial(request: { KeyId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('DeleteImportedKeyMaterial', request); if (malformed) return malformed;
     return this.onKey('DeleteImportedKeyMaterial', request.KeyId, caller, { customerManaged: true }, async (found) => {
       const key = this.editKey(found);
       this.assertImported(key, 'DeleteImportedKeyMaterial');
@@ -461,8 +493,8 @@ export class KeyManagementService implements HostKms {
 
   // ---------------------------------------------------------------- grants
 
-  createGrant(request: { KeyId: string; GranteePrincipal: string; RetiringPrincipal?: string; Operations: string[];
-    Constraints?: GrantConstraints; Name?: string; GrantTokens?: string[] }, caller?: Caller) {
+  createGrant(request: CreateGrantRequest, caller?: Caller) {
+    const malformed = malformedKmsRequest('CreateGrant', request); if (malformed) return malformed;
     const conditions = createGrantConditions(request, caller);
     return this.onKey('CreateGrant', request.KeyId, caller, { grantTokens: request.GrantTokens, conditions }, async (key) => {
       const grantee = this.requirePrincipal('GranteePrincipal', request.GranteePrincipal);
@@ -487,6 +519,7 @@ export class KeyManagementService implements HostKms {
   }
 
   listGrants(request: { KeyId: string; GrantId?: string; GranteePrincipal?: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('ListGrants', request); if (malformed) return malformed;
     return this.onKey('ListGrants', request.KeyId, caller, { conditions: grantIsForAwsResource(caller) }, async (key) => ({
       Grants: this.grantsOf(key.keyId)
         .filter((g) => (request.GrantId === undefined || g.grantId === request.GrantId)
@@ -496,6 +529,7 @@ export class KeyManagementService implements HostKms {
   }
 
   listRetirableGrants(request: { RetiringPrincipal: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('ListRetirableGrants', request); if (malformed) return malformed;
     return this.call('ListRetirableGrants', caller, undefined, async (who) => {
       this.authorize({ caller: who, action: 'kms:ListRetirableGrants', resource: '*' });
       const principal = this.requirePrincipal('RetiringPrincipal', request.RetiringPrincipal);
@@ -508,6 +542,7 @@ export class KeyManagementService implements HostKms {
    * principal, to its grantee if the grant includes RetireGrant, and to the account that issued it.
    */
   retireGrant(request: { GrantToken?: string; KeyId?: string; GrantId?: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('RetireGrant', request); if (malformed) return malformed;
     return this.call('RetireGrant', caller, undefined, async (who, event) => {
       const grant = request.GrantToken !== undefined
         ? this.tables!.grants.lookup('byToken', String(request.GrantToken))[0]
@@ -528,6 +563,7 @@ export class KeyManagementService implements HostKms {
   }
 
   revokeGrant(request: { KeyId: string; GrantId: string }, caller?: Caller) {
+    const malformed = malformedKmsRequest('RevokeGrant', request); if (malformed) return malformed;
     return this.onKey('RevokeGrant', request.KeyId, caller, { conditions: grantIsForAwsResource(caller) }, async (key) => {
       const grant = this.grantsOf(key.keyId).find((g) => g.grantId === request.GrantId);
       if (!grant) throw kmsError('NotFoundException', `no grant ${String(request.GrantId)} on ${key.arn}`);
@@ -595,6 +631,7 @@ export class KeyManagementService implements HostKms {
 
   /** Audit records, optionally filtered by key (id, ARN or alias), principal, event and time range, read from the store as they are filtered. */
   async listAuditRecords(filter: { KeyId?: string; Principal?: string; EventName?: string; StartTime?: Date; EndTime?: Date } = {}): Promise<AuditRecord[]> {
+    const malformed = malformedKmsRequest('ListAuditRecords', filter); if (malformed) return malformed;
     const { count } = await this.auditHead();
     const keyArn = filter.KeyId === undefined ? undefined : await this.exclusive(async () => this.resolveKey(filter.KeyId!).arn);
     const found: AuditRecord[] = [];
@@ -989,7 +1026,7 @@ export class KeyManagementService implements HostKms {
     return this.keyById(name);
   }
 
-  private metadata(key: KeyRecord) {
+  private metadata(key: KeyRecord): KeyMetadata {
     return {
       AWSAccountId: this.account, KeyId: key.keyId, Arn: key.arn, CreationDate: new Date(key.creationDate),
       Enabled: key.keyState === 'Enabled', Description: key.description, KeyUsage: key.keyUsage, KeyState: key.keyState,

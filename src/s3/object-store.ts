@@ -32,6 +32,7 @@ import { openDecryptedBody } from './body-decryption.js';
 import { writeEncryptedBody } from './body-encryption.js';
 import { bodyPieces, checkContentLength, type ObjectBody } from './object-bytes.js';
 import { readWholeBody, type ObjectBodies } from './object-bodies.js';
+import { malformedS3Request } from './request-shapes.js';
 import { MultipartUploads } from './multipart-uploads.js';
 import { bucketRecord, dropBucketRecord, dropRecord, ObjectPersistence, putRecord, type ObjectRecord } from './object-persistence.js';
 import { addVersion, newVersionId, SSE_VALUES, type Bucket, type EncryptionRule, type ServerSideEncryption, type StoredObject } from './object-records.js';
@@ -182,6 +183,7 @@ export class ObjectStore {
   // ---------------------------------------------------------------- buckets
 
   async createBucket(request: { Bucket: string }, caller?: Caller) {
+    const malformed = malformedS3Request('CreateBucket', request); if (malformed) return malformed;
     await this.load();
     const who = this.who(caller);
     if (typeof request.Bucket !== 'string' || !BUCKET_NAME.test(request.Bucket) || request.Bucket.includes('..')) {
@@ -196,6 +198,7 @@ export class ObjectStore {
   }
 
   async putBucketEncryption(request: { Bucket: string; ServerSideEncryptionConfiguration: { Rules: EncryptionRule[] } }, caller?: Caller) {
+    const malformed = malformedS3Request('PutBucketEncryption', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutEncryptionConfiguration', caller);
     const rules = request.ServerSideEncryptionConfiguration?.Rules;
@@ -214,6 +217,7 @@ export class ObjectStore {
   }
 
   async getBucketEncryption(request: { Bucket: string }, caller?: Caller) {
+    const malformed = malformedS3Request('GetBucketEncryption', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetEncryptionConfiguration', caller);
     if (!bucket.rule) throw s3Error('ServerSideEncryptionConfigurationNotFoundError', `${bucket.name} has no default encryption`);
@@ -222,6 +226,7 @@ export class ObjectStore {
 
   /** Public policies (an Allow to Principal "*") are refused, as S3's Block Public Access does. */
   async putBucketVersioning(request: { Bucket: string; VersioningConfiguration: { Status: 'Enabled' | 'Suspended' } }, caller?: Caller) {
+    const malformed = malformedS3Request('PutBucketVersioning', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutBucketVersioning', caller);
     const status = request.VersioningConfiguration?.Status;
@@ -233,12 +238,14 @@ export class ObjectStore {
   }
 
   async getBucketVersioning(request: { Bucket: string }, caller?: Caller) {
+    const malformed = malformedS3Request('GetBucketVersioning', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetBucketVersioning', caller);
     return { Status: bucket.versioning };
   }
 
   async putBucketPolicy(request: { Bucket: string; Policy: string }, caller?: Caller) {
+    const malformed = malformedS3Request('PutBucketPolicy', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutBucketPolicy', caller);
     let document: PolicyDocument;
@@ -258,6 +265,7 @@ export class ObjectStore {
 
   /** The bucket's policy document as it was put (S3 GetBucketPolicy); NoSuchBucketPolicy when it has none. */
   async getBucketPolicy(request: { Bucket: string }, caller?: Caller) {
+    const malformed = malformedS3Request('GetBucketPolicy', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetBucketPolicy', caller);
     if (!bucket.policy) throw s3Error('NoSuchBucketPolicy', `${bucket.name} has no bucket policy`);
@@ -265,7 +273,8 @@ export class ObjectStore {
   }
 
   /** The account's buckets by name (S3 ListBuckets, action s3:ListAllMyBuckets). */
-  async listBuckets(_request: Record<string, never> = {}, caller?: Caller) {
+  async listBuckets(request: Record<string, never> = {}, caller?: Caller) {
+    const malformed = malformedS3Request('ListBuckets', request); if (malformed) return malformed;
     await this.load();
     this.authorize(this.who(caller), 's3:ListAllMyBuckets', '*', undefined, {});
     const buckets = [...this.buckets.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -274,6 +283,7 @@ export class ObjectStore {
 
   /** Removes an empty bucket (S3 DeleteBucket: BucketNotEmpty while any object version or delete marker is left). */
   async deleteBucket(request: { Bucket: string }, caller?: Caller) {
+    const malformed = malformedS3Request('DeleteBucket', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:DeleteBucket', caller);
     if (bucket.objects.size > 0) throw s3Error('BucketNotEmpty', `${bucket.name} is not empty: delete its objects (and their versions) first`);
@@ -290,6 +300,7 @@ export class ObjectStore {
    * (memory: about one MiB, whatever its size); `ContentLength`, if given, must match it. At most 5 GiB.
    */
   putObject(request: PutObjectRequest, caller?: Caller) {
+    const malformed = malformedS3Request('PutObject', request); if (malformed) return malformed;
     return this.storeObject(request, caller, MAX_PUT_BYTES);
   }
 
@@ -373,6 +384,7 @@ export class ObjectStore {
    * the headers and the first frame are checked before this resolves; each later frame as it is read.
    */
   async getObject(request: ObjectRequest & { Range?: string; VersionId?: string }, caller?: Caller) {
+    const malformed = malformedS3Request('GetObject', request); if (malformed) return malformed;
     await this.load();
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
@@ -395,6 +407,7 @@ export class ObjectStore {
 
   /** Metadata only. Like S3, it checks s3:GetObject, the SSE-C key, and for SSE-KMS that the caller may decrypt. */
   async headObject(request: ObjectRequest & { VersionId?: string }, caller?: Caller) {
+    const malformed = malformedS3Request('HeadObject', request); if (malformed) return malformed;
     await this.load();
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
@@ -416,6 +429,7 @@ export class ObjectStore {
 
   /** Without VersionId: removes the object, or with versioning enabled adds a delete marker. With it: removes that version. */
   async deleteObject(request: { Bucket: string; Key: string; VersionId?: string }, caller?: Caller) {
+    const malformed = malformedS3Request('DeleteObject', request); if (malformed) return malformed;
     await this.load();
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
@@ -449,6 +463,7 @@ export class ObjectStore {
   }
 
   async listObjectVersions(request: { Bucket: string; Prefix?: string }, caller?: Caller) {
+    const malformed = malformedS3Request('ListObjectVersions', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucketVersions', caller, { 's3:prefix': request.Prefix });
     const entries = [...bucket.objects.keysInOrder(request.Prefix)].map((key) => [key, bucket.objects.get(key)!] as const);
@@ -468,6 +483,7 @@ export class ObjectStore {
     SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; CopySourceSSECustomerAlgorithm?: string;
     CopySourceSSECustomerKey?: string; CopySourceSSECustomerKeyMD5?: string; MetadataDirective?: 'COPY' | 'REPLACE'; Metadata?: Record<string, string> },
     caller?: Caller) {
+    const malformed = malformedS3Request('CopyObject', request); if (malformed) return malformed;
     const source = /^\/?([^/]+)\/(.+)$/.exec(typeof request.CopySource === 'string' ? request.CopySource : '');
     let sourceKey: string | undefined;
     try {
@@ -501,6 +517,7 @@ export class ObjectStore {
    * after StartAfter or, for the next page, the NextContinuationToken a truncated page returned.
    */
   async listObjectsV2(request: { Bucket: string; Prefix?: string; MaxKeys?: number; StartAfter?: string; ContinuationToken?: string }, caller?: Caller) {
+    const malformed = malformedS3Request('ListObjectsV2', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucket', caller,
       { 's3:prefix': request.Prefix, 's3:max-keys': typeof request.MaxKeys === 'number' ? String(request.MaxKeys) : undefined });
@@ -533,18 +550,22 @@ export class ObjectStore {
   // ---------------------------------------------------------------- multipart upload (multipart-uploads.ts)
 
   createMultipartUpload(request: Parameters<MultipartUploads['create']>[0], caller?: Caller) {
+    const malformed = malformedS3Request('CreateMultipartUpload', request); if (malformed) return malformed;
     return this.multipart.create(request, caller);
   }
 
   uploadPart(request: Parameters<MultipartUploads['uploadPart']>[0], caller?: Caller) {
+    const malformed = malformedS3Request('UploadPart', request); if (malformed) return malformed;
     return this.multipart.uploadPart(request, caller);
   }
 
   completeMultipartUpload(request: Parameters<MultipartUploads['complete']>[0], caller?: Caller) {
+    const malformed = malformedS3Request('CompleteMultipartUpload', request); if (malformed) return malformed;
     return this.multipart.complete(request, caller);
   }
 
   abortMultipartUpload(request: Parameters<MultipartUploads['abort']>[0], caller?: Caller) {
+    const malformed = malformedS3Request('AbortMultipartUpload', request); if (malformed) return malformed;
     return this.multipart.abort(request, caller);
   }
 

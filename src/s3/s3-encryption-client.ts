@@ -23,6 +23,8 @@ import type { KmsClient } from '../envelope/kms-client.js';
 import type { Caller } from '../policy/caller.js';
 import type { ObjectStore } from './object-store.js';
 import { parseRange } from './byte-range.js';
+import { malformedS3Request } from './request-shapes.js';
+import type { EncryptedGetObjectRequest, EncryptedPutObjectRequest } from './s3-api-types.js';
 import { s3Error } from './s3-errors.js';
 import { bytesBody } from './streaming-body.js';
 
@@ -32,12 +34,6 @@ const encoder = new TextEncoder();
 export type S3EncryptionClientOptions =
   | { s3: ObjectStore; kms: KmsClient; kmsKeyId: string; caller?: Caller }
   | { s3: ObjectStore; masterKey: Uint8Array; caller?: Caller };
-
-type PutRequest = Parameters<ObjectStore['putObject']>[0];
-type GetRequest = Parameters<ObjectStore['getObject']>[0] & {
-  /** CSE-KMS: the encryption context the object must have been stored with (all of it, exactly). */
-  EncryptionContext?: Record<string, string>;
-};
 
 export class S3EncryptionClient {
   private readonly s3: ObjectStore;
@@ -58,7 +54,8 @@ export class S3EncryptionClient {
   }
 
   /** Encrypts on the client, then stores ciphertext and the v2 metadata. `EncryptionContext` (CSE-KMS) goes to KMS and x-amz-matdesc. */
-  async putObject(request: Omit<PutRequest, 'Body'> & { Body: Uint8Array | string; EncryptionContext?: Record<string, string> }) {
+  async putObject(request: EncryptedPutObjectRequest) {
+    const malformed = malformedS3Request('EncryptedPutObject', request); if (malformed) return malformed;
     const body = typeof request.Body === 'string' ? encoder.encode(request.Body) : requireBytes('Body', request.Body);
     const { dataKey, wrapped, wrapAlg, matdesc } = await this.newDataKey(request.EncryptionContext ?? {});
     const iv = crypto.getRandomValues(new Uint8Array(12));
@@ -83,7 +80,8 @@ export class S3EncryptionClient {
    * Fetches, unwraps the data key, and returns the authenticated plaintext (a Range is cut after
    * authentication). With `EncryptionContext` (CSE-KMS), the stored context must be exactly that.
    */
-  async getObject(request: GetRequest) {
+  async getObject(request: EncryptedGetObjectRequest) {
+    const malformed = malformedS3Request('EncryptedGetObject', request); if (malformed) return malformed;
     const { Range, EncryptionContext: expected, ...whole } = request;
     const object = await this.s3.getObject(whole, this.caller);
     const sealed = await object.Body.transformToByteArray(); // AES-GCM as CSE v2 uses it authenticates only the whole object

@@ -40,7 +40,7 @@ function* patternChunks(total: number, chunk = MiB): Generator<Uint8Array> {
 function serve(): Promise<Server> {
   const server = createServer((request, response) => {
     if (request.url === '/dist/index.js') {
-      response.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(root + 'dist/index.js'));
+      response.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(root + 'dist/browser.js'));
     } else if (request.url === '/blank') {
       response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>blank</title>');
     } else if (request.url === '/esdk-message') {

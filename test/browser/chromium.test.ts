@@ -1,11 +1,13 @@
 // The known-answer suite in headless Chromium (Debian's package, driven by playwright-core), loading
-// the built browser bundle dist/index.js from a page served on 127.0.0.1: proof that the embedded
+// kms-wasm as a browser app gets it: bundled by esbuild with its defaults from the package's default
+// entry (scripts/browser-bundle.mjs), served on 127.0.0.1 as /kms-wasm.js: proof that the embedded
 // WASM loader works where users run it, with no fs path and no fetch of a .wasm file.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleForBrowser } from '../../scripts/browser-bundle.mjs';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +18,7 @@ import { pemToDer, rawAesPair, rawRsaPair, rsaPemKeys } from '../helpers/aws-esd
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const VECTOR_FILES = ['wycheproof_aes_gcm_test.json', 'wycheproof_aes_xts_test.json'];
 const PAGE = `<!doctype html><meta charset="utf-8"><title>kms-wasm known answers</title>
-<script type="importmap">{"imports":{"kms-wasm":"/dist/index.js"}}</script>
+<script type="importmap">{"imports":{"kms-wasm":"/kms-wasm.js"}}</script>
 <script type="module" src="/page-suite.js"></script>`;
 
 async function bundlePageSuite(): Promise<string> {
@@ -33,13 +35,13 @@ const BLANK_PAGE = '<!doctype html><meta charset="utf-8"><title>blank</title>';
 /** Headers that make a page cross-origin isolated, which lets the pool share memory with its workers. */
 const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
-function serve(pageSuite: string): Promise<Server> {
+function serve(pageSuite: string, library: string): Promise<Server> {
   const routes = new Map<string, [string, () => string | Buffer, Record<string, string>?]>([
     ['/', ['text/html', () => PAGE]],
     ['/isolated', ['text/html', () => PAGE, ISOLATION_HEADERS]],
     ['/page-suite.js', ['text/javascript', () => pageSuite]],
     ['/blank', ['text/html', () => '<!doctype html><meta charset="utf-8"><title>blank</title>']],
-    ['/dist/index.js', ['text/javascript', () => readFileSync(root + 'dist/index.js')]],
+    ['/kms-wasm.js', ['text/javascript', () => library]],
     ['/blank', ['text/html', () => BLANK_PAGE]],
     ['/global-changes.js', ['text/javascript', () => readFileSync(root + 'test/helpers/global-changes.js')]],
     ...VECTOR_FILES.map((f): [string, [string, () => Buffer]] => [`/vectors/${f}`, ['application/json', () => readFileSync(vectorsDir + f)]]),
@@ -60,7 +62,7 @@ describe('headless Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await serve(await bundlePageSuite());
+    server = await serve(await bundlePageSuite(), (await bundleForBrowser("export * from 'kms-wasm';\n")).code);
     browser = await launchChromium();
   });
 
@@ -70,7 +72,7 @@ describe('headless Chromium', () => {
   });
 
   // The plain page's pool posts parts to its workers; the isolated page's shares memory with them.
-  it.each(['/', '/isolated'])('at %s: passes the Wycheproof suite, matches WebCrypto, runs the worker pool, the KMS, envelopes and the object store, loading dist/index.js', async (path) => {
+  it.each(['/', '/isolated'])('at %s: passes the Wycheproof suite, matches WebCrypto, runs the worker pool, the KMS, envelopes and the object store, loading the bundled package', async (path) => {
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -93,12 +95,12 @@ describe('headless Chromium', () => {
   });
 
   // window.onmessage would receive every message posted to the page, from any frame or opener.
-  it('importing dist/index.js changes no global of the page (no onmessage), nor does running the worker pool', async () => {
+  it('importing the bundled package changes no global of the page (no onmessage), nor does running the worker pool', async () => {
     const page = await browser.newPage();
     const { port } = server.address() as AddressInfo;
     await page.goto(`http://127.0.0.1:${port}/blank`);
     // A string, not a function: the test runner would rewrite a function's import() before Playwright sends it.
-    const changes = await page.evaluate("import('/global-changes.js').then((m) => m.globalChanges('/dist/index.js'))");
+    const changes = await page.evaluate("import('/global-changes.js').then((m) => m.globalChanges('/kms-wasm.js'))");
     expect(changes).toEqual({ onImport: [], afterPool: [], roundTrip: true });
     await page.close();
   });
@@ -127,7 +129,7 @@ describe('headless Chromium', () => {
     await page.goto(`http://127.0.0.1:${port}/blank`);
     // A string, not a function: the test transform must not touch code that runs in the page.
     const output = await page.evaluate(`(async (input) => {
-      const lib = await import('/dist/index.js');
+      const lib = await import('/kms-wasm.js');
       await lib.ready();
       const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
       const base64 = (u8) => { let s = ''; for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode(...u8.subarray(i, i + 0x8000)); return btoa(s); };
@@ -163,5 +165,72 @@ describe('headless Chromium', () => {
       expect(messageHeader.suiteId).toBe(suiteId);
       expect(messageHeader.encryptionContext).toMatchObject({ origin: 'page' });
     }
+  });
+  // IndexedDbKeyStore: a page's keys, aliases and audit trail survive a reload; a record altered in
+  // the database, or a wrong passphrase, is refused (StoreIntegrityError), as FileKeyStore refuses them.
+  it('IndexedDbKeyStore: keys survive a reload, sealed: an altered record or a wrong passphrase is refused', async () => {
+    const page = await browser.newPage();
+    const { port } = server.address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/blank`);
+    // Strings, not functions: the test transform must not touch code that runs in the page.
+    const made = await page.evaluate(`(async () => {
+      const lib = await import('/kms-wasm.js');
+      await lib.ready();
+      const results = {};
+      for (const [name, passphrase] of [['random-root', undefined], ['passphrase-root', 'correct horse battery']]) {
+        const store = new lib.IndexedDbKeyStore({ name, passphrase });
+        const kms = new lib.KeyManagementService({ account: '111122223333', region: 'us-east-1', store });
+        const { KeyMetadata } = await kms.createKey({ Description: 'survives a reload' });
+        await kms.createAlias({ AliasName: 'alias/page', TargetKeyId: KeyMetadata.KeyId });
+        const { CiphertextBlob } = await kms.encrypt({ KeyId: 'alias/page', Plaintext: new TextEncoder().encode('kept') });
+        await store.close();
+        results[name] = { keyId: KeyMetadata.KeyId, blob: Array.from(CiphertextBlob) };
+      }
+      return results;
+    })()`) as Record<string, { keyId: string; blob: number[] }>;
+    await page.reload();
+    const reopened = await page.evaluate(`(async (made) => {
+      const lib = await import('/kms-wasm.js');
+      await lib.ready();
+      const failure = (promise) => promise.then(() => 'accepted', (error) => error.name);
+      const results = {};
+      for (const [name, passphrase] of [['random-root', undefined], ['passphrase-root', 'correct horse battery']]) {
+        const store = new lib.IndexedDbKeyStore({ name, passphrase });
+        const kms = new lib.KeyManagementService({ account: '111122223333', region: 'us-east-1', store });
+        const { Plaintext, KeyId } = await kms.decrypt({ CiphertextBlob: new Uint8Array(made[name].blob) });
+        results[name] = {
+          plaintext: new TextDecoder().decode(Plaintext), keyId: KeyId,
+          aliases: (await kms.listAliases({})).Aliases.map((a) => a.AliasName),
+          audit: await kms.verifyAuditTrail(),
+          events: (await kms.listAuditRecords({})).map((r) => r.eventName),
+        };
+        await store.close();
+      }
+      const wrong = new lib.KeyManagementService({ account: '111122223333', region: 'us-east-1',
+        store: new lib.IndexedDbKeyStore({ name: 'passphrase-root', passphrase: 'not the passphrase' }) });
+      results.wrongPassphrase = await failure(wrong.listKeys({}));
+      // Flip one byte of the stored key record, as anything with access to the page's storage could.
+      const db = await new Promise((resolve, reject) => { const r = indexedDB.open('random-root'); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+      await new Promise((resolve, reject) => {
+        const tx = db.transaction('keys', 'readwrite');
+        const keys = tx.objectStore('keys');
+        keys.getAll().onsuccess = (event) => { const row = event.target.result[0]; row.sealed[40] ^= 1; keys.put(row); };
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+      const altered = new lib.KeyManagementService({ account: '111122223333', region: 'us-east-1', store: new lib.IndexedDbKeyStore({ name: 'random-root' }) });
+      results.altered = await failure(altered.listKeys({}));
+      return results;
+    })(${JSON.stringify(made)})`) as Record<string, unknown>;
+    await page.close();
+    for (const name of ['random-root', 'passphrase-root']) {
+      expect(reopened[name]).toMatchObject({
+        plaintext: 'kept', keyId: expect.stringContaining(made[name]!.keyId), aliases: ['alias/page'],
+        audit: { valid: true, records: 5 }, events: ['CreateKey', 'CreateAlias', 'Encrypt', 'Decrypt', 'ListAliases'],
+      });
+    }
+    expect(reopened.wrongPassphrase).toBe('StoreIntegrityError');
+    expect(reopened.altered).toBe('StoreIntegrityError');
   });
 });

@@ -3,7 +3,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { FileKeyStore, KeyManagementService } from '../../src/index.js';
+import { FileKeyStore, KeyManagementService } from '../../src/node.js';
 import { CLI } from '../service/cli-process.js';
 
 export interface Ran {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BlockStore, FileKeyStore, KeyManagementService, ObjectStore, type AuditCheckpoint } from '../../src/index.js';
+import { BlockStore, FileKeyStore, KeyManagementService, ObjectStore, type AuditCheckpoint } from '../../src/node.js';
 import type { Acknowledged, Ledger, ObjectVersion, WrittenSectors } from './crash-ledger.js';
 
 export type FindingKind =

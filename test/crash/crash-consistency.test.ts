@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BlockStore, FileKeyStore, KeyManagementService, ObjectStore } from '../../src/index.js';
+import { BlockStore, FileKeyStore, KeyManagementService, ObjectStore } from '../../src/node.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { ACCOUNT, AuditTally, checkStores } from './crash-checks.js';
 import { Ledger } from './crash-ledger.js';

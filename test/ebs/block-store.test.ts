@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } f
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { BlockStore, FileKeyStore, Iam, KeyManagementService, sectorTweak, terminateWorkers } from '../../src/index.js';
+import { BlockStore, FileKeyStore, Iam, KeyManagementService, sectorTweak, terminateWorkers } from '../../src/node.js';
 import { startChild } from '../helpers/child-processes.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AuthenticationError, decryptMessage, decryptRange, decryptStream, encryptMessage, encryptStream, FramedDecryptor, FramedEncryptor,
   KeyManagementService, kmsDataKeyResolver, kmsEncryptionMaterials, MessageFormatError, toNodeDuplex, type EncryptionMaterials,
-} from '../../src/index.js';
+} from '../../src/node.js';
 import { concat } from '../helpers/bytes.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 

@@ -2,7 +2,7 @@ import { cpSync, readdirSync, readFileSync, truncateSync, writeFileSync } from '
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FileKeyStore, KeyManagementService, MemoryKeyStore, type AuditEvent, type KeyStore } from '../../src/index.js';
+import { FileKeyStore, KeyManagementService, MemoryKeyStore, type AuditEvent, type KeyStore } from '../../src/node.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { ACCOUNT, REGION, ROOT, bytes, makeKms, text } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileKeyStore, KeyManagementService } from '../../src/index.js';
+import { FileKeyStore, KeyManagementService } from '../../src/node.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { ACCOUNT, REGION, bytes } from './fixtures.js';
 

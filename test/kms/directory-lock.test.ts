@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSyn
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BlockStore, FileKeyStore, KeyManagementService, ObjectStore, StoreLockedError } from '../../src/index.js';
+import { BlockStore, FileKeyStore, KeyManagementService, ObjectStore, StoreLockedError } from '../../src/node.js';
 import { readOrCreateSecret } from '../../src/kms/atomic-file.js';
 import { runChild, startChild } from '../helpers/child-processes.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { FileKeyStore, KeyManagementService } from '../../src/index.js';
+import { FileKeyStore, KeyManagementService } from '../../src/node.js';
 import { ACCOUNT, REGION, bytes, rejectsWith, text } from './fixtures.js';
 
 const freshDirectory = temporaryDirectories('kms-wasm-store-');

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ALICE, BOB, ROOT, bytes, makeKms, policyJson, rejectsWith } from './fixtures.js';
+import type { GrantOperation } from '../../src/index.js';
 
 const bob = { principal: BOB };
 
-async function keyWithGrantForBob(operations = ['Encrypt', 'Decrypt'], extra: object = {}) {
+async function keyWithGrantForBob(operations: GrantOperation[] = ['Encrypt', 'Decrypt'], extra: object = {}) {
   const fixture = makeKms();
   const { KeyMetadata: key } = await fixture.kms.createKey();
   const grant = await fixture.kms.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, RetiringPrincipal: ALICE, Operations: operations, ...extra });

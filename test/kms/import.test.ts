@@ -69,9 +69,9 @@ describe('imported key material (BYOK)', () => {
     await rejectsWith(kms.importKeyMaterial({ KeyId: key.KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: tampered }), 'InvalidCiphertextException');
     clock.advanceDays(1.01);
     await rejectsWith(kms.importKeyMaterial({ KeyId: key.KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped }), 'ExpiredImportTokenException');
-    await rejectsWith(kms.getParametersForImport({ KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_PKCS1_V1_5', WrappingKeySpec: 'RSA_2048' }), 'ValidationException');
-    await rejectsWith(kms.getParametersForImport({ KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_1024' }), 'ValidationException');
-    await rejectsWith(kms.getParametersForImport({ KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'toString' }), 'ValidationException');
+    await rejectsWith(kms.getParametersForImport({ KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_PKCS1_V1_5' as never, WrappingKeySpec: 'RSA_2048' }), 'ValidationException');
+    await rejectsWith(kms.getParametersForImport({ KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_1024' as never }), 'ValidationException');
+    await rejectsWith(kms.getParametersForImport({ KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'toString' as never }), 'ValidationException');
     const { KeyMetadata: generated } = await kms.createKey();
     await rejectsWith(kms.getParametersForImport({ KeyId: generated.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }), 'UnsupportedOperationException');
     await rejectsWith(kms.deleteImportedKeyMaterial({ KeyId: generated.KeyId }), 'UnsupportedOperationException');

@@ -24,7 +24,7 @@ describe('keys', () => {
     await rejectsWith(kms.describeKey({ KeyId: 'alias/nope' }), 'NotFoundException');
     await rejectsWith(kms.describeKey({ KeyId: 'arn:aws:kms:eu-west-1:999999999999:key/x' }), 'NotFoundException');
     await rejectsWith(kms.describeKey({ KeyId: '' }), 'ValidationException');
-    await rejectsWith(kms.createKey({ KeyUsage: 'SIGN_VERIFY' }), 'ValidationException');
+    await rejectsWith(kms.createKey({ KeyUsage: 'SIGN_VERIFY' as never }), 'ValidationException');
     await rejectsWith(kms.createKey({ Policy: '{"Statement": 5}' }), 'MalformedPolicyDocumentException');
     expect(() => new (kms.constructor as never as new (o: object) => unknown)({ account: '12', region: REGION })).toThrow(/account/);
   });

@@ -2,7 +2,7 @@
 // run again with every KMS on a PostgresKeyStore: each KMS a schema of its own in one database
 // created for this file. The suites are imported here, so their tests register in this file.
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
-import { PostgresKeyStore } from '../../src/index.js';
+import { PostgresKeyStore } from '../../src/node.js';
 import { freshDatabase, POSTGRES_URL } from '../helpers/postgres.js';
 import { useStores } from './fixtures.js';
 

@@ -2,7 +2,7 @@
 // change raced by another process (run again under the store's lock).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyManagementService, PostgresKeyStore, type KeyStore } from '../../src/index.js';
+import { KeyManagementService, PostgresKeyStore, type KeyStore } from '../../src/node.js';
 import { freshDatabase, POSTGRES_URL } from '../helpers/postgres.js';
 import { ACCOUNT, REGION, bytes, rejectsWith, text } from './fixtures.js';
 

@@ -6,7 +6,7 @@
 // and no caller may have seen anything but a KMS answer (no serialization failure, no deadlock).
 // Children run the built package (dist/): `npm run build` first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Iam, KeyManagementService, PostgresKeyStore } from '../../src/index.js';
+import { Iam, KeyManagementService, PostgresKeyStore } from '../../src/node.js';
 import { runChild } from '../helpers/child-processes.js';
 import { freshDatabase, POSTGRES_URL } from '../helpers/postgres.js';
 import { ACCOUNT, REGION } from './fixtures.js';

@@ -1,0 +1,182 @@
+// The request and response of every ObjectStore and S3EncryptionClient operation, named as the AWS
+// SDK for JavaScript v3's client-s3 names them (`PutObjectRequest`, `GetObjectOutput`, …; Amazon S3
+// API Reference, "Actions"). Enumerations are string-literal unions of the values this store supports.
+
+import type { CustomerKeyRequest } from './sse-c-keyring.js';
+import type { EncryptionRule, ServerSideEncryption } from './object-records.js';
+
+export type { CustomerKeyRequest, EncryptionRule as ServerSideEncryptionRule, ServerSideEncryption };
+export type BucketVersioningStatus = 'Enabled' | 'Suspended';
+export type MetadataDirective = 'COPY' | 'REPLACE';
+export type { ObjectBody } from './object-bytes.js';
+import type { ObjectBody } from './object-bytes.js';
+import type { StreamingBody } from './streaming-body.js';
+export type { StreamingBody };
+
+export interface BucketRequest {
+  Bucket: string;
+}
+export type CreateBucketRequest = BucketRequest;
+export type DeleteBucketRequest = BucketRequest;
+export type GetBucketPolicyRequest = BucketRequest;
+export type ListBucketsRequest = Record<string, never>;
+export interface GetBucketPolicyOutput {
+  Policy: string;
+}
+export interface ListBucketsOutput {
+  Buckets: Array<{ Name: string; CreationDate: Date }>;
+  Owner: { ID: string };
+}
+export interface CreateBucketOutput {
+  Location: string;
+}
+
+export interface ServerSideEncryptionConfiguration {
+  /** Exactly one rule. */
+  Rules: EncryptionRule[];
+}
+export interface PutBucketEncryptionRequest extends BucketRequest {
+  ServerSideEncryptionConfiguration: ServerSideEncryptionConfiguration;
+}
+export type GetBucketEncryptionRequest = BucketRequest;
+export interface GetBucketEncryptionOutput {
+  ServerSideEncryptionConfiguration: ServerSideEncryptionConfiguration;
+}
+export interface PutBucketVersioningRequest extends BucketRequest {
+  VersioningConfiguration: { Status: BucketVersioningStatus };
+}
+export type GetBucketVersioningRequest = BucketRequest;
+export interface GetBucketVersioningOutput {
+  Status?: BucketVersioningStatus;
+}
+export interface PutBucketPolicyRequest extends BucketRequest {
+  /** A bucket policy: JSON text. */
+  Policy: string;
+}
+
+/** Fields every object request may carry: the SSE-C headers and, from a front end, whether TLS was used (aws:SecureTransport). */
+export interface ObjectRequest extends CustomerKeyRequest {
+  Bucket: string;
+  Key: string;
+  SecureTransport?: boolean;
+}
+
+/** The encryption settings of a PUT (also those of a multipart upload and of a copy's destination). */
+export interface PutObjectSettings extends ObjectRequest {
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+  /** base64 of the UTF-8 of a JSON object of strings, as S3's header. */
+  SSEKMSEncryptionContext?: string;
+  BucketKeyEnabled?: boolean;
+  ContentType?: string;
+  Metadata?: Record<string, string>;
+}
+export interface PutObjectRequest extends PutObjectSettings {
+  Body: ObjectBody;
+  /** The body's length in bytes, if known: a body of another length is refused (IncompleteBody / InvalidArgument). */
+  ContentLength?: number;
+}
+export interface PutObjectOutput {
+  ETag: string;
+  VersionId?: string;
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+  BucketKeyEnabled?: boolean;
+  SSECustomerAlgorithm?: 'AES256';
+}
+
+export interface GetObjectRequest extends ObjectRequest {
+  /** `bytes=start-end`, `bytes=start-` or `bytes=-suffix`. */
+  Range?: string;
+  VersionId?: string;
+}
+export interface HeadObjectRequest extends ObjectRequest {
+  VersionId?: string;
+}
+export interface HeadObjectOutput {
+  ContentLength: number;
+  VersionId?: string;
+  ETag: string;
+  LastModified: Date;
+  ContentType?: string;
+  Metadata: Record<string, string>;
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+  BucketKeyEnabled?: boolean;
+  SSECustomerAlgorithm?: 'AES256';
+}
+export interface GetObjectOutput extends HeadObjectOutput {
+  /** The object's bytes as a stream shaped as the AWS SDK's (transformToByteArray, transformToString, transformToWebStream, async iteration). */
+  Body: StreamingBody;
+  ContentRange?: string;
+}
+
+export interface DeleteObjectRequest {
+  Bucket: string;
+  Key: string;
+  VersionId?: string;
+}
+export interface DeleteObjectOutput {
+  DeleteMarker?: boolean;
+  VersionId?: string;
+}
+
+export interface ListObjectVersionsRequest extends BucketRequest {
+  Prefix?: string;
+}
+export interface ListObjectsV2Request extends BucketRequest {
+  Prefix?: string;
+  /** 0 to 1000 (a larger number lists 1000). */
+  MaxKeys?: number;
+  StartAfter?: string;
+  ContinuationToken?: string;
+}
+
+export interface CopyObjectRequest extends PutObjectSettings {
+  /** `bucket/key`, the key URL-encoded. */
+  CopySource: string;
+  CopySourceVersionId?: string;
+  CopySourceSSECustomerAlgorithm?: string;
+  CopySourceSSECustomerKey?: string;
+  CopySourceSSECustomerKeyMD5?: string;
+  MetadataDirective?: MetadataDirective;
+}
+
+export type CreateMultipartUploadRequest = PutObjectSettings;
+export interface CreateMultipartUploadOutput {
+  Bucket: string;
+  Key: string;
+  UploadId: string;
+}
+export interface UploadPartRequest extends ObjectRequest {
+  UploadId: string;
+  /** 1 to 10000. */
+  PartNumber: number;
+  Body: ObjectBody;
+  ContentLength?: number;
+}
+export interface UploadPartOutput {
+  ETag: string;
+}
+export interface CompletedPart {
+  PartNumber: number;
+  ETag: string;
+}
+export interface CompleteMultipartUploadRequest extends ObjectRequest {
+  UploadId: string;
+  MultipartUpload: { Parts: CompletedPart[] };
+}
+export interface AbortMultipartUploadRequest {
+  Bucket: string;
+  Key: string;
+  UploadId: string;
+}
+
+/** S3EncryptionClient.putObject: a PUT whose body is encrypted on the client; EncryptionContext (CSE-KMS) goes to KMS and x-amz-matdesc. */
+export interface EncryptedPutObjectRequest extends PutObjectRequest {
+  EncryptionContext?: Record<string, string>;
+}
+/** S3EncryptionClient.getObject: with EncryptionContext (CSE-KMS), the stored context must be exactly that. */
+export interface EncryptedGetObjectRequest extends GetObjectRequest {
+  EncryptionContext?: Record<string, string>;
+}

@@ -1,0 +1,38 @@
+// A browser app bundles 'kms-wasm' with esbuild's defaults (platform browser, nothing external):
+// the default entry resolves to dist/browser.js, which imports no node: module, so nothing is left
+// unresolved; the Node entry does not bundle so (the check can fail); tree shaking leaves only what
+// an app uses. test/browser runs such a bundle in Chromium.
+import { describe, expect, it } from 'vitest';
+import { bundleForBrowser } from '../../scripts/browser-bundle.mjs';
+
+/** An import or require of a node: module in bundled code. */
+const NODE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["`]node:/;
+
+describe('a browser bundle of kms-wasm', () => {
+  it('bundles the default entry with esbuild defaults: dist/browser.js, nothing external, no node: import', async () => {
+    const { code, inputs, imports } = await bundleForBrowser("export * from 'kms-wasm';\n");
+    expect(imports).toEqual([]);
+    expect(inputs.some((f) => f.endsWith('dist/browser.js'))).toBe(true);
+    expect(inputs.some((f) => f.endsWith('dist/index.js'))).toBe(false);
+    expect(code).not.toMatch(NODE_IMPORT);
+    expect(code).toMatch(/KeyManagementService/);
+  });
+
+  it('the same bundle of kms-wasm/node fails: it needs Node', async () => {
+    await expect(bundleForBrowser("export * from 'kms-wasm/node';\n")).rejects.toThrow(/Could not resolve "node:/);
+  });
+
+  it('an app that uses gcm only gets a fraction of the package (tree shaking, "sideEffects": false)', async () => {
+    const all = await bundleForBrowser("export * from 'kms-wasm';\n", { minify: true });
+    const gcmOnly = await bundleForBrowser("import { gcm } from 'kms-wasm';\nexport const seal = (k, iv, d) => gcm(k, iv).encrypt(d);\n", { minify: true });
+    expect(gcmOnly.code.length).toBeLessThan(all.code.length / 3);
+    expect(gcmOnly.code).not.toMatch(/KeyManagementService|ValidationException/);
+  });
+
+  it('in dist/browser.js, what needs Node fails with an error saying so', async () => {
+    const lib = await import(new URL('../../dist/browser.js', import.meta.url).href);
+    const kms = new lib.KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+    const s3 = new lib.ObjectStore({ kms, dir: 'build/never-written' });
+    await expect(s3.createBucket({ Bucket: 'bucket' })).rejects.toThrow(/node:fs\/promises is Node's: this build of kms-wasm is for browsers/);
+  });
+});
