@@ -56,7 +56,7 @@ await build({
   platform: 'neutral',
   target: 'es2022',
   sourcemap: true,
-  external: ['node:worker_threads', 'node:os', 'node:fs', 'node:fs/promises', 'node:path', 'node:stream'],
+  external: ['node:worker_threads', 'node:os', 'node:fs', 'node:fs/promises', 'node:path', 'node:stream', 'node:module'],
   logLevel: 'warning',
 });
 // The `kms-wasm` command (package.json "bin"): Node only, so it is a bundle of its own and the
