@@ -1,5 +1,6 @@
 // A table scan through QueryService: one CSV object of SIZE MiB stored under each encryption mode,
-// then SELECT count(*), sum(id) over it; prints the query's time and the process's peak RSS. Each
+// then SELECT count(*), sum(id) over it; prints the query's time and the RSS before it and at its peak
+// (sampled every 20 ms during the scan). Each
 // mode runs in a child process of its own, so each peak is its own. Run after `npm run build`:
 //   node bench/probes/query-scan.mjs [SIZE_MIB=1024] [modes… = plain sse-s3 sse-kms bucket-key dsse cse-kms]
 import { execFileSync } from 'node:child_process';
@@ -23,7 +24,6 @@ if (process.env.QUERY_SCAN_CHILD) {
     await s3.putObject({ ...put, ...{ plain: {}, 'sse-s3': { ServerSideEncryption: 'AES256' }, 'sse-kms': { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.Arn },
       'bucket-key': { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.Arn, BucketKeyEnabled: true }, dsse: { ServerSideEncryption: 'aws:kms:dsse', SSEKMSKeyId: key.Arn } }[mode] });
   }
-  const rssBefore = process.resourceUsage().maxRSS;
   const run = async (sql) => {
     const { QueryExecutionId } = await queries.startQueryExecution({ QueryString: sql, ResultConfiguration: { OutputLocation: 's3://results/' } });
     for (;;) {
@@ -35,11 +35,16 @@ if (process.env.QUERY_SCAN_CHILD) {
   };
   await run("CREATE EXTERNAL TABLE scan (id bigint, name string, amount double) ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde' LOCATION 's3://data/scan/'");
   await run('SELECT 1'); // loads the engine, so the scan below times the scan only
+  // RSS sampled during the scan (the process's lifetime peak would be the set-up's: the object is built whole).
+  const rssBefore = process.memoryUsage().rss;
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss); }, 20);
   const start = performance.now();
   const execution = await run('SELECT count(*), sum(id) FROM scan');
   const seconds = (performance.now() - start) / 1000;
+  clearInterval(sampler);
   console.log(JSON.stringify({ mode, mib: Number(sizeArg), seconds: Number(seconds.toFixed(1)), mibPerSecond: Number((Number(sizeArg) / seconds).toFixed(1)),
-    scanned: execution.Statistics.DataScannedInBytes, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), rssBeforeEngineMiB: Math.round(rssBefore / 1024) }));
+    scanned: execution.Statistics.DataScannedInBytes, rssBeforeScanMiB: Math.round(rssBefore / 2 ** 20), rssPeakDuringScanMiB: Math.round(rssPeak / 2 ** 20) }));
 } else {
   for (const mode of modes) {
     process.stdout.write(execFileSync(process.execPath, [new URL(import.meta.url).pathname, sizeArg], { env: { ...process.env, QUERY_SCAN_CHILD: mode }, maxBuffer: 1 << 20 }));

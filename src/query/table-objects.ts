@@ -63,6 +63,7 @@ export async function objectPlaintext(bucket: string, key: string, access: Objec
         + `master key (x-amz-wrap-alg ${String(wrapAlg)}); Athena reads only SSE-S3, SSE-KMS and CSE-KMS objects`);
     }
     if (wrapAlg === 'kms+context') {
+      // Reading unwraps with the key the object's envelope names; the client's own key id is for writes only.
       const cse = new S3EncryptionClient({ s3: access.s3, kms: access.kms, kmsKeyId: '', caller: access.caller });
       return bodyPieces((await cse.getObject({ Bucket: bucket, Key: key })).Body);
     }
