@@ -1,6 +1,6 @@
 // The layers of DESIGN.md ("each imports only the ones below it"), checked by `npm run check:layers`
 // (part of `npm test`'s pretest): core and policy at the ground, then envelope, kms, s3 and ebs,
-// then the service and the CLI. And no import cycle anywhere in src/.
+// then queries (over s3), then the service and the CLI. And no import cycle anywhere in src/.
 const layer = (name, mayImport) => ({
   name: `${name}-imports-only-below`,
   comment: `src/${name} may import only ${mayImport.length ? mayImport.map((l) => `src/${l}`).join(', ') : 'itself'} (DESIGN.md layers)`,
@@ -21,8 +21,9 @@ module.exports = {
     layer('kms', ['core', 'policy', 'envelope']),
     layer('s3', ['core', 'policy', 'envelope', 'kms']),
     layer('ebs', ['core', 'policy', 'envelope', 'kms']),
-    layer('service', ['core', 'policy', 'envelope', 'kms', 's3', 'ebs']),
-    layer('cli', ['core', 'policy', 'envelope', 'kms', 's3', 'ebs', 'service']),
+    layer('query', ['core', 'policy', 'envelope', 'kms', 's3']),
+    layer('service', ['core', 'policy', 'envelope', 'kms', 's3', 'ebs', 'query']),
+    layer('cli', ['core', 'policy', 'envelope', 'kms', 's3', 'ebs', 'query', 'service']),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -61,7 +61,7 @@ await build({
   entryPoints: ['src/node.ts'],
   outfile: 'dist/index.js',
   platform: 'neutral',
-  external: ['node:worker_threads', 'node:os', 'node:fs', 'node:fs/promises', 'node:path', 'node:stream', 'pg'],
+  external: ['node:worker_threads', 'node:os', 'node:fs', 'node:fs/promises', 'node:path', 'node:stream', 'node:module', 'pg'],
 });
 // The PostgreSQL store reads its migrations beside the module that runs them (the Node bundle).
 cpSync('src/kms/postgres-migrations', 'dist/postgres-migrations', { recursive: true });

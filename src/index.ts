@@ -39,3 +39,7 @@ export * from './envelope/index.js';
 export { ObjectStore, type ObjectStoreOptions, type ServerSideEncryption } from './s3/object-store.js';
 export { S3Error, type S3ErrorCode } from './s3/s3-errors.js';
 export { S3EncryptionClient, type S3EncryptionClientOptions } from './s3/s3-encryption-client.js';
+export { QueryService, type QueryServiceOptions, type StartQueryExecutionRequest } from './query/query-service.js';
+export { AthenaError, type AthenaErrorName } from './query/athena-errors.js';
+export type { EncryptionConfiguration, EncryptionOption } from './query/result-objects.js';
+export type { QueryExecutionState } from './query/query-executions.js';

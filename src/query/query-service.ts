@@ -1,0 +1,277 @@
+// QueryService: Athena's query API (StartQueryExecution, GetQueryExecution, GetQueryResults,
+// StopQueryExecution; https://docs.aws.amazon.com/athena/latest/APIReference/) over an ObjectStore.
+// Every S3 and KMS call a query makes — listing and reading its tables, writing and reading its
+// results — is the caller's own, so the caller's permissions decide what it can read and where it
+// can write: kms:Decrypt for encrypted data, kms:GenerateDataKey for encrypted results, as the
+// Athena documentation says (https://docs.aws.amazon.com/athena/latest/ug/encryption.html).
+
+import type { KmsClient } from '../envelope/kms-client.js';
+import type { Caller } from '../policy/caller.js';
+import type { ObjectStore } from '../s3/object-store.js';
+import { AthenaError, invalidRequest, QueryFailure } from './athena-errors.js';
+import { columnInfo, type ColumnInfo } from './athena-types.js';
+import { formatCsv, parseCsv } from './csv-text.js';
+import { DuckDbEngine } from './duckdb-engine.js';
+import { QueryCatalog } from './query-catalog.js';
+import { describeExecution, resultKey, type QueryExecutionRecord } from './query-executions.js';
+import { getResultObject, putResultObject, type EncryptionConfiguration, type EncryptionOption } from './result-objects.js';
+import { parseS3Location } from './s3-location.js';
+import { parseDdl, type DdlStatement, type TableDefinition } from './table-ddl.js';
+import { loadTable, type LoadProgress } from './table-loader.js';
+import type { ObjectAccess } from './table-objects.js';
+
+export interface QueryServiceOptions {
+  /** Where the tables' data and the results live; read and written as each query's caller. */
+  s3: ObjectStore;
+  /** The KMS for CSE-KMS objects and results (S3EncryptionClient). */
+  kms: KmsClient;
+  /** A directory for the catalog (Node); omitted: in memory. */
+  dir?: string;
+  /** With `dir`: milliseconds to wait for another writer to release it (default 0). */
+  waitForLock?: number;
+}
+
+export interface StartQueryExecutionRequest {
+  QueryString: string;
+  QueryExecutionContext?: { Database?: string; Catalog?: string };
+  ResultConfiguration?: { OutputLocation?: string; EncryptionConfiguration?: EncryptionConfiguration };
+  ClientRequestToken?: string;
+  WorkGroup?: string;
+}
+
+const ENCRYPTION_OPTIONS: EncryptionOption[] = ['SSE_S3', 'SSE_KMS', 'CSE_KMS'];
+const MAX_QUERY_LENGTH = 262_144;
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
+
+class Cancelled extends Error {}
+
+export class QueryService {
+  private readonly s3: ObjectStore;
+  private readonly kms: KmsClient;
+  private readonly catalog: QueryCatalog;
+  private readonly executions = new Map<string, QueryExecutionRecord>();
+
+  constructor(options: QueryServiceOptions) {
+    if (!options?.s3 || !options.kms) throw invalidRequest('options', 'an ObjectStore (s3) and a KMS (kms) are required');
+    this.s3 = options.s3;
+    this.kms = options.kms;
+    this.catalog = new QueryCatalog(options.dir, options.waitForLock);
+  }
+
+  /** Queues the query and returns its id at once; poll getQueryExecution for its state. */
+  async startQueryExecution(request: StartQueryExecutionRequest, caller?: Caller): Promise<{ QueryExecutionId: string }> {
+    const query = request?.QueryString;
+    if (typeof query !== 'string' || query.trim().length === 0 || query.length > MAX_QUERY_LENGTH) {
+      throw invalidRequest('QueryString', `expected SQL text of 1 to ${MAX_QUERY_LENGTH} characters`);
+    }
+    const database = request.QueryExecutionContext?.Database ?? 'default';
+    if (typeof database !== 'string' || !/^[A-Za-z0-9_]{1,255}$/.test(database)) {
+      throw invalidRequest('QueryExecutionContext.Database', 'expected a database name (letters, digits, underscores)');
+    }
+    const outputLocation = request.ResultConfiguration?.OutputLocation;
+    if (outputLocation === undefined) {
+      throw new AthenaError('InvalidRequestException', 'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.', 'INVALID_INPUT');
+    }
+    const output = parseS3Location(outputLocation);
+    if (!output) throw invalidRequest('ResultConfiguration.OutputLocation', `expected s3://bucket/prefix/, got ${String(outputLocation)}`);
+    const encryption = checkEncryption(request.ResultConfiguration?.EncryptionConfiguration);
+    await this.catalog.load();
+    const ddl = parseDdlOrUndefined(query);
+    const execution: QueryExecutionRecord = {
+      id: crypto.randomUUID(), query, statementType: ddl.statement || ddl.failure ? 'DDL' : 'DML', database: database.toLowerCase(),
+      output, encryption, caller, state: 'QUEUED', submitted: new Date(), scanned: 0,
+    };
+    this.executions.set(execution.id, execution);
+    void DuckDbEngine.exclusive((engine) => this.run(execution, engine, ddl)).catch((error: unknown) => this.finish(execution, error));
+    return { QueryExecutionId: execution.id };
+  }
+
+  async getQueryExecution(request: { QueryExecutionId: string }, _caller?: Caller) {
+    return { QueryExecution: describeExecution(this.execution(request?.QueryExecutionId)) };
+  }
+
+  /** Cancels a queued or running query (no result is written); a finished one is left as it is. */
+  async stopQueryExecution(request: { QueryExecutionId: string }, _caller?: Caller): Promise<Record<string, never>> {
+    const execution = this.execution(request?.QueryExecutionId);
+    if (execution.state === 'QUEUED' || execution.state === 'RUNNING') {
+      execution.state = 'CANCELLED';
+      execution.reason = 'Query cancelled by user';
+      execution.completed = new Date();
+    }
+    return {};
+  }
+
+  /**
+   * A page of a finished query's results, read back from its OutputLocation as the caller (so the
+   * caller needs s3:GetObject there, and kms:Decrypt for encrypted results). For a SELECT the
+   * first row is the header, as Athena returns it.
+   */
+  async getQueryResults(request: { QueryExecutionId: string; NextToken?: string; MaxResults?: number }, caller?: Caller) {
+    const execution = this.execution(request?.QueryExecutionId);
+    const maxResults = request.MaxResults ?? 1000;
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000) throw invalidRequest('MaxResults', 'expected a whole number from 1 to 1000');
+    const start = request.NextToken === undefined ? 0 : offsetOfToken(request.NextToken, execution.id);
+    if (execution.state === 'QUEUED' || execution.state === 'RUNNING') {
+      throw new AthenaError('InvalidRequestException', `Query has not yet finished. Current state: ${execution.state}`, 'INVALID_INPUT');
+    }
+    if (execution.state !== 'SUCCEEDED') {
+      throw new AthenaError('InvalidRequestException', `Query did not finish successfully. Final query state: ${execution.state}`, 'INVALID_INPUT');
+    }
+    let rows: Array<Array<string | null>> = [];
+    let columns: ColumnInfo[] = [];
+    if (execution.statementType === 'DML') {
+      const access = this.access(caller);
+      const key = resultKey(execution);
+      const metadata = await getResultObject(access, execution.output.bucket, `${key}.metadata`, execution.encryption);
+      columns = (JSON.parse(text.decode(metadata)) as { ColumnInfo: ColumnInfo[] }).ColumnInfo;
+      rows = parseCsv(text.decode(await getResultObject(access, execution.output.bucket, key, execution.encryption)));
+    }
+    const page = rows.slice(start, start + maxResults);
+    const next = start + page.length;
+    return {
+      UpdateCount: 0,
+      ResultSet: { Rows: page.map((row) => ({ Data: row.map((v) => (v === null ? {} : { VarCharValue: v })) })), ResultSetMetadata: { ColumnInfo: columns } },
+      NextToken: next < rows.length ? tokenOfOffset(execution.id, next) : undefined,
+    };
+  }
+
+  /** Releases a directory catalog's lock. */
+  close(): Promise<void> {
+    return this.catalog.close();
+  }
+
+  private execution(id: unknown): QueryExecutionRecord {
+    const execution = typeof id === 'string' ? this.executions.get(id) : undefined;
+    if (!execution) throw new AthenaError('InvalidRequestException', `QueryExecution ${String(id)} was not found`, 'INVALID_INPUT');
+    return execution;
+  }
+
+  private access(caller: Caller | undefined): ObjectAccess {
+    return { s3: this.s3, kms: this.kms, caller };
+  }
+
+  private async run(execution: QueryExecutionRecord, engine: DuckDbEngine, ddl: { statement?: DdlStatement; failure?: unknown }): Promise<void> {
+    if (execution.state !== 'QUEUED') return; // stopped while queued
+    execution.state = 'RUNNING';
+    execution.started = new Date();
+    if (ddl.failure) throw ddl.failure;
+    if (ddl.statement) {
+      await this.catalog.apply(ddl.statement, execution.database);
+      return this.finish(execution);
+    }
+    const progress: LoadProgress = {
+      scanned: 0,
+      checkCancelled: () => {
+        execution.scanned = progress.scanned;
+        if (execution.state === 'CANCELLED') throw new Cancelled();
+      },
+    };
+    const sql = execution.query.trim().replace(/;+\s*$/, '');
+    const schemas = new Set<string>([execution.database]);
+    try {
+      const access = this.access(execution.caller);
+      if (!this.catalog.hasDatabase(execution.database)) throw new QueryFailure(`SCHEMA_NOT_FOUND: Schema ${execution.database} does not exist`);
+      if (!/^(select|with|values|\()/i.test(sql)) {
+        throw new QueryFailure('Only SELECT queries and the DDL statements CREATE EXTERNAL TABLE, CREATE DATABASE and DROP are supported');
+      }
+      engine.createSchema(execution.database);
+      for (const { database, table } of this.tablesRead(engine, sql, execution.database)) {
+        schemas.add(database);
+        engine.createSchema(database);
+        await loadTable(engine, database, table, access, progress);
+      }
+      const result = engine.run(sql, execution.database);
+      progress.checkCancelled();
+      execution.columns = result.columns.map((c) => columnInfo(c.name, c.type));
+      const key = resultKey(execution);
+      await putResultObject(access, execution.output.bucket, key, utf8.encode(formatCsv([result.columns.map((c) => c.name), ...result.rows])), execution.encryption);
+      await putResultObject(access, execution.output.bucket, `${key}.metadata`, utf8.encode(JSON.stringify({ ColumnInfo: execution.columns })), execution.encryption)
+        .catch(async (error: unknown) => {
+          await this.s3.deleteObject({ Bucket: execution.output.bucket, Key: key }, execution.caller).catch(() => undefined);
+          throw error;
+        });
+      this.finish(execution);
+    } finally {
+      for (const schema of schemas) engine.dropSchema(schema);
+    }
+  }
+
+  /**
+   * The catalog tables a query reads. DuckDB's parser gives their names without the database, so
+   * a name is looked up in the query's database and in any other database the query names; a name
+   * found in none fails the query as Athena does (TABLE_NOT_FOUND).
+   */
+  private tablesRead(engine: DuckDbEngine, sql: string, defaultDatabase: string): Array<{ database: string; table: TableDefinition }> {
+    const words = new Set(sql.toLowerCase().match(/[a-z0-9_]+/g) ?? []);
+    return [...new Set(engine.tableNames(sql).map((name) => name.toLowerCase()))].flatMap((name) => {
+      const found = this.catalog.databasesWithTable(name).filter((database) => database === defaultDatabase || words.has(database));
+      if (found.length === 0) this.catalog.table(defaultDatabase, name); // throws TABLE_NOT_FOUND
+      return found.map((database) => ({ database, table: this.catalog.table(database, name) }));
+    });
+  }
+
+  /** Records the outcome once: SUCCEEDED without an error, else FAILED with the reason (a stopped query stays CANCELLED). */
+  private finish(execution: QueryExecutionRecord, error?: unknown): void {
+    if (execution.state !== 'QUEUED' && execution.state !== 'RUNNING') return;
+    execution.completed = new Date();
+    if (error === undefined) {
+      execution.state = 'SUCCEEDED';
+      return;
+    }
+    execution.state = 'FAILED';
+    execution.columns = undefined;
+    if (error instanceof QueryFailure) {
+      execution.reason = error.message;
+      execution.errorCategory = error.errorCategory;
+    } else {
+      // The engine's own errors (a syntax error, an unknown column) are the query's fault: a user error.
+      execution.reason = engineMessage(error);
+      execution.errorCategory = 2;
+    }
+  }
+}
+
+/** DuckDB's error, which may come as JSON ({exception_type, exception_message, error_subtype}), as one line of text. */
+function engineMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  try {
+    const parsed = JSON.parse(message) as { exception_type?: string; exception_message?: string; error_subtype?: string };
+    return `${parsed.error_subtype ?? parsed.exception_type?.toUpperCase() ?? 'ERROR'}: ${parsed.exception_message ?? message}`;
+  } catch {
+    return message;
+  }
+}
+
+function parseDdlOrUndefined(query: string): { statement?: DdlStatement; failure?: unknown } {
+  try {
+    return { statement: parseDdl(query) };
+  } catch (failure) {
+    return { failure };
+  }
+}
+
+function checkEncryption(config: EncryptionConfiguration | undefined): EncryptionConfiguration | undefined {
+  if (config === undefined) return undefined;
+  const field = 'ResultConfiguration.EncryptionConfiguration';
+  if (!ENCRYPTION_OPTIONS.includes(config.EncryptionOption)) throw invalidRequest(`${field}.EncryptionOption`, `expected ${ENCRYPTION_OPTIONS.join(', ')}, got ${String(config.EncryptionOption)}`);
+  const needsKey = config.EncryptionOption !== 'SSE_S3';
+  if (needsKey && (typeof config.KmsKey !== 'string' || config.KmsKey.length === 0)) throw invalidRequest(`${field}.KmsKey`, `required for ${config.EncryptionOption}`);
+  if (!needsKey && config.KmsKey !== undefined) throw invalidRequest(`${field}.KmsKey`, 'only for SSE_KMS and CSE_KMS');
+  return { EncryptionOption: config.EncryptionOption, KmsKey: config.KmsKey };
+}
+
+/** NextToken: the execution and the row to continue from, opaque to callers. */
+const tokenOfOffset = (id: string, offset: number) => btoa(`${id}:${offset}`);
+
+function offsetOfToken(token: string, id: string): number {
+  let decoded = '';
+  try {
+    decoded = atob(token);
+  } catch {
+    // refused below
+  }
+  const match = /^(.+):(\d+)$/.exec(decoded);
+  if (!match || match[1] !== id) throw invalidRequest('NextToken', 'not a token GetQueryResults returned for this query');
+  return Number(match[2]);
+}

@@ -1,0 +1,74 @@
+// A table's data: the objects under its LOCATION, listed and read through the ObjectStore's public
+// API as the caller — so bucket policies, key policies, grants and kms:ViaService decide exactly as
+// for the caller's own ListObjectsV2 and GetObject. CSE-KMS objects (S3 Encryption Client v2
+// metadata) are read through S3EncryptionClient, KMS called as the caller. Like Athena, objects
+// whose names start with '_' or '.' are skipped (Hive's hidden files), and SSE-C and CSE with a
+// customer key are not supported: such an object fails the query
+// (https://docs.aws.amazon.com/athena/latest/ug/encryption.html).
+
+import type { KmsClient } from '../envelope/kms-client.js';
+import { KmsError } from '../kms/kms-errors.js';
+import type { Caller } from '../policy/caller.js';
+import type { ObjectStore } from '../s3/object-store.js';
+import { S3EncryptionClient } from '../s3/s3-encryption-client.js';
+import { S3Error } from '../s3/s3-errors.js';
+import { QueryFailure } from './athena-errors.js';
+import { bodyPieces } from './object-body.js';
+import { s3Uri, type S3Location } from './s3-location.js';
+
+export interface ObjectAccess {
+  s3: ObjectStore;
+  kms: KmsClient;
+  caller: Caller | undefined;
+}
+
+const STATUS: Record<string, number> = { AccessDenied: 403, NoSuchKey: 404, NoSuchBucket: 404 };
+
+/** An S3 or KMS refusal met while reading `uri`, as Athena's engine reports it. */
+export function readFailure(uri: string, error: unknown): never {
+  if (error instanceof S3Error) {
+    throw new QueryFailure(`HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${uri}: ${error.message} `
+      + `(Service: Amazon S3; Status Code: ${STATUS[error.name] ?? 400}; Error Code: ${error.name})`, 2, { cause: error });
+  }
+  if (error instanceof KmsError) {
+    throw new QueryFailure(`HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${uri}: ${error.message} `
+      + `(Service: AWSKMS; Status Code: 400; Error Code: ${error.name})`, 2, { cause: error });
+  }
+  throw error;
+}
+
+/** The keys under the location, in S3's order, skipping folders and hidden files. */
+export async function* tableKeys(location: S3Location, access: ObjectAccess): AsyncGenerator<string> {
+  let token: string | undefined;
+  do {
+    const page = await access.s3.listObjectsV2({ Bucket: location.bucket, Prefix: location.prefix, ContinuationToken: token }, access.caller)
+      .catch((error: unknown) => readFailure(s3Uri(location.bucket, location.prefix), error));
+    for (const { Key } of page.Contents) {
+      const name = Key.slice(location.prefix.length);
+      if (name === '' || name.endsWith('/') || /(^|\/)[_.]/.test(name)) continue;
+      yield Key;
+    }
+    token = page.NextContinuationToken;
+  } while (token !== undefined);
+}
+
+/** One object's plaintext, in pieces, read as the caller. */
+export async function objectPlaintext(bucket: string, key: string, access: ObjectAccess): Promise<AsyncIterable<Uint8Array>> {
+  const uri = s3Uri(bucket, key);
+  try {
+    const head = await access.s3.headObject({ Bucket: bucket, Key: key }, access.caller);
+    const wrapAlg = head.Metadata['x-amz-wrap-alg'];
+    if (head.Metadata['x-amz-key-v2'] !== undefined && wrapAlg !== 'kms+context') {
+      throw new QueryFailure(`HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${uri}: the object is encrypted on the client with a customer `
+        + `master key (x-amz-wrap-alg ${String(wrapAlg)}); Athena reads only SSE-S3, SSE-KMS and CSE-KMS objects`);
+    }
+    if (wrapAlg === 'kms+context') {
+      // Reading unwraps with the key the object's envelope names; the client's own key id is for writes only.
+      const cse = new S3EncryptionClient({ s3: access.s3, kms: access.kms, kmsKeyId: '', caller: access.caller });
+      return bodyPieces((await cse.getObject({ Bucket: bucket, Key: key })).Body);
+    }
+    return bodyPieces((await access.s3.getObject({ Bucket: bucket, Key: key }, access.caller)).Body);
+  } catch (error) {
+    return readFailure(uri, error);
+  }
+}

@@ -1,0 +1,101 @@
+// Tables over encrypted objects: every mode Athena reads gives the rows plaintext gives; SSE-C and
+// CSE with a customer key fail the query; a caller the key policy does not let decrypt gets
+// AccessDenied naming the key, and no result object (https://docs.aws.amazon.com/athena/latest/ug/encryption.html).
+
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { S3EncryptionClient } from '../../src/index.js';
+import { ALICE, PEOPLE_CSV, PEOPLE_ROWS, policy, queryRows, runQuery, setup } from './query-fixture.js';
+
+const tableAt = (name: string, prefix: string) => `CREATE EXTERNAL TABLE ${name} (id int, name string, city string, amount double)
+  ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde' LOCATION 's3://data/${prefix}/' TBLPROPERTIES ('skip.header.line.count' = '1')`;
+
+async function encryptedData() {
+  const env = setup();
+  const { s3, kms } = env;
+  const { KeyMetadata: key } = await kms.createKey();
+  await s3.createBucket({ Bucket: 'data' });
+  await s3.createBucket({ Bucket: 'results' });
+  await s3.putObject({ Bucket: 'data', Key: 'plain/p.csv', Body: PEOPLE_CSV });
+  await s3.putObject({ Bucket: 'data', Key: 'sse-s3/p.csv', Body: PEOPLE_CSV, ServerSideEncryption: 'AES256' });
+  await s3.putObject({ Bucket: 'data', Key: 'sse-kms/p.csv', Body: PEOPLE_CSV, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.Arn });
+  await s3.putObject({ Bucket: 'data', Key: 'bucket-key/p.csv', Body: PEOPLE_CSV, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.Arn, BucketKeyEnabled: true });
+  await s3.putObject({ Bucket: 'data', Key: 'dsse/p.csv', Body: PEOPLE_CSV, ServerSideEncryption: 'aws:kms:dsse', SSEKMSKeyId: key.Arn });
+  await new S3EncryptionClient({ s3, kms, kmsKeyId: key.Arn }).putObject({ Bucket: 'data', Key: 'cse-kms/p.csv', Body: PEOPLE_CSV });
+  for (const prefix of ['plain', 'sse-s3', 'sse-kms', 'bucket-key', 'dsse', 'cse-kms']) {
+    expect((await runQuery(env.queries, tableAt(prefix.replace('-', '_'), prefix))).Status.State).toBe('SUCCEEDED');
+  }
+  return { ...env, key };
+}
+
+/** Lets ALICE read and write both buckets; KMS actions as given, through the key policy's delegation to IAM. */
+function allowAlice(iam: ReturnType<typeof setup>['iam'], keyArn: string, kmsActions: string[]) {
+  iam.putPrincipalPolicy({ PrincipalArn: ALICE.principal, PolicyName: 'athena-user', PolicyDocument: policy([
+    { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:DeleteObject'], Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*', 'arn:aws:s3:::results', 'arn:aws:s3:::results/*'] },
+    ...(kmsActions.length ? [{ Effect: 'Allow', Action: kmsActions, Resource: keyArn }] : []),
+  ]) });
+}
+
+const resultKeys = async (s3: ReturnType<typeof setup>['s3'], prefix: string) =>
+  (await s3.listObjectsV2({ Bucket: 'results', Prefix: prefix })).Contents.map((c) => c.Key);
+
+describe('tables over encrypted objects', () => {
+  it('SSE-S3, SSE-KMS with and without a bucket key, DSSE-KMS and CSE-KMS give the rows plaintext gives', async () => {
+    const { queries } = await encryptedData();
+    for (const table of ['plain', 'sse_s3', 'sse_kms', 'bucket_key', 'dsse', 'cse_kms']) {
+      expect(await queryRows(queries, `SELECT * FROM ${table} ORDER BY id`), table).toEqual(PEOPLE_ROWS);
+    }
+    const joined = await queryRows(queries, 'SELECT p.name, c.city FROM plain p JOIN cse_kms c ON p.id = c.id JOIN dsse d ON d.id = p.id ORDER BY p.id');
+    expect(joined).toHaveLength(4);
+  });
+
+  it('a user with kms:Decrypt reads SSE-KMS data as herself; without it the query FAILS with AccessDenied naming the key, writing nothing', async () => {
+    const { queries, iam, s3, key } = await encryptedData();
+    allowAlice(iam, key.Arn, ['kms:Decrypt']);
+    expect(await queryRows(queries, 'SELECT * FROM sse_kms ORDER BY id', { ResultConfiguration: { OutputLocation: 's3://results/alice/' } }, ALICE)).toEqual(PEOPLE_ROWS);
+    expect(await queryRows(queries, 'SELECT * FROM cse_kms ORDER BY id', { ResultConfiguration: { OutputLocation: 's3://results/alice/' } }, ALICE)).toEqual(PEOPLE_ROWS);
+    allowAlice(iam, key.Arn, []);
+    for (const table of ['sse_kms', 'bucket_key', 'dsse', 'cse_kms']) {
+      const failed = await runQuery(queries, `SELECT count(*) FROM ${table}`, { ResultConfiguration: { OutputLocation: 's3://results/denied/' } }, ALICE);
+      expect(failed.Status.State, table).toBe('FAILED');
+      expect(failed.Status.StateChangeReason).toMatch(/^HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split s3:\/\/data\//);
+      expect(failed.Status.StateChangeReason).toMatch(/AccessDenied/);
+      expect(failed.Status.StateChangeReason).toContain(key.Arn);
+      expect(failed.Status.StateChangeReason).toContain('kms:Decrypt');
+    }
+    expect(await resultKeys(s3, 'denied/')).toEqual([]);
+    // Plain data needs no key: the same user still queries it.
+    expect(await queryRows(queries, 'SELECT * FROM plain ORDER BY id', { ResultConfiguration: { OutputLocation: 's3://results/denied/' } }, ALICE)).toEqual(PEOPLE_ROWS);
+  });
+
+  it('an S3 permission the caller lacks fails the query too: the bucket policy decides, not the service', async () => {
+    const { queries, iam, s3, key } = await encryptedData();
+    allowAlice(iam, key.Arn, ['kms:Decrypt']);
+    await s3.putBucketPolicy({ Bucket: 'data', Policy: policy([{ Effect: 'Deny', Principal: { AWS: ALICE.principal }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/sse-s3/*' }]) });
+    const failed = await runQuery(queries, 'SELECT * FROM sse_s3', {}, ALICE);
+    expect(failed.Status).toMatchObject({ State: 'FAILED', StateChangeReason: expect.stringMatching(/s3:\/\/data\/sse-s3\/p.csv.*explicit deny.*Error Code: AccessDenied/) });
+    expect(await queryRows(queries, 'SELECT count(*) AS n FROM sse_kms', {}, ALICE)).toEqual([['n'], ['3']]);
+  });
+
+  it('an SSE-C object, or one encrypted on the client with a customer master key, fails the query', async () => {
+    const { queries, s3 } = await encryptedData();
+    const customerKey = Buffer.alloc(32, 7);
+    await s3.putObject({ Bucket: 'data', Key: 'plain/sse-c.csv', Body: '9,x,y,1\n', SSECustomerAlgorithm: 'AES256',
+      SSECustomerKey: customerKey.toString('base64'), SSECustomerKeyMD5: createHash('md5').update(customerKey).digest('base64') });
+    const failed = await runQuery(queries, 'SELECT * FROM plain', { ResultConfiguration: { OutputLocation: 's3://results/sse-c/' } });
+    expect(failed.Status).toMatchObject({ State: 'FAILED', StateChangeReason: expect.stringMatching(/s3:\/\/data\/plain\/sse-c.csv: .*SSE-C.*Error Code: InvalidRequest/) });
+    await s3.deleteObject({ Bucket: 'data', Key: 'plain/sse-c.csv' });
+    await new S3EncryptionClient({ s3, masterKey: new Uint8Array(32).fill(3) }).putObject({ Bucket: 'data', Key: 'plain/cse-c.csv', Body: '9,x,y,1\n' });
+    const cseC = await runQuery(queries, 'SELECT * FROM plain', { ResultConfiguration: { OutputLocation: 's3://results/sse-c/' } });
+    expect(cseC.Status.StateChangeReason).toMatch(/plain\/cse-c.csv: the object is encrypted on the client with a customer master key/);
+    expect(await resultKeys(s3, 'sse-c/')).toEqual([]);
+  });
+
+  it('runs as the caller across accounts only as far as both accounts allow', async () => {
+    const { queries, iam } = await encryptedData();
+    const bob = { principal: 'arn:aws:iam::444455556666:user/bob' };
+    iam.putPrincipalPolicy({ PrincipalArn: bob.principal, PolicyName: 'all', PolicyDocument: policy([{ Effect: 'Allow', Action: ['s3:*', 'kms:*'], Resource: '*' }]) });
+    const failed = await runQuery(queries, 'SELECT * FROM plain', {}, bob);
+    expect(failed.Status).toMatchObject({ State: 'FAILED', StateChangeReason: expect.stringMatching(/AccessDenied/) });
+  });
+});
