@@ -6,7 +6,6 @@
 // S3EncryptionClient. Encrypting with a KMS key needs kms:GenerateDataKey, reading kms:Decrypt.
 
 import { AthenaError, QueryFailure } from './athena-errors.js';
-import { bodyBytes } from './object-body.js';
 import { S3EncryptionClient } from '../s3/s3-encryption-client.js';
 import { S3Error } from '../s3/s3-errors.js';
 import { KmsError } from '../kms/kms-errors.js';
@@ -45,8 +44,8 @@ export async function putResultObject(access: ObjectAccess, bucket: string, key:
 /** Reads a result object back through the same path it was written by; a refusal is the caller's error. */
 export async function getResultObject(access: ObjectAccess, bucket: string, key: string, encryption?: EncryptionConfiguration): Promise<Uint8Array> {
   try {
-    if (encryption?.EncryptionOption === 'CSE_KMS') return await bodyBytes((await cseClient(access, encryption.KmsKey!).getObject({ Bucket: bucket, Key: key })).Body);
-    return await bodyBytes((await access.s3.getObject({ Bucket: bucket, Key: key }, access.caller)).Body);
+    if (encryption?.EncryptionOption === 'CSE_KMS') return await (await cseClient(access, encryption.KmsKey!).getObject({ Bucket: bucket, Key: key })).Body.transformToByteArray();
+    return await (await access.s3.getObject({ Bucket: bucket, Key: key }, access.caller)).Body.transformToByteArray();
   } catch (error) {
     if (!(error instanceof S3Error || error instanceof KmsError)) throw error;
     throw new AthenaError('InvalidRequestException', `Unable to read the query results at ${s3Uri(bucket, key)}: ${error.name}: ${error.message}`, 'INVALID_INPUT');

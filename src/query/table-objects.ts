@@ -13,7 +13,6 @@ import type { ObjectStore } from '../s3/object-store.js';
 import { S3EncryptionClient } from '../s3/s3-encryption-client.js';
 import { S3Error } from '../s3/s3-errors.js';
 import { QueryFailure } from './athena-errors.js';
-import { bodyPieces } from './object-body.js';
 import { s3Uri, type S3Location } from './s3-location.js';
 
 export interface ObjectAccess {
@@ -65,9 +64,9 @@ export async function objectPlaintext(bucket: string, key: string, access: Objec
     if (wrapAlg === 'kms+context') {
       // Reading unwraps with the key the object's envelope names; the client's own key id is for writes only.
       const cse = new S3EncryptionClient({ s3: access.s3, kms: access.kms, kmsKeyId: '', caller: access.caller });
-      return bodyPieces((await cse.getObject({ Bucket: bucket, Key: key })).Body);
+      return (await cse.getObject({ Bucket: bucket, Key: key })).Body;
     }
-    return bodyPieces((await access.s3.getObject({ Bucket: bucket, Key: key }, access.caller)).Body);
+    return (await access.s3.getObject({ Bucket: bucket, Key: key }, access.caller)).Body; // streamed: read as the engine takes it
   } catch (error) {
     return readFailure(uri, error);
   }

@@ -50,12 +50,12 @@ describe('encrypted query results', () => {
       const body = EncryptionConfiguration.EncryptionOption === 'CSE_KMS'
         ? (await new S3EncryptionClient({ s3, kms, kmsKeyId: key.Arn }).getObject({ Bucket: 'results', Key: resultKey })).Body
         : (await s3.getObject({ Bucket: 'results', Key: resultKey })).Body;
-      expect(new TextDecoder().decode(body)).toBe(EXPECTED_CSV);
+      expect(await body.transformToString()).toBe(EXPECTED_CSV);
       expect(await resultRows(queries, execution.QueryExecutionId)).toEqual([['name', 'amount'], ['Ada, Countess', '10.5'], ['Grace', '20.0'], ['Linus', null]]);
     }
     // The CSE_KMS result is sealed on the client: S3 holds only the v2 envelope, so a plain GET returns ciphertext.
     const cse = await runQuery(queries, SQL, { ResultConfiguration: { OutputLocation: 's3://results/cse/', EncryptionConfiguration: { EncryptionOption: 'CSE_KMS', KmsKey: key.Arn } } });
-    expect(new TextDecoder().decode((await s3.getObject({ Bucket: 'results', Key: `cse/${cse.QueryExecutionId}.csv` })).Body)).not.toContain('Countess');
+    expect(await (await s3.getObject({ Bucket: 'results', Key: `cse/${cse.QueryExecutionId}.csv` })).Body.transformToString()).not.toContain('Countess');
   });
 
   it('kms:Decrypt without kms:GenerateDataKey: results may go to an unencrypted location, not an SSE-KMS or CSE-KMS one', async () => {

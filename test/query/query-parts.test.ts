@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatCsv, parseCsv } from '../../src/query/csv-text.js';
 import { jsonLinesToCsv } from '../../src/query/json-lines.js';
-import { bodyBytes, bodyPieces } from '../../src/query/object-body.js';
 import { recordChunks } from '../../src/query/record-chunks.js';
 import { parseDdl } from '../../src/query/table-ddl.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
@@ -106,22 +105,5 @@ describe('result CSV', () => {
     expect(parseCsv(csv)).toEqual([['1', '["a"]', null], ['two', null, null]]);
     expect(() => jsonLinesToCsv(encoder.encode('[1]\n'), ['id'])).toThrow(/not a valid JSON Object/);
     expect(() => jsonLinesToCsv(encoder.encode('{bad\n'), ['id'])).toThrow(/HIVE_CURSOR_ERROR/);
-  });
-});
-
-describe('object bodies', () => {
-  it('reads a Uint8Array body, an async-iterable body and a transformToByteArray body alike', async () => {
-    const bytes = new SeededRandom(3).bytes(3 * (1 << 20) + 5);
-    const collect = async (body: Parameters<typeof bodyPieces>[0]) => {
-      const parts: Uint8Array[] = [];
-      for await (const piece of bodyPieces(body)) parts.push(piece);
-      return Buffer.concat(parts);
-    };
-    const iterable = { async *[Symbol.asyncIterator]() { yield bytes.subarray(0, 10); yield bytes.subarray(10); } };
-    const transformable = { transformToByteArray: async () => bytes };
-    for (const body of [bytes, iterable, transformable]) {
-      expect((await collect(body)).equals(bytes)).toBe(true);
-      expect(Buffer.from(await bodyBytes(body)).equals(bytes)).toBe(true);
-    }
   });
 });

@@ -29,7 +29,7 @@ describe('QueryService', () => {
     const location = execution.ResultConfiguration.OutputLocation;
     expect(location).toBe(`s3://results/athena/${execution.QueryExecutionId}.csv`);
     const stored = await s3.getObject({ Bucket: 'results', Key: `athena/${execution.QueryExecutionId}.csv` });
-    expect(new TextDecoder().decode(stored.Body)).toBe('"id","name","city","amount"\n"1","Ada, Countess","London","10.5"\n"2","Grace","New\nYork","20.0"\n"3","Linus","Helsinki",\n');
+    expect(await stored.Body.transformToString()).toBe('"id","name","city","amount"\n"1","Ada, Countess","London","10.5"\n"2","Grace","New\nYork","20.0"\n"3","Linus","Helsinki",\n');
     await expect(s3.headObject({ Bucket: 'results', Key: `athena/${execution.QueryExecutionId}.csv.metadata` })).resolves.toBeDefined();
   });
 
