@@ -69,13 +69,13 @@ function checkRoom(output: Uint8Array, offset: number, bytes: number): void {
 
 /**
  * Below this many bytes of AAD and text, a one-shot message hashes without tables even when tables
- * are allowed: the tables' setup per key costs more than they save. Counted with callgrind
- * (`node bench/probes/core-instructions.mjs --only api,api-ct 64 512 2048`): a 64-byte message
- * takes 112 k instructions with the tables and 97 k without, a 512-byte one 159 k and 160 k, a
- * 2 KiB one 262 k and 318 k. The table-free path is also the constant-time one, so this only
- * removes secret-dependent lookups.
+ * are allowed: the per-key table setup costs more than the table-free GHASH of so few blocks, so
+ * the constant-time path is also the cheaper one. Counted with callgrind on the WASM calls of one
+ * message (`node bench/probes/core-instructions.mjs --only gcm,gcm-ct 64 128`): 64 B 50.6 k
+ * instructions with tables, 43.2 k without; 128 B 58.5 k and 53.5 k; the gap closes by ~36
+ * instructions a byte, so the two meet near 270 B.
  */
-export const SHORT_MESSAGE_BYTES = 512;
+export const SHORT_MESSAGE_BYTES = 256;
 
 /** The GHASH a one-shot message of `bytes` bytes (AAD and text) uses. */
 function constantTimeFor(constantTime: boolean, bytes: number): boolean {
