@@ -71,9 +71,8 @@ function checkRoom(output: Uint8Array, offset: number, bytes: number): void {
  * Below this many bytes of AAD and text, a one-shot message hashes without tables even when tables
  * are allowed: the per-key table setup costs more than the table-free GHASH of so few blocks, so
  * the constant-time path is also the cheaper one. Counted with callgrind on the WASM calls of one
- * message (`node bench/probes/core-instructions.mjs --only gcm,gcm-ct 64 128`): 64 B 50.6 k
- * instructions with tables, 43.2 k without; 128 B 58.5 k and 53.5 k; the gap closes by ~36
- * instructions a byte, so the two meet near 270 B.
+ * message (`node bench/probes/core-instructions.mjs --only gcm,gcm-ct 64 128 256`): 64 B 50.6 k
+ * instructions with tables, 43.2 k without; 128 B 58.5 k and 53.5 k; 256 B 65.7 k and 65.4 k.
  */
 export const SHORT_MESSAGE_BYTES = 256;
 
