@@ -1,0 +1,74 @@
+// Instructions per byte of the WASM core, counted by callgrind: repeatable on a shared machine where
+// timings are not. Each kernel runs in a fresh `node --predictable --no-liftoff` (TurboFan code
+// from the start, no background threads, fixed seeds: the same count to ~0.01% run after run), once
+// with 1 call and once with 1 + REPS calls; the difference divided by the bytes of REPS calls is
+// the steady state, with start-up, compilation and first-call costs dropped out. Kernels call build/core.wasm directly, except `api`, which goes through dist/ (so api − gcm
+// is the JS glue: chunking, copies across the boundary; api-ct the same with { constantTime: true }). `aad` is GHASH alone (gcmAad), so
+// gcm − aad is the CTR part (AES and the keystream XOR).
+//
+//   npm run build && node bench/probes/core-instructions.mjs [--only kernel,…] [bytes …]   (default: all, 16384 1048576)
+//
+// Needs valgrind. Run one kernel by hand: node … core-instructions.mjs --kernel gcm 16384 4
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const KERNELS = ['aad', 'gcm', 'aad-ct', 'gcm-ct', 'xts-enc', 'xts-dec', 'api', 'api-ct'];
+const NODE_FLAGS = ['--predictable', '--random-seed=1', '--hash-seed=1', '--no-liftoff', '--no-wasm-tier-up', '--no-wasm-lazy-compilation'];
+const root = new URL('../../', import.meta.url);
+
+async function runKernel(kernel, bytes, reps) {
+  if (kernel.startsWith('api')) {
+    const { gcm } = await import(new URL('dist/index.js', root));
+    const key = new Uint8Array(32).fill(7), iv = new Uint8Array(12).fill(9), data = new Uint8Array(bytes);
+    const options = { constantTime: kernel === 'api-ct' };
+    for (let r = 0; r < reps; r++) gcm(key, iv, undefined, options).encrypt(data);
+    return;
+  }
+  const { instance } = await WebAssembly.instantiate(readFileSync(new URL('build/core.wasm', root)), {});
+  const core = instance.exports;
+  const ctx = Math.ceil(core.heapBase() / 64) * 64;
+  const key = ctx + Math.ceil(core.contextBytes() / 64) * 64;
+  const data = key + 128;
+  const needed = data + bytes + 64;
+  const have = core.memory.buffer.byteLength;
+  if (needed > have) core.memory.grow(Math.ceil((needed - have) / 65536));
+  new Uint8Array(core.memory.buffer, key, 64).fill(7);
+  const gcmStart = (constantTime) => { core.gcmInit(ctx, key, constantTime); core.gcmSetIv96(ctx, key); };
+  for (let r = 0; r < reps; r++) {
+    switch (kernel) {
+      case 'aad': gcmStart(false); core.gcmAad(ctx, data, bytes); break;
+      case 'gcm': gcmStart(false); core.gcmEncrypt(ctx, data, bytes); core.gcmFinal(ctx); break;
+      case 'aad-ct': gcmStart(true); core.gcmAad(ctx, data, bytes); break;
+      case 'gcm-ct': gcmStart(true); core.gcmEncrypt(ctx, data, bytes); core.gcmFinal(ctx); break;
+      case 'xts-enc': core.xtsInit(ctx, key); core.xtsEncryptSectors(ctx, data, bytes, 4096, 0n); break;
+      case 'xts-dec': core.xtsInit(ctx, key); core.xtsDecryptSectors(ctx, data, bytes, 4096, 0n); break;
+      default: throw new Error(`unknown kernel ${kernel}`);
+    }
+  }
+}
+
+function collected(kernel, bytes, reps) {
+  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', '--smc-check=all',
+    process.execPath, ...NODE_FLAGS, fileURLToPath(import.meta.url), '--kernel', kernel, String(bytes), String(reps)];
+  const result = execFileSync('sh', ['-c', 'exec "$0" "$@" 2>&1 >/dev/null', 'valgrind', ...args], { encoding: 'utf8' });
+  const match = /Collected\s*:\s*(\d+)/.exec(result);
+  if (!match) throw new Error(`no callgrind total in:\n${result}`);
+  return Number(match[1]);
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === '--kernel') {
+  await runKernel(argv[1], Number(argv[2]), Number(argv[3]));
+} else {
+  const only = argv[0] === '--only' ? argv[1].split(',') : KERNELS;
+  const sizeArgs = argv[0] === '--only' ? argv.slice(2) : argv;
+  const sizes = sizeArgs.length ? sizeArgs.map(Number) : [16384, 1048576];
+  for (const bytes of sizes) {
+    const reps = Math.max(1, Math.round(262144 / bytes)); // at least 256 KiB per count
+    for (const kernel of only) {
+      const perByte = (collected(kernel, bytes, 1 + reps) - collected(kernel, bytes, 1)) / (reps * bytes);
+      console.log(`${String(bytes).padStart(8)} B  ${kernel.padEnd(8)} ${perByte.toFixed(2)} instructions/byte`);
+    }
+  }
+}
