@@ -80,6 +80,9 @@ export async function servicesWithState() {
     kmsCase('RevokeGrant', { KeyId: keyId, GrantId: grant.GrantId }),
     kmsCase('ListAuditRecords', { KeyId: keyId, EventName: 'Encrypt', StartTime: new Date(0), EndTime: new Date() }),
     s3Case('CreateBucket', { Bucket: 'another' }),
+    s3Case('ListBuckets', {}),
+    s3Case('GetBucketPolicy', { Bucket: 'shapes' }),
+    s3Case('DeleteBucket', { Bucket: 'shapes' }), // not empty: refused, so the bucket stays for the other cases
     s3Case('PutBucketEncryption', { Bucket: 'shapes', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyId }, BucketKeyEnabled: true }] } }),
     s3Case('GetBucketEncryption', { Bucket: 'shapes' }),
     s3Case('PutBucketVersioning', { Bucket: 'shapes', VersioningConfiguration: { Status: 'Enabled' } }),
