@@ -17,6 +17,7 @@
 // object fails to read.
 
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { DataKeyResolver, EncryptionMaterials } from '../envelope/materials.js';
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../kms/kms-keyring.js';
 import type { HostKms } from '../envelope/kms-client.js';
@@ -60,8 +61,10 @@ export interface ObjectStoreOptions {
   requireSecureTransport?: boolean;
   /** How long a bucket key from KMS is reused (default 5 minutes). */
   bucketKeyTtlMs?: number;
-  /** The time source for bucket-key expiry (default Date.now). */
+  /** The time source for bucket-key expiry (default: the clock's). */
   now?: () => number;
+  /** Where LastModified and bucket CreationDate come from (default the system clock), so tests can fix it. */
+  clock?: Clock;
   /** A directory for object bodies and metadata (Node); omitted: in memory. One process writes it at a time (see README, Stores). */
   dir?: string;
   /** With `dir`: milliseconds to wait for another writer to release the directory (default 0: refuse at once with a StoreLockedError). */
@@ -107,6 +110,7 @@ export class ObjectStore {
   private readonly requireSecureTransport: boolean;
   private readonly bucketKeys: BucketKeyCache;
   private readonly multipart: MultipartUploads;
+  private readonly clock: Clock;
 
   constructor(options: ObjectStoreOptions) {
     if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KMS (KeyManagementService or another HostKms) is required');
@@ -117,7 +121,8 @@ export class ObjectStore {
     this.iam = options.iam;
     this.state = new ObjectPersistence(options.dir, options.waitForLock);
     this.requireSecureTransport = options.requireSecureTransport ?? false;
-    this.bucketKeys = new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now);
+    this.clock = options.clock ?? systemClock;
+    this.bucketKeys = new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now ?? (() => this.clock.now().getTime()));
     this.multipart = new MultipartUploads({
       load: () => this.load(), who: (caller) => this.who(caller), bucket: (name) => this.bucket(name), checkKey: (key) => this.checkKey(key),
       authorizePut: (who, bucket, key, request) => this.authorizePut(who, bucket, key, request),
@@ -183,7 +188,7 @@ export class ObjectStore {
     }
     this.authorize(who, 's3:CreateBucket', `arn:aws:s3:::${request.Bucket}`, undefined, {});
     if (this.buckets.has(request.Bucket)) throw s3Error('BucketAlreadyOwnedByYou', `${request.Bucket} already exists`);
-    const bucket: Bucket = { name: request.Bucket, owner: this.kms.account, created: new Date(), objects: new SortedObjectMap<StoredObject[]>() };
+    const bucket: Bucket = { name: request.Bucket, owner: this.kms.account, created: this.clock.now(), objects: new SortedObjectMap<StoredObject[]>() };
     this.buckets.set(request.Bucket, bucket);
     await this.saveOrUndo(bucketRecord(bucket), () => this.buckets.get(bucket.name) === bucket && this.buckets.delete(bucket.name));
     return { Location: `/${request.Bucket}` };
@@ -319,7 +324,7 @@ export class ObjectStore {
     }
     const sse = customerKey ? undefined : header ?? bucket.rule?.ApplyServerSideEncryptionByDefault.SSEAlgorithm;
     const object: StoredObject = {
-      versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: 0, etag: '', lastModified: new Date(), sse,
+      versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: 0, etag: '', lastModified: this.clock.now(), sse,
       contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) },
     };
     const binding = { objectArn, versionId: object.versionId };
@@ -448,7 +453,7 @@ export class ObjectStore {
       return {};
     }
     const marker: StoredObject = { versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', deleteMarker: true, bodyId: crypto.randomUUID(),
-      size: 0, etag: '', lastModified: new Date(), metadata: {} };
+      size: 0, etag: '', lastModified: this.clock.now(), metadata: {} };
     const replaced = addVersion(bucket, key, marker);
     await drop(putRecord(bucket, key, marker), replaced);
     return { DeleteMarker: true, VersionId: marker.versionId };
@@ -493,7 +498,7 @@ export class ObjectStore {
         SecureTransport: request.SecureTransport, ContentType: original.ContentType,
         Metadata: request.MetadataDirective === 'REPLACE' ? request.Metadata : original.Metadata,
       }, caller);
-      return { CopyObjectResult: { ETag: put.ETag, LastModified: new Date() }, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption,
+      return { CopyObjectResult: { ETag: put.ETag, LastModified: this.clock.now() }, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption,
         SSEKMSKeyId: put.SSEKMSKeyId, BucketKeyEnabled: put.BucketKeyEnabled, SSECustomerAlgorithm: put.SSECustomerAlgorithm };
     } finally {
       // A put refused before it read the source leaves it unread: close it. (Once read, the read closed it, and it cannot be taken again.)
