@@ -3,11 +3,7 @@
 // injected clock's, exactly.
 import { describe, expect, it } from 'vitest';
 import { BlockStore, KeyManagementService } from '../../src/index.js';
-
-function movableClock(start: string) {
-  let time = new Date(start);
-  return { now: () => new Date(time), set: (to: string) => { time = new Date(to); } };
-}
+import { movableClock } from '../helpers/movable-clock.js';
 
 describe('BlockStore with an injected clock', () => {
   it('stamps volumes, attachments and snapshots with the clock\'s time', async () => {

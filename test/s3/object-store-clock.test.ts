@@ -3,11 +3,7 @@
 // copies — is the injected clock's, exactly.
 import { describe, expect, it } from 'vitest';
 import { KeyManagementService, ObjectStore } from '../../src/index.js';
-
-function movableClock(start: string) {
-  let time = new Date(start);
-  return { now: () => new Date(time), set: (to: string) => { time = new Date(to); } };
-}
+import { movableClock } from '../helpers/movable-clock.js';
 
 describe('ObjectStore with an injected clock', () => {
   it('stamps buckets, objects, delete markers and copies with the clock\'s time', async () => {
