@@ -16,6 +16,9 @@ export type { StreamingBody };
 export interface BucketRequest {
   Bucket: string;
 }
+/** The output of an operation that answers with no members (S3 returns only the HTTP status). */
+export type EmptyOutput = Record<string, never>;
+export type DeleteBucketOutput = EmptyOutput;
 export type CreateBucketRequest = BucketRequest;
 export type DeleteBucketRequest = BucketRequest;
 export type GetBucketPolicyRequest = BucketRequest;
@@ -38,6 +41,7 @@ export interface ServerSideEncryptionConfiguration {
 export interface PutBucketEncryptionRequest extends BucketRequest {
   ServerSideEncryptionConfiguration: ServerSideEncryptionConfiguration;
 }
+export type PutBucketEncryptionOutput = EmptyOutput;
 export type GetBucketEncryptionRequest = BucketRequest;
 export interface GetBucketEncryptionOutput {
   ServerSideEncryptionConfiguration: ServerSideEncryptionConfiguration;
@@ -45,6 +49,7 @@ export interface GetBucketEncryptionOutput {
 export interface PutBucketVersioningRequest extends BucketRequest {
   VersioningConfiguration: { Status: BucketVersioningStatus };
 }
+export type PutBucketVersioningOutput = EmptyOutput;
 export type GetBucketVersioningRequest = BucketRequest;
 export interface GetBucketVersioningOutput {
   Status?: BucketVersioningStatus;
@@ -53,6 +58,7 @@ export interface PutBucketPolicyRequest extends BucketRequest {
   /** A bucket policy: JSON text. */
   Policy: string;
 }
+export type PutBucketPolicyOutput = EmptyOutput;
 
 /** Fields every object request may carry: the SSE-C headers and, from a front end, whether TLS was used (aws:SecureTransport). */
 export interface ObjectRequest extends CustomerKeyRequest {
@@ -124,12 +130,48 @@ export interface DeleteObjectOutput {
 export interface ListObjectVersionsRequest extends BucketRequest {
   Prefix?: string;
 }
+export interface ObjectVersion {
+  Key: string;
+  VersionId: string;
+  IsLatest: boolean;
+  Size: number;
+  ETag: string;
+  LastModified: Date;
+}
+export interface DeleteMarkerEntry {
+  Key: string;
+  VersionId: string;
+  IsLatest: boolean;
+  LastModified: Date;
+}
+export interface ListObjectVersionsOutput {
+  Versions: ObjectVersion[];
+  DeleteMarkers: DeleteMarkerEntry[];
+}
 export interface ListObjectsV2Request extends BucketRequest {
   Prefix?: string;
   /** 0 to 1000 (a larger number lists 1000). */
   MaxKeys?: number;
   StartAfter?: string;
   ContinuationToken?: string;
+}
+/** One listed object: the latest version of its key. */
+export interface S3Object {
+  Key: string;
+  Size: number;
+  ETag: string;
+  LastModified: Date;
+}
+export interface ListObjectsV2Output {
+  Contents: S3Object[];
+  KeyCount: number;
+  IsTruncated: boolean;
+  Name: string;
+  Prefix: string;
+  MaxKeys: number;
+  StartAfter?: string;
+  ContinuationToken?: string;
+  NextContinuationToken?: string;
 }
 
 export interface CopyObjectRequest extends PutObjectSettings {
@@ -140,6 +182,13 @@ export interface CopyObjectRequest extends PutObjectSettings {
   CopySourceSSECustomerKey?: string;
   CopySourceSSECustomerKeyMD5?: string;
   MetadataDirective?: MetadataDirective;
+}
+export interface CopyObjectResult {
+  ETag: string;
+  LastModified: Date;
+}
+export interface CopyObjectOutput extends Omit<PutObjectOutput, 'ETag'> {
+  CopyObjectResult: CopyObjectResult;
 }
 
 export type CreateMultipartUploadRequest = PutObjectSettings;
@@ -166,11 +215,20 @@ export interface CompleteMultipartUploadRequest extends ObjectRequest {
   UploadId: string;
   MultipartUpload: { Parts: CompletedPart[] };
 }
+export interface CompleteMultipartUploadOutput {
+  Bucket: string;
+  Key: string;
+  ETag: string;
+  VersionId?: string;
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+}
 export interface AbortMultipartUploadRequest {
   Bucket: string;
   Key: string;
   UploadId: string;
 }
+export type AbortMultipartUploadOutput = EmptyOutput;
 
 /** S3EncryptionClient.putObject: a PUT whose body is encrypted on the client; EncryptionContext (CSE-KMS) goes to KMS and x-amz-matdesc. */
 export interface EncryptedPutObjectRequest extends PutObjectRequest {
