@@ -14,6 +14,7 @@ import type { ObjectBodies } from './object-bodies.js';
 import { bodyPieces, checkContentLength, type ObjectBody } from './object-bytes.js';
 import type { Bucket } from './object-records.js';
 import type { ObjectRequest, ObjectStore, PutHeaders, PutObjectRequest } from './object-store.js';
+import type { ListPartsOutput, ListPartsRequest } from './s3-api-types.js';
 import { s3Error } from './s3-errors.js';
 import { customerKeyCheck, customerKeyMaterials, type CustomerKeyCheck } from './sse-c-keyring.js';
 import type { SseS3Keyring } from './sse-s3-keyring.js';
@@ -41,7 +42,7 @@ interface Upload {
   /** The PUT settings the completed object gets (SSE-C: the key's check, not the key). */
   settings: Omit<PutObjectRequest, 'Bucket' | 'Key' | 'Body' | 'ContentLength' | 'SSECustomerKey' | 'SSECustomerKeyMD5'>;
   customerKey?: CustomerKeyCheck;
-  parts: Map<number, { bodyId: string; size: number; etag: string }>;
+  parts: Map<number, { bodyId: string; size: number; etag: string; lastModified: Date }>;
 }
 
 /** S3's minimum size for every part but the last. */
@@ -82,7 +83,7 @@ export class MultipartUploads {
       const { size, etag } = await writeEncryptedBody(this.host.bodies(), bodyId, pieces, [bindMaterials(materials, { objectArn: partArn, versionId: bodyId })],
         { maxBytes: MAX_PART_BYTES, contentLength });
       const previous = upload.parts.get(request.PartNumber);
-      upload.parts.set(request.PartNumber, { bodyId, size, etag });
+      upload.parts.set(request.PartNumber, { bodyId, size, etag, lastModified: new Date() });
       if (previous) await this.host.bodies().remove(previous.bodyId);
       return { ETag: etag };
     } finally {
@@ -129,6 +130,22 @@ export class MultipartUploads {
     } finally {
       customerKey?.fill(0);
     }
+  }
+
+  /** The upload's parts in part-number order, after PartNumberMarker, at most MaxParts (0–1000) a page (S3 ListParts). */
+  async listParts(request: ListPartsRequest, caller?: Caller): Promise<ListPartsOutput> {
+    await this.host.load();
+    const { upload } = this.uploadFor(request, caller, undefined, false);
+    const marker = request.PartNumberMarker ?? 0;
+    const max = Math.min(request.MaxParts ?? 1000, 1000);
+    const after = [...upload.parts].filter(([n]) => n > marker).sort(([a], [b]) => a - b);
+    const page = after.slice(0, max);
+    const truncated = after.length > page.length;
+    return {
+      Bucket: upload.bucket, Key: upload.key, UploadId: request.UploadId, PartNumberMarker: marker, MaxParts: max, IsTruncated: truncated,
+      NextPartNumberMarker: truncated ? page.at(-1)?.[0] ?? marker : undefined, Initiator: { ID: upload.initiator },
+      Parts: page.map(([PartNumber, p]) => ({ PartNumber, ETag: p.etag, Size: p.size, LastModified: p.lastModified })),
+    };
   }
 
   async abort(request: { Bucket: string; Key: string; UploadId: string }, caller?: Caller) {

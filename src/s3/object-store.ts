@@ -224,6 +224,17 @@ export class ObjectStore {
     return { ServerSideEncryptionConfiguration: { Rules: [structuredClone(bucket.rule)] } };
   }
 
+  /** Removes the bucket's default encryption (S3 DeleteBucketEncryption, action s3:PutEncryptionConfiguration); a bucket without one is left as is. */
+  async deleteBucketEncryption(request: { Bucket: string }, caller?: Caller) {
+    const malformed = malformedS3Request('DeleteBucketEncryption', request); if (malformed) return malformed;
+    await this.load();
+    const bucket = this.authorizedBucket(request.Bucket, 's3:PutEncryptionConfiguration', caller);
+    const previous = bucket.rule;
+    bucket.rule = undefined;
+    await this.saveOrUndo(bucketRecord(bucket), () => { bucket.rule = previous; });
+    return {};
+  }
+
   /** Public policies (an Allow to Principal "*") are refused, as S3's Block Public Access does. */
   async putBucketVersioning(request: { Bucket: string; VersioningConfiguration: { Status: 'Enabled' | 'Suspended' } }, caller?: Caller) {
     const malformed = malformedS3Request('PutBucketVersioning', request); if (malformed) return malformed;
@@ -270,6 +281,17 @@ export class ObjectStore {
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetBucketPolicy', caller);
     if (!bucket.policy) throw s3Error('NoSuchBucketPolicy', `${bucket.name} has no bucket policy`);
     return { Policy: bucket.policy.text };
+  }
+
+  /** Removes the bucket's policy (S3 DeleteBucketPolicy: 204 whether or not it had one). */
+  async deleteBucketPolicy(request: { Bucket: string }, caller?: Caller) {
+    const malformed = malformedS3Request('DeleteBucketPolicy', request); if (malformed) return malformed;
+    await this.load();
+    const bucket = this.authorizedBucket(request.Bucket, 's3:DeleteBucketPolicy', caller);
+    const previous = bucket.policy;
+    bucket.policy = undefined;
+    await this.saveOrUndo(bucketRecord(bucket), () => { bucket.policy = previous; });
+    return {};
   }
 
   /** The account's buckets by name (S3 ListBuckets, action s3:ListAllMyBuckets). */
@@ -567,6 +589,11 @@ export class ObjectStore {
   abortMultipartUpload(request: Parameters<MultipartUploads['abort']>[0], caller?: Caller) {
     const malformed = malformedS3Request('AbortMultipartUpload', request); if (malformed) return malformed;
     return this.multipart.abort(request, caller);
+  }
+
+  listParts(request: Parameters<MultipartUploads['listParts']>[0], caller?: Caller) {
+    const malformed = malformedS3Request('ListParts', request); if (malformed) return malformed;
+    return this.multipart.listParts(request, caller);
   }
 
   /** The bytes kept at rest for an object (ciphertext when encrypted): for tests and audits. */

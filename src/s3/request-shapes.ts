@@ -82,6 +82,11 @@ export const S3_REQUEST_SHAPES = {
   AbortMultipartUpload: structure<S3.AbortMultipartUploadRequest>('AbortMultipartUploadRequest', {
     Bucket: string(), Key: string(), UploadId: string({ min: 1 }),
   }),
+  ListParts: structure<S3.ListPartsRequest>('ListPartsRequest', {
+    Bucket: string(), Key: string(), UploadId: string({ min: 1 }), MaxParts: optional(integer(0, 2 ** 31 - 1)), PartNumberMarker: optional(integer(0, 10_000)),
+  }),
+  DeleteBucketPolicy: bucketOnly<S3.DeleteBucketPolicyRequest>('DeleteBucketPolicyRequest'),
+  DeleteBucketEncryption: bucketOnly<S3.DeleteBucketEncryptionRequest>('DeleteBucketEncryptionRequest'),
   EncryptedPutObject: structure<S3.EncryptedPutObjectRequest>('PutObjectRequest', { ...putObject, EncryptionContext: optional(stringMap()) }),
   EncryptedGetObject: structure<S3.EncryptedGetObjectRequest>('GetObjectRequest', { ...getObject, EncryptionContext: optional(stringMap()) }),
 } satisfies Record<string, Shape<unknown>>;

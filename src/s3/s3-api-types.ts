@@ -172,6 +172,29 @@ export interface AbortMultipartUploadRequest {
   UploadId: string;
 }
 
+export interface ListPartsRequest {
+  Bucket: string;
+  Key: string;
+  UploadId: string;
+  /** 0 to 1000 (a larger number lists 1000). */
+  MaxParts?: number;
+  /** List the parts after this part number. */
+  PartNumberMarker?: number;
+}
+export interface ListPartsOutput {
+  Bucket: string;
+  Key: string;
+  UploadId: string;
+  Parts: Array<{ PartNumber: number; ETag: string; Size: number; LastModified: Date }>;
+  PartNumberMarker: number;
+  NextPartNumberMarker?: number;
+  MaxParts: number;
+  IsTruncated: boolean;
+  Initiator: { ID: string };
+}
+export type DeleteBucketPolicyRequest = BucketRequest;
+export type DeleteBucketEncryptionRequest = BucketRequest;
+
 /** S3EncryptionClient.putObject: a PUT whose body is encrypted on the client; EncryptionContext (CSE-KMS) goes to KMS and x-amz-matdesc. */
 export interface EncryptedPutObjectRequest extends PutObjectRequest {
   EncryptionContext?: Record<string, string>;
