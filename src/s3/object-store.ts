@@ -35,7 +35,7 @@ import { readWholeBody, type ObjectBodies } from './object-bodies.js';
 import { malformedS3Request } from './request-shapes.js';
 import { MultipartUploads } from './multipart-uploads.js';
 import { bucketRecord, dropBucketRecord, dropRecord, ObjectPersistence, putRecord, type ObjectRecord } from './object-persistence.js';
-import { addVersion, newVersionId, SSE_VALUES, type Bucket, type EncryptionRule, type ServerSideEncryption, type StoredObject } from './object-records.js';
+import { addVersion, newVersionId, SSE_VALUES, type Bucket, type ChecksumMember, type EncryptionRule, type ServerSideEncryption, type StoredObject } from './object-records.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
 import { SortedObjectMap } from './sorted-object-map.js';
 import { started, streamingBody } from './streaming-body.js';
@@ -74,7 +74,15 @@ export interface PutHeaders extends ObjectRequest {
 
 /** The request fields of a PUT (putObject; multipart completion adds nothing but the body). */
 export type PutObjectRequest = ObjectRequest & { Body: ObjectBody; ContentLength?: number; ServerSideEncryption?: ServerSideEncryption;
-  SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; ContentType?: string; Metadata?: Record<string, string> };
+  SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; ContentType?: string; Metadata?: Record<string, string>;
+  /**
+   * Checksums of the body that a front end verifies as it streams the body in (the service's
+   * x-amz-checksum-* headers and trailers), complete once the body has ended: read then, and stored
+   * with the version. The store does not compute them itself.
+   */
+  VerifiedChecksums?: ReadonlyMap<ChecksumMember, string> };
+/** A read's ChecksumMode: ENABLED returns the stored checksums (never on a ranged GET, whose bytes they do not cover). */
+type ChecksumModeRequest = { ChecksumMode?: 'ENABLED' };
 
 /** S3's largest single PUT (https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html): 5 GiB. */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
@@ -391,6 +399,7 @@ export class ObjectStore {
     const before = bucket.objects.get(key);
     const replaced = addVersion(bucket, key, object);
     const after = bucket.objects.get(key);
+    if (request.VerifiedChecksums?.size) object.checksums = Object.fromEntries(request.VerifiedChecksums);
     await this.saveOrUndo(putRecord(bucket, key, object), async () => {
       ObjectStore.restoreVersions(bucket, key, before, after);
       await this.bodies.remove(object.bodyId);
@@ -405,7 +414,7 @@ export class ObjectStore {
    * `transformToByteArray()`, `transformToString()`, `transformToWebStream()` or `for await`. The key,
    * the headers and the first frame are checked before this resolves; each later frame as it is read.
    */
-  async getObject(request: ObjectRequest & { Range?: string; VersionId?: string }, caller?: Caller) {
+  async getObject(request: ObjectRequest & ChecksumModeRequest & { Range?: string; VersionId?: string }, caller?: Caller) {
     const malformed = malformedS3Request('GetObject', request); if (malformed) return malformed;
     await this.load();
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
@@ -421,14 +430,15 @@ export class ObjectStore {
         }
       })();
       return { Body: streamingBody(await started(pieces)), ContentLength: end - start,
-        ContentRange: request.Range === undefined ? undefined : `bytes ${start}-${end - 1}/${object.size}`, ...this.headers(object) };
+        ContentRange: request.Range === undefined ? undefined : `bytes ${start}-${end - 1}/${object.size}`,
+        ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' && request.Range === undefined ? object.checksums : {}) };
     } finally {
       layers.dispose();
     }
   }
 
   /** Metadata only. Like S3, it checks s3:GetObject, the SSE-C key, and for SSE-KMS that the caller may decrypt. */
-  async headObject(request: ObjectRequest & { VersionId?: string }, caller?: Caller) {
+  async headObject(request: ObjectRequest & ChecksumModeRequest & { VersionId?: string }, caller?: Caller) {
     const malformed = malformedS3Request('HeadObject', request); if (malformed) return malformed;
     await this.load();
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
@@ -443,7 +453,7 @@ export class ObjectStore {
           await reader.close();
         }
       }
-      return { ContentLength: object.size, ...this.headers(object) };
+      return { ContentLength: object.size, ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' ? object.checksums : {}) };
     } finally {
       layers.dispose();
     }

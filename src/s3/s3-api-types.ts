@@ -3,9 +3,9 @@
 // API Reference, "Actions"). Enumerations are string-literal unions of the values this store supports.
 
 import type { CustomerKeyRequest } from './sse-c-keyring.js';
-import type { EncryptionRule, ServerSideEncryption } from './object-records.js';
+import type { ChecksumMember, EncryptionRule, ServerSideEncryption } from './object-records.js';
 
-export type { CustomerKeyRequest, EncryptionRule as ServerSideEncryptionRule, ServerSideEncryption };
+export type { ChecksumMember, CustomerKeyRequest, EncryptionRule as ServerSideEncryptionRule, ServerSideEncryption };
 export type BucketVersioningStatus = 'Enabled' | 'Suspended';
 export type MetadataDirective = 'COPY' | 'REPLACE';
 export type { ObjectBody } from './object-bytes.js';
@@ -75,6 +75,8 @@ export interface PutObjectRequest extends PutObjectSettings {
   Body: ObjectBody;
   /** The body's length in bytes, if known: a body of another length is refused (IncompleteBody / InvalidArgument). */
   ContentLength?: number;
+  /** Checksums a front end verified over the body as it streamed in, complete once the body has ended: stored with the version. */
+  VerifiedChecksums?: ReadonlyMap<ChecksumMember, string>;
 }
 export interface PutObjectOutput {
   ETag: string;
@@ -89,11 +91,14 @@ export interface GetObjectRequest extends ObjectRequest {
   /** `bytes=start-end`, `bytes=start-` or `bytes=-suffix`. */
   Range?: string;
   VersionId?: string;
+  /** ENABLED: the stored checksums come back (not on a ranged GET). */
+  ChecksumMode?: 'ENABLED';
 }
 export interface HeadObjectRequest extends ObjectRequest {
   VersionId?: string;
+  ChecksumMode?: 'ENABLED';
 }
-export interface HeadObjectOutput {
+export interface HeadObjectOutput extends Partial<Record<ChecksumMember, string>> {
   ContentLength: number;
   VersionId?: string;
   ETag: string;

@@ -8,7 +8,7 @@
 import type { ObjectStore } from '../s3/object-store.js';
 import { S3Error } from '../s3/s3-errors.js';
 import { objectPayload, readDocument } from './s3-bodies.js';
-import { objectResponseHeaders, putFields, readFields, customerKeyFields, type ObjectHeaderFields } from './s3-headers.js';
+import { checksumMode, objectResponseHeaders, putFields, readFields, customerKeyFields, type ObjectHeaderFields } from './s3-headers.js';
 import { requestPayload } from './s3-payload.js';
 import { listingPage, type ListingPage } from './s3-listing.js';
 import { s3RouteOf, type S3Route } from './s3-routes.js';
@@ -148,13 +148,13 @@ export class S3RestApi implements ServiceHandler {
       PutObject: async ({ route, who, request }) => {
         const payload = requestPayload(request, who.signing);
         const put = await store.putObject({ Bucket: route.bucket, Key: route.key, ...objectPayload(payload.bytes, declaredLength(request)), SecureTransport: request.secureTransport,
-          ...putFields(request.headers) }, who.caller);
+          VerifiedChecksums: payload.verified, ...putFields(request.headers) }, who.caller);
         return { status: 200, headers: { ...objectResponseHeaders(put, request.headers), ...Object.fromEntries(payload.checksums) }, body: '' };
       },
       GetObject: (call) => this.getObject(call),
       HeadObject: async ({ route, who, request }) => {
         const head = await store.headObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined,
-          SecureTransport: request.secureTransport, ...readFields(request.headers) }, who.caller);
+          SecureTransport: request.secureTransport, ChecksumMode: checksumMode(request.headers), ...readFields(request.headers) }, who.caller);
         const unmet = this.preconditionFailure(request, head);
         if (unmet) return unmet;
         return { status: 200, headers: { ...objectResponseHeaders(head, request.headers), 'accept-ranges': 'bytes', 'content-length': String(head.ContentLength) }, body: '' };
@@ -301,7 +301,7 @@ export class S3RestApi implements ServiceHandler {
   private async getObject({ route, who, request }: Call) {
     const range = headerValue(request.headers, 'range');
     const got = await this.store.getObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined,
-      Range: range, SecureTransport: request.secureTransport, ...readFields(request.headers) }, who.caller);
+      Range: range, SecureTransport: request.secureTransport, ChecksumMode: checksumMode(request.headers), ...readFields(request.headers) }, who.caller);
     // A body not sent is closed now (its file), not at garbage collection.
     const close = () => got.Body[Symbol.asyncIterator]().return?.(undefined);
     let unmet: WireResponse | undefined;
