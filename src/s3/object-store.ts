@@ -233,13 +233,19 @@ export class ObjectStore {
   }
 
   /** Removes the bucket's default encryption (S3 DeleteBucketEncryption, action s3:PutEncryptionConfiguration); a bucket without one is left as is. */
-  async deleteBucketEncryption(request: { Bucket: string }, caller?: Caller) {
-    const malformed = malformedS3Request('DeleteBucketEncryption', request); if (malformed) return malformed;
+  deleteBucketEncryption(request: { Bucket: string }, caller?: Caller) {
+    return this.clearBucketSetting('DeleteBucketEncryption', 's3:PutEncryptionConfiguration', 'rule', request, caller);
+  }
+
+  /** Removes one of a bucket's settings (there or not), recorded like any change to the bucket. */
+  private async clearBucketSetting(operation: 'DeleteBucketEncryption' | 'DeleteBucketPolicy', action: string, setting: 'rule' | 'policy',
+    request: { Bucket: string }, caller: Caller | undefined) {
+    const malformed = malformedS3Request(operation, request); if (malformed) return malformed;
     await this.load();
-    const bucket = this.authorizedBucket(request.Bucket, 's3:PutEncryptionConfiguration', caller);
-    const previous = bucket.rule;
-    bucket.rule = undefined;
-    await this.saveOrUndo(bucketRecord(bucket), () => { bucket.rule = previous; });
+    const bucket = this.authorizedBucket(request.Bucket, action, caller);
+    const previous = bucket[setting];
+    delete bucket[setting];
+    await this.saveOrUndo(bucketRecord(bucket), () => Object.assign(bucket, { [setting]: previous }));
     return {};
   }
 
@@ -292,14 +298,8 @@ export class ObjectStore {
   }
 
   /** Removes the bucket's policy (S3 DeleteBucketPolicy: 204 whether or not it had one). */
-  async deleteBucketPolicy(request: { Bucket: string }, caller?: Caller) {
-    const malformed = malformedS3Request('DeleteBucketPolicy', request); if (malformed) return malformed;
-    await this.load();
-    const bucket = this.authorizedBucket(request.Bucket, 's3:DeleteBucketPolicy', caller);
-    const previous = bucket.policy;
-    bucket.policy = undefined;
-    await this.saveOrUndo(bucketRecord(bucket), () => { bucket.policy = previous; });
-    return {};
+  deleteBucketPolicy(request: { Bucket: string }, caller?: Caller) {
+    return this.clearBucketSetting('DeleteBucketPolicy', 's3:DeleteBucketPolicy', 'policy', request, caller);
   }
 
   /** The account's buckets by name (S3 ListBuckets, action s3:ListAllMyBuckets). */
