@@ -16,7 +16,7 @@ import type { Bucket } from './object-records.js';
 import type {
   AbortMultipartUploadOutput, AbortMultipartUploadRequest, CompleteMultipartUploadOutput, CompleteMultipartUploadRequest,
   CreateMultipartUploadOutput, CreateMultipartUploadRequest, ObjectRequest, PutObjectOutput, PutObjectRequest, PutObjectSettings,
-  UploadPartOutput, UploadPartRequest,
+  ListPartsOutput, ListPartsRequest, UploadPartOutput, UploadPartRequest,
 } from './s3-api-types.js';
 import { s3Error } from './s3-errors.js';
 import { customerKeyCheck, customerKeyMaterials, type CustomerKeyCheck } from './sse-c-keyring.js';
@@ -45,7 +45,7 @@ interface Upload {
   /** The PUT settings the completed object gets (SSE-C: the key's check, not the key). */
   settings: Omit<PutObjectSettings, 'Bucket' | 'Key' | 'SSECustomerKey' | 'SSECustomerKeyMD5'>;
   customerKey?: CustomerKeyCheck;
-  parts: Map<number, { bodyId: string; size: number; etag: string }>;
+  parts: Map<number, { bodyId: string; size: number; etag: string; lastModified: Date }>;
 }
 
 /** S3's minimum size for every part but the last. */
@@ -86,7 +86,7 @@ export class MultipartUploads {
       const { size, etag } = await writeEncryptedBody(this.host.bodies(), bodyId, pieces, [bindMaterials(materials, { objectArn: partArn, versionId: bodyId })],
         { maxBytes: MAX_PART_BYTES, contentLength });
       const previous = upload.parts.get(request.PartNumber);
-      upload.parts.set(request.PartNumber, { bodyId, size, etag });
+      upload.parts.set(request.PartNumber, { bodyId, size, etag, lastModified: new Date() });
       if (previous) await this.host.bodies().remove(previous.bodyId);
       return { ETag: etag };
     } finally {
@@ -132,6 +132,22 @@ export class MultipartUploads {
     } finally {
       customerKey?.fill(0);
     }
+  }
+
+  /** The upload's parts in part-number order, after PartNumberMarker, at most MaxParts (0–1000) a page (S3 ListParts). */
+  async listParts(request: ListPartsRequest, caller?: Caller): Promise<ListPartsOutput> {
+    await this.host.load();
+    const { upload } = this.uploadFor(request, caller, undefined, false);
+    const marker = request.PartNumberMarker ?? 0;
+    const max = Math.min(request.MaxParts ?? 1000, 1000);
+    const after = [...upload.parts].filter(([n]) => n > marker).sort(([a], [b]) => a - b);
+    const page = after.slice(0, max);
+    const truncated = after.length > page.length;
+    return {
+      Bucket: upload.bucket, Key: upload.key, UploadId: request.UploadId, PartNumberMarker: marker, MaxParts: max, IsTruncated: truncated,
+      NextPartNumberMarker: truncated ? page.at(-1)?.[0] ?? marker : undefined, Initiator: { ID: upload.initiator },
+      Parts: page.map(([PartNumber, p]) => ({ PartNumber, ETag: p.etag, Size: p.size, LastModified: p.lastModified })),
+    };
   }
 
   async abort(request: AbortMultipartUploadRequest, caller?: Caller): Promise<AbortMultipartUploadOutput> {

@@ -221,6 +221,23 @@ export class ObjectStore {
     return { ServerSideEncryptionConfiguration: { Rules: [structuredClone(bucket.rule)] } };
   }
 
+  /** Removes the bucket's default encryption (S3 DeleteBucketEncryption, action s3:PutEncryptionConfiguration); a bucket without one is left as is. */
+  deleteBucketEncryption(request: { Bucket: string }, caller?: Caller) {
+    return this.clearBucketSetting('DeleteBucketEncryption', 's3:PutEncryptionConfiguration', 'rule', request, caller);
+  }
+
+  /** Removes one of a bucket's settings (there or not), recorded like any change to the bucket. */
+  private async clearBucketSetting(operation: 'DeleteBucketEncryption' | 'DeleteBucketPolicy', action: string, setting: 'rule' | 'policy',
+    request: { Bucket: string }, caller: Caller | undefined) {
+    const malformed = malformedS3Request(operation, request); if (malformed) return malformed;
+    await this.load();
+    const bucket = this.authorizedBucket(request.Bucket, action, caller);
+    const previous = bucket[setting];
+    delete bucket[setting];
+    await this.saveOrUndo(bucketRecord(bucket), () => Object.assign(bucket, { [setting]: previous }));
+    return {};
+  }
+
   /** Public policies (an Allow to Principal "*") are refused, as S3's Block Public Access does. */
   async putBucketVersioning(request: PutBucketVersioningRequest, caller?: Caller): Promise<PutBucketVersioningOutput> {
     const malformed = malformedS3Request('PutBucketVersioning', request); if (malformed) return malformed;
@@ -267,6 +284,11 @@ export class ObjectStore {
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetBucketPolicy', caller);
     if (!bucket.policy) throw s3Error('NoSuchBucketPolicy', `${bucket.name} has no bucket policy`);
     return { Policy: bucket.policy.text };
+  }
+
+  /** Removes the bucket's policy (S3 DeleteBucketPolicy: 204 whether or not it had one). */
+  deleteBucketPolicy(request: { Bucket: string }, caller?: Caller) {
+    return this.clearBucketSetting('DeleteBucketPolicy', 's3:DeleteBucketPolicy', 'policy', request, caller);
   }
 
   /** The account's buckets by name (S3 ListBuckets, action s3:ListAllMyBuckets). */
@@ -366,6 +388,7 @@ export class ObjectStore {
     const before = bucket.objects.get(key);
     const replaced = addVersion(bucket, key, object);
     const after = bucket.objects.get(key);
+    if (request.VerifiedChecksums?.size) object.checksums = Object.fromEntries(request.VerifiedChecksums);
     await this.saveOrUndo(putRecord(bucket, key, object), async () => {
       ObjectStore.restoreVersions(bucket, key, before, after);
       await this.bodies.remove(object.bodyId);
@@ -396,7 +419,8 @@ export class ObjectStore {
         }
       })();
       return { Body: streamingBody(await started(pieces)), ContentLength: end - start,
-        ContentRange: request.Range === undefined ? undefined : `bytes ${start}-${end - 1}/${object.size}`, ...this.headers(object) };
+        ContentRange: request.Range === undefined ? undefined : `bytes ${start}-${end - 1}/${object.size}`,
+        ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' && request.Range === undefined ? object.checksums : {}) };
     } finally {
       layers.dispose();
     }
@@ -418,7 +442,7 @@ export class ObjectStore {
           await reader.close();
         }
       }
-      return { ContentLength: object.size, ...this.headers(object) };
+      return { ContentLength: object.size, ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' ? object.checksums : {}) };
     } finally {
       layers.dispose();
     }
@@ -561,6 +585,11 @@ export class ObjectStore {
   abortMultipartUpload(request: AbortMultipartUploadRequest, caller?: Caller): Promise<AbortMultipartUploadOutput> {
     const malformed = malformedS3Request('AbortMultipartUpload', request); if (malformed) return malformed;
     return this.multipart.abort(request, caller);
+  }
+
+  listParts(request: Parameters<MultipartUploads['listParts']>[0], caller?: Caller) {
+    const malformed = malformedS3Request('ListParts', request); if (malformed) return malformed;
+    return this.multipart.listParts(request, caller);
   }
 
   /** The bytes kept at rest for an object (ciphertext when encrypted): for tests and audits. */

@@ -3,9 +3,9 @@
 // API Reference, "Actions"). Enumerations are string-literal unions of the values this store supports.
 
 import type { CustomerKeyRequest } from './sse-c-keyring.js';
-import type { EncryptionRule, ServerSideEncryption } from './object-records.js';
+import type { ChecksumMember, EncryptionRule, ServerSideEncryption } from './object-records.js';
 
-export type { CustomerKeyRequest, EncryptionRule as ServerSideEncryptionRule, ServerSideEncryption };
+export type { ChecksumMember, CustomerKeyRequest, EncryptionRule as ServerSideEncryptionRule, ServerSideEncryption };
 export type BucketVersioningStatus = 'Enabled' | 'Suspended';
 export type MetadataDirective = 'COPY' | 'REPLACE';
 export type { ObjectBody } from './object-bytes.js';
@@ -81,6 +81,8 @@ export interface PutObjectRequest extends PutObjectSettings {
   Body: ObjectBody;
   /** The body's length in bytes, if known: a body of another length is refused (IncompleteBody / InvalidArgument). */
   ContentLength?: number;
+  /** Checksums a front end verified over the body as it streamed in, complete once the body has ended: stored with the version. */
+  VerifiedChecksums?: ReadonlyMap<ChecksumMember, string>;
 }
 export interface PutObjectOutput {
   ETag: string;
@@ -95,11 +97,14 @@ export interface GetObjectRequest extends ObjectRequest {
   /** `bytes=start-end`, `bytes=start-` or `bytes=-suffix`. */
   Range?: string;
   VersionId?: string;
+  /** ENABLED: the stored checksums come back (not on a ranged GET). */
+  ChecksumMode?: 'ENABLED';
 }
 export interface HeadObjectRequest extends ObjectRequest {
   VersionId?: string;
+  ChecksumMode?: 'ENABLED';
 }
-export interface HeadObjectOutput {
+export interface HeadObjectOutput extends Partial<Record<ChecksumMember, string>> {
   ContentLength: number;
   VersionId?: string;
   ETag: string;
@@ -229,6 +234,29 @@ export interface AbortMultipartUploadRequest {
   UploadId: string;
 }
 export type AbortMultipartUploadOutput = EmptyOutput;
+
+export interface ListPartsRequest {
+  Bucket: string;
+  Key: string;
+  UploadId: string;
+  /** 0 to 1000 (a larger number lists 1000). */
+  MaxParts?: number;
+  /** List the parts after this part number. */
+  PartNumberMarker?: number;
+}
+export interface ListPartsOutput {
+  Bucket: string;
+  Key: string;
+  UploadId: string;
+  Parts: Array<{ PartNumber: number; ETag: string; Size: number; LastModified: Date }>;
+  PartNumberMarker: number;
+  NextPartNumberMarker?: number;
+  MaxParts: number;
+  IsTruncated: boolean;
+  Initiator: { ID: string };
+}
+export type DeleteBucketPolicyRequest = BucketRequest;
+export type DeleteBucketEncryptionRequest = BucketRequest;
 
 /** S3EncryptionClient.putObject: a PUT whose body is encrypted on the client; EncryptionContext (CSE-KMS) goes to KMS and x-amz-matdesc. */
 export interface EncryptedPutObjectRequest extends PutObjectRequest {

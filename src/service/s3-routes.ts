@@ -19,7 +19,7 @@ const BUCKET_OPERATIONS: Record<string, Array<[string, string]>> = {
     ['versions', 'ListObjectVersions'], ['location', 'GetBucketLocation'], ['list-type', 'ListObjectsV2']],
   PUT: [['encryption', 'PutBucketEncryption'], ['versioning', 'PutBucketVersioning'], ['policy', 'PutBucketPolicy']],
   POST: [['delete', 'DeleteObjects']],
-  DELETE: [],
+  DELETE: [['encryption', 'DeleteBucketEncryption'], ['policy', 'DeleteBucketPolicy']],
   HEAD: [],
 };
 const BUCKET_DEFAULTS: Record<string, string> = { GET: 'ListObjects', PUT: 'CreateBucket', DELETE: 'DeleteBucket', HEAD: 'HeadBucket' };

@@ -79,6 +79,7 @@ async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): 
     });
   } catch (error) {
     await objects.close();
+    await store.close();
     throw error;
   }
   return {
@@ -86,6 +87,8 @@ async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): 
     close: async () => {
       await listening.close();
       await objects.close();
+      // The key store's own lock too, so that the directory can be served again in this process.
+      await store.close();
       await unlock();
     },
     generatedRootCredentials: root.generated ? root.credentials : undefined,

@@ -148,8 +148,9 @@ describe('S3 REST API with @aws-sdk/client-s3', () => {
     expect(listed.DeleteMarkers).toEqual([expect.objectContaining({ Key: 'doc', VersionId: marker.VersionId, IsLatest: true })]);
     await s3.send(new S3.DeleteObjectCommand({ Bucket: 'versions', Key: 'doc', VersionId: marker.VersionId }));
     expect(await text(await s3.send(new S3.GetObjectCommand({ Bucket: 'versions', Key: 'doc' })))).toBe('two');
+    // A value outside the schema's enumeration in a request body is MalformedXML (S3 API Reference, "Error responses"; src/s3/request-shapes.ts).
     expect(await failure(s3.send(new S3.PutBucketVersioningCommand({ Bucket: 'versions', VersioningConfiguration: { Status: 'On' as 'Enabled' } }))))
-      .toMatchObject({ name: 'MalformedXML', status: 400 }); // a value the schema does not allow (Amazon S3 API Reference, "Error responses")
+      .toMatchObject({ name: 'MalformedXML', status: 400 });
   });
 
   it('DeleteObjects: deletes each key, reports each (Quiet leaves out the successes)', async () => {
