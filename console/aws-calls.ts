@@ -1,4 +1,4 @@
-// The calls the console makes, in the services' wire protocols: KMS's JSON 1.1 and STS's Query.
+// The calls the console makes, in the services' wire protocols: KMS's JSON 1.1, STS's Query, S3's REST.
 // A failure becomes an AwsError carrying AWS's own code and message, which the page shows as they are.
 
 import type { Session } from './session.js';
@@ -33,8 +33,21 @@ export async function callerArn(session: Session): Promise<string> {
     service: 'sts', method: 'POST', path: '/', body: 'Action=GetCallerIdentity&Version=2011-06-15',
     headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
   });
-  const xml = new DOMParser().parseFromString(await response.text(), 'application/xml');
-  const text = (name: string) => xml.getElementsByTagName(name)[0]?.textContent ?? '';
-  if (!response.ok) throw new AwsError(text('Code') || `HTTP ${response.status}`, text('Message') || response.statusText);
-  return text('Arn');
+  return firstText(await xmlAnswer(response), 'Arn');
+}
+
+export const firstText = (node: Document | Element, name: string) => node.getElementsByTagName(name)[0]?.textContent ?? '';
+
+/** An XML answer's document; an error answer (<Error><Code/><Message/>, or a bodiless HEAD) thrown as AwsError. */
+async function xmlAnswer(response: Response): Promise<Document> {
+  const body = await response.text();
+  const xml = new DOMParser().parseFromString(body === '' ? '<empty/>' : body, 'application/xml');
+  if (!response.ok) throw new AwsError(firstText(xml, 'Code') || `HTTP ${response.status}`, firstText(xml, 'Message') || response.statusText);
+  return xml;
+}
+
+/** One S3 REST call on a path-style `/bucket/key` path (encoded); resolves to the answer's XML and headers. */
+export async function s3(session: Session, method: string, path: string, query: Record<string, string> = {}): Promise<{ xml: Document; headers: Headers }> {
+  const response = await signedFetch(session, { service: 's3', method, path, query, headers: {} });
+  return { xml: await xmlAnswer(response), headers: response.headers };
 }

@@ -38,7 +38,8 @@ async function rotationOf(session: Session, key: KeyMetadata): Promise<string> {
 export class KeysView {
   private pendingDeletion: string | undefined;
 
-  constructor(private readonly session: Session, private readonly showError: (error: unknown) => void, private readonly clearError: () => void) {
+  /** `act` runs an action, then shows every panel as it now is (main.ts). */
+  constructor(private readonly session: Session, private readonly act: (action: () => Promise<unknown>) => Promise<void>) {
     byId<HTMLFormElement>('create-key-form').onsubmit = (event) => {
       event.preventDefault();
       void this.act(() => this.createKey(event.target as HTMLFormElement));
@@ -53,21 +54,6 @@ export class KeysView {
     };
     byId<HTMLButtonElement>('delete-cancel').onclick = () => dialog.close();
     byId<HTMLButtonElement>('refresh-keys').onclick = () => void this.act(async () => undefined);
-  }
-
-  /** Runs an action, then shows the keys as they now are; a failure is shown in AWS's words. */
-  async act(action: () => Promise<unknown>): Promise<void> {
-    this.clearError();
-    try {
-      await action();
-    } catch (error) {
-      this.showError(error);
-    }
-    try {
-      await this.render();
-    } catch (error) {
-      this.showError(error);
-    }
   }
 
   private async createKey(form: HTMLFormElement): Promise<void> {

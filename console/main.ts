@@ -1,9 +1,10 @@
 // The console's entry: sign-in (checked with STS GetCallerIdentity, kept in sessionStorage), sign-out,
-// the error banner, and the Keys panel.
+// the error banner, and the panels (Keys, Buckets), each shown afresh after every action.
 
 import { AwsError, callerArn } from './aws-calls.js';
 import { byId } from './dom.js';
 import { KeysView } from './keys-view.js';
+import { ObjectsView } from './objects-view.js';
 import { clearSession, loadSession, saveSession, type Session } from './session.js';
 
 const errorBanner = byId('error');
@@ -25,8 +26,19 @@ async function open(session: Session): Promise<void> {
   byId('signed-in-as').textContent = arn;
   byId('sign-in').hidden = true;
   byId('signed-in').hidden = false;
-  const keys = new KeysView(session, showError, clearError);
-  await keys.act(async () => undefined);
+  const panels: { render(): Promise<void> }[] = [];
+  /** Runs an action, then shows every panel as it now is; a failure is shown in AWS's words. */
+  const act = async (action: () => Promise<unknown>) => {
+    clearError();
+    try {
+      await action();
+    } catch (error) {
+      showError(error);
+    }
+    for (const panel of panels) await panel.render().catch(showError);
+  };
+  panels.push(new KeysView(session, act), new ObjectsView(session, act));
+  await act(async () => undefined);
   byId('keys-heading').focus();
 }
 

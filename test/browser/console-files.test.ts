@@ -5,15 +5,14 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { ConsoleFiles } from '../../src/service/console-files.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { startTestService } from '../service/service-fixture.js';
+import { consoleDir } from './console-page.js';
 
 const newDirectory = temporaryDirectories('kms-wasm-console-');
-const consoleDir = fileURLToPath(new URL('../../dist/console/', import.meta.url));
 
 /** A raw request, the path sent exactly as given (no client normalizes it). */
 function get(url: string, path: string, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {

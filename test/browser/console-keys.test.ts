@@ -5,35 +5,22 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/chromium.js';
-import { ACCOUNT, ROOT, startTestService, type TestService } from '../service/service-fixture.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT, ROOT } from '../service/service-fixture.js';
+import { openConsole } from './console-page.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const screenshots = `${root}build/screenshots/`;
 
-describe('the console in Chromium: sign-in and keys', () => {
-  let service: TestService;
-  let browser: Browser;
+describe('the console in Chromium: sign-in and keys', async () => {
+  const opened = await openConsole();
+  const { service, pageErrors } = opened;
   let page: Page;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    service = await startTestService(undefined, { consoleDir: `${root}dist/console/` });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    // A CSP violation or a failed load is reported as a console error.
-    page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()); });
+  beforeAll(() => {
+    page = opened.page;
     mkdirSync(screenshots, { recursive: true });
-    await page.goto(`${service.service.url}/console/`);
   });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   const storage = () => page.evaluate(() => ({
     session: Object.keys(sessionStorage), local: localStorage.length, cookie: document.cookie,
   }));
@@ -94,7 +81,7 @@ describe('the console in Chromium: sign-in and keys', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^AlreadyExistsException: .*alias\/console-test.*\(key [0-9a-f-]{36} was created without the alias\)$/);
     await page.screenshot({ path: `${screenshots}console-error.png` });
     // The next action clears the error.
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByRole('button', { name: 'Refresh keys' }).click();
     await expect.poll(() => page.getByRole('alert').isHidden()).toBe(true);
   });
 
