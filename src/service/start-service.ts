@@ -16,6 +16,7 @@ import { SealedStateFile } from './sealed-state-file.js';
 import { StsApi } from './sts-api.js';
 import { ObjectStore } from '../s3/object-store.js';
 import { S3RestApi } from './s3-rest-api.js';
+import { ConsoleFiles } from './console-files.js';
 
 export interface ServeOptions {
   dir: string;
@@ -30,6 +31,8 @@ export interface ServeOptions {
   drainMs?: number;
   /** The service's clock (signature skew, presigned URL expiry); default: the system's. */
   now?: () => Date;
+  /** The built browser console (dist/console/), served at /console/; absent: no console. */
+  consoleDir?: string;
 }
 
 /** 127.0.0.0/8, ::1 and localhost. */
@@ -68,10 +71,11 @@ async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): 
   const objects = new ObjectStore({ kms, iam, dir: options.dir, requireSecureTransport: !isLoopback(options.host) });
   const s3 = new S3RestApi(objects, { region: options.region,
     endpointHosts: ['localhost', options.host, `s3.${options.region}.amazonaws.com`, 's3.amazonaws.com'] });
+  const consoleFiles = options.consoleDir === undefined ? undefined : await ConsoleFiles.load(options.consoleDir);
   let listening: ListeningService;
   try {
     listening = await listen({
-      host: options.host, port: options.port, tls: options.tls, log: options.log, drainMs: options.drainMs,
+      host: options.host, port: options.port, tls: options.tls, log: options.log, drainMs: options.drainMs, console: consoleFiles,
       dispatcher: {
         handlers: { kms: new KmsJsonApi(kms), iam: new IamApi(directory, iam, options.account), sts: new StsApi(options.account), s3 },
         directory, region: options.region, now: options.now ?? (() => new Date()),
