@@ -98,6 +98,9 @@ describe('@aws-sdk/client-athena against the service', () => {
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) expect(readFileSync(file).includes('Grace')).toBe(false);
 
+    // Stopping a finished query answers 200 and leaves it as it ended (StopQueryExecution is idempotent).
+    await client.send(new Athena.StopQueryExecutionCommand({ QueryExecutionId: id }));
+    expect((await client.send(new Athena.GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!.Status!.State).toBe('SUCCEEDED');
     expect((await client.send(new Athena.ListQueryExecutionsCommand({}))).QueryExecutionIds).toEqual([id, ddl.QueryExecutionId]);
     const batch = await client.send(new Athena.BatchGetQueryExecutionCommand({ QueryExecutionIds: [id, 'no-such-query'] }));
     expect(batch.QueryExecutions!.map((e) => e.QueryExecutionId)).toEqual([id]);
