@@ -10,11 +10,11 @@ import { AthenaError } from '../query/athena-errors.js';
 import type { QueryService } from '../query/query-service.js';
 import { awsJson } from './aws-json.js';
 import { ServiceError } from './service-error.js';
-import type { Authenticated, ServiceHandler } from './service-handler.js';
-import { headerValue, type WireRequest, type WireResponse } from './wire.js';
+import type { Authenticated } from './service-handler.js';
+import { calledOperation, jsonResponse, JsonTargetApi } from './json-target.js';
+import type { WireRequest, WireResponse } from './wire.js';
 
 export const ATHENA_TARGET_PREFIX = 'AmazonAthena.';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 /** An Athena error on the wire: the ServiceError plus Athena's code for a request it refuses. */
 class AthenaServiceError extends ServiceError {
@@ -84,21 +84,13 @@ function requestFromBody(operation: AthenaOperation, body: Uint8Array): Record<s
   return request;
 }
 
-export class AthenaJsonApi implements ServiceHandler {
-  readonly protocol = 'json' as const;
-
-  constructor(private readonly queries: QueryService) {}
-
-  operationOf(request: WireRequest): string | undefined {
-    const target = headerValue(request.headers, 'x-amz-target');
-    return target?.startsWith(ATHENA_TARGET_PREFIX) ? target.slice(ATHENA_TARGET_PREFIX.length) : target;
+export class AthenaJsonApi extends JsonTargetApi {
+  constructor(private readonly queries: QueryService) {
+    super(ATHENA_TARGET_PREFIX);
   }
 
   async handle(request: WireRequest, who: Authenticated, requestId: string): Promise<WireResponse> {
-    const operation = this.operationOf(request) ?? '';
-    if (request.method !== 'POST' || request.path !== '/' || !headerValue(request.headers, 'x-amz-target')?.startsWith(ATHENA_TARGET_PREFIX) || !isOperation(operation)) {
-      throw new AthenaServiceError('UnknownOperationException', 400, `${request.method} ${request.path} with X-Amz-Target ${operation || '(none)'} is not an Athena operation`);
-    }
+    const operation = calledOperation(request, ATHENA_TARGET_PREFIX, isOperation, 'an Athena');
     const input = requestFromBody(operation, request.body);
     const method = this.queries[`${operation[0]!.toLowerCase()}${operation.slice(1)}` as 'getQueryExecution'] as (input: unknown, caller: unknown) => Promise<object>;
     let output: object;
@@ -108,15 +100,11 @@ export class AthenaJsonApi implements ServiceHandler {
       if (error instanceof AthenaError) throw new AthenaServiceError(error.name, error.name === 'InternalServerException' ? 500 : 400, error.message, error.AthenaErrorCode);
       throw error;
     }
-    return { status: 200, headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId }, body: awsJson(output) };
+    return jsonResponse(200, requestId, awsJson(output));
   }
 
   errorResponse(error: ServiceError, requestId: string): WireResponse {
     const athenaErrorCode = error instanceof AthenaServiceError ? error.athenaErrorCode : undefined;
-    return {
-      status: error.status,
-      headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId },
-      body: JSON.stringify({ __type: error.code, Message: error.message, AthenaErrorCode: athenaErrorCode }),
-    };
+    return jsonResponse(error.status, requestId, JSON.stringify({ __type: error.code, Message: error.message, AthenaErrorCode: athenaErrorCode }));
   }
 }

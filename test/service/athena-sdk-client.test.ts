@@ -165,6 +165,10 @@ describe('@aws-sdk/client-athena against the service', () => {
     expect(Math.abs((status.SubmissionDateTime as number) - Date.now() / 1000)).toBeLessThan(600);
     expect(await raw('StartQueryExecution', '{not json')).toMatchObject({ status: 400, body: { __type: 'SerializationException' } });
     expect(await raw('DropEverything', '{}')).toMatchObject({ status: 400, body: { __type: 'UnknownOperationException' } });
+    // Unsigned: routed to Athena by its target alone, and answered in Athena's shape.
+    const unsigned = await fetch(t.service.url, { method: 'POST', body: '{}',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonAthena.ListQueryExecutions' } });
+    expect({ status: unsigned.status, body: await unsigned.json() }).toMatchObject({ status: 403, body: { __type: 'MissingAuthenticationToken', Message: expect.any(String) } });
     expect(t.log.filter((line) => line.includes('athena:') && / 500 /.test(line))).toEqual([]);
   });
 });
