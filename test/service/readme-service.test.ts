@@ -29,7 +29,12 @@ describe('README "Service" examples', () => {
     server = await serve(newDirectory(), env);
     url = server.url;
   });
-  afterAll(() => server?.child.kill('SIGTERM'));
+  // Waits for the server to finish its graceful shutdown (it releases its locks), so that the
+  // directory is not removed while it still writes there.
+  afterAll(async () => {
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+  });
   const atOurPort = (code: string) => code.replaceAll('http://127.0.0.1:4566', url);
 
   it('the section has its examples (KMS and S3, each with the CLI and the SDK), and says what is not there yet', () => {
