@@ -23,7 +23,7 @@ import type { ChunkCipher } from './chunk-transform.js';
 import { FramedDecryptor } from './framed-decryptor.js';
 import { FramedEncryptor, type FramingOptions } from './framed-encryptor.js';
 import type { FramingEncryptor } from './framing-encryptor.js';
-import type { DataKeyResolver, EncryptionMaterials } from './materials.js';
+import { requireMaterials, type DataKeyResolver, type EncryptionMaterials } from './materials.js';
 import type { WrappedKey } from './message-format.js';
 
 export type MessageFormat = 'kms-wasm' | 'aws-esdk';
@@ -46,10 +46,7 @@ export function messageEncryptor(materials: EncryptionMaterials, options: Messag
   if (format === 'kms-wasm') return new FramedEncryptor(materials, options);
   if (format !== 'aws-esdk') throw new InvalidInputError('format', `expected 'kms-wasm' or 'aws-esdk', got ${String(format)}`);
   if (options.frameBytes !== undefined) throw new InvalidInputError('frameBytes', "not with format 'aws-esdk', whose messages use the Encryption SDK's 4096-byte frames");
-  if (!(materials?.dataKey instanceof Uint8Array) || materials.dataKey.length !== 32) throw new InvalidInputError('dataKey', 'expected 32 bytes');
-  if (!Array.isArray(materials.wrappedKeys) || materials.wrappedKeys.length === 0) {
-    throw new InvalidInputError('wrappedKeys', 'at least one wrapped copy of the data key is needed, or nobody could decrypt');
-  }
+  requireMaterials(materials);
   // The Encryption SDK's encryptor zeroes the key it is given once derived; the caller's stays theirs.
   return new MessageEncryptor({
     suite: algorithmSuite(ESDK_SUITE_ID)!, dataKey: materials.dataKey.slice(), encryptionContext: { ...materials.encryptionContext },

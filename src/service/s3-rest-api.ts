@@ -7,6 +7,7 @@
 
 import type { ObjectStore } from '../s3/object-store.js';
 import { S3Error } from '../s3/s3-errors.js';
+import { MAX_BODY_BYTES } from './read-body.js';
 import { objectPayload, readDocument } from './s3-bodies.js';
 import { checksumMode, objectResponseHeaders, putFields, readFields, customerKeyFields, type ObjectHeaderFields } from './s3-headers.js';
 import { requestPayload } from './s3-payload.js';
@@ -254,7 +255,7 @@ export class S3RestApi implements ServiceHandler {
 
   /** A small request document (bucket configuration, a multipart completion, a delete list), read whole and checked. */
   private async drain(request: WireRequest, who: Authenticated): Promise<Uint8Array> {
-    return readDocument(requestPayload(request, who.signing).bytes, 1024 * 1024);
+    return readDocument(requestPayload(request, who.signing).bytes, MAX_BODY_BYTES);
   }
 
   /** The listing both ListObjects versions share: prefix, delimiter, max-keys, from `after`. */
