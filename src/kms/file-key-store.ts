@@ -117,6 +117,9 @@ export class FileKeyStore implements KeyStore {
   private closed = false;
   /** Where the active audit segment's good content ends, once read: appends go there. */
   private auditEnd: AuditLogEnd | undefined;
+  /** The active audit segment, open for appends from the first one on. */
+  private activeSegment: import('node:fs/promises').FileHandle | undefined;
+  private appending: Promise<unknown> = Promise.resolve();
   /** The sequence number of the active segment's first record. */
   private activeFirst: number | undefined;
   /** The chain's head as this (writing) store holds it, once read: records are chained to it. */
@@ -154,6 +157,8 @@ export class FileKeyStore implements KeyStore {
   /** Releases the write lock; every later call is refused with a StoreClosedError. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.appending; // an append in flight finishes on the open segment
+    await this.closeActiveSegment();
     const lock = this.lock;
     this.lock = undefined;
     await lock?.release();
@@ -183,7 +188,9 @@ export class FileKeyStore implements KeyStore {
     const { records, head: after } = chainRecords(head, deriveAuditKey(rootKey), change ? [...events, change.event] : events);
     const entries: JournalEntry[] = records.map((record) => ({ record, lastChange: this.lastChange }));
     if (change) Object.assign(entries[entries.length - 1]!, { changes: change.changes, lastChange: after.count });
-    const mark = { count: after.count, position: await this.append(rootKey, entries) };
+    const appended = this.append(rootKey, entries);
+    this.appending = appended.catch(() => undefined);
+    const mark = { count: after.count, position: await appended };
     this.head = after;
     if (change) this.lastChange = after.count;
     if (change) {
@@ -311,17 +318,28 @@ export class FileKeyStore implements KeyStore {
     });
     const end = this.auditEnd!;
     const text = `${end.newline ? '' : '\n'}${lines.join('')}`;
-    const handle = await fs.open(path.join(this.directory, ACTIVE_SEGMENT), 'a', 0o600);
     try {
-      // Cuts a torn record found on open, or what a failed append before this one left.
-      if ((await handle.stat()).size > end.bytes) await handle.truncate(end.bytes);
-      await handle.writeFile(text); // writeFile carries on through short writes (the handle appends)
-      await handle.sync();
-    } finally {
-      await handle.close();
+      // The active segment stays open between appends (an open, a stat and a close per call were a
+      // quarter of a GenerateDataKey's server time); it is checked against the end read on open once,
+      // and again after a failed append: that cuts a torn record, or what the failed append left.
+      if (!this.activeSegment) {
+        this.activeSegment = await fs.open(path.join(this.directory, ACTIVE_SEGMENT), 'a', 0o600);
+        if ((await this.activeSegment.stat()).size > end.bytes) await this.activeSegment.truncate(end.bytes);
+      }
+      await this.activeSegment.writeFile(text); // writeFile carries on through short writes (the handle appends)
+      await this.activeSegment.datasync(); // an append: the data and the new size, no other metadata needed
+    } catch (error) {
+      await this.closeActiveSegment();
+      throw error;
     }
     this.auditEnd = { bytes: end.bytes + text.length, newline: true };
     return this.auditEnd.bytes;
+  }
+
+  private async closeActiveSegment(): Promise<void> {
+    const handle = this.activeSegment;
+    this.activeSegment = undefined;
+    await handle?.close().catch(() => undefined);
   }
 
   /** Archives the active segment once it is full. The records are durable: a failed rename must not fail them, and is tried again after the next append. */
@@ -329,6 +347,7 @@ export class FileKeyStore implements KeyStore {
     if (this.auditEnd!.bytes < this.auditSegmentBytes) return;
     const { path } = await nodeModules();
     try {
+      await this.closeActiveSegment(); // the next append opens the new active segment, not the archived one
       await renameDurably(path.join(this.directory, ACTIVE_SEGMENT), path.join(this.directory, archivedName(this.activeFirst!, head.count)));
       this.activeFirst = head.count;
       this.auditEnd = { bytes: 0, newline: true };

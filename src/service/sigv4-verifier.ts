@@ -10,10 +10,17 @@
 // comparison of the two signatures is ours, in constant time.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
+import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AuthenticationFailure, ServiceError } from './service-error.js';
 import { headerValue, type WireRequest } from './wire.js';
+
+/** SHA-256 and HMAC-SHA-256 (given a secret) from node:crypto, in the shape the signer takes. */
+class Sha256Node extends Hash {
+  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
+    super('sha256', secret);
+  }
+}
 
 /** AWS refuses a signature whose X-Amz-Date is more than 15 minutes from its clock. */
 export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
@@ -142,7 +149,8 @@ export async function verifySignature(request: WireRequest, scope: CredentialSco
   if (payloadHash !== undefined) headers['x-amz-content-sha256'] = payloadHash;
   const signer = new SignatureV4({
     credentials: { accessKeyId: scope.accessKeyId, secretAccessKey: secret },
-    region: scope.region, service: scope.service, sha256: Sha256,
+    // The SDK's Node hash (node:crypto): the pure-JS SHA-256 was 7% of a GenerateDataKey's server time.
+    region: scope.region, service: scope.service, sha256: Sha256Node,
     uriEscapePath: scope.service !== 's3',
     applyChecksum: false,
   });

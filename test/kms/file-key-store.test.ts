@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { FileKeyStore, KeyManagementService } from '../../src/node.js';
 import { ACCOUNT, REGION, bytes, rejectsWith, text } from './fixtures.js';
@@ -277,7 +277,18 @@ describe('FileKeyStore: a damaged audit log is refused, never repaired', () => {
     const kms = kmsOn(store);
     await kms.describeKey({ KeyId: keyId });
     const good = readFileSync(log);
-    writeFileSync(log, Buffer.concat([good, Buffer.from('@QUJDREVG')])); // what a write cut short by a full disk leaves
+    // A write cut short by a full disk: part of the record lands, then the write fails.
+    const { open } = await import('node:fs/promises');
+    const probe = await open(log, 'r');
+    const handlePrototype = Object.getPrototypeOf(probe) as { writeFile: (data: string) => Promise<void> };
+    await probe.close();
+    const fullDisk = vi.spyOn(handlePrototype, 'writeFile').mockImplementationOnce(async function (this: { write: (s: string) => Promise<unknown> }, data: string) {
+      await this.write(data.slice(0, 9));
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    await expect(kms.describeKey({ KeyId: keyId })).rejects.toThrow(/ENOSPC/);
+    fullDisk.mockRestore();
+    expect(readFileSync(log).length).toBe(good.length + 9);
     await kms.describeKey({ KeyId: keyId });
     await store.close();
     const reopened = new FileKeyStore({ directory });
