@@ -16,8 +16,8 @@
 // A change and its audit record are one line, made durable by one fsync: a crash leaves both or
 // neither, never a change without its record (writing the state first left one, 3 times in 60
 // kills; writing the record first would leave a record of a change that never happened). The state
-// file is then rewritten as a checkpoint; reading the store applies the changes of the records after
-// the snapshot's mark (at most the last one, unless a crash or a failed write came between).
+// file is rewritten as a checkpoint every 64 changes (or sooner once 4,096 records have passed);
+// reading the store applies the changes of the records after the snapshot's mark, up to the last one.
 //
 // Writes go to a temporary file that is fsynced and renamed over the old one (then the directory is
 // fsynced), so a crash leaves either the old or the new state. A store file that is truncated,
@@ -62,6 +62,9 @@ export interface FileKeyStoreOptions {
 }
 
 const DEFAULT_AUDIT_SEGMENT_BYTES = 64 * 2 ** 20;
+/** See checkpointDue(). */
+const CHECKPOINT_CHANGES = 64;
+const CHECKPOINT_RECORDS = 4096;
 
 type Fs = typeof import('node:fs/promises');
 type FileHandle = import('node:fs/promises').FileHandle;
@@ -127,6 +130,9 @@ export class FileKeyStore implements KeyStore {
   /** The journal mark's count of the log's last line holding changes (0 for none), as the log's last line says. */
   private lastChange: number | undefined;
   private readonly auditSegmentBytes: number;
+  /** The count of records the state file holds the changes of (known once read() has run), and the changes since. */
+  private checkpointed: number | undefined;
+  private changesSinceCheckpoint = 0;
 
   constructor(options: FileKeyStoreOptions) {
     if (typeof options?.directory !== 'string' || options.directory.length === 0) {
@@ -170,9 +176,11 @@ export class FileKeyStore implements KeyStore {
     let state: StoreSnapshot | undefined = saved && { keys: saved.keys, aliases: saved.aliases, grants: saved.grants };
     await this.auditHead(); // the log's last line says where its last change is
     const mark = saved === undefined ? { count: 0, position: 0 } : saved.journal;
+    this.checkpointed = saved?.journal?.count; // none yet (a new store, or one of kms-wasm 0.1): the first change writes one
     if (mark === undefined || this.lastChange! <= mark.count) return state; // the state file holds every change (or predates the journal)
-    for await (const { changes } of this.readJournal(mark)) {
+    for await (const { record, changes } of this.readJournal(mark)) {
       if (changes) state = replay(state ?? { keys: [], aliases: [], grants: [] }, changes);
+      if (record.sequence !== undefined && record.sequence + 1 >= this.lastChange!) break; // the records after the last change change nothing
     }
     return state;
   }
@@ -193,15 +201,28 @@ export class FileKeyStore implements KeyStore {
     const mark = { count: after.count, position: await appended };
     this.head = after;
     if (change) this.lastChange = after.count;
-    if (change) {
+    if (change && this.checkpointDue(after.count)) {
       try {
         await this.writeState(rootKey, { ...change.state(), journal: mark });
+        this.checkpointed = after.count;
+        this.changesSinceCheckpoint = 0;
       } catch {
         // The change is durable in the journal (read() applies it) and the next checkpoint holds it: the call has succeeded.
       }
     }
     await this.rotateIfFull(after);
     return 0;
+  }
+
+  /**
+   * Whether this change rewrites the state file. Rewriting it costs time in proportion to the whole
+   * store, so it is done once per CHECKPOINT_CHANGES changes, or at the first change after
+   * CHECKPOINT_RECORDS records: opening the store then replays at most that many changes, reading at
+   * most that many lines past its checkpoint (read() stops at the last change).
+   */
+  private checkpointDue(count: number): boolean {
+    this.changesSinceCheckpoint++;
+    return this.checkpointed === undefined || this.changesSinceCheckpoint >= CHECKPOINT_CHANGES || count - this.checkpointed >= CHECKPOINT_RECORDS;
   }
 
   private async readState(): Promise<SavedState | undefined> {

@@ -136,6 +136,27 @@ describe('FileKeyStore', () => {
     }
   });
 
+  it('the state file is a checkpoint rewritten once per 64 changes, not at every change; opening replays the changes since', async () => {
+    const directory = freshDirectory();
+    const store = new FileKeyStore({ directory });
+    const kms = kmsOn(store);
+    const state = join(directory, 'kms-state.bin');
+    const versions = new Set<string>();
+    const keyIds: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      keyIds.push((await kms.createKey({ Description: `key ${i}` })).KeyMetadata.KeyId);
+      versions.add(readFileSync(state).toString('base64')); // each rewrite seals under a new IV
+    }
+    expect(versions.size).toBe(3); // at the 1st, 65th and 129th change
+    await store.close();
+    const reopenedStore = new FileKeyStore({ directory });
+    const reopened = kmsOn(reopenedStore);
+    const listed = [...(await reopened.listKeys({ Limit: 1000 })).Keys.map((k) => k.KeyId)].sort();
+    expect(listed).toEqual([...keyIds].sort()); // the 21 keys after the last checkpoint come from the log
+    expect((await reopened.describeKey({ KeyId: keyIds[149]! })).KeyMetadata.Description).toBe('key 149');
+    await reopenedStore.close();
+  });
+
   it('a record torn by a crash mid-append is skipped on load and cut off by the next call', async () => {
     const tears: Array<[string, (log: Buffer) => Buffer]> = [
       ['half of the last line', (log) => log.subarray(0, log.length - 40)],
