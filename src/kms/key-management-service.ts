@@ -26,7 +26,7 @@ import { checkConstraints, checkOperations, grantFor, newGrantIdentifiers, type 
 import {
   IMPORT_PARAMETERS_VALID_HOURS, materialCommitment, newImportParameters, unwrapImportedMaterial,
 } from './key-import.js';
-import { constantTimeEqual } from '../core/validate.js';
+import { constantTimeEqual } from '../core/bytes.js';
 import { assertStateAllows } from './key-states.js';
 import {
   type AliasRecord, type AuditHead, type AuditRecord, type KeyRecord, type KeyStore, type RecordUpdate, type StoreChanges,
