@@ -21,7 +21,7 @@ export type { TableChanges } from './kms/record-tables.js';
 export { IndexedDbKeyStore, type IndexedDbKeyStoreOptions } from './kms/indexeddb-key-store.js';
 export type { AuditCheckpoint, AuditVerification } from './kms/audit-trail.js';
 export type { GrantRecord } from './kms/grants.js';
-export { StoreLockedError, StoreIntegrityError, StoreClosedError, RootKeyMismatchError, type LockHolder } from './kms/store-errors.js';
+export { StoreLockedError, StoreIntegrityError, StoreClosedError, RootKeyMismatchError, type LockHolder } from './platform/store-errors.js';
 export { KmsError, type KmsErrorName } from './kms/kms-errors.js';
 export { awsSdkKmsClient, type AwsSdkKms, type AwsSdkKmsClientOptions } from './kms/aws-sdk-kms-client.js';
 export type * from './envelope/kms-client.js';

@@ -6,7 +6,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { constantTimeEqual } from '../core/validate.js';
+import { constantTimeEqual } from '../core/bytes.js';
 import { GENESIS_MAC, type AuditEvent, type AuditHead, type AuditRecord, type StoredAuditRecord } from './key-store.js';
 
 export type { AuditEvent };

@@ -30,17 +30,17 @@ import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { gcm } from '../core/gcm.js';
 import { loadOnce } from '../core/load-once.js';
-import { atomicWriteFile, readOrCreateSecret, readSecret, removeFiles, renameDurably, temporaryFilesOf } from './atomic-file.js';
+import { atomicWriteFile, readOrCreateSecret, readSecret, removeFiles, renameDurably, temporaryFilesOf } from '../platform/atomic-file.js';
 import { ACTIVE_SEGMENT, archivedName, segmentBefore, segmentsOf, type Segment } from './audit-segments.js';
 import { auditLine, readAuditLines, readAuditTail, type AuditLogEnd } from './audit-log-file.js';
-import { DirectoryLock } from './directory-lock.js';
+import { DirectoryLock } from '../platform/directory-lock.js';
 import { kmsError } from './kms-errors.js';
 import { chainRecords, deriveAuditKey, type AuditEvent } from './audit-trail.js';
 import {
   GENESIS_MAC, type AuditHead, type AuditPosition, type AuditRecord, type KeyStore, type StateChange, type StoreChanges, type StoreSnapshot,
   type StoredAuditRecord,
 } from './key-store.js';
-import { StoreClosedError, StoreIntegrityError } from './store-errors.js';
+import { StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
 
 const MAGIC = new TextEncoder().encode('KMSWASM1');
 const STATE_FILE = 'kms-state.bin';

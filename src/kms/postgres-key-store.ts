@@ -27,7 +27,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Pool, PoolClient } from 'pg';
 import { loadOnce } from '../core/load-once.js';
-import { constantTimeEqual } from '../core/validate.js';
+import { constantTimeEqual } from '../core/bytes.js';
 import { chainRecords, deriveAuditKey, type AuditEvent } from './audit-trail.js';
 import type { GrantRecord } from './grants.js';
 import { kmsError } from './kms-errors.js';
@@ -36,7 +36,7 @@ import {
   type StateChange, type StoreChanges, type StoredAuditRecord, type StoreSnapshot, type StoreUpdates,
 } from './key-store.js';
 import { migrate, quoteIdentifier } from './postgres-migrations.js';
-import { RootKeyMismatchError, StoreClosedError, StoreIntegrityError } from './store-errors.js';
+import { RootKeyMismatchError, StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
 
 export interface PostgresKeyStoreOptions {
   /** A libpq connection string or URI, e.g. postgres://kms@db.internal:5432/kms (never logged: it may hold a password). */

@@ -8,10 +8,10 @@
 // is carried over to the journal on its first open.
 
 import { loadOnce } from '../core/load-once.js';
-import { atomicWriteFile, createFileExclusive, removeFiles, temporaryFilesOf } from '../kms/atomic-file.js';
+import { atomicWriteFile, createFileExclusive, removeFiles, temporaryFilesOf } from '../platform/atomic-file.js';
 import { AuthenticatedMetadata } from '../kms/authenticated-metadata.js';
-import { DirectoryLock } from '../kms/directory-lock.js';
-import { StoreClosedError, StoreIntegrityError } from '../kms/store-errors.js';
+import { DirectoryLock } from '../platform/directory-lock.js';
+import { StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
 import { parsePolicy } from '../policy/index.js';
 import { DirectoryBodies, MemoryBodies, type ObjectBodies } from './object-bodies.js';
 import { journalFile, ObjectJournal } from './object-journal.js';
