@@ -6,10 +6,11 @@
 //
 // Each process holds the buckets in memory (as the other stores do) and catches up at the start of
 // every call: one statement reads the head and the rows whose seq is past the version it holds.
-// Every change is one transaction that first locks the head row (SELECT … FOR UPDATE), so changes are
-// serial, whichever process makes them; under that lock the process catches up again and only then
-// runs the call's decision (the bucket exists, is empty, which version a PUT replaces…), so a
-// decision is never taken on a stale cache; the change's rows and the new head are written together.
+// Changes are written in transactions that first lock the head row (SELECT … FOR UPDATE), so they
+// are serial, whichever process makes them; under that lock the process catches up again and only
+// then runs each call's decision (the bucket exists, is empty, which version a PUT replaces…), so a
+// decision is never taken on a stale cache. A process's changes that arrive while its transaction is
+// under way go together into its next one (group commit), each with its own seq.
 // A change that fails is undone in memory; a process that cannot tell whether its COMMIT landed
 // (a lost connection) finds out at its next catch-up, which reads the rows back.
 //
@@ -63,6 +64,12 @@ interface Updates {
   rows: Row[];
 }
 
+/** A change waiting for the next transaction; `error` once it has failed. */
+interface PendingChange {
+  decide: () => MetadataChange;
+  error?: unknown;
+}
+
 const encoder = new TextEncoder();
 const ROOT_KEY_BYTES = 32;
 const ROOT_KEYS_AAD = encoder.encode('kms-wasm s3 sse-s3 root keys v1');
@@ -78,8 +85,9 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
   /** Where the store is, for messages: host, database and schema, never the connection string. */
   private readonly name: string;
   private readonly opened = loadOnce(() => this.open());
-  /** This process's changes, one after another (they are serial in the database anyway: this keeps one connection busy, not many). */
+  /** This process's transactions, one after another (they are serial in the database anyway: this keeps one connection busy, not many). */
   private readonly writes = new SerialQueue();
+  private readonly pending: PendingChange[] = [];
   private pool: Pool | undefined;
   private closed = false;
   private keyring: SseS3Keyring | undefined;
@@ -108,23 +116,47 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     this.catchUp(await this.updatesVia(await this.connection(), this.version));
   }
 
+  /**
+   * Group commit: changes that arrive while a transaction is under way are decided, in call order,
+   * and written together in the next one (one lock, one catch-up, one COMMIT); each call returns once
+   * its own change is committed. A decision that throws fails its call only.
+   */
   change(decide: () => MetadataChange): Promise<void> {
+    const item: PendingChange = { decide };
+    this.pending.push(item);
     return this.writes.run(async () => {
+      if (this.pending.includes(item)) await this.commitPending(); // else an earlier transaction took it
+      if (item.error !== undefined) throw item.error;
+    });
+  }
+
+  private async commitPending(): Promise<void> {
+    const batch = this.pending.splice(0);
+    let made: MetadataChange[] = [];
+    try {
       const pool = await this.connection();
-      let undo: (() => unknown) | undefined;
-      const seq = await inTransaction(pool, async (client) => {
-        const seq = await this.lockHead(client);
+      const last = await inTransaction(pool, async (client) => {
+        let seq = await this.lockHead(client) - 1;
         this.catchUp(await this.updatesVia(client, this.version));
-        const made = decide();
-        undo = made.undo;
-        await this.write(client, made.record, seq);
+        for (const item of batch) {
+          item.error = undefined;
+          try {
+            made.push(item.decide());
+          } catch (error) {
+            item.error = error;
+          }
+        }
+        // One row set per change, each with its own seq, so a key's versions keep their order.
+        for (const change of made) await this.write(client, change.record, ++seq);
         return seq;
       }, () => {
-        undo?.();
-        undo = undefined;
+        for (const change of made.reverse()) change.undo();
+        made = [];
       });
-      this.version = Math.max(this.version, seq);
-    });
+      this.version = Math.max(this.version, last);
+    } catch (error) {
+      for (const item of batch) item.error ??= error;
+    }
   }
 
   rotateSseS3RootKey(): Promise<{ RootKeyId: string }> {
@@ -156,13 +188,13 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     await pool?.end();
   }
 
-  /** BEGIN and the head's lock in one round trip; the seq the change about to be made will have. */
+  /** BEGIN and the head's lock in one round trip; the seq the next change will have. */
   private async lockHead(client: PoolClient): Promise<number> {
     const [, locked] = await client.query('BEGIN; SELECT change_seq FROM s3_store FOR UPDATE') as unknown as Array<{ rows: Array<{ change_seq: string }> }>;
     return Number(locked!.rows[0]!.change_seq) + 1;
   }
 
-  /** The change's rows and the new head, in one statement where the change is one row. */
+  /** The change's rows and the new head (`seq`), in one statement (two to remove every version of a key). */
   private async write(client: PoolClient, record: ObjectRecord, seq: number): Promise<void> {
     if ('bucket' in record || 'dropBucket' in record) {
       const name = 'bucket' in record ? record.bucket.name : record.dropBucket.name;

@@ -125,6 +125,25 @@ describe.skipIf(!POSTGRES_URL)('PostgresObjectMetadata', () => {
     expect((await a!.listObjectsV2({ Bucket: 'busy' })).KeyCount).toBe(1);
   });
 
+  it('concurrent changes share transactions: a refused one fails alone, and every store sees a key\'s versions in one order', async () => {
+    const { schema, bodies, stores: [a, b] } = shared(2);
+    const names = ['x1', 'x2', 'x1', 'x3', 'x2', 'x1'];
+    const creates = await Promise.allSettled(names.map((name) => a!.createBucket({ Bucket: `group-${name}` })));
+    for (const name of new Set(names)) { // each name created once (which call wins depends on when each call's catch-up returned)
+      const outcomes = creates.filter((_, i) => names[i] === name);
+      expect(outcomes.filter((c) => c.status === 'fulfilled'), name).toHaveLength(1);
+      for (const c of outcomes) if (c.status === 'rejected') expect(c.reason).toMatchObject({ name: 'BucketAlreadyOwnedByYou' });
+    }
+    await a!.putBucketVersioning({ Bucket: 'group-x1', VersioningConfiguration: { Status: 'Enabled' } });
+    const puts = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a! : b!).putObject({ Bucket: 'group-x1', Key: 'same', Body: `v${i}` })));
+    const order = async (store: ObjectStore) => (await store.listObjectVersions({ Bucket: 'group-x1' })).Versions.map((v) => v.VersionId);
+    const seenByA = await order(a!);
+    expect(seenByA.slice().sort()).toEqual(puts.map((p) => p.VersionId).sort());
+    expect(await order(b!)).toEqual(seenByA);
+    expect(await order(new ObjectStore({ kms, store: metadata(schema, bodies) }))).toEqual(seenByA); // loaded from the rows alone
+    expect(await text(await b!.getObject({ Bucket: 'group-x1', Key: 'same' }))).toBe(await text(await a!.getObject({ Bucket: 'group-x1', Key: 'same', VersionId: seenByA[0] })));
+  });
+
   it('several stores opening a new database at once share one SSE-S3 root key; a rotation by one is used by all', async () => {
     const { stores } = shared(4);
     await Promise.all(stores.map((s) => s.listBuckets()));
