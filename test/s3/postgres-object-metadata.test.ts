@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyManagementService, ObjectStore, PostgresObjectMetadata } from '../../src/node.js';
+import { heldBody } from '../helpers/held-body.js';
 import { freshDatabase, POSTGRES_URL } from '../helpers/postgres.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 
@@ -94,16 +95,10 @@ describe.skipIf(!POSTGRES_URL)('PostgresObjectMetadata', () => {
   it('decides on current state: a put whose body was being written when another store removed the bucket fails and leaves nothing', async () => {
     const { bodies, stores: [a, b] } = shared(2);
     await a!.createBucket({ Bucket: 'racing' });
-    let bucketGone!: () => void;
-    const gone = new Promise<void>((resolve) => { bucketGone = resolve; });
-    const body = (async function* () {
-      yield new TextEncoder().encode('first half, ');
-      await gone;
-      yield new TextEncoder().encode('second half');
-    })();
+    const { body, release } = heldBody();
     const put = a!.putObject({ Bucket: 'racing', Key: 'k', Body: body });
     await b!.deleteBucket({ Bucket: 'racing' }); // empty in the database, whatever a holds in memory
-    bucketGone();
+    release();
     await expect(put).rejects.toMatchObject({ name: 'NoSuchBucket' });
     expect(readdirSync(bodies)).toEqual([]);
     await expect(b!.listObjectsV2({ Bucket: 'racing' })).rejects.toMatchObject({ name: 'NoSuchBucket' });

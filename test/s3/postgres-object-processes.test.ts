@@ -7,10 +7,11 @@
 // deleted with objects in it, and the body directory holds exactly the live versions' bodies.
 // Children run the built package (dist/): `npm run build` first.
 import { readdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KeyManagementService, ObjectStore, PostgresKeyStore, PostgresObjectMetadata } from '../../src/node.js';
 import { runChild } from '../helpers/child-processes.js';
-import { freshDatabase, POSTGRES_URL } from '../helpers/postgres.js';
+import { countedCalls, databaseForFile, lastLine } from '../helpers/child-workload.js';
+import { POSTGRES_URL } from '../helpers/postgres.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 
 const PROCESSES = 4;
@@ -34,22 +35,7 @@ const kms = new k.KeyManagementService({ account: '${ACCOUNT}', region: '${REGIO
   store: new k.PostgresKeyStore({ connectionString: ${JSON.stringify(url)}, rootKey, poolSize: 2 }) });
 const s3 = new k.ObjectStore({ kms, store: new k.PostgresObjectMetadata({ connectionString: ${JSON.stringify(url)}, rootKey, bodies: ${JSON.stringify(bodies)}, poolSize: 3 }) });
 const report = { calls: {}, puts: [], deleted: [], unexpected: [] };
-const random = (n) => crypto.getRandomValues(new Uint32Array(1))[0] % n;
-const EXPECTED = new Set(['NoSuchBucket', 'BucketNotEmpty', 'BucketAlreadyOwnedByYou']);
-async function call(name, run) {
-  try {
-    const result = await run();
-    report.calls[name + ' ok'] = (report.calls[name + ' ok'] ?? 0) + 1;
-    return result;
-  } catch (error) {
-    if (error instanceof k.S3Error && EXPECTED.has(error.name)) {
-      report.calls[name + ' ' + error.name] = (report.calls[name + ' ' + error.name] ?? 0) + 1;
-      return undefined;
-    }
-    report.unexpected.push(name + ': ' + (error && error.stack || String(error)));
-    return undefined;
-  }
-}
+${countedCalls('k.S3Error', ['NoSuchBucket', 'BucketNotEmpty', 'BucketAlreadyOwnedByYou'])}
 const encryption = () => [{}, { ServerSideEncryption: 'AES256' }, { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ${JSON.stringify(keyId)} }][random(3)];
 /** Own acknowledged PUTs that may still be read or deleted (one taken out before it is deleted, so no read races its deletion). */
 const mine = [];
@@ -104,20 +90,14 @@ console.log(JSON.stringify(report));
 `;
 
 describe.skipIf(!POSTGRES_URL)(`${PROCESSES} processes on one PostgreSQL S3 for ${SECONDS} s`, () => {
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
-  beforeAll(async () => {
-    database = await freshDatabase();
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
+  const databaseUrl = databaseForFile();
 
   it('every acknowledged PUT not deleted reads back, nothing else is there, and every live version has exactly its body', async () => {
     const rootKey = crypto.getRandomValues(new Uint8Array(32));
     const bodies = tempDir();
     const open = () => {
-      const kms = new KeyManagementService({ account: ACCOUNT, region: REGION, store: new PostgresKeyStore({ connectionString: database.url, rootKey }) });
-      return { kms, s3: new ObjectStore({ kms, store: new PostgresObjectMetadata({ connectionString: database.url, rootKey, bodies }) }) };
+      const kms = new KeyManagementService({ account: ACCOUNT, region: REGION, store: new PostgresKeyStore({ connectionString: databaseUrl(), rootKey }) });
+      return { kms, s3: new ObjectStore({ kms, store: new PostgresObjectMetadata({ connectionString: databaseUrl(), rootKey, bodies }) }) };
     };
     const setup = open();
     const { KeyMetadata: key } = await setup.kms.createKey({ Description: 'SSE-KMS of the shared store' });
@@ -127,8 +107,8 @@ describe.skipIf(!POSTGRES_URL)(`${PROCESSES} processes on one PostgreSQL S3 for 
     await setup.s3.close();
 
     const outputs = await Promise.all(Array.from({ length: PROCESSES }, (_, n) =>
-      runChild(workerBody(n, database.url, Buffer.from(rootKey).toString('hex'), bodies, key.KeyId))));
-    const reports = outputs.map((out) => JSON.parse(out.trim().split('\n').at(-1)!) as WorkerReport);
+      runChild(workerBody(n, databaseUrl(), Buffer.from(rootKey).toString('hex'), bodies, key.KeyId))));
+    const reports = outputs.map((out) => lastLine<WorkerReport>(out));
     expect(reports.flatMap((r) => r.unexpected)).toEqual([]);
     const count = (name: string) => reports.reduce((sum, r) => sum + (r.calls[name] ?? 0), 0);
     expect(count('PutObject ok')).toBeGreaterThan(PROCESSES * 5);

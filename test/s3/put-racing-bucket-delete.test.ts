@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeyManagementService, ObjectStore } from '../../src/index.js';
+import { heldBody } from '../helpers/held-body.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 
 const tempDir = temporaryDirectories('kms-wasm-s3-race-');
@@ -16,13 +17,7 @@ describe.each([['in memory', false], ['in a directory', true]])('ObjectStore %s:
     const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
     const store = new ObjectStore({ kms, dir });
     await store.createBucket({ Bucket: 'racing' });
-    let release!: () => void;
-    const deleted = new Promise<void>((resolve) => { release = resolve; });
-    const body = (async function* () {
-      yield new TextEncoder().encode('first half, ');
-      await deleted;
-      yield new TextEncoder().encode('second half');
-    })();
+    const { body, release } = heldBody();
     const put = store.putObject({ Bucket: 'racing', Key: 'k', Body: body, ServerSideEncryption: 'AES256' });
     await store.deleteBucket({ Bucket: 'racing' });
     release();
