@@ -1,6 +1,7 @@
 // The object stores part of the `stores` section of `npm run bench` (`npm run bench -- --stores`):
 // PUTs per second into one bucket with the ObjectStore's metadata in a directory (one process: the
-// directory store's limit) and on PostgreSQL shared by 1 and 2 processes. Each process runs 16
+// directory store's limit) and on PostgreSQL shared by 1 and 2 processes, bodies in a directory or
+// in the database. Each process runs 16
 // concurrent PUTs of 1 KiB, SSE-S3, random keys, for 5 s; bodies in one directory. The processes run
 // the built package (dist/, which `npm run bench` builds first).
 import { spawn } from 'node:child_process';
@@ -60,13 +61,13 @@ export async function objectStoresSection(): Promise<string> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  for (const processes of BENCH_POSTGRES_URL ? [1, 2] : []) {
+  for (const [where, processes] of BENCH_POSTGRES_URL ? [['directory', 1], ['directory', 2], ['database', 1], ['database', 2]] as const : []) {
     const database = await benchDatabase();
     const bodies = mkdtempSync(join(tmpdir(), 'kms-wasm-bench-s3-'));
     const rootKey = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex');
     try {
-      row('PostgreSQL', processes, await putsPerSecond(processes, `store: new k.PostgresObjectMetadata({ connectionString: ${JSON.stringify(database.url)},
-        rootKey: Uint8Array.from(Buffer.from('${rootKey}', 'hex')), bodies: ${JSON.stringify(bodies)} })`));
+      row(`PostgreSQL, bodies in the ${where}`, processes, await putsPerSecond(processes, `store: new k.PostgresObjectMetadata({ connectionString: ${JSON.stringify(database.url)},
+        rootKey: Uint8Array.from(Buffer.from('${rootKey}', 'hex')), bodies: ${where === 'directory' ? JSON.stringify(bodies) : 'undefined'} })`));
     } finally {
       await database.drop();
       rmSync(bodies, { recursive: true, force: true });

@@ -20,9 +20,10 @@
 // another derived key; a check value (an HMAC, not the key) refuses a process given another root key
 // with a RootKeyMismatchError before it reads anything.
 //
-// Bodies stay in a directory (`bodies`) that every process sharing the database must see: processes
-// on one host, or a shared filesystem. Unlike a directory store, this one removes no orphaned body
-// on open (another process may be writing it): a crash can leave a body no version names.
+// Bodies stay in a directory (`bodies`) that every process sharing the database must see (processes
+// on one host, or a shared filesystem), or without one in the database (postgres-object-bodies.ts).
+// Unlike a directory store, this one removes no orphaned body on open (another process may be
+// writing it): a crash can leave a body no version names.
 
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
@@ -37,14 +38,18 @@ import { constantTimeEqual } from '../core/validate.js';
 import { checkPostgresOptions, describeStore, inTransaction, locationOf, openPool, type PostgresLocation, type PostgresStoreOptions } from '../kms/postgres-pool.js';
 import { RootKeyMismatchError, StoreClosedError, StoreIntegrityError } from '../kms/store-errors.js';
 import { DirectoryBodies, type ObjectBodies } from './object-bodies.js';
+import { PostgresBodies } from './postgres-object-bodies.js';
 import { restoreBucket, restoreVersion, type MetadataChange, type ObjectMetadataStore, type ObjectRecord, type SavedBucket, type SavedVersion } from './object-metadata.js';
 import type { Bucket } from './object-records.js';
 import { s3Error } from './s3-errors.js';
 import { SseS3Keyring } from './sse-s3-keyring.js';
 
 export interface PostgresObjectMetadataOptions extends PostgresStoreOptions {
-  /** The directory of object bodies: the same for every process sharing the database (one host, or a shared filesystem). */
-  bodies: string;
+  /**
+   * The directory of object bodies: the same for every process sharing the database (one host, or a
+   * shared filesystem). Omitted: bodies in the database too (table s3_bodies), for hosts that share nothing else.
+   */
+  bodies?: string;
 }
 
 interface Row {
@@ -97,12 +102,14 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
 
   constructor(options: PostgresObjectMetadataOptions) {
     checkPostgresOptions(options, (message) => s3Error('InvalidArgument', message));
-    if (typeof options.bodies !== 'string' || options.bodies.length === 0) throw s3Error('InvalidArgument', 'bodies: expected the directory of object bodies');
+    if (options.bodies !== undefined && (typeof options.bodies !== 'string' || options.bodies.length === 0)) {
+      throw s3Error('InvalidArgument', 'bodies: expected the directory of object bodies, or nothing to keep them in the database');
+    }
     this.location = locationOf(options);
     this.rowKey = derive(options.rootKey, 'kms-wasm postgres s3 rows v1');
     this.sealKey = derive(options.rootKey, 'kms-wasm postgres s3 sse-s3 root keys v1');
     this.check = bytesToHex(hmac(sha256, derive(options.rootKey, 'kms-wasm postgres s3 root key check v1'), encoder.encode('kms-wasm')));
-    this.bodies = new DirectoryBodies(options.bodies);
+    this.bodies = options.bodies === undefined ? new PostgresBodies(() => this.connection()) : new DirectoryBodies(options.bodies);
     this.name = describeStore(options);
   }
 

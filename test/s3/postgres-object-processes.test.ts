@@ -1,12 +1,13 @@
-// Four processes share one S3 on PostgreSQL (metadata in the database, bodies in one directory, the
-// KMS on the same database for SSE-KMS) and hammer it for a few seconds (30 s with KMS_WASM_SOAK=1):
+// Four processes share one S3 on PostgreSQL (metadata in the database, bodies in one directory or in
+// the database too, the KMS on the same database for SSE-KMS) and hammer it for a few seconds (30 s with KMS_WASM_SOAK=1):
 // versioned PUTs and version deletes and delete markers on shared keys, PUTs racing on the keys of an
 // unversioned bucket, and buckets created, filled, emptied and deleted by several processes at once
 // (DeleteBucket racing PUTs). Afterwards a fresh process's view must be consistent: every
 // acknowledged PUT not deleted reads back with its bytes, nothing else is there, no bucket was
-// deleted with objects in it, and the body directory holds exactly the live versions' bodies.
+// deleted with objects in it, and the store holds exactly the live versions' bodies.
 // Children run the built package (dist/): `npm run build` first.
 import { readdirSync } from 'node:fs';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { KeyManagementService, ObjectStore, PostgresKeyStore, PostgresObjectMetadata } from '../../src/node.js';
 import { runChild } from '../helpers/child-processes.js';
@@ -29,11 +30,11 @@ interface WorkerReport {
   unexpected: string[];
 }
 
-const workerBody = (n: number, url: string, rootKeyHex: string, bodies: string, keyId: string) => `
+const workerBody = (n: number, options: { connectionString: string; schema: string; bodies?: string }, rootKeyHex: string, keyId: string) => `
 const rootKey = Uint8Array.from(Buffer.from(${JSON.stringify(rootKeyHex)}, 'hex'));
-const kms = new k.KeyManagementService({ account: '${ACCOUNT}', region: '${REGION}',
-  store: new k.PostgresKeyStore({ connectionString: ${JSON.stringify(url)}, rootKey, poolSize: 2 }) });
-const s3 = new k.ObjectStore({ kms, store: new k.PostgresObjectMetadata({ connectionString: ${JSON.stringify(url)}, rootKey, bodies: ${JSON.stringify(bodies)}, poolSize: 3 }) });
+const options = ${JSON.stringify(options)};
+const kms = new k.KeyManagementService({ account: '${ACCOUNT}', region: '${REGION}', store: new k.PostgresKeyStore({ ...options, rootKey, poolSize: 2 }) });
+const s3 = new k.ObjectStore({ kms, store: new k.PostgresObjectMetadata({ ...options, rootKey, poolSize: 3 }) });
 const report = { calls: {}, puts: [], deleted: [], unexpected: [] };
 ${countedCalls('k.S3Error', ['NoSuchBucket', 'BucketNotEmpty', 'BucketAlreadyOwnedByYou'])}
 const encryption = () => [{}, { ServerSideEncryption: 'AES256' }, { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ${JSON.stringify(keyId)} }][random(3)];
@@ -85,6 +86,17 @@ const lanes = Array.from({ length: 4 }, async () => {
   }
 });
 await Promise.all(lanes);
+// Emptying race-0 while others may still be filling it: each worker removes its own objects (which
+// must all be there: no bucket is ever deleted with objects in it), then tries to delete the bucket.
+// The last attempt comes after every worker has emptied its part, so some attempt succeeds.
+await call('CreateBucket', () => s3.createBucket({ Bucket: 'race-0' }));
+for (const put of mine.filter((p) => p.bucket === 'race-0')) {
+  await s3.deleteObject({ Bucket: put.bucket, Key: put.key }).then(() => {
+    report.calls['DeleteObject ok'] = (report.calls['DeleteObject ok'] ?? 0) + 1;
+    report.deleted.push(put);
+  }, (error) => report.unexpected.push('emptying race-0: ' + error));
+}
+await call('DeleteBucket', () => s3.deleteBucket({ Bucket: 'race-0' }));
 await s3.close();
 console.log(JSON.stringify(report));
 `;
@@ -92,12 +104,12 @@ console.log(JSON.stringify(report));
 describe.skipIf(!POSTGRES_URL)(`${PROCESSES} processes on one PostgreSQL S3 for ${SECONDS} s`, () => {
   const databaseUrl = databaseForFile();
 
-  it('every acknowledged PUT not deleted reads back, nothing else is there, and every live version has exactly its body', async () => {
+  it.each(['directory', 'database'] as const)('bodies in the %s: every acknowledged PUT not deleted reads back, nothing else is there, every live version has exactly its body', async (where) => {
     const rootKey = crypto.getRandomValues(new Uint8Array(32));
-    const bodies = tempDir();
+    const options = { connectionString: databaseUrl(), schema: `s3_${where}`, bodies: where === 'directory' ? tempDir() : undefined };
     const open = () => {
-      const kms = new KeyManagementService({ account: ACCOUNT, region: REGION, store: new PostgresKeyStore({ connectionString: databaseUrl(), rootKey }) });
-      return { kms, s3: new ObjectStore({ kms, store: new PostgresObjectMetadata({ connectionString: databaseUrl(), rootKey, bodies }) }) };
+      const kms = new KeyManagementService({ account: ACCOUNT, region: REGION, store: new PostgresKeyStore({ ...options, rootKey }) });
+      return { kms, s3: new ObjectStore({ kms, store: new PostgresObjectMetadata({ ...options, rootKey }) }) };
     };
     const setup = open();
     const { KeyMetadata: key } = await setup.kms.createKey({ Description: 'SSE-KMS of the shared store' });
@@ -107,7 +119,7 @@ describe.skipIf(!POSTGRES_URL)(`${PROCESSES} processes on one PostgreSQL S3 for 
     await setup.s3.close();
 
     const outputs = await Promise.all(Array.from({ length: PROCESSES }, (_, n) =>
-      runChild(workerBody(n, databaseUrl(), Buffer.from(rootKey).toString('hex'), bodies, key.KeyId))));
+      runChild(workerBody(n, options, Buffer.from(rootKey).toString('hex'), key.KeyId))));
     const reports = outputs.map((out) => lastLine<WorkerReport>(out));
     expect(reports.flatMap((r) => r.unexpected)).toEqual([]);
     const count = (name: string) => reports.reduce((sum, r) => sum + (r.calls[name] ?? 0), 0);
@@ -142,9 +154,17 @@ describe.skipIf(!POSTGRES_URL)(`${PROCESSES} processes on one PostgreSQL S3 for 
     expect(listed.sort()).toEqual(raced.map((p) => `${p.bucket}/${p.key}`).sort());
     expect(count('DeleteBucket ok')).toBeGreaterThan(0);
 
-    // The shared body directory: one file per live version, nothing left over.
-    expect(readdirSync(bodies).filter((name) => name.endsWith('.bin'))).toHaveLength(shared.length + plain.Versions.length + raced.length);
-    expect(readdirSync(bodies).filter((name) => !name.endsWith('.bin'))).toEqual([]);
+    // The shared bodies: one per live version, nothing left over.
+    const liveBodies = shared.length + plain.Versions.length + raced.length;
+    if (options.bodies) {
+      expect(readdirSync(options.bodies).filter((name) => name.endsWith('.bin'))).toHaveLength(liveBodies);
+      expect(readdirSync(options.bodies).filter((name) => !name.endsWith('.bin'))).toEqual([]);
+    } else {
+      const sql = new pg.Client({ connectionString: databaseUrl() });
+      await sql.connect();
+      expect(Number((await sql.query(`SELECT count(DISTINCT body_id) AS n FROM ${options.schema}.s3_bodies`)).rows[0].n)).toBe(liveBodies);
+      await sql.end();
+    }
     await s3.close();
   }, (SECONDS + 120) * 1000);
 });

@@ -28,3 +28,7 @@ CREATE TABLE s3_versions (
   PRIMARY KEY (bucket, key, version_id)
 );
 CREATE INDEX s3_versions_seq ON s3_versions (seq);
+
+-- Object bodies, when the store keeps them in the database (no `bodies` directory): each body in
+-- chunks of 1 MiB (the last shorter, an empty body one empty chunk), ciphertext when encrypted.
+CREATE TABLE s3_bodies (body_id text NOT NULL, chunk integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (body_id, chunk));
