@@ -37,6 +37,7 @@ export { VolumeHandle } from './ebs/volume-handle.js';
 export { Ec2Error, type Ec2ErrorCode } from './ebs/ec2-errors.js';
 export * from './envelope/index.js';
 export { ObjectStore, type ObjectStoreOptions, type ServerSideEncryption } from './s3/object-store.js';
+export type { ObjectMetadataStore, MetadataChange, ObjectRecord } from './s3/object-metadata.js';
 export { S3Error, type S3ErrorCode } from './s3/s3-errors.js';
 export { S3EncryptionClient, type S3EncryptionClientOptions } from './s3/s3-encryption-client.js';
 export { QueryService, type QueryServiceOptions, type StartQueryExecutionRequest } from './query/query-service.js';

@@ -44,7 +44,8 @@ import type {
   PutBucketVersioningOutput, PutBucketVersioningRequest, PutObjectOutput, PutObjectRequest, PutObjectSettings, UploadPartOutput, UploadPartRequest,
 } from './s3-api-types.js';
 import { MultipartUploads } from './multipart-uploads.js';
-import { bucketRecord, dropBucketRecord, dropRecord, ObjectPersistence, putRecord, type ObjectRecord } from './object-persistence.js';
+import { bucketRecord, dropBucketRecord, dropRecord, putRecord, type ObjectMetadataStore, type ObjectRecord } from './object-metadata.js';
+import { ObjectPersistence } from './object-persistence.js';
 import { addVersion, newVersionId, SSE_VALUES, type Bucket, type StoredObject } from './object-records.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
 import { SortedObjectMap } from './sorted-object-map.js';
@@ -69,6 +70,11 @@ export interface ObjectStoreOptions {
   dir?: string;
   /** With `dir`: milliseconds to wait for another writer to release the directory (default 0: refuse at once with a StoreLockedError). */
   waitForLock?: number;
+  /**
+   * Where the metadata lives, instead of `dir`: e.g. a PostgresObjectMetadata (kms-wasm/node) that
+   * several processes share. Omitted: in memory, or `dir`.
+   */
+  store?: ObjectMetadataStore;
 }
 
 /** S3's largest single PUT (https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html): 5 GiB. */
@@ -106,7 +112,7 @@ function fromKms(error: unknown): never {
 export class ObjectStore {
   private readonly kms: HostKms;
   private readonly iam: Iam | undefined;
-  private readonly state: ObjectPersistence;
+  private readonly state: ObjectMetadataStore;
   private readonly requireSecureTransport: boolean;
   private readonly bucketKeys: BucketKeyCache;
   private readonly multipart: MultipartUploads;
@@ -119,7 +125,8 @@ export class ObjectStore {
     }
     this.kms = options.kms;
     this.iam = options.iam;
-    this.state = new ObjectPersistence(options.dir, options.waitForLock);
+    if (options.store && options.dir !== undefined) throw s3Error('InvalidArgument', 'store: give either a store or a dir, not both');
+    this.state = options.store ?? new ObjectPersistence(options.dir, options.waitForLock);
     this.requireSecureTransport = options.requireSecureTransport ?? false;
     this.clock = options.clock ?? systemClock;
     this.bucketKeys = new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now ?? (() => this.clock.now().getTime()));
@@ -157,24 +164,21 @@ export class ObjectStore {
     return this.state.load();
   }
 
-  /**
-   * Records a change already made in memory (call it at once after the change: records are written
-   * in call order); if that fails, `undo` takes it back, so a call that fails leaves nothing behind.
-   */
-  private async saveOrUndo(record: ObjectRecord, undo: () => unknown): Promise<void> {
-    try {
-      await this.state.record(record);
-    } catch (error) {
-      await undo();
-      throw error;
-    }
-  }
-
   /** Puts `before` back as `key`'s versions, unless another call has changed them since they became `after`. */
   private static restoreVersions(bucket: Bucket, key: string, before: StoredObject[] | undefined, after: StoredObject[] | undefined): void {
     if (bucket.objects.get(key) !== after) return;
     if (before) bucket.objects.set(key, before);
     else bucket.objects.delete(key);
+  }
+
+  /** Sets some of a bucket's settings on current state (the bucket may have gone meanwhile), recorded as one change. */
+  private changeBucket(name: string, settings: Partial<Pick<Bucket, 'rule' | 'policy' | 'versioning'>>): Promise<void> {
+    return this.state.change(() => {
+      const bucket = this.bucket(name);
+      const previous = Object.fromEntries(Object.keys(settings).map((setting) => [setting, bucket[setting as keyof typeof settings]]));
+      Object.assign(bucket, settings);
+      return { record: bucketRecord(bucket), undo: () => Object.assign(bucket, previous) };
+    });
   }
 
   // ---------------------------------------------------------------- buckets
@@ -187,10 +191,12 @@ export class ObjectStore {
       throw s3Error('InvalidBucketName', `Bucket: ${String(request.Bucket)} is not a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
     }
     this.authorize(who, 's3:CreateBucket', `arn:aws:s3:::${request.Bucket}`, undefined, {});
-    if (this.buckets.has(request.Bucket)) throw s3Error('BucketAlreadyOwnedByYou', `${request.Bucket} already exists`);
     const bucket: Bucket = { name: request.Bucket, owner: this.kms.account, created: this.clock.now(), objects: new SortedObjectMap<StoredObject[]>() };
-    this.buckets.set(request.Bucket, bucket);
-    await this.saveOrUndo(bucketRecord(bucket), () => this.buckets.get(bucket.name) === bucket && this.buckets.delete(bucket.name));
+    await this.state.change(() => {
+      if (this.buckets.has(bucket.name)) throw s3Error('BucketAlreadyOwnedByYou', `${bucket.name} already exists`);
+      this.buckets.set(bucket.name, bucket);
+      return { record: bucketRecord(bucket), undo: () => this.buckets.get(bucket.name) === bucket && this.buckets.delete(bucket.name) };
+    });
     return { Location: `/${request.Bucket}` };
   }
 
@@ -207,9 +213,7 @@ export class ObjectStore {
     if (algorithm === 'AES256' && rule.ApplyServerSideEncryptionByDefault.KMSMasterKeyID !== undefined) {
       throw s3Error('InvalidArgument', 'KMSMasterKeyID: only with SSEAlgorithm aws:kms');
     }
-    const previous = bucket.rule;
-    bucket.rule = structuredClone(rule);
-    await this.saveOrUndo(bucketRecord(bucket), () => { bucket.rule = previous; });
+    await this.changeBucket(bucket.name, { rule: structuredClone(rule) });
     return {};
   }
 
@@ -232,9 +236,7 @@ export class ObjectStore {
     const malformed = malformedS3Request(operation, request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, action, caller);
-    const previous = bucket[setting];
-    delete bucket[setting];
-    await this.saveOrUndo(bucketRecord(bucket), () => Object.assign(bucket, { [setting]: previous }));
+    await this.changeBucket(bucket.name, { [setting]: undefined });
     return {};
   }
 
@@ -245,9 +247,7 @@ export class ObjectStore {
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutBucketVersioning', caller);
     const status = request.VersioningConfiguration?.Status;
     if (status !== 'Enabled' && status !== 'Suspended') throw s3Error('InvalidArgument', 'VersioningConfiguration.Status: expected Enabled or Suspended');
-    const previous = bucket.versioning;
-    bucket.versioning = status;
-    await this.saveOrUndo(bucketRecord(bucket), () => { bucket.versioning = previous; });
+    await this.changeBucket(bucket.name, { versioning: status });
     return {};
   }
 
@@ -271,9 +271,7 @@ export class ObjectStore {
     const isPublic = document.statements.some((s) => s.effect === 'Allow'
       && (s.principal === '*' || (typeof s.principal === 'object' && s.principal.AWS.includes('*'))));
     if (isPublic) throw s3Error('AccessDenied', `${bucket.name}: public bucket policies are blocked (an Allow statement names Principal "*")`);
-    const previous = bucket.policy;
-    bucket.policy = { text: request.Policy, document };
-    await this.saveOrUndo(bucketRecord(bucket), () => { bucket.policy = previous; });
+    await this.changeBucket(bucket.name, { policy: { text: request.Policy, document } });
     return {};
   }
 
@@ -305,9 +303,12 @@ export class ObjectStore {
     const malformed = malformedS3Request('DeleteBucket', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:DeleteBucket', caller);
-    if (bucket.objects.size > 0) throw s3Error('BucketNotEmpty', `${bucket.name} is not empty: delete its objects (and their versions) first`);
-    this.buckets.delete(bucket.name);
-    await this.saveOrUndo(dropBucketRecord(bucket), () => this.buckets.has(bucket.name) || this.buckets.set(bucket.name, bucket));
+    await this.state.change(() => {
+      const current = this.bucket(bucket.name);
+      if (current.objects.size > 0) throw s3Error('BucketNotEmpty', `${current.name} is not empty: delete its objects (and their versions) first`);
+      this.buckets.delete(current.name);
+      return { record: dropBucketRecord(current), undo: () => this.buckets.has(current.name) || this.buckets.set(current.name, current) };
+    });
     return {};
   }
 
@@ -385,14 +386,21 @@ export class ObjectStore {
     } finally {
       customerKey?.fill(0);
     }
-    const before = bucket.objects.get(key);
-    const replaced = addVersion(bucket, key, object);
-    const after = bucket.objects.get(key);
     if (request.VerifiedChecksums?.size) object.checksums = Object.fromEntries(request.VerifiedChecksums);
-    await this.saveOrUndo(putRecord(bucket, key, object), async () => {
-      ObjectStore.restoreVersions(bucket, key, before, after);
+    let replaced: StoredObject[] = [];
+    try {
+      // On current state: the bucket may have gone (or its versions changed) while the body was written.
+      await this.state.change(() => {
+        const current = this.bucket(bucket.name);
+        const before = current.objects.get(key);
+        replaced = addVersion(current, key, object);
+        const after = current.objects.get(key);
+        return { record: putRecord(current, key, object), undo: () => ObjectStore.restoreVersions(current, key, before, after) };
+      });
+    } catch (error) {
       await this.bodies.remove(object.bodyId);
-    });
+      throw error;
+    }
     await Promise.all(replaced.map((v) => this.bodies.remove(v.bodyId)));
     return { ETag: object.etag, VersionId: bucket.versioning ? object.versionId : undefined, ServerSideEncryption: sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey,
       SSECustomerAlgorithm: customerKey ? 'AES256' as const : undefined };
@@ -457,30 +465,36 @@ export class ObjectStore {
     const key = this.checkKey(request.Key);
     this.authorize(who, request.VersionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion', `arn:aws:s3:::${bucket.name}/${key}`,
       bucket, { 's3:versionid': request.VersionId });
-    const before = bucket.objects.get(key);
-    const existing = before ?? [];
-    const drop = async (record: ObjectRecord, gone: StoredObject[]) => {
-      const after = bucket.objects.get(key);
-      await this.saveOrUndo(record, () => ObjectStore.restoreVersions(bucket, key, before, after));
-      await Promise.all(gone.filter((v) => !v.deleteMarker).map((v) => this.bodies.remove(v.bodyId)));
-    };
-    if (request.VersionId !== undefined) {
-      const versions = existing.filter((v) => v.versionId !== request.VersionId);
-      if (versions.length > 0) bucket.objects.set(key, versions);
-      else bucket.objects.delete(key);
-      await drop(dropRecord(bucket, key, request.VersionId), existing.filter((v) => v.versionId === request.VersionId));
-      return { VersionId: request.VersionId };
-    }
-    if (bucket.versioning === undefined) {
-      bucket.objects.delete(key);
-      await drop(dropRecord(bucket, key), existing);
-      return {};
-    }
-    const marker: StoredObject = { versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', deleteMarker: true, bodyId: crypto.randomUUID(),
-      size: 0, etag: '', lastModified: this.clock.now(), metadata: {} };
-    const replaced = addVersion(bucket, key, marker);
-    await drop(putRecord(bucket, key, marker), replaced);
-    return { DeleteMarker: true, VersionId: marker.versionId };
+    let gone: StoredObject[] = [];
+    let output: DeleteObjectOutput = {};
+    await this.state.change(() => {
+      const current = this.bucket(bucket.name);
+      const before = current.objects.get(key);
+      const existing = before ?? [];
+      let record: ObjectRecord;
+      if (request.VersionId !== undefined) {
+        const versions = existing.filter((v) => v.versionId !== request.VersionId);
+        if (versions.length > 0) current.objects.set(key, versions);
+        else current.objects.delete(key);
+        gone = existing.filter((v) => v.versionId === request.VersionId);
+        record = dropRecord(current, key, request.VersionId);
+        output = { VersionId: request.VersionId };
+      } else if (current.versioning === undefined) {
+        current.objects.delete(key);
+        gone = existing;
+        record = dropRecord(current, key);
+      } else {
+        const marker: StoredObject = { versionId: current.versioning === 'Enabled' ? newVersionId() : 'null', deleteMarker: true, bodyId: crypto.randomUUID(),
+          size: 0, etag: '', lastModified: this.clock.now(), metadata: {} };
+        gone = addVersion(current, key, marker);
+        record = putRecord(current, key, marker);
+        output = { DeleteMarker: true, VersionId: marker.versionId };
+      }
+      const after = current.objects.get(key);
+      return { record, undo: () => ObjectStore.restoreVersions(current, key, before, after) };
+    });
+    await Promise.all(gone.filter((v) => !v.deleteMarker).map((v) => this.bodies.remove(v.bodyId)));
+    return output;
   }
 
   async listObjectVersions(request: ListObjectVersionsRequest, caller?: Caller): Promise<ListObjectVersionsOutput> {
