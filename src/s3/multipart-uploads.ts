@@ -12,7 +12,7 @@ import { openDecryptedBody } from './body-decryption.js';
 import { writeEncryptedBody } from './body-encryption.js';
 import type { ObjectBodies } from './object-bodies.js';
 import { bodyPieces, checkContentLength } from './object-bytes.js';
-import type { Bucket } from './object-records.js';
+import { defaultEncryption, type Bucket } from './object-records.js';
 import type {
   AbortMultipartUploadOutput, AbortMultipartUploadRequest, CompleteMultipartUploadOutput, CompleteMultipartUploadRequest,
   CreateMultipartUploadOutput, CreateMultipartUploadRequest, ObjectRequest, PutObjectOutput, PutObjectRequest, PutObjectSettings,
@@ -71,7 +71,8 @@ export class MultipartUploads {
     this.uploads.set(uploadId, { bucket: bucket.name, key, initiator: who.principal, settings, parts: new Map(),
       customerKey: customerKey ? customerKeyCheck(customerKey) : undefined });
     customerKey?.fill(0);
-    return { Bucket: bucket.name, Key: key, UploadId: uploadId };
+    return { Bucket: bucket.name, Key: key, UploadId: uploadId, SSEKMSKeyId: request.SSEKMSKeyId,
+      ...(customerKey ? { SSECustomerAlgorithm: 'AES256' as const } : { ServerSideEncryption: defaultEncryption(bucket, request.ServerSideEncryption) }) };
   }
 
   /** Stores one part (at most 5 GiB, streamed like putObject's Body), sealed at rest: under the customer's key for SSE-C uploads, else under the store's root key. */

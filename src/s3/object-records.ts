@@ -16,6 +16,24 @@ export interface EncryptionRule {
   BucketKeyEnabled?: boolean;
 }
 
+/**
+ * The default encryption of a bucket that has no configuration of its own, as GetBucketEncryption
+ * answers it: "Amazon S3 now applies server-side encryption with Amazon S3 managed keys (SSE-S3) as
+ * the base level of encryption for every bucket in Amazon S3. Starting January 5, 2023, all new
+ * object uploads to Amazon S3 are automatically encrypted"
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html;
+ * API Reference, GetBucketEncryption: "By default, all buckets have a default encryption
+ * configuration that uses server-side encryption with Amazon S3 managed keys (SSE-S3)";
+ * DeleteBucketEncryption "resets the default encryption for the bucket as … SSE-S3").
+ */
+export const BASE_ENCRYPTION_RULE: Readonly<EncryptionRule> = Object.freeze({
+  ApplyServerSideEncryptionByDefault: Object.freeze({ SSEAlgorithm: 'AES256' as const }), BucketKeyEnabled: false,
+});
+
+/** The SSE a new object without SSE-C gets: the request's header, else the bucket's rule, else SSE-S3. */
+export const defaultEncryption = (bucket: Bucket, header: ServerSideEncryption | undefined): ServerSideEncryption =>
+  header ?? (bucket.rule ?? BASE_ENCRYPTION_RULE).ApplyServerSideEncryptionByDefault.SSEAlgorithm;
+
 export interface StoredObject {
   /** "null" unless the bucket had versioning enabled when it was written. */
   versionId: string;
@@ -25,6 +43,7 @@ export interface StoredObject {
   size: number;
   etag: string;
   lastModified: Date;
+  /** Undefined for SSE-C, and for a body an earlier release stored unencrypted (read as it was stored). */
   sse?: ServerSideEncryption;
   kmsKeyId?: string;
   /** SSE-C: the salted HMAC of the customer's key. */

@@ -45,7 +45,7 @@ import type {
 } from './s3-api-types.js';
 import { MultipartUploads } from './multipart-uploads.js';
 import { bucketRecord, dropBucketRecord, dropRecord, ObjectPersistence, putRecord, type ObjectRecord } from './object-persistence.js';
-import { addVersion, newVersionId, SSE_VALUES, type Bucket, type StoredObject } from './object-records.js';
+import { addVersion, BASE_ENCRYPTION_RULE, defaultEncryption, newVersionId, SSE_VALUES, type Bucket, type StoredObject } from './object-records.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
 import { SortedObjectMap } from './sorted-object-map.js';
 import { started, streamingBody } from './streaming-body.js';
@@ -217,11 +217,10 @@ export class ObjectStore {
     const malformed = malformedS3Request('GetBucketEncryption', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetEncryptionConfiguration', caller);
-    if (!bucket.rule) throw s3Error('ServerSideEncryptionConfigurationNotFoundError', `${bucket.name} has no default encryption`);
-    return { ServerSideEncryptionConfiguration: { Rules: [structuredClone(bucket.rule)] } };
+    return { ServerSideEncryptionConfiguration: { Rules: [structuredClone(bucket.rule ?? BASE_ENCRYPTION_RULE)] } };
   }
 
-  /** Removes the bucket's default encryption (S3 DeleteBucketEncryption, action s3:PutEncryptionConfiguration); a bucket without one is left as is. */
+  /** Resets the bucket's default encryption to SSE-S3, the base level every bucket has (S3 DeleteBucketEncryption, action s3:PutEncryptionConfiguration). */
   deleteBucketEncryption(request: { Bucket: string }, caller?: Caller) {
     return this.clearBucketSetting('DeleteBucketEncryption', 's3:PutEncryptionConfiguration', 'rule', request, caller);
   }
@@ -344,7 +343,7 @@ export class ObjectStore {
       customerKey.fill(0);
       throw s3Error('InvalidArgument', 'SSE-C headers and ServerSideEncryption cannot be combined');
     }
-    const sse = customerKey ? undefined : header ?? bucket.rule?.ApplyServerSideEncryptionByDefault.SSEAlgorithm;
+    const sse = customerKey ? undefined : defaultEncryption(bucket, header);
     const object: StoredObject = {
       versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: 0, etag: '', lastModified: this.clock.now(), sse,
       contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) },

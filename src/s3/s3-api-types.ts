@@ -201,6 +201,10 @@ export interface CreateMultipartUploadOutput {
   Bucket: string;
   Key: string;
   UploadId: string;
+  /** The encryption the completed object gets (the request's, else the bucket's default: SSE-S3 unless configured). */
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+  SSECustomerAlgorithm?: 'AES256';
 }
 export interface UploadPartRequest extends ObjectRequest {
   UploadId: string;

@@ -178,11 +178,9 @@ export class S3RestApi implements ServiceHandler {
           objectResponseHeaders(copied, request.headers));
       },
       CreateMultipartUpload: async ({ route, who, request }) => {
-        const { Bucket, Key, UploadId } = await store.createMultipartUpload({ Bucket: route.bucket, Key: route.key, SecureTransport: request.secureTransport,
+        const { Bucket, Key, UploadId, ...encryption } = await store.createMultipartUpload({ Bucket: route.bucket, Key: route.key, SecureTransport: request.secureTransport,
           ...putFields(request.headers) }, who.caller);
-        const fields = putFields(request.headers);
-        return ok(s3Document('InitiateMultipartUploadResult', { Bucket, Key, UploadId }), objectResponseHeaders({
-          ServerSideEncryption: fields.ServerSideEncryption, SSEKMSKeyId: fields.SSEKMSKeyId, SSECustomerAlgorithm: fields.SSECustomerAlgorithm }, request.headers));
+        return ok(s3Document('InitiateMultipartUploadResult', { Bucket, Key, UploadId }), objectResponseHeaders(encryption, request.headers));
       },
       UploadPart: async ({ route, who, request }) => {
         const payload = requestPayload(request, who.signing);
