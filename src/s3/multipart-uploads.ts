@@ -33,8 +33,8 @@ export interface MultipartHost {
   matchingCustomerKey(request: ObjectRequest, check: CustomerKeyCheck, missing: string): Uint8Array;
   sseS3(): SseS3Keyring;
   bodies(): ObjectBodies;
-  /** putObject without its 5 GiB limit (a completed upload may reach 5 TiB). */
-  putObject(request: PutObjectRequest, caller?: Caller): Promise<PutObjectOutput>;
+  /** putObject without its 5 GiB limit (a completed upload may reach 5 TiB), keeping the part sizes with the version. */
+  putObject(request: PutObjectRequest, caller: Caller | undefined, partSizes: number[]): Promise<PutObjectOutput>;
   account: string;
 }
 
@@ -127,7 +127,8 @@ export class MultipartUploads {
         }
       })();
       const customer = customerKey ? { SSECustomerAlgorithm: 'AES256', SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5 } : {};
-      const put = await this.host.putObject({ ...upload.settings, ...customer, Bucket: upload.bucket, Key: upload.key, Body: joined, SecureTransport: request.SecureTransport }, caller);
+      const put = await this.host.putObject({ ...upload.settings, ...customer, Bucket: upload.bucket, Key: upload.key, Body: joined, SecureTransport: request.SecureTransport }, caller,
+        chosen.map((part) => part.size));
       await this.dropUpload(request.UploadId, upload);
       return { Bucket: upload.bucket, Key: upload.key, ETag: put.ETag, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption, SSEKMSKeyId: put.SSEKMSKeyId };
     } finally {

@@ -52,6 +52,8 @@ export interface StoredObject {
   bucketKey?: boolean;
   contentType?: string;
   metadata: Record<string, string>;
+  /** A completed multipart upload's part sizes in order (GetObject/HeadObject partNumber); absent for an object put whole. */
+  parts?: number[];
   /** The body's checksums that the PUT carried, verified (base64, by the SDK's member name), returned when a read asks for them. */
   checksums?: Partial<Record<ChecksumMember, string>>;
 }

@@ -28,7 +28,7 @@ import { authorizeS3 } from './bucket-authorizer.js';
 import { openRangedMessage } from '../envelope/ranged-decrypt.js';
 import { bindMaterials, bindResolver, OBJECT_ARN_KEY, VERSION_ID_KEY } from './body-binding.js';
 import { BucketKeyCache } from './bucket-keys.js';
-import { parseRange } from './byte-range.js';
+import { parseRange, partRange } from './byte-range.js';
 import { openDecryptedBody } from './body-decryption.js';
 import { writeEncryptedBody } from './body-encryption.js';
 import { bodyPieces, checkContentLength } from './object-bytes.js';
@@ -128,7 +128,7 @@ export class ObjectStore {
       authorizePut: (who, bucket, key, request) => this.authorizePut(who, bucket, key, request),
       customerKey: (request) => this.customerKey(request), matchingCustomerKey: (r, check, missing) => this.matchingCustomerKey(r, check, missing),
       sseS3: () => this.state.sseS3, bodies: () => this.bodies, account: this.kms.account,
-      putObject: (request, caller) => this.storeObject(request, caller, MAX_OBJECT_BYTES),
+      putObject: (request, caller, partSizes) => this.storeObject(request, caller, MAX_OBJECT_BYTES, partSizes),
     });
   }
 
@@ -322,7 +322,8 @@ export class ObjectStore {
     return this.storeObject(request, caller, MAX_PUT_BYTES);
   }
 
-  private async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number): Promise<PutObjectOutput> {
+  /** putObject's work; `partSizes`: a completed multipart upload's, kept with the version for partNumber reads. */
+  private async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number, partSizes?: number[]): Promise<PutObjectOutput> {
     await this.load();
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
@@ -346,7 +347,7 @@ export class ObjectStore {
     const sse = customerKey ? undefined : defaultEncryption(bucket, header);
     const object: StoredObject = {
       versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: 0, etag: '', lastModified: this.clock.now(), sse,
-      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) },
+      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) }, ...(partSizes ? { parts: partSizes } : {}),
     };
     const binding = { objectArn, versionId: object.versionId };
     // The layers' materials, innermost first, all obtained before the body is read.
@@ -408,7 +409,7 @@ export class ObjectStore {
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
     try {
-      const [start, end] = request.Range === undefined ? [0, object.size] : parseRange(request.Range, object.size);
+      const { start, end, ...selected } = ObjectStore.selection(object, request);
       const body = await openDecryptedBody(await this.bodies.open(object.bodyId), layers, object.size).catch(fromKms);
       const pieces = (async function* () {
         try {
@@ -417,9 +418,8 @@ export class ObjectStore {
           await body.close();
         }
       })();
-      return { Body: streamingBody(await started(pieces)), ContentLength: end - start,
-        ContentRange: request.Range === undefined ? undefined : `bytes ${start}-${end - 1}/${object.size}`,
-        ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' && request.Range === undefined ? object.checksums : {}) };
+      return { Body: streamingBody(await started(pieces)), ContentLength: end - start, ...selected,
+        ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' && !selected.ContentRange ? object.checksums : {}) };
     } finally {
       layers.dispose();
     }
@@ -432,6 +432,7 @@ export class ObjectStore {
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
     try {
+      const { start, end, ...selected } = ObjectStore.selection(object, request);
       if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') {
         // The outer layer's header only: its data key comes from KMS as the caller (kms:Decrypt).
         const reader = await this.bodies.open(object.bodyId);
@@ -441,10 +442,27 @@ export class ObjectStore {
           await reader.close();
         }
       }
-      return { ContentLength: object.size, ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' ? object.checksums : {}) };
+      return { ContentLength: end - start, ...selected, ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' && !selected.ContentRange ? object.checksums : {}) };
     } finally {
       layers.dispose();
     }
+  }
+
+  /**
+   * The bytes a read asks for: a Range, a part (PartNumber; PartsCount for an object uploaded in
+   * parts), or the whole object (no ContentRange). Range and PartNumber together are refused, as S3 does.
+   */
+  private static selection(object: StoredObject, request: { Range?: string; PartNumber?: number }) {
+    let [start, end] = [0, object.size];
+    if (request.PartNumber !== undefined) {
+      if (request.Range !== undefined) throw s3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+      [start, end] = partRange(object.parts ?? [object.size], request.PartNumber);
+    } else if (request.Range !== undefined) {
+      [start, end] = parseRange(request.Range, object.size);
+    }
+    const ranged = request.PartNumber !== undefined || request.Range !== undefined;
+    return { start, end, ContentRange: ranged && end > start ? `bytes ${start}-${end - 1}/${object.size}` : undefined,
+      PartsCount: request.PartNumber === undefined ? undefined : object.parts?.length };
   }
 
   /** Without VersionId: removes the object, or with versioning enabled adds a delete marker. With it: removes that version. */

@@ -36,6 +36,7 @@ const verifiedChecksums = () => custom((value: unknown): value is ReadonlyMap<S3
   && [...value].every(([name, digest]) => CHECKSUM_MEMBERS.includes(name as S3.ChecksumMember) && typeof digest === 'string'), 'Member must be a Map of ChecksumCRC32 / ChecksumCRC32C / ChecksumSHA1 / ChecksumSHA256 to base64');
 const putObject = { ...putSettings, Body: body(), ContentLength: contentLength(), VerifiedChecksums: optional(verifiedChecksums()) };
 const checksumMode = () => optional(oneOf(['ENABLED'] as const));
+const partNumber = () => optional(integer(1, 10_000));
 const getObject = { ...objectFields, Range: optional(string()), VersionId: optional(string()), ChecksumMode: checksumMode() };
 
 const encryptionRule = structure<S3.ServerSideEncryptionRule>('ServerSideEncryptionRule', {
@@ -60,8 +61,8 @@ export const S3_REQUEST_SHAPES = {
   PutBucketPolicy: structure<S3.PutBucketPolicyRequest>('PutBucketPolicyRequest', { Bucket: string(), Policy: string({ min: 1 }) }),
   GetBucketPolicy: bucketOnly<S3.GetBucketPolicyRequest>('GetBucketPolicyRequest'),
   PutObject: structure<S3.PutObjectRequest>('PutObjectRequest', putObject),
-  GetObject: structure<S3.GetObjectRequest>('GetObjectRequest', getObject),
-  HeadObject: structure<S3.HeadObjectRequest>('HeadObjectRequest', { ...objectFields, VersionId: optional(string()), ChecksumMode: checksumMode() }),
+  GetObject: structure<S3.GetObjectRequest>('GetObjectRequest', { ...getObject, PartNumber: partNumber() }),
+  HeadObject: structure<S3.HeadObjectRequest>('HeadObjectRequest', { ...objectFields, VersionId: optional(string()), ChecksumMode: checksumMode(), PartNumber: partNumber() }),
   DeleteObject: structure<S3.DeleteObjectRequest>('DeleteObjectRequest', { Bucket: string(), Key: string(), VersionId: optional(string()) }),
   ListObjectVersions: structure<S3.ListObjectVersionsRequest>('ListObjectVersionsRequest', { Bucket: string(), Prefix: optional(string()) }),
   CopyObject: structure<S3.CopyObjectRequest>('CopyObjectRequest', {

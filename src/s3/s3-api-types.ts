@@ -97,15 +97,22 @@ export interface GetObjectRequest extends ObjectRequest {
   /** `bytes=start-end`, `bytes=start-` or `bytes=-suffix`. */
   Range?: string;
   VersionId?: string;
+  /** 1 to 10000: that part of an object uploaded in parts (1: the whole of one put whole). Not with Range. */
+  PartNumber?: number;
   /** ENABLED: the stored checksums come back (not on a ranged GET). */
   ChecksumMode?: 'ENABLED';
 }
 export interface HeadObjectRequest extends ObjectRequest {
   VersionId?: string;
+  PartNumber?: number;
   ChecksumMode?: 'ENABLED';
 }
 export interface HeadObjectOutput extends Partial<Record<ChecksumMember, string>> {
   ContentLength: number;
+  /** With PartNumber: `bytes start-end/size` of that part. */
+  ContentRange?: string;
+  /** With PartNumber, of an object uploaded in parts: how many it has. */
+  PartsCount?: number;
   VersionId?: string;
   ETag: string;
   LastModified: Date;
@@ -119,7 +126,6 @@ export interface HeadObjectOutput extends Partial<Record<ChecksumMember, string>
 export interface GetObjectOutput extends HeadObjectOutput {
   /** The object's bytes as a stream shaped as the AWS SDK's (transformToByteArray, transformToString, transformToWebStream, async iteration). */
   Body: StreamingBody;
-  ContentRange?: string;
 }
 
 export interface DeleteObjectRequest {
@@ -267,6 +273,6 @@ export interface EncryptedPutObjectRequest extends PutObjectRequest {
   EncryptionContext?: Record<string, string>;
 }
 /** S3EncryptionClient.getObject: with EncryptionContext (CSE-KMS), the stored context must be exactly that. */
-export interface EncryptedGetObjectRequest extends GetObjectRequest {
+export interface EncryptedGetObjectRequest extends Omit<GetObjectRequest, 'PartNumber'> {
   EncryptionContext?: Record<string, string>;
 }

@@ -61,6 +61,7 @@ export interface ObjectHeaderFields extends Partial<Record<ChecksumMember, strin
   ContentType?: string;
   ContentLength?: number;
   ContentRange?: string;
+  PartsCount?: number;
   Metadata?: Record<string, string>;
   ServerSideEncryption?: string;
   SSEKMSKeyId?: string;
@@ -77,6 +78,7 @@ export function objectResponseHeaders(fields: ObjectHeaderFields, requestHeaders
     'x-amz-version-id': fields.VersionId,
     'content-type': fields.ContentType,
     'content-range': fields.ContentRange,
+    'x-amz-mp-parts-count': fields.PartsCount?.toString(),
     'x-amz-delete-marker': fields.DeleteMarker ? 'true' : undefined,
     [SSE]: fields.ServerSideEncryption,
     [`${SSE}-aws-kms-key-id`]: fields.SSEKMSKeyId,

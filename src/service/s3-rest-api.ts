@@ -22,8 +22,14 @@ import { headerValue, type WireRequest, type WireResponse } from './wire.js';
 const STATUS: Record<string, number> = {
   AccessDenied: 403, NoSuchKey: 404, NoSuchBucket: 404, NoSuchUpload: 404, NoSuchBucketPolicy: 404,
   ServerSideEncryptionConfigurationNotFoundError: 404, BucketAlreadyOwnedByYou: 409, BucketAlreadyExists: 409, BucketNotEmpty: 409,
-  InvalidRange: 416,
+  InvalidRange: 416, InvalidPartNumber: 416,
 };
+
+/** ?partNumber= on GetObject and HeadObject: undefined when absent; anything but 1–10000 is refused by the store (InvalidArgument). */
+function partNumberOf(request: WireRequest): number | undefined {
+  const value = request.query.get('partNumber');
+  return value === null ? undefined : /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+}
 
 /** A whole-number query parameter (max-keys, max-parts, part-number-marker), or undefined when absent. */
 function wholeNumber(request: WireRequest, name: string): number | undefined {
@@ -155,10 +161,11 @@ export class S3RestApi implements ServiceHandler {
       GetObject: (call) => this.getObject(call),
       HeadObject: async ({ route, who, request }) => {
         const head = await store.headObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined,
-          SecureTransport: request.secureTransport, ChecksumMode: checksumMode(request.headers), ...readFields(request.headers) }, who.caller);
+          PartNumber: partNumberOf(request), SecureTransport: request.secureTransport, ChecksumMode: checksumMode(request.headers), ...readFields(request.headers) }, who.caller);
         const unmet = this.preconditionFailure(request, head);
         if (unmet) return unmet;
-        return { status: 200, headers: { ...objectResponseHeaders(head, request.headers), 'accept-ranges': 'bytes', 'content-length': String(head.ContentLength) }, body: '' };
+        return { status: head.ContentRange === undefined ? 200 : 206,
+          headers: { ...objectResponseHeaders(head, request.headers), 'accept-ranges': 'bytes', 'content-length': String(head.ContentLength) }, body: '' };
       },
       DeleteObject: async ({ route, who, request }) => {
         const deleted = await store.deleteObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined }, who.caller);
@@ -185,9 +192,8 @@ export class S3RestApi implements ServiceHandler {
       UploadPart: async ({ route, who, request }) => {
         const payload = requestPayload(request, who.signing);
         const body = objectPayload(payload.bytes, declaredLength(request));
-        const partNumber = request.query.get('partNumber')!;
         const { ETag } = await store.uploadPart({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,
-          PartNumber: /^\d{1,5}$/.test(partNumber) ? Number(partNumber) : Number.NaN, ...body, SecureTransport: request.secureTransport,
+          PartNumber: partNumberOf(request)!, ...body, SecureTransport: request.secureTransport,
           ...readFields(request.headers) }, who.caller);
         return { status: 200, headers: { etag: ETag, ...Object.fromEntries(payload.checksums) }, body: '' };
       },
@@ -300,7 +306,7 @@ export class S3RestApi implements ServiceHandler {
   private async getObject({ route, who, request }: Call) {
     const range = headerValue(request.headers, 'range');
     const got = await this.store.getObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined,
-      Range: range, SecureTransport: request.secureTransport, ChecksumMode: checksumMode(request.headers), ...readFields(request.headers) }, who.caller);
+      Range: range, PartNumber: partNumberOf(request), SecureTransport: request.secureTransport, ChecksumMode: checksumMode(request.headers), ...readFields(request.headers) }, who.caller);
     // A body not sent is closed now (its file), not at garbage collection.
     const close = () => got.Body[Symbol.asyncIterator]().return?.(undefined);
     let unmet: WireResponse | undefined;
@@ -315,7 +321,7 @@ export class S3RestApi implements ServiceHandler {
       return unmet;
     }
     return {
-      status: range === undefined ? 200 : 206,
+      status: got.ContentRange === undefined ? 200 : 206,
       headers: { ...objectResponseHeaders(got, request.headers), 'accept-ranges': 'bytes', 'content-length': String(got.ContentLength), 'content-type': got.ContentType ?? 'binary/octet-stream' },
       body: got.Body,
     };
