@@ -45,6 +45,8 @@ interface Upload {
   /** The PUT settings the completed object gets (SSE-C: the key's check, not the key). */
   settings: Omit<PutObjectSettings, 'Bucket' | 'Key' | 'SSECustomerKey' | 'SSECustomerKeyMD5'>;
   customerKey?: CustomerKeyCheck;
+  /** How the completed object will be encrypted, as CreateMultipartUpload and each UploadPart answer it. */
+  encryption: Omit<UploadPartOutput, 'ETag'>;
   parts: Map<number, { bodyId: string; size: number; etag: string; lastModified: Date }>;
 }
 
@@ -68,11 +70,12 @@ export class MultipartUploads {
     const customerKey = this.host.customerKey(request);
     const { Bucket: _b, Key: _k, SSECustomerKey: _key, SSECustomerKeyMD5: _md5, ...settings } = request;
     const uploadId = crypto.randomUUID();
-    this.uploads.set(uploadId, { bucket: bucket.name, key, initiator: who.principal, settings, parts: new Map(),
+    const encryption = customerKey ? { SSECustomerAlgorithm: 'AES256' as const }
+      : { ServerSideEncryption: defaultEncryption(bucket, request.ServerSideEncryption), SSEKMSKeyId: request.SSEKMSKeyId };
+    this.uploads.set(uploadId, { bucket: bucket.name, key, initiator: who.principal, settings, parts: new Map(), encryption,
       customerKey: customerKey ? customerKeyCheck(customerKey) : undefined });
     customerKey?.fill(0);
-    return { Bucket: bucket.name, Key: key, UploadId: uploadId, SSEKMSKeyId: request.SSEKMSKeyId,
-      ...(customerKey ? { SSECustomerAlgorithm: 'AES256' as const } : { ServerSideEncryption: defaultEncryption(bucket, request.ServerSideEncryption) }) };
+    return { Bucket: bucket.name, Key: key, UploadId: uploadId, ...encryption };
   }
 
   /** Stores one part (at most 5 GiB, streamed like putObject's Body), sealed at rest: under the customer's key for SSE-C uploads, else under the store's root key. */
@@ -89,7 +92,7 @@ export class MultipartUploads {
       const previous = upload.parts.get(request.PartNumber);
       upload.parts.set(request.PartNumber, { bodyId, size, etag, lastModified: new Date() });
       if (previous) await this.host.bodies().remove(previous.bodyId);
-      return { ETag: etag };
+      return { ETag: etag, ...upload.encryption };
     } finally {
       customerKey?.fill(0);
     }

@@ -42,6 +42,7 @@ import type {
   HeadObjectRequest, ListBucketsOutput, ListBucketsRequest, ListObjectsV2Output, ListObjectsV2Request, ListObjectVersionsOutput,
   ListObjectVersionsRequest, ObjectRequest, PutBucketEncryptionOutput, PutBucketEncryptionRequest, PutBucketPolicyOutput, PutBucketPolicyRequest,
   PutBucketVersioningOutput, PutBucketVersioningRequest, PutObjectOutput, PutObjectRequest, PutObjectSettings, UploadPartOutput, UploadPartRequest,
+  CopySourceFields, UploadPartCopyOutput, UploadPartCopyRequest,
 } from './s3-api-types.js';
 import { MultipartUploads } from './multipart-uploads.js';
 import { bucketRecord, dropBucketRecord, dropRecord, ObjectPersistence, putRecord, type ObjectRecord } from './object-persistence.js';
@@ -519,17 +520,7 @@ export class ObjectStore {
    */
   async copyObject(request: CopyObjectRequest, caller?: Caller): Promise<CopyObjectOutput> {
     const malformed = malformedS3Request('CopyObject', request); if (malformed) return malformed;
-    const source = /^\/?([^/]+)\/(.+)$/.exec(typeof request.CopySource === 'string' ? request.CopySource : '');
-    let sourceKey: string | undefined;
-    try {
-      sourceKey = source ? decodeURIComponent(source[2]!) : undefined;
-    } catch {
-      // a malformed %-escape: refused below like any other unreadable CopySource
-    }
-    if (!source || sourceKey === undefined) throw s3Error('InvalidArgument', 'CopySource: expected "bucket/key", the key URL-encoded');
-    const original = await this.getObject({ Bucket: source[1]!, Key: sourceKey, VersionId: request.CopySourceVersionId,
-      SSECustomerAlgorithm: request.CopySourceSSECustomerAlgorithm, SSECustomerKey: request.CopySourceSSECustomerKey,
-      SSECustomerKeyMD5: request.CopySourceSSECustomerKeyMD5, SecureTransport: request.SecureTransport }, caller);
+    const original = await this.readCopySource(request, undefined, caller);
     try {
       // The source streams into the copy, decrypted frame by frame as the copy encrypts it.
       const put = await this.putObject({
@@ -542,9 +533,60 @@ export class ObjectStore {
       return { CopyObjectResult: { ETag: put.ETag, LastModified: this.clock.now() }, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption,
         SSEKMSKeyId: put.SSEKMSKeyId, BucketKeyEnabled: put.BucketKeyEnabled, SSECustomerAlgorithm: put.SSECustomerAlgorithm };
     } finally {
-      // A put refused before it read the source leaves it unread: close it. (Once read, the read closed it, and it cannot be taken again.)
-      await Promise.resolve().then(() => original.Body[Symbol.asyncIterator]().return?.()).catch(() => undefined);
+      await ObjectStore.closeUnread(original);
     }
+  }
+
+  /**
+   * Uploads a part copied from an existing object, or from the bytes `CopySourceRange` names
+   * (`bytes=first-last`): the source is read as the caller (s3:GetObject, with CopySourceSSECustomer*
+   * for an SSE-C source) and streams, decrypted frame by frame, into the part, sealed as uploadPart
+   * seals parts. As S3 documents, the caller also needs s3:PutObject on the destination.
+   */
+  async uploadPartCopy(request: UploadPartCopyRequest, caller?: Caller): Promise<UploadPartCopyOutput> {
+    const malformed = malformedS3Request('UploadPartCopy', request); if (malformed) return malformed;
+    await this.load();
+    this.authorizePut(this.who(caller), this.bucket(request.Bucket), this.checkKey(request.Key), { Bucket: request.Bucket, Key: request.Key, SecureTransport: request.SecureTransport });
+    const original = await this.readCopySource(request, request.CopySourceRange, caller);
+    try {
+      const { ETag, ...encryption } = await this.multipart.uploadPart({ Bucket: request.Bucket, Key: request.Key, UploadId: request.UploadId,
+        PartNumber: request.PartNumber, Body: original.Body, ContentLength: original.ContentLength, SSECustomerAlgorithm: request.SSECustomerAlgorithm,
+        SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5, SecureTransport: request.SecureTransport }, caller);
+      return { CopyPartResult: { ETag, LastModified: this.clock.now() }, CopySourceVersionId: original.VersionId, ...encryption };
+    } finally {
+      await ObjectStore.closeUnread(original);
+    }
+  }
+
+  /**
+   * A copy's source, opened for reading as the caller: all of it, or `range` (`bytes=first-last`, both
+   * ends given and inside the object, as UploadPartCopy's x-amz-copy-source-range must be).
+   */
+  private async readCopySource(request: CopySourceFields & { SecureTransport?: boolean }, range: string | undefined, caller: Caller | undefined) {
+    const source = /^\/?([^/]+)\/(.+)$/.exec(typeof request.CopySource === 'string' ? request.CopySource : '');
+    let sourceKey: string | undefined;
+    try {
+      sourceKey = source ? decodeURIComponent(source[2]!) : undefined;
+    } catch {
+      // a malformed %-escape: refused below like any other unreadable CopySource
+    }
+    if (!source || sourceKey === undefined) throw s3Error('InvalidArgument', 'CopySource: expected "bucket/key", the key URL-encoded');
+    const sourceRequest = { Bucket: source[1]!, Key: sourceKey, VersionId: request.CopySourceVersionId,
+      SSECustomerAlgorithm: request.CopySourceSSECustomerAlgorithm, SSECustomerKey: request.CopySourceSSECustomerKey,
+      SSECustomerKeyMD5: request.CopySourceSSECustomerKeyMD5, SecureTransport: request.SecureTransport };
+    if (range !== undefined) {
+      const bounds = /^bytes=(\d+)-(\d+)$/.exec(range);
+      const { ContentLength: size } = await this.headObject(sourceRequest, caller);
+      if (!bounds || Number(bounds[1]) > Number(bounds[2]) || Number(bounds[2]) >= size) {
+        throw s3Error('InvalidArgument', `CopySourceRange: expected bytes=first-last within the source object of size ${size}, got ${range}`);
+      }
+    }
+    return this.getObject({ ...sourceRequest, Range: range }, caller);
+  }
+
+  /** A copy refused before it read its source leaves it unread: close it. (Once read, the read closed it, and it cannot be taken again.) */
+  private static async closeUnread(source: GetObjectOutput): Promise<void> {
+    await Promise.resolve().then(() => source.Body[Symbol.asyncIterator]().return?.()).catch(() => undefined);
   }
 
   /**

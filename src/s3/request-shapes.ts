@@ -37,6 +37,10 @@ const verifiedChecksums = () => custom((value: unknown): value is ReadonlyMap<S3
 const putObject = { ...putSettings, Body: body(), ContentLength: contentLength(), VerifiedChecksums: optional(verifiedChecksums()) };
 const checksumMode = () => optional(oneOf(['ENABLED'] as const));
 const partNumber = () => optional(integer(1, 10_000));
+const copySource = {
+  CopySource: string({ min: 1 }), CopySourceVersionId: optional(string()), CopySourceSSECustomerAlgorithm: optional(string()),
+  CopySourceSSECustomerKey: optional(string({ sensitive: true })), CopySourceSSECustomerKeyMD5: optional(string()),
+};
 const getObject = { ...objectFields, Range: optional(string()), VersionId: optional(string()), ChecksumMode: checksumMode() };
 
 const encryptionRule = structure<S3.ServerSideEncryptionRule>('ServerSideEncryptionRule', {
@@ -66,9 +70,7 @@ export const S3_REQUEST_SHAPES = {
   DeleteObject: structure<S3.DeleteObjectRequest>('DeleteObjectRequest', { Bucket: string(), Key: string(), VersionId: optional(string()) }),
   ListObjectVersions: structure<S3.ListObjectVersionsRequest>('ListObjectVersionsRequest', { Bucket: string(), Prefix: optional(string()) }),
   CopyObject: structure<S3.CopyObjectRequest>('CopyObjectRequest', {
-    ...putSettings, CopySource: string({ min: 1 }), CopySourceVersionId: optional(string()), CopySourceSSECustomerAlgorithm: optional(string()),
-    CopySourceSSECustomerKey: optional(string({ sensitive: true })), CopySourceSSECustomerKeyMD5: optional(string()),
-    MetadataDirective: optional(oneOf(['COPY', 'REPLACE'] as const)),
+    ...putSettings, ...copySource, MetadataDirective: optional(oneOf(['COPY', 'REPLACE'] as const)),
   }),
   ListObjectsV2: structure<S3.ListObjectsV2Request>('ListObjectsV2Request', {
     Bucket: string(), Prefix: optional(string()), MaxKeys: optional(integer(0, 2 ** 31 - 1)), StartAfter: optional(string()),
@@ -77,6 +79,9 @@ export const S3_REQUEST_SHAPES = {
   CreateMultipartUpload: structure<S3.CreateMultipartUploadRequest>('CreateMultipartUploadRequest', putSettings),
   UploadPart: structure<S3.UploadPartRequest>('UploadPartRequest', {
     ...objectFields, UploadId: string({ min: 1 }), PartNumber: integer(1, 10_000), Body: body(), ContentLength: contentLength(),
+  }),
+  UploadPartCopy: structure<S3.UploadPartCopyRequest>('UploadPartCopyRequest', {
+    ...objectFields, ...copySource, UploadId: string({ min: 1 }), PartNumber: integer(1, 10_000), CopySourceRange: optional(string()),
   }),
   CompleteMultipartUpload: structure<S3.CompleteMultipartUploadRequest>('CompleteMultipartUploadRequest', {
     ...objectFields, UploadId: string({ min: 1 }),

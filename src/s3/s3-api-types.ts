@@ -185,13 +185,16 @@ export interface ListObjectsV2Output {
   NextContinuationToken?: string;
 }
 
-export interface CopyObjectRequest extends PutObjectSettings {
+/** Where a copy reads from: the source object, as the caller, with its SSE-C key if it has one. */
+export interface CopySourceFields {
   /** `bucket/key`, the key URL-encoded. */
   CopySource: string;
   CopySourceVersionId?: string;
   CopySourceSSECustomerAlgorithm?: string;
   CopySourceSSECustomerKey?: string;
   CopySourceSSECustomerKeyMD5?: string;
+}
+export interface CopyObjectRequest extends PutObjectSettings, CopySourceFields {
   MetadataDirective?: MetadataDirective;
 }
 export interface CopyObjectResult {
@@ -221,6 +224,23 @@ export interface UploadPartRequest extends ObjectRequest {
 }
 export interface UploadPartOutput {
   ETag: string;
+  /** The upload's encryption (as CreateMultipartUpload answered it). */
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+  SSECustomerAlgorithm?: 'AES256';
+}
+/** A part copied from (a range of) an existing object (S3 UploadPartCopy). SSECustomer*: the upload's key, for an SSE-C upload. */
+export interface UploadPartCopyRequest extends ObjectRequest, CopySourceFields {
+  UploadId: string;
+  /** 1 to 10000. */
+  PartNumber: number;
+  /** `bytes=first-last`, zero-based and inclusive, within the source; absent: all of it. */
+  CopySourceRange?: string;
+}
+export interface UploadPartCopyOutput extends Omit<UploadPartOutput, 'ETag'> {
+  CopyPartResult: CopyObjectResult;
+  /** The source's version, if it has one. */
+  CopySourceVersionId?: string;
 }
 export interface CompletedPart {
   PartNumber: number;

@@ -9,7 +9,7 @@ import type { ObjectStore } from '../s3/object-store.js';
 import { S3Error } from '../s3/s3-errors.js';
 import { MAX_BODY_BYTES } from './read-body.js';
 import { objectPayload, readDocument } from './s3-bodies.js';
-import { checksumMode, objectResponseHeaders, putFields, readFields, customerKeyFields, type ObjectHeaderFields } from './s3-headers.js';
+import { checksumMode, copySourceFields, objectResponseHeaders, putFields, readFields, type ObjectHeaderFields } from './s3-headers.js';
 import { requestPayload } from './s3-payload.js';
 import { listingPage, type ListingPage } from './s3-listing.js';
 import { s3RouteOf, type S3Route } from './s3-routes.js';
@@ -173,13 +173,9 @@ export class S3RestApi implements ServiceHandler {
       },
       DeleteObjects: (call) => this.deleteObjects(call),
       CopyObject: async ({ route, who, request }) => {
-        // "bucket/key" with the key URL-encoded (as the ObjectStore's CopySource), optionally "?versionId=…".
-        const [path, version] = headerValue(request.headers, 'x-amz-copy-source')!.split('?versionId=');
-        const copySource = customerKeyFields(request.headers, 'x-amz-copy-source-server-side-encryption');
         const directive = headerValue(request.headers, 'x-amz-metadata-directive');
         if (directive !== undefined && directive !== 'COPY' && directive !== 'REPLACE') throw new ServiceError('InvalidArgument', 400, 'x-amz-metadata-directive must be COPY or REPLACE');
-        const copied = await store.copyObject({ Bucket: route.bucket, Key: route.key, CopySource: path!, CopySourceVersionId: version,
-          CopySourceSSECustomerAlgorithm: copySource.algorithm, CopySourceSSECustomerKey: copySource.key, CopySourceSSECustomerKeyMD5: copySource.keyMd5,
+        const copied = await store.copyObject({ Bucket: route.bucket, Key: route.key, ...copySourceFields(request.headers),
           MetadataDirective: directive, SecureTransport: request.secureTransport, ...putFields(request.headers) }, who.caller);
         return ok(s3Document('CopyObjectResult', { ETag: copied.CopyObjectResult.ETag, LastModified: xmlTime(copied.CopyObjectResult.LastModified) }),
           objectResponseHeaders(copied, request.headers));
@@ -192,10 +188,20 @@ export class S3RestApi implements ServiceHandler {
       UploadPart: async ({ route, who, request }) => {
         const payload = requestPayload(request, who.signing);
         const body = objectPayload(payload.bytes, declaredLength(request));
-        const { ETag } = await store.uploadPart({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,
+        const part = await store.uploadPart({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,
           PartNumber: partNumberOf(request)!, ...body, SecureTransport: request.secureTransport,
           ...readFields(request.headers) }, who.caller);
-        return { status: 200, headers: { etag: ETag, ...Object.fromEntries(payload.checksums) }, body: '' };
+        return { status: 200, headers: { ...objectResponseHeaders(part, request.headers), ...Object.fromEntries(payload.checksums) }, body: '' };
+      },
+      // UploadPartCopy (S3 API Reference): x-amz-copy-source and its SSE-C headers as CopyObject's, x-amz-copy-source-range.
+      UploadPartCopy: async ({ route, who, request }) => {
+        await this.drain(request, who);
+        const copied = await store.uploadPartCopy({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,
+          PartNumber: partNumberOf(request)!, ...copySourceFields(request.headers), CopySourceRange: headerValue(request.headers, 'x-amz-copy-source-range'),
+          SecureTransport: request.secureTransport, ...readFields(request.headers) }, who.caller);
+        const { CopyPartResult, CopySourceVersionId, ...encryption } = copied;
+        return ok(s3Document('CopyPartResult', { ETag: CopyPartResult.ETag, LastModified: xmlTime(CopyPartResult.LastModified) }), {
+          ...objectResponseHeaders(encryption, request.headers), ...(CopySourceVersionId ? { 'x-amz-copy-source-version-id': CopySourceVersionId } : {}) });
       },
       CompleteMultipartUpload: async ({ route, who, request }) => {
         const document = parseS3Document(await this.drain(request, who), 'CompleteMultipartUpload');

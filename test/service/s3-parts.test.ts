@@ -1,7 +1,8 @@
 // Parts of objects over the service's S3 REST API, with the unmodified @aws-sdk/client-s3: GetObject and
 // HeadObject with partNumber (S3 API Reference, GetObject: "Effectively performs a 'ranged' GET request for
 // the part specified"; x-amz-mp-parts-count "only returned if you specify partNumber in your request and the
-// object was uploaded as a multipart upload").
+// object was uploaded as a multipart upload"), and UploadPartCopy (x-amz-copy-source, x-amz-copy-source-range,
+// the source's x-amz-copy-source-server-side-encryption-customer-* headers).
 
 import * as S3 from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +52,31 @@ describe('S3 parts over the service', () => {
     const got = await s3.send(new S3.GetObjectCommand({ Bucket: 'parts', Key: 'whole', PartNumber: 1 }));
     expect([got.ContentLength, got.ContentRange, got.PartsCount]).toEqual([9, 'bytes 0-8/9', undefined]);
     expect(await got.Body!.transformToString()).toBe('one piece');
+  });
+
+  it('UploadPartCopy: ranges of a DSSE-KMS object and an SSE-C one (its key in the copy-source headers) and a whole object join into one', async () => {
+    const customer = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: Buffer.alloc(32, 5).toString('base64') };
+    const sealed = rng.bytes(5 * MiB + 9);
+    await s3.send(new S3.PutObjectCommand({ Bucket: 'parts', Key: 'sealed', Body: sealed, ...customer }));
+    const { UploadId } = await s3.send(new S3.CreateMultipartUploadCommand({ Bucket: 'parts', Key: 'copied', ServerSideEncryption: 'aws:kms' }));
+    const first = await s3.send(new S3.UploadPartCopyCommand({ Bucket: 'parts', Key: 'copied', UploadId, PartNumber: 1, CopySource: 'parts/uploaded',
+      CopySourceRange: `bytes=1-${5 * MiB}` }));
+    expect(first).toMatchObject({ CopyPartResult: { ETag: expect.stringMatching(/^"[0-9a-f]{32}"$/) }, ServerSideEncryption: 'aws:kms' });
+    expect(first.CopyPartResult!.LastModified).toBeInstanceOf(Date);
+    const second = await s3.send(new S3.UploadPartCopyCommand({ Bucket: 'parts', Key: 'copied', UploadId, PartNumber: 2, CopySource: 'parts/sealed',
+      CopySourceSSECustomerAlgorithm: 'AES256', CopySourceSSECustomerKey: customer.SSECustomerKey }));
+    const third = await s3.send(new S3.UploadPartCopyCommand({ Bucket: 'parts', Key: 'copied', UploadId, PartNumber: 3, CopySource: '/parts/whole' }));
+    expect(await failure(s3.send(new S3.UploadPartCopyCommand({ Bucket: 'parts', Key: 'copied', UploadId, PartNumber: 4, CopySource: 'parts/whole',
+      CopySourceRange: 'bytes=0-9' })))).toMatchObject({ name: 'InvalidArgument', status: 400 });
+    expect(await failure(s3.send(new S3.UploadPartCopyCommand({ Bucket: 'parts', Key: 'copied', UploadId, PartNumber: 4, CopySource: 'parts/sealed' }))))
+      .toMatchObject({ name: 'InvalidRequest', status: 400 });
+    await s3.send(new S3.CompleteMultipartUploadCommand({ Bucket: 'parts', Key: 'copied', UploadId, MultipartUpload: { Parts: [
+      { PartNumber: 1, ETag: first.CopyPartResult!.ETag }, { PartNumber: 2, ETag: second.CopyPartResult!.ETag }, { PartNumber: 3, ETag: third.CopyPartResult!.ETag }] } }));
+    const got = await s3.send(new S3.GetObjectCommand({ Bucket: 'parts', Key: 'copied' }));
+    const uploaded = Buffer.concat(parts);
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat([uploaded.subarray(1, 5 * MiB + 1), sealed, Buffer.from('one piece')]))).toBe(true);
+    expect((await s3.send(new S3.HeadObjectCommand({ Bucket: 'parts', Key: 'copied', PartNumber: 2 }))).ContentLength).toBe(sealed.length);
+    expect(t.log.some((line) => line.includes('s3:UploadPartCopy') && line.includes(' 200 '))).toBe(true);
   });
 
   it('errors: a part beyond the last is InvalidPartNumber (416), partNumber with Range is InvalidRequest, partNumber 0 or text is InvalidArgument', async () => {
