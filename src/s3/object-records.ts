@@ -7,8 +7,8 @@ import type { CustomerKeyCheck } from './sse-c-keyring.js';
 
 export type ServerSideEncryption = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
 /** The additional checksums S3 stores with an object version (User Guide, "Checking object integrity"), as the SDK names them. */
-export type ChecksumMember = 'ChecksumCRC32' | 'ChecksumCRC32C' | 'ChecksumSHA1' | 'ChecksumSHA256';
-export const CHECKSUM_MEMBERS: readonly ChecksumMember[] = ['ChecksumCRC32', 'ChecksumCRC32C', 'ChecksumSHA1', 'ChecksumSHA256'];
+export type ChecksumMember = 'ChecksumCRC32' | 'ChecksumCRC32C' | 'ChecksumCRC64NVME' | 'ChecksumSHA1' | 'ChecksumSHA256';
+export const CHECKSUM_MEMBERS: readonly ChecksumMember[] = ['ChecksumCRC32', 'ChecksumCRC32C', 'ChecksumCRC64NVME', 'ChecksumSHA1', 'ChecksumSHA256'];
 export const SSE_VALUES: readonly string[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
 
 export interface EncryptionRule {

@@ -33,7 +33,7 @@ const putSettings = {
 const bucketOnly = <T extends S3.BucketRequest>(name: string) => structure<T>(name, { Bucket: string() } as never);
 const contentLength = () => optional(integer(0, Number.MAX_SAFE_INTEGER));
 const verifiedChecksums = () => custom((value: unknown): value is ReadonlyMap<S3.ChecksumMember, string> => value instanceof Map
-  && [...value].every(([name, digest]) => CHECKSUM_MEMBERS.includes(name as S3.ChecksumMember) && typeof digest === 'string'), 'Member must be a Map of ChecksumCRC32 / ChecksumCRC32C / ChecksumSHA1 / ChecksumSHA256 to base64');
+  && [...value].every(([name, digest]) => CHECKSUM_MEMBERS.includes(name as S3.ChecksumMember) && typeof digest === 'string'), `Member must be a Map of ${CHECKSUM_MEMBERS.join(' / ')} to base64`);
 const putObject = { ...putSettings, Body: body(), ContentLength: contentLength(), VerifiedChecksums: optional(verifiedChecksums()) };
 const checksumMode = () => optional(oneOf(['ENABLED'] as const));
 const partNumber = () => optional(integer(1, 10_000));

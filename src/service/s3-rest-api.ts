@@ -358,7 +358,7 @@ export class S3RestApi implements ServiceHandler {
   private async deleteObjects({ route, who, request }: Call) {
     // S3 requires Content-MD5 or an x-amz-checksum header on DeleteObjects (S3 API Reference, DeleteObjects).
     const hasDigest = headerValue(request.headers, 'content-md5') !== undefined
-      || Object.keys(request.headers).some((n) => /^x-amz-checksum-(crc32|crc32c|sha1|sha256)$/.test(n))
+      || Object.keys(request.headers).some((n) => /^x-amz-checksum-(crc32|crc32c|crc64nvme|sha1|sha256)$/.test(n))
       || headerValue(request.headers, 'x-amz-trailer') !== undefined;
     if (!hasDigest) throw new ServiceError('InvalidRequest', 400, 'Missing required header for this request: Content-MD5 or x-amz-checksum-*');
     const document = parseS3Document(await this.drain(request, who), 'Delete');
