@@ -28,7 +28,7 @@ import { authorizeS3 } from './bucket-authorizer.js';
 import { openRangedMessage } from '../envelope/ranged-decrypt.js';
 import { bindMaterials, bindResolver, OBJECT_ARN_KEY, VERSION_ID_KEY } from './body-binding.js';
 import { BucketKeyCache } from './bucket-keys.js';
-import { parseRange } from './byte-range.js';
+import { parseRange, partRange } from './byte-range.js';
 import { openDecryptedBody } from './body-decryption.js';
 import { writeEncryptedBody } from './body-encryption.js';
 import { bodyPieces, checkContentLength } from './object-bytes.js';
@@ -42,11 +42,12 @@ import type {
   HeadObjectRequest, ListBucketsOutput, ListBucketsRequest, ListObjectsV2Output, ListObjectsV2Request, ListObjectVersionsOutput,
   ListObjectVersionsRequest, ObjectRequest, PutBucketEncryptionOutput, PutBucketEncryptionRequest, PutBucketPolicyOutput, PutBucketPolicyRequest,
   PutBucketVersioningOutput, PutBucketVersioningRequest, PutObjectOutput, PutObjectRequest, PutObjectSettings, UploadPartOutput, UploadPartRequest,
+  CopySourceFields, UploadPartCopyOutput, UploadPartCopyRequest,
 } from './s3-api-types.js';
 import { MultipartUploads } from './multipart-uploads.js';
 import { bucketRecord, dropBucketRecord, dropRecord, putRecord, type ObjectMetadataStore, type ObjectRecord } from './object-metadata.js';
 import { ObjectPersistence } from './object-persistence.js';
-import { addVersion, newVersionId, SSE_VALUES, type Bucket, type StoredObject } from './object-records.js';
+import { addVersion, BASE_ENCRYPTION_RULE, defaultEncryption, newVersionId, SSE_VALUES, type Bucket, type StoredObject } from './object-records.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
 import { SortedObjectMap } from './sorted-object-map.js';
 import { started, streamingBody } from './streaming-body.js';
@@ -135,7 +136,7 @@ export class ObjectStore {
       authorizePut: (who, bucket, key, request) => this.authorizePut(who, bucket, key, request),
       customerKey: (request) => this.customerKey(request), matchingCustomerKey: (r, check, missing) => this.matchingCustomerKey(r, check, missing),
       sseS3: () => this.state.sseS3, bodies: () => this.bodies, account: this.kms.account,
-      putObject: (request, caller) => this.storeObject(request, caller, MAX_OBJECT_BYTES),
+      putObject: (request, caller, partSizes) => this.storeObject(request, caller, MAX_OBJECT_BYTES, partSizes),
     });
   }
 
@@ -221,11 +222,10 @@ export class ObjectStore {
     const malformed = malformedS3Request('GetBucketEncryption', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetEncryptionConfiguration', caller);
-    if (!bucket.rule) throw s3Error('ServerSideEncryptionConfigurationNotFoundError', `${bucket.name} has no default encryption`);
-    return { ServerSideEncryptionConfiguration: { Rules: [structuredClone(bucket.rule)] } };
+    return { ServerSideEncryptionConfiguration: { Rules: [structuredClone(bucket.rule ?? BASE_ENCRYPTION_RULE)] } };
   }
 
-  /** Removes the bucket's default encryption (S3 DeleteBucketEncryption, action s3:PutEncryptionConfiguration); a bucket without one is left as is. */
+  /** Resets the bucket's default encryption to SSE-S3, the base level every bucket has (S3 DeleteBucketEncryption, action s3:PutEncryptionConfiguration). */
   deleteBucketEncryption(request: { Bucket: string }, caller?: Caller) {
     return this.clearBucketSetting('DeleteBucketEncryption', 's3:PutEncryptionConfiguration', 'rule', request, caller);
   }
@@ -324,7 +324,8 @@ export class ObjectStore {
     return this.storeObject(request, caller, MAX_PUT_BYTES);
   }
 
-  private async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number): Promise<PutObjectOutput> {
+  /** putObject's work; `partSizes`: a completed multipart upload's, kept with the version for partNumber reads. */
+  private async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number, partSizes?: number[]): Promise<PutObjectOutput> {
     await this.load();
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
@@ -345,10 +346,10 @@ export class ObjectStore {
       customerKey.fill(0);
       throw s3Error('InvalidArgument', 'SSE-C headers and ServerSideEncryption cannot be combined');
     }
-    const sse = customerKey ? undefined : header ?? bucket.rule?.ApplyServerSideEncryptionByDefault.SSEAlgorithm;
+    const sse = customerKey ? undefined : defaultEncryption(bucket, header);
     const object: StoredObject = {
       versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: 0, etag: '', lastModified: this.clock.now(), sse,
-      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) },
+      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) }, ...(partSizes ? { parts: partSizes } : {}),
     };
     const binding = { objectArn, versionId: object.versionId };
     // The layers' materials, innermost first, all obtained before the body is read.
@@ -417,7 +418,7 @@ export class ObjectStore {
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
     try {
-      const [start, end] = request.Range === undefined ? [0, object.size] : parseRange(request.Range, object.size);
+      const { start, end, ...selected } = ObjectStore.selection(object, request);
       const body = await openDecryptedBody(await this.bodies.open(object.bodyId), layers, object.size).catch(fromKms);
       const pieces = (async function* () {
         try {
@@ -426,9 +427,8 @@ export class ObjectStore {
           await body.close();
         }
       })();
-      return { Body: streamingBody(await started(pieces)), ContentLength: end - start,
-        ContentRange: request.Range === undefined ? undefined : `bytes ${start}-${end - 1}/${object.size}`,
-        ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' && request.Range === undefined ? object.checksums : {}) };
+      return { Body: streamingBody(await started(pieces)), ContentLength: end - start, ...selected,
+        ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' && !selected.ContentRange ? object.checksums : {}) };
     } finally {
       layers.dispose();
     }
@@ -441,6 +441,7 @@ export class ObjectStore {
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
     try {
+      const { start, end, ...selected } = ObjectStore.selection(object, request);
       if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') {
         // The outer layer's header only: its data key comes from KMS as the caller (kms:Decrypt).
         const reader = await this.bodies.open(object.bodyId);
@@ -450,10 +451,27 @@ export class ObjectStore {
           await reader.close();
         }
       }
-      return { ContentLength: object.size, ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' ? object.checksums : {}) };
+      return { ContentLength: end - start, ...selected, ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' && !selected.ContentRange ? object.checksums : {}) };
     } finally {
       layers.dispose();
     }
+  }
+
+  /**
+   * The bytes a read asks for: a Range, a part (PartNumber; PartsCount for an object uploaded in
+   * parts), or the whole object (no ContentRange). Range and PartNumber together are refused, as S3 does.
+   */
+  private static selection(object: StoredObject, request: { Range?: string; PartNumber?: number }) {
+    let [start, end] = [0, object.size];
+    if (request.PartNumber !== undefined) {
+      if (request.Range !== undefined) throw s3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+      [start, end] = partRange(object.parts ?? [object.size], request.PartNumber);
+    } else if (request.Range !== undefined) {
+      [start, end] = parseRange(request.Range, object.size);
+    }
+    const ranged = request.PartNumber !== undefined || request.Range !== undefined;
+    return { start, end, ContentRange: ranged && end > start ? `bytes ${start}-${end - 1}/${object.size}` : undefined,
+      PartsCount: request.PartNumber === undefined ? undefined : object.parts?.length };
   }
 
   /** Without VersionId: removes the object, or with versioning enabled adds a delete marker. With it: removes that version. */
@@ -516,17 +534,7 @@ export class ObjectStore {
    */
   async copyObject(request: CopyObjectRequest, caller?: Caller): Promise<CopyObjectOutput> {
     const malformed = malformedS3Request('CopyObject', request); if (malformed) return malformed;
-    const source = /^\/?([^/]+)\/(.+)$/.exec(typeof request.CopySource === 'string' ? request.CopySource : '');
-    let sourceKey: string | undefined;
-    try {
-      sourceKey = source ? decodeURIComponent(source[2]!) : undefined;
-    } catch {
-      // a malformed %-escape: refused below like any other unreadable CopySource
-    }
-    if (!source || sourceKey === undefined) throw s3Error('InvalidArgument', 'CopySource: expected "bucket/key", the key URL-encoded');
-    const original = await this.getObject({ Bucket: source[1]!, Key: sourceKey, VersionId: request.CopySourceVersionId,
-      SSECustomerAlgorithm: request.CopySourceSSECustomerAlgorithm, SSECustomerKey: request.CopySourceSSECustomerKey,
-      SSECustomerKeyMD5: request.CopySourceSSECustomerKeyMD5, SecureTransport: request.SecureTransport }, caller);
+    const original = await this.readCopySource(request, undefined, caller);
     try {
       // The source streams into the copy, decrypted frame by frame as the copy encrypts it.
       const put = await this.putObject({
@@ -539,9 +547,60 @@ export class ObjectStore {
       return { CopyObjectResult: { ETag: put.ETag, LastModified: this.clock.now() }, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption,
         SSEKMSKeyId: put.SSEKMSKeyId, BucketKeyEnabled: put.BucketKeyEnabled, SSECustomerAlgorithm: put.SSECustomerAlgorithm };
     } finally {
-      // A put refused before it read the source leaves it unread: close it. (Once read, the read closed it, and it cannot be taken again.)
-      await Promise.resolve().then(() => original.Body[Symbol.asyncIterator]().return?.()).catch(() => undefined);
+      await ObjectStore.closeUnread(original);
     }
+  }
+
+  /**
+   * Uploads a part copied from an existing object, or from the bytes `CopySourceRange` names
+   * (`bytes=first-last`): the source is read as the caller (s3:GetObject, with CopySourceSSECustomer*
+   * for an SSE-C source) and streams, decrypted frame by frame, into the part, sealed as uploadPart
+   * seals parts. As S3 documents, the caller also needs s3:PutObject on the destination.
+   */
+  async uploadPartCopy(request: UploadPartCopyRequest, caller?: Caller): Promise<UploadPartCopyOutput> {
+    const malformed = malformedS3Request('UploadPartCopy', request); if (malformed) return malformed;
+    await this.load();
+    this.authorizePut(this.who(caller), this.bucket(request.Bucket), this.checkKey(request.Key), { Bucket: request.Bucket, Key: request.Key, SecureTransport: request.SecureTransport });
+    const original = await this.readCopySource(request, request.CopySourceRange, caller);
+    try {
+      const { ETag, ...encryption } = await this.multipart.uploadPart({ Bucket: request.Bucket, Key: request.Key, UploadId: request.UploadId,
+        PartNumber: request.PartNumber, Body: original.Body, ContentLength: original.ContentLength, SSECustomerAlgorithm: request.SSECustomerAlgorithm,
+        SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5, SecureTransport: request.SecureTransport }, caller);
+      return { CopyPartResult: { ETag, LastModified: this.clock.now() }, CopySourceVersionId: original.VersionId, ...encryption };
+    } finally {
+      await ObjectStore.closeUnread(original);
+    }
+  }
+
+  /**
+   * A copy's source, opened for reading as the caller: all of it, or `range` (`bytes=first-last`, both
+   * ends given and inside the object, as UploadPartCopy's x-amz-copy-source-range must be).
+   */
+  private async readCopySource(request: CopySourceFields & { SecureTransport?: boolean }, range: string | undefined, caller: Caller | undefined) {
+    const source = /^\/?([^/]+)\/(.+)$/.exec(typeof request.CopySource === 'string' ? request.CopySource : '');
+    let sourceKey: string | undefined;
+    try {
+      sourceKey = source ? decodeURIComponent(source[2]!) : undefined;
+    } catch {
+      // a malformed %-escape: refused below like any other unreadable CopySource
+    }
+    if (!source || sourceKey === undefined) throw s3Error('InvalidArgument', 'CopySource: expected "bucket/key", the key URL-encoded');
+    const sourceRequest = { Bucket: source[1]!, Key: sourceKey, VersionId: request.CopySourceVersionId,
+      SSECustomerAlgorithm: request.CopySourceSSECustomerAlgorithm, SSECustomerKey: request.CopySourceSSECustomerKey,
+      SSECustomerKeyMD5: request.CopySourceSSECustomerKeyMD5, SecureTransport: request.SecureTransport };
+    if (range !== undefined) {
+      const bounds = /^bytes=(\d+)-(\d+)$/.exec(range);
+      const { ContentLength: size } = await this.headObject(sourceRequest, caller);
+      if (!bounds || Number(bounds[1]) > Number(bounds[2]) || Number(bounds[2]) >= size) {
+        throw s3Error('InvalidArgument', `CopySourceRange: expected bytes=first-last within the source object of size ${size}, got ${range}`);
+      }
+    }
+    return this.getObject({ ...sourceRequest, Range: range }, caller);
+  }
+
+  /** A copy refused before it read its source leaves it unread: close it. (Once read, the read closed it, and it cannot be taken again.) */
+  private static async closeUnread(source: GetObjectOutput): Promise<void> {
+    await Promise.resolve().then(() => source.Body[Symbol.asyncIterator]().return?.()).catch(() => undefined);
   }
 
   /**

@@ -41,7 +41,8 @@ export type S3Operations = {
   headObject: Operation<Api.HeadObjectRequest, Api.HeadObjectOutput>; deleteObject: Operation<Api.DeleteObjectRequest, Api.DeleteObjectOutput>;
   listObjectVersions: Operation<Api.ListObjectVersionsRequest, object>; copyObject: Operation<Api.CopyObjectRequest, object>;
   listObjectsV2: Operation<Api.ListObjectsV2Request, object>; createMultipartUpload: Operation<Api.CreateMultipartUploadRequest, Api.CreateMultipartUploadOutput>;
-  uploadPart: Operation<Api.UploadPartRequest, Api.UploadPartOutput>; completeMultipartUpload: Operation<Api.CompleteMultipartUploadRequest, object>;
+  uploadPart: Operation<Api.UploadPartRequest, Api.UploadPartOutput>; uploadPartCopy: Operation<Api.UploadPartCopyRequest, Api.UploadPartCopyOutput>;
+  completeMultipartUpload: Operation<Api.CompleteMultipartUploadRequest, object>;
   abortMultipartUpload: Operation<Api.AbortMultipartUploadRequest, object>;
 };
 export type CseOperations = {
