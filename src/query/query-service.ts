@@ -3,11 +3,14 @@
 // Every S3 and KMS call a query makes — listing and reading its tables, writing and reading its
 // results — is the caller's own, so the caller's permissions decide what it can read and where it
 // can write: kms:Decrypt for encrypted data, kms:GenerateDataKey for encrypted results, as the
-// Athena documentation says (https://docs.aws.amazon.com/athena/latest/ug/encryption.html).
+// Athena documentation says (https://docs.aws.amazon.com/athena/latest/ug/encryption.html). Each
+// operation itself needs its athena:* permission on the workgroup (athena-authorizer.ts).
 
-import type { KmsClient } from '../envelope/kms-client.js';
+import type { HostKms } from '../envelope/kms-client.js';
 import type { Caller } from '../policy/caller.js';
+import type { Iam } from '../policy/iam.js';
 import type { ObjectStore } from '../s3/object-store.js';
+import { authorizeAthena, PRIMARY_WORKGROUP, type AthenaAction, type AthenaScope } from './athena-authorizer.js';
 import { AthenaError, invalidRequest, QueryFailure } from './athena-errors.js';
 import { columnInfo, type ColumnInfo } from './athena-types.js';
 import { formatCsv, parseCsv } from './csv-text.js';
@@ -23,8 +26,10 @@ import type { ObjectAccess } from './table-objects.js';
 export interface QueryServiceOptions {
   /** Where the tables' data and the results live; read and written as each query's caller. */
   s3: ObjectStore;
-  /** The KMS for CSE-KMS objects and results (S3EncryptionClient). */
-  kms: KmsClient;
+  /** The KMS for CSE-KMS objects and results (S3EncryptionClient); its account and region are the service's. */
+  kms: HostKms;
+  /** The identity policies that decide the athena:* actions (without it, only the account root may call). */
+  iam?: Iam;
   /** A directory for the catalog (Node); omitted: in memory. */
   dir?: string;
   /** With `dir`: milliseconds to wait for another writer to release it (default 0). */
@@ -48,7 +53,8 @@ class Cancelled extends Error {}
 
 export class QueryService {
   private readonly s3: ObjectStore;
-  private readonly kms: KmsClient;
+  private readonly kms: HostKms;
+  private readonly scope: AthenaScope;
   private readonly catalog: QueryCatalog;
   private readonly executions = new Map<string, QueryExecutionRecord>();
 
@@ -56,11 +62,13 @@ export class QueryService {
     if (!options?.s3 || !options.kms) throw invalidRequest('options', 'an ObjectStore (s3) and a KMS (kms) are required');
     this.s3 = options.s3;
     this.kms = options.kms;
+    this.scope = { account: options.kms.account, region: options.kms.region, iam: options.iam };
     this.catalog = new QueryCatalog(options.dir, options.waitForLock);
   }
 
   /** Queues the query and returns its id at once; poll getQueryExecution for its state. */
   async startQueryExecution(request: StartQueryExecutionRequest, caller?: Caller): Promise<{ QueryExecutionId: string }> {
+    const who = this.authorize('StartQueryExecution', caller, request?.WorkGroup);
     const query = request?.QueryString;
     if (typeof query !== 'string' || query.trim().length === 0 || query.length > MAX_QUERY_LENGTH) {
       throw invalidRequest('QueryString', `expected SQL text of 1 to ${MAX_QUERY_LENGTH} characters`);
@@ -80,19 +88,21 @@ export class QueryService {
     const ddl = parseDdlOrUndefined(query);
     const execution: QueryExecutionRecord = {
       id: crypto.randomUUID(), query, statementType: ddl.statement || ddl.failure ? 'DDL' : 'DML', database: database.toLowerCase(),
-      output, encryption, caller, state: 'QUEUED', submitted: new Date(), scanned: 0,
+      output, encryption, caller: who, state: 'QUEUED', submitted: new Date(), scanned: 0,
     };
     this.executions.set(execution.id, execution);
     void DuckDbEngine.exclusive((engine) => this.run(execution, engine, ddl)).catch((error: unknown) => this.finish(execution, error));
     return { QueryExecutionId: execution.id };
   }
 
-  async getQueryExecution(request: { QueryExecutionId: string }, _caller?: Caller) {
+  async getQueryExecution(request: { QueryExecutionId: string }, caller?: Caller) {
+    this.authorize('GetQueryExecution', caller);
     return { QueryExecution: describeExecution(this.execution(request?.QueryExecutionId)) };
   }
 
   /** The ids of this service's query executions, newest first, in pages of MaxResults (0 to 50, default 50). */
-  async listQueryExecutions(request: { NextToken?: string; MaxResults?: number } = {}, _caller?: Caller) {
+  async listQueryExecutions(request: { NextToken?: string; MaxResults?: number; WorkGroup?: string } = {}, caller?: Caller) {
+    this.authorize('ListQueryExecutions', caller, request?.WorkGroup);
     const maxResults = request?.MaxResults ?? 50;
     if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 50) throw invalidRequest('MaxResults', 'expected a whole number from 0 to 50');
     const ids = [...this.executions.keys()].reverse();
@@ -102,7 +112,8 @@ export class QueryService {
   }
 
   /** Up to 50 executions at once; an unknown id is reported in UnprocessedQueryExecutionIds, not thrown. */
-  async batchGetQueryExecution(request: { QueryExecutionIds: string[] }, _caller?: Caller) {
+  async batchGetQueryExecution(request: { QueryExecutionIds: string[] }, caller?: Caller) {
+    this.authorize('BatchGetQueryExecution', caller);
     const ids = request?.QueryExecutionIds;
     if (!Array.isArray(ids) || ids.length < 1 || ids.length > 50) throw invalidRequest('QueryExecutionIds', 'expected 1 to 50 query execution ids');
     const known = ids.filter((id) => this.executions.has(id));
@@ -114,7 +125,8 @@ export class QueryService {
   }
 
   /** Cancels a queued or running query (no result is written); a finished one is left as it is. */
-  async stopQueryExecution(request: { QueryExecutionId: string }, _caller?: Caller): Promise<Record<string, never>> {
+  async stopQueryExecution(request: { QueryExecutionId: string }, caller?: Caller): Promise<Record<string, never>> {
+    this.authorize('StopQueryExecution', caller);
     const execution = this.execution(request?.QueryExecutionId);
     if (execution.state === 'QUEUED' || execution.state === 'RUNNING') {
       execution.state = 'CANCELLED';
@@ -130,6 +142,7 @@ export class QueryService {
    * first row is the header, as Athena returns it.
    */
   async getQueryResults(request: { QueryExecutionId: string; NextToken?: string; MaxResults?: number }, caller?: Caller) {
+    const who = this.authorize('GetQueryResults', caller);
     const execution = this.execution(request?.QueryExecutionId);
     const maxResults = request.MaxResults ?? 1000;
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000) throw invalidRequest('MaxResults', 'expected a whole number from 1 to 1000');
@@ -143,7 +156,7 @@ export class QueryService {
     let rows: Array<Array<string | null>> = [];
     let columns: ColumnInfo[] = [];
     if (execution.statementType === 'DML') {
-      const access = this.access(caller);
+      const access = this.access(who);
       const key = resultKey(execution);
       const metadata = await getResultObject(access, execution.output.bucket, `${key}.metadata`, execution.encryption);
       columns = (JSON.parse(text.decode(metadata)) as { ColumnInfo: ColumnInfo[] }).ColumnInfo;
@@ -170,7 +183,13 @@ export class QueryService {
   }
 
   private access(caller: Caller | undefined): ObjectAccess {
-    return { s3: this.s3, kms: this.kms, caller };
+    return { s3: this.s3, kms: this.kms, caller, region: this.scope.region };
+  }
+
+  /** The caller, once allowed athena:`action` on the workgroup (only "primary" exists: another is not found). */
+  private authorize(action: AthenaAction, caller: Caller | undefined, workgroup: unknown = PRIMARY_WORKGROUP): Caller {
+    if (workgroup !== PRIMARY_WORKGROUP) throw new AthenaError('InvalidRequestException', `WorkGroup ${String(workgroup)} is not found.`, 'INVALID_INPUT');
+    return authorizeAthena(this.scope, action, caller);
   }
 
   private async run(execution: QueryExecutionRecord, engine: DuckDbEngine, ddl: { statement?: DdlStatement; failure?: unknown }): Promise<void> {
