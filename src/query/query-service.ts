@@ -6,6 +6,7 @@
 // Athena documentation says (https://docs.aws.amazon.com/athena/latest/ug/encryption.html). Each
 // operation itself needs its athena:* permission on the workgroup (athena-authorizer.ts).
 
+import { loadOnce } from '../core/load-once.js';
 import type { HostKms } from '../envelope/kms-client.js';
 import type { Caller } from '../policy/caller.js';
 import type { Iam } from '../policy/iam.js';
@@ -16,6 +17,7 @@ import { columnInfo, type ColumnInfo } from './athena-types.js';
 import { formatCsv, parseCsv } from './csv-text.js';
 import { DuckDbEngine } from './duckdb-engine.js';
 import { QueryCatalog } from './query-catalog.js';
+import { ExecutionHistory } from './execution-history.js';
 import { describeExecution, resultKey, type QueryExecutionRecord } from './query-executions.js';
 import { getResultObject, putResultObject, type EncryptionConfiguration, type EncryptionOption } from './result-objects.js';
 import { parseS3Location } from './s3-location.js';
@@ -30,7 +32,7 @@ export interface QueryServiceOptions {
   kms: HostKms;
   /** The identity policies that decide the athena:* actions (without it, only the account root may call). */
   iam?: Iam;
-  /** A directory for the catalog (Node); omitted: in memory. */
+  /** A directory for the catalog and the execution history (Node); omitted: in memory. */
   dir?: string;
   /** With `dir`: milliseconds to wait for another writer to release it (default 0). */
   waitForLock?: number;
@@ -56,7 +58,8 @@ export class QueryService {
   private readonly kms: HostKms;
   private readonly scope: AthenaScope;
   private readonly catalog: QueryCatalog;
-  private readonly executions = new Map<string, QueryExecutionRecord>();
+  private readonly history = new ExecutionHistory();
+  private readonly dir: string | undefined;
 
   constructor(options: QueryServiceOptions) {
     if (!options?.s3 || !options.kms) throw invalidRequest('options', 'an ObjectStore (s3) and a KMS (kms) are required');
@@ -64,7 +67,18 @@ export class QueryService {
     this.kms = options.kms;
     this.scope = { account: options.kms.account, region: options.kms.region, iam: options.iam };
     this.catalog = new QueryCatalog(options.dir, options.waitForLock);
+    this.dir = options.dir;
   }
+
+  /** The catalog, then (under its directory lock) the execution history. */
+  private async load(): Promise<void> {
+    await this.catalog.load();
+    await this.openHistory();
+  }
+
+  private readonly openHistory = loadOnce(async () => {
+    if (this.dir) await this.history.open(this.dir);
+  });
 
   /** Queues the query and returns its id at once; poll getQueryExecution for its state. */
   async startQueryExecution(request: StartQueryExecutionRequest, caller?: Caller): Promise<{ QueryExecutionId: string }> {
@@ -84,20 +98,21 @@ export class QueryService {
     const output = parseS3Location(outputLocation);
     if (!output) throw invalidRequest('ResultConfiguration.OutputLocation', `expected s3://bucket/prefix/, got ${String(outputLocation)}`);
     const encryption = checkEncryption(request.ResultConfiguration?.EncryptionConfiguration);
-    await this.catalog.load();
+    await this.load();
     const ddl = parseDdlOrUndefined(query);
     const execution: QueryExecutionRecord = {
       id: crypto.randomUUID(), query, statementType: ddl.statement || ddl.failure ? 'DDL' : 'DML', database: database.toLowerCase(),
       output, encryption, caller: who, state: 'QUEUED', submitted: new Date(), scanned: 0,
     };
-    this.executions.set(execution.id, execution);
-    void DuckDbEngine.exclusive((engine) => this.run(execution, engine, ddl)).catch((error: unknown) => this.finish(execution, error));
+    await this.history.add(execution);
+    void DuckDbEngine.exclusive((engine) => this.run(execution, engine, ddl)).catch((error: unknown) => this.finish(execution, error))
+      .catch(() => undefined); // the history could not be written: the next change writes it
     return { QueryExecutionId: execution.id };
   }
 
   async getQueryExecution(request: { QueryExecutionId: string }, caller?: Caller) {
     this.authorize('GetQueryExecution', caller);
-    return { QueryExecution: describeExecution(this.execution(request?.QueryExecutionId)) };
+    return { QueryExecution: describeExecution(await this.execution(request?.QueryExecutionId)) };
   }
 
   /** The ids of this service's query executions, newest first, in pages of MaxResults (0 to 50, default 50). */
@@ -105,7 +120,8 @@ export class QueryService {
     this.authorize('ListQueryExecutions', caller, request?.WorkGroup);
     const maxResults = request?.MaxResults ?? 50;
     if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 50) throw invalidRequest('MaxResults', 'expected a whole number from 0 to 50');
-    const ids = [...this.executions.keys()].reverse();
+    await this.load();
+    const ids = this.history.idsNewestFirst();
     const start = request.NextToken === undefined ? 0 : offsetOfToken(request.NextToken, LIST_TOKEN);
     const next = Math.min(start + maxResults, ids.length);
     return { QueryExecutionIds: ids.slice(start, next), NextToken: next < ids.length ? tokenOfOffset(LIST_TOKEN, next) : undefined };
@@ -116,10 +132,11 @@ export class QueryService {
     this.authorize('BatchGetQueryExecution', caller);
     const ids = request?.QueryExecutionIds;
     if (!Array.isArray(ids) || ids.length < 1 || ids.length > 50) throw invalidRequest('QueryExecutionIds', 'expected 1 to 50 query execution ids');
-    const known = ids.filter((id) => this.executions.has(id));
+    await this.load();
+    const known = ids.filter((id) => this.history.get(id));
     return {
-      QueryExecutions: known.map((id) => describeExecution(this.executions.get(id)!)),
-      UnprocessedQueryExecutionIds: ids.filter((id) => !this.executions.has(id))
+      QueryExecutions: known.map((id) => describeExecution(this.history.get(id)!)),
+      UnprocessedQueryExecutionIds: ids.filter((id) => !this.history.get(id))
         .map((id) => ({ QueryExecutionId: id, ErrorCode: 'INVALID_INPUT', ErrorMessage: `QueryExecution ${String(id)} was not found` })),
     };
   }
@@ -127,11 +144,12 @@ export class QueryService {
   /** Cancels a queued or running query (no result is written); a finished one is left as it is. */
   async stopQueryExecution(request: { QueryExecutionId: string }, caller?: Caller): Promise<Record<string, never>> {
     this.authorize('StopQueryExecution', caller);
-    const execution = this.execution(request?.QueryExecutionId);
+    const execution = await this.execution(request?.QueryExecutionId);
     if (execution.state === 'QUEUED' || execution.state === 'RUNNING') {
       execution.state = 'CANCELLED';
       execution.reason = 'Query cancelled by user';
       execution.completed = new Date();
+      await this.history.save();
     }
     return {};
   }
@@ -143,7 +161,7 @@ export class QueryService {
    */
   async getQueryResults(request: { QueryExecutionId: string; NextToken?: string; MaxResults?: number }, caller?: Caller) {
     const who = this.authorize('GetQueryResults', caller);
-    const execution = this.execution(request?.QueryExecutionId);
+    const execution = await this.execution(request?.QueryExecutionId);
     const maxResults = request.MaxResults ?? 1000;
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000) throw invalidRequest('MaxResults', 'expected a whole number from 1 to 1000');
     const start = request.NextToken === undefined ? 0 : offsetOfToken(request.NextToken, execution.id);
@@ -171,13 +189,15 @@ export class QueryService {
     };
   }
 
-  /** Releases a directory catalog's lock. */
-  close(): Promise<void> {
-    return this.catalog.close();
+  /** Finishes writing the history and releases the directory's lock. */
+  async close(): Promise<void> {
+    await this.history.close();
+    await this.catalog.close();
   }
 
-  private execution(id: unknown): QueryExecutionRecord {
-    const execution = typeof id === 'string' ? this.executions.get(id) : undefined;
+  private async execution(id: unknown): Promise<QueryExecutionRecord> {
+    await this.load();
+    const execution = this.history.get(id);
     if (!execution) throw new AthenaError('InvalidRequestException', `QueryExecution ${String(id)} was not found`, 'INVALID_INPUT');
     return execution;
   }
@@ -196,6 +216,7 @@ export class QueryService {
     if (execution.state !== 'QUEUED') return; // stopped while queued
     execution.state = 'RUNNING';
     execution.started = new Date();
+    await this.history.save();
     if (ddl.failure) throw ddl.failure;
     if (ddl.statement) {
       await this.catalog.apply(ddl.statement, execution.database);
@@ -204,8 +225,8 @@ export class QueryService {
     const progress: LoadProgress = {
       scanned: 0,
       checkCancelled: () => {
+        if (execution.state === 'CANCELLED') throw new Cancelled(); // its statistics stay as they were when it was stopped
         execution.scanned = progress.scanned;
-        if (execution.state === 'CANCELLED') throw new Cancelled();
       },
     };
     const sql = execution.query.trim().replace(/;+\s*$/, '');
@@ -232,7 +253,7 @@ export class QueryService {
           await this.s3.deleteObject({ Bucket: execution.output.bucket, Key: key }, execution.caller).catch(() => undefined);
           throw error;
         });
-      this.finish(execution);
+      await this.finish(execution);
     } finally {
       for (const schema of schemas) engine.dropSchema(schema);
     }
@@ -252,14 +273,16 @@ export class QueryService {
     });
   }
 
-  /** Records the outcome once: SUCCEEDED without an error, else FAILED with the reason (a stopped query stays CANCELLED). */
-  private finish(execution: QueryExecutionRecord, error?: unknown): void {
-    if (execution.state !== 'QUEUED' && execution.state !== 'RUNNING') return;
+  /** Records the outcome once: SUCCEEDED without an error, else FAILED with the reason (a stopped query stays CANCELLED); writes the history. */
+  private finish(execution: QueryExecutionRecord, error?: unknown): Promise<void> {
+    if (execution.state !== 'QUEUED' && execution.state !== 'RUNNING') return Promise.resolve();
     execution.completed = new Date();
-    if (error === undefined) {
-      execution.state = 'SUCCEEDED';
-      return;
-    }
+    if (error === undefined) execution.state = 'SUCCEEDED';
+    else this.fail(execution, error);
+    return this.history.save();
+  }
+
+  private fail(execution: QueryExecutionRecord, error: unknown): void {
     execution.state = 'FAILED';
     execution.columns = undefined;
     if (error instanceof QueryFailure) {
