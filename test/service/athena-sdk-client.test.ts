@@ -27,6 +27,8 @@ describe('@aws-sdk/client-athena against the service', () => {
   let athena: (credentials?: Credentials) => Athena.AthenaClient;
   let reader: Credentials;
   let noAthena: Credentials;
+  /** The SELECT of the first test, looked up again after a restart. */
+  let selectId: string;
 
   /** Starts the query and polls GetQueryExecution until it leaves QUEUED and RUNNING. */
   async function run(client: Athena.AthenaClient, sql: string, encryption?: Athena.EncryptionConfiguration) {
@@ -82,6 +84,7 @@ describe('@aws-sdk/client-athena against the service', () => {
     expect(Math.abs(select.Status!.CompletionDateTime!.getTime() - Date.now())).toBeLessThan(10 * 60_000);
     expect(select.Statistics!.DataScannedInBytes).toBeGreaterThan(0);
     const id = select.QueryExecutionId!;
+    selectId = id;
     expect(select.ResultConfiguration).toMatchObject({ OutputLocation: `s3://results/athena/${id}.csv`,
       EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: keyArn } });
 
@@ -187,5 +190,18 @@ describe('@aws-sdk/client-athena against the service', () => {
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonAthena.ListQueryExecutions' } });
     expect({ status: unsigned.status, body: await unsigned.json() }).toMatchObject({ status: 403, body: { __type: 'MissingAuthenticationToken', Message: expect.any(String) } });
     expect(t.log.filter((line) => line.includes('athena:') && / 500 /.test(line))).toEqual([]);
+  });
+
+  it('the execution history survives a restart of the service on the same directory', async () => {
+    const before = await athena().send(new Athena.GetQueryExecutionCommand({ QueryExecutionId: selectId }));
+    const listed = (await athena().send(new Athena.ListQueryExecutionsCommand({}))).QueryExecutionIds;
+    await t.service.close();
+    t = await startTestService(t.dir);
+    const client = new Athena.AthenaClient({ endpoint: t.service.url, region: REGION, credentials: ROOT, maxAttempts: 1 });
+    const after = await client.send(new Athena.GetQueryExecutionCommand({ QueryExecutionId: selectId }));
+    expect(after.QueryExecution).toEqual(before.QueryExecution);
+    expect((await client.send(new Athena.ListQueryExecutionsCommand({}))).QueryExecutionIds).toEqual(listed);
+    const page = await client.send(new Athena.GetQueryResultsCommand({ QueryExecutionId: selectId }));
+    expect(page.ResultSet!.Rows!.length).toBe(4);
   });
 });
