@@ -1,4 +1,4 @@
-// The calls the console makes, in the services' wire protocols: KMS's JSON 1.1, STS's Query, S3's REST.
+// The calls the console makes, in the services' wire protocols: KMS's and Athena's JSON 1.1, STS's Query, S3's REST.
 // A failure becomes an AwsError carrying AWS's own code and message, which the page shows as they are.
 
 import type { Session } from './session.js';
@@ -12,10 +12,16 @@ export class AwsError extends Error {
 }
 
 /** One KMS operation (TrentService.<operation>) with its JSON request; resolves to its JSON answer. */
-export async function kms<T>(session: Session, operation: string, input: object = {}): Promise<T> {
+export const kms = <T>(session: Session, operation: string, input: object = {}) => awsJson<T>(session, 'kms', 'TrentService', operation, input);
+
+/** One Athena operation (AmazonAthena.<operation>), likewise. */
+export const athena = <T>(session: Session, operation: string, input: object = {}) => awsJson<T>(session, 'athena', 'AmazonAthena', operation, input);
+
+/** One AWS JSON 1.1 operation (X-Amz-Target <prefix>.<operation>) of `service`. */
+async function awsJson<T>(session: Session, service: 'kms' | 'athena', prefix: string, operation: string, input: object): Promise<T> {
   const response = await signedFetch(session, {
-    service: 'kms', method: 'POST', path: '/', body: JSON.stringify(input),
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${operation}` },
+    service, method: 'POST', path: '/', body: JSON.stringify(input),
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${prefix}.${operation}` },
   });
   const text = await response.text();
   const body = text === '' ? {} : JSON.parse(text) as Record<string, unknown>;

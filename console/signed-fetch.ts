@@ -6,7 +6,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { Session } from './session.js';
 
 export interface SignedRequest {
-  service: 'kms' | 'sts' | 's3';
+  service: 'kms' | 'sts' | 's3' | 'athena';
   method: string;
   /** Already percent-encoded (S3's object keys are, segment by segment), and signed as it is. */
   path: string;
