@@ -6,6 +6,7 @@ import { byId } from './dom.js';
 import { KeysView } from './keys-view.js';
 import { ObjectsView } from './objects-view.js';
 import { clearSession, loadSession, saveSession, type Session } from './session.js';
+import { TransfersView } from './transfers-view.js';
 
 const errorBanner = byId('error');
 
@@ -37,7 +38,9 @@ async function open(session: Session): Promise<void> {
     }
     for (const panel of panels) await panel.render().catch(showError);
   };
-  panels.push(new KeysView(session, act), new ObjectsView(session, act));
+  const transfers: TransfersView = new TransfersView(session, act, (): string | undefined => objects.bucket);
+  const objects = new ObjectsView(session, act, transfers);
+  panels.push(new KeysView(session, act), objects, transfers);
   await act(async () => undefined);
   byId('keys-heading').focus();
 }
