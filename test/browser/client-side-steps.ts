@@ -44,7 +44,9 @@ export async function uploadThroughPage(page: Page, paths: string[], keyId: stri
   await page.getByRole('button', { name: 'Encrypt and upload' }).click();
   for (const path of paths) {
     const name = path.split('/').pop()!;
-    await expect.poll(() => page.locator(`#transfers li[data-upload="${name}"]`).last().getAttribute('data-state'), { timeout: 240_000, interval: 200 }).toBe(state);
+    const row = page.locator(`#transfers li[data-upload="${name}"]`).last();
+    await page.locator(`#transfers li[data-upload="${name}"][data-state]`).last().waitFor({ timeout: 600_000 });
+    expect(await row.getAttribute('data-state'), await row.textContent() ?? '').toBe(state);
   }
 }
 
