@@ -33,7 +33,7 @@ export async function signIn(page: Page, bucket: string): Promise<void> {
   await page.getByLabel('Access key ID').fill(ROOT.accessKeyId);
   await page.getByLabel('Secret access key').fill(ROOT.secretAccessKey);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: bucket }).click();
+  await page.getByRole('button', { name: bucket, exact: true }).click();
   await page.locator('#upload-form').waitFor({ state: 'visible' });
 }
 
