@@ -1,7 +1,7 @@
 // The key policy editor: a key's policy (GetKeyPolicy, PolicyName "default", the only name KMS
-// has) as JSON in a text area; Save sends it with PutKeyPolicy. A refusal — the JSON is not JSON,
-// or KMS finds the document malformed (MalformedPolicyDocumentException), or it would lock the
-// caller out — is shown inside the dialog in AWS's words, with the text kept for fixing.
+// has) as JSON in a text area; Save sends it with PutKeyPolicy. A refusal — the text is not JSON
+// or KMS finds the document malformed (MalformedPolicyDocumentException), or the caller may not
+// change it — is shown inside the dialog in AWS's words, with the text kept for fixing.
 
 import { AwsError, kms } from './aws-calls.js';
 import { byId } from './dom.js';
