@@ -58,3 +58,21 @@ export async function s3(session: Session, method: string, path: string, query: 
   const response = await signedFetch(session, { service: 's3', method, path, query, headers: request.headers ?? {}, body: request.body });
   return { xml: await xmlAnswer(response), headers: response.headers };
 }
+
+type XmlChild = [name: string, content: string | XmlChild[]];
+
+/** An S3 request document: `root`, in S3's namespace, holding `children` (text, or elements in turn). */
+export function s3Document(root: string, children: XmlChild[]): string {
+  const ns = 'http://s3.amazonaws.com/doc/2006-03-01/';
+  const xml = document.implementation.createDocument(ns, root);
+  const fill = (parent: Element, content: XmlChild[]) => {
+    for (const [name, value] of content) {
+      const element = xml.createElementNS(ns, name);
+      if (typeof value === 'string') element.textContent = value;
+      else fill(element, value);
+      parent.append(element);
+    }
+  };
+  fill(xml.documentElement, children);
+  return new XMLSerializer().serializeToString(xml);
+}

@@ -7,7 +7,7 @@
 
 import { base64ToBytes } from '../src/core/base64.js';
 import { cseMetadata, FRAMED_CEK_ALG, KMS_WRAP_ALG } from '../src/s3/cse-metadata.js';
-import { firstText, kms, objectPath, s3 } from './aws-calls.js';
+import { firstText, kms, objectPath, s3, s3Document } from './aws-calls.js';
 import type { Session } from './session.js';
 import { startTransfer, type RunningTransfer } from './transfer-worker-client.js';
 
@@ -97,18 +97,4 @@ export class ClientSideUpload {
 }
 
 /** CompleteMultipartUpload's body: every part's number and ETag, in order. */
-function completion(etags: string[]): string {
-  const ns = 'http://s3.amazonaws.com/doc/2006-03-01/';
-  const xml = document.implementation.createDocument(ns, 'CompleteMultipartUpload');
-  const element = (name: string, text: string) => {
-    const node = xml.createElementNS(ns, name);
-    node.textContent = text;
-    return node;
-  };
-  etags.forEach((etag, i) => {
-    const part = xml.createElementNS(ns, 'Part');
-    part.append(element('PartNumber', String(i + 1)), element('ETag', etag));
-    xml.documentElement.append(part);
-  });
-  return new XMLSerializer().serializeToString(xml);
-}
+const completion = (etags: string[]) => s3Document('CompleteMultipartUpload', etags.map((etag, i) => ['Part', [['PartNumber', String(i + 1)], ['ETag', etag]]]));

@@ -4,8 +4,9 @@
 // Cancel. Checked from Node: S3EncryptionClient decrypts what the page stored; nothing the service
 // stored, logged or received holds a 16-byte run of the plaintext or the data key.
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Page, Request } from 'playwright-core';
@@ -18,6 +19,7 @@ import { filesUnder, nodeEncryptionClient, nodeKms, signIn, uploadThroughPage } 
 import { openConsole } from './console-page.js';
 
 const MiB = 1024 * 1024;
+const screenshots = fileURLToPath(new URL('../../build/screenshots/', import.meta.url));
 const newDirectory = temporaryDirectories('kms-wasm-console-cse-');
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -66,7 +68,6 @@ describe('the console in Chromium: client-side upload', async () => {
     // report.bin's bar stood between empty and full (after its first and second parts) and ended full.
     expect(seen.filter((v) => v > 0 && v < 17 * MiB + 123).length).toBeGreaterThanOrEqual(2);
     expect(seen).toContain(17 * MiB + 123);
-    console.log(await page.locator('#transfers').textContent());
     expect(await page.locator('#transfers li[data-upload="report.bin"] .transfer-status').textContent()).toMatch(/^Uploaded 17\.0 MiB, encrypted in this page under alias\/uploads/);
     await expect.poll(() => page.locator('#objects-body tr[data-key="report.bin"] .encryption').textContent()).toBe('client-side (kms-wasm/framed-envelope-v1)');
     const parts = requests.filter((r) => r.method() === 'PUT' && /[?&]partNumber=/.test(r.url()) && r.url().includes('/vault/report.bin'));
@@ -131,12 +132,26 @@ describe('the console in Chromium: client-side upload', async () => {
     page.on('response', async (response) => {
       if (response.request().method() === 'POST' && response.url().endsWith('/vault/big.bin?uploads=')) uploadIds.push(/<UploadId>([^<]+)</.exec(await response.text())![1]!);
     });
+    // The second part waits until Cancel is clicked, so the upload cannot finish first.
+    let release!: () => void;
+    const cancelled = new Promise<void>((resolve) => { release = resolve; });
+    let held = false;
+    await page.route((url) => url.pathname === '/vault/big.bin' && url.searchParams.get('partNumber') === '2', async (route) => {
+      held = true;
+      await cancelled;
+      await route.continue().catch(() => undefined); // the worker that sent it has ended
+    });
     await page.getByLabel('KMS key').fill('alias/uploads');
-    await page.getByLabel('Files').setInputFiles([writeFile('big.bin', randomBytes(64 * MiB))]);
+    await page.getByLabel('Files').setInputFiles([writeFile('big.bin', randomBytes(24 * MiB))]);
     await page.getByRole('button', { name: 'Encrypt and upload' }).click();
     const row = page.locator('#transfers li[data-upload="big.bin"]');
     await expect.poll(() => row.locator('progress').evaluate((bar: HTMLProgressElement) => bar.value), { timeout: 120_000, interval: 50 }).toBeGreaterThan(0);
+    mkdirSync(screenshots, { recursive: true });
+    await row.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${screenshots}console-upload.png` }); // docs/ is refreshed from it (scripts/console-screenshots.mjs)
+    await expect.poll(() => held, { timeout: 120_000 }).toBe(true);
     await page.getByRole('button', { name: 'Cancel upload of big.bin' }).click();
+    release();
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 60_000 }).not.toBe(null);
     expect(await row.locator('.transfer-status').textContent()).toBe('Cancelled: the multipart upload was aborted');
     expect(await row.getAttribute('data-state')).toBe('cancelled');
