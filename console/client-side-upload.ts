@@ -23,6 +23,13 @@ export function partBytesFor(plaintextBytes: number): number {
   return Math.max(MIN_PART_BYTES, Math.ceil(ciphertextBytes / MAX_PARTS / MiB) * MiB);
 }
 
+/**
+ * The bytes of the file in `ciphertextBytes` of its envelope: each 64 KiB frame carries 20 bytes
+ * more (its number and tag), and the header a few hundred, so this is exact to within the header,
+ * and the whole file once everything is sent.
+ */
+export const plaintextShare = (ciphertextBytes: number, fileBytes: number) => Math.min(fileBytes, Math.floor(ciphertextBytes * 65536 / 65556));
+
 export class UploadCancelled extends Error {
   override readonly name = 'UploadCancelled';
 }
@@ -33,7 +40,7 @@ export class ClientSideUpload {
   private cancel$: (() => void) | undefined;
   private cancelled = false;
 
-  /** `onProgress` gets the plaintext bytes read, encrypted and uploaded so far (at each part). */
+  /** `onProgress` gets the bytes of the file uploaded so far (encrypted), at each part. */
   constructor(private readonly session: Session, readonly bucket: string, readonly key: string, readonly file: File,
     private readonly keyId: string, private readonly onProgress: (bytes: number) => void) {}
 
@@ -80,7 +87,7 @@ export class ClientSideUpload {
       }, (report) => {
         if (report.type === 'part') {
           etags[report.partNumber - 1] = report.etag;
-          this.onProgress(report.plaintextBytes);
+          this.onProgress(plaintextShare(report.ciphertextBytes, this.file.size));
         } else if (report.type === 'uploaded') {
           this.transfer!.stop();
           resolve(etags);

@@ -36,8 +36,8 @@ export interface DownloadJob {
 export type TransferJob = UploadJob | DownloadJob;
 
 export type WorkerReport =
-  /** A part is uploaded; `plaintextBytes` of the file have been read and encrypted so far. */
-  | { type: 'part'; partNumber: number; etag: string; plaintextBytes: number }
+  /** A part is uploaded; `ciphertextBytes` have been uploaded so far. */
+  | { type: 'part'; partNumber: number; etag: string; ciphertextBytes: number }
   | { type: 'uploaded' }
   /** The plaintext, released as it authenticates (transferred). */
   | { type: 'plaintext'; stream: ReadableStream<Uint8Array> }

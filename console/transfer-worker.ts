@@ -43,19 +43,13 @@ async function succeeded(response: Response): Promise<Response> {
 }
 
 async function upload(job: UploadJob): Promise<void> {
-  let plaintextBytes = 0;
-  const counted = job.file.stream().pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      plaintextBytes += chunk.length;
-      controller.enqueue(chunk);
-    },
-  }));
   const encryptor = new FramedEncryptor({
     dataKey: job.dataKey, encryptionContext: job.encryptionContext,
     wrappedKeys: [{ providerId: KMS_PROVIDER_ID, keyId: job.keyArn, blob: job.wrappedKey }],
   });
   job.dataKey.fill(0); // the encryptor has derived its message key
-  const parts = counted.pipeThrough(cipherStream(encryptor)).pipeThrough(partChunks(job.partBytes)).getReader();
+  let ciphertextBytes = 0;
+  const parts = job.file.stream().pipeThrough(cipherStream(encryptor)).pipeThrough(partChunks(job.partBytes)).getReader();
   for (let partNumber = 1; ; partNumber++) {
     const { value: part, done } = await parts.read();
     if (done) break;
@@ -63,7 +57,8 @@ async function upload(job: UploadJob): Promise<void> {
       service: 's3', method: 'PUT', path: job.path, query: { partNumber: String(partNumber), uploadId: job.uploadId },
       headers: { 'x-amz-content-sha256': await sha256Hex(part) }, body: part,
     }));
-    report({ type: 'part', partNumber, etag: response.headers.get('etag') ?? '', plaintextBytes });
+    ciphertextBytes += part.length;
+    report({ type: 'part', partNumber, etag: response.headers.get('etag') ?? '', ciphertextBytes });
   }
   report({ type: 'uploaded' });
 }
