@@ -7,6 +7,7 @@ import { KeysView } from './keys-view.js';
 import { ObjectsView } from './objects-view.js';
 import { QueriesView } from './queries-view.js';
 import { clearSession, loadSession, saveSession, type Session } from './session.js';
+import { TransfersView } from './transfers-view.js';
 
 const errorBanner = byId('error');
 
@@ -38,7 +39,9 @@ async function open(session: Session): Promise<void> {
     }
     for (const panel of panels) await panel.render().catch(showError);
   };
-  panels.push(new KeysView(session, act), new ObjectsView(session, act), new QueriesView(session, act));
+  const transfers: TransfersView = new TransfersView(session, act, (): string | undefined => objects.bucket);
+  const objects = new ObjectsView(session, act, transfers);
+  panels.push(new KeysView(session, act), objects, transfers, new QueriesView(session, act));
   await act(async () => undefined);
   byId('keys-heading').focus();
 }

@@ -93,11 +93,13 @@ await build({
 });
 chmodSync('dist/cli.js', 0o755);
 // The browser console (console/, served by `kms-wasm serve` at /console/): one minified script for
-// the browser, beside its page and style sheet; nothing loaded from elsewhere.
+// the page and one for its transfer workers (which carry the cipher and its WASM core, so the page
+// loads them only when a file is encrypted or decrypted), beside the page and its style sheet;
+// nothing loaded from elsewhere.
 mkdirSync('dist/console', { recursive: true });
 await build({
-  entryPoints: ['console/main.ts'], outfile: 'dist/console/console.js', bundle: true, format: 'esm', platform: 'browser',
-  target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning',
+  entryPoints: { console: 'console/main.ts', 'transfer-worker': 'console/transfer-worker.ts' }, outdir: 'dist/console', bundle: true, format: 'esm',
+  platform: 'browser', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning', plugins: [nodeOnly],
 });
 for (const file of ['index.html', 'console.css']) cpSync(`console/${file}`, `dist/console/${file}`);
 console.log(`built dist/index.js, dist/browser.js, dist/cli.js and dist/console/ (core.wasm: ${readFileSync('build/core.wasm').length} bytes)`);
