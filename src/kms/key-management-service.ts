@@ -22,7 +22,7 @@ import {
 import { KmsError, kmsError } from './kms-errors.js';
 import { unwrapMaterial, wrapMaterial } from './key-material.js';
 import { awsManagedKeyPolicy, defaultKeyPolicy } from './key-policies.js';
-import { checkConstraints, checkOperations, grantFor, newGrantIdentifiers, type GrantRecord } from './grants.js';
+import { distinctOperations, grantFor, newGrantIdentifiers, type GrantRecord } from './grants.js';
 import {
   IMPORT_PARAMETERS_VALID_HOURS, materialCommitment, newImportParameters, unwrapImportedMaterial,
 } from './key-import.js';
@@ -484,8 +484,8 @@ export class KeyManagementService implements HostKms {
     return this.onKey('CreateGrant', request.KeyId, caller, { grantTokens: request.GrantTokens, conditions }, async (key) => {
       const grantee = this.requirePrincipal('GranteePrincipal', request.GranteePrincipal);
       const retiring = request.RetiringPrincipal === undefined ? undefined : this.requirePrincipal('RetiringPrincipal', request.RetiringPrincipal);
-      const operations = checkOperations(request.Operations);
-      const constraints = checkConstraints(request.Constraints);
+      const operations = distinctOperations(request.Operations);
+      const constraints = request.Constraints;
       if (request.Name !== undefined && (typeof request.Name !== 'string' || !/^[a-zA-Z0-9:/_-]{1,256}$/.test(request.Name))) {
         throw kmsError('ValidationException', 'Name: expected 1-256 letters, digits or : / _ -');
       }
@@ -816,7 +816,7 @@ export class KeyManagementService implements HostKms {
   /** Key policy, identity policies and grants; a grant that authorizes the call is named in the audit record. */
   private authorizeOnKey(who: Caller, operation: string, key: KeyRecord, context: EncryptionContext, event: AuditEvent,
     conditions: ConditionContext = {}, requestAlias?: string): void {
-    const grant = grantFor(this.grantsOf(key.keyId), key.keyId, who.principal, operation, context);
+    const grant = grantFor(this.grantsOf(key.keyId), who.principal, operation, context);
     const aliases = this.tables!.aliases.lookup('byKey', key.keyId).map((a) => a.aliasName);
     this.authorize({ caller: who, action: `kms:${operation}`, resource: key.arn, keyPolicy: this.policyOf(key),
       context: { ...keyConditions(operation, key, who, aliases, requestAlias), ...encryptionContextConditions(context), ...conditions },
