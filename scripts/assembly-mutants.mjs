@@ -2,11 +2,14 @@
 // TypeScript only, so this script puts each plausible one-line bug below into assembly/, one at a
 // time, compiles the core, embeds it where the library loads it from, and runs the core's
 // known-answer, Wycheproof and differential suites against it. Every mutant must make them fail
-// ("killed"); a mutant that passes is a hole in those suites. The original sources and the built
-// core are restored afterwards, whatever happens.
+// ("killed"); a mutant that passes is a hole in those suites. It works in a copy of the sources
+// in a temporary directory, so the worktree never holds a mutant (a build or a Stryker run started
+// meanwhile sees only the real core).
 //   node scripts/assembly-mutants.mjs [<mutant name substring> …]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { compileCore, embedWasm } from './compile-core.mjs';
 
 /** The suites each mutant runs against (single-threaded, through the embedded core). */
@@ -20,8 +23,8 @@ const CORE_TESTS = [
 ];
 
 /**
- * Each mutant replaces `from` (which must occur exactly once in `file`) by `to`. `tests` replaces the
- * suites above where the mutated code runs only on another path (the parallel GCM combine).
+ * Each mutant replaces `from` (which must occur exactly once in `file`) by `to`. `vitestArgs` replaces
+ * the suites above where the mutated code runs only on another path (the parallel GCM combine).
  */
 const MUTANTS = [
   // S-box circuit (Boyar–Peralta) and its constant.
@@ -59,7 +62,7 @@ const MUTANTS = [
     file: 'ghash-combine.ts',
     from: 'if (n & 1) multiplyRaw',
     to: 'if (n & 2) multiplyRaw',
-    tests: ['test/core/parallel.test.ts'],
+    vitestArgs: ['test/core/parallel.test.ts', '-t', 'parallelGcm'],
   },
   // XTS (IEEE 1619 §5): tweak doubling, ciphertext stealing, sector tweaks.
   { name: 'XTS: tweak doubling folds 0x86 instead of 0x87', file: 'xts.ts', from: 'i32x4(0x87, 0, 1, 0)', to: 'i32x4(0x86, 0, 1, 0)' },
@@ -71,36 +74,45 @@ const MUTANTS = [
   { name: 'XTS: the next group of sectors starts one sector early', file: 'xts.ts', from: 'sector += <u64>group;', to: 'sector += <u64>group - 1;' },
 ];
 
-const GENERATED = 'src/core/wasm-binary.generated.ts';
 const wanted = process.argv.slice(2);
 const selected = wanted.length ? MUTANTS.filter((m) => wanted.some((w) => m.name.includes(w))) : MUTANTS;
-const originalGenerated = readFileSync(GENERATED, 'utf8');
-mkdirSync('build', { recursive: true });
+
+// The copy: what the core tests read (sources, tests, their vectors, configs), node_modules linked.
+const copy = mkdtempSync(join(tmpdir(), 'kms-wasm-assembly-mutants-'));
+for (const entry of ['assembly', 'src', 'test', 'package.json', 'tsconfig.json', 'vitest.config.ts']) cpSync(entry, join(copy, entry), { recursive: true });
+symlinkSync(resolve('node_modules'), join(copy, 'node_modules'));
+
+/** Compiles the copy's assembly/ into its embedded core and runs vitest with `args`: whether all pass. */
+function compileAndTest(args) {
+  compileCore('core-mutant.wasm', [], { cwd: copy, stdio: 'pipe' });
+  embedWasm(join(copy, 'core-mutant.wasm'), join(copy, 'src/core/wasm-binary.generated.ts'), 'CORE_WASM_BASE64');
+  return spawnSync('npx', ['vitest', 'run', '--bail', '1', ...args], { cwd: copy, encoding: 'utf8' }).status === 0;
+}
 
 const results = [];
 try {
+  // The unmutated core must pass every run used, or a "killed" below would mean nothing.
+  for (const args of new Set([CORE_TESTS, ...selected.map((mutant) => mutant.vitestArgs ?? CORE_TESTS)])) {
+    if (!compileAndTest(args)) throw new Error(`the unmutated core fails vitest run ${args.join(' ')}`);
+  }
   for (const mutant of selected) {
-    const path = `assembly/${mutant.file}`;
+    const path = join(copy, 'assembly', mutant.file);
     const source = readFileSync(path, 'utf8');
-    if (source.split(mutant.from).length !== 2) throw new Error(`${mutant.name}: the text to mutate must occur exactly once in ${path}`);
+    if (source.split(mutant.from).length !== 2) throw new Error(`${mutant.name}: the text to mutate must occur exactly once in assembly/${mutant.file}`);
     let outcome;
     try {
       writeFileSync(path, source.replace(mutant.from, () => mutant.to));
-      compileCore('build/core-mutant.wasm', [], 'pipe');
-      embedWasm('build/core-mutant.wasm', GENERATED, 'CORE_WASM_BASE64');
-      const run = spawnSync('npx', ['vitest', 'run', '--bail', '1', ...(mutant.tests ?? CORE_TESTS)], { encoding: 'utf8' });
-      outcome = run.status === 0 ? 'SURVIVED' : 'killed';
+      outcome = compileAndTest(mutant.vitestArgs ?? CORE_TESTS) ? 'SURVIVED' : 'killed';
     } catch (error) {
       outcome = `not compiled (${String(error.message).split('\n')[0]})`;
     } finally {
       writeFileSync(path, source);
-      writeFileSync(GENERATED, originalGenerated);
     }
     results.push({ mutant, outcome });
     console.log(`${outcome.padEnd(8)} ${mutant.file}: ${mutant.name}`);
   }
 } finally {
-  writeFileSync(GENERATED, originalGenerated);
+  rmSync(copy, { recursive: true, force: true });
 }
 
 const survived = results.filter(({ outcome }) => outcome !== 'killed');

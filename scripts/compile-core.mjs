@@ -4,13 +4,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-/** Compiles assembly/index.ts to `outFile` with the release flags plus `extraFlags`. */
-export function compileCore(outFile, extraFlags = [], stdio = 'inherit') {
+/** Compiles assembly/index.ts (under `cwd`) to `outFile` with the release flags plus `extraFlags`. */
+export function compileCore(outFile, extraFlags = [], { cwd = '.', stdio = 'inherit' } = {}) {
   execFileSync('node_modules/.bin/asc', [
     'assembly/index.ts', '--outFile', outFile,
     '--runtime', 'stub', '--enable', 'simd', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert', '--use', 'abort=',
     ...extraFlags,
-  ], { stdio });
+  ], { cwd, stdio });
 }
 
 /** Writes `tsFile` exporting the base64 of `wasmFile` as `constant` (then `extra`, if any). */
