@@ -58,6 +58,23 @@ describe('SSE-C', () => {
     await rejectsWith(s3.putObject({ Bucket: 'custody', Key: 'both', Body: 'x', ...headers, ServerSideEncryption: 'AES256' }), 'InvalidArgument');
   });
 
+  // Every SSE-C request carries all three headers, the key being 256 bits and the MD5 that of the key:
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-s3-c-encryption.html
+  it('refuses SSE-C headers that are not all three, and keys that are not 256 bits of base64, storing nothing', async () => {
+    const { s3 } = setup();
+    await s3.createBucket({ Bucket: 'custody' });
+    const { SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5 } = customerKey().headers;
+    const md5Of = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
+    const partial = [{ SSECustomerKey, SSECustomerKeyMD5 }, { SSECustomerAlgorithm, SSECustomerKeyMD5 }, { SSECustomerAlgorithm, SSECustomerKey },
+      { SSECustomerKeyMD5 }, { SSECustomerKey }, { SSECustomerAlgorithm }];
+    const badKeys = [31, 33].map((length) => Buffer.from(rng.bytes(length)))
+      .map((key) => ({ SSECustomerAlgorithm, SSECustomerKey: key.toString('base64'), SSECustomerKeyMD5: md5Of(key) }));
+    for (const headers of [...partial, ...badKeys, { SSECustomerAlgorithm, SSECustomerKey: '*not base64*', SSECustomerKeyMD5 }]) {
+      await rejectsWith(s3.putObject({ Bucket: 'custody', Key: 'k', Body: 'x', ...headers }), 'InvalidArgument');
+    }
+    expect((await s3.listObjectsV2({ Bucket: 'custody' })).KeyCount).toBe(0);
+  });
+
   it('with requireSecureTransport, refuses SSE-C requests not made over TLS', async () => {
     const { s3 } = setup({ requireSecureTransport: true });
     await s3.createBucket({ Bucket: 'tls-only' });
