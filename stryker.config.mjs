@@ -22,6 +22,9 @@ export default {
   coverageAnalysis: 'perTest',
   concurrency: 2,
   mutate: set.mutate,
+  // Not copied into Stryker's sandbox: build output (a build running meanwhile deletes dist/ under
+  // the copy) and what no set's tests read.
+  ignorePatterns: ['/dist', '/build', '/docs', '/bench'],
   // Results of the last run of this set are reused for mutants whose code and covering tests did not
   // change. The file stays out of git (reports/ is ignored): it is a cache of this machine's runs,
   // rewritten on each run and different on every branch, so committing it would only add conflicts.
