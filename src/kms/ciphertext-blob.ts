@@ -10,7 +10,7 @@
 // The GCM AAD is bytes 0..32 (the header) followed by the canonical encryption context, so a blob
 // cannot be moved to another key or version, nor opened with another context.
 
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { concatBytes } from '../core/bytes.js';
 import { InvalidInputError } from '../core/errors.js';
 import { gcm } from '../core/gcm.js';
@@ -20,6 +20,8 @@ import { kmsError } from './kms-errors.js';
 export const BLOB_VERSION = 1;
 export const BLOB_HEADER_BYTES = 33;
 const TAG_BYTES = 16;
+/** Header, ciphertext and tag: KMS never encrypts an empty plaintext (Plaintext is 1–4096 bytes). */
+const MIN_BLOB_BYTES = BLOB_HEADER_BYTES + 1 + TAG_BYTES;
 
 export interface BlobHeader {
   keyId: string;
@@ -27,10 +29,9 @@ export interface BlobHeader {
   iv: Uint8Array;
 }
 
+/** The 16 bytes of a key id (a UUID this KMS made). */
 export function uuidToBytes(uuid: string): Uint8Array {
-  const hex = uuid.replace(/-/g, '');
-  if (!/^[0-9a-f]{32}$/.test(hex)) throw kmsError('ValidationException', `not a key id: ${uuid}`);
-  return Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
+  return hexToBytes(uuid.replace(/-/g, ''));
 }
 
 export function bytesToUuid(bytes: Uint8Array): string {
@@ -47,9 +48,12 @@ export function encodeBlobHeader(header: BlobHeader): Uint8Array {
   return out;
 }
 
-/** Reads the header, or throws InvalidCiphertextException for anything that is not a v1 blob. */
+/**
+ * Reads the header, or throws InvalidCiphertextException for anything that cannot be a v1 blob, before
+ * any key is looked up. (The request shape has checked that it is bytes.)
+ */
 export function decodeBlobHeader(blob: Uint8Array): BlobHeader {
-  if (!(blob instanceof Uint8Array) || blob.length < BLOB_HEADER_BYTES + TAG_BYTES || blob[0] !== BLOB_VERSION) {
+  if (blob.length < MIN_BLOB_BYTES || blob[0] !== BLOB_VERSION) {
     throw kmsError('InvalidCiphertextException', 'CiphertextBlob is not a ciphertext this KMS produced');
   }
   return {

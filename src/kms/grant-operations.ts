@@ -2,7 +2,7 @@
 // principal they name), created, listed, retired and revoked. How a grant allows a call is grants.ts.
 
 import { rootArn, type Caller } from '../policy/index.js';
-import { checkConstraints, checkOperations, newGrantIdentifiers, type GrantRecord } from './grants.js';
+import { distinctOperations, newGrantIdentifiers, type GrantRecord } from './grants.js';
 import { createGrantConditions, grantIsForAwsResource } from './kms-condition-keys.js';
 import { requirePrincipal, type KmsCalls } from './kms-calls.js';
 import { kmsError } from './kms-errors.js';
@@ -28,8 +28,8 @@ export class GrantOperations {
     return this.kms.onKey('CreateGrant', request.KeyId, caller, { grantTokens: request.GrantTokens, conditions }, async (key) => {
       const grantee = requirePrincipal('GranteePrincipal', request.GranteePrincipal);
       const retiring = request.RetiringPrincipal === undefined ? undefined : requirePrincipal('RetiringPrincipal', request.RetiringPrincipal);
-      const operations = checkOperations(request.Operations);
-      const constraints = checkConstraints(request.Constraints);
+      const operations = distinctOperations(request.Operations);
+      const constraints = request.Constraints;
       if (request.Name !== undefined && (typeof request.Name !== 'string' || !/^[a-zA-Z0-9:/_-]{1,256}$/.test(request.Name))) {
         throw kmsError('ValidationException', 'Name: expected 1-256 letters, digits or : / _ -');
       }

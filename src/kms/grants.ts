@@ -5,7 +5,6 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { bytesToBase64 } from '../core/base64.js';
 import type { EncryptionContext } from './encryption-context.js';
-import { kmsError } from './kms-errors.js';
 
 export const GRANT_OPERATIONS = ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom',
   'ReEncryptTo', 'CreateGrant', 'RetireGrant', 'DescribeKey'] as const;
@@ -38,22 +37,12 @@ export function newGrantIdentifiers(): { grantId: string; grantToken: string } {
   };
 }
 
-export function checkOperations(operations: unknown): GrantOperation[] {
-  if (!Array.isArray(operations) || operations.length === 0 || !operations.every((op) => (GRANT_OPERATIONS as readonly string[]).includes(op))) {
-    throw kmsError('ValidationException', `Operations: expected a non-empty list of ${GRANT_OPERATIONS.join(', ')}`);
-  }
-  return [...new Set(operations as GrantOperation[])];
-}
-
-export function checkConstraints(constraints: unknown): GrantConstraints | undefined {
-  if (constraints === undefined) return undefined;
-  const c = constraints as GrantConstraints;
-  const isContext = (v: unknown) => v === undefined || (typeof v === 'object' && v !== null && Object.values(v).every((x) => typeof x === 'string'));
-  if (typeof constraints !== 'object' || constraints === null || !isContext(c.EncryptionContextEquals) || !isContext(c.EncryptionContextSubset)
-    || Object.keys(constraints).some((k) => k !== 'EncryptionContextEquals' && k !== 'EncryptionContextSubset')) {
-    throw kmsError('ValidationException', 'Constraints: expected EncryptionContextEquals and/or EncryptionContextSubset, each an object of strings');
-  }
-  return c;
+/**
+ * The operations of a CreateGrant request, each once. Their names and the constraints' shape were
+ * checked with the request (request-shapes.ts), before the caller was authorized.
+ */
+export function distinctOperations(operations: GrantOperation[]): GrantOperation[] {
+  return [...new Set(operations)];
 }
 
 /** Whether `pairs` holds `key` (compared regardless of case, as AWS KMS compares constraint keys) with exactly `value`. */
@@ -75,8 +64,8 @@ function constraintsHold(constraints: GrantConstraints | undefined, context: Enc
   return true;
 }
 
-/** The first grant on `keyId` that lets `principal` perform `operation` with this context. */
-export function grantFor(grants: GrantRecord[], keyId: string, principal: string, operation: string, context: EncryptionContext): GrantRecord | undefined {
-  return grants.find((g) => g.keyId === keyId && g.granteePrincipal === principal
+/** The first of one key's `grants` that lets `principal` perform `operation` with this context. */
+export function grantFor(grants: GrantRecord[], principal: string, operation: string, context: EncryptionContext): GrantRecord | undefined {
+  return grants.find((g) => g.granteePrincipal === principal
     && (g.operations as string[]).includes(operation) && constraintsHold(g.constraints, context));
 }

@@ -238,7 +238,7 @@ export class KmsCalls {
   authorizeOnKey(who: Caller, operation: string, key: KeyRecord, context: EncryptionContext, event: AuditEvent,
     conditions: ConditionContext = {}, requestAlias?: string): void {
     const { directory } = this;
-    const grant = grantFor(directory.grantsOf(key.keyId), key.keyId, who.principal, operation, context);
+    const grant = grantFor(directory.grantsOf(key.keyId), who.principal, operation, context);
     this.authorize({ caller: who, action: `kms:${operation}`, resource: key.arn, keyPolicy: directory.policyOf(key),
       context: { ...keyConditions(operation, key, who, directory.aliasNamesOf(key.keyId), requestAlias), ...encryptionContextConditions(context), ...conditions },
       grantAllows: grant !== undefined });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gcm } from '../../src/index.js';
-import { bytes, makeKms, rejectsWith, text } from './fixtures.js';
+import { BOB, bytes, makeKms, rejectsWith, text } from './fixtures.js';
 
 async function setup() {
   const fixture = makeKms();
@@ -38,6 +38,20 @@ describe('encrypt and decrypt', () => {
     }
     await rejectsWith(kms.decrypt({ CiphertextBlob: CiphertextBlob.subarray(0, 40) }), 'InvalidCiphertextException');
     await rejectsWith(kms.decrypt({ CiphertextBlob: new Uint8Array([...CiphertextBlob, 0]) }), 'InvalidCiphertextException');
+  });
+
+  it('refuses what cannot be one of its blobs before looking at any key, so even a caller with no access learns only that', async () => {
+    const { kms, key } = await setup();
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') });
+    const bob = { principal: BOB };
+    await rejectsWith(kms.decrypt({ CiphertextBlob }, bob), 'AccessDeniedException');
+    const otherVersion = CiphertextBlob.slice();
+    otherVersion[0] = 2;
+    // The smallest blob holds one byte of ciphertext (Plaintext is 1–4096 bytes): one byte less cannot be a blob.
+    for (const notABlob of [CiphertextBlob.subarray(0, CiphertextBlob.length - 1), CiphertextBlob.subarray(0, 20), otherVersion]) {
+      await rejectsWith(kms.decrypt({ CiphertextBlob: notABlob }, bob), 'InvalidCiphertextException');
+      await expect(kms.decrypt({ CiphertextBlob: notABlob })).rejects.toThrow(/CiphertextBlob/);
+    }
   });
 
   it('a KeyId that is not the blob\'s key is IncorrectKeyException', async () => {

@@ -50,6 +50,43 @@ describe('grants', () => {
     await rejectsWith(kms.decrypt({ CiphertextBlob: upper, EncryptionContext: { team: 'A' } }, bob), 'AccessDeniedException');
   });
 
+  it('are honoured on their own key only', async () => {
+    const { kms, key } = await keyWithGrantForBob();
+    const { KeyMetadata: other } = await kms.createKey();
+    await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }, bob);
+    await rejectsWith(kms.encrypt({ KeyId: other.KeyId, Plaintext: bytes('x') }, bob), 'AccessDeniedException');
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: other.KeyId, Plaintext: bytes('x') });
+    await rejectsWith(kms.decrypt({ CiphertextBlob }, bob), 'AccessDeniedException');
+  });
+
+  // The request's context must hold each constraint pair under its own key, all of them for a
+  // subset, and nothing else for equality: https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html
+  it('refuse a constraint value found under another key, a partial subset, and an extra pair that differs only in case', async () => {
+    const { kms, key } = await keyWithGrantForBob(['Encrypt'], { Constraints: { EncryptionContextEquals: { volume: 'vol-1' } } });
+    const encryptAsBob = (EncryptionContext: Record<string, string>) => kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext }, bob);
+    await rejectsWith(encryptAsBob({ disk: 'vol-1' }), 'AccessDeniedException');
+    await rejectsWith(encryptAsBob({ volume: 'vol-1', VOLUME: 'vol-1' }), 'AccessDeniedException');
+
+    await kms.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Decrypt'], Constraints: { EncryptionContextSubset: { team: 'a', doc: '1' } } });
+    const decryptAsBob = async (EncryptionContext: Record<string, string>) => {
+      const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext });
+      return kms.decrypt({ CiphertextBlob, EncryptionContext }, bob);
+    };
+    await decryptAsBob({ team: 'a', doc: '1', extra: 'y' });
+    await rejectsWith(decryptAsBob({ team: 'a' }), 'AccessDeniedException');
+    await rejectsWith(decryptAsBob({ project: 'a', doc: '1' }), 'AccessDeniedException');
+  });
+
+  it('with EncryptionContextEquals keys differing only in case, need every pair and admit no other', async () => {
+    const { kms, key } = await keyWithGrantForBob(['Encrypt'], { Constraints: { EncryptionContextEquals: { team: 'a', TEAM: 'b' } } });
+    const encryptAsBob = (EncryptionContext: Record<string, string>) => kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext }, bob);
+    await encryptAsBob({ team: 'a', TEAM: 'b' });
+    await rejectsWith(encryptAsBob({ team: 'a', TEAM: 'a' }), 'AccessDeniedException');
+    await kms.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Encrypt'],
+      Constraints: { EncryptionContextEquals: { team: 'a', TEAM: 'a' } } });
+    await rejectsWith(encryptAsBob({ team: 'a', other: 'x' }), 'AccessDeniedException');
+  });
+
   it('accept their token in GrantTokens and refuse unknown tokens', async () => {
     const { kms, key, grant } = await keyWithGrantForBob();
     await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x'), GrantTokens: [grant.GrantToken] }, bob);
@@ -96,7 +133,9 @@ describe('grants', () => {
 
   it('check their input; a disabled key takes no new grants; deleting the key deletes its grants', async () => {
     const { kms, key, clock } = await keyWithGrantForBob();
-    for (const bad of [{ Operations: [] }, { Operations: ['Sign'] }, { GranteePrincipal: 'bob' }, { Constraints: { Other: {} } }, { Name: 'has space' }]) {
+    for (const bad of [{ Operations: [] }, { Operations: ['Sign'] }, { Operations: 'Decrypt' }, { GranteePrincipal: 'bob' }, { Constraints: { Other: {} } },
+      { Constraints: 'volume' }, { Constraints: { EncryptionContextEquals: { volume: 1 } } }, { Constraints: { EncryptionContextSubset: 'team=a' } },
+      { Name: 'has space' }]) {
       await rejectsWith(kms.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Decrypt'], ...(bad as object) }), 'ValidationException');
     }
     const named = await kms.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Decrypt'], Name: 'vol-1' });

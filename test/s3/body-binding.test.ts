@@ -68,6 +68,10 @@ describe.each(MODES)('body binding, $mode', ({ put, get }) => {
     bodies.set(idB, storedA);
     await expectRefused(s3, { Bucket: 'swap', Key: 'a', ...get });
     await expectRefused(s3, { Bucket: 'swap', Key: 'b', ...get });
+    // The error tells whoever investigates which object was read and whose body was found there.
+    const [versionA, versionB] = [latest(s3, 'swap', 'a').versionId, latest(s3, 'swap', 'b').versionId];
+    await expect(s3.getObject({ Bucket: 'swap', Key: 'b', ...get })).rejects.toThrow(
+      `not that of arn:aws:s3:::swap/b version ${versionB}: it was written for arn:aws:s3:::swap/a version ${versionA}`);
     bodies.set(idA, storedA);
     bodies.set(idB, storedB);
     await expectBody(s3, { Bucket: 'swap', Key: 'a', ...get }, a);

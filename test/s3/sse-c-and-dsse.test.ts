@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decryptMessage, KeyManagementService, ObjectStore } from '../../src/index.js';
+import { decryptMessage, KeyManagementService, ObjectStore, type MessageHeader } from '../../src/index.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
 const rng = new SeededRandom(110);
@@ -50,12 +50,54 @@ describe('SSE-C', () => {
     await rejectsWith(s3.getObject({ Bucket: 'custody', Key: 'k' }), 'InvalidRequest');
     await rejectsWith(s3.headObject({ Bucket: 'custody', Key: 'k' }), 'InvalidRequest');
     const other = customerKey();
-    await rejectsWith(s3.getObject({ Bucket: 'custody', Key: 'k', ...other.headers }), 'AccessDenied');
+    await expect(s3.getObject({ Bucket: 'custody', Key: 'k', ...other.headers })).rejects.toMatchObject({ name: 'AccessDenied', message: expect.stringMatching(/SSE-C key does not match/) });
     await rejectsWith(s3.getObject({ Bucket: 'custody', Key: 'k', ...headers, SSECustomerKeyMD5: other.headers.SSECustomerKeyMD5 }), 'InvalidArgument');
     await rejectsWith(s3.getObject({ Bucket: 'custody', Key: 'k', ...headers, SSECustomerKey: Buffer.alloc(16).toString('base64') }), 'InvalidArgument');
     await rejectsWith(s3.getObject({ Bucket: 'custody', Key: 'k', ...headers, SSECustomerAlgorithm: 'AES128' }), 'InvalidArgument');
     await rejectsWith(s3.getObject({ Bucket: 'custody', Key: 'plain', ...headers }), 'InvalidRequest');
     await rejectsWith(s3.putObject({ Bucket: 'custody', Key: 'both', Body: 'x', ...headers, ServerSideEncryption: 'AES256' }), 'InvalidArgument');
+  });
+
+  // What is stored must stay readable by later versions: the body is an envelope message whose header
+  // names the customer-key provider and the object, opened by the customer's key alone; the record
+  // keeps HMAC-SHA-256(key, salt ‖ label), recomputed here with node:crypto.
+  it('stores a body the customer\'s key alone opens and a key check node:crypto recomputes', async () => {
+    const { s3 } = setup();
+    await s3.createBucket({ Bucket: 'custody' });
+    const { raw, headers } = customerKey();
+    await s3.putObject({ Bucket: 'custody', Key: 'k', Body: 'secret', ...headers });
+    let seen: MessageHeader | undefined;
+    const opened = await decryptMessage(async (header) => { seen = header; return new Uint8Array(raw); }, (await s3.storedBytes('custody', 'k'))!);
+    expect(new TextDecoder().decode(opened)).toBe('secret');
+    expect(seen!.wrappedKeys).toEqual([{ providerId: 'sse-c', keyId: 'customer-provided', blob: new Uint8Array(0) }]);
+    expect(seen!.encryptionContext['aws:s3:arn']).toBe('arn:aws:s3:::custody/k');
+    const versions = internalObject(s3, 'custody', 'k') as Array<{ customerKey: { salt: string; mac: string } }>;
+    const { salt, mac } = versions.at(-1)!.customerKey;
+    const label = Buffer.from('kms-wasm sse-c key check v1');
+    expect(createHmac('sha256', raw).update(Buffer.concat([Buffer.from(salt, 'base64'), label])).digest('base64')).toBe(mac);
+  });
+
+  // Every SSE-C request carries all three headers, the key being 256 bits and the MD5 that of the key:
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-s3-c-encryption.html
+  it('refuses SSE-C headers that are not all three, and keys that are not 256 bits of base64, storing nothing', async () => {
+    const { s3 } = setup();
+    await s3.createBucket({ Bucket: 'custody' });
+    const { SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5 } = customerKey().headers;
+    const md5Of = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
+    const partial = [{ SSECustomerKey, SSECustomerKeyMD5 }, { SSECustomerAlgorithm, SSECustomerKeyMD5 }, { SSECustomerAlgorithm, SSECustomerKey },
+      { SSECustomerKeyMD5 }, { SSECustomerKey }, { SSECustomerAlgorithm }];
+    const badKeys = [31, 33].map((length) => Buffer.from(rng.bytes(length)))
+      .map((key) => ({ SSECustomerAlgorithm, SSECustomerKey: key.toString('base64'), SSECustomerKeyMD5: md5Of(key) }));
+    for (const headers of [...partial, ...badKeys, { SSECustomerAlgorithm, SSECustomerKey: '*not base64*', SSECustomerKeyMD5 }]) {
+      await rejectsWith(s3.putObject({ Bucket: 'custody', Key: 'k', Body: 'x', ...headers }), 'InvalidArgument');
+    }
+    // The error names the header at fault.
+    const named = (headers: object, field: string) =>
+      expect(s3.putObject({ Bucket: 'custody', Key: 'k', Body: 'x', ...headers })).rejects.toThrow(new RegExp(`^${field}:`));
+    await named({ SSECustomerAlgorithm: 'AES128', SSECustomerKey, SSECustomerKeyMD5 }, 'SSECustomerAlgorithm');
+    await named(badKeys[0]!, 'SSECustomerKey');
+    await named({ SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5: md5Of(new Uint8Array(1)) }, 'SSECustomerKeyMD5');
+    expect((await s3.listObjectsV2({ Bucket: 'custody' })).KeyCount).toBe(0);
   });
 
   it('with requireSecureTransport, refuses SSE-C requests not made over TLS', async () => {
