@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decryptRange } from '../envelope/ranged-decrypt.js';
-import { decryptStream, encryptStream } from '../envelope/envelope-streams.js';
+import { pooledDecryptStream, pooledEncryptStream } from '../envelope/pooled-framed-cipher.js';
 import { toNodeDuplex } from '../envelope/node-duplex.js';
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../kms/kms-keyring.js';
 import { exitCodeOf, openLocalKms, parseOptions, STORE_HELP, STORE_OPTIONS, UsageError } from './command-line.js';
@@ -45,6 +45,12 @@ examples:
   kms-wasm decrypt --range 1048576-1049600 backup.tar.kms part.bin`;
 
 const STDIO = '-';
+/**
+ * A file is read in chunks of this size: each chunk's frames are sealed or opened on the worker
+ * pool at once (pooled-framed-cipher.ts), in batches of up to 1 MiB, so a chunk keeps every worker
+ * busy; chunks under 512 KiB (the end of a file, a pipe's 64 KiB reads) stay in this thread.
+ */
+const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 
 function positionals(list: string[]): [string, string] {
   if (list.length !== 2) throw new UsageError(`expected IN and OUT, got ${list.length === 0 ? 'neither' : list.map((p) => `"${p}"`).join(' ')}`);
@@ -72,7 +78,7 @@ async function input(path: string): Promise<{ stream: Readable; size: number | u
   } catch (error) {
     throw new UsageError(`IN: cannot read ${path}: ${(error as Error).message}`);
   }
-  return { stream: createReadStream(path, { highWaterMark: 1024 * 1024 }), size };
+  return { stream: createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), size };
 }
 
 const showProgress = (quiet: boolean | undefined) => !quiet && process.stderr.isTTY === true;
@@ -101,7 +107,7 @@ export function runEncrypt(args: string[]): Promise<number> {
       await store.close(); // KMS is done with: another command may take the store while this one streams
       const { meter, stop } = progressMeter(source.size, showProgress(values.quiet));
       try {
-        const encryptor = toNodeDuplex(encryptStream(materials));
+        const encryptor = toNodeDuplex(pooledEncryptStream(materials));
         materials.dataKey.fill(0); // the encryptor derived its message key from it already
         await writeOutput(outPath, (to) => pipeline(source.stream, meter, encryptor, to));
       } finally {
@@ -167,7 +173,7 @@ export function runDecrypt(args: string[]): Promise<number> {
       }
       const { meter, stop } = progressMeter(source.size, showProgress(values.quiet));
       try {
-        await writeOutput(outPath, (to) => pipeline(source.stream, meter, toNodeDuplex(decryptStream(resolver)), to));
+        await writeOutput(outPath, (to) => pipeline(source.stream, meter, toNodeDuplex(pooledDecryptStream(resolver)), to));
       } finally {
         stop();
       }
