@@ -4,12 +4,13 @@
 // argument; the progress bar appears under a pseudo-terminal (util-linux `script`) and not when piped.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { CLI } from '../service/cli-process.js';
-import { cli } from './cli-run.js';
+import { decryptMessage, kmsDataKeyResolver } from '../../src/index.js';
+import { cli, withLibrary } from './cli-run.js';
 
 const newDirectory = temporaryDirectories('kms-wasm-cli-files-');
 /** util-linux's script(1), found on PATH, runs a command under a pseudo-terminal. */
@@ -87,6 +88,49 @@ describe('kms-wasm encrypt / decrypt', () => {
       expect(existsSync(path('out')), what).toBe(false);
       expect(readdirSync(dir).filter((name) => name.includes('.partial')), what).toEqual([]);
     }
+  });
+
+  it('a large file (frames on the worker pool): its message decrypts in the library, and a flipped byte in any frame fails with exit 1 leaving no OUT', async () => {
+    const { dir, env, keyId, path } = setUp();
+    const plaintext = random(6 * 1024 * 1024 + 100); // two 4 MiB reads: both chunks' frames go to the pool
+    writeFileSync(path('in'), plaintext);
+    expect(cli(['encrypt', '--key-id', keyId, path('in'), path('in.kms')], { env }).code).toBe(0);
+    const sealed = readFileSync(path('in.kms'));
+    await withLibrary(join(dir, 'store'), async (kms) => same(await decryptMessage(kmsDataKeyResolver(kms), sealed), plaintext));
+    const frameBytes = 4 + 65536 + 16;
+    const bodyStart = sealed.length - (100 + 28) - 96 * frameBytes; // 96 full frames, then a final one of 100 bytes
+    for (const at of [bodyStart + 4, bodyStart + 40 * frameBytes + 9, bodyStart + 70 * frameBytes - 1, sealed.length - 1]) {
+      const copy = new Uint8Array(sealed);
+      copy[at]! ^= 0x01;
+      writeFileSync(path('bad.kms'), copy);
+      const ran = cli(['decrypt', path('bad.kms'), path('out')], { env });
+      expect(ran.code, `byte ${at}`).toBe(1);
+      expect(ran.stderr, `byte ${at}`).toMatch(/^kms-wasm decrypt: a frame among frames \d+–\d+ does not authenticate/);
+      expect(existsSync(path('out')), `byte ${at}`).toBe(false);
+      expect(readdirSync(dir).filter((name) => name.includes('.partial')), `byte ${at}`).toEqual([]);
+    }
+  });
+
+  it('peak memory does not grow with the file: 128 MiB costs under 48 MiB more peak RSS than 32 MiB, encrypting and decrypting', () => {
+    const { env, keyId, path } = setUp();
+    // The child's own peak resident set (workers included: they are its threads), printed as it exits.
+    const reportPeak = `--import=data:text/javascript,process.on('exit',()=>process.stderr.write('maxRSS='+process.resourceUsage().maxRSS+'\\n'))`;
+    const peakKiB = (args: string[]) => {
+      const ran = spawnSync(process.execPath, [reportPeak, CLI, ...args], { env: { PATH: process.env.PATH!, ...env } });
+      expect(ran.status, ran.stderr.toString()).toBe(0);
+      return Number(/maxRSS=(\d+)/.exec(ran.stderr.toString())![1]);
+    };
+    const peaks = [32, 128].map((mib) => {
+      const chunk = random(1024 * 1024);
+      writeFileSync(path('in'), Buffer.concat(Array.from({ length: mib }, () => chunk)));
+      const encrypting = peakKiB(['encrypt', '--key-id', keyId, path('in'), path('in.kms')]);
+      const decrypting = peakKiB(['decrypt', path('in.kms'), path('out')]);
+      expect(statSync(path('out')).size).toBe(mib * 1024 * 1024);
+      return { encrypting, decrypting };
+    });
+    console.log(`peak RSS, 32 MiB → 128 MiB: encrypt ${peaks.map((p) => (p.encrypting / 1024).toFixed(0)).join(' → ')} MiB, decrypt ${peaks.map((p) => (p.decrypting / 1024).toFixed(0)).join(' → ')} MiB`);
+    expect(peaks[1]!.encrypting - peaks[0]!.encrypting).toBeLessThan(48 * 1024);
+    expect(peaks[1]!.decrypting - peaks[0]!.decrypting).toBeLessThan(48 * 1024);
   });
 
   it('--range decrypts only bytes [START, END)', () => {
