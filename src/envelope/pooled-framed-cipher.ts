@@ -1,14 +1,16 @@
 // The framed encryptor and decryptor with their frames sealed and opened on the shared worker pool
 // (core/parallel-frames.ts): the same bytes as FramedEncryptor / FramedDecryptor write and read,
 // since a frame's IV and AAD follow from its number and the header. Each chunk's frames are cut
-// into batches that run on the workers at once and come back in order before the chunk's output
-// is released, so memory stays about one chunk (plus its copy on the workers). Chunks under
+// into batches that run on the workers at once. The encryptor keeps up to CHUNKS_IN_FLIGHT chunks
+// sealing and releases them in order; the decryptor opens one chunk at a time, releasing its
+// plaintext only once all its frames authenticate. Memory stays a few chunks, whatever the size. Chunks under
 // PARALLEL_THRESHOLD_BYTES run in the calling thread, as parallelGcm's messages do.
 
 import { AuthenticationError } from '../core/errors.js';
 import type { GcmFrame } from '../core/parallel-jobs.js';
 import { parallelGcmFrames } from '../core/parallel-frames.js';
 import { copyBytes } from '../core/validate.js';
+import { concatBytes } from './byte-concat.js';
 import { chunkTransform, type ChunkCipher } from './chunk-transform.js';
 import { FramedDecryptor, type FrameSpan } from './framed-decryptor.js';
 import { FramedEncryptor, type FramingOptions } from './framed-encryptor.js';
@@ -40,34 +42,51 @@ class DeferredFramedEncryptor extends FramedEncryptor {
   }
 }
 
+/**
+ * Chunks being sealed at once: while the workers seal one, the next is read and laid out, so they
+ * do not wait for this thread (nor it for them) at every chunk. The output still comes in order.
+ */
+const CHUNKS_IN_FLIGHT = 3;
+
 class PooledFramedEncryptor implements ChunkCipher {
   private readonly framing: DeferredFramedEncryptor;
+  /** Chunks laid out and being sealed, oldest first; each settles to its sealed bytes. */
+  private readonly inFlight: Array<{ out: Uint8Array; sealing: Promise<void> }> = [];
 
   constructor(materials: EncryptionMaterials, options?: FramingOptions) {
     this.framing = new DeferredFramedEncryptor(materials, options);
   }
 
   update(chunk: Uint8Array): Promise<Uint8Array> {
-    return this.sealed(() => this.framing.update(chunk));
+    return this.seal(() => this.framing.update(chunk), CHUNKS_IN_FLIGHT - 1);
   }
 
   async final(): Promise<Uint8Array> {
     try {
-      return await this.sealed(() => this.framing.final());
+      return await this.seal(() => this.framing.final(), 0);
     } finally {
       this.framing.wipeKey();
     }
   }
 
-  private async sealed(layOut: () => Uint8Array): Promise<Uint8Array> {
-    let out: Uint8Array | undefined;
+  /** Lays out the next chunk and starts sealing it; returns, in order, what is sealed once at most `keep` chunks are left in flight. */
+  private async seal(layOut: () => Uint8Array, keep: number): Promise<Uint8Array> {
     try {
-      out = layOut();
+      const out = layOut();
       const { key, frames } = this.framing.takeFrames();
-      await parallelGcmFrames(key, out, frames, true);
-      return out;
+      const sealing = parallelGcmFrames(key, out, frames, true);
+      sealing.catch(() => {}); // awaited below, in order; this only keeps an early failure from being reported as unhandled
+      this.inFlight.push({ out, sealing });
+      const done: Uint8Array[] = [];
+      while (this.inFlight.length > keep) {
+        const { out: sealed, sealing: oldest } = this.inFlight[0]!;
+        await oldest;
+        this.inFlight.shift();
+        done.push(sealed);
+      }
+      return done.length === 1 ? done[0]! : concatBytes(done);
     } catch (error) {
-      out?.fill(0); // it holds plaintext laid out for sealing
+      for (const { out } of this.inFlight.splice(0)) out.fill(0); // they hold plaintext laid out for sealing
       this.framing.dispose();
       this.framing.wipeKey();
       throw error;
