@@ -2,7 +2,7 @@
 // direction (the loop is src/cli/bench/measure.ts, shared with `kms-wasm bench`); then AWS
 // Encryption SDK messages, kms-wasm against @aws-crypto/client-node, and in Chromium against
 // @aws-crypto/client-browser; then the KMS stores section (stores.ts; `npm run bench -- --stores`
-// runs that section alone). Prints Markdown tables and writes latest.{json,md} to
+// runs that section alone) and the service section (service.ts; `-- --service` alone). Prints Markdown tables and writes latest.{json,md} to
 // bench/results/local/, or with `-- --save` to bench/results/ (the committed copy README.md quotes;
 // see results-dir.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,9 +18,14 @@ import { STANDARD_SIZES } from '../src/cli/bench/kms-wasm-implementations.js';
 import { fullTable, markdownReport, summaryTable, type Machine } from '../src/cli/bench/report.js';
 import { resultsDir } from './results-dir.js';
 import { storesSection } from './stores.js';
+import { serviceSection } from './service.js';
 
 if (process.argv.includes('--stores')) {
   console.log(await storesSection());
+  process.exit(0);
+}
+if (process.argv.includes('--service')) {
+  console.log(await serviceSection());
   process.exit(0);
 }
 
@@ -75,7 +80,7 @@ const awsEsdkSection = [
   browserResults instanceof Error ? `Not measured: ${browserResults.message}` : summaryTable(browserRows),
   '',
 ];
-const markdown = `${markdownReport(machine, results, notes)}\n${awsEsdkSection.join('\n')}\n${await storesSection()}`;
+const markdown = `${markdownReport(machine, results, notes)}\n${awsEsdkSection.join('\n')}\n${await storesSection()}\n${await serviceSection()}`;
 mkdirSync(outDir, { recursive: true });
 writeFileSync(`${outDir}/latest.json`, JSON.stringify({ machine, results: [...results, ...awsEsdkResults, ...browserRows] }, null, 2) + '\n');
 writeFileSync(`${outDir}/latest.md`, markdown);

@@ -92,4 +92,12 @@ await build({
   logLevel: 'warning',
 });
 chmodSync('dist/cli.js', 0o755);
-console.log(`built dist/index.js, dist/browser.js and dist/cli.js (core.wasm: ${readFileSync('build/core.wasm').length} bytes)`);
+// The browser console (console/, served by `kms-wasm serve` at /console/): one minified script for
+// the browser, beside its page and style sheet; nothing loaded from elsewhere.
+mkdirSync('dist/console', { recursive: true });
+await build({
+  entryPoints: ['console/main.ts'], outfile: 'dist/console/console.js', bundle: true, format: 'esm', platform: 'browser',
+  target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning',
+});
+for (const file of ['index.html', 'console.css']) cpSync(`console/${file}`, `dist/console/${file}`);
+console.log(`built dist/index.js, dist/browser.js, dist/cli.js and dist/console/ (core.wasm: ${readFileSync('build/core.wasm').length} bytes)`);

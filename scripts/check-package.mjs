@@ -43,7 +43,7 @@ console.log('envelope round trip');
 
 /** What the tarball must hold, and must not. */
 function checkContents(files) {
-  for (const wanted of ['package.json', 'LICENSE', 'README.md', 'dist/index.js', 'dist/browser.js', 'dist/cli.js', 'dist/types/index.d.ts', 'dist/types/node.d.ts']) {
+  for (const wanted of ['package.json', 'LICENSE', 'README.md', 'dist/index.js', 'dist/browser.js', 'dist/cli.js', 'dist/console/index.html', 'dist/types/index.d.ts', 'dist/types/node.d.ts']) {
     if (!files.includes(wanted)) throw new Error(`the tarball lacks ${wanted}`);
   }
   const stray = files.filter((f) => !/^(package\.json|LICENSE|README\.md|dist\/)/.test(f));

@@ -3,8 +3,8 @@
 // - `Uint8Array<ArrayBuffer>` and the like, which TypeScript 5.7+ infers, become plain `Uint8Array`
 //   (before 5.7, Uint8Array is not generic; from 5.7 the plain name means Uint8Array<ArrayBufferLike>,
 //   which every Uint8Array is);
-// - the few Web platform types the API names (TransformStream, CryptoKey, WebAssembly's Module, Memory
-//   and Instance) get empty global interfaces in web-globals.d.ts, which the entry declarations
+// - the few Web platform types the API names (TransformStream, ReadableStream, Blob, CryptoKey,
+//   WebAssembly's Module, Memory and Instance) get empty global interfaces in web-globals.d.ts, which the entry declarations
 //   reference. Where the DOM lib or @types/node declares them, the empty interfaces merge into those
 //   declarations and change nothing; elsewhere they keep the declarations whole.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,8 @@ declare global {
     interface Instance {}
   }
   interface TransformStream<I = any, O = any> {}
+  interface ReadableStream<R = any> {}
+  interface Blob {}
   interface CryptoKey {}
 }
 `;

@@ -4,6 +4,7 @@
 // requests in flight and exits 0. Options are parsed by node:util's parseArgs.
 
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ROOT_ACCESS_KEY_ID_VARIABLE, ROOT_SECRET_VARIABLE, RootCredentialsError } from '../service/root-credentials.js';
 import { DirectoryInUseError } from '../service/directory-lock.js';
@@ -65,6 +66,8 @@ export async function runServe(args: string[]): Promise<number> {
   try {
     service = await startService({
       dir: values.dir!, host: values.host, port: Number(values.port), account: values.account, region: values.region, tls,
+      // The console's files sit beside this command's bundle (dist/cli.js → dist/console/).
+      consoleDir: fileURLToPath(new URL('./console/', import.meta.url)),
       environment: process.env, log: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
     });
   } catch (error) {

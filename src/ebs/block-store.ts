@@ -16,6 +16,7 @@
 
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { parallelXts } from '../core/parallel.js';
 import { SerialQueue } from '../core/serial-queue.js';
 import { xts } from '../core/xts.js';
@@ -46,6 +47,8 @@ export interface BlockStoreOptions {
   sectorSize?: 4096 | 512;
   /** With `dir`: milliseconds to wait for another writer to release the directory (default 0: refuse at once with a StoreLockedError). */
   waitForLock?: number;
+  /** Where CreateTime, AttachTime and StartTime come from (default the system clock), so tests can fix it. */
+  clock?: Clock;
 }
 
 interface VolumeRecord {
@@ -100,6 +103,7 @@ export class BlockStore {
   private readonly sectorSize: number;
   private readonly storage: SectorStorageFactory;
   private readonly waitForLock: number;
+  private readonly clock: Clock;
   private state: Ec2State | undefined;
   private metadata: AuthenticatedMetadata<Ec2State> | undefined;
   private lock: DirectoryLock | undefined;
@@ -118,6 +122,7 @@ export class BlockStore {
       throw ec2Error('InvalidParameterValue', 'waitForLock: expected a whole number of milliseconds, 0 or more');
     }
     this.waitForLock = options.waitForLock ?? 0;
+    this.clock = options.clock ?? systemClock;
     this.kms = options.kms;
     this.iam = options.iam;
     this.dir = options.dir;
@@ -146,7 +151,7 @@ export class BlockStore {
       const encrypted = request.Encrypted === true || this.state!.encryptionByDefault || snapshot?.Encrypted === true;
       const volumeId = hexId('vol');
       const volume: VolumeRecord = {
-        VolumeId: volumeId, Size: size, Encrypted: encrypted, SnapshotId: snapshot?.SnapshotId, CreateTime: new Date().toISOString(),
+        VolumeId: volumeId, Size: size, Encrypted: encrypted, SnapshotId: snapshot?.SnapshotId, CreateTime: this.clock.now().toISOString(),
         sectorSize: snapshot?.sectorSize ?? this.sectorSize, attachments: [],
       };
       const volumeArn = this.arn('volume', volumeId);
@@ -183,7 +188,7 @@ export class BlockStore {
       if (volume.attachments.some((a) => a.InstanceId === request.InstanceId)) {
         throw ec2Error('VolumeInUse', `${volume.VolumeId} is already attached to ${request.InstanceId}`);
       }
-      const attachment: Attachment = { InstanceId: request.InstanceId, AttachTime: new Date().toISOString() };
+      const attachment: Attachment = { InstanceId: request.InstanceId, AttachTime: this.clock.now().toISOString() };
       const instance = this.instancePrincipal(request.InstanceId);
       const liveKey = `${volume.VolumeId}/${request.InstanceId}`;
       let ciphers: VolumeCiphers | undefined;
@@ -279,7 +284,7 @@ export class BlockStore {
       const who = this.authorize(caller, 'ec2:CreateSnapshot', this.arn('volume', volume.VolumeId), this.volumeConditions(volume));
       const snapshot: SnapshotRecord = {
         SnapshotId: hexId('snap'), VolumeId: volume.VolumeId, VolumeSize: volume.Size, Encrypted: volume.Encrypted,
-        KmsKeyId: volume.KmsKeyId, StartTime: new Date().toISOString(), Description: request.Description ?? '', sectorSize: volume.sectorSize,
+        KmsKeyId: volume.KmsKeyId, StartTime: this.clock.now().toISOString(), Description: request.Description ?? '', sectorSize: volume.sectorSize,
       };
       const storage = await (await this.storage.open(volume.VolumeId, volume.sectorSize)).copy(snapshot.SnapshotId);
       try {
@@ -307,7 +312,7 @@ export class BlockStore {
       const encrypted = source.Encrypted || request.Encrypted === true || this.state!.encryptionByDefault;
       const copy: SnapshotRecord = {
         ...source, SnapshotId: hexId('snap'), Encrypted: encrypted, KmsKeyId: undefined, wrappedDataKey: undefined,
-        StartTime: new Date().toISOString(), Description: request.Description ?? `Copied from ${source.SnapshotId}`,
+        StartTime: this.clock.now().toISOString(), Description: request.Description ?? `Copied from ${source.SnapshotId}`,
       };
       const storage = await (await this.storage.open(source.SnapshotId, source.sectorSize)).copy(copy.SnapshotId);
       try {

@@ -5,10 +5,10 @@
 
 import { gcm, sealInto } from '../core/gcm.js';
 import { InvalidInputError } from '../core/errors.js';
-import { requireBytes, requireIntegerInRange } from '../core/validate.js';
+import { requireIntegerInRange } from '../core/validate.js';
 import { concatBytes } from './byte-concat.js';
 import { FramingEncryptor } from './framing-encryptor.js';
-import { deriveMessageKey, type EncryptionMaterials } from './materials.js';
+import { deriveMessageKey, requireMaterials, type EncryptionMaterials } from './materials.js';
 import {
   ALGORITHM_AES256_GCM_HKDF_SHA256, DEFAULT_FRAME_BYTES, encodeHeaderBody, FINAL_FRAME_MARKER, FINAL_FRAME_PREFIX, frameAad,
   frameNonce, HEADER_NONCE, headerHash, MAX_FRAME_BYTES, MESSAGE_ID_BYTES, REGULAR_FRAME_PREFIX, TAG_BYTES, writeFramePrefix,
@@ -26,10 +26,7 @@ export class FramedEncryptor extends FramingEncryptor {
   private frameNumber = 1;
 
   constructor(materials: EncryptionMaterials, options: FramingOptions = {}) {
-    requireBytes('dataKey', materials?.dataKey, 32);
-    if (!Array.isArray(materials.wrappedKeys) || materials.wrappedKeys.length === 0) {
-      throw new InvalidInputError('wrappedKeys', 'at least one wrapped copy of the data key is needed, or nobody could decrypt');
-    }
+    requireMaterials(materials);
     super(requireIntegerInRange('frameBytes', options.frameBytes ?? DEFAULT_FRAME_BYTES, 1, MAX_FRAME_BYTES));
     const messageId = crypto.getRandomValues(new Uint8Array(MESSAGE_ID_BYTES));
     this.messageKey = deriveMessageKey(materials.dataKey, messageId);

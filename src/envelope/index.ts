@@ -1,4 +1,5 @@
 export { encryptStream, decryptStream, encryptMessage, decryptMessage } from './envelope-streams.js';
+export type { MessageFormat, MessageOptions } from './message-formats.js';
 export { FramedEncryptor, type FramingOptions } from './framed-encryptor.js';
 export { FramedDecryptor } from './framed-decryptor.js';
 export { decryptRange, type RangeReader, type RangedPlaintext } from './ranged-decrypt.js';

@@ -4,6 +4,8 @@
 
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { InvalidInputError } from '../core/errors.js';
+import { requireBytes } from '../core/validate.js';
 import type { EncryptionContext } from './encryption-context.js';
 import { ALGORITHM_AES256_GCM_HKDF_SHA256, type MessageHeader, type WrappedKey } from './message-format.js';
 
@@ -12,6 +14,14 @@ export interface EncryptionMaterials {
   dataKey: Uint8Array;
   encryptionContext: EncryptionContext;
   wrappedKeys: WrappedKey[];
+}
+
+/** Refuses materials no message can be written from: a data key of 32 bytes and at least one wrapped copy of it. */
+export function requireMaterials(materials: EncryptionMaterials): void {
+  requireBytes('dataKey', materials?.dataKey, 32);
+  if (!Array.isArray(materials.wrappedKeys) || materials.wrappedKeys.length === 0) {
+    throw new InvalidInputError('wrappedKeys', 'at least one wrapped copy of the data key is needed, or nobody could decrypt');
+  }
 }
 
 /** Finds and unwraps the data key of a message from its header (e.g. through KMS). */

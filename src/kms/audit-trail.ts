@@ -7,9 +7,9 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { constantTimeEqual } from '../core/validate.js';
-import { GENESIS_MAC, type AuditHead, type AuditRecord, type StoredAuditRecord } from './key-store.js';
+import { GENESIS_MAC, type AuditEvent, type AuditHead, type AuditRecord, type StoredAuditRecord } from './key-store.js';
 
-export type AuditEvent = Omit<AuditRecord, 'eventId' | 'sequence' | 'previousMac' | 'mac'>;
+export type { AuditEvent };
 
 const encoder = new TextEncoder();
 

@@ -5,7 +5,6 @@
 // (updatesSince) and has a call that raced another process's change run again under its lock (redo).
 // Key material in a record is always wrapped under the store's root key.
 
-import type { AuditEvent } from './audit-trail.js';
 import type { GrantRecord } from './grants.js';
 import type { ImportParameters } from './key-import.js';
 import type { KeyState } from './key-states.js';
@@ -64,6 +63,8 @@ export interface AuditRecord {
   previousMac: string;
   mac: string;
 }
+/** What a call records; the trail adds the id, place and MACs (audit-trail.ts). */
+export type AuditEvent = Omit<AuditRecord, 'eventId' | 'sequence' | 'previousMac' | 'mac'>;
 
 /** Keys, aliases and grants, as a store holds them. */
 export interface StoreSnapshot {

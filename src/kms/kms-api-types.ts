@@ -4,7 +4,7 @@
 // supports, so a typo or an unsupported value fails to compile. The operations the envelope,
 // S3 and EBS layers call (the narrow KmsClient) are typed in envelope/kms-client.ts and re-exported.
 
-import type { DataKeySpec, EncryptionAlgorithmSpec, GrantConstraints, GrantOperation, KeyState } from '../envelope/kms-client.js';
+import type { EncryptionAlgorithmSpec, GrantConstraints, GrantOperation, KeyState } from '../envelope/kms-client.js';
 import type { WRAPPING_ALGORITHMS, WrappingKeySpec } from './key-import.js';
 
 export type {
@@ -14,6 +14,9 @@ export type {
   RetireGrantRequest,
 } from '../envelope/kms-client.js';
 export type { WrappingKeySpec };
+
+/** The response of an operation that answers with no members (AWS returns only the HTTP status). */
+export type EmptyResponse = Record<string, never>;
 
 /** Only symmetric encryption keys exist in this KMS. */
 export type KeyUsageType = 'ENCRYPT_DECRYPT';
@@ -88,6 +91,8 @@ export interface ListKeysResponse extends PagedResponse {
 
 export type EnableKeyRequest = KeyIdRequest;
 export type DisableKeyRequest = KeyIdRequest;
+export type EnableKeyResponse = EmptyResponse;
+export type DisableKeyResponse = EmptyResponse;
 export interface ScheduleKeyDeletionRequest extends KeyIdRequest {
   PendingWindowInDays?: number;
 }
@@ -104,6 +109,7 @@ export interface CancelKeyDeletionResponse {
 export interface UpdateKeyDescriptionRequest extends KeyIdRequest {
   Description: string;
 }
+export type UpdateKeyDescriptionResponse = EmptyResponse;
 
 export interface TagResourceRequest extends KeyIdRequest {
   Tags: Tag[];
@@ -111,6 +117,8 @@ export interface TagResourceRequest extends KeyIdRequest {
 export interface UntagResourceRequest extends KeyIdRequest {
   TagKeys: string[];
 }
+export type TagResourceResponse = EmptyResponse;
+export type UntagResourceResponse = EmptyResponse;
 export interface ListResourceTagsRequest extends KeyIdRequest, PagedRequest {}
 export interface ListResourceTagsResponse extends PagedResponse {
   Tags: Tag[];
@@ -124,6 +132,9 @@ export type UpdateAliasRequest = CreateAliasRequest;
 export interface DeleteAliasRequest {
   AliasName: string;
 }
+export type CreateAliasResponse = EmptyResponse;
+export type UpdateAliasResponse = EmptyResponse;
+export type DeleteAliasResponse = EmptyResponse;
 export interface ListAliasesRequest extends PagedRequest {
   KeyId?: string;
 }
@@ -143,6 +154,7 @@ export interface PutKeyPolicyRequest extends KeyIdRequest {
   PolicyName?: string;
   BypassPolicyLockoutSafetyCheck?: boolean;
 }
+export type PutKeyPolicyResponse = EmptyResponse;
 export interface GetKeyPolicyRequest extends KeyIdRequest {
   PolicyName?: string;
 }
@@ -155,6 +167,8 @@ export interface EnableKeyRotationRequest extends KeyIdRequest {
   RotationPeriodInDays?: number;
 }
 export type DisableKeyRotationRequest = KeyIdRequest;
+export type EnableKeyRotationResponse = EmptyResponse;
+export type DisableKeyRotationResponse = EmptyResponse;
 export type GetKeyRotationStatusRequest = KeyIdRequest;
 export interface GetKeyRotationStatusResponse {
   KeyId: string;
@@ -200,7 +214,9 @@ export interface ImportKeyMaterialRequest extends KeyIdRequest {
   /** Required with KEY_MATERIAL_EXPIRES, and only with it. */
   ValidTo?: Date;
 }
+export type ImportKeyMaterialResponse = EmptyResponse;
 export type DeleteImportedKeyMaterialRequest = KeyIdRequest;
+export type DeleteImportedKeyMaterialResponse = EmptyResponse;
 
 export interface ListGrantsRequest extends KeyIdRequest, PagedRequest {
   GrantId?: string;
@@ -223,9 +239,12 @@ export interface ListGrantsResponse extends PagedResponse {
 export interface ListRetirableGrantsRequest extends PagedRequest {
   RetiringPrincipal: string;
 }
+export type ListRetirableGrantsResponse = ListGrantsResponse;
+export type RetireGrantResponse = EmptyResponse;
 export interface RevokeGrantRequest extends KeyIdRequest {
   GrantId: string;
 }
+export type RevokeGrantResponse = EmptyResponse;
 
 /** listAuditRecords' filter (kms-wasm's own; AWS keeps these records in CloudTrail). */
 export interface ListAuditRecordsRequest {

@@ -15,14 +15,13 @@
 import { MalformedPolicyError } from './policy-errors.js';
 import { matchesArn } from './arn.js';
 import { addressInBlock } from './ip-address.js';
-import { expandPolicyVariables } from './policy-variables.js';
+import { expandPolicyVariables, type ConditionContext } from './policy-variables.js';
 import { matchesWildcard, patternText, type PolicyPattern } from './wildcard.js';
 
 /** operator (e.g. "StringEqualsIfExists", "ForAnyValue:StringLike") → context key → values. */
 export type ConditionBlock = Record<string, Record<string, string[]>>;
 
-/** The request's condition keys: a missing key is absent; multi-valued keys are arrays. */
-export type ConditionContext = Record<string, string | string[] | undefined>;
+export type { ConditionContext } from './policy-variables.js';
 
 type Compare = (policyValue: PolicyPattern, contextValue: string) => boolean;
 

@@ -6,8 +6,10 @@
 // whose key the request does not have (and that has no default) makes its pattern match nothing;
 // so does one naming a multivalued key, which AWS does not allow in variables.
 
-import type { ConditionContext } from './conditions.js';
 import type { PolicyPattern } from './wildcard.js';
+
+/** The request's condition keys (which variables name too): a missing key is absent; multi-valued keys are arrays. */
+export type ConditionContext = Record<string, string | string[] | undefined>;
 
 const VARIABLE = /\$\{([^}]*)\}/g;
 const ESCAPES: Record<string, string> = { '*': '*', '?': '?', '$': '$' };

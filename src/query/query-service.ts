@@ -91,6 +91,28 @@ export class QueryService {
     return { QueryExecution: describeExecution(this.execution(request?.QueryExecutionId)) };
   }
 
+  /** The ids of this service's query executions, newest first, in pages of MaxResults (0 to 50, default 50). */
+  async listQueryExecutions(request: { NextToken?: string; MaxResults?: number } = {}, _caller?: Caller) {
+    const maxResults = request?.MaxResults ?? 50;
+    if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 50) throw invalidRequest('MaxResults', 'expected a whole number from 0 to 50');
+    const ids = [...this.executions.keys()].reverse();
+    const start = request.NextToken === undefined ? 0 : offsetOfToken(request.NextToken, LIST_TOKEN);
+    const next = Math.min(start + maxResults, ids.length);
+    return { QueryExecutionIds: ids.slice(start, next), NextToken: next < ids.length ? tokenOfOffset(LIST_TOKEN, next) : undefined };
+  }
+
+  /** Up to 50 executions at once; an unknown id is reported in UnprocessedQueryExecutionIds, not thrown. */
+  async batchGetQueryExecution(request: { QueryExecutionIds: string[] }, _caller?: Caller) {
+    const ids = request?.QueryExecutionIds;
+    if (!Array.isArray(ids) || ids.length < 1 || ids.length > 50) throw invalidRequest('QueryExecutionIds', 'expected 1 to 50 query execution ids');
+    const known = ids.filter((id) => this.executions.has(id));
+    return {
+      QueryExecutions: known.map((id) => describeExecution(this.executions.get(id)!)),
+      UnprocessedQueryExecutionIds: ids.filter((id) => !this.executions.has(id))
+        .map((id) => ({ QueryExecutionId: id, ErrorCode: 'INVALID_INPUT', ErrorMessage: `QueryExecution ${String(id)} was not found` })),
+    };
+  }
+
   /** Cancels a queued or running query (no result is written); a finished one is left as it is. */
   async stopQueryExecution(request: { QueryExecutionId: string }, _caller?: Caller): Promise<Record<string, never>> {
     const execution = this.execution(request?.QueryExecutionId);
@@ -261,7 +283,10 @@ function checkEncryption(config: EncryptionConfiguration | undefined): Encryptio
   return { EncryptionOption: config.EncryptionOption, KmsKey: config.KmsKey };
 }
 
-/** NextToken: the execution and the row to continue from, opaque to callers. */
+/** ListQueryExecutions' NextToken names this in place of an execution. */
+const LIST_TOKEN = 'list';
+
+/** NextToken: the execution (or the list) and the row to continue from, opaque to callers. */
 const tokenOfOffset = (id: string, offset: number) => btoa(`${id}:${offset}`);
 
 function offsetOfToken(token: string, id: string): number {

@@ -5,15 +5,19 @@
 // an upload dies with its process and its part files are removed when the store next opens. Each
 // part's body is bound to its upload, part number and body id (body-binding.ts), so parts cannot be swapped.
 
-import type { Caller } from '../kms/key-management-service.js';
+import type { Caller } from '../policy/caller.js';
 import { rootArn } from '../policy/index.js';
 import { bindMaterials, bindResolver } from './body-binding.js';
 import { openDecryptedBody } from './body-decryption.js';
 import { writeEncryptedBody } from './body-encryption.js';
 import type { ObjectBodies } from './object-bodies.js';
-import { bodyPieces, checkContentLength, type ObjectBody } from './object-bytes.js';
+import { bodyPieces, checkContentLength } from './object-bytes.js';
 import type { Bucket } from './object-records.js';
-import type { ObjectRequest, ObjectStore, PutHeaders, PutObjectRequest } from './object-store.js';
+import type {
+  AbortMultipartUploadOutput, AbortMultipartUploadRequest, CompleteMultipartUploadOutput, CompleteMultipartUploadRequest,
+  CreateMultipartUploadOutput, CreateMultipartUploadRequest, ObjectRequest, PutObjectOutput, PutObjectRequest, PutObjectSettings,
+  ListPartsOutput, ListPartsRequest, UploadPartOutput, UploadPartRequest,
+} from './s3-api-types.js';
 import { s3Error } from './s3-errors.js';
 import { customerKeyCheck, customerKeyMaterials, type CustomerKeyCheck } from './sse-c-keyring.js';
 import type { SseS3Keyring } from './sse-s3-keyring.js';
@@ -24,13 +28,13 @@ export interface MultipartHost {
   who(caller: Caller | undefined): Caller;
   bucket(name: unknown): Bucket;
   checkKey(key: unknown): string;
-  authorizePut(who: Caller, bucket: Bucket, key: string, request: PutHeaders): void;
+  authorizePut(who: Caller, bucket: Bucket, key: string, request: PutObjectSettings): void;
   customerKey(request: ObjectRequest): Uint8Array | undefined;
   matchingCustomerKey(request: ObjectRequest, check: CustomerKeyCheck, missing: string): Uint8Array;
   sseS3(): SseS3Keyring;
   bodies(): ObjectBodies;
   /** putObject without its 5 GiB limit (a completed upload may reach 5 TiB). */
-  putObject: ObjectStore['putObject'];
+  putObject(request: PutObjectRequest, caller?: Caller): Promise<PutObjectOutput>;
   account: string;
 }
 
@@ -39,9 +43,9 @@ interface Upload {
   key: string;
   initiator: string;
   /** The PUT settings the completed object gets (SSE-C: the key's check, not the key). */
-  settings: Omit<PutObjectRequest, 'Bucket' | 'Key' | 'Body' | 'ContentLength' | 'SSECustomerKey' | 'SSECustomerKeyMD5'>;
+  settings: Omit<PutObjectSettings, 'Bucket' | 'Key' | 'SSECustomerKey' | 'SSECustomerKeyMD5'>;
   customerKey?: CustomerKeyCheck;
-  parts: Map<number, { bodyId: string; size: number; etag: string }>;
+  parts: Map<number, { bodyId: string; size: number; etag: string; lastModified: Date }>;
 }
 
 /** S3's minimum size for every part but the last. */
@@ -55,7 +59,7 @@ export class MultipartUploads {
   constructor(private readonly host: MultipartHost) {}
 
   /** Starts an upload; the encryption settings (and the policy check) are those of the final PUT. */
-  async create(request: Omit<PutObjectRequest, 'Body' | 'ContentLength'>, caller?: Caller) {
+  async create(request: CreateMultipartUploadRequest, caller?: Caller): Promise<CreateMultipartUploadOutput> {
     await this.host.load();
     const who = this.host.who(caller);
     const bucket = this.host.bucket(request.Bucket);
@@ -71,7 +75,7 @@ export class MultipartUploads {
   }
 
   /** Stores one part (at most 5 GiB, streamed like putObject's Body), sealed at rest: under the customer's key for SSE-C uploads, else under the store's root key. */
-  async uploadPart(request: ObjectRequest & { UploadId: string; PartNumber: number; Body: ObjectBody; ContentLength?: number }, caller?: Caller) {
+  async uploadPart(request: UploadPartRequest, caller?: Caller): Promise<UploadPartOutput> {
     await this.host.load();
     const { upload, partArn, customerKey } = this.uploadFor(request, caller, request.PartNumber);
     try {
@@ -82,7 +86,7 @@ export class MultipartUploads {
       const { size, etag } = await writeEncryptedBody(this.host.bodies(), bodyId, pieces, [bindMaterials(materials, { objectArn: partArn, versionId: bodyId })],
         { maxBytes: MAX_PART_BYTES, contentLength });
       const previous = upload.parts.get(request.PartNumber);
-      upload.parts.set(request.PartNumber, { bodyId, size, etag });
+      upload.parts.set(request.PartNumber, { bodyId, size, etag, lastModified: new Date() });
       if (previous) await this.host.bodies().remove(previous.bodyId);
       return { ETag: etag };
     } finally {
@@ -91,8 +95,7 @@ export class MultipartUploads {
   }
 
   /** Joins the listed parts (ascending, ETags matching) into the object, encrypted with the upload's settings. */
-  async complete(request: ObjectRequest & { UploadId: string; MultipartUpload: { Parts: Array<{ PartNumber: number; ETag: string }> } },
-    caller?: Caller) {
+  async complete(request: CompleteMultipartUploadRequest, caller?: Caller): Promise<CompleteMultipartUploadOutput> {
     await this.host.load();
     const { upload, customerKey } = this.uploadFor(request, caller, undefined);
     const listed = request.MultipartUpload?.Parts;
@@ -131,7 +134,23 @@ export class MultipartUploads {
     }
   }
 
-  async abort(request: { Bucket: string; Key: string; UploadId: string }, caller?: Caller) {
+  /** The upload's parts in part-number order, after PartNumberMarker, at most MaxParts (0–1000) a page (S3 ListParts). */
+  async listParts(request: ListPartsRequest, caller?: Caller): Promise<ListPartsOutput> {
+    await this.host.load();
+    const { upload } = this.uploadFor(request, caller, undefined, false);
+    const marker = request.PartNumberMarker ?? 0;
+    const max = Math.min(request.MaxParts ?? 1000, 1000);
+    const after = [...upload.parts].filter(([n]) => n > marker).sort(([a], [b]) => a - b);
+    const page = after.slice(0, max);
+    const truncated = after.length > page.length;
+    return {
+      Bucket: upload.bucket, Key: upload.key, UploadId: request.UploadId, PartNumberMarker: marker, MaxParts: max, IsTruncated: truncated,
+      NextPartNumberMarker: truncated ? page.at(-1)?.[0] ?? marker : undefined, Initiator: { ID: upload.initiator },
+      Parts: page.map(([PartNumber, p]) => ({ PartNumber, ETag: p.etag, Size: p.size, LastModified: p.lastModified })),
+    };
+  }
+
+  async abort(request: AbortMultipartUploadRequest, caller?: Caller): Promise<AbortMultipartUploadOutput> {
     await this.host.load();
     const { upload } = this.uploadFor(request, caller, undefined, false);
     await this.dropUpload(request.UploadId, upload);

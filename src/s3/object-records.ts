@@ -6,6 +6,9 @@ import type { SortedObjectMap } from './sorted-object-map.js';
 import type { CustomerKeyCheck } from './sse-c-keyring.js';
 
 export type ServerSideEncryption = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+/** The additional checksums S3 stores with an object version (User Guide, "Checking object integrity"), as the SDK names them. */
+export type ChecksumMember = 'ChecksumCRC32' | 'ChecksumCRC32C' | 'ChecksumSHA1' | 'ChecksumSHA256';
+export const CHECKSUM_MEMBERS: readonly ChecksumMember[] = ['ChecksumCRC32', 'ChecksumCRC32C', 'ChecksumSHA1', 'ChecksumSHA256'];
 export const SSE_VALUES: readonly string[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
 
 export interface EncryptionRule {
@@ -30,6 +33,8 @@ export interface StoredObject {
   bucketKey?: boolean;
   contentType?: string;
   metadata: Record<string, string>;
+  /** The body's checksums that the PUT carried, verified (base64, by the SDK's member name), returned when a read asks for them. */
+  checksums?: Partial<Record<ChecksumMember, string>>;
 }
 
 export interface Bucket {

@@ -17,6 +17,7 @@
 // object fails to read.
 
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { DataKeyResolver, EncryptionMaterials } from '../envelope/materials.js';
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../kms/kms-keyring.js';
 import type { HostKms } from '../envelope/kms-client.js';
@@ -30,16 +31,25 @@ import { BucketKeyCache } from './bucket-keys.js';
 import { parseRange } from './byte-range.js';
 import { openDecryptedBody } from './body-decryption.js';
 import { writeEncryptedBody } from './body-encryption.js';
-import { bodyPieces, checkContentLength, type ObjectBody } from './object-bytes.js';
+import { bodyPieces, checkContentLength } from './object-bytes.js';
 import { readWholeBody, type ObjectBodies } from './object-bodies.js';
 import { malformedS3Request } from './request-shapes.js';
+import type {
+  AbortMultipartUploadOutput, AbortMultipartUploadRequest, CompleteMultipartUploadOutput, CompleteMultipartUploadRequest, CopyObjectOutput,
+  CopyObjectRequest, CreateBucketOutput, CreateBucketRequest, CreateMultipartUploadOutput, CreateMultipartUploadRequest, DeleteBucketOutput,
+  DeleteBucketRequest, DeleteObjectOutput, DeleteObjectRequest, GetBucketEncryptionOutput, GetBucketEncryptionRequest, GetBucketPolicyOutput,
+  GetBucketPolicyRequest, GetBucketVersioningOutput, GetBucketVersioningRequest, GetObjectOutput, GetObjectRequest, HeadObjectOutput,
+  HeadObjectRequest, ListBucketsOutput, ListBucketsRequest, ListObjectsV2Output, ListObjectsV2Request, ListObjectVersionsOutput,
+  ListObjectVersionsRequest, ObjectRequest, PutBucketEncryptionOutput, PutBucketEncryptionRequest, PutBucketPolicyOutput, PutBucketPolicyRequest,
+  PutBucketVersioningOutput, PutBucketVersioningRequest, PutObjectOutput, PutObjectRequest, PutObjectSettings, UploadPartOutput, UploadPartRequest,
+} from './s3-api-types.js';
 import { MultipartUploads } from './multipart-uploads.js';
 import { bucketRecord, dropBucketRecord, dropRecord, ObjectPersistence, putRecord, type ObjectRecord } from './object-persistence.js';
-import { addVersion, newVersionId, SSE_VALUES, type Bucket, type EncryptionRule, type ServerSideEncryption, type StoredObject } from './object-records.js';
+import { addVersion, newVersionId, SSE_VALUES, type Bucket, type StoredObject } from './object-records.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
 import { SortedObjectMap } from './sorted-object-map.js';
 import { started, streamingBody } from './streaming-body.js';
-import { customerKeyCheck, customerKeyMaterials, customerKeyOf, verifyCustomerKey, type CustomerKeyCheck, type CustomerKeyRequest } from './sse-c-keyring.js';
+import { customerKeyCheck, customerKeyMaterials, customerKeyOf, verifyCustomerKey, type CustomerKeyCheck } from './sse-c-keyring.js';
 
 export type { ServerSideEncryption } from './object-records.js';
 
@@ -51,30 +61,15 @@ export interface ObjectStoreOptions {
   requireSecureTransport?: boolean;
   /** How long a bucket key from KMS is reused (default 5 minutes). */
   bucketKeyTtlMs?: number;
-  /** The time source for bucket-key expiry (default Date.now). */
+  /** The time source for bucket-key expiry (default: the clock's). */
   now?: () => number;
+  /** Where LastModified and bucket CreationDate come from (default the system clock), so tests can fix it. */
+  clock?: Clock;
   /** A directory for object bodies and metadata (Node); omitted: in memory. One process writes it at a time (see README, Stores). */
   dir?: string;
   /** With `dir`: milliseconds to wait for another writer to release the directory (default 0: refuse at once with a StoreLockedError). */
   waitForLock?: number;
 }
-
-/** Request fields every object call may carry: SSE-C headers and, from a front end, whether TLS was used. */
-export interface ObjectRequest extends CustomerKeyRequest {
-  Bucket: string;
-  Key: string;
-  SecureTransport?: boolean;
-}
-
-/** The headers of a PUT that bucket policies can test. */
-export interface PutHeaders extends ObjectRequest {
-  ServerSideEncryption?: ServerSideEncryption;
-  SSEKMSKeyId?: string;
-}
-
-/** The request fields of a PUT (putObject; multipart completion adds nothing but the body). */
-export type PutObjectRequest = ObjectRequest & { Body: ObjectBody; ContentLength?: number; ServerSideEncryption?: ServerSideEncryption;
-  SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; ContentType?: string; Metadata?: Record<string, string> };
 
 /** S3's largest single PUT (https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html): 5 GiB. */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
@@ -115,6 +110,7 @@ export class ObjectStore {
   private readonly requireSecureTransport: boolean;
   private readonly bucketKeys: BucketKeyCache;
   private readonly multipart: MultipartUploads;
+  private readonly clock: Clock;
 
   constructor(options: ObjectStoreOptions) {
     if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KMS (KeyManagementService or another HostKms) is required');
@@ -125,7 +121,8 @@ export class ObjectStore {
     this.iam = options.iam;
     this.state = new ObjectPersistence(options.dir, options.waitForLock);
     this.requireSecureTransport = options.requireSecureTransport ?? false;
-    this.bucketKeys = new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now);
+    this.clock = options.clock ?? systemClock;
+    this.bucketKeys = new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now ?? (() => this.clock.now().getTime()));
     this.multipart = new MultipartUploads({
       load: () => this.load(), who: (caller) => this.who(caller), bucket: (name) => this.bucket(name), checkKey: (key) => this.checkKey(key),
       authorizePut: (who, bucket, key, request) => this.authorizePut(who, bucket, key, request),
@@ -182,7 +179,7 @@ export class ObjectStore {
 
   // ---------------------------------------------------------------- buckets
 
-  async createBucket(request: { Bucket: string }, caller?: Caller) {
+  async createBucket(request: CreateBucketRequest, caller?: Caller): Promise<CreateBucketOutput> {
     const malformed = malformedS3Request('CreateBucket', request); if (malformed) return malformed;
     await this.load();
     const who = this.who(caller);
@@ -191,13 +188,13 @@ export class ObjectStore {
     }
     this.authorize(who, 's3:CreateBucket', `arn:aws:s3:::${request.Bucket}`, undefined, {});
     if (this.buckets.has(request.Bucket)) throw s3Error('BucketAlreadyOwnedByYou', `${request.Bucket} already exists`);
-    const bucket: Bucket = { name: request.Bucket, owner: this.kms.account, created: new Date(), objects: new SortedObjectMap<StoredObject[]>() };
+    const bucket: Bucket = { name: request.Bucket, owner: this.kms.account, created: this.clock.now(), objects: new SortedObjectMap<StoredObject[]>() };
     this.buckets.set(request.Bucket, bucket);
     await this.saveOrUndo(bucketRecord(bucket), () => this.buckets.get(bucket.name) === bucket && this.buckets.delete(bucket.name));
     return { Location: `/${request.Bucket}` };
   }
 
-  async putBucketEncryption(request: { Bucket: string; ServerSideEncryptionConfiguration: { Rules: EncryptionRule[] } }, caller?: Caller) {
+  async putBucketEncryption(request: PutBucketEncryptionRequest, caller?: Caller): Promise<PutBucketEncryptionOutput> {
     const malformed = malformedS3Request('PutBucketEncryption', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutEncryptionConfiguration', caller);
@@ -216,7 +213,7 @@ export class ObjectStore {
     return {};
   }
 
-  async getBucketEncryption(request: { Bucket: string }, caller?: Caller) {
+  async getBucketEncryption(request: GetBucketEncryptionRequest, caller?: Caller): Promise<GetBucketEncryptionOutput> {
     const malformed = malformedS3Request('GetBucketEncryption', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetEncryptionConfiguration', caller);
@@ -224,8 +221,25 @@ export class ObjectStore {
     return { ServerSideEncryptionConfiguration: { Rules: [structuredClone(bucket.rule)] } };
   }
 
+  /** Removes the bucket's default encryption (S3 DeleteBucketEncryption, action s3:PutEncryptionConfiguration); a bucket without one is left as is. */
+  deleteBucketEncryption(request: { Bucket: string }, caller?: Caller) {
+    return this.clearBucketSetting('DeleteBucketEncryption', 's3:PutEncryptionConfiguration', 'rule', request, caller);
+  }
+
+  /** Removes one of a bucket's settings (there or not), recorded like any change to the bucket. */
+  private async clearBucketSetting(operation: 'DeleteBucketEncryption' | 'DeleteBucketPolicy', action: string, setting: 'rule' | 'policy',
+    request: { Bucket: string }, caller: Caller | undefined) {
+    const malformed = malformedS3Request(operation, request); if (malformed) return malformed;
+    await this.load();
+    const bucket = this.authorizedBucket(request.Bucket, action, caller);
+    const previous = bucket[setting];
+    delete bucket[setting];
+    await this.saveOrUndo(bucketRecord(bucket), () => Object.assign(bucket, { [setting]: previous }));
+    return {};
+  }
+
   /** Public policies (an Allow to Principal "*") are refused, as S3's Block Public Access does. */
-  async putBucketVersioning(request: { Bucket: string; VersioningConfiguration: { Status: 'Enabled' | 'Suspended' } }, caller?: Caller) {
+  async putBucketVersioning(request: PutBucketVersioningRequest, caller?: Caller): Promise<PutBucketVersioningOutput> {
     const malformed = malformedS3Request('PutBucketVersioning', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutBucketVersioning', caller);
@@ -237,14 +251,14 @@ export class ObjectStore {
     return {};
   }
 
-  async getBucketVersioning(request: { Bucket: string }, caller?: Caller) {
+  async getBucketVersioning(request: GetBucketVersioningRequest, caller?: Caller): Promise<GetBucketVersioningOutput> {
     const malformed = malformedS3Request('GetBucketVersioning', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetBucketVersioning', caller);
     return { Status: bucket.versioning };
   }
 
-  async putBucketPolicy(request: { Bucket: string; Policy: string }, caller?: Caller) {
+  async putBucketPolicy(request: PutBucketPolicyRequest, caller?: Caller): Promise<PutBucketPolicyOutput> {
     const malformed = malformedS3Request('PutBucketPolicy', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutBucketPolicy', caller);
@@ -264,7 +278,7 @@ export class ObjectStore {
   }
 
   /** The bucket's policy document as it was put (S3 GetBucketPolicy); NoSuchBucketPolicy when it has none. */
-  async getBucketPolicy(request: { Bucket: string }, caller?: Caller) {
+  async getBucketPolicy(request: GetBucketPolicyRequest, caller?: Caller): Promise<GetBucketPolicyOutput> {
     const malformed = malformedS3Request('GetBucketPolicy', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetBucketPolicy', caller);
@@ -272,8 +286,13 @@ export class ObjectStore {
     return { Policy: bucket.policy.text };
   }
 
+  /** Removes the bucket's policy (S3 DeleteBucketPolicy: 204 whether or not it had one). */
+  deleteBucketPolicy(request: { Bucket: string }, caller?: Caller) {
+    return this.clearBucketSetting('DeleteBucketPolicy', 's3:DeleteBucketPolicy', 'policy', request, caller);
+  }
+
   /** The account's buckets by name (S3 ListBuckets, action s3:ListAllMyBuckets). */
-  async listBuckets(request: Record<string, never> = {}, caller?: Caller) {
+  async listBuckets(request: ListBucketsRequest = {}, caller?: Caller): Promise<ListBucketsOutput> {
     const malformed = malformedS3Request('ListBuckets', request); if (malformed) return malformed;
     await this.load();
     this.authorize(this.who(caller), 's3:ListAllMyBuckets', '*', undefined, {});
@@ -282,7 +301,7 @@ export class ObjectStore {
   }
 
   /** Removes an empty bucket (S3 DeleteBucket: BucketNotEmpty while any object version or delete marker is left). */
-  async deleteBucket(request: { Bucket: string }, caller?: Caller) {
+  async deleteBucket(request: DeleteBucketRequest, caller?: Caller): Promise<DeleteBucketOutput> {
     const malformed = malformedS3Request('DeleteBucket', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:DeleteBucket', caller);
@@ -299,12 +318,12 @@ export class ObjectStore {
    * any async iterable of Uint8Array, read once and encrypted to the body's file as it arrives
    * (memory: about one MiB, whatever its size); `ContentLength`, if given, must match it. At most 5 GiB.
    */
-  putObject(request: PutObjectRequest, caller?: Caller) {
+  putObject(request: PutObjectRequest, caller?: Caller): Promise<PutObjectOutput> {
     const malformed = malformedS3Request('PutObject', request); if (malformed) return malformed;
     return this.storeObject(request, caller, MAX_PUT_BYTES);
   }
 
-  private async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number) {
+  private async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number): Promise<PutObjectOutput> {
     await this.load();
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
@@ -327,7 +346,7 @@ export class ObjectStore {
     }
     const sse = customerKey ? undefined : header ?? bucket.rule?.ApplyServerSideEncryptionByDefault.SSEAlgorithm;
     const object: StoredObject = {
-      versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: 0, etag: '', lastModified: new Date(), sse,
+      versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: 0, etag: '', lastModified: this.clock.now(), sse,
       contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) },
     };
     const binding = { objectArn, versionId: object.versionId };
@@ -369,6 +388,7 @@ export class ObjectStore {
     const before = bucket.objects.get(key);
     const replaced = addVersion(bucket, key, object);
     const after = bucket.objects.get(key);
+    if (request.VerifiedChecksums?.size) object.checksums = Object.fromEntries(request.VerifiedChecksums);
     await this.saveOrUndo(putRecord(bucket, key, object), async () => {
       ObjectStore.restoreVersions(bucket, key, before, after);
       await this.bodies.remove(object.bodyId);
@@ -383,7 +403,7 @@ export class ObjectStore {
    * `transformToByteArray()`, `transformToString()`, `transformToWebStream()` or `for await`. The key,
    * the headers and the first frame are checked before this resolves; each later frame as it is read.
    */
-  async getObject(request: ObjectRequest & { Range?: string; VersionId?: string }, caller?: Caller) {
+  async getObject(request: GetObjectRequest, caller?: Caller): Promise<GetObjectOutput> {
     const malformed = malformedS3Request('GetObject', request); if (malformed) return malformed;
     await this.load();
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
@@ -399,14 +419,15 @@ export class ObjectStore {
         }
       })();
       return { Body: streamingBody(await started(pieces)), ContentLength: end - start,
-        ContentRange: request.Range === undefined ? undefined : `bytes ${start}-${end - 1}/${object.size}`, ...this.headers(object) };
+        ContentRange: request.Range === undefined ? undefined : `bytes ${start}-${end - 1}/${object.size}`,
+        ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' && request.Range === undefined ? object.checksums : {}) };
     } finally {
       layers.dispose();
     }
   }
 
   /** Metadata only. Like S3, it checks s3:GetObject, the SSE-C key, and for SSE-KMS that the caller may decrypt. */
-  async headObject(request: ObjectRequest & { VersionId?: string }, caller?: Caller) {
+  async headObject(request: HeadObjectRequest, caller?: Caller): Promise<HeadObjectOutput> {
     const malformed = malformedS3Request('HeadObject', request); if (malformed) return malformed;
     await this.load();
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
@@ -421,14 +442,14 @@ export class ObjectStore {
           await reader.close();
         }
       }
-      return { ContentLength: object.size, ...this.headers(object) };
+      return { ContentLength: object.size, ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' ? object.checksums : {}) };
     } finally {
       layers.dispose();
     }
   }
 
   /** Without VersionId: removes the object, or with versioning enabled adds a delete marker. With it: removes that version. */
-  async deleteObject(request: { Bucket: string; Key: string; VersionId?: string }, caller?: Caller) {
+  async deleteObject(request: DeleteObjectRequest, caller?: Caller): Promise<DeleteObjectOutput> {
     const malformed = malformedS3Request('DeleteObject', request); if (malformed) return malformed;
     await this.load();
     const who = this.who(caller);
@@ -456,13 +477,13 @@ export class ObjectStore {
       return {};
     }
     const marker: StoredObject = { versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', deleteMarker: true, bodyId: crypto.randomUUID(),
-      size: 0, etag: '', lastModified: new Date(), metadata: {} };
+      size: 0, etag: '', lastModified: this.clock.now(), metadata: {} };
     const replaced = addVersion(bucket, key, marker);
     await drop(putRecord(bucket, key, marker), replaced);
     return { DeleteMarker: true, VersionId: marker.versionId };
   }
 
-  async listObjectVersions(request: { Bucket: string; Prefix?: string }, caller?: Caller) {
+  async listObjectVersions(request: ListObjectVersionsRequest, caller?: Caller): Promise<ListObjectVersionsOutput> {
     const malformed = malformedS3Request('ListObjectVersions', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucketVersions', caller, { 's3:prefix': request.Prefix });
@@ -479,10 +500,7 @@ export class ObjectStore {
    * or else the destination bucket's default (as S3 does). The source is read as the caller (with
    * CopySourceSSECustomer* for an SSE-C source), so the caller needs to be able to read it.
    */
-  async copyObject(request: ObjectRequest & { CopySource: string; CopySourceVersionId?: string; ServerSideEncryption?: ServerSideEncryption;
-    SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; CopySourceSSECustomerAlgorithm?: string;
-    CopySourceSSECustomerKey?: string; CopySourceSSECustomerKeyMD5?: string; MetadataDirective?: 'COPY' | 'REPLACE'; Metadata?: Record<string, string> },
-    caller?: Caller) {
+  async copyObject(request: CopyObjectRequest, caller?: Caller): Promise<CopyObjectOutput> {
     const malformed = malformedS3Request('CopyObject', request); if (malformed) return malformed;
     const source = /^\/?([^/]+)\/(.+)$/.exec(typeof request.CopySource === 'string' ? request.CopySource : '');
     let sourceKey: string | undefined;
@@ -504,7 +522,7 @@ export class ObjectStore {
         SecureTransport: request.SecureTransport, ContentType: original.ContentType,
         Metadata: request.MetadataDirective === 'REPLACE' ? request.Metadata : original.Metadata,
       }, caller);
-      return { CopyObjectResult: { ETag: put.ETag, LastModified: new Date() }, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption,
+      return { CopyObjectResult: { ETag: put.ETag, LastModified: this.clock.now() }, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption,
         SSEKMSKeyId: put.SSEKMSKeyId, BucketKeyEnabled: put.BucketKeyEnabled, SSECustomerAlgorithm: put.SSECustomerAlgorithm };
     } finally {
       // A put refused before it read the source leaves it unread: close it. (Once read, the read closed it, and it cannot be taken again.)
@@ -516,7 +534,7 @@ export class ObjectStore {
    * Keys in UTF-8 byte order (as S3 lists them), at most MaxKeys (0–1000; larger asks get 1000) a page,
    * after StartAfter or, for the next page, the NextContinuationToken a truncated page returned.
    */
-  async listObjectsV2(request: { Bucket: string; Prefix?: string; MaxKeys?: number; StartAfter?: string; ContinuationToken?: string }, caller?: Caller) {
+  async listObjectsV2(request: ListObjectsV2Request, caller?: Caller): Promise<ListObjectsV2Output> {
     const malformed = malformedS3Request('ListObjectsV2', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucket', caller,
@@ -549,24 +567,29 @@ export class ObjectStore {
 
   // ---------------------------------------------------------------- multipart upload (multipart-uploads.ts)
 
-  createMultipartUpload(request: Parameters<MultipartUploads['create']>[0], caller?: Caller) {
+  createMultipartUpload(request: CreateMultipartUploadRequest, caller?: Caller): Promise<CreateMultipartUploadOutput> {
     const malformed = malformedS3Request('CreateMultipartUpload', request); if (malformed) return malformed;
     return this.multipart.create(request, caller);
   }
 
-  uploadPart(request: Parameters<MultipartUploads['uploadPart']>[0], caller?: Caller) {
+  uploadPart(request: UploadPartRequest, caller?: Caller): Promise<UploadPartOutput> {
     const malformed = malformedS3Request('UploadPart', request); if (malformed) return malformed;
     return this.multipart.uploadPart(request, caller);
   }
 
-  completeMultipartUpload(request: Parameters<MultipartUploads['complete']>[0], caller?: Caller) {
+  completeMultipartUpload(request: CompleteMultipartUploadRequest, caller?: Caller): Promise<CompleteMultipartUploadOutput> {
     const malformed = malformedS3Request('CompleteMultipartUpload', request); if (malformed) return malformed;
     return this.multipart.complete(request, caller);
   }
 
-  abortMultipartUpload(request: Parameters<MultipartUploads['abort']>[0], caller?: Caller) {
+  abortMultipartUpload(request: AbortMultipartUploadRequest, caller?: Caller): Promise<AbortMultipartUploadOutput> {
     const malformed = malformedS3Request('AbortMultipartUpload', request); if (malformed) return malformed;
     return this.multipart.abort(request, caller);
+  }
+
+  listParts(request: Parameters<MultipartUploads['listParts']>[0], caller?: Caller) {
+    const malformed = malformedS3Request('ListParts', request); if (malformed) return malformed;
+    return this.multipart.listParts(request, caller);
   }
 
   /** The bytes kept at rest for an object (ciphertext when encrypted): for tests and audits. */
@@ -659,7 +682,7 @@ export class ObjectStore {
   }
 
   /** s3:PutObject on the object; policy conditions see the request's headers only, not the bucket default. */
-  private authorizePut(who: Caller, bucket: Bucket, key: string, request: PutHeaders): void {
+  private authorizePut(who: Caller, bucket: Bucket, key: string, request: PutObjectSettings): void {
     const context: ConditionContext = {
       's3:x-amz-server-side-encryption': request.ServerSideEncryption,
       's3:x-amz-server-side-encryption-aws-kms-key-id': request.SSEKMSKeyId,

@@ -9,6 +9,7 @@ import {
   boolean, custom, integer, isByteArray, list, oneOf, optional, string, stringMap, structure, violationsOf,
   type Shape, type ShapeViolation,
 } from '../core/request-shape.js';
+import { CHECKSUM_MEMBERS } from './object-records.js';
 import type * as S3 from './s3-api-types.js';
 import { s3Error, type S3Error } from './s3-errors.js';
 
@@ -31,8 +32,11 @@ const putSettings = {
 };
 const bucketOnly = <T extends S3.BucketRequest>(name: string) => structure<T>(name, { Bucket: string() } as never);
 const contentLength = () => optional(integer(0, Number.MAX_SAFE_INTEGER));
-const putObject = { ...putSettings, Body: body(), ContentLength: contentLength() };
-const getObject = { ...objectFields, Range: optional(string()), VersionId: optional(string()) };
+const verifiedChecksums = () => custom((value: unknown): value is ReadonlyMap<S3.ChecksumMember, string> => value instanceof Map
+  && [...value].every(([name, digest]) => CHECKSUM_MEMBERS.includes(name as S3.ChecksumMember) && typeof digest === 'string'), 'Member must be a Map of ChecksumCRC32 / ChecksumCRC32C / ChecksumSHA1 / ChecksumSHA256 to base64');
+const putObject = { ...putSettings, Body: body(), ContentLength: contentLength(), VerifiedChecksums: optional(verifiedChecksums()) };
+const checksumMode = () => optional(oneOf(['ENABLED'] as const));
+const getObject = { ...objectFields, Range: optional(string()), VersionId: optional(string()), ChecksumMode: checksumMode() };
 
 const encryptionRule = structure<S3.ServerSideEncryptionRule>('ServerSideEncryptionRule', {
   ApplyServerSideEncryptionByDefault: structure<S3.ServerSideEncryptionRule['ApplyServerSideEncryptionByDefault']>('ServerSideEncryptionByDefault', { SSEAlgorithm: sseValue(), KMSMasterKeyID: optional(string()) }),
@@ -57,7 +61,7 @@ export const S3_REQUEST_SHAPES = {
   GetBucketPolicy: bucketOnly<S3.GetBucketPolicyRequest>('GetBucketPolicyRequest'),
   PutObject: structure<S3.PutObjectRequest>('PutObjectRequest', putObject),
   GetObject: structure<S3.GetObjectRequest>('GetObjectRequest', getObject),
-  HeadObject: structure<S3.HeadObjectRequest>('HeadObjectRequest', { ...objectFields, VersionId: optional(string()) }),
+  HeadObject: structure<S3.HeadObjectRequest>('HeadObjectRequest', { ...objectFields, VersionId: optional(string()), ChecksumMode: checksumMode() }),
   DeleteObject: structure<S3.DeleteObjectRequest>('DeleteObjectRequest', { Bucket: string(), Key: string(), VersionId: optional(string()) }),
   ListObjectVersions: structure<S3.ListObjectVersionsRequest>('ListObjectVersionsRequest', { Bucket: string(), Prefix: optional(string()) }),
   CopyObject: structure<S3.CopyObjectRequest>('CopyObjectRequest', {
@@ -82,6 +86,11 @@ export const S3_REQUEST_SHAPES = {
   AbortMultipartUpload: structure<S3.AbortMultipartUploadRequest>('AbortMultipartUploadRequest', {
     Bucket: string(), Key: string(), UploadId: string({ min: 1 }),
   }),
+  ListParts: structure<S3.ListPartsRequest>('ListPartsRequest', {
+    Bucket: string(), Key: string(), UploadId: string({ min: 1 }), MaxParts: optional(integer(0, 2 ** 31 - 1)), PartNumberMarker: optional(integer(0, 10_000)),
+  }),
+  DeleteBucketPolicy: bucketOnly<S3.DeleteBucketPolicyRequest>('DeleteBucketPolicyRequest'),
+  DeleteBucketEncryption: bucketOnly<S3.DeleteBucketEncryptionRequest>('DeleteBucketEncryptionRequest'),
   EncryptedPutObject: structure<S3.EncryptedPutObjectRequest>('PutObjectRequest', { ...putObject, EncryptionContext: optional(stringMap()) }),
   EncryptedGetObject: structure<S3.EncryptedGetObjectRequest>('GetObjectRequest', { ...getObject, EncryptionContext: optional(stringMap()) }),
 } satisfies Record<string, Shape<unknown>>;

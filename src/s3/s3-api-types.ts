@@ -3,9 +3,9 @@
 // API Reference, "Actions"). Enumerations are string-literal unions of the values this store supports.
 
 import type { CustomerKeyRequest } from './sse-c-keyring.js';
-import type { EncryptionRule, ServerSideEncryption } from './object-records.js';
+import type { ChecksumMember, EncryptionRule, ServerSideEncryption } from './object-records.js';
 
-export type { CustomerKeyRequest, EncryptionRule as ServerSideEncryptionRule, ServerSideEncryption };
+export type { ChecksumMember, CustomerKeyRequest, EncryptionRule as ServerSideEncryptionRule, ServerSideEncryption };
 export type BucketVersioningStatus = 'Enabled' | 'Suspended';
 export type MetadataDirective = 'COPY' | 'REPLACE';
 export type { ObjectBody } from './object-bytes.js';
@@ -16,6 +16,9 @@ export type { StreamingBody };
 export interface BucketRequest {
   Bucket: string;
 }
+/** The output of an operation that answers with no members (S3 returns only the HTTP status). */
+export type EmptyOutput = Record<string, never>;
+export type DeleteBucketOutput = EmptyOutput;
 export type CreateBucketRequest = BucketRequest;
 export type DeleteBucketRequest = BucketRequest;
 export type GetBucketPolicyRequest = BucketRequest;
@@ -38,6 +41,7 @@ export interface ServerSideEncryptionConfiguration {
 export interface PutBucketEncryptionRequest extends BucketRequest {
   ServerSideEncryptionConfiguration: ServerSideEncryptionConfiguration;
 }
+export type PutBucketEncryptionOutput = EmptyOutput;
 export type GetBucketEncryptionRequest = BucketRequest;
 export interface GetBucketEncryptionOutput {
   ServerSideEncryptionConfiguration: ServerSideEncryptionConfiguration;
@@ -45,6 +49,7 @@ export interface GetBucketEncryptionOutput {
 export interface PutBucketVersioningRequest extends BucketRequest {
   VersioningConfiguration: { Status: BucketVersioningStatus };
 }
+export type PutBucketVersioningOutput = EmptyOutput;
 export type GetBucketVersioningRequest = BucketRequest;
 export interface GetBucketVersioningOutput {
   Status?: BucketVersioningStatus;
@@ -53,6 +58,7 @@ export interface PutBucketPolicyRequest extends BucketRequest {
   /** A bucket policy: JSON text. */
   Policy: string;
 }
+export type PutBucketPolicyOutput = EmptyOutput;
 
 /** Fields every object request may carry: the SSE-C headers and, from a front end, whether TLS was used (aws:SecureTransport). */
 export interface ObjectRequest extends CustomerKeyRequest {
@@ -75,6 +81,8 @@ export interface PutObjectRequest extends PutObjectSettings {
   Body: ObjectBody;
   /** The body's length in bytes, if known: a body of another length is refused (IncompleteBody / InvalidArgument). */
   ContentLength?: number;
+  /** Checksums a front end verified over the body as it streamed in, complete once the body has ended: stored with the version. */
+  VerifiedChecksums?: ReadonlyMap<ChecksumMember, string>;
 }
 export interface PutObjectOutput {
   ETag: string;
@@ -89,11 +97,14 @@ export interface GetObjectRequest extends ObjectRequest {
   /** `bytes=start-end`, `bytes=start-` or `bytes=-suffix`. */
   Range?: string;
   VersionId?: string;
+  /** ENABLED: the stored checksums come back (not on a ranged GET). */
+  ChecksumMode?: 'ENABLED';
 }
 export interface HeadObjectRequest extends ObjectRequest {
   VersionId?: string;
+  ChecksumMode?: 'ENABLED';
 }
-export interface HeadObjectOutput {
+export interface HeadObjectOutput extends Partial<Record<ChecksumMember, string>> {
   ContentLength: number;
   VersionId?: string;
   ETag: string;
@@ -124,12 +135,48 @@ export interface DeleteObjectOutput {
 export interface ListObjectVersionsRequest extends BucketRequest {
   Prefix?: string;
 }
+export interface ObjectVersion {
+  Key: string;
+  VersionId: string;
+  IsLatest: boolean;
+  Size: number;
+  ETag: string;
+  LastModified: Date;
+}
+export interface DeleteMarkerEntry {
+  Key: string;
+  VersionId: string;
+  IsLatest: boolean;
+  LastModified: Date;
+}
+export interface ListObjectVersionsOutput {
+  Versions: ObjectVersion[];
+  DeleteMarkers: DeleteMarkerEntry[];
+}
 export interface ListObjectsV2Request extends BucketRequest {
   Prefix?: string;
   /** 0 to 1000 (a larger number lists 1000). */
   MaxKeys?: number;
   StartAfter?: string;
   ContinuationToken?: string;
+}
+/** One listed object: the latest version of its key. */
+export interface S3Object {
+  Key: string;
+  Size: number;
+  ETag: string;
+  LastModified: Date;
+}
+export interface ListObjectsV2Output {
+  Contents: S3Object[];
+  KeyCount: number;
+  IsTruncated: boolean;
+  Name: string;
+  Prefix: string;
+  MaxKeys: number;
+  StartAfter?: string;
+  ContinuationToken?: string;
+  NextContinuationToken?: string;
 }
 
 export interface CopyObjectRequest extends PutObjectSettings {
@@ -140,6 +187,13 @@ export interface CopyObjectRequest extends PutObjectSettings {
   CopySourceSSECustomerKey?: string;
   CopySourceSSECustomerKeyMD5?: string;
   MetadataDirective?: MetadataDirective;
+}
+export interface CopyObjectResult {
+  ETag: string;
+  LastModified: Date;
+}
+export interface CopyObjectOutput extends Omit<PutObjectOutput, 'ETag'> {
+  CopyObjectResult: CopyObjectResult;
 }
 
 export type CreateMultipartUploadRequest = PutObjectSettings;
@@ -166,11 +220,43 @@ export interface CompleteMultipartUploadRequest extends ObjectRequest {
   UploadId: string;
   MultipartUpload: { Parts: CompletedPart[] };
 }
+export interface CompleteMultipartUploadOutput {
+  Bucket: string;
+  Key: string;
+  ETag: string;
+  VersionId?: string;
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+}
 export interface AbortMultipartUploadRequest {
   Bucket: string;
   Key: string;
   UploadId: string;
 }
+export type AbortMultipartUploadOutput = EmptyOutput;
+
+export interface ListPartsRequest {
+  Bucket: string;
+  Key: string;
+  UploadId: string;
+  /** 0 to 1000 (a larger number lists 1000). */
+  MaxParts?: number;
+  /** List the parts after this part number. */
+  PartNumberMarker?: number;
+}
+export interface ListPartsOutput {
+  Bucket: string;
+  Key: string;
+  UploadId: string;
+  Parts: Array<{ PartNumber: number; ETag: string; Size: number; LastModified: Date }>;
+  PartNumberMarker: number;
+  NextPartNumberMarker?: number;
+  MaxParts: number;
+  IsTruncated: boolean;
+  Initiator: { ID: string };
+}
+export type DeleteBucketPolicyRequest = BucketRequest;
+export type DeleteBucketEncryptionRequest = BucketRequest;
 
 /** S3EncryptionClient.putObject: a PUT whose body is encrypted on the client; EncryptionContext (CSE-KMS) goes to KMS and x-amz-matdesc. */
 export interface EncryptedPutObjectRequest extends PutObjectRequest {

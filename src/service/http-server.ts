@@ -7,7 +7,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { finished, pipeline } from 'node:stream/promises';
-import { dispatch, type Dispatcher } from './request-dispatcher.js';
+import type { ConsoleFiles } from './console-files.js';
+import { dispatch, type DispatchOutcome, type Dispatcher } from './request-dispatcher.js';
 import { formatLogLine } from './request-log.js';
 import { ServiceError } from './service-error.js';
 import type { WireRequest, WireResponse } from './wire.js';
@@ -17,6 +18,8 @@ export interface HttpServiceOptions {
   port: number;
   tls?: { cert: Uint8Array; key: Uint8Array };
   dispatcher: Dispatcher;
+  /** The browser console's files, answered to unsigned GETs under /console/; absent: no console. */
+  console?: ConsoleFiles;
   /** Receives one line per request; absent: no request log. */
   log?: (line: string) => void;
   /** How long close() waits for requests in flight. */
@@ -81,7 +84,9 @@ export async function listen(options: HttpServiceOptions): Promise<ListeningServ
         method: incoming.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: incoming.headers, body: new Uint8Array(0),
         stream: counted(incoming), sourceIp: sourceIpOf(incoming.socket.remoteAddress), secureTransport: options.tls !== undefined,
       };
-      const outcome = await dispatch(request, requestId, options.dispatcher);
+      const consoleAnswer = options.console?.answer(request);
+      const outcome: DispatchOutcome = consoleAnswer ? { response: consoleAnswer, operation: 'console:GetFile' }
+        : await dispatch(request, requestId, options.dispatcher);
       const bytesOut = await writeResponse(outgoing, outcome.response, closing || outcome.closeConnection === true);
       options.log?.(formatLogLine({
         method: request.method, operation: outcome.operation, principal: outcome.principal, status: outcome.response.status,

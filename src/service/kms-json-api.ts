@@ -7,8 +7,9 @@ import { KmsError } from '../kms/kms-errors.js';
 import type { KeyManagementService } from '../kms/key-management-service.js';
 import { requestFromWire, responseToWire } from './kms-wire-shapes.js';
 import { ServiceError } from './service-error.js';
-import type { Authenticated, ServiceHandler } from './service-handler.js';
-import { headerValue, type WireRequest, type WireResponse } from './wire.js';
+import type { Authenticated } from './service-handler.js';
+import { calledOperation, jsonResponse, JsonTargetApi } from './json-target.js';
+import type { WireRequest, WireResponse } from './wire.js';
 
 /** Every operation of the library's KeyManagementService, by its AWS name. */
 export const KMS_OPERATIONS = [
@@ -24,7 +25,6 @@ export type KmsOperation = typeof KMS_OPERATIONS[number];
 type KmsMethod = (request: unknown, caller: Authenticated['caller'] | undefined) => Promise<object>;
 
 const TARGET_PREFIX = 'TrentService.';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 export const isOperation = (name: string): name is KmsOperation => (KMS_OPERATIONS as readonly string[]).includes(name);
 
@@ -50,30 +50,18 @@ export async function invokeKmsOperation(kms: KeyManagementService, operation: K
   return responseToWire(output, (keyId) => `arn:aws:kms:${kms.region}:${kms.account}:key/${keyId}`);
 }
 
-export class KmsJsonApi implements ServiceHandler {
-  readonly protocol = 'json' as const;
-
-  constructor(private readonly kms: KeyManagementService) {}
-
-  operationOf(request: WireRequest): string | undefined {
-    const target = headerValue(request.headers, 'x-amz-target');
-    return target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+export class KmsJsonApi extends JsonTargetApi {
+  constructor(private readonly kms: KeyManagementService) {
+    super(TARGET_PREFIX);
   }
 
   async handle(request: WireRequest, who: Authenticated, requestId: string): Promise<WireResponse> {
-    const operation = this.operationOf(request) ?? '';
-    if (request.method !== 'POST' || request.path !== '/' || !headerValue(request.headers, 'x-amz-target')?.startsWith(TARGET_PREFIX) || !isOperation(operation)) {
-      throw new ServiceError('UnknownOperationException', 400, `${request.method} ${request.path} with X-Amz-Target ${operation || '(none)'} is not a KMS operation`);
-    }
+    const operation = calledOperation(request, TARGET_PREFIX, isOperation, 'a KMS');
     const body = await invokeKmsOperation(this.kms, operation, requestFromWire(request.body), who.caller);
-    return { status: 200, headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId }, body };
+    return jsonResponse(200, requestId, body);
   }
 
   errorResponse(error: ServiceError, requestId: string): WireResponse {
-    return {
-      status: error.status,
-      headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId },
-      body: JSON.stringify({ __type: error.code, message: error.message }),
-    };
+    return jsonResponse(error.status, requestId, JSON.stringify({ __type: error.code, message: error.message }));
   }
 }

@@ -2,7 +2,8 @@
 // blobs as base64 strings and timestamps as epoch seconds (Smithy, "AWS JSON 1.1 protocol":
 // blob → base64, timestamp → epoch-seconds number); the library takes Uint8Array and Date.
 
-import { base64ToBytesOrUndefined, bytesToBase64 } from '../core/base64.js';
+import { base64ToBytesOrUndefined } from '../core/base64.js';
+import { awsJson } from './aws-json.js';
 import { ServiceError } from './service-error.js';
 
 /** The blob members of the KMS requests the library has. */
@@ -49,13 +50,7 @@ export function requestFromJson(parsed: unknown): Record<string, unknown> {
 export function responseToWire(response: object, keyArn: (keyId: string) => string): string {
   const top = { ...response } as Record<string, unknown>;
   if (typeof top.KeyId === 'string' && !top.KeyId.startsWith('arn:')) top.KeyId = keyArn(top.KeyId);
-  // `this[key]` is the value before Date.prototype.toJSON turned it into an ISO string.
-  const json = JSON.stringify(top, function replacer(this: Record<string, unknown>, key, value: unknown) {
-    const original = this[key];
-    if (original instanceof Date) return original.getTime() / 1000;
-    if (value instanceof Uint8Array) return bytesToBase64(value);
-    return value;
-  });
+  const json = awsJson(top);
   if (response && (response as { Plaintext?: unknown }).Plaintext instanceof Uint8Array) (response as { Plaintext: Uint8Array }).Plaintext.fill(0);
   return json;
 }

@@ -9,7 +9,11 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** The body's bytes, or undefined when it is (or declares itself) longer than `limit`. */
 export async function readBody(headers: IncomingHttpHeaders, stream: AsyncIterable<Uint8Array>, limit = MAX_BODY_BYTES): Promise<Uint8Array | undefined> {
   const declared = Number(headers['content-length'] ?? 0);
-  if (declared > limit) return undefined;
+  return declared > limit ? undefined : readUpTo(stream, limit);
+}
+
+/** The stream's bytes, or undefined as soon as they run past `limit` (nothing more is buffered). */
+export async function readUpTo(stream: AsyncIterable<Uint8Array>, limit: number): Promise<Uint8Array | undefined> {
   const chunks: Uint8Array[] = [];
   let length = 0;
   for await (const chunk of stream) {

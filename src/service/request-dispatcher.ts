@@ -3,6 +3,7 @@
 // answer, and turn every failure into that service's error shape. Nothing escapes as an exception: a fault becomes a 500 InternalFailure
 // without details (the log keeps the message).
 
+import { ATHENA_TARGET_PREFIX } from './athena-json-api.js';
 import { authError } from './auth-errors.js';
 import { authenticate } from './authenticate.js';
 import { MAX_BODY_BYTES, readBody } from './read-body.js';
@@ -25,7 +26,7 @@ export interface DispatchOutcome {
 }
 
 export interface Dispatcher {
-  handlers: Record<'kms' | 'iam' | 'sts' | 's3', ServiceHandler>;
+  handlers: Record<'kms' | 'iam' | 'sts' | 's3' | 'athena', ServiceHandler>;
   directory: IamDirectory;
   region: string;
   now: () => Date;
@@ -46,18 +47,22 @@ function route(request: WireRequest, d: Dispatcher): Route {
   } catch (error) {
     scopeError = error as AuthenticationFailure;
   }
-  // Without a readable scope, the JSON target header says a KMS client sent it, an Action parameter or a
-  // form body a Query client; anything else is answered as S3 (a REST path).
-  const service = scope?.service ?? (headerValue(request.headers, 'x-amz-target') !== undefined ? 'kms'
+  // Without a readable scope, the JSON target header says a KMS (or Athena) client sent it, an Action
+  // parameter or a form body a Query client; anything else is answered as S3 (a REST path).
+  const target = headerValue(request.headers, 'x-amz-target');
+  const service = scope?.service ?? (target !== undefined ? (target.startsWith(ATHENA_TARGET_PREFIX) ? 'athena' : 'kms')
     : request.query.has('Action') || headerValue(request.headers, 'content-type')?.startsWith('application/x-www-form-urlencoded') ? 'iam' : 's3');
   const handler = Object.hasOwn(d.handlers, service) ? d.handlers[service as keyof Dispatcher['handlers']] : undefined;
   return { service, handler, scope, scopeError };
 }
 
+/** Each service's name for an internal fault (IAM and STS: InternalFailure). */
+const INTERNAL_ERRORS: Record<string, string> = { kms: 'KMSInternalException', s3: 'InternalError', athena: 'InternalServerException' };
+
 export async function dispatch(request: WireRequest, requestId: string, d: Dispatcher): Promise<DispatchOutcome> {
   const { service, handler, scope, scopeError } = route(request, d);
   if (!handler) {
-    const error = new ServiceError('InvalidClientTokenId', 403, `this endpoint serves kms, s3, iam and sts; the credential scope names ${service}`);
+    const error = new ServiceError('InvalidClientTokenId', 403, `this endpoint serves kms, s3, iam, sts and athena; the credential scope names ${service}`);
     return { response: d.handlers.iam.errorResponse(error, requestId), operation: service };
   }
   const operation = `${service}:${handler.operationOf(request) ?? '?'}`;
@@ -78,7 +83,7 @@ export async function dispatch(request: WireRequest, requestId: string, d: Dispa
   } catch (error) {
     if (error instanceof AuthenticationFailure) return { response: handler.errorResponse(authError(handler.protocol, error), requestId), operation, principal };
     if (error instanceof ServiceError) return { response: handler.errorResponse(error, requestId), operation, principal };
-    const internal = new ServiceError(service === 'kms' ? 'KMSInternalException' : service === 's3' ? 'InternalError' : 'InternalFailure', 500, 'The request failed because of an internal error.');
+    const internal = new ServiceError(INTERNAL_ERRORS[service] ?? 'InternalFailure', 500, 'The request failed because of an internal error.');
     return { response: handler.errorResponse(internal, requestId), operation, principal, fault: String((error as Error)?.message ?? error) };
   }
 }

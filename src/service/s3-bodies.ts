@@ -7,6 +7,7 @@
 // getObject's Body is already an async iterable of bytes, which the server streams as it is.
 
 import { MAX_PUT_BYTES } from '../s3/object-store.js';
+import { readUpTo } from './read-body.js';
 import { ServiceError } from './service-error.js';
 
 const tooLarge = (limit: number) => new ServiceError('EntityTooLarge', 400,
@@ -28,12 +29,7 @@ export function objectPayload(bytes: AsyncIterable<Uint8Array>, declared: string
 
 /** A small document, read whole; one byte over `limit` is EntityTooLarge. */
 export async function readDocument(payload: AsyncIterable<Uint8Array>, limit: number): Promise<Uint8Array> {
-  const pieces: Uint8Array[] = [];
-  let length = 0;
-  for await (const piece of payload) {
-    length += piece.length;
-    if (length > limit) throw tooLarge(limit);
-    pieces.push(piece);
-  }
-  return new Uint8Array(Buffer.concat(pieces, length));
+  const bytes = await readUpTo(payload, limit);
+  if (!bytes) throw tooLarge(limit);
+  return bytes;
 }

@@ -4,6 +4,7 @@
 // customer-provided keys (SSE-C)").
 
 import type { IncomingHttpHeaders } from 'node:http';
+import { CHECKSUM_MEMBERS, type ChecksumMember } from '../s3/object-records.js';
 import type { ServerSideEncryption } from '../s3/object-store.js';
 import { ServiceError } from './service-error.js';
 import { headerValue } from './wire.js';
@@ -50,7 +51,10 @@ export function readFields(headers: IncomingHttpHeaders) {
   return { SSECustomerAlgorithm: customer.algorithm, SSECustomerKey: customer.key, SSECustomerKeyMD5: customer.keyMd5 };
 }
 
-export interface ObjectHeaderFields {
+/** x-amz-checksum-mode on a GET or HEAD (S3 API Reference, GetObject: ChecksumMode). */
+export const checksumMode = (headers: IncomingHttpHeaders) => headerValue(headers, 'x-amz-checksum-mode') as 'ENABLED' | undefined;
+
+export interface ObjectHeaderFields extends Partial<Record<ChecksumMember, string>> {
   ETag?: string;
   LastModified?: Date;
   VersionId?: string;
@@ -81,5 +85,11 @@ export function objectResponseHeaders(fields: ObjectHeaderFields, requestHeaders
     [`${SSE}-customer-key-md5`]: fields.SSECustomerAlgorithm ? headerValue(requestHeaders, `${SSE}-customer-key-md5`) : undefined,
   };
   for (const [name, value] of Object.entries(fields.Metadata ?? {})) out[`${META}${name}`] = value;
+  // ChecksumCRC32 → x-amz-checksum-crc32; a checksum of the object as put is of type FULL_OBJECT.
+  for (const member of CHECKSUM_MEMBERS) {
+    if (fields[member] === undefined) continue;
+    out[`x-amz-checksum-${member.slice('Checksum'.length).toLowerCase()}`] = fields[member];
+    out['x-amz-checksum-type'] = 'FULL_OBJECT';
+  }
   return Object.fromEntries(Object.entries(out).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

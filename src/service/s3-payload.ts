@@ -12,6 +12,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Crc32 } from '@aws-crypto/crc32';
 import { Crc32c } from '@aws-crypto/crc32c';
+import type { ChecksumMember } from '../s3/object-records.js';
 import { decodeAwsChunked } from './aws-chunked-decoder.js';
 import { ServiceError } from './service-error.js';
 import { UNSIGNED_PAYLOAD, type SigningContext } from './sigv4-verifier.js';
@@ -53,6 +54,8 @@ export interface RequestPayload {
   bytes: AsyncIterable<Uint8Array>;
   /** The checksums the request carried, each verified once `bytes` has ended ("x-amz-checksum-crc32" → base64), to echo in the response. */
   checksums: Map<string, string>;
+  /** The same, by the SDK's member name ("ChecksumCRC32"), for the ObjectStore to keep with the object. */
+  verified: Map<ChecksumMember, string>;
 }
 
 function checksumAlgorithm(headerName: string): string {
@@ -93,6 +96,7 @@ export function requestPayload(request: WireRequest, signing: SigningContext): R
   }
 
   const checksums = new Map<string, string>();
+  const verified = new Map<ChecksumMember, string>();
   async function* bytes(): AsyncGenerator<Uint8Array> {
     const trailers = new Map<string, string>();
     const source = chunked
@@ -124,7 +128,8 @@ export function requestPayload(request: WireRequest, signing: SigningContext): R
         throw new ServiceError('BadDigest', 400, `The ${CHECKSUMS[checksumAlgorithm(name)]!.label} you specified did not match the calculated checksum.`);
       }
       checksums.set(name, computed);
+      verified.set(`Checksum${CHECKSUMS[checksumAlgorithm(name)]!.label}` as ChecksumMember, computed);
     }
   }
-  return { bytes: bytes(), checksums };
+  return { bytes: bytes(), checksums, verified };
 }

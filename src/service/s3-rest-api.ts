@@ -7,9 +7,11 @@
 
 import type { ObjectStore } from '../s3/object-store.js';
 import { S3Error } from '../s3/s3-errors.js';
+import { MAX_BODY_BYTES } from './read-body.js';
 import { objectPayload, readDocument } from './s3-bodies.js';
-import { objectResponseHeaders, putFields, readFields, customerKeyFields, type ObjectHeaderFields } from './s3-headers.js';
+import { checksumMode, objectResponseHeaders, putFields, readFields, customerKeyFields, type ObjectHeaderFields } from './s3-headers.js';
 import { requestPayload } from './s3-payload.js';
+import { listingPage, type ListingPage } from './s3-listing.js';
 import { s3RouteOf, type S3Route } from './s3-routes.js';
 import { parseS3Document, s3Document, s3ErrorDocument, xmlTime } from './s3-xml.js';
 import { ServiceError } from './service-error.js';
@@ -22,6 +24,14 @@ const STATUS: Record<string, number> = {
   ServerSideEncryptionConfigurationNotFoundError: 404, BucketAlreadyOwnedByYou: 409, BucketAlreadyExists: 409, BucketNotEmpty: 409,
   InvalidRange: 416,
 };
+
+/** A whole-number query parameter (max-keys, max-parts, part-number-marker), or undefined when absent. */
+function wholeNumber(request: WireRequest, name: string): number | undefined {
+  const value = request.query.get(name);
+  if (value === null) return undefined;
+  if (!/^\d{1,9}$/.test(value)) throw new ServiceError('InvalidArgument', 400, `${name} must be a whole number`);
+  return Number(value);
+}
 
 /** A request document's value as text (fast-xml-parser gives strings, or objects for elements with children). */
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -79,6 +89,7 @@ export class S3RestApi implements ServiceHandler {
         // us-east-1 is written as an empty LocationConstraint (S3 API Reference, GetBucketLocation).
         return ok(s3Document('LocationConstraint', options.region === 'us-east-1' ? {} : { '#text': options.region }));
       },
+      ListObjects: (call) => this.listObjects(call),
       ListObjectsV2: (call) => this.listObjectsV2(call),
       ListObjectVersions: async ({ route, who, request }) => {
         const prefix = request.query.get('prefix') ?? undefined;
@@ -102,6 +113,10 @@ export class S3RestApi implements ServiceHandler {
           };
         }) } }, who.caller);
         return { status: 200, headers: {}, body: '' };
+      },
+      DeleteBucketEncryption: async ({ route, who }) => {
+        await store.deleteBucketEncryption({ Bucket: route.bucket }, who.caller);
+        return noContent();
       },
       GetBucketEncryption: async ({ route, who }) => {
         const { ServerSideEncryptionConfiguration } = await store.getBucketEncryption({ Bucket: route.bucket }, who.caller);
@@ -127,16 +142,20 @@ export class S3RestApi implements ServiceHandler {
         const { Policy } = await store.getBucketPolicy({ Bucket: route.bucket }, who.caller);
         return { status: 200, headers: { 'content-type': 'application/json' }, body: Policy };
       },
+      DeleteBucketPolicy: async ({ route, who }) => {
+        await store.deleteBucketPolicy({ Bucket: route.bucket }, who.caller);
+        return noContent();
+      },
       PutObject: async ({ route, who, request }) => {
         const payload = requestPayload(request, who.signing);
         const put = await store.putObject({ Bucket: route.bucket, Key: route.key, ...objectPayload(payload.bytes, declaredLength(request)), SecureTransport: request.secureTransport,
-          ...putFields(request.headers) }, who.caller);
+          VerifiedChecksums: payload.verified, ...putFields(request.headers) }, who.caller);
         return { status: 200, headers: { ...objectResponseHeaders(put, request.headers), ...Object.fromEntries(payload.checksums) }, body: '' };
       },
       GetObject: (call) => this.getObject(call),
       HeadObject: async ({ route, who, request }) => {
         const head = await store.headObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined,
-          SecureTransport: request.secureTransport, ...readFields(request.headers) }, who.caller);
+          SecureTransport: request.secureTransport, ChecksumMode: checksumMode(request.headers), ...readFields(request.headers) }, who.caller);
         const unmet = this.preconditionFailure(request, head);
         if (unmet) return unmet;
         return { status: 200, headers: { ...objectResponseHeaders(head, request.headers), 'accept-ranges': 'bytes', 'content-length': String(head.ContentLength) }, body: '' };
@@ -184,6 +203,16 @@ export class S3RestApi implements ServiceHandler {
           Location: `/${done.Bucket}/${encodeURI(done.Key)}`, Bucket: done.Bucket, Key: done.Key, ETag: done.ETag,
         }), objectResponseHeaders(done, request.headers));
       },
+      ListParts: async ({ route, who, request }) => {
+        const listed = await store.listParts({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,
+          MaxParts: wholeNumber(request, 'max-parts'), PartNumberMarker: wholeNumber(request, 'part-number-marker') }, who.caller);
+        return ok(s3Document('ListPartsResult', {
+          Bucket: listed.Bucket, Key: listed.Key, UploadId: listed.UploadId, PartNumberMarker: listed.PartNumberMarker,
+          NextPartNumberMarker: listed.NextPartNumberMarker, MaxParts: listed.MaxParts, IsTruncated: listed.IsTruncated,
+          Part: listed.Parts.map((p) => ({ PartNumber: p.PartNumber, LastModified: xmlTime(p.LastModified), ETag: p.ETag, Size: p.Size })),
+          Initiator: listed.Initiator, StorageClass: 'STANDARD',
+        }));
+      },
       AbortMultipartUpload: async ({ route, who, request }) => {
         await store.abortMultipartUpload({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')! }, who.caller);
         return noContent();
@@ -226,48 +255,54 @@ export class S3RestApi implements ServiceHandler {
 
   /** A small request document (bucket configuration, a multipart completion, a delete list), read whole and checked. */
   private async drain(request: WireRequest, who: Authenticated): Promise<Uint8Array> {
-    return readDocument(requestPayload(request, who.signing).bytes, 1024 * 1024);
+    return readDocument(requestPayload(request, who.signing).bytes, MAX_BODY_BYTES);
   }
 
-  private async listObjectsV2({ route, who, request }: Call) {
-    const q = request.query;
-    const maxKeys = q.get('max-keys');
-    if (maxKeys !== null && !/^\d+$/.test(maxKeys)) throw new ServiceError('InvalidArgument', 400, 'max-keys must be a whole number');
-    const prefix = q.get('prefix') ?? undefined;
-    const delimiter = q.get('delimiter') || undefined;
-    const first = {
-      Bucket: route.bucket, Prefix: prefix, MaxKeys: maxKeys === null ? undefined : Number(maxKeys),
-      StartAfter: q.get('start-after') ?? undefined, ContinuationToken: q.get('continuation-token') ?? undefined,
+  /** The listing both ListObjects versions share: prefix, delimiter, max-keys, from `after`. */
+  private listing({ route, who, request }: Call, after: string | undefined) {
+    const prefix = request.query.get('prefix') ?? undefined;
+    const delimiter = request.query.get('delimiter') || undefined;
+    const maxKeys = wholeNumber(request, 'max-keys') ?? 1000;
+    return { prefix, delimiter, maxKeys, page: listingPage(this.store, who.caller, { bucket: route.bucket, prefix, delimiter, maxKeys, after }) };
+  }
+
+  private static listedContents(page: ListingPage) {
+    return {
+      Contents: page.contents.map((o) => ({ Key: o.Key, LastModified: xmlTime(o.LastModified), ETag: o.ETag, Size: o.Size, StorageClass: 'STANDARD' })),
+      CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: p })),
     };
-    let page = await this.store.listObjectsV2(first, who.caller);
-    let contents = page.Contents;
-    const commonPrefixes = new Set<string>();
-    if (delimiter !== undefined) {
-      // The ObjectStore lists flat: with a delimiter, every key is read and grouped, and the answer is one page.
-      while (page.IsTruncated) {
-        page = await this.store.listObjectsV2({ ...first, StartAfter: undefined, ContinuationToken: page.NextContinuationToken }, who.caller);
-        contents = contents.concat(page.Contents);
-      }
-      contents = contents.filter((o) => {
-        const cut = o.Key.indexOf(delimiter, (prefix ?? '').length);
-        if (cut < 0) return true;
-        commonPrefixes.add(o.Key.slice(0, cut + delimiter.length));
-        return false;
-      });
-    }
+  }
+
+  /** ListObjectsV2: the continuation token is the page's last key or common prefix, base64url-encoded. */
+  private async listObjectsV2(call: Call) {
+    const q = call.request.query;
+    const token = q.get('continuation-token') ?? undefined;
+    const startAfter = q.get('start-after') ?? undefined;
+    const { prefix, delimiter, maxKeys, page: listed } = this.listing(call, token === undefined ? startAfter : Buffer.from(token, 'base64url').toString('utf8'));
+    const page = await listed;
     return ok(s3Document('ListBucketResult', {
-      Name: route.bucket, Prefix: prefix ?? '', Delimiter: delimiter, MaxKeys: page.MaxKeys, KeyCount: contents.length + commonPrefixes.size,
-      IsTruncated: delimiter === undefined && page.IsTruncated, ContinuationToken: first.ContinuationToken,
-      NextContinuationToken: delimiter === undefined ? page.NextContinuationToken : undefined, StartAfter: first.StartAfter,
-      Contents: contents.map((o) => ({ Key: o.Key, LastModified: xmlTime(o.LastModified), ETag: o.ETag, Size: o.Size, StorageClass: 'STANDARD' })),
-      CommonPrefixes: [...commonPrefixes].sort().map((p) => ({ Prefix: p })),
+      Name: call.route.bucket, Prefix: prefix ?? '', Delimiter: delimiter, MaxKeys: maxKeys, KeyCount: page.contents.length + page.commonPrefixes.length,
+      IsTruncated: page.truncated, ContinuationToken: token,
+      NextContinuationToken: page.truncated ? Buffer.from(page.last!, 'utf8').toString('base64url') : undefined, StartAfter: startAfter,
+      ...S3RestApi.listedContents(page),
+    }));
+  }
+
+  /** ListObjects (v1): NextMarker only with a delimiter; without one a client continues from the last key (S3 API Reference, ListObjects). */
+  private async listObjects(call: Call) {
+    const marker = call.request.query.get('marker') ?? undefined;
+    const { prefix, delimiter, maxKeys, page: listed } = this.listing(call, marker);
+    const page = await listed;
+    return ok(s3Document('ListBucketResult', {
+      Name: call.route.bucket, Prefix: prefix ?? '', Marker: marker ?? '', NextMarker: page.truncated && delimiter !== undefined ? page.last : undefined,
+      Delimiter: delimiter, MaxKeys: maxKeys, IsTruncated: page.truncated, ...S3RestApi.listedContents(page),
     }));
   }
 
   private async getObject({ route, who, request }: Call) {
     const range = headerValue(request.headers, 'range');
     const got = await this.store.getObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined,
-      Range: range, SecureTransport: request.secureTransport, ...readFields(request.headers) }, who.caller);
+      Range: range, SecureTransport: request.secureTransport, ChecksumMode: checksumMode(request.headers), ...readFields(request.headers) }, who.caller);
     // A body not sent is closed now (its file), not at garbage collection.
     const close = () => got.Body[Symbol.asyncIterator]().return?.(undefined);
     let unmet: WireResponse | undefined;

@@ -19,10 +19,24 @@ const BUCKET_OPERATIONS: Record<string, Array<[string, string]>> = {
     ['versions', 'ListObjectVersions'], ['location', 'GetBucketLocation'], ['list-type', 'ListObjectsV2']],
   PUT: [['encryption', 'PutBucketEncryption'], ['versioning', 'PutBucketVersioning'], ['policy', 'PutBucketPolicy']],
   POST: [['delete', 'DeleteObjects']],
-  DELETE: [],
+  DELETE: [['encryption', 'DeleteBucketEncryption'], ['policy', 'DeleteBucketPolicy']],
   HEAD: [],
 };
 const BUCKET_DEFAULTS: Record<string, string> = { GET: 'ListObjects', PUT: 'CreateBucket', DELETE: 'DeleteBucket', HEAD: 'HeadBucket' };
+/** Query parameters that choose no operation: SigV4 presigning (X-Amz-*) and the AWS SDK's x-id. */
+const NEUTRAL_PARAMETER = /^(x-amz-|x-id$)/i;
+/** ListObjects' (v1 and v2) and ListObjectVersions' own parameters. */
+const LISTING_PARAMETERS = new Set(['prefix', 'delimiter', 'marker', 'max-keys', 'encoding-type', 'continuation-token', 'start-after',
+  'fetch-owner', 'key-marker', 'version-id-marker']);
+
+/**
+ * A bucket request with a sub-resource this server does not serve (?lifecycle, ?acl, ?tagging, …) is
+ * NotImplemented: it must never fall through to the bucket's default operation, or DELETE /b?cors would
+ * delete the bucket and GET /b?acl list it.
+ */
+function unservedSubresource(request: WireRequest): string | undefined {
+  return [...request.query.keys()].find((name) => !NEUTRAL_PARAMETER.test(name) && !(request.method === 'GET' && LISTING_PARAMETERS.has(name)));
+}
 
 function objectOperation(request: WireRequest): string | undefined {
   const q = request.query;
@@ -65,6 +79,8 @@ export function s3RouteOf(request: WireRequest, endpointHosts: readonly string[]
   }
   if (key === '') {
     const sub = BUCKET_OPERATIONS[request.method]?.find(([name]) => request.query.has(name));
+    const unserved = sub ? undefined : unservedSubresource(request);
+    if (unserved !== undefined) throw new ServiceError('NotImplemented', 501, `A header or query you provided implies functionality that is not implemented: ?${unserved} on a bucket`);
     const operation = sub?.[1] ?? BUCKET_DEFAULTS[request.method];
     if (operation === undefined) throw new ServiceError('MethodNotAllowed', 405, `The specified method is not allowed against this resource: ${request.method} on a bucket`);
     return { operation, bucket };

@@ -1,5 +1,6 @@
 // `kms-wasm serve` without the command line: opens (or creates) DIR — its lock, the KMS's
-// FileKeyStore, the sealed IAM state, the root credentials — and listens.
+// FileKeyStore, the sealed IAM state, the root credentials, the ObjectStore, Athena's catalog — and
+// listens.
 
 import { mkdir } from 'node:fs/promises';
 import { FileKeyStore } from '../kms/file-key-store.js';
@@ -11,11 +12,14 @@ import { listen, type ListeningService } from './http-server.js';
 import { IamApi } from './iam-api.js';
 import { IamDirectory, type IamState } from './iam-directory.js';
 import { KmsJsonApi } from './kms-json-api.js';
+import { AthenaJsonApi } from './athena-json-api.js';
+import { QueryService } from '../query/query-service.js';
 import { chooseRootCredentials, RootCredentialsError } from './root-credentials.js';
 import { SealedStateFile } from './sealed-state-file.js';
 import { StsApi } from './sts-api.js';
 import { ObjectStore } from '../s3/object-store.js';
 import { S3RestApi } from './s3-rest-api.js';
+import { ConsoleFiles } from './console-files.js';
 
 export interface ServeOptions {
   dir: string;
@@ -30,6 +34,8 @@ export interface ServeOptions {
   drainMs?: number;
   /** The service's clock (signature skew, presigned URL expiry); default: the system's. */
   now?: () => Date;
+  /** The built browser console (dist/console/), served at /console/; absent: no console. */
+  consoleDir?: string;
 }
 
 /** 127.0.0.0/8, ::1 and localhost. */
@@ -68,24 +74,33 @@ async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): 
   const objects = new ObjectStore({ kms, iam, dir: options.dir, requireSecureTransport: !isLoopback(options.host) });
   const s3 = new S3RestApi(objects, { region: options.region,
     endpointHosts: ['localhost', options.host, `s3.${options.region}.amazonaws.com`, 's3.amazonaws.com'] });
+  const consoleFiles = options.consoleDir === undefined ? undefined : await ConsoleFiles.load(options.consoleDir);
+  // Queries read and write the same ObjectStore and KMS as the caller; the catalog sits beside them.
+  const queries = new QueryService({ s3: objects, kms, dir: options.dir });
   let listening: ListeningService;
   try {
     listening = await listen({
-      host: options.host, port: options.port, tls: options.tls, log: options.log, drainMs: options.drainMs,
+      host: options.host, port: options.port, tls: options.tls, log: options.log, drainMs: options.drainMs, console: consoleFiles,
       dispatcher: {
-        handlers: { kms: new KmsJsonApi(kms), iam: new IamApi(directory, iam, options.account), sts: new StsApi(options.account), s3 },
+        handlers: { kms: new KmsJsonApi(kms), iam: new IamApi(directory, iam, options.account), sts: new StsApi(options.account), s3,
+          athena: new AthenaJsonApi(queries) },
         directory, region: options.region, now: options.now ?? (() => new Date()),
       },
     });
   } catch (error) {
+    await queries.close();
     await objects.close();
+    await store.close();
     throw error;
   }
   return {
     ...listening,
     close: async () => {
       await listening.close();
+      await queries.close();
       await objects.close();
+      // The key store's own lock too, so that the directory can be served again in this process.
+      await store.close();
       await unlock();
     },
     generatedRootCredentials: root.generated ? root.credentials : undefined,

@@ -103,16 +103,19 @@ export async function run(k, { dir, killAtWrite, world, plan }) {
     const { request, ack } = encryption(step.mode, pick(keys, step.key));
     const key = `r${step.round}/${step.index}`;
     const { UploadId } = await s3.createMultipartUpload({ Bucket: BUCKET, Key: key, ...request });
+    // Parts and the completion take only the SSE-C key (as S3's UploadPart does), not the upload's other SSE settings.
+    const { SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5 } = request;
+    const customerKey = SSECustomerKey === undefined ? {} : { SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5 };
     const parts = [];
     const whole = createHash('sha256');
     for (const [i, size] of step.partSizes.entries()) {
       const body = randomBytes(size);
-      const { ETag } = await s3.uploadPart({ Bucket: BUCKET, Key: key, UploadId, PartNumber: i + 1, Body: body, ...request });
+      const { ETag } = await s3.uploadPart({ Bucket: BUCKET, Key: key, UploadId, PartNumber: i + 1, Body: body, ...customerKey });
       whole.update(body);
       parts.push({ PartNumber: i + 1, ETag });
       print({ t: 'part', key, uploadId: UploadId, partNumber: i + 1, etag: ETag });
     }
-    const { VersionId } = await s3.completeMultipartUpload({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: parts }, ...request });
+    const { VersionId } = await s3.completeMultipartUpload({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: parts }, ...customerKey });
     versions.push({ key, versionId: VersionId });
     print({ t: 'object', key, versionId: VersionId, sha256: whole.digest('hex'), ...ack });
   };

@@ -1,5 +1,5 @@
 // The README's "Service" examples, as a user copies them: the serve command's credentials, the AWS
-// CLI lines run by bash, and the @aws-sdk/client-kms and @aws-sdk/client-s3 programs run by node, against the built command
+// CLI lines run by bash (the Queries section's over-the-service example too), and the @aws-sdk/client-kms and @aws-sdk/client-s3 programs run by node, against the built command
 // on a free port (the test puts that port where the examples say 4566).
 
 import { execFile } from 'node:child_process';
@@ -14,6 +14,7 @@ const root = new URL('../../', import.meta.url).pathname;
 const readme = readFileSync(`${root}README.md`, 'utf8');
 const section = /\n## Service\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
 const blocks = (language: string) => [...section.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+const queriesSection = /\n### Queries over the service\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
 const newDirectory = temporaryDirectories('kms-wasm-readme-');
 
 describe('README "Service" examples', () => {
@@ -28,7 +29,12 @@ describe('README "Service" examples', () => {
     server = await serve(newDirectory(), env);
     url = server.url;
   });
-  afterAll(() => server?.child.kill('SIGTERM'));
+  // Waits for the server to finish its graceful shutdown (it releases its locks), so that the
+  // directory is not removed while it still writes there.
+  afterAll(async () => {
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+  });
   const atOurPort = (code: string) => code.replaceAll('http://127.0.0.1:4566', url);
 
   it('the section has its examples (KMS and S3, each with the CLI and the SDK), and says what is not there yet', () => {
@@ -37,13 +43,15 @@ describe('README "Service" examples', () => {
     expect(section).toMatch(/Not there yet: /);
   });
 
-  it.skipIf(AWS_CLI === undefined).each([0, 1])('the AWS CLI lines (example %i) print what their comments say', async (index) => {
+  // The last is "Queries over the service" (in the Queries section), against the same server.
+  it.skipIf(AWS_CLI === undefined).each([0, 1, 2])('the AWS CLI lines (example %i) print what their comments say', async (index) => {
     const home = newDirectory();
-    const script = atOurPort(cliBlocks[index]!);
+    const block = [...cliBlocks, /```sh\n([\s\S]*?)```/.exec(queriesSection)?.[1] ?? ''][index]!;
+    const script = atOurPort(block);
     const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
       cwd: home, env: { PATH: `${dirname(AWS_CLI!)}:${process.env.PATH}`, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '' },
     });
-    const expected = [...cliBlocks[index]!.matchAll(/\s# (.+)$/gm)].map((m) => m[1]!.trim());
+    const expected = [...block.matchAll(/\s# (.+)$/gm)].map((m) => m[1]!.trim());
     expect(expected.length).toBeGreaterThan(0);
     expect(stdout.trim().split('\n').map((line) => line.trim())).toEqual(expected);
   });

@@ -290,15 +290,16 @@ describe('malformed S3 requests', () => {
     expect(versioning).toMatchObject({ status: 400, body: expect.stringContaining('<Code>MalformedXML</Code>') });
     const wrongRoot = await signedPut(t, '/malformed?encryption', '<Other/>');
     expect(wrongRoot).toMatchObject({ status: 400, body: expect.stringContaining('<Code>MalformedXML</Code>') });
-    const send = async (method: string, path: string, body?: string) => {
-      const headers = await signRequest(t.service.url, { service: 's3', method, path, body, credentials: ROOT });
+    const send = async (method: string, path: string, body?: string, extra: Record<string, string> = {}) => {
+      const headers = await signRequest(t.service.url, { service: 's3', method, path, body, credentials: ROOT, headers: extra });
       delete headers.host;
       const response = await fetch(t.service.url + path, { method, headers, body });
       return { status: response.status, body: await response.text() };
     };
     expect(await send('POST', '/malformed?delete', '<Delete><Object><Key>a</Key></Object></Delete>'))
       .toMatchObject({ status: 400, body: expect.stringContaining('<Code>InvalidRequest</Code>') });
-    expect(await send('GET', '/malformed')).toMatchObject({ status: 501, body: expect.stringContaining('<Code>NotImplemented</Code>') });
+    expect(await send('PUT', '/malformed/key?uploadId=u&partNumber=1', '', { 'x-amz-copy-source': 'malformed/a' }))
+      .toMatchObject({ status: 501, body: expect.stringContaining('<Code>NotImplemented</Code>') });
     expect(await send('PATCH', '/malformed/key')).toMatchObject({ status: 405, body: expect.stringContaining('<Code>MethodNotAllowed</Code>') });
     expect(t.log.every((line) => !/ 500 /.test(line))).toBe(true);
   });

@@ -36,6 +36,16 @@ describe('S3 routing', () => {
     expect(route(method, target, headers).operation).toBe(operation);
   });
 
+  it('a bucket sub-resource this server does not serve is NotImplemented (501), never the bucket\'s default operation', () => {
+    for (const [method, target] of [['DELETE', '/b?lifecycle'], ['DELETE', '/b?cors'], ['DELETE', '/b/?tagging'], ['GET', '/b?acl'],
+      ['PUT', '/b?website'], ['HEAD', '/b?uploads'], ['GET', '/b?prefix=a&lifecycle']] as const) {
+      expect(() => route(method, target), `${method} ${target}`).toThrow(expect.objectContaining({ code: 'NotImplemented', status: 501 }));
+    }
+    // What chooses no operation leaves the default: presigning, the SDK's x-id, a listing's own parameters.
+    expect(route('DELETE', '/b?x-id=DeleteBucket&X-Amz-Expires=60').operation).toBe('DeleteBucket');
+    expect(route('GET', '/b?prefix=a&delimiter=/&marker=m&max-keys=2&encoding-type=url').operation).toBe('ListObjects');
+  });
+
   it('virtual-hosted style: <bucket>.<endpoint host> names the bucket; the path is the key', () => {
     expect(route('GET', '/a/b.txt', {}, 'photos.localhost:4566')).toEqual({ operation: 'GetObject', bucket: 'photos', key: 'a/b.txt' });
     expect(route('PUT', '/?versioning', {}, 'my.dotted.bucket.s3.us-east-1.amazonaws.com')).toEqual({ operation: 'PutBucketVersioning', bucket: 'my.dotted.bucket' });

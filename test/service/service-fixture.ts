@@ -33,10 +33,10 @@ export interface TestService {
 const newDirectory = temporaryDirectories('kms-wasm-service-');
 
 /** Starts a service (on `dir`, or a new directory) that the file's afterAll stops. */
-export async function startTestService(dir = newDirectory(), options: { region?: string; now?: () => Date; host?: string } = {}): Promise<TestService> {
+export async function startTestService(dir = newDirectory(), options: { region?: string; now?: () => Date; host?: string; consoleDir?: string } = {}): Promise<TestService> {
   const log: string[] = [];
   const service = await startService({
-    dir, host: options.host ?? '127.0.0.1', port: 0, account: ACCOUNT, region: options.region ?? REGION, log: (line) => log.push(line), now: options.now,
+    dir, host: options.host ?? '127.0.0.1', port: 0, account: ACCOUNT, region: options.region ?? REGION, log: (line) => log.push(line), now: options.now, consoleDir: options.consoleDir,
     environment: { KMS_WASM_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, KMS_WASM_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey },
   });
   afterAll(() => service.close());

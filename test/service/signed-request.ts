@@ -6,7 +6,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { Credentials } from './service-fixture.js';
 
 export interface RawRequest {
-  service: 'kms' | 'iam' | 'sts' | 's3';
+  service: 'kms' | 'iam' | 'sts' | 's3' | 'athena';
   region?: string;
   method?: string;
   path?: string;

@@ -1,10 +1,9 @@
 // The measuring loop of `npm run bench` and `kms-wasm bench`: every implementation side by side in
 // one process, for each input size and direction, timed with tinybench.
 import { Bench } from 'tinybench';
-import { median, type Measurement } from './report.js';
+import { median, type Family, type Measurement, type Operation } from './report.js';
 
-export type Family = 'GCM' | 'XTS / CTR' | 'AWS Encryption SDK';
-export type Operation = 'encrypt' | 'decrypt';
+export type { Family, Operation };
 type Run = () => unknown;
 
 export interface Implementation {

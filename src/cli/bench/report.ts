@@ -1,5 +1,7 @@
 // Formats benchmark measurements as Markdown tables.
-import type { Family, Operation } from './measure.js';
+
+export type Family = 'GCM' | 'XTS / CTR' | 'AWS Encryption SDK';
+export type Operation = 'encrypt' | 'decrypt';
 
 export interface Measurement {
   implementation: string;

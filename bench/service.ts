@@ -1,0 +1,169 @@
+// The `service` section of `npm run bench` (`npm run bench -- --service` runs it alone): a child
+// `kms-wasm serve` (dist/cli.js, built by `npm run bench`) on a loopback port, so that the server and
+// the clients do not share one event loop, driven by the unmodified AWS SDK clients with keep-alive:
+// requests per second and latency percentiles of KMS GenerateDataKey, KMS Decrypt and an S3
+// PutObject+GetObject pair of 4 KiB under SSE-KMS, at 1, 16 and 64 concurrent requests; then the same
+// GenerateDataKey through a minimal SigV4-signed fetch loop, to show how much of the SDK row is the
+// SDK's own cost; then 64 MiB PUT and GET in MiB/s.
+import { spawn } from 'node:child_process';
+import { Agent } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { CreateKeyCommand, DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+const CONCURRENCY = [1, 16, 64];
+const SECONDS = 2;
+const LARGE_BYTES = 64 * 1024 * 1024;
+const credentials = { accessKeyId: 'AKIABENCHROOTKEY0001', secretAccessKey: 'bench-root-secret-0123456789abcdefghijk' };
+
+interface Server {
+  url: string;
+  stop: () => Promise<void>;
+}
+
+/** `kms-wasm serve --port 0 --quiet` on a new directory; resolves at its listening line. */
+function startServer(): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'kms-wasm-bench-service-'));
+  const child = spawn(process.execPath, ['dist/cli.js', 'serve', '--dir', dir, '--port', '0', '--quiet'], {
+    env: { PATH: process.env.PATH, KMS_WASM_ROOT_ACCESS_KEY_ID: credentials.accessKeyId, KMS_WASM_ROOT_SECRET_ACCESS_KEY: credentials.secretAccessKey },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (data: Buffer) => {
+      out += data.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      if (url) resolve({ url, stop });
+    });
+    void exited.then(() => reject(new Error(`kms-wasm serve exited before listening: ${out}`)));
+  });
+}
+
+interface Row {
+  name: string;
+  cells: string[];
+}
+
+/** `concurrent` loops calling `call` for SECONDS: requests/s (a call may be several requests) and p50/p99 ms per call. */
+async function measureCalls(call: () => Promise<void>, concurrent: number): Promise<string> {
+  await Promise.all(Array.from({ length: concurrent }, call)); // warm-up: connections opened
+  const latencies: number[] = [];
+  const started = performance.now();
+  const end = started + SECONDS * 1000;
+  await Promise.all(Array.from({ length: concurrent }, async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      await call();
+      latencies.push(performance.now() - t);
+    }
+  }));
+  const perSecond = latencies.length / ((performance.now() - started) / 1000);
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1);
+  return `${Math.round(perSecond).toLocaleString('en-US')} (${at(0.5)} / ${at(0.99)})`;
+}
+
+/** GenerateDataKey as one SigV4-signed fetch, with no SDK between: what the SDK's own cost is measured against. */
+function signedGenerateDataKey(url: string, keyId: string): () => Promise<void> {
+  const { host } = new URL(url);
+  const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 'kms', sha256: Sha256 });
+  const body = JSON.stringify({ KeyId: keyId, KeySpec: 'AES_256' });
+  return async () => {
+    const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: host, path: '/', body,
+      headers: { host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.GenerateDataKey' } });
+    const { host: _host, ...headers } = signed.headers;
+    const response = await fetch(url, { method: 'POST', headers, body });
+    if (response.status !== 200) throw new Error(`GenerateDataKey: HTTP ${response.status} ${await response.text()}`);
+    await response.arrayBuffer();
+  };
+}
+
+async function mibPerSecond(run: () => Promise<void>): Promise<string> {
+  const started = performance.now();
+  await run();
+  return (LARGE_BYTES / 1024 / 1024 / ((performance.now() - started) / 1000)).toFixed(0);
+}
+
+/** The section's Markdown. */
+export async function serviceSection(): Promise<string> {
+  const server = await startServer();
+  try {
+    const requestHandler = { httpAgent: new Agent({ keepAlive: true, maxSockets: Math.max(...CONCURRENCY) }) };
+    const common = { endpoint: server.url, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler };
+    const kms = new KMSClient(common);
+    const s3 = new S3Client({ ...common, forcePathStyle: true });
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+    const keyId = KeyMetadata!.Arn!;
+    const { CiphertextBlob } = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256' }));
+    await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+    const small = crypto.getRandomValues(new Uint8Array(4096));
+    let sequence = 0;
+    const operations: Array<{ name: string; call: () => Promise<void> }> = [
+      { name: 'KMS GenerateDataKey (SDK)', call: async () => { (await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256' }))).Plaintext!.fill(0); } },
+      { name: 'KMS GenerateDataKey (signed fetch)', call: signedGenerateDataKey(server.url, keyId) },
+      { name: 'KMS Decrypt (SDK)', call: async () => { (await kms.send(new DecryptCommand({ CiphertextBlob }))).Plaintext!.fill(0); } },
+      {
+        name: 'S3 PutObject+GetObject 4 KiB SSE-KMS (SDK)', call: async () => {
+          const Key = `small/${sequence++ % 256}`;
+          await s3.send(new PutObjectCommand({ Bucket: 'bench', Key, Body: small, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyId }));
+          await (await s3.send(new GetObjectCommand({ Bucket: 'bench', Key }))).Body!.transformToByteArray();
+        },
+      },
+    ];
+    const rows: Row[] = [];
+    for (const { name, call } of operations) {
+      const cells: string[] = [];
+      for (const concurrent of CONCURRENCY) cells.push(await measureCalls(call, concurrent));
+      rows.push({ name, cells });
+      process.stderr.write(`  measured ${name}\n`);
+    }
+    const large = new Uint8Array(LARGE_BYTES);
+    for (let offset = 0; offset < LARGE_BYTES; offset += 65536) crypto.getRandomValues(large.subarray(offset, offset + 65536));
+    const largeRows: string[] = [];
+    for (const [label, sse] of [['none', {}], ['SSE-S3', { ServerSideEncryption: 'AES256' }], ['SSE-KMS', { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyId }]] as const) {
+      const Key = `large/${label}`;
+      const put = await mibPerSecond(async () => { await s3.send(new PutObjectCommand({ Bucket: 'bench', Key, Body: large, ...sse })); });
+      const get = await mibPerSecond(async () => {
+        let bytes = 0;
+        for await (const chunk of (await s3.send(new GetObjectCommand({ Bucket: 'bench', Key }))).Body as AsyncIterable<Uint8Array>) bytes += chunk.length;
+        if (bytes !== LARGE_BYTES) throw new Error(`GET ${Key}: ${bytes} bytes`);
+      });
+      largeRows.push(`| ${label} | ${put} | ${get} |`);
+    }
+    process.stderr.write('  measured 64 MiB objects\n');
+    kms.destroy();
+    s3.destroy();
+    requestHandler.httpAgent.destroy();
+    return [
+      '## Service',
+      '',
+      `\`kms-wasm serve\` as a child process on loopback, its directory on the local disk (the KMS's FileKeyStore fsyncs), driven from`,
+      `this process with keep-alive connections. Calls per second by concurrent calls (${SECONDS} s each), in parentheses p50 / p99`,
+      'latency in ms per call; a PutObject+GetObject row counts one pair as one call. "signed fetch" is GenerateDataKey as one',
+      'SigV4-signed `fetch` with no SDK around it, beside the `@aws-sdk/client-kms` row to show the SDK\'s own share.',
+      '',
+      `| call | ${CONCURRENCY.map((c) => `${c} concurrent`).join(' | ')} |`,
+      `| --- | ${CONCURRENCY.map(() => '---:').join(' | ')} |`,
+      ...rows.map((r) => `| ${r.name} | ${r.cells.join(' | ')} |`),
+      '',
+      '64 MiB objects, one PutObject then one GetObject (`@aws-sdk/client-s3`, body from memory, read as a stream), MiB/s:',
+      '',
+      '| encryption | PUT | GET |',
+      '| --- | ---: | ---: |',
+      ...largeRows,
+      '',
+    ].join('\n');
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,35 @@
+// The page's requests to the service that served it, each signed in the page with SigV4
+// (@smithy/signature-v4, SHA-256 from @aws-crypto/sha256-js): no cookie, no server-side session.
+
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { Session } from './session.js';
+
+export interface SignedRequest {
+  service: 'kms' | 'sts' | 's3';
+  method: string;
+  /** Already percent-encoded (S3's object keys are, segment by segment), and signed as it is. */
+  path: string;
+  query?: Record<string, string>;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export async function signedFetch(session: Session, request: SignedRequest): Promise<Response> {
+  const signer = new SignatureV4({
+    service: request.service, region: session.region, sha256: Sha256,
+    credentials: { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey },
+    // S3 signs the path as sent (encoded once); the other services' paths are "/".
+    uriEscapePath: request.service !== 's3',
+  });
+  const signed = await signer.sign({
+    method: request.method, protocol: location.protocol, hostname: location.hostname,
+    port: location.port === '' ? undefined : Number(location.port), path: request.path, query: request.query ?? {},
+    // The browser sends this Host itself; it is signed here and left out of fetch's headers (which may not set it).
+    headers: { ...request.headers, host: location.host },
+    body: request.body,
+  });
+  const { host: _host, ...headers } = signed.headers;
+  const query = new URLSearchParams(request.query).toString();
+  return fetch(query ? `${request.path}?${query}` : request.path, { method: request.method, headers, body: request.body, credentials: 'omit', cache: 'no-store' });
+}
