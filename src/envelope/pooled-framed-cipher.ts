@@ -1,19 +1,19 @@
 // The framed encryptor and decryptor with their frames sealed and opened on the shared worker pool
 // (core/parallel-frames.ts): the same bytes as FramedEncryptor / FramedDecryptor write and read,
 // since a frame's IV and AAD follow from its number and the header. Each chunk's frames are cut
-// into batches that run on the workers at once. The encryptor keeps up to CHUNKS_IN_FLIGHT chunks
-// sealing and releases them in order; the decryptor opens one chunk at a time, releasing its
-// plaintext only once all its frames authenticate. Memory stays a few chunks, whatever the size. Chunks under
-// PARALLEL_THRESHOLD_BYTES run in the calling thread, as parallelGcm's messages do.
+// into batches that run on the workers at once. Both keep up to CHUNKS_IN_FLIGHT chunks sealing or
+// opening and release them in order, the decryptor each chunk's plaintext only once all its frames
+// authenticate. Memory stays a few chunks, whatever the size. Chunks under PARALLEL_THRESHOLD_BYTES
+// run in the calling thread, as parallelGcm's messages do.
 
 import { AuthenticationError } from '../core/errors.js';
 import type { GcmFrame } from '../core/parallel-jobs.js';
 import { parallelGcmFrames } from '../core/parallel-frames.js';
 import { copyBytes } from '../core/validate.js';
-import { concatBytes } from './byte-concat.js';
 import { chunkTransform, type ChunkCipher } from './chunk-transform.js';
 import { FramedDecryptor, type FrameSpan } from './framed-decryptor.js';
 import { FramedEncryptor, type FramingOptions } from './framed-encryptor.js';
+import { InOrderWindow } from './in-order-window.js';
 import type { DataKeyResolver, EncryptionMaterials } from './materials.js';
 import { frameAad, frameNonce, TAG_BYTES } from './message-format.js';
 
@@ -43,15 +43,16 @@ class DeferredFramedEncryptor extends FramedEncryptor {
 }
 
 /**
- * Chunks being sealed at once: while the workers seal one, the next is read and laid out, so they
- * do not wait for this thread (nor it for them) at every chunk. The output still comes in order.
+ * Chunks being sealed or opened at once: while the workers run one, the next is read and laid out,
+ * so they do not wait for this thread (nor it for them) at every chunk. The output still comes in
+ * order.
  */
 const CHUNKS_IN_FLIGHT = 3;
 
 class PooledFramedEncryptor implements ChunkCipher {
   private readonly framing: DeferredFramedEncryptor;
-  /** Chunks laid out and being sealed, oldest first; each settles to its sealed bytes. */
-  private readonly inFlight: Array<{ out: Uint8Array; sealing: Promise<void> }> = [];
+  /** Chunks laid out and being sealed, oldest first. */
+  private readonly window = new InOrderWindow();
 
   constructor(materials: EncryptionMaterials, options?: FramingOptions) {
     this.framing = new DeferredFramedEncryptor(materials, options);
@@ -74,19 +75,10 @@ class PooledFramedEncryptor implements ChunkCipher {
     try {
       const out = layOut();
       const { key, frames } = this.framing.takeFrames();
-      const sealing = parallelGcmFrames(key, out, frames, true);
-      sealing.catch(() => {}); // awaited below, in order; this only keeps an early failure from being reported as unhandled
-      this.inFlight.push({ out, sealing });
-      const done: Uint8Array[] = [];
-      while (this.inFlight.length > keep) {
-        const { out: sealed, sealing: oldest } = this.inFlight[0]!;
-        await oldest;
-        this.inFlight.shift();
-        done.push(sealed);
-      }
-      return done.length === 1 ? done[0]! : concatBytes(done);
+      this.window.add(parallelGcmFrames(key, out, frames, true).then(() => out), out);
+      return await this.window.take(keep);
     } catch (error) {
-      for (const { out } of this.inFlight.splice(0)) out.fill(0); // they hold plaintext laid out for sealing
+      this.window.discard(); // the chunks in flight hold plaintext laid out for sealing
       this.framing.dispose();
       this.framing.wipeKey();
       throw error;
@@ -94,9 +86,29 @@ class PooledFramedEncryptor implements ChunkCipher {
   }
 }
 
+/**
+ * A FramedDecryptor whose chunks open on the pool, up to CHUNKS_IN_FLIGHT at once: each chunk's
+ * plaintext is released, in order, once every frame in it authenticated; the final frame's chunk
+ * waits for all. A failure anywhere releases nothing more and zeroes what is in flight.
+ */
 class PooledFramedDecryptor extends FramedDecryptor {
-  protected override async openFrames(messageKey: Uint8Array, hash: Uint8Array, sealed: Uint8Array, frames: FrameSpan[]): Promise<Uint8Array> {
-    const work = copyBytes(sealed); // opened in place in a copy: the input buffer keeps only ciphertext
+  private readonly window = new InOrderWindow();
+
+  protected override openFrames(messageKey: Uint8Array, hash: Uint8Array, sealed: Uint8Array, frames: FrameSpan[]): Promise<Uint8Array> {
+    if (frames.length > 0) {
+      const work = copyBytes(sealed); // opened in place in a copy: the input buffer keeps only ciphertext
+      this.window.add(this.open(messageKey, hash, work, frames), work);
+    }
+    return this.window.take(frames.at(-1)?.final ? 0 : CHUNKS_IN_FLIGHT - 1);
+  }
+
+  protected override wipe(): void {
+    this.window.discard();
+    super.wipe();
+  }
+
+  /** Opens `frames`, which lie in `work`, in place on the pool; resolves to their plaintexts joined, `work` zeroed. */
+  private async open(messageKey: Uint8Array, hash: Uint8Array, work: Uint8Array, frames: FrameSpan[]): Promise<Uint8Array> {
     const gcmFrames = frames.map(({ number, final, contentStart, contentBytes }) => ({
       start: contentStart, contentBytes, iv: frameNonce(number), aad: frameAad(hash, number, final, contentBytes),
     }));

@@ -140,4 +140,48 @@ describe('pooled framed encryption', () => {
       }
     });
   }
+
+  describe('a message of many reads (more than the chunks it keeps in flight)', () => {
+    const size = 13 * MiB + 5;
+    const plaintext = random(size);
+    const sealed = withFixedMessageId(() => encryptMessage(materials(), plaintext));
+    const fullFrames = Math.floor(size / FRAME);
+    const sealedFrame = 4 + FRAME + 16;
+    const bodyStart = sealed.length - (size % FRAME + 28) - fullFrames * sealedFrame;
+    /** Where the plaintext of the frame holding sealed byte `at` starts. */
+    const plaintextOfFrameAt = (at: number) => Math.floor((at - bodyStart) / sealedFrame) * FRAME;
+
+    it('encrypts to the single-thread message and decrypts it, byte for byte, in 1 MiB and uneven reads', async () => {
+      for (const chunkBytes of [MiB, 3 * MiB + 11]) {
+        const pooled = await run(withFixedMessageId(() => pooledEncryptStream(materials())), plaintext, chunkBytes);
+        expect(pooled.error).toBeUndefined();
+        same(joined(pooled.outputs), sealed, `encrypt in chunks of ${chunkBytes}`);
+        const opened = await run(pooledDecryptStream(resolve), sealed, chunkBytes);
+        expect(opened.error).toBeUndefined();
+        same(joined(opened.outputs), plaintext, `decrypt in chunks of ${chunkBytes}`);
+      }
+    });
+
+    it('a flipped byte in an early, middle or last read fails; what came out before is the plaintext up to, never including, the damaged frame', async () => {
+      for (const at of [bodyStart + 10, bodyStart + 100 * sealedFrame + 77, bodyStart + 150 * sealedFrame - 1, sealed.length - 1]) {
+        const damaged = sealed.slice();
+        damaged[at]! ^= 0x80;
+        const { outputs, error } = await run(pooledDecryptStream(resolve), damaged, MiB);
+        expect(error, `byte ${at}`).toBeInstanceOf(AuthenticationError);
+        const released = joined(outputs);
+        expect(released.length, `byte ${at}`).toBeLessThanOrEqual(plaintextOfFrameAt(at));
+        same(released, plaintext.subarray(0, released.length), `byte ${at}`);
+      }
+    });
+
+    it('a message cut short anywhere fails as truncated, having released only whole frames before the cut', async () => {
+      for (const length of [bodyStart + 3, bodyStart + 5 * MiB, bodyStart + 90 * sealedFrame, sealed.length - 1]) {
+        const { outputs, error } = await run(pooledDecryptStream(resolve), sealed.subarray(0, length), MiB);
+        expect((error as Error | undefined)?.message, `cut at ${length}`).toBe('the message is truncated: its final frame is missing');
+        const released = joined(outputs);
+        expect(released.length, `cut at ${length}`).toBeLessThanOrEqual(plaintextOfFrameAt(length));
+        same(released, plaintext.subarray(0, released.length), `cut at ${length}`);
+      }
+    });
+  });
 });
