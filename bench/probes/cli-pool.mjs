@@ -41,12 +41,18 @@ const materials = () => ({ dataKey: new Uint8Array(dataKey), encryptionContext: 
 const resolve = async () => new Uint8Array(dataKey);
 const digest = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-/** Seconds to stream `from` through the transform `makeTransform` makes into `to`. */
-async function timed(from, makeTransform, to) {
+/** CPU seconds (user + system) of every thread of the process, workers included, per run. */
+const cpu = { 'encrypt single': [], 'encrypt pooled': [], 'decrypt single': [], 'decrypt pooled': [] };
+
+/** Seconds to stream `from` through the transform `makeTransform` makes into `to`; its CPU seconds go to cpu[name]. */
+async function timed(from, makeTransform, to, name) {
   await terminateWorkers(); // a pooled run starts the pool, as a new CLI process would
   const start = performance.now();
+  const cpuBefore = process.cpuUsage();
   const transform = makeTransform();
   await pipeline(createReadStream(from, { highWaterMark: READ_BYTES }), toNodeDuplex(transform), createWriteStream(to));
+  const { user, system } = process.cpuUsage(cpuBefore);
+  cpu[name]?.push((user + system) / 1e6);
   return (performance.now() - start) / 1000;
 }
 
@@ -56,24 +62,25 @@ for (const mib of SIZES_MIB) {
   const chunk = randomBytes(1024 * 1024);
   writeFileSync(plain, Buffer.concat(Array.from({ length: mib }, () => chunk)));
   const times = { 'encrypt single': [], 'encrypt pooled': [], 'decrypt single': [], 'decrypt pooled': [] };
+  for (const list of Object.values(cpu)) list.length = 0;
   const plainDigest = digest(plain);
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate which path goes first, so neither always runs on the warmer (or busier) machine.
     const order = round % 2 === 0 ? ['single', 'pooled'] : ['pooled', 'single'];
     for (const path of order) {
       const pooled = path === 'pooled';
-      times[`encrypt ${path}`].push(await timed(plain, () => (pooled ? pooledEncryptStream : encryptStream)(materials()), join(work, `${path}.kms`)));
+      times[`encrypt ${path}`].push(await timed(plain, () => (pooled ? pooledEncryptStream : encryptStream)(materials()), join(work, `${path}.kms`), `encrypt ${path}`));
     }
     // The single-thread message, decrypted both ways: the same plaintext, the file's own.
     for (const path of order) {
       const pooled = path === 'pooled';
-      times[`decrypt ${path}`].push(await timed(join(work, 'single.kms'), () => (pooled ? pooledDecryptStream : decryptStream)(resolve), join(work, `${path}.out`)));
+      times[`decrypt ${path}`].push(await timed(join(work, 'single.kms'), () => (pooled ? pooledDecryptStream : decryptStream)(resolve), join(work, `${path}.out`), `decrypt ${path}`));
       if (digest(join(work, `${path}.out`)) !== plainDigest) throw new Error(`${path} decrypt gave other bytes`);
     }
     // The pooled message decrypts on one thread to the same plaintext.
     await timed(join(work, 'pooled.kms'), () => decryptStream(resolve), join(work, 'check.out'));
     if (digest(join(work, 'check.out')) !== plainDigest) throw new Error('the pooled message does not decrypt to the plaintext');
-    console.log(`${mib} MiB round ${round + 1}: ${Object.entries(times).map(([name, list]) => `${name} ${list.at(-1).toFixed(2)} s`).join(', ')}`);
+    console.log(`${mib} MiB round ${round + 1}: ${Object.entries(times).map(([name, list]) => `${name} ${list.at(-1).toFixed(2)} s (CPU ${cpu[name].at(-1).toFixed(2)} s)`).join(', ')}`);
   }
   console.log(`${mib} MiB over ${ROUNDS} rounds: ${Object.entries(times).map(([name, list]) => `${name} ${range(list)}`).join(', ')}`);
   console.log(`  pooled/single per round: encrypt ${times['encrypt pooled'].map((t, i) => (t / times['encrypt single'][i]).toFixed(2)).join(' ')}, decrypt ${times['decrypt pooled'].map((t, i) => (t / times['decrypt single'][i]).toFixed(2)).join(' ')}`);
