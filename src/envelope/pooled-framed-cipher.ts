@@ -136,7 +136,12 @@ export function pooledEncryptStream(materials: EncryptionMaterials, options?: Fr
   return chunkTransform(() => encryptor);
 }
 
-/** Like decryptStream, with the frames opened on the worker pool: each chunk's plaintext released only once all its frames authenticate. */
+/**
+ * Like decryptStream, with the frames opened on the worker pool: each chunk's plaintext released only
+ * once all its frames authenticate. `kms-wasm decrypt` does not use it: on the loaded 2-core machine
+ * it was slower than one thread (src/cli/file-commands.ts); bench/probes/cli-pool.mjs measures it
+ * against decryptStream, for a machine with idle cores.
+ */
 export function pooledDecryptStream(resolveDataKey: DataKeyResolver): TransformStream<Uint8Array, Uint8Array> {
   return chunkTransform(() => new PooledFramedDecryptor(resolveDataKey));
 }
