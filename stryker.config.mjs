@@ -10,6 +10,7 @@ const modules = [
   'src/envelope/**/*.ts',
   '!src/envelope/index.ts',
   'src/core/validate.ts',
+  'src/core/bytes.ts',
   'src/core/gcm.ts',
   'src/core/gcm-state.ts',
   'src/core/xts.ts',
