@@ -6,7 +6,7 @@
 import { GCM_FULL_TAG_BYTES } from './gcm-state.js';
 import type { GcmFrame } from './parallel-jobs.js';
 import { PARALLEL_THRESHOLD_BYTES, PART_BYTES, runParts } from './parallel.js';
-import { copyBytes } from './validate.js';
+import { copyBytes } from './bytes.js';
 import { sharedPool } from './worker-pool.js';
 
 const sealedEnd = (frame: GcmFrame) => frame.start + frame.contentBytes + GCM_FULL_TAG_BYTES;

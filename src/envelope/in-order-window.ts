@@ -3,7 +3,7 @@
 // sealed or opened, so the workers never wait for the calling thread between reads (nor it for
 // them), and memory stays a few reads' worth, whatever the message's size.
 
-import { concatBytes } from './byte-concat.js';
+import { concatBytes } from '../core/bytes.js';
 
 interface Pending {
   /** Settles to the bytes to release, in order. */

@@ -9,7 +9,7 @@
 import { AuthenticationError } from '../core/errors.js';
 import type { GcmFrame } from '../core/parallel-jobs.js';
 import { parallelGcmFrames } from '../core/parallel-frames.js';
-import { copyBytes } from '../core/validate.js';
+import { copyBytes } from '../core/bytes.js';
 import { chunkTransform, type ChunkCipher } from './chunk-transform.js';
 import { FramedDecryptor, type FrameSpan } from './framed-decryptor.js';
 import { FramedEncryptor, type FramingOptions } from './framed-encryptor.js';
