@@ -80,6 +80,8 @@ await build({
   platform: 'node',
   target: 'node20',
   mainFields: ['module', 'main'],
+  // The PNG renderer of `bench --chart`: an optional peer dependency with a native binary, loaded from node_modules.
+  external: ['@resvg/resvg-js'],
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __kmsWasmCreateRequire } from 'node:module';\nconst require = __kmsWasmCreateRequire(import.meta.url);" },
   sourcemap: true,
   logLevel: 'warning',
