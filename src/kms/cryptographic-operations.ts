@@ -3,8 +3,7 @@
 // version it names (the format is ciphertext-blob.ts); material is unwrapped only for the moment a
 // call needs it, and zeroed after.
 
-import type { ConditionContext } from '../policy/index.js';
-import type { Caller } from '../policy/index.js';
+import type { Caller, ConditionContext } from '../policy/index.js';
 import type { AuditEvent } from './audit-trail.js';
 import { decodeBlobHeader, openBlob, sealBlob } from './ciphertext-blob.js';
 import { checkEncryptionContext, type EncryptionContext } from './encryption-context.js';

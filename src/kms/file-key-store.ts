@@ -28,6 +28,7 @@
 
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
+import { concatBytes } from '../core/bytes.js';
 import { gcm } from '../core/gcm.js';
 import { loadOnce } from '../core/load-once.js';
 import { atomicWriteFile, readOrCreateSecret, readSecret, removeFiles, renameDurably, temporaryFilesOf } from '../platform/atomic-file.js';
@@ -258,11 +259,7 @@ export class FileKeyStore implements KeyStore {
     const { path } = await nodeModules();
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const sealed = gcm(rootKey, iv, MAGIC, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify(state)));
-    const bytes = new Uint8Array(MAGIC.length + iv.length + sealed.length);
-    bytes.set(MAGIC);
-    bytes.set(iv, MAGIC.length);
-    bytes.set(sealed, MAGIC.length + iv.length);
-    await atomicWriteFile(path.join(this.directory, STATE_FILE), bytes);
+    await atomicWriteFile(path.join(this.directory, STATE_FILE), concatBytes([MAGIC, iv, sealed]));
   }
 
   /**
@@ -339,10 +336,7 @@ export class FileKeyStore implements KeyStore {
     const lines = entries.map(({ record, changes, lastChange }) => {
       const iv = crypto.getRandomValues(new Uint8Array(12));
       const sealed = gcm(rootKey, iv, AUDIT_AAD, { constantTime: true }).encrypt(new TextEncoder().encode(JSON.stringify({ ...record, changes, lastChange })));
-      const bytes = new Uint8Array(iv.length + sealed.length);
-      bytes.set(iv);
-      bytes.set(sealed, iv.length);
-      return auditLine(bytesToBase64(bytes));
+      return auditLine(bytesToBase64(concatBytes([iv, sealed])));
     });
     const end = this.auditEnd!;
     const text = `${end.newline ? '' : '\n'}${lines.join('')}`;

@@ -58,7 +58,7 @@ export class KeyManagementService implements HostKms {
   readonly region: string;
   private readonly keys: KeyOperations;
   private readonly aliases: AliasOperations;
-  private readonly crypto: CryptographicOperations;
+  private readonly cryptography: CryptographicOperations;
   private readonly imports: KeyImportOperations;
   private readonly grants: GrantOperations;
   private readonly audit: AuditOperations;
@@ -72,7 +72,7 @@ export class KeyManagementService implements HostKms {
       iam: options.iam, clock: options.clock ?? systemClock });
     this.keys = new KeyOperations(calls);
     this.aliases = new AliasOperations(calls);
-    this.crypto = new CryptographicOperations(calls);
+    this.cryptography = new CryptographicOperations(calls);
     this.imports = new KeyImportOperations(calls);
     this.grants = new GrantOperations(calls);
     this.audit = new AuditOperations(calls);
@@ -175,27 +175,27 @@ export class KeyManagementService implements HostKms {
   // ---------------------------------------------------------------- cryptographic operations (cryptographic-operations.ts)
 
   encrypt(request: EncryptRequest, caller?: Caller): Promise<EncryptResponse> {
-    return malformedKmsRequest('Encrypt', request) ?? this.crypto.encrypt(request, caller);
+    return malformedKmsRequest('Encrypt', request) ?? this.cryptography.encrypt(request, caller);
   }
 
   decrypt(request: DecryptRequest, caller?: Caller): Promise<DecryptResponse> {
-    return malformedKmsRequest('Decrypt', request) ?? this.crypto.decrypt(request, caller);
+    return malformedKmsRequest('Decrypt', request) ?? this.cryptography.decrypt(request, caller);
   }
 
   reEncrypt(request: ReEncryptRequest, caller?: Caller): Promise<ReEncryptResponse> {
-    return malformedKmsRequest('ReEncrypt', request) ?? this.crypto.reEncrypt(request, caller);
+    return malformedKmsRequest('ReEncrypt', request) ?? this.cryptography.reEncrypt(request, caller);
   }
 
   generateDataKey(request: GenerateDataKeyRequest, caller?: Caller): Promise<GenerateDataKeyResponse> {
-    return malformedKmsRequest('GenerateDataKey', request) ?? this.crypto.generateDataKey(request, caller);
+    return malformedKmsRequest('GenerateDataKey', request) ?? this.cryptography.generateDataKey(request, caller);
   }
 
   generateDataKeyWithoutPlaintext(request: GenerateDataKeyWithoutPlaintextRequest, caller?: Caller): Promise<GenerateDataKeyWithoutPlaintextResponse> {
-    return malformedKmsRequest('GenerateDataKeyWithoutPlaintext', request) ?? this.crypto.generateDataKeyWithoutPlaintext(request, caller);
+    return malformedKmsRequest('GenerateDataKeyWithoutPlaintext', request) ?? this.cryptography.generateDataKeyWithoutPlaintext(request, caller);
   }
 
   generateRandom(request: GenerateRandomRequest, caller?: Caller): Promise<GenerateRandomResponse> {
-    return malformedKmsRequest('GenerateRandom', request) ?? this.crypto.generateRandom(request, caller);
+    return malformedKmsRequest('GenerateRandom', request) ?? this.cryptography.generateRandom(request, caller);
   }
 
 

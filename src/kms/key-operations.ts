@@ -3,8 +3,7 @@
 // keys services create on first use.
 
 import { addDays } from '../core/clock.js';
-import { MalformedPolicyError } from '../policy/policy-errors.js';
-import { parsePolicy, type Caller } from '../policy/index.js';
+import { MalformedPolicyError, parsePolicy, type Caller } from '../policy/index.js';
 import type { AuditEvent } from './audit-trail.js';
 import { createKeyConditions, numberCondition, requestTagConditions } from './kms-condition-keys.js';
 import type { KmsCalls } from './kms-calls.js';

@@ -5,6 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { concatBytes } from '../core/bytes.js';
 import { gcm } from '../core/gcm.js';
 import { atomicWriteFile } from '../platform/atomic-file.js';
 
@@ -47,11 +48,7 @@ export class SealedStateFile<T> {
     const json = new TextEncoder().encode(JSON.stringify(state));
     try {
       const sealed = gcm(this.rootKey, iv, this.aad, { constantTime: true }).encrypt(json);
-      const bytes = new Uint8Array(MAGIC.length + iv.length + sealed.length);
-      bytes.set(MAGIC);
-      bytes.set(iv, MAGIC.length);
-      bytes.set(sealed, MAGIC.length + iv.length);
-      await atomicWriteFile(this.file, bytes, 0o600);
+      await atomicWriteFile(this.file, concatBytes([MAGIC, iv, sealed]), 0o600);
     } finally {
       json.fill(0);
     }
