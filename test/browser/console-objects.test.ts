@@ -40,9 +40,9 @@ describe('the console in Chromium: buckets and objects', async () => {
 
   it('lists the buckets; choosing one lists all its objects, each with its encryption', async () => {
     await expect.poll(() => page.locator('#buckets-list button').allTextContents()).toEqual(['empty', 'photos']);
-    await page.getByRole('button', { name: 'photos' }).click();
+    await page.getByRole('button', { name: 'photos', exact: true }).click();
     await expect.poll(() => page.locator('#objects-body tr').count(), { timeout: 60_000 }).toBe(1006);
-    expect(await page.getByRole('button', { name: 'photos' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByRole('button', { name: 'photos', exact: true }).getAttribute('aria-pressed')).toBe('true');
     expect(await page.locator('#objects-heading').textContent()).toBe('Objects in photos');
     expect(await encryptionOf('sse-s3.txt')).toBe('SSE-S3');
     expect(await encryptionOf('dir/sse kms+ü.txt')).toBe(`SSE-KMS (${keyArn})`);
@@ -62,7 +62,7 @@ describe('the console in Chromium: buckets and objects', async () => {
   });
 
   it('an empty bucket says so; no script error or failed load on the way', async () => {
-    await page.getByRole('button', { name: 'empty' }).click();
+    await page.getByRole('button', { name: 'empty', exact: true }).click();
     await expect.poll(() => page.locator('#objects-empty').isVisible()).toBe(true);
     // The one failed load is the SSE-C object's HEAD without its key (S3 answers 400).
     expect(pageErrors.every((e) => /Failed to load resource: .* 400 /.test(e))).toBe(true);
