@@ -12,7 +12,8 @@ import { openDecryptedBody } from './body-decryption.js';
 import { writeEncryptedBody } from './body-encryption.js';
 import type { ObjectBodies } from './object-bodies.js';
 import { bodyPieces, checkContentLength } from './object-bytes.js';
-import { defaultEncryption, type Bucket } from './object-records.js';
+import { checksummed, compositeChecksum, memberOf, uploadChecksum, type ChecksummerFactory, type UploadChecksum } from './object-checksums.js';
+import { CHECKSUM_MEMBERS, defaultEncryption, type Bucket, type ChecksumMember } from './object-records.js';
 import type {
   AbortMultipartUploadOutput, AbortMultipartUploadRequest, CompleteMultipartUploadOutput, CompleteMultipartUploadRequest,
   CreateMultipartUploadOutput, CreateMultipartUploadRequest, ObjectRequest, PutObjectOutput, PutObjectRequest, PutObjectSettings,
@@ -33,9 +34,11 @@ export interface MultipartHost {
   matchingCustomerKey(request: ObjectRequest, check: CustomerKeyCheck, missing: string): Uint8Array;
   sseS3(): SseS3Keyring;
   bodies(): ObjectBodies;
-  /** putObject without its 5 GiB limit (a completed upload may reach 5 TiB), keeping the part sizes with the version. */
-  putObject(request: PutObjectRequest, caller: Caller | undefined, partSizes: number[]): Promise<PutObjectOutput>;
+  /** putObject without its 5 GiB limit (a completed upload may reach 5 TiB), keeping the part sizes (and a COMPOSITE checksum's type) with the version. */
+  putObject(request: PutObjectRequest, caller: Caller | undefined, completed: CompletedUpload): Promise<PutObjectOutput>;
   account: string;
+  /** The checksum algorithms, if the store has them. */
+  checksummer: ChecksummerFactory | undefined;
 }
 
 interface Upload {
@@ -45,9 +48,17 @@ interface Upload {
   /** The PUT settings the completed object gets (SSE-C: the key's check, not the key). */
   settings: Omit<PutObjectSettings, 'Bucket' | 'Key' | 'SSECustomerKey' | 'SSECustomerKeyMD5'>;
   customerKey?: CustomerKeyCheck;
+  /** With a ChecksumAlgorithm: every part's checksum is computed as it arrives, and the object's from them. */
+  checksum?: UploadChecksum;
   /** How the completed object will be encrypted, as CreateMultipartUpload and each UploadPart answer it. */
   encryption: Omit<UploadPartOutput, 'ETag'>;
-  parts: Map<number, { bodyId: string; size: number; etag: string; lastModified: Date }>;
+  parts: Map<number, { bodyId: string; size: number; etag: string; lastModified: Date; checksum?: string }>;
+}
+
+/** What a completed upload leaves on its object's version besides the PUT's fields. */
+export interface CompletedUpload {
+  partSizes: number[];
+  checksumType?: 'COMPOSITE';
 }
 
 /** S3's minimum size for every part but the last. */
@@ -68,14 +79,22 @@ export class MultipartUploads {
     const key = this.host.checkKey(request.Key);
     this.host.authorizePut(who, bucket, key, request);
     const customerKey = this.host.customerKey(request);
-    const { Bucket: _b, Key: _k, SSECustomerKey: _key, SSECustomerKeyMD5: _md5, ...settings } = request;
+    const { Bucket: _b, Key: _k, SSECustomerKey: _key, SSECustomerKeyMD5: _md5, ChecksumAlgorithm, ChecksumType, ...settings } = request;
+    let checksum: UploadChecksum | undefined;
+    try {
+      checksum = uploadChecksum(ChecksumAlgorithm, ChecksumType);
+      if (checksum && !this.host.checksummer) throw s3Error('InvalidRequest', 'ChecksumAlgorithm: this ObjectStore was made without a checksummer (ObjectStoreOptions.checksummer)');
+    } catch (error) {
+      customerKey?.fill(0);
+      throw error;
+    }
     const uploadId = crypto.randomUUID();
     const encryption = customerKey ? { SSECustomerAlgorithm: 'AES256' as const }
       : { ServerSideEncryption: defaultEncryption(bucket, request.ServerSideEncryption), SSEKMSKeyId: request.SSEKMSKeyId };
-    this.uploads.set(uploadId, { bucket: bucket.name, key, initiator: who.principal, settings, parts: new Map(), encryption,
+    this.uploads.set(uploadId, { bucket: bucket.name, key, initiator: who.principal, settings, parts: new Map(), encryption, checksum,
       customerKey: customerKey ? customerKeyCheck(customerKey) : undefined });
     customerKey?.fill(0);
-    return { Bucket: bucket.name, Key: key, UploadId: uploadId, ...encryption };
+    return { Bucket: bucket.name, Key: key, UploadId: uploadId, ...encryption, ChecksumAlgorithm: checksum?.algorithm, ChecksumType: checksum?.type };
   }
 
   /** Stores one part (at most 5 GiB, streamed like putObject's Body), sealed at rest: under the customer's key for SSE-C uploads, else under the store's root key. */
@@ -84,15 +103,17 @@ export class MultipartUploads {
     const { upload, partArn, customerKey } = this.uploadFor(request, caller, request.PartNumber);
     try {
       const contentLength = checkContentLength(request.ContentLength, MAX_PART_BYTES);
-      const pieces = bodyPieces(request.Body);
+      let checksum: string | undefined;
+      const algorithm = upload.checksum?.algorithm;
+      const pieces = algorithm ? checksummed(bodyPieces(request.Body), this.host.checksummer!(algorithm), (value) => { checksum = value; }) : bodyPieces(request.Body);
       const materials = customerKey ? customerKeyMaterials(customerKey) : this.host.sseS3().materials(partArn);
       const bodyId = crypto.randomUUID();
       const { size, etag } = await writeEncryptedBody(this.host.bodies(), bodyId, pieces, [bindMaterials(materials, { objectArn: partArn, versionId: bodyId })],
         { maxBytes: MAX_PART_BYTES, contentLength });
       const previous = upload.parts.get(request.PartNumber);
-      upload.parts.set(request.PartNumber, { bodyId, size, etag, lastModified: new Date() });
+      upload.parts.set(request.PartNumber, { bodyId, size, etag, lastModified: new Date(), checksum });
       if (previous) await this.host.bodies().remove(previous.bodyId);
-      return { ETag: etag, ...upload.encryption };
+      return { ETag: etag, ...upload.encryption, ...(algorithm ? { [memberOf(algorithm)]: checksum } : {}) };
     } finally {
       customerKey?.fill(0);
     }
@@ -107,10 +128,15 @@ export class MultipartUploads {
     try {
       // The list as a whole first: order, then that each part exists with that ETag, then sizes.
       if (listed.some((p, i) => i > 0 && p.PartNumber <= listed[i - 1]!.PartNumber)) throw s3Error('InvalidPartOrder', 'parts must be listed in ascending order of PartNumber');
-      const chosen = listed.map(({ PartNumber, ETag }) => {
-        const part = upload.parts.get(PartNumber);
-        if (!part || part.etag !== ETag) throw s3Error('InvalidPart', `part ${PartNumber} was not uploaded, or its ETag differs`);
-        return { ...part, PartNumber };
+      const chosen = listed.map((listedPart) => {
+        const part = upload.parts.get(listedPart.PartNumber);
+        if (!part || part.etag !== listedPart.ETag) throw s3Error('InvalidPart', `part ${listedPart.PartNumber} was not uploaded, or its ETag differs`);
+        // A part's checksum, if the completion lists one, must be the one computed as the part arrived, of the upload's algorithm.
+        const claimed = CHECKSUM_MEMBERS.filter((member) => listedPart[member] !== undefined);
+        if (claimed.some((member) => !upload.checksum || member !== memberOf(upload.checksum.algorithm) || listedPart[member] !== part.checksum)) {
+          throw s3Error('InvalidPart', `part ${listedPart.PartNumber}: its ${claimed.join(', ')} is not the checksum of the part uploaded`);
+        }
+        return { ...part, PartNumber: listedPart.PartNumber };
       });
       const small = chosen.findIndex((part, i) => i < chosen.length - 1 && part.size < MIN_PART_BYTES);
       if (small >= 0) throw s3Error('EntityTooSmall', `part ${listed[small]!.PartNumber} is ${chosen[small]!.size} bytes; all but the last must be at least 5 MiB`);
@@ -130,10 +156,17 @@ export class MultipartUploads {
         }
       })();
       const customer = customerKey ? { SSECustomerAlgorithm: 'AES256', SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5 } : {};
-      const put = await this.host.putObject({ ...upload.settings, ...customer, Bucket: upload.bucket, Key: upload.key, Body: joined, SecureTransport: request.SecureTransport }, caller,
-        chosen.map((part) => part.size));
+      // The object's checksum: of the parts' checksums (COMPOSITE), or of the whole object as it streams into the PUT (FULL_OBJECT).
+      const checksums = new Map<ChecksumMember, string>();
+      const { algorithm, type } = upload.checksum ?? {};
+      const running = algorithm ? this.host.checksummer!(algorithm) : undefined;
+      if (algorithm && type === 'COMPOSITE') checksums.set(memberOf(algorithm), await compositeChecksum(running!, chosen.map((part) => part.checksum!)));
+      const body = algorithm && type === 'FULL_OBJECT' ? checksummed(joined, running!, (value) => checksums.set(memberOf(algorithm), value)) : joined;
+      const put = await this.host.putObject({ ...upload.settings, ...customer, Bucket: upload.bucket, Key: upload.key, Body: body, SecureTransport: request.SecureTransport,
+        VerifiedChecksums: checksums }, caller, { partSizes: chosen.map((part) => part.size), checksumType: type === 'COMPOSITE' ? type : undefined });
       await this.dropUpload(request.UploadId, upload);
-      return { Bucket: upload.bucket, Key: upload.key, ETag: put.ETag, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption, SSEKMSKeyId: put.SSEKMSKeyId };
+      return { Bucket: upload.bucket, Key: upload.key, ETag: put.ETag, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption, SSEKMSKeyId: put.SSEKMSKeyId,
+        ...Object.fromEntries(checksums), ChecksumType: type };
     } finally {
       customerKey?.fill(0);
     }

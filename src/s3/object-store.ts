@@ -44,7 +44,8 @@ import type {
   PutBucketVersioningOutput, PutBucketVersioningRequest, PutObjectOutput, PutObjectRequest, PutObjectSettings, UploadPartOutput, UploadPartRequest,
   CopySourceFields, UploadPartCopyOutput, UploadPartCopyRequest,
 } from './s3-api-types.js';
-import { MultipartUploads } from './multipart-uploads.js';
+import { MultipartUploads, type CompletedUpload } from './multipart-uploads.js';
+import type { ChecksummerFactory } from './object-checksums.js';
 import { bucketRecord, dropBucketRecord, dropRecord, putRecord, type ObjectMetadataStore, type ObjectRecord } from './object-metadata.js';
 import { ObjectPersistence } from './object-persistence.js';
 import { addVersion, BASE_ENCRYPTION_RULE, defaultEncryption, newVersionId, SSE_VALUES, type Bucket, type StoredObject } from './object-records.js';
@@ -69,6 +70,11 @@ export interface ObjectStoreOptions {
   clock?: Clock;
   /** A directory for object bodies and metadata (Node); omitted: in memory. One process writes it at a time (see README, Stores). */
   dir?: string;
+  /**
+   * Computes the checksums of multipart uploads that ask for them (CreateMultipartUpload's
+   * ChecksumAlgorithm); `kms-wasm serve` passes AWS's own implementations. Without it such an upload is refused.
+   */
+  checksummer?: ChecksummerFactory;
   /** With `dir`: milliseconds to wait for another writer to release the directory (default 0: refuse at once with a StoreLockedError). */
   waitForLock?: number;
   /**
@@ -135,8 +141,8 @@ export class ObjectStore {
       load: () => this.load(), who: (caller) => this.who(caller), bucket: (name) => this.bucket(name), checkKey: (key) => this.checkKey(key),
       authorizePut: (who, bucket, key, request) => this.authorizePut(who, bucket, key, request),
       customerKey: (request) => this.customerKey(request), matchingCustomerKey: (r, check, missing) => this.matchingCustomerKey(r, check, missing),
-      sseS3: () => this.state.sseS3, bodies: () => this.bodies, account: this.kms.account,
-      putObject: (request, caller, partSizes) => this.storeObject(request, caller, MAX_OBJECT_BYTES, partSizes),
+      sseS3: () => this.state.sseS3, bodies: () => this.bodies, account: this.kms.account, checksummer: options.checksummer,
+      putObject: (request, caller, completed) => this.storeObject(request, caller, MAX_OBJECT_BYTES, completed),
     });
   }
 
@@ -329,8 +335,8 @@ export class ObjectStore {
     return this.storeObject(request, caller, MAX_PUT_BYTES);
   }
 
-  /** putObject's work; `partSizes`: a completed multipart upload's, kept with the version for partNumber reads. */
-  private async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number, partSizes?: number[]): Promise<PutObjectOutput> {
+  /** putObject's work; `completed`: a completed multipart upload's part sizes (for partNumber reads) and checksum type, kept with the version. */
+  private async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number, completed?: CompletedUpload): Promise<PutObjectOutput> {
     await this.load();
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
@@ -354,7 +360,8 @@ export class ObjectStore {
     const sse = customerKey ? undefined : defaultEncryption(bucket, header);
     const object: StoredObject = {
       versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: 0, etag: '', lastModified: this.clock.now(), sse,
-      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) }, ...(partSizes ? { parts: partSizes } : {}),
+      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) }, ...(completed ? { parts: completed.partSizes } : {}),
+      ...(completed?.checksumType ? { checksumType: completed.checksumType } : {}),
     };
     const binding = { objectArn, versionId: object.versionId };
     // The layers' materials, innermost first, all obtained before the body is read.
@@ -433,7 +440,7 @@ export class ObjectStore {
         }
       })();
       return { Body: streamingBody(await started(pieces)), ContentLength: end - start, ...selected,
-        ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' && !selected.ContentRange ? object.checksums : {}) };
+        ...this.headers(object), ...ObjectStore.checksumsOf(object, request, selected.ContentRange) };
     } finally {
       layers.dispose();
     }
@@ -456,10 +463,16 @@ export class ObjectStore {
           await reader.close();
         }
       }
-      return { ContentLength: end - start, ...selected, ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' && !selected.ContentRange ? object.checksums : {}) };
+      return { ContentLength: end - start, ...selected, ...this.headers(object), ...ObjectStore.checksumsOf(object, request, selected.ContentRange) };
     } finally {
       layers.dispose();
     }
+  }
+
+  /** The stored checksums and their type, for a read that asks for them (ChecksumMode ENABLED) of the whole object. */
+  private static checksumsOf(object: StoredObject, request: { ChecksumMode?: 'ENABLED' }, contentRange: string | undefined) {
+    if (request.ChecksumMode !== 'ENABLED' || contentRange !== undefined || !object.checksums) return {};
+    return { ...object.checksums, ChecksumType: object.checksumType ?? 'FULL_OBJECT' as const };
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   boolean, custom, integer, isByteArray, list, oneOf, optional, string, stringMap, structure, violationsOf,
   type Shape, type ShapeViolation,
 } from '../core/request-shape.js';
+import { CHECKSUM_ALGORITHMS } from './object-checksums.js';
 import { CHECKSUM_MEMBERS } from './object-records.js';
 import type * as S3 from './s3-api-types.js';
 import { s3Error, type S3Error } from './s3-errors.js';
@@ -76,7 +77,9 @@ export const S3_REQUEST_SHAPES = {
     Bucket: string(), Prefix: optional(string()), MaxKeys: optional(integer(0, 2 ** 31 - 1)), StartAfter: optional(string()),
     ContinuationToken: optional(string()),
   }),
-  CreateMultipartUpload: structure<S3.CreateMultipartUploadRequest>('CreateMultipartUploadRequest', putSettings),
+  CreateMultipartUpload: structure<S3.CreateMultipartUploadRequest>('CreateMultipartUploadRequest', {
+    ...putSettings, ChecksumAlgorithm: optional(oneOf(CHECKSUM_ALGORITHMS)), ChecksumType: optional(oneOf(['COMPOSITE', 'FULL_OBJECT'] as const)),
+  }),
   UploadPart: structure<S3.UploadPartRequest>('UploadPartRequest', {
     ...objectFields, UploadId: string({ min: 1 }), PartNumber: integer(1, 10_000), Body: body(), ContentLength: contentLength(),
   }),
@@ -86,7 +89,10 @@ export const S3_REQUEST_SHAPES = {
   CompleteMultipartUpload: structure<S3.CompleteMultipartUploadRequest>('CompleteMultipartUploadRequest', {
     ...objectFields, UploadId: string({ min: 1 }),
     MultipartUpload: structure<S3.CompleteMultipartUploadRequest['MultipartUpload']>('CompletedMultipartUpload', {
-      Parts: list(structure<S3.CompletedPart>('CompletedPart', { PartNumber: integer(1, 10_000), ETag: string() }), { min: 1 }),
+      Parts: list(structure<S3.CompletedPart>('CompletedPart', {
+        PartNumber: integer(1, 10_000), ETag: string(), ChecksumCRC32: optional(string()), ChecksumCRC32C: optional(string()),
+        ChecksumCRC64NVME: optional(string()), ChecksumSHA1: optional(string()), ChecksumSHA256: optional(string()),
+      }), { min: 1 }),
     }),
   }),
   AbortMultipartUpload: structure<S3.AbortMultipartUploadRequest>('AbortMultipartUploadRequest', {

@@ -3,9 +3,12 @@
 // API Reference, "Actions"). Enumerations are string-literal unions of the values this store supports.
 
 import type { CustomerKeyRequest } from './sse-c-keyring.js';
+import type { ChecksumAlgorithm, ChecksumType } from './object-checksums.js';
 import type { ChecksumMember, EncryptionRule, ServerSideEncryption } from './object-records.js';
 
-export type { ChecksumMember, CustomerKeyRequest, EncryptionRule as ServerSideEncryptionRule, ServerSideEncryption };
+export type { ChecksumAlgorithm, ChecksumMember, ChecksumType, CustomerKeyRequest, EncryptionRule as ServerSideEncryptionRule, ServerSideEncryption };
+/** The checksums of a body or part, by the SDK's member names (base64; a COMPOSITE one ends "-<parts>"). */
+export type Checksums = Partial<Record<ChecksumMember, string>>;
 export type BucketVersioningStatus = 'Enabled' | 'Suspended';
 export type MetadataDirective = 'COPY' | 'REPLACE';
 export type { ObjectBody } from './object-bytes.js';
@@ -107,8 +110,10 @@ export interface HeadObjectRequest extends ObjectRequest {
   PartNumber?: number;
   ChecksumMode?: 'ENABLED';
 }
-export interface HeadObjectOutput extends Partial<Record<ChecksumMember, string>> {
+export interface HeadObjectOutput extends Checksums {
   ContentLength: number;
+  /** With the checksums (ChecksumMode ENABLED): FULL_OBJECT, or COMPOSITE for an upload's checksum of its parts' checksums. */
+  ChecksumType?: ChecksumType;
   /** With PartNumber: `bytes start-end/size` of that part. */
   ContentRange?: string;
   /** With PartNumber, of an object uploaded in parts: how many it has. */
@@ -205,7 +210,12 @@ export interface CopyObjectOutput extends Omit<PutObjectOutput, 'ETag'> {
   CopyObjectResult: CopyObjectResult;
 }
 
-export type CreateMultipartUploadRequest = PutObjectSettings;
+export interface CreateMultipartUploadRequest extends PutObjectSettings {
+  /** Each part's checksum is computed (and, if sent, checked) with it; the object gets a checksum of this type. */
+  ChecksumAlgorithm?: ChecksumAlgorithm;
+  /** Default COMPOSITE, except FULL_OBJECT for CRC64NVME; SHA1/SHA256 are COMPOSITE only, CRC64NVME FULL_OBJECT only. */
+  ChecksumType?: ChecksumType;
+}
 export interface CreateMultipartUploadOutput {
   Bucket: string;
   Key: string;
@@ -214,6 +224,8 @@ export interface CreateMultipartUploadOutput {
   ServerSideEncryption?: ServerSideEncryption;
   SSEKMSKeyId?: string;
   SSECustomerAlgorithm?: 'AES256';
+  ChecksumAlgorithm?: ChecksumAlgorithm;
+  ChecksumType?: ChecksumType;
 }
 export interface UploadPartRequest extends ObjectRequest {
   UploadId: string;
@@ -222,7 +234,7 @@ export interface UploadPartRequest extends ObjectRequest {
   Body: ObjectBody;
   ContentLength?: number;
 }
-export interface UploadPartOutput {
+export interface UploadPartOutput extends Checksums {
   ETag: string;
   /** The upload's encryption (as CreateMultipartUpload answered it). */
   ServerSideEncryption?: ServerSideEncryption;
@@ -242,7 +254,7 @@ export interface UploadPartCopyOutput extends Omit<UploadPartOutput, 'ETag'> {
   /** The source's version, if it has one. */
   CopySourceVersionId?: string;
 }
-export interface CompletedPart {
+export interface CompletedPart extends Checksums {
   PartNumber: number;
   ETag: string;
 }
@@ -250,7 +262,8 @@ export interface CompleteMultipartUploadRequest extends ObjectRequest {
   UploadId: string;
   MultipartUpload: { Parts: CompletedPart[] };
 }
-export interface CompleteMultipartUploadOutput {
+export interface CompleteMultipartUploadOutput extends Checksums {
+  ChecksumType?: ChecksumType;
   Bucket: string;
   Key: string;
   ETag: string;

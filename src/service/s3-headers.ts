@@ -73,6 +73,7 @@ export interface ObjectHeaderFields extends Partial<Record<ChecksumMember, strin
   ContentLength?: number;
   ContentRange?: string;
   PartsCount?: number;
+  ChecksumType?: string;
   Metadata?: Record<string, string>;
   ServerSideEncryption?: string;
   SSEKMSKeyId?: string;
@@ -98,11 +99,10 @@ export function objectResponseHeaders(fields: ObjectHeaderFields, requestHeaders
     [`${SSE}-customer-key-md5`]: fields.SSECustomerAlgorithm ? headerValue(requestHeaders, `${SSE}-customer-key-md5`) : undefined,
   };
   for (const [name, value] of Object.entries(fields.Metadata ?? {})) out[`${META}${name}`] = value;
-  // ChecksumCRC32 → x-amz-checksum-crc32; a checksum of the object as put is of type FULL_OBJECT.
+  // ChecksumCRC32 → x-amz-checksum-crc32, with its type (FULL_OBJECT or COMPOSITE) where the store says it.
   for (const member of CHECKSUM_MEMBERS) {
-    if (fields[member] === undefined) continue;
-    out[`x-amz-checksum-${member.slice('Checksum'.length).toLowerCase()}`] = fields[member];
-    out['x-amz-checksum-type'] = 'FULL_OBJECT';
+    if (fields[member] !== undefined) out[`x-amz-checksum-${member.slice('Checksum'.length).toLowerCase()}`] = fields[member];
   }
+  out['x-amz-checksum-type'] = fields.ChecksumType;
   return Object.fromEntries(Object.entries(out).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

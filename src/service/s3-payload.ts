@@ -9,45 +9,18 @@
 // The last check runs when the final byte has been read: the generator then throws instead of ending,
 // so a consumer that commits only on a clean end stores nothing that failed.
 
-import { createHash, type Hash } from 'node:crypto';
-import { Crc32 } from '@aws-crypto/crc32';
-import { Crc32c } from '@aws-crypto/crc32c';
-import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
+import { createHash } from 'node:crypto';
+import { memberOf, type ChecksumAlgorithm } from '../s3/object-checksums.js';
+import { awsChecksummer } from './s3-checksums.js';
 import type { ChecksumMember } from '../s3/object-records.js';
 import { decodeAwsChunked } from './aws-chunked-decoder.js';
 import { ServiceError } from './service-error.js';
 import { UNSIGNED_PAYLOAD, type SigningContext } from './sigv4-verifier.js';
 import { headerValue, type WireRequest } from './wire.js';
 
-interface Digest {
-  update(bytes: Uint8Array): void;
-  /** base64 */
-  digest(): Promise<string>;
-}
-
-const fromHash = (hash: Hash): Digest => ({ update: (b) => hash.update(b), digest: async () => hash.digest('base64') });
-function fromCrc(crc: Crc32 | Crc32c): Digest {
-  return {
-    update: (b) => crc.update(b),
-    digest: async () => {
-      const bytes = Buffer.alloc(4);
-      bytes.writeUInt32BE(crc.digest() >>> 0);
-      return bytes.toString('base64');
-    },
-  };
-}
-/** CRC-64/NVME, AWS's own implementation (@aws-sdk/crc64-nvme): its digest is the 8 big-endian bytes. */
-function fromCrc64(crc: Crc64Nvme): Digest {
-  return { update: (b) => crc.update(b), digest: async () => Buffer.from(await crc.digest()).toString('base64') };
-}
-
 /** The checksum algorithms S3 verifies, by the suffix of their header name. */
-const CHECKSUMS: Record<string, { label: string; make: () => Digest }> = {
-  crc32: { label: 'CRC32', make: () => fromCrc(new Crc32()) },
-  crc32c: { label: 'CRC32C', make: () => fromCrc(new Crc32c()) },
-  crc64nvme: { label: 'CRC64NVME', make: () => fromCrc64(new Crc64Nvme()) },
-  sha1: { label: 'SHA1', make: () => fromHash(createHash('sha1')) },
-  sha256: { label: 'SHA256', make: () => fromHash(createHash('sha256')) },
+const CHECKSUMS: Record<string, { label: ChecksumAlgorithm }> = {
+  crc32: { label: 'CRC32' }, crc32c: { label: 'CRC32C' }, crc64nvme: { label: 'CRC64NVME' }, sha1: { label: 'SHA1' }, sha256: { label: 'SHA256' },
 };
 const CHECKSUM_HEADER = /^x-amz-checksum-([a-z0-9]+)$/;
 /** Headers of that form that are not checksums. */
@@ -108,7 +81,7 @@ export function requestPayload(request: WireRequest, signing: SigningContext): R
     const source = chunked
       ? decodeAwsChunked(request.stream, { signing: STREAMING_SIGNED.has(contentSha256) ? signing : undefined, trailers })
       : request.stream;
-    const digests = new Map([...expected.keys()].map((name) => [name, CHECKSUMS[checksumAlgorithm(name)]!.make()]));
+    const digests = new Map([...expected.keys()].map((name) => [name, awsChecksummer(CHECKSUMS[checksumAlgorithm(name)]!.label)]));
     const sha256 = chunked || contentSha256 === UNSIGNED_PAYLOAD ? undefined : createHash('sha256');
     const md5 = contentMd5 === undefined ? undefined : createHash('md5');
     let length = 0;
@@ -134,7 +107,7 @@ export function requestPayload(request: WireRequest, signing: SigningContext): R
         throw new ServiceError('BadDigest', 400, `The ${CHECKSUMS[checksumAlgorithm(name)]!.label} you specified did not match the calculated checksum.`);
       }
       checksums.set(name, computed);
-      verified.set(`Checksum${CHECKSUMS[checksumAlgorithm(name)]!.label}` as ChecksumMember, computed);
+      verified.set(memberOf(CHECKSUMS[checksumAlgorithm(name)]!.label), computed);
     }
   }
   return { bytes: bytes(), checksums, verified };

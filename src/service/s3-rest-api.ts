@@ -5,6 +5,8 @@
 // over by s3-bodies.ts; errors are S3's `<Error>` document with the status S3 gives the code
 // ("Error responses", List of error codes).
 
+import type { ChecksumAlgorithm, ChecksumType } from '../s3/object-checksums.js';
+import { CHECKSUM_MEMBERS } from '../s3/object-records.js';
 import type { ObjectStore } from '../s3/object-store.js';
 import { S3Error } from '../s3/s3-errors.js';
 import { MAX_BODY_BYTES } from './read-body.js';
@@ -181,9 +183,12 @@ export class S3RestApi implements ServiceHandler {
           objectResponseHeaders(copied, request.headers));
       },
       CreateMultipartUpload: async ({ route, who, request }) => {
-        const { Bucket, Key, UploadId, ...encryption } = await store.createMultipartUpload({ Bucket: route.bucket, Key: route.key, SecureTransport: request.secureTransport,
-          ...putFields(request.headers) }, who.caller);
-        return ok(s3Document('InitiateMultipartUploadResult', { Bucket, Key, UploadId }), objectResponseHeaders(encryption, request.headers));
+        const { Bucket, Key, UploadId, ChecksumAlgorithm, ...encryption } = await store.createMultipartUpload({ Bucket: route.bucket, Key: route.key,
+          SecureTransport: request.secureTransport, ...putFields(request.headers),
+          ChecksumAlgorithm: headerValue(request.headers, 'x-amz-checksum-algorithm')?.toUpperCase() as ChecksumAlgorithm | undefined,
+          ChecksumType: headerValue(request.headers, 'x-amz-checksum-type')?.toUpperCase() as ChecksumType | undefined }, who.caller);
+        return ok(s3Document('InitiateMultipartUploadResult', { Bucket, Key, UploadId }), {
+          ...objectResponseHeaders(encryption, request.headers), ...(ChecksumAlgorithm ? { 'x-amz-checksum-algorithm': ChecksumAlgorithm } : {}) });
       },
       UploadPart: async ({ route, who, request }) => {
         const payload = requestPayload(request, who.signing);
@@ -207,11 +212,13 @@ export class S3RestApi implements ServiceHandler {
         const document = parseS3Document(await this.drain(request, who), 'CompleteMultipartUpload');
         const parts = (Array.isArray(document.Part) ? document.Part : []) as Array<Record<string, unknown>>;
         const done = await store.completeMultipartUpload({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,
-          MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: Number(text(p.PartNumber)), ETag: text(p.ETag) ?? '' })) },
+          MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: Number(text(p.PartNumber)), ETag: text(p.ETag) ?? '',
+            ...Object.fromEntries(CHECKSUM_MEMBERS.filter((m) => text(p[m]) !== undefined).map((m) => [m, text(p[m])])) })) },
           SecureTransport: request.secureTransport, ...readFields(request.headers) }, who.caller);
         return ok(s3Document('CompleteMultipartUploadResult', {
           Location: `/${done.Bucket}/${encodeURI(done.Key)}`, Bucket: done.Bucket, Key: done.Key, ETag: done.ETag,
-        }), objectResponseHeaders(done, request.headers));
+          ...Object.fromEntries(CHECKSUM_MEMBERS.map((m) => [m, done[m]])), ChecksumType: done.ChecksumType,
+        }), objectResponseHeaders({ VersionId: done.VersionId, ServerSideEncryption: done.ServerSideEncryption, SSEKMSKeyId: done.SSEKMSKeyId }, request.headers));
       },
       ListParts: async ({ route, who, request }) => {
         const listed = await store.listParts({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,

@@ -9,6 +9,7 @@ import { KeyManagementService } from '../kms/key-management-service.js';
 import { Iam } from '../policy/index.js';
 import type { AccessKeyPair } from './access-key-generator.js';
 import { listen, type ListeningService } from './http-server.js';
+import { awsChecksummer } from './s3-checksums.js';
 import { IamApi } from './iam-api.js';
 import { IamDirectory, type IamState } from './iam-directory.js';
 import { KmsJsonApi } from './kms-json-api.js';
@@ -80,7 +81,7 @@ async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): 
   const root = chooseRootCredentials(options.environment, stored?.root);
   const directory = await IamDirectory.open(stateFile, stored, root.credentials, options.account, iam);
   // SSE-C needs TLS, as in S3, except on a loopback address, where nothing crosses a network.
-  const objects = new ObjectStore({ kms, iam, dir: options.dir, requireSecureTransport: !isLoopback(options.host) });
+  const objects = new ObjectStore({ kms, iam, dir: options.dir, requireSecureTransport: !isLoopback(options.host), checksummer: awsChecksummer });
   const s3 = new S3RestApi(objects, { region: options.region,
     endpointHosts: ['localhost', options.host, `s3.${options.region}.amazonaws.com`, 's3.amazonaws.com'] });
   const consoleFiles = options.consoleDir === undefined ? undefined : await ConsoleFiles.load(options.consoleDir);

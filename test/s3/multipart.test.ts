@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { KeyManagementService, ObjectStore } from '../../src/index.js';
+import { awsChecksummer } from '../../src/service/s3-checksums.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
 const MiB = 1024 * 1024;
@@ -65,6 +66,25 @@ describe('multipart upload', () => {
     await rejectsWith(s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'c', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }), 'InvalidRequest');
     await s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'c', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] }, ...sseC });
     expect(new TextDecoder().decode((await (await s3.getObject({ Bucket: 'uploads', Key: 'c', ...sseC })).Body.transformToByteArray()))).toBe('customer part');
+  });
+
+  it('an upload with a ChecksumAlgorithm needs a store made with a checksummer; SHA with FULL_OBJECT, and a type without an algorithm, are refused', async () => {
+    const { s3 } = await setup();
+    await rejectsWith(s3.createMultipartUpload({ Bucket: 'uploads', Key: 'k', ChecksumAlgorithm: 'CRC32' }), 'InvalidRequest');
+    const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+    const summing = new ObjectStore({ kms, checksummer: awsChecksummer });
+    await summing.createBucket({ Bucket: 'uploads' });
+    await rejectsWith(summing.createMultipartUpload({ Bucket: 'uploads', Key: 'k', ChecksumAlgorithm: 'SHA1', ChecksumType: 'FULL_OBJECT' }), 'InvalidRequest');
+    await rejectsWith(summing.createMultipartUpload({ Bucket: 'uploads', Key: 'k', ChecksumType: 'COMPOSITE' }), 'InvalidRequest');
+    await rejectsWith(summing.createMultipartUpload({ Bucket: 'uploads', Key: 'k', ChecksumAlgorithm: 'MD5' as 'SHA1' }), 'InvalidArgument');
+    const { UploadId } = await summing.createMultipartUpload({ Bucket: 'uploads', Key: 'k', ChecksumAlgorithm: 'SHA256' });
+    const part = await summing.uploadPart({ Bucket: 'uploads', Key: 'k', UploadId, PartNumber: 1, Body: 'abc' });
+    expect(part.ChecksumSHA256).toBe(createHash('sha256').update('abc').digest('base64'));
+    const done = await summing.completeMultipartUpload({ Bucket: 'uploads', Key: 'k', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } });
+    const composite = createHash('sha256').update(createHash('sha256').update('abc').digest()).digest('base64');
+    expect(done).toMatchObject({ ChecksumSHA256: `${composite}-1`, ChecksumType: 'COMPOSITE' });
+    expect(await summing.headObject({ Bucket: 'uploads', Key: 'k', ChecksumMode: 'ENABLED' })).toMatchObject({ ChecksumSHA256: `${composite}-1`, ChecksumType: 'COMPOSITE' });
+    expect((await summing.headObject({ Bucket: 'uploads', Key: 'k', ChecksumMode: 'ENABLED', PartNumber: 1 })).ChecksumSHA256).toBeUndefined();
   });
 
   it('a deny-unencrypted bucket policy refuses the upload at its start', async () => {
