@@ -1,8 +1,8 @@
 // `npm run bench`: every implementation side by side in one process, for each input size and
 // direction (the loop is src/cli/bench/measure.ts, shared with `kms-wasm bench`); then AWS
 // Encryption SDK messages, kms-wasm against @aws-crypto/client-node, and in Chromium against
-// @aws-crypto/client-browser; then the KMS stores section (stores.ts; `npm run bench -- --stores`
-// runs that section alone) and the service section (service.ts; `-- --service` alone). Prints Markdown tables and writes latest.{json,md} to
+// @aws-crypto/client-browser; then the stores section (KMS stores, stores.ts; object metadata stores,
+// object-stores.ts; `npm run bench -- --stores` runs that section alone) and the service section (service.ts; `-- --service` alone). Prints Markdown tables and writes latest.{json,md} to
 // bench/results/local/, or with `-- --save` to bench/results/ (the committed copy README.md quotes;
 // see results-dir.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,11 +17,12 @@ import { measure } from '../src/cli/bench/measure.js';
 import { STANDARD_SIZES } from '../src/cli/bench/kms-wasm-implementations.js';
 import { fullTable, markdownReport, summaryTable, type Machine } from '../src/cli/bench/report.js';
 import { resultsDir } from './results-dir.js';
+import { objectStoresSection } from './object-stores.js';
 import { storesSection } from './stores.js';
 import { serviceSection } from './service.js';
 
 if (process.argv.includes('--stores')) {
-  console.log(await storesSection());
+  console.log(`${await storesSection()}\n${await objectStoresSection()}`);
   process.exit(0);
 }
 if (process.argv.includes('--service')) {
@@ -80,7 +81,7 @@ const awsEsdkSection = [
   browserResults instanceof Error ? `Not measured: ${browserResults.message}` : summaryTable(browserRows),
   '',
 ];
-const markdown = `${markdownReport(machine, results, notes)}\n${awsEsdkSection.join('\n')}\n${await storesSection()}\n${await serviceSection()}`;
+const markdown = `${markdownReport(machine, results, notes)}\n${awsEsdkSection.join('\n')}\n${await storesSection()}\n${await objectStoresSection()}\n${await serviceSection()}`;
 mkdirSync(outDir, { recursive: true });
 writeFileSync(`${outDir}/latest.json`, JSON.stringify({ machine, results: [...results, ...awsEsdkResults, ...browserRows] }, null, 2) + '\n');
 writeFileSync(`${outDir}/latest.md`, markdown);

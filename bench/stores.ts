@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { FileKeyStore, KeyManagementService, MemoryKeyStore, PostgresKeyStore, type KeyStore } from '../src/node.js';
+import { benchDatabase, BENCH_POSTGRES_URL } from './bench-databases.js';
 
 const CONCURRENCY = [1, 16, 256];
 const SECONDS = 2;
@@ -50,28 +50,15 @@ function storesUnderTest(): StoreUnderTest[] {
       },
     },
   ];
-  const url = process.env.KMS_WASM_BENCH_POSTGRES ?? process.env.KMS_WASM_TEST_POSTGRES;
-  if (url) {
-    const admin = async (statement: string) => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(statement);
-      } finally {
-        await client.end();
-      }
-    };
+  if (BENCH_POSTGRES_URL) {
     stores.push({
       name: 'PostgreSQL', open: async () => {
-        const name = `kms_wasm_bench_${crypto.randomUUID().replaceAll('-', '')}`;
-        await admin(`CREATE DATABASE ${name}`);
-        const database = new URL(url);
-        database.pathname = `/${name}`;
-        const store = new PostgresKeyStore({ connectionString: database.toString(), rootKey: crypto.getRandomValues(new Uint8Array(32)) });
+        const database = await benchDatabase();
+        const store = new PostgresKeyStore({ connectionString: database.url, rootKey: crypto.getRandomValues(new Uint8Array(32)) });
         return {
           store, close: async () => {
             await store.close();
-            await admin(`DROP DATABASE ${name} WITH (FORCE)`);
+            await database.drop();
           },
         };
       },

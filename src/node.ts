@@ -1,8 +1,10 @@
-// kms-wasm/node: everything of 'kms-wasm', plus what needs Node: the directory and PostgreSQL key stores and Node
-// streams. (In Node, 'kms-wasm' itself loads this build, so ObjectStore and BlockStore `dir` stores
-// and the worker pool's worker_threads work from either import.)
+// kms-wasm/node: everything of 'kms-wasm', plus what needs Node: the directory and PostgreSQL key
+// stores, the PostgreSQL object metadata store, and Node streams. (In Node, 'kms-wasm' itself loads
+// this build, so ObjectStore and BlockStore `dir` stores and the worker pool's worker_threads work
+// from either import.)
 
 export * from './index.js';
 export { FileKeyStore, type FileKeyStoreOptions } from './kms/file-key-store.js';
 export { PostgresKeyStore, type PostgresKeyStoreOptions } from './kms/postgres-key-store.js';
 export { toNodeDuplex } from './envelope/node-duplex.js';
+export { PostgresObjectMetadata, type PostgresObjectMetadataOptions } from './s3/postgres-object-metadata.js';

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ROOT_ACCESS_KEY_ID_VARIABLE, ROOT_SECRET_VARIABLE, RootCredentialsError } from '../service/root-credentials.js';
-import { DirectoryInUseError } from '../service/directory-lock.js';
+import { StoreLockedError } from '../platform/store-errors.js';
 import { IAM_STATE_FILE, startService } from '../service/start-service.js';
 
 const HELP = `usage: kms-wasm serve --dir DIR [options]
@@ -71,7 +71,7 @@ export async function runServe(args: string[]): Promise<number> {
       environment: process.env, log: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
     });
   } catch (error) {
-    if (error instanceof RootCredentialsError || error instanceof DirectoryInUseError) {
+    if (error instanceof RootCredentialsError || error instanceof StoreLockedError) {
       console.error(`kms-wasm serve: refusing to start: ${error.message}`);
       return 1;
     }

@@ -4,7 +4,8 @@
 
 import { AuthenticationError, CipherStateError, InvalidInputError } from './errors.js';
 import { checkGcmInputs, gcmSettings, GcmState, type GcmOptions } from './gcm-state.js';
-import { constantTimeEqual, requireBytes } from './validate.js';
+import { constantTimeEqual } from './bytes.js';
+import { requireBytes } from './validate.js';
 
 abstract class GcmStream {
   protected readonly state: GcmState;

@@ -3,7 +3,8 @@
 
 import { AuthenticationError, InvalidInputError } from './errors.js';
 import { checkGcmInputs, GCM_FULL_TAG_BYTES, gcmSettings, GcmState, type GcmOptions, type GcmSettings } from './gcm-state.js';
-import { constantTimeEqual, requireBytes } from './validate.js';
+import { constantTimeEqual } from './bytes.js';
+import { requireBytes } from './validate.js';
 
 export interface GcmCipher {
   /** Returns ciphertext || tag (tagLength bytes, 16 by default). */

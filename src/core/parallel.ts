@@ -5,7 +5,8 @@
 import { AuthenticationError, CipherStateError, InvalidInputError } from './errors.js';
 import { checkGcmInputs, gcmSettings, GcmState, type GcmOptions } from './gcm-state.js';
 import { runJob, type Job, type JobResult } from './parallel-jobs.js';
-import { constantTimeEqual, copyBytes, requireBytes } from './validate.js';
+import { constantTimeEqual, copyBytes } from './bytes.js';
+import { requireBytes } from './validate.js';
 import { returnPartBuffer, takePartBuffer } from './part-buffers.js';
 import type { PostedJob, SharedPart } from './worker-protocol.js';
 import { sharedPool, type WorkerPool } from './worker-pool.js';

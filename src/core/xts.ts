@@ -3,7 +3,8 @@
 // stealing for lengths that are not a multiple of 16.
 
 import { CipherStateError, InvalidInputError } from './errors.js';
-import { constantTimeEqual, requireBytes, requireIntegerInRange } from './validate.js';
+import { constantTimeEqual } from './bytes.js';
+import { requireBytes, requireIntegerInRange } from './validate.js';
 import { IO_BUFFER_BYTES, wasm, type WasmRuntime } from './wasm-runtime.js';
 
 export const XTS_KEY_BYTES = 64;

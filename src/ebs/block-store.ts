@@ -22,14 +22,23 @@ import { SerialQueue } from '../core/serial-queue.js';
 import { xts } from '../core/xts.js';
 import { accountOf, callerFacts, decideAccess, rootArn, type ConditionContext, type Iam } from '../policy/index.js';
 import { AuthenticatedMetadata } from '../kms/authenticated-metadata.js';
-import { DirectoryLock } from '../kms/directory-lock.js';
+import { DirectoryLock } from '../platform/directory-lock.js';
 import type { HostKms } from '../envelope/kms-client.js';
 import type { Caller } from '../policy/caller.js';
 import { KmsError } from '../kms/kms-errors.js';
-import { StoreClosedError } from '../kms/store-errors.js';
+import { StoreClosedError } from '../platform/store-errors.js';
 import { ec2Error } from './ec2-errors.js';
 import { malformedEc2Request } from './request-shapes.js';
-import type * as Ec2 from './ec2-api-types.js';
+import type {
+  AttachVolumeRequest, CopySnapshotRequest, CopySnapshotResult, CreateSnapshotRequest, CreateSnapshotResult,
+  CreateVolumeRequest, CreateVolumeResult, DeleteSnapshotRequest, DeleteSnapshotResult, DeleteVolumeRequest, DeleteVolumeResult,
+  DescribeSnapshotsRequest, DescribeSnapshotsResult, DescribeVolumesRequest, DescribeVolumesResult, DetachVolumeRequest,
+  DetachVolumeResult, DisableEbsEncryptionByDefaultRequest, DisableEbsEncryptionByDefaultResult,
+  EnableEbsEncryptionByDefaultRequest, EnableEbsEncryptionByDefaultResult, GetEbsDefaultKmsKeyIdRequest,
+  GetEbsDefaultKmsKeyIdResult, GetEbsEncryptionByDefaultRequest, GetEbsEncryptionByDefaultResult,
+  ModifyEbsDefaultKmsKeyIdRequest, ModifyEbsDefaultKmsKeyIdResult, ResetEbsDefaultKmsKeyIdRequest,
+  ResetEbsDefaultKmsKeyIdResult,
+} from './ec2-api-types.js';
 import { FileSectorStorageFactory, MemorySectorStorageFactory, type SectorStorage, type SectorStorageFactory } from './sector-storage.js';
 import { VolumeHandle, type VolumeCiphers } from './volume-handle.js';
 
@@ -132,7 +141,7 @@ export class BlockStore {
 
   // ---------------------------------------------------------------- volumes
 
-  createVolume(request: Ec2.CreateVolumeRequest, caller?: Caller): Promise<Ec2.Volume> {
+  createVolume(request: CreateVolumeRequest, caller?: Caller): Promise<CreateVolumeResult> {
     const malformed = malformedEc2Request('CreateVolume', request); if (malformed) return malformed;
     return this.run(async () => {
       const parent = this.state!.snapshots.find((s) => s.SnapshotId === request.SnapshotId);
@@ -177,7 +186,7 @@ export class BlockStore {
   }
 
   /** Attaches a volume to an instance and returns the handle that reads and writes it. */
-  attachVolume(request: Ec2.AttachVolumeRequest, caller?: Caller): Promise<VolumeHandle> {
+  attachVolume(request: AttachVolumeRequest, caller?: Caller): Promise<VolumeHandle> {
     const malformed = malformedEc2Request('AttachVolume', request); if (malformed) return malformed;
     return this.run(async () => {
       const volume = this.volume(request.VolumeId);
@@ -230,7 +239,7 @@ export class BlockStore {
   }
 
   /** Detaches: retires the instance's grant and zeroes the volume key it held. */
-  detachVolume(request: Ec2.DetachVolumeRequest, caller?: Caller): Promise<Ec2.DetachVolumeResult> {
+  detachVolume(request: DetachVolumeRequest, caller?: Caller): Promise<DetachVolumeResult> {
     const malformed = malformedEc2Request('DetachVolume', request); if (malformed) return malformed;
     return this.run(async () => {
       const volume = this.volume(request.VolumeId);
@@ -250,7 +259,7 @@ export class BlockStore {
     });
   }
 
-  deleteVolume(request: Ec2.DeleteVolumeRequest, caller?: Caller): Promise<object> {
+  deleteVolume(request: DeleteVolumeRequest, caller?: Caller): Promise<DeleteVolumeResult> {
     const malformed = malformedEc2Request('DeleteVolume', request); if (malformed) return malformed;
     return this.run(async () => {
       const volume = this.volume(request.VolumeId);
@@ -265,7 +274,7 @@ export class BlockStore {
     });
   }
 
-  describeVolumes(request: Ec2.DescribeVolumesRequest = {}, caller?: Caller): Promise<Ec2.DescribeVolumesResult> {
+  describeVolumes(request: DescribeVolumesRequest = {}, caller?: Caller): Promise<DescribeVolumesResult> {
     const malformed = malformedEc2Request('DescribeVolumes', request); if (malformed) return malformed;
     return this.run(async () => {
       this.authorize(caller, 'ec2:DescribeVolumes', '*');
@@ -277,7 +286,7 @@ export class BlockStore {
   // ---------------------------------------------------------------- snapshots
 
   /** A point-in-time copy of the volume's stored sectors; it stays encrypted under the volume's key. */
-  createSnapshot(request: Ec2.CreateSnapshotRequest, caller?: Caller): Promise<Ec2.Snapshot> {
+  createSnapshot(request: CreateSnapshotRequest, caller?: Caller): Promise<CreateSnapshotResult> {
     const malformed = malformedEc2Request('CreateSnapshot', request); if (malformed) return malformed;
     return this.run(async () => {
       const volume = this.volume(request.VolumeId);
@@ -303,7 +312,7 @@ export class BlockStore {
    * Copies a snapshot; with Encrypted/KmsKeyId the copy is encrypted under that key (an encrypted
    * source's data key is re-encrypted with reEncrypt; an unencrypted source is encrypted sector by sector).
    */
-  copySnapshot(request: Ec2.CopySnapshotRequest, caller?: Caller): Promise<Ec2.CopySnapshotResult> {
+  copySnapshot(request: CopySnapshotRequest, caller?: Caller): Promise<CopySnapshotResult> {
     const malformed = malformedEc2Request('CopySnapshot', request); if (malformed) return malformed;
     return this.run(async () => {
       const source = this.snapshot(request.SourceSnapshotId);
@@ -332,7 +341,7 @@ export class BlockStore {
     });
   }
 
-  deleteSnapshot(request: Ec2.DeleteSnapshotRequest, caller?: Caller): Promise<object> {
+  deleteSnapshot(request: DeleteSnapshotRequest, caller?: Caller): Promise<DeleteSnapshotResult> {
     const malformed = malformedEc2Request('DeleteSnapshot', request); if (malformed) return malformed;
     return this.run(async () => {
       const snapshot = this.snapshot(request.SnapshotId);
@@ -344,7 +353,7 @@ export class BlockStore {
     });
   }
 
-  describeSnapshots(request: Ec2.DescribeSnapshotsRequest = {}, caller?: Caller): Promise<Ec2.DescribeSnapshotsResult> {
+  describeSnapshots(request: DescribeSnapshotsRequest = {}, caller?: Caller): Promise<DescribeSnapshotsResult> {
     const malformed = malformedEc2Request('DescribeSnapshots', request); if (malformed) return malformed;
     return this.run(async () => {
       this.authorize(caller, 'ec2:DescribeSnapshots', '*');
@@ -355,17 +364,17 @@ export class BlockStore {
 
   // ---------------------------------------------------------------- encryption by default
 
-  enableEbsEncryptionByDefault(_request: Ec2.EnableEbsEncryptionByDefaultRequest = {}, caller?: Caller): Promise<Ec2.EbsEncryptionByDefaultResult> {
+  enableEbsEncryptionByDefault(_request: EnableEbsEncryptionByDefaultRequest = {}, caller?: Caller): Promise<EnableEbsEncryptionByDefaultResult> {
     const malformed = malformedEc2Request('EnableEbsEncryptionByDefault', _request); if (malformed) return malformed;
     return this.setting(caller, 'ec2:EnableEbsEncryptionByDefault', (s) => { s.encryptionByDefault = true; });
   }
 
-  disableEbsEncryptionByDefault(_request: Ec2.DisableEbsEncryptionByDefaultRequest = {}, caller?: Caller): Promise<Ec2.EbsEncryptionByDefaultResult> {
+  disableEbsEncryptionByDefault(_request: DisableEbsEncryptionByDefaultRequest = {}, caller?: Caller): Promise<DisableEbsEncryptionByDefaultResult> {
     const malformed = malformedEc2Request('DisableEbsEncryptionByDefault', _request); if (malformed) return malformed;
     return this.setting(caller, 'ec2:DisableEbsEncryptionByDefault', (s) => { s.encryptionByDefault = false; });
   }
 
-  getEbsEncryptionByDefault(_request: Ec2.GetEbsEncryptionByDefaultRequest = {}, caller?: Caller): Promise<Ec2.EbsEncryptionByDefaultResult> {
+  getEbsEncryptionByDefault(_request: GetEbsEncryptionByDefaultRequest = {}, caller?: Caller): Promise<GetEbsEncryptionByDefaultResult> {
     const malformed = malformedEc2Request('GetEbsEncryptionByDefault', _request); if (malformed) return malformed;
     return this.run(async () => {
       this.authorize(caller, 'ec2:GetEbsEncryptionByDefault', '*');
@@ -374,15 +383,15 @@ export class BlockStore {
   }
 
   /** The key new encrypted volumes use when none is named: the one set here, or alias/aws/ebs. */
-  getEbsDefaultKmsKeyId(_request: Ec2.GetEbsDefaultKmsKeyIdRequest = {}, caller?: Caller): Promise<Ec2.EbsDefaultKmsKeyIdResult> {
+  getEbsDefaultKmsKeyId(_request: GetEbsDefaultKmsKeyIdRequest = {}, caller?: Caller): Promise<GetEbsDefaultKmsKeyIdResult> {
     const malformed = malformedEc2Request('GetEbsDefaultKmsKeyId', _request); if (malformed) return malformed;
     return this.run(async () => {
       this.authorize(caller, 'ec2:GetEbsDefaultKmsKeyId', '*');
-      return { KmsKeyId: this.state!.defaultKmsKeyId ?? `arn:aws:kms:${this.kms.region}:${this.kms.account}:alias/aws/ebs` };
+      return { KmsKeyId: this.state!.defaultKmsKeyId ?? this.managedKeyAliasArn() };
     });
   }
 
-  modifyEbsDefaultKmsKeyId(request: Ec2.ModifyEbsDefaultKmsKeyIdRequest, caller?: Caller): Promise<Ec2.EbsDefaultKmsKeyIdResult> {
+  modifyEbsDefaultKmsKeyId(request: ModifyEbsDefaultKmsKeyIdRequest, caller?: Caller): Promise<ModifyEbsDefaultKmsKeyIdResult> {
     const malformed = malformedEc2Request('ModifyEbsDefaultKmsKeyId', request); if (malformed) return malformed;
     return this.run(async () => {
       const who = this.authorize(caller, 'ec2:ModifyEbsDefaultKmsKeyId', '*');
@@ -393,9 +402,15 @@ export class BlockStore {
     });
   }
 
-  resetEbsDefaultKmsKeyId(_request: Ec2.ResetEbsDefaultKmsKeyIdRequest = {}, caller?: Caller): Promise<Ec2.EbsEncryptionByDefaultResult> {
+  resetEbsDefaultKmsKeyId(_request: ResetEbsDefaultKmsKeyIdRequest = {}, caller?: Caller): Promise<ResetEbsDefaultKmsKeyIdResult> {
     const malformed = malformedEc2Request('ResetEbsDefaultKmsKeyId', _request); if (malformed) return malformed;
-    return this.setting(caller, 'ec2:ResetEbsDefaultKmsKeyId', (s) => { delete s.defaultKmsKeyId; });
+    // As in EC2, the answer is the default key after the reset: the AWS managed key.
+    return this.setting(caller, 'ec2:ResetEbsDefaultKmsKeyId', (s) => { delete s.defaultKmsKeyId; }).then(() => ({ KmsKeyId: this.managedKeyAliasArn() }));
+  }
+
+  /** EBS's AWS managed key, by its alias ARN (the key itself is made on first use). */
+  private managedKeyAliasArn(): string {
+    return `arn:aws:kms:${this.kms.region}:${this.kms.account}:alias/aws/ebs`;
   }
 
   // ---------------------------------------------------------------- internals

@@ -1,8 +1,12 @@
 // The request and response of every BlockStore operation, named as the AWS SDK for JavaScript v3's
 // client-ec2 names them (`CreateVolumeRequest`, `DescribeVolumesResult`, …; Amazon EC2 API Reference).
+// Where the SDK answers with a shape of its own (CreateVolume with a Volume, CreateSnapshot with a
+// Snapshot), the per-operation name is an alias of it, so each operation has its `…Result`.
 
 export type VolumeState = 'available' | 'in-use';
 export type VolumeAttachmentState = 'attached' | 'detached';
+/** What an operation that returns nothing answers (DeleteVolume, DeleteSnapshot). */
+export type EmptyResult = Record<string, never>;
 
 export interface CreateVolumeRequest {
   /** GiB, 1 to 16384; required unless SnapshotId is given. */
@@ -29,6 +33,7 @@ export interface Volume {
   State: VolumeState;
   Attachments: VolumeAttachment[];
 }
+export type CreateVolumeResult = Volume;
 export interface AttachVolumeRequest {
   VolumeId: string;
   /** i- followed by 8 to 17 hex digits. */
@@ -48,6 +53,7 @@ export interface DetachVolumeResult {
 export interface DeleteVolumeRequest {
   VolumeId: string;
 }
+export type DeleteVolumeResult = EmptyResult;
 export interface DescribeVolumesRequest {
   VolumeIds?: string[];
 }
@@ -69,6 +75,7 @@ export interface Snapshot {
   State: 'completed';
   Description: string;
 }
+export type CreateSnapshotResult = Snapshot;
 export interface CopySnapshotRequest {
   SourceSnapshotId: string;
   Encrypted?: boolean;
@@ -82,6 +89,7 @@ export interface CopySnapshotResult {
 export interface DeleteSnapshotRequest {
   SnapshotId: string;
 }
+export type DeleteSnapshotResult = EmptyResult;
 export interface DescribeSnapshotsRequest {
   SnapshotIds?: string[];
 }
@@ -99,9 +107,17 @@ export type ResetEbsDefaultKmsKeyIdRequest = EbsSettingRequest;
 export interface EbsEncryptionByDefaultResult {
   EbsEncryptionByDefault: boolean;
 }
+export type EnableEbsEncryptionByDefaultResult = EbsEncryptionByDefaultResult;
+export type DisableEbsEncryptionByDefaultResult = EbsEncryptionByDefaultResult;
+export type GetEbsEncryptionByDefaultResult = EbsEncryptionByDefaultResult;
 export interface ModifyEbsDefaultKmsKeyIdRequest {
   KmsKeyId: string;
 }
 export interface EbsDefaultKmsKeyIdResult {
+  /** The key's ARN; the AWS managed key's alias ARN (alias/aws/ebs) when none is set. */
   KmsKeyId: string;
 }
+export type GetEbsDefaultKmsKeyIdResult = EbsDefaultKmsKeyIdResult;
+export type ModifyEbsDefaultKmsKeyIdResult = EbsDefaultKmsKeyIdResult;
+/** As in EC2, the default key after the reset: the AWS managed key (ResetEbsDefaultKmsKeyId, Amazon EC2 API Reference). */
+export type ResetEbsDefaultKmsKeyIdResult = EbsDefaultKmsKeyIdResult;

@@ -2,9 +2,9 @@
 // never written read back as all zeros, and a sector of all zeros is "unwritten" (an AES-XTS
 // ciphertext sector of all zeros has probability 2^-32768), which keeps files sparse.
 
-import { isAllZero } from '../core/validate.js';
-import { removeFiles } from '../kms/atomic-file.js';
-import { readFully, writeFully } from './positioned-io.js';
+import { isAllZero } from '../core/bytes.js';
+import { removeFiles } from '../platform/atomic-file.js';
+import { readFully, writeFully } from '../platform/positioned-io.js';
 
 export interface SectorStorage {
   /** `count` sectors from `first`, as stored (ciphertext for encrypted volumes). */

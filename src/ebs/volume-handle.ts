@@ -5,7 +5,7 @@
 
 import type { ParallelXts } from '../core/parallel.js';
 import type { SerialQueue } from '../core/serial-queue.js';
-import { isAllZero } from '../core/validate.js';
+import { isAllZero } from '../core/bytes.js';
 import type { XtsCipher } from '../core/xts.js';
 import { ec2Error } from './ec2-errors.js';
 import type { SectorStorage } from './sector-storage.js';

@@ -2,8 +2,7 @@
 // a reader needs a span that crosses them, so waiting for a large frame in small chunks costs one
 // join per frame rather than one per chunk (which grew quadratically with the frame size).
 
-import { copyBytes } from '../core/validate.js';
-import { concatBytes } from './byte-concat.js';
+import { concatBytes, copyBytes } from '../core/bytes.js';
 
 export class ByteQueue {
   private readonly chunks: Uint8Array[] = [];

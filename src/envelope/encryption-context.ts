@@ -4,7 +4,7 @@
 // formats and the KMS's ciphertext blobs (kms sits above envelope) both bind it.
 
 import { InvalidInputError } from '../core/errors.js';
-import { compareBytes } from '../core/validate.js';
+import { compareBytes } from '../core/bytes.js';
 
 export type EncryptionContext = Record<string, string>;
 

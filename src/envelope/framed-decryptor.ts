@@ -5,7 +5,7 @@
 
 import { AuthenticationError } from '../core/errors.js';
 import { gcm, openInto } from '../core/gcm.js';
-import { constantTimeEqual } from '../core/validate.js';
+import { constantTimeEqual } from '../core/bytes.js';
 import { ChunkedDecryptor } from './chunked-decryptor.js';
 import { deriveMessageKey, type DataKeyResolver } from './materials.js';
 import {

@@ -6,7 +6,7 @@
 import { gcm, sealInto } from '../core/gcm.js';
 import { InvalidInputError } from '../core/errors.js';
 import { requireIntegerInRange } from '../core/validate.js';
-import { concatBytes } from './byte-concat.js';
+import { concatBytes } from '../core/bytes.js';
 import { FramingEncryptor } from './framing-encryptor.js';
 import { deriveMessageKey, requireMaterials, type EncryptionMaterials } from './materials.js';
 import {

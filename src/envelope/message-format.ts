@@ -2,7 +2,7 @@
 // header encoding and decoding, frame layout, nonces and AAD. No keys are handled here.
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import { copyBytes } from '../core/validate.js';
+import { copyBytes } from '../core/bytes.js';
 import { canonicalEncryptionContext, type EncryptionContext } from './encryption-context.js';
 
 export const MAGIC = new Uint8Array([0x4b, 0x57, 0x45, 0x31]); // "KWE1"

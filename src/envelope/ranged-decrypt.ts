@@ -5,7 +5,7 @@
 // read are not checked, so a range read proves nothing about the rest of the message. A whole-message
 // range reads and checks every frame, the final one included, so it is a full streaming decryption.
 
-import { concatBytes } from './byte-concat.js';
+import { concatBytes } from '../core/bytes.js';
 import { openFrame, openHeader } from './framed-decryptor.js';
 import type { DataKeyResolver } from './materials.js';
 import { FINAL_FRAME_PREFIX, MessageFormatError, readFramePrefix, REGULAR_FRAME_PREFIX, TAG_BYTES } from './message-format.js';

@@ -13,8 +13,8 @@
 // when the trail is read (verifyAuditTrail, listAuditRecords), not on open.
 
 import type { FileHandle } from 'node:fs/promises';
-import { concatBytes } from '../envelope/byte-concat.js';
-import { StoreIntegrityError } from './store-errors.js';
+import { concatBytes } from '../core/bytes.js';
+import { StoreIntegrityError } from '../platform/store-errors.js';
 
 const NEWLINE = 0x0a;
 const RECORD_START = 0x40; // "@"

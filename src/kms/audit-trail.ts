@@ -6,7 +6,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { constantTimeEqual } from '../core/validate.js';
+import { constantTimeEqual } from '../core/bytes.js';
 import { GENESIS_MAC, type AuditEvent, type AuditHead, type AuditRecord, type StoredAuditRecord } from './key-store.js';
 
 export type { AuditEvent };
@@ -26,10 +26,26 @@ function macInput(record: Omit<AuditRecord, 'mac'>): Uint8Array {
   return encoder.encode(JSON.stringify(fields));
 }
 
+/**
+ * HMAC-SHA-256 under each audit key with the key already absorbed: a record's MAC starts from a copy
+ * of it, which saves the two key blocks every MAC would otherwise hash again (a quarter of the MAC's
+ * cost for a record of a few hundred bytes). Audit keys are never changed in place once derived.
+ */
+const keyedMacs = new WeakMap<Uint8Array, ReturnType<typeof hmac.create>>();
+
+function recordMac(auditKey: Uint8Array, record: Omit<AuditRecord, 'mac'>): string {
+  let keyed = keyedMacs.get(auditKey);
+  if (!keyed) {
+    keyed = hmac.create(sha256, auditKey);
+    keyedMacs.set(auditKey, keyed);
+  }
+  return bytesToHex(keyed.clone().update(macInput(record)).digest());
+}
+
 /** The record that would follow `head` for `event`; the caller moves the head once it is stored. */
 export function nextRecord(head: AuditHead, auditKey: Uint8Array, event: AuditEvent): AuditRecord {
   const unsigned = { ...event, eventId: crypto.randomUUID(), sequence: head.count, previousMac: head.mac };
-  return { ...unsigned, mac: bytesToHex(hmac(sha256, auditKey, macInput(unsigned))) };
+  return { ...unsigned, mac: recordMac(auditKey, unsigned) };
 }
 
 /** The records for `events`, chained in order after `head`, and the head after the last of them. */
@@ -82,7 +98,7 @@ export async function verifyTrail(records: AsyncIterable<StoredAuditRecord>, aud
   if (head.count < count) {
     for await (const { record, next } of records) {
       const { mac, ...unsigned } = record;
-      const expected = bytesToHex(hmac(sha256, auditKey, macInput(unsigned)));
+      const expected = recordMac(auditKey, unsigned);
       if (!sameMac(unsigned.previousMac, head.mac) || (unsigned.sequence !== undefined && unsigned.sequence !== head.count) || !sameMac(mac, expected)) {
         return invalid(head.count);
       }

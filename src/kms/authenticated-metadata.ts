@@ -15,9 +15,9 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { constantTimeEqual } from '../core/validate.js';
-import { atomicWriteFile, readOrCreateSecret, removeFiles, temporaryFilesOf } from './atomic-file.js';
-import { StoreIntegrityError } from './store-errors.js';
+import { constantTimeEqual } from '../core/bytes.js';
+import { atomicWriteFile, readOrCreateSecret, removeFiles, temporaryFilesOf } from '../platform/atomic-file.js';
+import { StoreIntegrityError } from '../platform/store-errors.js';
 
 const HEADER = /^kms-wasm-metadata v2 hmac-sha256=([0-9a-f]{64})\n/;
 const encoder = new TextEncoder();

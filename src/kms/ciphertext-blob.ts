@@ -11,6 +11,10 @@
 // cannot be moved to another key or version, nor opened with another context.
 
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { concatBytes } from '../core/bytes.js';
+import { InvalidInputError } from '../core/errors.js';
+import { gcm } from '../core/gcm.js';
+import { canonicalEncryptionContext, type EncryptionContext } from '../envelope/encryption-context.js';
 import { kmsError } from './kms-errors.js';
 
 export const BLOB_VERSION = 1;
@@ -57,4 +61,34 @@ export function decodeBlobHeader(blob: Uint8Array): BlobHeader {
     materialVersion: new DataView(blob.buffer, blob.byteOffset).getUint32(17),
     iv: blob.slice(21, 33),
   };
+}
+
+/** A v1 blob of `plaintext` under one version of a key's material (the caller zeroes `material`). */
+export function sealBlob(material: Uint8Array, keyId: string, materialVersion: number, plaintext: Uint8Array, context: EncryptionContext): Uint8Array {
+  const header = encodeBlobHeader({ keyId, materialVersion, iv: crypto.getRandomValues(new Uint8Array(12)) });
+  const sealed = gcm(material, header.subarray(21, BLOB_HEADER_BYTES), blobAad(header, context), { constantTime: true }).encrypt(plaintext);
+  return concatBytes([header, sealed]);
+}
+
+/**
+ * The plaintext of a blob whose header (decodeBlobHeader) named `material`'s key and version; throws
+ * InvalidCiphertextException, releasing nothing, if the blob or its encryption context is not the one sealed.
+ */
+export function openBlob(material: Uint8Array, blob: Uint8Array, header: BlobHeader, context: EncryptionContext): Uint8Array {
+  try {
+    return gcm(material, header.iv, blobAad(blob.subarray(0, BLOB_HEADER_BYTES), context), { constantTime: true })
+      .decrypt(blob.subarray(BLOB_HEADER_BYTES));
+  } catch {
+    throw kmsError('InvalidCiphertextException', 'the ciphertext, or its encryption context, is not the one this key produced');
+  }
+}
+
+/** The GCM AAD: the blob's header, then the canonical encryption context. */
+function blobAad(header: Uint8Array, context: EncryptionContext): Uint8Array {
+  try {
+    return concatBytes([header, canonicalEncryptionContext(context)]);
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw kmsError('ValidationException', `EncryptionContext: ${error.message}`);
+    throw error;
+  }
 }

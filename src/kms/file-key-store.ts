@@ -16,8 +16,8 @@
 // A change and its audit record are one line, made durable by one fsync: a crash leaves both or
 // neither, never a change without its record (writing the state first left one, 3 times in 60
 // kills; writing the record first would leave a record of a change that never happened). The state
-// file is then rewritten as a checkpoint; reading the store applies the changes of the records after
-// the snapshot's mark (at most the last one, unless a crash or a failed write came between).
+// file is rewritten as a checkpoint every 64 changes (or sooner once 4,096 records have passed);
+// reading the store applies the changes of the records after the snapshot's mark, up to the last one.
 //
 // Writes go to a temporary file that is fsynced and renamed over the old one (then the directory is
 // fsynced), so a crash leaves either the old or the new state. A store file that is truncated,
@@ -30,17 +30,17 @@ import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { gcm } from '../core/gcm.js';
 import { loadOnce } from '../core/load-once.js';
-import { atomicWriteFile, readOrCreateSecret, readSecret, removeFiles, renameDurably, temporaryFilesOf } from './atomic-file.js';
+import { atomicWriteFile, readOrCreateSecret, readSecret, removeFiles, renameDurably, temporaryFilesOf } from '../platform/atomic-file.js';
 import { ACTIVE_SEGMENT, archivedName, segmentBefore, segmentsOf, type Segment } from './audit-segments.js';
 import { auditLine, readAuditLines, readAuditTail, type AuditLogEnd } from './audit-log-file.js';
-import { DirectoryLock } from './directory-lock.js';
+import { DirectoryLock } from '../platform/directory-lock.js';
 import { kmsError } from './kms-errors.js';
 import { chainRecords, deriveAuditKey, type AuditEvent } from './audit-trail.js';
 import {
   GENESIS_MAC, type AuditHead, type AuditPosition, type AuditRecord, type KeyStore, type StateChange, type StoreChanges, type StoreSnapshot,
   type StoredAuditRecord,
 } from './key-store.js';
-import { StoreClosedError, StoreIntegrityError } from './store-errors.js';
+import { StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
 
 const MAGIC = new TextEncoder().encode('KMSWASM1');
 const STATE_FILE = 'kms-state.bin';
@@ -62,6 +62,9 @@ export interface FileKeyStoreOptions {
 }
 
 const DEFAULT_AUDIT_SEGMENT_BYTES = 64 * 2 ** 20;
+/** See checkpointDue(). */
+const CHECKPOINT_CHANGES = 64;
+const CHECKPOINT_RECORDS = 4096;
 
 type Fs = typeof import('node:fs/promises');
 type FileHandle = import('node:fs/promises').FileHandle;
@@ -117,6 +120,9 @@ export class FileKeyStore implements KeyStore {
   private closed = false;
   /** Where the active audit segment's good content ends, once read: appends go there. */
   private auditEnd: AuditLogEnd | undefined;
+  /** The active audit segment, open for appends from the first one on. */
+  private activeSegment: import('node:fs/promises').FileHandle | undefined;
+  private appending: Promise<unknown> = Promise.resolve();
   /** The sequence number of the active segment's first record. */
   private activeFirst: number | undefined;
   /** The chain's head as this (writing) store holds it, once read: records are chained to it. */
@@ -124,6 +130,10 @@ export class FileKeyStore implements KeyStore {
   /** The journal mark's count of the log's last line holding changes (0 for none), as the log's last line says. */
   private lastChange: number | undefined;
   private readonly auditSegmentBytes: number;
+  /** The count of records the state file holds the changes of (known once read() has run), and the changes since. */
+  private checkpointed: number | undefined;
+  private changesSinceCheckpoint = 0;
+  private auditKey: { root: Uint8Array; key: Uint8Array } | undefined;
 
   constructor(options: FileKeyStoreOptions) {
     if (typeof options?.directory !== 'string' || options.directory.length === 0) {
@@ -154,6 +164,8 @@ export class FileKeyStore implements KeyStore {
   /** Releases the write lock; every later call is refused with a StoreClosedError. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.appending; // an append in flight finishes on the open segment
+    await this.closeActiveSegment();
     const lock = this.lock;
     this.lock = undefined;
     await lock?.release();
@@ -165,9 +177,11 @@ export class FileKeyStore implements KeyStore {
     let state: StoreSnapshot | undefined = saved && { keys: saved.keys, aliases: saved.aliases, grants: saved.grants };
     await this.auditHead(); // the log's last line says where its last change is
     const mark = saved === undefined ? { count: 0, position: 0 } : saved.journal;
+    this.checkpointed = saved?.journal?.count; // none yet (a new store, or one of kms-wasm 0.1): the first change writes one
     if (mark === undefined || this.lastChange! <= mark.count) return state; // the state file holds every change (or predates the journal)
-    for await (const { changes } of this.readJournal(mark)) {
+    for await (const { record, changes } of this.readJournal(mark)) {
       if (changes) state = replay(state ?? { keys: [], aliases: [], grants: [] }, changes);
+      if (record.sequence !== undefined && record.sequence + 1 >= this.lastChange!) break; // the records after the last change change nothing
     }
     return state;
   }
@@ -180,21 +194,42 @@ export class FileKeyStore implements KeyStore {
   async commit(events: AuditEvent[], change?: StateChange): Promise<number> {
     const rootKey = await this.writable();
     const head = this.head ?? await this.auditHead(); // refuses a damaged end of the log before anything is written to it
-    const { records, head: after } = chainRecords(head, deriveAuditKey(rootKey), change ? [...events, change.event] : events);
+    const { records, head: after } = chainRecords(head, this.auditKeyOf(rootKey), change ? [...events, change.event] : events);
     const entries: JournalEntry[] = records.map((record) => ({ record, lastChange: this.lastChange }));
     if (change) Object.assign(entries[entries.length - 1]!, { changes: change.changes, lastChange: after.count });
-    const mark = { count: after.count, position: await this.append(rootKey, entries) };
+    const appended = this.append(rootKey, entries);
+    this.appending = appended.catch(() => undefined);
+    const mark = { count: after.count, position: await appended };
     this.head = after;
     if (change) this.lastChange = after.count;
-    if (change) {
+    if (change && this.checkpointDue(after.count)) {
       try {
         await this.writeState(rootKey, { ...change.state(), journal: mark });
+        this.checkpointed = after.count;
+        this.changesSinceCheckpoint = 0;
       } catch {
         // The change is durable in the journal (read() applies it) and the next checkpoint holds it: the call has succeeded.
       }
     }
     await this.rotateIfFull(after);
     return 0;
+  }
+
+  /** Derived once per root key (HKDF per commit was a tenth of a GenerateDataKey's CPU). */
+  private auditKeyOf(rootKey: Uint8Array): Uint8Array {
+    if (this.auditKey?.root !== rootKey) this.auditKey = { root: rootKey, key: deriveAuditKey(rootKey) };
+    return this.auditKey.key;
+  }
+
+  /**
+   * Whether this change rewrites the state file. Rewriting it costs time in proportion to the whole
+   * store, so it is done once per CHECKPOINT_CHANGES changes, or at the first change after
+   * CHECKPOINT_RECORDS records: opening the store then replays at most that many changes, reading at
+   * most that many lines past its checkpoint (read() stops at the last change).
+   */
+  private checkpointDue(count: number): boolean {
+    this.changesSinceCheckpoint++;
+    return this.checkpointed === undefined || this.changesSinceCheckpoint >= CHECKPOINT_CHANGES || count - this.checkpointed >= CHECKPOINT_RECORDS;
   }
 
   private async readState(): Promise<SavedState | undefined> {
@@ -311,17 +346,28 @@ export class FileKeyStore implements KeyStore {
     });
     const end = this.auditEnd!;
     const text = `${end.newline ? '' : '\n'}${lines.join('')}`;
-    const handle = await fs.open(path.join(this.directory, ACTIVE_SEGMENT), 'a', 0o600);
     try {
-      // Cuts a torn record found on open, or what a failed append before this one left.
-      if ((await handle.stat()).size > end.bytes) await handle.truncate(end.bytes);
-      await handle.writeFile(text); // writeFile carries on through short writes (the handle appends)
-      await handle.sync();
-    } finally {
-      await handle.close();
+      // The active segment stays open between appends (an open, a stat and a close per call were a
+      // quarter of a GenerateDataKey's server time); it is checked against the end read on open once,
+      // and again after a failed append: that cuts a torn record, or what the failed append left.
+      if (!this.activeSegment) {
+        this.activeSegment = await fs.open(path.join(this.directory, ACTIVE_SEGMENT), 'a', 0o600);
+        if ((await this.activeSegment.stat()).size > end.bytes) await this.activeSegment.truncate(end.bytes);
+      }
+      await this.activeSegment.writeFile(text); // writeFile carries on through short writes (the handle appends)
+      await this.activeSegment.datasync(); // an append: the data and the new size, no other metadata needed
+    } catch (error) {
+      await this.closeActiveSegment();
+      throw error;
     }
     this.auditEnd = { bytes: end.bytes + text.length, newline: true };
     return this.auditEnd.bytes;
+  }
+
+  private async closeActiveSegment(): Promise<void> {
+    const handle = this.activeSegment;
+    this.activeSegment = undefined;
+    await handle?.close().catch(() => undefined);
   }
 
   /** Archives the active segment once it is full. The records are durable: a failed rename must not fail them, and is tried again after the next append. */
@@ -329,6 +375,7 @@ export class FileKeyStore implements KeyStore {
     if (this.auditEnd!.bytes < this.auditSegmentBytes) return;
     const { path } = await nodeModules();
     try {
+      await this.closeActiveSegment(); // the next append opens the new active segment, not the archived one
       await renameDurably(path.join(this.directory, ACTIVE_SEGMENT), path.join(this.directory, archivedName(this.activeFirst!, head.count)));
       this.activeFirst = head.count;
       this.auditEnd = { bytes: 0, newline: true };

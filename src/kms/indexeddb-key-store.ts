@@ -17,7 +17,7 @@ import { chainRecords, deriveAuditKey, type AuditEvent } from './audit-trail.js'
 import {
   GENESIS_MAC, type AuditHead, type AuditPosition, type AuditRecord, type KeyStore, type StateChange, type StoreSnapshot, type StoredAuditRecord,
 } from './key-store.js';
-import { StoreIntegrityError } from './store-errors.js';
+import { StoreIntegrityError } from '../platform/store-errors.js';
 
 export interface IndexedDbKeyStoreOptions {
   /** The IndexedDB database that holds the store (created if missing). */

@@ -27,7 +27,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Pool, PoolClient } from 'pg';
 import { loadOnce } from '../core/load-once.js';
-import { constantTimeEqual } from '../core/validate.js';
+import { constantTimeEqual } from '../core/bytes.js';
 import { chainRecords, deriveAuditKey, type AuditEvent } from './audit-trail.js';
 import type { GrantRecord } from './grants.js';
 import { kmsError } from './kms-errors.js';
@@ -35,19 +35,10 @@ import {
   GENESIS_MAC, type AliasRecord, type AuditHead, type AuditPosition, type AuditRecord, type KeyRecord, type KeyStore, type RecordUpdate,
   type StateChange, type StoreChanges, type StoredAuditRecord, type StoreSnapshot, type StoreUpdates,
 } from './key-store.js';
-import { migrate, quoteIdentifier } from './postgres-migrations.js';
-import { RootKeyMismatchError, StoreClosedError, StoreIntegrityError } from './store-errors.js';
+import { checkPostgresOptions, describeStore, inTransaction, locationOf, openPool, type PostgresLocation, type PostgresStoreOptions } from './postgres-pool.js';
+import { RootKeyMismatchError, StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
 
-export interface PostgresKeyStoreOptions {
-  /** A libpq connection string or URI, e.g. postgres://kms@db.internal:5432/kms (never logged: it may hold a password). */
-  connectionString: string;
-  /** The 32-byte root key, the same in every process sharing the database (from a file, or unwrapped by another KMS). Copied. */
-  rootKey: Uint8Array;
-  /** The schema holding the store's tables (created if missing; default "public"): several stores can share one database. */
-  schema?: string;
-  /** Connections in this process's pool (default 10). */
-  poolSize?: number;
-}
+export type PostgresKeyStoreOptions = PostgresStoreOptions;
 
 type Table = 'kms_keys' | 'kms_aliases' | 'kms_grants';
 const TABLES: Array<{ table: Table; id: string; field: keyof StoreChanges }> = [
@@ -55,8 +46,6 @@ const TABLES: Array<{ table: Table; id: string; field: keyof StoreChanges }> = [
   { table: 'kms_aliases', id: 'alias_name', field: 'aliases' },
   { table: 'kms_grants', id: 'grant_id', field: 'grants' },
 ];
-const RETRIED_SQLSTATES = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
-const MAX_ATTEMPTS = 10;
 const AUDIT_PAGE = 1000;
 const encoder = new TextEncoder();
 
@@ -68,15 +57,11 @@ interface Row {
   mac: string | null;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export class PostgresKeyStore implements KeyStore {
   private readonly root: Uint8Array;
   private readonly auditKey: Uint8Array;
   private readonly rowKey: Uint8Array;
-  private readonly connectionString: string;
-  private readonly schema: string;
-  private readonly poolSize: number;
+  private readonly location: PostgresLocation;
   /** Where the store is, for messages: host, database and schema, never the connection string (it may hold a password). */
   private readonly name: string;
   private readonly opened = loadOnce(() => this.open());
@@ -84,23 +69,12 @@ export class PostgresKeyStore implements KeyStore {
   private closed = false;
 
   constructor(options: PostgresKeyStoreOptions) {
-    if (typeof options?.connectionString !== 'string' || options.connectionString.length === 0) {
-      throw kmsError('ValidationException', 'connectionString: expected a PostgreSQL connection string');
-    }
-    if (!(options.rootKey instanceof Uint8Array) || options.rootKey.length !== 32) throw kmsError('ValidationException', 'rootKey: expected 32 bytes (a Uint8Array)');
-    if (options.schema !== undefined && (typeof options.schema !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema))) {
-      throw kmsError('ValidationException', 'schema: expected a lower-case SQL identifier (letters, digits, _; at most 63)');
-    }
-    if (options.poolSize !== undefined && !(Number.isSafeInteger(options.poolSize) && options.poolSize >= 1)) {
-      throw kmsError('ValidationException', 'poolSize: expected a whole number of connections, 1 or more');
-    }
-    this.connectionString = options.connectionString;
+    checkPostgresOptions(options, (message) => kmsError('ValidationException', message));
+    this.location = locationOf(options);
     this.root = options.rootKey.slice();
     this.auditKey = deriveAuditKey(this.root);
     this.rowKey = hkdf(sha256, this.root, undefined, encoder.encode('kms-wasm postgres rows v1'), 32);
-    this.schema = options.schema ?? 'public';
-    this.poolSize = options.poolSize ?? 10;
-    this.name = `${describeDatabase(options.connectionString)} schema ${this.schema}`;
+    this.name = describeStore(options);
   }
 
   /** The root key, once the store is open and has accepted it. */
@@ -130,24 +104,7 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async commit(events: AuditEvent[], change?: StateChange): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
-      const client = await (await this.connection()).connect();
-      let began = false;
-      try {
-        began = true;
-        const version = await this.commitIn(client, events, change);
-        await client.query('COMMIT');
-        client.release();
-        return version;
-      } catch (error) {
-        if (began) await client.query('ROLLBACK').catch(() => undefined);
-        client.release(isConnectionError(error) ? (error as Error) : undefined);
-        const code = (error as { code?: string }).code;
-        // A lost connection is not retried: its COMMIT may have been applied, and a retry would record the calls twice.
-        if (attempt >= MAX_ATTEMPTS || !RETRIED_SQLSTATES.has(code ?? '')) throw error;
-        await sleep(backoffMs(attempt));
-      }
-    }
+    return inTransaction(await this.connection(), (client) => this.commitIn(client, events, change));
   }
 
   async auditHead(): Promise<AuditHead> {
@@ -255,19 +212,12 @@ export class PostgresKeyStore implements KeyStore {
   /** Connects, applies the migrations, and creates the head (with the root key's check value) or checks the root key against it. */
   private async open(): Promise<Pool> {
     if (this.closed) throw new StoreClosedError(this.name);
-    const { default: pg } = await import('pg');
-    const pool = new pg.Pool({ connectionString: this.connectionString, max: this.poolSize, options: `-c search_path=${quoteIdentifier(this.schema)}` });
-    pool.on('error', () => undefined); // an idle connection that breaks is dropped by the pool; without a listener it would end the process
-    try {
-      await migrate(pool, this.schema);
+    const pool = await openPool(this.location, async (pool) => {
       const check = bytesToHex(hmac(sha256, hkdf(sha256, this.root, undefined, encoder.encode('kms-wasm postgres root key check v1'), 32), encoder.encode('kms-wasm')));
       await pool.query('INSERT INTO kms_store (root_key_check, change_seq, audit_count, audit_mac) VALUES ($1, 0, 0, $2) ON CONFLICT DO NOTHING', [check, GENESIS_MAC]);
       const { rows } = await pool.query<{ root_key_check: string }>('SELECT root_key_check FROM kms_store');
       if (!constantTimeEqual(encoder.encode(rows[0]!.root_key_check), encoder.encode(check))) throw new RootKeyMismatchError(this.name);
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
+    });
     if (this.closed) { // closed while opening
       await pool.end();
       throw new StoreClosedError(this.name);
@@ -281,26 +231,4 @@ function idOf(table: Table, record: KeyRecord | AliasRecord | GrantRecord): stri
   if (table === 'kms_keys') return (record as KeyRecord).keyId;
   if (table === 'kms_aliases') return (record as AliasRecord).aliasName;
   return (record as GrantRecord).grantId;
-}
-
-/** host/database of a connection URI, or a generic name for a key=value connection string. */
-function describeDatabase(connectionString: string): string {
-  try {
-    const url = new URL(connectionString);
-    return `postgres://${url.host}${url.pathname}`;
-  } catch {
-    return 'PostgreSQL database';
-  }
-}
-
-/** A broken connection (not an SQL error): the client is discarded rather than returned to the pool. */
-function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === undefined || code.startsWith('08') || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(code);
-}
-
-/** Exponential backoff with full jitter, 2 ms to 256 ms. */
-function backoffMs(attempt: number): number {
-  const ceiling = 2 ** Math.min(attempt, 8);
-  return 1 + (crypto.getRandomValues(new Uint32Array(1))[0]! % ceiling);
 }

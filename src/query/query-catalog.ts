@@ -5,8 +5,8 @@
 
 import { loadOnce } from '../core/load-once.js';
 import { AuthenticatedMetadata } from '../kms/authenticated-metadata.js';
-import { DirectoryLock } from '../kms/directory-lock.js';
-import { StoreClosedError } from '../kms/store-errors.js';
+import { DirectoryLock } from '../platform/directory-lock.js';
+import { StoreClosedError } from '../platform/store-errors.js';
 import { QueryFailure } from './athena-errors.js';
 import type { DdlStatement, TableDefinition } from './table-ddl.js';
 

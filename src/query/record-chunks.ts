@@ -3,7 +3,7 @@
 // the engine parses one bounded chunk at a time while the object streams. The first `skipLines`
 // lines (TBLPROPERTIES skip.header.line.count) are dropped.
 
-import { concatBytes } from '../envelope/byte-concat.js';
+import { concatBytes } from '../core/bytes.js';
 
 const NEWLINE = 0x0a;
 

@@ -3,7 +3,7 @@
 // reading a range of the object reads a range of each layer below it — only the frames needed, at
 // every layer, one frame at a time (memory: a frame per layer, whatever the object's or range's size).
 
-import { concatBytes } from '../envelope/byte-concat.js';
+import { concatBytes } from '../core/bytes.js';
 import { collectPieces, openRangedMessage, type RangedMessage, type RangeReader } from '../envelope/ranged-decrypt.js';
 import type { DataKeyResolver } from '../envelope/materials.js';
 import { MessageFormatError } from '../envelope/message-format.js';

@@ -1,5 +1,18 @@
 import { s3Error } from './s3-errors.js';
 
+/**
+ * Part `partNumber`'s bytes [start, end) of an object whose parts have `partSizes` (a single part,
+ * the whole object, for one not uploaded in parts): InvalidPartNumber beyond the last part (S3 API
+ * Reference, GetObject: partNumber "Effectively performs a 'ranged' GET request for the part specified").
+ */
+export function partRange(partSizes: readonly number[], partNumber: number): [number, number] {
+  if (partNumber > partSizes.length) {
+    throw s3Error('InvalidPartNumber', `The requested partnumber is not satisfiable: ${partNumber}, of an object of ${partSizes.length} part(s)`);
+  }
+  const start = partSizes.slice(0, partNumber - 1).reduce((sum, size) => sum + size, 0);
+  return [start, start + partSizes[partNumber - 1]!];
+}
+
 /** An HTTP Range "bytes=a-b", "bytes=a-" or "bytes=-n" → [start, end) within an object of `size` bytes. */
 export function parseRange(range: string, size: number): [number, number] {
   const match = /^bytes=(\d*)-(\d*)$/.exec(range);

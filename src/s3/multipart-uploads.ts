@@ -12,7 +12,7 @@ import { openDecryptedBody } from './body-decryption.js';
 import { writeEncryptedBody } from './body-encryption.js';
 import type { ObjectBodies } from './object-bodies.js';
 import { bodyPieces, checkContentLength } from './object-bytes.js';
-import type { Bucket } from './object-records.js';
+import { defaultEncryption, type Bucket } from './object-records.js';
 import type {
   AbortMultipartUploadOutput, AbortMultipartUploadRequest, CompleteMultipartUploadOutput, CompleteMultipartUploadRequest,
   CreateMultipartUploadOutput, CreateMultipartUploadRequest, ObjectRequest, PutObjectOutput, PutObjectRequest, PutObjectSettings,
@@ -33,8 +33,8 @@ export interface MultipartHost {
   matchingCustomerKey(request: ObjectRequest, check: CustomerKeyCheck, missing: string): Uint8Array;
   sseS3(): SseS3Keyring;
   bodies(): ObjectBodies;
-  /** putObject without its 5 GiB limit (a completed upload may reach 5 TiB). */
-  putObject(request: PutObjectRequest, caller?: Caller): Promise<PutObjectOutput>;
+  /** putObject without its 5 GiB limit (a completed upload may reach 5 TiB), keeping the part sizes with the version. */
+  putObject(request: PutObjectRequest, caller: Caller | undefined, partSizes: number[]): Promise<PutObjectOutput>;
   account: string;
 }
 
@@ -45,6 +45,8 @@ interface Upload {
   /** The PUT settings the completed object gets (SSE-C: the key's check, not the key). */
   settings: Omit<PutObjectSettings, 'Bucket' | 'Key' | 'SSECustomerKey' | 'SSECustomerKeyMD5'>;
   customerKey?: CustomerKeyCheck;
+  /** How the completed object will be encrypted, as CreateMultipartUpload and each UploadPart answer it. */
+  encryption: Omit<UploadPartOutput, 'ETag'>;
   parts: Map<number, { bodyId: string; size: number; etag: string; lastModified: Date }>;
 }
 
@@ -68,10 +70,12 @@ export class MultipartUploads {
     const customerKey = this.host.customerKey(request);
     const { Bucket: _b, Key: _k, SSECustomerKey: _key, SSECustomerKeyMD5: _md5, ...settings } = request;
     const uploadId = crypto.randomUUID();
-    this.uploads.set(uploadId, { bucket: bucket.name, key, initiator: who.principal, settings, parts: new Map(),
+    const encryption = customerKey ? { SSECustomerAlgorithm: 'AES256' as const }
+      : { ServerSideEncryption: defaultEncryption(bucket, request.ServerSideEncryption), SSEKMSKeyId: request.SSEKMSKeyId };
+    this.uploads.set(uploadId, { bucket: bucket.name, key, initiator: who.principal, settings, parts: new Map(), encryption,
       customerKey: customerKey ? customerKeyCheck(customerKey) : undefined });
     customerKey?.fill(0);
-    return { Bucket: bucket.name, Key: key, UploadId: uploadId };
+    return { Bucket: bucket.name, Key: key, UploadId: uploadId, ...encryption };
   }
 
   /** Stores one part (at most 5 GiB, streamed like putObject's Body), sealed at rest: under the customer's key for SSE-C uploads, else under the store's root key. */
@@ -88,7 +92,7 @@ export class MultipartUploads {
       const previous = upload.parts.get(request.PartNumber);
       upload.parts.set(request.PartNumber, { bodyId, size, etag, lastModified: new Date() });
       if (previous) await this.host.bodies().remove(previous.bodyId);
-      return { ETag: etag };
+      return { ETag: etag, ...upload.encryption };
     } finally {
       customerKey?.fill(0);
     }
@@ -126,7 +130,8 @@ export class MultipartUploads {
         }
       })();
       const customer = customerKey ? { SSECustomerAlgorithm: 'AES256', SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5 } : {};
-      const put = await this.host.putObject({ ...upload.settings, ...customer, Bucket: upload.bucket, Key: upload.key, Body: joined, SecureTransport: request.SecureTransport }, caller);
+      const put = await this.host.putObject({ ...upload.settings, ...customer, Bucket: upload.bucket, Key: upload.key, Body: joined, SecureTransport: request.SecureTransport }, caller,
+        chosen.map((part) => part.size));
       await this.dropUpload(request.UploadId, upload);
       return { Bucket: upload.bucket, Key: upload.key, ETag: put.ETag, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption, SSEKMSKeyId: put.SSEKMSKeyId };
     } finally {

@@ -4,8 +4,8 @@
 // version intact and at worst a temporary file (removed when the store next opens). It is read back
 // by positioned reads, so a ranged or streamed read holds one piece at a time, never the body.
 
-import { concatBytes } from '../envelope/byte-concat.js';
-import { removeFiles, renameDurably } from '../kms/atomic-file.js';
+import { concatBytes } from '../core/bytes.js';
+import { removeFiles, renameDurably } from '../platform/atomic-file.js';
 
 /** A body being written: chunks in order, then `commit()` (durable under its id) or `abort()` (gone). */
 export interface BodyWriter {

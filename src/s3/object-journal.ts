@@ -21,10 +21,9 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { SerialQueue } from '../core/serial-queue.js';
-import { constantTimeEqual } from '../core/validate.js';
-import { concatBytes } from '../envelope/byte-concat.js';
-import { atomicWriteFile, readOrCreateSecret } from '../kms/atomic-file.js';
-import { StoreIntegrityError } from '../kms/store-errors.js';
+import { concatBytes, constantTimeEqual } from '../core/bytes.js';
+import { atomicWriteFile, readOrCreateSecret } from '../platform/atomic-file.js';
+import { StoreIntegrityError } from '../platform/store-errors.js';
 
 const encoder = new TextEncoder();
 const LINE = /^([0-9a-f]{64}) (.*)$/s;

@@ -8,40 +8,21 @@
 // is carried over to the journal on its first open.
 
 import { loadOnce } from '../core/load-once.js';
-import { atomicWriteFile, createFileExclusive, removeFiles, temporaryFilesOf } from '../kms/atomic-file.js';
+import { atomicWriteFile, createFileExclusive, removeFiles, temporaryFilesOf } from '../platform/atomic-file.js';
 import { AuthenticatedMetadata } from '../kms/authenticated-metadata.js';
-import { DirectoryLock } from '../kms/directory-lock.js';
-import { StoreClosedError, StoreIntegrityError } from '../kms/store-errors.js';
-import { parsePolicy } from '../policy/index.js';
+import { DirectoryLock } from '../platform/directory-lock.js';
+import { StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
 import { DirectoryBodies, MemoryBodies, type ObjectBodies } from './object-bodies.js';
 import { journalFile, ObjectJournal } from './object-journal.js';
-import type { Bucket, EncryptionRule, StoredObject } from './object-records.js';
-import { SortedObjectMap } from './sorted-object-map.js';
+import { bucketRecord, putRecord, restoreBucket, restoreVersion, type MetadataChange, type ObjectMetadataStore, type ObjectRecord, type SavedBucket, type SavedVersion } from './object-metadata.js';
+import type { Bucket } from './object-records.js';
 import { SseS3Keyring } from './sse-s3-keyring.js';
-
-type SavedVersion = Omit<StoredObject, 'lastModified'> & { lastModified: string };
-interface SavedBucket { name: string; owner: string; created: string; rule?: EncryptionRule; policy?: string; versioning?: 'Enabled' | 'Suspended' }
-
-/** One record of the journal: a bucket's settings, a version added (replacing one of the same id), or versions dropped. */
-export type ObjectRecord =
-  | { bucket: SavedBucket }
-  | { put: { bucket: string; key: string; version: SavedVersion } }
-  | { drop: { bucket: string; key: string; versionId?: string } }
-  | { dropBucket: { name: string } };
 
 /** s3-state.json of kms-wasm 0.1. */
 interface SavedState { buckets: Array<SavedBucket & { objects: Array<[string, SavedVersion[]]> }> }
 
-export const bucketRecord = (b: Bucket): ObjectRecord => ({ bucket: {
-  name: b.name, owner: b.owner, created: b.created.toISOString(), rule: b.rule, policy: b.policy?.text, versioning: b.versioning } });
-
-export const putRecord = (bucket: Bucket, key: string, version: StoredObject): ObjectRecord => ({
-  put: { bucket: bucket.name, key, version: { ...version, lastModified: version.lastModified.toISOString() } } });
-
-export const dropRecord = (bucket: Bucket, key: string, versionId?: string): ObjectRecord => ({ drop: { bucket: bucket.name, key, versionId } });
-export const dropBucketRecord = (bucket: Bucket): ObjectRecord => ({ dropBucket: { name: bucket.name } });
-
-export class ObjectPersistence {
+/** An ObjectStore's metadata in memory, or in a directory (`dir`). */
+export class ObjectPersistence implements ObjectMetadataStore {
   readonly buckets = new Map<string, Bucket>();
   readonly bodies: ObjectBodies;
   private keyring: SseS3Keyring | undefined;
@@ -144,10 +125,7 @@ export class ObjectPersistence {
   /** Applies a journal record to the buckets in memory: the same change the call that wrote it made. */
   private apply(record: ObjectRecord): void {
     if ('bucket' in record) {
-      const { name, owner, created, rule, policy, versioning } = record.bucket;
-      const bucket = this.buckets.get(name) ?? { name, owner, created: new Date(created), objects: new SortedObjectMap<StoredObject[]>() };
-      Object.assign(bucket, { rule, versioning, policy: policy === undefined ? undefined : { text: policy, document: parsePolicy(policy, true) } });
-      this.buckets.set(name, bucket);
+      restoreBucket(this.buckets, record.bucket);
       return;
     }
     if ('dropBucket' in record) {
@@ -161,7 +139,7 @@ export class ObjectPersistence {
     if (!bucket) throw new StoreIntegrityError(journalFile(this.dir!), `names a bucket ${name} it never created`);
     const versionId = 'put' in record ? record.put.version.versionId : record.drop.versionId;
     const kept = versionId === undefined ? [] : (bucket.objects.get(key) ?? []).filter((v) => v.versionId !== versionId);
-    if ('put' in record) kept.push({ ...record.put.version, lastModified: new Date(record.put.version.lastModified) });
+    if ('put' in record) kept.push(restoreVersion(record.put.version));
     if (kept.length > 0) bucket.objects.set(key, kept);
     else bucket.objects.delete(key);
   }
@@ -180,12 +158,18 @@ export class ObjectPersistence {
   }
 
   /**
-   * Makes a change already made in memory durable: one journal line (nothing in memory), whatever
-   * the store's size. Records are written in call order; a failed write leaves no line.
+   * Makes the change `decide` makes in memory durable: one journal line, whatever the store's size.
+   * Records are written in call order; a failed write leaves no line, and the change is undone.
    */
-  async record(record: ObjectRecord): Promise<void> {
+  async change(decide: () => MetadataChange): Promise<void> {
+    const { record, undo } = decide();
     if (!this.journal) return;
-    await this.journal.append(record);
+    try {
+      await this.journal.append(record);
+    } catch (error) {
+      await undo();
+      throw error;
+    }
     await this.compactIfWorthIt();
   }
 

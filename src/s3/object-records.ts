@@ -7,14 +7,32 @@ import type { CustomerKeyCheck } from './sse-c-keyring.js';
 
 export type ServerSideEncryption = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
 /** The additional checksums S3 stores with an object version (User Guide, "Checking object integrity"), as the SDK names them. */
-export type ChecksumMember = 'ChecksumCRC32' | 'ChecksumCRC32C' | 'ChecksumSHA1' | 'ChecksumSHA256';
-export const CHECKSUM_MEMBERS: readonly ChecksumMember[] = ['ChecksumCRC32', 'ChecksumCRC32C', 'ChecksumSHA1', 'ChecksumSHA256'];
+export type ChecksumMember = 'ChecksumCRC32' | 'ChecksumCRC32C' | 'ChecksumCRC64NVME' | 'ChecksumSHA1' | 'ChecksumSHA256';
+export const CHECKSUM_MEMBERS: readonly ChecksumMember[] = ['ChecksumCRC32', 'ChecksumCRC32C', 'ChecksumCRC64NVME', 'ChecksumSHA1', 'ChecksumSHA256'];
 export const SSE_VALUES: readonly string[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
 
 export interface EncryptionRule {
   ApplyServerSideEncryptionByDefault: { SSEAlgorithm: ServerSideEncryption; KMSMasterKeyID?: string };
   BucketKeyEnabled?: boolean;
 }
+
+/**
+ * The default encryption of a bucket that has no configuration of its own, as GetBucketEncryption
+ * answers it: "Amazon S3 now applies server-side encryption with Amazon S3 managed keys (SSE-S3) as
+ * the base level of encryption for every bucket in Amazon S3. Starting January 5, 2023, all new
+ * object uploads to Amazon S3 are automatically encrypted"
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html;
+ * API Reference, GetBucketEncryption: "By default, all buckets have a default encryption
+ * configuration that uses server-side encryption with Amazon S3 managed keys (SSE-S3)";
+ * DeleteBucketEncryption "resets the default encryption for the bucket as … SSE-S3").
+ */
+export const BASE_ENCRYPTION_RULE: Readonly<EncryptionRule> = Object.freeze({
+  ApplyServerSideEncryptionByDefault: Object.freeze({ SSEAlgorithm: 'AES256' as const }), BucketKeyEnabled: false,
+});
+
+/** The SSE a new object without SSE-C gets: the request's header, else the bucket's rule, else SSE-S3. */
+export const defaultEncryption = (bucket: Bucket, header: ServerSideEncryption | undefined): ServerSideEncryption =>
+  header ?? (bucket.rule ?? BASE_ENCRYPTION_RULE).ApplyServerSideEncryptionByDefault.SSEAlgorithm;
 
 export interface StoredObject {
   /** "null" unless the bucket had versioning enabled when it was written. */
@@ -25,6 +43,7 @@ export interface StoredObject {
   size: number;
   etag: string;
   lastModified: Date;
+  /** Undefined for SSE-C, and for a body an earlier release stored unencrypted (read as it was stored). */
   sse?: ServerSideEncryption;
   kmsKeyId?: string;
   /** SSE-C: the salted HMAC of the customer's key. */
@@ -33,6 +52,8 @@ export interface StoredObject {
   bucketKey?: boolean;
   contentType?: string;
   metadata: Record<string, string>;
+  /** A completed multipart upload's part sizes in order (GetObject/HeadObject partNumber); absent for an object put whole. */
+  parts?: number[];
   /** The body's checksums that the PUT carried, verified (base64, by the SDK's member name), returned when a read asks for them. */
   checksums?: Partial<Record<ChecksumMember, string>>;
 }

@@ -28,7 +28,7 @@ import { authorizeS3 } from './bucket-authorizer.js';
 import { openRangedMessage } from '../envelope/ranged-decrypt.js';
 import { bindMaterials, bindResolver, OBJECT_ARN_KEY, VERSION_ID_KEY } from './body-binding.js';
 import { BucketKeyCache } from './bucket-keys.js';
-import { parseRange } from './byte-range.js';
+import { parseRange, partRange } from './byte-range.js';
 import { openDecryptedBody } from './body-decryption.js';
 import { writeEncryptedBody } from './body-encryption.js';
 import { bodyPieces, checkContentLength } from './object-bytes.js';
@@ -42,10 +42,12 @@ import type {
   HeadObjectRequest, ListBucketsOutput, ListBucketsRequest, ListObjectsV2Output, ListObjectsV2Request, ListObjectVersionsOutput,
   ListObjectVersionsRequest, ObjectRequest, PutBucketEncryptionOutput, PutBucketEncryptionRequest, PutBucketPolicyOutput, PutBucketPolicyRequest,
   PutBucketVersioningOutput, PutBucketVersioningRequest, PutObjectOutput, PutObjectRequest, PutObjectSettings, UploadPartOutput, UploadPartRequest,
+  CopySourceFields, UploadPartCopyOutput, UploadPartCopyRequest,
 } from './s3-api-types.js';
 import { MultipartUploads } from './multipart-uploads.js';
-import { bucketRecord, dropBucketRecord, dropRecord, ObjectPersistence, putRecord, type ObjectRecord } from './object-persistence.js';
-import { addVersion, newVersionId, SSE_VALUES, type Bucket, type StoredObject } from './object-records.js';
+import { bucketRecord, dropBucketRecord, dropRecord, putRecord, type ObjectMetadataStore, type ObjectRecord } from './object-metadata.js';
+import { ObjectPersistence } from './object-persistence.js';
+import { addVersion, BASE_ENCRYPTION_RULE, defaultEncryption, newVersionId, SSE_VALUES, type Bucket, type StoredObject } from './object-records.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
 import { SortedObjectMap } from './sorted-object-map.js';
 import { started, streamingBody } from './streaming-body.js';
@@ -69,6 +71,11 @@ export interface ObjectStoreOptions {
   dir?: string;
   /** With `dir`: milliseconds to wait for another writer to release the directory (default 0: refuse at once with a StoreLockedError). */
   waitForLock?: number;
+  /**
+   * Where the metadata lives, instead of `dir`: e.g. a PostgresObjectMetadata (kms-wasm/node) that
+   * several processes share. Omitted: in memory, or `dir`.
+   */
+  store?: ObjectMetadataStore;
 }
 
 /** S3's largest single PUT (https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html): 5 GiB. */
@@ -106,7 +113,7 @@ function fromKms(error: unknown): never {
 export class ObjectStore {
   private readonly kms: HostKms;
   private readonly iam: Iam | undefined;
-  private readonly state: ObjectPersistence;
+  private readonly state: ObjectMetadataStore;
   private readonly requireSecureTransport: boolean;
   private readonly bucketKeys: BucketKeyCache;
   private readonly multipart: MultipartUploads;
@@ -119,7 +126,8 @@ export class ObjectStore {
     }
     this.kms = options.kms;
     this.iam = options.iam;
-    this.state = new ObjectPersistence(options.dir, options.waitForLock);
+    if (options.store && options.dir !== undefined) throw s3Error('InvalidArgument', 'store: give either a store or a dir, not both');
+    this.state = options.store ?? new ObjectPersistence(options.dir, options.waitForLock);
     this.requireSecureTransport = options.requireSecureTransport ?? false;
     this.clock = options.clock ?? systemClock;
     this.bucketKeys = new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now ?? (() => this.clock.now().getTime()));
@@ -128,7 +136,7 @@ export class ObjectStore {
       authorizePut: (who, bucket, key, request) => this.authorizePut(who, bucket, key, request),
       customerKey: (request) => this.customerKey(request), matchingCustomerKey: (r, check, missing) => this.matchingCustomerKey(r, check, missing),
       sseS3: () => this.state.sseS3, bodies: () => this.bodies, account: this.kms.account,
-      putObject: (request, caller) => this.storeObject(request, caller, MAX_OBJECT_BYTES),
+      putObject: (request, caller, partSizes) => this.storeObject(request, caller, MAX_OBJECT_BYTES, partSizes),
     });
   }
 
@@ -157,24 +165,21 @@ export class ObjectStore {
     return this.state.load();
   }
 
-  /**
-   * Records a change already made in memory (call it at once after the change: records are written
-   * in call order); if that fails, `undo` takes it back, so a call that fails leaves nothing behind.
-   */
-  private async saveOrUndo(record: ObjectRecord, undo: () => unknown): Promise<void> {
-    try {
-      await this.state.record(record);
-    } catch (error) {
-      await undo();
-      throw error;
-    }
-  }
-
   /** Puts `before` back as `key`'s versions, unless another call has changed them since they became `after`. */
   private static restoreVersions(bucket: Bucket, key: string, before: StoredObject[] | undefined, after: StoredObject[] | undefined): void {
     if (bucket.objects.get(key) !== after) return;
     if (before) bucket.objects.set(key, before);
     else bucket.objects.delete(key);
+  }
+
+  /** Sets some of a bucket's settings on current state (the bucket may have gone meanwhile), recorded as one change. */
+  private changeBucket(name: string, settings: Partial<Pick<Bucket, 'rule' | 'policy' | 'versioning'>>): Promise<void> {
+    return this.state.change(() => {
+      const bucket = this.bucket(name);
+      const previous = Object.fromEntries(Object.keys(settings).map((setting) => [setting, bucket[setting as keyof typeof settings]]));
+      Object.assign(bucket, settings);
+      return { record: bucketRecord(bucket), undo: () => Object.assign(bucket, previous) };
+    });
   }
 
   // ---------------------------------------------------------------- buckets
@@ -187,10 +192,12 @@ export class ObjectStore {
       throw s3Error('InvalidBucketName', `Bucket: ${String(request.Bucket)} is not a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
     }
     this.authorize(who, 's3:CreateBucket', `arn:aws:s3:::${request.Bucket}`, undefined, {});
-    if (this.buckets.has(request.Bucket)) throw s3Error('BucketAlreadyOwnedByYou', `${request.Bucket} already exists`);
     const bucket: Bucket = { name: request.Bucket, owner: this.kms.account, created: this.clock.now(), objects: new SortedObjectMap<StoredObject[]>() };
-    this.buckets.set(request.Bucket, bucket);
-    await this.saveOrUndo(bucketRecord(bucket), () => this.buckets.get(bucket.name) === bucket && this.buckets.delete(bucket.name));
+    await this.state.change(() => {
+      if (this.buckets.has(bucket.name)) throw s3Error('BucketAlreadyOwnedByYou', `${bucket.name} already exists`);
+      this.buckets.set(bucket.name, bucket);
+      return { record: bucketRecord(bucket), undo: () => this.buckets.get(bucket.name) === bucket && this.buckets.delete(bucket.name) };
+    });
     return { Location: `/${request.Bucket}` };
   }
 
@@ -207,9 +214,7 @@ export class ObjectStore {
     if (algorithm === 'AES256' && rule.ApplyServerSideEncryptionByDefault.KMSMasterKeyID !== undefined) {
       throw s3Error('InvalidArgument', 'KMSMasterKeyID: only with SSEAlgorithm aws:kms');
     }
-    const previous = bucket.rule;
-    bucket.rule = structuredClone(rule);
-    await this.saveOrUndo(bucketRecord(bucket), () => { bucket.rule = previous; });
+    await this.changeBucket(bucket.name, { rule: structuredClone(rule) });
     return {};
   }
 
@@ -217,11 +222,10 @@ export class ObjectStore {
     const malformed = malformedS3Request('GetBucketEncryption', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:GetEncryptionConfiguration', caller);
-    if (!bucket.rule) throw s3Error('ServerSideEncryptionConfigurationNotFoundError', `${bucket.name} has no default encryption`);
-    return { ServerSideEncryptionConfiguration: { Rules: [structuredClone(bucket.rule)] } };
+    return { ServerSideEncryptionConfiguration: { Rules: [structuredClone(bucket.rule ?? BASE_ENCRYPTION_RULE)] } };
   }
 
-  /** Removes the bucket's default encryption (S3 DeleteBucketEncryption, action s3:PutEncryptionConfiguration); a bucket without one is left as is. */
+  /** Resets the bucket's default encryption to SSE-S3, the base level every bucket has (S3 DeleteBucketEncryption, action s3:PutEncryptionConfiguration). */
   deleteBucketEncryption(request: { Bucket: string }, caller?: Caller) {
     return this.clearBucketSetting('DeleteBucketEncryption', 's3:PutEncryptionConfiguration', 'rule', request, caller);
   }
@@ -232,9 +236,7 @@ export class ObjectStore {
     const malformed = malformedS3Request(operation, request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, action, caller);
-    const previous = bucket[setting];
-    delete bucket[setting];
-    await this.saveOrUndo(bucketRecord(bucket), () => Object.assign(bucket, { [setting]: previous }));
+    await this.changeBucket(bucket.name, { [setting]: undefined });
     return {};
   }
 
@@ -245,9 +247,7 @@ export class ObjectStore {
     const bucket = this.authorizedBucket(request.Bucket, 's3:PutBucketVersioning', caller);
     const status = request.VersioningConfiguration?.Status;
     if (status !== 'Enabled' && status !== 'Suspended') throw s3Error('InvalidArgument', 'VersioningConfiguration.Status: expected Enabled or Suspended');
-    const previous = bucket.versioning;
-    bucket.versioning = status;
-    await this.saveOrUndo(bucketRecord(bucket), () => { bucket.versioning = previous; });
+    await this.changeBucket(bucket.name, { versioning: status });
     return {};
   }
 
@@ -271,9 +271,7 @@ export class ObjectStore {
     const isPublic = document.statements.some((s) => s.effect === 'Allow'
       && (s.principal === '*' || (typeof s.principal === 'object' && s.principal.AWS.includes('*'))));
     if (isPublic) throw s3Error('AccessDenied', `${bucket.name}: public bucket policies are blocked (an Allow statement names Principal "*")`);
-    const previous = bucket.policy;
-    bucket.policy = { text: request.Policy, document };
-    await this.saveOrUndo(bucketRecord(bucket), () => { bucket.policy = previous; });
+    await this.changeBucket(bucket.name, { policy: { text: request.Policy, document } });
     return {};
   }
 
@@ -305,9 +303,12 @@ export class ObjectStore {
     const malformed = malformedS3Request('DeleteBucket', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:DeleteBucket', caller);
-    if (bucket.objects.size > 0) throw s3Error('BucketNotEmpty', `${bucket.name} is not empty: delete its objects (and their versions) first`);
-    this.buckets.delete(bucket.name);
-    await this.saveOrUndo(dropBucketRecord(bucket), () => this.buckets.has(bucket.name) || this.buckets.set(bucket.name, bucket));
+    await this.state.change(() => {
+      const current = this.bucket(bucket.name);
+      if (current.objects.size > 0) throw s3Error('BucketNotEmpty', `${current.name} is not empty: delete its objects (and their versions) first`);
+      this.buckets.delete(current.name);
+      return { record: dropBucketRecord(current), undo: () => this.buckets.has(current.name) || this.buckets.set(current.name, current) };
+    });
     return {};
   }
 
@@ -323,7 +324,8 @@ export class ObjectStore {
     return this.storeObject(request, caller, MAX_PUT_BYTES);
   }
 
-  private async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number): Promise<PutObjectOutput> {
+  /** putObject's work; `partSizes`: a completed multipart upload's, kept with the version for partNumber reads. */
+  private async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number, partSizes?: number[]): Promise<PutObjectOutput> {
     await this.load();
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
@@ -344,10 +346,10 @@ export class ObjectStore {
       customerKey.fill(0);
       throw s3Error('InvalidArgument', 'SSE-C headers and ServerSideEncryption cannot be combined');
     }
-    const sse = customerKey ? undefined : header ?? bucket.rule?.ApplyServerSideEncryptionByDefault.SSEAlgorithm;
+    const sse = customerKey ? undefined : defaultEncryption(bucket, header);
     const object: StoredObject = {
       versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: 0, etag: '', lastModified: this.clock.now(), sse,
-      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) },
+      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) }, ...(partSizes ? { parts: partSizes } : {}),
     };
     const binding = { objectArn, versionId: object.versionId };
     // The layers' materials, innermost first, all obtained before the body is read.
@@ -385,14 +387,21 @@ export class ObjectStore {
     } finally {
       customerKey?.fill(0);
     }
-    const before = bucket.objects.get(key);
-    const replaced = addVersion(bucket, key, object);
-    const after = bucket.objects.get(key);
     if (request.VerifiedChecksums?.size) object.checksums = Object.fromEntries(request.VerifiedChecksums);
-    await this.saveOrUndo(putRecord(bucket, key, object), async () => {
-      ObjectStore.restoreVersions(bucket, key, before, after);
+    let replaced: StoredObject[] = [];
+    try {
+      // On current state: the bucket may have gone (or its versions changed) while the body was written.
+      await this.state.change(() => {
+        const current = this.bucket(bucket.name);
+        const before = current.objects.get(key);
+        replaced = addVersion(current, key, object);
+        const after = current.objects.get(key);
+        return { record: putRecord(current, key, object), undo: () => ObjectStore.restoreVersions(current, key, before, after) };
+      });
+    } catch (error) {
       await this.bodies.remove(object.bodyId);
-    });
+      throw error;
+    }
     await Promise.all(replaced.map((v) => this.bodies.remove(v.bodyId)));
     return { ETag: object.etag, VersionId: bucket.versioning ? object.versionId : undefined, ServerSideEncryption: sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey,
       SSECustomerAlgorithm: customerKey ? 'AES256' as const : undefined };
@@ -409,7 +418,7 @@ export class ObjectStore {
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
     try {
-      const [start, end] = request.Range === undefined ? [0, object.size] : parseRange(request.Range, object.size);
+      const { start, end, ...selected } = ObjectStore.selection(object, request);
       const body = await openDecryptedBody(await this.bodies.open(object.bodyId), layers, object.size).catch(fromKms);
       const pieces = (async function* () {
         try {
@@ -418,9 +427,8 @@ export class ObjectStore {
           await body.close();
         }
       })();
-      return { Body: streamingBody(await started(pieces)), ContentLength: end - start,
-        ContentRange: request.Range === undefined ? undefined : `bytes ${start}-${end - 1}/${object.size}`,
-        ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' && request.Range === undefined ? object.checksums : {}) };
+      return { Body: streamingBody(await started(pieces)), ContentLength: end - start, ...selected,
+        ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' && !selected.ContentRange ? object.checksums : {}) };
     } finally {
       layers.dispose();
     }
@@ -433,6 +441,7 @@ export class ObjectStore {
     const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
     const layers = this.layersOf(object, objectArn, who, request);
     try {
+      const { start, end, ...selected } = ObjectStore.selection(object, request);
       if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') {
         // The outer layer's header only: its data key comes from KMS as the caller (kms:Decrypt).
         const reader = await this.bodies.open(object.bodyId);
@@ -442,10 +451,27 @@ export class ObjectStore {
           await reader.close();
         }
       }
-      return { ContentLength: object.size, ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' ? object.checksums : {}) };
+      return { ContentLength: end - start, ...selected, ...this.headers(object), ...(request.ChecksumMode === 'ENABLED' && !selected.ContentRange ? object.checksums : {}) };
     } finally {
       layers.dispose();
     }
+  }
+
+  /**
+   * The bytes a read asks for: a Range, a part (PartNumber; PartsCount for an object uploaded in
+   * parts), or the whole object (no ContentRange). Range and PartNumber together are refused, as S3 does.
+   */
+  private static selection(object: StoredObject, request: { Range?: string; PartNumber?: number }) {
+    let [start, end] = [0, object.size];
+    if (request.PartNumber !== undefined) {
+      if (request.Range !== undefined) throw s3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+      [start, end] = partRange(object.parts ?? [object.size], request.PartNumber);
+    } else if (request.Range !== undefined) {
+      [start, end] = parseRange(request.Range, object.size);
+    }
+    const ranged = request.PartNumber !== undefined || request.Range !== undefined;
+    return { start, end, ContentRange: ranged && end > start ? `bytes ${start}-${end - 1}/${object.size}` : undefined,
+      PartsCount: request.PartNumber === undefined ? undefined : object.parts?.length };
   }
 
   /** Without VersionId: removes the object, or with versioning enabled adds a delete marker. With it: removes that version. */
@@ -457,30 +483,36 @@ export class ObjectStore {
     const key = this.checkKey(request.Key);
     this.authorize(who, request.VersionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion', `arn:aws:s3:::${bucket.name}/${key}`,
       bucket, { 's3:versionid': request.VersionId });
-    const before = bucket.objects.get(key);
-    const existing = before ?? [];
-    const drop = async (record: ObjectRecord, gone: StoredObject[]) => {
-      const after = bucket.objects.get(key);
-      await this.saveOrUndo(record, () => ObjectStore.restoreVersions(bucket, key, before, after));
-      await Promise.all(gone.filter((v) => !v.deleteMarker).map((v) => this.bodies.remove(v.bodyId)));
-    };
-    if (request.VersionId !== undefined) {
-      const versions = existing.filter((v) => v.versionId !== request.VersionId);
-      if (versions.length > 0) bucket.objects.set(key, versions);
-      else bucket.objects.delete(key);
-      await drop(dropRecord(bucket, key, request.VersionId), existing.filter((v) => v.versionId === request.VersionId));
-      return { VersionId: request.VersionId };
-    }
-    if (bucket.versioning === undefined) {
-      bucket.objects.delete(key);
-      await drop(dropRecord(bucket, key), existing);
-      return {};
-    }
-    const marker: StoredObject = { versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', deleteMarker: true, bodyId: crypto.randomUUID(),
-      size: 0, etag: '', lastModified: this.clock.now(), metadata: {} };
-    const replaced = addVersion(bucket, key, marker);
-    await drop(putRecord(bucket, key, marker), replaced);
-    return { DeleteMarker: true, VersionId: marker.versionId };
+    let gone: StoredObject[] = [];
+    let output: DeleteObjectOutput = {};
+    await this.state.change(() => {
+      const current = this.bucket(bucket.name);
+      const before = current.objects.get(key);
+      const existing = before ?? [];
+      let record: ObjectRecord;
+      if (request.VersionId !== undefined) {
+        const versions = existing.filter((v) => v.versionId !== request.VersionId);
+        if (versions.length > 0) current.objects.set(key, versions);
+        else current.objects.delete(key);
+        gone = existing.filter((v) => v.versionId === request.VersionId);
+        record = dropRecord(current, key, request.VersionId);
+        output = { VersionId: request.VersionId };
+      } else if (current.versioning === undefined) {
+        current.objects.delete(key);
+        gone = existing;
+        record = dropRecord(current, key);
+      } else {
+        const marker: StoredObject = { versionId: current.versioning === 'Enabled' ? newVersionId() : 'null', deleteMarker: true, bodyId: crypto.randomUUID(),
+          size: 0, etag: '', lastModified: this.clock.now(), metadata: {} };
+        gone = addVersion(current, key, marker);
+        record = putRecord(current, key, marker);
+        output = { DeleteMarker: true, VersionId: marker.versionId };
+      }
+      const after = current.objects.get(key);
+      return { record, undo: () => ObjectStore.restoreVersions(current, key, before, after) };
+    });
+    await Promise.all(gone.filter((v) => !v.deleteMarker).map((v) => this.bodies.remove(v.bodyId)));
+    return output;
   }
 
   async listObjectVersions(request: ListObjectVersionsRequest, caller?: Caller): Promise<ListObjectVersionsOutput> {
@@ -502,17 +534,7 @@ export class ObjectStore {
    */
   async copyObject(request: CopyObjectRequest, caller?: Caller): Promise<CopyObjectOutput> {
     const malformed = malformedS3Request('CopyObject', request); if (malformed) return malformed;
-    const source = /^\/?([^/]+)\/(.+)$/.exec(typeof request.CopySource === 'string' ? request.CopySource : '');
-    let sourceKey: string | undefined;
-    try {
-      sourceKey = source ? decodeURIComponent(source[2]!) : undefined;
-    } catch {
-      // a malformed %-escape: refused below like any other unreadable CopySource
-    }
-    if (!source || sourceKey === undefined) throw s3Error('InvalidArgument', 'CopySource: expected "bucket/key", the key URL-encoded');
-    const original = await this.getObject({ Bucket: source[1]!, Key: sourceKey, VersionId: request.CopySourceVersionId,
-      SSECustomerAlgorithm: request.CopySourceSSECustomerAlgorithm, SSECustomerKey: request.CopySourceSSECustomerKey,
-      SSECustomerKeyMD5: request.CopySourceSSECustomerKeyMD5, SecureTransport: request.SecureTransport }, caller);
+    const original = await this.readCopySource(request, undefined, caller);
     try {
       // The source streams into the copy, decrypted frame by frame as the copy encrypts it.
       const put = await this.putObject({
@@ -525,9 +547,60 @@ export class ObjectStore {
       return { CopyObjectResult: { ETag: put.ETag, LastModified: this.clock.now() }, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption,
         SSEKMSKeyId: put.SSEKMSKeyId, BucketKeyEnabled: put.BucketKeyEnabled, SSECustomerAlgorithm: put.SSECustomerAlgorithm };
     } finally {
-      // A put refused before it read the source leaves it unread: close it. (Once read, the read closed it, and it cannot be taken again.)
-      await Promise.resolve().then(() => original.Body[Symbol.asyncIterator]().return?.()).catch(() => undefined);
+      await ObjectStore.closeUnread(original);
     }
+  }
+
+  /**
+   * Uploads a part copied from an existing object, or from the bytes `CopySourceRange` names
+   * (`bytes=first-last`): the source is read as the caller (s3:GetObject, with CopySourceSSECustomer*
+   * for an SSE-C source) and streams, decrypted frame by frame, into the part, sealed as uploadPart
+   * seals parts. As S3 documents, the caller also needs s3:PutObject on the destination.
+   */
+  async uploadPartCopy(request: UploadPartCopyRequest, caller?: Caller): Promise<UploadPartCopyOutput> {
+    const malformed = malformedS3Request('UploadPartCopy', request); if (malformed) return malformed;
+    await this.load();
+    this.authorizePut(this.who(caller), this.bucket(request.Bucket), this.checkKey(request.Key), { Bucket: request.Bucket, Key: request.Key, SecureTransport: request.SecureTransport });
+    const original = await this.readCopySource(request, request.CopySourceRange, caller);
+    try {
+      const { ETag, ...encryption } = await this.multipart.uploadPart({ Bucket: request.Bucket, Key: request.Key, UploadId: request.UploadId,
+        PartNumber: request.PartNumber, Body: original.Body, ContentLength: original.ContentLength, SSECustomerAlgorithm: request.SSECustomerAlgorithm,
+        SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5, SecureTransport: request.SecureTransport }, caller);
+      return { CopyPartResult: { ETag, LastModified: this.clock.now() }, CopySourceVersionId: original.VersionId, ...encryption };
+    } finally {
+      await ObjectStore.closeUnread(original);
+    }
+  }
+
+  /**
+   * A copy's source, opened for reading as the caller: all of it, or `range` (`bytes=first-last`, both
+   * ends given and inside the object, as UploadPartCopy's x-amz-copy-source-range must be).
+   */
+  private async readCopySource(request: CopySourceFields & { SecureTransport?: boolean }, range: string | undefined, caller: Caller | undefined) {
+    const source = /^\/?([^/]+)\/(.+)$/.exec(typeof request.CopySource === 'string' ? request.CopySource : '');
+    let sourceKey: string | undefined;
+    try {
+      sourceKey = source ? decodeURIComponent(source[2]!) : undefined;
+    } catch {
+      // a malformed %-escape: refused below like any other unreadable CopySource
+    }
+    if (!source || sourceKey === undefined) throw s3Error('InvalidArgument', 'CopySource: expected "bucket/key", the key URL-encoded');
+    const sourceRequest = { Bucket: source[1]!, Key: sourceKey, VersionId: request.CopySourceVersionId,
+      SSECustomerAlgorithm: request.CopySourceSSECustomerAlgorithm, SSECustomerKey: request.CopySourceSSECustomerKey,
+      SSECustomerKeyMD5: request.CopySourceSSECustomerKeyMD5, SecureTransport: request.SecureTransport };
+    if (range !== undefined) {
+      const bounds = /^bytes=(\d+)-(\d+)$/.exec(range);
+      const { ContentLength: size } = await this.headObject(sourceRequest, caller);
+      if (!bounds || Number(bounds[1]) > Number(bounds[2]) || Number(bounds[2]) >= size) {
+        throw s3Error('InvalidArgument', `CopySourceRange: expected bytes=first-last within the source object of size ${size}, got ${range}`);
+      }
+    }
+    return this.getObject({ ...sourceRequest, Range: range }, caller);
+  }
+
+  /** A copy refused before it read its source leaves it unread: close it. (Once read, the read closed it, and it cannot be taken again.) */
+  private static async closeUnread(source: GetObjectOutput): Promise<void> {
+    await Promise.resolve().then(() => source.Body[Symbol.asyncIterator]().return?.()).catch(() => undefined);
   }
 
   /**

@@ -33,9 +33,14 @@ const putSettings = {
 const bucketOnly = <T extends S3.BucketRequest>(name: string) => structure<T>(name, { Bucket: string() } as never);
 const contentLength = () => optional(integer(0, Number.MAX_SAFE_INTEGER));
 const verifiedChecksums = () => custom((value: unknown): value is ReadonlyMap<S3.ChecksumMember, string> => value instanceof Map
-  && [...value].every(([name, digest]) => CHECKSUM_MEMBERS.includes(name as S3.ChecksumMember) && typeof digest === 'string'), 'Member must be a Map of ChecksumCRC32 / ChecksumCRC32C / ChecksumSHA1 / ChecksumSHA256 to base64');
+  && [...value].every(([name, digest]) => CHECKSUM_MEMBERS.includes(name as S3.ChecksumMember) && typeof digest === 'string'), `Member must be a Map of ${CHECKSUM_MEMBERS.join(' / ')} to base64`);
 const putObject = { ...putSettings, Body: body(), ContentLength: contentLength(), VerifiedChecksums: optional(verifiedChecksums()) };
 const checksumMode = () => optional(oneOf(['ENABLED'] as const));
+const partNumber = () => optional(integer(1, 10_000));
+const copySource = {
+  CopySource: string({ min: 1 }), CopySourceVersionId: optional(string()), CopySourceSSECustomerAlgorithm: optional(string()),
+  CopySourceSSECustomerKey: optional(string({ sensitive: true })), CopySourceSSECustomerKeyMD5: optional(string()),
+};
 const getObject = { ...objectFields, Range: optional(string()), VersionId: optional(string()), ChecksumMode: checksumMode() };
 
 const encryptionRule = structure<S3.ServerSideEncryptionRule>('ServerSideEncryptionRule', {
@@ -60,14 +65,12 @@ export const S3_REQUEST_SHAPES = {
   PutBucketPolicy: structure<S3.PutBucketPolicyRequest>('PutBucketPolicyRequest', { Bucket: string(), Policy: string({ min: 1 }) }),
   GetBucketPolicy: bucketOnly<S3.GetBucketPolicyRequest>('GetBucketPolicyRequest'),
   PutObject: structure<S3.PutObjectRequest>('PutObjectRequest', putObject),
-  GetObject: structure<S3.GetObjectRequest>('GetObjectRequest', getObject),
-  HeadObject: structure<S3.HeadObjectRequest>('HeadObjectRequest', { ...objectFields, VersionId: optional(string()), ChecksumMode: checksumMode() }),
+  GetObject: structure<S3.GetObjectRequest>('GetObjectRequest', { ...getObject, PartNumber: partNumber() }),
+  HeadObject: structure<S3.HeadObjectRequest>('HeadObjectRequest', { ...objectFields, VersionId: optional(string()), ChecksumMode: checksumMode(), PartNumber: partNumber() }),
   DeleteObject: structure<S3.DeleteObjectRequest>('DeleteObjectRequest', { Bucket: string(), Key: string(), VersionId: optional(string()) }),
   ListObjectVersions: structure<S3.ListObjectVersionsRequest>('ListObjectVersionsRequest', { Bucket: string(), Prefix: optional(string()) }),
   CopyObject: structure<S3.CopyObjectRequest>('CopyObjectRequest', {
-    ...putSettings, CopySource: string({ min: 1 }), CopySourceVersionId: optional(string()), CopySourceSSECustomerAlgorithm: optional(string()),
-    CopySourceSSECustomerKey: optional(string({ sensitive: true })), CopySourceSSECustomerKeyMD5: optional(string()),
-    MetadataDirective: optional(oneOf(['COPY', 'REPLACE'] as const)),
+    ...putSettings, ...copySource, MetadataDirective: optional(oneOf(['COPY', 'REPLACE'] as const)),
   }),
   ListObjectsV2: structure<S3.ListObjectsV2Request>('ListObjectsV2Request', {
     Bucket: string(), Prefix: optional(string()), MaxKeys: optional(integer(0, 2 ** 31 - 1)), StartAfter: optional(string()),
@@ -76,6 +79,9 @@ export const S3_REQUEST_SHAPES = {
   CreateMultipartUpload: structure<S3.CreateMultipartUploadRequest>('CreateMultipartUploadRequest', putSettings),
   UploadPart: structure<S3.UploadPartRequest>('UploadPartRequest', {
     ...objectFields, UploadId: string({ min: 1 }), PartNumber: integer(1, 10_000), Body: body(), ContentLength: contentLength(),
+  }),
+  UploadPartCopy: structure<S3.UploadPartCopyRequest>('UploadPartCopyRequest', {
+    ...objectFields, ...copySource, UploadId: string({ min: 1 }), PartNumber: integer(1, 10_000), CopySourceRange: optional(string()),
   }),
   CompleteMultipartUpload: structure<S3.CompleteMultipartUploadRequest>('CompleteMultipartUploadRequest', {
     ...objectFields, UploadId: string({ min: 1 }),

@@ -97,15 +97,22 @@ export interface GetObjectRequest extends ObjectRequest {
   /** `bytes=start-end`, `bytes=start-` or `bytes=-suffix`. */
   Range?: string;
   VersionId?: string;
+  /** 1 to 10000: that part of an object uploaded in parts (1: the whole of one put whole). Not with Range. */
+  PartNumber?: number;
   /** ENABLED: the stored checksums come back (not on a ranged GET). */
   ChecksumMode?: 'ENABLED';
 }
 export interface HeadObjectRequest extends ObjectRequest {
   VersionId?: string;
+  PartNumber?: number;
   ChecksumMode?: 'ENABLED';
 }
 export interface HeadObjectOutput extends Partial<Record<ChecksumMember, string>> {
   ContentLength: number;
+  /** With PartNumber: `bytes start-end/size` of that part. */
+  ContentRange?: string;
+  /** With PartNumber, of an object uploaded in parts: how many it has. */
+  PartsCount?: number;
   VersionId?: string;
   ETag: string;
   LastModified: Date;
@@ -119,7 +126,6 @@ export interface HeadObjectOutput extends Partial<Record<ChecksumMember, string>
 export interface GetObjectOutput extends HeadObjectOutput {
   /** The object's bytes as a stream shaped as the AWS SDK's (transformToByteArray, transformToString, transformToWebStream, async iteration). */
   Body: StreamingBody;
-  ContentRange?: string;
 }
 
 export interface DeleteObjectRequest {
@@ -179,13 +185,16 @@ export interface ListObjectsV2Output {
   NextContinuationToken?: string;
 }
 
-export interface CopyObjectRequest extends PutObjectSettings {
+/** Where a copy reads from: the source object, as the caller, with its SSE-C key if it has one. */
+export interface CopySourceFields {
   /** `bucket/key`, the key URL-encoded. */
   CopySource: string;
   CopySourceVersionId?: string;
   CopySourceSSECustomerAlgorithm?: string;
   CopySourceSSECustomerKey?: string;
   CopySourceSSECustomerKeyMD5?: string;
+}
+export interface CopyObjectRequest extends PutObjectSettings, CopySourceFields {
   MetadataDirective?: MetadataDirective;
 }
 export interface CopyObjectResult {
@@ -201,6 +210,10 @@ export interface CreateMultipartUploadOutput {
   Bucket: string;
   Key: string;
   UploadId: string;
+  /** The encryption the completed object gets (the request's, else the bucket's default: SSE-S3 unless configured). */
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+  SSECustomerAlgorithm?: 'AES256';
 }
 export interface UploadPartRequest extends ObjectRequest {
   UploadId: string;
@@ -211,6 +224,23 @@ export interface UploadPartRequest extends ObjectRequest {
 }
 export interface UploadPartOutput {
   ETag: string;
+  /** The upload's encryption (as CreateMultipartUpload answered it). */
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+  SSECustomerAlgorithm?: 'AES256';
+}
+/** A part copied from (a range of) an existing object (S3 UploadPartCopy). SSECustomer*: the upload's key, for an SSE-C upload. */
+export interface UploadPartCopyRequest extends ObjectRequest, CopySourceFields {
+  UploadId: string;
+  /** 1 to 10000. */
+  PartNumber: number;
+  /** `bytes=first-last`, zero-based and inclusive, within the source; absent: all of it. */
+  CopySourceRange?: string;
+}
+export interface UploadPartCopyOutput extends Omit<UploadPartOutput, 'ETag'> {
+  CopyPartResult: CopyObjectResult;
+  /** The source's version, if it has one. */
+  CopySourceVersionId?: string;
 }
 export interface CompletedPart {
   PartNumber: number;
@@ -263,6 +293,6 @@ export interface EncryptedPutObjectRequest extends PutObjectRequest {
   EncryptionContext?: Record<string, string>;
 }
 /** S3EncryptionClient.getObject: with EncryptionContext (CSE-KMS), the stored context must be exactly that. */
-export interface EncryptedGetObjectRequest extends GetObjectRequest {
+export interface EncryptedGetObjectRequest extends Omit<GetObjectRequest, 'PartNumber'> {
   EncryptionContext?: Record<string, string>;
 }

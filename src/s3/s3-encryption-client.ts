@@ -18,7 +18,8 @@
 import { base64ToBytesOrUndefined, bytesToBase64 } from '../core/base64.js';
 import { AuthenticationError } from '../core/errors.js';
 import { gcm } from '../core/gcm.js';
-import { copyBytes, requireBytes } from '../core/validate.js';
+import { requireBytes } from '../core/validate.js';
+import { copyBytes } from '../core/bytes.js';
 import type { KmsClient } from '../envelope/kms-client.js';
 import type { Caller } from '../policy/caller.js';
 import type { ObjectStore } from './object-store.js';

@@ -6,7 +6,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { md5 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base64ToBytes, base64ToBytesOrUndefined, bytesToBase64 } from '../core/base64.js';
-import { constantTimeEqual } from '../core/validate.js';
+import { constantTimeEqual } from '../core/bytes.js';
 import type { EncryptionMaterials } from '../envelope/materials.js';
 import { s3Error } from './s3-errors.js';
 

@@ -11,7 +11,7 @@
 
 import { bytesToBase64 } from '../core/base64.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { concatBytes } from '../envelope/byte-concat.js';
+import { concatBytes } from '../core/bytes.js';
 
 export interface StreamingBody extends AsyncIterable<Uint8Array> {
   transformToByteArray(): Promise<Uint8Array>;

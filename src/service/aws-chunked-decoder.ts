@@ -16,7 +16,8 @@
 
 import { createHash } from 'node:crypto';
 import { ServiceError } from './service-error.js';
-import { signaturesEqual, type SigningContext } from './sigv4-verifier.js';
+import { constantTimeEqualText } from '../core/bytes.js';
+import type { SigningContext } from './sigv4-verifier.js';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 /** No chunk-size line or trailer line is longer than this: a body without CRLFs cannot make us buffer it. */
@@ -104,7 +105,7 @@ export async function* decodeAwsChunked(source: AsyncIterable<Uint8Array>, optio
       yield piece;
     }
     if (signing) {
-      if (!signaturesEqual(await sign('AWS4-HMAC-SHA256-PAYLOAD', `${EMPTY_SHA256}\n${hash.digest('hex')}`), header[2]!)) throw badChunkSignature('chunk');
+      if (!constantTimeEqualText(await sign('AWS4-HMAC-SHA256-PAYLOAD', `${EMPTY_SHA256}\n${hash.digest('hex')}`), header[2]!)) throw badChunkSignature('chunk');
       previous = header[2]!;
     }
     if (size === 0) break;
@@ -126,7 +127,7 @@ export async function* decodeAwsChunked(source: AsyncIterable<Uint8Array>, optio
   }
   if (signing && options.trailers.size > 0) {
     const expected = await sign('AWS4-HMAC-SHA256-TRAILER', createHash('sha256').update(canonicalTrailer).digest('hex'));
-    if (trailerSignature === undefined || !signaturesEqual(expected, trailerSignature)) throw badChunkSignature('trailer');
+    if (trailerSignature === undefined || !constantTimeEqualText(expected, trailerSignature)) throw badChunkSignature('trailer');
   }
   if (!await reader.atEnd()) throw malformed('bytes follow the final chunk and its trailer');
 }

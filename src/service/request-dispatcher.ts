@@ -65,7 +65,8 @@ export async function dispatch(request: WireRequest, requestId: string, d: Dispa
     const error = new ServiceError('InvalidClientTokenId', 403, `this endpoint serves kms, s3, iam, sts and athena; the credential scope names ${service}`);
     return { response: d.handlers.iam.errorResponse(error, requestId), operation: service };
   }
-  const operation = `${service}:${handler.operationOf(request) ?? '?'}`;
+  const operationNow = () => `${service}:${handler.operationOf(request) ?? '?'}`;
+  let operation = operationNow();
   if (!handler.streamsBody) {
     const body = await readBody(request.headers, request.stream);
     if (body === undefined) {
@@ -73,6 +74,7 @@ export async function dispatch(request: WireRequest, requestId: string, d: Dispa
       return { response: handler.errorResponse(error, requestId), operation, closeConnection: true };
     }
     request.body = body;
+    operation = operationNow(); // a Query client (IAM, STS) names its Action in the form body
   }
   let principal: string | undefined;
   try {

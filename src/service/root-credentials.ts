@@ -1,7 +1,7 @@
 // The root access key: from KMS_WASM_ROOT_ACCESS_KEY_ID / KMS_WASM_ROOT_SECRET_ACCESS_KEY, or made on
 // a directory's first start when they are unset; a later start must present the same pair or none.
 
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqualText } from '../core/bytes.js';
 import { newAccessKey, type AccessKeyPair } from './access-key-generator.js';
 
 export const ROOT_ACCESS_KEY_ID_VARIABLE = 'KMS_WASM_ROOT_ACCESS_KEY_ID';
@@ -10,12 +10,6 @@ export const ROOT_SECRET_VARIABLE = 'KMS_WASM_ROOT_SECRET_ACCESS_KEY';
 export class RootCredentialsError extends Error {
   override readonly name = 'RootCredentialsError';
 }
-
-const sameText = (a: string, b: string) => {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
-};
 
 /**
  * The root key pair to serve with: the stored one (which the environment, if set, must equal), the
@@ -32,7 +26,7 @@ export function chooseRootCredentials(environment: Record<string, string | undef
     throw new RootCredentialsError(`${ROOT_ACCESS_KEY_ID_VARIABLE}: expected 16 to 128 upper-case letters and digits, as AWS access key ids are`);
   }
   if (stored) {
-    if (accessKeyId !== undefined && !(accessKeyId === stored.accessKeyId && sameText(secretAccessKey!, stored.secretAccessKey))) {
+    if (accessKeyId !== undefined && !(accessKeyId === stored.accessKeyId && constantTimeEqualText(secretAccessKey!, stored.secretAccessKey))) {
       throw new RootCredentialsError(`${ROOT_ACCESS_KEY_ID_VARIABLE}/${ROOT_SECRET_VARIABLE} differ from the root credentials this directory ` +
         `was first started with (access key id ${stored.accessKeyId}); unset them to use the stored pair, or use another --dir`);
     }

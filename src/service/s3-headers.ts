@@ -21,12 +21,23 @@ function booleanHeader(headers: IncomingHttpHeaders, name: string): boolean | un
 }
 
 /** The SSE-C headers of the object itself, or (`base` 'x-amz-copy-source-server-side-encryption') of a copy's source. */
-export function customerKeyFields(headers: IncomingHttpHeaders, base = SSE) {
+function customerKeyFields(headers: IncomingHttpHeaders, base = SSE) {
   return {
     algorithm: headerValue(headers, `${base}-customer-algorithm`),
     key: headerValue(headers, `${base}-customer-key`),
     keyMd5: headerValue(headers, `${base}-customer-key-md5`),
   };
+}
+
+/**
+ * A copy's source (CopyObject, UploadPartCopy): x-amz-copy-source, "bucket/key" with the key
+ * URL-encoded (as the ObjectStore's CopySource), optionally "?versionId=…", and its SSE-C headers.
+ */
+export function copySourceFields(headers: IncomingHttpHeaders) {
+  const [path, version] = (headerValue(headers, 'x-amz-copy-source') ?? '').split('?versionId=');
+  const key = customerKeyFields(headers, 'x-amz-copy-source-server-side-encryption');
+  return { CopySource: path!, CopySourceVersionId: version, CopySourceSSECustomerAlgorithm: key.algorithm, CopySourceSSECustomerKey: key.key,
+    CopySourceSSECustomerKeyMD5: key.keyMd5 };
 }
 
 /** What a PUT, a copy or a multipart upload's creation says about how to encrypt, and its metadata. */
@@ -61,6 +72,7 @@ export interface ObjectHeaderFields extends Partial<Record<ChecksumMember, strin
   ContentType?: string;
   ContentLength?: number;
   ContentRange?: string;
+  PartsCount?: number;
   Metadata?: Record<string, string>;
   ServerSideEncryption?: string;
   SSEKMSKeyId?: string;
@@ -77,6 +89,7 @@ export function objectResponseHeaders(fields: ObjectHeaderFields, requestHeaders
     'x-amz-version-id': fields.VersionId,
     'content-type': fields.ContentType,
     'content-range': fields.ContentRange,
+    'x-amz-mp-parts-count': fields.PartsCount?.toString(),
     'x-amz-delete-marker': fields.DeleteMarker ? 'true' : undefined,
     [SSE]: fields.ServerSideEncryption,
     [`${SSE}-aws-kms-key-id`]: fields.SSEKMSKeyId,

@@ -4,14 +4,15 @@
 //   aws-chunked forms (aws-chunked-decoder.ts), whose length must be x-amz-decoded-content-length;
 // - Content-MD5 (InvalidDigest when unreadable, BadDigest when it differs);
 // - additional checksums, in a header or (aws-chunked) a trailer named by x-amz-trailer:
-//   x-amz-checksum-crc32 / -crc32c / -sha1 / -sha256, base64 of the big-endian digest (S3 User Guide,
-//   "Checking object integrity"); a mismatch is BadDigest.
+//   x-amz-checksum-crc32 / -crc32c / -crc64nvme / -sha1 / -sha256, base64 of the big-endian digest
+//   (S3 User Guide, "Checking object integrity"); a mismatch is BadDigest.
 // The last check runs when the final byte has been read: the generator then throws instead of ending,
 // so a consumer that commits only on a clean end stores nothing that failed.
 
 import { createHash, type Hash } from 'node:crypto';
 import { Crc32 } from '@aws-crypto/crc32';
 import { Crc32c } from '@aws-crypto/crc32c';
+import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
 import type { ChecksumMember } from '../s3/object-records.js';
 import { decodeAwsChunked } from './aws-chunked-decoder.js';
 import { ServiceError } from './service-error.js';
@@ -21,25 +22,30 @@ import { headerValue, type WireRequest } from './wire.js';
 interface Digest {
   update(bytes: Uint8Array): void;
   /** base64 */
-  digest(): string;
+  digest(): Promise<string>;
 }
 
-const fromHash = (hash: Hash): Digest => ({ update: (b) => hash.update(b), digest: () => hash.digest('base64') });
+const fromHash = (hash: Hash): Digest => ({ update: (b) => hash.update(b), digest: async () => hash.digest('base64') });
 function fromCrc(crc: Crc32 | Crc32c): Digest {
   return {
     update: (b) => crc.update(b),
-    digest: () => {
+    digest: async () => {
       const bytes = Buffer.alloc(4);
       bytes.writeUInt32BE(crc.digest() >>> 0);
       return bytes.toString('base64');
     },
   };
 }
+/** CRC-64/NVME, AWS's own implementation (@aws-sdk/crc64-nvme): its digest is the 8 big-endian bytes. */
+function fromCrc64(crc: Crc64Nvme): Digest {
+  return { update: (b) => crc.update(b), digest: async () => Buffer.from(await crc.digest()).toString('base64') };
+}
 
 /** The checksum algorithms S3 verifies, by the suffix of their header name. */
 const CHECKSUMS: Record<string, { label: string; make: () => Digest }> = {
   crc32: { label: 'CRC32', make: () => fromCrc(new Crc32()) },
   crc32c: { label: 'CRC32C', make: () => fromCrc(new Crc32c()) },
+  crc64nvme: { label: 'CRC64NVME', make: () => fromCrc64(new Crc64Nvme()) },
   sha1: { label: 'SHA1', make: () => fromHash(createHash('sha1')) },
   sha256: { label: 'SHA256', make: () => fromHash(createHash('sha256')) },
 };
@@ -61,7 +67,7 @@ export interface RequestPayload {
 function checksumAlgorithm(headerName: string): string {
   const algorithm = CHECKSUM_HEADER.exec(headerName)?.[1];
   if (algorithm === undefined || !Object.hasOwn(CHECKSUMS, algorithm)) {
-    throw new ServiceError('InvalidRequest', 400, `${headerName} is not a checksum this server verifies (x-amz-checksum-crc32, -crc32c, -sha1, -sha256)`);
+    throw new ServiceError('InvalidRequest', 400, `${headerName} is not a checksum this server verifies (x-amz-checksum-crc32, -crc32c, -crc64nvme, -sha1, -sha256)`);
   }
   return algorithm;
 }
@@ -123,7 +129,7 @@ export function requestPayload(request: WireRequest, signing: SigningContext): R
     for (const [name, digest] of digests) {
       const claimed = expected.get(name) ?? trailers.get(name);
       if (claimed === undefined) throw new ServiceError('InvalidRequest', 400, `x-amz-trailer names ${name}, but the body's trailer does not carry it`);
-      const computed = digest.digest();
+      const computed = await digest.digest();
       if (computed !== claimed) {
         throw new ServiceError('BadDigest', 400, `The ${CHECKSUMS[checksumAlgorithm(name)]!.label} you specified did not match the calculated checksum.`);
       }

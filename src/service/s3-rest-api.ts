@@ -9,7 +9,7 @@ import type { ObjectStore } from '../s3/object-store.js';
 import { S3Error } from '../s3/s3-errors.js';
 import { MAX_BODY_BYTES } from './read-body.js';
 import { objectPayload, readDocument } from './s3-bodies.js';
-import { checksumMode, objectResponseHeaders, putFields, readFields, customerKeyFields, type ObjectHeaderFields } from './s3-headers.js';
+import { checksumMode, copySourceFields, objectResponseHeaders, putFields, readFields, type ObjectHeaderFields } from './s3-headers.js';
 import { requestPayload } from './s3-payload.js';
 import { listingPage, type ListingPage } from './s3-listing.js';
 import { s3RouteOf, type S3Route } from './s3-routes.js';
@@ -22,8 +22,14 @@ import { headerValue, type WireRequest, type WireResponse } from './wire.js';
 const STATUS: Record<string, number> = {
   AccessDenied: 403, NoSuchKey: 404, NoSuchBucket: 404, NoSuchUpload: 404, NoSuchBucketPolicy: 404,
   ServerSideEncryptionConfigurationNotFoundError: 404, BucketAlreadyOwnedByYou: 409, BucketAlreadyExists: 409, BucketNotEmpty: 409,
-  InvalidRange: 416,
+  InvalidRange: 416, InvalidPartNumber: 416,
 };
+
+/** ?partNumber= on GetObject and HeadObject: undefined when absent; anything but 1–10000 is refused by the store (InvalidArgument). */
+function partNumberOf(request: WireRequest): number | undefined {
+  const value = request.query.get('partNumber');
+  return value === null ? undefined : /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+}
 
 /** A whole-number query parameter (max-keys, max-parts, part-number-marker), or undefined when absent. */
 function wholeNumber(request: WireRequest, name: string): number | undefined {
@@ -155,10 +161,11 @@ export class S3RestApi implements ServiceHandler {
       GetObject: (call) => this.getObject(call),
       HeadObject: async ({ route, who, request }) => {
         const head = await store.headObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined,
-          SecureTransport: request.secureTransport, ChecksumMode: checksumMode(request.headers), ...readFields(request.headers) }, who.caller);
+          PartNumber: partNumberOf(request), SecureTransport: request.secureTransport, ChecksumMode: checksumMode(request.headers), ...readFields(request.headers) }, who.caller);
         const unmet = this.preconditionFailure(request, head);
         if (unmet) return unmet;
-        return { status: 200, headers: { ...objectResponseHeaders(head, request.headers), 'accept-ranges': 'bytes', 'content-length': String(head.ContentLength) }, body: '' };
+        return { status: head.ContentRange === undefined ? 200 : 206,
+          headers: { ...objectResponseHeaders(head, request.headers), 'accept-ranges': 'bytes', 'content-length': String(head.ContentLength) }, body: '' };
       },
       DeleteObject: async ({ route, who, request }) => {
         const deleted = await store.deleteObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined }, who.caller);
@@ -166,32 +173,35 @@ export class S3RestApi implements ServiceHandler {
       },
       DeleteObjects: (call) => this.deleteObjects(call),
       CopyObject: async ({ route, who, request }) => {
-        // "bucket/key" with the key URL-encoded (as the ObjectStore's CopySource), optionally "?versionId=…".
-        const [path, version] = headerValue(request.headers, 'x-amz-copy-source')!.split('?versionId=');
-        const copySource = customerKeyFields(request.headers, 'x-amz-copy-source-server-side-encryption');
         const directive = headerValue(request.headers, 'x-amz-metadata-directive');
         if (directive !== undefined && directive !== 'COPY' && directive !== 'REPLACE') throw new ServiceError('InvalidArgument', 400, 'x-amz-metadata-directive must be COPY or REPLACE');
-        const copied = await store.copyObject({ Bucket: route.bucket, Key: route.key, CopySource: path!, CopySourceVersionId: version,
-          CopySourceSSECustomerAlgorithm: copySource.algorithm, CopySourceSSECustomerKey: copySource.key, CopySourceSSECustomerKeyMD5: copySource.keyMd5,
+        const copied = await store.copyObject({ Bucket: route.bucket, Key: route.key, ...copySourceFields(request.headers),
           MetadataDirective: directive, SecureTransport: request.secureTransport, ...putFields(request.headers) }, who.caller);
         return ok(s3Document('CopyObjectResult', { ETag: copied.CopyObjectResult.ETag, LastModified: xmlTime(copied.CopyObjectResult.LastModified) }),
           objectResponseHeaders(copied, request.headers));
       },
       CreateMultipartUpload: async ({ route, who, request }) => {
-        const { Bucket, Key, UploadId } = await store.createMultipartUpload({ Bucket: route.bucket, Key: route.key, SecureTransport: request.secureTransport,
+        const { Bucket, Key, UploadId, ...encryption } = await store.createMultipartUpload({ Bucket: route.bucket, Key: route.key, SecureTransport: request.secureTransport,
           ...putFields(request.headers) }, who.caller);
-        const fields = putFields(request.headers);
-        return ok(s3Document('InitiateMultipartUploadResult', { Bucket, Key, UploadId }), objectResponseHeaders({
-          ServerSideEncryption: fields.ServerSideEncryption, SSEKMSKeyId: fields.SSEKMSKeyId, SSECustomerAlgorithm: fields.SSECustomerAlgorithm }, request.headers));
+        return ok(s3Document('InitiateMultipartUploadResult', { Bucket, Key, UploadId }), objectResponseHeaders(encryption, request.headers));
       },
       UploadPart: async ({ route, who, request }) => {
         const payload = requestPayload(request, who.signing);
         const body = objectPayload(payload.bytes, declaredLength(request));
-        const partNumber = request.query.get('partNumber')!;
-        const { ETag } = await store.uploadPart({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,
-          PartNumber: /^\d{1,5}$/.test(partNumber) ? Number(partNumber) : Number.NaN, ...body, SecureTransport: request.secureTransport,
+        const part = await store.uploadPart({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,
+          PartNumber: partNumberOf(request)!, ...body, SecureTransport: request.secureTransport,
           ...readFields(request.headers) }, who.caller);
-        return { status: 200, headers: { etag: ETag, ...Object.fromEntries(payload.checksums) }, body: '' };
+        return { status: 200, headers: { ...objectResponseHeaders(part, request.headers), ...Object.fromEntries(payload.checksums) }, body: '' };
+      },
+      // UploadPartCopy (S3 API Reference): x-amz-copy-source and its SSE-C headers as CopyObject's, x-amz-copy-source-range.
+      UploadPartCopy: async ({ route, who, request }) => {
+        await this.drain(request, who);
+        const copied = await store.uploadPartCopy({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,
+          PartNumber: partNumberOf(request)!, ...copySourceFields(request.headers), CopySourceRange: headerValue(request.headers, 'x-amz-copy-source-range'),
+          SecureTransport: request.secureTransport, ...readFields(request.headers) }, who.caller);
+        const { CopyPartResult, CopySourceVersionId, ...encryption } = copied;
+        return ok(s3Document('CopyPartResult', { ETag: CopyPartResult.ETag, LastModified: xmlTime(CopyPartResult.LastModified) }), {
+          ...objectResponseHeaders(encryption, request.headers), ...(CopySourceVersionId ? { 'x-amz-copy-source-version-id': CopySourceVersionId } : {}) });
       },
       CompleteMultipartUpload: async ({ route, who, request }) => {
         const document = parseS3Document(await this.drain(request, who), 'CompleteMultipartUpload');
@@ -302,7 +312,7 @@ export class S3RestApi implements ServiceHandler {
   private async getObject({ route, who, request }: Call) {
     const range = headerValue(request.headers, 'range');
     const got = await this.store.getObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined,
-      Range: range, SecureTransport: request.secureTransport, ChecksumMode: checksumMode(request.headers), ...readFields(request.headers) }, who.caller);
+      Range: range, PartNumber: partNumberOf(request), SecureTransport: request.secureTransport, ChecksumMode: checksumMode(request.headers), ...readFields(request.headers) }, who.caller);
     // A body not sent is closed now (its file), not at garbage collection.
     const close = () => got.Body[Symbol.asyncIterator]().return?.(undefined);
     let unmet: WireResponse | undefined;
@@ -317,7 +327,7 @@ export class S3RestApi implements ServiceHandler {
       return unmet;
     }
     return {
-      status: range === undefined ? 200 : 206,
+      status: got.ContentRange === undefined ? 200 : 206,
       headers: { ...objectResponseHeaders(got, request.headers), 'accept-ranges': 'bytes', 'content-length': String(got.ContentLength), 'content-type': got.ContentType ?? 'binary/octet-stream' },
       body: got.Body,
     };
@@ -348,7 +358,7 @@ export class S3RestApi implements ServiceHandler {
   private async deleteObjects({ route, who, request }: Call) {
     // S3 requires Content-MD5 or an x-amz-checksum header on DeleteObjects (S3 API Reference, DeleteObjects).
     const hasDigest = headerValue(request.headers, 'content-md5') !== undefined
-      || Object.keys(request.headers).some((n) => /^x-amz-checksum-(crc32|crc32c|sha1|sha256)$/.test(n))
+      || Object.keys(request.headers).some((n) => /^x-amz-checksum-(crc32|crc32c|crc64nvme|sha1|sha256)$/.test(n))
       || headerValue(request.headers, 'x-amz-trailer') !== undefined;
     if (!hasDigest) throw new ServiceError('InvalidRequest', 400, 'Missing required header for this request: Content-MD5 or x-amz-checksum-*');
     const document = parseS3Document(await this.drain(request, who), 'Delete');

@@ -38,6 +38,11 @@ function unservedSubresource(request: WireRequest): string | undefined {
   return [...request.query.keys()].find((name) => !NEUTRAL_PARAMETER.test(name) && !(request.method === 'GET' && LISTING_PARAMETERS.has(name)));
 }
 
+/** The object operations' own parameters (and GetObject's response-* overrides); any other (?tagging, ?acl, ?retention, …) is NotImplemented. */
+const OBJECT_PARAMETERS = new Set(['versionId', 'partNumber', 'uploadId', 'uploads', 'max-parts', 'part-number-marker', 'encoding-type']);
+const unservedObjectSubresource = (request: WireRequest) =>
+  [...request.query.keys()].find((name) => !NEUTRAL_PARAMETER.test(name) && !OBJECT_PARAMETERS.has(name) && !name.startsWith('response-'));
+
 function objectOperation(request: WireRequest): string | undefined {
   const q = request.query;
   switch (request.method) {
@@ -85,6 +90,8 @@ export function s3RouteOf(request: WireRequest, endpointHosts: readonly string[]
     if (operation === undefined) throw new ServiceError('MethodNotAllowed', 405, `The specified method is not allowed against this resource: ${request.method} on a bucket`);
     return { operation, bucket };
   }
+  const unserved = unservedObjectSubresource(request);
+  if (unserved !== undefined) throw new ServiceError('NotImplemented', 501, `A header or query you provided implies functionality that is not implemented: ?${unserved} on an object`);
   const operation = objectOperation(request);
   if (operation === undefined) throw new ServiceError('MethodNotAllowed', 405, `The specified method is not allowed against this resource: ${request.method} on an object`);
   return { operation, bucket, key };

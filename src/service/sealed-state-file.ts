@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gcm } from '../core/gcm.js';
-import { atomicWriteFile } from '../kms/atomic-file.js';
+import { atomicWriteFile } from '../platform/atomic-file.js';
 
 const MAGIC = new TextEncoder().encode('KMSWASM1');
 

@@ -4,10 +4,10 @@
 
 import { mkdir } from 'node:fs/promises';
 import { FileKeyStore } from '../kms/file-key-store.js';
+import { DirectoryLock } from '../platform/directory-lock.js';
 import { KeyManagementService } from '../kms/key-management-service.js';
 import { Iam } from '../policy/index.js';
 import type { AccessKeyPair } from './access-key-generator.js';
-import { lockDirectory } from './directory-lock.js';
 import { listen, type ListeningService } from './http-server.js';
 import { IamApi } from './iam-api.js';
 import { IamDirectory, type IamState } from './iam-directory.js';
@@ -48,9 +48,18 @@ export interface RunningService extends ListeningService {
 
 export const IAM_STATE_FILE = 'iam-state.bin';
 
+/**
+ * The kind of DIR's lock the server holds while it runs (`locks/serve.<n>`, see DirectoryLock): the
+ * IAM state (iam-state.bin) is held in memory and written whole, so a second server on DIR would
+ * overwrite the first one's users and keys. The stores it opens (keys, objects, the query catalog)
+ * take their own locks besides.
+ */
+const SERVE_LOCK = 'serve';
+
 export async function startService(options: ServeOptions): Promise<RunningService> {
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
-  const unlock = await lockDirectory(options.dir);
+  const lock = await DirectoryLock.acquire(options.dir, SERVE_LOCK);
+  const unlock = () => lock.release();
   try {
     return await serveLocked(options, unlock);
   } catch (error) {

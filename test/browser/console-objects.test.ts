@@ -49,8 +49,8 @@ describe('the console in Chromium: buckets and objects', async () => {
     expect(await encryptionOf('dsse.txt')).toBe(`DSSE-KMS (${keyArn})`);
     expect(await encryptionOf('sse-c.txt')).toBe('SSE-C (customer key)');
     expect(await encryptionOf('client-side.bin')).toBe('client-side (AES/GCM/NoPadding)');
-    // This service stores an object put without encryption headers as it is (no default SSE-S3), and HeadObject says none.
-    expect(await encryptionOf('many/0000')).toBe('none');
+    // An object put without encryption headers gets SSE-S3, every bucket's base level (as on Amazon S3 since 5 January 2023).
+    expect(await encryptionOf('many/0000')).toBe('SSE-S3');
     expect(await page.locator('#objects-body tr[data-key="many/1000"] td').nth(1).textContent()).toBe(String('body of many/1000'.length));
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareBytes, isAllZero } from '../../src/core/validate.js';
+import { compareBytes, concatBytes, constantTimeEqualText, isAllZero } from '../../src/core/bytes.js';
 
 describe('byte helpers', () => {
   it('isAllZero finds a single non-zero byte at any position, for any offset and length', () => {
@@ -26,5 +26,24 @@ describe('byte helpers', () => {
     expect(compareBytes(b(2), b(1, 9))).toBeGreaterThan(0);
     expect(compareBytes(b(1), b(1, 0))).toBeLessThan(0);
     expect(compareBytes(b(1, 2), b(1, 2))).toBe(0);
+  });
+
+  it('concatBytes joins parts in order into a new buffer, empty parts and none included', () => {
+    const parts = [new Uint8Array([1, 2]), new Uint8Array(0), new Uint8Array([3])];
+    const joined = concatBytes(parts);
+    expect([...joined]).toEqual([1, 2, 3]);
+    joined[0] = 9;
+    expect(parts[0]![0]).toBe(1); // a copy, not a view of a part
+    expect(concatBytes([]).length).toBe(0);
+  });
+
+  it('constantTimeEqualText: equal only for the same text, whatever differs (a character, the length, a non-ASCII character)', () => {
+    expect(constantTimeEqualText('abc', 'abc')).toBe(true);
+    expect(constantTimeEqualText('', '')).toBe(true);
+    expect(constantTimeEqualText('abc', 'abd')).toBe(false);
+    expect(constantTimeEqualText('abc', 'ab')).toBe(false);
+    expect(constantTimeEqualText('ab', 'abc')).toBe(false);
+    expect(constantTimeEqualText('é', 'e')).toBe(false);
+    expect(constantTimeEqualText('é', 'é')).toBe(true);
   });
 });

@@ -3,7 +3,8 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/core/errors.js';
-import { compareBytes, constantTimeEqual, copyBytes, requireBytes, requireIntegerInRange } from '../../src/core/validate.js';
+import { requireBytes, requireIntegerInRange } from '../../src/core/validate.js';
+import { compareBytes, constantTimeEqual, copyBytes } from '../../src/core/bytes.js';
 
 describe('constantTimeEqual', () => {
   it('a tag cut short, or with a byte added, is never equal, even where the bytes it has agree (including empty against any)', () => {

@@ -134,7 +134,9 @@ describe('volume keys', () => {
     await ec2.modifyEbsDefaultKmsKeyId({ KmsKeyId: mine.KeyId });
     expect((await ec2.getEbsDefaultKmsKeyId()).KmsKeyId).toBe(mine.Arn);
     expect((await ec2.createVolume({ Size: 1 })).KmsKeyId).toBe(mine.Arn);
-    await ec2.resetEbsDefaultKmsKeyId();
+    // ResetEbsDefaultKmsKeyId answers with the default key after the reset, the AWS managed key (Amazon EC2 API Reference)
+    expect((await ec2.resetEbsDefaultKmsKeyId()).KmsKeyId).toBe(`arn:aws:kms:${kms.region}:${kms.account}:alias/aws/ebs`);
+    expect((await ec2.getEbsDefaultKmsKeyId()).KmsKeyId).toBe(`arn:aws:kms:${kms.region}:${kms.account}:alias/aws/ebs`);
     await ec2.disableEbsEncryptionByDefault();
     expect((await ec2.createVolume({ Size: 1 })).Encrypted).toBe(false);
     await rejectsWith(ec2.createVolume({ Size: 1, KmsKeyId: mine.KeyId }), 'InvalidParameterValue');

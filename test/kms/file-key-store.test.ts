@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { FileKeyStore, KeyManagementService } from '../../src/node.js';
 import { ACCOUNT, REGION, bytes, rejectsWith, text } from './fixtures.js';
@@ -134,6 +134,27 @@ describe('FileKeyStore', () => {
       expect(await reopened.verifyAuditTrail(), what).toMatchObject({ valid: true, records });
       await reopenedStore.close();
     }
+  });
+
+  it('the state file is a checkpoint rewritten once per 64 changes, not at every change; opening replays the changes since', async () => {
+    const directory = freshDirectory();
+    const store = new FileKeyStore({ directory });
+    const kms = kmsOn(store);
+    const state = join(directory, 'kms-state.bin');
+    const versions = new Set<string>();
+    const keyIds: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      keyIds.push((await kms.createKey({ Description: `key ${i}` })).KeyMetadata.KeyId);
+      versions.add(readFileSync(state).toString('base64')); // each rewrite seals under a new IV
+    }
+    expect(versions.size).toBe(3); // at the 1st, 65th and 129th change
+    await store.close();
+    const reopenedStore = new FileKeyStore({ directory });
+    const reopened = kmsOn(reopenedStore);
+    const listed = [...(await reopened.listKeys({ Limit: 1000 })).Keys.map((k) => k.KeyId)].sort();
+    expect(listed).toEqual([...keyIds].sort()); // the 21 keys after the last checkpoint come from the log
+    expect((await reopened.describeKey({ KeyId: keyIds[149]! })).KeyMetadata.Description).toBe('key 149');
+    await reopenedStore.close();
   });
 
   it('a record torn by a crash mid-append is skipped on load and cut off by the next call', async () => {
@@ -277,7 +298,18 @@ describe('FileKeyStore: a damaged audit log is refused, never repaired', () => {
     const kms = kmsOn(store);
     await kms.describeKey({ KeyId: keyId });
     const good = readFileSync(log);
-    writeFileSync(log, Buffer.concat([good, Buffer.from('@QUJDREVG')])); // what a write cut short by a full disk leaves
+    // A write cut short by a full disk: part of the record lands, then the write fails.
+    const { open } = await import('node:fs/promises');
+    const probe = await open(log, 'r');
+    const handlePrototype = Object.getPrototypeOf(probe) as { writeFile: (data: string) => Promise<void> };
+    await probe.close();
+    const fullDisk = vi.spyOn(handlePrototype, 'writeFile').mockImplementationOnce(async function (this: { write: (s: string) => Promise<unknown> }, data: string) {
+      await this.write(data.slice(0, 9));
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    await expect(kms.describeKey({ KeyId: keyId })).rejects.toThrow(/ENOSPC/);
+    fullDisk.mockRestore();
+    expect(readFileSync(log).length).toBe(good.length + 9);
     await kms.describeKey({ KeyId: keyId });
     await store.close();
     const reopened = new FileKeyStore({ directory });

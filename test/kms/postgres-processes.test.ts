@@ -5,10 +5,11 @@
 // hold each acknowledged call exactly once (counted per process: each runs as its own principal),
 // and no caller may have seen anything but a KMS answer (no serialization failure, no deadlock).
 // Children run the built package (dist/): `npm run build` first.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Iam, KeyManagementService, PostgresKeyStore } from '../../src/node.js';
 import { runChild } from '../helpers/child-processes.js';
-import { freshDatabase, POSTGRES_URL } from '../helpers/postgres.js';
+import { countedCalls, databaseForFile, lastLine } from '../helpers/child-workload.js';
+import { POSTGRES_URL } from '../helpers/postgres.js';
 import { ACCOUNT, REGION } from './fixtures.js';
 
 const PROCESSES = 8;
@@ -37,23 +38,8 @@ const kms = new k.KeyManagementService({ account: '${ACCOUNT}', region: '${REGIO
 const me = { principal: ${JSON.stringify(workerArn(n))} };
 const shared = ${JSON.stringify(sharedKeys)};
 const report = { calls: {}, ciphertexts: [], createdKeys: [], scheduledKeys: [], aliasesWon: [], liveGrants: [], unexpected: [] };
-const random = (n) => crypto.getRandomValues(new Uint32Array(1))[0] % n;
 const pick = (list) => list[random(list.length)];
-const EXPECTED = new Set(['AlreadyExistsException', 'NotFoundException', 'KMSInvalidStateException', 'DisabledException']);
-async function call(name, run) {
-  try {
-    const result = await run();
-    report.calls[name + ' ok'] = (report.calls[name + ' ok'] ?? 0) + 1;
-    return result;
-  } catch (error) {
-    if (error instanceof k.KmsError && EXPECTED.has(error.name)) {
-      report.calls[name + ' ' + error.name] = (report.calls[name + ' ' + error.name] ?? 0) + 1;
-      return undefined;
-    }
-    report.unexpected.push(name + ': ' + (error && error.stack || String(error)));
-    return undefined;
-  }
-}
+${countedCalls('k.KmsError', ['AlreadyExistsException', 'NotFoundException', 'KMSInvalidStateException', 'DisabledException'])}
 let raceNumber = 0;
 await call('ListKeys', () => kms.listKeys({}, me)); // opens the store: the time counted is the workload's
 const deadline = Date.now() + ${SECONDS * 1000};
@@ -104,34 +90,28 @@ console.log(JSON.stringify(report));
 `;
 
 describe.skipIf(!POSTGRES_URL)(`${PROCESSES} processes on one PostgreSQL KMS for ${SECONDS} s`, () => {
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
-  beforeAll(async () => {
-    database = await freshDatabase();
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
+  const databaseUrl = databaseForFile();
 
   it('every acknowledged key and ciphertext survives, the trail verifies with each acknowledged call once, no caller sees a conflict', async () => {
     const rootKey = crypto.getRandomValues(new Uint8Array(32));
     const iam = new Iam();
     for (let n = 0; n < PROCESSES; n++) iam.putPrincipalPolicy({ PrincipalArn: workerArn(n), PolicyName: 'kms', PolicyDocument: ALLOW_KMS });
-    const store = new PostgresKeyStore({ connectionString: database.url, rootKey });
+    const store = new PostgresKeyStore({ connectionString: databaseUrl(), rootKey });
     const kms = new KeyManagementService({ account: ACCOUNT, region: REGION, store, iam });
     const shared: string[] = [];
     for (let i = 0; i < 3; i++) shared.push((await kms.createKey({ Description: `shared ${i}` })).KeyMetadata.KeyId);
     const setupRecords = (await kms.auditHead()).count;
 
     const outputs = await Promise.all(Array.from({ length: PROCESSES }, (_, n) =>
-      runChild(workerBody(n, database.url, Buffer.from(rootKey).toString('hex'), shared))));
-    const reports = outputs.map((out) => JSON.parse(out.trim().split('\n').at(-1)!) as WorkerReport);
+      runChild(workerBody(n, databaseUrl(), Buffer.from(rootKey).toString('hex'), shared))));
+    const reports = outputs.map((out) => lastLine<WorkerReport>(out));
 
     expect(reports.flatMap((r) => r.unexpected)).toEqual([]);
     const acknowledged = reports.reduce((sum, r) => sum + Object.values(r.calls).reduce((a, b) => a + b, 0), 0);
     expect(acknowledged).toBeGreaterThan(PROCESSES * 5);
 
     // A fresh process's view: the trail holds the setup's records and each acknowledged call, once, by its principal.
-    const checker = new KeyManagementService({ account: ACCOUNT, region: REGION, store: new PostgresKeyStore({ connectionString: database.url, rootKey }), iam });
+    const checker = new KeyManagementService({ account: ACCOUNT, region: REGION, store: new PostgresKeyStore({ connectionString: databaseUrl(), rootKey }), iam });
     const verification = await checker.verifyAuditTrail();
     expect(verification).toMatchObject({ valid: true, records: setupRecords + acknowledged });
     const records = await checker.listAuditRecords();

@@ -67,7 +67,9 @@ describe('ObjectStore in a directory', () => {
     expect(text((await (await store.getObject({ Bucket: 'logs', Key: 'kept' })).Body.transformToByteArray()))).toBe('old');
     await expect(store.putObject({ Bucket: 'more-logs', Key: 'k', Body: 'x' })).rejects.toMatchObject({ name: 'NoSuchBucket' });
     expect((await store.getBucketVersioning({ Bucket: 'logs' })).Status).toBeUndefined();
-    await expect(store.getBucketEncryption({ Bucket: 'logs' })).rejects.toMatchObject({ name: 'ServerSideEncryptionConfigurationNotFoundError' });
+    // The failed PutBucketEncryption left the bucket at the base level every bucket has: SSE-S3.
+    expect((await store.getBucketEncryption({ Bucket: 'logs' })).ServerSideEncryptionConfiguration.Rules)
+      .toEqual([{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }]);
     expect(bodies()).toEqual(bodiesBefore);
     rmSync(metadata, { recursive: true });
     renameSync(`${metadata}.aside`, metadata);
@@ -265,6 +267,28 @@ describe('ObjectStore records are authenticated', () => {
     const store = new ObjectStore({ kms, dir });
     await expect(store.listObjectsV2({ Bucket: 'kept' })).rejects.toMatchObject({ name: 'StoreIntegrityError', message: /is missing/ });
     expect(readdirSync(join(dir, 'objects'))).toHaveLength(1);
+    await store.close();
+  });
+
+  // SSE-S3 became every bucket's base level (as on Amazon S3 since 5 January 2023); what was stored before stays as it was stored.
+  it('an object an earlier release stored unencrypted stays readable as stored, shown without ServerSideEncryption; a new PUT of its key is SSE-S3', async () => {
+    const dir = tempDir();
+    const bodyId = crypto.randomUUID();
+    mkdirSync(join(dir, 'objects'), { recursive: true });
+    writeFileSync(join(dir, 'objects', `${bodyId}.bin`), 'stored in the clear');
+    const version = { versionId: 'null', bodyId, size: 19, etag: '"0123456789abcdef0123456789abcdef"', lastModified: '2022-12-01T00:00:00.000Z', metadata: {} };
+    writeFileSync(join(dir, 's3-state.json'), JSON.stringify({ buckets: [{ name: 'old', owner: '111122223333', created: '2022-12-01T00:00:00.000Z',
+      objects: [['doc', [version]]] }] }));
+    const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+    const store = new ObjectStore({ kms, dir });
+    const got = await store.getObject({ Bucket: 'old', Key: 'doc' });
+    expect(got.ServerSideEncryption).toBeUndefined();
+    expect(await got.Body.transformToString()).toBe('stored in the clear');
+    expect(await (await store.getObject({ Bucket: 'old', Key: 'doc', Range: 'bytes=10-12' })).Body.transformToString()).toBe('the');
+    expect((await store.headObject({ Bucket: 'old', Key: 'doc' })).ServerSideEncryption).toBeUndefined();
+    expect((await store.putObject({ Bucket: 'old', Key: 'doc', Body: 'written again, now sealed' })).ServerSideEncryption).toBe('AES256');
+    expect((await store.headObject({ Bucket: 'old', Key: 'doc' })).ServerSideEncryption).toBe('AES256');
+    expect(Buffer.from((await store.storedBytes('old', 'doc'))!).includes('written again')).toBe(false);
     await store.close();
   });
 

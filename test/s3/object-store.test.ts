@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Iam, KeyManagementService, ObjectStore } from '../../src/index.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
@@ -17,7 +18,7 @@ const policy = (statements: object[]) => JSON.stringify({ Version: '2012-10-17',
 const rejectsWith = (promise: Promise<unknown>, name: string) => expect(promise).rejects.toMatchObject({ name });
 
 describe('ObjectStore', () => {
-  it('round-trips every mode at 0 B, 1 B, 64 KiB ± 1 and several MiB, storing only ciphertext when encrypted', async () => {
+  it('round-trips every mode at 0 B, 1 B, 64 KiB ± 1 and several MiB, storing only ciphertext (no SSE header: SSE-S3, the default)', async () => {
     const { kms, s3 } = setup();
     await s3.createBucket({ Bucket: 'data' });
     const { KeyMetadata: key } = await kms.createKey();
@@ -28,12 +29,13 @@ describe('ObjectStore', () => {
       for (const mode of modes) {
         const body = rng.bytes(size);
         const put = await s3.putObject({ Bucket: 'data', Key: `o-${size}`, Body: body, ...mode });
-        expect(put.ServerSideEncryption).toBe(mode.ServerSideEncryption);
+        expect(put.ServerSideEncryption).toBe(mode.ServerSideEncryption ?? 'AES256');
         const got = await s3.getObject({ Bucket: 'data', Key: `o-${size}` });
         expect(Buffer.from(await got.Body.transformToByteArray()).equals(body), `${size} ${JSON.stringify(mode)}`).toBe(true);
         expect(got.ETag).toBe(put.ETag);
         const stored = (await s3.storedBytes('data', `o-${size}`))!;
-        if (mode.ServerSideEncryption && size >= 16) expect(Buffer.from(stored).indexOf(Buffer.from(body.subarray(0, 16)))).toBe(-1);
+        if (size >= 16) expect(Buffer.from(stored).indexOf(Buffer.from(body.subarray(0, 16)))).toBe(-1);
+        expect(stored.length).toBeGreaterThan(size); // an envelope header and frame tags: never the bare plaintext, not even at 0 or 1 byte
       }
     }
     expect((await s3.headObject({ Bucket: 'data', Key: 'o-1' })).SSEKMSKeyId).toBe(key.Arn);
@@ -120,10 +122,45 @@ describe('ObjectStore', () => {
     await rejectsWith(s3.getObject({ Bucket: 'bkt', Key: 'k' }), 'KMS.KMSInvalidStateException');
   });
 
+  // "Amazon S3 now applies server-side encryption with Amazon S3 managed keys (SSE-S3) as the base level of encryption for every
+  // bucket in Amazon S3. Starting January 5, 2023, all new object uploads to Amazon S3 are automatically encrypted"
+  // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html); GetBucketEncryption: "By default, all
+  // buckets have a default encryption configuration that uses … SSE-S3"; DeleteBucketEncryption "resets the default encryption … as SSE-S3".
+  it('SSE-S3 is every bucket\'s base level: PUT, copy and multipart without headers are AES256, GetBucketEncryption shows it, DeleteBucketEncryption goes back to it', async () => {
+    const { s3 } = setup();
+    await s3.createBucket({ Bucket: 'base' });
+    const baseRule = { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false };
+    expect(await s3.getBucketEncryption({ Bucket: 'base' })).toEqual({ ServerSideEncryptionConfiguration: { Rules: [baseRule] } });
+    const put = await s3.putObject({ Bucket: 'base', Key: 'plain-request', Body: 'secret words' });
+    expect(put.ServerSideEncryption).toBe('AES256');
+    expect((await s3.headObject({ Bucket: 'base', Key: 'plain-request' })).ServerSideEncryption).toBe('AES256');
+    const got = await s3.getObject({ Bucket: 'base', Key: 'plain-request' });
+    expect(got.ServerSideEncryption).toBe('AES256');
+    expect(await got.Body.transformToString()).toBe('secret words');
+    expect(Buffer.from((await s3.storedBytes('base', 'plain-request'))!).includes('secret words')).toBe(false);
+    expect((await s3.copyObject({ Bucket: 'base', Key: 'copy', CopySource: 'base/plain-request' })).ServerSideEncryption).toBe('AES256');
+    const { UploadId, ServerSideEncryption } = await s3.createMultipartUpload({ Bucket: 'base', Key: 'parts' });
+    expect(ServerSideEncryption).toBe('AES256');
+    const { ETag } = await s3.uploadPart({ Bucket: 'base', Key: 'parts', UploadId, PartNumber: 1, Body: 'one part' });
+    expect((await s3.completeMultipartUpload({ Bucket: 'base', Key: 'parts', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] } })).ServerSideEncryption).toBe('AES256');
+    expect(Buffer.from((await s3.storedBytes('base', 'parts'))!).includes('one part')).toBe(false);
+    // A configuration replaces the base level; deleting it resets the bucket to SSE-S3, as S3 does.
+    await s3.putBucketEncryption({ Bucket: 'base', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms:dsse' } }] } });
+    expect((await s3.putObject({ Bucket: 'base', Key: 'dsse', Body: 'x' })).ServerSideEncryption).toBe('aws:kms:dsse');
+    await s3.deleteBucketEncryption({ Bucket: 'base' });
+    expect(await s3.getBucketEncryption({ Bucket: 'base' })).toEqual({ ServerSideEncryptionConfiguration: { Rules: [baseRule] } });
+    expect((await s3.putObject({ Bucket: 'base', Key: 'after', Body: 'x' })).ServerSideEncryption).toBe('AES256');
+    expect((await s3.headObject({ Bucket: 'base', Key: 'dsse' })).ServerSideEncryption).toBe('aws:kms:dsse');
+    // SSE-C is not combined with the default: the object is sealed under the customer's key only.
+    const customerKey = new Uint8Array(32).fill(7);
+    const sseC = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: Buffer.from(customerKey).toString('base64'),
+      SSECustomerKeyMD5: createHash('md5').update(customerKey).digest('base64') };
+    expect(await s3.putObject({ Bucket: 'base', Key: 'sse-c', Body: 'x', ...sseC })).toMatchObject({ ServerSideEncryption: undefined, SSECustomerAlgorithm: 'AES256' });
+  });
+
   it('applies the bucket default encryption to writes without headers', async () => {
     const { kms, s3 } = setup();
     await s3.createBucket({ Bucket: 'defaults' });
-    await rejectsWith(s3.getBucketEncryption({ Bucket: 'defaults' }), 'ServerSideEncryptionConfigurationNotFoundError');
     const { KeyMetadata: key } = await kms.createKey();
     await s3.putBucketEncryption({ Bucket: 'defaults', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key.KeyId } }] } });
     const put = await s3.putObject({ Bucket: 'defaults', Key: 'a', Body: 'by default' });

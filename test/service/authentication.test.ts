@@ -144,6 +144,9 @@ describe('SigV4 authentication', () => {
   it('the request log names method, operation, principal and status, and never a secret', () => {
     expect(t.log.some((l) => l.includes(`POST kms:ListKeys arn:aws:iam::${ACCOUNT}:root 200 `))).toBe(true);
     expect(t.log.some((l) => / POST kms:ListKeys - 400 /.test(l))).toBe(true);
+    // Query clients (IAM, STS) name their Action in the form body, read after the log's first guess.
+    expect(t.log.some((l) => l.includes(`POST iam:CreateUser arn:aws:iam::${ACCOUNT}:root 200 `))).toBe(true);
+    expect(t.log.some((l) => / POST sts:GetCallerIdentity - 403 /.test(l))).toBe(true);
     expect(t.log.join('\n')).not.toContain(ROOT.secretAccessKey);
     expect(t.log.join('\n')).not.toContain(ROOT.secretAccessKey.slice(0, -1));
   });

@@ -138,7 +138,7 @@ describe('kms-wasm (the built command)', () => {
     const first = await serve(dir);
     const second = await serve(dir);
     expect(await second.exited).toBe(1);
-    expect(second.stderr()).toContain(`in use by another kms-wasm serve (pid ${first.child.pid})`);
+    expect(second.stderr()).toContain(`is locked by pid ${first.child.pid} `);
     first.child.kill('SIGKILL');
     await first.exited;
     const third = await serve(dir);

@@ -1,6 +1,7 @@
 // The AWS CLI v2 (Debian's awscli) against the service's S3: `aws s3 cp` up and down (a small file and
 // one large enough for the CLI's multipart upload and ranged download), `aws s3 ls`, `aws s3 cp --sse
-// aws:kms`, `aws s3api put-object --server-side-encryption aws:kms` and get-object with an SSE-C key.
+// aws:kms`, `aws s3api put-object --server-side-encryption aws:kms` and get-object with an SSE-C key,
+// `aws s3api upload-part-copy` and get-object --part-number.
 
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -76,5 +77,34 @@ describe.skipIf(AWS_CLI === undefined)('the AWS CLI v2 against the service\'s S3
     expect(readFileSync(back, 'utf8')).toBe('kms via cli');
     const withoutKey = await aws('s3api', 'get-object', '--bucket', 'cli-bucket', '--key', 'ssec.txt', back).catch((e: { stderr: string }) => e.stderr);
     expect(withoutKey).toMatch(/InvalidRequest|Bad Request|400/);
+  });
+
+  it('s3api upload-part-copy copies a range with the source\'s SSE-C key; get-object --part-number reads one part', async () => {
+    const s3 = t.s3();
+    const customerKey = randomBytes(32);
+    const keyFile = join(files, 'copy-source.key');
+    writeFileSync(keyFile, customerKey);
+    const source = randomBytes(12 * 1024 * 1024);
+    await s3.send(new S3.PutObjectCommand({ Bucket: 'cli-bucket', Key: 'copy-source.bin', Body: source, SSECustomerAlgorithm: 'AES256',
+      SSECustomerKey: customerKey.toString('base64') }));
+    const { UploadId } = JSON.parse(await aws('s3api', 'create-multipart-upload', '--bucket', 'cli-bucket', '--key', 'ranged-copy.bin', '--output', 'json'));
+    const copied = JSON.parse(await aws('s3api', 'upload-part-copy', '--bucket', 'cli-bucket', '--key', 'ranged-copy.bin', '--upload-id', UploadId,
+      '--part-number', '1', '--copy-source', 'cli-bucket/copy-source.bin', '--copy-source-range', 'bytes=100-5243099',
+      '--copy-source-sse-customer-algorithm', 'AES256', '--copy-source-sse-customer-key', `fileb://${keyFile}`, '--output', 'json'));
+    expect(copied.CopyPartResult.ETag).toMatch(/^"[0-9a-f]{32}"$/);
+    await aws('s3api', 'complete-multipart-upload', '--bucket', 'cli-bucket', '--key', 'ranged-copy.bin', '--upload-id', UploadId,
+      '--multipart-upload', JSON.stringify({ Parts: [{ PartNumber: 1, ETag: copied.CopyPartResult.ETag }] }));
+    const ranged = await s3.send(new S3.GetObjectCommand({ Bucket: 'cli-bucket', Key: 'ranged-copy.bin' }));
+    expect(Buffer.from(await ranged.Body!.transformToByteArray()).equals(source.subarray(100, 5243100))).toBe(true);
+
+    // An object the CLI uploaded in parts (`aws s3 cp` of 12 MiB: 8 MiB parts); its second part by number.
+    const upload = join(files, 'in-parts.bin');
+    writeFileSync(upload, source);
+    await aws('s3', 'cp', upload, 's3://cli-bucket/in-parts.bin');
+    const secondPart = join(files, 'part-2.bin');
+    const head = JSON.parse(await aws('s3api', 'get-object', '--bucket', 'cli-bucket', '--key', 'in-parts.bin', '--part-number', '2', secondPart, '--output', 'json'));
+    expect(head.PartsCount).toBe(2);
+    expect(head.ContentRange).toBe(`bytes ${8 * 1024 * 1024}-${source.length - 1}/${source.length}`);
+    expect(readFileSync(secondPart).equals(source.subarray(8 * 1024 * 1024))).toBe(true);
   });
 });

@@ -27,16 +27,18 @@ describe('S3 deletes of bucket configuration, ListParts, ListObjects and paged d
     expect(await failure(s3.send(new S3.DeleteBucketPolicyCommand({ Bucket: 'no-such-bucket' })))).toMatchObject({ name: 'NoSuchBucket', status: 404 });
   });
 
-  it('DeleteBucketEncryption: 204, new objects no longer get the default, GetBucketEncryption is not found; objects already stored keep theirs', async () => {
-    await s3.send(new S3.CreateBucketCommand({ Bucket: 'unencrypted' }));
-    await s3.send(new S3.PutBucketEncryptionCommand({ Bucket: 'unencrypted', ServerSideEncryptionConfiguration: {
+  // DeleteBucketEncryption "resets the default encryption for the bucket as server-side encryption with Amazon S3 managed keys
+  // (SSE-S3)" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html).
+  it('DeleteBucketEncryption: 204, the bucket is back at SSE-S3 (GetBucketEncryption shows the base rule, new objects are AES256); objects already stored keep theirs', async () => {
+    await s3.send(new S3.CreateBucketCommand({ Bucket: 'reset' }));
+    await s3.send(new S3.PutBucketEncryptionCommand({ Bucket: 'reset', ServerSideEncryptionConfiguration: {
       Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } }));
-    expect((await s3.send(new S3.PutObjectCommand({ Bucket: 'unencrypted', Key: 'before', Body: 'x' }))).ServerSideEncryption).toBe('aws:kms');
-    expect((await s3.send(new S3.DeleteBucketEncryptionCommand({ Bucket: 'unencrypted' }))).$metadata.httpStatusCode).toBe(204);
-    expect(await failure(s3.send(new S3.GetBucketEncryptionCommand({ Bucket: 'unencrypted' }))))
-      .toMatchObject({ name: 'ServerSideEncryptionConfigurationNotFoundError', status: 404 });
-    expect((await s3.send(new S3.PutObjectCommand({ Bucket: 'unencrypted', Key: 'after', Body: 'x' }))).ServerSideEncryption).toBeUndefined();
-    const before = await s3.send(new S3.GetObjectCommand({ Bucket: 'unencrypted', Key: 'before' }));
+    expect((await s3.send(new S3.PutObjectCommand({ Bucket: 'reset', Key: 'before', Body: 'x' }))).ServerSideEncryption).toBe('aws:kms');
+    expect((await s3.send(new S3.DeleteBucketEncryptionCommand({ Bucket: 'reset' }))).$metadata.httpStatusCode).toBe(204);
+    expect((await s3.send(new S3.GetBucketEncryptionCommand({ Bucket: 'reset' }))).ServerSideEncryptionConfiguration!.Rules)
+      .toEqual([{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }]);
+    expect((await s3.send(new S3.PutObjectCommand({ Bucket: 'reset', Key: 'after', Body: 'x' }))).ServerSideEncryption).toBe('AES256');
+    const before = await s3.send(new S3.GetObjectCommand({ Bucket: 'reset', Key: 'before' }));
     expect(before.ServerSideEncryption).toBe('aws:kms');
     expect(await before.Body!.transformToString()).toBe('x');
     expect(await failure(s3.send(new S3.DeleteBucketEncryptionCommand({ Bucket: 'no-such-bucket' })))).toMatchObject({ name: 'NoSuchBucket', status: 404 });

@@ -164,10 +164,25 @@ describe('S3 REST API with @aws-sdk/client-s3', () => {
     expect((await s3.send(new S3.ListObjectsV2Command({ Bucket: 'batch' }))).KeyCount).toBe(0);
   });
 
-  it('bucket encryption: Put/GetBucketEncryption (with BucketKeyEnabled) applies to PUTs without SSE headers; none is ServerSideEncryptionConfigurationNotFoundError', async () => {
+  // Every bucket's base level is SSE-S3 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html;
+  // API Reference, GetBucketEncryption: "By default, all buckets have a default encryption configuration that uses … SSE-S3").
+  it('bucket encryption: a new bucket answers the SSE-S3 base rule and encrypts PUTs, copies and uploads without SSE headers with it', async () => {
+    await s3.send(new S3.CreateBucketCommand({ Bucket: 'base-level' }));
+    expect((await s3.send(new S3.GetBucketEncryptionCommand({ Bucket: 'base-level' }))).ServerSideEncryptionConfiguration!.Rules)
+      .toEqual([{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }]);
+    expect((await s3.send(new S3.PutObjectCommand({ Bucket: 'base-level', Key: 'k', Body: 'no headers' }))).ServerSideEncryption).toBe('AES256');
+    expect((await s3.send(new S3.HeadObjectCommand({ Bucket: 'base-level', Key: 'k' }))).ServerSideEncryption).toBe('AES256');
+    const got = await s3.send(new S3.GetObjectCommand({ Bucket: 'base-level', Key: 'k' }));
+    expect(got.ServerSideEncryption).toBe('AES256');
+    expect(await text(got)).toBe('no headers');
+    expect((await s3.send(new S3.CopyObjectCommand({ Bucket: 'base-level', Key: 'copy', CopySource: 'base-level/k' }))).ServerSideEncryption).toBe('AES256');
+    const upload = await s3.send(new S3.CreateMultipartUploadCommand({ Bucket: 'base-level', Key: 'parts' }));
+    expect(upload.ServerSideEncryption).toBe('AES256');
+    await s3.send(new S3.AbortMultipartUploadCommand({ Bucket: 'base-level', Key: 'parts', UploadId: upload.UploadId }));
+  });
+
+  it('bucket encryption: Put/GetBucketEncryption (with BucketKeyEnabled) applies to PUTs without SSE headers', async () => {
     await s3.send(new S3.CreateBucketCommand({ Bucket: 'defaults' }));
-    expect(await failure(s3.send(new S3.GetBucketEncryptionCommand({ Bucket: 'defaults' }))))
-      .toMatchObject({ name: 'ServerSideEncryptionConfigurationNotFoundError', status: 404 });
     const key = await t.kms().send(new Kms.CreateKeyCommand({}));
     await s3.send(new S3.PutBucketEncryptionCommand({ Bucket: 'defaults', ServerSideEncryptionConfiguration: { Rules: [{
       ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key.KeyMetadata!.Arn }, BucketKeyEnabled: true }] } }));

@@ -32,6 +32,8 @@ describe('S3 routing', () => {
     ['DELETE', '/b/k', {}, 'DeleteObject'], ['POST', '/b/k?uploads', {}, 'CreateMultipartUpload'],
     ['PUT', '/b/k?uploadId=u&partNumber=1', {}, 'UploadPart'], ['POST', '/b/k?uploadId=u', {}, 'CompleteMultipartUpload'],
     ['DELETE', '/b/k?uploadId=u', {}, 'AbortMultipartUpload'], ['GET', '/b/k?uploadId=u', {}, 'ListParts'],
+    ['PUT', '/b/k?uploadId=u&partNumber=1', { 'x-amz-copy-source': 'b/j' }, 'UploadPartCopy'], ['GET', '/b/k?partNumber=2&versionId=v', {}, 'GetObject'],
+    ['HEAD', '/b/k?partNumber=1', {}, 'HeadObject'], ['GET', '/b/k?response-content-type=text/plain&x-id=GetObject', {}, 'GetObject'],
   ] as const)('%s %s %o is %s', (method, target, headers, operation) => {
     expect(route(method, target, headers).operation).toBe(operation);
   });
@@ -44,6 +46,14 @@ describe('S3 routing', () => {
     // What chooses no operation leaves the default: presigning, the SDK's x-id, a listing's own parameters.
     expect(route('DELETE', '/b?x-id=DeleteBucket&X-Amz-Expires=60').operation).toBe('DeleteBucket');
     expect(route('GET', '/b?prefix=a&delimiter=/&marker=m&max-keys=2&encoding-type=url').operation).toBe('ListObjects');
+  });
+
+  it('an object sub-resource this server does not serve is NotImplemented (501), never GetObject, PutObject or DeleteObject', () => {
+    // The AWS CLI's `aws s3 cp` from S3 to S3 asks GetObjectTagging of a large source: it must not get the body as the answer.
+    for (const [method, target] of [['GET', '/b/k?tagging'], ['PUT', '/b/k?tagging'], ['DELETE', '/b/k?tagging'], ['GET', '/b/k?acl'],
+      ['PUT', '/b/k?retention'], ['GET', '/b/k?legal-hold'], ['GET', '/b/k?attributes'], ['POST', '/b/k?restore'], ['HEAD', '/b/k?torrent']] as const) {
+      expect(() => route(method, target), `${method} ${target}`).toThrow(expect.objectContaining({ code: 'NotImplemented', status: 501 }));
+    }
   });
 
   it('virtual-hosted style: <bucket>.<endpoint host> names the bucket; the path is the key', () => {

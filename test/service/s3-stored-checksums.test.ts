@@ -9,8 +9,9 @@ import { Readable } from 'node:stream';
 import { Crc32 } from '@aws-crypto/crc32';
 import { Crc32c } from '@aws-crypto/crc32c';
 import * as S3 from '@aws-sdk/client-s3';
+import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from './service-fixture.js';
+import { failure, startTestService, type TestService } from './service-fixture.js';
 
 const body = Buffer.from('the quick brown fox jumps over the lazy dog, '.repeat(100));
 const crcBase64 = (crc: Crc32 | Crc32c) => {
@@ -62,6 +63,24 @@ describe('stored checksums with @aws-sdk/client-s3 ChecksumMode', () => {
     await noChecksums.send(new S3.PutObjectCommand({ Bucket: 'checksums', Key: 'bare', Body: body }));
     const bare = await s3.send(new S3.HeadObjectCommand({ Bucket: 'checksums', Key: 'bare', ChecksumMode: 'ENABLED' }));
     expect([bare.ChecksumCRC32, bare.ChecksumCRC32C, bare.ChecksumSHA1, bare.ChecksumSHA256, bare.ChecksumType]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  // CRC-64/NVME's check value (the CRC of "123456789", RevEng catalogue: 0xae8b14860a799888) as S3 writes it: base64 of 8 big-endian bytes.
+  it('CRC64NVME: the known answer is accepted and kept, a flipped one is BadDigest and stores nothing; the SDK\'s own CRC64NVME of a stream is verified on GET', async () => {
+    const nine = await s3.send(new S3.PutObjectCommand({ Bucket: 'checksums', Key: 'nine', Body: '123456789', ChecksumCRC64NVME: 'rosUhgp5mIg=' }));
+    expect(nine.ChecksumCRC64NVME).toBe('rosUhgp5mIg=');
+    expect(await s3.send(new S3.HeadObjectCommand({ Bucket: 'checksums', Key: 'nine', ChecksumMode: 'ENABLED' })))
+      .toMatchObject({ ChecksumCRC64NVME: 'rosUhgp5mIg=', ChecksumType: 'FULL_OBJECT' });
+    expect(await failure(s3.send(new S3.PutObjectCommand({ Bucket: 'checksums', Key: 'flipped', Body: '123456789', ChecksumCRC64NVME: 'rosUhgp5mIk=' }))))
+      .toMatchObject({ name: 'BadDigest', status: 400 });
+    expect(await failure(s3.send(new S3.HeadObjectCommand({ Bucket: 'checksums', Key: 'flipped' })))).toMatchObject({ status: 404 });
+    await s3.send(new S3.PutObjectCommand({ Bucket: 'checksums', Key: 'crc64', Body: Readable.from([body.subarray(0, 77), body.subarray(77)]),
+      ContentLength: body.length, ChecksumAlgorithm: 'CRC64NVME' }));
+    const expected = new Crc64Nvme();
+    expected.update(body);
+    const got = await s3.send(new S3.GetObjectCommand({ Bucket: 'checksums', Key: 'crc64', ChecksumMode: 'ENABLED' }));
+    expect(got.ChecksumCRC64NVME).toBe(Buffer.from(await expected.digest()).toString('base64'));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
   });
 
   it('a replaced object answers with the new body\'s checksum; the checksums survive a restart', async () => {

@@ -94,6 +94,7 @@ export async function servicesWithState() {
     s3Case('ListObjectsV2', { Bucket: 'shapes', Prefix: 'd', MaxKeys: 10 }),
     s3Case('CreateMultipartUpload', { Bucket: 'shapes', Key: 'more', ServerSideEncryption: 'AES256' }),
     s3Case('UploadPart', { Bucket: 'shapes', Key: 'parts', UploadId, PartNumber: 1, Body: new Uint8Array(4) }),
+    s3Case('UploadPartCopy', { Bucket: 'shapes', Key: 'parts', UploadId, PartNumber: 2, CopySource: 'shapes/copy', CopySourceRange: 'bytes=0-1' }),
     s3Case('CompleteMultipartUpload', { Bucket: 'shapes', Key: 'parts', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"x"' }] } }),
     s3Case('ListParts', { Bucket: 'shapes', Key: 'parts', UploadId, MaxParts: 10, PartNumberMarker: 0 }),
     s3Case('DeleteBucketEncryption', { Bucket: 'shapes' }),

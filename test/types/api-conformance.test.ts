@@ -41,21 +41,22 @@ export type S3Operations = {
   headObject: Operation<Api.HeadObjectRequest, Api.HeadObjectOutput>; deleteObject: Operation<Api.DeleteObjectRequest, Api.DeleteObjectOutput>;
   listObjectVersions: Operation<Api.ListObjectVersionsRequest, object>; copyObject: Operation<Api.CopyObjectRequest, object>;
   listObjectsV2: Operation<Api.ListObjectsV2Request, object>; createMultipartUpload: Operation<Api.CreateMultipartUploadRequest, Api.CreateMultipartUploadOutput>;
-  uploadPart: Operation<Api.UploadPartRequest, Api.UploadPartOutput>; completeMultipartUpload: Operation<Api.CompleteMultipartUploadRequest, object>;
+  uploadPart: Operation<Api.UploadPartRequest, Api.UploadPartOutput>; uploadPartCopy: Operation<Api.UploadPartCopyRequest, Api.UploadPartCopyOutput>;
+  completeMultipartUpload: Operation<Api.CompleteMultipartUploadRequest, object>;
   abortMultipartUpload: Operation<Api.AbortMultipartUploadRequest, object>;
 };
 export type CseOperations = {
   putObject: (request: Api.EncryptedPutObjectRequest) => Promise<Api.PutObjectOutput>; getObject: (request: Api.EncryptedGetObjectRequest) => Promise<Api.GetObjectOutput>;
 };
 export type Ec2Operations = {
-  createVolume: Operation<Api.CreateVolumeRequest, Api.Volume>; attachVolume: Operation<Api.AttachVolumeRequest, Api.VolumeHandle>;
-  detachVolume: Operation<Api.DetachVolumeRequest, Api.DetachVolumeResult>; deleteVolume: Operation<Api.DeleteVolumeRequest, object>;
-  describeVolumes: Operation<Api.DescribeVolumesRequest, Api.DescribeVolumesResult>; createSnapshot: Operation<Api.CreateSnapshotRequest, Api.Snapshot>;
-  copySnapshot: Operation<Api.CopySnapshotRequest, Api.CopySnapshotResult>; deleteSnapshot: Operation<Api.DeleteSnapshotRequest, object>;
-  describeSnapshots: Operation<Api.DescribeSnapshotsRequest, Api.DescribeSnapshotsResult>; enableEbsEncryptionByDefault: Operation<Api.EnableEbsEncryptionByDefaultRequest, Api.EbsEncryptionByDefaultResult>;
-  disableEbsEncryptionByDefault: Operation<Api.DisableEbsEncryptionByDefaultRequest, Api.EbsEncryptionByDefaultResult>; getEbsEncryptionByDefault: Operation<Api.GetEbsEncryptionByDefaultRequest, Api.EbsEncryptionByDefaultResult>;
-  getEbsDefaultKmsKeyId: Operation<Api.GetEbsDefaultKmsKeyIdRequest, Api.EbsDefaultKmsKeyIdResult>; modifyEbsDefaultKmsKeyId: Operation<Api.ModifyEbsDefaultKmsKeyIdRequest, Api.EbsDefaultKmsKeyIdResult>;
-  resetEbsDefaultKmsKeyId: Operation<Api.ResetEbsDefaultKmsKeyIdRequest, Api.EbsEncryptionByDefaultResult>;
+  createVolume: Operation<Api.CreateVolumeRequest, Api.CreateVolumeResult>; attachVolume: Operation<Api.AttachVolumeRequest, Api.VolumeHandle>;
+  detachVolume: Operation<Api.DetachVolumeRequest, Api.DetachVolumeResult>; deleteVolume: Operation<Api.DeleteVolumeRequest, Api.DeleteVolumeResult>;
+  describeVolumes: Operation<Api.DescribeVolumesRequest, Api.DescribeVolumesResult>; createSnapshot: Operation<Api.CreateSnapshotRequest, Api.CreateSnapshotResult>;
+  copySnapshot: Operation<Api.CopySnapshotRequest, Api.CopySnapshotResult>; deleteSnapshot: Operation<Api.DeleteSnapshotRequest, Api.DeleteSnapshotResult>;
+  describeSnapshots: Operation<Api.DescribeSnapshotsRequest, Api.DescribeSnapshotsResult>; enableEbsEncryptionByDefault: Operation<Api.EnableEbsEncryptionByDefaultRequest, Api.EnableEbsEncryptionByDefaultResult>;
+  disableEbsEncryptionByDefault: Operation<Api.DisableEbsEncryptionByDefaultRequest, Api.DisableEbsEncryptionByDefaultResult>; getEbsEncryptionByDefault: Operation<Api.GetEbsEncryptionByDefaultRequest, Api.GetEbsEncryptionByDefaultResult>;
+  getEbsDefaultKmsKeyId: Operation<Api.GetEbsDefaultKmsKeyIdRequest, Api.GetEbsDefaultKmsKeyIdResult>; modifyEbsDefaultKmsKeyId: Operation<Api.ModifyEbsDefaultKmsKeyIdRequest, Api.ModifyEbsDefaultKmsKeyIdResult>;
+  resetEbsDefaultKmsKeyId: Operation<Api.ResetEbsDefaultKmsKeyIdRequest, Api.ResetEbsDefaultKmsKeyIdResult>;
 };
 
 // Each line fails to compile if one method does not conform (hover the `false` in Conforms<…> to see which).

@@ -7,7 +7,7 @@
 //   body AAD:      message id | "AWSKMSEncryptionClient Frame" / "… Final Frame" / "… Single Block" |
 //                  sequence number (u32) | content length (u64)
 
-import { compareBytes } from '../../core/validate.js';
+import { compareBytes } from '../../core/bytes.js';
 import { MessageFormatError } from '../message-format.js';
 import { IV_BYTES } from './algorithm-suites.js';
 import { ByteReader, ByteWriter } from './byte-fields.js';

@@ -12,9 +12,9 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { compareBytes, requireIntegerInRange } from '../../core/validate.js';
+import { requireIntegerInRange } from '../../core/validate.js';
 import { systemClock, type Clock } from '../../core/clock.js';
-import { concatBytes } from '../byte-concat.js';
+import { compareBytes, concatBytes } from '../../core/bytes.js';
 import type { AlgorithmSuite } from './algorithm-suites.js';
 import { ByteWriter } from './byte-fields.js';
 import { serializeEncryptionContext, type MessageHeader } from './header-codec.js';

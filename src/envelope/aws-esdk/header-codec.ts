@@ -11,7 +11,7 @@
 // byte order), empty when the context is; each data key is provider id, provider info and
 // ciphertext, each length-prefixed (u16).
 
-import { compareBytes, copyBytes } from '../../core/validate.js';
+import { compareBytes, copyBytes } from '../../core/bytes.js';
 import { InvalidInputError } from '../../core/errors.js';
 import type { EncryptionContext } from '../encryption-context.js';
 import { MessageFormatError } from '../message-format.js';

@@ -8,8 +8,7 @@
 
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { AuthenticationError } from '../../core/errors.js';
-import { constantTimeEqual } from '../../core/validate.js';
-import { concatBytes } from '../byte-concat.js';
+import { concatBytes, constantTimeEqual } from '../../core/bytes.js';
 import { COMMIT_KEY_BYTES, DATA_KEY_BYTES, type AlgorithmSuite } from './algorithm-suites.js';
 
 const DERIVE_KEY_LABEL = new TextEncoder().encode('DERIVEKEY');

@@ -8,7 +8,7 @@
 
 import { AuthenticationError } from '../../core/errors.js';
 import { gcm, openInto } from '../../core/gcm.js';
-import { concatBytes } from '../byte-concat.js';
+import { concatBytes } from '../../core/bytes.js';
 import { ChunkedDecryptor } from '../chunked-decryptor.js';
 import { MessageFormatError } from '../message-format.js';
 import { assertDecryptAllowed, type CommitmentPolicy, TAG_BYTES } from './algorithm-suites.js';

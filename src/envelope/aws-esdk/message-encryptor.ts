@@ -8,7 +8,7 @@
 import { gcm, sealInto } from '../../core/gcm.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { requireIntegerInRange } from '../../core/validate.js';
-import { concatBytes } from '../byte-concat.js';
+import { concatBytes } from '../../core/bytes.js';
 import { FramingEncryptor } from '../framing-encryptor.js';
 import { IV_BYTES, TAG_BYTES } from './algorithm-suites.js';
 import { bodyAad, FINAL_FRAME_PREFIX, frameIv, MAX_FRAME_LENGTH, MAX_FRAMES, REGULAR_FRAME_PREFIX, writeFramePrefix } from './body-codec.js';

@@ -7,7 +7,8 @@
 
 import { gcm } from '../../core/gcm.js';
 import { AuthenticationError } from '../../core/errors.js';
-import { compareBytes, copyBytes, requireBytes } from '../../core/validate.js';
+import { requireBytes } from '../../core/validate.js';
+import { compareBytes, copyBytes } from '../../core/bytes.js';
 import { DATA_KEY_BYTES, IV_BYTES, TAG_BYTES } from './algorithm-suites.js';
 import { ByteReader, ByteWriter } from './byte-fields.js';
 import { serializeEncryptionContext } from './header-codec.js';

@@ -5,7 +5,7 @@
 // header tag binds it.
 
 import { InvalidInputError } from '../../core/errors.js';
-import { compareBytes } from '../../core/validate.js';
+import { compareBytes } from '../../core/bytes.js';
 import { DATA_KEY_BYTES } from './algorithm-suites.js';
 import { KeyringError } from './esdk-errors.js';
 import { unwrapFirst, type Keyring, type KeyringDecryptRequest, type KeyringEncryptRequest, type KeyringEncryptResult } from './keyring.js';

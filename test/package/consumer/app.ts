@@ -4,6 +4,8 @@ import {
   BlockStore, gcm, KeyManagementService, ObjectStore, S3EncryptionClient, encryptStream, type CreateKeyRequest, type CreateKeyResponse,
   type DecryptRequest, type GenerateDataKeyResponse, type KeyState, type KeySpec, type GrantOperation, type PutObjectRequest,
   type GetObjectOutput, type ServerSideEncryption, type CreateVolumeRequest, type Volume, type KmsError,
+  type CreateVolumeResult, type DescribeVolumesResult, type VolumeState, type CreateSnapshotRequest, type CreateSnapshotResult,
+  type CopySnapshotResult, type DeleteVolumeResult, type EnableEbsEncryptionByDefaultResult, type ResetEbsDefaultKmsKeyIdResult,
 } from 'kms-wasm';
 
 export async function use(): Promise<void> {
@@ -27,9 +29,18 @@ export async function use(): Promise<void> {
   const ec2 = new BlockStore({ kms });
   const volumeRequest: CreateVolumeRequest = { Size: 1, Encrypted: true };
   const volume: Volume = await ec2.createVolume(volumeRequest);
+  const plain: CreateVolumeResult = await ec2.createVolume({ Size: 1 });
+  const volumes: DescribeVolumesResult = await ec2.describeVolumes({ VolumeIds: [volume.VolumeId] });
+  const volumeState: VolumeState = volumes.Volumes[0]!.State;
+  const snapshotRequest: CreateSnapshotRequest = { VolumeId: volume.VolumeId, Description: 'nightly' };
+  const snapshot: CreateSnapshotResult = await ec2.createSnapshot(snapshotRequest);
+  const copy: CopySnapshotResult = await ec2.copySnapshot({ SourceSnapshotId: snapshot.SnapshotId, Encrypted: true });
+  const byDefault: EnableEbsEncryptionByDefaultResult = await ec2.enableEbsEncryptionByDefault();
+  const reset: ResetEbsDefaultKmsKeyIdResult = await ec2.resetEbsDefaultKmsKeyId();
+  const deleted: DeleteVolumeResult = await ec2.deleteVolume({ VolumeId: plain.VolumeId });
   const stream = encryptStream({ dataKey: plaintext, encryptionContext: {}, wrappedKeys: [] });
   const failure = await kms.describeKey({ KeyId: 'nope' }).catch((error: KmsError) => error.name);
-  void [state, spec, operations, got, volume, stream, failure];
+  void [state, spec, operations, got, volume, volumeState, copy, byDefault.EbsEncryptionByDefault, reset.KmsKeyId, deleted, stream, failure];
 
   // Enum typos fail to compile.
   // @ts-expect-error: not a KeyUsage
@@ -40,4 +51,9 @@ export async function use(): Promise<void> {
   await s3.putObject({ Bucket: 'b', Key: 'k', Body: 'x', ServerSideEncryption: 'aws:kmss' });
   // @ts-expect-error: Size is a number
   await ec2.createVolume({ Size: '1' });
+  // @ts-expect-error: VolumeIds is a list
+  await ec2.describeVolumes({ VolumeIds: 'vol-1' });
+  // @ts-expect-error: not a VolumeState
+  const typo: VolumeState = 'in_use';
+  void typo;
 }

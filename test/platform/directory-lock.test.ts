@@ -7,10 +7,10 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BlockStore, FileKeyStore, KeyManagementService, ObjectStore, StoreLockedError } from '../../src/node.js';
-import { readOrCreateSecret } from '../../src/kms/atomic-file.js';
+import { readOrCreateSecret } from '../../src/platform/atomic-file.js';
 import { runChild, startChild } from '../helpers/child-processes.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { ACCOUNT, REGION, bytes, text } from './fixtures.js';
+import { ACCOUNT, REGION, bytes, text } from '../kms/fixtures.js';
 
 const tempDir = temporaryDirectories('kms-wasm-lock-');
 const kmsOn = (store?: FileKeyStore) => new KeyManagementService({ account: ACCOUNT, region: REGION, store });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFully, writeFully, type PositionedFile } from '../../src/ebs/positioned-io.js';
+import { readFully, writeFully, type PositionedFile } from '../../src/platform/positioned-io.js';
 
 /** A file in memory whose calls move at most `step` bytes each, as a real one may. */
 function fakeFile(contents: Uint8Array, step: number): PositionedFile & { contents: Uint8Array } {

@@ -1,0 +1,263 @@
+// How every KMS call runs: one at a time against the key directory (loaded from the store on the
+// first call, caught up with other processes' changes on a shared store), with due lifecycle events
+// applied first, the caller checked and authorized, and the records it changed stored in one commit
+// together with its audit record (allowed or refused); a call that fails changes nothing but the
+// audit trail. The operations (key-operations.ts, alias-operations.ts, …) are written against this.
+
+import type { Clock } from '../core/clock.js';
+import { SerialQueue } from '../core/serial-queue.js';
+import { isPrincipalArn, isServicePrincipal, rootArn, type ConditionContext, type Iam } from '../policy/index.js';
+import { deriveAuditKey, type AuditEvent } from './audit-trail.js';
+import { AuditWriter } from './audit-writer.js';
+import { checkEncryptionContext, encryptionContextConditions, type EncryptionContext } from './encryption-context.js';
+import { grantFor } from './grants.js';
+import { KeyDirectory } from './key-directory.js';
+import { KeyLifecycle } from './key-lifecycle.js';
+import { keyConditions } from './kms-condition-keys.js';
+import { assertStateAllows } from './key-states.js';
+import type { KeyRecord, KeyStore } from './key-store.js';
+import { authorize, type AuthorizationInput, type Caller } from './kms-authorizer.js';
+import { KmsError, kmsError } from './kms-errors.js';
+import { Transaction } from './record-tables.js';
+import { SharedRun } from './shared-run.js';
+
+export interface KmsCallsOptions {
+  account: string;
+  region: string;
+  store: KeyStore;
+  iam: Iam | undefined;
+  clock: Clock;
+}
+
+/** What the first call loads. */
+interface Loaded {
+  directory: KeyDirectory;
+  lifecycle: KeyLifecycle;
+  rootKey: Uint8Array;
+  auditKey: Uint8Array;
+  audit: AuditWriter;
+}
+
+/** What a call on one key asks of onKey besides the key. */
+export interface OnKeyOptions {
+  /** The request's EncryptionContext (checked, then passed to the work). */
+  context?: unknown;
+  /** Refused on AWS managed keys: operations only their customer may call. */
+  customerManaged?: boolean;
+  grantTokens?: string[];
+  conditions?: ConditionContext;
+}
+
+export function requirePrincipal(field: string, value: unknown): string {
+  if (!isPrincipalArn(value)) throw kmsError('ValidationException', `${field}: expected an IAM or STS ARN`);
+  return value;
+}
+
+export class KmsCalls {
+  readonly account: string;
+  readonly region: string;
+  readonly store: KeyStore;
+  readonly clock: Clock;
+  /** Each call's changes to the key directory. */
+  readonly tx = new Transaction();
+  private readonly iam: Iam | undefined;
+  private loaded: Loaded | undefined;
+  /** Calls run one at a time, so each sees and saves a consistent state. */
+  private readonly calls = new SerialQueue();
+  /** Shares one catch-up query among the calls waiting for one (shared stores). */
+  private readonly refresher = new SharedRun();
+
+  constructor(options: KmsCallsOptions) {
+    this.account = options.account;
+    this.region = options.region;
+    this.store = options.store;
+    this.iam = options.iam;
+    this.clock = options.clock;
+  }
+
+  // What the first call loaded; read only inside calls (which load it first).
+  get directory(): KeyDirectory { return this.loaded!.directory; }
+  get lifecycle(): KeyLifecycle { return this.loaded!.lifecycle; }
+  get rootKey(): Uint8Array { return this.loaded!.rootKey; }
+  get auditKey(): Uint8Array { return this.loaded!.auditKey; }
+  get audit(): AuditWriter { return this.loaded!.audit; }
+
+  root(): Caller {
+    return { principal: rootArn(this.account) };
+  }
+
+  /** Settles once the directory is loaded (the first call loads it). */
+  ready(): Promise<void> {
+    return this.loadedExclusive(async () => undefined);
+  }
+
+  /** Runs `work` alone, after loading the directory if no call has yet. */
+  loadedExclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.calls.run(async () => {
+      await this.load();
+      return work();
+    });
+  }
+
+  private async load(): Promise<void> {
+    if (this.loaded) return;
+    const rootKey = await this.store.rootKey();
+    const directory = await KeyDirectory.load(this.store, this.account, this.region);
+    this.loaded = {
+      directory, rootKey, auditKey: deriveAuditKey(rootKey), audit: new AuditWriter(this.store),
+      lifecycle: new KeyLifecycle(directory, this.tx, this.clock, rootKey),
+    };
+  }
+
+  /**
+   * Before a call on a shared store: loads what other processes changed since this one last looked.
+   * Concurrent calls share one query (a refresh begun after each of them), so this costs one round
+   * trip per batch of calls rather than per call.
+   */
+  private async catchUp(): Promise<void> {
+    if (!this.loaded) await this.ready();
+    const store = this.store;
+    if (!store.updatesSince) return;
+    await this.refresher.run(async () => {
+      const updates = await store.updatesSince!(this.directory.version);
+      await this.calls.run(async () => this.applyUpdates(updates));
+    });
+  }
+
+  private applyUpdates(updates: Parameters<KeyDirectory['applyUpdates']>[0]): void {
+    const changedKeys = this.directory.applyUpdates(updates);
+    if (changedKeys) this.lifecycle.noteChanged(changedKeys);
+  }
+
+  /**
+   * Runs `attempt` (which changes the tables in `tx` and returns its outcome and audit event) as one
+   * transaction of the store. An attempt that changed nothing only queues its event (group commit):
+   * `stored` settles once it is durable, and the next call may run meanwhile. One that changed
+   * something waits for the events before it, then commits its change together with its event:
+   * both are stored or neither, and if neither, the tables are rolled back and the error thrown. On
+   * a shared store that another process changed meanwhile, the store has the attempt run again,
+   * under its lock, on the updated tables; the outcome is then the second run's.
+   */
+  async transactional<T>(attempt: () => Promise<{ outcome: T; event?: AuditEvent }>): Promise<T> {
+    await this.catchUp();
+    const { outcome, stored } = await this.calls.run(async () => {
+      const { directory, lifecycle, audit } = this;
+      let dueBefore = lifecycle.nextDue;
+      let current = await attempt();
+      if (!this.tx.changed) {
+        if (current.event === undefined) return { outcome: current.outcome, stored: Promise.resolve() };
+        const stored = audit.append(current.event);
+        stored.catch(() => undefined); // awaited by its call once out of the queue; not an unhandled rejection meanwhile
+        return { outcome: current.outcome, stored };
+      }
+      const rollback = () => {
+        this.tx.rollback();
+        lifecycle.nextDue = Math.min(lifecycle.nextDue, dueBefore);
+      };
+      await audit.drain();
+      try {
+        directory.version = await this.store.commit([], {
+          event: current.event!, changes: directory.changes(this.tx), state: () => directory.snapshot(), version: directory.version,
+          redo: async (updates) => {
+            rollback();
+            this.applyUpdates(updates);
+            dueBefore = lifecycle.nextDue;
+            current = await attempt();
+            return { event: current.event!, change: this.tx.changed ? { changes: directory.changes(this.tx), state: () => directory.snapshot() } : undefined };
+          },
+        });
+      } catch (error) {
+        rollback();
+        throw error;
+      }
+      const { keys } = directory.changes(this.tx);
+      this.tx.commit();
+      lifecycle.noteChanged(keys.put);
+      return { outcome: current.outcome, stored: Promise.resolve() };
+    });
+    await stored;
+    return outcome;
+  }
+
+  /**
+   * Runs one API call: applies due rotations and deletions, runs `work`, and stores the records it
+   * changed (if any) with its audit record (allowed or refused). A refused call changes nothing but
+   * the audit trail.
+   */
+  async call<T>(eventName: string, caller: Caller | undefined, contextInput: unknown,
+    work: (who: Caller, event: AuditEvent, context: EncryptionContext) => Promise<T>): Promise<T> {
+    const outcome = await this.transactional<{ result: T } | { error: unknown }>(async () => {
+      const { lifecycle } = this;
+      const dueBefore = lifecycle.nextDue;
+      const event: AuditEvent = {
+        eventTime: this.clock.now().toISOString(), eventName,
+        principal: typeof caller?.principal === 'string' ? caller.principal : rootArn(this.account), viaService: caller?.viaService,
+      };
+      try {
+        const who = this.checkCaller(caller);
+        const context = checkEncryptionContext(contextInput);
+        if (Object.keys(context).length > 0) event.encryptionContext = { ...context };
+        lifecycle.applyDue();
+        const result = await work(who, event, context);
+        return { outcome: { result }, event };
+      } catch (error) {
+        this.tx.rollback();
+        lifecycle.nextDue = dueBefore;
+        lifecycle.applyDue();
+        // Refusals are KmsErrors; anything else is a fault, audited as such and rethrown unchanged.
+        const known = error instanceof KmsError;
+        return { outcome: { error }, event: { ...event, errorCode: known ? error.name : 'InternalFailure', errorMessage: known ? error.message : undefined } };
+      }
+    });
+    if ('error' in outcome) throw outcome.error;
+    return outcome.result;
+  }
+
+  /** A call on one key: resolves it, checks the key state and authorization, then runs `work`. */
+  onKey<T>(operation: string, keyId: string, caller: Caller | undefined, options: OnKeyOptions,
+    work: (key: KeyRecord, context: EncryptionContext) => Promise<T>): Promise<T> {
+    return this.call(operation, caller, options.context, async (who, event, context) => {
+      const { key, requestAlias } = this.directory.resolveKeyFor(keyId, who);
+      event.keyArn = key.arn;
+      this.checkGrantTokens(options.grantTokens);
+      this.authorizeOnKey(who, operation, key, context, event, options.conditions, requestAlias);
+      if (options.customerManaged && key.keyManager === 'AWS') {
+        throw kmsError('AccessDeniedException', `${key.arn} is an AWS managed key: customers cannot ${operation} it`);
+      }
+      assertStateAllows(operation, key.keyState, key.arn);
+      return work(key, context);
+    });
+  }
+
+  /** The caller's identity policies, this KMS's account and region, and its clock (aws:CurrentTime) join every authorization. */
+  authorize(input: Omit<AuthorizationInput, 'time' | 'account' | 'region'>): void {
+    authorize({ ...input, account: this.account, region: this.region, time: this.clock.now() }, this.iam);
+  }
+
+  /** Key policy, identity policies and grants; a grant that authorizes the call is named in the audit record. */
+  authorizeOnKey(who: Caller, operation: string, key: KeyRecord, context: EncryptionContext, event: AuditEvent,
+    conditions: ConditionContext = {}, requestAlias?: string): void {
+    const { directory } = this;
+    const grant = grantFor(directory.grantsOf(key.keyId), who.principal, operation, context);
+    this.authorize({ caller: who, action: `kms:${operation}`, resource: key.arn, keyPolicy: directory.policyOf(key),
+      context: { ...keyConditions(operation, key, who, directory.aliasNamesOf(key.keyId), requestAlias), ...encryptionContextConditions(context), ...conditions },
+      grantAllows: grant !== undefined });
+    if (grant && event.grantId === undefined) event.grantId = grant.grantId;
+  }
+
+  /** GrantTokens, where given, must each name an existing grant. */
+  checkGrantTokens(tokens: string[] | undefined): void {
+    for (const token of tokens ?? []) {
+      if (this.directory.grants.lookup('byToken', token).length === 0) {
+        throw kmsError('InvalidGrantTokenException', 'a grant token in GrantTokens is not valid');
+      }
+    }
+  }
+
+  private checkCaller(caller: Caller | undefined): Caller {
+    if (caller === undefined) return this.root();
+    if (typeof caller !== 'object' || caller === null) throw kmsError('ValidationException', 'caller: expected { principal, viaService? }');
+    if (!isServicePrincipal(caller.principal)) requirePrincipal('caller.principal', caller.principal);
+    return caller;
+  }
+}

@@ -1,0 +1,344 @@
+// An ObjectStore's metadata in PostgreSQL, for Node: one S3 shared by several processes or hosts.
+//
+// Tables (src/kms/postgres-migrations/0002_object_metadata.sql, applied on open with the key
+// store's): s3_store (one row: the head, with the SSE-S3 root keys sealed), s3_buckets and
+// s3_versions (a record per row, as JSON text, with its MAC; a removal leaves a tombstone row).
+//
+// Each process holds the buckets in memory (as the other stores do) and catches up at the start of
+// every call: one statement reads the head and the rows whose seq is past the version it holds.
+// Changes are written in transactions that first lock the head row (SELECT … FOR UPDATE), so they
+// are serial, whichever process makes them; under that lock the process catches up again and only
+// then runs each call's decision (the bucket exists, is empty, which version a PUT replaces…), so a
+// decision is never taken on a stale cache. A process's changes that arrive while its transaction is
+// under way go together into its next one (group commit), each with its own seq.
+// A change that fails is undone in memory; a process that cannot tell whether its COMMIT landed
+// (a lost connection) finds out at its next catch-up, which reads the rows back.
+//
+// The database never sees the root key: each row carries an HMAC-SHA-256 (key derived from the root
+// key) over its table, id, seq and record, so an edited or swapped row is refused with a
+// StoreIntegrityError rather than used; the SSE-S3 root keys are sealed with AES-256-GCM under
+// another derived key; a check value (an HMAC, not the key) refuses a process given another root key
+// with a RootKeyMismatchError before it reads anything.
+//
+// Bodies stay in a directory (`bodies`) that every process sharing the database must see (processes
+// on one host, or a shared filesystem), or without one in the database (postgres-object-bodies.ts).
+// Unlike a directory store, this one removes no orphaned body on open (another process may be
+// writing it): a crash can leave a body no version names.
+
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { Pool, PoolClient } from 'pg';
+import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
+import { gcm } from '../core/gcm.js';
+import { loadOnce } from '../core/load-once.js';
+import { SerialQueue } from '../core/serial-queue.js';
+import { constantTimeEqual } from '../core/bytes.js';
+import { checkPostgresOptions, describeStore, inTransaction, locationOf, openPool, type PostgresLocation, type PostgresStoreOptions } from '../kms/postgres-pool.js';
+import { RootKeyMismatchError, StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
+import { DirectoryBodies, type ObjectBodies } from './object-bodies.js';
+import { PostgresBodies } from './postgres-object-bodies.js';
+import { restoreBucket, restoreVersion, type MetadataChange, type ObjectMetadataStore, type ObjectRecord, type SavedBucket, type SavedVersion } from './object-metadata.js';
+import type { Bucket } from './object-records.js';
+import { s3Error } from './s3-errors.js';
+import { SseS3Keyring } from './sse-s3-keyring.js';
+
+export interface PostgresObjectMetadataOptions extends PostgresStoreOptions {
+  /**
+   * The directory of object bodies: the same for every process sharing the database (one host, or a
+   * shared filesystem). Omitted: bodies in the database too (table s3_bodies), for hosts that share nothing else.
+   */
+  bodies?: string;
+}
+
+interface Row {
+  kind: 'head' | 'bucket' | 'version';
+  bucket: string | null;
+  key: string | null;
+  version_id: string | null;
+  seq: string;
+  record: string | null;
+  mac: string | null;
+}
+
+interface Updates {
+  version: number;
+  sealedRootKeys: string;
+  /** Rows changed since the version asked for, oldest change first. */
+  rows: Row[];
+}
+
+/** A change waiting for the next transaction; `error` once it has failed. */
+interface PendingChange {
+  decide: () => MetadataChange;
+  error?: unknown;
+}
+
+const encoder = new TextEncoder();
+const ROOT_KEY_BYTES = 32;
+const ROOT_KEYS_AAD = encoder.encode('kms-wasm s3 sse-s3 root keys v1');
+const derive = (root: Uint8Array, purpose: string) => hkdf(sha256, root, undefined, encoder.encode(purpose), 32);
+
+export class PostgresObjectMetadata implements ObjectMetadataStore {
+  readonly buckets = new Map<string, Bucket>();
+  readonly bodies: ObjectBodies;
+  private readonly location: PostgresLocation;
+  private readonly rowKey: Uint8Array;
+  private readonly sealKey: Uint8Array;
+  private readonly check: string;
+  /** Where the store is, for messages: host, database and schema, never the connection string. */
+  private readonly name: string;
+  private readonly opened = loadOnce(() => this.open());
+  /** This process's transactions, one after another (they are serial in the database anyway: this keeps one connection busy, not many). */
+  private readonly writes = new SerialQueue();
+  private readonly pending: PendingChange[] = [];
+  private pool: Pool | undefined;
+  private closed = false;
+  private keyring: SseS3Keyring | undefined;
+  private rootKeyVersions = 0;
+  /** The head's change_seq that the buckets in memory reflect. */
+  private version = 0;
+
+  constructor(options: PostgresObjectMetadataOptions) {
+    checkPostgresOptions(options, (message) => s3Error('InvalidArgument', message));
+    if (options.bodies !== undefined && (typeof options.bodies !== 'string' || options.bodies.length === 0)) {
+      throw s3Error('InvalidArgument', 'bodies: expected the directory of object bodies, or nothing to keep them in the database');
+    }
+    this.location = locationOf(options);
+    this.rowKey = derive(options.rootKey, 'kms-wasm postgres s3 rows v1');
+    this.sealKey = derive(options.rootKey, 'kms-wasm postgres s3 sse-s3 root keys v1');
+    this.check = bytesToHex(hmac(sha256, derive(options.rootKey, 'kms-wasm postgres s3 root key check v1'), encoder.encode('kms-wasm')));
+    this.bodies = options.bodies === undefined ? new PostgresBodies(() => this.connection()) : new DirectoryBodies(options.bodies);
+    this.name = describeStore(options);
+  }
+
+  get sseS3(): SseS3Keyring {
+    if (!this.keyring) throw new Error('PostgresObjectMetadata used before load()');
+    return this.keyring;
+  }
+
+  /** Opens the store on first use; on every call, catches up with the changes other processes committed. */
+  async load(): Promise<void> {
+    this.catchUp(await this.updatesVia(await this.connection(), this.version));
+  }
+
+  /**
+   * Group commit: changes that arrive while a transaction is under way are decided, in call order,
+   * and written together in the next one (one lock, one catch-up, one COMMIT); each call returns once
+   * its own change is committed. A decision that throws fails its call only.
+   */
+  change(decide: () => MetadataChange): Promise<void> {
+    const item: PendingChange = { decide };
+    this.pending.push(item);
+    return this.writes.run(async () => {
+      if (this.pending.includes(item)) await this.commitPending(); // else an earlier transaction took it
+      if (item.error !== undefined) throw item.error;
+    });
+  }
+
+  private async commitPending(): Promise<void> {
+    const batch = this.pending.splice(0);
+    let made: MetadataChange[] = [];
+    try {
+      const pool = await this.connection();
+      const last = await inTransaction(pool, async (client) => {
+        let seq = await this.lockHead(client) - 1;
+        this.catchUp(await this.updatesVia(client, this.version));
+        for (const item of batch) {
+          item.error = undefined;
+          try {
+            made.push(item.decide());
+          } catch (error) {
+            item.error = error;
+          }
+        }
+        // One row set per change, each with its own seq, so a key's versions keep their order.
+        for (const change of made) await this.write(client, change.record, ++seq);
+        return seq;
+      }, () => {
+        for (const change of made.reverse()) change.undo();
+        made = [];
+      });
+      this.version = Math.max(this.version, last);
+    } catch (error) {
+      for (const item of batch) item.error ??= error;
+    }
+  }
+
+  rotateSseS3RootKey(): Promise<{ RootKeyId: string }> {
+    return this.writes.run(async () => {
+      const pool = await this.connection();
+      const sealed = await inTransaction(pool, async (client) => {
+        await this.lockHead(client);
+        const { rows } = await client.query<{ sse_s3_root_keys: string }>('SELECT sse_s3_root_keys FROM s3_store');
+        const current = this.unseal(rows[0]!.sse_s3_root_keys);
+        const all = new Uint8Array(current.length + ROOT_KEY_BYTES);
+        all.set(current);
+        all.set(crypto.getRandomValues(new Uint8Array(ROOT_KEY_BYTES)), current.length);
+        const sealed = this.seal(all);
+        current.fill(0);
+        all.fill(0);
+        await client.query('UPDATE s3_store SET sse_s3_root_keys = $1', [sealed]);
+        return sealed;
+      });
+      this.useRootKeys(sealed); // only once committed: a root key never stored must never wrap a data key
+      return { RootKeyId: this.sseS3.currentKeyId };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.writes.run(async () => undefined);
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end();
+  }
+
+  /** BEGIN and the head's lock in one round trip; the seq the next change will have. */
+  private async lockHead(client: PoolClient): Promise<number> {
+    const [, locked] = await client.query('BEGIN; SELECT change_seq FROM s3_store FOR UPDATE') as unknown as Array<{ rows: Array<{ change_seq: string }> }>;
+    return Number(locked!.rows[0]!.change_seq) + 1;
+  }
+
+  /** The change's rows and the new head (`seq`), in one statement (two to remove every version of a key). */
+  private async write(client: PoolClient, record: ObjectRecord, seq: number): Promise<void> {
+    if ('bucket' in record || 'dropBucket' in record) {
+      const name = 'bucket' in record ? record.bucket.name : record.dropBucket.name;
+      const text = 'bucket' in record ? JSON.stringify(record.bucket) : null;
+      await client.query(`WITH head AS (UPDATE s3_store SET change_seq = $2) INSERT INTO s3_buckets (name, seq, record, mac) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (name) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac`, [name, seq, text, this.bucketMac(name, seq, text)]);
+      return;
+    }
+    const { bucket, key } = 'put' in record ? record.put : record.drop;
+    let versions: Array<{ id: string; text: string | null }>;
+    if ('put' in record) versions = [{ id: record.put.version.versionId, text: JSON.stringify(record.put.version) }];
+    else if (record.drop.versionId !== undefined) versions = [{ id: record.drop.versionId, text: null }];
+    else {
+      const { rows } = await client.query<{ version_id: string }>('SELECT version_id FROM s3_versions WHERE bucket = $1 AND key = $2 AND record IS NOT NULL', [bucket, key]);
+      versions = rows.map((row) => ({ id: row.version_id, text: null }));
+    }
+    await client.query(`WITH head AS (UPDATE s3_store SET change_seq = $3) INSERT INTO s3_versions (bucket, key, version_id, seq, record, mac)
+      SELECT $1, $2, id, $3, record, mac FROM unnest($4::text[], $5::text[], $6::text[]) AS t(id, record, mac)
+      ON CONFLICT (bucket, key, version_id) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac`,
+    [bucket, key, seq, versions.map((v) => v.id), versions.map((v) => v.text), versions.map((v) => this.versionMac(bucket, key, v.id, seq, v.text))]);
+  }
+
+  /**
+   * One statement (one snapshot): the head and the rows changed after `version`; `liveOnly` for a
+   * process's first load, which has nothing yet to remove tombstones' records from.
+   */
+  private async updatesVia(client: Pool | PoolClient, version: number, liveOnly = false): Promise<Updates> {
+    const { rows } = await client.query<Row>(`
+      SELECT 'head' AS kind, NULL AS bucket, NULL AS key, NULL AS version_id, change_seq AS seq, sse_s3_root_keys AS record, NULL AS mac FROM s3_store
+      UNION ALL SELECT 'bucket', name, NULL, NULL, seq, record, mac FROM s3_buckets WHERE seq > $1 AND (NOT $2 OR record IS NOT NULL)
+      UNION ALL SELECT 'version', bucket, key, version_id, seq, record, mac FROM s3_versions WHERE seq > $1 AND (NOT $2 OR record IS NOT NULL)
+      ORDER BY seq`, [version, liveOnly]);
+    const head = rows.find((row) => row.kind === 'head')!;
+    return { version: Number(head.seq), sealedRootKeys: head.record!, rows: rows.filter((row) => row.kind !== 'head') };
+  }
+
+  /**
+   * Applies what changed since the buckets' version, synchronously (so no call sees half of it), and
+   * only what is newer than what memory holds: a read that started before another call's catch-up
+   * or change finished brings nothing older back. Every row is authenticated before any is applied.
+   */
+  private catchUp({ version, sealedRootKeys, rows }: Updates): void {
+    this.useRootKeys(sealedRootKeys);
+    if (version <= this.version) return;
+    const fresh = rows.filter((row) => Number(row.seq) > this.version);
+    for (const row of fresh) this.verify(row);
+    // Buckets first (a version's bucket may have been written after it), removed buckets last (their versions were removed before them).
+    for (const row of fresh) if (row.kind === 'bucket' && row.record !== null) restoreBucket(this.buckets, JSON.parse(row.record) as SavedBucket);
+    for (const row of fresh) if (row.kind === 'version') this.applyVersion(row);
+    for (const row of fresh) {
+      if (row.kind !== 'bucket' || row.record !== null) continue;
+      if ((this.buckets.get(row.bucket!)?.objects.size ?? 0) > 0) throw new StoreIntegrityError(`${this.name} table s3_buckets row ${row.bucket}`, 'removes a bucket that still has versions');
+      this.buckets.delete(row.bucket!);
+    }
+    this.version = version;
+  }
+
+  /** A version written (it goes last among its key's versions, as the newest) or removed. */
+  private applyVersion(row: Row): void {
+    const bucket = this.buckets.get(row.bucket!);
+    if (!bucket) {
+      if (row.record === null) return;
+      throw new StoreIntegrityError(`${this.name} table s3_versions row ${JSON.stringify([row.bucket, row.key, row.version_id])}`, 'names a bucket that does not exist');
+    }
+    const kept = (bucket.objects.get(row.key!) ?? []).filter((v) => v.versionId !== row.version_id);
+    if (row.record !== null) kept.push(restoreVersion(JSON.parse(row.record) as SavedVersion));
+    if (kept.length > 0) bucket.objects.set(row.key!, kept);
+    else bucket.objects.delete(row.key!);
+  }
+
+  private verify(row: Row): void {
+    const seq = Number(row.seq);
+    const expected = row.kind === 'bucket' ? this.bucketMac(row.bucket!, seq, row.record) : this.versionMac(row.bucket!, row.key!, row.version_id!, seq, row.record);
+    if (!constantTimeEqual(encoder.encode(expected), encoder.encode(row.mac ?? ''))) {
+      const id = row.kind === 'bucket' ? row.bucket : JSON.stringify([row.bucket, row.key, row.version_id]);
+      throw new StoreIntegrityError(`${this.name} table s3_${row.kind}s row ${id}`, 'does not authenticate: it was edited, moved or damaged, or written under another root key');
+    }
+  }
+
+  /** HMAC-SHA-256 over the row's table, id, seq and record (null for a removed one). */
+  private bucketMac(name: string, seq: number, record: string | null): string {
+    return bytesToHex(hmac(sha256, this.rowKey, encoder.encode(JSON.stringify(['s3_buckets', name, seq, record]))));
+  }
+
+  private versionMac(bucket: string, key: string, versionId: string, seq: number, record: string | null): string {
+    return bytesToHex(hmac(sha256, this.rowKey, encoder.encode(JSON.stringify(['s3_versions', bucket, key, versionId, seq, record]))));
+  }
+
+  /** Takes the sealed root key versions if they hold more versions than this process knows (versions are only ever added). */
+  private useRootKeys(sealed: string): void {
+    const all = this.unseal(sealed);
+    if (all.length / ROOT_KEY_BYTES > this.rootKeyVersions) {
+      this.keyring = new SseS3Keyring(all);
+      this.rootKeyVersions = all.length / ROOT_KEY_BYTES;
+    }
+    all.fill(0);
+  }
+
+  private seal(rootKeys: Uint8Array): string {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const sealed = gcm(this.sealKey, iv, ROOT_KEYS_AAD, { constantTime: true }).encrypt(rootKeys);
+    const out = new Uint8Array(12 + sealed.length);
+    out.set(iv);
+    out.set(sealed, 12);
+    return bytesToBase64(out);
+  }
+
+  private unseal(sealed: string): Uint8Array {
+    try {
+      const bytes = base64ToBytes(sealed);
+      return gcm(this.sealKey, bytes.subarray(0, 12), ROOT_KEYS_AAD, { constantTime: true }).decrypt(bytes.subarray(12));
+    } catch {
+      throw new StoreIntegrityError(`${this.name} table s3_store`, 'holds SSE-S3 root keys that do not authenticate under this root key');
+    }
+  }
+
+  private async connection(): Promise<Pool> {
+    if (this.closed) throw new StoreClosedError(this.name);
+    return this.opened();
+  }
+
+  /** Connects, applies the migrations, creates the head (the first opener's SSE-S3 root key wins the race) or checks the root key, and loads. */
+  private async open(): Promise<Pool> {
+    const pool = await openPool(this.location, async (pool) => {
+      const first = crypto.getRandomValues(new Uint8Array(ROOT_KEY_BYTES));
+      const sealed = this.seal(first);
+      first.fill(0);
+      await pool.query('INSERT INTO s3_store (root_key_check, change_seq, sse_s3_root_keys) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING', [this.check, sealed]);
+      const { rows } = await pool.query<{ root_key_check: string }>('SELECT root_key_check FROM s3_store');
+      if (!constantTimeEqual(encoder.encode(rows[0]!.root_key_check), encoder.encode(this.check))) throw new RootKeyMismatchError(this.name);
+      this.catchUp(await this.updatesVia(pool, 0, true));
+    });
+    if (this.closed) { // closed while opening
+      await pool.end();
+      throw new StoreClosedError(this.name);
+    }
+    this.pool = pool;
+    return pool;
+  }
+}
