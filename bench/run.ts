@@ -16,6 +16,7 @@ import { measureClockHz } from '../src/cli/bench/clock.js';
 import { measure } from '../src/cli/bench/measure.js';
 import { STANDARD_SIZES } from '../src/cli/bench/kms-wasm-implementations.js';
 import { fullTable, markdownReport, summaryTable, type Machine } from '../src/cli/bench/report.js';
+import { svgChart } from '../src/cli/bench/svg-chart.js';
 import { resultsDir } from './results-dir.js';
 import { objectStoresSection } from './object-stores.js';
 import { storesSection } from './stores.js';
@@ -85,5 +86,10 @@ const markdown = `${markdownReport(machine, results, notes)}\n${awsEsdkSection.j
 mkdirSync(outDir, { recursive: true });
 writeFileSync(`${outDir}/latest.json`, JSON.stringify({ machine, results: [...results, ...awsEsdkResults, ...browserRows] }, null, 2) + '\n');
 writeFileSync(`${outDir}/latest.md`, markdown);
+// The core table's ratios as a bar chart (kms-wasm bench --chart FILE.svg draws the same against node:crypto).
+writeFileSync(`${outDir}/latest.svg`, svgChart(results, {
+  title: 'npm run bench: throughput as a ratio to @noble/ciphers (gcm; ctr for XTS / CTR rows)',
+  subtitle: `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date}`, reference: '@noble/ciphers',
+}));
 console.log(markdown);
-console.log(`Written to ${outDir}/latest.{json,md}.`);
+console.log(`Written to ${outDir}/latest.{json,md,svg}.`);

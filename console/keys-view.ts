@@ -1,8 +1,10 @@
 // The Keys panel: the account's keys with their aliases, state, description and rotation; create a
-// key with an alias; enable, disable, schedule deletion (with its waiting period, 7–30 days).
+// key with an alias; enable, disable, schedule deletion (with its waiting period, 7–30 days); view
+// and edit a key's policy (key-policy-dialog.ts).
 
 import { AwsError, kms } from './aws-calls.js';
 import { byId, h } from './dom.js';
+import { KeyPolicyDialog } from './key-policy-dialog.js';
 import type { Session } from './session.js';
 
 interface KeyMetadata {
@@ -37,6 +39,7 @@ async function rotationOf(session: Session, key: KeyMetadata): Promise<string> {
 
 export class KeysView {
   private pendingDeletion: string | undefined;
+  private readonly policy: KeyPolicyDialog;
 
   /** `act` runs an action, then shows every panel as it now is (main.ts). */
   constructor(private readonly session: Session, private readonly act: (action: () => Promise<unknown>) => Promise<void>) {
@@ -54,6 +57,7 @@ export class KeysView {
     };
     byId<HTMLButtonElement>('delete-cancel').onclick = () => dialog.close();
     byId<HTMLButtonElement>('refresh-keys').onclick = () => void this.act(async () => undefined);
+    this.policy = new KeyPolicyDialog(session, () => void this.act(async () => undefined));
   }
 
   private async createKey(form: HTMLFormElement): Promise<void> {
@@ -96,6 +100,7 @@ export class KeysView {
     const state = key.KeyState === 'PendingDeletion' && key.DeletionDate
       ? `PendingDeletion (deletes ${new Date(key.DeletionDate * 1000).toISOString().slice(0, 10)})` : key.KeyState;
     const actions = h('td', { 'data-label': 'Actions' }, h('div', { class: 'bar' },
+      button('Policy', () => void this.act(() => this.policy.open(key.KeyId, label))),
       customerManaged && key.KeyState === 'Enabled' && button('Disable', () => void this.act(() => kms(this.session, 'DisableKey', { KeyId: key.KeyId }))),
       customerManaged && key.KeyState === 'Disabled' && button('Enable', () => void this.act(() => kms(this.session, 'EnableKey', { KeyId: key.KeyId }))),
       customerManaged && key.KeyState === 'PendingDeletion' && button('Cancel deletion', () => void this.act(() => kms(this.session, 'CancelKeyDeletion', { KeyId: key.KeyId }))),

@@ -1,11 +1,13 @@
 // The console's entry: sign-in (checked with STS GetCallerIdentity, kept in sessionStorage), sign-out,
-// the error banner, and the panels (Keys, Buckets), each shown afresh after every action.
+// the error banner, and the panels (Keys, Buckets, Queries), each shown afresh after every action.
 
 import { AwsError, callerArn } from './aws-calls.js';
 import { byId } from './dom.js';
 import { KeysView } from './keys-view.js';
 import { ObjectsView } from './objects-view.js';
+import { QueriesView } from './queries-view.js';
 import { clearSession, loadSession, saveSession, type Session } from './session.js';
+import { TransfersView } from './transfers-view.js';
 
 const errorBanner = byId('error');
 
@@ -37,7 +39,9 @@ async function open(session: Session): Promise<void> {
     }
     for (const panel of panels) await panel.render().catch(showError);
   };
-  panels.push(new KeysView(session, act), new ObjectsView(session, act));
+  const transfers: TransfersView = new TransfersView(session, act, (): string | undefined => objects.bucket);
+  const objects = new ObjectsView(session, act, transfers);
+  panels.push(new KeysView(session, act), objects, transfers, new QueriesView(session, act));
   await act(async () => undefined);
   byId('keys-heading').focus();
 }

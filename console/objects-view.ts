@@ -1,12 +1,11 @@
 // The Buckets panel: the account's buckets; a bucket's objects (every page of ListObjectsV2) with
-// each one's encryption as HeadObject reports it; delete an object.
+// each one's encryption as HeadObject reports it; delete an object; download and decrypt a
+// client-side encrypted one (transfers-view.ts); create a bucket, delete an empty one.
 
-import { AwsError, firstText, s3 } from './aws-calls.js';
+import { AwsError, firstText, objectPath, s3, s3Document } from './aws-calls.js';
 import { byId, h } from './dom.js';
 import type { Session } from './session.js';
-
-/** `/bucket/key`, each key segment percent-encoded once (S3 signs the path as sent). */
-const objectPath = (bucket: string, key = '') => `/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
+import type { TransfersView } from './transfers-view.js';
 
 /**
  * How an object is encrypted, from HeadObject's headers (S3 User Guide, "Protecting data with
@@ -28,12 +27,33 @@ async function encryptionOf(session: Session, bucket: string, key: string): Prom
   return [client, server].filter(Boolean).join(', ') || 'none';
 }
 
+/** CreateBucket's body: none in us-east-1; elsewhere the Region as LocationConstraint (S3 API Reference, CreateBucket). */
+function bucketConfiguration(region: string): string | undefined {
+  return region === 'us-east-1' ? undefined : s3Document('CreateBucketConfiguration', [['LocationConstraint', region]]);
+}
+
 export class ObjectsView {
-  private bucket: string | undefined;
+  /** The bucket whose objects are shown. */
+  bucket: string | undefined;
 
   /** `act` runs an action, then shows every panel as it now is (main.ts). */
-  constructor(private readonly session: Session, private readonly act: (action: () => Promise<unknown>) => Promise<void>) {
+  constructor(private readonly session: Session, private readonly act: (action: () => Promise<unknown>) => Promise<void>, private readonly transfers: TransfersView) {
     byId<HTMLButtonElement>('refresh-buckets').onclick = () => void this.act(async () => undefined);
+    byId<HTMLFormElement>('create-bucket-form').onsubmit = (event) => {
+      event.preventDefault();
+      const form = event.target as HTMLFormElement;
+      const name = String(new FormData(form).get('bucket')).trim();
+      void this.act(async () => {
+        await s3(this.session, 'PUT', `/${encodeURIComponent(name)}`, {}, { body: bucketConfiguration(this.session.region) });
+        form.reset();
+        this.bucket = name;
+      });
+    };
+    // S3 deletes only an empty bucket (BucketNotEmpty otherwise, shown as S3 says it).
+    byId<HTMLButtonElement>('delete-bucket').onclick = () => {
+      const name = this.bucket!;
+      void this.act(() => s3(this.session, 'DELETE', `/${encodeURIComponent(name)}`));
+    };
   }
 
   async render(): Promise<void> {
@@ -55,6 +75,7 @@ export class ObjectsView {
 
   private async renderObjects(bucket: string): Promise<void> {
     byId('objects-heading').textContent = `Objects in ${bucket}`;
+    byId('delete-bucket').setAttribute('aria-label', `Delete bucket ${bucket}`);
     const objects: { key: string; size: string; modified: string }[] = [];
     let token: string | undefined;
     do {
@@ -67,12 +88,18 @@ export class ObjectsView {
     const rows = await Promise.all(objects.map(async (o) => {
       const remove = h('button', { type: 'button', 'aria-label': `Delete ${o.key}` }, 'Delete');
       remove.onclick = () => void this.act(() => s3(this.session, 'DELETE', objectPath(bucket, o.key)));
+      const encryption = await encryptionOf(this.session, bucket, o.key);
+      let download: HTMLButtonElement | undefined;
+      if (encryption.startsWith('client-side')) {
+        download = h('button', { type: 'button', 'aria-label': `Download ${o.key}` }, 'Download');
+        download.onclick = () => void this.act(() => this.transfers.download(bucket, o.key));
+      }
       return h('tr', { 'data-key': o.key },
         h('td', { 'data-label': 'Key', class: 'mono' }, o.key),
         h('td', { 'data-label': 'Size' }, o.size),
         h('td', { 'data-label': 'Last modified' }, o.modified),
-        h('td', { 'data-label': 'Encryption', class: 'encryption' }, await encryptionOf(this.session, bucket, o.key)),
-        h('td', { 'data-label': 'Actions' }, remove));
+        h('td', { 'data-label': 'Encryption', class: 'encryption' }, encryption),
+        h('td', { 'data-label': 'Actions' }, download, remove));
     }));
     byId('objects-body').replaceChildren(...rows);
     byId('objects-empty').hidden = rows.length > 0;

@@ -1,18 +1,21 @@
-// The page's requests to the service that served it, each signed in the page with SigV4
-// (@smithy/signature-v4, SHA-256 from @aws-crypto/sha256-js): no cookie, no server-side session.
+// The page's requests to the service that served it, each signed in the page (or in its transfer
+// workers, whose location is the page's origin) with SigV4 (@smithy/signature-v4, SHA-256 from
+// @aws-crypto/sha256-js): no cookie, no server-side session.
 
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Session } from './session.js';
 
 export interface SignedRequest {
-  service: 'kms' | 'sts' | 's3';
+  service: 'kms' | 'sts' | 's3' | 'athena';
   method: string;
   /** Already percent-encoded (S3's object keys are, segment by segment), and signed as it is. */
   path: string;
   query?: Record<string, string>;
   headers: Record<string, string>;
-  body?: string;
+  /** A binary body (an upload part) comes with its x-amz-content-sha256, so the signer does not hash it again. */
+  body?: string | Uint8Array<ArrayBuffer>;
+  signal?: AbortSignal;
 }
 
 export async function signedFetch(session: Session, request: SignedRequest): Promise<Response> {
@@ -31,5 +34,5 @@ export async function signedFetch(session: Session, request: SignedRequest): Pro
   });
   const { host: _host, ...headers } = signed.headers;
   const query = new URLSearchParams(request.query).toString();
-  return fetch(query ? `${request.path}?${query}` : request.path, { method: request.method, headers, body: request.body, credentials: 'omit', cache: 'no-store' });
+  return fetch(query ? `${request.path}?${query}` : request.path, { method: request.method, headers, body: request.body, credentials: 'omit', cache: 'no-store', signal: request.signal });
 }

@@ -80,17 +80,21 @@ await build({
   platform: 'node',
   target: 'node20',
   mainFields: ['module', 'main'],
+  // The PNG renderer of `bench --chart`: an optional peer dependency with a native binary, loaded from node_modules.
+  external: ['@resvg/resvg-js'],
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __kmsWasmCreateRequire } from 'node:module';\nconst require = __kmsWasmCreateRequire(import.meta.url);" },
   sourcemap: true,
   logLevel: 'warning',
 });
 chmodSync('dist/cli.js', 0o755);
 // The browser console (console/, served by `kms-wasm serve` at /console/): one minified script for
-// the browser, beside its page and style sheet; nothing loaded from elsewhere.
+// the page and one for its transfer workers (which carry the cipher and its WASM core, so the page
+// loads them only when a file is encrypted or decrypted), beside the page and its style sheet;
+// nothing loaded from elsewhere.
 mkdirSync('dist/console', { recursive: true });
 await build({
-  entryPoints: ['console/main.ts'], outfile: 'dist/console/console.js', bundle: true, format: 'esm', platform: 'browser',
-  target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning',
+  entryPoints: { console: 'console/main.ts', 'transfer-worker': 'console/transfer-worker.ts' }, outdir: 'dist/console', bundle: true, format: 'esm',
+  platform: 'browser', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning', plugins: [nodeOnly],
 });
 for (const file of ['index.html', 'console.css']) cpSync(`console/${file}`, `dist/console/${file}`);
 console.log(`built dist/index.js, dist/browser.js, dist/cli.js and dist/console/ (core.wasm: ${readFileSync('build/core.wasm').length} bytes)`);

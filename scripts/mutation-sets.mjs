@@ -16,7 +16,7 @@ export const mutationSets = [
   { name: 'ciphertext-blob', mutate: ['src/kms/ciphertext-blob.ts'], tests: ['test/kms/crypto.test.ts', 'test/kms/keys.test.ts'] },
   {
     name: 'validate',
-    mutate: ['src/core/validate.ts', 'src/core/bytes.ts'],
+    mutate: ['src/core/validate.ts', 'src/core/bytes.ts'], // constantTimeEqual and the byte helpers moved to bytes.ts
     tests: ['test/core/validate.test.ts', 'test/core/byte-helpers.test.ts', 'test/core/errors.test.ts'],
   },
   {

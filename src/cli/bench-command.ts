@@ -5,13 +5,15 @@
 import { cpus } from 'node:os';
 import { terminateWorkers } from '../core/worker-pool.js';
 import { barChart } from './bench/bar-chart.js';
+import { chartTarget } from './bench/chart-file.js';
 import { measureClockHz } from './bench/clock.js';
 import { KMS_WASM_GCM, KMS_WASM_XTS, NATIVE_GCM, NATIVE_XTS, STANDARD_SIZES } from './bench/kms-wasm-implementations.js';
 import { measure, type Implementation } from './bench/measure.js';
 import { formatBytes, summaryTable } from './bench/report.js';
+import { svgChart } from './bench/svg-chart.js';
 import { exitCodeOf, parseOptions, UsageError } from './command-line.js';
 
-const HELP = `usage: kms-wasm bench [--full] [--chart] [--size BYTES]…
+const HELP = `usage: kms-wasm bench [--full] [--chart FILE.svg|FILE.png|-] [--size BYTES]…
 
 Measures kms-wasm's AES-256-GCM (single thread, constant-time, and on the worker pool) and
 AES-256-XTS against node:crypto's native AES in this process, encrypting and decrypting, and prints
@@ -19,12 +21,15 @@ MiB/s with the ratio to node:crypto and kms-wasm's cycles per byte (a Markdown t
 
   --full             every size of npm run bench (64 B to 64 MiB), three interleaved passes (minutes)
                      instead of the quick run (1 KiB, 1 MiB, 16 MiB; one pass; about half a minute)
-  --chart            also print a bar chart of the throughputs, one block per size
+  --chart FILE       also write a bar chart of the ratios to node:crypto, one bar per row and size:
+                     FILE.svg; FILE.png (needs the optional package @resvg/resvg-js); or - for a
+                     text chart of the throughputs on stdout, one block per size
   --size BYTES       measure only this size (repeatable; e.g. --size 65536)
 
 examples:
   kms-wasm bench
-  kms-wasm bench --chart --size 1048576
+  kms-wasm bench --chart bench.svg --size 1048576
+  kms-wasm bench --chart - --size 65536
   kms-wasm bench --full > bench.md`;
 
 const MiB = 1024 * 1024;
@@ -51,26 +56,31 @@ export function runBench(args: string[]): Promise<number> {
   return exitCodeOf('kms-wasm bench', HELP, async () => {
     const { values, positionals } = parseOptions({
       args, strict: true, allowPositionals: true,
-      options: { full: { type: 'boolean' }, chart: { type: 'boolean' }, size: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+      options: { full: { type: 'boolean' }, chart: { type: 'string' }, size: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) {
       process.stdout.write(`${HELP}\n`);
       return 0;
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const chart = values.chart === undefined ? undefined : await chartTarget(values.chart);
     const rows = rowsFor(values.size?.map(parseSize) ?? (values.full ? undefined : QUICK_SIZES));
     const clockHz = measureClockHz(values.full ? 40 : 10);
     try {
       const onSize = (bytes: number) => process.stderr.write(`  measured ${formatBytes(bytes)}\n`);
       const results = await measure(rows, { standardSizes: STANDARD_SIZES, clockHz, passes: values.full ? 3 : 1, quick: !values.full, onSize });
       const cpu = cpus()[0]?.model ?? 'unknown CPU';
+      const machine = `${cpu}, ${cpus().length} cores, Node ${process.versions.node}, clock ${(clockHz / 1e9).toFixed(2)} GHz`;
+      if (chart?.kind === 'file') {
+        await chart.write(svgChart(results, { title: 'kms-wasm bench: throughput as a ratio to node:crypto', subtitle: machine, reference: 'node:crypto' }));
+      }
       process.stdout.write([
-        `kms-wasm bench${values.full ? ' --full' : ''}: ${cpu}, ${cpus().length} cores, Node ${process.versions.node}, clock ${(clockHz / 1e9).toFixed(2)} GHz.`,
+        `kms-wasm bench${values.full ? ' --full' : ''}: ${machine}.`,
         'MiB/s per message; in parentheses the ratio to node:crypto (native AES) and, for kms-wasm rows, cycles per byte.',
         '',
         summaryTable(results),
         '',
-        ...(values.chart ? [barChart(results), ''] : []),
+        ...(chart?.kind === 'text' ? [barChart(results), ''] : []),
       ].join('\n'));
     } finally {
       await terminateWorkers();

@@ -15,7 +15,7 @@ import { checkSectorRun, checkXtsKey, DEFAULT_SECTOR_BYTES } from './xts.js';
 /** Below this, a message is done in the calling thread: handing it to workers costs more than it saves. */
 export const PARALLEL_THRESHOLD_BYTES = 512 * 1024;
 /** Parts are about this size (and at least one per worker); a shared-memory region (REGION_BYTES) holds one. */
-const PART_BYTES = 1024 * 1024;
+export const PART_BYTES = 1024 * 1024;
 /**
  * Parts in flight per worker: three, so a worker always has its next part queued even when the
  * calling thread, which shares the cores with the workers, is descheduled for a time slice before
@@ -49,7 +49,7 @@ async function partsFor(bytes: number): Promise<number> {
   return Math.max(1, Math.ceil(bytes / PART_BYTES / workers)) * workers;
 }
 
-interface PartRun {
+export interface PartRun {
   input: Uint8Array;
   ranges: Array<[number, number]>;
   /** Whether outputs are plaintext: the memory that carried them is zeroed before reuse. */
@@ -64,7 +64,7 @@ interface PartRun {
  * result to `place` as it arrives. Each job's key is a copy made for it, zeroed here once posted
  * (the worker zeroes its own) or done.
  */
-async function runParts({ input, ranges, decrypting, makeJob, place }: PartRun): Promise<void> {
+export async function runParts({ input, ranges, decrypting, makeJob, place }: PartRun): Promise<void> {
   if (input.length < PARALLEL_THRESHOLD_BYTES) {
     ranges.forEach(([start, end], i) => {
       const job = makeJob(start, copyBytes(input, start, end));

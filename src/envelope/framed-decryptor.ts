@@ -47,7 +47,7 @@ export function openFrame(messageKey: Uint8Array, hash: Uint8Array, frameNumber:
 }
 
 /** Where a frame lies in the buffered bytes: its content from `contentStart`, then its tag. */
-interface FrameSpan { number: number; final: boolean; contentStart: number; contentBytes: number }
+export interface FrameSpan { number: number; final: boolean; contentStart: number; contentBytes: number }
 
 /** Where a frame's tag ends. */
 const sealedEnd = (frame: FrameSpan) => frame.contentStart + frame.contentBytes + TAG_BYTES;
@@ -87,18 +87,7 @@ export class FramedDecryptor extends ChunkedDecryptor {
     // into one output array (nothing of it is released unless every one verifies).
     const frames = this.completeFrames();
     const end = frames.length > 0 ? sealedEnd(frames.at(-1)!) : 0;
-    const sealed = this.buffer.head(end);
-    const out = new Uint8Array(frames.reduce((n, f) => n + f.contentBytes, 0));
-    let at = 0;
-    for (const frame of frames) {
-      try {
-        openFrame(messageKey, hash, frame.number, frame.final, sealed.subarray(frame.contentStart, sealedEnd(frame)), out, at);
-      } catch (error) {
-        out.fill(0); // frames before this one verified, but a failed update releases nothing
-        throw error;
-      }
-      at += frame.contentBytes;
-    }
+    const out = await this.openFrames(messageKey, hash, this.buffer.head(end), frames);
     this.buffer.drop(end);
     this.nextFrame += frames.length;
     if (frames.at(-1)?.final) {
@@ -110,6 +99,22 @@ export class FramedDecryptor extends ChunkedDecryptor {
       throw new MessageFormatError('data follows the final frame');
     }
     this.buffer.compact();
+    return out;
+  }
+
+  /** Decrypts `frames`, which lie in `sealed`, into one array of their plaintexts (the pooled decryptor runs them on workers). */
+  protected openFrames(messageKey: Uint8Array, hash: Uint8Array, sealed: Uint8Array, frames: FrameSpan[]): Uint8Array | Promise<Uint8Array> {
+    const out = new Uint8Array(frames.reduce((n, f) => n + f.contentBytes, 0));
+    let at = 0;
+    for (const frame of frames) {
+      try {
+        openFrame(messageKey, hash, frame.number, frame.final, sealed.subarray(frame.contentStart, sealedEnd(frame)), out, at);
+      } catch (error) {
+        out.fill(0); // frames before this one verified, but a failed update releases nothing
+        throw error;
+      }
+      at += frame.contentBytes;
+    }
     return out;
   }
 

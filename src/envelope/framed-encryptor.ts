@@ -20,7 +20,7 @@ export interface FramingOptions {
 }
 
 export class FramedEncryptor extends FramingEncryptor {
-  private readonly messageKey: Uint8Array;
+  protected readonly messageKey: Uint8Array;
   private readonly hash: Uint8Array;
   private header: Uint8Array | undefined;
   private frameNumber = 1;
@@ -65,6 +65,11 @@ export class FramedEncryptor extends FramingEncryptor {
   private sealFrame(content: Uint8Array, final: boolean, out: Uint8Array, at: number): number {
     const n = this.frameNumber++;
     const start = writeFramePrefix(out, at, n, final, content.length);
-    return sealInto(this.messageKey, frameNonce(n), frameAad(this.hash, n, final, content.length), content, out, start);
+    return this.sealContent(frameNonce(n), frameAad(this.hash, n, final, content.length), content, out, start);
+  }
+
+  /** Seals one frame's content into `out` at `start`; returns where its tag ends. The pooled encryptor defers this. */
+  protected sealContent(iv: Uint8Array, aad: Uint8Array, content: Uint8Array, out: Uint8Array, start: number): number {
+    return sealInto(this.messageKey, iv, aad, content, out, start);
   }
 }

@@ -1,11 +1,12 @@
 // Athena's errors, as the Athena API Reference names them
 // (https://docs.aws.amazon.com/athena/latest/APIReference/CommonErrors.html and each operation's
 // Errors section): a request Athena refuses throws InvalidRequestException (with AthenaErrorCode),
-// ResourceNotFoundException or InternalServerException. A query that was accepted and then failed
+// ResourceNotFoundException or InternalServerException, and a caller without the athena:* permission
+// AccessDeniedException (a common error of every operation, HTTP 400). A query that was accepted and then failed
 // does not throw: its execution ends FAILED with Status.StateChangeReason and Status.AthenaError
 // (https://docs.aws.amazon.com/athena/latest/APIReference/API_AthenaError.html).
 
-export type AthenaErrorName = 'InvalidRequestException' | 'ResourceNotFoundException' | 'InternalServerException';
+export type AthenaErrorName = 'InvalidRequestException' | 'ResourceNotFoundException' | 'InternalServerException' | 'AccessDeniedException';
 
 export class AthenaError extends Error {
   override readonly name: AthenaErrorName;

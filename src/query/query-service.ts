@@ -3,16 +3,21 @@
 // Every S3 and KMS call a query makes — listing and reading its tables, writing and reading its
 // results — is the caller's own, so the caller's permissions decide what it can read and where it
 // can write: kms:Decrypt for encrypted data, kms:GenerateDataKey for encrypted results, as the
-// Athena documentation says (https://docs.aws.amazon.com/athena/latest/ug/encryption.html).
+// Athena documentation says (https://docs.aws.amazon.com/athena/latest/ug/encryption.html). Each
+// operation itself needs its athena:* permission on the workgroup (athena-authorizer.ts).
 
-import type { KmsClient } from '../envelope/kms-client.js';
+import { loadOnce } from '../core/load-once.js';
+import type { HostKms } from '../envelope/kms-client.js';
 import type { Caller } from '../policy/caller.js';
+import type { Iam } from '../policy/iam.js';
 import type { ObjectStore } from '../s3/object-store.js';
+import { authorizeAthena, PRIMARY_WORKGROUP, type AthenaAction, type AthenaScope } from './athena-authorizer.js';
 import { AthenaError, invalidRequest, QueryFailure } from './athena-errors.js';
 import { columnInfo, type ColumnInfo } from './athena-types.js';
 import { formatCsv, parseCsv } from './csv-text.js';
 import { DuckDbEngine } from './duckdb-engine.js';
 import { QueryCatalog } from './query-catalog.js';
+import { ExecutionHistory } from './execution-history.js';
 import { describeExecution, resultKey, type QueryExecutionRecord } from './query-executions.js';
 import { getResultObject, putResultObject, type EncryptionConfiguration, type EncryptionOption } from './result-objects.js';
 import { parseS3Location } from './s3-location.js';
@@ -23,9 +28,11 @@ import type { ObjectAccess } from './table-objects.js';
 export interface QueryServiceOptions {
   /** Where the tables' data and the results live; read and written as each query's caller. */
   s3: ObjectStore;
-  /** The KMS for CSE-KMS objects and results (S3EncryptionClient). */
-  kms: KmsClient;
-  /** A directory for the catalog (Node); omitted: in memory. */
+  /** The KMS for CSE-KMS objects and results (S3EncryptionClient); its account and region are the service's. */
+  kms: HostKms;
+  /** The identity policies that decide the athena:* actions (without it, only the account root may call). */
+  iam?: Iam;
+  /** A directory for the catalog and the execution history (Node); omitted: in memory. */
   dir?: string;
   /** With `dir`: milliseconds to wait for another writer to release it (default 0). */
   waitForLock?: number;
@@ -48,19 +55,34 @@ class Cancelled extends Error {}
 
 export class QueryService {
   private readonly s3: ObjectStore;
-  private readonly kms: KmsClient;
+  private readonly kms: HostKms;
+  private readonly scope: AthenaScope;
   private readonly catalog: QueryCatalog;
-  private readonly executions = new Map<string, QueryExecutionRecord>();
+  private readonly history = new ExecutionHistory();
+  private readonly dir: string | undefined;
 
   constructor(options: QueryServiceOptions) {
     if (!options?.s3 || !options.kms) throw invalidRequest('options', 'an ObjectStore (s3) and a KMS (kms) are required');
     this.s3 = options.s3;
     this.kms = options.kms;
+    this.scope = { account: options.kms.account, region: options.kms.region, iam: options.iam };
     this.catalog = new QueryCatalog(options.dir, options.waitForLock);
+    this.dir = options.dir;
   }
+
+  /** The catalog, then (under its directory lock) the execution history. */
+  private async load(): Promise<void> {
+    await this.catalog.load();
+    await this.openHistory();
+  }
+
+  private readonly openHistory = loadOnce(async () => {
+    if (this.dir) await this.history.open(this.dir);
+  });
 
   /** Queues the query and returns its id at once; poll getQueryExecution for its state. */
   async startQueryExecution(request: StartQueryExecutionRequest, caller?: Caller): Promise<{ QueryExecutionId: string }> {
+    const who = this.authorize('StartQueryExecution', caller, request?.WorkGroup);
     const query = request?.QueryString;
     if (typeof query !== 'string' || query.trim().length === 0 || query.length > MAX_QUERY_LENGTH) {
       throw invalidRequest('QueryString', `expected SQL text of 1 to ${MAX_QUERY_LENGTH} characters`);
@@ -76,50 +98,58 @@ export class QueryService {
     const output = parseS3Location(outputLocation);
     if (!output) throw invalidRequest('ResultConfiguration.OutputLocation', `expected s3://bucket/prefix/, got ${String(outputLocation)}`);
     const encryption = checkEncryption(request.ResultConfiguration?.EncryptionConfiguration);
-    await this.catalog.load();
+    await this.load();
     const ddl = parseDdlOrUndefined(query);
     const execution: QueryExecutionRecord = {
       id: crypto.randomUUID(), query, statementType: ddl.statement || ddl.failure ? 'DDL' : 'DML', database: database.toLowerCase(),
-      output, encryption, caller, state: 'QUEUED', submitted: new Date(), scanned: 0,
+      output, encryption, caller: who, state: 'QUEUED', submitted: new Date(), scanned: 0,
     };
-    this.executions.set(execution.id, execution);
-    void DuckDbEngine.exclusive((engine) => this.run(execution, engine, ddl)).catch((error: unknown) => this.finish(execution, error));
+    await this.history.add(execution);
+    void DuckDbEngine.exclusive((engine) => this.run(execution, engine, ddl)).catch((error: unknown) => this.finish(execution, error))
+      .catch(() => undefined); // the history could not be written: the next change writes it
     return { QueryExecutionId: execution.id };
   }
 
-  async getQueryExecution(request: { QueryExecutionId: string }, _caller?: Caller) {
-    return { QueryExecution: describeExecution(this.execution(request?.QueryExecutionId)) };
+  async getQueryExecution(request: { QueryExecutionId: string }, caller?: Caller) {
+    this.authorize('GetQueryExecution', caller);
+    return { QueryExecution: describeExecution(await this.execution(request?.QueryExecutionId)) };
   }
 
   /** The ids of this service's query executions, newest first, in pages of MaxResults (0 to 50, default 50). */
-  async listQueryExecutions(request: { NextToken?: string; MaxResults?: number } = {}, _caller?: Caller) {
+  async listQueryExecutions(request: { NextToken?: string; MaxResults?: number; WorkGroup?: string } = {}, caller?: Caller) {
+    this.authorize('ListQueryExecutions', caller, request?.WorkGroup);
     const maxResults = request?.MaxResults ?? 50;
     if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 50) throw invalidRequest('MaxResults', 'expected a whole number from 0 to 50');
-    const ids = [...this.executions.keys()].reverse();
+    await this.load();
+    const ids = this.history.idsNewestFirst();
     const start = request.NextToken === undefined ? 0 : offsetOfToken(request.NextToken, LIST_TOKEN);
     const next = Math.min(start + maxResults, ids.length);
     return { QueryExecutionIds: ids.slice(start, next), NextToken: next < ids.length ? tokenOfOffset(LIST_TOKEN, next) : undefined };
   }
 
   /** Up to 50 executions at once; an unknown id is reported in UnprocessedQueryExecutionIds, not thrown. */
-  async batchGetQueryExecution(request: { QueryExecutionIds: string[] }, _caller?: Caller) {
+  async batchGetQueryExecution(request: { QueryExecutionIds: string[] }, caller?: Caller) {
+    this.authorize('BatchGetQueryExecution', caller);
     const ids = request?.QueryExecutionIds;
     if (!Array.isArray(ids) || ids.length < 1 || ids.length > 50) throw invalidRequest('QueryExecutionIds', 'expected 1 to 50 query execution ids');
-    const known = ids.filter((id) => this.executions.has(id));
+    await this.load();
+    const known = ids.filter((id) => this.history.get(id));
     return {
-      QueryExecutions: known.map((id) => describeExecution(this.executions.get(id)!)),
-      UnprocessedQueryExecutionIds: ids.filter((id) => !this.executions.has(id))
+      QueryExecutions: known.map((id) => describeExecution(this.history.get(id)!)),
+      UnprocessedQueryExecutionIds: ids.filter((id) => !this.history.get(id))
         .map((id) => ({ QueryExecutionId: id, ErrorCode: 'INVALID_INPUT', ErrorMessage: `QueryExecution ${String(id)} was not found` })),
     };
   }
 
   /** Cancels a queued or running query (no result is written); a finished one is left as it is. */
-  async stopQueryExecution(request: { QueryExecutionId: string }, _caller?: Caller): Promise<Record<string, never>> {
-    const execution = this.execution(request?.QueryExecutionId);
+  async stopQueryExecution(request: { QueryExecutionId: string }, caller?: Caller): Promise<Record<string, never>> {
+    this.authorize('StopQueryExecution', caller);
+    const execution = await this.execution(request?.QueryExecutionId);
     if (execution.state === 'QUEUED' || execution.state === 'RUNNING') {
       execution.state = 'CANCELLED';
       execution.reason = 'Query cancelled by user';
       execution.completed = new Date();
+      await this.history.save();
     }
     return {};
   }
@@ -130,7 +160,8 @@ export class QueryService {
    * first row is the header, as Athena returns it.
    */
   async getQueryResults(request: { QueryExecutionId: string; NextToken?: string; MaxResults?: number }, caller?: Caller) {
-    const execution = this.execution(request?.QueryExecutionId);
+    const who = this.authorize('GetQueryResults', caller);
+    const execution = await this.execution(request?.QueryExecutionId);
     const maxResults = request.MaxResults ?? 1000;
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000) throw invalidRequest('MaxResults', 'expected a whole number from 1 to 1000');
     const start = request.NextToken === undefined ? 0 : offsetOfToken(request.NextToken, execution.id);
@@ -143,7 +174,7 @@ export class QueryService {
     let rows: Array<Array<string | null>> = [];
     let columns: ColumnInfo[] = [];
     if (execution.statementType === 'DML') {
-      const access = this.access(caller);
+      const access = this.access(who);
       const key = resultKey(execution);
       const metadata = await getResultObject(access, execution.output.bucket, `${key}.metadata`, execution.encryption);
       columns = (JSON.parse(text.decode(metadata)) as { ColumnInfo: ColumnInfo[] }).ColumnInfo;
@@ -158,25 +189,34 @@ export class QueryService {
     };
   }
 
-  /** Releases a directory catalog's lock. */
-  close(): Promise<void> {
-    return this.catalog.close();
+  /** Finishes writing the history and releases the directory's lock. */
+  async close(): Promise<void> {
+    await this.history.close();
+    await this.catalog.close();
   }
 
-  private execution(id: unknown): QueryExecutionRecord {
-    const execution = typeof id === 'string' ? this.executions.get(id) : undefined;
+  private async execution(id: unknown): Promise<QueryExecutionRecord> {
+    await this.load();
+    const execution = this.history.get(id);
     if (!execution) throw new AthenaError('InvalidRequestException', `QueryExecution ${String(id)} was not found`, 'INVALID_INPUT');
     return execution;
   }
 
   private access(caller: Caller | undefined): ObjectAccess {
-    return { s3: this.s3, kms: this.kms, caller };
+    return { s3: this.s3, kms: this.kms, caller, region: this.scope.region };
+  }
+
+  /** The caller, once allowed athena:`action` on the workgroup (only "primary" exists: another is not found). */
+  private authorize(action: AthenaAction, caller: Caller | undefined, workgroup: unknown = PRIMARY_WORKGROUP): Caller {
+    if (workgroup !== PRIMARY_WORKGROUP) throw new AthenaError('InvalidRequestException', `WorkGroup ${String(workgroup)} is not found.`, 'INVALID_INPUT');
+    return authorizeAthena(this.scope, action, caller);
   }
 
   private async run(execution: QueryExecutionRecord, engine: DuckDbEngine, ddl: { statement?: DdlStatement; failure?: unknown }): Promise<void> {
     if (execution.state !== 'QUEUED') return; // stopped while queued
     execution.state = 'RUNNING';
     execution.started = new Date();
+    await this.history.save();
     if (ddl.failure) throw ddl.failure;
     if (ddl.statement) {
       await this.catalog.apply(ddl.statement, execution.database);
@@ -185,8 +225,8 @@ export class QueryService {
     const progress: LoadProgress = {
       scanned: 0,
       checkCancelled: () => {
+        if (execution.state === 'CANCELLED') throw new Cancelled(); // its statistics stay as they were when it was stopped
         execution.scanned = progress.scanned;
-        if (execution.state === 'CANCELLED') throw new Cancelled();
       },
     };
     const sql = execution.query.trim().replace(/;+\s*$/, '');
@@ -213,7 +253,7 @@ export class QueryService {
           await this.s3.deleteObject({ Bucket: execution.output.bucket, Key: key }, execution.caller).catch(() => undefined);
           throw error;
         });
-      this.finish(execution);
+      await this.finish(execution);
     } finally {
       for (const schema of schemas) engine.dropSchema(schema);
     }
@@ -233,14 +273,16 @@ export class QueryService {
     });
   }
 
-  /** Records the outcome once: SUCCEEDED without an error, else FAILED with the reason (a stopped query stays CANCELLED). */
-  private finish(execution: QueryExecutionRecord, error?: unknown): void {
-    if (execution.state !== 'QUEUED' && execution.state !== 'RUNNING') return;
+  /** Records the outcome once: SUCCEEDED without an error, else FAILED with the reason (a stopped query stays CANCELLED); writes the history. */
+  private finish(execution: QueryExecutionRecord, error?: unknown): Promise<void> {
+    if (execution.state !== 'QUEUED' && execution.state !== 'RUNNING') return Promise.resolve();
     execution.completed = new Date();
-    if (error === undefined) {
-      execution.state = 'SUCCEEDED';
-      return;
-    }
+    if (error === undefined) execution.state = 'SUCCEEDED';
+    else this.fail(execution, error);
+    return this.history.save();
+  }
+
+  private fail(execution: QueryExecutionRecord, error: unknown): void {
     execution.state = 'FAILED';
     execution.columns = undefined;
     if (error instanceof QueryFailure) {

@@ -4,7 +4,10 @@
 // metadata) are read through S3EncryptionClient, KMS called as the caller. Like Athena, objects
 // whose names start with '_' or '.' are skipped (Hive's hidden files), and SSE-C and CSE with a
 // customer key are not supported: such an object fails the query
-// (https://docs.aws.amazon.com/athena/latest/ug/encryption.html).
+// (https://docs.aws.amazon.com/athena/latest/ug/encryption.html). And as the seeds say, Athena runs
+// queries only against (encrypted) objects in its own region: a table whose bucket is in another
+// region fails the query. An ObjectStore's buckets are all in its KMS's region (ObjectStore.region),
+// and so are the keys of its SSE-KMS objects, so that one comparison covers both.
 
 import type { KmsClient } from '../envelope/kms-client.js';
 import { KmsError } from '../kms/kms-errors.js';
@@ -19,6 +22,8 @@ export interface ObjectAccess {
   s3: ObjectStore;
   kms: KmsClient;
   caller: Caller | undefined;
+  /** The region the query runs in. */
+  region: string;
 }
 
 const STATUS: Record<string, number> = { AccessDenied: 403, NoSuchKey: 404, NoSuchBucket: 404 };
@@ -38,6 +43,11 @@ export function readFailure(uri: string, error: unknown): never {
 
 /** The keys under the location, in S3's order, skipping folders and hidden files. */
 export async function* tableKeys(location: S3Location, access: ObjectAccess): AsyncGenerator<string> {
+  if (access.s3.region !== access.region) {
+    // What S3 answers a request sent to the wrong region's endpoint, as Athena's engine reports it.
+    throw new QueryFailure(`HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${s3Uri(location.bucket, location.prefix)}: The bucket is in this region: `
+      + `${access.s3.region}. Please use this region to retry the request (Service: Amazon S3; Status Code: 301; Error Code: PermanentRedirect)`);
+  }
   let token: string | undefined;
   do {
     const page = await access.s3.listObjectsV2({ Bucket: location.bucket, Prefix: location.prefix, ContinuationToken: token }, access.caller)

@@ -153,6 +153,11 @@ export class ObjectStore {
     return this.state.close();
   }
 
+  /** The region every bucket of this store is in: its KMS's (one store, one region, as one S3 endpoint). */
+  get region(): string {
+    return this.kms.region;
+  }
+
   private get buckets(): Map<string, Bucket> {
     return this.state.buckets;
   }

@@ -4,7 +4,10 @@
 //   metadata  x-amz-key-v2 (wrapped data key, base64), x-amz-iv (base64), x-amz-cek-alg,
 //             x-amz-wrap-alg, x-amz-matdesc (JSON), x-amz-tag-len (128), x-amz-unencrypted-content-length
 // CSE-KMS: the data key comes from KMS generateDataKey (wrap alg kms+context), with the content
-// algorithm in the encryption context as v2 does. CSE-C: a 256-bit master key that never leaves the
+// algorithm in the encryption context as v2 does. getObject also reads bodies in kms-wasm's framed
+// envelope (docs/format.md) under the same metadata with x-amz-cek-alg FRAMED_CEK_ALG: what the
+// browser console uploads, encrypted as a stream in the page (console/client-side-upload.ts). AWS's
+// own S3 Encryption Clients know only their AES/GCM and AES/CBC bodies, so they cannot read those. CSE-C: a 256-bit master key that never leaves the
 // client wraps the data key with AES/GCM (IV ‖ ciphertext ‖ tag, the content algorithm as AAD).
 //
 // Which object a body belongs to: as in AWS's S3 Encryption Client, the format binds nothing of the
@@ -15,7 +18,9 @@
 // (https://aws.github.io/amazon-s3-encryption-client-java/software/amazon/encryption/s3/S3EncryptionClient.html).
 // CSE-C's AES/GCM wrapping authenticates no context, so it cannot bind one (the v2 format's limit).
 
-import { base64ToBytesOrUndefined, bytesToBase64 } from '../core/base64.js';
+import { base64ToBytesOrUndefined } from '../core/base64.js';
+import { decryptMessage } from '../envelope/envelope-streams.js';
+import { cseMetadata, FRAMED_CEK_ALG, GCM_CEK_ALG as CEK_ALG, KMS_WRAP_ALG } from './cse-metadata.js';
 import { AuthenticationError } from '../core/errors.js';
 import { gcm } from '../core/gcm.js';
 import { requireBytes } from '../core/validate.js';
@@ -29,7 +34,6 @@ import type { EncryptedGetObjectRequest, EncryptedPutObjectRequest } from './s3-
 import { s3Error } from './s3-errors.js';
 import { bytesBody } from './streaming-body.js';
 
-const CEK_ALG = 'AES/GCM/NoPadding';
 const encoder = new TextEncoder();
 
 export type S3EncryptionClientOptions =
@@ -69,11 +73,7 @@ export class S3EncryptionClient {
     const { EncryptionContext: _context, ...rest } = request;
     return this.s3.putObject({
       ...rest, Body: sealed,
-      Metadata: {
-        ...(request.Metadata ?? {}),
-        'x-amz-key-v2': bytesToBase64(wrapped), 'x-amz-iv': bytesToBase64(iv), 'x-amz-cek-alg': CEK_ALG, 'x-amz-wrap-alg': wrapAlg,
-        'x-amz-matdesc': JSON.stringify(matdesc), 'x-amz-tag-len': '128', 'x-amz-unencrypted-content-length': String(body.length),
-      },
+      Metadata: { ...(request.Metadata ?? {}), ...cseMetadata({ wrapped, wrapAlg, matdesc, cekAlg: CEK_ALG, plaintextBytes: body.length, iv }) },
     }, this.caller);
   }
 
@@ -87,17 +87,20 @@ export class S3EncryptionClient {
     const object = await this.s3.getObject(whole, this.caller);
     const sealed = await object.Body.transformToByteArray(); // AES-GCM as CSE v2 uses it authenticates only the whole object
     const metadata = object.Metadata;
+    const cekAlg = metadata['x-amz-cek-alg'];
     const iv = base64ToBytesOrUndefined(metadata['x-amz-iv']);
     const wrapped = base64ToBytesOrUndefined(metadata['x-amz-key-v2']);
-    if (!iv || iv.length !== 12 || !wrapped || metadata['x-amz-cek-alg'] !== CEK_ALG || metadata['x-amz-tag-len'] !== '128') {
-      throw s3Error('InvalidRequest', `${request.Key} was not stored by an S3 Encryption Client (v2, AES/GCM/NoPadding): its metadata is missing or altered`);
+    const gcmBody = cekAlg === CEK_ALG && iv?.length === 12 && metadata['x-amz-tag-len'] === '128';
+    if (!wrapped || !(gcmBody || cekAlg === FRAMED_CEK_ALG)) {
+      throw s3Error('InvalidRequest', `${request.Key} was not stored by an S3 Encryption Client (v2, AES/GCM/NoPadding or ${FRAMED_CEK_ALG}): its metadata is missing or altered`);
     }
-    const dataKey = await this.unwrap(wrapped, metadata['x-amz-wrap-alg'], metadata['x-amz-matdesc'], expected);
+    const dataKey = await this.unwrap(wrapped, cekAlg, metadata['x-amz-wrap-alg'], metadata['x-amz-matdesc'], expected);
     let plaintext: Uint8Array;
     try {
-      plaintext = gcm(dataKey, iv).decrypt(sealed);
+      // The framed decryptor zeroes the key it is given (its copy), once it has derived the message key.
+      plaintext = gcmBody ? gcm(dataKey, iv!).decrypt(sealed) : await decryptMessage(async () => dataKey.slice(), sealed);
     } catch (error) {
-      if (error instanceof AuthenticationError) throw new AuthenticationError(`${request.Key}: the object or its IV was altered`);
+      if (error instanceof AuthenticationError) throw new AuthenticationError(`${request.Key}: the object or its ${gcmBody ? 'IV' : 'envelope'} was altered (${error.message})`);
       throw error;
     } finally {
       dataKey.fill(0);
@@ -119,7 +122,7 @@ export class S3EncryptionClient {
       if ('aws:x-amz-cek-alg' in context) throw s3Error('InvalidArgument', 'EncryptionContext: aws:x-amz-cek-alg is set by the client');
       const matdesc = { ...context, 'aws:x-amz-cek-alg': CEK_ALG };
       const { Plaintext, CiphertextBlob } = await this.kms.service.generateDataKey({ KeyId: this.kms.keyId, KeySpec: 'AES_256', EncryptionContext: matdesc }, this.caller);
-      return { dataKey: Plaintext, wrapped: CiphertextBlob, wrapAlg: 'kms+context', matdesc };
+      return { dataKey: Plaintext, wrapped: CiphertextBlob, wrapAlg: KMS_WRAP_ALG, matdesc };
     }
     const dataKey = crypto.getRandomValues(new Uint8Array(32));
     const iv = crypto.getRandomValues(new Uint8Array(12));
@@ -130,8 +133,8 @@ export class S3EncryptionClient {
     return { dataKey, wrapped, wrapAlg: 'AES/GCM', matdesc: context };
   }
 
-  private async unwrap(wrapped: Uint8Array, wrapAlg: string | undefined, matdescText: string | undefined, expected: Record<string, string> | undefined): Promise<Uint8Array> {
-    if (wrapAlg === 'kms+context') {
+  private async unwrap(wrapped: Uint8Array, cekAlg: string, wrapAlg: string | undefined, matdescText: string | undefined, expected: Record<string, string> | undefined): Promise<Uint8Array> {
+    if (wrapAlg === KMS_WRAP_ALG) {
       if (!this.kms) throw s3Error('InvalidRequest', 'the object was encrypted with CSE-KMS; this client holds a master key (CSE-C)');
       let matdesc: Record<string, string>;
       try {
@@ -139,7 +142,7 @@ export class S3EncryptionClient {
       } catch {
         throw s3Error('InvalidRequest', 'x-amz-matdesc is not valid JSON');
       }
-      if (expected !== undefined && !sameContext(matdesc, { ...expected, 'aws:x-amz-cek-alg': CEK_ALG })) {
+      if (expected !== undefined && !sameContext(matdesc, { ...expected, 'aws:x-amz-cek-alg': cekAlg })) {
         throw new AuthenticationError('the encryption context given does not match the one the object was stored with (x-amz-matdesc)');
       }
       const { Plaintext } = await this.kms.service.decrypt({ CiphertextBlob: wrapped, EncryptionContext: matdesc }, this.caller);
@@ -149,7 +152,7 @@ export class S3EncryptionClient {
       if (!this.masterKey) throw s3Error('InvalidRequest', 'the object was encrypted with CSE-C (a client master key); this client uses KMS');
       if (expected !== undefined) throw s3Error('InvalidArgument', 'EncryptionContext: only CSE-KMS objects carry an encryption context');
       try {
-        return gcm(this.masterKey, wrapped.subarray(0, 12), encoder.encode(CEK_ALG), { constantTime: true }).decrypt(wrapped.subarray(12));
+        return gcm(this.masterKey, wrapped.subarray(0, 12), encoder.encode(cekAlg), { constantTime: true }).decrypt(wrapped.subarray(12));
       } catch {
         throw new AuthenticationError('the data key does not unwrap: this is not the master key the object was encrypted with');
       }

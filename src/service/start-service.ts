@@ -84,8 +84,8 @@ async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): 
   const s3 = new S3RestApi(objects, { region: options.region,
     endpointHosts: ['localhost', options.host, `s3.${options.region}.amazonaws.com`, 's3.amazonaws.com'] });
   const consoleFiles = options.consoleDir === undefined ? undefined : await ConsoleFiles.load(options.consoleDir);
-  // Queries read and write the same ObjectStore and KMS as the caller; the catalog sits beside them.
-  const queries = new QueryService({ s3: objects, kms, dir: options.dir });
+  // Queries read and write the same ObjectStore and KMS as the caller (athena:* decided by the same Iam); the catalog sits beside them.
+  const queries = new QueryService({ s3: objects, kms, iam, dir: options.dir });
   let listening: ListeningService;
   try {
     listening = await listen({

@@ -68,7 +68,7 @@ describe('the console in Chromium: sign-in and keys', async () => {
     const row = rowOf('alias/console-test');
     await expect.poll(() => row.count()).toBe(1);
     const keyId = (await row.getAttribute('data-key-id'))!;
-    expect(await row.locator('td').allTextContents()).toEqual(['alias/console-test', keyId, 'Enabled', 'made in the <b>page</b>', 'Disabled', 'DisableSchedule deletion']);
+    expect(await row.locator('td').allTextContents()).toEqual(['alias/console-test', keyId, 'Enabled', 'made in the <b>page</b>', 'Disabled', 'PolicyDisableSchedule deletion']);
     const key = await describeKey('alias/console-test');
     expect([key.KeyId, key.Description, key.KeyState]).toEqual([keyId, 'made in the <b>page</b>', 'Enabled']);
     // The form is cleared for the next key.

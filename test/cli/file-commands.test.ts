@@ -1,15 +1,21 @@
 // `kms-wasm encrypt` / `decrypt` as subprocesses: round trips of 0 B, 1 B and a few MiB (files and
 // stdin/stdout, and a pipe from one into the other); a flipped byte anywhere and a truncated file
-// fail with exit 1 and leave no OUT (nor a temporary file); --range; usage errors exit 2 naming the
+// fail with exit 1 and leave no OUT (nor a temporary file), for messages sealed on one thread and,
+// from POOL_FROM_BYTES, on the worker pool; --range; usage errors exit 2 naming the
 // argument; the progress bar appears under a pseudo-terminal (util-linux `script`) and not when piped.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { CLI } from '../service/cli-process.js';
-import { cli } from './cli-run.js';
+import { encryptorFor, POOL_FROM_BYTES } from '../../src/cli/file-commands.js';
+import { encryptStream } from '../../src/envelope/envelope-streams.js';
+import { pooledEncryptStream } from '../../src/envelope/pooled-framed-cipher.js';
+import { decryptMessage, kmsDataKeyResolver } from '../../src/index.js';
+import { cli, withLibrary } from './cli-run.js';
 
 const newDirectory = temporaryDirectories('kms-wasm-cli-files-');
 /** util-linux's script(1), found on PATH, runs a command under a pseudo-terminal. */
@@ -87,6 +93,94 @@ describe('kms-wasm encrypt / decrypt', () => {
       expect(existsSync(path('out')), what).toBe(false);
       expect(readdirSync(dir).filter((name) => name.includes('.partial')), what).toEqual([]);
     }
+  });
+
+  it('a file of several reads: its message decrypts in the library, and a flipped byte in any frame fails with exit 1 leaving no OUT', async () => {
+    const { dir, env, keyId, path } = setUp();
+    const plaintext = random(6 * 1024 * 1024 + 100); // two 4 MiB reads
+    writeFileSync(path('in'), plaintext);
+    expect(cli(['encrypt', '--key-id', keyId, path('in'), path('in.kms')], { env }).code).toBe(0);
+    const sealed = readFileSync(path('in.kms'));
+    await withLibrary(join(dir, 'store'), async (kms) => same(await decryptMessage(kmsDataKeyResolver(kms), sealed), plaintext));
+    const frameBytes = 4 + 65536 + 16;
+    const bodyStart = sealed.length - (100 + 28) - 96 * frameBytes; // 96 full frames, then a final one of 100 bytes
+    for (const at of [bodyStart + 4, bodyStart + 40 * frameBytes + 9, bodyStart + 70 * frameBytes - 1, sealed.length - 1]) {
+      const copy = new Uint8Array(sealed);
+      copy[at]! ^= 0x01;
+      writeFileSync(path('bad.kms'), copy);
+      const ran = cli(['decrypt', path('bad.kms'), path('out')], { env });
+      expect(ran.code, `byte ${at}`).toBe(1);
+      expect(ran.stderr, `byte ${at}`).toMatch(/^kms-wasm decrypt: frame \d+ does not authenticate/);
+      expect(existsSync(path('out')), `byte ${at}`).toBe(false);
+      expect(readdirSync(dir).filter((name) => name.includes('.partial')), `byte ${at}`).toEqual([]);
+    }
+  });
+
+  it(`files from ${POOL_FROM_BYTES / 1024 / 1024} MiB are encrypted on the worker pool, smaller ones and stdin on one thread`, () => {
+    expect(encryptorFor(POOL_FROM_BYTES)).toBe(pooledEncryptStream);
+    expect(encryptorFor(POOL_FROM_BYTES - 1)).toBe(encryptStream);
+    expect(encryptorFor(undefined)).toBe(encryptStream);
+  });
+
+  it('a file encrypted on the pool decrypts in the library and through the CLI to the same bytes; a flipped byte or a cut fails with exit 1 leaving no OUT', async () => {
+    const { dir, env, keyId, path } = setUp();
+    const MiB = 1024 * 1024;
+    const tail = random(100);
+    const block = random(MiB);
+    writeFileSync(path('in'), Buffer.concat([...Array.from({ length: POOL_FROM_BYTES / MiB }, () => block), tail]));
+    const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+    const expected = digest(readFileSync(path('in')));
+    expect(cli(['encrypt', '--key-id', keyId, path('in'), path('in.kms')], { env }).code).toBe(0);
+    let sealed = readFileSync(path('in.kms'));
+    await withLibrary(join(dir, 'store'), async (kms) => expect(digest(await decryptMessage(kmsDataKeyResolver(kms), sealed))).toBe(expected));
+    const decrypted = cli(['decrypt', path('in.kms'), path('out')], { env });
+    expect(decrypted.code, decrypted.stderr.toString()).toBe(0);
+    expect(digest(readFileSync(path('out')))).toBe(expected);
+    const frameBytes = 4 + 65536 + 16;
+    const bodyStart = sealed.length - (100 + 28) - (POOL_FROM_BYTES / 65536) * frameBytes;
+    const flipped = (at: number) => {
+      const copy = new Uint8Array(sealed);
+      copy[at]! ^= 0x01;
+      return copy;
+    };
+    const damaged: Array<[string, Uint8Array]> = [
+      ['a byte of frame 2001 flipped', flipped(bodyStart + 2000 * frameBytes + 9)],
+      ['the last byte flipped', flipped(sealed.length - 1)],
+      ['cut in the middle of the last read', sealed.subarray(0, sealed.length - 3 * MiB)],
+    ];
+    sealed = Buffer.alloc(0);
+    for (const [what, bytes] of damaged) {
+      writeFileSync(path('bad.kms'), bytes);
+      const ran = cli(['decrypt', path('bad.kms'), path('bad.out')], { env });
+      expect(ran.code, what).toBe(1);
+      expect(ran.stderr, what).toMatch(/^kms-wasm decrypt: (frame \d+ does not authenticate|the message is truncated)/);
+      expect(existsSync(path('bad.out')), what).toBe(false);
+      expect(readdirSync(dir).filter((name) => name.includes('.partial')), what).toEqual([]);
+    }
+  }, 600_000);
+
+  it('peak memory does not grow with the file: 128 MiB costs under 48 MiB more peak RSS than 32 MiB, encrypting and decrypting', () => {
+    const { env, keyId, path } = setUp();
+    // The child's own peak resident set (workers included: they are its threads), printed as it
+    // exits: VmHWM, the high-water mark of its own address space. Not getrusage's maxRSS, which Linux
+    // carries over exec from the forked copy of this test process (as large as this process was).
+    const reportPeak = `--import=data:text/javascript,import{readFileSync}from'node:fs';process.on('exit',()=>process.stderr.write('maxRSS='+/VmHWM:\\s*(\\d+)/.exec(readFileSync('/proc/self/status','utf8'))[1]+'\\n'))`;
+    const peakKiB = (args: string[]) => {
+      const ran = spawnSync(process.execPath, [reportPeak, CLI, ...args], { env: { PATH: process.env.PATH!, ...env } });
+      expect(ran.status, ran.stderr.toString()).toBe(0);
+      return Number(/maxRSS=(\d+)/.exec(ran.stderr.toString())![1]);
+    };
+    const peaks = [32, 128].map((mib) => {
+      const chunk = random(1024 * 1024);
+      writeFileSync(path('in'), Buffer.concat(Array.from({ length: mib }, () => chunk)));
+      const encrypting = peakKiB(['encrypt', '--key-id', keyId, path('in'), path('in.kms')]);
+      const decrypting = peakKiB(['decrypt', path('in.kms'), path('out')]);
+      expect(statSync(path('out')).size).toBe(mib * 1024 * 1024);
+      return { encrypting, decrypting };
+    });
+    console.log(`peak RSS, 32 MiB → 128 MiB: encrypt ${peaks.map((p) => (p.encrypting / 1024).toFixed(0)).join(' → ')} MiB, decrypt ${peaks.map((p) => (p.decrypting / 1024).toFixed(0)).join(' → ')} MiB`);
+    expect(peaks[1]!.encrypting - peaks[0]!.encrypting).toBeLessThan(48 * 1024);
+    expect(peaks[1]!.decrypting - peaks[0]!.decrypting).toBeLessThan(48 * 1024);
   });
 
   it('--range decrypts only bytes [START, END)', () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { S3EncryptionClient } from '../../src/index.js';
 import type { EncryptionConfiguration } from '../../src/query/result-objects.js';
-import { ALICE, PEOPLE_CSV, PEOPLE_TABLE, policy, queryRows, resultRows, runQuery, setup } from './query-fixture.js';
+import { ALICE, allowAlice, PEOPLE_CSV, PEOPLE_TABLE, policy, queryRows, resultRows, runQuery, setup } from './query-fixture.js';
 
 const EXPECTED_CSV = '"name","amount"\n"Ada, Countess","10.5"\n"Grace","20.0"\n"Linus",\n';
 const SQL = 'SELECT name, amount FROM people ORDER BY id';
@@ -19,13 +19,6 @@ async function plainSource() {
   await env.s3.putObject({ Bucket: 'data', Key: 'people/p.csv', Body: PEOPLE_CSV }); // the source is not encrypted
   expect((await runQuery(env.queries, PEOPLE_TABLE)).Status.State).toBe('SUCCEEDED');
   return { ...env, key };
-}
-
-function allowAlice(iam: ReturnType<typeof setup>['iam'], keyArn: string, kmsActions: string[]) {
-  iam.putPrincipalPolicy({ PrincipalArn: ALICE.principal, PolicyName: 'athena-user', PolicyDocument: policy([
-    { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:DeleteObject'], Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*', 'arn:aws:s3:::results', 'arn:aws:s3:::results/*'] },
-    ...(kmsActions.length ? [{ Effect: 'Allow', Action: kmsActions, Resource: keyArn }] : []),
-  ]) });
 }
 
 describe('encrypted query results', () => {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { S3EncryptionClient } from '../../src/index.js';
-import { ALICE, PEOPLE_CSV, PEOPLE_ROWS, policy, queryRows, runQuery, setup } from './query-fixture.js';
+import { ALICE, allowAlice, PEOPLE_CSV, PEOPLE_ROWS, policy, queryRows, runQuery, setup } from './query-fixture.js';
 
 const tableAt = (name: string, prefix: string) => `CREATE EXTERNAL TABLE ${name} (id int, name string, city string, amount double)
   ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde' LOCATION 's3://data/${prefix}/' TBLPROPERTIES ('skip.header.line.count' = '1')`;
@@ -26,14 +26,6 @@ async function encryptedData() {
     expect((await runQuery(env.queries, tableAt(prefix.replace('-', '_'), prefix))).Status.State).toBe('SUCCEEDED');
   }
   return { ...env, key };
-}
-
-/** Lets ALICE read and write both buckets; KMS actions as given, through the key policy's delegation to IAM. */
-function allowAlice(iam: ReturnType<typeof setup>['iam'], keyArn: string, kmsActions: string[]) {
-  iam.putPrincipalPolicy({ PrincipalArn: ALICE.principal, PolicyName: 'athena-user', PolicyDocument: policy([
-    { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:DeleteObject'], Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*', 'arn:aws:s3:::results', 'arn:aws:s3:::results/*'] },
-    ...(kmsActions.length ? [{ Effect: 'Allow', Action: kmsActions, Resource: keyArn }] : []),
-  ]) });
 }
 
 const resultKeys = async (s3: ReturnType<typeof setup>['s3'], prefix: string) =>
@@ -91,11 +83,11 @@ describe('tables over encrypted objects', () => {
     expect(await resultKeys(s3, 'sse-c/')).toEqual([]);
   });
 
-  it('runs as the caller across accounts only as far as both accounts allow', async () => {
+  it('a principal of another account may not query at all: workgroups are not shared across accounts', async () => {
     const { queries, iam } = await encryptedData();
     const bob = { principal: 'arn:aws:iam::444455556666:user/bob' };
-    iam.putPrincipalPolicy({ PrincipalArn: bob.principal, PolicyName: 'all', PolicyDocument: policy([{ Effect: 'Allow', Action: ['s3:*', 'kms:*'], Resource: '*' }]) });
-    const failed = await runQuery(queries, 'SELECT * FROM plain', {}, bob);
-    expect(failed.Status).toMatchObject({ State: 'FAILED', StateChangeReason: expect.stringMatching(/AccessDenied/) });
+    iam.putPrincipalPolicy({ PrincipalArn: bob.principal, PolicyName: 'all', PolicyDocument: policy([{ Effect: 'Allow', Action: ['athena:*', 's3:*', 'kms:*'], Resource: '*' }]) });
+    await expect(runQuery(queries, 'SELECT * FROM plain', {}, bob)).rejects.toMatchObject({ name: 'AccessDeniedException',
+      message: expect.stringMatching(/bob is not authorized to perform: athena:StartQueryExecution on resource: arn:aws:athena:us-east-1:111122223333:workgroup\/primary because workgroups are not shared across accounts/) });
   });
 });

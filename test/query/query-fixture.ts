@@ -8,13 +8,24 @@ import { QueryService, type StartQueryExecutionRequest } from '../../src/query/q
 export const ACCOUNT = '111122223333';
 export const ALICE: Caller = { principal: `arn:aws:iam::${ACCOUNT}:user/alice` };
 export const policy = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+/** The workgroup every query runs in; the resource of each athena:* action. */
+export const PRIMARY_WORKGROUP_ARN = `arn:aws:athena:us-east-1:${ACCOUNT}:workgroup/primary`;
 
 export function setup(options: { dir?: string } = {}) {
   const iam = new Iam();
   const kms = new KeyManagementService({ account: ACCOUNT, region: 'us-east-1', iam });
   const s3 = new ObjectStore({ kms, iam });
-  const queries = new QueryService({ s3, kms, dir: options.dir });
+  const queries = new QueryService({ s3, kms, iam, dir: options.dir });
   return { iam, kms, s3, queries };
+}
+
+/** Lets ALICE use Athena's query operations and read and write both buckets; KMS actions as given, through the key policy's delegation to IAM. */
+export function allowAlice(iam: Iam, keyArn: string, kmsActions: string[]) {
+  iam.putPrincipalPolicy({ PrincipalArn: ALICE.principal, PolicyName: 'athena-user', PolicyDocument: policy([
+    { Effect: 'Allow', Action: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults'], Resource: PRIMARY_WORKGROUP_ARN },
+    { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:DeleteObject'], Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*', 'arn:aws:s3:::results', 'arn:aws:s3:::results/*'] },
+    ...(kmsActions.length ? [{ Effect: 'Allow', Action: kmsActions, Resource: keyArn }] : []),
+  ]) });
 }
 
 type QueryOptions = Omit<StartQueryExecutionRequest, 'QueryString'> & { Database?: string };

@@ -1,7 +1,8 @@
 // @aws-sdk/client-athena against the service's `athena` target (AWS JSON 1.1, AmazonAthena.<Operation>):
 // a table over SSE-KMS objects put through @aws-sdk/client-s3, a SELECT polled to SUCCEEDED, its
 // results read in pages and stored SSE-KMS at rest; an IAM user without kms:Decrypt gets FAILED with
-// AccessDenied and no result object; malformed requests get InvalidRequestException with
+// AccessDenied and no result object; a user without athena:* permissions gets AccessDeniedException;
+// malformed requests get InvalidRequestException with
 // AthenaErrorCode (https://docs.aws.amazon.com/athena/latest/APIReference/API_InvalidRequestException.html).
 // One service for the file: DuckDB's WASM compiles once per process.
 
@@ -13,7 +14,7 @@ import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import * as S3 from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sendSigned } from './signed-request.js';
-import { failure, REGION, ROOT, startTestService, type Credentials, type TestService } from './service-fixture.js';
+import { ACCOUNT, failure, REGION, ROOT, startTestService, type Credentials, type TestService } from './service-fixture.js';
 
 const ROWS = 'id,name,amount\n1,Ada,10.5\n2,Grace,20\n3,Linus,7\n';
 const TABLE = `CREATE EXTERNAL TABLE sales (id int, name string, amount double)
@@ -25,6 +26,9 @@ describe('@aws-sdk/client-athena against the service', () => {
   let keyArn: string;
   let athena: (credentials?: Credentials) => Athena.AthenaClient;
   let reader: Credentials;
+  let noAthena: Credentials;
+  /** The SELECT of the first test, looked up again after a restart. */
+  let selectId: string;
 
   /** Starts the query and polls GetQueryExecution until it leaves QUEUED and RUNNING. */
   async function run(client: Athena.AthenaClient, sql: string, encryption?: Athena.EncryptionConfiguration) {
@@ -52,14 +56,19 @@ describe('@aws-sdk/client-athena against the service', () => {
     await s3.send(new S3.PutObjectCommand({ Bucket: 'data', Key: 'sales/b.csv', Body: `${lines[0]}\n${lines[3]}\n`,
       ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn }));
     const iam = t.iam();
-    await iam.send(new IamSdk.CreateUserCommand({ UserName: 'reader' }));
-    // Everything on S3 and KMS but kms:Decrypt (the key policy defers to IAM for the account's users).
-    await iam.send(new IamSdk.PutUserPolicyCommand({ UserName: 'reader', PolicyName: 'no-decrypt', PolicyDocument: policy([
+    const user = async (UserName: string, statements: object[]): Promise<Credentials> => {
+      await iam.send(new IamSdk.CreateUserCommand({ UserName }));
+      await iam.send(new IamSdk.PutUserPolicyCommand({ UserName, PolicyName: 'p', PolicyDocument: policy(statements) }));
+      const { AccessKey } = await iam.send(new IamSdk.CreateAccessKeyCommand({ UserName }));
+      return { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+    };
+    // Athena's query operations and everything on S3 and KMS but kms:Decrypt (the key policy defers to IAM for the account's users).
+    reader = await user('reader', [
       { Effect: 'Allow', Action: ['s3:*', 'kms:*'], Resource: '*' },
+      { Effect: 'Allow', Action: 'athena:*', Resource: `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/primary` },
       { Effect: 'Deny', Action: 'kms:Decrypt', Resource: '*' },
-    ]) }));
-    const { AccessKey } = await iam.send(new IamSdk.CreateAccessKeyCommand({ UserName: 'reader' }));
-    reader = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+    ]);
+    noAthena = await user('no-athena', [{ Effect: 'Allow', Action: ['s3:*', 'kms:*'], Resource: '*' }]);
   });
 
   it('CREATE EXTERNAL TABLE over SSE-KMS objects, a SELECT polled to SUCCEEDED, results in pages and SSE-KMS at rest', async () => {
@@ -75,6 +84,7 @@ describe('@aws-sdk/client-athena against the service', () => {
     expect(Math.abs(select.Status!.CompletionDateTime!.getTime() - Date.now())).toBeLessThan(10 * 60_000);
     expect(select.Statistics!.DataScannedInBytes).toBeGreaterThan(0);
     const id = select.QueryExecutionId!;
+    selectId = id;
     expect(select.ResultConfiguration).toMatchObject({ OutputLocation: `s3://results/athena/${id}.csv`,
       EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: keyArn } });
 
@@ -116,6 +126,16 @@ describe('@aws-sdk/client-athena against the service', () => {
     expect(listed.KeyCount).toBe(0);
     expect(await failure(athena(reader).send(new Athena.GetQueryResultsCommand({ QueryExecutionId: failed.QueryExecutionId }))))
       .toMatchObject({ name: 'InvalidRequestException', status: 400, message: expect.stringMatching(/FAILED/) });
+  });
+
+  it('a user without athena:* permissions gets AccessDeniedException (HTTP 400) naming the action and the workgroup', async () => {
+    const denied = await failure(athena(noAthena).send(new Athena.StartQueryExecutionCommand({ QueryString: 'SELECT 1',
+      ResultConfiguration: { OutputLocation: 's3://results/athena/' } })));
+    expect(denied).toMatchObject({ name: 'AccessDeniedException', status: 400, message:
+      `User: arn:aws:iam::${ACCOUNT}:user/no-athena is not authorized to perform: athena:StartQueryExecution on resource: `
+      + `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/primary because no identity-based policy allows the athena:StartQueryExecution action` });
+    expect(await failure(athena(noAthena).send(new Athena.ListQueryExecutionsCommand({}))))
+      .toMatchObject({ name: 'AccessDeniedException', message: expect.stringContaining('athena:ListQueryExecutions') });
   });
 
   it('malformed requests: InvalidRequestException with AthenaErrorCode, HTTP 400, never a 500', async () => {
@@ -170,5 +190,18 @@ describe('@aws-sdk/client-athena against the service', () => {
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonAthena.ListQueryExecutions' } });
     expect({ status: unsigned.status, body: await unsigned.json() }).toMatchObject({ status: 403, body: { __type: 'MissingAuthenticationToken', Message: expect.any(String) } });
     expect(t.log.filter((line) => line.includes('athena:') && / 500 /.test(line))).toEqual([]);
+  });
+
+  it('the execution history survives a restart of the service on the same directory', async () => {
+    const before = await athena().send(new Athena.GetQueryExecutionCommand({ QueryExecutionId: selectId }));
+    const listed = (await athena().send(new Athena.ListQueryExecutionsCommand({}))).QueryExecutionIds;
+    await t.service.close();
+    t = await startTestService(t.dir);
+    const client = new Athena.AthenaClient({ endpoint: t.service.url, region: REGION, credentials: ROOT, maxAttempts: 1 });
+    const after = await client.send(new Athena.GetQueryExecutionCommand({ QueryExecutionId: selectId }));
+    expect(after.QueryExecution).toEqual(before.QueryExecution);
+    expect((await client.send(new Athena.ListQueryExecutionsCommand({}))).QueryExecutionIds).toEqual(listed);
+    const page = await client.send(new Athena.GetQueryResultsCommand({ QueryExecutionId: selectId }));
+    expect(page.ResultSet!.Rows!.length).toBe(4);
   });
 });

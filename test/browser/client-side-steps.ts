@@ -1,0 +1,52 @@
+// The client-side console suites' shared steps: sign in and open a bucket, upload files through
+// the page, and S3EncryptionClient in Node over the same service (the other end of each round trip).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KMS } from '@aws-sdk/client-kms';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { awsSdkKmsClient, ObjectStore, S3EncryptionClient, type HostKms } from '../../src/index.js';
+import { ROOT, type TestService } from '../service/service-fixture.js';
+
+/** The service's KMS through the AWS SDK, as the library's narrow KMS client. */
+export const nodeKms = (service: TestService): HostKms =>
+  awsSdkKmsClient(new KMS({ endpoint: service.service.url, region: 'us-east-1', credentials: ROOT, maxAttempts: 1 }), { account: '111122223333', region: 'us-east-1' });
+
+/** S3EncryptionClient (CSE-KMS) in Node over the service's S3 and KMS, through the AWS SDK. */
+export function nodeEncryptionClient(service: TestService, kmsKeyId: string): S3EncryptionClient {
+  const s3 = service.s3();
+  const objects = {
+    getObject: (request: object) => s3.send(new GetObjectCommand(request as never)),
+    putObject: (request: object) => s3.send(new PutObjectCommand(request as never)),
+  } as unknown as ObjectStore;
+  return new S3EncryptionClient({ s3: objects, kms: nodeKms(service), kmsKeyId });
+}
+
+/** Every file under `dir`, whole. */
+export function filesUnder(dir: string): { path: string; bytes: Buffer }[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+    .map((e) => ({ path: join(e.parentPath, e.name), bytes: readFileSync(join(e.parentPath, e.name)) }));
+}
+
+export async function signIn(page: Page, bucket: string): Promise<void> {
+  await page.getByLabel('Access key ID').fill(ROOT.accessKeyId);
+  await page.getByLabel('Secret access key').fill(ROOT.secretAccessKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: bucket, exact: true }).click();
+  await page.locator('#upload-form').waitFor({ state: 'visible' });
+}
+
+/** Chooses `paths` in the file input and uploads them under `keyId`; resolves when every row is in a final state. */
+export async function uploadThroughPage(page: Page, paths: string[], keyId: string, state = 'uploaded'): Promise<void> {
+  await page.getByLabel('KMS key').fill(keyId);
+  await page.getByLabel('Files').setInputFiles(paths);
+  await page.getByRole('button', { name: 'Encrypt and upload' }).click();
+  for (const path of paths) {
+    const name = path.split('/').pop()!;
+    const row = page.locator(`#transfers li[data-upload="${name}"]`).last();
+    await page.locator(`#transfers li[data-upload="${name}"][data-state]`).last().waitFor({ timeout: 600_000 });
+    expect(await row.getAttribute('data-state'), await row.textContent() ?? '').toBe(state);
+  }
+}
+
