@@ -35,7 +35,8 @@ import {
   GENESIS_MAC, type AliasRecord, type AuditHead, type AuditPosition, type AuditRecord, type KeyRecord, type KeyStore, type RecordUpdate,
   type StateChange, type StoreChanges, type StoredAuditRecord, type StoreSnapshot, type StoreUpdates,
 } from './key-store.js';
-import { checkPostgresOptions, describeStore, inTransaction, locationOf, openPool, type PostgresLocation, type PostgresStoreOptions } from './postgres-pool.js';
+import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation, type PostgresStoreOptions } from './postgres-options.js';
+import { inTransaction, openPool } from './postgres-pool.js';
 import { RootKeyMismatchError, StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
 
 export type PostgresKeyStoreOptions = PostgresStoreOptions;
