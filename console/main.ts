@@ -29,15 +29,20 @@ async function open(session: Session): Promise<void> {
   byId('sign-in').hidden = true;
   byId('signed-in').hidden = false;
   const panels: { render(): Promise<void> }[] = [];
-  /** Runs an action, then shows every panel as it now is; a failure is shown in AWS's words. */
+  /**
+   * Runs an action, then shows every panel as it now is; a failure is shown in AWS's words. The
+   * action's own failure is the one shown: a panel that then fails to refresh (a user allowed to
+   * run queries but not to list keys) must not replace it.
+   */
   const act = async (action: () => Promise<unknown>) => {
     clearError();
-    try {
-      await action();
-    } catch (error) {
-      showError(error);
-    }
-    for (const panel of panels) await panel.render().catch(showError);
+    let failed = false;
+    const showFirst = (error: unknown) => {
+      if (!failed) showError(error);
+      failed = true;
+    };
+    await action().catch(showFirst);
+    for (const panel of panels) await panel.render().catch(showFirst);
   };
   const transfers: TransfersView = new TransfersView(session, act, (): string | undefined => objects.bucket);
   const objects = new ObjectsView(session, act, transfers);
