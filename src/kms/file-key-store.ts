@@ -122,7 +122,7 @@ export class FileKeyStore implements KeyStore {
   /** Where the active audit segment's good content ends, once read: appends go there. */
   private auditEnd: AuditLogEnd | undefined;
   /** The active audit segment, open for appends from the first one on. */
-  private activeSegment: import('node:fs/promises').FileHandle | undefined;
+  private activeSegment: FileHandle | undefined;
   private appending: Promise<unknown> = Promise.resolve();
   /** The sequence number of the active segment's first record. */
   private activeFirst: number | undefined;
@@ -134,7 +134,8 @@ export class FileKeyStore implements KeyStore {
   /** The count of records the state file holds the changes of (known once read() has run), and the changes since. */
   private checkpointed: number | undefined;
   private changesSinceCheckpoint = 0;
-  private auditKey: { root: Uint8Array; key: Uint8Array } | undefined;
+  /** Derived from the root key when the store opens, as the other stores derive theirs. */
+  private auditKey: Uint8Array | undefined;
 
   constructor(options: FileKeyStoreOptions) {
     if (typeof options?.directory !== 'string' || options.directory.length === 0) {
@@ -195,14 +196,17 @@ export class FileKeyStore implements KeyStore {
   async commit(events: AuditEvent[], change?: StateChange): Promise<number> {
     const rootKey = await this.writable();
     const head = this.head ?? await this.auditHead(); // refuses a damaged end of the log before anything is written to it
-    const { records, head: after } = chainRecords(head, this.auditKeyOf(rootKey), change ? [...events, change.event] : events);
+    const { records, head: after } = chainRecords(head, this.auditKey!, change ? [...events, change.event] : events);
     const entries: JournalEntry[] = records.map((record) => ({ record, lastChange: this.lastChange }));
     if (change) Object.assign(entries[entries.length - 1]!, { changes: change.changes, lastChange: after.count });
     const appended = this.append(rootKey, entries);
     this.appending = appended.catch(() => undefined);
     const mark = { count: after.count, position: await appended };
     this.head = after;
-    if (change) this.lastChange = after.count;
+    if (change) {
+      this.lastChange = after.count;
+      this.changesSinceCheckpoint++;
+    }
     if (change && this.checkpointDue(after.count)) {
       try {
         await this.writeState(rootKey, { ...change.state(), journal: mark });
@@ -216,12 +220,6 @@ export class FileKeyStore implements KeyStore {
     return 0;
   }
 
-  /** Derived once per root key (HKDF per commit was a tenth of a GenerateDataKey's CPU). */
-  private auditKeyOf(rootKey: Uint8Array): Uint8Array {
-    if (this.auditKey?.root !== rootKey) this.auditKey = { root: rootKey, key: deriveAuditKey(rootKey) };
-    return this.auditKey.key;
-  }
-
   /**
    * Whether this change rewrites the state file. Rewriting it costs time in proportion to the whole
    * store, so it is done once per CHECKPOINT_CHANGES changes, or at the first change after
@@ -229,7 +227,6 @@ export class FileKeyStore implements KeyStore {
    * most that many lines past its checkpoint (read() stops at the last change).
    */
   private checkpointDue(count: number): boolean {
-    this.changesSinceCheckpoint++;
     return this.checkpointed === undefined || this.changesSinceCheckpoint >= CHECKPOINT_CHANGES || count - this.checkpointed >= CHECKPOINT_RECORDS;
   }
 
@@ -435,7 +432,9 @@ export class FileKeyStore implements KeyStore {
         if (isMissing(error)) throw kmsError('KMSInvalidStateException', `no key store in ${this.directory} (a read-only store never creates one)`);
         throw error;
       });
-    if (this.passphrase === undefined) return secret(ROOT_KEY_FILE, 32);
-    return scryptAsync(new TextEncoder().encode(this.passphrase), await secret(SALT_FILE, 16), { N: 2 ** 17, r: 8, p: 1, dkLen: 32 });
+    const rootKey = this.passphrase === undefined ? await secret(ROOT_KEY_FILE, 32)
+      : await scryptAsync(new TextEncoder().encode(this.passphrase), await secret(SALT_FILE, 16), { N: 2 ** 17, r: 8, p: 1, dkLen: 32 });
+    this.auditKey = deriveAuditKey(rootKey); // once, not at every commit (HKDF per commit was a tenth of a GenerateDataKey's CPU)
+    return rootKey;
   }
 }
