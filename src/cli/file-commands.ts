@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decryptRange } from '../envelope/ranged-decrypt.js';
 import { decryptStream, encryptStream } from '../envelope/envelope-streams.js';
-import { pooledEncryptStream } from '../envelope/pooled-framed-cipher.js';
+import { pooledDecryptStream, pooledEncryptStream } from '../envelope/pooled-framed-cipher.js';
 import { toNodeDuplex } from '../envelope/node-duplex.js';
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../kms/kms-keyring.js';
 import { exitCodeOf, openLocalKms, parseOptions, STORE_HELP, STORE_OPTIONS, UsageError } from './command-line.js';
@@ -52,21 +52,28 @@ const STDIO = '-';
  */
 const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 /**
- * Files from this size up are encrypted on the worker pool (pooled-framed-cipher.ts); smaller files
- * and stdin (whose 64 KiB reads the pool would leave on this thread anyway) on this thread, and
- * decrypt always runs on this thread. Measured file to file on the loaded 2-core development
- * machine by bench/probes/cli-pool.mjs (paired, interleaved rounds; each pooled run starts its
- * workers, as a CLI process does), pooled time over single-thread time: encrypt 1.29 (median of
- * 5) at 64 MiB, 0.82–1.52 at 128 MiB (4 rounds), and from 256 MiB to 1 GiB 0.69–1.58, median 1.00
- * over 14 rounds: it breaks even there. Decrypt, with 3 reads opening at once, 1.28–1.84 at 128 MiB
- * and 0.41–2.01 from 256 MiB to 1 GiB, median 1.14, slower in every round at 512 MiB and 1 GiB:
- * it does not. The pool used 15–40% more CPU in every run.
+ * Files from this size up are encrypted and decrypted on the worker pool (pooled-framed-cipher.ts);
+ * smaller files and stdin (whose 64 KiB reads the pool would leave on this thread anyway) on this
+ * thread. Measured file to file by bench/probes/cli-pool.mjs (paired, interleaved rounds; each pooled
+ * run starts its workers, as a CLI process does) on the quiet 2-core development machine, pooled time
+ * over single-thread time per round: encrypt 0.56–1.11 at 64 MiB, 0.66–0.92 at 128 MiB, 0.85–0.94 at
+ * 256 MiB, 0.71–0.92 at 1 GiB; decrypt 0.97–1.29 at 64 MiB, 1.02–1.17 at 128 MiB, 0.88–0.97 at
+ * 256 MiB, 0.92–1.03 at 1 GiB. From 256 MiB both gain (decrypt a little; it gains more with more
+ * cores, since a frame's opening is the whole of its cost); below, decrypt loses. The pool uses
+ * 30–60% more CPU. (Under a load of 15–21 on the same machine neither gained: medians 1.00 and 1.14.)
  */
 export const POOL_FROM_BYTES = 256 * 1024 * 1024;
 
+const onPool = (size: number | undefined) => size !== undefined && size >= POOL_FROM_BYTES;
+
 /** The encrypting stream for an input of `size` bytes (undefined: stdin, of unknown size). */
 export function encryptorFor(size: number | undefined): typeof encryptStream {
-  return size !== undefined && size >= POOL_FROM_BYTES ? pooledEncryptStream : encryptStream;
+  return onPool(size) ? pooledEncryptStream : encryptStream;
+}
+
+/** The decrypting stream for an input of `size` bytes (undefined: stdin, of unknown size). */
+export function decryptorFor(size: number | undefined): typeof decryptStream {
+  return onPool(size) ? pooledDecryptStream : decryptStream;
 }
 
 function positionals(list: string[]): [string, string] {
@@ -190,7 +197,7 @@ export function runDecrypt(args: string[]): Promise<number> {
       }
       const { meter, stop } = progressMeter(source.size, showProgress(values.quiet));
       try {
-        await writeOutput(outPath, (to) => pipeline(source.stream, meter, toNodeDuplex(decryptStream(resolver)), to));
+        await writeOutput(outPath, (to) => pipeline(source.stream, meter, toNodeDuplex(decryptorFor(source.size)(resolver)), to));
       } finally {
         stop();
       }

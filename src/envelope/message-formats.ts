@@ -82,19 +82,23 @@ function resolverKeyring(resolveDataKey: DataKeyResolver): Keyring {
 export class AnyFormatDecryptor implements ChunkCipher {
   private decryptor: ChunkCipher | undefined;
 
-  constructor(private readonly resolveDataKey: DataKeyResolver) {}
+  /** `framed` makes the decryptor for kms-wasm's own format (the pooled one runs its frames on the worker pool). */
+  constructor(
+    private readonly resolveDataKey: DataKeyResolver,
+    private readonly framed: (resolveDataKey: DataKeyResolver) => ChunkCipher = (resolve) => new FramedDecryptor(resolve),
+  ) {}
 
   update(chunk: Uint8Array): Uint8Array | Promise<Uint8Array> {
     if (!this.decryptor) {
       if (chunk.length === 0) return new Uint8Array(0);
       this.decryptor = chunk[0] === 0x01 || chunk[0] === 0x02
         ? createAwsEsdkDecryptor({ keyring: resolverKeyring(this.resolveDataKey) })
-        : new FramedDecryptor(this.resolveDataKey);
+        : this.framed(this.resolveDataKey);
     }
     return this.decryptor.update(chunk);
   }
 
   final(): Uint8Array | Promise<Uint8Array> {
-    return (this.decryptor ??= new FramedDecryptor(this.resolveDataKey)).final();
+    return (this.decryptor ??= this.framed(this.resolveDataKey)).final();
   }
 }

@@ -15,6 +15,7 @@ import { FramedDecryptor, type FrameSpan } from './framed-decryptor.js';
 import { FramedEncryptor, type FramingOptions } from './framed-encryptor.js';
 import { InOrderWindow } from './in-order-window.js';
 import type { DataKeyResolver, EncryptionMaterials } from './materials.js';
+import { AnyFormatDecryptor } from './message-formats.js';
 import { frameAad, frameNonce, TAG_BYTES } from './message-format.js';
 
 /** A FramedEncryptor that lays out each frame's prefix and plaintext but leaves the sealing to its caller. */
@@ -137,11 +138,10 @@ export function pooledEncryptStream(materials: EncryptionMaterials, options?: Fr
 }
 
 /**
- * Like decryptStream, with the frames opened on the worker pool: each chunk's plaintext released only
- * once all its frames authenticate. `kms-wasm decrypt` does not use it: on the loaded 2-core machine
- * it was slower than one thread (src/cli/file-commands.ts); bench/probes/cli-pool.mjs measures it
- * against decryptStream, for a machine with idle cores.
+ * Like decryptStream (either format), with a kms-wasm message's frames opened on the worker pool:
+ * each chunk's plaintext released only once all its frames authenticate. An Encryption SDK message
+ * is decrypted on this thread, as decryptStream does.
  */
 export function pooledDecryptStream(resolveDataKey: DataKeyResolver): TransformStream<Uint8Array, Uint8Array> {
-  return chunkTransform(() => new PooledFramedDecryptor(resolveDataKey));
+  return chunkTransform(() => new AnyFormatDecryptor(resolveDataKey, (resolve) => new PooledFramedDecryptor(resolve)));
 }

@@ -81,6 +81,22 @@ afterEach(async () => {
 });
 
 describe('pooled framed encryption', () => {
+  it("decrypts an AWS Encryption SDK message too (on this thread), as decryptStream does: the CLI's large files may be in either format", async () => {
+    const plaintext = random(2 * MiB + 3);
+    const message = encryptMessage(materials(), plaintext, { format: 'aws-esdk' });
+    const jobs = await framesJobsDuring(async () => {
+      const opened = await run(pooledDecryptStream(resolve), message, MiB);
+      expect(opened.error).toBeUndefined();
+      same(joined(opened.outputs), plaintext, 'aws-esdk message');
+    });
+    expect(jobs).toBe(0);
+    const damaged = message.slice();
+    damaged[damaged.length - 200]! ^= 1;
+    const { outputs, error } = await run(pooledDecryptStream(resolve), damaged, MiB);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(joined(outputs).length).toBeLessThan(plaintext.length);
+  });
+
   it('equals the single-thread message byte for byte, and each decrypts the other, around the threshold and batch sizes', async () => {
     for (const size of SIZES) {
       const plaintext = random(size);
