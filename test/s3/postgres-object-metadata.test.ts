@@ -54,7 +54,7 @@ describe.skipIf(!POSTGRES_URL)('PostgresObjectMetadata', () => {
     for (const [options, field] of bad) {
       expect(() => new PostgresObjectMetadata(options as never), field).toThrow(expect.objectContaining({ name: 'InvalidArgument', message: expect.stringContaining(field) }));
     }
-    expect(() => new ObjectStore({ kms, dir: '/tmp/x', store: new PostgresObjectMetadata(good) })).toThrow(expect.objectContaining({ name: 'InvalidArgument', message: expect.stringContaining('store') }));
+    expect(() => new ObjectStore({ kms, dir: 'never-created', store: new PostgresObjectMetadata(good) })).toThrow(expect.objectContaining({ name: 'InvalidArgument', message: expect.stringContaining('store') }));
   });
 
   for (const where of ['directory', 'database'] as const) {
