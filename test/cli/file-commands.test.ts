@@ -15,7 +15,7 @@ import { decryptorFor, encryptorFor, POOL_FROM_BYTES } from '../../src/cli/file-
 import { decryptStream, encryptStream } from '../../src/envelope/envelope-streams.js';
 import { pooledDecryptStream, pooledEncryptStream } from '../../src/envelope/pooled-framed-cipher.js';
 import { decryptMessage, kmsDataKeyResolver } from '../../src/index.js';
-import { cli, withLibrary } from './cli-run.js';
+import { cli, cliAsync, withLibrary } from './cli-run.js';
 
 const newDirectory = temporaryDirectories('kms-wasm-cli-files-');
 /** util-linux's script(1), found on PATH, runs a command under a pseudo-terminal. */
@@ -133,10 +133,10 @@ describe('kms-wasm encrypt / decrypt', () => {
     writeFileSync(path('in'), Buffer.concat([...Array.from({ length: POOL_FROM_BYTES / MiB }, () => block), tail]));
     const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
     const expected = digest(readFileSync(path('in')));
-    expect(cli(['encrypt', '--key-id', keyId, path('in'), path('in.kms')], { env }).code).toBe(0);
+    expect((await cliAsync(['encrypt', '--key-id', keyId, path('in'), path('in.kms')], { env })).code).toBe(0);
     let sealed = readFileSync(path('in.kms'));
     await withLibrary(join(dir, 'store'), async (kms) => expect(digest(await decryptMessage(kmsDataKeyResolver(kms), sealed))).toBe(expected));
-    const decrypted = cli(['decrypt', path('in.kms'), path('out')], { env });
+    const decrypted = await cliAsync(['decrypt', path('in.kms'), path('out')], { env });
     expect(decrypted.code, decrypted.stderr.toString()).toBe(0);
     expect(digest(readFileSync(path('out')))).toBe(expected);
     const frameBytes = 4 + 65536 + 16;
@@ -154,7 +154,7 @@ describe('kms-wasm encrypt / decrypt', () => {
     sealed = Buffer.alloc(0);
     for (const [what, bytes] of damaged) {
       writeFileSync(path('bad.kms'), bytes);
-      const ran = cli(['decrypt', path('bad.kms'), path('bad.out')], { env });
+      const ran = await cliAsync(['decrypt', path('bad.kms'), path('bad.out')], { env });
       expect(ran.code, what).toBe(1);
       // On the pool a batch of frames authenticates together, so the error names the batch.
       expect(ran.stderr, what).toMatch(/^kms-wasm decrypt: (a frame among frames \d+–\d+ does not authenticate|the message is truncated)/);
@@ -164,26 +164,27 @@ describe('kms-wasm encrypt / decrypt', () => {
   }, 600_000);
 
   // On one thread (32 → 128 MiB) and on the worker pool (256 MiB → 1 GiB, the issue's round trip).
-  it.each([[32, 128], [256, 1024]])('peak memory does not grow with the file: %i MiB → %i MiB costs under 48 MiB more peak RSS, encrypting and decrypting', (smaller, larger) => {
+  it.each([[32, 128], [256, 1024]])('peak memory does not grow with the file: %i MiB → %i MiB costs under 48 MiB more peak RSS, encrypting and decrypting', async (smaller, larger) => {
     const { env, keyId, path } = setUp();
     // The child's own peak resident set (workers included: they are its threads), printed as it
     // exits: VmHWM, the high-water mark of its own address space. Not getrusage's maxRSS, which Linux
     // carries over exec from the forked copy of this test process (as large as this process was).
     const reportPeak = `--import=data:text/javascript,import{readFileSync}from'node:fs';process.on('exit',()=>process.stderr.write('maxRSS='+/VmHWM:\\s*(\\d+)/.exec(readFileSync('/proc/self/status','utf8'))[1]+'\\n'))`;
-    const peakKiB = (args: string[]) => {
-      const ran = spawnSync(process.execPath, [reportPeak, CLI, ...args], { env: { PATH: process.env.PATH!, ...env } });
-      expect(ran.status, ran.stderr.toString()).toBe(0);
-      return Number(/maxRSS=(\d+)/.exec(ran.stderr.toString())![1]);
+    const peakKiB = async (args: string[]) => {
+      const done = await cliAsync(args, { env, nodeOptions: [reportPeak] });
+      expect(done.code, done.stderr).toBe(0);
+      return Number(/maxRSS=(\d+)/.exec(done.stderr)![1]);
     };
     const chunk = random(1024 * 1024);
-    const peaks = [smaller, larger].map((mib) => {
+    const peaks = [];
+    for (const mib of [smaller, larger]) {
       writeFileSync(path('in'), Buffer.concat(Array.from({ length: mib }, () => chunk)));
-      const encrypting = peakKiB(['encrypt', '--key-id', keyId, path('in'), path('in.kms')]);
-      const decrypting = peakKiB(['decrypt', path('in.kms'), path('out')]);
+      const encrypting = await peakKiB(['encrypt', '--key-id', keyId, path('in'), path('in.kms')]);
+      const decrypting = await peakKiB(['decrypt', path('in.kms'), path('out')]);
       expect(statSync(path('out')).size).toBe(mib * 1024 * 1024);
       expect(spawnSync('cmp', ['-s', path('in'), path('out')]).status, `${mib} MiB round trip`).toBe(0); // streamed: a GiB stays out of this process
-      return { encrypting, decrypting };
-    });
+      peaks.push({ encrypting, decrypting });
+    }
     console.log(`peak RSS, ${smaller} MiB → ${larger} MiB: encrypt ${peaks.map((p) => (p.encrypting / 1024).toFixed(0)).join(' → ')} MiB, decrypt ${peaks.map((p) => (p.decrypting / 1024).toFixed(0)).join(' → ')} MiB`);
     expect(peaks[1]!.encrypting - peaks[0]!.encrypting).toBeLessThan(48 * 1024);
     expect(peaks[1]!.decrypting - peaks[0]!.decrypting).toBeLessThan(48 * 1024);
