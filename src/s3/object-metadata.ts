@@ -1,5 +1,5 @@
 // Where an ObjectStore keeps its metadata (buckets, object version records, SSE-S3 root key
-// versions), behind one interface: in memory or a directory (object-persistence.ts), or PostgreSQL
+// versions), behind one interface: in memory (memory-object-metadata.ts) or a directory (directory-object-metadata.ts, kms-wasm/node), or PostgreSQL
 // (postgres-object-metadata.ts, kms-wasm/node) for several processes or hosts sharing one store.
 // The store holds the current state as Bucket records in memory; every change is made by `change`,
 // which runs the caller's decision on current state and makes it durable as one record.

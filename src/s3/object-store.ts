@@ -1,16 +1,16 @@
 // ObjectStore: S3-style buckets and objects with server-side encryption, the S3 request and
 // response shapes. Every call is authorized (bucket policy + identity policies) before any key is
-// touched. Encrypted objects are stored as framed envelope messages (docs/format.md),
-// each SSE mode's layers in both directions in object-encryption.ts.
-// With versioning enabled, every PUT adds a version (each with its own data key) and DELETE adds a
-// delete marker; older versions stay readable by VersionId. Objects live in memory or, with `dir`,
-// in a directory: one file per version plus one journal line per change (object-persistence.ts), so
-// a call costs the same however many objects exist. Bodies stream in and out: putObject takes bytes,
-// text or a stream and encrypts it to its file as it reads; getObject's Body is a stream shaped as the
-// AWS SDK's (streaming-body.ts), decrypting one frame at a time, a Range only the frames it needs.
-// Multipart uploads (multipart-uploads.ts) keep their parts sealed at rest until completion. Every
-// encrypted body is bound to its bucket, key and version (body-binding.ts): a body moved to another
-// object fails to read.
+// touched. Encrypted objects are stored as framed envelope messages (docs/format.md), each SSE mode's
+// layers made and opened in object-encryption.ts. With versioning enabled, every PUT adds a version
+// (each with its own data key) and DELETE adds a delete marker; older versions stay readable by
+// VersionId. Metadata lives behind ObjectMetadataStore: in memory (memory-object-metadata.ts), or with
+// `dir` (kms-wasm/node: node-object-store.ts) in a directory, one file per version plus one journal
+// line per change (directory-object-metadata.ts), so a call costs the same however many objects exist.
+// Bodies stream in and out: putObject takes bytes, text or a stream and encrypts it as it reads;
+// getObject's Body is a stream shaped as the AWS SDK's (streaming-body.ts), decrypting one frame at a
+// time, a Range only the frames it needs. Multipart uploads (multipart-uploads.ts) keep their parts
+// sealed at rest until completion. Every encrypted body is bound to its bucket, key and version
+// (body-binding.ts): a body moved to another object fails to read.
 // The operations live by kind: bucket-operations.ts, object-writes.ts, object-reads.ts,
 // object-listing.ts, object-copy.ts and multipart-uploads.ts, over the checks they share (object-access.ts).
 
@@ -28,7 +28,7 @@ import { ObjectCopies } from './object-copy.js';
 import { ObjectEncryption } from './object-encryption.js';
 import { ObjectListing } from './object-listing.js';
 import type { ObjectMetadataStore } from './object-metadata.js';
-import { ObjectPersistence } from './object-persistence.js';
+import { MemoryObjectMetadata } from './memory-object-metadata.js';
 import type { Bucket } from './object-records.js';
 import { ObjectReads } from './object-reads.js';
 import { ObjectWrites } from './object-writes.js';
@@ -59,7 +59,11 @@ export interface ObjectStoreOptions {
   now?: () => number;
   /** Where LastModified and bucket CreationDate come from (default the system clock), so tests can fix it. */
   clock?: Clock;
-  /** A directory for object bodies and metadata (Node); omitted: in memory. One process writes it at a time (see README, Stores). */
+  /**
+   * A directory for object bodies and metadata; omitted: in memory. One process writes it at a time
+   * (see README, Stores). Node only: the ObjectStore of kms-wasm/node opens it (in Node, 'kms-wasm'
+   * is that build too); the browser build refuses it with an InvalidArgument S3Error.
+   */
   dir?: string;
   /**
    * Computes the checksums of multipart uploads that ask for them (CreateMultipartUpload's
@@ -95,7 +99,11 @@ export class ObjectStore {
       throw s3Error('InvalidArgument', 'waitForLock: expected a whole number of milliseconds, 0 or more');
     }
     if (options.store && options.dir !== undefined) throw s3Error('InvalidArgument', 'store: give either a store or a dir, not both');
-    const state = options.store ?? new ObjectPersistence(options.dir, options.waitForLock);
+    // Directory storage is Node's (node-object-store.ts turns `dir` into a `store`), so browser bundles carry none of it.
+    if (options.dir !== undefined) {
+      throw s3Error('InvalidArgument', "dir: directory storage needs Node: import { ObjectStore } from 'kms-wasm/node' (in Node, 'kms-wasm' is that build)");
+    }
+    const state = options.store ?? new MemoryObjectMetadata();
     const clock = options.clock ?? systemClock;
     const access = new ObjectAccess(options.kms, options.iam, state, clock, options.requireSecureTransport ?? false);
     const encryption = new ObjectEncryption(access,

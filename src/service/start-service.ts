@@ -18,7 +18,7 @@ import { QueryService } from '../query/query-service.js';
 import { chooseRootCredentials, RootCredentialsError } from './root-credentials.js';
 import { SealedStateFile } from './sealed-state-file.js';
 import { StsApi } from './sts-api.js';
-import { ObjectStore } from '../s3/object-store.js';
+import { ObjectStore } from '../s3/node-object-store.js';
 import { S3RestApi } from './s3-rest-api.js';
 import { ConsoleFiles } from './console-files.js';
 
