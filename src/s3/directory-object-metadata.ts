@@ -8,6 +8,7 @@
 // is carried over to the journal on its first open.
 
 import { loadOnce } from '../core/load-once.js';
+import { commitChange } from '../core/state-change.js';
 import { atomicWriteFile, createFileExclusive, removeFiles, temporaryFilesOf } from '../platform/atomic-file.js';
 import { AuthenticatedMetadata } from '../kms/authenticated-metadata.js';
 import { DirectoryLock } from '../platform/directory-lock.js';
@@ -155,13 +156,7 @@ export class DirectoryObjectMetadata implements ObjectMetadataStore {
    * Records are written in call order; a failed write leaves no line, and the change is undone.
    */
   async change(decide: () => MetadataChange): Promise<void> {
-    const { record, undo } = decide();
-    try {
-      await this.journal!.append(record);
-    } catch (error) {
-      await undo();
-      throw error;
-    }
+    await commitChange(decide, (record) => this.journal!.append(record));
     await this.compactIfWorthIt();
   }
 

@@ -2,6 +2,7 @@
 // live as long as the store, with bodies in memory and a fresh SSE-S3 root key. A change is made by
 // its decision alone: there is nothing to write, so nothing to undo.
 
+import { commitChange } from '../core/state-change.js';
 import { StoreClosedError } from '../platform/store-errors.js';
 import { MemoryBodies } from './object-bodies.js';
 import type { MetadataChange, ObjectMetadataStore } from './object-metadata.js';
@@ -18,8 +19,8 @@ export class MemoryObjectMetadata implements ObjectMetadataStore {
     if (this.closed) throw new StoreClosedError('in memory');
   }
 
-  async change(decide: () => MetadataChange): Promise<void> {
-    decide();
+  change(decide: () => MetadataChange): Promise<void> {
+    return commitChange(decide);
   }
 
   async rotateSseS3RootKey(): Promise<{ RootKeyId: string }> {
