@@ -3,6 +3,7 @@
 // keys services create on first use.
 
 import { addDays } from '../core/clock.js';
+import { requireIntegerInRange } from '../core/validate.js';
 import { MalformedPolicyError, parsePolicy, type Caller } from '../policy/index.js';
 import type { AuditEvent } from './audit-trail.js';
 import { createKeyConditions, numberCondition, requestTagConditions } from './kms-condition-keys.js';
@@ -19,12 +20,14 @@ import type {
   UntagResourceRequest, UntagResourceResponse, UpdateKeyDescriptionRequest, UpdateKeyDescriptionResponse,
 } from './kms-api-types.js';
 
-function requireIntegerIn(field: string, value: unknown, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw kmsError('ValidationException', `${field}: expected an integer from ${min} to ${max}, got ${String(value)}`);
+/** ScheduleKeyDeletion's window: 7 to 30 days, default 30 (the request shape allows what the wire does, 1 to 365). */
+function pendingWindowInDays(value: number | undefined): number {
+  if (value === undefined) return 30;
+  try {
+    return requireIntegerInRange('PendingWindowInDays', value, 7, 30);
+  } catch (error) {
+    throw kmsError('ValidationException', (error as Error).message);
   }
-  return value;
 }
 
 function parsePolicyOrThrow(policy: string): void {
@@ -80,7 +83,7 @@ export class KeyOperations {
     const conditions = { 'kms:ScheduleKeyDeletionPendingWindowInDays': numberCondition(request.PendingWindowInDays ?? 30) };
     return this.kms.onKey('ScheduleKeyDeletion', request.KeyId, caller, { customerManaged: true, conditions }, async (found) => {
       const key = this.kms.lifecycle.editKey(found);
-      const days = requireIntegerIn('PendingWindowInDays', request.PendingWindowInDays, 7, 30, 30);
+      const days = pendingWindowInDays(request.PendingWindowInDays);
       key.keyState = 'PendingDeletion';
       key.deletionDate = addDays(this.kms.clock.now(), days).toISOString();
       return { KeyId: key.arn, DeletionDate: new Date(key.deletionDate), KeyState: key.keyState, PendingWindowInDays: days };

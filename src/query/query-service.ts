@@ -6,6 +6,7 @@
 // Athena documentation says (https://docs.aws.amazon.com/athena/latest/ug/encryption.html). Each
 // operation itself needs its athena:* permission on the workgroup (athena-authorizer.ts).
 
+import { systemClock, type Clock } from '../core/clock.js';
 import { loadOnce } from '../core/load-once.js';
 import type { HostKms } from '../envelope/kms-client.js';
 import type { Caller } from '../policy/caller.js';
@@ -36,6 +37,8 @@ export interface QueryServiceOptions {
   dir?: string;
   /** With `dir`: milliseconds to wait for another writer to release it (default 0). */
   waitForLock?: number;
+  /** Where the executions' submission and completion times come from (default the system clock), so tests can fix them. */
+  clock?: Clock;
 }
 
 export interface StartQueryExecutionRequest {
@@ -60,6 +63,7 @@ export class QueryService {
   private readonly catalog: QueryCatalog;
   private readonly history = new ExecutionHistory();
   private readonly dir: string | undefined;
+  private readonly clock: Clock;
 
   constructor(options: QueryServiceOptions) {
     if (!options?.s3 || !options.kms) throw invalidRequest('options', 'an ObjectStore (s3) and a KMS (kms) are required');
@@ -68,6 +72,7 @@ export class QueryService {
     this.scope = { account: options.kms.account, region: options.kms.region, iam: options.iam };
     this.catalog = new QueryCatalog(options.dir, options.waitForLock);
     this.dir = options.dir;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The catalog, then (under its directory lock) the execution history. */
@@ -102,7 +107,7 @@ export class QueryService {
     const ddl = parseDdlOrUndefined(query);
     const execution: QueryExecutionRecord = {
       id: crypto.randomUUID(), query, statementType: ddl.statement || ddl.failure ? 'DDL' : 'DML', database: database.toLowerCase(),
-      output, encryption, caller: who, state: 'QUEUED', submitted: new Date(), scanned: 0,
+      output, encryption, caller: who, state: 'QUEUED', submitted: this.clock.now(), scanned: 0,
     };
     await this.history.add(execution);
     void DuckDbEngine.exclusive((engine) => this.run(execution, engine, ddl)).catch((error: unknown) => this.finish(execution, error))
@@ -148,7 +153,7 @@ export class QueryService {
     if (execution.state === 'QUEUED' || execution.state === 'RUNNING') {
       execution.state = 'CANCELLED';
       execution.reason = 'Query cancelled by user';
-      execution.completed = new Date();
+      execution.completed = this.clock.now();
       await this.history.save();
     }
     return {};
@@ -215,7 +220,7 @@ export class QueryService {
   private async run(execution: QueryExecutionRecord, engine: DuckDbEngine, ddl: { statement?: DdlStatement; failure?: unknown }): Promise<void> {
     if (execution.state !== 'QUEUED') return; // stopped while queued
     execution.state = 'RUNNING';
-    execution.started = new Date();
+    execution.started = this.clock.now();
     await this.history.save();
     if (ddl.failure) throw ddl.failure;
     if (ddl.statement) {
@@ -276,7 +281,7 @@ export class QueryService {
   /** Records the outcome once: SUCCEEDED without an error, else FAILED with the reason (a stopped query stays CANCELLED); writes the history. */
   private finish(execution: QueryExecutionRecord, error?: unknown): Promise<void> {
     if (execution.state !== 'QUEUED' && execution.state !== 'RUNNING') return Promise.resolve();
-    execution.completed = new Date();
+    execution.completed = this.clock.now();
     if (error === undefined) execution.state = 'SUCCEEDED';
     else this.fail(execution, error);
     return this.history.save();

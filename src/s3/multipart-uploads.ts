@@ -5,6 +5,7 @@
 // an upload dies with its process and its part files are removed when the store next opens. Each
 // part's body is bound to its upload, part number and body id (body-binding.ts), so parts cannot be swapped.
 
+import type { Clock } from '../core/clock.js';
 import type { Caller } from '../policy/caller.js';
 import { rootArn } from '../policy/index.js';
 import { bindMaterials, bindResolver } from './body-binding.js';
@@ -39,6 +40,8 @@ export interface MultipartHost {
   account: string;
   /** The checksum algorithms, if the store has them. */
   checksummer: ChecksummerFactory | undefined;
+  /** Where the parts' LastModified comes from. */
+  clock: Clock;
 }
 
 interface Upload {
@@ -111,7 +114,7 @@ export class MultipartUploads {
       const { size, etag } = await writeEncryptedBody(this.host.bodies(), bodyId, pieces, [bindMaterials(materials, { objectArn: partArn, versionId: bodyId })],
         { maxBytes: MAX_PART_BYTES, contentLength });
       const previous = upload.parts.get(request.PartNumber);
-      upload.parts.set(request.PartNumber, { bodyId, size, etag, lastModified: new Date(), checksum });
+      upload.parts.set(request.PartNumber, { bodyId, size, etag, lastModified: this.host.clock.now(), checksum });
       if (previous) await this.host.bodies().remove(previous.bodyId);
       return { ETag: etag, ...upload.encryption, ...(algorithm ? { [memberOf(algorithm)]: checksum } : {}) };
     } finally {

@@ -1,9 +1,10 @@
 // Where an ObjectStore keeps its metadata (buckets, object version records, SSE-S3 root key
-// versions), behind one interface: in memory or a directory (object-persistence.ts), or PostgreSQL
+// versions), behind one interface: in memory (memory-object-metadata.ts) or a directory (directory-object-metadata.ts, kms-wasm/node), or PostgreSQL
 // (postgres-object-metadata.ts, kms-wasm/node) for several processes or hosts sharing one store.
 // The store holds the current state as Bucket records in memory; every change is made by `change`,
 // which runs the caller's decision on current state and makes it durable as one record.
 
+import type { StateChange } from '../core/state-change.js';
 import { parsePolicy } from '../policy/index.js';
 import type { ObjectBodies } from './object-bodies.js';
 import type { Bucket, EncryptionRule, StoredObject } from './object-records.js';
@@ -41,11 +42,8 @@ export function restoreBucket(buckets: Map<string, Bucket>, { name, owner, creat
 
 export const restoreVersion = (saved: SavedVersion): StoredObject => ({ ...saved, lastModified: new Date(saved.lastModified) });
 
-/** A change `decide` made in memory: the record that makes it durable, and how to take it back if that fails. */
-export interface MetadataChange {
-  record: ObjectRecord;
-  undo: () => unknown;
-}
+/** A change `decide` made in memory: the record that makes it durable, and how to take it back (core/state-change.ts). */
+export type MetadataChange = StateChange<ObjectRecord>;
 
 export interface ObjectMetadataStore {
   /** The buckets, current as of the last `load()` or `change()`. */

@@ -4,7 +4,9 @@
 // IAM's (IAM API Reference: NoSuchEntity 404, EntityAlreadyExists 409, DeleteConflict 409,
 // LimitExceeded 409, MalformedPolicyDocument 400, ValidationError 400).
 
+import { systemClock, type Clock } from '../core/clock.js';
 import { SerialQueue } from '../core/serial-queue.js';
+import { commitChange } from '../core/state-change.js';
 import { MalformedPolicyError, parsePolicy, rootArn, type Iam } from '../policy/index.js';
 import { newAccessKey, newUserId, type AccessKeyPair } from './access-key-generator.js';
 import type { SealedStateFile } from './sealed-state-file.js';
@@ -54,16 +56,17 @@ export class IamDirectory {
   private readonly changes = new SerialQueue();
 
   private constructor(private state: IamState, private readonly account: string, private readonly iam: Iam,
-    private readonly file: SealedStateFile<IamState>) {}
+    private readonly file: SealedStateFile<IamState>, private readonly clock: Clock) {}
 
-  /** Loads the stored identities (or starts with `root` alone), and gives the user policies to `iam`. */
-  static async open(file: SealedStateFile<IamState>, stored: IamState | undefined, root: AccessKeyPair, account: string, iam: Iam): Promise<IamDirectory> {
+  /** Loads the stored identities (or starts with `root` alone), and gives the user policies to `iam`. `clock`: where CreateDate comes from. */
+  static async open(file: SealedStateFile<IamState>, stored: IamState | undefined, root: AccessKeyPair, account: string, iam: Iam,
+    clock: Clock = systemClock): Promise<IamDirectory> {
     const state = stored ?? { account, root, users: [], accessKeys: [] };
     if (!stored) await file.write(state);
     for (const user of state.users) {
       for (const [name, document] of Object.entries(user.policies)) iam.putPrincipalPolicy({ PrincipalArn: user.arn, PolicyName: name, PolicyDocument: document });
     }
-    return new IamDirectory(state, account, iam, file);
+    return new IamDirectory(state, account, iam, file, clock);
   }
 
   /** The secret and identity of an active access key, or undefined for a key we do not know. */
@@ -95,7 +98,7 @@ export class IamDirectory {
       }
       const user: UserRecord = {
         userName, userId: newUserId(), path, arn: `arn:aws:iam::${this.account}:user${path}${userName}`,
-        createDate: new Date().toISOString(), policies: {},
+        createDate: this.clock.now().toISOString(), policies: {},
       };
       state.users.push(user);
       return structuredClone(user);
@@ -119,7 +122,7 @@ export class IamDirectory {
       if (state.accessKeys.filter((k) => k.userName === user.userName).length >= ACCESS_KEYS_PER_USER) {
         throw new ServiceError('LimitExceeded', 409, `Cannot exceed quota for AccessKeysPerUser: ${ACCESS_KEYS_PER_USER}`);
       }
-      const key: AccessKeyRecord = { ...newAccessKey(), userName: user.userName, status: 'Active', createDate: new Date().toISOString() };
+      const key: AccessKeyRecord = { ...newAccessKey(), userName: user.userName, status: 'Active', createDate: this.clock.now().toISOString() };
       state.accessKeys.push(key);
       return { ...key };
     });
@@ -182,14 +185,21 @@ export class IamDirectory {
     return user;
   }
 
-  /** One change at a time, on a copy: stored before it replaces the state, so a failed write changes nothing. */
+  /**
+   * One change at a time (each record is the whole state), made on a copy that replaces the state and
+   * is then stored; a failed write puts the state before it back, so it changes nothing (core/state-change.ts).
+   */
   private change<T>(mutate: (state: IamState) => T): Promise<T> {
     return this.changes.run(async () => {
-      const next = structuredClone(this.state);
-      const result = mutate(next);
-      await this.file.write(next);
-      this.state = next;
-      return result;
+      let result: T;
+      await commitChange(() => {
+        const previous = this.state;
+        const next = structuredClone(previous);
+        result = mutate(next);
+        this.state = next;
+        return { record: next, undo: () => { this.state = previous; } };
+      }, (next) => this.file.write(next));
+      return result!;
     });
   }
 }

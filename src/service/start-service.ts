@@ -2,6 +2,7 @@
 // FileKeyStore, the sealed IAM state, the root credentials, the ObjectStore, Athena's catalog — and
 // listens.
 
+import { systemClock } from '../core/clock.js';
 import { mkdir } from 'node:fs/promises';
 import { FileKeyStore } from '../kms/file-key-store.js';
 import { DirectoryLock } from '../platform/directory-lock.js';
@@ -18,7 +19,7 @@ import { QueryService } from '../query/query-service.js';
 import { chooseRootCredentials, RootCredentialsError } from './root-credentials.js';
 import { SealedStateFile } from './sealed-state-file.js';
 import { StsApi } from './sts-api.js';
-import { ObjectStore } from '../s3/object-store.js';
+import { ObjectStore } from '../s3/node-object-store.js';
 import { S3RestApi } from './s3-rest-api.js';
 import { ConsoleFiles } from './console-files.js';
 
@@ -79,7 +80,7 @@ async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): 
     throw new RootCredentialsError(`${options.dir} holds account ${stored.account}'s state; start it with --account ${stored.account}`);
   }
   const root = chooseRootCredentials(options.environment, stored?.root);
-  const directory = await IamDirectory.open(stateFile, stored, root.credentials, options.account, iam);
+  const directory = await IamDirectory.open(stateFile, stored, root.credentials, options.account, iam, options.now ? { now: options.now } : systemClock);
   // SSE-C needs TLS, as in S3, except on a loopback address, where nothing crosses a network.
   const objects = new ObjectStore({ kms, iam, dir: options.dir, requireSecureTransport: !isLoopback(options.host), checksummer: awsChecksummer });
   const s3 = new S3RestApi(objects, { region: options.region,

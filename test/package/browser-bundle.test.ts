@@ -2,6 +2,7 @@
 // the default entry resolves to dist/browser.js, which imports no node: module, so nothing is left
 // unresolved; the Node entry does not bundle so (the check can fail); tree shaking leaves only what
 // an app uses. test/browser runs such a bundle in Chromium.
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bundleForBrowser } from '../../scripts/browser-bundle.mjs';
 
@@ -29,10 +30,24 @@ describe('a browser bundle of kms-wasm', () => {
     expect(gcmOnly.code).not.toMatch(/KeyManagementService|ValidationException/);
   });
 
+  it('the default entry carries no directory storage of ObjectStore: kms-wasm/node adds it', async () => {
+    // The files only the directory store names (directory-object-metadata.ts): in the Node build, not in a browser bundle.
+    const DIRECTORY_STORE = /s3-journal\.log|sse-s3-root\.key|s3-state\.json/;
+    const { code } = await bundleForBrowser("export * from 'kms-wasm';\n");
+    expect(code).not.toMatch(DIRECTORY_STORE);
+    expect(readFileSync(new URL('../../dist/index.js', import.meta.url), 'utf8')).toMatch(DIRECTORY_STORE);
+  });
+
   it('in dist/browser.js, what needs Node fails with an error saying so', async () => {
     const lib = await import(new URL('../../dist/browser.js', import.meta.url).href);
     const kms = new lib.KeyManagementService({ account: '111122223333', region: 'us-east-1' });
-    const s3 = new lib.ObjectStore({ kms, dir: 'build/never-written' });
-    await expect(s3.createBucket({ Bucket: 'bucket' })).rejects.toThrow(/node:fs\/promises is Node's: this build of kms-wasm is for browsers/);
+    expect(() => new lib.ObjectStore({ kms, dir: 'build/never-written' }))
+      .toThrow(expect.objectContaining({ name: 'InvalidArgument', message: expect.stringMatching(/^dir: .*import \{ ObjectStore \} from 'kms-wasm\/node'/) }));
+    expect(existsSync('build/never-written')).toBe(false);
+    // Without `dir`, the same build keeps objects in memory.
+    const s3 = new lib.ObjectStore({ kms });
+    await s3.createBucket({ Bucket: 'bucket' });
+    await s3.putObject({ Bucket: 'bucket', Key: 'k', Body: 'in memory' });
+    expect(await (await s3.getObject({ Bucket: 'bucket', Key: 'k' })).Body.transformToString()).toBe('in memory');
   });
 });

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, KeyManagementService, ObjectStore, S3EncryptionClient } from '../../src/index.js';
+import { AuthenticationError, KeyManagementService, ObjectStore, S3EncryptionClient } from '../../src/node.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KeyManagementService, ObjectStore } from '../../src/index.js';
+import { KeyManagementService, ObjectStore } from '../../src/node.js';
 import { AuthenticatedMetadata } from '../../src/kms/authenticated-metadata.js';
 import type { ObjectBodies } from '../../src/s3/object-bodies.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';

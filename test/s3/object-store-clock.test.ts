@@ -31,4 +31,17 @@ describe('ObjectStore with an injected clock', () => {
     expect(versions.DeleteMarkers.map((m) => m.LastModified.toISOString())).toEqual(['2031-05-08T12:30:00.000Z']);
     expect(versions.Versions.map((v) => v.LastModified.toISOString())).toEqual(['2031-05-06T08:00:00.000Z']);
   });
+
+  it('stamps multipart parts (ListParts LastModified) with the clock\'s time', async () => {
+    const clock = movableClock('2032-01-02T03:04:05.000Z');
+    const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1', clock });
+    const s3 = new ObjectStore({ kms, clock });
+    await s3.createBucket({ Bucket: 'parts' });
+    const { UploadId } = await s3.createMultipartUpload({ Bucket: 'parts', Key: 'k' });
+    await s3.uploadPart({ Bucket: 'parts', Key: 'k', UploadId, PartNumber: 1, Body: 'one' });
+    clock.set('2032-01-02T04:00:00.000Z');
+    await s3.uploadPart({ Bucket: 'parts', Key: 'k', UploadId, PartNumber: 2, Body: 'two' });
+    const { Parts } = await s3.listParts({ Bucket: 'parts', Key: 'k', UploadId });
+    expect(Parts.map((p) => p.LastModified.toISOString())).toEqual(['2032-01-02T03:04:05.000Z', '2032-01-02T04:00:00.000Z']);
+  });
 });

@@ -3,7 +3,7 @@
 // your request and the object was uploaded as a multipart upload").
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { KeyManagementService, ObjectStore } from '../../src/index.js';
+import { KeyManagementService, ObjectStore } from '../../src/node.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KeyManagementService, ObjectStore } from '../../src/index.js';
+import { KeyManagementService, ObjectStore } from '../../src/node.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 
 const tempDir = temporaryDirectories('kms-wasm-cost-');

@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KeyManagementService, ObjectStore } from '../../src/index.js';
+import { KeyManagementService, ObjectStore } from '../../src/node.js';
 import { heldBody } from '../helpers/held-body.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 

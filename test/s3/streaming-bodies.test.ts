@@ -5,7 +5,7 @@ import { readdirSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { KeyManagementService, ObjectStore } from '../../src/index.js';
+import { KeyManagementService, ObjectStore } from '../../src/node.js';
 import type { ObjectBodies } from '../../src/s3/object-bodies.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';

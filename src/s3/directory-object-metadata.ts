@@ -1,5 +1,5 @@
-// An ObjectStore's state and where it lives: buckets and version records in memory, or in a
-// directory as a journal of records (s3-journal.log, each line authenticated: see object-journal.ts)
+// An ObjectStore's metadata in a directory (kms-wasm/node): buckets and version records in memory,
+// kept as a journal of records (s3-journal.log, each line authenticated: see object-journal.ts)
 // plus one body file per version; and the SSE-S3 root keys (a 0600 file of 32-byte versions in the
 // directory store, its first version created race-free). A directory store takes the directory's
 // write lock (directory-lock.ts) before it reads anything, and on open removes what a crash left
@@ -8,11 +8,12 @@
 // is carried over to the journal on its first open.
 
 import { loadOnce } from '../core/load-once.js';
+import { commitChange } from '../core/state-change.js';
 import { atomicWriteFile, createFileExclusive, removeFiles, temporaryFilesOf } from '../platform/atomic-file.js';
 import { AuthenticatedMetadata } from '../kms/authenticated-metadata.js';
 import { DirectoryLock } from '../platform/directory-lock.js';
 import { StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
-import { DirectoryBodies, MemoryBodies, type ObjectBodies } from './object-bodies.js';
+import { DirectoryBodies } from './directory-bodies.js';
 import { journalFile, ObjectJournal } from './object-journal.js';
 import { bucketRecord, putRecord, restoreBucket, restoreVersion, type MetadataChange, type ObjectMetadataStore, type ObjectRecord, type SavedBucket, type SavedVersion } from './object-metadata.js';
 import type { Bucket } from './object-records.js';
@@ -21,10 +22,10 @@ import { SseS3Keyring } from './sse-s3-keyring.js';
 /** s3-state.json of kms-wasm 0.1. */
 interface SavedState { buckets: Array<SavedBucket & { objects: Array<[string, SavedVersion[]]> }> }
 
-/** An ObjectStore's metadata in memory, or in a directory (`dir`). */
-export class ObjectPersistence implements ObjectMetadataStore {
+/** An ObjectStore's metadata in a directory (`dir`). */
+export class DirectoryObjectMetadata implements ObjectMetadataStore {
   readonly buckets = new Map<string, Bucket>();
-  readonly bodies: ObjectBodies;
+  readonly bodies: DirectoryBodies;
   private keyring: SseS3Keyring | undefined;
   private journal: ObjectJournal<ObjectRecord> | undefined;
   /** The journal's line count at which the share of superseded lines is next looked at. */
@@ -33,22 +34,22 @@ export class ObjectPersistence implements ObjectMetadataStore {
   private closed = false;
 
   /** `waitForLock`: milliseconds to wait for another writer of `dir` to release it. */
-  constructor(private readonly dir: string | undefined, private readonly waitForLock = 0) {
-    this.bodies = dir ? new DirectoryBodies(`${dir}/objects`) : new MemoryBodies();
+  constructor(private readonly dir: string, private readonly waitForLock = 0) {
+    this.bodies = new DirectoryBodies(`${dir}/objects`);
   }
 
   /** The SSE-S3 keyring (after `load()`). */
   get sseS3(): SseS3Keyring {
-    if (!this.keyring) throw new Error('ObjectPersistence used before load()');
+    if (!this.keyring) throw new Error('DirectoryObjectMetadata used before load()');
     return this.keyring;
   }
 
   /**
-   * Loads the directory's records and SSE-S3 root key on first use (in memory: a fresh root key).
+   * Loads the directory's records and SSE-S3 root key on first use.
    * The root key file is created with mode 0600 and never leaves the store.
    */
   load(): Promise<void> {
-    if (this.closed) return Promise.reject(new StoreClosedError(this.dir ?? 'in memory'));
+    if (this.closed) return Promise.reject(new StoreClosedError(this.dir));
     return this.loadState();
   }
 
@@ -62,10 +63,6 @@ export class ObjectPersistence implements ObjectMetadataStore {
   }
 
   private readonly loadState = loadOnce(async () => {
-    if (!this.dir) {
-      this.keyring = new SseS3Keyring(crypto.getRandomValues(new Uint8Array(32)));
-      return;
-    }
     this.lock ??= await DirectoryLock.acquire(this.dir, 's3', { waitMs: this.waitForLock });
     const fs = await import('node:fs/promises');
     const rootFile = `${this.dir}/sse-s3-root.key`;
@@ -88,7 +85,7 @@ export class ObjectPersistence implements ObjectMetadataStore {
     this.nextCompactionCheck = records.length;
     await this.compactIfWorthIt();
     const named = new Set([...this.buckets.values()].flatMap((b) => [...b.objects.values()].flat().map((v) => v.bodyId)));
-    await (this.bodies as DirectoryBodies).removeAllBut(named);
+    await this.bodies.removeAllBut(named);
   });
 
   /**
@@ -97,7 +94,7 @@ export class ObjectPersistence implements ObjectMetadataStore {
    * kms-wasm 0.1 store: its s3-state.json (authenticated as ever) becomes the journal, then goes.
    */
   private async openJournal(fs: typeof import('node:fs/promises')): Promise<ObjectRecord[]> {
-    const dir = this.dir!;
+    const dir = this.dir;
     const exists = (file: string) => fs.access(file).then(() => true, () => false);
     const secretFile = `${dir}/s3-state.key`;
     const legacyFile = `${dir}/s3-state.json`;
@@ -130,13 +127,13 @@ export class ObjectPersistence implements ObjectMetadataStore {
     }
     if ('dropBucket' in record) {
       const bucket = this.buckets.get(record.dropBucket.name);
-      if (!bucket || bucket.objects.size > 0) throw new StoreIntegrityError(journalFile(this.dir!), `removes a bucket ${record.dropBucket.name} that is missing or not empty`);
+      if (!bucket || bucket.objects.size > 0) throw new StoreIntegrityError(journalFile(this.dir), `removes a bucket ${record.dropBucket.name} that is missing or not empty`);
       this.buckets.delete(bucket.name);
       return;
     }
     const { bucket: name, key } = 'put' in record ? record.put : record.drop;
     const bucket = this.buckets.get(name);
-    if (!bucket) throw new StoreIntegrityError(journalFile(this.dir!), `names a bucket ${name} it never created`);
+    if (!bucket) throw new StoreIntegrityError(journalFile(this.dir), `names a bucket ${name} it never created`);
     const versionId = 'put' in record ? record.put.version.versionId : record.drop.versionId;
     const kept = versionId === undefined ? [] : (bucket.objects.get(key) ?? []).filter((v) => v.versionId !== versionId);
     if ('put' in record) kept.push(restoreVersion(record.put.version));
@@ -150,10 +147,7 @@ export class ObjectPersistence implements ObjectMetadataStore {
    */
   async rotateSseS3RootKey(): Promise<{ RootKeyId: string }> {
     await this.load();
-    const dir = this.dir;
-    await this.sseS3.rotate(async (all) => {
-      if (dir) await atomicWriteFile(`${dir}/sse-s3-root.key`, all);
-    });
+    await this.sseS3.rotate((all) => atomicWriteFile(`${this.dir}/sse-s3-root.key`, all));
     return { RootKeyId: this.sseS3.currentKeyId };
   }
 
@@ -162,14 +156,7 @@ export class ObjectPersistence implements ObjectMetadataStore {
    * Records are written in call order; a failed write leaves no line, and the change is undone.
    */
   async change(decide: () => MetadataChange): Promise<void> {
-    const { record, undo } = decide();
-    if (!this.journal) return;
-    try {
-      await this.journal.append(record);
-    } catch (error) {
-      await undo();
-      throw error;
-    }
+    await commitChange(decide, (record) => this.journal!.append(record));
     await this.compactIfWorthIt();
   }
 

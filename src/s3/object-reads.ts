@@ -1,0 +1,100 @@
+// Reading objects: getObject's Body is a stream shaped as the AWS SDK's (streaming-body.ts),
+// decrypting one frame at a time, a Range or part only the frames it needs; headObject checks what
+// a read would (s3:GetObject, the SSE-C key, kms:Decrypt of the outer layer) without the body.
+
+import type { Caller } from '../policy/caller.js';
+import { openRangedMessage } from '../envelope/ranged-decrypt.js';
+import { openDecryptedBody } from './body-decryption.js';
+import { parseRange, partRange } from './byte-range.js';
+import type { ObjectAccess } from './object-access.js';
+import { fromKms, type ObjectEncryption } from './object-encryption.js';
+import type { StoredObject } from './object-records.js';
+import { malformedS3Request } from './request-shapes.js';
+import type { GetObjectOutput, GetObjectRequest, HeadObjectOutput, HeadObjectRequest } from './s3-api-types.js';
+import { s3Error } from './s3-errors.js';
+import { started, streamingBody } from './streaming-body.js';
+
+export class ObjectReads {
+  constructor(private readonly access: ObjectAccess, private readonly encryption: ObjectEncryption) {}
+
+  /**
+   * Reads an object. `Body` is a stream shaped as the AWS SDK's (streaming-body.ts): read it with
+   * `transformToByteArray()`, `transformToString()`, `transformToWebStream()` or `for await`. The key,
+   * the headers and the first frame are checked before this resolves; each later frame as it is read.
+   */
+  async getObject(request: GetObjectRequest, caller?: Caller): Promise<GetObjectOutput> {
+    const malformed = malformedS3Request('GetObject', request); if (malformed) return malformed;
+    await this.access.load();
+    const { object, who, objectArn } = this.access.authorizedObject(request, 's3:GetObject', caller);
+    const layers = this.encryption.layersOf(object, objectArn, who, request);
+    try {
+      const { start, end, ...selected } = ObjectReads.selection(object, request);
+      const body = await openDecryptedBody(await this.access.bodies.open(object.bodyId), layers, object.size).catch(fromKms);
+      const pieces = (async function* () {
+        try {
+          yield* body.pieces(start, end);
+        } finally {
+          await body.close();
+        }
+      })();
+      return { Body: streamingBody(await started(pieces)), ContentLength: end - start, ...selected,
+        ...ObjectReads.headers(object), ...ObjectReads.checksumsOf(object, request, selected.ContentRange) };
+    } finally {
+      layers.dispose();
+    }
+  }
+
+  /** Metadata only. Like S3, it checks s3:GetObject, the SSE-C key, and for SSE-KMS that the caller may decrypt. */
+  async headObject(request: HeadObjectRequest, caller?: Caller): Promise<HeadObjectOutput> {
+    const malformed = malformedS3Request('HeadObject', request); if (malformed) return malformed;
+    await this.access.load();
+    const { object, who, objectArn } = this.access.authorizedObject(request, 's3:GetObject', caller);
+    const layers = this.encryption.layersOf(object, objectArn, who, request);
+    try {
+      const { start, end, ...selected } = ObjectReads.selection(object, request);
+      if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') {
+        // The outer layer's header only: its data key comes from KMS as the caller (kms:Decrypt).
+        const reader = await this.access.bodies.open(object.bodyId);
+        try {
+          (await openRangedMessage((offset, length) => reader.read(offset, length), reader.size, layers[0]!).catch(fromKms)).dispose();
+        } finally {
+          await reader.close();
+        }
+      }
+      return { ContentLength: end - start, ...selected, ...ObjectReads.headers(object), ...ObjectReads.checksumsOf(object, request, selected.ContentRange) };
+    } finally {
+      layers.dispose();
+    }
+  }
+
+  /** The stored checksums and their type, for a read that asks for them (ChecksumMode ENABLED) of the whole object. */
+  private static checksumsOf(object: StoredObject, request: { ChecksumMode?: 'ENABLED' }, contentRange: string | undefined) {
+    if (request.ChecksumMode !== 'ENABLED' || contentRange !== undefined || !object.checksums) return {};
+    return { ...object.checksums, ChecksumType: object.checksumType ?? 'FULL_OBJECT' as const };
+  }
+
+  /**
+   * The bytes a read asks for: a Range, a part (PartNumber; PartsCount for an object uploaded in
+   * parts), or the whole object (no ContentRange). Range and PartNumber together are refused, as S3 does.
+   */
+  private static selection(object: StoredObject, request: { Range?: string; PartNumber?: number }) {
+    let [start, end] = [0, object.size];
+    if (request.PartNumber !== undefined) {
+      if (request.Range !== undefined) throw s3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+      [start, end] = partRange(object.parts ?? [object.size], request.PartNumber);
+    } else if (request.Range !== undefined) {
+      [start, end] = parseRange(request.Range, object.size);
+    }
+    const ranged = request.PartNumber !== undefined || request.Range !== undefined;
+    return { start, end, ContentRange: ranged && end > start ? `bytes ${start}-${end - 1}/${object.size}` : undefined,
+      PartsCount: request.PartNumber === undefined ? undefined : object.parts?.length };
+  }
+
+  private static headers(object: StoredObject) {
+    return {
+      VersionId: object.versionId === 'null' ? undefined : object.versionId, ETag: object.etag, LastModified: object.lastModified, ContentType: object.contentType, Metadata: { ...object.metadata },
+      ServerSideEncryption: object.sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey,
+      SSECustomerAlgorithm: object.customerKey ? 'AES256' as const : undefined,
+    };
+  }
+}
