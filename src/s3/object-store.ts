@@ -42,7 +42,7 @@ import type {
   HeadObjectRequest, ListBucketsOutput, ListBucketsRequest, ListObjectsV2Output, ListObjectsV2Request, ListObjectVersionsOutput,
   ListObjectVersionsRequest, ObjectRequest, PutBucketEncryptionOutput, PutBucketEncryptionRequest, PutBucketPolicyOutput, PutBucketPolicyRequest,
   PutBucketVersioningOutput, PutBucketVersioningRequest, PutObjectOutput, PutObjectRequest, PutObjectSettings, UploadPartOutput, UploadPartRequest,
-  CopySourceFields, UploadPartCopyOutput, UploadPartCopyRequest,
+  CopySourceFields, UploadPartCopyOutput, UploadPartCopyRequest, GetObjectTaggingOutput, GetObjectTaggingRequest,
 } from './s3-api-types.js';
 import { MultipartUploads, type CompletedUpload } from './multipart-uploads.js';
 import type { ChecksummerFactory } from './object-checksums.js';
@@ -90,6 +90,18 @@ export const MAX_PUT_BYTES = 5 * 1024 ** 3;
 export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 
 const S3 = 's3.amazonaws.com';
+
+/**
+ * The action a request on an object needs: one for the current version, another when it names a
+ * VersionId (Service Authorization Reference, "Actions defined by Amazon S3"; e.g. GetObject needs
+ * s3:GetObjectVersion for a version, GetObjectTagging s3:GetObjectVersionTagging).
+ */
+interface ObjectAction {
+  current: string;
+  version: string;
+}
+const GET_OBJECT: ObjectAction = { current: 's3:GetObject', version: 's3:GetObjectVersion' };
+const GET_OBJECT_TAGGING: ObjectAction = { current: 's3:GetObjectTagging', version: 's3:GetObjectVersionTagging' };
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8 = new TextEncoder();
 
@@ -427,7 +439,7 @@ export class ObjectStore {
   async getObject(request: GetObjectRequest, caller?: Caller): Promise<GetObjectOutput> {
     const malformed = malformedS3Request('GetObject', request); if (malformed) return malformed;
     await this.load();
-    const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
+    const { object, who, objectArn } = this.authorizedObject(request, GET_OBJECT, caller);
     const layers = this.layersOf(object, objectArn, who, request);
     try {
       const { start, end, ...selected } = ObjectStore.selection(object, request);
@@ -450,7 +462,7 @@ export class ObjectStore {
   async headObject(request: HeadObjectRequest, caller?: Caller): Promise<HeadObjectOutput> {
     const malformed = malformedS3Request('HeadObject', request); if (malformed) return malformed;
     await this.load();
-    const { object, who, objectArn } = this.authorizedObject(request, 's3:GetObject', caller);
+    const { object, who, objectArn } = this.authorizedObject(request, GET_OBJECT, caller);
     const layers = this.layersOf(object, objectArn, who, request);
     try {
       const { start, end, ...selected } = ObjectStore.selection(object, request);
@@ -467,6 +479,18 @@ export class ObjectStore {
     } finally {
       layers.dispose();
     }
+  }
+
+  /**
+   * The object's tags (S3 GetObjectTagging): an empty TagSet, as this store keeps no tags. As S3, it
+   * needs s3:GetObjectTagging, or s3:GetObjectVersionTagging with a VersionId, and neither the SSE-C key
+   * nor KMS (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectTagging.html).
+   */
+  async getObjectTagging(request: GetObjectTaggingRequest, caller?: Caller): Promise<GetObjectTaggingOutput> {
+    const malformed = malformedS3Request('GetObjectTagging', request); if (malformed) return malformed;
+    await this.load();
+    const { object } = this.authorizedObject(request, GET_OBJECT_TAGGING, caller);
+    return { TagSet: [], VersionId: this.headers(object).VersionId };
   }
 
   /** The stored checksums and their type, for a read that asks for them (ChecksumMode ENABLED) of the whole object. */
@@ -731,13 +755,13 @@ export class ObjectStore {
     return bucket;
   }
 
-  private authorizedObject(request: ObjectRequest & { VersionId?: string }, action: string, caller: Caller | undefined) {
+  private authorizedObject(request: ObjectRequest & { VersionId?: string }, action: ObjectAction, caller: Caller | undefined) {
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
     const key = this.checkKey(request.Key);
     const objectArn = `arn:aws:s3:::${bucket.name}/${key}`;
     const versioned = request.VersionId !== undefined;
-    this.authorize(who, versioned ? `${action}Version` : action, objectArn, bucket, { 's3:versionid': request.VersionId }, request.SecureTransport);
+    this.authorize(who, versioned ? action.version : action.current, objectArn, bucket, { 's3:versionid': request.VersionId }, request.SecureTransport);
     const versions = bucket.objects.get(key) ?? [];
     const object = versioned ? versions.find((v) => v.versionId === request.VersionId) : versions.at(-1);
     if (versioned && !object) throw s3Error('NoSuchKey', `The specified version does not exist: ${request.VersionId}`);

@@ -68,6 +68,7 @@ export const S3_REQUEST_SHAPES = {
   PutObject: structure<S3.PutObjectRequest>('PutObjectRequest', putObject),
   GetObject: structure<S3.GetObjectRequest>('GetObjectRequest', { ...getObject, PartNumber: partNumber() }),
   HeadObject: structure<S3.HeadObjectRequest>('HeadObjectRequest', { ...objectFields, VersionId: optional(string()), ChecksumMode: checksumMode(), PartNumber: partNumber() }),
+  GetObjectTagging: structure<S3.GetObjectTaggingRequest>('GetObjectTaggingRequest', { Bucket: string(), Key: string(), VersionId: optional(string()) }),
   DeleteObject: structure<S3.DeleteObjectRequest>('DeleteObjectRequest', { Bucket: string(), Key: string(), VersionId: optional(string()) }),
   ListObjectVersions: structure<S3.ListObjectVersionsRequest>('ListObjectVersionsRequest', { Bucket: string(), Prefix: optional(string()) }),
   CopyObject: structure<S3.CopyObjectRequest>('CopyObjectRequest', {

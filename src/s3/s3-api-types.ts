@@ -133,6 +133,15 @@ export interface GetObjectOutput extends HeadObjectOutput {
   Body: StreamingBody;
 }
 
+export interface GetObjectTaggingRequest extends Pick<ObjectRequest, 'Bucket' | 'Key'> {
+  VersionId?: string;
+}
+export interface GetObjectTaggingOutput {
+  /** Always empty: this store keeps no tags (PutObjectTagging and x-amz-tagging are not implemented). */
+  TagSet: Array<{ Key: string; Value: string }>;
+  VersionId?: string;
+}
+
 export interface DeleteObjectRequest {
   Bucket: string;
   Key: string;

@@ -169,6 +169,10 @@ export class S3RestApi implements ServiceHandler {
         return { status: head.ContentRange === undefined ? 200 : 206,
           headers: { ...objectResponseHeaders(head, request.headers), 'accept-ranges': 'bytes', 'content-length': String(head.ContentLength) }, body: '' };
       },
+      GetObjectTagging: async ({ route, who, request }) => {
+        const { TagSet, VersionId } = await store.getObjectTagging({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined }, who.caller);
+        return ok(s3Document('Tagging', { TagSet: { Tag: TagSet } }), VersionId === undefined ? {} : { 'x-amz-version-id': VersionId });
+      },
       DeleteObject: async ({ route, who, request }) => {
         const deleted = await store.deleteObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined }, who.caller);
         return noContent(objectResponseHeaders(deleted, request.headers));

@@ -88,6 +88,7 @@ export async function servicesWithState() {
     s3Case('PutObject', { Bucket: 'shapes', Key: 'doc', Body: 'text', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyId, ContentType: 'text/plain', Metadata: { a: 'b' } }),
     s3Case('GetObject', { Bucket: 'shapes', Key: 'doc', Range: 'bytes=0-1' }),
     s3Case('HeadObject', { Bucket: 'shapes', Key: 'doc' }),
+    s3Case('GetObjectTagging', { Bucket: 'shapes', Key: 'doc', VersionId: 'null' }),
     s3Case('DeleteObject', { Bucket: 'shapes', Key: 'doc' }),
     s3Case('ListObjectVersions', { Bucket: 'shapes', Prefix: 'd' }),
     s3Case('CopyObject', { Bucket: 'shapes', Key: 'copy', CopySource: 'shapes/doc', MetadataDirective: 'REPLACE', Metadata: { a: 'b' } }),
