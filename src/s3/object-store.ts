@@ -347,7 +347,7 @@ export class ObjectStore {
     return this.storeObject(request, caller, MAX_PUT_BYTES);
   }
 
-  /** putObject's work; `completed`: a completed multipart upload's part sizes (for partNumber reads) and checksum type, kept with the version. */
+  /** putObject's work; `completed`: a completed multipart upload's part sizes and checksums (for partNumber reads) and checksum type, kept with the version. */
   private async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number, completed?: CompletedUpload): Promise<PutObjectOutput> {
     await this.load();
     const who = this.who(caller);
@@ -372,8 +372,7 @@ export class ObjectStore {
     const sse = customerKey ? undefined : defaultEncryption(bucket, header);
     const object: StoredObject = {
       versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: 0, etag: '', lastModified: this.clock.now(), sse,
-      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) }, ...(completed ? { parts: completed.partSizes } : {}),
-      ...(completed?.checksumType ? { checksumType: completed.checksumType } : {}),
+      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) }, ...completed,
     };
     const binding = { objectArn, versionId: object.versionId };
     // The layers' materials, innermost first, all obtained before the body is read.
@@ -452,7 +451,7 @@ export class ObjectStore {
         }
       })();
       return { Body: streamingBody(await started(pieces)), ContentLength: end - start, ...selected,
-        ...this.headers(object), ...ObjectStore.checksumsOf(object, request, selected.ContentRange) };
+        ...this.headers(object), ...ObjectStore.checksumsOf(object, request) };
     } finally {
       layers.dispose();
     }
@@ -475,7 +474,7 @@ export class ObjectStore {
           await reader.close();
         }
       }
-      return { ContentLength: end - start, ...selected, ...this.headers(object), ...ObjectStore.checksumsOf(object, request, selected.ContentRange) };
+      return { ContentLength: end - start, ...selected, ...this.headers(object), ...ObjectStore.checksumsOf(object, request) };
     } finally {
       layers.dispose();
     }
@@ -493,10 +492,18 @@ export class ObjectStore {
     return { TagSet: [], VersionId: this.headers(object).VersionId };
   }
 
-  /** The stored checksums and their type, for a read that asks for them (ChecksumMode ENABLED) of the whole object. */
-  private static checksumsOf(object: StoredObject, request: { ChecksumMode?: 'ENABLED' }, contentRange: string | undefined) {
-    if (request.ChecksumMode !== 'ENABLED' || contentRange !== undefined || !object.checksums) return {};
-    return { ...object.checksums, ChecksumType: object.checksumType ?? 'FULL_OBJECT' as const };
+  /**
+   * The stored checksums and their type, for a read that asks for them (ChecksumMode ENABLED): of the
+   * whole object, or with PartNumber that part's checksum as its upload computed it (S3 User Guide,
+   * "Checking object integrity": a part's checksum is retrieved with GetObject or HeadObject and its
+   * part number). Never for a Range, nor for part 1 of an object put whole: a ranged read gets no whole-object checksum.
+   */
+  private static checksumsOf(object: StoredObject, request: { ChecksumMode?: 'ENABLED'; Range?: string; PartNumber?: number }) {
+    if (request.ChecksumMode !== 'ENABLED' || request.Range !== undefined || !object.checksums) return {};
+    const type = { ChecksumType: object.checksumType ?? 'FULL_OBJECT' as const };
+    if (request.PartNumber === undefined) return { ...object.checksums, ...type };
+    const part = object.partChecksums?.[request.PartNumber - 1];
+    return part === undefined ? {} : { [Object.keys(object.checksums)[0]!]: part, ...type };
   }
 
   /**
