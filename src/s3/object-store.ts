@@ -33,6 +33,7 @@ import { openDecryptedBody } from './body-decryption.js';
 import { writeEncryptedBody } from './body-encryption.js';
 import { bodyPieces, checkContentLength } from './object-bytes.js';
 import { readWholeBody, type ObjectBodies } from './object-bodies.js';
+import { unmetCondition } from './object-conditions.js';
 import { malformedS3Request } from './request-shapes.js';
 import type {
   AbortMultipartUploadOutput, AbortMultipartUploadRequest, CompleteMultipartUploadOutput, CompleteMultipartUploadRequest, CopyObjectOutput,
@@ -623,7 +624,8 @@ export class ObjectStore {
 
   /**
    * A copy's source, opened for reading as the caller: all of it, or `range` (`bytes=first-last`, both
-   * ends given and inside the object, as UploadPartCopy's x-amz-copy-source-range must be).
+   * ends given and inside the object, as UploadPartCopy's x-amz-copy-source-range must be); PreconditionFailed
+   * unless the CopySourceIf* conditions hold (object-conditions.ts).
    */
   private async readCopySource(request: CopySourceFields & { SecureTransport?: boolean }, range: string | undefined, caller: Caller | undefined) {
     const source = /^\/?([^/]+)\/(.+)$/.exec(typeof request.CopySource === 'string' ? request.CopySource : '');
@@ -644,7 +646,14 @@ export class ObjectStore {
         throw s3Error('InvalidArgument', `CopySourceRange: expected bytes=first-last within the source object of size ${size}, got ${range}`);
       }
     }
-    return this.getObject({ ...sourceRequest, Range: range }, caller);
+    const original = await this.getObject({ ...sourceRequest, Range: range }, caller);
+    const unmet = unmetCondition(original, { IfMatch: request.CopySourceIfMatch, IfNoneMatch: request.CopySourceIfNoneMatch,
+      IfModifiedSince: request.CopySourceIfModifiedSince, IfUnmodifiedSince: request.CopySourceIfUnmodifiedSince });
+    if (unmet !== undefined) {
+      await ObjectStore.closeUnread(original);
+      throw s3Error('PreconditionFailed', `At least one of the pre-conditions you specified did not hold (x-amz-copy-source-if-*: ${unmet === 'NotModified' ? 'not modified' : 'ETag or date'})`);
+    }
+    return original;
   }
 
   /** A copy refused before it read its source leaves it unread: close it. (Once read, the read closed it, and it cannot be taken again.) */

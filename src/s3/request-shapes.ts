@@ -6,7 +6,7 @@
 // combinations, ranges) stay with the operations.
 
 import {
-  boolean, custom, integer, isByteArray, list, oneOf, optional, string, stringMap, structure, violationsOf,
+  boolean, custom, date, integer, isByteArray, list, oneOf, optional, string, stringMap, structure, violationsOf,
   type Shape, type ShapeViolation,
 } from '../core/request-shape.js';
 import { CHECKSUM_ALGORITHMS } from './object-checksums.js';
@@ -41,6 +41,8 @@ const partNumber = () => optional(integer(1, 10_000));
 const copySource = {
   CopySource: string({ min: 1 }), CopySourceVersionId: optional(string()), CopySourceSSECustomerAlgorithm: optional(string()),
   CopySourceSSECustomerKey: optional(string({ sensitive: true })), CopySourceSSECustomerKeyMD5: optional(string()),
+  CopySourceIfMatch: optional(string()), CopySourceIfNoneMatch: optional(string()), CopySourceIfModifiedSince: optional(date()),
+  CopySourceIfUnmodifiedSince: optional(date()),
 };
 const getObject = { ...objectFields, Range: optional(string()), VersionId: optional(string()), ChecksumMode: checksumMode() };
 

@@ -207,6 +207,12 @@ export interface CopySourceFields {
   CopySourceSSECustomerAlgorithm?: string;
   CopySourceSSECustomerKey?: string;
   CopySourceSSECustomerKeyMD5?: string;
+  /** Copy only if the source's ETag is one of these (comma-separated, or `*`); decides instead of CopySourceIfUnmodifiedSince. */
+  CopySourceIfMatch?: string;
+  /** Copy only if the source's ETag is none of these; decides instead of CopySourceIfModifiedSince. */
+  CopySourceIfNoneMatch?: string;
+  CopySourceIfModifiedSince?: Date;
+  CopySourceIfUnmodifiedSince?: Date;
 }
 export interface CopyObjectRequest extends PutObjectSettings, CopySourceFields {
   MetadataDirective?: MetadataDirective;

@@ -6,12 +6,13 @@
 // ("Error responses", List of error codes).
 
 import type { ChecksumAlgorithm, ChecksumType } from '../s3/object-checksums.js';
+import { unmetCondition } from '../s3/object-conditions.js';
 import { CHECKSUM_MEMBERS } from '../s3/object-records.js';
 import type { ObjectStore } from '../s3/object-store.js';
 import { S3Error } from '../s3/s3-errors.js';
 import { MAX_BODY_BYTES } from './read-body.js';
 import { objectPayload, readDocument } from './s3-bodies.js';
-import { checksumMode, copySourceFields, objectResponseHeaders, putFields, readFields, type ObjectHeaderFields } from './s3-headers.js';
+import { checksumMode, conditionFields, copySourceFields, objectResponseHeaders, putFields, readFields } from './s3-headers.js';
 import { requestPayload } from './s3-payload.js';
 import { listingPage, type ListingPage } from './s3-listing.js';
 import { s3RouteOf, type S3Route } from './s3-routes.js';
@@ -24,7 +25,7 @@ import { headerValue, type WireRequest, type WireResponse } from './wire.js';
 const STATUS: Record<string, number> = {
   AccessDenied: 403, NoSuchKey: 404, NoSuchBucket: 404, NoSuchUpload: 404, NoSuchBucketPolicy: 404,
   ServerSideEncryptionConfigurationNotFoundError: 404, BucketAlreadyOwnedByYou: 409, BucketAlreadyExists: 409, BucketNotEmpty: 409,
-  InvalidRange: 416, InvalidPartNumber: 416,
+  InvalidRange: 416, InvalidPartNumber: 416, PreconditionFailed: 412,
 };
 
 /** ?partNumber= on GetObject and HeadObject: undefined when absent; anything but 1–10000 is refused by the store (InvalidArgument). */
@@ -348,21 +349,10 @@ export class S3RestApi implements ServiceHandler {
    * If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since (S3 API Reference, GetObject and
    * HeadObject; RFC 7232 precedence): throws 412 PreconditionFailed, or answers 304 Not Modified without a body.
    */
-  private preconditionFailure(request: WireRequest, object: ObjectHeaderFields): WireResponse | undefined {
-    const h = request.headers;
-    const etag = object.ETag ?? '';
-    const modified = object.LastModified?.getTime() ?? 0;
-    const matches = (list: string) => list.split(',').some((tag) => tag.trim() === '*' || tag.trim() === etag || `"${tag.trim()}"` === etag);
-    // HTTP dates have whole seconds: compare at that resolution.
-    const after = (header: string) => Math.floor(modified / 1000) > Math.floor(Date.parse(header) / 1000);
-    const ifMatch = headerValue(h, 'if-match');
-    const ifNoneMatch = headerValue(h, 'if-none-match');
-    const ifModifiedSince = headerValue(h, 'if-modified-since');
-    const ifUnmodifiedSince = headerValue(h, 'if-unmodified-since');
-    const failed = (ifMatch !== undefined && !matches(ifMatch)) || (ifMatch === undefined && ifUnmodifiedSince !== undefined && after(ifUnmodifiedSince));
-    if (failed) throw new ServiceError('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
-    const notModified = ifNoneMatch !== undefined ? matches(ifNoneMatch) : ifModifiedSince !== undefined && !after(ifModifiedSince);
-    if (notModified) return { status: 304, headers: { etag, 'last-modified': object.LastModified?.toUTCString() ?? '' }, body: '' };
+  private preconditionFailure(request: WireRequest, object: { ETag: string; LastModified: Date }): WireResponse | undefined {
+    const unmet = unmetCondition(object, conditionFields(request.headers));
+    if (unmet === 'PreconditionFailed') throw new ServiceError('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
+    if (unmet === 'NotModified') return { status: 304, headers: { etag: object.ETag, 'last-modified': object.LastModified.toUTCString() }, body: '' };
     return undefined;
   }
 
