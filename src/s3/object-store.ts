@@ -46,7 +46,7 @@ import type {
   CopySourceFields, UploadPartCopyOutput, UploadPartCopyRequest, GetObjectTaggingOutput, GetObjectTaggingRequest,
 } from './s3-api-types.js';
 import { MultipartUploads, type CompletedUpload } from './multipart-uploads.js';
-import type { ChecksummerFactory } from './object-checksums.js';
+import { CHECKSUM_ALGORITHMS, copyChecksum, memberOf, type ChecksummerFactory } from './object-checksums.js';
 import { bucketRecord, dropBucketRecord, dropRecord, putRecord, type ObjectMetadataStore, type ObjectRecord } from './object-metadata.js';
 import { ObjectPersistence } from './object-persistence.js';
 import { addVersion, BASE_ENCRYPTION_RULE, defaultEncryption, newVersionId, SSE_VALUES, type Bucket, type StoredObject } from './object-records.js';
@@ -137,6 +137,7 @@ export class ObjectStore {
   private readonly bucketKeys: BucketKeyCache;
   private readonly multipart: MultipartUploads;
   private readonly clock: Clock;
+  private readonly checksummer: ChecksummerFactory | undefined;
 
   constructor(options: ObjectStoreOptions) {
     if (!options?.kms) throw s3Error('InvalidArgument', 'kms: a KMS (KeyManagementService or another HostKms) is required');
@@ -149,12 +150,13 @@ export class ObjectStore {
     this.state = options.store ?? new ObjectPersistence(options.dir, options.waitForLock);
     this.requireSecureTransport = options.requireSecureTransport ?? false;
     this.clock = options.clock ?? systemClock;
+    this.checksummer = options.checksummer;
     this.bucketKeys = new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now ?? (() => this.clock.now().getTime()));
     this.multipart = new MultipartUploads({
       load: () => this.load(), who: (caller) => this.who(caller), bucket: (name) => this.bucket(name), checkKey: (key) => this.checkKey(key),
       authorizePut: (who, bucket, key, request) => this.authorizePut(who, bucket, key, request),
       customerKey: (request) => this.customerKey(request), matchingCustomerKey: (r, check, missing) => this.matchingCustomerKey(r, check, missing),
-      sseS3: () => this.state.sseS3, bodies: () => this.bodies, account: this.kms.account, checksummer: options.checksummer,
+      sseS3: () => this.state.sseS3, bodies: () => this.bodies, account: this.kms.account, checksummer: this.checksummer,
       putObject: (request, caller, completed) => this.storeObject(request, caller, MAX_OBJECT_BYTES, completed),
     });
   }
@@ -580,21 +582,26 @@ export class ObjectStore {
   /**
    * Copies an object, re-encrypting it to the destination's settings: the request's SSE headers,
    * or else the destination bucket's default (as S3 does). The source is read as the caller (with
-   * CopySourceSSECustomer* for an SSE-C source), so the caller needs to be able to read it.
+   * CopySourceSSECustomer* for an SSE-C source), so the caller needs to be able to read it. The copy's
+   * checksum is ChecksumAlgorithm's, else the source's algorithm's, computed over its bytes (copyChecksum).
    */
   async copyObject(request: CopyObjectRequest, caller?: Caller): Promise<CopyObjectOutput> {
     const malformed = malformedS3Request('CopyObject', request); if (malformed) return malformed;
     const original = await this.readCopySource(request, undefined, caller);
     try {
+      const inherited = this.checksummer ? CHECKSUM_ALGORITHMS.find((algorithm) => original[memberOf(algorithm)] !== undefined) : undefined;
+      const { body, checksums } = copyChecksum(original.Body, request.ChecksumAlgorithm ?? inherited, this.checksummer);
       // The source streams into the copy, decrypted frame by frame as the copy encrypts it.
       const put = await this.putObject({
-        Bucket: request.Bucket, Key: request.Key, Body: original.Body, ServerSideEncryption: request.ServerSideEncryption,
+        Bucket: request.Bucket, Key: request.Key, Body: body, VerifiedChecksums: checksums, ServerSideEncryption: request.ServerSideEncryption,
         SSEKMSKeyId: request.SSEKMSKeyId, SSEKMSEncryptionContext: request.SSEKMSEncryptionContext, BucketKeyEnabled: request.BucketKeyEnabled,
         SSECustomerAlgorithm: request.SSECustomerAlgorithm, SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5,
         SecureTransport: request.SecureTransport, ContentType: original.ContentType,
         Metadata: request.MetadataDirective === 'REPLACE' ? request.Metadata : original.Metadata,
       }, caller);
-      return { CopyObjectResult: { ETag: put.ETag, LastModified: this.clock.now() }, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption,
+      const copied = Object.fromEntries(checksums);
+      return { CopyObjectResult: { ETag: put.ETag, LastModified: this.clock.now(), ...copied, ...(checksums.size ? { ChecksumType: 'FULL_OBJECT' as const } : {}) },
+        VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption,
         SSEKMSKeyId: put.SSEKMSKeyId, BucketKeyEnabled: put.BucketKeyEnabled, SSECustomerAlgorithm: put.SSECustomerAlgorithm };
     } finally {
       await ObjectStore.closeUnread(original);
@@ -613,10 +620,11 @@ export class ObjectStore {
     this.authorizePut(this.who(caller), this.bucket(request.Bucket), this.checkKey(request.Key), { Bucket: request.Bucket, Key: request.Key, SecureTransport: request.SecureTransport });
     const original = await this.readCopySource(request, request.CopySourceRange, caller);
     try {
-      const { ETag, ...encryption } = await this.multipart.uploadPart({ Bucket: request.Bucket, Key: request.Key, UploadId: request.UploadId,
+      const { ETag, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ...encryption } = await this.multipart.uploadPart({ Bucket: request.Bucket, Key: request.Key, UploadId: request.UploadId,
         PartNumber: request.PartNumber, Body: original.Body, ContentLength: original.ContentLength, SSECustomerAlgorithm: request.SSECustomerAlgorithm,
         SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5, SecureTransport: request.SecureTransport }, caller);
-      return { CopyPartResult: { ETag, LastModified: this.clock.now() }, CopySourceVersionId: original.VersionId, ...encryption };
+      const checksum = { ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256 };
+      return { CopyPartResult: { ETag, LastModified: this.clock.now(), ...checksum }, CopySourceVersionId: original.VersionId, ...encryption };
     } finally {
       await ObjectStore.closeUnread(original);
     }
@@ -646,7 +654,8 @@ export class ObjectStore {
         throw s3Error('InvalidArgument', `CopySourceRange: expected bytes=first-last within the source object of size ${size}, got ${range}`);
       }
     }
-    const original = await this.getObject({ ...sourceRequest, Range: range }, caller);
+    // With ChecksumMode: the checksums of a whole source, whose algorithm a copy keeps.
+    const original = await this.getObject({ ...sourceRequest, Range: range, ChecksumMode: 'ENABLED' }, caller);
     const unmet = unmetCondition(original, { IfMatch: request.CopySourceIfMatch, IfNoneMatch: request.CopySourceIfNoneMatch,
       IfModifiedSince: request.CopySourceIfModifiedSince, IfUnmodifiedSince: request.CopySourceIfUnmodifiedSince });
     if (unmet !== undefined) {

@@ -74,7 +74,7 @@ export const S3_REQUEST_SHAPES = {
   DeleteObject: structure<S3.DeleteObjectRequest>('DeleteObjectRequest', { Bucket: string(), Key: string(), VersionId: optional(string()) }),
   ListObjectVersions: structure<S3.ListObjectVersionsRequest>('ListObjectVersionsRequest', { Bucket: string(), Prefix: optional(string()) }),
   CopyObject: structure<S3.CopyObjectRequest>('CopyObjectRequest', {
-    ...putSettings, ...copySource, MetadataDirective: optional(oneOf(['COPY', 'REPLACE'] as const)),
+    ...putSettings, ...copySource, MetadataDirective: optional(oneOf(['COPY', 'REPLACE'] as const)), ChecksumAlgorithm: optional(oneOf(CHECKSUM_ALGORITHMS)),
   }),
   ListObjectsV2: structure<S3.ListObjectsV2Request>('ListObjectsV2Request', {
     Bucket: string(), Prefix: optional(string()), MaxKeys: optional(integer(0, 2 ** 31 - 1)), StartAfter: optional(string()),

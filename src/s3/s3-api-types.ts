@@ -216,10 +216,14 @@ export interface CopySourceFields {
 }
 export interface CopyObjectRequest extends PutObjectSettings, CopySourceFields {
   MetadataDirective?: MetadataDirective;
+  /** The copy's checksum, computed over its bytes; absent: the source's algorithm, if it has a checksum (and the store a checksummer). */
+  ChecksumAlgorithm?: ChecksumAlgorithm;
 }
-export interface CopyObjectResult {
+export interface CopyObjectResult extends Checksums {
   ETag: string;
   LastModified: Date;
+  /** With a checksum: FULL_OBJECT (a copy is one piece). */
+  ChecksumType?: ChecksumType;
 }
 export interface CopyObjectOutput extends Omit<PutObjectOutput, 'ETag'> {
   CopyObjectResult: CopyObjectResult;
@@ -264,8 +268,9 @@ export interface UploadPartCopyRequest extends ObjectRequest, CopySourceFields {
   /** `bytes=first-last`, zero-based and inclusive, within the source; absent: all of it. */
   CopySourceRange?: string;
 }
-export interface UploadPartCopyOutput extends Omit<UploadPartOutput, 'ETag'> {
-  CopyPartResult: CopyObjectResult;
+export interface UploadPartCopyOutput extends Omit<UploadPartOutput, 'ETag' | ChecksumMember> {
+  /** The part's ETag and, in an upload with a ChecksumAlgorithm, its checksum. */
+  CopyPartResult: Omit<CopyObjectResult, 'ChecksumType'>;
   /** The source's version, if it has one. */
   CopySourceVersionId?: string;
 }

@@ -4,6 +4,7 @@
 // customer-provided keys (SSE-C)").
 
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ChecksumAlgorithm } from '../s3/object-checksums.js';
 import type { ObjectConditions } from '../s3/object-conditions.js';
 import { CHECKSUM_MEMBERS, type ChecksumMember } from '../s3/object-records.js';
 import type { ServerSideEncryption } from '../s3/object-store.js';
@@ -77,6 +78,9 @@ export function readFields(headers: IncomingHttpHeaders) {
   const customer = customerKeyFields(headers);
   return { SSECustomerAlgorithm: customer.algorithm, SSECustomerKey: customer.key, SSECustomerKeyMD5: customer.keyMd5 };
 }
+
+/** x-amz-checksum-algorithm of CreateMultipartUpload and CopyObject (the SDK sends it in upper case; a value no algorithm has is the store's to refuse). */
+export const checksumAlgorithm = (headers: IncomingHttpHeaders) => headerValue(headers, 'x-amz-checksum-algorithm')?.toUpperCase() as ChecksumAlgorithm | undefined;
 
 /** x-amz-checksum-mode on a GET or HEAD (S3 API Reference, GetObject: ChecksumMode). */
 export const checksumMode = (headers: IncomingHttpHeaders) => headerValue(headers, 'x-amz-checksum-mode') as 'ENABLED' | undefined;

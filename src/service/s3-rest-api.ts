@@ -5,14 +5,14 @@
 // over by s3-bodies.ts; errors are S3's `<Error>` document with the status S3 gives the code
 // ("Error responses", List of error codes).
 
-import type { ChecksumAlgorithm, ChecksumType } from '../s3/object-checksums.js';
+import type { ChecksumType } from '../s3/object-checksums.js';
 import { unmetCondition } from '../s3/object-conditions.js';
 import { CHECKSUM_MEMBERS } from '../s3/object-records.js';
 import type { ObjectStore } from '../s3/object-store.js';
 import { S3Error } from '../s3/s3-errors.js';
 import { MAX_BODY_BYTES } from './read-body.js';
 import { objectPayload, readDocument } from './s3-bodies.js';
-import { checksumMode, conditionFields, copySourceFields, objectResponseHeaders, putFields, readFields } from './s3-headers.js';
+import { checksumAlgorithm, checksumMode, conditionFields, copySourceFields, objectResponseHeaders, putFields, readFields } from './s3-headers.js';
 import { requestPayload } from './s3-payload.js';
 import { listingPage, type ListingPage } from './s3-listing.js';
 import { s3RouteOf, type S3Route } from './s3-routes.js';
@@ -183,14 +183,15 @@ export class S3RestApi implements ServiceHandler {
         const directive = headerValue(request.headers, 'x-amz-metadata-directive');
         if (directive !== undefined && directive !== 'COPY' && directive !== 'REPLACE') throw new ServiceError('InvalidArgument', 400, 'x-amz-metadata-directive must be COPY or REPLACE');
         const copied = await store.copyObject({ Bucket: route.bucket, Key: route.key, ...copySourceFields(request.headers),
-          MetadataDirective: directive, SecureTransport: request.secureTransport, ...putFields(request.headers) }, who.caller);
-        return ok(s3Document('CopyObjectResult', { ETag: copied.CopyObjectResult.ETag, LastModified: xmlTime(copied.CopyObjectResult.LastModified) }),
-          objectResponseHeaders(copied, request.headers));
+          MetadataDirective: directive, SecureTransport: request.secureTransport, ...putFields(request.headers),
+          ChecksumAlgorithm: checksumAlgorithm(request.headers) }, who.caller);
+        const { ETag, LastModified, ...checksums } = copied.CopyObjectResult;
+        return ok(s3Document('CopyObjectResult', { ETag, LastModified: xmlTime(LastModified), ...checksums }), objectResponseHeaders(copied, request.headers));
       },
       CreateMultipartUpload: async ({ route, who, request }) => {
         const { Bucket, Key, UploadId, ChecksumAlgorithm, ...encryption } = await store.createMultipartUpload({ Bucket: route.bucket, Key: route.key,
           SecureTransport: request.secureTransport, ...putFields(request.headers),
-          ChecksumAlgorithm: headerValue(request.headers, 'x-amz-checksum-algorithm')?.toUpperCase() as ChecksumAlgorithm | undefined,
+          ChecksumAlgorithm: checksumAlgorithm(request.headers),
           ChecksumType: headerValue(request.headers, 'x-amz-checksum-type')?.toUpperCase() as ChecksumType | undefined }, who.caller);
         return ok(s3Document('InitiateMultipartUploadResult', { Bucket, Key, UploadId }), {
           ...objectResponseHeaders(encryption, request.headers), ...(ChecksumAlgorithm ? { 'x-amz-checksum-algorithm': ChecksumAlgorithm } : {}) });
@@ -210,7 +211,7 @@ export class S3RestApi implements ServiceHandler {
           PartNumber: partNumberOf(request)!, ...copySourceFields(request.headers), CopySourceRange: headerValue(request.headers, 'x-amz-copy-source-range'),
           SecureTransport: request.secureTransport, ...readFields(request.headers) }, who.caller);
         const { CopyPartResult, CopySourceVersionId, ...encryption } = copied;
-        return ok(s3Document('CopyPartResult', { ETag: CopyPartResult.ETag, LastModified: xmlTime(CopyPartResult.LastModified) }), {
+        return ok(s3Document('CopyPartResult', { ...CopyPartResult, LastModified: xmlTime(CopyPartResult.LastModified) }), {
           ...objectResponseHeaders(encryption, request.headers), ...(CopySourceVersionId ? { 'x-amz-copy-source-version-id': CopySourceVersionId } : {}) });
       },
       CompleteMultipartUpload: async ({ route, who, request }) => {
