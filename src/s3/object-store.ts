@@ -34,6 +34,7 @@ import { writeEncryptedBody } from './body-encryption.js';
 import { bodyPieces, checkContentLength } from './object-bytes.js';
 import { readWholeBody, type ObjectBodies } from './object-bodies.js';
 import { unmetCondition } from './object-conditions.js';
+import { versionPage } from './version-listing.js';
 import { malformedS3Request } from './request-shapes.js';
 import type {
   AbortMultipartUploadOutput, AbortMultipartUploadRequest, CompleteMultipartUploadOutput, CompleteMultipartUploadRequest, CopyObjectOutput,
@@ -571,11 +572,12 @@ export class ObjectStore {
     const malformed = malformedS3Request('ListObjectVersions', request); if (malformed) return malformed;
     await this.load();
     const bucket = this.authorizedBucket(request.Bucket, 's3:ListBucketVersions', caller, { 's3:prefix': request.Prefix });
-    const entries = [...bucket.objects.keysInOrder(request.Prefix)].map((key) => [key, bucket.objects.get(key)!] as const);
-    const all = entries.flatMap(([key, versions]) => versions.map((v, i) => ({ key, v, latest: i === versions.length - 1 })).reverse());
+    const page = versionPage(bucket.objects, request);
+    const entries = page.entries.map(({ key, version: v, latest }) => ({ Key: key, VersionId: v.versionId, IsLatest: latest, LastModified: v.lastModified, v }));
     return {
-      Versions: all.filter((e) => !e.v.deleteMarker).map(({ key, v, latest }) => ({ Key: key, VersionId: v.versionId, IsLatest: latest, Size: v.size, ETag: v.etag, LastModified: v.lastModified })),
-      DeleteMarkers: all.filter((e) => e.v.deleteMarker).map(({ key, v, latest }) => ({ Key: key, VersionId: v.versionId, IsLatest: latest, LastModified: v.lastModified })),
+      Versions: entries.filter((e) => !e.v.deleteMarker).map(({ v, ...entry }) => ({ ...entry, Size: v.size, ETag: v.etag })),
+      DeleteMarkers: entries.filter((e) => e.v.deleteMarker).map(({ v: _, ...entry }) => entry),
+      CommonPrefixes: page.commonPrefixes, IsTruncated: page.truncated, NextKeyMarker: page.nextKeyMarker, NextVersionIdMarker: page.nextVersionIdMarker,
     };
   }
 

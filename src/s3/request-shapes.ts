@@ -72,7 +72,10 @@ export const S3_REQUEST_SHAPES = {
   HeadObject: structure<S3.HeadObjectRequest>('HeadObjectRequest', { ...objectFields, VersionId: optional(string()), ChecksumMode: checksumMode(), PartNumber: partNumber() }),
   GetObjectTagging: structure<S3.GetObjectTaggingRequest>('GetObjectTaggingRequest', { Bucket: string(), Key: string(), VersionId: optional(string()) }),
   DeleteObject: structure<S3.DeleteObjectRequest>('DeleteObjectRequest', { Bucket: string(), Key: string(), VersionId: optional(string()) }),
-  ListObjectVersions: structure<S3.ListObjectVersionsRequest>('ListObjectVersionsRequest', { Bucket: string(), Prefix: optional(string()) }),
+  ListObjectVersions: structure<S3.ListObjectVersionsRequest>('ListObjectVersionsRequest', {
+    Bucket: string(), Prefix: optional(string()), Delimiter: optional(string()), MaxKeys: optional(integer(0, 2 ** 31 - 1)),
+    KeyMarker: optional(string()), VersionIdMarker: optional(string()),
+  }),
   CopyObject: structure<S3.CopyObjectRequest>('CopyObjectRequest', {
     ...putSettings, ...copySource, MetadataDirective: optional(oneOf(['COPY', 'REPLACE'] as const)), ChecksumAlgorithm: optional(oneOf(CHECKSUM_ALGORITHMS)),
   }),

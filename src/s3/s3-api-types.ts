@@ -152,8 +152,13 @@ export interface DeleteObjectOutput {
   VersionId?: string;
 }
 
+/** A page of versions (version-listing.ts): at most MaxKeys (0–1000; larger asks get 1000), after KeyMarker (and VersionIdMarker). */
 export interface ListObjectVersionsRequest extends BucketRequest {
   Prefix?: string;
+  Delimiter?: string;
+  MaxKeys?: number;
+  KeyMarker?: string;
+  VersionIdMarker?: string;
 }
 export interface ObjectVersion {
   Key: string;
@@ -172,6 +177,12 @@ export interface DeleteMarkerEntry {
 export interface ListObjectVersionsOutput {
   Versions: ObjectVersion[];
   DeleteMarkers: DeleteMarkerEntry[];
+  /** The keys rolled up by Delimiter, each once. */
+  CommonPrefixes: string[];
+  IsTruncated: boolean;
+  /** Where a truncated page's next one starts: KeyMarker and VersionIdMarker (none after a common prefix). */
+  NextKeyMarker?: string;
+  NextVersionIdMarker?: string;
 }
 export interface ListObjectsV2Request extends BucketRequest {
   Prefix?: string;

@@ -101,13 +101,18 @@ export class S3RestApi implements ServiceHandler {
       ListObjects: (call) => this.listObjects(call),
       ListObjectsV2: (call) => this.listObjectsV2(call),
       ListObjectVersions: async ({ route, who, request }) => {
-        const prefix = request.query.get('prefix') ?? undefined;
-        const { Versions, DeleteMarkers } = await store.listObjectVersions({ Bucket: route.bucket, Prefix: prefix }, who.caller);
+        const q = request.query;
+        const asked = { Prefix: q.get('prefix') ?? undefined, Delimiter: q.get('delimiter') || undefined, MaxKeys: wholeNumber(request, 'max-keys') ?? 1000,
+          KeyMarker: q.get('key-marker') ?? undefined, VersionIdMarker: q.get('version-id-marker') ?? undefined };
+        const listed = await store.listObjectVersions({ Bucket: route.bucket, ...asked }, who.caller);
         return ok(s3Document('ListVersionsResult', {
-          Name: route.bucket, Prefix: prefix ?? '', KeyMarker: '', VersionIdMarker: '', MaxKeys: 1000, IsTruncated: false,
-          Version: Versions.map((v) => ({ Key: v.Key, VersionId: v.VersionId, IsLatest: v.IsLatest, LastModified: xmlTime(v.LastModified),
+          Name: route.bucket, Prefix: asked.Prefix ?? '', KeyMarker: asked.KeyMarker ?? '', VersionIdMarker: asked.VersionIdMarker ?? '',
+          NextKeyMarker: listed.NextKeyMarker, NextVersionIdMarker: listed.NextVersionIdMarker, MaxKeys: asked.MaxKeys, Delimiter: asked.Delimiter,
+          IsTruncated: listed.IsTruncated,
+          Version: listed.Versions.map((v) => ({ Key: v.Key, VersionId: v.VersionId, IsLatest: v.IsLatest, LastModified: xmlTime(v.LastModified),
             ETag: v.ETag, Size: v.Size, StorageClass: 'STANDARD' })),
-          DeleteMarker: DeleteMarkers.map((m) => ({ Key: m.Key, VersionId: m.VersionId, IsLatest: m.IsLatest, LastModified: xmlTime(m.LastModified) })),
+          DeleteMarker: listed.DeleteMarkers.map((m) => ({ Key: m.Key, VersionId: m.VersionId, IsLatest: m.IsLatest, LastModified: xmlTime(m.LastModified) })),
+          CommonPrefixes: listed.CommonPrefixes.map((Prefix) => ({ Prefix })),
         }));
       },
       PutBucketEncryption: async ({ route, who, request }) => {
