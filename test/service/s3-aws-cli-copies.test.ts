@@ -3,15 +3,13 @@
 // CreateMultipartUpload and UploadPartCopy), and of a small one (CopyObject), each also with
 // `--sse aws:kms`; `aws s3api copy-object` with the copy-source conditions.
 
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import * as S3 from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { AWS_CLI } from './cli-process.js';
+import { AWS_CLI, awsCliAt } from './cli-process.js';
 import { ROOT, startTestService, type TestService } from './service-fixture.js';
 
 const newDirectory = temporaryDirectories('kms-wasm-s3-cli-copies-');
@@ -34,11 +32,7 @@ describe.skipIf(AWS_CLI === undefined)('the AWS CLI v2 copying objects inside th
   beforeAll(async () => {
     t = await startTestService();
     const files = newDirectory();
-    const env = {
-      PATH: process.env.PATH!, HOME: files, AWS_ACCESS_KEY_ID: ROOT.accessKeyId, AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '',
-    };
-    aws = async (...args) => (await promisify(execFile)(AWS_CLI!, [...args, '--endpoint-url', t.service.url], { env, maxBuffer: 1 << 24 })).stdout;
+    aws = awsCliAt(t.service.url, ROOT, files);
     await aws('s3api', 'create-bucket', '--bucket', 'cli-copies');
     writeFileSync(join(files, 'big.bin'), big);
     writeFileSync(join(files, 'small.bin'), small);

@@ -5,15 +5,13 @@
 // The copy's checksum is computed over its bytes, whatever the source's and the copy's encryption; the
 // digests expected here are computed independently, and the SDK validates a GET's against the body.
 
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
 import { Crc32 } from '@aws-crypto/crc32';
 import { Crc32c } from '@aws-crypto/crc32c';
 import * as S3 from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../helpers/seeded-random.js';
-import { AWS_CLI } from './cli-process.js';
+import { AWS_CLI, awsCliAt } from './cli-process.js';
 import { failure, ROOT, startTestService, type TestService } from './service-fixture.js';
 import { sendSigned } from './signed-request.js';
 
@@ -102,10 +100,8 @@ describe('checksums of copies over the service', () => {
   });
 
   it.skipIf(AWS_CLI === undefined)('the AWS CLI: s3api copy-object --checksum-algorithm SHA1', async () => {
-    const env = { PATH: process.env.PATH!, HOME: t.dir, AWS_ACCESS_KEY_ID: ROOT.accessKeyId, AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '' };
-    const copied = JSON.parse((await promisify(execFile)(AWS_CLI!, ['s3api', 'copy-object', '--bucket', 'sums', '--key', 'cli-sha1', '--copy-source', 'sums/plain',
-      '--checksum-algorithm', 'SHA1', '--endpoint-url', t.service.url, '--output', 'json'], { env })).stdout);
+    const copied = JSON.parse(await awsCliAt(t.service.url, ROOT, t.dir)('s3api', 'copy-object', '--bucket', 'sums', '--key', 'cli-sha1',
+      '--copy-source', 'sums/plain', '--checksum-algorithm', 'SHA1', '--output', 'json'));
     expect(copied.CopyObjectResult.ChecksumSHA1).toBe(createHash('sha1').update(body).digest('base64'));
   });
 });

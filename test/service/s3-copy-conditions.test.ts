@@ -4,13 +4,10 @@
 // copied, and S3's precedence (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html:
 // if-match true with if-unmodified-since false copies; if-none-match false with if-modified-since true is 412).
 
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import * as IamSdk from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AWS_CLI } from './cli-process.js';
-import { failure, ROOT, startTestService, type TestService } from './service-fixture.js';
+import { AWS_CLI, awsCliAt } from './cli-process.js';
+import { failure, ROOT, startTestService, userAllowed, type TestService } from './service-fixture.js';
 import { sendSigned } from './signed-request.js';
 
 const MiB = 1024 * 1024;
@@ -76,12 +73,7 @@ describe('copy-source conditions over the service', () => {
   });
 
   it('a condition is checked after authorization and on the version named: a user without s3:GetObject is AccessDenied, an unknown version NoSuchKey, not 412', async () => {
-    const iam = t.iam();
-    await iam.send(new IamSdk.CreateUserCommand({ UserName: 'writer' }));
-    await iam.send(new IamSdk.PutUserPolicyCommand({ UserName: 'writer', PolicyName: 'put', PolicyDocument: JSON.stringify({
-      Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::conditions/*' }] }) }));
-    const { AccessKey } = await iam.send(new IamSdk.CreateAccessKeyCommand({ UserName: 'writer' }));
-    const writer = t.s3({ accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! });
+    const writer = t.s3(await userAllowed(t, 'writer', ['s3:PutObject'], 'arn:aws:s3:::conditions/*'));
     for (const CopySourceIfMatch of [etag, OTHER]) {
       expect(await failure(writer.send(new S3.CopyObjectCommand({ Bucket: 'conditions', Key: 'refused', CopySource: 'conditions/source', CopySourceIfMatch }))))
         .toMatchObject({ name: 'AccessDenied', status: 403 });
@@ -102,9 +94,7 @@ describe('copy-source conditions over the service', () => {
   });
 
   it.skipIf(AWS_CLI === undefined)('the AWS CLI: s3api copy-object --copy-source-if-match copies, a wrong ETag is refused with 412', async () => {
-    const env = { PATH: process.env.PATH!, HOME: t.dir, AWS_ACCESS_KEY_ID: ROOT.accessKeyId, AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '' };
-    const aws = async (...args: string[]) => (await promisify(execFile)(AWS_CLI!, [...args, '--endpoint-url', t.service.url, '--output', 'json'], { env })).stdout;
+    const aws = (...args: string[]) => awsCliAt(t.service.url, ROOT, t.dir)(...args, '--output', 'json');
     const copied = JSON.parse(await aws('s3api', 'copy-object', '--bucket', 'conditions', '--key', 'cli-copy', '--copy-source', 'conditions/source',
       '--copy-source-if-match', etag));
     expect(copied.CopyObjectResult.ETag).toBe(etag);

@@ -5,26 +5,17 @@
 // Reference, "Actions defined by Amazon S3"). Writing tags (PutObjectTagging, x-amz-tagging) is
 // NotImplemented (501), never silently dropped.
 
-import * as IamSdk from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { failure, ROOT, startTestService, type Credentials, type TestService } from './service-fixture.js';
+import { failure, ROOT, startTestService, userAllowed as allowed, type TestService } from './service-fixture.js';
 import { sendSigned } from './signed-request.js';
 
 describe('GetObjectTagging over the service', () => {
   let t: TestService;
   let s3: S3.S3Client;
   let versions: string[];
-  /** An IAM user whose only permissions are `actions` on every object. */
-  const userAllowed = async (name: string, actions: string[]): Promise<S3.S3Client> => {
-    const iam = t.iam();
-    await iam.send(new IamSdk.CreateUserCommand({ UserName: name }));
-    await iam.send(new IamSdk.PutUserPolicyCommand({ UserName: name, PolicyName: 'tags', PolicyDocument: JSON.stringify({
-      Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: 'arn:aws:s3:::tagged/*' }] }) }));
-    const { AccessKey } = await iam.send(new IamSdk.CreateAccessKeyCommand({ UserName: name }));
-    const credentials: Credentials = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
-    return t.s3(credentials);
-  };
+  /** An IAM user whose only permissions are `actions` on every object of the bucket. */
+  const userAllowed = async (name: string, actions: string[]) => t.s3(await allowed(t, name, actions, 'arn:aws:s3:::tagged/*'));
 
   beforeAll(async () => {
     t = await startTestService();

@@ -2,11 +2,9 @@
 // version-id-marker, delimiter → CommonPrefixes, IsTruncated with NextKeyMarker/NextVersionIdMarker),
 // with the unmodified @aws-sdk/client-s3, and the AWS CLI's paginator.
 
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import * as S3 from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AWS_CLI } from './cli-process.js';
+import { AWS_CLI, awsCliAt } from './cli-process.js';
 import { failure, ROOT, startTestService, type TestService } from './service-fixture.js';
 
 describe('ListObjectVersions paging over the service', () => {
@@ -60,10 +58,8 @@ describe('ListObjectVersions paging over the service', () => {
   });
 
   it.skipIf(AWS_CLI === undefined)('the AWS CLI: s3api list-object-versions pages by --page-size and lists them all', async () => {
-    const env = { PATH: process.env.PATH!, HOME: t.dir, AWS_ACCESS_KEY_ID: ROOT.accessKeyId, AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '' };
-    const listed = JSON.parse((await promisify(execFile)(AWS_CLI!, ['s3api', 'list-object-versions', '--bucket', 'versions', '--page-size', '3',
-      '--endpoint-url', t.service.url, '--output', 'json'], { env })).stdout);
+    const listed = JSON.parse(await awsCliAt(t.service.url, ROOT, t.dir)('s3api', 'list-object-versions', '--bucket', 'versions', '--page-size', '3',
+      '--output', 'json'));
     expect([...listed.Versions, ...listed.DeleteMarkers].map((e: { Key: string; VersionId: string }) => `${e.Key}@${e.VersionId}`).sort()).toEqual([...all].sort());
     expect(t.log.filter((line) => line.includes('s3:ListObjectVersions')).length).toBeGreaterThanOrEqual(3);
   });
