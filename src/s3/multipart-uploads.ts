@@ -14,7 +14,7 @@ import { writeEncryptedBody } from './body-encryption.js';
 import type { ObjectBodies } from './object-bodies.js';
 import { bodyPieces, checkContentLength } from './object-bytes.js';
 import { checksummed, compositeChecksum, memberOf, uploadChecksum, type ChecksummerFactory, type UploadChecksum } from './object-checksums.js';
-import { CHECKSUM_MEMBERS, defaultEncryption, type Bucket, type ChecksumMember } from './object-records.js';
+import { CHECKSUM_MEMBERS, defaultEncryption, type Bucket, type ChecksumMember, type StoredObject } from './object-records.js';
 import type {
   AbortMultipartUploadOutput, AbortMultipartUploadRequest, CompleteMultipartUploadOutput, CompleteMultipartUploadRequest,
   CreateMultipartUploadOutput, CreateMultipartUploadRequest, ObjectRequest, PutObjectOutput, PutObjectRequest, PutObjectSettings,
@@ -58,11 +58,8 @@ interface Upload {
   parts: Map<number, { bodyId: string; size: number; etag: string; lastModified: Date; checksum?: string }>;
 }
 
-/** What a completed upload leaves on its object's version besides the PUT's fields. */
-export interface CompletedUpload {
-  partSizes: number[];
-  checksumType?: 'COMPOSITE';
-}
+/** What a completed upload leaves on its object's version besides the PUT's fields: its part sizes, and its parts' checksums and the object checksum's type if it has them. */
+export type CompletedUpload = Required<Pick<StoredObject, 'parts'>> & Pick<StoredObject, 'checksumType' | 'partChecksums'>;
 
 /** S3's minimum size for every part but the last. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -166,7 +163,8 @@ export class MultipartUploads {
       if (algorithm && type === 'COMPOSITE') checksums.set(memberOf(algorithm), await compositeChecksum(running!, chosen.map((part) => part.checksum!)));
       const body = algorithm && type === 'FULL_OBJECT' ? checksummed(joined, running!, (value) => checksums.set(memberOf(algorithm), value)) : joined;
       const put = await this.host.putObject({ ...upload.settings, ...customer, Bucket: upload.bucket, Key: upload.key, Body: body, SecureTransport: request.SecureTransport,
-        VerifiedChecksums: checksums }, caller, { partSizes: chosen.map((part) => part.size), checksumType: type === 'COMPOSITE' ? type : undefined });
+        VerifiedChecksums: checksums }, caller, { parts: chosen.map((part) => part.size),
+        ...(type === 'COMPOSITE' ? { checksumType: type } : {}), ...(algorithm ? { partChecksums: chosen.map((part) => part.checksum!) } : {}) });
       await this.dropUpload(request.UploadId, upload);
       return { Bucket: upload.bucket, Key: upload.key, ETag: put.ETag, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption, SSEKMSKeyId: put.SSEKMSKeyId,
         ...Object.fromEntries(checksums), ChecksumType: type };

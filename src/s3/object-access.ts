@@ -14,6 +14,18 @@ import type { ObjectRequest, PutObjectSettings } from './s3-api-types.js';
 import { s3Error } from './s3-errors.js';
 import { customerKeyOf, verifyCustomerKey, type CustomerKeyCheck } from './sse-c-keyring.js';
 
+/**
+ * The action a request on an object needs: one for the current version, another when it names a
+ * VersionId (Service Authorization Reference, "Actions defined by Amazon S3"; e.g. GetObject needs
+ * s3:GetObjectVersion for a version, GetObjectTagging s3:GetObjectVersionTagging).
+ */
+export interface ObjectAction {
+  current: string;
+  version: string;
+}
+export const GET_OBJECT: ObjectAction = { current: 's3:GetObject', version: 's3:GetObjectVersion' };
+export const GET_OBJECT_TAGGING: ObjectAction = { current: 's3:GetObjectTagging', version: 's3:GetObjectVersionTagging' };
+
 export class ObjectAccess {
   constructor(
     readonly kms: HostKms,
@@ -73,13 +85,13 @@ export class ObjectAccess {
     return bucket;
   }
 
-  authorizedObject(request: ObjectRequest & { VersionId?: string }, action: string, caller: Caller | undefined) {
+  authorizedObject(request: ObjectRequest & { VersionId?: string }, action: ObjectAction, caller: Caller | undefined) {
     const who = this.who(caller);
     const bucket = this.bucket(request.Bucket);
     const key = this.checkKey(request.Key);
     const objectArn = `arn:aws:s3:::${bucket.name}/${key}`;
     const versioned = request.VersionId !== undefined;
-    this.authorize(who, versioned ? `${action}Version` : action, objectArn, bucket, { 's3:versionid': request.VersionId }, request.SecureTransport);
+    this.authorize(who, versioned ? action.version : action.current, objectArn, bucket, { 's3:versionid': request.VersionId }, request.SecureTransport);
     const versions = bucket.objects.get(key) ?? [];
     const object = versioned ? versions.find((v) => v.versionId === request.VersionId) : versions.at(-1);
     if (versioned && !object) throw s3Error('NoSuchKey', `The specified version does not exist: ${request.VersionId}`);

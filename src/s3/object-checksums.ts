@@ -61,3 +61,17 @@ export async function* checksummed(pieces: AsyncIterable<Uint8Array>, running: C
   }
   done(await running.digest());
 }
+
+/**
+ * The checksum a copy gets (S3 API Reference, CopyObject: "If the CopyObject request does not include
+ * this x-amz-checksum-algorithm header, the checksum algorithm will be copied from the source object to
+ * the destination object (if it's present on the source object)"): `algorithm`'s, computed over the
+ * copy's bytes as `pieces` pass (so a COMPOSITE source's becomes the whole copy's, FULL_OBJECT);
+ * `checksums` holds it once they have all passed. No algorithm: `pieces` unchanged and no checksum.
+ */
+export function copyChecksum(pieces: AsyncIterable<Uint8Array>, algorithm: ChecksumAlgorithm | undefined, checksummer: ChecksummerFactory | undefined) {
+  const checksums = new Map<ChecksumMember, string>();
+  if (algorithm === undefined) return { body: pieces, checksums };
+  if (!checksummer) throw s3Error('InvalidRequest', 'ChecksumAlgorithm: this ObjectStore was made without a checksummer (ObjectStoreOptions.checksummer)');
+  return { body: checksummed(pieces, checksummer(algorithm), (value) => checksums.set(memberOf(algorithm), value)), checksums };
+}

@@ -4,6 +4,8 @@
 
 import type { Caller } from '../policy/caller.js';
 import type { ObjectAccess } from './object-access.js';
+import { CHECKSUM_ALGORITHMS, copyChecksum, memberOf, type ChecksummerFactory } from './object-checksums.js';
+import { unmetCondition } from './object-conditions.js';
 import { malformedS3Request } from './request-shapes.js';
 import type {
   CopyObjectOutput, CopyObjectRequest, CopySourceFields, GetObjectOutput, GetObjectRequest, HeadObjectOutput, HeadObjectRequest,
@@ -20,26 +22,31 @@ export interface CopyHost {
 }
 
 export class ObjectCopies {
-  constructor(private readonly access: ObjectAccess, private readonly host: CopyHost) {}
+  constructor(private readonly access: ObjectAccess, private readonly host: CopyHost, private readonly checksummer: ChecksummerFactory | undefined) {}
 
   /**
    * Copies an object, re-encrypting it to the destination's settings: the request's SSE headers,
    * or else the destination bucket's default (as S3 does). The source is read as the caller (with
-   * CopySourceSSECustomer* for an SSE-C source), so the caller needs to be able to read it.
+   * CopySourceSSECustomer* for an SSE-C source), so the caller needs to be able to read it. The copy's
+   * checksum is ChecksumAlgorithm's, else the source's algorithm's, computed over its bytes (copyChecksum).
    */
   async copyObject(request: CopyObjectRequest, caller?: Caller): Promise<CopyObjectOutput> {
     const malformed = malformedS3Request('CopyObject', request); if (malformed) return malformed;
     const original = await this.readCopySource(request, undefined, caller);
     try {
+      const inherited = this.checksummer ? CHECKSUM_ALGORITHMS.find((algorithm) => original[memberOf(algorithm)] !== undefined) : undefined;
+      const { body, checksums } = copyChecksum(original.Body, request.ChecksumAlgorithm ?? inherited, this.checksummer);
       // The source streams into the copy, decrypted frame by frame as the copy encrypts it.
       const put = await this.host.putObject({
-        Bucket: request.Bucket, Key: request.Key, Body: original.Body, ServerSideEncryption: request.ServerSideEncryption,
+        Bucket: request.Bucket, Key: request.Key, Body: body, VerifiedChecksums: checksums, ServerSideEncryption: request.ServerSideEncryption,
         SSEKMSKeyId: request.SSEKMSKeyId, SSEKMSEncryptionContext: request.SSEKMSEncryptionContext, BucketKeyEnabled: request.BucketKeyEnabled,
         SSECustomerAlgorithm: request.SSECustomerAlgorithm, SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5,
         SecureTransport: request.SecureTransport, ContentType: original.ContentType,
         Metadata: request.MetadataDirective === 'REPLACE' ? request.Metadata : original.Metadata,
       }, caller);
-      return { CopyObjectResult: { ETag: put.ETag, LastModified: this.access.clock.now() }, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption,
+      const copied = Object.fromEntries(checksums);
+      return { CopyObjectResult: { ETag: put.ETag, LastModified: this.access.clock.now(), ...copied, ...(checksums.size ? { ChecksumType: 'FULL_OBJECT' as const } : {}) },
+        VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption,
         SSEKMSKeyId: put.SSEKMSKeyId, BucketKeyEnabled: put.BucketKeyEnabled, SSECustomerAlgorithm: put.SSECustomerAlgorithm };
     } finally {
       await ObjectCopies.closeUnread(original);
@@ -58,10 +65,11 @@ export class ObjectCopies {
     this.access.authorizePut(this.access.who(caller), this.access.bucket(request.Bucket), this.access.checkKey(request.Key), { Bucket: request.Bucket, Key: request.Key, SecureTransport: request.SecureTransport });
     const original = await this.readCopySource(request, request.CopySourceRange, caller);
     try {
-      const { ETag, ...encryption } = await this.host.uploadPart({ Bucket: request.Bucket, Key: request.Key, UploadId: request.UploadId,
+      const { ETag, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ...encryption } = await this.host.uploadPart({ Bucket: request.Bucket, Key: request.Key, UploadId: request.UploadId,
         PartNumber: request.PartNumber, Body: original.Body, ContentLength: original.ContentLength, SSECustomerAlgorithm: request.SSECustomerAlgorithm,
         SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5, SecureTransport: request.SecureTransport }, caller);
-      return { CopyPartResult: { ETag, LastModified: this.access.clock.now() }, CopySourceVersionId: original.VersionId, ...encryption };
+      const checksum = { ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256 };
+      return { CopyPartResult: { ETag, LastModified: this.access.clock.now(), ...checksum }, CopySourceVersionId: original.VersionId, ...encryption };
     } finally {
       await ObjectCopies.closeUnread(original);
     }
@@ -69,7 +77,8 @@ export class ObjectCopies {
 
   /**
    * A copy's source, opened for reading as the caller: all of it, or `range` (`bytes=first-last`, both
-   * ends given and inside the object, as UploadPartCopy's x-amz-copy-source-range must be).
+   * ends given and inside the object, as UploadPartCopy's x-amz-copy-source-range must be); PreconditionFailed
+   * unless the CopySourceIf* conditions hold (object-conditions.ts).
    */
   private async readCopySource(request: CopySourceFields & { SecureTransport?: boolean }, range: string | undefined, caller: Caller | undefined) {
     const source = /^\/?([^/]+)\/(.+)$/.exec(typeof request.CopySource === 'string' ? request.CopySource : '');
@@ -90,7 +99,15 @@ export class ObjectCopies {
         throw s3Error('InvalidArgument', `CopySourceRange: expected bytes=first-last within the source object of size ${size}, got ${range}`);
       }
     }
-    return this.host.getObject({ ...sourceRequest, Range: range }, caller);
+    // With ChecksumMode: the checksums of a whole source, whose algorithm a copy keeps.
+    const original = await this.host.getObject({ ...sourceRequest, Range: range, ChecksumMode: 'ENABLED' }, caller);
+    const unmet = unmetCondition(original, { IfMatch: request.CopySourceIfMatch, IfNoneMatch: request.CopySourceIfNoneMatch,
+      IfModifiedSince: request.CopySourceIfModifiedSince, IfUnmodifiedSince: request.CopySourceIfUnmodifiedSince });
+    if (unmet !== undefined) {
+      await ObjectCopies.closeUnread(original);
+      throw s3Error('PreconditionFailed', `At least one of the pre-conditions you specified did not hold (x-amz-copy-source-if-*: ${unmet === 'NotModified' ? 'not modified' : 'ETag or date'})`);
+    }
+    return original;
   }
 
   /** A copy refused before it read its source leaves it unread: close it. (Once read, the read closed it, and it cannot be taken again.) */

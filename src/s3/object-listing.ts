@@ -4,6 +4,7 @@
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import type { Caller } from '../policy/caller.js';
 import type { ObjectAccess } from './object-access.js';
+import { versionPage } from './version-listing.js';
 import { malformedS3Request } from './request-shapes.js';
 import type { ListObjectsV2Output, ListObjectsV2Request, ListObjectVersionsOutput, ListObjectVersionsRequest } from './s3-api-types.js';
 import { s3Error } from './s3-errors.js';
@@ -64,11 +65,12 @@ export class ObjectListing {
     const malformed = malformedS3Request('ListObjectVersions', request); if (malformed) return malformed;
     await this.access.load();
     const bucket = this.access.authorizedBucket(request.Bucket, 's3:ListBucketVersions', caller, { 's3:prefix': request.Prefix });
-    const entries = [...bucket.objects.keysInOrder(request.Prefix)].map((key) => [key, bucket.objects.get(key)!] as const);
-    const all = entries.flatMap(([key, versions]) => versions.map((v, i) => ({ key, v, latest: i === versions.length - 1 })).reverse());
+    const page = versionPage(bucket.objects, request);
+    const entries = page.entries.map(({ key, version: v, latest }) => ({ Key: key, VersionId: v.versionId, IsLatest: latest, LastModified: v.lastModified, v }));
     return {
-      Versions: all.filter((e) => !e.v.deleteMarker).map(({ key, v, latest }) => ({ Key: key, VersionId: v.versionId, IsLatest: latest, Size: v.size, ETag: v.etag, LastModified: v.lastModified })),
-      DeleteMarkers: all.filter((e) => e.v.deleteMarker).map(({ key, v, latest }) => ({ Key: key, VersionId: v.versionId, IsLatest: latest, LastModified: v.lastModified })),
+      Versions: entries.filter((e) => !e.v.deleteMarker).map(({ v, ...entry }) => ({ ...entry, Size: v.size, ETag: v.etag })),
+      DeleteMarkers: entries.filter((e) => e.v.deleteMarker).map(({ v: _, ...entry }) => entry),
+      CommonPrefixes: page.commonPrefixes, IsTruncated: page.truncated, NextKeyMarker: page.nextKeyMarker, NextVersionIdMarker: page.nextVersionIdMarker,
     };
   }
 }

@@ -6,11 +6,11 @@ import type { Caller } from '../policy/caller.js';
 import { openRangedMessage } from '../envelope/ranged-decrypt.js';
 import { openDecryptedBody } from './body-decryption.js';
 import { parseRange, partRange } from './byte-range.js';
-import type { ObjectAccess } from './object-access.js';
+import { GET_OBJECT, GET_OBJECT_TAGGING, type ObjectAccess } from './object-access.js';
 import { fromKms, type ObjectEncryption } from './object-encryption.js';
 import type { StoredObject } from './object-records.js';
 import { malformedS3Request } from './request-shapes.js';
-import type { GetObjectOutput, GetObjectRequest, HeadObjectOutput, HeadObjectRequest } from './s3-api-types.js';
+import type { GetObjectOutput, GetObjectRequest, GetObjectTaggingOutput, GetObjectTaggingRequest, HeadObjectOutput, HeadObjectRequest } from './s3-api-types.js';
 import { s3Error } from './s3-errors.js';
 import { started, streamingBody } from './streaming-body.js';
 
@@ -25,7 +25,7 @@ export class ObjectReads {
   async getObject(request: GetObjectRequest, caller?: Caller): Promise<GetObjectOutput> {
     const malformed = malformedS3Request('GetObject', request); if (malformed) return malformed;
     await this.access.load();
-    const { object, who, objectArn } = this.access.authorizedObject(request, 's3:GetObject', caller);
+    const { object, who, objectArn } = this.access.authorizedObject(request, GET_OBJECT, caller);
     const layers = this.encryption.layersOf(object, objectArn, who, request);
     try {
       const { start, end, ...selected } = ObjectReads.selection(object, request);
@@ -38,7 +38,7 @@ export class ObjectReads {
         }
       })();
       return { Body: streamingBody(await started(pieces)), ContentLength: end - start, ...selected,
-        ...ObjectReads.headers(object), ...ObjectReads.checksumsOf(object, request, selected.ContentRange) };
+        ...ObjectReads.headers(object), ...ObjectReads.checksumsOf(object, request) };
     } finally {
       layers.dispose();
     }
@@ -48,7 +48,7 @@ export class ObjectReads {
   async headObject(request: HeadObjectRequest, caller?: Caller): Promise<HeadObjectOutput> {
     const malformed = malformedS3Request('HeadObject', request); if (malformed) return malformed;
     await this.access.load();
-    const { object, who, objectArn } = this.access.authorizedObject(request, 's3:GetObject', caller);
+    const { object, who, objectArn } = this.access.authorizedObject(request, GET_OBJECT, caller);
     const layers = this.encryption.layersOf(object, objectArn, who, request);
     try {
       const { start, end, ...selected } = ObjectReads.selection(object, request);
@@ -61,16 +61,36 @@ export class ObjectReads {
           await reader.close();
         }
       }
-      return { ContentLength: end - start, ...selected, ...ObjectReads.headers(object), ...ObjectReads.checksumsOf(object, request, selected.ContentRange) };
+      return { ContentLength: end - start, ...selected, ...ObjectReads.headers(object), ...ObjectReads.checksumsOf(object, request) };
     } finally {
       layers.dispose();
     }
   }
 
-  /** The stored checksums and their type, for a read that asks for them (ChecksumMode ENABLED) of the whole object. */
-  private static checksumsOf(object: StoredObject, request: { ChecksumMode?: 'ENABLED' }, contentRange: string | undefined) {
-    if (request.ChecksumMode !== 'ENABLED' || contentRange !== undefined || !object.checksums) return {};
-    return { ...object.checksums, ChecksumType: object.checksumType ?? 'FULL_OBJECT' as const };
+  /**
+   * The object's tags (S3 GetObjectTagging): an empty TagSet, as this store keeps no tags. As S3, it
+   * needs s3:GetObjectTagging, or s3:GetObjectVersionTagging with a VersionId, and neither the SSE-C key
+   * nor KMS (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectTagging.html).
+   */
+  async getObjectTagging(request: GetObjectTaggingRequest, caller?: Caller): Promise<GetObjectTaggingOutput> {
+    const malformed = malformedS3Request('GetObjectTagging', request); if (malformed) return malformed;
+    await this.access.load();
+    const { object } = this.access.authorizedObject(request, GET_OBJECT_TAGGING, caller);
+    return { TagSet: [], VersionId: ObjectReads.headers(object).VersionId };
+  }
+
+  /**
+   * The stored checksums and their type, for a read that asks for them (ChecksumMode ENABLED): of the
+   * whole object, or with PartNumber that part's checksum as its upload computed it (S3 User Guide,
+   * "Checking object integrity": a part's checksum is retrieved with GetObject or HeadObject and its
+   * part number). Never for a Range, nor for part 1 of an object put whole: a ranged read gets no whole-object checksum.
+   */
+  private static checksumsOf(object: StoredObject, request: { ChecksumMode?: 'ENABLED'; Range?: string; PartNumber?: number }) {
+    if (request.ChecksumMode !== 'ENABLED' || request.Range !== undefined || !object.checksums) return {};
+    const type = { ChecksumType: object.checksumType ?? 'FULL_OBJECT' as const };
+    if (request.PartNumber === undefined) return { ...object.checksums, ...type };
+    const part = object.partChecksums?.[request.PartNumber - 1];
+    return part === undefined ? {} : { [Object.keys(object.checksums)[0]!]: part, ...type };
   }
 
   /**

@@ -54,6 +54,8 @@ export interface StoredObject {
   metadata: Record<string, string>;
   /** A completed multipart upload's part sizes in order (GetObject/HeadObject partNumber); absent for an object put whole. */
   parts?: number[];
+  /** A completed upload's parts' checksums in order, of the algorithm of `checksums` (GetObject/HeadObject partNumber with ChecksumMode). */
+  partChecksums?: string[];
   /** COMPOSITE for a completed upload's checksum of its parts' checksums ("…-<parts>"); absent: FULL_OBJECT. */
   checksumType?: 'COMPOSITE';
   /** The body's checksums that the PUT carried, verified (base64, by the SDK's member name), returned when a read asks for them. */

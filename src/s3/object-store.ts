@@ -40,7 +40,7 @@ import type {
   GetBucketPolicyRequest, GetBucketVersioningOutput, GetBucketVersioningRequest, GetObjectOutput, GetObjectRequest, HeadObjectOutput,
   HeadObjectRequest, ListBucketsOutput, ListBucketsRequest, ListObjectsV2Output, ListObjectsV2Request, ListObjectVersionsOutput,
   ListObjectVersionsRequest, PutBucketEncryptionOutput, PutBucketEncryptionRequest, PutBucketPolicyOutput, PutBucketPolicyRequest,
-  PutBucketVersioningOutput, PutBucketVersioningRequest, PutObjectOutput, PutObjectRequest, UploadPartCopyOutput, UploadPartCopyRequest,
+  PutBucketVersioningOutput, PutBucketVersioningRequest, PutObjectOutput, PutObjectRequest, UploadPartCopyOutput, UploadPartCopyRequest, GetObjectTaggingOutput, GetObjectTaggingRequest,
   UploadPartOutput, UploadPartRequest,
 } from './s3-api-types.js';
 import { s3Error } from './s3-errors.js';
@@ -123,7 +123,7 @@ export class ObjectStore {
     this.copies = new ObjectCopies(access, {
       getObject: (request, caller) => this.getObject(request, caller), headObject: (request, caller) => this.headObject(request, caller),
       putObject: (request, caller) => this.putObject(request, caller), uploadPart: (request, caller) => this.multipart.uploadPart(request, caller),
-    });
+    }, options.checksummer);
   }
 
   /**
@@ -229,6 +229,14 @@ export class ObjectStore {
   /** Metadata only. Like S3, it checks s3:GetObject, the SSE-C key, and for SSE-KMS that the caller may decrypt. */
   headObject(request: HeadObjectRequest, caller?: Caller): Promise<HeadObjectOutput> {
     return this.reads.headObject(request, caller);
+  }
+
+  /**
+   * The object's tags (S3 GetObjectTagging): an empty TagSet, as this store keeps no tags; it needs
+   * s3:GetObjectTagging (s3:GetObjectVersionTagging with a VersionId), not the SSE-C key nor KMS.
+   */
+  getObjectTagging(request: GetObjectTaggingRequest, caller?: Caller): Promise<GetObjectTaggingOutput> {
+    return this.reads.getObjectTagging(request, caller);
   }
 
   /** Without VersionId: removes the object, or with versioning enabled adds a delete marker. With it: removes that version. */

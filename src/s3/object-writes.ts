@@ -27,7 +27,7 @@ export class ObjectWrites {
     else bucket.objects.delete(key);
   }
 
-  /** putObject's work; `completed`: a completed multipart upload's part sizes (for partNumber reads) and checksum type, kept with the version. */
+  /** putObject's work; `completed`: a completed multipart upload's part sizes and checksums (for partNumber reads) and checksum type, kept with the version. */
   async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number, completed?: CompletedUpload): Promise<PutObjectOutput> {
     await this.access.load();
     const who = this.access.who(caller);
@@ -52,8 +52,7 @@ export class ObjectWrites {
     const sse = customerKey ? undefined : defaultEncryption(bucket, header);
     const object: StoredObject = {
       versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: 0, etag: '', lastModified: this.access.clock.now(), sse,
-      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) }, ...(completed ? { parts: completed.partSizes } : {}),
-      ...(completed?.checksumType ? { checksumType: completed.checksumType } : {}),
+      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) }, ...completed,
     };
     const binding = { objectArn, versionId: object.versionId };
     // The layers' materials, innermost first, all obtained before the body is read.

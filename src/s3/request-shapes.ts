@@ -6,7 +6,7 @@
 // combinations, ranges) stay with the operations.
 
 import {
-  boolean, custom, integer, isByteArray, list, oneOf, optional, string, stringMap, structure, violationsOf,
+  boolean, custom, date, integer, isByteArray, list, oneOf, optional, string, stringMap, structure, violationsOf,
   type Shape, type ShapeViolation,
 } from '../core/request-shape.js';
 import { CHECKSUM_ALGORITHMS } from './object-checksums.js';
@@ -41,6 +41,8 @@ const partNumber = () => optional(integer(1, 10_000));
 const copySource = {
   CopySource: string({ min: 1 }), CopySourceVersionId: optional(string()), CopySourceSSECustomerAlgorithm: optional(string()),
   CopySourceSSECustomerKey: optional(string({ sensitive: true })), CopySourceSSECustomerKeyMD5: optional(string()),
+  CopySourceIfMatch: optional(string()), CopySourceIfNoneMatch: optional(string()), CopySourceIfModifiedSince: optional(date()),
+  CopySourceIfUnmodifiedSince: optional(date()),
 };
 const getObject = { ...objectFields, Range: optional(string()), VersionId: optional(string()), ChecksumMode: checksumMode() };
 
@@ -68,10 +70,14 @@ export const S3_REQUEST_SHAPES = {
   PutObject: structure<S3.PutObjectRequest>('PutObjectRequest', putObject),
   GetObject: structure<S3.GetObjectRequest>('GetObjectRequest', { ...getObject, PartNumber: partNumber() }),
   HeadObject: structure<S3.HeadObjectRequest>('HeadObjectRequest', { ...objectFields, VersionId: optional(string()), ChecksumMode: checksumMode(), PartNumber: partNumber() }),
+  GetObjectTagging: structure<S3.GetObjectTaggingRequest>('GetObjectTaggingRequest', { Bucket: string(), Key: string(), VersionId: optional(string()) }),
   DeleteObject: structure<S3.DeleteObjectRequest>('DeleteObjectRequest', { Bucket: string(), Key: string(), VersionId: optional(string()) }),
-  ListObjectVersions: structure<S3.ListObjectVersionsRequest>('ListObjectVersionsRequest', { Bucket: string(), Prefix: optional(string()) }),
+  ListObjectVersions: structure<S3.ListObjectVersionsRequest>('ListObjectVersionsRequest', {
+    Bucket: string(), Prefix: optional(string()), Delimiter: optional(string()), MaxKeys: optional(integer(0, 2 ** 31 - 1)),
+    KeyMarker: optional(string()), VersionIdMarker: optional(string()),
+  }),
   CopyObject: structure<S3.CopyObjectRequest>('CopyObjectRequest', {
-    ...putSettings, ...copySource, MetadataDirective: optional(oneOf(['COPY', 'REPLACE'] as const)),
+    ...putSettings, ...copySource, MetadataDirective: optional(oneOf(['COPY', 'REPLACE'] as const)), ChecksumAlgorithm: optional(oneOf(CHECKSUM_ALGORITHMS)),
   }),
   ListObjectsV2: structure<S3.ListObjectsV2Request>('ListObjectsV2Request', {
     Bucket: string(), Prefix: optional(string()), MaxKeys: optional(integer(0, 2 ** 31 - 1)), StartAfter: optional(string()),

@@ -133,6 +133,15 @@ export interface GetObjectOutput extends HeadObjectOutput {
   Body: StreamingBody;
 }
 
+export interface GetObjectTaggingRequest extends Pick<ObjectRequest, 'Bucket' | 'Key'> {
+  VersionId?: string;
+}
+export interface GetObjectTaggingOutput {
+  /** Always empty: this store keeps no tags (PutObjectTagging and x-amz-tagging are not implemented). */
+  TagSet: Array<{ Key: string; Value: string }>;
+  VersionId?: string;
+}
+
 export interface DeleteObjectRequest {
   Bucket: string;
   Key: string;
@@ -143,8 +152,13 @@ export interface DeleteObjectOutput {
   VersionId?: string;
 }
 
+/** A page of versions (version-listing.ts): at most MaxKeys (0–1000; larger asks get 1000), after KeyMarker (and VersionIdMarker). */
 export interface ListObjectVersionsRequest extends BucketRequest {
   Prefix?: string;
+  Delimiter?: string;
+  MaxKeys?: number;
+  KeyMarker?: string;
+  VersionIdMarker?: string;
 }
 export interface ObjectVersion {
   Key: string;
@@ -163,6 +177,12 @@ export interface DeleteMarkerEntry {
 export interface ListObjectVersionsOutput {
   Versions: ObjectVersion[];
   DeleteMarkers: DeleteMarkerEntry[];
+  /** The keys rolled up by Delimiter, each once. */
+  CommonPrefixes: string[];
+  IsTruncated: boolean;
+  /** Where a truncated page's next one starts: KeyMarker and VersionIdMarker (none after a common prefix). */
+  NextKeyMarker?: string;
+  NextVersionIdMarker?: string;
 }
 export interface ListObjectsV2Request extends BucketRequest {
   Prefix?: string;
@@ -198,13 +218,23 @@ export interface CopySourceFields {
   CopySourceSSECustomerAlgorithm?: string;
   CopySourceSSECustomerKey?: string;
   CopySourceSSECustomerKeyMD5?: string;
+  /** Copy only if the source's ETag is one of these (comma-separated, or `*`); decides instead of CopySourceIfUnmodifiedSince. */
+  CopySourceIfMatch?: string;
+  /** Copy only if the source's ETag is none of these; decides instead of CopySourceIfModifiedSince. */
+  CopySourceIfNoneMatch?: string;
+  CopySourceIfModifiedSince?: Date;
+  CopySourceIfUnmodifiedSince?: Date;
 }
 export interface CopyObjectRequest extends PutObjectSettings, CopySourceFields {
   MetadataDirective?: MetadataDirective;
+  /** The copy's checksum, computed over its bytes; absent: the source's algorithm, if it has a checksum (and the store a checksummer). */
+  ChecksumAlgorithm?: ChecksumAlgorithm;
 }
-export interface CopyObjectResult {
+export interface CopyObjectResult extends Checksums {
   ETag: string;
   LastModified: Date;
+  /** With a checksum: FULL_OBJECT (a copy is one piece). */
+  ChecksumType?: ChecksumType;
 }
 export interface CopyObjectOutput extends Omit<PutObjectOutput, 'ETag'> {
   CopyObjectResult: CopyObjectResult;
@@ -249,8 +279,9 @@ export interface UploadPartCopyRequest extends ObjectRequest, CopySourceFields {
   /** `bytes=first-last`, zero-based and inclusive, within the source; absent: all of it. */
   CopySourceRange?: string;
 }
-export interface UploadPartCopyOutput extends Omit<UploadPartOutput, 'ETag'> {
-  CopyPartResult: CopyObjectResult;
+export interface UploadPartCopyOutput extends Omit<UploadPartOutput, 'ETag' | ChecksumMember> {
+  /** The part's ETag and, in an upload with a ChecksumAlgorithm, its checksum. */
+  CopyPartResult: Omit<CopyObjectResult, 'ChecksumType'>;
   /** The source's version, if it has one. */
   CopySourceVersionId?: string;
 }

@@ -7,7 +7,7 @@ export type S3ErrorCode =
   | 'BucketAlreadyExists' | 'InvalidBucketName' | 'InvalidRange' | 'MalformedPolicy' | 'ServerSideEncryptionConfigurationNotFoundError'
   | 'KMS.DisabledException' | 'KMS.KMSInvalidStateException' | 'KMS.NotFoundException'
   | 'NoSuchUpload' | 'InvalidPart' | 'InvalidPartOrder' | 'EntityTooSmall' | 'EntityTooLarge' | 'IncompleteBody'
-  | 'BucketNotEmpty' | 'NoSuchBucketPolicy' | 'MalformedXML' | 'InvalidPartNumber';
+  | 'BucketNotEmpty' | 'NoSuchBucketPolicy' | 'MalformedXML' | 'InvalidPartNumber' | 'PreconditionFailed';
 
 export class S3Error extends Error {
   override readonly name: S3ErrorCode;

@@ -4,6 +4,8 @@
 // customer-provided keys (SSE-C)").
 
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ChecksumAlgorithm } from '../s3/object-checksums.js';
+import type { ObjectConditions } from '../s3/object-conditions.js';
 import { CHECKSUM_MEMBERS, type ChecksumMember } from '../s3/object-records.js';
 import type { ServerSideEncryption } from '../s3/object-store.js';
 import { ServiceError } from './service-error.js';
@@ -29,15 +31,30 @@ function customerKeyFields(headers: IncomingHttpHeaders, base = SSE) {
   };
 }
 
+/** An HTTP date header as a Date; absent or not a date: undefined, as a condition with an invalid date is ignored (RFC 7232, section 3.3). */
+function dateHeader(headers: IncomingHttpHeaders, name: string): Date | undefined {
+  const time = Date.parse(headerValue(headers, name) ?? '');
+  return Number.isNaN(time) ? undefined : new Date(time);
+}
+
+/** If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since (`prefix` 'x-amz-copy-source-': a copy's source's). */
+export function conditionFields(headers: IncomingHttpHeaders, prefix = ''): ObjectConditions {
+  return { IfMatch: headerValue(headers, `${prefix}if-match`), IfNoneMatch: headerValue(headers, `${prefix}if-none-match`),
+    IfModifiedSince: dateHeader(headers, `${prefix}if-modified-since`), IfUnmodifiedSince: dateHeader(headers, `${prefix}if-unmodified-since`) };
+}
+
 /**
  * A copy's source (CopyObject, UploadPartCopy): x-amz-copy-source, "bucket/key" with the key
- * URL-encoded (as the ObjectStore's CopySource), optionally "?versionId=…", and its SSE-C headers.
+ * URL-encoded (as the ObjectStore's CopySource), optionally "?versionId=…", its SSE-C headers, and
+ * the conditions on it (x-amz-copy-source-if-*).
  */
 export function copySourceFields(headers: IncomingHttpHeaders) {
   const [path, version] = (headerValue(headers, 'x-amz-copy-source') ?? '').split('?versionId=');
   const key = customerKeyFields(headers, 'x-amz-copy-source-server-side-encryption');
+  const conditions = conditionFields(headers, 'x-amz-copy-source-');
   return { CopySource: path!, CopySourceVersionId: version, CopySourceSSECustomerAlgorithm: key.algorithm, CopySourceSSECustomerKey: key.key,
-    CopySourceSSECustomerKeyMD5: key.keyMd5 };
+    CopySourceSSECustomerKeyMD5: key.keyMd5, CopySourceIfMatch: conditions.IfMatch, CopySourceIfNoneMatch: conditions.IfNoneMatch,
+    CopySourceIfModifiedSince: conditions.IfModifiedSince, CopySourceIfUnmodifiedSince: conditions.IfUnmodifiedSince };
 }
 
 /** What a PUT, a copy or a multipart upload's creation says about how to encrypt, and its metadata. */
@@ -61,6 +78,9 @@ export function readFields(headers: IncomingHttpHeaders) {
   const customer = customerKeyFields(headers);
   return { SSECustomerAlgorithm: customer.algorithm, SSECustomerKey: customer.key, SSECustomerKeyMD5: customer.keyMd5 };
 }
+
+/** x-amz-checksum-algorithm of CreateMultipartUpload and CopyObject (the SDK sends it in upper case; a value no algorithm has is the store's to refuse). */
+export const checksumAlgorithm = (headers: IncomingHttpHeaders) => headerValue(headers, 'x-amz-checksum-algorithm')?.toUpperCase() as ChecksumAlgorithm | undefined;
 
 /** x-amz-checksum-mode on a GET or HEAD (S3 API Reference, GetObject: ChecksumMode). */
 export const checksumMode = (headers: IncomingHttpHeaders) => headerValue(headers, 'x-amz-checksum-mode') as 'ENABLED' | undefined;

@@ -5,13 +5,14 @@
 // over by s3-bodies.ts; errors are S3's `<Error>` document with the status S3 gives the code
 // ("Error responses", List of error codes).
 
-import type { ChecksumAlgorithm, ChecksumType } from '../s3/object-checksums.js';
+import type { ChecksumType } from '../s3/object-checksums.js';
+import { unmetCondition } from '../s3/object-conditions.js';
 import { CHECKSUM_MEMBERS } from '../s3/object-records.js';
 import type { ObjectStore } from '../s3/object-store.js';
 import { S3Error } from '../s3/s3-errors.js';
 import { MAX_BODY_BYTES } from './read-body.js';
 import { objectPayload, readDocument } from './s3-bodies.js';
-import { checksumMode, copySourceFields, objectResponseHeaders, putFields, readFields, type ObjectHeaderFields } from './s3-headers.js';
+import { checksumAlgorithm, checksumMode, conditionFields, copySourceFields, objectResponseHeaders, putFields, readFields } from './s3-headers.js';
 import { requestPayload } from './s3-payload.js';
 import { listingPage, type ListingPage } from './s3-listing.js';
 import { s3RouteOf, type S3Route } from './s3-routes.js';
@@ -24,7 +25,7 @@ import { headerValue, type WireRequest, type WireResponse } from './wire.js';
 const STATUS: Record<string, number> = {
   AccessDenied: 403, NoSuchKey: 404, NoSuchBucket: 404, NoSuchUpload: 404, NoSuchBucketPolicy: 404,
   ServerSideEncryptionConfigurationNotFoundError: 404, BucketAlreadyOwnedByYou: 409, BucketAlreadyExists: 409, BucketNotEmpty: 409,
-  InvalidRange: 416, InvalidPartNumber: 416,
+  InvalidRange: 416, InvalidPartNumber: 416, PreconditionFailed: 412,
 };
 
 /** ?partNumber= on GetObject and HeadObject: undefined when absent; anything but 1–10000 is refused by the store (InvalidArgument). */
@@ -100,13 +101,18 @@ export class S3RestApi implements ServiceHandler {
       ListObjects: (call) => this.listObjects(call),
       ListObjectsV2: (call) => this.listObjectsV2(call),
       ListObjectVersions: async ({ route, who, request }) => {
-        const prefix = request.query.get('prefix') ?? undefined;
-        const { Versions, DeleteMarkers } = await store.listObjectVersions({ Bucket: route.bucket, Prefix: prefix }, who.caller);
+        const q = request.query;
+        const asked = { Prefix: q.get('prefix') ?? undefined, Delimiter: q.get('delimiter') || undefined, MaxKeys: wholeNumber(request, 'max-keys') ?? 1000,
+          KeyMarker: q.get('key-marker') ?? undefined, VersionIdMarker: q.get('version-id-marker') ?? undefined };
+        const listed = await store.listObjectVersions({ Bucket: route.bucket, ...asked }, who.caller);
         return ok(s3Document('ListVersionsResult', {
-          Name: route.bucket, Prefix: prefix ?? '', KeyMarker: '', VersionIdMarker: '', MaxKeys: 1000, IsTruncated: false,
-          Version: Versions.map((v) => ({ Key: v.Key, VersionId: v.VersionId, IsLatest: v.IsLatest, LastModified: xmlTime(v.LastModified),
+          Name: route.bucket, Prefix: asked.Prefix ?? '', KeyMarker: asked.KeyMarker ?? '', VersionIdMarker: asked.VersionIdMarker ?? '',
+          NextKeyMarker: listed.NextKeyMarker, NextVersionIdMarker: listed.NextVersionIdMarker, MaxKeys: asked.MaxKeys, Delimiter: asked.Delimiter,
+          IsTruncated: listed.IsTruncated,
+          Version: listed.Versions.map((v) => ({ Key: v.Key, VersionId: v.VersionId, IsLatest: v.IsLatest, LastModified: xmlTime(v.LastModified),
             ETag: v.ETag, Size: v.Size, StorageClass: 'STANDARD' })),
-          DeleteMarker: DeleteMarkers.map((m) => ({ Key: m.Key, VersionId: m.VersionId, IsLatest: m.IsLatest, LastModified: xmlTime(m.LastModified) })),
+          DeleteMarker: listed.DeleteMarkers.map((m) => ({ Key: m.Key, VersionId: m.VersionId, IsLatest: m.IsLatest, LastModified: xmlTime(m.LastModified) })),
+          CommonPrefixes: listed.CommonPrefixes.map((Prefix) => ({ Prefix })),
         }));
       },
       PutBucketEncryption: async ({ route, who, request }) => {
@@ -169,6 +175,10 @@ export class S3RestApi implements ServiceHandler {
         return { status: head.ContentRange === undefined ? 200 : 206,
           headers: { ...objectResponseHeaders(head, request.headers), 'accept-ranges': 'bytes', 'content-length': String(head.ContentLength) }, body: '' };
       },
+      GetObjectTagging: async ({ route, who, request }) => {
+        const { TagSet, VersionId } = await store.getObjectTagging({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined }, who.caller);
+        return ok(s3Document('Tagging', { TagSet: { Tag: TagSet } }), VersionId === undefined ? {} : { 'x-amz-version-id': VersionId });
+      },
       DeleteObject: async ({ route, who, request }) => {
         const deleted = await store.deleteObject({ Bucket: route.bucket, Key: route.key, VersionId: request.query.get('versionId') ?? undefined }, who.caller);
         return noContent(objectResponseHeaders(deleted, request.headers));
@@ -178,14 +188,15 @@ export class S3RestApi implements ServiceHandler {
         const directive = headerValue(request.headers, 'x-amz-metadata-directive');
         if (directive !== undefined && directive !== 'COPY' && directive !== 'REPLACE') throw new ServiceError('InvalidArgument', 400, 'x-amz-metadata-directive must be COPY or REPLACE');
         const copied = await store.copyObject({ Bucket: route.bucket, Key: route.key, ...copySourceFields(request.headers),
-          MetadataDirective: directive, SecureTransport: request.secureTransport, ...putFields(request.headers) }, who.caller);
-        return ok(s3Document('CopyObjectResult', { ETag: copied.CopyObjectResult.ETag, LastModified: xmlTime(copied.CopyObjectResult.LastModified) }),
-          objectResponseHeaders(copied, request.headers));
+          MetadataDirective: directive, SecureTransport: request.secureTransport, ...putFields(request.headers),
+          ChecksumAlgorithm: checksumAlgorithm(request.headers) }, who.caller);
+        const { ETag, LastModified, ...checksums } = copied.CopyObjectResult;
+        return ok(s3Document('CopyObjectResult', { ETag, LastModified: xmlTime(LastModified), ...checksums }), objectResponseHeaders(copied, request.headers));
       },
       CreateMultipartUpload: async ({ route, who, request }) => {
         const { Bucket, Key, UploadId, ChecksumAlgorithm, ...encryption } = await store.createMultipartUpload({ Bucket: route.bucket, Key: route.key,
           SecureTransport: request.secureTransport, ...putFields(request.headers),
-          ChecksumAlgorithm: headerValue(request.headers, 'x-amz-checksum-algorithm')?.toUpperCase() as ChecksumAlgorithm | undefined,
+          ChecksumAlgorithm: checksumAlgorithm(request.headers),
           ChecksumType: headerValue(request.headers, 'x-amz-checksum-type')?.toUpperCase() as ChecksumType | undefined }, who.caller);
         return ok(s3Document('InitiateMultipartUploadResult', { Bucket, Key, UploadId }), {
           ...objectResponseHeaders(encryption, request.headers), ...(ChecksumAlgorithm ? { 'x-amz-checksum-algorithm': ChecksumAlgorithm } : {}) });
@@ -205,7 +216,7 @@ export class S3RestApi implements ServiceHandler {
           PartNumber: partNumberOf(request)!, ...copySourceFields(request.headers), CopySourceRange: headerValue(request.headers, 'x-amz-copy-source-range'),
           SecureTransport: request.secureTransport, ...readFields(request.headers) }, who.caller);
         const { CopyPartResult, CopySourceVersionId, ...encryption } = copied;
-        return ok(s3Document('CopyPartResult', { ETag: CopyPartResult.ETag, LastModified: xmlTime(CopyPartResult.LastModified) }), {
+        return ok(s3Document('CopyPartResult', { ...CopyPartResult, LastModified: xmlTime(CopyPartResult.LastModified) }), {
           ...objectResponseHeaders(encryption, request.headers), ...(CopySourceVersionId ? { 'x-amz-copy-source-version-id': CopySourceVersionId } : {}) });
       },
       CompleteMultipartUpload: async ({ route, who, request }) => {
@@ -344,21 +355,10 @@ export class S3RestApi implements ServiceHandler {
    * If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since (S3 API Reference, GetObject and
    * HeadObject; RFC 7232 precedence): throws 412 PreconditionFailed, or answers 304 Not Modified without a body.
    */
-  private preconditionFailure(request: WireRequest, object: ObjectHeaderFields): WireResponse | undefined {
-    const h = request.headers;
-    const etag = object.ETag ?? '';
-    const modified = object.LastModified?.getTime() ?? 0;
-    const matches = (list: string) => list.split(',').some((tag) => tag.trim() === '*' || tag.trim() === etag || `"${tag.trim()}"` === etag);
-    // HTTP dates have whole seconds: compare at that resolution.
-    const after = (header: string) => Math.floor(modified / 1000) > Math.floor(Date.parse(header) / 1000);
-    const ifMatch = headerValue(h, 'if-match');
-    const ifNoneMatch = headerValue(h, 'if-none-match');
-    const ifModifiedSince = headerValue(h, 'if-modified-since');
-    const ifUnmodifiedSince = headerValue(h, 'if-unmodified-since');
-    const failed = (ifMatch !== undefined && !matches(ifMatch)) || (ifMatch === undefined && ifUnmodifiedSince !== undefined && after(ifUnmodifiedSince));
-    if (failed) throw new ServiceError('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
-    const notModified = ifNoneMatch !== undefined ? matches(ifNoneMatch) : ifModifiedSince !== undefined && !after(ifModifiedSince);
-    if (notModified) return { status: 304, headers: { etag, 'last-modified': object.LastModified?.toUTCString() ?? '' }, body: '' };
+  private preconditionFailure(request: WireRequest, object: { ETag: string; LastModified: Date }): WireResponse | undefined {
+    const unmet = unmetCondition(object, conditionFields(request.headers));
+    if (unmet === 'PreconditionFailed') throw new ServiceError('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
+    if (unmet === 'NotModified') return { status: 304, headers: { etag: object.ETag, 'last-modified': object.LastModified.toUTCString() }, body: '' };
     return undefined;
   }
 

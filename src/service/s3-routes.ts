@@ -38,10 +38,20 @@ function unservedSubresource(request: WireRequest): string | undefined {
   return [...request.query.keys()].find((name) => !NEUTRAL_PARAMETER.test(name) && !(request.method === 'GET' && LISTING_PARAMETERS.has(name)));
 }
 
-/** The object operations' own parameters (and GetObject's response-* overrides); any other (?tagging, ?acl, ?retention, …) is NotImplemented. */
+/**
+ * The object operations' own parameters (and GetObject's response-* overrides, and GET's ?tagging:
+ * GetObjectTagging); any other (PUT ?tagging, ?acl, ?retention, …) is NotImplemented.
+ */
 const OBJECT_PARAMETERS = new Set(['versionId', 'partNumber', 'uploadId', 'uploads', 'max-parts', 'part-number-marker', 'encoding-type']);
 const unservedObjectSubresource = (request: WireRequest) =>
-  [...request.query.keys()].find((name) => !NEUTRAL_PARAMETER.test(name) && !OBJECT_PARAMETERS.has(name) && !name.startsWith('response-'));
+  [...request.query.keys()].find((name) => !NEUTRAL_PARAMETER.test(name) && !OBJECT_PARAMETERS.has(name) && !name.startsWith('response-')
+    && !(request.method === 'GET' && name === 'tagging'));
+
+/**
+ * Object tags are not kept (GetObjectTagging answers an empty TagSet): a write that asks for some
+ * (x-amz-tagging on PutObject, CopyObject, CreateMultipartUpload) is refused rather than silently untagged.
+ */
+const TAGGING_HEADER = 'x-amz-tagging';
 
 function objectOperation(request: WireRequest): string | undefined {
   const q = request.query;
@@ -49,7 +59,7 @@ function objectOperation(request: WireRequest): string | undefined {
     case 'PUT':
       if (q.has('uploadId') && q.has('partNumber')) return headerValue(request.headers, 'x-amz-copy-source') === undefined ? 'UploadPart' : 'UploadPartCopy';
       return headerValue(request.headers, 'x-amz-copy-source') === undefined ? 'PutObject' : 'CopyObject';
-    case 'GET': return q.has('uploadId') ? 'ListParts' : 'GetObject';
+    case 'GET': return q.has('uploadId') ? 'ListParts' : q.has('tagging') ? 'GetObjectTagging' : 'GetObject';
     case 'HEAD': return 'HeadObject';
     case 'DELETE': return q.has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject';
     case 'POST': return q.has('uploads') ? 'CreateMultipartUpload' : q.has('uploadId') ? 'CompleteMultipartUpload' : undefined;
@@ -94,5 +104,8 @@ export function s3RouteOf(request: WireRequest, endpointHosts: readonly string[]
   if (unserved !== undefined) throw new ServiceError('NotImplemented', 501, `A header or query you provided implies functionality that is not implemented: ?${unserved} on an object`);
   const operation = objectOperation(request);
   if (operation === undefined) throw new ServiceError('MethodNotAllowed', 405, `The specified method is not allowed against this resource: ${request.method} on an object`);
+  if (headerValue(request.headers, TAGGING_HEADER)) {
+    throw new ServiceError('NotImplemented', 501, `A header you provided implies functionality that is not implemented: ${TAGGING_HEADER} (object tags are not kept)`);
+  }
   return { operation, bucket, key };
 }

@@ -90,3 +90,17 @@ describe('copyObject', () => {
     await rejectsWith(s3.copyObject({ Bucket: 'dst', Key: 'a', CopySource: 'src/a' }, alice), 'AccessDenied');
   });
 });
+
+describe('copyObject checksums in a store made without a checksummer', () => {
+  it('cannot compute one: a source\'s checksum is not carried over, and asking for one is InvalidRequest with nothing copied', async () => {
+    const { s3 } = setup();
+    await s3.createBucket({ Bucket: 'sums' });
+    await s3.putObject({ Bucket: 'sums', Key: 'src', Body: 'abc', VerifiedChecksums: new Map([['ChecksumCRC32', 'NSRBwg==']]) });
+    expect((await s3.headObject({ Bucket: 'sums', Key: 'src', ChecksumMode: 'ENABLED' })).ChecksumCRC32).toBe('NSRBwg==');
+    const copied = await s3.copyObject({ Bucket: 'sums', Key: 'copy', CopySource: 'sums/src' });
+    expect(copied.CopyObjectResult.ChecksumCRC32).toBeUndefined();
+    expect((await s3.headObject({ Bucket: 'sums', Key: 'copy', ChecksumMode: 'ENABLED' })).ChecksumCRC32).toBeUndefined();
+    await rejectsWith(s3.copyObject({ Bucket: 'sums', Key: 'asked', CopySource: 'sums/src', ChecksumAlgorithm: 'SHA256' }), 'InvalidRequest');
+    await rejectsWith(s3.headObject({ Bucket: 'sums', Key: 'asked' }), 'NoSuchKey');
+  });
+});

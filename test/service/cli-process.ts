@@ -1,9 +1,10 @@
 // The built `kms-wasm` command run as a child process (dist/cli.js; npm test builds it first), and
 // the AWS CLI v2 to point at it.
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
 import { ACCOUNT, type Credentials } from './service-fixture.js';
 
@@ -26,6 +27,18 @@ function findAwsCliV2(): string | undefined {
 }
 
 export const AWS_CLI = findAwsCliV2();
+
+/**
+ * The AWS CLI v2 pointed at `endpoint` as `credentials`, with HOME at `home` (so no profile of the
+ * machine's is read), no pager and no instance-metadata lookups: resolves to what a command prints.
+ */
+export function awsCliAt(endpoint: string, credentials: Credentials, home: string): (...args: string[]) => Promise<string> {
+  const env = {
+    PATH: process.env.PATH!, HOME: home, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '',
+  };
+  return async (...args) => (await promisify(execFile)(AWS_CLI!, [...args, '--endpoint-url', endpoint], { env, maxBuffer: 1 << 24 })).stdout;
+}
 
 const running = new Set<ChildProcess>();
 afterAll(() => running.forEach((child) => child.kill('SIGKILL')));

@@ -3,15 +3,13 @@
 // aws:kms`, `aws s3api put-object --server-side-encryption aws:kms` and get-object with an SSE-C key,
 // `aws s3api upload-part-copy` and get-object --part-number.
 
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import * as S3 from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { AWS_CLI } from './cli-process.js';
+import { AWS_CLI, awsCliAt } from './cli-process.js';
 import { ROOT, startTestService, type TestService } from './service-fixture.js';
 
 const newDirectory = temporaryDirectories('kms-wasm-s3-cli-');
@@ -23,11 +21,7 @@ describe.skipIf(AWS_CLI === undefined)('the AWS CLI v2 against the service\'s S3
   beforeAll(async () => {
     t = await startTestService();
     files = newDirectory();
-    const env = {
-      PATH: process.env.PATH!, HOME: files, AWS_ACCESS_KEY_ID: ROOT.accessKeyId, AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '',
-    };
-    aws = async (...args) => (await promisify(execFile)(AWS_CLI!, [...args, '--endpoint-url', t.service.url], { env, maxBuffer: 1 << 24 })).stdout;
+    aws = awsCliAt(t.service.url, ROOT, files);
     await aws('s3api', 'create-bucket', '--bucket', 'cli-bucket');
   });
 

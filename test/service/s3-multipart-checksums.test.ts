@@ -3,7 +3,8 @@
 // computed as it arrives; the object's is COMPOSITE — the checksum of the parts' checksums joined, "-<parts>"
 // — or FULL_OBJECT — that of the whole object (CRC32, CRC32C, CRC64NVME). @aws-sdk/client-s3 sends the part
 // checksums and validates a FULL_OBJECT checksum against the body it reads (ChecksumMode ENABLED), so a
-// wrong answer fails the GET; composite values are computed here independently.
+// wrong answer fails the GET; composite values are computed here independently. A read of one part
+// (partNumber) with ChecksumMode answers that part's checksum, which the SDK validates too.
 
 import { createHash } from 'node:crypto';
 import { Crc32 } from '@aws-crypto/crc32';
@@ -81,6 +82,40 @@ describe('multipart upload checksums with @aws-sdk/client-s3', () => {
       expect(got).toMatchObject({ [member]: expected, ChecksumType: 'FULL_OBJECT' });
       expect(Buffer.from(await got.Body!.transformToByteArray()).equals(whole)).toBe(true);
     });
+
+  it.each([['SHA256', undefined], ['CRC64NVME', undefined]] as const)(
+    '%s: GET and HEAD with partNumber answer that part\'s checksum (which the SDK validates against the part it reads), a Range none', async (algorithm, type) => {
+      const Key = `by-part-${algorithm}`;
+      const { member } = await upload(Key, algorithm, type);
+      for (const [i, part] of parts.entries()) {
+        const expected = (await DIGESTS[algorithm](part)).toString('base64');
+        const got = await s3.send(new S3.GetObjectCommand({ Bucket: 'sums', Key, PartNumber: i + 1, ChecksumMode: 'ENABLED' }));
+        expect(got[member], `part ${i + 1}`).toBe(expected);
+        expect(Buffer.from(await got.Body!.transformToByteArray()).equals(part)).toBe(true);
+        const head = await s3.send(new S3.HeadObjectCommand({ Bucket: 'sums', Key, PartNumber: i + 1, ChecksumMode: 'ENABLED' }));
+        expect(head[member], `part ${i + 1}`).toBe(expected);
+        // Without ChecksumMode, no checksum.
+        expect((await s3.send(new S3.HeadObjectCommand({ Bucket: 'sums', Key, PartNumber: i + 1 })))[member]).toBeUndefined();
+      }
+      const ranged = await s3.send(new S3.GetObjectCommand({ Bucket: 'sums', Key, Range: `bytes=0-${parts[0]!.length - 1}`, ChecksumMode: 'ENABLED' }));
+      expect([ranged[member], ranged.ChecksumType]).toEqual([undefined, undefined]);
+      await ranged.Body!.transformToByteArray();
+      expect(await failure(s3.send(new S3.HeadObjectCommand({ Bucket: 'sums', Key, PartNumber: 3, ChecksumMode: 'ENABLED' })))).toMatchObject({ status: 416 });
+    });
+
+  it('no checksum for part 1 of an object put whole (a ranged read), nor per part of an upload without a checksum algorithm', async () => {
+    const body = Buffer.from('put in one piece');
+    await s3.send(new S3.PutObjectCommand({ Bucket: 'sums', Key: 'one-piece', Body: body, ChecksumAlgorithm: 'CRC32C' }));
+    expect((await s3.send(new S3.HeadObjectCommand({ Bucket: 'sums', Key: 'one-piece', ChecksumMode: 'ENABLED' }))).ChecksumCRC32C).toBeDefined();
+    const got = await s3.send(new S3.GetObjectCommand({ Bucket: 'sums', Key: 'one-piece', PartNumber: 1, ChecksumMode: 'ENABLED' }));
+    expect(got.ChecksumCRC32C).toBeUndefined();
+    expect(await got.Body!.transformToString()).toBe('put in one piece');
+    const { UploadId } = await s3.send(new S3.CreateMultipartUploadCommand({ Bucket: 'sums', Key: 'plain' }));
+    const part = await s3.send(new S3.UploadPartCommand({ Bucket: 'sums', Key: 'plain', UploadId, PartNumber: 1, Body: 'x' }));
+    await s3.send(new S3.CompleteMultipartUploadCommand({ Bucket: 'sums', Key: 'plain', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    const head = await s3.send(new S3.HeadObjectCommand({ Bucket: 'sums', Key: 'plain', PartNumber: 1, ChecksumMode: 'ENABLED' }));
+    expect([head.ChecksumCRC32, head.ChecksumCRC32C, head.ChecksumCRC64NVME, head.ChecksumSHA1, head.ChecksumSHA256]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
 
   it('refuses SHA with FULL_OBJECT and CRC64NVME with COMPOSITE (InvalidRequest), and a part checksum on Complete that is not the part\'s (InvalidPart)', async () => {
     expect(await failure(s3.send(new S3.CreateMultipartUploadCommand({ Bucket: 'sums', Key: 'x', ChecksumAlgorithm: 'SHA256', ChecksumType: 'FULL_OBJECT' }))))

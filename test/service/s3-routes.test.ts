@@ -34,6 +34,7 @@ describe('S3 routing', () => {
     ['DELETE', '/b/k?uploadId=u', {}, 'AbortMultipartUpload'], ['GET', '/b/k?uploadId=u', {}, 'ListParts'],
     ['PUT', '/b/k?uploadId=u&partNumber=1', { 'x-amz-copy-source': 'b/j' }, 'UploadPartCopy'], ['GET', '/b/k?partNumber=2&versionId=v', {}, 'GetObject'],
     ['HEAD', '/b/k?partNumber=1', {}, 'HeadObject'], ['GET', '/b/k?response-content-type=text/plain&x-id=GetObject', {}, 'GetObject'],
+    ['GET', '/b/k?tagging', {}, 'GetObjectTagging'], ['GET', '/b/k?tagging&versionId=v', {}, 'GetObjectTagging'],
   ] as const)('%s %s %o is %s', (method, target, headers, operation) => {
     expect(route(method, target, headers).operation).toBe(operation);
   });
@@ -49,10 +50,16 @@ describe('S3 routing', () => {
   });
 
   it('an object sub-resource this server does not serve is NotImplemented (501), never GetObject, PutObject or DeleteObject', () => {
-    // The AWS CLI's `aws s3 cp` from S3 to S3 asks GetObjectTagging of a large source: it must not get the body as the answer.
-    for (const [method, target] of [['GET', '/b/k?tagging'], ['PUT', '/b/k?tagging'], ['DELETE', '/b/k?tagging'], ['GET', '/b/k?acl'],
+    // Tags are not kept: writing or deleting them must not become PutObject or DeleteObject.
+    for (const [method, target] of [['PUT', '/b/k?tagging'], ['DELETE', '/b/k?tagging'], ['GET', '/b/k?acl'],
       ['PUT', '/b/k?retention'], ['GET', '/b/k?legal-hold'], ['GET', '/b/k?attributes'], ['POST', '/b/k?restore'], ['HEAD', '/b/k?torrent']] as const) {
       expect(() => route(method, target), `${method} ${target}`).toThrow(expect.objectContaining({ code: 'NotImplemented', status: 501 }));
+    }
+    // Nor is a write that asks for tags by header (x-amz-tagging) silently stored untagged; an empty one asks for none.
+    for (const [method, target, headers] of [['PUT', '/b/k', {}], ['PUT', '/b/k', { 'x-amz-copy-source': 'b/j' }], ['POST', '/b/k?uploads', {}]] as const) {
+      expect(() => route(method, target, { ...headers, 'x-amz-tagging': 'a=b' }), `${method} ${target}`)
+        .toThrow(expect.objectContaining({ code: 'NotImplemented', status: 501 }));
+      expect(route(method, target, { ...headers, 'x-amz-tagging': '' }).operation).toMatch(/^(PutObject|CopyObject|CreateMultipartUpload)$/);
     }
   });
 

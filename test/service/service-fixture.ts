@@ -1,7 +1,7 @@
 // An in-process `kms-wasm serve` on a free loopback port over a temporary directory, with its
 // request log collected, and AWS SDK clients pointed at it.
 
-import { IAMClient } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -62,4 +62,14 @@ export async function failure(promise: Promise<unknown>): Promise<{ name: string
     return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
   }
   throw new Error('expected the call to fail');
+}
+
+/** A new IAM user, made through the service's IAM API, whose one inline policy allows `actions` on `resource`; its access key. */
+export async function userAllowed(t: TestService, name: string, actions: string[], resource: string): Promise<Credentials> {
+  const iam = t.iam();
+  await iam.send(new CreateUserCommand({ UserName: name }));
+  await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'allowed', PolicyDocument: JSON.stringify({
+    Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: resource }] }) }));
+  const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+  return { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
 }

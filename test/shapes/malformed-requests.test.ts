@@ -36,7 +36,7 @@ const PUBLIC_METHODS = {
   } satisfies Record<Exclude<Methods<KeyManagementService>, 'verifyAuditTrail' | 'auditHead' | 'awsManagedKeyId'>, 1>,
   s3: {
     createBucket: 1, deleteBucket: 1, listBuckets: 1, putBucketEncryption: 1, getBucketEncryption: 1, putBucketVersioning: 1, getBucketVersioning: 1,
-    putBucketPolicy: 1, getBucketPolicy: 1, putObject: 1, getObject: 1, headObject: 1, deleteObject: 1, listObjectVersions: 1, copyObject: 1, listObjectsV2: 1,
+    putBucketPolicy: 1, getBucketPolicy: 1, putObject: 1, getObject: 1, headObject: 1, getObjectTagging: 1, deleteObject: 1, listObjectVersions: 1, copyObject: 1, listObjectsV2: 1,
     createMultipartUpload: 1, uploadPart: 1, uploadPartCopy: 1, completeMultipartUpload: 1, abortMultipartUpload: 1, listParts: 1, deleteBucketPolicy: 1,
     deleteBucketEncryption: 1,
   } satisfies Record<Exclude<Methods<ObjectStore>, 'close' | 'rotateSseS3RootKey' | 'storedBytes'>, 1>,
