@@ -59,6 +59,49 @@ describe('audit trail', () => {
     const restored = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
     expect(await restored.verifyAuditTrail()).toMatchObject({ valid: true, records: 4 });
   });
+
+  it('records deleted from the end of a store that keeps its head apart from them (as the PostgreSQL store does) are found', async () => {
+    // What is left still chains, so only the head's count shows the deletion.
+    const store = new MemoryKeyStore();
+    const { kms } = makeKms({ store });
+    const { KeyMetadata: key } = await kms.createKey();
+    for (let i = 0; i < 3; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
+    for (const deleted of [1, 2]) {
+      const cut: KeyStore = {
+        ...delegateTo(store),
+        async *readAudit(from) {
+          for await (const stored of store.readAudit(from)) if (stored.record.sequence! < 4 - deleted) yield stored;
+        },
+      };
+      const reopened = new KeyManagementService({ account: ACCOUNT, region: REGION, store: cut });
+      expect(await reopened.verifyAuditTrail(), `${deleted} deleted`).toEqual({ valid: false, firstInvalidIndex: 4 - deleted, records: 4 });
+    }
+  });
+
+  it('a record swapped for its counterpart from a diverged copy of the trail, and the next record relinked to it, is caught', async () => {
+    // Two copies of one store (a restored backup beside the live one) share the audit key, so each
+    // holds validly chained records at the same positions. Hiding the live trail's record 1 (a call
+    // to explain) behind the copy's record 1 means rewriting record 2's link: its MAC covers the link.
+    const store = new MemoryKeyStore();
+    const { kms } = makeKms({ store });
+    const { KeyMetadata: key } = await kms.createKey();
+    const lines = (store as unknown as { auditRecords: string[] }).auditRecords;
+    const shared = [...lines];
+    await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('exfiltrated'), EncryptionContext: { who: 'mallory' } });
+    await kms.describeKey({ KeyId: key.KeyId });
+    const live = [...lines];
+    lines.splice(0, lines.length, ...shared);
+    await new KeyManagementService({ account: ACCOUNT, region: REGION, store }).describeKey({ KeyId: key.KeyId });
+    const copy = JSON.parse(lines[1]!) as AuditRecord;
+    const next = JSON.parse(live[2]!) as AuditRecord;
+    expect(copy).toMatchObject({ sequence: 1, previousMac: (JSON.parse(shared[0]!) as AuditRecord).mac });
+
+    lines.splice(0, lines.length, shared[0]!, JSON.stringify(copy), JSON.stringify({ ...next, previousMac: copy.mac }));
+    const reopened = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
+    expect(await reopened.verifyAuditTrail()).toEqual({ valid: false, firstInvalidIndex: 2, records: 3 });
+    lines.splice(0, lines.length, ...live);
+    expect(await new KeyManagementService({ account: ACCOUNT, region: REGION, store }).verifyAuditTrail()).toMatchObject({ valid: true, records: 3 });
+  });
 });
 
 describe('persistence and atomicity', () => {
