@@ -33,5 +33,22 @@ export function applyInCopy(dir, { name, file, from, to }, run) {
 
 /** Whether `vitest run` passes in `dir` with `args` (stopping at the first failure). */
 export function vitestPasses(dir, args) {
-  return spawnSync('npx', ['vitest', 'run', '--bail', '1', ...args], { cwd: dir, encoding: 'utf8' }).status === 0;
+  return failedTests(dir, args).length === 0;
+}
+
+/**
+ * The tests that fail under `vitest run` in `dir` with `args`, stopping at the first failure, as
+ * "file > test" (or the run's own error, when it fails before or outside any test).
+ */
+export function failedTests(dir, args) {
+  const run = spawnSync('npx', ['vitest', 'run', '--bail', '1', '--reporter=json', ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (run.status === 0) return [];
+  try {
+    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{')));
+    const failed = report.testResults.flatMap((file) => file.assertionResults.filter((test) => test.status === 'failed')
+      .map((test) => `${file.name.slice(dir.length + 1)} > ${test.title}`));
+    return failed.length > 0 ? failed : [`vitest exited with ${run.status}`];
+  } catch {
+    return [`vitest exited with ${run.status}: ${run.stderr.split('\n').slice(-3).join(' ')}`];
+  }
 }

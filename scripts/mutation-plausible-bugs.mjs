@@ -5,7 +5,7 @@
 // message, a relinked audit record, a grant used on another key…), and each names the tests that
 // catch it, which README's table lists.
 //   node scripts/mutation-plausible-bugs.mjs [<bug name substring> …]
-import { applyInCopy, sourceCopy, vitestPasses } from './mutation-copy.mjs';
+import { applyInCopy, failedTests, sourceCopy, vitestPasses } from './mutation-copy.mjs';
 
 const BUGS = [
   // Tags and GCM.
@@ -68,9 +68,10 @@ try {
   const files = [...new Set(selected.flatMap((bug) => bug.tests))];
   if (!vitestPasses(copy.dir, files)) throw new Error(`the unmodified code fails vitest run ${files.join(' ')}`);
   for (const bug of selected) {
-    const outcome = applyInCopy(copy.dir, bug, () => (vitestPasses(copy.dir, bug.tests) ? 'MISSED' : 'caught'));
+    const failed = applyInCopy(copy.dir, bug, () => failedTests(copy.dir, bug.tests));
+    const outcome = failed.length > 0 ? 'caught' : 'MISSED';
     results.push({ bug, outcome });
-    console.log(`${outcome.padEnd(7)} ${bug.file}: ${bug.name} (${bug.tests.join(' ')})`);
+    console.log(`${outcome.padEnd(7)} ${bug.file}: ${bug.name}\n        ${failed.length > 0 ? `by ${failed[0]}` : `by none of ${bug.tests.join(' ')}`}`);
   }
 } finally {
   copy.remove();
