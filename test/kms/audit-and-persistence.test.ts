@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KeyManagementService, MemoryKeyStore } from '../../src/index.js';
-import type { AuditRecord, KeyStore } from '../../src/kms/key-store.js';
+import { chainRecords, deriveAuditKey, START_OF_TRAIL, verifyTrail, type AuditEvent } from '../../src/kms/audit-trail.js';
+import { GENESIS_MAC, type AuditRecord, type KeyStore } from '../../src/kms/key-store.js';
 import { ACCOUNT, ALICE, REGION, ROOT, bytes, makeKms, rejectsWith, text } from './fixtures.js';
 
 /** A KeyStore passing every call to `store`, for tests to replace some. */
@@ -58,6 +59,31 @@ describe('audit trail', () => {
     lines.splice(0, lines.length, ...pristine);
     const restored = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
     expect(await restored.verifyAuditTrail()).toMatchObject({ valid: true, records: 4 });
+  });
+
+  it('every field of a record is under its MAC: one changed, added or dropped breaks the chain at that record', async () => {
+    const auditKey = deriveAuditKey(new Uint8Array(32).fill(1));
+    const event: AuditEvent = { eventTime: '2026-01-01T00:00:00.000Z', eventName: 'Decrypt', principal: ALICE, viaService: 's3.amazonaws.com',
+      keyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/k`, encryptionContext: { tenant: 'a' }, grantId: 'g1', errorCode: 'AccessDeniedException', errorMessage: 'no' };
+    const { records, head } = chainRecords({ count: 0, mac: GENESIS_MAC }, auditKey, [event, event, event]);
+    async function* stored(trail: AuditRecord[]) {
+      for (const [i, record] of trail.entries()) yield { record, next: i + 1 };
+    }
+    const verify = (trail: AuditRecord[]) => verifyTrail(stored(trail), auditKey, START_OF_TRAIL, trail.length);
+    expect(await verify(records)).toEqual({ valid: true, records: 3, checkpoint: { count: 3, mac: head.mac, position: 3 } });
+    const changes: Array<[string, Partial<AuditRecord>]> = [
+      ['eventId', { eventId: crypto.randomUUID() }], ['eventTime', { eventTime: '2026-01-01T00:00:01.000Z' }], ['eventName', { eventName: 'Encrypt' }],
+      ['principal', { principal: ROOT }], ['viaService', { viaService: 'ec2.amazonaws.com' }], ['viaService dropped', { viaService: undefined }],
+      ['keyArn', { keyArn: `${event.keyArn}2` }], ['encryptionContext', { encryptionContext: { tenant: 'b' } }],
+      ['encryptionContext dropped', { encryptionContext: undefined }], ['grantId', { grantId: 'g2' }], ['errorCode dropped', { errorCode: undefined }],
+      ['errorMessage', { errorMessage: 'yes' }], ['sequence dropped', { sequence: undefined }],
+    ];
+    for (const [what, change] of changes) {
+      const tampered = records.map((record, i) => (i === 1 ? { ...record, ...change } : record));
+      expect(await verify(tampered), what).toEqual({ valid: false, firstInvalidIndex: 1, records: 3 });
+    }
+    // A MAC changed on the last record (nothing after it links to it) is found too.
+    expect(await verify([...records.slice(0, 2), { ...records[2]!, mac: records[1]!.mac }])).toEqual({ valid: false, firstInvalidIndex: 2, records: 3 });
   });
 
   it('records deleted from the end of a store that keeps its head apart from them (as the PostgreSQL store does) are found', async () => {
