@@ -104,6 +104,24 @@ describe('audit trail', () => {
     }
   });
 
+  it('a record appended while a verification runs (after it read the head) is left to the next one', async () => {
+    // The head is read first, then the records: a call made in between adds a record the head
+    // does not count, and the checkpoint must not move past what was counted.
+    const store = new MemoryKeyStore();
+    const { kms } = makeKms({ store });
+    const { KeyMetadata: key } = await kms.createKey();
+    for (let i = 0; i < 3; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
+    const records = await kms.listAuditRecords();
+    const headBefore = { count: 3, mac: records[2]!.mac };
+    const racing: KeyStore = { ...delegateTo(store), auditHead: async () => headBefore };
+    const verifier = new KeyManagementService({ account: ACCOUNT, region: REGION, store: racing });
+    const whole = await verifier.verifyAuditTrail();
+    expect(whole).toEqual({ valid: true, records: 3, checkpoint: { ...headBefore, position: 3 } });
+    expect(await verifier.verifyAuditTrail({ fromCheckpoint: whole.checkpoint })).toEqual(whole);
+    expect(await kms.verifyAuditTrail({ fromCheckpoint: whole.checkpoint })).toEqual({ valid: true, records: 4,
+      checkpoint: { count: 4, mac: records[3]!.mac, position: 4 } });
+  });
+
   it('a record swapped for its counterpart from a diverged copy of the trail, and the next record relinked to it, is caught', async () => {
     // Two copies of one store (a restored backup beside the live one) share the audit key, so each
     // holds validly chained records at the same positions. Hiding the live trail's record 1 (a call

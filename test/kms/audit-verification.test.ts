@@ -81,6 +81,12 @@ describe('verifying an audit trail', () => {
     const { directory, store, kms, key } = await storeWithCalls(5);
     const anchor = await kms.auditHead();
     expect(anchor).toEqual({ count: 5, mac: (await kms.listAuditRecords()).at(-1)!.mac });
+    const atAnchor = await kms.verifyAuditTrail({ anchor });
+    expect(atAnchor).toMatchObject({ valid: true, records: 5 });
+    // From a checkpoint at the anchor's count: the checkpoint's MAC must be the anchored one.
+    expect(await kms.verifyAuditTrail({ fromCheckpoint: atAnchor.checkpoint, anchor })).toMatchObject({ valid: true, records: 5 });
+    expect(await kms.verifyAuditTrail({ fromCheckpoint: atAnchor.checkpoint, anchor: { count: 5, mac: 'ab'.repeat(32) } }))
+      .toEqual({ valid: false, firstInvalidIndex: 4, records: 5 });
     await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('after the anchor') });
     expect(await kms.verifyAuditTrail({ anchor })).toMatchObject({ valid: true, records: 6 });
     await store.close();
