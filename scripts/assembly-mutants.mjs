@@ -6,11 +6,9 @@
 // in a temporary directory, so the worktree never holds a mutant (a build or a Stryker run started
 // meanwhile sees only the real core).
 //   node scripts/assembly-mutants.mjs [<mutant name substring> …]
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { compileCore, embedWasm } from './compile-core.mjs';
+import { applyInCopy, sourceCopy, vitestPasses } from './mutation-copy.mjs';
 
 /** The suites each mutant runs against (single-threaded, through the embedded core). */
 const CORE_TESTS = [
@@ -78,15 +76,13 @@ const wanted = process.argv.slice(2);
 const selected = wanted.length ? MUTANTS.filter((m) => wanted.some((w) => m.name.includes(w))) : MUTANTS;
 
 // The copy: what the core tests read (sources, tests, their vectors, configs), node_modules linked.
-const copy = mkdtempSync(join(tmpdir(), 'kms-wasm-assembly-mutants-'));
-for (const entry of ['assembly', 'src', 'test', 'package.json', 'tsconfig.json', 'vitest.config.ts']) cpSync(entry, join(copy, entry), { recursive: true });
-symlinkSync(resolve('node_modules'), join(copy, 'node_modules'));
+const copy = sourceCopy('kms-wasm-assembly-mutants-', ['assembly', 'src', 'test', 'package.json', 'tsconfig.json', 'vitest.config.ts']);
 
 /** Compiles the copy's assembly/ into its embedded core and runs vitest with `args`: whether all pass. */
 function compileAndTest(args) {
-  compileCore('core-mutant.wasm', [], { cwd: copy, stdio: 'pipe' });
-  embedWasm(join(copy, 'core-mutant.wasm'), join(copy, 'src/core/wasm-binary.generated.ts'), 'CORE_WASM_BASE64');
-  return spawnSync('npx', ['vitest', 'run', '--bail', '1', ...args], { cwd: copy, encoding: 'utf8' }).status === 0;
+  compileCore('core-mutant.wasm', [], { cwd: copy.dir, stdio: 'pipe' });
+  embedWasm(join(copy.dir, 'core-mutant.wasm'), join(copy.dir, 'src/core/wasm-binary.generated.ts'), 'CORE_WASM_BASE64');
+  return vitestPasses(copy.dir, args);
 }
 
 const results = [];
@@ -96,23 +92,18 @@ try {
     if (!compileAndTest(args)) throw new Error(`the unmutated core fails vitest run ${args.join(' ')}`);
   }
   for (const mutant of selected) {
-    const path = join(copy, 'assembly', mutant.file);
-    const source = readFileSync(path, 'utf8');
-    if (source.split(mutant.from).length !== 2) throw new Error(`${mutant.name}: the text to mutate must occur exactly once in assembly/${mutant.file}`);
     let outcome;
     try {
-      writeFileSync(path, source.replace(mutant.from, () => mutant.to));
-      outcome = compileAndTest(mutant.vitestArgs ?? CORE_TESTS) ? 'SURVIVED' : 'killed';
+      outcome = applyInCopy(copy.dir, { ...mutant, file: join('assembly', mutant.file) },
+        () => (compileAndTest(mutant.vitestArgs ?? CORE_TESTS) ? 'SURVIVED' : 'killed'));
     } catch (error) {
       outcome = `not compiled (${String(error.message).split('\n')[0]})`;
-    } finally {
-      writeFileSync(path, source);
     }
     results.push({ mutant, outcome });
     console.log(`${outcome.padEnd(8)} ${mutant.file}: ${mutant.name}`);
   }
 } finally {
-  rmSync(copy, { recursive: true, force: true });
+  copy.remove();
 }
 
 const survived = results.filter(({ outcome }) => outcome !== 'killed');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KeyManagementService, MemoryKeyStore } from '../../src/index.js';
-import type { AuditRecord, KeyStore } from '../../src/kms/key-store.js';
+import { chainRecords, deriveAuditKey, START_OF_TRAIL, verifyTrail, type AuditEvent } from '../../src/kms/audit-trail.js';
+import { GENESIS_MAC, type AuditRecord, type KeyStore } from '../../src/kms/key-store.js';
 import { ACCOUNT, ALICE, REGION, ROOT, bytes, makeKms, rejectsWith, text } from './fixtures.js';
 
 /** A KeyStore passing every call to `store`, for tests to replace some. */
@@ -58,6 +59,92 @@ describe('audit trail', () => {
     lines.splice(0, lines.length, ...pristine);
     const restored = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
     expect(await restored.verifyAuditTrail()).toMatchObject({ valid: true, records: 4 });
+  });
+
+  it('every field of a record is under its MAC: one changed, added or dropped breaks the chain at that record', async () => {
+    const auditKey = deriveAuditKey(new Uint8Array(32).fill(1));
+    const event: AuditEvent = { eventTime: '2026-01-01T00:00:00.000Z', eventName: 'Decrypt', principal: ALICE, viaService: 's3.amazonaws.com',
+      keyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/k`, encryptionContext: { tenant: 'a' }, grantId: 'g1', errorCode: 'AccessDeniedException', errorMessage: 'no' };
+    const { records, head } = chainRecords({ count: 0, mac: GENESIS_MAC }, auditKey, [event, event, event]);
+    async function* stored(trail: AuditRecord[]) {
+      for (const [i, record] of trail.entries()) yield { record, next: i + 1 };
+    }
+    const verify = (trail: AuditRecord[]) => verifyTrail(stored(trail), auditKey, START_OF_TRAIL, trail.length);
+    expect(await verify(records)).toEqual({ valid: true, records: 3, checkpoint: { count: 3, mac: head.mac, position: 3 } });
+    const changes: Array<[string, Partial<AuditRecord>]> = [
+      ['eventId', { eventId: crypto.randomUUID() }], ['eventTime', { eventTime: '2026-01-01T00:00:01.000Z' }], ['eventName', { eventName: 'Encrypt' }],
+      ['principal', { principal: ROOT }], ['viaService', { viaService: 'ec2.amazonaws.com' }], ['viaService dropped', { viaService: undefined }],
+      ['keyArn', { keyArn: `${event.keyArn}2` }], ['encryptionContext', { encryptionContext: { tenant: 'b' } }],
+      ['encryptionContext dropped', { encryptionContext: undefined }], ['grantId', { grantId: 'g2' }], ['errorCode dropped', { errorCode: undefined }],
+      ['errorMessage', { errorMessage: 'yes' }], ['sequence dropped', { sequence: undefined }],
+    ];
+    for (const [what, change] of changes) {
+      const tampered = records.map((record, i) => (i === 1 ? { ...record, ...change } : record));
+      expect(await verify(tampered), what).toEqual({ valid: false, firstInvalidIndex: 1, records: 3 });
+    }
+    // A MAC changed on the last record (nothing after it links to it) is found too.
+    expect(await verify([...records.slice(0, 2), { ...records[2]!, mac: records[1]!.mac }])).toEqual({ valid: false, firstInvalidIndex: 2, records: 3 });
+  });
+
+  it('records deleted from the end of a store that keeps its head apart from them (as the PostgreSQL store does) are found', async () => {
+    // What is left still chains, so only the head's count shows the deletion.
+    const store = new MemoryKeyStore();
+    const { kms } = makeKms({ store });
+    const { KeyMetadata: key } = await kms.createKey();
+    for (let i = 0; i < 3; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
+    for (const deleted of [1, 2]) {
+      const cut: KeyStore = {
+        ...delegateTo(store),
+        async *readAudit(from) {
+          for await (const stored of store.readAudit(from)) if (stored.record.sequence! < 4 - deleted) yield stored;
+        },
+      };
+      const reopened = new KeyManagementService({ account: ACCOUNT, region: REGION, store: cut });
+      expect(await reopened.verifyAuditTrail(), `${deleted} deleted`).toEqual({ valid: false, firstInvalidIndex: 4 - deleted, records: 4 });
+    }
+  });
+
+  it('a record appended while a verification runs (after it read the head) is left to the next one', async () => {
+    // The head is read first, then the records: a call made in between adds a record the head
+    // does not count, and the checkpoint must not move past what was counted.
+    const store = new MemoryKeyStore();
+    const { kms } = makeKms({ store });
+    const { KeyMetadata: key } = await kms.createKey();
+    for (let i = 0; i < 3; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
+    const records = await kms.listAuditRecords();
+    const headBefore = { count: 3, mac: records[2]!.mac };
+    const racing: KeyStore = { ...delegateTo(store), auditHead: async () => headBefore };
+    const verifier = new KeyManagementService({ account: ACCOUNT, region: REGION, store: racing });
+    const whole = await verifier.verifyAuditTrail();
+    expect(whole).toEqual({ valid: true, records: 3, checkpoint: { ...headBefore, position: 3 } });
+    expect(await verifier.verifyAuditTrail({ fromCheckpoint: whole.checkpoint })).toEqual(whole);
+    expect(await kms.verifyAuditTrail({ fromCheckpoint: whole.checkpoint })).toEqual({ valid: true, records: 4,
+      checkpoint: { count: 4, mac: records[3]!.mac, position: 4 } });
+  });
+
+  it('a record swapped for its counterpart from a diverged copy of the trail, and the next record relinked to it, is caught', async () => {
+    // Two copies of one store (a restored backup beside the live one) share the audit key, so each
+    // holds validly chained records at the same positions. Hiding the live trail's record 1 (a call
+    // to explain) behind the copy's record 1 means rewriting record 2's link: its MAC covers the link.
+    const store = new MemoryKeyStore();
+    const { kms } = makeKms({ store });
+    const { KeyMetadata: key } = await kms.createKey();
+    const lines = (store as unknown as { auditRecords: string[] }).auditRecords;
+    const shared = [...lines];
+    await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('exfiltrated'), EncryptionContext: { who: 'mallory' } });
+    await kms.describeKey({ KeyId: key.KeyId });
+    const live = [...lines];
+    lines.splice(0, lines.length, ...shared);
+    await new KeyManagementService({ account: ACCOUNT, region: REGION, store }).describeKey({ KeyId: key.KeyId });
+    const copy = JSON.parse(lines[1]!) as AuditRecord;
+    const next = JSON.parse(live[2]!) as AuditRecord;
+    expect(copy).toMatchObject({ sequence: 1, previousMac: (JSON.parse(shared[0]!) as AuditRecord).mac });
+
+    lines.splice(0, lines.length, shared[0]!, JSON.stringify(copy), JSON.stringify({ ...next, previousMac: copy.mac }));
+    const reopened = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
+    expect(await reopened.verifyAuditTrail()).toEqual({ valid: false, firstInvalidIndex: 2, records: 3 });
+    lines.splice(0, lines.length, ...live);
+    expect(await new KeyManagementService({ account: ACCOUNT, region: REGION, store }).verifyAuditTrail()).toMatchObject({ valid: true, records: 3 });
   });
 });
 

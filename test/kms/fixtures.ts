@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Iam, KeyManagementService, MemoryKeyStore, type KeyStore } from '../../src/index.js';
 import type { Clock } from '../../src/core/clock.js';
 
@@ -46,4 +47,14 @@ export async function rejectsWith(promise: Promise<unknown>, name: string): Prom
     error = e;
   }
   if (!(error instanceof Error) || error.name !== name) throw new Error(`expected ${name}, got ${error instanceof Error ? `${error.name}: ${error.message}` : 'success'}`);
+}
+
+/** Flips one base64 character in the middle of line `index` (from 0) of a log. */
+export function editLine(log: string, index: number): void {
+  const bytes = readFileSync(log);
+  let start = 0;
+  for (let i = 0; i < index; i++) start = bytes.indexOf(0x0a, start) + 1;
+  const at = start + 40;
+  bytes[at] = bytes[at] === 0x41 ? 0x42 : 0x41;
+  writeFileSync(log, bytes);
 }

@@ -273,3 +273,30 @@ describe('5. wildcards chosen by callers cannot freeze the process', () => {
     await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext: { v: `${'a'.repeat(59_999)}b` } }), 'AccessDeniedException');
   });
 });
+
+describe('6. a refusal says why, as AWS\'s AccessDenied messages do', () => {
+  // "User: <arn> is not authorized to perform: <action> on resource: <arn> …" followed by the reason
+  // (kms-authorizer.ts): an administrator reads it to know which policy to change.
+  it('an explicit deny, an operation no other account may call, and a call nothing allows are told apart', async () => {
+    const iam = new Iam();
+    const { kms } = makeKms({ iam });
+    const { KeyMetadata: key } = await kms.createKey({ Policy: policyJson([delegateToIam,
+      { Effect: 'Allow', Principal: { AWS: EVE }, Action: 'kms:*', Resource: '*' }]) });
+    identityPolicy(iam, EVE, [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }]);
+    identityPolicy(iam, BOB, [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }, { Effect: 'Deny', Action: 'kms:Encrypt', Resource: '*' }]);
+    const refusal = async (call: Promise<unknown>) => {
+      const error = await call.then(() => undefined, (e: unknown) => e as Error);
+      expect(error?.name).toBe('AccessDeniedException');
+      return error!.message;
+    };
+    const prefix = (who: string, action: string) => `User: ${who} is not authorized to perform: ${action} on resource: ${key.Arn} `;
+    expect(await refusal(kms.encrypt({ KeyId: key.Arn, Plaintext: bytes('x') }, { principal: BOB })))
+      .toBe(`${prefix(BOB, 'kms:Encrypt')}with an explicit deny`);
+    expect(await refusal(kms.disableKey({ KeyId: key.Arn }, { principal: EVE })))
+      .toBe(`${prefix(EVE, 'kms:DisableKey')}because this operation cannot be called from another account`);
+    expect(await refusal(kms.encrypt({ KeyId: key.Arn, Plaintext: bytes('x') }, { principal: ALICE })))
+      .toBe(`${prefix(ALICE, 'kms:Encrypt')}because no key policy, identity policy or grant allows it`);
+    expect(await refusal(kms.encrypt({ KeyId: key.Arn, Plaintext: bytes('x') }, { principal: 's3.amazonaws.com' })))
+      .toBe(`${prefix('s3.amazonaws.com', 'kms:Encrypt')}because no key policy, identity policy or grant allows it`);
+  });
+});

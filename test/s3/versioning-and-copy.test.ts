@@ -42,6 +42,36 @@ describe('versioning', () => {
     // Status outside the schema's enumeration (Enabled, Suspended): the request body does not validate, MalformedXML.
     await rejectsWith(s3.putBucketVersioning({ Bucket: 'history', VersioningConfiguration: { Status: 'On' as never } }), 'MalformedXML');
   });
+
+  it('a version named by VersionId is read with s3:GetObjectVersion and deleted with s3:DeleteObjectVersion; the current object with s3:GetObject and s3:DeleteObject', async () => {
+    // S3 User Guide, "Retrieving object versions": "To retrieve a specific version, you have to specify
+    // its version ID … you need permission for the s3:GetObjectVersion action"; "Deleting object
+    // versions": the version ID needs s3:DeleteObjectVersion.
+    const iam = new Iam();
+    const { s3 } = setup(iam);
+    await s3.createBucket({ Bucket: 'ledger' });
+    await s3.putBucketVersioning({ Bucket: 'ledger', VersioningConfiguration: { Status: 'Enabled' } });
+    const old = await s3.putObject({ Bucket: 'ledger', Key: 'doc', Body: 'old' });
+    await s3.putObject({ Bucket: 'ledger', Key: 'doc', Body: 'current' });
+    const allow = (principal: string, actions: string[]) => iam.putPrincipalPolicy({ PrincipalArn: principal, PolicyName: 'p',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: 'arn:aws:s3:::ledger/*' }] }) });
+    const current = { principal: 'arn:aws:iam::111122223333:user/current-only' };
+    const versions = { principal: 'arn:aws:iam::111122223333:user/versions-only' };
+    allow(current.principal, ['s3:GetObject', 's3:DeleteObject']);
+    allow(versions.principal, ['s3:GetObjectVersion', 's3:DeleteObjectVersion']);
+
+    expect(text(await (await s3.getObject({ Bucket: 'ledger', Key: 'doc' }, current)).Body.transformToByteArray())).toBe('current');
+    await rejectsWith(s3.getObject({ Bucket: 'ledger', Key: 'doc', VersionId: old.VersionId }, current), 'AccessDenied');
+    await rejectsWith(s3.headObject({ Bucket: 'ledger', Key: 'doc', VersionId: old.VersionId }, current), 'AccessDenied');
+    await rejectsWith(s3.deleteObject({ Bucket: 'ledger', Key: 'doc', VersionId: old.VersionId }, current), 'AccessDenied');
+
+    await rejectsWith(s3.getObject({ Bucket: 'ledger', Key: 'doc' }, versions), 'AccessDenied');
+    await rejectsWith(s3.deleteObject({ Bucket: 'ledger', Key: 'doc' }, versions), 'AccessDenied');
+    expect(text(await (await s3.getObject({ Bucket: 'ledger', Key: 'doc', VersionId: old.VersionId }, versions)).Body.transformToByteArray())).toBe('old');
+    expect((await s3.headObject({ Bucket: 'ledger', Key: 'doc', VersionId: old.VersionId }, versions)).ContentLength).toBe(3);
+    await s3.deleteObject({ Bucket: 'ledger', Key: 'doc', VersionId: old.VersionId }, versions);
+    expect((await s3.listObjectVersions({ Bucket: 'ledger' })).Versions).toHaveLength(1);
+  });
 });
 
 describe('copyObject', () => {
