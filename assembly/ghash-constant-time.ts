@@ -70,7 +70,10 @@ export function ghashConstantTimeSetKey(key: usize, h: usize): void {
   return product;
 }
 
-/** X = (…((X ⊕ B1)·H ⊕ B2)·H …)·H over `blocks` blocks at `src`; H prepared at `key`, X (hi, lo) at `x`. */
+/**
+ * X = (…((X ⊕ B1)·H ⊕ B2)·H …)·H over `blocks` blocks at `src`; H prepared at `key`, X (hi, lo) at `x`,
+ * which must not overlap the blocks (bmul32 writes its products there mid-block).
+ */
 export function ghashConstantTimeBlocks(key: usize, x: usize, src: usize, blocks: usize): void {
   let acc = v128.load(x);
   for (let b: usize = 0; b < blocks; b++, src += 16) {

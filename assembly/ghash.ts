@@ -74,6 +74,7 @@ export const BSWAP_HALVES: usize = memory.data<u8>([7, 6, 5, 4, 3, 2, 1, 0, 15, 
  * The sum so far is stored to `x` after each group of 8 lookups: a table load may not move above
  * a store that could alias it, so V8 cannot hoist all 32 loads ahead of their XORs, which left
  * more entries live than x64's 16 vector registers hold (25 spills and fills per block before).
+ * So `x` must not overlap the blocks at `src`.
  */
 export function ghashTableBlocks(t: usize, x: usize, src: usize, blocks: usize): void {
   const bswapHalves = v128.load(BSWAP_HALVES);
