@@ -3,7 +3,7 @@
 
 import { LAYER_STORE } from './aes-layers';
 import { sboxCore } from './aes-sbox-circuit';
-import { transpose8, xorByteConstant } from './bitslice';
+import { SAME_BYTES, transpose8, xorByteConstant } from './bitslice';
 
 const SUBWORD_BATCH: usize = memory.data(128, 16);
 
@@ -11,10 +11,10 @@ const SUBWORD_BATCH: usize = memory.data(128, 16);
 function subWord(w: u32): u32 {
   memory.fill(SUBWORD_BATCH, 0, 128);
   store<u32>(SUBWORD_BATCH, w);
-  transpose8(SUBWORD_BATCH);
+  transpose8(SUBWORD_BATCH, SAME_BYTES);
   sboxCore(SUBWORD_BATCH, 0, LAYER_STORE);
   xorByteConstant(SUBWORD_BATCH, 0x63);
-  transpose8(SUBWORD_BATCH);
+  transpose8(SUBWORD_BATCH, SAME_BYTES);
   const result = load<u32>(SUBWORD_BATCH);
   memory.fill(SUBWORD_BATCH, 0, 128);
   return result;

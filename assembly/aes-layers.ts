@@ -16,20 +16,21 @@ export const LAYER_DECRYPT: i32 = 3;
 /** L⁻¹, AddRoundKey (the last decryption step). */
 export const LAYER_DECRYPT_FINAL: i32 = 4;
 
-// ShiftRows as a swizzle by a mask kept in memory rather than a constant shuffle: V8 rebuilds a
-// constant shuffle's 16-byte mask from two immediates at every use (4 instructions before each
-// pshufb), while the loaded mask stays in a register across the round loop (measured: XTS ~4–6%
-// faster with both ShiftRows directions done this way).
-const SHIFT_ROWS: usize = memory.data<u8>([0, 1, 2, 3, 5, 6, 7, 4, 10, 11, 8, 9, 15, 12, 13, 14]);
-const INV_SHIFT_ROWS: usize = memory.data<u8>([0, 1, 2, 3, 7, 4, 5, 6, 10, 11, 8, 9, 13, 14, 15, 12]);
+// ShiftRows as a swizzle by a constant mask, not as a constant shuffle: V8 rebuilds a constant
+// shuffle's 16-byte mask from two immediates at every use (4 instructions before each pshufb),
+// while a constant swizzle mask is built once per round and, all its indices being below 16, needs
+// no saturating add before the pshufb (a mask loaded from memory needs one at every use: with it,
+// 16 more instructions per round).
+const SHIFT_ROWS = i8x16(0, 1, 2, 3, 5, 6, 7, 4, 10, 11, 8, 9, 15, 12, 13, 14);
+const INV_SHIFT_ROWS = i8x16(0, 1, 2, 3, 7, 4, 5, 6, 10, 11, 8, 9, 13, 14, 15, 12);
 
 /** ShiftRows (§5.1.2) of one row-major plane: row r rotates left by r bytes. */
 @inline function shiftRows(x: v128): v128 {
-  return i8x16.swizzle(x, v128.load(SHIFT_ROWS));
+  return i8x16.swizzle(x, SHIFT_ROWS);
 }
 
 @inline export function invShiftRows(x: v128): v128 {
-  return i8x16.swizzle(x, v128.load(INV_SHIFT_ROWS));
+  return i8x16.swizzle(x, INV_SHIFT_ROWS);
 }
 
 /** Row r of each column takes row r+1: a rotation of the four 32-bit rows. */
@@ -60,12 +61,17 @@ const INV_SHIFT_ROWS: usize = memory.data<u8>([0, 1, 2, 3, 7, 4, 5, 6, 10, 11, 8
     b4 = v128.xor(x6, v128.xor(x1, x3)); b5 = v128.xor(x7, v128.xor(x2, x4));
     b6 = v128.xor(x0, v128.xor(x3, x5)); b7 = v128.xor(x1, v128.xor(x4, x6));
   }
-  if (addKey) {
-    b0 = v128.xor(b0, plane(k, 0)); b1 = v128.xor(b1, plane(k, 1)); b2 = v128.xor(b2, plane(k, 2)); b3 = v128.xor(b3, plane(k, 3));
-    b4 = v128.xor(b4, plane(k, 4)); b5 = v128.xor(b5, plane(k, 5)); b6 = v128.xor(b6, plane(k, 6)); b7 = v128.xor(b7, plane(k, 7));
-  }
-  setPlane(s, 0, b0); setPlane(s, 1, b1); setPlane(s, 2, b2); setPlane(s, 3, b3);
-  setPlane(s, 4, b4); setPlane(s, 5, b5); setPlane(s, 6, b6); setPlane(s, 7, b7);
+  storePlane(s, k, 0, addKey, b0); storePlane(s, k, 1, addKey, b1); storePlane(s, k, 2, addKey, b2); storePlane(s, k, 3, addKey, b3);
+  storePlane(s, k, 4, addKey, b4); storePlane(s, k, 5, addKey, b5); storePlane(s, k, 6, addKey, b6); storePlane(s, k, 7, addKey, b7);
+}
+
+/**
+ * Stores plane i, first adding round-key plane i if `addKey`. Each key plane is loaded just before
+ * its store: a load may not pass a store that could alias it, so loading all eight first (as
+ * separate steps would) pins them in registers, or on the stack, through the whole linear layer.
+ */
+@inline function storePlane(s: usize, k: usize, i: usize, addKey: bool, b: v128): void {
+  setPlane(s, i, addKey ? v128.xor(b, plane(k, i)) : b);
 }
 
 /**

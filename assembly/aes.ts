@@ -8,7 +8,7 @@
 import { aes256KeyExpansionSubWord } from './aes-key-schedule';
 import { inverseAffineInPlace, invShiftRows, LAYER_DECRYPT, LAYER_DECRYPT_FINAL, LAYER_ENCRYPT, LAYER_ENCRYPT_FINAL } from './aes-layers';
 import { sboxCore } from './aes-sbox-circuit';
-import { plane, setPlane, transpose8, xorByteConstant, xorPlanes } from './bitslice';
+import { plane, SAME_BYTES, setPlane, transpose8, xorByteConstant, xorPlanes } from './bitslice';
 
 export const AES256_ROUNDS: i32 = 14;
 /** Bytes of one bitsliced AES-256 key schedule. */
@@ -25,9 +25,9 @@ export function aes256ExpandKey(rk: usize, key: usize): void {
   for (let round: usize = 0; round <= <usize>AES256_ROUNDS; round++) {
     const planes = rk + (round << 7);
     // The same round key in all 8 block positions, then transposed: each plane byte is 0x00 or 0xff.
-    const roundKey = toRowMajor(v128.load(SCALAR_SCHEDULE + (round << 4)));
+    const roundKey = i8x16.swizzle(v128.load(SCALAR_SCHEDULE + (round << 4)), ROW_MAJOR);
     for (let k: usize = 0; k < 8; k++) v128.store(planes + (k << 4), roundKey);
-    transpose8(planes);
+    transpose8(planes, SAME_BYTES);
     // The S-box constant 0x63 passes unchanged through ShiftRows, MixColumns and InvMixColumns
     // (each matrix row sums to 1), so it is added here once instead of after every S-box.
     if (round > 0) xorByteConstant(planes, 0x63);
@@ -35,27 +35,19 @@ export function aes256ExpandKey(rk: usize, key: usize): void {
   memory.fill(SCALAR_SCHEDULE, 0, 240);
 }
 
-/** Column-major (FIPS byte order) ↔ row-major: a 4×4 byte transpose, its own inverse. */
-@inline function toRowMajor(x: v128): v128 {
-  return i8x16.shuffle(x, x, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-}
-
-@inline function blocksToRowMajor(s: usize): void {
-  for (let i: usize = 0; i < 8; i++) setPlane(s, i, toRowMajor(plane(s, i)));
-}
+/** Column-major (FIPS byte order) ↔ row-major: a 4×4 byte transpose, its own inverse (a swizzle mask). */
+const ROW_MAJOR = i8x16(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
 
 /**
  * Encrypts the 8 blocks at `s` (128 bytes) in place under the bitsliced schedule `rk`.
  * SubBytes is the circuit alone: its constant is in round keys 1..14.
  */
 export function aesEncrypt8(rk: usize, s: usize): void {
-  blocksToRowMajor(s);
-  transpose8(s);
+  transpose8(s, ROW_MAJOR);
   xorPlanes(s, rk);
   for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) sboxCore(s, rk + (round << 7), LAYER_ENCRYPT);
   sboxCore(s, rk + (<usize>AES256_ROUNDS << 7), LAYER_ENCRYPT_FINAL);
-  transpose8(s);
-  blocksToRowMajor(s);
+  transpose8(s, ROW_MAJOR);
 }
 
 /**
@@ -65,15 +57,13 @@ export function aesEncrypt8(rk: usize, s: usize): void {
  * core, L⁻¹ + AddRoundKey, then InvMixColumns + InvShiftRows + the next S-box's leading L⁻¹.
  */
 export function aesDecrypt8(rk: usize, s: usize): void {
-  blocksToRowMajor(s);
-  transpose8(s);
+  transpose8(s, ROW_MAJOR);
   xorPlanes(s, rk + (<usize>AES256_ROUNDS << 7));
   for (let i: usize = 0; i < 8; i++) setPlane(s, i, invShiftRows(plane(s, i)));
   inverseAffineInPlace(s);
   for (let round = AES256_ROUNDS - 1; round > 0; round--) sboxCore(s, rk + (<usize>round << 7), LAYER_DECRYPT);
   sboxCore(s, rk, LAYER_DECRYPT_FINAL);
-  transpose8(s);
-  blocksToRowMajor(s);
+  transpose8(s, ROW_MAJOR);
 }
 
 /** Encrypts (or decrypts) one block from `src` to `dst` (which may be equal) through a batch. */

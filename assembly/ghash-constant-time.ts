@@ -52,17 +52,28 @@ export function ghashConstantTimeSetKey(key: usize, h: usize): void {
   prepareHalf(key + 384, lo ^ hi);
 }
 
-/** Carry-less 32×32 product of the word splatted in `xs` and prepared key word `y` (64 bytes). */
-@inline function bmul32(xs: v128, y: usize): u64 {
+/**
+ * Carry-less 32×32 product of the word splatted in `xs` and prepared key word `y` (64 bytes).
+ * The product is also stored to `fence` (the accumulator's slot, rewritten after the block): a load
+ * may not move above a store that could alias it, so V8 cannot hoist the next product's key and
+ * mask loads above this one, as it did with nothing in between (all 9 × 9 loaded at the top of the
+ * loop, more than x64's 16 vector registers hold: 301 spills and fills per block).
+ */
+@inline function bmul32(xs: v128, y: usize, fence: usize): u64 {
   const x = v128.and(xs, v128.load(THIN)); // x_0..x_3
   let r = v128.and(v128.xor(i64x2.extmul_low_i32x4_u(x, v128.load(y)), i64x2.extmul_high_i32x4_u(x, v128.load(y))), v128.load(CLASS_MASKS));
   r = v128.xor(r, v128.and(v128.xor(i64x2.extmul_low_i32x4_u(x, v128.load(y, 16)), i64x2.extmul_high_i32x4_u(x, v128.load(y, 16))), v128.load(CLASS_MASKS, 16)));
   r = v128.xor(r, v128.and(v128.xor(i64x2.extmul_low_i32x4_u(x, v128.load(y, 32)), i64x2.extmul_high_i32x4_u(x, v128.load(y, 32))), v128.load(CLASS_MASKS, 32)));
   r = v128.xor(r, v128.and(v128.xor(i64x2.extmul_low_i32x4_u(x, v128.load(y, 48)), i64x2.extmul_high_i32x4_u(x, v128.load(y, 48))), v128.load(CLASS_MASKS, 48)));
-  return i64x2.extract_lane(r, 0) ^ i64x2.extract_lane(r, 1);
+  const product = i64x2.extract_lane(r, 0) ^ i64x2.extract_lane(r, 1);
+  store<u64>(fence, product);
+  return product;
 }
 
-/** X = (…((X ⊕ B1)·H ⊕ B2)·H …)·H over `blocks` blocks at `src`; H prepared at `key`, X (hi, lo) at `x`. */
+/**
+ * X = (…((X ⊕ B1)·H ⊕ B2)·H …)·H over `blocks` blocks at `src`; H prepared at `key`, X (hi, lo) at `x`,
+ * which must not overlap the blocks (bmul32 writes its products there mid-block).
+ */
 export function ghashConstantTimeBlocks(key: usize, x: usize, src: usize, blocks: usize): void {
   let acc = v128.load(x);
   for (let b: usize = 0; b < blocks; b++, src += 16) {
@@ -72,15 +83,15 @@ export function ghashConstantTimeBlocks(key: usize, x: usize, src: usize, blocks
     const middle = v128.xor(a, i32x4.shuffle(a, a, 2, 3, 0, 1)); // (hi^lo)0, (hi^lo)1
     const middleFolded = v128.xor(middle, i32x4.shuffle(middle, middle, 1, 0, 1, 0));
     // 64×64 products by Karatsuba over 32-bit halves: low, high, and middle ⊕ low ⊕ high.
-    const ll = bmul32(i32x4.shuffle(a, a, 2, 2, 2, 2), key);
-    const lh = bmul32(i32x4.shuffle(a, a, 3, 3, 3, 3), key + 64);
-    const lm = bmul32(i32x4.shuffle(folded, folded, 2, 2, 2, 2), key + 128) ^ ll ^ lh;
-    const hl = bmul32(i32x4.shuffle(a, a, 0, 0, 0, 0), key + 192);
-    const hh = bmul32(i32x4.shuffle(a, a, 1, 1, 1, 1), key + 256);
-    const hm = bmul32(i32x4.shuffle(folded, folded, 0, 0, 0, 0), key + 320) ^ hl ^ hh;
-    const ml = bmul32(i32x4.shuffle(middle, middle, 0, 0, 0, 0), key + 384);
-    const mh = bmul32(i32x4.shuffle(middle, middle, 1, 1, 1, 1), key + 448);
-    const mm = bmul32(i32x4.shuffle(middleFolded, middleFolded, 0, 0, 0, 0), key + 512) ^ ml ^ mh;
+    const ll = bmul32(i32x4.shuffle(a, a, 2, 2, 2, 2), key, x);
+    const lh = bmul32(i32x4.shuffle(a, a, 3, 3, 3, 3), key + 64, x);
+    const lm = bmul32(i32x4.shuffle(folded, folded, 2, 2, 2, 2), key + 128, x) ^ ll ^ lh;
+    const hl = bmul32(i32x4.shuffle(a, a, 0, 0, 0, 0), key + 192, x);
+    const hh = bmul32(i32x4.shuffle(a, a, 1, 1, 1, 1), key + 256, x);
+    const hm = bmul32(i32x4.shuffle(folded, folded, 0, 0, 0, 0), key + 320, x) ^ hl ^ hh;
+    const ml = bmul32(i32x4.shuffle(middle, middle, 0, 0, 0, 0), key + 384, x);
+    const mh = bmul32(i32x4.shuffle(middle, middle, 1, 1, 1, 1), key + 448, x);
+    const mm = bmul32(i32x4.shuffle(middleFolded, middleFolded, 0, 0, 0, 0), key + 512, x) ^ ml ^ mh;
     const l0 = ll ^ (lm << 32), l1 = lh ^ (lm >> 32);
     const h0 = hl ^ (hm << 32), h1 = hh ^ (hm >> 32);
     const m0 = ml ^ (mm << 32) ^ l0 ^ h0, m1 = mh ^ (mm >> 32) ^ l1 ^ h1;

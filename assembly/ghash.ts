@@ -56,9 +56,25 @@ export const BSWAP_HALVES: usize = memory.data<u8>([7, 6, 5, 4, 3, 2, 1, 0, 15, 
 }
 
 /**
+ * The XOR of the table entries for eight nibbles of `word`: its high half (bits 63..32) if `low` is
+ * 32, its low half if 0, from the eight consecutive tables at `t`.
+ */
+@inline function lookupEight(t: usize, word: u64, low: i32): v128 {
+  const a = v128.xor(v128.load(t + entry(word, low + 28), 0x000), v128.load(t + entry(word, low + 24), 0x100));
+  const b = v128.xor(v128.load(t + entry(word, low + 20), 0x200), v128.load(t + entry(word, low + 16), 0x300));
+  const c = v128.xor(v128.load(t + entry(word, low + 12), 0x400), v128.load(t + entry(word, low + 8), 0x500));
+  const d = v128.xor(v128.load(t + entry(word, low + 4), 0x600), v128.load(t + entry(word, low), 0x700));
+  return v128.xor(v128.xor(a, b), v128.xor(c, d));
+}
+
+/**
  * X = (…((X ⊕ B1)·H ⊕ B2)·H …)·H over `blocks` 16-byte blocks at `src`; X (hi, lo) at `x`.
  * Written out in full so every shift is an immediate and every table offset a load's constant
  * offset (nibble k of hi sits at bits 60 - 4k and uses table k; lo's use tables 16..31).
+ * The sum so far is stored to `x` after each group of 8 lookups: a table load may not move above
+ * a store that could alias it, so V8 cannot hoist all 32 loads ahead of their XORs, which left
+ * more entries live than x64's 16 vector registers hold (25 spills and fills per block before).
+ * So `x` must not overlap the blocks at `src`.
  */
 export function ghashTableBlocks(t: usize, x: usize, src: usize, blocks: usize): void {
   const bswapHalves = v128.load(BSWAP_HALVES);
@@ -67,25 +83,13 @@ export function ghashTableBlocks(t: usize, x: usize, src: usize, blocks: usize):
     const a = v128.xor(z, i8x16.swizzle(v128.load(src), bswapHalves));
     const h = i64x2.extract_lane(a, 0);
     const l = i64x2.extract_lane(a, 1);
-    let z0 = v128.load(t + entry(h, 60), 0x0000);
-    let z1 = v128.load(t + entry(h, 56), 0x0100);
-    let z2 = v128.load(t + entry(l, 60), 0x1000);
-    let z3 = v128.load(t + entry(l, 56), 0x1100);
-    z0 = v128.xor(z0, v128.load(t + entry(h, 52), 0x0200)); z1 = v128.xor(z1, v128.load(t + entry(h, 48), 0x0300));
-    z2 = v128.xor(z2, v128.load(t + entry(l, 52), 0x1200)); z3 = v128.xor(z3, v128.load(t + entry(l, 48), 0x1300));
-    z0 = v128.xor(z0, v128.load(t + entry(h, 44), 0x0400)); z1 = v128.xor(z1, v128.load(t + entry(h, 40), 0x0500));
-    z2 = v128.xor(z2, v128.load(t + entry(l, 44), 0x1400)); z3 = v128.xor(z3, v128.load(t + entry(l, 40), 0x1500));
-    z0 = v128.xor(z0, v128.load(t + entry(h, 36), 0x0600)); z1 = v128.xor(z1, v128.load(t + entry(h, 32), 0x0700));
-    z2 = v128.xor(z2, v128.load(t + entry(l, 36), 0x1600)); z3 = v128.xor(z3, v128.load(t + entry(l, 32), 0x1700));
-    z0 = v128.xor(z0, v128.load(t + entry(h, 28), 0x0800)); z1 = v128.xor(z1, v128.load(t + entry(h, 24), 0x0900));
-    z2 = v128.xor(z2, v128.load(t + entry(l, 28), 0x1800)); z3 = v128.xor(z3, v128.load(t + entry(l, 24), 0x1900));
-    z0 = v128.xor(z0, v128.load(t + entry(h, 20), 0x0a00)); z1 = v128.xor(z1, v128.load(t + entry(h, 16), 0x0b00));
-    z2 = v128.xor(z2, v128.load(t + entry(l, 20), 0x1a00)); z3 = v128.xor(z3, v128.load(t + entry(l, 16), 0x1b00));
-    z0 = v128.xor(z0, v128.load(t + entry(h, 12), 0x0c00)); z1 = v128.xor(z1, v128.load(t + entry(h, 8), 0x0d00));
-    z2 = v128.xor(z2, v128.load(t + entry(l, 12), 0x1c00)); z3 = v128.xor(z3, v128.load(t + entry(l, 8), 0x1d00));
-    z0 = v128.xor(z0, v128.load(t + entry(h, 4), 0x0e00)); z1 = v128.xor(z1, v128.load(t + entry(h, 0), 0x0f00));
-    z2 = v128.xor(z2, v128.load(t + entry(l, 4), 0x1e00)); z3 = v128.xor(z3, v128.load(t + entry(l, 0), 0x1f00));
-    z = v128.xor(v128.xor(z0, z1), v128.xor(z2, z3));
+    z = lookupEight(t, h, 32);
+    v128.store(x, z);
+    z = v128.xor(z, lookupEight(t + 0x800, h, 0));
+    v128.store(x, z);
+    z = v128.xor(z, lookupEight(t + 0x1000, l, 32));
+    v128.store(x, z);
+    z = v128.xor(z, lookupEight(t + 0x1800, l, 0));
   }
   v128.store(x, z);
 }
