@@ -49,6 +49,8 @@ describe('the engine memory limit', () => {
     const written = await s3.listObjectsV2({ Bucket: 'results' });
     expect(written.Contents.filter((o) => o.Key.includes(execution.QueryExecutionId))).toEqual([]);
 
+    // Nothing can have spilled: DuckDB has no temporary directory to write the decrypted blocks to.
+    expect(await queryRows(queries, "SELECT current_setting('temp_directory') AS dir")).toEqual([['dir'], ['']]);
     // A table within the limit is answered by the same service, and the engine is clean after the failure.
     expect(await queryRows(queries, 'SELECT count(*) AS n, max(id) AS top FROM small')).toEqual([['n', 'top'], ['30000', '29999']]);
   }, 300_000);
