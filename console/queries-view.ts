@@ -41,8 +41,8 @@ export class QueriesView {
     let execution: QueryExecution;
     for (;;) {
       ({ QueryExecution: execution } = await athena<{ QueryExecution: QueryExecution }>(this.session, 'GetQueryExecution', { QueryExecutionId }));
-      status.textContent = execution.Status.State;
       if (execution.Status.State !== 'QUEUED' && execution.Status.State !== 'RUNNING') break;
+      status.textContent = execution.Status.State;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
     const { State, StateChangeReason } = execution.Status;
@@ -50,17 +50,26 @@ export class QueriesView {
       status.textContent = `${State}: ${StateChangeReason ?? ''}`;
       return;
     }
-    status.textContent = `SUCCEEDED (${execution.Statistics?.DataScannedInBytes ?? 0} bytes scanned)`;
-    const page = await athena<ResultPage>(this.session, 'GetQueryResults', { QueryExecutionId, MaxResults: 1000 });
+    // SUCCEEDED is shown once its rows are: a reader (or a test) that sees it finds the rows on the page.
+    const succeeded = `SUCCEEDED (${execution.Statistics?.DataScannedInBytes ?? 0} bytes scanned)`;
+    status.textContent = 'Reading the results…';
+    let page: ResultPage;
+    try {
+      page = await athena<ResultPage>(this.session, 'GetQueryResults', { QueryExecutionId, MaxResults: 1000 });
+    } catch (error) {
+      status.textContent = succeeded; // the query did succeed; the refusal to read its results is shown as the action's failure
+      throw error;
+    }
     const [header, ...rows] = page.ResultSet.Rows.map((row) => row.Data.map((datum) => datum.VarCharValue));
-    if (!header) return; // a DDL statement: no rows
-    // A NULL (a Datum without VarCharValue) is shown as an empty, marked cell.
-    const cell = (tag: 'th' | 'td', value: string | undefined) => (value === undefined ? h(tag, { class: 'null' }) : h(tag, tag === 'th' ? { scope: 'col' } : {}, value));
-    byId('query-results').replaceChildren(
-      h('caption', { class: 'visually-hidden' }, 'Query results'),
-      h('thead', {}, h('tr', {}, ...header.map((name) => cell('th', name)))),
-      h('tbody', {}, ...rows.map((row) => h('tr', {}, ...row.map((value) => cell('td', value))))),
-    );
-    if (page.NextToken) status.textContent += ' — first 1,000 rows shown';
+    if (header) {
+      // A NULL (a Datum without VarCharValue) is shown as an empty, marked cell.
+      const cell = (tag: 'th' | 'td', value: string | undefined) => (value === undefined ? h(tag, { class: 'null' }) : h(tag, tag === 'th' ? { scope: 'col' } : {}, value));
+      byId('query-results').replaceChildren(
+        h('caption', { class: 'visually-hidden' }, 'Query results'),
+        h('thead', {}, h('tr', {}, ...header.map((name) => cell('th', name)))),
+        h('tbody', {}, ...rows.map((row) => h('tr', {}, ...row.map((value) => cell('td', value))))),
+      );
+    } // else a DDL statement: no rows
+    status.textContent = page.NextToken ? `${succeeded} — first 1,000 rows shown` : succeeded;
   }
 }

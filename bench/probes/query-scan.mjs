@@ -1,8 +1,9 @@
 // A table scan through QueryService: one CSV object of SIZE MiB stored under each encryption mode,
 // then SELECT count(*), sum(id) over it; prints the query's time and the RSS before it and at its peak
-// (sampled every 20 ms during the scan). Each
-// mode runs in a child process of its own, so each peak is its own. Run after `npm run build`:
-//   node bench/probes/query-scan.mjs [SIZE_MIB=1024] [modes… = plain sse-s3 sse-kms bucket-key dsse cse-kms]
+// (sampled every 20 ms during the scan), and how the query ended (a table over the service's memory
+// limit fails with Athena's resource error). Each mode runs in a child process of its own, so each
+// peak is its own. Run after `npm run build`:
+//   [QUERY_SCAN_LIMIT_MIB=N] node bench/probes/query-scan.mjs [SIZE_MIB=1024] [modes… = plain sse-s3 sse-kms bucket-key dsse cse-kms]
 import { execFileSync } from 'node:child_process';
 import { KeyManagementService, ObjectStore, QueryService, S3EncryptionClient } from '../../dist/index.js';
 
@@ -13,7 +14,8 @@ if (process.env.QUERY_SCAN_CHILD) {
   const mode = process.env.QUERY_SCAN_CHILD;
   const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
   const s3 = new ObjectStore({ kms });
-  const queries = new QueryService({ s3, kms });
+  const limitMiB = process.env.QUERY_SCAN_LIMIT_MIB;
+  const queries = new QueryService({ s3, kms, memoryLimitBytes: limitMiB ? Number(limitMiB) * 2 ** 20 : undefined });
   const { KeyMetadata: key } = await kms.createKey();
   await s3.createBucket({ Bucket: 'data' });
   await s3.createBucket({ Bucket: 'results' });
@@ -24,11 +26,12 @@ if (process.env.QUERY_SCAN_CHILD) {
     await s3.putObject({ ...put, ...{ plain: {}, 'sse-s3': { ServerSideEncryption: 'AES256' }, 'sse-kms': { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.Arn },
       'bucket-key': { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.Arn, BucketKeyEnabled: true }, dsse: { ServerSideEncryption: 'aws:kms:dsse', SSEKMSKeyId: key.Arn } }[mode] });
   }
-  const run = async (sql) => {
+  const run = async (sql, failureIsAnOutcome = false) => {
     const { QueryExecutionId } = await queries.startQueryExecution({ QueryString: sql, ResultConfiguration: { OutputLocation: 's3://results/' } });
     for (;;) {
       const { QueryExecution } = await queries.getQueryExecution({ QueryExecutionId });
-      if (QueryExecution.Status.State === 'FAILED') throw new Error(QueryExecution.Status.StateChangeReason);
+      if (QueryExecution.Status.State === 'FAILED' && !failureIsAnOutcome) throw new Error(QueryExecution.Status.StateChangeReason);
+      if (QueryExecution.Status.State === 'FAILED') return QueryExecution;
       if (QueryExecution.Status.State === 'SUCCEEDED') return QueryExecution;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -40,10 +43,12 @@ if (process.env.QUERY_SCAN_CHILD) {
   let rssPeak = rssBefore;
   const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss); }, 20);
   const start = performance.now();
-  const execution = await run('SELECT count(*), sum(id) FROM scan');
+  const execution = await run('SELECT count(*), sum(id) FROM scan', true);
   const seconds = (performance.now() - start) / 1000;
   clearInterval(sampler);
-  console.log(JSON.stringify({ mode, mib: Number(sizeArg), seconds: Number(seconds.toFixed(1)), mibPerSecond: Number((Number(sizeArg) / seconds).toFixed(1)),
+  console.log(JSON.stringify({ mode, mib: Number(sizeArg), memoryLimitMiB: limitMiB ? Number(limitMiB) : 1024,
+    outcome: execution.Status.State === 'FAILED' ? execution.Status.StateChangeReason.split(':')[0] : execution.Status.State,
+    seconds: Number(seconds.toFixed(1)), mibPerSecond: Number((Number(sizeArg) / seconds).toFixed(1)),
     scanned: execution.Statistics.DataScannedInBytes, rssBeforeScanMiB: Math.round(rssBefore / 2 ** 20), rssPeakDuringScanMiB: Math.round(rssPeak / 2 ** 20) }));
 } else {
   for (const mode of modes) {

@@ -1,14 +1,23 @@
-// The SQL engine: DuckDB's WebAssembly build (@duckdb/duckdb-wasm, its synchronous Node bindings),
-// one instance per process, loaded on first use (compiling its 34 MB module takes seconds). Tables
-// are filled while their objects stream: each record-aligned chunk is registered as an in-memory
-// file, parsed by DuckDB's CSV reader into the table, and dropped (see README, Queries).
+// The SQL engine behind QueryService: DuckDB's WebAssembly build through its asynchronous API
+// (AsyncDuckDB). In browsers the page instantiates AsyncDuckDB over a Worker with the bundles it
+// serves and hands it over — new QueryService({ s3, kms, engine: DuckDbEngine.create(db) }) — so a
+// query never blocks the page; in Node, QueryService loads the synchronous bindings itself behind
+// the same calls (duckdb-node.ts). kms-wasm does not import @duckdb/duckdb-wasm here: the
+// interfaces below are the part of it this engine calls.
+//
+// Tables are filled while their objects stream: each record-aligned chunk is registered as an
+// in-memory file, parsed by DuckDB's CSV reader into the table, and dropped. The table itself is
+// held in DuckDB's memory, capped by memory_limit: DuckDB could spill to temporary files past it,
+// but DuckDB WASM 1.32's spilling gives wrong answers and neither DuckDB WASM nor DuckDB 1.5's own
+// build (without the httpfs extension, which would have to be downloaded) encrypts temporary files
+// securely — and plaintext of an encrypted data set must not reach the disk. So nothing spills: a
+// query whose tables do not fit fails with Athena's resource error (see README, Queries).
+//
 // The engine is sandboxed once, at load: no extension is installed or loaded (that would download),
 // and file access is off (enable_external_access = false, which cannot be turned back on) except
-// for the chunk files' own directory — so a query cannot read or write the host's files. A query
-// runs as one prepared statement wrapped in a SELECT, so it can only be one SELECT.
+// for the chunk files' own directory — so a query cannot read or write the host's files or fetch a
+// URL. A query runs as one prepared statement wrapped in a SELECT, so it can only be one SELECT.
 
-import { loadOnce } from '../core/load-once.js';
-import { SerialQueue } from '../core/serial-queue.js';
 import { QueryFailure } from './athena-errors.js';
 
 /** How a chunk's text is split into fields. */
@@ -33,130 +42,172 @@ export interface EngineResult {
   rows: Array<Array<string | null>>;
 }
 
-interface ArrowTable {
+/** A query's result: an Apache Arrow table. */
+export interface ArrowTable {
   numRows: number;
   getChildAt(i: number): { get(row: number): unknown } | null;
 }
-interface Connection {
-  query(sql: string): ArrowTable;
-  prepare(sql: string): { query(): ArrowTable; close(): void };
-  getTableNames(sql: string): string[];
-}
-interface Bindings {
-  registerFileBuffer(name: string, buffer: Uint8Array): void;
-  dropFile(name: string): void;
-}
 
-const ONE_STATEMENT = 'Only one SQL statement, a SELECT, is allowed';
 const CHUNK_DIRECTORY = '/kms-wasm-chunks/';
+const ONE_STATEMENT = 'Only one SQL statement, a SELECT, is allowed';
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 export const identifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Run once on a new instance, in order (the last cannot be undone). */
+const SANDBOX_STATEMENTS = [
+  'SET autoinstall_known_extensions = false',
+  'SET autoload_known_extensions = false',
+  // No spilling: see the note at the top.
+  "SET temp_directory = ''",
+  `SET allowed_directories = [${literal(CHUNK_DIRECTORY)}]`,
+  'SET enable_external_access = false',
+];
+
+const memoryLimitSql = (bytes: number) => `SET memory_limit = '${Math.floor(bytes / 1024)}KiB'`;
+const createSchemaSql = (schema: string) => `CREATE SCHEMA IF NOT EXISTS ${identifier(schema)}`;
+const dropSchemaSql = (schema: string) => `DROP SCHEMA IF EXISTS ${identifier(schema)} CASCADE`;
+const setSchemaSql = (schema: string) => `SET schema = ${literal(schema)}`;
+const createTableSql = (schema: string, table: string, columns: EngineColumn[]) =>
+  `CREATE TABLE ${identifier(schema)}.${identifier(table)} (${columns.map((c) => `${identifier(c.name)} ${c.type}`).join(', ')})`;
+
+/** The INSERT that parses the chunk registered as `file` into the table. */
+function appendCsvSql(file: string, schema: string, table: string, columns: EngineColumn[], dialect: CsvDialect): string {
+  const asText = `{${columns.map((c) => `${literal(c.name)}: 'VARCHAR'`).join(', ')}}`;
+  const reader = `read_csv(${literal(file)}, header = false, auto_detect = false, delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, `
+    + `escape = ${literal(dialect.escape)}, nullstr = ${literal(dialect.nullString)}, allow_quoted_nulls = false, null_padding = true, `
+    + `strict_mode = false, columns = ${asText})`;
+  return `INSERT INTO ${identifier(schema)}.${identifier(table)} SELECT ${columns.map((c) => `TRY_CAST(${identifier(c.name)} AS ${c.type})`).join(', ')} FROM ${reader}`;
+}
+
+/** The query's columns (names and DuckDB types), from DESCRIBE. */
+const describeSql = (sql: string) => `DESCRIBE SELECT * FROM (${sql}) AS athena_query`;
+/** The query with every value cast to text, as Athena's CSV results hold it. */
+const textRowsSql = (sql: string) => `SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (${sql}) AS athena_query`;
+
+function describedColumns(described: ArrowTable): EngineColumn[] {
+  const columns: EngineColumn[] = [];
+  for (let row = 0; row < described.numRows; row++) {
+    columns.push({ name: String(described.getChildAt(0)!.get(row)), type: String(described.getChildAt(1)!.get(row)) });
+  }
+  return columns;
+}
+
+function textRows(result: ArrowTable, columns: EngineColumn[]): Array<Array<string | null>> {
+  const vectors = columns.map((_, i) => result.getChildAt(i)!);
+  const rows: Array<Array<string | null>> = [];
+  for (let row = 0; row < result.numRows; row++) rows.push(vectors.map((vector) => (vector.get(row) ?? null) as string | null));
+  return rows;
+}
+
+/**
+ * DuckDB's error as the query's failure where Athena has words for it: several statements, and
+ * memory_limit reached — Athena's "Query exhausted resources at this scale factor"
+ * (https://docs.aws.amazon.com/athena/latest/ug/troubleshooting-athena.html#troubleshooting-athena-query-exhausted-resources-at-this-scale-factor).
+ * Any other error is returned as it is.
+ */
+function engineFailure(error: unknown): unknown {
+  const message = String(error instanceof Error ? error.message : error);
+  if (/multiple statements|single statement/.test(message)) return new QueryFailure(ONE_STATEMENT);
+  if (/Out of Memory Error/.test(message)) {
+    return new QueryFailure('EXCEEDED_MEMORY_LIMIT: Query exhausted resources at this scale factor (the tables it reads do not fit in the engine\'s memory limit)', 2, { cause: error });
+  }
+  return error;
+}
+
+/** The AsyncDuckDBConnection calls this engine makes. */
+export interface AsyncDuckDbConnection {
+  query(sql: string): Promise<ArrowTable>;
+  prepare(sql: string): Promise<{ query(): Promise<ArrowTable>; close(): Promise<void> }>;
+  getTableNames(sql: string): Promise<string[]>;
+}
+
+/** The AsyncDuckDB calls this engine makes (an instantiated, opened AsyncDuckDB of @duckdb/duckdb-wasm 1.32). */
+export interface AsyncDuckDb {
+  connect(): Promise<AsyncDuckDbConnection>;
+  registerFileBuffer(name: string, buffer: Uint8Array): Promise<void>;
+  dropFile(name: string): Promise<unknown>;
+}
 
 export class DuckDbEngine {
   private files = 0;
 
-  private constructor(private readonly db: Bindings, private readonly connection: Connection) {}
+  private constructor(private readonly db: AsyncDuckDb, private readonly connection: AsyncDuckDbConnection) {}
 
-  private static readonly queue = new SerialQueue();
-
-  /** Runs `work` with the process's engine, one piece of work at a time (each query fills and drops its own tables). */
-  static exclusive<T>(work: (engine: DuckDbEngine) => Promise<T>): Promise<T> {
-    return DuckDbEngine.queue.run(async () => work(await DuckDbEngine.shared()));
-  }
-
-  /** The process's engine, loaded once. */
-  private static readonly shared = loadOnce(async () => {
-    const { createRequire } = await import('node:module');
-    const require = createRequire(import.meta.url);
-    let duckdb;
-    try {
-      duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs');
-    } catch (error) {
-      throw new QueryFailure('QueryService needs the optional peer dependency @duckdb/duckdb-wasm: npm install @duckdb/duckdb-wasm@1.32.0', 1, { cause: error });
-    }
-    const wasm = (name: string) => require.resolve(`@duckdb/duckdb-wasm/dist/${name}`);
-    const db = await duckdb.createDuckDB({
-      mvp: { mainModule: wasm('duckdb-mvp.wasm'), mainWorker: '' },
-      eh: { mainModule: wasm('duckdb-eh.wasm'), mainWorker: '' },
-    }, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
-    await db.instantiate();
-    db.open({});
-    const connection: Connection = db.connect();
-    connection.query('SET autoinstall_known_extensions = false');
-    connection.query('SET autoload_known_extensions = false');
-    connection.query(`SET allowed_directories = [${literal(CHUNK_DIRECTORY)}]`);
-    connection.query('SET enable_external_access = false');
+  /** Connects to the database and sandboxes it (no extensions, no file or URL access but the chunks'). */
+  static async create(db: AsyncDuckDb): Promise<DuckDbEngine> {
+    const connection = await db.connect();
+    for (const statement of SANDBOX_STATEMENTS) await connection.query(statement);
     return new DuckDbEngine(db, connection);
-  });
-
-  createSchema(schema: string): void {
-    this.connection.query(`CREATE SCHEMA IF NOT EXISTS ${identifier(schema)}`);
   }
 
-  dropSchema(schema: string): void {
-    this.connection.query(`DROP SCHEMA IF EXISTS ${identifier(schema)} CASCADE`);
+  /** Caps the memory DuckDB may hold (its tables and operators); past it a query fails with Athena's resource error. */
+  async limitMemory(bytes: number): Promise<void> {
+    await this.query(memoryLimitSql(bytes));
   }
 
-  createTable(schema: string, table: string, columns: EngineColumn[]): void {
-    this.connection.query(`CREATE TABLE ${identifier(schema)}.${identifier(table)} (${columns.map((c) => `${identifier(c.name)} ${c.type}`).join(', ')})`);
+  async createSchema(schema: string): Promise<void> {
+    await this.query(createSchemaSql(schema));
+  }
+
+  async dropSchema(schema: string): Promise<void> {
+    await this.query(dropSchemaSql(schema));
+  }
+
+  async createTable(schema: string, table: string, columns: EngineColumn[]): Promise<void> {
+    await this.query(createTableSql(schema, table, columns));
   }
 
   /**
    * Parses one chunk of whole records into the table. Fields are read as text and cast to the
    * column's type with TRY_CAST, so a value that does not parse is NULL, as Hive's SerDes read it.
    */
-  appendCsv(schema: string, table: string, columns: EngineColumn[], dialect: CsvDialect, chunk: Uint8Array): void {
+  async appendCsv(schema: string, table: string, columns: EngineColumn[], dialect: CsvDialect, chunk: Uint8Array): Promise<void> {
     const file = `${CHUNK_DIRECTORY}chunk-${this.files++}`;
-    const asText = `{${columns.map((c) => `${literal(c.name)}: 'VARCHAR'`).join(', ')}}`;
-    const reader = `read_csv(${literal(file)}, header = false, auto_detect = false, delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, `
-      + `escape = ${literal(dialect.escape)}, nullstr = ${literal(dialect.nullString)}, allow_quoted_nulls = false, null_padding = true, `
-      + `strict_mode = false, columns = ${asText})`;
-    this.db.registerFileBuffer(file, chunk);
+    // The buffer is transferred to the worker (detached here): a copy, so the caller's bytes — which
+    // may be a view of an object the store still holds — stay whole.
+    await this.db.registerFileBuffer(file, chunk.slice());
     try {
-      this.connection.query(`INSERT INTO ${identifier(schema)}.${identifier(table)} SELECT ${columns.map((c) => `TRY_CAST(${identifier(c.name)} AS ${c.type})`).join(', ')} FROM ${reader}`);
+      await this.query(appendCsvSql(file, schema, table, columns, dialect));
     } finally {
-      this.db.dropFile(file);
+      await this.db.dropFile(file);
     }
   }
 
   /** The names of the tables a query reads (unqualified: DuckDB's parser reports no schema). */
-  tableNames(sql: string): string[] {
+  async tableNames(sql: string): Promise<string[]> {
     try {
-      return this.connection.getTableNames(sql);
+      return await this.connection.getTableNames(sql);
     } catch (error) {
-      if (/single statement/.test(String(error))) throw new QueryFailure(ONE_STATEMENT);
-      throw error;
+      throw engineFailure(error);
     }
   }
 
   /** Runs a SELECT with `schema` as the default for unqualified names; every value comes back as text. */
-  run(sql: string, schema: string): EngineResult {
-    this.connection.query(`SET schema = ${literal(schema)}`);
-    const described = this.prepared(`DESCRIBE SELECT * FROM (${sql}) AS athena_query`);
-    const columns: EngineColumn[] = [];
-    for (let row = 0; row < described.numRows; row++) {
-      columns.push({ name: String(described.getChildAt(0)!.get(row)), type: String(described.getChildAt(1)!.get(row)) });
+  async run(sql: string, schema: string): Promise<EngineResult> {
+    await this.query(setSchemaSql(schema));
+    const columns = describedColumns(await this.prepared(describeSql(sql)));
+    return { columns, rows: textRows(await this.prepared(textRowsSql(sql)), columns) };
+  }
+
+  private async query(sql: string): Promise<ArrowTable> {
+    try {
+      return await this.connection.query(sql);
+    } catch (error) {
+      throw engineFailure(error);
     }
-    const result = this.prepared(`SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (${sql}) AS athena_query`);
-    const vectors = columns.map((_, i) => result.getChildAt(i)!);
-    const rows: Array<Array<string | null>> = [];
-    for (let row = 0; row < result.numRows; row++) rows.push(vectors.map((vector) => (vector.get(row) ?? null) as string | null));
-    return { columns, rows };
   }
 
   /** One statement only: preparing refuses several (a query that closes the wrapper's parenthesis to add its own). */
-  private prepared(sql: string): ArrowTable {
-    let statement: ReturnType<Connection['prepare']>;
+  private async prepared(sql: string): Promise<ArrowTable> {
     try {
-      statement = this.connection.prepare(sql);
+      const statement = await this.connection.prepare(sql);
+      try {
+        return await statement.query();
+      } finally {
+        await statement.close();
+      }
     } catch (error) {
-      if (/multiple statements/.test(String(error))) throw new QueryFailure(ONE_STATEMENT);
-      throw error;
-    }
-    try {
-      return statement.query();
-    } finally {
-      statement.close();
+      throw engineFailure(error);
     }
   }
 }

@@ -8,6 +8,7 @@
 
 import { systemClock, type Clock } from '../core/clock.js';
 import { loadOnce } from '../core/load-once.js';
+import { SerialQueue } from '../core/serial-queue.js';
 import type { HostKms } from '../envelope/kms-client.js';
 import type { Caller } from '../policy/caller.js';
 import type { Iam } from '../policy/iam.js';
@@ -16,7 +17,8 @@ import { authorizeAthena, PRIMARY_WORKGROUP, type AthenaAction, type AthenaScope
 import { AthenaError, invalidRequest, QueryFailure } from './athena-errors.js';
 import { columnInfo, type ColumnInfo } from './athena-types.js';
 import { formatCsv, parseCsv } from './csv-text.js';
-import { DuckDbEngine } from './duckdb-engine.js';
+import type { DuckDbEngine } from './duckdb-engine.js';
+import { nodeEngine } from './duckdb-node.js';
 import { QueryCatalog } from './query-catalog.js';
 import { ExecutionHistory } from './execution-history.js';
 import { describeExecution, resultKey, type QueryExecutionRecord } from './query-executions.js';
@@ -39,7 +41,27 @@ export interface QueryServiceOptions {
   waitForLock?: number;
   /** Where the executions' submission and completion times come from (default the system clock), so tests can fix them. */
   clock?: Clock;
+  /**
+   * The SQL engine. Omitted, in Node: the process's DuckDB WASM (synchronous bindings), loaded on
+   * first use. In browsers: `DuckDbEngine.create(db)` over the page's AsyncDuckDB (README, Queries).
+   */
+  engine?: DuckDbEngine | Promise<DuckDbEngine>;
+  /** The most memory a query's tables and operators may take in the engine (default 1 GiB, at least 64 MiB); a query that needs more fails with Athena's resource error. */
+  memoryLimitBytes?: number;
 }
+
+/** One query at a time per engine: each fills and drops its own tables. */
+const engineQueues = new WeakMap<DuckDbEngine, SerialQueue>();
+
+function exclusive<T>(engine: DuckDbEngine, work: () => Promise<T>): Promise<T> {
+  let queue = engineQueues.get(engine);
+  if (!queue) engineQueues.set(engine, (queue = new SerialQueue()));
+  return queue.run(work);
+}
+
+const DEFAULT_MEMORY_LIMIT = 1 << 30;
+/** DuckDB's CSV reader alone takes about 32 MiB: a lower limit would fail every query. */
+const MIN_MEMORY_LIMIT = 64 << 20;
 
 export interface StartQueryExecutionRequest {
   QueryString: string;
@@ -64,6 +86,8 @@ export class QueryService {
   private readonly history = new ExecutionHistory();
   private readonly dir: string | undefined;
   private readonly clock: Clock;
+  private readonly engine: () => Promise<DuckDbEngine>;
+  private readonly memoryLimit: number;
 
   constructor(options: QueryServiceOptions) {
     if (!options?.s3 || !options.kms) throw invalidRequest('options', 'an ObjectStore (s3) and a KMS (kms) are required');
@@ -73,6 +97,11 @@ export class QueryService {
     this.catalog = new QueryCatalog(options.dir, options.waitForLock);
     this.dir = options.dir;
     this.clock = options.clock ?? systemClock;
+    const memoryLimit = options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT;
+    if (!Number.isSafeInteger(memoryLimit) || memoryLimit < MIN_MEMORY_LIMIT) throw invalidRequest('memoryLimitBytes', 'expected a whole number of bytes, at least 64 MiB');
+    this.memoryLimit = memoryLimit;
+    const engine = options.engine;
+    this.engine = engine === undefined ? nodeEngine : () => Promise.resolve(engine);
   }
 
   /** The catalog, then (under its directory lock) the execution history. */
@@ -110,7 +139,7 @@ export class QueryService {
       output, encryption, caller: who, state: 'QUEUED', submitted: this.clock.now(), scanned: 0,
     };
     await this.history.add(execution);
-    void DuckDbEngine.exclusive((engine) => this.run(execution, engine, ddl)).catch((error: unknown) => this.finish(execution, error))
+    void this.engine().then((engine) => exclusive(engine, () => this.run(execution, engine, ddl))).catch((error: unknown) => this.finish(execution, error))
       .catch(() => undefined); // the history could not be written: the next change writes it
     return { QueryExecutionId: execution.id };
   }
@@ -242,13 +271,14 @@ export class QueryService {
       if (!/^(select|with|values|\()/i.test(sql)) {
         throw new QueryFailure('Only SELECT queries and the DDL statements CREATE EXTERNAL TABLE, CREATE DATABASE and DROP are supported');
       }
-      engine.createSchema(execution.database);
-      for (const { database, table } of this.tablesRead(engine, sql, execution.database)) {
+      await engine.limitMemory(this.memoryLimit);
+      await engine.createSchema(execution.database);
+      for (const { database, table } of await this.tablesRead(engine, sql, execution.database)) {
         schemas.add(database);
-        engine.createSchema(database);
+        await engine.createSchema(database);
         await loadTable(engine, database, table, access, progress);
       }
-      const result = engine.run(sql, execution.database);
+      const result = await engine.run(sql, execution.database);
       progress.checkCancelled();
       execution.columns = result.columns.map((c) => columnInfo(c.name, c.type));
       const key = resultKey(execution);
@@ -260,7 +290,7 @@ export class QueryService {
         });
       await this.finish(execution);
     } finally {
-      for (const schema of schemas) engine.dropSchema(schema);
+      for (const schema of schemas) await engine.dropSchema(schema);
     }
   }
 
@@ -269,9 +299,9 @@ export class QueryService {
    * a name is looked up in the query's database and in any other database the query names; a name
    * found in none fails the query as Athena does (TABLE_NOT_FOUND).
    */
-  private tablesRead(engine: DuckDbEngine, sql: string, defaultDatabase: string): Array<{ database: string; table: TableDefinition }> {
+  private async tablesRead(engine: DuckDbEngine, sql: string, defaultDatabase: string): Promise<Array<{ database: string; table: TableDefinition }>> {
     const words = new Set(sql.toLowerCase().match(/[a-z0-9_]+/g) ?? []);
-    return [...new Set(engine.tableNames(sql).map((name) => name.toLowerCase()))].flatMap((name) => {
+    return [...new Set((await engine.tableNames(sql)).map((name) => name.toLowerCase()))].flatMap((name) => {
       const found = this.catalog.databasesWithTable(name).filter((database) => database === defaultDatabase || words.has(database));
       if (found.length === 0) this.catalog.table(defaultDatabase, name); // throws TABLE_NOT_FOUND
       return found.map((database) => ({ database, table: this.catalog.table(database, name) }));

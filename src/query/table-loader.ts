@@ -26,7 +26,7 @@ const JSON_AS_CSV = { delimiter: ',', quote: '"', escape: '"', nullString: '' };
 
 export async function loadTable(engine: DuckDbEngine, schema: string, table: TableDefinition, access: ObjectAccess, progress: LoadProgress): Promise<void> {
   const columns = table.columns.map((c) => ({ name: c.name, type: engineType(c.type) }));
-  engine.createTable(schema, table.name, columns);
+  await engine.createTable(schema, table.name, columns);
   const location = parseS3Location(table.location)!;
   const format = table.format;
   const quote = format.kind === 'csv' && format.quote !== '' ? format.quote.charCodeAt(0) : undefined;
@@ -39,7 +39,7 @@ export async function loadTable(engine: DuckDbEngine, schema: string, table: Tab
     const pieces = counted(await objectPlaintext(location.bucket, key, access), progress, s3Uri(location.bucket, key));
     for await (const chunk of recordChunks(pieces, { targetBytes: CHUNK_BYTES, skipLines: table.skipHeaderLines, quote, escape })) {
       progress.checkCancelled();
-      append(chunk);
+      await append(chunk);
     }
   }
 }
