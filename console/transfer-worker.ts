@@ -42,6 +42,13 @@ async function succeeded(response: Response): Promise<Response> {
   return response;
 }
 
+/**
+ * Parts sent at once per file: while one is stored (the server seals it at rest), the next is
+ * encrypted, hashed and sent. Each part in flight is a Blob (signed-fetch.ts), so the worker's
+ * memory stays about two parts whatever the file's size.
+ */
+const PARTS_IN_FLIGHT = 2;
+
 async function upload(job: UploadJob): Promise<void> {
   const encryptor = new FramedEncryptor({
     dataKey: job.dataKey, encryptionContext: job.encryptionContext,
@@ -49,17 +56,26 @@ async function upload(job: UploadJob): Promise<void> {
   });
   job.dataKey.fill(0); // the encryptor has derived its message key
   let ciphertextBytes = 0;
-  const parts = job.file.stream().pipeThrough(cipherStream(encryptor)).pipeThrough(partChunks(job.partBytes)).getReader();
-  for (let partNumber = 1; ; partNumber++) {
-    const { value: part, done } = await parts.read();
-    if (done) break;
+  const putPart = async (partNumber: number, part: Uint8Array<ArrayBuffer>) => {
     const response = await succeeded(await signedFetch(job.session, {
       service: 's3', method: 'PUT', path: job.path, query: { partNumber: String(partNumber), uploadId: job.uploadId },
       headers: { 'x-amz-content-sha256': await sha256Hex(part) }, body: part,
     }));
     ciphertextBytes += part.length;
     report({ type: 'part', partNumber, etag: response.headers.get('etag') ?? '', ciphertextBytes });
+  };
+  const parts = job.file.stream().pipeThrough(cipherStream(encryptor)).pipeThrough(partChunks(job.partBytes)).getReader();
+  const inFlight = new Set<Promise<void>>();
+  for (let partNumber = 1; ; partNumber++) {
+    // A failed part ends the upload here; the page then ends this worker, cancelling the other.
+    while (inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(inFlight);
+    const { value: part, done } = await parts.read();
+    if (done) break;
+    const put: Promise<void> = putPart(partNumber, part).then(() => void inFlight.delete(put));
+    put.catch(() => undefined); // its failure is met by the race or the last wait, not reported as unhandled
+    inFlight.add(put);
   }
+  await Promise.all(inFlight);
   report({ type: 'uploaded' });
 }
 
