@@ -49,22 +49,29 @@ async function succeeded(response: Response): Promise<Response> {
  */
 const PARTS_IN_FLIGHT = 2;
 
-async function upload(job: UploadJob): Promise<void> {
+/** Client-side: the framed envelope's encryptor as a stream; server-side encryption: the file's bytes as they are. */
+function uploadCipher({ envelope }: UploadJob): TransformStream<Uint8Array, Uint8Array> {
+  if (!envelope) return new TransformStream();
   const encryptor = new FramedEncryptor({
-    dataKey: job.dataKey, encryptionContext: job.encryptionContext,
-    wrappedKeys: [{ providerId: KMS_PROVIDER_ID, keyId: job.keyArn, blob: job.wrappedKey }],
+    dataKey: envelope.dataKey, encryptionContext: envelope.encryptionContext,
+    wrappedKeys: [{ providerId: KMS_PROVIDER_ID, keyId: envelope.keyArn, blob: envelope.wrappedKey }],
   });
-  job.dataKey.fill(0); // the encryptor has derived its message key
-  let ciphertextBytes = 0;
+  envelope.dataKey.fill(0); // the encryptor has derived its message key
+  return cipherStream(encryptor);
+}
+
+async function upload(job: UploadJob): Promise<void> {
+  const cipher = uploadCipher(job);
+  let sentBytes = 0;
   const putPart = async (partNumber: number, part: Uint8Array<ArrayBuffer>) => {
     const response = await succeeded(await signedFetch(job.session, {
       service: 's3', method: 'PUT', path: job.path, query: { partNumber: String(partNumber), uploadId: job.uploadId },
-      headers: { 'x-amz-content-sha256': await sha256Hex(part) }, body: part,
+      headers: { ...job.partHeaders, 'x-amz-content-sha256': await sha256Hex(part) }, body: part,
     }));
-    ciphertextBytes += part.length;
-    report({ type: 'part', partNumber, etag: response.headers.get('etag') ?? '', ciphertextBytes });
+    sentBytes += part.length;
+    report({ type: 'part', partNumber, etag: response.headers.get('etag') ?? '', sentBytes });
   };
-  const parts = job.file.stream().pipeThrough(cipherStream(encryptor)).pipeThrough(partChunks(job.partBytes)).getReader();
+  const parts = job.file.stream().pipeThrough(cipher).pipeThrough(partChunks(job.partBytes)).getReader();
   const inFlight = new Set<Promise<void>>();
   for (let partNumber = 1; ; partNumber++) {
     // A failed part ends the upload here; the page then ends this worker, cancelling the other.
@@ -100,7 +107,8 @@ onmessage = async ({ data: job }: MessageEvent<TransferJob>) => {
     await ready();
     await (job.op === 'upload' ? upload(job) : download(job));
   } catch (error) {
-    if (job.dataKey.byteLength > 0) job.dataKey.fill(0);
+    const dataKey = job.op === 'upload' ? job.envelope?.dataKey : job.dataKey;
+    if (dataKey && dataKey.byteLength > 0) dataKey.fill(0);
     report(error instanceof Refused ? { type: 'failed', status: error.status, statusText: error.statusText, body: error.body }
       : { type: 'failed', message: `${(error as Error).name}: ${(error as Error).message}` });
   }
