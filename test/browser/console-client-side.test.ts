@@ -3,34 +3,27 @@
 // a data key from the service's KMS) and uploaded as multipart parts, with a progress bar and
 // Cancel. Checked from Node: S3EncryptionClient decrypts what the page stored; nothing the service
 // stored, logged or received holds a 16-byte run of the plaintext or the data key.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Page, Request } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decryptMessage, kmsDataKeyResolver } from '../../src/index.js';
 import { indexPlaintextRuns } from '../helpers/plaintext-runs.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { failure } from '../service/service-fixture.js';
-import { filesUnder, nodeEncryptionClient, nodeKms, signIn, uploadThroughPage } from './client-side-steps.js';
-import { openConsole } from './console-page.js';
+import { filesUnder, nodeEncryptionClient, nodeKms, openConsoleWithKey, sha256, signIn, uploadThroughPage } from './client-side-steps.js';
 
 const MiB = 1024 * 1024;
 const screenshots = fileURLToPath(new URL('../../build/screenshots/', import.meta.url));
 const newDirectory = temporaryDirectories('kms-wasm-console-cse-');
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 describe('the console in Chromium: client-side upload', async () => {
-  let keyArn = '';
-  const opened = await openConsole(async (service) => {
-    keyArn = (await service.kms().send(new CreateKeyCommand({ Description: 'uploads' }))).KeyMetadata!.Arn!;
-    await service.kms().send(new CreateAliasCommand({ AliasName: 'alias/uploads', TargetKeyId: keyArn }));
-    await service.s3().send(new CreateBucketCommand({ Bucket: 'vault' }));
-  }, { recordWire: true });
+  const opened = await openConsoleWithKey('alias/uploads', 'vault');
   const { service, pageErrors } = opened;
+  let keyArn = '';
   let page: Page;
   let s3: S3Client;
   const files = newDirectory();
@@ -45,6 +38,7 @@ describe('the console in Chromium: client-side upload', async () => {
   };
   beforeAll(async () => {
     page = opened.page;
+    keyArn = opened.keyArn();
     s3 = service.s3();
     page.on('request', (request) => requests.push(request));
     page.on('response', async (response) => {
