@@ -1,6 +1,6 @@
 // The Buckets panel: the account's buckets; a bucket's objects (every page of ListObjectsV2) with
-// each one's encryption as HeadObject reports it; delete an object; download and decrypt a
-// client-side encrypted one (transfers-view.ts); create a bucket, delete an empty one.
+// each one's encryption as HeadObject reports it; delete an object; download one (decrypted in the
+// page if it is client-side encrypted; transfers-view.ts); create a bucket, delete an empty one.
 
 import { AwsError, firstText, objectPath, s3, s3Document } from './aws-calls.js';
 import { byId, h } from './dom.js';
@@ -10,7 +10,7 @@ import type { TransfersView } from './transfers-view.js';
 /**
  * How an object is encrypted, from HeadObject's headers (S3 User Guide, "Protecting data with
  * encryption"): x-amz-server-side-encryption AES256 (SSE-S3), aws:kms (SSE-KMS), aws:kms:dsse
- * (DSSE-KMS) with its key; the S3 Encryption Client's x-amz-meta-x-amz-key-v2 (client-side); an
+ * (DSSE-KMS) with its key (and whether an S3 Bucket Key is used); the S3 Encryption Client's x-amz-meta-x-amz-key-v2 (client-side); an
  * SSE-C object's HEAD without its key is refused with 400 (S3 API Reference, HeadObject).
  */
 async function encryptionOf(session: Session, bucket: string, key: string): Promise<string> {
@@ -21,7 +21,8 @@ async function encryptionOf(session: Session, bucket: string, key: string): Prom
     if (error instanceof AwsError && error.code === 'HTTP 400') return 'SSE-C (customer key)';
     throw error;
   }
-  const kmsKey = headers.get('x-amz-server-side-encryption-aws-kms-key-id');
+  const bucketKey = headers.get('x-amz-server-side-encryption-bucket-key-enabled') === 'true' ? ', S3 Bucket Key' : '';
+  const kmsKey = `${headers.get('x-amz-server-side-encryption-aws-kms-key-id')}${bucketKey}`;
   const server = { AES256: 'SSE-S3', 'aws:kms': `SSE-KMS (${kmsKey})`, 'aws:kms:dsse': `DSSE-KMS (${kmsKey})` }[headers.get('x-amz-server-side-encryption') ?? ''];
   const client = headers.get('x-amz-meta-x-amz-key-v2') !== null ? `client-side (${headers.get('x-amz-meta-x-amz-cek-alg')})` : undefined;
   return [client, server].filter(Boolean).join(', ') || 'none';
@@ -89,11 +90,8 @@ export class ObjectsView {
       const remove = h('button', { type: 'button', 'aria-label': `Delete ${o.key}` }, 'Delete');
       remove.onclick = () => void this.act(() => s3(this.session, 'DELETE', objectPath(bucket, o.key)));
       const encryption = await encryptionOf(this.session, bucket, o.key);
-      let download: HTMLButtonElement | undefined;
-      if (encryption.startsWith('client-side')) {
-        download = h('button', { type: 'button', 'aria-label': `Download ${o.key}` }, 'Download');
-        download.onclick = () => void this.act(() => this.transfers.download(bucket, o.key));
-      }
+      const download = h('button', { type: 'button', 'aria-label': `Download ${o.key}` }, 'Download');
+      download.onclick = () => void this.act(() => this.transfers.download(bucket, o.key, encryption));
       return h('tr', { 'data-key': o.key },
         h('td', { 'data-label': 'Key', class: 'mono' }, o.key),
         h('td', { 'data-label': 'Size' }, o.size),

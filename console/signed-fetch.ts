@@ -34,5 +34,9 @@ export async function signedFetch(session: Session, request: SignedRequest): Pro
   });
   const { host: _host, ...headers } = signed.headers;
   const query = new URLSearchParams(request.query).toString();
-  return fetch(query ? `${request.path}?${query}` : request.path, { method: request.method, headers, body: request.body, credentials: 'omit', cache: 'no-store', signal: request.signal });
+  // Bytes go to fetch as a Blob: Chromium sends an 8 MiB ArrayBuffer body about 25 times slower than
+  // the same bytes as a Blob (2 MiB/s against 48 MiB/s over loopback, most of it before the request's
+  // headers leave the browser), and a Blob costs one copy.
+  const body = request.body instanceof Uint8Array ? new Blob([request.body]) : request.body;
+  return fetch(query ? `${request.path}?${query}` : request.path, { method: request.method, headers, body, credentials: 'omit', cache: 'no-store', signal: request.signal });
 }

@@ -4,20 +4,24 @@
 
 import type { Session } from './session.js';
 
-/** Encrypt `file` and upload it as the parts of multipart upload `uploadId`. */
+/** Upload `file` as the parts of multipart upload `uploadId`: encrypted here first (client-side), or as it is (server-side encryption). */
 export interface UploadJob {
   op: 'upload';
   session: Session;
   path: string;
   uploadId: string;
   file: File;
-  /** Ciphertext bytes per part (the last part may be shorter). */
+  /** Bytes per part (the last part may be shorter). */
   partBytes: number;
-  /** GenerateDataKey's answer: the data key (transferred, so the page keeps no copy), its KMS-wrapped copy and the key's ARN. */
-  dataKey: Uint8Array<ArrayBuffer>;
-  wrappedKey: Uint8Array;
-  keyArn: string;
-  encryptionContext: Record<string, string>;
+  /** Headers every UploadPart carries (SSE-C's key, which S3 wants with each part). */
+  partHeaders: Record<string, string>;
+  /** Client-side: GenerateDataKey's answer: the data key (transferred, so the page keeps no copy), its KMS-wrapped copy and the key's ARN. */
+  envelope?: {
+    dataKey: Uint8Array<ArrayBuffer>;
+    wrappedKey: Uint8Array;
+    keyArn: string;
+    encryptionContext: Record<string, string>;
+  };
 }
 
 /** Fetch the object at `path` (exactly the version `etag` names) and decrypt it as it arrives. */
@@ -36,8 +40,8 @@ export interface DownloadJob {
 export type TransferJob = UploadJob | DownloadJob;
 
 export type WorkerReport =
-  /** A part is uploaded; `ciphertextBytes` have been uploaded so far. */
-  | { type: 'part'; partNumber: number; etag: string; ciphertextBytes: number }
+  /** A part is uploaded; `sentBytes` have been uploaded so far. */
+  | { type: 'part'; partNumber: number; etag: string; sentBytes: number }
   | { type: 'uploaded' }
   /** The plaintext, released as it authenticates (transferred). */
   | { type: 'plaintext'; stream: ReadableStream<Uint8Array> }

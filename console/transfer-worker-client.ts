@@ -28,6 +28,7 @@ export function startTransfer(job: TransferJob, onReport: (report: WorkerReport)
     onFailure(new Error(`the transfer worker failed: ${event.message}`));
   };
   // The data key's buffer moves to the worker: the page keeps no copy of it.
-  worker.postMessage(job, [job.dataKey.buffer]);
+  const dataKey = job.op === 'upload' ? job.envelope?.dataKey : job.dataKey;
+  worker.postMessage(job, dataKey ? [dataKey.buffer] : []);
   return { stop: () => worker.terminate() };
 }

@@ -42,24 +42,47 @@ async function succeeded(response: Response): Promise<Response> {
   return response;
 }
 
-async function upload(job: UploadJob): Promise<void> {
+/**
+ * Parts sent at once per file: while one is stored (the server seals it at rest), the next is
+ * encrypted, hashed and sent. Each part in flight is a Blob (signed-fetch.ts), so the worker's
+ * memory stays about two parts whatever the file's size.
+ */
+const PARTS_IN_FLIGHT = 2;
+
+/** Client-side: the framed envelope's encryptor as a stream; server-side encryption: the file's bytes as they are. */
+function uploadCipher({ envelope }: UploadJob): TransformStream<Uint8Array, Uint8Array> {
+  if (!envelope) return new TransformStream();
   const encryptor = new FramedEncryptor({
-    dataKey: job.dataKey, encryptionContext: job.encryptionContext,
-    wrappedKeys: [{ providerId: KMS_PROVIDER_ID, keyId: job.keyArn, blob: job.wrappedKey }],
+    dataKey: envelope.dataKey, encryptionContext: envelope.encryptionContext,
+    wrappedKeys: [{ providerId: KMS_PROVIDER_ID, keyId: envelope.keyArn, blob: envelope.wrappedKey }],
   });
-  job.dataKey.fill(0); // the encryptor has derived its message key
-  let ciphertextBytes = 0;
-  const parts = job.file.stream().pipeThrough(cipherStream(encryptor)).pipeThrough(partChunks(job.partBytes)).getReader();
-  for (let partNumber = 1; ; partNumber++) {
-    const { value: part, done } = await parts.read();
-    if (done) break;
+  envelope.dataKey.fill(0); // the encryptor has derived its message key
+  return cipherStream(encryptor);
+}
+
+async function upload(job: UploadJob): Promise<void> {
+  const cipher = uploadCipher(job);
+  let sentBytes = 0;
+  const putPart = async (partNumber: number, part: Uint8Array<ArrayBuffer>) => {
     const response = await succeeded(await signedFetch(job.session, {
       service: 's3', method: 'PUT', path: job.path, query: { partNumber: String(partNumber), uploadId: job.uploadId },
-      headers: { 'x-amz-content-sha256': await sha256Hex(part) }, body: part,
+      headers: { ...job.partHeaders, 'x-amz-content-sha256': await sha256Hex(part) }, body: part,
     }));
-    ciphertextBytes += part.length;
-    report({ type: 'part', partNumber, etag: response.headers.get('etag') ?? '', ciphertextBytes });
+    sentBytes += part.length;
+    report({ type: 'part', partNumber, etag: response.headers.get('etag') ?? '', sentBytes });
+  };
+  const parts = job.file.stream().pipeThrough(cipher).pipeThrough(partChunks(job.partBytes)).getReader();
+  const inFlight = new Set<Promise<void>>();
+  for (let partNumber = 1; ; partNumber++) {
+    // A failed part ends the upload here; the page then ends this worker, cancelling the other.
+    while (inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(inFlight);
+    const { value: part, done } = await parts.read();
+    if (done) break;
+    const put: Promise<void> = putPart(partNumber, part).then(() => void inFlight.delete(put));
+    put.catch(() => undefined); // its failure is met by the race or the last wait, not reported as unhandled
+    inFlight.add(put);
   }
+  await Promise.all(inFlight);
   report({ type: 'uploaded' });
 }
 
@@ -84,7 +107,8 @@ onmessage = async ({ data: job }: MessageEvent<TransferJob>) => {
     await ready();
     await (job.op === 'upload' ? upload(job) : download(job));
   } catch (error) {
-    if (job.dataKey.byteLength > 0) job.dataKey.fill(0);
+    const dataKey = job.op === 'upload' ? job.envelope?.dataKey : job.dataKey;
+    if (dataKey && dataKey.byteLength > 0) dataKey.fill(0);
     report(error instanceof Refused ? { type: 'failed', status: error.status, statusText: error.statusText, body: error.body }
       : { type: 'failed', message: `${(error as Error).name}: ${(error as Error).message}` });
   }

@@ -1,14 +1,36 @@
-// Client-side uploads and downloads in the Buckets panel: choose or drop files, pick a KMS key, and
-// each file is encrypted in the page and uploaded (client-side-upload.ts) with its own progress
-// bar (bytes, MiB/s, time left) and Cancel; a client-side encrypted object's Download decrypts it
-// in the page (client-side-download.ts) and saves it (plaintext-sink.ts).
+// Uploads and downloads in the Buckets panel: choose or drop files, pick how they are encrypted
+// (client-side under a KMS key, SSE-KMS, or SSE-C with the user's key), and each file is uploaded
+// (file-upload.ts) with its own progress bar (bytes, MiB/s, time left) and Cancel. A client-side
+// encrypted object's Download decrypts it in the page (client-side-download.ts); any other object's
+// is the service's plaintext (object-download.ts), an SSE-C object's after asking for its key.
+// Either way the bytes are saved by plaintext-sink.ts.
 
 import { kms } from './aws-calls.js';
-import { ClientSideUpload, UploadCancelled } from './client-side-upload.js';
 import { downloadDecrypted } from './client-side-download.js';
+import { customerKeyHeaders, generateCustomerKey } from './customer-key.js';
 import { byId, h } from './dom.js';
+import { FileUpload, UploadCancelled, type UploadEncryption } from './file-upload.js';
+import { downloadAsStored } from './object-download.js';
 import { plaintextSink } from './plaintext-sink.js';
 import type { Session } from './session.js';
+
+type Mode = UploadEncryption['mode'];
+
+/** Which fields the chosen encryption shows: the KMS key for client-side and SSE-KMS, the Bucket Key for SSE-KMS, the customer key for SSE-C. */
+function showFieldsFor(mode: Mode): void {
+  document.querySelectorAll<HTMLElement>('#upload-form [data-for]').forEach((field) => {
+    const wanted = field.dataset.for === 'kms' ? mode !== 'SSE-C' : field.dataset.for!.startsWith(mode);
+    field.hidden = !wanted;
+    if (field instanceof HTMLInputElement) field.required = wanted;
+  });
+}
+
+/** What the file's row says once it is stored. */
+const storedAs = (encryption: UploadEncryption) => ({
+  'client-side': () => `encrypted in this page under ${(encryption as { keyId: string }).keyId}`,
+  'SSE-KMS': () => `encrypted by the service with SSE-KMS under ${(encryption as { keyId: string }).keyId}`,
+  'SSE-C': () => 'encrypted by the service with SSE-C under your key',
+})[encryption.mode]();
 
 const MiB = 1024 * 1024;
 const mib = (bytes: number) => (bytes / MiB).toFixed(1);
@@ -23,11 +45,17 @@ export function progressText(bytes: number, total: number, elapsedMs: number): s
 export class TransfersView {
   /** `act` runs an action, then shows every panel as it now is (main.ts); `bucket` is the bucket chosen in the Buckets panel. */
   constructor(private readonly session: Session, private readonly act: (action: () => Promise<unknown>) => Promise<void>, private readonly bucket: () => string | undefined) {
-    byId<HTMLFormElement>('upload-form').onsubmit = (event) => {
+    const form = byId<HTMLFormElement>('upload-form');
+    form.onsubmit = (event) => {
       event.preventDefault();
       const input = byId<HTMLInputElement>('upload-files');
       this.uploadAll(Array.from(input.files ?? []));
       input.value = '';
+    };
+    form.onchange = () => showFieldsFor(this.mode());
+    showFieldsFor(this.mode());
+    byId<HTMLButtonElement>('generate-customer-key').onclick = () => {
+      byId<HTMLInputElement>('upload-customer-key').value = generateCustomerKey();
     };
     const zone = byId('drop-zone');
     zone.ondragover = (event) => {
@@ -38,8 +66,15 @@ export class TransfersView {
     zone.ondrop = (event) => {
       event.preventDefault();
       zone.classList.remove('dragging');
-      if (byId<HTMLInputElement>('upload-key').reportValidity()) this.uploadAll(Array.from(event.dataTransfer?.files ?? []));
+      const fields = [byId<HTMLInputElement>('upload-key'), byId<HTMLInputElement>('upload-customer-key')];
+      if (fields.every((field) => field.reportValidity())) this.uploadAll(Array.from(event.dataTransfer?.files ?? []));
     };
+    const dialog = byId<HTMLDialogElement>('customer-key-dialog');
+    byId<HTMLButtonElement>('customer-key-cancel').onclick = () => dialog.close();
+  }
+
+  private mode(): Mode {
+    return new FormData(byId<HTMLFormElement>('upload-form')).get('encryption') as Mode;
   }
 
   /** The key picker offers the account's aliases (any key ID, ARN or alias can be typed). */
@@ -50,25 +85,38 @@ export class TransfersView {
 
   private uploadAll(files: File[]): void {
     const bucket = this.bucket();
-    const keyId = byId<HTMLInputElement>('upload-key').value.trim();
     if (bucket === undefined) return;
-    for (const file of files) this.upload(bucket, keyId, file);
+    let encryption: UploadEncryption;
+    try {
+      encryption = this.encryption();
+    } catch (error) {
+      void this.act(() => Promise.reject(error)); // a malformed customer key, refused before anything is sent
+      return;
+    }
+    for (const file of files) this.upload(bucket, encryption, file);
   }
 
-  private upload(bucket: string, keyId: string, file: File): void {
+  private encryption(): UploadEncryption {
+    const mode = this.mode();
+    const keyId = byId<HTMLInputElement>('upload-key').value.trim();
+    if (mode === 'SSE-C') return { mode, customerKey: customerKeyHeaders(byId<HTMLInputElement>('upload-customer-key').value) };
+    return mode === 'SSE-KMS' ? { mode, keyId, bucketKey: byId<HTMLInputElement>('upload-bucket-key').checked } : { mode, keyId };
+  }
+
+  private upload(bucket: string, encryption: UploadEncryption, file: File): void {
     const bar = h('progress', { max: String(file.size), value: '0', 'aria-label': `Upload of ${file.name}` });
-    const status = h('span', { class: 'transfer-status' }, 'Encrypting and uploading…');
+    const status = h('span', { class: 'transfer-status' }, encryption.mode === 'client-side' ? 'Encrypting and uploading…' : 'Uploading…');
     const cancel = h('button', { type: 'button', 'aria-label': `Cancel upload of ${file.name}` }, 'Cancel');
     const row = h('li', { 'data-upload': file.name }, h('span', { class: 'mono' }, `${bucket}/${file.name}`), bar, status, cancel);
     byId('transfers').append(row);
     const started = performance.now();
-    const upload = new ClientSideUpload(this.session, bucket, file.name, file, keyId, (bytes) => {
+    const upload = new FileUpload(this.session, bucket, file.name, file, encryption, (bytes) => {
       bar.value = bytes;
       status.textContent = progressText(bytes, file.size, performance.now() - started);
     });
     cancel.onclick = () => upload.cancel();
     const finished = upload.run().then(() => {
-      status.textContent = `Uploaded ${mib(file.size)} MiB, encrypted in this page under ${keyId} (${((performance.now() - started) / 1000).toFixed(1)} s)`;
+      status.textContent = `Uploaded ${mib(file.size)} MiB, ${storedAs(encryption)} (${((performance.now() - started) / 1000).toFixed(1)} s)`;
       row.dataset.state = 'uploaded';
     }, (error: Error) => {
       row.dataset.state = error instanceof UploadCancelled ? 'cancelled' : 'failed';
@@ -78,9 +126,29 @@ export class TransfersView {
     void this.act(() => finished);
   }
 
-  /** Decrypts `key` in the page and saves it; started from a click (the file picker needs the gesture). */
-  download(bucket: string, key: string): Promise<void> {
+  /**
+   * Saves `key`: decrypted in the page (client-side), else as the service decrypts it; an SSE-C
+   * object's key is asked for first. Started from a click (the file picker needs the gesture).
+   */
+  download(bucket: string, key: string, encryption: string): Promise<void> {
     const name = key.split('/').pop() || 'download';
-    return plaintextSink(name).then((sink) => downloadDecrypted(this.session, bucket, key, sink));
+    if (encryption.startsWith('client-side')) return plaintextSink(name).then((sink) => downloadDecrypted(this.session, bucket, key, sink));
+    if (!encryption.startsWith('SSE-C')) return plaintextSink(name).then((sink) => downloadAsStored(this.session, bucket, key, sink));
+    const dialog = byId<HTMLDialogElement>('customer-key-dialog');
+    const form = byId<HTMLFormElement>('customer-key-form');
+    const field = byId<HTMLInputElement>('download-customer-key');
+    byId('customer-key-object').textContent = key;
+    dialog.showModal();
+    form.onsubmit = (event) => {
+      event.preventDefault();
+      const text = field.value;
+      form.reset(); // the key stays nowhere in the page
+      dialog.close();
+      void this.act(async () => {
+        const headers = customerKeyHeaders(text);
+        await downloadAsStored(this.session, bucket, key, await plaintextSink(name), headers);
+      });
+    };
+    return Promise.resolve();
   }
 }

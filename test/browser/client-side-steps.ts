@@ -1,13 +1,28 @@
 // The client-side console suites' shared steps: sign in and open a bucket, upload files through
 // the page, and S3EncryptionClient in Node over the same service (the other end of each round trip).
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KMS } from '@aws-sdk/client-kms';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateAliasCommand, CreateKeyCommand, KMS } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { awsSdkKmsClient, ObjectStore, S3EncryptionClient, type HostKms } from '../../src/index.js';
 import { ROOT, type TestService } from '../service/service-fixture.js';
+import { openConsole, type ConsolePage } from './console-page.js';
+
+/** The console (recording what the browser sends) on a service with a KMS key under `alias` and an empty `bucket`; `keyArn()` is the key's ARN once the page is open. */
+export async function openConsoleWithKey(alias: string, bucket: string): Promise<ConsolePage & { keyArn(): string }> {
+  let keyArn = '';
+  const opened = await openConsole(async (service) => {
+    keyArn = (await service.kms().send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    await service.kms().send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyArn }));
+    await service.s3().send(new CreateBucketCommand({ Bucket: bucket }));
+  }, { recordWire: true });
+  return Object.assign(opened, { keyArn: () => keyArn });
+}
+
+export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** The service's KMS through the AWS SDK, as the library's narrow KMS client. */
 export const nodeKms = (service: TestService): HostKms =>

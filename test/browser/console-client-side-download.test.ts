@@ -3,7 +3,7 @@
 // fetched as streams, decrypted in the page and saved — as a Blob download, or through the File
 // System Access API (here a file of the origin's private file system stands in for the picker's).
 // A flipped byte anywhere in a stored body fails the download loudly, and nothing is saved.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
@@ -11,12 +11,11 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client 
 import type { Download, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { nodeEncryptionClient, signIn, uploadThroughPage } from './client-side-steps.js';
+import { nodeEncryptionClient, sha256, signIn, uploadThroughPage } from './client-side-steps.js';
 import { openConsole } from './console-page.js';
 
 const KiB = 1024;
 const newDirectory = temporaryDirectories('kms-wasm-console-download-');
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 describe('the console in Chromium: client-side download', async () => {
   const plaintexts = new Map<string, Buffer>();
