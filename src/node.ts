@@ -1,5 +1,5 @@
 // kms-wasm/node: everything of 'kms-wasm', plus what needs Node: the directory and PostgreSQL key
-// stores, the PostgreSQL object metadata store, and Node streams. (In Node, 'kms-wasm' itself loads
+// stores, the PostgreSQL object and block metadata stores, and Node streams. (In Node, 'kms-wasm' itself loads
 // this build, so ObjectStore and BlockStore `dir` stores and the worker pool's worker_threads work
 // from either import.)
 
@@ -8,3 +8,4 @@ export { FileKeyStore, type FileKeyStoreOptions } from './kms/file-key-store.js'
 export { PostgresKeyStore, type PostgresKeyStoreOptions } from './kms/postgres-key-store.js';
 export { toNodeDuplex } from './envelope/node-duplex.js';
 export { PostgresObjectMetadata, type PostgresObjectMetadataOptions } from './s3/postgres-object-metadata.js';
+export { PostgresBlockMetadata, type PostgresBlockMetadataOptions } from './ebs/postgres-block-metadata.js';
