@@ -14,8 +14,19 @@ import { StoreClosedError } from '../platform/store-errors.js';
 import type { BlockMetadataStore } from './block-metadata.js';
 import { applyBlockRecord, type BlockChange, type BlockRecord, type SnapshotRecord, type VolumeRecord } from './block-records.js';
 import { ec2Error } from './ec2-errors.js';
+import type { SectorStorage } from './sector-storage.js';
 
 export const EC2 = 'ec2.amazonaws.com';
+
+/** Runs `work` (which keys and records what `storage` holds); if it fails, `storage` is removed: nothing of a failed create survives. */
+export async function removedUnlessRecorded(storage: SectorStorage, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    await storage.remove();
+    throw error;
+  }
+}
 
 export const hexId = (prefix: string) => `${prefix}-${bytesToHex(crypto.getRandomValues(new Uint8Array(9))).slice(0, 17)}`;
 

@@ -9,7 +9,7 @@ import type {
   DescribeSnapshotsRequest, DescribeSnapshotsResult, Snapshot,
 } from './ec2-api-types.js';
 import { ec2Error } from './ec2-errors.js';
-import { hexId, type EbsCalls } from './ebs-calls.js';
+import { hexId, removedUnlessRecorded, type EbsCalls } from './ebs-calls.js';
 import { defaultKeyId, newDataKey, rewrapFrom } from './volume-keys.js';
 
 export class SnapshotOperations {
@@ -26,13 +26,10 @@ export class SnapshotOperations {
         KmsKeyId: volume.KmsKeyId, StartTime: calls.clock.now().toISOString(), Description: request.Description ?? '', sectorSize: volume.sectorSize,
       };
       const storage = await (await calls.store.sectors.open(volume.VolumeId, volume.sectorSize)).copy(snapshot.SnapshotId);
-      try {
+      await removedUnlessRecorded(storage, async () => {
         if (volume.Encrypted) await rewrapFrom(calls, volume, snapshot, volume.KmsKeyId!, calls.arn('snapshot', snapshot.SnapshotId), who);
         await calls.commit({ snapshot });
-      } catch (error) {
-        await storage.remove();
-        throw error;
-      }
+      });
       return describeSnapshot(snapshot);
     });
   }
@@ -53,7 +50,7 @@ export class SnapshotOperations {
         StartTime: calls.clock.now().toISOString(), Description: request.Description ?? `Copied from ${source.SnapshotId}`,
       };
       const storage = await (await calls.store.sectors.open(source.SnapshotId, source.sectorSize)).copy(copy.SnapshotId);
-      try {
+      await removedUnlessRecorded(storage, async () => {
         if (encrypted) {
           const keyId = request.KmsKeyId ?? source.KmsKeyId ?? (await defaultKeyId(calls));
           const arn = calls.arn('snapshot', copy.SnapshotId);
@@ -61,10 +58,7 @@ export class SnapshotOperations {
           else await newDataKey(calls, copy, keyId, arn, who, storage);
         }
         await calls.commit({ snapshot: copy });
-      } catch (error) {
-        await storage.remove();
-        throw error;
-      }
+      });
       return { SnapshotId: copy.SnapshotId };
     });
   }

@@ -7,7 +7,7 @@ import type {
   CreateVolumeRequest, CreateVolumeResult, DeleteVolumeRequest, DeleteVolumeResult, DescribeVolumesRequest, DescribeVolumesResult, Volume,
 } from './ec2-api-types.js';
 import { ec2Error } from './ec2-errors.js';
-import { hexId, type EbsCalls } from './ebs-calls.js';
+import { hexId, removedUnlessRecorded, type EbsCalls } from './ebs-calls.js';
 import { defaultKeyId, newDataKey, rewrapFrom } from './volume-keys.js';
 import type { VolumeAttachments } from './volume-attachments.js';
 
@@ -42,17 +42,14 @@ export class VolumeOperations {
       const sectors = calls.store.sectors;
       const storage = snapshot ? await (await sectors.open(snapshot.SnapshotId, snapshot.sectorSize)).copy(volumeId)
         : await sectors.open(volumeId, volume.sectorSize);
-      try {
+      await removedUnlessRecorded(storage, async () => {
         if (encrypted) {
           const keyId = request.KmsKeyId ?? snapshot?.KmsKeyId ?? (await defaultKeyId(calls));
           if (snapshot?.Encrypted) await rewrapFrom(calls, snapshot, volume, keyId, volumeArn, who);
           else await newDataKey(calls, volume, keyId, volumeArn, who, snapshot ? storage : undefined);
         }
         await calls.commit({ volume: savedVolume(volume) });
-      } catch (error) {
-        await storage.remove();
-        throw error;
-      }
+      });
       return describeVolume(volume);
     });
   }

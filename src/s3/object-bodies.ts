@@ -27,6 +27,16 @@ export interface ObjectBodies {
   remove(id: string): Promise<void>;
 }
 
+/** Bodies that several processes share (a directory or database that PostgresObjectMetadata uses). */
+export interface SharedBodies extends ObjectBodies {
+  /**
+   * Removes what no id in `named` is and was last written more than `graceMs` ago: bodies and
+   * temporary files a crash left behind. Younger ones are left alone: another process's PUT in
+   * flight writes its body before the record that names it.
+   */
+  removeOrphans(named: Set<string>, graceMs: number): Promise<void>;
+}
+
 /** A whole body, for tests and audits (storedBytes): not for serving objects. */
 export async function readWholeBody(bodies: ObjectBodies, id: string): Promise<Uint8Array> {
   const reader = await bodies.open(id);
@@ -61,7 +71,7 @@ export class MemoryBodies implements ObjectBodies {
   }
 }
 
-export class DirectoryBodies implements ObjectBodies {
+export class DirectoryBodies implements SharedBodies {
   constructor(private readonly directory: string) {}
 
   private file(id: string): string {
@@ -129,5 +139,18 @@ export class DirectoryBodies implements ObjectBodies {
   removeAllBut(ids: Set<string>): Promise<void> {
     const keep = new Set([...ids].map((id) => `${id}.bin`));
     return removeFiles(this.directory, (name) => !keep.has(name));
+  }
+
+  async removeOrphans(named: Set<string>, graceMs: number): Promise<void> {
+    const fs = await import('node:fs/promises');
+    const keep = new Set([...named].map((id) => `${id}.bin`));
+    const before = Date.now() - graceMs;
+    for (const name of await fs.readdir(this.directory).catch(() => [])) {
+      if (keep.has(name)) continue;
+      const file = `${this.directory}/${name}`;
+      const stat = await fs.stat(file).catch(() => undefined); // removed meanwhile by its writer
+      if (!stat?.isFile() || stat.mtimeMs > before) continue;
+      await fs.rm(file, { force: true });
+    }
   }
 }
