@@ -64,7 +64,7 @@ describe.skipIf(!POSTGRES_URL)('PostgresBlockMetadata', () => {
   }
 
   it('checks its options, naming the field; a BlockStore takes a store or a dir, not both', () => {
-    const good = { connectionString: 'postgres://x/y', rootKey, sectors: '/tmp/s' };
+    const good = { connectionString: 'postgres://x/y', rootKey, sectors: 'never-opened-sectors' };
     const bad: Array<[object, string]> = [
       [{ ...good, connectionString: '' }, 'connectionString'], [{ ...good, rootKey: new Uint8Array(16) }, 'rootKey'],
       [{ ...good, schema: 'x; DROP TABLE' }, 'schema'], [{ ...good, poolSize: 0 }, 'poolSize'], [{ ...good, sectors: '' }, 'sectors'],
@@ -74,7 +74,7 @@ describe.skipIf(!POSTGRES_URL)('PostgresBlockMetadata', () => {
       expect(() => new PostgresBlockMetadata(options as never), field).toThrow(expect.objectContaining({ name: 'InvalidParameterValue', message: expect.stringContaining(field) }));
     }
     const kms = new KeyManagementService({ account: ACCOUNT, region: REGION });
-    expect(() => new BlockStore({ kms, dir: '/tmp/x', store: new PostgresBlockMetadata(good) })).toThrow(expect.objectContaining({ message: expect.stringContaining('store') }));
+    expect(() => new BlockStore({ kms, dir: 'never-opened', store: new PostgresBlockMetadata(good) })).toThrow(expect.objectContaining({ message: expect.stringContaining('store') }));
   });
 
   it('one store\'s volumes, snapshots, settings and written sectors are the other\'s', async () => {
