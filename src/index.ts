@@ -38,6 +38,8 @@ export { Ec2Error, type Ec2ErrorCode } from './ebs/ec2-errors.js';
 export * from './envelope/index.js';
 export { ObjectStore, type ObjectStoreOptions, type ServerSideEncryption } from './s3/object-store.js';
 export type { ObjectMetadataStore, MetadataChange, ObjectRecord } from './s3/object-metadata.js';
+export type { BlockMetadataStore } from './ebs/block-metadata.js';
+export type { BlockChange, BlockRecord, Ec2State } from './ebs/block-records.js';
 export { S3Error, type S3ErrorCode } from './s3/s3-errors.js';
 export { S3EncryptionClient, type S3EncryptionClientOptions } from './s3/s3-encryption-client.js';
 export { QueryService, type QueryServiceOptions, type StartQueryExecutionRequest } from './query/query-service.js';

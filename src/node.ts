@@ -1,7 +1,7 @@
 // kms-wasm/node: everything of 'kms-wasm', plus what needs Node: the directory and PostgreSQL key
-// stores, the ObjectStore whose `dir` opens a directory store, the PostgreSQL object metadata store,
-// and Node streams. (In Node, 'kms-wasm' itself loads this build, so ObjectStore and BlockStore `dir`
-// stores and the worker pool's worker_threads work from either import.)
+// stores, the ObjectStore whose `dir` opens a directory store, the PostgreSQL object and block
+// metadata stores, and Node streams. (In Node, 'kms-wasm' itself loads this build, so ObjectStore and
+// BlockStore `dir` stores and the worker pool's worker_threads work from either import.)
 
 export * from './index.js';
 // Shadows the ObjectStore of './index.js' (a local export wins over `export *`): this one opens `dir`.
@@ -10,3 +10,4 @@ export { FileKeyStore, type FileKeyStoreOptions } from './kms/file-key-store.js'
 export { PostgresKeyStore, type PostgresKeyStoreOptions } from './kms/postgres-key-store.js';
 export { toNodeDuplex } from './envelope/node-duplex.js';
 export { PostgresObjectMetadata, type PostgresObjectMetadataOptions } from './s3/postgres-object-metadata.js';
+export { PostgresBlockMetadata, type PostgresBlockMetadataOptions } from './ebs/postgres-block-metadata.js';

@@ -1,4 +1,4 @@
-// `kms-wasm serve --dir DIR [--port 4566] [--host 127.0.0.1] [--account 111122223333]
+// `kms-wasm serve --dir DIR [--postgres URL] [--port 4566] [--host 127.0.0.1] [--account 111122223333]
 // [--region us-east-1] [--tls-cert FILE --tls-key FILE] [--quiet]`: starts the service, prints
 // "listening on …" once it accepts connections, and on SIGTERM/SIGINT stops accepting, finishes the
 // requests in flight and exits 0. Options are parsed by node:util's parseArgs.
@@ -7,12 +7,19 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ROOT_ACCESS_KEY_ID_VARIABLE, ROOT_SECRET_VARIABLE, RootCredentialsError } from '../service/root-credentials.js';
-import { StoreLockedError } from '../platform/store-errors.js';
+import { describeStore } from '../kms/postgres-options.js';
+import { RootKeyMismatchError, StoreLockedError } from '../platform/store-errors.js';
 import { IAM_STATE_FILE, startService } from '../service/start-service.js';
+
+/** The environment variable that gives --postgres's connection string (a password in it stays out of the process list). */
+const POSTGRES_VARIABLE = 'KMS_WASM_POSTGRES';
 
 const HELP = `usage: kms-wasm serve --dir DIR [options]
 
   --dir DIR          state directory (created if missing): keys, IAM users, credentials
+  --postgres URL     keep keys and objects in this PostgreSQL database instead of DIR, shared by
+                     every server started on it (default: $${POSTGRES_VARIABLE}); sealed under
+                     DIR/root.key, which each server's DIR must hold (the database never sees it)
   --port N           TCP port (default 4566; 0 picks a free one)
   --host ADDRESS     address to listen on (default 127.0.0.1)
   --account ID       12-digit AWS account id (default 111122223333)
@@ -30,7 +37,7 @@ export async function runServe(args: string[]): Promise<number> {
     ({ values } = parseArgs({
       args, strict: true, allowPositionals: false,
       options: {
-        dir: { type: 'string' }, port: { type: 'string', default: '4566' }, host: { type: 'string', default: '127.0.0.1' },
+        dir: { type: 'string' }, postgres: { type: 'string' }, port: { type: 'string', default: '4566' }, host: { type: 'string', default: '127.0.0.1' },
         account: { type: 'string', default: '111122223333' }, region: { type: 'string', default: 'us-east-1' },
         'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -44,7 +51,9 @@ export async function runServe(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  const postgres = values.postgres ?? (process.env[POSTGRES_VARIABLE] || undefined);
   const problem = !values.dir ? '--dir is required'
+    : postgres !== undefined && !/^postgres(ql)?:\/\//.test(postgres) ? '--postgres: expected a postgres:// connection URL'
     : !/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535 ? `--port: expected 0 to 65535, got ${values.port}`
       : !/^\d{12}$/.test(values.account) ? `--account: expected a 12-digit account id, got ${values.account}`
         : !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region) ? `--region: expected a region name such as us-east-1, got ${values.region}`
@@ -65,13 +74,13 @@ export async function runServe(args: string[]): Promise<number> {
   let service;
   try {
     service = await startService({
-      dir: values.dir!, host: values.host, port: Number(values.port), account: values.account, region: values.region, tls,
+      dir: values.dir!, postgres, host: values.host, port: Number(values.port), account: values.account, region: values.region, tls,
       // The console's files sit beside this command's bundle (dist/cli.js → dist/console/).
       consoleDir: fileURLToPath(new URL('./console/', import.meta.url)),
       environment: process.env, log: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
     });
   } catch (error) {
-    if (error instanceof RootCredentialsError || error instanceof StoreLockedError) {
+    if (error instanceof RootCredentialsError || error instanceof StoreLockedError || error instanceof RootKeyMismatchError) {
       console.error(`kms-wasm serve: refusing to start: ${error.message}`);
       return 1;
     }
@@ -82,7 +91,8 @@ export async function runServe(args: string[]): Promise<number> {
     console.log(`Root credentials made for this directory (stored sealed in ${values.dir}/${IAM_STATE_FILE}; shown only now):\n`
       + `  ${ROOT_ACCESS_KEY_ID_VARIABLE}=${accessKeyId}\n  ${ROOT_SECRET_VARIABLE}=${secretAccessKey}`);
   }
-  console.log(`kms-wasm serve: listening on ${service.url} (account ${values.account}, region ${values.region}, dir ${values.dir})`);
+  console.log(`kms-wasm serve: listening on ${service.url} (account ${values.account}, region ${values.region}, dir ${values.dir}${
+    postgres === undefined ? '' : `, keys and objects in ${describeStore({ connectionString: postgres })}`})`);
   const signal = await stopSignal;
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);

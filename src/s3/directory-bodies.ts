@@ -4,9 +4,9 @@
 // store next opens).
 
 import { removeFiles, renameDurably } from '../platform/atomic-file.js';
-import type { BodyReader, BodyWriter, ObjectBodies } from './object-bodies.js';
+import type { BodyReader, BodyWriter, SharedBodies } from './object-bodies.js';
 
-export class DirectoryBodies implements ObjectBodies {
+export class DirectoryBodies implements SharedBodies {
   constructor(private readonly directory: string) {}
 
   private file(id: string): string {
@@ -74,5 +74,18 @@ export class DirectoryBodies implements ObjectBodies {
   removeAllBut(ids: Set<string>): Promise<void> {
     const keep = new Set([...ids].map((id) => `${id}.bin`));
     return removeFiles(this.directory, (name) => !keep.has(name));
+  }
+
+  async removeOrphans(named: Set<string>, graceMs: number): Promise<void> {
+    const fs = await import('node:fs/promises');
+    const keep = new Set([...named].map((id) => `${id}.bin`));
+    const before = Date.now() - graceMs;
+    for (const name of await fs.readdir(this.directory).catch(() => [])) {
+      if (keep.has(name)) continue;
+      const file = `${this.directory}/${name}`;
+      const stat = await fs.stat(file).catch(() => undefined); // removed meanwhile by its writer
+      if (!stat?.isFile() || stat.mtimeMs > before) continue;
+      await fs.rm(file, { force: true });
+    }
   }
 }

@@ -25,6 +25,16 @@ export interface ObjectBodies {
   remove(id: string): Promise<void>;
 }
 
+/** Bodies that several processes share (a directory or database that PostgresObjectMetadata uses). */
+export interface SharedBodies extends ObjectBodies {
+  /**
+   * Removes what no id in `named` is and was last written more than `graceMs` ago: bodies and
+   * temporary files a crash left behind. Younger ones are left alone: another process's PUT in
+   * flight writes its body before the record that names it.
+   */
+  removeOrphans(named: Set<string>, graceMs: number): Promise<void>;
+}
+
 /** A whole body, for tests and audits (storedBytes): not for serving objects. */
 export async function readWholeBody(bodies: ObjectBodies, id: string): Promise<Uint8Array> {
   const reader = await bodies.open(id);

@@ -8,12 +8,12 @@
 
 import type { Pool } from 'pg';
 import { concatBytes } from '../core/bytes.js';
-import type { BodyReader, BodyWriter, ObjectBodies } from './object-bodies.js';
+import type { BodyReader, BodyWriter, SharedBodies } from './object-bodies.js';
 
 const CHUNK = 1024 * 1024;
 const bytesOf = (data: Buffer) => new Uint8Array(data.buffer, data.byteOffset, data.length);
 
-export class PostgresBodies implements ObjectBodies {
+export class PostgresBodies implements SharedBodies {
   constructor(private readonly connection: () => Promise<Pool>) {}
 
   async create(id: string): Promise<BodyWriter> {
@@ -66,5 +66,12 @@ export class PostgresBodies implements ObjectBodies {
 
   async remove(id: string): Promise<void> {
     await (await this.connection()).query('DELETE FROM s3_bodies WHERE body_id = $1', [id]);
+  }
+
+  /** A body is as old as its newest chunk (its writer adds chunks as the body streams in). */
+  async removeOrphans(named: Set<string>, graceMs: number): Promise<void> {
+    await (await this.connection()).query(`DELETE FROM s3_bodies WHERE body_id IN (
+      SELECT body_id FROM s3_bodies GROUP BY body_id HAVING max(written_at) < now() - $2 * interval '1 millisecond') AND NOT (body_id = ANY($1))`,
+    [[...named], graceMs]);
   }
 }

@@ -22,8 +22,8 @@
 //
 // Bodies stay in a directory (`bodies`) that every process sharing the database must see (processes
 // on one host, or a shared filesystem), or without one in the database (postgres-object-bodies.ts).
-// Unlike a directory store, this one removes no orphaned body on open (another process may be
-// writing it): a crash can leave a body no version names.
+// On open it removes the bodies no version names that are older than a grace period (a day by
+// default): what crashes left; a younger one may be another process's PUT in flight.
 
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
@@ -39,7 +39,7 @@ import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation,
 import { inTransaction, openPool } from '../kms/postgres-pool.js';
 import { RootKeyMismatchError, StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
 import { DirectoryBodies } from './directory-bodies.js';
-import type { ObjectBodies } from './object-bodies.js';
+import type { SharedBodies } from './object-bodies.js';
 import { PostgresBodies } from './postgres-object-bodies.js';
 import { restoreBucket, restoreVersion, type MetadataChange, type ObjectMetadataStore, type ObjectRecord, type SavedBucket, type SavedVersion } from './object-metadata.js';
 import type { Bucket } from './object-records.js';
@@ -52,7 +52,15 @@ export interface PostgresObjectMetadataOptions extends PostgresStoreOptions {
    * shared filesystem). Omitted: bodies in the database too (table s3_bodies), for hosts that share nothing else.
    */
   bodies?: string;
+  /**
+   * Milliseconds after which a body no version names counts as a crash's leftover, removed when the
+   * store opens (default 86,400,000: a day). Younger ones are left: another process's PUT may be
+   * writing one, or an upload's parts (which live in their process's memory) may be one.
+   */
+  orphanedBodyGraceMs?: number;
 }
+
+const DEFAULT_ORPHANED_BODY_GRACE_MS = 24 * 60 * 60 * 1000;
 
 interface Row {
   kind: 'head' | 'bucket' | 'version';
@@ -84,8 +92,11 @@ const derive = (root: Uint8Array, purpose: string) => hkdf(sha256, root, undefin
 
 export class PostgresObjectMetadata implements ObjectMetadataStore {
   readonly buckets = new Map<string, Bucket>();
-  readonly bodies: ObjectBodies;
+  readonly bodies: SharedBodies;
   private readonly location: PostgresLocation;
+  private readonly orphanedBodyGraceMs: number;
+  private readonly orphansRemoved = loadOnce(() => this.bodies.removeOrphans(
+    new Set([...this.buckets.values()].flatMap((b) => [...b.objects.values()].flat().map((v) => v.bodyId))), this.orphanedBodyGraceMs));
   private readonly rowKey: Uint8Array;
   private readonly sealKey: Uint8Array;
   private readonly check: string;
@@ -107,6 +118,10 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     if (options.bodies !== undefined && (typeof options.bodies !== 'string' || options.bodies.length === 0)) {
       throw s3Error('InvalidArgument', 'bodies: expected the directory of object bodies, or nothing to keep them in the database');
     }
+    if (options.orphanedBodyGraceMs !== undefined && !(Number.isSafeInteger(options.orphanedBodyGraceMs) && options.orphanedBodyGraceMs >= 0)) {
+      throw s3Error('InvalidArgument', 'orphanedBodyGraceMs: expected a whole number of milliseconds, 0 or more');
+    }
+    this.orphanedBodyGraceMs = options.orphanedBodyGraceMs ?? DEFAULT_ORPHANED_BODY_GRACE_MS;
     this.location = locationOf(options);
     this.rowKey = derive(options.rootKey, 'kms-wasm postgres s3 rows v1');
     this.sealKey = derive(options.rootKey, 'kms-wasm postgres s3 sse-s3 root keys v1');
@@ -120,9 +135,10 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     return this.keyring;
   }
 
-  /** Opens the store on first use; on every call, catches up with the changes other processes committed. */
+  /** Opens the store on first use (and removes orphaned bodies); on every call, catches up with the changes other processes committed. */
   async load(): Promise<void> {
     this.catchUp(await this.updatesVia(await this.connection(), this.version));
+    await this.orphansRemoved();
   }
 
   /**

@@ -1,10 +1,9 @@
-// `kms-wasm serve` without the command line: opens (or creates) DIR — its lock, the KMS's
-// FileKeyStore, the sealed IAM state, the root credentials, the ObjectStore, Athena's catalog — and
-// listens.
+// `kms-wasm serve` without the command line: opens (or creates) DIR — its lock, the KMS's key store
+// and the ObjectStore (in DIR, or on PostgreSQL: service-stores.ts), the sealed IAM state, the root
+// credentials, Athena's catalog — and listens.
 
 import { systemClock } from '../core/clock.js';
 import { mkdir } from 'node:fs/promises';
-import { FileKeyStore } from '../kms/file-key-store.js';
 import { DirectoryLock } from '../platform/directory-lock.js';
 import { KeyManagementService } from '../kms/key-management-service.js';
 import { Iam } from '../policy/index.js';
@@ -22,9 +21,12 @@ import { StsApi } from './sts-api.js';
 import { ObjectStore } from '../s3/node-object-store.js';
 import { S3RestApi } from './s3-rest-api.js';
 import { ConsoleFiles } from './console-files.js';
+import { openServiceStores } from './service-stores.js';
 
 export interface ServeOptions {
   dir: string;
+  /** A PostgreSQL connection string: keys and objects in that database, shared with the other servers on it (service-stores.ts). */
+  postgres?: string;
   host: string;
   port: number;
   account: string;
@@ -71,10 +73,10 @@ export async function startService(options: ServeOptions): Promise<RunningServic
 }
 
 async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): Promise<RunningService> {
-  const store = new FileKeyStore({ directory: options.dir });
+  const { keys: store, objects: objectMetadata, rootKey } = await openServiceStores(options.dir, options.postgres);
   const iam = new Iam();
   const kms = new KeyManagementService({ account: options.account, region: options.region, store, iam });
-  const stateFile = new SealedStateFile<IamState>(options.dir, IAM_STATE_FILE, await store.rootKey());
+  const stateFile = new SealedStateFile<IamState>(options.dir, IAM_STATE_FILE, rootKey);
   const stored = await stateFile.read();
   if (stored && stored.account !== options.account) {
     throw new RootCredentialsError(`${options.dir} holds account ${stored.account}'s state; start it with --account ${stored.account}`);
@@ -82,7 +84,7 @@ async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): 
   const root = chooseRootCredentials(options.environment, stored?.root);
   const directory = await IamDirectory.open(stateFile, stored, root.credentials, options.account, iam, options.now ? { now: options.now } : systemClock);
   // SSE-C needs TLS, as in S3, except on a loopback address, where nothing crosses a network.
-  const objects = new ObjectStore({ kms, iam, dir: options.dir, requireSecureTransport: !isLoopback(options.host), checksummer: awsChecksummer });
+  const objects = new ObjectStore({ kms, iam, ...(objectMetadata ? { store: objectMetadata } : { dir: options.dir }), requireSecureTransport: !isLoopback(options.host), checksummer: awsChecksummer });
   const s3 = new S3RestApi(objects, { region: options.region,
     endpointHosts: ['localhost', options.host, `s3.${options.region}.amazonaws.com`, 's3.amazonaws.com'] });
   const consoleFiles = options.consoleDir === undefined ? undefined : await ConsoleFiles.load(options.consoleDir);

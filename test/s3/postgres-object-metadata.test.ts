@@ -46,7 +46,7 @@ describe.skipIf(!POSTGRES_URL)('PostgresObjectMetadata', () => {
     : Number((await sql.query(`SELECT count(DISTINCT body_id) AS n FROM ${schema}.s3_bodies`)).rows[0].n));
 
   it('checks its options, naming the field; an ObjectStore takes a store or a dir, not both', () => {
-    const good = { connectionString: 'postgres://x/y', rootKey, bodies: '/tmp/b' };
+    const good = { connectionString: 'postgres://x/y', rootKey, bodies: 'never-opened-bodies' };
     const bad: Array<[object, string]> = [
       [{ ...good, connectionString: '' }, 'connectionString'], [{ ...good, rootKey: new Uint8Array(16) }, 'rootKey'],
       [{ ...good, schema: 'x; DROP TABLE' }, 'schema'], [{ ...good, poolSize: 1.5 }, 'poolSize'], [{ ...good, bodies: '' }, 'bodies'],

@@ -1,0 +1,253 @@
+// A BlockStore's metadata in PostgreSQL, for Node: one EBS shared by several processes or hosts.
+//
+// Tables (src/kms/postgres-migrations/0003_block_metadata.sql, applied on open with the other
+// stores'): ebs_store (one row: the head), ebs_volumes, ebs_snapshots, ebs_settings and
+// ebs_attachments (a record per row, as JSON text, with its MAC: postgres-row-auth.ts; a removal
+// leaves a tombstone row). Each process holds the state in memory and catches up at the start of
+// every call with the rows whose seq is past the last it applied. Changes are transactions that
+// first lock the head row (SELECT … FOR UPDATE), so they are serial, whichever process makes them;
+// under that lock the process catches up again and only then runs the call's decision (the volume
+// exists, is not attached to that instance…), so no decision is taken on a stale cache.
+//
+// Attachments belong to processes: a volume's XTS key is decrypted into the attaching process's
+// memory only. Each store holds, on a connection of its own, a session-level advisory lock whose key
+// (its holder number) goes into the attachment rows it writes. PostgreSQL releases the lock when the
+// session ends — the process exited, was killed, or lost its connection — so an attachment whose
+// holder's lock is free is orphaned: `orphanedAttachments` names those, and the BlockStore retires
+// their grants and drops them, which makes the volume attachable again.
+//
+// Sectors live in a directory (`sectors`) that every process sharing the database must see (one
+// host, or a shared filesystem). Unlike a directory store, this one removes no unrecorded sector
+// file on open (another process may be creating it): a crash can leave one behind.
+
+import type { Client, Pool, PoolClient } from 'pg';
+import { loadOnce } from '../core/load-once.js';
+import { SerialQueue } from '../core/serial-queue.js';
+import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation, type PostgresStoreOptions } from '../kms/postgres-options.js';
+import { inTransaction, openPool } from '../kms/postgres-pool.js';
+import { PostgresRowAuth } from '../kms/postgres-row-auth.js';
+import { StoreClosedError } from '../platform/store-errors.js';
+import type { BlockMetadataStore } from './block-metadata.js';
+import {
+  applyBlockRecord, attachmentsOf, emptyEc2State, type BlockChange, type BlockRecord, type Ec2State, type FoundAttachment, type VolumeAttachmentRecord,
+} from './block-records.js';
+import { ec2Error } from './ec2-errors.js';
+import { FileSectorStorageFactory } from './sector-storage.js';
+
+export interface PostgresBlockMetadataOptions extends PostgresStoreOptions {
+  /** The directory of volumes' and snapshots' sectors: the same for every process sharing the database (one host, or a shared filesystem). */
+  sectors: string;
+}
+
+type Table = 'ebs_volumes' | 'ebs_snapshots' | 'ebs_settings' | 'ebs_attachments';
+
+interface Row {
+  table: Table;
+  id: string;
+  seq: string;
+  record: string | null;
+  mac: string;
+  holder: number | null;
+}
+
+/** The advisory lock class of attachment holders (the two-key form: class, holder): "kmse". */
+const HOLDER_LOCK_CLASS = 0x6b6d7365;
+const SETTINGS_ID = 'account';
+
+const attachmentId = (VolumeId: string, InstanceId: string, retiring: boolean | undefined) => JSON.stringify([VolumeId, InstanceId, retiring ? 'retiring' : 'attached']);
+
+export class PostgresBlockMetadata implements BlockMetadataStore {
+  readonly state: Ec2State = emptyEc2State();
+  readonly sectors: FileSectorStorageFactory;
+  readonly name: string;
+  private readonly location: PostgresLocation;
+  private readonly auth: PostgresRowAuth;
+  private readonly opened = loadOnce(() => this.open());
+  private readonly writes = new SerialQueue();
+  private pool: Pool | undefined;
+  /** The connection holding this process's holder lock. */
+  private holderSession: Client | undefined;
+  private holder = 0;
+  /** Each attachment row's holder, by row id. */
+  private readonly holders = new Map<string, number>();
+  private closed = false;
+  /** The seq of the last change the state reflects. */
+  private version = 0;
+
+  constructor(options: PostgresBlockMetadataOptions) {
+    checkPostgresOptions(options, (message) => ec2Error('InvalidParameterValue', message));
+    if (typeof options.sectors !== 'string' || options.sectors.length === 0) {
+      throw ec2Error('InvalidParameterValue', 'sectors: expected the directory of volumes\' sectors, shared by every process on the database');
+    }
+    this.location = locationOf(options);
+    this.name = describeStore(options);
+    this.auth = new PostgresRowAuth(options.rootKey, 'ebs', this.name);
+    this.sectors = new FileSectorStorageFactory(options.sectors);
+  }
+
+  /** Opens the store on first use; on every call, catches up with the changes other processes committed. */
+  async load(): Promise<void> {
+    this.catchUp(await this.rowsSince(await this.connection()));
+  }
+
+  change(decide: () => BlockChange | undefined): Promise<void> {
+    return this.writes.run(async () => {
+      const pool = await this.connection();
+      let made: BlockChange | undefined;
+      const seq = await inTransaction(pool, async (client) => {
+        const [, locked] = await client.query('BEGIN; SELECT change_seq FROM ebs_store FOR UPDATE') as unknown as Array<{ rows: Array<{ change_seq: string }> }>;
+        const next = Number(locked!.rows[0]!.change_seq) + 1;
+        this.catchUp(await this.rowsSince(client));
+        made = decide();
+        if (made) await this.write(client, made.record, next);
+        return next;
+      }, () => {
+        made?.undo();
+        made = undefined;
+      });
+      if (made) this.version = Math.max(this.version, seq);
+    });
+  }
+
+  async orphanedAttachments(): Promise<FoundAttachment[]> {
+    await this.load();
+    const found = attachmentsOf(this.state);
+    if (found.length === 0) return [];
+    const { rows } = await (await this.connection()).query<{ objid: string }>(`SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND granted
+      AND classid = $1 AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [HOLDER_LOCK_CLASS]);
+    const live = new Set(rows.map((r) => Number(r.objid)));
+    return found.filter((a) => !live.has(this.holders.get(attachmentId(a.VolumeId, a.InstanceId, a.retiring)) ?? 0));
+  }
+
+  /** Waits for pending writes, then ends the connections: the holder lock goes with them, so attachments left behind become orphaned. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writes.run(async () => undefined);
+    const [pool, session] = [this.pool, this.holderSession];
+    this.pool = undefined;
+    this.holderSession = undefined;
+    await pool?.end();
+    await session?.end();
+  }
+
+  /** The change's rows (the attached row goes when its attachment starts retiring) and the head's new seq. */
+  private async write(client: PoolClient, record: BlockRecord, seq: number): Promise<void> {
+    const put = async (table: Table, id: string, value: object | null, holder: number | null = null) => {
+      const text = value === null ? null : JSON.stringify(value);
+      const mac = this.auth.mac(table, id, seq, holder, text);
+      if (table === 'ebs_attachments') {
+        await client.query(`INSERT INTO ebs_attachments (id, seq, record, mac, holder) VALUES ($1, $2, $3, $4, $5)
+          ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac, holder = EXCLUDED.holder`, [id, seq, text, mac, holder]);
+      } else {
+        await client.query(`INSERT INTO ${table} (id, seq, record, mac) VALUES ($1, $2, $3, $4)
+          ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac`, [id, seq, text, mac]);
+      }
+      if (table === 'ebs_attachments') this.holders.set(id, holder ?? 0);
+    };
+    if ('volume' in record) await put('ebs_volumes', record.volume.VolumeId, record.volume);
+    else if ('dropVolume' in record) await put('ebs_volumes', record.dropVolume, null);
+    else if ('snapshot' in record) await put('ebs_snapshots', record.snapshot.SnapshotId, record.snapshot);
+    else if ('dropSnapshot' in record) await put('ebs_snapshots', record.dropSnapshot, null);
+    else if ('settings' in record) await put('ebs_settings', SETTINGS_ID, record.settings);
+    else if ('attachment' in record) {
+      const { VolumeId, InstanceId } = record.attachment;
+      if (record.retiring) await put('ebs_attachments', attachmentId(VolumeId, InstanceId, false), null);
+      await put('ebs_attachments', attachmentId(VolumeId, InstanceId, record.retiring), record.attachment, this.holder);
+    } else {
+      await put('ebs_attachments', attachmentId(record.dropAttachment.VolumeId, record.dropAttachment.InstanceId, record.retiring), null);
+    }
+    await client.query('UPDATE ebs_store SET change_seq = $1', [seq]);
+  }
+
+  /** Rows written since the state's version, oldest change first. */
+  private async rowsSince(db: Pool | PoolClient): Promise<Row[]> {
+    const select = (table: Table) => `SELECT '${table}' AS "table", id, seq, record, mac, ${table === 'ebs_attachments' ? 'holder' : 'NULL::integer AS holder'} FROM ${table} WHERE seq > $1`;
+    const tables: Table[] = ['ebs_volumes', 'ebs_snapshots', 'ebs_settings', 'ebs_attachments'];
+    return (await db.query<Row>(`${tables.map(select).join(' UNION ALL ')} ORDER BY seq`, [this.version])).rows;
+  }
+
+  /**
+   * Applies the rows newer than the state, in the order they were written, once every one of them
+   * authenticates: synchronously, so no call sees half of it.
+   */
+  private catchUp(rows: Row[]): void {
+    const fresh = rows.filter((row) => Number(row.seq) > this.version);
+    for (const row of fresh) this.auth.verify(row.mac, row.table, row.id, row.id, Number(row.seq), row.holder, row.record);
+    for (const row of fresh) {
+      applyBlockRecord(this.state, this.recordOf(row), `${this.name} table ${row.table} row ${row.id}`);
+      if (row.table === 'ebs_attachments') this.holders.set(row.id, row.holder ?? 0);
+      this.version = Math.max(this.version, Number(row.seq));
+    }
+  }
+
+  private recordOf(row: Row): BlockRecord {
+    const value = row.record === null ? undefined : JSON.parse(row.record) as never;
+    switch (row.table) {
+      case 'ebs_volumes': return value ? { volume: value } : { dropVolume: row.id };
+      case 'ebs_snapshots': return value ? { snapshot: value } : { dropSnapshot: row.id };
+      case 'ebs_settings': return { settings: value ?? { encryptionByDefault: false } };
+      case 'ebs_attachments': {
+        const [VolumeId, InstanceId, kind] = JSON.parse(row.id) as [string, string, 'attached' | 'retiring'];
+        const retiring = kind === 'retiring' ? { retiring: true as const } : {};
+        return value ? { attachment: value as VolumeAttachmentRecord, ...retiring } : { dropAttachment: { VolumeId, InstanceId }, ...retiring };
+      }
+    }
+  }
+
+  private async connection(): Promise<Pool> {
+    if (this.closed) throw new StoreClosedError(this.name);
+    return this.opened();
+  }
+
+  /** Connects, applies the migrations, creates the head or checks the root key, takes a holder number, and loads. */
+  private async open(): Promise<Pool> {
+    const pool = await openPool(this.location, async (pool) => {
+      await pool.query('INSERT INTO ebs_store (root_key_check, change_seq) VALUES ($1, 0) ON CONFLICT DO NOTHING', [this.auth.check]);
+      this.auth.checkRootKey((await pool.query<{ root_key_check: string }>('SELECT root_key_check FROM ebs_store')).rows[0]!.root_key_check);
+      this.catchUp(await this.rowsSince(pool));
+    });
+    try {
+      await this.takeHolder();
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    if (this.closed) { // closed while opening
+      await pool.end();
+      await this.holderSession?.end();
+      throw new StoreClosedError(this.name);
+    }
+    this.pool = pool;
+    return pool;
+  }
+
+  /**
+   * A holder number: a session-level advisory lock this process holds on a connection of its own
+   * for as long as the store is open. A number that a dead process's attachments still name is
+   * passed over, so they stay orphaned.
+   */
+  private async takeHolder(): Promise<void> {
+    const { default: pg } = await import('pg');
+    const session = new pg.Client({ connectionString: this.location.connectionString });
+    session.on('error', () => undefined); // a lost session frees the lock: others see this process's attachments as orphaned
+    await session.connect();
+    try {
+      for (;;) {
+        const candidate = 1 + (crypto.getRandomValues(new Uint32Array(1))[0]! % 0x7ffffffe);
+        const { rows } = await session.query<{ taken: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS taken', [HOLDER_LOCK_CLASS, candidate]);
+        if (!rows[0]!.taken) continue;
+        if ([...this.holders.values()].includes(candidate)) {
+          await session.query('SELECT pg_advisory_unlock($1, $2)', [HOLDER_LOCK_CLASS, candidate]);
+          continue;
+        }
+        this.holder = candidate;
+        this.holderSession = session;
+        return;
+      }
+    } catch (error) {
+      await session.end();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+// Several `kms-wasm serve` processes on one PostgreSQL database (--postgres URL, or KMS_WASM_POSTGRES):
+// each with its own DIR holding the same root.key, they serve the same keys and objects — a key
+// created through one encrypts and decrypts through the other, an object put through one reads
+// through the other — and a server given another root key is refused before it serves anything.
+// The servers are the built command (dist/cli.js): `npm run build` first.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as Kms from '@aws-sdk/client-kms';
+import { S3 } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, POSTGRES_URL } from '../helpers/postgres.js';
+import { temporaryDirectories } from '../helpers/temp-dirs.js';
+import { run, type Started } from './cli-process.js';
+import { ACCOUNT, ROOT } from './service-fixture.js';
+
+const newDirectory = temporaryDirectories('kms-wasm-pg-serve-');
+const REGION = 'us-east-1';
+const rootEnv = { KMS_WASM_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, KMS_WASM_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey };
+
+describe.skipIf(!POSTGRES_URL)('kms-wasm serve --postgres', () => {
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  const servers: Started[] = [];
+  beforeAll(async () => {
+    database = await freshDatabase({ flushCommits: false });
+  });
+  afterAll(async () => {
+    for (const server of servers) {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+    await database?.drop();
+  });
+
+  /** A DIR holding `rootKey` as root.key. */
+  const directoryWith = (rootKey: Uint8Array) => {
+    const dir = newDirectory();
+    writeFileSync(join(dir, 'root.key'), rootKey, { mode: 0o600 });
+    return dir;
+  };
+  const start = async (args: string[], env: Record<string, string> = {}) => {
+    const started = await run(['serve', '--port', '0', '--account', ACCOUNT, ...args], { ...rootEnv, ...env });
+    servers.push(started);
+    return started;
+  };
+  const common = (url: string) => ({ endpoint: url, region: REGION, credentials: ROOT, maxAttempts: 1 });
+
+  it('two servers on one database serve the same keys and objects; another root key is refused', async () => {
+    const rootKey = crypto.getRandomValues(new Uint8Array(32));
+    const one = await start(['--dir', directoryWith(rootKey), '--postgres', database.url]);
+    const two = await start(['--dir', directoryWith(rootKey)], { KMS_WASM_POSTGRES: database.url });
+    expect(one.url, one.stderr()).not.toBe('');
+    expect(two.url, two.stderr()).not.toBe('');
+    expect(one.stdout()).toContain('keys and objects in postgres://');
+    expect(one.stdout()).not.toContain('kms_wasm_test:kms_wasm_test'); // no password in what it prints
+
+    const kmsOne = new Kms.KMSClient(common(one.url));
+    const kmsTwo = new Kms.KMSClient(common(two.url));
+    const { KeyMetadata } = await kmsOne.send(new Kms.CreateKeyCommand({ Description: 'made through one' }));
+    await kmsTwo.send(new Kms.CreateAliasCommand({ AliasName: 'alias/shared', TargetKeyId: KeyMetadata!.KeyId }));
+    const { CiphertextBlob } = await kmsOne.send(new Kms.EncryptCommand({ KeyId: 'alias/shared', Plaintext: new TextEncoder().encode('across servers') }));
+    const { Plaintext } = await kmsTwo.send(new Kms.DecryptCommand({ CiphertextBlob }));
+    expect(new TextDecoder().decode(Plaintext)).toBe('across servers');
+
+    const s3One = new S3({ ...common(one.url), forcePathStyle: true });
+    const s3Two = new S3({ ...common(two.url), forcePathStyle: true });
+    await s3One.createBucket({ Bucket: 'shared' });
+    await s3One.putObject({ Bucket: 'shared', Key: 'kms', Body: 'put through one (SSE-KMS)', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/shared' });
+    await s3Two.putObject({ Bucket: 'shared', Key: 's3', Body: 'put through two (SSE-S3)', ServerSideEncryption: 'AES256' });
+    expect(await (await s3Two.getObject({ Bucket: 'shared', Key: 'kms' })).Body!.transformToString()).toBe('put through one (SSE-KMS)');
+    expect(await (await s3One.getObject({ Bucket: 'shared', Key: 's3' })).Body!.transformToString()).toBe('put through two (SSE-S3)');
+    expect((await s3Two.listObjectsV2({ Bucket: 'shared' })).Contents!.map((o) => o.Key)).toEqual(['kms', 's3']);
+
+    const stranger = await run(['serve', '--port', '0', '--account', ACCOUNT, '--dir', directoryWith(crypto.getRandomValues(new Uint8Array(32))),
+      '--postgres', database.url], rootEnv);
+    expect(await stranger.exited).toBe(1);
+    expect(stranger.stderr()).toMatch(/refusing to start: the root key given is not the one/);
+  });
+
+  it('refuses a --postgres that is not a postgres:// URL, with usage', async () => {
+    const bad = await run(['serve', '--dir', newDirectory(), '--postgres', 'host=db user=kms']);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toContain('--postgres: expected a postgres:// connection URL');
+  });
+});
