@@ -115,7 +115,8 @@ async function putThenGet(s3: S3Client, Key: string, body: Uint8Array, put: obje
  * interleaved, and the best of each is kept: on a shared machine the worst says more about the
  * neighbours than about the code.
  */
-async function largeObjectRows(s3: S3Client, keyId: string, body: Uint8Array, common: object): Promise<string[]> {
+async function largeObjectRows(s3: S3Client, keyId: string, body: Uint8Array, common: { requestHandler: { httpAgent: Agent } }): Promise<string[]> {
+  const agent = common.requestHandler.httpAgent;
   const plainServer = await startServer((dir) => ['bench/plain-object-server.mjs', dir]);
   const plain = new S3Client({ ...common, endpoint: plainServer.url, forcePathStyle: true });
   const customerKey = crypto.getRandomValues(new Uint8Array(32));
@@ -131,6 +132,7 @@ async function largeObjectRows(s3: S3Client, keyId: string, body: Uint8Array, co
   try {
     for (let round = 0; round < LARGE_ROUNDS; round++) {
       for (const [i, { label, client, put, get }] of modes.entries()) {
+        agent.destroy(); // fresh connections for each, as in the rows above
         const [putRate, getRate] = await putThenGet(client, `large/${label.split(' ')[0]}`, body, put, get);
         best[i] = [Math.max(best[i]![0]!, putRate), Math.max(best[i]![1]!, getRate)];
       }
@@ -176,7 +178,12 @@ export async function serviceSection(): Promise<string> {
     const rows: Row[] = [];
     for (const { name, call } of operations) {
       const cells: string[] = [];
-      for (const concurrent of CONCURRENCY) cells.push(await measureCalls(call, concurrent));
+      for (const concurrent of CONCURRENCY) {
+        // Each measurement opens its own connections: a socket left idle across measurements can reach the
+        // server's keep-alive timeout (5 s) just as it is reused, and the call then fails with "socket hang up".
+        requestHandler.httpAgent.destroy();
+        cells.push(await measureCalls(call, concurrent));
+      }
       rows.push({ name, cells });
       process.stderr.write(`  measured ${name}\n`);
     }
