@@ -71,10 +71,11 @@ type Fs = typeof import('node:fs/promises');
 type FileHandle = import('node:fs/promises').FileHandle;
 type Path = typeof import('node:path');
 
-async function nodeModules(): Promise<{ fs: Fs; path: Path }> {
+/** Imported on first use and kept: an import() of a loaded module still costs a trip through the module loader, at every commit. */
+const nodeModules = loadOnce(async (): Promise<{ fs: Fs; path: Path }> => {
   const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
   return { fs, path };
-}
+});
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOENT';
 
@@ -336,7 +337,7 @@ export class FileKeyStore implements KeyStore {
       return auditLine(bytesToBase64(concatBytes([iv, sealed])));
     });
     const end = this.auditEnd!;
-    const text = `${end.newline ? '' : '\n'}${lines.join('')}`;
+    const bytes = new TextEncoder().encode(`${end.newline ? '' : '\n'}${lines.join('')}`);
     try {
       // The active segment stays open between appends (an open, a stat and a close per call were a
       // quarter of a GenerateDataKey's server time); it is checked against the end read on open once,
@@ -345,13 +346,15 @@ export class FileKeyStore implements KeyStore {
         this.activeSegment = await fs.open(path.join(this.directory, ACTIVE_SEGMENT), 'a', 0o600);
         if ((await this.activeSegment.stat()).size > end.bytes) await this.activeSegment.truncate(end.bytes);
       }
-      await this.activeSegment.writeFile(text); // writeFile carries on through short writes (the handle appends)
+      for (let written = 0; written < bytes.length;) { // carries on through short writes (the handle appends)
+        written += (await this.activeSegment.write(bytes, written, bytes.length - written)).bytesWritten;
+      }
       await this.activeSegment.datasync(); // an append: the data and the new size, no other metadata needed
     } catch (error) {
       await this.closeActiveSegment();
       throw error;
     }
-    this.auditEnd = { bytes: end.bytes + text.length, newline: true };
+    this.auditEnd = { bytes: end.bytes + bytes.length, newline: true };
     return this.auditEnd.bytes;
   }
 

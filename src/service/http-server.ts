@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { finished, pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import type { ConsoleFiles } from './console-files.js';
 import { dispatch, type DispatchOutcome, type Dispatcher } from './request-dispatcher.js';
 import { formatLogLine } from './request-log.js';
-import { ServiceError } from './service-error.js';
+import { IncomingBody } from './read-body.js';
 import type { WireRequest, WireResponse } from './wire.js';
 
 export interface HttpServiceOptions {
@@ -35,17 +35,20 @@ export interface ListeningService {
 /** IPv4 peers of a dual-stack socket appear as ::ffff:a.b.c.d; aws:SourceIp is the IPv4 address. */
 const sourceIpOf = (address: string | undefined) => address?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
 
-/** Writes the answer; resolves to the body's length once it is sent. */
+/**
+ * Writes the answer; resolves to the body's length once it is handed to the socket (a whole body) or
+ * sent (a streamed one). The Date header is node:http's own (sendDate), formatted once a second.
+ */
 async function writeResponse(outgoing: ServerResponse, response: WireResponse, close: boolean): Promise<number> {
-  const headers: Record<string, string | number> = { ...response.headers, date: new Date().toUTCString() };
+  const headers: Record<string, string | number> = { ...response.headers };
   if (close) headers.connection = 'close';
   const { body } = response;
   if (typeof body === 'string' || body instanceof Uint8Array) {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    outgoing.writeHead(response.status, { 'content-length': bytes.length, ...headers });
+    headers['content-length'] ??= bytes.length;
+    outgoing.writeHead(response.status, headers);
+    // Not awaited until flushed: the socket's own buffering carries it, and a dropped connection is its concern.
     outgoing.end(bytes);
-    // finished() settles even on a connection the client has already dropped (where end's callback never comes).
-    await finished(outgoing).catch(() => undefined);
     return bytes.length;
   }
   outgoing.writeHead(response.status, headers);
@@ -64,25 +67,13 @@ export async function listen(options: HttpServiceOptions): Promise<ListeningServ
 
   const handle = async (incoming: IncomingMessage, outgoing: ServerResponse) => {
     const started = performance.now();
-    let bytesRead = 0;
-    // The body's bytes as they are read (by readBody, or by a service that streams), counted for the
-    // log; a client that goes away mid-body is the request's error (S3's IncompleteBody), not a fault.
-    async function* counted(source: AsyncIterable<Uint8Array>) {
-      try {
-        for await (const chunk of source) {
-          bytesRead += chunk.length;
-          yield chunk;
-        }
-      } catch {
-        throw new ServiceError('IncompleteBody', 400, 'The connection closed before the request body was complete');
-      }
-    }
+    const body = new IncomingBody(incoming);
     try {
       const requestId = randomUUID();
       const url = new URL(incoming.url ?? '/', 'http://localhost');
       const request: WireRequest = {
         method: incoming.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: incoming.headers, body: new Uint8Array(0),
-        stream: counted(incoming), sourceIp: sourceIpOf(incoming.socket.remoteAddress), secureTransport: options.tls !== undefined,
+        stream: body, sourceIp: sourceIpOf(incoming.socket.remoteAddress), secureTransport: options.tls !== undefined,
       };
       const consoleAnswer = options.console?.answer(request);
       const outcome: DispatchOutcome = consoleAnswer ? { response: consoleAnswer, operation: 'console:GetFile' }
@@ -90,7 +81,7 @@ export async function listen(options: HttpServiceOptions): Promise<ListeningServ
       const bytesOut = await writeResponse(outgoing, outcome.response, closing || outcome.closeConnection === true);
       options.log?.(formatLogLine({
         method: request.method, operation: outcome.operation, principal: outcome.principal, status: outcome.response.status,
-        bytesIn: bytesRead, bytesOut,
+        bytesIn: body.bytesRead, bytesOut,
         milliseconds: performance.now() - started, fault: outcome.fault,
       }, new Date()));
     } catch (error) {

@@ -301,10 +301,11 @@ describe('FileKeyStore: a damaged audit log is refused, never repaired', () => {
     // A write cut short by a full disk: part of the record lands, then the write fails.
     const { open } = await import('node:fs/promises');
     const probe = await open(log, 'r');
-    const handlePrototype = Object.getPrototypeOf(probe) as { writeFile: (data: string) => Promise<void> };
+    type Write = (data: Uint8Array, offset: number, length: number) => Promise<{ bytesWritten: number }>;
+    const handlePrototype = Object.getPrototypeOf(probe) as { write: Write };
     await probe.close();
-    const fullDisk = vi.spyOn(handlePrototype, 'writeFile').mockImplementationOnce(async function (this: { write: (s: string) => Promise<unknown> }, data: string) {
-      await this.write(data.slice(0, 9));
+    const fullDisk = vi.spyOn(handlePrototype, 'write').mockImplementationOnce(async function (this: { write: Write }, data: Uint8Array, offset: number) {
+      await this.write(data, offset, 9);
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     });
     await expect(kms.describeKey({ KeyId: keyId })).rejects.toThrow(/ENOSPC/);
