@@ -1,6 +1,6 @@
 // Where a BlockStore keeps its metadata (volumes, snapshots, attachments, the EBS encryption
-// settings), behind one interface shaped as ObjectStore's ObjectMetadataStore: in memory or a
-// directory (block-persistence.ts), or PostgreSQL (postgres-block-metadata.ts, kms-wasm/node) for
+// settings), behind one interface shaped as ObjectStore's ObjectMetadataStore: in memory
+// (memory-block-metadata.ts), a directory (directory-block-metadata.ts, kms-wasm/node), or PostgreSQL (postgres-block-metadata.ts, kms-wasm/node) for
 // several processes or hosts sharing one store. The store holds the current state in memory; every
 // change is made by `change`, which runs the caller's decision on current state and makes it durable.
 

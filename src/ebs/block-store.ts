@@ -7,15 +7,15 @@
 // the module that owns the operation: volume-operations.ts, snapshot-operations.ts,
 // volume-attachments.ts (attach, detach, and attachments whose process died),
 // encryption-by-default.ts. How a call runs is ebs-calls.ts. Where the metadata lives is a
-// BlockMetadataStore (block-metadata.ts): in memory, a directory (`dir`: block-persistence.ts), or
-// another store (`store`, e.g. PostgresBlockMetadata from kms-wasm/node).
+// BlockMetadataStore (block-metadata.ts): in memory (memory-block-metadata.ts, the default), a
+// directory (`dir`: kms-wasm/node's BlockStore, node-block-store.ts), or another store (`store`, e.g.
+// PostgresBlockMetadata from kms-wasm/node).
 
 import { systemClock, type Clock } from '../core/clock.js';
 import type { HostKms } from '../envelope/kms-client.js';
 import type { Caller } from '../policy/caller.js';
 import type { Iam } from '../policy/index.js';
 import type { BlockMetadataStore } from './block-metadata.js';
-import { BlockPersistence } from './block-persistence.js';
 import { EbsCalls } from './ebs-calls.js';
 import type {
   AttachVolumeRequest, CopySnapshotRequest, CopySnapshotResult, CreateSnapshotRequest, CreateSnapshotResult,
@@ -29,6 +29,7 @@ import type {
 } from './ec2-api-types.js';
 import { ec2Error } from './ec2-errors.js';
 import { EncryptionByDefault } from './encryption-by-default.js';
+import { MemoryBlockMetadata } from './memory-block-metadata.js';
 import { malformedEc2Request } from './request-shapes.js';
 import { SnapshotOperations } from './snapshot-operations.js';
 import { VolumeAttachments } from './volume-attachments.js';
@@ -39,11 +40,15 @@ export interface BlockStoreOptions {
   /** kms-wasm's KeyManagementService, or any KMS with the HostKms interface. */
   kms: HostKms;
   iam?: Iam;
-  /** A directory for sparse volume files and metadata; omitted: in memory. */
+  /**
+   * A directory for sparse volume files and metadata; omitted: in memory. One process writes it at a
+   * time. Node only: the BlockStore of kms-wasm/node opens it (in Node, 'kms-wasm' is that build
+   * too); the browser build refuses it with an InvalidParameterValue Ec2Error.
+   */
   dir?: string;
   /**
    * Where the metadata lives, instead of `dir`: e.g. a PostgresBlockMetadata (kms-wasm/node) that
-   * several processes share.
+   * several processes share. Omitted: in memory, or `dir`.
    */
   store?: BlockMetadataStore;
   /** 4096 (default) or 512 bytes per XTS data unit. */
@@ -70,7 +75,11 @@ export class BlockStore {
       throw ec2Error('InvalidParameterValue', 'waitForLock: expected a whole number of milliseconds, 0 or more');
     }
     if (options.store && options.dir !== undefined) throw ec2Error('InvalidParameterValue', 'store: give either a store or a dir, not both');
-    const store = options.store ?? new BlockPersistence(options.dir, options.waitForLock);
+    // Directory storage is Node's (node-block-store.ts turns `dir` into a `store`), so browser bundles carry none of it.
+    if (options.dir !== undefined) {
+      throw ec2Error('InvalidParameterValue', "dir: directory storage needs Node: import { BlockStore } from 'kms-wasm/node' (in Node, 'kms-wasm' is that build)");
+    }
+    const store = options.store ?? new MemoryBlockMetadata();
     this.calls = new EbsCalls({ kms: options.kms, iam: options.iam, store, clock: options.clock ?? systemClock,
       sectorSize: options.sectorSize ?? 4096, onOpen: () => this.attachments.endOrphaned() });
     this.attachments = new VolumeAttachments(this.calls);

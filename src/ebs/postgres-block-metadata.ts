@@ -32,7 +32,7 @@ import {
   applyBlockRecord, attachmentsOf, emptyEc2State, type BlockChange, type BlockRecord, type Ec2State, type FoundAttachment, type VolumeAttachmentRecord,
 } from './block-records.js';
 import { ec2Error } from './ec2-errors.js';
-import { FileSectorStorageFactory } from './sector-storage.js';
+import { FileSectorStorageFactory } from './file-sector-storage.js';
 
 export interface PostgresBlockMetadataOptions extends PostgresStoreOptions {
   /** The directory of volumes' and snapshots' sectors: the same for every process sharing the database (one host, or a shared filesystem). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { BlockStore, FileKeyStore, Iam, KeyManagementService, sectorTweak, terminateWorkers } from '../../src/node.js';
+import { BlockStore as PortableBlockStore } from '../../src/index.js';
 import { startChild } from '../helpers/child-processes.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
@@ -252,6 +253,29 @@ describe('snapshots', () => {
 });
 
 describe('persistence', () => {
+  it("only kms-wasm/node's BlockStore opens a dir: the portable one refuses it, naming the field and the entry, and writes nothing", async () => {
+    const dir = join(tempDir(), 'ebs');
+    const kms = new KeyManagementService({ account: ACCOUNT, region: 'us-east-1' });
+    expect(PortableBlockStore).not.toBe(BlockStore);
+    expect(() => new PortableBlockStore({ kms, dir })).toThrow(expect.objectContaining({
+      name: 'InvalidParameterValue', message: expect.stringMatching(/^dir: .*import \{ BlockStore \} from 'kms-wasm\/node'/),
+    }));
+    expect(() => readdirSync(dir)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    // Both a dir and a store: refused by either.
+    expect(() => new BlockStore({ kms, dir, store: {} as never })).toThrow(expect.objectContaining({ name: 'InvalidParameterValue', message: expect.stringMatching(/^store: /) }));
+    // kms-wasm/node's opens the directory: metadata and sector files, read back by a second store.
+    const ec2 = new BlockStore({ kms, dir });
+    const { VolumeId } = await ec2.createVolume({ Size: 1 });
+    await (await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(0, Buffer.from('on disk'));
+    await ec2.close();
+    expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['ebs-state.json', 'sectors']));
+    expect(readdirSync(join(dir, 'sectors'))).toEqual([`${VolumeId}.img`]);
+    const reopened = new BlockStore({ kms, dir });
+    const volume = await reopened.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    expect(Buffer.from(await volume.read(0, 7)).toString()).toBe('on disk');
+    await reopened.close();
+  });
+
   it('an attach that fails after its grant was made leaves no attachment and no grant behind', async () => {
     const dir = tempDir();
     const { kms, ec2 } = setup({ dir });

@@ -38,16 +38,36 @@ describe('a browser bundle of kms-wasm', () => {
     expect(readFileSync(new URL('../../dist/index.js', import.meta.url), 'utf8')).toMatch(DIRECTORY_STORE);
   });
 
+  it('the default entry carries no directory storage of BlockStore: kms-wasm/node adds it', async () => {
+    // The names only the block directory store uses (directory-block-metadata.ts, file-sector-storage.ts):
+    // its metadata file, its sector files, its classes. In the Node build, not in a browser bundle.
+    const BLOCK_DIRECTORY_STORE = [/ebs-state/, /\/sectors`/, /\.img`/, /DirectoryBlockMetadata/, /FileSectorStorage/];
+    const { code } = await bundleForBrowser("export * from 'kms-wasm';\n");
+    const node = readFileSync(new URL('../../dist/index.js', import.meta.url), 'utf8');
+    for (const name of BLOCK_DIRECTORY_STORE) {
+      expect(code).not.toMatch(name);
+      expect(node).toMatch(name);
+    }
+  });
+
   it('in dist/browser.js, what needs Node fails with an error saying so', async () => {
     const lib = await import(new URL('../../dist/browser.js', import.meta.url).href);
     const kms = new lib.KeyManagementService({ account: '111122223333', region: 'us-east-1' });
     expect(() => new lib.ObjectStore({ kms, dir: 'build/never-written' }))
       .toThrow(expect.objectContaining({ name: 'InvalidArgument', message: expect.stringMatching(/^dir: .*import \{ ObjectStore \} from 'kms-wasm\/node'/) }));
+    expect(() => new lib.BlockStore({ kms, dir: 'build/never-written' }))
+      .toThrow(expect.objectContaining({ name: 'InvalidParameterValue', message: expect.stringMatching(/^dir: .*import \{ BlockStore \} from 'kms-wasm\/node'/) }));
     expect(existsSync('build/never-written')).toBe(false);
-    // Without `dir`, the same build keeps objects in memory.
+    // Without `dir`, the same build keeps objects and volumes in memory.
     const s3 = new lib.ObjectStore({ kms });
     await s3.createBucket({ Bucket: 'bucket' });
     await s3.putObject({ Bucket: 'bucket', Key: 'k', Body: 'in memory' });
     expect(await (await s3.getObject({ Bucket: 'bucket', Key: 'k' })).Body.transformToString()).toBe('in memory');
+    const ec2 = new lib.BlockStore({ kms });
+    const { VolumeId } = await ec2.createVolume({ AvailabilityZone: 'us-east-1a', Size: 1 });
+    const volume = await ec2.attachVolume({ VolumeId, InstanceId: 'i-0123456789abcdef0' });
+    await volume.write(0, new Uint8Array(4096).fill(7));
+    expect((await volume.read(0, 1))[0]).toBe(7);
+    await ec2.close();
   });
 });

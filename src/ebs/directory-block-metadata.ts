@@ -1,4 +1,4 @@
-// A BlockStore's metadata in memory, or in a directory: ebs-state.json (authenticated, see
+// A BlockStore's metadata in a directory (kms-wasm/node): ebs-state.json (authenticated, see
 // authenticated-metadata.ts, rewritten whole on every change: volumes and snapshots are few) and
 // one sparse file of sectors per volume and snapshot (sectors/). A directory store takes the
 // directory's write lock (directory-lock.ts) before it reads anything; on open it removes sector
@@ -11,12 +11,12 @@ import { DirectoryLock } from '../platform/directory-lock.js';
 import { StoreClosedError } from '../platform/store-errors.js';
 import { attachmentIdentity, type BlockMetadataStore } from './block-metadata.js';
 import { attachmentsOf, emptyEc2State, type BlockChange, type Ec2State, type FoundAttachment } from './block-records.js';
-import { FileSectorStorageFactory, MemorySectorStorageFactory, type SectorStorageFactory } from './sector-storage.js';
+import { FileSectorStorageFactory } from './file-sector-storage.js';
 
-export class BlockPersistence implements BlockMetadataStore {
+/** A BlockStore's metadata in a directory (`dir`). */
+export class DirectoryBlockMetadata implements BlockMetadataStore {
   readonly state: Ec2State = emptyEc2State();
-  readonly sectors: SectorStorageFactory;
-  readonly name: string;
+  readonly sectors: FileSectorStorageFactory;
   private metadata: AuthenticatedMetadata<Ec2State> | undefined;
   private lock: DirectoryLock | undefined;
   private closed = false;
@@ -24,9 +24,8 @@ export class BlockPersistence implements BlockMetadataStore {
   private readonly predecessors = new Set<string>();
 
   /** `waitForLock`: milliseconds to wait for another writer of `dir` to release it. */
-  constructor(private readonly dir: string | undefined, private readonly waitForLock = 0) {
-    this.sectors = dir ? new FileSectorStorageFactory(`${dir}/sectors`) : new MemorySectorStorageFactory();
-    this.name = dir ?? 'in memory';
+  constructor(readonly name: string, private readonly waitForLock = 0) {
+    this.sectors = new FileSectorStorageFactory(`${name}/sectors`);
   }
 
   load(): Promise<void> {
@@ -35,13 +34,12 @@ export class BlockPersistence implements BlockMetadataStore {
   }
 
   private readonly loadState = loadOnce(async () => {
-    if (!this.dir) return;
-    this.lock ??= await DirectoryLock.acquire(this.dir, 'ebs', { waitMs: this.waitForLock });
-    const { saved, metadata } = await AuthenticatedMetadata.open<Ec2State>(this.dir, 'ebs-state');
+    this.lock ??= await DirectoryLock.acquire(this.name, 'ebs', { waitMs: this.waitForLock });
+    const { saved, metadata } = await AuthenticatedMetadata.open<Ec2State>(this.name, 'ebs-state');
     this.metadata = metadata;
     Object.assign(this.state, saved);
     for (const attachment of attachmentsOf(this.state)) this.predecessors.add(attachmentIdentity(attachment));
-    await (this.sectors as FileSectorStorageFactory).removeAllBut(new Set([...this.state.volumes.map((v) => v.VolumeId), ...this.state.snapshots.map((s) => s.SnapshotId)]));
+    await this.sectors.removeAllBut(new Set([...this.state.volumes.map((v) => v.VolumeId), ...this.state.snapshots.map((s) => s.SnapshotId)]));
   });
 
   async change(decide: () => BlockChange | undefined): Promise<void> {
@@ -49,7 +47,7 @@ export class BlockPersistence implements BlockMetadataStore {
     const change = decide();
     if (!change) return;
     try {
-      await this.metadata?.write(this.state);
+      await this.metadata!.write(this.state);
     } catch (error) {
       change.undo();
       throw error;
