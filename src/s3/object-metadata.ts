@@ -4,7 +4,7 @@
 // The store holds the current state as Bucket records in memory; every change is made by `change`,
 // which runs the caller's decision on current state and makes it durable as one record.
 
-import type { StateChange } from '../core/state-change.js';
+import type { AppliedChange } from '../core/state-change.js';
 import { parsePolicy } from '../policy/index.js';
 import type { ObjectBodies } from './object-bodies.js';
 import type { Bucket, EncryptionRule, StoredObject } from './object-records.js';
@@ -43,7 +43,7 @@ export function restoreBucket(buckets: Map<string, Bucket>, { name, owner, creat
 export const restoreVersion = (saved: SavedVersion): StoredObject => ({ ...saved, lastModified: new Date(saved.lastModified) });
 
 /** A change `decide` made in memory: the record that makes it durable, and how to take it back (core/state-change.ts). */
-export type MetadataChange = StateChange<ObjectRecord>;
+export type MetadataChange = AppliedChange<ObjectRecord>;
 
 export interface ObjectMetadataStore {
   /** The buckets, current as of the last `load()` or `change()`. */

@@ -186,18 +186,17 @@ export class IamDirectory {
   }
 
   /**
-   * One change at a time (each record is the whole state), made on a copy that replaces the state and
-   * is then stored; a failed write puts the state before it back, so it changes nothing (core/state-change.ts).
+   * One change at a time (each record is the whole state), made on a copy that is stored and only
+   * then replaces the state (core/state-change.ts's `publish`): a reader — an access key being
+   * checked, a listing — never sees a change whose write may yet fail, and a failed write changes nothing.
    */
   private change<T>(mutate: (state: IamState) => T): Promise<T> {
     return this.changes.run(async () => {
       let result: T;
       await commitChange(() => {
-        const previous = this.state;
-        const next = structuredClone(previous);
+        const next = structuredClone(this.state);
         result = mutate(next);
-        this.state = next;
-        return { record: next, undo: () => { this.state = previous; } };
+        return { record: next, publish: () => { this.state = next; } };
       }, (next) => this.file.write(next));
       return result!;
     });

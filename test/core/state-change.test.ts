@@ -1,5 +1,6 @@
 // commitChange (src/core/state-change.ts): the decision runs on current state, its record is
-// persisted, and a failed persist takes the change back; a decision that throws persists nothing.
+// persisted, and a failed persist takes the change back (`undo`) or never makes it current
+// (`publish`); a decision that throws persists nothing.
 import { describe, expect, it } from 'vitest';
 import { commitChange } from '../../src/core/state-change.js';
 
@@ -54,5 +55,25 @@ describe('commitChange', () => {
       async () => { throw new Error('write failed'); });
     await failed.catch(() => order.push('rejected'));
     expect(order).toEqual(['undone', 'rejected']);
+  });
+
+  it('a change prepared aside is published only once persisted: a reader during the persist sees the state before it', async () => {
+    let current = { value: 0 };
+    let seenDuringPersist: number | undefined;
+    const set = (value: number, fails: boolean) => commitChange(() => {
+      const next = { value };
+      return { record: next, publish: () => { current = next; } };
+    }, async () => {
+      await Promise.resolve();
+      seenDuringPersist = current.value;
+      if (fails) throw new Error('write failed');
+    });
+    await expect(set(5, true)).rejects.toThrow('write failed');
+    expect({ seenDuringPersist, now: current.value }).toEqual({ seenDuringPersist: 0, now: 0 });
+    await set(6, false);
+    expect({ seenDuringPersist, now: current.value }).toEqual({ seenDuringPersist: 0, now: 6 });
+    // Without a persist (a store in memory), publishing is the change.
+    await commitChange(() => ({ record: 7, publish: () => { current = { value: 7 }; } }));
+    expect(current.value).toBe(7);
   });
 });
