@@ -7,11 +7,10 @@
 // upload row is refused. Bodies in a shared directory and in the database.
 import { readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyManagementService, ObjectStore, PostgresObjectMetadata } from '../../src/node.js';
+import { describe, expect, it } from 'vitest';
 import { heldBody } from '../helpers/held-body.js';
-import { freshDatabase, POSTGRES_URL } from '../helpers/postgres.js';
+import { POSTGRES_URL } from '../helpers/postgres.js';
+import { postgresObjectStores } from '../helpers/postgres-object-stores.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 
@@ -24,28 +23,11 @@ const customer = {
 };
 
 describe.skipIf(!POSTGRES_URL)('multipart uploads on PostgreSQL', () => {
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
-  let sql: pg.Pool;
+  const db = postgresObjectStores();
+  const { rootKey, open } = db;
   let schemas = 0;
-  const rootKey = crypto.getRandomValues(new Uint8Array(32));
-  const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
-  const opened: ObjectStore[] = [];
-  beforeAll(async () => {
-    database = await freshDatabase({ flushCommits: false });
-    sql = new pg.Pool({ connectionString: database.url, max: 2 });
-  });
-  afterAll(async () => {
-    for (const s3 of opened) await s3.close();
-    await sql?.end();
-    await database?.drop();
-  });
-  const open = (schema: string, bodies: string | undefined, orphanedBodyGraceMs?: number) => {
-    const s3 = new ObjectStore({ kms, store: new PostgresObjectMetadata({ connectionString: database.url, rootKey, schema, bodies, poolSize: 2, orphanedBodyGraceMs }) });
-    opened.push(s3);
-    return s3;
-  };
   const bodyCount = async (schema: string, bodies: string | undefined) => (bodies ? readdirSync(bodies).length
-    : Number((await sql.query(`SELECT count(DISTINCT body_id) AS n FROM ${schema}.s3_bodies`)).rows[0].n));
+    : Number((await db.sql.query(`SELECT count(DISTINCT body_id) AS n FROM ${schema}.s3_bodies`)).rows[0].n));
 
   for (const where of ['directory', 'database'] as const) {
     for (const [mode, headers] of [['SSE-S3', {}], ['SSE-C', customer]] as const) {
@@ -64,7 +46,7 @@ describe.skipIf(!POSTGRES_URL)('multipart uploads on PostgreSQL', () => {
         expect(await a.listParts({ Bucket: 'shared', Key: 'big', UploadId })).toEqual(listed);
         if (mode === 'SSE-C') {
           await expect(b.uploadPart({ Bucket: 'shared', Key: 'big', UploadId, PartNumber: 4, Body: 'x' })).rejects.toMatchObject({ name: 'InvalidRequest' });
-          const { rows } = await sql.query(`SELECT record FROM ${schema}.s3_uploads`);
+          const { rows } = await db.sql.query(`SELECT record FROM ${schema}.s3_uploads`);
           for (const secret of [customer.SSECustomerKey, customer.SSECustomerKeyMD5, customerKey.toString('hex')]) expect(JSON.stringify(rows)).not.toContain(secret);
         }
         await b.completeMultipartUpload({ Bucket: 'shared', Key: 'big', UploadId, ...headers,
@@ -122,8 +104,8 @@ describe.skipIf(!POSTGRES_URL)('multipart uploads on PostgreSQL', () => {
     await a.uploadPart({ Bucket: 'shared', Key: 'k', UploadId, PartNumber: 1, Body: 'x' });
     const running = open(schema, undefined);
     await running.listBuckets();
-    await sql.query(`UPDATE ${schema}.s3_uploads SET record = replace(record, '"size":1', '"size":2'), seq = seq + 100 WHERE part_number = 1`);
-    await sql.query(`UPDATE ${schema}.s3_store SET change_seq = change_seq + 100`);
+    await db.sql.query(`UPDATE ${schema}.s3_uploads SET record = replace(record, '"size":1', '"size":2'), seq = seq + 100 WHERE part_number = 1`);
+    await db.sql.query(`UPDATE ${schema}.s3_store SET change_seq = change_seq + 100`);
     await expect(open(schema, undefined).listBuckets()).rejects.toMatchObject({ name: 'StoreIntegrityError', message: expect.stringContaining('s3_uploads') });
     await expect(running.listBuckets()).rejects.toMatchObject({ name: 'StoreIntegrityError', message: expect.stringContaining('s3_uploads') });
   });
