@@ -3,8 +3,8 @@
 // plus one body file per version; and the SSE-S3 root keys (a 0600 file of 32-byte versions in the
 // directory store, its first version created race-free). A directory store takes the directory's
 // write lock (directory-lock.ts) before it reads anything, and on open removes what a crash left
-// behind: temporary files, bodies no version names, parts of unfinished uploads (whose records live
-// in memory only, so none survives its process). A store written as one s3-state.json (kms-wasm 0.1)
+// behind: temporary files, bodies that neither a version nor a part of an upload in progress names
+// (uploads are journal records too, so they survive a restart). A store written as one s3-state.json (kms-wasm 0.1)
 // is carried over to the journal on its first open.
 
 import { loadOnce } from '../core/load-once.js';
@@ -18,6 +18,7 @@ import { journalFile, ObjectJournal } from './object-journal.js';
 import { bucketRecord, putRecord, restoreBucket, restoreVersion, type MetadataChange, type ObjectMetadataStore, type ObjectRecord, type SavedBucket, type SavedVersion } from './object-metadata.js';
 import type { Bucket } from './object-records.js';
 import { SseS3Keyring } from './sse-s3-keyring.js';
+import { applyUploadRecord, isUploadRecord, liveUploadRecords, partBodyIds, type StoredUpload } from './upload-records.js';
 
 /** s3-state.json of kms-wasm 0.1. */
 interface SavedState { buckets: Array<SavedBucket & { objects: Array<[string, SavedVersion[]]> }> }
@@ -25,6 +26,7 @@ interface SavedState { buckets: Array<SavedBucket & { objects: Array<[string, Sa
 /** An ObjectStore's metadata in a directory (`dir`). */
 export class DirectoryObjectMetadata implements ObjectMetadataStore {
   readonly buckets = new Map<string, Bucket>();
+  readonly uploads = new Map<string, StoredUpload>();
   readonly bodies: DirectoryBodies;
   private keyring: SseS3Keyring | undefined;
   private journal: ObjectJournal<ObjectRecord> | undefined;
@@ -84,7 +86,7 @@ export class DirectoryObjectMetadata implements ObjectMetadataStore {
     for (const record of records) this.apply(record);
     this.nextCompactionCheck = records.length;
     await this.compactIfWorthIt();
-    const named = new Set([...this.buckets.values()].flatMap((b) => [...b.objects.values()].flat().map((v) => v.bodyId)));
+    const named = new Set([...this.buckets.values()].flatMap((b) => [...b.objects.values()].flat().map((v) => v.bodyId)).concat(partBodyIds(this.uploads)));
     await this.bodies.removeAllBut(named);
   });
 
@@ -121,6 +123,10 @@ export class DirectoryObjectMetadata implements ObjectMetadataStore {
 
   /** Applies a journal record to the buckets in memory: the same change the call that wrote it made. */
   private apply(record: ObjectRecord): void {
+    if (isUploadRecord(record)) {
+      applyUploadRecord(this.uploads, record, (message) => new StoreIntegrityError(journalFile(this.dir), message));
+      return;
+    }
     if ('bucket' in record) {
       restoreBucket(this.buckets, record.bucket);
       return;
@@ -164,13 +170,13 @@ export class DirectoryObjectMetadata implements ObjectMetadataStore {
   private async compactIfWorthIt(): Promise<void> {
     const journal = this.journal!;
     if (journal.lineCount < this.nextCompactionCheck) return;
-    let live = 0;
+    let live = liveUploadRecords(this.uploads).length;
     for (const bucket of this.buckets.values()) {
       live += 1;
       for (const versions of bucket.objects.values()) live += versions.length;
     }
     this.nextCompactionCheck = journal.lineCount + Math.max(live, 1024);
     await journal.compact(() => [...this.buckets.values()].flatMap((bucket) => [bucketRecord(bucket),
-      ...[...bucket.objects.entries()].flatMap(([key, versions]) => versions.map((v) => putRecord(bucket, key, v)))]));
+      ...[...bucket.objects.entries()].flatMap(([key, versions]) => versions.map((v) => putRecord(bucket, key, v)))]).concat(liveUploadRecords(this.uploads)));
   }
 }

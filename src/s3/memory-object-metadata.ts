@@ -8,9 +8,11 @@ import { MemoryBodies } from './object-bodies.js';
 import type { MetadataChange, ObjectMetadataStore } from './object-metadata.js';
 import type { Bucket } from './object-records.js';
 import { SseS3Keyring } from './sse-s3-keyring.js';
+import type { StoredUpload } from './upload-records.js';
 
 export class MemoryObjectMetadata implements ObjectMetadataStore {
   readonly buckets = new Map<string, Bucket>();
+  readonly uploads = new Map<string, StoredUpload>();
   readonly bodies = new MemoryBodies();
   readonly sseS3 = new SseS3Keyring(crypto.getRandomValues(new Uint8Array(32)));
   private closed = false;

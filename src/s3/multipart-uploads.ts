@@ -1,9 +1,11 @@
 // Multipart upload for the ObjectStore: parts are sealed at rest as they stream in (under the store's
 // SSE-S3 root key, or under the customer's key for SSE-C uploads), each to its own body file, and
 // completion streams them, decrypted frame by frame, into one object written with the upload's
-// encryption settings: no part is ever held whole in memory. The uploads' records live in memory, so
-// an upload dies with its process and its part files are removed when the store next opens. Each
-// part's body is bound to its upload, part number and body id (body-binding.ts), so parts cannot be swapped.
+// encryption settings: no part is ever held whole in memory. The uploads and their parts' records are
+// the metadata store's (upload-records.ts), made durable by its `change` like object versions: an
+// upload outlives its process, and one started through one process sharing a store (PostgreSQL)
+// takes parts and completes through another. Each part's body is bound to its upload, part number
+// and body id (body-binding.ts), so parts cannot be swapped.
 
 import type { Clock } from '../core/clock.js';
 import type { Caller } from '../policy/caller.js';
@@ -12,6 +14,7 @@ import { bindMaterials, bindResolver } from './body-binding.js';
 import { openDecryptedBody } from './body-decryption.js';
 import { writeEncryptedBody } from './body-encryption.js';
 import type { ObjectBodies } from './object-bodies.js';
+import type { MetadataChange } from './object-metadata.js';
 import { bodyPieces, checkContentLength } from './object-bytes.js';
 import { checksummed, compositeChecksum, memberOf, uploadChecksum, type ChecksummerFactory, type UploadChecksum } from './object-checksums.js';
 import { CHECKSUM_MEMBERS, defaultEncryption, type Bucket, type ChecksumMember, type StoredObject } from './object-records.js';
@@ -23,6 +26,7 @@ import type {
 import { s3Error } from './s3-errors.js';
 import { customerKeyCheck, customerKeyMaterials, type CustomerKeyCheck } from './sse-c-keyring.js';
 import type { SseS3Keyring } from './sse-s3-keyring.js';
+import { partRecord, uploadRecord, type StoredPart, type StoredUpload } from './upload-records.js';
 
 /** What MultipartUploads needs from its ObjectStore. */
 export interface MultipartHost {
@@ -35,6 +39,10 @@ export interface MultipartHost {
   matchingCustomerKey(request: ObjectRequest, check: CustomerKeyCheck, missing: string): Uint8Array;
   sseS3(): SseS3Keyring;
   bodies(): ObjectBodies;
+  /** The uploads in progress (the metadata store's, current after `load()`). */
+  uploads(): Map<string, StoredUpload>;
+  /** The metadata store's `change`: how an upload, a part or an upload's end is made durable. */
+  change(decide: () => MetadataChange): Promise<void>;
   /** putObject without its 5 GiB limit (a completed upload may reach 5 TiB), keeping the part sizes (and a COMPOSITE checksum's type) with the version. */
   putObject(request: PutObjectRequest, caller: Caller | undefined, completed: CompletedUpload): Promise<PutObjectOutput>;
   account: string;
@@ -42,20 +50,6 @@ export interface MultipartHost {
   checksummer: ChecksummerFactory | undefined;
   /** Where the parts' LastModified comes from. */
   clock: Clock;
-}
-
-interface Upload {
-  bucket: string;
-  key: string;
-  initiator: string;
-  /** The PUT settings the completed object gets (SSE-C: the key's check, not the key). */
-  settings: Omit<PutObjectSettings, 'Bucket' | 'Key' | 'SSECustomerKey' | 'SSECustomerKeyMD5'>;
-  customerKey?: CustomerKeyCheck;
-  /** With a ChecksumAlgorithm: every part's checksum is computed as it arrives, and the object's from them. */
-  checksum?: UploadChecksum;
-  /** How the completed object will be encrypted, as CreateMultipartUpload and each UploadPart answer it. */
-  encryption: Omit<UploadPartOutput, 'ETag'>;
-  parts: Map<number, { bodyId: string; size: number; etag: string; lastModified: Date; checksum?: string }>;
 }
 
 /** What a completed upload leaves on its object's version besides the PUT's fields: its part sizes, and its parts' checksums and the object checksum's type if it has them. */
@@ -67,8 +61,6 @@ export const MIN_PART_BYTES = 5 * 1024 * 1024;
 export const MAX_PART_BYTES = 5 * 1024 ** 3;
 
 export class MultipartUploads {
-  private readonly uploads = new Map<string, Upload>();
-
   constructor(private readonly host: MultipartHost) {}
 
   /** Starts an upload; the encryption settings (and the policy check) are those of the final PUT. */
@@ -91,9 +83,14 @@ export class MultipartUploads {
     const uploadId = crypto.randomUUID();
     const encryption = customerKey ? { SSECustomerAlgorithm: 'AES256' as const }
       : { ServerSideEncryption: defaultEncryption(bucket, request.ServerSideEncryption), SSEKMSKeyId: request.SSEKMSKeyId };
-    this.uploads.set(uploadId, { bucket: bucket.name, key, initiator: who.principal, settings, parts: new Map(), encryption, checksum,
-      customerKey: customerKey ? customerKeyCheck(customerKey) : undefined });
+    const upload: StoredUpload = { bucket: bucket.name, key, initiator: who.principal, settings, parts: new Map(), encryption, checksum,
+      customerKey: customerKey ? customerKeyCheck(customerKey) : undefined };
     customerKey?.fill(0);
+    const uploads = this.host.uploads();
+    await this.host.change(() => {
+      uploads.set(uploadId, upload);
+      return { record: uploadRecord(uploadId, upload), undo: () => uploads.delete(uploadId) };
+    });
     return { Bucket: bucket.name, Key: key, UploadId: uploadId, ...encryption, ChecksumAlgorithm: checksum?.algorithm, ChecksumType: checksum?.type };
   }
 
@@ -110,8 +107,23 @@ export class MultipartUploads {
       const bodyId = crypto.randomUUID();
       const { size, etag } = await writeEncryptedBody(this.host.bodies(), bodyId, pieces, [bindMaterials(materials, { objectArn: partArn, versionId: bodyId })],
         { maxBytes: MAX_PART_BYTES, contentLength });
-      const previous = upload.parts.get(request.PartNumber);
-      upload.parts.set(request.PartNumber, { bodyId, size, etag, lastModified: this.host.clock.now(), checksum });
+      const part: StoredPart = { bodyId, size, etag, lastModified: this.host.clock.now(), checksum };
+      let previous: StoredPart | undefined;
+      try {
+        // Decided on current state: another process sharing the store may have ended the upload, or stored this part number, meanwhile.
+        await this.host.change(() => {
+          const current = this.liveUpload(request);
+          previous = current.parts.get(request.PartNumber);
+          current.parts.set(request.PartNumber, part);
+          return { record: partRecord(request.UploadId, request.PartNumber, part), undo: () => {
+            if (previous) current.parts.set(request.PartNumber, previous);
+            else current.parts.delete(request.PartNumber);
+          } };
+        });
+      } catch (error) {
+        await this.host.bodies().remove(bodyId);
+        throw error;
+      }
       if (previous) await this.host.bodies().remove(previous.bodyId);
       return { ETag: etag, ...upload.encryption, ...(algorithm ? { [memberOf(algorithm)]: checksum } : {}) };
     } finally {
@@ -165,7 +177,7 @@ export class MultipartUploads {
       const put = await this.host.putObject({ ...upload.settings, ...customer, Bucket: upload.bucket, Key: upload.key, Body: body, SecureTransport: request.SecureTransport,
         VerifiedChecksums: checksums }, caller, { parts: chosen.map((part) => part.size),
         ...(type === 'COMPOSITE' ? { checksumType: type } : {}), ...(algorithm ? { partChecksums: chosen.map((part) => part.checksum!) } : {}) });
-      await this.dropUpload(request.UploadId, upload);
+      await this.dropUpload(request);
       return { Bucket: upload.bucket, Key: upload.key, ETag: put.ETag, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption, SSEKMSKeyId: put.SSEKMSKeyId,
         ...Object.fromEntries(checksums), ChecksumType: type };
     } finally {
@@ -191,21 +203,35 @@ export class MultipartUploads {
 
   async abort(request: AbortMultipartUploadRequest, caller?: Caller): Promise<AbortMultipartUploadOutput> {
     await this.host.load();
-    const { upload } = this.uploadFor(request, caller, undefined, false);
-    await this.dropUpload(request.UploadId, upload);
+    this.uploadFor(request, caller, undefined, false);
+    await this.dropUpload(request);
     return {};
   }
 
-  private async dropUpload(uploadId: string, upload: Upload): Promise<void> {
-    this.uploads.delete(uploadId);
-    await Promise.all([...upload.parts.values()].map((p) => this.host.bodies().remove(p.bodyId)));
+  /** Ends the upload (its record removed) and removes its parts' bodies: those it has when the end is decided, whichever process stored them. */
+  private async dropUpload(request: ObjectRequest & { UploadId: string }): Promise<void> {
+    const uploads = this.host.uploads();
+    let upload: StoredUpload | undefined;
+    await this.host.change(() => {
+      const ended = this.liveUpload(request);
+      upload = ended;
+      uploads.delete(request.UploadId);
+      return { record: { dropUpload: { uploadId: request.UploadId } }, undo: () => uploads.set(request.UploadId, ended) };
+    });
+    await Promise.all([...upload!.parts.values()].map((p) => this.host.bodies().remove(p.bodyId)));
+  }
+
+  /** The upload for `request`'s bucket and key, or NoSuchUpload. */
+  private liveUpload(request: ObjectRequest & { UploadId: string }): StoredUpload {
+    const upload = this.host.uploads().get(request.UploadId);
+    if (!upload || upload.bucket !== request.Bucket || upload.key !== request.Key) throw s3Error('NoSuchUpload', `no upload ${String(request.UploadId)} for ${request.Bucket}/${request.Key}`);
+    return upload;
   }
 
   /** The caller's upload; checks part numbers and, for SSE-C uploads, the key (which the caller zeroes). */
   private uploadFor(request: ObjectRequest & { UploadId: string }, caller: Caller | undefined, partNumber: number | undefined, needsKey = true) {
     const who = this.host.who(caller);
-    const upload = this.uploads.get(request.UploadId);
-    if (!upload || upload.bucket !== request.Bucket || upload.key !== request.Key) throw s3Error('NoSuchUpload', `no upload ${String(request.UploadId)} for ${request.Bucket}/${request.Key}`);
+    const upload = this.liveUpload(request);
     if (who.principal !== upload.initiator && who.principal !== rootArn(this.host.account)) throw s3Error('AccessDenied', `${who.principal} did not start upload ${request.UploadId}`);
     if (partNumber !== undefined && (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000)) {
       throw s3Error('InvalidArgument', `PartNumber: expected 1 to 10000, got ${String(partNumber)}`);

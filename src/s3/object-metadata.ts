@@ -1,7 +1,8 @@
 // Where an ObjectStore keeps its metadata (buckets, object version records, SSE-S3 root key
 // versions), behind one interface: in memory (memory-object-metadata.ts) or a directory (directory-object-metadata.ts, kms-wasm/node), or PostgreSQL
 // (postgres-object-metadata.ts, kms-wasm/node) for several processes or hosts sharing one store.
-// The store holds the current state as Bucket records in memory; every change is made by `change`,
+// The store holds the current state as Bucket records (and the multipart uploads in progress,
+// upload-records.ts) in memory; every change is made by `change`,
 // which runs the caller's decision on current state and makes it durable as one record.
 
 import type { AppliedChange } from '../core/state-change.js';
@@ -10,19 +11,22 @@ import type { ObjectBodies } from './object-bodies.js';
 import type { Bucket, EncryptionRule, StoredObject } from './object-records.js';
 import { SortedObjectMap } from './sorted-object-map.js';
 import type { SseS3Keyring } from './sse-s3-keyring.js';
+import type { StoredUpload, UploadRecord } from './upload-records.js';
 
 export type SavedVersion = Omit<StoredObject, 'lastModified'> & { lastModified: string };
 export interface SavedBucket { name: string; owner: string; created: string; rule?: EncryptionRule; policy?: string; versioning?: 'Enabled' | 'Suspended' }
 
 /**
  * One change, as stored: a bucket's settings, a version added (replacing one of the same id),
- * versions dropped (one, or without versionId every version of the key), or a bucket removed.
+ * versions dropped (one, or without versionId every version of the key), a bucket removed, or a
+ * multipart upload's change (upload-records.ts).
  */
 export type ObjectRecord =
   | { bucket: SavedBucket }
   | { put: { bucket: string; key: string; version: SavedVersion } }
   | { drop: { bucket: string; key: string; versionId?: string } }
-  | { dropBucket: { name: string } };
+  | { dropBucket: { name: string } }
+  | UploadRecord;
 
 export const bucketRecord = (b: Bucket): ObjectRecord => ({ bucket: {
   name: b.name, owner: b.owner, created: b.created.toISOString(), rule: b.rule, policy: b.policy?.text, versioning: b.versioning } });
@@ -48,6 +52,8 @@ export type MetadataChange = AppliedChange<ObjectRecord>;
 export interface ObjectMetadataStore {
   /** The buckets, current as of the last `load()` or `change()`. */
   readonly buckets: Map<string, Bucket>;
+  /** The multipart uploads in progress, by UploadId, current as the buckets are. */
+  readonly uploads: Map<string, StoredUpload>;
   /** Where object bodies live. */
   readonly bodies: ObjectBodies;
   /** The SSE-S3 keyring (after `load()`). */

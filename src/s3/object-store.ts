@@ -117,7 +117,7 @@ export class ObjectStore {
       load: () => access.load(), who: (caller) => access.who(caller), bucket: (name) => access.bucket(name), checkKey: (key) => access.checkKey(key),
       authorizePut: (who, bucket, key, request) => access.authorizePut(who, bucket, key, request),
       customerKey: (request) => access.customerKey(request), matchingCustomerKey: (r, check, missing) => access.matchingCustomerKey(r, check, missing),
-      sseS3: () => state.sseS3, bodies: () => state.bodies, account: options.kms.account, checksummer: options.checksummer, clock,
+      sseS3: () => state.sseS3, bodies: () => state.bodies, uploads: () => state.uploads, change: (decide) => state.change(decide), account: options.kms.account, checksummer: options.checksummer, clock,
       putObject: (request, caller, completed) => this.writes.storeObject(request, caller, MAX_OBJECT_BYTES, completed),
     });
     this.copies = new ObjectCopies(access, {

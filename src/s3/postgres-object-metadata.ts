@@ -1,8 +1,9 @@
 // An ObjectStore's metadata in PostgreSQL, for Node: one S3 shared by several processes or hosts.
 //
 // Tables (src/kms/postgres-migrations/0002_object_metadata.sql, applied on open with the key
-// store's): s3_store (one row: the head, with the SSE-S3 root keys sealed), s3_buckets and
-// s3_versions (a record per row, as JSON text, with its MAC; a removal leaves a tombstone row).
+// store's): s3_store (one row: the head, with the SSE-S3 root keys sealed), s3_buckets, s3_versions
+// and s3_uploads (multipart uploads in progress and their parts, 0005_multipart_uploads.sql): a record
+// per row, as JSON text, with its MAC; a removal leaves a tombstone row.
 //
 // Each process holds the buckets in memory (as the other stores do) and catches up at the start of
 // every call: one statement reads the head and the rows whose seq is past the version it holds.
@@ -22,8 +23,9 @@
 //
 // Bodies stay in a directory (`bodies`) that every process sharing the database must see (processes
 // on one host, or a shared filesystem), or without one in the database (postgres-object-bodies.ts).
-// On open it removes the bodies no version names that are older than a grace period (a day by
-// default): what crashes left; a younger one may be another process's PUT in flight.
+// On open it removes the bodies that neither a version nor a part of an upload in progress names and
+// that are older than a grace period (a day by default): what crashes left; a younger one may be
+// another process's PUT or UploadPart in flight.
 
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
@@ -45,6 +47,7 @@ import { restoreBucket, restoreVersion, type MetadataChange, type ObjectMetadata
 import type { Bucket } from './object-records.js';
 import { s3Error } from './s3-errors.js';
 import { SseS3Keyring } from './sse-s3-keyring.js';
+import { applyUploadRecord, partBodyIds, type SavedPart, type SavedUpload, type StoredUpload, type UploadRecord } from './upload-records.js';
 
 export interface PostgresObjectMetadataOptions extends PostgresStoreOptions {
   /**
@@ -54,8 +57,8 @@ export interface PostgresObjectMetadataOptions extends PostgresStoreOptions {
   bodies?: string;
   /**
    * Milliseconds after which a body no version names counts as a crash's leftover, removed when the
-   * store opens (default 86,400,000: a day). Younger ones are left: another process's PUT may be
-   * writing one, or an upload's parts (which live in their process's memory) may be one.
+   * store opens (default 86,400,000: a day). Younger ones are left: another process's PUT or
+   * UploadPart may be writing one (its record is made once the body is whole).
    */
   orphanedBodyGraceMs?: number;
 }
@@ -63,10 +66,13 @@ export interface PostgresObjectMetadataOptions extends PostgresStoreOptions {
 const DEFAULT_ORPHANED_BODY_GRACE_MS = 24 * 60 * 60 * 1000;
 
 interface Row {
-  kind: 'head' | 'bucket' | 'version';
+  kind: 'head' | 'bucket' | 'version' | 'upload';
   bucket: string | null;
   key: string | null;
   version_id: string | null;
+  upload_id: string | null;
+  /** 0: the upload's own record; 1–10000: a part's. */
+  part_number: number | null;
   seq: string;
   record: string | null;
   mac: string | null;
@@ -92,11 +98,12 @@ const derive = (root: Uint8Array, purpose: string) => hkdf(sha256, root, undefin
 
 export class PostgresObjectMetadata implements ObjectMetadataStore {
   readonly buckets = new Map<string, Bucket>();
+  readonly uploads = new Map<string, StoredUpload>();
   readonly bodies: SharedBodies;
   private readonly location: PostgresLocation;
   private readonly orphanedBodyGraceMs: number;
   private readonly orphansRemoved = loadOnce(() => this.bodies.removeOrphans(
-    new Set([...this.buckets.values()].flatMap((b) => [...b.objects.values()].flat().map((v) => v.bodyId))), this.orphanedBodyGraceMs));
+    new Set([...this.buckets.values()].flatMap((b) => [...b.objects.values()].flat().map((v) => v.bodyId)).concat(partBodyIds(this.uploads))), this.orphanedBodyGraceMs));
   private readonly rowKey: Uint8Array;
   private readonly sealKey: Uint8Array;
   private readonly check: string;
@@ -221,6 +228,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
 
   /** The change's rows and the new head (`seq`), in one statement (two to remove every version of a key). */
   private async write(client: PoolClient, record: ObjectRecord, seq: number): Promise<void> {
+    if ('upload' in record || 'part' in record || 'dropUpload' in record) return this.writeUpload(client, record, seq);
     if ('bucket' in record || 'dropBucket' in record) {
       const name = 'bucket' in record ? record.bucket.name : record.dropBucket.name;
       const text = 'bucket' in record ? JSON.stringify(record.bucket) : null;
@@ -242,15 +250,38 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     [bucket, key, seq, versions.map((v) => v.id), versions.map((v) => v.text), versions.map((v) => this.versionMac(bucket, key, v.id, seq, v.text))]);
   }
 
+  /** An upload's change as its rows: the upload's (part 0) or a part's, or, when it ends, every row of it as a tombstone. */
+  private async writeUpload(client: PoolClient, record: UploadRecord, seq: number): Promise<void> {
+    let uploadId: string;
+    let rows: Array<{ part: number; text: string | null }>;
+    if ('upload' in record) {
+      uploadId = record.upload.uploadId;
+      rows = [{ part: 0, text: JSON.stringify(record.upload.upload) }];
+    } else if ('part' in record) {
+      uploadId = record.part.uploadId;
+      rows = [{ part: record.part.partNumber, text: JSON.stringify(record.part.part) }];
+    } else {
+      uploadId = record.dropUpload.uploadId;
+      const { rows: live } = await client.query<{ part_number: number }>('SELECT part_number FROM s3_uploads WHERE upload_id = $1 AND record IS NOT NULL', [uploadId]);
+      rows = live.map((row) => ({ part: row.part_number, text: null }));
+    }
+    await client.query(`WITH head AS (UPDATE s3_store SET change_seq = $2) INSERT INTO s3_uploads (upload_id, part_number, seq, record, mac)
+      SELECT $1, part, $2, record, mac FROM unnest($3::integer[], $4::text[], $5::text[]) AS t(part, record, mac)
+      ON CONFLICT (upload_id, part_number) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac`,
+    [uploadId, seq, rows.map((r) => r.part), rows.map((r) => r.text), rows.map((r) => this.uploadMac(uploadId, r.part, seq, r.text))]);
+  }
+
   /**
    * One statement (one snapshot): the head and the rows changed after `version`; `liveOnly` for a
    * process's first load, which has nothing yet to remove tombstones' records from.
    */
   private async updatesVia(client: Pool | PoolClient, version: number, liveOnly = false): Promise<Updates> {
     const { rows } = await client.query<Row>(`
-      SELECT 'head' AS kind, NULL AS bucket, NULL AS key, NULL AS version_id, change_seq AS seq, sse_s3_root_keys AS record, NULL AS mac FROM s3_store
-      UNION ALL SELECT 'bucket', name, NULL, NULL, seq, record, mac FROM s3_buckets WHERE seq > $1 AND (NOT $2 OR record IS NOT NULL)
-      UNION ALL SELECT 'version', bucket, key, version_id, seq, record, mac FROM s3_versions WHERE seq > $1 AND (NOT $2 OR record IS NOT NULL)
+      SELECT 'head' AS kind, NULL AS bucket, NULL AS key, NULL AS version_id, NULL AS upload_id, NULL::integer AS part_number, change_seq AS seq,
+        sse_s3_root_keys AS record, NULL AS mac FROM s3_store
+      UNION ALL SELECT 'bucket', name, NULL, NULL, NULL, NULL, seq, record, mac FROM s3_buckets WHERE seq > $1 AND (NOT $2 OR record IS NOT NULL)
+      UNION ALL SELECT 'version', bucket, key, version_id, NULL, NULL, seq, record, mac FROM s3_versions WHERE seq > $1 AND (NOT $2 OR record IS NOT NULL)
+      UNION ALL SELECT 'upload', NULL, NULL, NULL, upload_id, part_number, seq, record, mac FROM s3_uploads WHERE seq > $1 AND (NOT $2 OR record IS NOT NULL)
       ORDER BY seq`, [version, liveOnly]);
     const head = rows.find((row) => row.kind === 'head')!;
     return { version: Number(head.seq), sealedRootKeys: head.record!, rows: rows.filter((row) => row.kind !== 'head') };
@@ -269,6 +300,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     // Buckets first (a version's bucket may have been written after it), removed buckets last (their versions were removed before them).
     for (const row of fresh) if (row.kind === 'bucket' && row.record !== null) restoreBucket(this.buckets, JSON.parse(row.record) as SavedBucket);
     for (const row of fresh) if (row.kind === 'version') this.applyVersion(row);
+    this.applyUploads(fresh.filter((row) => row.kind === 'upload'));
     for (const row of fresh) {
       if (row.kind !== 'bucket' || row.record !== null) continue;
       if ((this.buckets.get(row.bucket!)?.objects.size ?? 0) > 0) throw new StoreIntegrityError(`${this.name} table s3_buckets row ${row.bucket}`, 'removes a bucket that still has versions');
@@ -290,11 +322,31 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     else bucket.objects.delete(row.key!);
   }
 
+  /**
+   * Uploads started first, then parts stored or removed, then uploads ended: a catch-up may bring an
+   * upload and its parts together, or an ended upload's tombstones (all of one seq) in any order.
+   */
+  private applyUploads(rows: Row[]): void {
+    const damaged = (row: Row) => (message: string) => new StoreIntegrityError(`${this.name} table s3_uploads row ${JSON.stringify([row.upload_id, row.part_number])}`, message);
+    const apply = (row: Row, record: UploadRecord) => applyUploadRecord(this.uploads, record, damaged(row));
+    for (const row of rows) {
+      if (row.part_number === 0 && row.record !== null) apply(row, { upload: { uploadId: row.upload_id!, upload: JSON.parse(row.record) as SavedUpload } });
+    }
+    for (const row of rows) {
+      if (row.part_number === 0) continue;
+      if (row.record !== null) apply(row, { part: { uploadId: row.upload_id!, partNumber: row.part_number!, part: JSON.parse(row.record) as SavedPart } });
+      else this.uploads.get(row.upload_id!)?.parts.delete(row.part_number!);
+    }
+    for (const row of rows) if (row.part_number === 0 && row.record === null) this.uploads.delete(row.upload_id!);
+  }
+
   private verify(row: Row): void {
     const seq = Number(row.seq);
-    const expected = row.kind === 'bucket' ? this.bucketMac(row.bucket!, seq, row.record) : this.versionMac(row.bucket!, row.key!, row.version_id!, seq, row.record);
+    const expected = row.kind === 'bucket' ? this.bucketMac(row.bucket!, seq, row.record)
+      : row.kind === 'upload' ? this.uploadMac(row.upload_id!, row.part_number!, seq, row.record)
+        : this.versionMac(row.bucket!, row.key!, row.version_id!, seq, row.record);
     if (!constantTimeEqual(encoder.encode(expected), encoder.encode(row.mac ?? ''))) {
-      const id = row.kind === 'bucket' ? row.bucket : JSON.stringify([row.bucket, row.key, row.version_id]);
+      const id = row.kind === 'bucket' ? row.bucket : JSON.stringify(row.kind === 'upload' ? [row.upload_id, row.part_number] : [row.bucket, row.key, row.version_id]);
       throw new StoreIntegrityError(`${this.name} table s3_${row.kind}s row ${id}`, 'does not authenticate: it was edited, moved or damaged, or written under another root key');
     }
   }
@@ -306,6 +358,10 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
 
   private versionMac(bucket: string, key: string, versionId: string, seq: number, record: string | null): string {
     return bytesToHex(hmac(sha256, this.rowKey, encoder.encode(JSON.stringify(['s3_versions', bucket, key, versionId, seq, record]))));
+  }
+
+  private uploadMac(uploadId: string, partNumber: number, seq: number, record: string | null): string {
+    return bytesToHex(hmac(sha256, this.rowKey, encoder.encode(JSON.stringify(['s3_uploads', uploadId, partNumber, seq, record]))));
   }
 
   /** Takes the sealed root key versions if they hold more versions than this process knows (versions are only ever added). */

@@ -195,12 +195,26 @@ async function checkVolumes(ec2: BlockStore, ledger: Ledger, due: (writes: Array
   for (const snapshotId of ledger.snapshots) if (!snapshots.has(snapshotId)) found('lost', `snapshot ${snapshotId}`);
 }
 
-/** Once the stores are open: no temporary file anywhere, no body that no version names, no sector file that no volume or snapshot names. */
+/**
+ * Once the stores are open: no temporary file anywhere, no body that neither a version nor a live
+ * upload's part names, no sector file that no volume or snapshot names. An upload the kill cut short
+ * keeps its acknowledged parts (uploads are durable) unless its completion became durable unacknowledged.
+ */
 async function checkResidue(dir: string, s3: ObjectStore, ec2: BlockStore, ledger: Ledger, found: Found) {
   for (const file of allFiles(dir)) if (file.endsWith('.tmp')) found('residue', `temporary file ${file.slice(dir.length + 1)}`);
-  const versions = ledger.bucketReady ? (await s3.listObjectVersions({ Bucket: BUCKET })).Versions.length : 0;
+  const listed = ledger.bucketReady ? (await s3.listObjectVersions({ Bucket: BUCKET })).Versions : [];
+  let parts = 0;
+  for (const [UploadId, { key, parts: acknowledged }] of ledger.uploads) {
+    const stored = await s3.listParts({ Bucket: BUCKET, Key: key, UploadId }).then((out) => out.Parts, (error: Error) => {
+      if (error.name !== 'NoSuchUpload') throw error;
+      if (!listed.some((v) => v.Key === key)) found('lost', `upload ${UploadId} of ${key}, with ${acknowledged.size} acknowledged parts`);
+      return [];
+    });
+    parts += stored.length;
+    for (const [n, etag] of stored.length > 0 ? acknowledged : []) if (!stored.some((p) => p.PartNumber === n && p.ETag === etag)) found('lost', `part ${n} of upload ${UploadId}`);
+  }
   const bodies = filesIn(join(dir, 's3', 'objects')).length;
-  if (bodies !== versions) found('residue', `${bodies} body files for ${versions} object versions`);
+  if (bodies !== listed.length + parts) found('residue', `${bodies} body files for ${listed.length} object versions and ${parts} parts of uploads in progress`);
   const named = new Set([...(await ec2.describeVolumes()).Volumes.map((v) => v.VolumeId), ...(await ec2.describeSnapshots()).Snapshots.map((s) => s.SnapshotId)]);
   for (const file of filesIn(join(dir, 'ebs', 'sectors'))) if (!named.has(file.replace(/\.img$/, ''))) found('residue', `sector file ${file}`);
 }

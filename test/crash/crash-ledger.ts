@@ -57,7 +57,9 @@ export class Ledger {
   readonly deleted: Array<{ key: string; versionId: string }> = [];
   readonly volumes = new Map<string, Array<Acknowledged<WrittenSectors>>>();
   readonly snapshots = new Set<string>();
-  /** Acknowledged results, parts and attachments included (they die with their process by design). */
+  /** Multipart uploads with acknowledged parts and no acknowledged completion, by UploadId: their key and each part's ETag. */
+  readonly uploads = new Map<string, { key: string; parts: Map<number, string> }>();
+  /** Acknowledged results, parts and attachments included (attachments die with their process by design). */
   acknowledged = 0;
 
   /** Records what the child of `round` acknowledged. */
@@ -74,12 +76,20 @@ export class Ledger {
       case 'rotation': this.rotations.set(ack.keyId, (this.rotations.get(ack.keyId) ?? 0) + 1); break;
       case 'ciphertext': this.ciphertexts.push({ keyId: ack.keyId, ciphertext: ack.ciphertext, plaintext: ack.plaintext, context: ack.context, round }); break;
       case 'bucket': this.bucketReady = true; break;
-      case 'object': this.objects.set(`${ack.key} ${ack.versionId}`, { key: ack.key, versionId: ack.versionId, sha256: ack.sha256, customerKey: ack.customerKey, round }); break;
+      case 'part': {
+        const upload = this.uploads.get(ack.uploadId) ?? { key: ack.key, parts: new Map<number, string>() };
+        upload.parts.set(ack.partNumber, ack.etag);
+        this.uploads.set(ack.uploadId, upload);
+        break;
+      }
+      case 'object':
+        for (const [id, upload] of this.uploads) if (upload.key === ack.key) this.uploads.delete(id); // completed
+        this.objects.set(`${ack.key} ${ack.versionId}`, { key: ack.key, versionId: ack.versionId, sha256: ack.sha256, customerKey: ack.customerKey, round }); break;
       case 'deleted': this.deleted.push({ key: ack.key, versionId: ack.versionId }); break;
       case 'volume': this.volumes.set(ack.volumeId, []); break;
       case 'sectors': this.volumes.get(ack.volumeId)!.push({ offset: ack.offset, length: ack.length, sha256: ack.sha256, round }); break;
       case 'snapshot': this.snapshots.add(ack.snapshotId); break;
-      default: break; // parts and attachments: the checks look for what they must not leave behind
+      default: break; // attachments: the checks look for what they must not leave behind
     }
   }
 

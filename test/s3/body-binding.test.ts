@@ -194,7 +194,7 @@ describe.each([
     const etags: string[] = [];
     for (const [i, body] of parts.entries()) etags.push((await s3.uploadPart({ Bucket: 'parts', Key: 'big', UploadId, PartNumber: i + 1, Body: body, ...headers })).ETag);
     const { bodies } = internals(s3).bodies;
-    const uploads = (s3 as unknown as { multipart: { uploads: Map<string, { parts: Map<number, { bodyId: string }> }> } }).multipart.uploads;
+    const uploads = (s3 as unknown as { access: { state: { uploads: Map<string, { parts: Map<number, { bodyId: string }> }> } } }).access.state.uploads;
     const [one, two] = [uploads.get(UploadId)!.parts.get(1)!.bodyId, uploads.get(UploadId)!.parts.get(2)!.bodyId];
     const [first, second] = [bodies.get(one)!, bodies.get(two)!];
     bodies.set(one, second);

@@ -4,40 +4,23 @@
 // stay. A child process SIGKILLed halfway through a PUT leaves a partial body that the next opener
 // (grace 0) removes. Children run the built package (dist/): `npm run build` first.
 import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyManagementService, ObjectStore, PostgresObjectMetadata } from '../../src/node.js';
+import { describe, expect, it } from 'vitest';
+import { PostgresObjectMetadata } from '../../src/node.js';
 import { startChild } from '../helpers/child-processes.js';
-import { freshDatabase, POSTGRES_URL } from '../helpers/postgres.js';
+import { POSTGRES_URL } from '../helpers/postgres.js';
+import { postgresObjectStores } from '../helpers/postgres-object-stores.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 
 const tempDir = temporaryDirectories('kms-wasm-pg-orphans-');
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe.skipIf(!POSTGRES_URL)('PostgresObjectMetadata: orphaned bodies', () => {
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
-  let sql: pg.Pool;
+  const db = postgresObjectStores();
+  const { rootKey, open } = db;
   let schemas = 0;
-  const rootKey = crypto.getRandomValues(new Uint8Array(32));
-  const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
-  const opened: ObjectStore[] = [];
-  beforeAll(async () => {
-    database = await freshDatabase({ flushCommits: false });
-    sql = new pg.Pool({ connectionString: database.url, max: 2 });
-  });
-  afterAll(async () => {
-    for (const s3 of opened) await s3.close();
-    await sql?.end();
-    await database?.drop();
-  });
-  const open = (schema: string, bodies: string | undefined, orphanedBodyGraceMs?: number) => {
-    const s3 = new ObjectStore({ kms, store: new PostgresObjectMetadata({ connectionString: database.url, rootKey, schema, bodies, poolSize: 2, orphanedBodyGraceMs }) });
-    opened.push(s3);
-    return s3;
-  };
   /** The body ids the store holds: files (by name, temporary files as themselves) or s3_bodies' ids. */
   const stored = async (schema: string, bodies: string | undefined) => (bodies ? readdirSync(bodies).sort()
-    : (await sql.query(`SELECT DISTINCT body_id FROM ${schema}.s3_bodies ORDER BY body_id`)).rows.map((r) => r.body_id as string));
+    : (await db.sql.query(`SELECT DISTINCT body_id FROM ${schema}.s3_bodies ORDER BY body_id`)).rows.map((r) => r.body_id as string));
 
   it('checks orphanedBodyGraceMs, naming it', () => {
     for (const orphanedBodyGraceMs of [-1, 1.5, '1']) {
@@ -61,11 +44,11 @@ describe.skipIf(!POSTGRES_URL)('PostgresObjectMetadata: orphaned bodies', () => 
         for (const name of [`${oldOrphan}.bin`, oldTemporary, `${youngOrphan}.bin`]) writeFileSync(`${bodies}/${name}`, 'left behind');
         for (const name of [named!, `${oldOrphan}.bin`, oldTemporary]) utimesSync(`${bodies}/${name}`, twoDaysAgo, twoDaysAgo);
       } else {
-        await sql.query(`INSERT INTO ${schema}.s3_bodies (body_id, chunk, data, written_at) VALUES ($1, 0, 'x', now() - interval '2 days'),
+        await db.sql.query(`INSERT INTO ${schema}.s3_bodies (body_id, chunk, data, written_at) VALUES ($1, 0, 'x', now() - interval '2 days'),
           ($1, 1, 'x', now() - interval '2 days'), ($2, 0, 'x', now())`, [oldOrphan, youngOrphan]);
         // A body whose last chunk is young is young, however old its first chunk.
-        await sql.query(`INSERT INTO ${schema}.s3_bodies (body_id, chunk, data, written_at) VALUES ($1, 0, 'x', now() - interval '2 days'), ($1, 1, 'x', now())`, [oldTemporary]);
-        await sql.query(`UPDATE ${schema}.s3_bodies SET written_at = now() - interval '2 days' WHERE body_id = $1`, [named]);
+        await db.sql.query(`INSERT INTO ${schema}.s3_bodies (body_id, chunk, data, written_at) VALUES ($1, 0, 'x', now() - interval '2 days'), ($1, 1, 'x', now())`, [oldTemporary]);
+        await db.sql.query(`UPDATE ${schema}.s3_bodies SET written_at = now() - interval '2 days' WHERE body_id = $1`, [named]);
       }
       expect(await stored(schema, bodies)).toHaveLength(4);
       const second = open(schema, bodies);
@@ -85,7 +68,7 @@ describe.skipIf(!POSTGRES_URL)('PostgresObjectMetadata: orphaned bodies', () => 
       const child = startChild(`
 const rootKey = Uint8Array.from(Buffer.from(${JSON.stringify(Buffer.from(rootKey).toString('hex'))}, 'hex'));
 const kms = new k.KeyManagementService({ account: '111122223333', region: 'us-east-1' });
-const s3 = new k.ObjectStore({ kms, store: new k.PostgresObjectMetadata({ connectionString: ${JSON.stringify(database.url)}, rootKey,
+const s3 = new k.ObjectStore({ kms, store: new k.PostgresObjectMetadata({ connectionString: ${JSON.stringify(db.url)}, rootKey,
   schema: ${JSON.stringify(schema)}, bodies: ${JSON.stringify(bodies)}, poolSize: 2 }) });
 await s3.listBuckets();
 const Body = (async function* () {

@@ -1,7 +1,7 @@
 // Several `kms-wasm serve` processes on one PostgreSQL database (--postgres URL, or KMS_WASM_POSTGRES):
 // each with its own DIR holding the same root.key, they serve the same keys and objects — a key
 // created through one encrypts and decrypts through the other, an object put through one reads
-// through the other — and a server given another root key is refused before it serves anything.
+// through the other, a multipart upload started through one completes through the other — and a server given another root key is refused before it serves anything.
 // The servers are the built command (dist/cli.js): `npm run build` first.
 
 import { writeFileSync } from 'node:fs';
@@ -70,6 +70,17 @@ describe.skipIf(!POSTGRES_URL)('kms-wasm serve --postgres', () => {
     expect(await (await s3Two.getObject({ Bucket: 'shared', Key: 'kms' })).Body!.transformToString()).toBe('put through one (SSE-KMS)');
     expect(await (await s3One.getObject({ Bucket: 'shared', Key: 's3' })).Body!.transformToString()).toBe('put through two (SSE-S3)');
     expect((await s3Two.listObjectsV2({ Bucket: 'shared' })).Contents!.map((o) => o.Key)).toEqual(['kms', 's3']);
+
+    // A multipart upload across servers, no sticky sessions: created on one, parts on both, completed on two.
+    const parts = [new Uint8Array(5 * 1024 * 1024).fill(1), new TextEncoder().encode('the last part, through two')];
+    const { UploadId } = await s3One.createMultipartUpload({ Bucket: 'shared', Key: 'parts', ServerSideEncryption: 'AES256' });
+    const first = await s3One.uploadPart({ Bucket: 'shared', Key: 'parts', UploadId, PartNumber: 1, Body: parts[0] });
+    const second = await s3Two.uploadPart({ Bucket: 'shared', Key: 'parts', UploadId, PartNumber: 2, Body: parts[1] });
+    expect((await s3Two.listParts({ Bucket: 'shared', Key: 'parts', UploadId })).Parts!.map((p) => p.PartNumber)).toEqual([1, 2]);
+    await s3Two.completeMultipartUpload({ Bucket: 'shared', Key: 'parts', UploadId,
+      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: first.ETag }, { PartNumber: 2, ETag: second.ETag }] } });
+    const joined = await (await s3One.getObject({ Bucket: 'shared', Key: 'parts' })).Body!.transformToByteArray();
+    expect(Buffer.from(joined).equals(Buffer.concat(parts))).toBe(true);
 
     const stranger = await run(['serve', '--port', '0', '--account', ACCOUNT, '--dir', directoryWith(crypto.getRandomValues(new Uint8Array(32))),
       '--postgres', database.url], rootEnv);
