@@ -45,7 +45,7 @@ export const mutationSets = [
   // test (~17 s a run) only where a file decides whole requests; wildcard.ts has its own.
   ...Object.entries({
     wildcard: ['wildcard', 'wildcard-property', 'conditions', 'policy-variables', 'evaluation'],
-    arn: ['conditions', 'evaluation', 'authorization-attacks', 'policy-property'],
+    arn: ['arn', 'conditions', 'evaluation', 'authorization-attacks', 'policy-property'],
     conditions: ['conditions', 'request-context-keys', 'authorization-attacks', 'policy-property'],
     'access-decision': ['authorization-attacks', 'evaluation', 'policy-property'],
     'policy-evaluator': ['evaluation', 'policy-variables', 'authorization-attacks', 'policy-property'],
