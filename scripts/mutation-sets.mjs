@@ -44,8 +44,8 @@ export const mutationSets = [
   // of test/policy/ for each file took ~25 minutes for wildcard.ts alone): the engine's property
   // test (~17 s a run) only where a file decides whole requests; wildcard.ts has its own.
   ...Object.entries({
-    wildcard: ['conditions', 'wildcard-property', 'policy-variables', 'evaluation'],
-    arn: ['conditions', 'evaluation', 'authorization-attacks', 'policy-property'],
+    wildcard: ['wildcard', 'wildcard-property', 'conditions', 'policy-variables', 'evaluation'],
+    arn: ['arn', 'conditions', 'evaluation', 'authorization-attacks', 'policy-property'],
     conditions: ['conditions', 'request-context-keys', 'authorization-attacks', 'policy-property'],
     'access-decision': ['authorization-attacks', 'evaluation', 'policy-property'],
     'policy-evaluator': ['evaluation', 'policy-variables', 'authorization-attacks', 'policy-property'],

@@ -24,11 +24,14 @@ export const patternText = (pattern: PolicyPattern): string => (typeof pattern =
 export function matchesWildcard(pattern: PolicyPattern, value: string, ignoreCase = false): boolean {
   const text = patternText(pattern);
   const literal = typeof pattern === 'string' ? undefined : pattern.literal;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: a shortcut only; when it is skipped (its test or a part of it false, `literal !== undefined`, includes('')) the general path below gives the same answer (wildcard.test.ts kills the mutants that take it wrongly)
   if (literal === undefined && !ignoreCase && !text.includes('*') && !text.includes('?')) return text === value;
   const fold = (c: string) => (ignoreCase ? c.toLowerCase() : c);
   const p = Array.from(text, fold);
   const v = Array.from(value, fold);
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a shortcut only; counting more characters as wildcards (a part true, `&&` as `||`) sends the pattern through the general loop, which gives the same answer
   const hasWildcard = p.some((c, i) => (c === '*' || c === '?') && literal?.[i] !== true);
+  // Stryker disable next-line ConditionalExpression: skipping the shortcut (`!hasWildcard` false) sends the pattern through the general loop, which gives the same answer
   if (!hasWildcard) return p.length === v.length && p.every((c, i) => c === v[i]);
   const isStar = (i: number) => p[i] === '*' && literal?.[i] !== true;
   const isAny = (i: number) => p[i] === '?' && literal?.[i] !== true;
@@ -37,10 +40,12 @@ export function matchesWildcard(pattern: PolicyPattern, value: string, ignoreCas
   let star = -1; // the pattern index of the last `*` seen
   let resume = 0; // where in the value that `*`'s run ends for now
   while (vi < v.length) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: at pi === p.length (never beyond) p[pi] is undefined, so `pi < p.length` true or `<=` changes nothing (wildcard.test.ts kills `!isStar(pi)` true)
     if (pi < p.length && !isStar(pi) && (isAny(pi) || p[pi] === v[vi])) {
       pi += 1;
       vi += 1;
-    } else if (pi < p.length && isStar(pi)) {
+      // (The directive sits after `else`: Stryker reads only comments leading the `if` node.)
+    } else /* Stryker disable next-line ConditionalExpression,EqualityOperator: isStar(p.length) is false, so `pi < p.length` true or `<=` changes nothing */ if (pi < p.length && isStar(pi)) {
       star = pi;
       pi += 1;
       resume = vi;
@@ -52,6 +57,7 @@ export function matchesWildcard(pattern: PolicyPattern, value: string, ignoreCas
       return false;
     }
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: isStar(p.length) is false, so `pi < p.length` true or `<=` changes nothing
   while (pi < p.length && isStar(pi)) pi += 1;
   return pi === p.length;
 }
