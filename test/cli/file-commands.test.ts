@@ -164,7 +164,7 @@ describe('kms-wasm encrypt / decrypt', () => {
   }, 600_000);
 
   // On one thread (32 → 128 MiB) and on the worker pool (256 MiB → 1 GiB, the issue's round trip).
-  it.each([[32, 128], [256, 1024]])('peak memory does not grow with the file: %i MiB → %i MiB costs under 48 MiB more peak RSS, encrypting and decrypting', async (smaller, larger) => {
+  it.each([[32, 128], [256, 1024]])('peak memory does not grow with the file: %i MiB → %i MiB costs under 64 MiB more peak RSS, encrypting and decrypting', async (smaller, larger) => {
     const { env, keyId, path } = setUp();
     // The child's own peak resident set (workers included: they are its threads), printed as it
     // exits: VmHWM, the high-water mark of its own address space. Not getrusage's maxRSS, which Linux
@@ -186,8 +186,10 @@ describe('kms-wasm encrypt / decrypt', () => {
       peaks.push({ encrypting, decrypting });
     }
     console.log(`peak RSS, ${smaller} MiB → ${larger} MiB: encrypt ${peaks.map((p) => (p.encrypting / 1024).toFixed(0)).join(' → ')} MiB, decrypt ${peaks.map((p) => (p.decrypting / 1024).toFixed(0)).join(' → ')} MiB`);
-    expect(peaks[1]!.encrypting - peaks[0]!.encrypting).toBeLessThan(48 * 1024);
-    expect(peaks[1]!.decrypting - peaks[0]!.decrypting).toBeLessThan(48 * 1024);
+    // Holding the file would add its growth (96 MiB, or 768 MiB); the margin allows for when, under
+    // load, the collector runs (one loaded run went 1 MiB past a 48 MiB bound).
+    expect(peaks[1]!.encrypting - peaks[0]!.encrypting).toBeLessThan(64 * 1024);
+    expect(peaks[1]!.decrypting - peaks[0]!.decrypting).toBeLessThan(64 * 1024);
   }, 900_000);
 
   it('--range decrypts only bytes [START, END)', () => {
