@@ -52,10 +52,10 @@ export interface Started {
   exited: Promise<number | null>;
 }
 
-/** Runs `kms-wasm ...args`; resolves once it prints its listening line, or once it exits. */
-export function run(args: string[], env: Record<string, string> = {}): Promise<Started> {
+/** Runs `kms-wasm ...args` (with `nodeArgs` for node); resolves once it prints its listening line, or once it exits. */
+export function run(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Started> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm test does)`);
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let out = '';
   let err = '';
