@@ -60,7 +60,7 @@ export async function uploadThroughPage(page: Page, paths: string[], keyId: stri
   for (const path of paths) {
     const name = path.split('/').pop()!;
     const row = page.locator(`#transfers li[data-upload="${name}"]`).last();
-    await page.locator(`#transfers li[data-upload="${name}"][data-state]`).last().waitFor({ timeout: 600_000 });
+    await page.locator(`#transfers li[data-upload="${name}"][data-state]`).last().waitFor({ timeout: 3_000_000 });
     expect(await row.getAttribute('data-state'), await row.textContent() ?? '').toBe(state);
   }
 }
