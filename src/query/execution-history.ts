@@ -7,6 +7,7 @@
 // Athena keeps query history for 45 days (https://docs.aws.amazon.com/athena/latest/ug/queries-viewing-history.html);
 // older executions are dropped when the history is written.
 
+import type { Clock } from '../core/clock.js';
 import { SerialQueue } from '../core/serial-queue.js';
 import type { QueryExecutionRecord } from './query-executions.js';
 import type { QueryDocument, QueryStore } from './query-store.js';
@@ -29,13 +30,16 @@ export class ExecutionHistory {
   private readonly writes = new SerialQueue();
   private closed = false;
 
+  /** `clock`: the service's, for the retention and for when an interrupted execution is reported to have ended. */
+  constructor(private readonly clock: Clock) {}
+
   /** Reads the store's history; call once, after the catalog has opened the store. */
   async open(store: QueryStore): Promise<void> {
     const metadata = await store.open<{ executions: SavedExecution[] }>('athena-executions');
     for (const execution of metadata.saved?.executions ?? []) {
       const record: QueryExecutionRecord = { ...execution, caller: undefined, submitted: new Date(execution.submitted),
         started: date(execution.started), completed: date(execution.completed) };
-      if (record.state === 'QUEUED' || record.state === 'RUNNING') Object.assign(record, { state: 'FAILED', reason: INTERRUPTED, errorCategory: 1, completed: record.completed ?? new Date() });
+      if (record.state === 'QUEUED' || record.state === 'RUNNING') Object.assign(record, { state: 'FAILED', reason: INTERRUPTED, errorCategory: 1, completed: record.completed ?? this.clock.now() });
       this.executions.set(record.id, record);
     }
     this.metadata = metadata;
@@ -75,7 +79,7 @@ export class ExecutionHistory {
   save(): Promise<void> {
     return this.writes.run(async () => {
       if (!this.metadata || this.closed) return;
-      const now = Date.now();
+      const now = this.clock.now().getTime();
       for (const [id, execution] of this.executions) {
         if (now - execution.submitted.getTime() > RETENTION_MS) this.executions.delete(id);
       }

@@ -89,7 +89,7 @@ export class QueryService {
   private readonly kms: HostKms;
   private readonly scope: AthenaScope;
   private readonly catalog: QueryCatalog;
-  private readonly history = new ExecutionHistory();
+  private readonly history: ExecutionHistory;
   private readonly store: QueryStore | undefined;
   private readonly clock: Clock;
   private readonly engine: () => Promise<DuckDbEngine>;
@@ -111,6 +111,7 @@ export class QueryService {
     this.store = options.store;
     this.catalog = new QueryCatalog(this.store);
     this.clock = options.clock ?? systemClock;
+    this.history = new ExecutionHistory(this.clock);
     const memoryLimit = options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT;
     if (!Number.isSafeInteger(memoryLimit) || memoryLimit < MIN_MEMORY_LIMIT) throw invalidRequest('memoryLimitBytes', 'expected a whole number of bytes, at least 64 MiB');
     this.memoryLimit = memoryLimit;
