@@ -5,6 +5,7 @@
 // state (ebs-state.json, the same file as ever); a shared store (PostgreSQL) writes the record's row
 // and replays other processes' rows through the same function.
 
+import type { AppliedChange } from '../core/state-change.js';
 import { StoreIntegrityError } from '../platform/store-errors.js';
 
 export interface Attachment {
@@ -74,11 +75,8 @@ export type BlockRecord =
   | { attachment: VolumeAttachmentRecord; retiring?: true }
   | { dropAttachment: { VolumeId: string; InstanceId: string }; retiring?: true };
 
-/** A change made in memory: the record that makes it durable, and how to take it back if that fails (as ObjectMetadataStore's MetadataChange). */
-export interface BlockChange {
-  record: BlockRecord;
-  undo: () => unknown;
-}
+/** A change made in memory: the record that makes it durable, and how to take it back if that fails (core/state-change.ts, as ObjectMetadataStore's MetadataChange). */
+export type BlockChange = AppliedChange<BlockRecord>;
 
 export const emptyEc2State = (): Ec2State => ({ volumes: [], snapshots: [], encryptionByDefault: false });
 

@@ -7,6 +7,7 @@
 
 import { AuthenticatedMetadata } from '../kms/authenticated-metadata.js';
 import { loadOnce } from '../core/load-once.js';
+import { commitChange } from '../core/state-change.js';
 import { DirectoryLock } from '../platform/directory-lock.js';
 import { StoreClosedError } from '../platform/store-errors.js';
 import { attachmentIdentity, type BlockMetadataStore } from './block-metadata.js';
@@ -45,13 +46,8 @@ export class DirectoryBlockMetadata implements BlockMetadataStore {
   async change(decide: () => BlockChange | undefined): Promise<void> {
     await this.load();
     const change = decide();
-    if (!change) return;
-    try {
-      await this.metadata!.write(this.state);
-    } catch (error) {
-      change.undo();
-      throw error;
-    }
+    // The whole state is the record: written as it is now, with the change in it.
+    if (change) await commitChange(() => change, () => this.metadata!.write(this.state));
   }
 
   async orphanedAttachments(): Promise<FoundAttachment[]> {

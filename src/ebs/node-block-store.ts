@@ -3,13 +3,14 @@
 // sparse sector files). The directory code lives only here, so a browser bundle of 'kms-wasm' carries
 // none of it.
 
+import { directoryAsStore } from '../platform/directory-option.js';
 import { BlockStore as PortableBlockStore, type BlockStoreOptions } from './block-store.js';
 import { DirectoryBlockMetadata } from './directory-block-metadata.js';
+import { ec2Error } from './ec2-errors.js';
 
 export class BlockStore extends PortableBlockStore {
   constructor(options: BlockStoreOptions) {
-    // With both `dir` and `store`, the options go on unchanged and are refused as giving both.
-    super(options?.dir === undefined || options.store ? options
-      : { ...options, dir: undefined, store: new DirectoryBlockMetadata(options.dir, options.waitForLock) });
+    super(directoryAsStore(options, (dir, waitForLock) => new DirectoryBlockMetadata(dir, waitForLock),
+      (field, expected) => ec2Error('InvalidParameterValue', `${field}: ${expected}`)));
   }
 }

@@ -1,15 +1,16 @@
-// The query executions a QueryService has run, in submission order: in memory, or durable in a
-// directory beside the catalog (athena-executions.json, authenticated by its own MAC key like every
-// metadata file, written atomically, under the catalog's "athena" directory lock). Each change of
+// The query executions a QueryService has run, in submission order: in memory, or durable in the
+// catalog's QueryStore (query-store.ts) as its athena-executions document (in a directory:
+// athena-executions.json, authenticated and written atomically under the catalog's lock). Each change of
 // state is written, so a new QueryService on the same directory reports what the last one did:
 // state, reason, statistics, output location. An execution that was still queued or running when
 // its service stopped cannot go on (its caller's request is gone), so it is reported FAILED.
 // Athena keeps query history for 45 days (https://docs.aws.amazon.com/athena/latest/ug/queries-viewing-history.html);
 // older executions are dropped when the history is written.
 
+import type { Clock } from '../core/clock.js';
 import { SerialQueue } from '../core/serial-queue.js';
-import { AuthenticatedMetadata } from '../kms/authenticated-metadata.js';
 import type { QueryExecutionRecord } from './query-executions.js';
+import type { QueryDocument, QueryStore } from './query-store.js';
 
 const RETENTION_MS = 45 * 24 * 3600_000;
 export const INTERRUPTED = 'Query was interrupted: its service stopped before the query finished';
@@ -25,17 +26,20 @@ const date = (text: string | undefined) => (text === undefined ? undefined : new
 
 export class ExecutionHistory {
   private readonly executions = new Map<string, QueryExecutionRecord>();
-  private metadata: AuthenticatedMetadata<{ executions: SavedExecution[] }> | undefined;
+  private metadata: QueryDocument<{ executions: SavedExecution[] }> | undefined;
   private readonly writes = new SerialQueue();
   private closed = false;
 
-  /** Reads the directory's history; call once, under the directory's lock. */
-  async open(dir: string): Promise<void> {
-    const { metadata, saved } = await AuthenticatedMetadata.open<{ executions: SavedExecution[] }>(dir, 'athena-executions');
-    for (const execution of saved?.executions ?? []) {
+  /** `clock`: the service's, for the retention and for when an interrupted execution is reported to have ended. */
+  constructor(private readonly clock: Clock) {}
+
+  /** Reads the store's history; call once, after the catalog has opened the store. */
+  async open(store: QueryStore): Promise<void> {
+    const metadata = await store.open<{ executions: SavedExecution[] }>('athena-executions');
+    for (const execution of metadata.saved?.executions ?? []) {
       const record: QueryExecutionRecord = { ...execution, caller: undefined, submitted: new Date(execution.submitted),
         started: date(execution.started), completed: date(execution.completed) };
-      if (record.state === 'QUEUED' || record.state === 'RUNNING') Object.assign(record, { state: 'FAILED', reason: INTERRUPTED, errorCategory: 1, completed: record.completed ?? new Date() });
+      if (record.state === 'QUEUED' || record.state === 'RUNNING') Object.assign(record, { state: 'FAILED', reason: INTERRUPTED, errorCategory: 1, completed: record.completed ?? this.clock.now() });
       this.executions.set(record.id, record);
     }
     this.metadata = metadata;
@@ -75,7 +79,7 @@ export class ExecutionHistory {
   save(): Promise<void> {
     return this.writes.run(async () => {
       if (!this.metadata || this.closed) return;
-      const now = Date.now();
+      const now = this.clock.now().getTime();
       for (const [id, execution] of this.executions) {
         if (now - execution.submitted.getTime() > RETENTION_MS) this.executions.delete(id);
       }

@@ -1,13 +1,12 @@
 // The catalog: databases and the external tables declared in them (columns, format, LOCATION). In
-// memory, or durable in a directory like the other stores: under the directory's "athena" write
-// lock, in athena-catalog.json authenticated by its own MAC key (authenticated-metadata.ts), written
-// atomically. Only the table definitions live here; the data stays in the ObjectStore.
+// memory, or durable in a QueryStore (query-store.ts; in a directory: directory-query-store.ts,
+// kms-wasm/node) as its athena-catalog document. Only the table definitions live here; the data
+// stays in the ObjectStore.
 
 import { loadOnce } from '../core/load-once.js';
-import { AuthenticatedMetadata } from '../kms/authenticated-metadata.js';
-import { DirectoryLock } from '../platform/directory-lock.js';
 import { StoreClosedError } from '../platform/store-errors.js';
 import { QueryFailure } from './athena-errors.js';
+import type { QueryDocument, QueryStore } from './query-store.js';
 import type { DdlStatement, TableDefinition } from './table-ddl.js';
 
 interface SavedCatalog {
@@ -17,30 +16,26 @@ interface SavedCatalog {
 export class QueryCatalog {
   /** Database name → table name → definition. Athena's "default" database always exists. */
   private readonly databases = new Map<string, Map<string, TableDefinition>>([['default', new Map()]]);
-  private metadata: AuthenticatedMetadata<SavedCatalog> | undefined;
-  private lock: DirectoryLock | undefined;
+  private document: QueryDocument<SavedCatalog> | undefined;
   private closed = false;
 
-  constructor(private readonly dir?: string, private readonly waitForLock = 0) {}
+  constructor(private readonly store?: QueryStore) {}
 
   load(): Promise<void> {
-    if (this.closed) return Promise.reject(new StoreClosedError(this.dir ?? 'in memory'));
+    if (this.closed) return Promise.reject(new StoreClosedError(this.store?.location ?? 'in memory'));
     return this.loadState();
   }
 
   private readonly loadState = loadOnce(async () => {
-    if (!this.dir) return;
-    this.lock ??= await DirectoryLock.acquire(this.dir, 'athena', { waitMs: this.waitForLock });
-    const { metadata, saved } = await AuthenticatedMetadata.open<SavedCatalog>(this.dir, 'athena-catalog');
-    this.metadata = metadata;
-    for (const database of saved?.databases ?? []) this.databases.set(database.name, new Map(database.tables.map((t) => [t.name, t])));
+    if (!this.store) return;
+    const document = await this.store.open<SavedCatalog>('athena-catalog');
+    this.document = document;
+    for (const database of document.saved?.databases ?? []) this.databases.set(database.name, new Map(database.tables.map((t) => [t.name, t])));
   });
 
   async close(): Promise<void> {
     this.closed = true;
-    const lock = this.lock;
-    this.lock = undefined;
-    await lock?.release();
+    await this.store?.close();
   }
 
   /** The table, or a TABLE_NOT_FOUND failure as Athena words it. */
@@ -63,9 +58,9 @@ export class QueryCatalog {
   async apply(statement: DdlStatement, defaultDatabase: string): Promise<void> {
     await this.load();
     const undo = this.change(statement, defaultDatabase);
-    if (!undo || !this.metadata) return;
+    if (!undo || !this.document) return;
     try {
-      await this.metadata.write({ databases: [...this.databases].map(([name, tables]) => ({ name, tables: [...tables.values()] })) });
+      await this.document.write({ databases: [...this.databases].map(([name, tables]) => ({ name, tables: [...tables.values()] })) });
     } catch (error) {
       undo();
       throw error;

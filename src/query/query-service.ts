@@ -20,6 +20,7 @@ import { formatCsv, parseCsv } from './csv-text.js';
 import type { DuckDbEngine } from './duckdb-engine.js';
 import { nodeEngine } from './duckdb-node.js';
 import { QueryCatalog } from './query-catalog.js';
+import type { QueryStore } from './query-store.js';
 import { ExecutionHistory } from './execution-history.js';
 import { describeExecution, resultKey, type QueryExecutionRecord } from './query-executions.js';
 import { getResultObject, putResultObject, type EncryptionConfiguration, type EncryptionOption } from './result-objects.js';
@@ -35,10 +36,15 @@ export interface QueryServiceOptions {
   kms: HostKms;
   /** The identity policies that decide the athena:* actions (without it, only the account root may call). */
   iam?: Iam;
-  /** A directory for the catalog and the execution history (Node); omitted: in memory. */
+  /**
+   * A directory for the catalog and the execution history. Node only: the QueryService of
+   * kms-wasm/node opens it (in Node, 'kms-wasm' is that build); this one refuses it. Omitted: in memory.
+   */
   dir?: string;
   /** With `dir`: milliseconds to wait for another writer to release it (default 0). */
   waitForLock?: number;
+  /** Where the catalog and the execution history live, instead of `dir`. Omitted: in memory, or `dir`. */
+  store?: QueryStore;
   /** Where the executions' submission and completion times come from (default the system clock), so tests can fix them. */
   clock?: Clock;
   /**
@@ -83,8 +89,8 @@ export class QueryService {
   private readonly kms: HostKms;
   private readonly scope: AthenaScope;
   private readonly catalog: QueryCatalog;
-  private readonly history = new ExecutionHistory();
-  private readonly dir: string | undefined;
+  private readonly history: ExecutionHistory;
+  private readonly store: QueryStore | undefined;
   private readonly clock: Clock;
   private readonly engine: () => Promise<DuckDbEngine>;
   private readonly memoryLimit: number;
@@ -94,9 +100,18 @@ export class QueryService {
     this.s3 = options.s3;
     this.kms = options.kms;
     this.scope = { account: options.kms.account, region: options.kms.region, iam: options.iam };
-    this.catalog = new QueryCatalog(options.dir, options.waitForLock);
-    this.dir = options.dir;
+    if (options.waitForLock !== undefined && !(Number.isSafeInteger(options.waitForLock) && options.waitForLock >= 0)) {
+      throw invalidRequest('waitForLock', 'expected a whole number of milliseconds, 0 or more');
+    }
+    if (options.store && options.dir !== undefined) throw invalidRequest('store', 'give either a store or a dir, not both');
+    // Directory storage is Node's (node-query-service.ts turns `dir` into a `store`), so browser bundles carry none of it.
+    if (options.dir !== undefined) {
+      throw invalidRequest('dir', "directory storage needs Node: import { QueryService } from 'kms-wasm/node' (in Node, 'kms-wasm' is that build)");
+    }
+    this.store = options.store;
+    this.catalog = new QueryCatalog(this.store);
     this.clock = options.clock ?? systemClock;
+    this.history = new ExecutionHistory(this.clock);
     const memoryLimit = options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT;
     if (!Number.isSafeInteger(memoryLimit) || memoryLimit < MIN_MEMORY_LIMIT) throw invalidRequest('memoryLimitBytes', 'expected a whole number of bytes, at least 64 MiB');
     this.memoryLimit = memoryLimit;
@@ -111,7 +126,7 @@ export class QueryService {
   }
 
   private readonly openHistory = loadOnce(async () => {
-    if (this.dir) await this.history.open(this.dir);
+    if (this.store) await this.history.open(this.store);
   });
 
   /** Queues the query and returns its id at once; poll getQueryExecution for its state. */

@@ -14,7 +14,7 @@ import { IamApi } from './iam-api.js';
 import { IamDirectory, type IamState } from './iam-directory.js';
 import { KmsJsonApi } from './kms-json-api.js';
 import { AthenaJsonApi } from './athena-json-api.js';
-import { QueryService } from '../query/query-service.js';
+import { QueryService } from '../query/node-query-service.js';
 import { chooseRootCredentials, RootCredentialsError } from './root-credentials.js';
 import { SealedStateFile } from './sealed-state-file.js';
 import { StsApi } from './sts-api.js';

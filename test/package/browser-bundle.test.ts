@@ -50,6 +50,20 @@ describe('a browser bundle of kms-wasm', () => {
     }
   });
 
+  it('the default entry carries no directory lock, no metadata file and no node:fs or node:path: kms-wasm/node adds them', async () => {
+    // Any mention of the file-system modules (an import, or the stub dist/browser.js puts in place of
+    // one), and the names only the directory lock (platform/directory-lock.ts), the atomic metadata
+    // files (kms/authenticated-metadata.ts, platform/atomic-file.ts) and the query catalog's
+    // directory store (query/directory-query-store.ts) use. In the Node build, not in a browser bundle.
+    const FILE_SYSTEM = [/node:fs/, /node:path/, /DirectoryLock/, /AuthenticatedMetadata/, /kms-wasm-metadata v2/, /atomicWriteFile/, /DirectoryQueryStore/];
+    const { code } = await bundleForBrowser("export * from 'kms-wasm';\n");
+    const node = readFileSync(new URL('../../dist/index.js', import.meta.url), 'utf8');
+    for (const name of FILE_SYSTEM) {
+      expect(code).not.toMatch(name);
+      expect(node).toMatch(name);
+    }
+  });
+
   it('in dist/browser.js, what needs Node fails with an error saying so', async () => {
     const lib = await import(new URL('../../dist/browser.js', import.meta.url).href);
     const kms = new lib.KeyManagementService({ account: '111122223333', region: 'us-east-1' });
@@ -57,6 +71,8 @@ describe('a browser bundle of kms-wasm', () => {
       .toThrow(expect.objectContaining({ name: 'InvalidArgument', message: expect.stringMatching(/^dir: .*import \{ ObjectStore \} from 'kms-wasm\/node'/) }));
     expect(() => new lib.BlockStore({ kms, dir: 'build/never-written' }))
       .toThrow(expect.objectContaining({ name: 'InvalidParameterValue', message: expect.stringMatching(/^dir: .*import \{ BlockStore \} from 'kms-wasm\/node'/) }));
+    expect(() => new lib.QueryService({ s3: new lib.ObjectStore({ kms }), kms, dir: 'build/never-written' }))
+      .toThrow(expect.objectContaining({ name: 'InvalidRequestException', message: expect.stringMatching(/^dir: .*import \{ QueryService \} from 'kms-wasm\/node'/) }));
     expect(existsSync('build/never-written')).toBe(false);
     // Without `dir`, the same build keeps objects and volumes in memory.
     const s3 = new lib.ObjectStore({ kms });

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { StoreIntegrityError, StoreLockedError } from '../../src/index.js';
-import { QueryService } from '../../src/query/query-service.js';
+import { QueryService } from '../../src/query/node-query-service.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { PEOPLE_CSV, PEOPLE_ROWS, PEOPLE_TABLE, queryRows, runQuery, setup } from './query-fixture.js';
 

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { StoreIntegrityError } from '../../src/index.js';
 import { INTERRUPTED } from '../../src/query/execution-history.js';
-import { QueryService } from '../../src/query/query-service.js';
+import { QueryService } from '../../src/query/node-query-service.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { PEOPLE_CSV, PEOPLE_ROWS, PEOPLE_TABLE, resultRows, runQuery, setup } from './query-fixture.js';
 

@@ -3,7 +3,8 @@
 
 import { expect } from 'vitest';
 import { Iam, KeyManagementService, ObjectStore, type Caller } from '../../src/index.js';
-import { QueryService, type StartQueryExecutionRequest } from '../../src/query/query-service.js';
+import { QueryService } from '../../src/query/node-query-service.js';
+import type { StartQueryExecutionRequest } from '../../src/query/query-service.js';
 
 export const ACCOUNT = '111122223333';
 export const ALICE: Caller = { principal: `arn:aws:iam::${ACCOUNT}:user/alice` };
