@@ -12,6 +12,7 @@ import { byId, h } from './dom.js';
 import { FileUpload, UploadCancelled, type UploadEncryption } from './file-upload.js';
 import { downloadAsStored } from './object-download.js';
 import { plaintextSink } from './plaintext-sink.js';
+import { GCM_CEK_ALG } from '../src/s3/cse-metadata.js';
 import type { Session } from './session.js';
 
 type Mode = UploadEncryption['mode'];
@@ -130,10 +131,12 @@ export class TransfersView {
    * Saves `key`: decrypted in the page (client-side), else as the service decrypts it; an SSE-C
    * object's key is asked for first. Started from a click (the file picker needs the gesture).
    */
-  download(bucket: string, key: string, encryption: string): Promise<void> {
+  download(bucket: string, key: string, encryption: string, bytes: number): Promise<void> {
     const name = key.split('/').pop() || 'download';
-    if (encryption.startsWith('client-side')) return plaintextSink(name).then((sink) => downloadDecrypted(this.session, bucket, key, sink));
-    if (!encryption.startsWith('SSE-C')) return plaintextSink(name).then((sink) => downloadAsStored(this.session, bucket, key, sink));
+    // Only an AES/GCM/NoPadding body releases bytes before they authenticate (its tag is at its end).
+    const shape = { bytes, authenticatedAsItGoes: !encryption.startsWith(`client-side (${GCM_CEK_ALG})`) };
+    if (encryption.startsWith('client-side')) return plaintextSink(name, shape).then((sink) => downloadDecrypted(this.session, bucket, key, sink));
+    if (!encryption.startsWith('SSE-C')) return plaintextSink(name, shape).then((sink) => downloadAsStored(this.session, bucket, key, sink));
     const dialog = byId<HTMLDialogElement>('customer-key-dialog');
     const form = byId<HTMLFormElement>('customer-key-form');
     const field = byId<HTMLInputElement>('download-customer-key');
@@ -146,7 +149,7 @@ export class TransfersView {
       dialog.close();
       void this.act(async () => {
         const headers = customerKeyHeaders(text);
-        await downloadAsStored(this.session, bucket, key, await plaintextSink(name), headers);
+        await downloadAsStored(this.session, bucket, key, await plaintextSink(name, shape), headers);
       });
     };
     return Promise.resolve();
