@@ -63,8 +63,10 @@ async function downloadWorker(): Promise<ServiceWorker | undefined> {
 }
 
 /**
- * Hands a stream's readable end to the download worker and opens its address in a hidden frame; the
- * sink returned writes into the other end. A write waits until the browser's download reads.
+ * Hands a stream's readable end to the download worker; the sink returned writes into the other end.
+ * The browser's download starts (a hidden frame opens the worker's address for it) at the first byte
+ * or at the end of an empty body, so a failure before any plaintext (a refused key) starts none. A
+ * write waits until the browser's download reads.
  */
 async function streamedDownload(name: string): Promise<WritableStream<Uint8Array> | undefined> {
   const worker = await downloadWorker();
@@ -75,15 +77,27 @@ async function streamedDownload(name: string): Promise<WritableStream<Uint8Array
   const handedOver = new Promise((resolve) => { port1.onmessage = resolve; });
   worker.postMessage(download, [readable, port2]);
   await handedOver;
-  const frame = h('iframe', { hidden: '', title: `Download of ${name}`, src: `${STREAMED_DOWNLOAD_PATH}${download.id}` });
-  document.body.append(frame);
+  let frame: HTMLIFrameElement | undefined;
+  const start = () => {
+    frame ??= document.body.appendChild(h('iframe', { hidden: '', title: `Download of ${name}`, src: `${STREAMED_DOWNLOAD_PATH}${download.id}` }));
+  };
   // The frame only starts the download; the browser's download outlives it.
-  const removeFrame = () => setTimeout(() => frame.remove(), 60_000);
+  const removeFrame = () => setTimeout(() => frame?.remove(), 60_000);
   const writer = writable.getWriter();
   return new WritableStream({
-    write: (chunk) => writer.write(chunk),
-    close: async () => { await writer.close(); removeFrame(); },
-    abort: async (reason) => { await writer.abort(reason); removeFrame(); },
+    write: (chunk) => {
+      start();
+      return writer.write(chunk);
+    },
+    close: async () => {
+      start();
+      await writer.close();
+      removeFrame();
+    },
+    abort: async (reason) => {
+      await writer.abort(reason); // the worker's stream errors: a started download fails, an unstarted one never starts
+      removeFrame();
+    },
   });
 }
 
