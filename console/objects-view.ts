@@ -91,7 +91,7 @@ export class ObjectsView {
       remove.onclick = () => void this.act(() => s3(this.session, 'DELETE', objectPath(bucket, o.key)));
       const encryption = await encryptionOf(this.session, bucket, o.key);
       const download = h('button', { type: 'button', 'aria-label': `Download ${o.key}` }, 'Download');
-      download.onclick = () => void this.act(() => this.transfers.download(bucket, o.key, encryption));
+      download.onclick = () => void this.act(() => this.transfers.download(bucket, o.key, encryption, Number(o.size)));
       return h('tr', { 'data-key': o.key },
         h('td', { 'data-label': 'Key', class: 'mono' }, o.key),
         h('td', { 'data-label': 'Size' }, o.size),

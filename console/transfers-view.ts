@@ -7,11 +7,12 @@
 
 import { kms } from './aws-calls.js';
 import { downloadDecrypted } from './client-side-download.js';
-import { customerKeyHeaders, generateCustomerKey } from './customer-key.js';
+import { customerKeyHeaders, generateCustomerKey, passphraseCustomerKey } from './customer-key.js';
 import { byId, h } from './dom.js';
 import { FileUpload, UploadCancelled, type UploadEncryption } from './file-upload.js';
 import { downloadAsStored } from './object-download.js';
 import { plaintextSink } from './plaintext-sink.js';
+import { GCM_CEK_ALG } from '../src/s3/cse-metadata.js';
 import type { Session } from './session.js';
 
 type Mode = UploadEncryption['mode'];
@@ -31,6 +32,11 @@ const storedAs = (encryption: UploadEncryption) => ({
   'SSE-KMS': () => `encrypted by the service with SSE-KMS under ${(encryption as { keyId: string }).keyId}`,
   'SSE-C': () => 'encrypted by the service with SSE-C under your key',
 })[encryption.mode]();
+
+/** The SSE-C headers for what was typed: a base64 key, or a passphrase the object's key derives from. */
+async function customerKeyFor(text: string, passphrase: boolean, bucket: string, key: string): Promise<Record<string, string>> {
+  return customerKeyHeaders(passphrase ? await passphraseCustomerKey(text, bucket, key) : text);
+}
 
 const MiB = 1024 * 1024;
 const mib = (bytes: number) => (bytes / MiB).toFixed(1);
@@ -56,6 +62,7 @@ export class TransfersView {
     showFieldsFor(this.mode());
     byId<HTMLButtonElement>('generate-customer-key').onclick = () => {
       byId<HTMLInputElement>('upload-customer-key').value = generateCustomerKey();
+      byId<HTMLInputElement>('upload-customer-key-passphrase').checked = false;
     };
     const zone = byId('drop-zone');
     zone.ondragover = (event) => {
@@ -86,21 +93,18 @@ export class TransfersView {
   private uploadAll(files: File[]): void {
     const bucket = this.bucket();
     if (bucket === undefined) return;
-    let encryption: UploadEncryption;
-    try {
-      encryption = this.encryption();
-    } catch (error) {
-      void this.act(() => Promise.reject(error)); // a malformed customer key, refused before anything is sent
-      return;
-    }
-    for (const file of files) this.upload(bucket, encryption, file);
-  }
-
-  private encryption(): UploadEncryption {
     const mode = this.mode();
     const keyId = byId<HTMLInputElement>('upload-key').value.trim();
-    if (mode === 'SSE-C') return { mode, customerKey: customerKeyHeaders(byId<HTMLInputElement>('upload-customer-key').value) };
-    return mode === 'SSE-KMS' ? { mode, keyId, bucketKey: byId<HTMLInputElement>('upload-bucket-key').checked } : { mode, keyId };
+    const bucketKey = byId<HTMLInputElement>('upload-bucket-key').checked;
+    const customerKey = byId<HTMLInputElement>('upload-customer-key').value;
+    const passphrase = byId<HTMLInputElement>('upload-customer-key-passphrase').checked;
+    for (const file of files) {
+      const encryption: Promise<UploadEncryption> = mode === 'SSE-C'
+        ? customerKeyFor(customerKey, passphrase, bucket, file.name).then((headers) => ({ mode, customerKey: headers }))
+        : Promise.resolve(mode === 'SSE-KMS' ? { mode, keyId, bucketKey } : { mode, keyId });
+      // A malformed customer key (or an empty passphrase) is refused before anything is sent.
+      encryption.then((chosen) => this.upload(bucket, chosen, file), (error) => void this.act(() => Promise.reject(error)));
+    }
   }
 
   private upload(bucket: string, encryption: UploadEncryption, file: File): void {
@@ -130,10 +134,12 @@ export class TransfersView {
    * Saves `key`: decrypted in the page (client-side), else as the service decrypts it; an SSE-C
    * object's key is asked for first. Started from a click (the file picker needs the gesture).
    */
-  download(bucket: string, key: string, encryption: string): Promise<void> {
+  download(bucket: string, key: string, encryption: string, bytes: number): Promise<void> {
     const name = key.split('/').pop() || 'download';
-    if (encryption.startsWith('client-side')) return plaintextSink(name).then((sink) => downloadDecrypted(this.session, bucket, key, sink));
-    if (!encryption.startsWith('SSE-C')) return plaintextSink(name).then((sink) => downloadAsStored(this.session, bucket, key, sink));
+    // Only an AES/GCM/NoPadding body releases bytes before they authenticate (its tag is at its end).
+    const shape = { bytes, authenticatedAsItGoes: !encryption.startsWith(`client-side (${GCM_CEK_ALG})`) };
+    if (encryption.startsWith('client-side')) return plaintextSink(name, shape).then((sink) => downloadDecrypted(this.session, bucket, key, sink));
+    if (!encryption.startsWith('SSE-C')) return plaintextSink(name, shape).then((sink) => downloadAsStored(this.session, bucket, key, sink));
     const dialog = byId<HTMLDialogElement>('customer-key-dialog');
     const form = byId<HTMLFormElement>('customer-key-form');
     const field = byId<HTMLInputElement>('download-customer-key');
@@ -142,11 +148,19 @@ export class TransfersView {
     form.onsubmit = (event) => {
       event.preventDefault();
       const text = field.value;
+      const passphrase = byId<HTMLInputElement>('download-customer-key-passphrase').checked;
       form.reset(); // the key stays nowhere in the page
       dialog.close();
       void this.act(async () => {
-        const headers = customerKeyHeaders(text);
-        await downloadAsStored(this.session, bucket, key, await plaintextSink(name), headers);
+        const sink = await plaintextSink(name, shape); // first, while the click still counts as the user's gesture
+        let headers: Record<string, string>;
+        try {
+          headers = await customerKeyFor(text, passphrase, bucket, key);
+        } catch (error) {
+          await sink.abort();
+          throw error;
+        }
+        await downloadAsStored(this.session, bucket, key, sink, headers);
       });
     };
     return Promise.resolve();

@@ -96,5 +96,11 @@ await build({
   entryPoints: { console: 'console/main.ts', 'transfer-worker': 'console/transfer-worker.ts' }, outdir: 'dist/console', bundle: true, format: 'esm',
   platform: 'browser', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning', plugins: [nodeOnly],
 });
+// Its download service worker (console/download-worker.ts) as a classic script: a module service
+// worker is not yet everywhere the console runs.
+await build({
+  entryPoints: { 'download-worker': 'console/download-worker.ts' }, outdir: 'dist/console', bundle: true, format: 'iife',
+  platform: 'browser', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning',
+});
 for (const file of ['index.html', 'console.css']) cpSync(`console/${file}`, `dist/console/${file}`);
 console.log(`built dist/index.js, dist/browser.js, dist/cli.js and dist/console/ (core.wasm: ${readFileSync('build/core.wasm').length} bytes)`);

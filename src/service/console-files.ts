@@ -18,9 +18,10 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 // The page runs only its own scripts and talks only to this origin (its signed KMS and S3 calls); its
-// transfer workers compile kms-wasm's WASM core ('wasm-unsafe-eval' allows WebAssembly, not eval).
+// transfer workers compile kms-wasm's WASM core ('wasm-unsafe-eval' allows WebAssembly, not eval);
+// a hidden frame of its own origin starts a streamed download (console/plaintext-sink.ts).
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy': "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-cache',

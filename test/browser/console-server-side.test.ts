@@ -4,7 +4,7 @@
 // the page, an SSE-C object's with its key asked for; a wrong SSE-C key shows S3's 403 refusal and
 // saves nothing; a malformed key is refused before anything is sent; the listing names each object's
 // encryption.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -150,6 +150,34 @@ describe('the console in Chromium: SSE-KMS and SSE-C uploads and downloads', asy
     expect(error).toBe('AccessDenied: the SSE-C key does not match the key the object was stored with');
     expect(downloads.length).toBe(before);
   });
+
+  it('SSE-C from a passphrase: each object\'s key is PBKDF2-HMAC-SHA-256 of it (600,000 iterations, salt naming the object), as node:crypto derives it', async () => {
+    const passphrase = 'correct horse battery staple, in a page';
+    await page.getByRole('radio', { name: /^SSE-C/ }).check();
+    await page.getByLabel('Customer key (base64, 256 bits)').fill(passphrase);
+    await page.getByRole('checkbox', { name: /It is a passphrase/ }).check();
+    const before = requests.length;
+    expect(await upload('from-passphrase.bin', randomBytes(3 * MiB + 5), /^SSE-C/)).toBe('uploaded');
+    const derived = pbkdf2Sync(passphrase, `kms-wasm console SSE-C v1\0sse\0from-passphrase.bin`, 600_000, 32, 'sha256');
+    const sent = requests.slice(before).filter((r) => r.url().includes('/sse/from-passphrase.bin') && r.method() !== 'HEAD');
+    expect(sent.length).toBeGreaterThan(0);
+    for (const request of sent) expect(request.headers()['x-amz-server-side-encryption-customer-key']).toBe(derived.toString('base64'));
+    const { Body } = await s3.send(new GetObjectCommand({ Bucket: 'sse', Key: 'from-passphrase.bin', SSECustomerAlgorithm: 'AES256', SSECustomerKey: derived.toString('base64'), SSECustomerKeyMD5: md5(derived) }));
+    expect(sha256(await Body!.transformToByteArray())).toBe(sha256(plaintexts.get('from-passphrase.bin')!));
+
+    const answer = (text: string) => async () => {
+      await page.getByLabel('Customer key (base64)', { exact: true }).fill(text);
+      await page.getByRole('checkbox', { name: /passphrase the key was derived from/ }).check();
+      await page.getByRole('button', { name: 'Download', exact: true }).click();
+    };
+    const { bytes, error } = await download('from-passphrase.bin', answer(passphrase));
+    expect(error).toBeUndefined();
+    expect(sha256(bytes!)).toBe(sha256(plaintexts.get('from-passphrase.bin')!));
+    expect(await page.locator('#download-customer-key-passphrase').isChecked()).toBe(false); // the closed dialog keeps nothing
+    const wrong = await download('from-passphrase.bin', answer(`${passphrase}!`));
+    expect(wrong.error).toBe('AccessDenied: the SSE-C key does not match the key the object was stored with');
+    await page.getByRole('checkbox', { name: /It is a passphrase/ }).uncheck();
+  }, 300_000);
 
   it('the customer key never reached the service\'s files or log', async () => {
     const key = Buffer.from(customerKey, 'base64');
