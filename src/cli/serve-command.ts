@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { ROOT_ACCESS_KEY_ID_VARIABLE, ROOT_SECRET_VARIABLE, RootCredentialsError } from '../service/root-credentials.js';
 import { describeStore } from '../kms/postgres-options.js';
 import { RootKeyMismatchError, StoreLockedError } from '../platform/store-errors.js';
-import { IAM_STATE_FILE, startService } from '../service/start-service.js';
+import { IAM_STATE_FILE } from '../service/file-iam-store.js';
+import { startService } from '../service/start-service.js';
 
 /** The environment variable that gives --postgres's connection string (a password in it stays out of the process list). */
 const POSTGRES_VARIABLE = 'KMS_WASM_POSTGRES';
@@ -17,9 +18,10 @@ const POSTGRES_VARIABLE = 'KMS_WASM_POSTGRES';
 const HELP = `usage: kms-wasm serve --dir DIR [options]
 
   --dir DIR          state directory (created if missing): keys, IAM users, credentials
-  --postgres URL     keep keys and objects in this PostgreSQL database instead of DIR, shared by
-                     every server started on it (default: $${POSTGRES_VARIABLE}); sealed under
-                     DIR/root.key, which each server's DIR must hold (the database never sees it)
+  --postgres URL     keep keys, objects, IAM users, access keys and policies in this PostgreSQL
+                     database instead of DIR, shared by every server started on it (default:
+                     $${POSTGRES_VARIABLE}); sealed under DIR/root.key, which each server's DIR must
+                     hold (the database never sees it)
   --port N           TCP port (default 4566; 0 picks a free one)
   --host ADDRESS     address to listen on (default 127.0.0.1)
   --account ID       12-digit AWS account id (default 111122223333)
@@ -29,7 +31,7 @@ const HELP = `usage: kms-wasm serve --dir DIR [options]
   --quiet            no request log on stderr
 
 Root credentials: ${ROOT_ACCESS_KEY_ID_VARIABLE} and ${ROOT_SECRET_VARIABLE}; unset on the first start,
-a pair is made, stored in DIR and printed once.`;
+a pair is made, stored (in DIR, or with --postgres in the database) and printed once.`;
 
 export async function runServe(args: string[]): Promise<number> {
   let values;
@@ -88,11 +90,12 @@ export async function runServe(args: string[]): Promise<number> {
   }
   if (service.generatedRootCredentials) {
     const { accessKeyId, secretAccessKey } = service.generatedRootCredentials;
-    console.log(`Root credentials made for this directory (stored sealed in ${values.dir}/${IAM_STATE_FILE}; shown only now):\n`
+    const where = postgres === undefined ? `this directory (stored sealed in ${values.dir}/${IAM_STATE_FILE}` : `this database (stored sealed in ${describeStore({ connectionString: postgres })}`;
+    console.log(`Root credentials made for ${where}; shown only now):\n`
       + `  ${ROOT_ACCESS_KEY_ID_VARIABLE}=${accessKeyId}\n  ${ROOT_SECRET_VARIABLE}=${secretAccessKey}`);
   }
   console.log(`kms-wasm serve: listening on ${service.url} (account ${values.account}, region ${values.region}, dir ${values.dir}${
-    postgres === undefined ? '' : `, keys and objects in ${describeStore({ connectionString: postgres })}`})`);
+    postgres === undefined ? '' : `, keys, objects and identities in ${describeStore({ connectionString: postgres })}`})`);
   const signal = await stopSignal;
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);

@@ -2,7 +2,7 @@
 // sector offsets (a directory BlockStore's sectors/, and PostgresBlockMetadata's `sectors`).
 
 import { isAllZero } from '../core/bytes.js';
-import { removeFiles } from '../platform/atomic-file.js';
+import { removeFiles, removeStaleFiles } from '../platform/atomic-file.js';
 import { readFully, writeFully } from '../platform/positioned-io.js';
 import type { SectorStorage, SectorStorageFactory } from './sector-storage.js';
 
@@ -16,10 +16,13 @@ export class FileSectorStorageFactory implements SectorStorageFactory {
   /**
    * Removes every file but those of `names`: copies a crash cut short (a snapshot or volume that was
    * never recorded), files of volumes and snapshots whose deletion was recorded before the crash.
+   * With `graceMs`, only files last modified longer ago than that: a younger one may be another
+   * process's copy in flight (a shared store's), whose record is made once the copy is whole.
    */
-  removeAllBut(names: Set<string>): Promise<void> {
+  removeAllBut(names: Set<string>, graceMs?: number): Promise<void> {
     const keep = new Set([...names].map((name) => `${name}.img`));
-    return removeFiles(this.directory, (file) => !keep.has(file));
+    const unwanted = (file: string) => !keep.has(file);
+    return graceMs === undefined ? removeFiles(this.directory, unwanted) : removeStaleFiles(this.directory, unwanted, graceMs);
   }
 
   async open(name: string, sectorSize: number): Promise<SectorStorage> {

@@ -17,8 +17,10 @@
 // their grants and drops them, which makes the volume attachable again.
 //
 // Sectors live in a directory (`sectors`) that every process sharing the database must see (one
-// host, or a shared filesystem). Unlike a directory store, this one removes no unrecorded sector
-// file on open (another process may be creating it): a crash can leave one behind.
+// host, or a shared filesystem). On open the store removes the sector files that no volume or
+// snapshot names and that were last written longer ago than a grace period (a day by default): what
+// a crash left (a copy whose record was never made, the file of a volume whose removal was recorded);
+// a younger one may be another process's CreateSnapshot or CreateVolume copying in flight.
 
 import type { Client, Pool, PoolClient } from 'pg';
 import { loadOnce } from '../core/load-once.js';
@@ -37,7 +39,15 @@ import { FileSectorStorageFactory } from './file-sector-storage.js';
 export interface PostgresBlockMetadataOptions extends PostgresStoreOptions {
   /** The directory of volumes' and snapshots' sectors: the same for every process sharing the database (one host, or a shared filesystem). */
   sectors: string;
+  /**
+   * Milliseconds after which a sector file no volume or snapshot names counts as a crash's leftover,
+   * removed when the store opens (default 86,400,000: a day). Younger ones are left: another
+   * process may be copying one (its record is made once the copy is whole).
+   */
+  orphanedSectorGraceMs?: number;
 }
+
+const DEFAULT_ORPHANED_SECTOR_GRACE_MS = 24 * 60 * 60 * 1000;
 
 type Table = 'ebs_volumes' | 'ebs_snapshots' | 'ebs_settings' | 'ebs_attachments';
 
@@ -63,6 +73,9 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
   private readonly location: PostgresLocation;
   private readonly auth: PostgresRowAuth;
   private readonly opened = loadOnce(() => this.open());
+  private readonly orphanedSectorGraceMs: number;
+  private readonly orphansRemoved = loadOnce(() => this.sectors.removeAllBut(
+    new Set([...this.state.volumes.map((v) => v.VolumeId), ...this.state.snapshots.map((s) => s.SnapshotId)]), this.orphanedSectorGraceMs));
   private readonly writes = new SerialQueue();
   private pool: Pool | undefined;
   /** The connection holding this process's holder lock. */
@@ -79,15 +92,20 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
     if (typeof options.sectors !== 'string' || options.sectors.length === 0) {
       throw ec2Error('InvalidParameterValue', 'sectors: expected the directory of volumes\' sectors, shared by every process on the database');
     }
+    if (options.orphanedSectorGraceMs !== undefined && !(Number.isSafeInteger(options.orphanedSectorGraceMs) && options.orphanedSectorGraceMs >= 0)) {
+      throw ec2Error('InvalidParameterValue', 'orphanedSectorGraceMs: expected a whole number of milliseconds, 0 or more');
+    }
+    this.orphanedSectorGraceMs = options.orphanedSectorGraceMs ?? DEFAULT_ORPHANED_SECTOR_GRACE_MS;
     this.location = locationOf(options);
     this.name = describeStore(options);
     this.auth = new PostgresRowAuth(options.rootKey, 'ebs', this.name);
     this.sectors = new FileSectorStorageFactory(options.sectors);
   }
 
-  /** Opens the store on first use; on every call, catches up with the changes other processes committed. */
+  /** Opens the store on first use (and removes orphaned sector files); on every call, catches up with the changes other processes committed. */
   async load(): Promise<void> {
     this.catchUp(await this.rowsSince(await this.connection()));
+    await this.orphansRemoved();
   }
 
   change(decide: () => BlockChange | undefined): Promise<void> {

@@ -1,7 +1,7 @@
 // Crash-safe file writes for Node. Replacement: write a temporary file, fsync it, rename it over the
 // target, fsync the directory; a crash leaves the old file or the new one, never a mix. Creation
 // (createFileExclusive): the same, but linked into place only if the name is free. And the removal of
-// what a crash left in a store's directory (removeFiles).
+// what a crash left in a store's directory (removeFiles; removeStaleFiles where other processes share it).
 // Node modules are imported on first use, so importing this file is harmless in browsers.
 
 import { StoreIntegrityError } from './store-errors.js';
@@ -114,6 +114,23 @@ export async function removeFiles(directory: string, unwanted: (name: string) =>
     throw error;
   }
   await Promise.all(names.filter(unwanted).map((name) => fs.rm(`${directory}/${name}`, { force: true })));
+}
+
+/**
+ * Removes the files in `directory` (if it exists) that `unwanted` picks and that were last modified
+ * more than `graceMs` ago: what crashes left in a directory that other processes share, where a
+ * younger file may be another process's write in flight.
+ */
+export async function removeStaleFiles(directory: string, unwanted: (name: string) => boolean, graceMs: number): Promise<void> {
+  const fs = await import('node:fs/promises');
+  const before = Date.now() - graceMs;
+  for (const name of await fs.readdir(directory).catch(() => [])) {
+    if (!unwanted(name)) continue;
+    const file = `${directory}/${name}`;
+    const stat = await fs.stat(file).catch(() => undefined); // removed meanwhile by its writer
+    if (!stat?.isFile() || stat.mtimeMs > before) continue;
+    await fs.rm(file, { force: true });
+  }
 }
 
 /** Picks the temporary files that writes of `files` (names in one directory) leave when a crash cuts them short. */

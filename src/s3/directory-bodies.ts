@@ -3,7 +3,7 @@
 // crash mid-write leaves every earlier version intact and at worst a temporary file (removed when the
 // store next opens).
 
-import { removeFiles, renameDurably } from '../platform/atomic-file.js';
+import { removeFiles, removeStaleFiles, renameDurably } from '../platform/atomic-file.js';
 import type { BodyReader, BodyWriter, SharedBodies } from './object-bodies.js';
 
 export class DirectoryBodies implements SharedBodies {
@@ -76,16 +76,8 @@ export class DirectoryBodies implements SharedBodies {
     return removeFiles(this.directory, (name) => !keep.has(name));
   }
 
-  async removeOrphans(named: Set<string>, graceMs: number): Promise<void> {
-    const fs = await import('node:fs/promises');
+  removeOrphans(named: Set<string>, graceMs: number): Promise<void> {
     const keep = new Set([...named].map((id) => `${id}.bin`));
-    const before = Date.now() - graceMs;
-    for (const name of await fs.readdir(this.directory).catch(() => [])) {
-      if (keep.has(name)) continue;
-      const file = `${this.directory}/${name}`;
-      const stat = await fs.stat(file).catch(() => undefined); // removed meanwhile by its writer
-      if (!stat?.isFile() || stat.mtimeMs > before) continue;
-      await fs.rm(file, { force: true });
-    }
+    return removeStaleFiles(this.directory, (name) => !keep.has(name), graceMs);
   }
 }

@@ -26,6 +26,13 @@
 // On open it removes the bodies that neither a version nor a part of an upload in progress names and
 // that are older than a grace period (a day by default): what crashes left; a younger one may be
 // another process's PUT or UploadPart in flight.
+//
+// An ended upload's tombstones are pruned (0006_ended_upload_pruning.sql) once older than a retention
+// (an hour by default), by the transaction that ends another upload, which also raises the head's
+// uploads_pruned_seq to the highest seq it pruned. A process whose rows are older than that
+// (idle longer than the retention) cannot learn of every end from the tombstones, so its catch-up
+// reads the live uploads whole and forgets the others: correct whatever the retention, which only
+// sets how long a process may be idle before it pays that once.
 
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
@@ -61,9 +68,17 @@ export interface PostgresObjectMetadataOptions extends PostgresStoreOptions {
    * UploadPart may be writing one (its record is made once the body is whole).
    */
   orphanedBodyGraceMs?: number;
+  /**
+   * Milliseconds an ended (completed or aborted) multipart upload's rows are kept as tombstones, so
+   * that other processes learn of the end from them (default 3,600,000: an hour; every process
+   * serving requests catches up within it). Older ones are pruned; a process idle for longer reads
+   * the live uploads whole when it next catches up.
+   */
+  endedUploadRetentionMs?: number;
 }
 
 const DEFAULT_ORPHANED_BODY_GRACE_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_ENDED_UPLOAD_RETENTION_MS = 60 * 60 * 1000;
 
 interface Row {
   kind: 'head' | 'bucket' | 'version' | 'upload';
@@ -79,7 +94,11 @@ interface Row {
 }
 
 interface Updates {
+  /** The version the rows were asked from. */
+  since: number;
   version: number;
+  /** The head's uploads_pruned_seq: past `since`, the rows hold every live upload row, not only those changed. */
+  prunedSeq: number;
   sealedRootKeys: string;
   /** Rows changed since the version asked for, oldest change first. */
   rows: Row[];
@@ -102,6 +121,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
   readonly bodies: SharedBodies;
   private readonly location: PostgresLocation;
   private readonly orphanedBodyGraceMs: number;
+  private readonly endedUploadRetentionMs: number;
   private readonly orphansRemoved = loadOnce(() => this.bodies.removeOrphans(
     new Set([...this.buckets.values()].flatMap((b) => [...b.objects.values()].flat().map((v) => v.bodyId)).concat(partBodyIds(this.uploads))), this.orphanedBodyGraceMs));
   private readonly rowKey: Uint8Array;
@@ -128,7 +148,11 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     if (options.orphanedBodyGraceMs !== undefined && !(Number.isSafeInteger(options.orphanedBodyGraceMs) && options.orphanedBodyGraceMs >= 0)) {
       throw s3Error('InvalidArgument', 'orphanedBodyGraceMs: expected a whole number of milliseconds, 0 or more');
     }
+    if (options.endedUploadRetentionMs !== undefined && !(Number.isSafeInteger(options.endedUploadRetentionMs) && options.endedUploadRetentionMs >= 0)) {
+      throw s3Error('InvalidArgument', 'endedUploadRetentionMs: expected a whole number of milliseconds, 0 or more');
+    }
     this.orphanedBodyGraceMs = options.orphanedBodyGraceMs ?? DEFAULT_ORPHANED_BODY_GRACE_MS;
+    this.endedUploadRetentionMs = options.endedUploadRetentionMs ?? DEFAULT_ENDED_UPLOAD_RETENTION_MS;
     this.location = locationOf(options);
     this.rowKey = derive(options.rootKey, 'kms-wasm postgres s3 rows v1');
     this.sealKey = derive(options.rootKey, 'kms-wasm postgres s3 sse-s3 root keys v1');
@@ -250,7 +274,11 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     [bucket, key, seq, versions.map((v) => v.id), versions.map((v) => v.text), versions.map((v) => this.versionMac(bucket, key, v.id, seq, v.text))]);
   }
 
-  /** An upload's change as its rows: the upload's (part 0) or a part's, or, when it ends, every row of it as a tombstone. */
+  /**
+   * An upload's change as its rows: the upload's (part 0) or a part's, or, when it ends, every row of
+   * it as a tombstone, stamped with the time it ended; and then the tombstones older than the
+   * retention pruned, the head's uploads_pruned_seq raised to the highest seq pruned.
+   */
   private async writeUpload(client: PoolClient, record: UploadRecord, seq: number): Promise<void> {
     let uploadId: string;
     let rows: Array<{ part: number; text: string | null }>;
@@ -265,26 +293,33 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
       const { rows: live } = await client.query<{ part_number: number }>('SELECT part_number FROM s3_uploads WHERE upload_id = $1 AND record IS NOT NULL', [uploadId]);
       rows = live.map((row) => ({ part: row.part_number, text: null }));
     }
-    await client.query(`WITH head AS (UPDATE s3_store SET change_seq = $2) INSERT INTO s3_uploads (upload_id, part_number, seq, record, mac)
-      SELECT $1, part, $2, record, mac FROM unnest($3::integer[], $4::text[], $5::text[]) AS t(part, record, mac)
-      ON CONFLICT (upload_id, part_number) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac`,
+    await client.query(`WITH head AS (UPDATE s3_store SET change_seq = $2) INSERT INTO s3_uploads (upload_id, part_number, seq, record, mac, ended_at)
+      SELECT $1, part, $2, record, mac, CASE WHEN record IS NULL THEN now() END FROM unnest($3::integer[], $4::text[], $5::text[]) AS t(part, record, mac)
+      ON CONFLICT (upload_id, part_number) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac, ended_at = EXCLUDED.ended_at`,
     [uploadId, seq, rows.map((r) => r.part), rows.map((r) => r.text), rows.map((r) => this.uploadMac(uploadId, r.part, seq, r.text))]);
+    if ('dropUpload' in record) {
+      await client.query(`WITH pruned AS (DELETE FROM s3_uploads WHERE record IS NULL AND ended_at < now() - $1 * interval '1 millisecond' RETURNING seq)
+        UPDATE s3_store SET uploads_pruned_seq = GREATEST(uploads_pruned_seq, (SELECT max(seq) FROM pruned))`, [this.endedUploadRetentionMs]);
+    }
   }
 
   /**
-   * One statement (one snapshot): the head and the rows changed after `version`; `liveOnly` for a
-   * process's first load, which has nothing yet to remove tombstones' records from.
+   * One statement (one snapshot): the head (its SSE-S3 root keys as `record`, its uploads_pruned_seq
+   * as `mac`) and the rows changed after `version` — every live upload row too when tombstones past
+   * `version` may have been pruned; `liveOnly` for a process's first load, which has nothing yet to
+   * remove tombstones' records from.
    */
   private async updatesVia(client: Pool | PoolClient, version: number, liveOnly = false): Promise<Updates> {
     const { rows } = await client.query<Row>(`
       SELECT 'head' AS kind, NULL AS bucket, NULL AS key, NULL AS version_id, NULL AS upload_id, NULL::integer AS part_number, change_seq AS seq,
-        sse_s3_root_keys AS record, NULL AS mac FROM s3_store
+        sse_s3_root_keys AS record, uploads_pruned_seq::text AS mac FROM s3_store
       UNION ALL SELECT 'bucket', name, NULL, NULL, NULL, NULL, seq, record, mac FROM s3_buckets WHERE seq > $1 AND (NOT $2 OR record IS NOT NULL)
       UNION ALL SELECT 'version', bucket, key, version_id, NULL, NULL, seq, record, mac FROM s3_versions WHERE seq > $1 AND (NOT $2 OR record IS NOT NULL)
-      UNION ALL SELECT 'upload', NULL, NULL, NULL, upload_id, part_number, seq, record, mac FROM s3_uploads WHERE seq > $1 AND (NOT $2 OR record IS NOT NULL)
+      UNION ALL SELECT 'upload', NULL, NULL, NULL, upload_id, part_number, seq, record, mac FROM s3_uploads
+        WHERE (seq > $1 OR (record IS NOT NULL AND $1 < (SELECT uploads_pruned_seq FROM s3_store))) AND (NOT $2 OR record IS NOT NULL)
       ORDER BY seq`, [version, liveOnly]);
     const head = rows.find((row) => row.kind === 'head')!;
-    return { version: Number(head.seq), sealedRootKeys: head.record!, rows: rows.filter((row) => row.kind !== 'head') };
+    return { since: version, version: Number(head.seq), prunedSeq: Number(head.mac), sealedRootKeys: head.record!, rows: rows.filter((row) => row.kind !== 'head') };
   }
 
   /**
@@ -292,11 +327,16 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
    * only what is newer than what memory holds: a read that started before another call's catch-up
    * or change finished brings nothing older back. Every row is authenticated before any is applied.
    */
-  private catchUp({ version, sealedRootKeys, rows }: Updates): void {
+  private catchUp({ since, version, prunedSeq, sealedRootKeys, rows }: Updates): void {
     this.useRootKeys(sealedRootKeys);
     if (version <= this.version) return;
-    const fresh = rows.filter((row) => Number(row.seq) > this.version);
+    const wholeUploads = prunedSeq > since; // the live upload rows came whole: an upload none of them names has ended
+    const fresh = rows.filter((row) => Number(row.seq) > this.version || (wholeUploads && row.kind === 'upload'));
     for (const row of fresh) this.verify(row);
+    if (wholeUploads) {
+      const live = new Set(fresh.filter((row) => row.kind === 'upload' && row.part_number === 0 && row.record !== null).map((row) => row.upload_id!));
+      for (const id of this.uploads.keys()) if (!live.has(id)) this.uploads.delete(id);
+    }
     // Buckets first (a version's bucket may have been written after it), removed buckets last (their versions were removed before them).
     for (const row of fresh) if (row.kind === 'bucket' && row.record !== null) restoreBucket(this.buckets, JSON.parse(row.record) as SavedBucket);
     for (const row of fresh) if (row.kind === 'version') this.applyVersion(row);

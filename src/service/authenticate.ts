@@ -17,6 +17,7 @@ export async function authenticate(request: WireRequest, scope: CredentialScope 
   if (!scope) throw new AuthenticationFailure('missing', 'Request is missing Authentication Token');
   const region = REGIONAL_SERVICES.has(scope.service) ? serviceRegion : GLOBAL_SERVICE_REGION;
   if (scope.region !== region) throw new AuthenticationFailure('wrong-region', `Credential should be scoped to a valid region, not '${scope.region}' (this endpoint's ${scope.service} is in ${region})`);
+  await directory.refresh(); // another server sharing the identities may have changed them
   const known = directory.credentialsFor(scope.accessKeyId);
   if (!known) throw new AuthenticationFailure('unknown-key', 'The security token included in the request is invalid.');
   const signing = await verifySignature(request, scope, known.secretAccessKey, now);

@@ -1,15 +1,15 @@
 // IAM users, their access keys and inline policies, and the root access key: the service's
-// identities. Every change is stored (sealed, atomically) before it is acknowledged, and user
-// policies are handed to the library's Iam, which the KMS consults for identity policies. Errors are
-// IAM's (IAM API Reference: NoSuchEntity 404, EntityAlreadyExists 409, DeleteConflict 409,
-// LimitExceeded 409, MalformedPolicyDocument 400, ValidationError 400).
+// identities, kept in an IamStore — a sealed file in DIR (file-iam-store.ts), or PostgreSQL tables
+// that several servers share (postgres-iam-store.ts). Every change is stored before it is
+// acknowledged, and user policies are handed to the library's Iam, which the KMS consults for
+// identity policies, whenever the store's state changes (this server's change or, on a shared
+// store, another server's, seen at the catch-up each request starts with). Errors are IAM's (IAM
+// API Reference: NoSuchEntity 404, EntityAlreadyExists 409, DeleteConflict 409, LimitExceeded 409,
+// MalformedPolicyDocument 400, ValidationError 400).
 
 import { systemClock, type Clock } from '../core/clock.js';
-import { SerialQueue } from '../core/serial-queue.js';
-import { commitChange } from '../core/state-change.js';
 import { MalformedPolicyError, parsePolicy, rootArn, type Iam } from '../policy/index.js';
 import { newAccessKey, newUserId, type AccessKeyPair } from './access-key-generator.js';
-import type { SealedStateFile } from './sealed-state-file.js';
 import { ServiceError } from './service-error.js';
 
 export interface UserRecord {
@@ -36,6 +36,24 @@ export interface IamState {
   accessKeys: AccessKeyRecord[];
 }
 
+/**
+ * Where the identities are kept. `state` is never changed in place: a change or a catch-up replaces
+ * it with a new object, so a reader holding one sees one consistent state.
+ */
+export interface IamStore {
+  /** The identities as of the last catch-up or change. */
+  readonly state: IamState;
+  /** Catches up with the changes other servers sharing the store made (a store no other server writes: nothing to do). */
+  refresh(): Promise<void>;
+  /**
+   * Runs `mutate` on a copy of the current state (on a shared store, caught up under its write lock,
+   * so a check in it holds when the change is made), stores that copy, and only then makes it
+   * `state`; if `mutate` throws or the write fails, nothing changes.
+   */
+  change<T>(mutate: (state: IamState) => T): Promise<T>;
+  close(): Promise<void>;
+}
+
 /** Who an access key belongs to: the principal the request is made as. */
 export interface Identity {
   arn: string;
@@ -53,20 +71,25 @@ const noSuchEntity = (what: string) => new ServiceError('NoSuchEntity', 404, wha
 const validationError = (message: string) => new ServiceError('ValidationError', 400, message);
 
 export class IamDirectory {
-  private readonly changes = new SerialQueue();
+  /** The state whose user policies `iam` holds. */
+  private synced: IamState;
+  private readonly account: string;
 
-  private constructor(private state: IamState, private readonly account: string, private readonly iam: Iam,
-    private readonly file: SealedStateFile<IamState>, private readonly clock: Clock) {}
+  /** The identities `store` holds, whose user policies go to `iam`. `clock`: where CreateDate comes from. */
+  constructor(private readonly store: IamStore, private readonly iam: Iam, private readonly clock: Clock = systemClock) {
+    this.account = store.state.account;
+    this.synced = { ...store.state, users: [] };
+    this.syncPolicies();
+  }
 
-  /** Loads the stored identities (or starts with `root` alone), and gives the user policies to `iam`. `clock`: where CreateDate comes from. */
-  static async open(file: SealedStateFile<IamState>, stored: IamState | undefined, root: AccessKeyPair, account: string, iam: Iam,
-    clock: Clock = systemClock): Promise<IamDirectory> {
-    const state = stored ?? { account, root, users: [], accessKeys: [] };
-    if (!stored) await file.write(state);
-    for (const user of state.users) {
-      for (const [name, document] of Object.entries(user.policies)) iam.putPrincipalPolicy({ PrincipalArn: user.arn, PolicyName: name, PolicyDocument: document });
-    }
-    return new IamDirectory(state, account, iam, file, clock);
+  private get state(): IamState {
+    return this.store.state;
+  }
+
+  /** Catches up with other servers' changes (a shared store), before a request is authenticated and served. */
+  async refresh(): Promise<void> {
+    await this.store.refresh();
+    this.syncPolicies();
   }
 
   /** The secret and identity of an active access key, or undefined for a key we do not know. */
@@ -144,8 +167,8 @@ export class IamDirectory {
     });
   }
 
-  async putUserPolicy(userName: string, policyName: string, document: string): Promise<void> {
-    await this.change((state) => {
+  putUserPolicy(userName: string, policyName: string, document: string): Promise<void> {
+    return this.change((state) => {
       const user = this.findUser(state, userName);
       if (typeof policyName !== 'string' || !POLICY_NAME.test(policyName)) throw validationError('PolicyName: expected 1-128 letters, digits or +=,.@_-');
       try {
@@ -156,7 +179,6 @@ export class IamDirectory {
       }
       user.policies[policyName] = document;
     });
-    this.iam.putPrincipalPolicy({ PrincipalArn: this.getUser(userName).arn, PolicyName: policyName, PolicyDocument: document });
   }
 
   getUserPolicy(userName: string, policyName: string): string {
@@ -165,14 +187,12 @@ export class IamDirectory {
     return document;
   }
 
-  async deleteUserPolicy(userName: string, policyName: string): Promise<void> {
-    const arn = await this.change((state) => {
+  deleteUserPolicy(userName: string, policyName: string): Promise<void> {
+    return this.change((state) => {
       const user = this.findUser(state, userName);
       if (!Object.hasOwn(user.policies, policyName)) throw noSuchEntity(`The user policy with name ${policyName} cannot be found.`);
       delete user.policies[policyName];
-      return user.arn;
     });
-    this.iam.deletePrincipalPolicy({ PrincipalArn: arn, PolicyName: policyName });
   }
 
   listUserPolicies(userName: string): string[] {
@@ -185,21 +205,30 @@ export class IamDirectory {
     return user;
   }
 
-  /**
-   * One change at a time (each record is the whole state), made on a copy that is stored and only
-   * then replaces the state (core/state-change.ts's `publish`): a reader — an access key being
-   * checked, a listing — never sees a change whose write may yet fail, and a failed write changes nothing.
-   */
-  private change<T>(mutate: (state: IamState) => T): Promise<T> {
-    return this.changes.run(async () => {
-      let result: T;
-      await commitChange(() => {
-        const next = structuredClone(this.state);
-        result = mutate(next);
-        return { record: next, publish: () => { this.state = next; } };
-      }, (next) => this.file.write(next));
-      return result!;
-    });
+  /** A change made by the store (on a copy, stored, then current), whose policies then go to `iam`. */
+  private async change<T>(mutate: (state: IamState) => T): Promise<T> {
+    try {
+      return await this.store.change(mutate);
+    } finally {
+      this.syncPolicies(); // a shared store may have caught up even if the change failed
+    }
+  }
+
+  /** Gives `iam` the user policies the store's state holds, where they differ from those it was last given. */
+  private syncPolicies(): void {
+    const next = this.state;
+    if (next === this.synced) return;
+    const before = new Map(this.synced.users.map((u) => [u.arn, u.policies]));
+    const after = new Map(next.users.map((u) => [u.arn, u.policies]));
+    for (const [arn, policies] of before) {
+      for (const name of Object.keys(policies)) if (!Object.hasOwn(after.get(arn) ?? {}, name)) this.iam.deletePrincipalPolicy({ PrincipalArn: arn, PolicyName: name });
+    }
+    for (const [arn, policies] of after) {
+      for (const [name, document] of Object.entries(policies)) {
+        if (before.get(arn)?.[name] !== document) this.iam.putPrincipalPolicy({ PrincipalArn: arn, PolicyName: name, PolicyDocument: document });
+      }
+    }
+    this.synced = next;
   }
 }
 

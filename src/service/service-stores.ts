@@ -1,9 +1,9 @@
-// Where `kms-wasm serve` keeps the KMS's keys and the S3 objects: in DIR (a FileKeyStore and a
-// directory ObjectStore: one server per directory), or with `--postgres URL` in a PostgreSQL
-// database that several servers share (PostgresKeyStore, PostgresObjectMetadata with bodies in the
-// database), sealed under DIR's root key (root.key, the FileKeyStore's own, created if missing),
-// which the database never sees. Either way the IAM state and the query catalog stay in DIR, sealed
-// under that root key.
+// Where `kms-wasm serve` keeps the KMS's keys, the S3 objects and the IAM identities: in DIR (a
+// FileKeyStore, a directory ObjectStore and iam-state.bin: one server per directory), or with
+// `--postgres URL` in a PostgreSQL database that several servers share (PostgresKeyStore,
+// PostgresObjectMetadata with bodies in the database, PostgresIamStore), sealed under DIR's root key
+// (root.key, the FileKeyStore's own, created if missing), which the database never sees. Either way
+// the query catalog stays in DIR.
 
 import { join } from 'node:path';
 import { FileKeyStore } from '../kms/file-key-store.js';
@@ -12,23 +12,40 @@ import { PostgresKeyStore } from '../kms/postgres-key-store.js';
 import { readOrCreateSecret } from '../platform/atomic-file.js';
 import type { ObjectMetadataStore } from '../s3/object-metadata.js';
 import { PostgresObjectMetadata } from '../s3/postgres-object-metadata.js';
+import type { AccessKeyPair } from './access-key-generator.js';
+import { FileIamStore } from './file-iam-store.js';
+import type { IamStore } from './iam-directory.js';
+import { PostgresIamStore } from './postgres-iam-store.js';
 
 export interface ServiceStores {
   keys: KeyStore & { close(): Promise<void> };
   /** The ObjectStore's metadata store; undefined: a directory store in DIR. */
   objects?: ObjectMetadataStore;
-  /** The root key (IAM state is sealed under it). */
-  rootKey: Uint8Array;
+  /** The IAM users, access keys and policies, and the root access key. */
+  identities: IamStore;
+  /** The root key pair made on this store's first start (to show once); undefined otherwise. */
+  generatedRootCredentials?: AccessKeyPair;
 }
 
 /** The root key file a FileKeyStore keeps in its directory: the same key whichever store DIR's server uses. */
 const ROOT_KEY_FILE = 'root.key';
 
-/** Opens the stores (on PostgreSQL: connected, migrated, the root key checked against the database's), so a server that cannot use them does not start. */
-export async function openServiceStores(dir: string, postgres: string | undefined): Promise<ServiceStores> {
+/**
+ * Opens the stores (on PostgreSQL: connected, migrated, the root key checked against the
+ * database's), so a server that cannot use them does not start. `account` and `environment` (the
+ * root credentials' variables) are checked against the stored identities, or start them.
+ */
+export async function openServiceStores(dir: string, postgres: string | undefined, account: string,
+  environment: Record<string, string | undefined>): Promise<ServiceStores> {
   if (postgres === undefined) {
     const keys = new FileKeyStore({ directory: dir });
-    return { keys, rootKey: await keys.rootKey() };
+    try {
+      const { store: identities, generated } = await FileIamStore.open(dir, await keys.rootKey(), account, environment);
+      return { keys, identities, generatedRootCredentials: generated };
+    } catch (error) {
+      await keys.close();
+      throw error;
+    }
   }
   const rootKey = await readOrCreateSecret(join(dir, ROOT_KEY_FILE), 32);
   const keys = new PostgresKeyStore({ connectionString: postgres, rootKey });
@@ -36,10 +53,13 @@ export async function openServiceStores(dir: string, postgres: string | undefine
   try {
     await keys.rootKey();
     await objects.load();
+    const { store: identities, generated } = await PostgresIamStore.open({ connectionString: postgres, rootKey }, account, environment);
+    return { keys, objects, identities, generatedRootCredentials: generated };
   } catch (error) {
     await keys.close();
     await objects.close();
     throw error;
+  } finally {
+    rootKey.fill(0); // the stores keep what they derived from it
   }
-  return { keys, objects, rootKey };
 }

@@ -1,6 +1,6 @@
-// `kms-wasm serve` without the command line: opens (or creates) DIR — its lock, the KMS's key store
-// and the ObjectStore (in DIR, or on PostgreSQL: service-stores.ts), the sealed IAM state, the root
-// credentials, Athena's catalog — and listens.
+// `kms-wasm serve` without the command line: opens (or creates) DIR — its lock, the KMS's key store,
+// the ObjectStore and the IAM identities with the root credentials (in DIR, or on PostgreSQL:
+// service-stores.ts), Athena's catalog — and listens.
 
 import { systemClock } from '../core/clock.js';
 import { mkdir } from 'node:fs/promises';
@@ -11,12 +11,10 @@ import type { AccessKeyPair } from './access-key-generator.js';
 import { listen, type ListeningService } from './http-server.js';
 import { awsChecksummer } from './s3-checksums.js';
 import { IamApi } from './iam-api.js';
-import { IamDirectory, type IamState } from './iam-directory.js';
+import { IamDirectory } from './iam-directory.js';
 import { KmsJsonApi } from './kms-json-api.js';
 import { AthenaJsonApi } from './athena-json-api.js';
 import { QueryService } from '../query/node-query-service.js';
-import { chooseRootCredentials, RootCredentialsError } from './root-credentials.js';
-import { SealedStateFile } from './sealed-state-file.js';
 import { StsApi } from './sts-api.js';
 import { ObjectStore } from '../s3/node-object-store.js';
 import { S3RestApi } from './s3-rest-api.js';
@@ -25,7 +23,7 @@ import { openServiceStores } from './service-stores.js';
 
 export interface ServeOptions {
   dir: string;
-  /** A PostgreSQL connection string: keys and objects in that database, shared with the other servers on it (service-stores.ts). */
+  /** A PostgreSQL connection string: keys, objects and identities in that database, shared with the other servers on it (service-stores.ts). */
   postgres?: string;
   host: string;
   port: number;
@@ -50,13 +48,11 @@ export interface RunningService extends ListeningService {
   generatedRootCredentials?: AccessKeyPair;
 }
 
-export const IAM_STATE_FILE = 'iam-state.bin';
-
 /**
  * The kind of DIR's lock the server holds while it runs (`locks/serve.<n>`, see DirectoryLock): the
- * IAM state (iam-state.bin) is held in memory and written whole, so a second server on DIR would
- * overwrite the first one's users and keys. The stores it opens (keys, objects, the query catalog)
- * take their own locks besides.
+ * IAM state (iam-state.bin, without --postgres) is held in memory and written whole, so a second
+ * server on DIR would overwrite the first one's users and keys. The stores it opens (keys, objects,
+ * the query catalog) take their own locks besides.
  */
 const SERVE_LOCK = 'serve';
 
@@ -73,16 +69,11 @@ export async function startService(options: ServeOptions): Promise<RunningServic
 }
 
 async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): Promise<RunningService> {
-  const { keys: store, objects: objectMetadata, rootKey } = await openServiceStores(options.dir, options.postgres);
+  const { keys: store, objects: objectMetadata, identities, generatedRootCredentials } = await openServiceStores(options.dir, options.postgres,
+    options.account, options.environment);
   const iam = new Iam();
   const kms = new KeyManagementService({ account: options.account, region: options.region, store, iam });
-  const stateFile = new SealedStateFile<IamState>(options.dir, IAM_STATE_FILE, rootKey);
-  const stored = await stateFile.read();
-  if (stored && stored.account !== options.account) {
-    throw new RootCredentialsError(`${options.dir} holds account ${stored.account}'s state; start it with --account ${stored.account}`);
-  }
-  const root = chooseRootCredentials(options.environment, stored?.root);
-  const directory = await IamDirectory.open(stateFile, stored, root.credentials, options.account, iam, options.now ? { now: options.now } : systemClock);
+  const directory = new IamDirectory(identities, iam, options.now ? { now: options.now } : systemClock);
   // SSE-C needs TLS, as in S3, except on a loopback address, where nothing crosses a network.
   const objects = new ObjectStore({ kms, iam, ...(objectMetadata ? { store: objectMetadata } : { dir: options.dir }), requireSecureTransport: !isLoopback(options.host), checksummer: awsChecksummer });
   const s3 = new S3RestApi(objects, { region: options.region,
@@ -103,6 +94,7 @@ async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): 
   } catch (error) {
     await queries.close();
     await objects.close();
+    await identities.close();
     await store.close();
     throw error;
   }
@@ -112,10 +104,11 @@ async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): 
       await listening.close();
       await queries.close();
       await objects.close();
+      await identities.close();
       // The key store's own lock too, so that the directory can be served again in this process.
       await store.close();
       await unlock();
     },
-    generatedRootCredentials: root.generated ? root.credentials : undefined,
+    generatedRootCredentials,
   };
 }

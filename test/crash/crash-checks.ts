@@ -1,4 +1,5 @@
-// After a kill: reopens the three stores on the directory, in this process, and holds them to the
+// After a kill: reopens the three stores on the directory (or on PostgreSQL, bodies and sectors in
+// the directory, orphans removed at once: the child is dead), in this process, and holds them to the
 // ledger of acknowledged results. Each finding names its kind, so the harness can count them and a
 // known gap can be told apart from a new loss. Keys, aliases, grants, rotations, deletions, volumes
 // and snapshots are checked every time; ciphertexts, objects and sectors (each check of which costs a
@@ -7,7 +8,10 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BlockStore, FileKeyStore, KeyManagementService, ObjectStore, type AuditCheckpoint } from '../../src/node.js';
+import pg from 'pg';
+import {
+  BlockStore, FileKeyStore, KeyManagementService, ObjectStore, PostgresBlockMetadata, PostgresKeyStore, PostgresObjectMetadata, type AuditCheckpoint, type KeyStore,
+} from '../../src/node.js';
 import type { Acknowledged, Ledger, ObjectVersion, WrittenSectors } from './crash-ledger.js';
 
 export type FindingKind =
@@ -27,6 +31,31 @@ export type FindingKind =
 export interface Finding { kind: FindingKind; detail: string }
 
 export const ACCOUNT = '111122223333';
+
+/** A PostgreSQL database for the three stores, and their root key in hex. */
+export interface PostgresStores { url: string; rootKey: string }
+
+/** The advisory lock class of PostgresBlockMetadata's attachment holders. */
+const HOLDER_LOCK_CLASS = 0x6b6d7365;
+
+/**
+ * Waits (a bounded number of times) until no session holds an attachment holder lock: PostgreSQL
+ * frees a killed process's a moment after the kill, when its server process notices the closed connection.
+ */
+export async function holderSessionsGone({ url }: PostgresStores): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objsubid = 2
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [HOLDER_LOCK_CLASS]);
+      if (rows[0].n === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await client.end();
+  }
+}
 const BUCKET = 'crash-objects';
 /** The instance the checks attach volumes to, to read their sectors back. */
 const READER = 'i-00000000c4ec4e00';
@@ -76,7 +105,7 @@ export class AuditTally {
   }
 
   /** Verifies the trail (from the last checkpoint, or all of it when `full`) and counts the records added since. */
-  async advance(kms: KeyManagementService, store: FileKeyStore, full: boolean): Promise<{ valid: boolean; detail: string }> {
+  async advance(kms: KeyManagementService, store: KeyStore, full: boolean): Promise<{ valid: boolean; detail: string }> {
     const verification = await kms.verifyAuditTrail(full || !this.checkpoint ? {} : { fromCheckpoint: this.checkpoint });
     if (!verification.valid || !verification.checkpoint) return { valid: false, detail: JSON.stringify(verification) };
     const from = this.checkpoint ?? { count: 0, position: 0 };
@@ -98,6 +127,25 @@ export interface CheckOptions {
   round: number;
   /** Check every ciphertext, object and sector, and verify the whole audit trail. */
   full: boolean;
+  /** The PostgreSQL stores instead of the directory stores. */
+  postgres?: PostgresStores;
+}
+
+/** The stores the checks open: those the child used. */
+function openStores(dir: string, postgres: PostgresStores | undefined) {
+  if (!postgres) {
+    const store = new FileKeyStore({ directory: join(dir, 'kms') });
+    const kms = new KeyManagementService({ account: ACCOUNT, region: 'us-east-1', store });
+    return { store, kms, s3: new ObjectStore({ kms, dir: join(dir, 's3') }), ec2: new BlockStore({ kms, dir: join(dir, 'ebs') }) };
+  }
+  const options = { connectionString: postgres.url, rootKey: new Uint8Array(Buffer.from(postgres.rootKey, 'hex')), poolSize: 3 };
+  const store = new PostgresKeyStore(options);
+  const kms = new KeyManagementService({ account: ACCOUNT, region: 'us-east-1', store });
+  return {
+    store, kms,
+    s3: new ObjectStore({ kms, store: new PostgresObjectMetadata({ ...options, bodies: join(dir, 's3', 'objects'), orphanedBodyGraceMs: 0 }) }),
+    ec2: new BlockStore({ kms, store: new PostgresBlockMetadata({ ...options, sectors: join(dir, 'ebs', 'sectors'), orphanedSectorGraceMs: 0 }) }),
+  };
 }
 
 /** Opens the stores on `dir`, checks `ledger` against them, and closes them again. */
@@ -110,10 +158,7 @@ export async function checkStores(dir: string, ledger: Ledger, tally: AuditTally
     checked += items.length;
     return items;
   };
-  const store = new FileKeyStore({ directory: join(dir, 'kms') });
-  const kms = new KeyManagementService({ account: ACCOUNT, region: 'us-east-1', store });
-  const s3 = new ObjectStore({ kms, dir: join(dir, 's3') });
-  const ec2 = new BlockStore({ kms, dir: join(dir, 'ebs') });
+  const { store, kms, s3, ec2 } = openStores(dir, options.postgres);
   try {
     const opened = await Promise.allSettled([kms.listKeys(), s3.listObjectVersions({ Bucket: BUCKET }).catch((error: Error) => {
       if (error.name !== 'NoSuchBucket' || ledger.bucketReady) throw error;
@@ -236,7 +281,7 @@ async function checkAttachmentGrants(kms: KeyManagementService, ec2: BlockStore,
  * each rotation its RotateKeyOnDemand, each alias a CreateAlias, each live grant a CreateGrant not
  * matched by a RetireGrant or RevokeGrant.
  */
-async function checkAuditTrail(kms: KeyManagementService, store: FileKeyStore, tally: AuditTally, full: boolean, found: Found) {
+async function checkAuditTrail(kms: KeyManagementService, store: KeyStore, tally: AuditTally, full: boolean, found: Found) {
   const { valid, detail } = await tally.advance(kms, store, full);
   if (!valid) {
     found('audit-invalid', detail);

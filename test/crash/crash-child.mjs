@@ -1,5 +1,6 @@
 // The process the crash harness kills: it opens the three directory stores on one directory (the
-// built package, `k`), runs the round's plan of KMS, S3 and EBS calls one after another, and prints
+// built package, `k`) — or, given `postgres`, the three PostgreSQL stores on that database, their
+// bodies and sectors in the directory — runs the round's plan of KMS, S3 and EBS calls one after another, and prints
 // one JSON line per ACKNOWLEDGED result the moment its call resolves (stdout to a pipe is written
 // synchronously on Linux, so a printed line is a call that returned before the kill). With
 // `killAtWrite`, it kills itself (SIGKILL) just before its n-th file-system write, so a round's
@@ -69,12 +70,24 @@ function encryption(mode, keyId) {
   return { request: customerKeyHeaders(key), ack: { customerKey: base64(key) } };
 }
 
-export async function run(k, { dir, killAtWrite, world, plan }) {
+/** The KMS, ObjectStore and BlockStore: in `dir`, or on `postgres` ({ url, rootKey } in hex) with bodies and sectors in `dir`. */
+function openStores(k, dir, postgres) {
+  if (!postgres) {
+    const kms = new k.KeyManagementService({ account: ACCOUNT, region: 'us-east-1', store: new k.FileKeyStore({ directory: `${dir}/kms` }) });
+    return { kms, s3: new k.ObjectStore({ kms, dir: `${dir}/s3` }), ec2: new k.BlockStore({ kms, dir: `${dir}/ebs` }) };
+  }
+  const options = { connectionString: postgres.url, rootKey: Uint8Array.from(Buffer.from(postgres.rootKey, 'hex')), poolSize: 3 };
+  const kms = new k.KeyManagementService({ account: ACCOUNT, region: 'us-east-1', store: new k.PostgresKeyStore(options) });
+  return {
+    kms,
+    s3: new k.ObjectStore({ kms, store: new k.PostgresObjectMetadata({ ...options, bodies: `${dir}/s3/objects` }) }),
+    ec2: new k.BlockStore({ kms, store: new k.PostgresBlockMetadata({ ...options, sectors: `${dir}/ebs/sectors` }) }),
+  };
+}
+
+export async function run(k, { dir, killAtWrite, world, plan, postgres }) {
   if (killAtWrite !== undefined) await armKillAtWrite(killAtWrite);
-  const store = new k.FileKeyStore({ directory: `${dir}/kms` });
-  const kms = new k.KeyManagementService({ account: ACCOUNT, region: 'us-east-1', store });
-  const s3 = new k.ObjectStore({ kms, dir: `${dir}/s3` });
-  const ec2 = new k.BlockStore({ kms, dir: `${dir}/ebs` });
+  const { kms, s3, ec2 } = openStores(k, dir, postgres);
   const keys = [...world.keys];
   const volumes = world.volumes.map((v) => ({ ...v }));
   const versions = [...world.versions];

@@ -1,5 +1,6 @@
 // Crash consistency of the directory stores (FileKeyStore, ObjectStore({ dir }), BlockStore({ dir })),
-// proven by killing a process that works on them (crash-rounds.ts). The default suite runs a short,
+// and of the PostgreSQL stores (PostgresKeyStore, PostgresObjectMetadata, PostgresBlockMetadata, with
+// KMS_WASM_TEST_POSTGRES), proven by killing a process that works on them (crash-rounds.ts). The default suite runs a short,
 // seeded run whose kills come at chosen file-system writes, so it replays exactly; the long run
 // (KMS_WASM_SOAK=1: 200 rounds, half of them killed at a random moment; KMS_WASM_CRASH_ROUNDS and
 // KMS_WASM_CRASH_SEED to change it) prints its seed and its counts.
@@ -8,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BlockStore, FileKeyStore, KeyManagementService, ObjectStore } from '../../src/node.js';
+import { freshDatabase, POSTGRES_URL } from '../helpers/postgres.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { ACCOUNT, AuditTally, checkStores } from './crash-checks.js';
 import { Ledger } from './crash-ledger.js';
@@ -68,6 +70,34 @@ describe('crash consistency of the directory stores', () => {
     const seed = Number(process.env.KMS_WASM_CRASH_SEED ?? crypto.getRandomValues(new Uint32Array(1))[0]);
     const rounds = Number(process.env.KMS_WASM_CRASH_ROUNDS ?? 200);
     const report = await runCrashRounds({ dir: tempDir(), seed, rounds, mode: 'mixed', log: console.log });
+    expectConsistent(report);
+    expect(byKind(report, ['unaudited'])).toEqual([]);
+  }, 3 * 60 * 60_000);
+});
+
+describe.skipIf(!POSTGRES_URL)('crash consistency of the PostgreSQL stores', () => {
+  /** A run on a fresh database (dropped after it), bodies and sectors in a fresh directory. */
+  async function runOnPostgres(options: { seed: number; rounds: number; mode: 'timer' | 'mixed' }) {
+    const database = await freshDatabase();
+    try {
+      const postgres = { url: database.url, rootKey: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex') };
+      return await runCrashRounds({ dir: tempDir(), ...options, postgres, log: console.log });
+    } finally {
+      await database.drop();
+    }
+  }
+
+  it('a process killed at random moments loses nothing it acknowledged, leaves no residue, and every change has its audit record', async () => {
+    const report = await runOnPostgres({ seed: 13, rounds: 6, mode: 'timer' });
+    expect(report.rounds).toBe(6);
+    expect(report.acknowledged).toBeGreaterThan(0);
+    expectConsistent(report);
+    expect(byKind(report, ['unaudited'])).toEqual([]);
+  }, 10 * 60_000);
+
+  it.runIf(soak)('long run: killed at random writes and moments, round after round on one database', async () => {
+    const seed = Number(process.env.KMS_WASM_CRASH_SEED ?? crypto.getRandomValues(new Uint32Array(1))[0]);
+    const report = await runOnPostgres({ seed, rounds: Number(process.env.KMS_WASM_CRASH_ROUNDS ?? 200), mode: 'mixed' });
     expectConsistent(report);
     expect(byKind(report, ['unaudited'])).toEqual([]);
   }, 3 * 60 * 60_000);

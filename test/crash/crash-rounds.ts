@@ -1,5 +1,6 @@
-// The crash harness: round after round on one directory, a child process (crash-child.mjs) runs a
-// mixed KMS, S3 and EBS workload and is killed with SIGKILL — either just before its n-th
+// The crash harness: round after round on one directory (or one PostgreSQL database, bodies and
+// sectors in the directory), a child process (crash-child.mjs) runs a mixed KMS, S3 and EBS workload
+// and is killed with SIGKILL — either just before its n-th
 // file-system write (`write`: the crash point is set by the seed, so a run replays) or after a
 // delay (`timer`: anywhere, inside a system call included) — and the stores are reopened here and
 // held to what the child acknowledged (crash-checks.ts): after every round its own results and all
@@ -9,7 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { startChild } from '../helpers/child-processes.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
-import { AuditTally, checkStores, type Finding } from './crash-checks.js';
+import { AuditTally, checkStores, holderSessionsGone, type Finding, type PostgresStores } from './crash-checks.js';
 import { Ledger, type Ack } from './crash-ledger.js';
 
 const CHILD = fileURLToPath(new URL('./crash-child.mjs', import.meta.url));
@@ -24,6 +25,8 @@ export interface CrashRunOptions {
   seed: number;
   rounds: number;
   mode: KillMode;
+  /** The PostgreSQL stores instead of the directory stores. */
+  postgres?: PostgresStores;
   log?: (line: string) => void;
 }
 
@@ -43,7 +46,7 @@ export interface CrashRunReport {
   findings: Array<Finding & { round: number }>;
 }
 
-export async function runCrashRounds({ dir, seed, rounds, mode, log = () => undefined }: CrashRunOptions): Promise<CrashRunReport> {
+export async function runCrashRounds({ dir, seed, rounds, mode, postgres, log = () => undefined }: CrashRunOptions): Promise<CrashRunReport> {
   const ledger = new Ledger();
   const seeds = new SeededRandom(seed);
   const report: CrashRunReport = { seed, rounds: 0, killedAtWrite: 0, killedByTimer: 0, killedIdle: 0, acknowledged: 0, checked: 0, findings: [] };
@@ -55,7 +58,7 @@ export async function runCrashRounds({ dir, seed, rounds, mode, log = () => unde
     const atWrite = mode === 'write' || (mode === 'mixed' && random.int(2) === 0);
     const killAtWrite = atWrite ? 1 + random.length(600) : undefined;
     const delayMs = 150 + random.int(2500);
-    const config = { dir, killAtWrite, world: ledger.world(), plan: ledger.plan(random, round) };
+    const config = { dir, killAtWrite, world: ledger.world(), plan: ledger.plan(random, round), postgres };
     const child = startChild(`const { run } = await import(${JSON.stringify(CHILD)});\nawait run(k, ${JSON.stringify(config)});`);
     const timer = atWrite ? undefined : setTimeout(() => child.process.kill('SIGKILL'), delayMs);
     let idle = false;
@@ -87,7 +90,8 @@ export async function runCrashRounds({ dir, seed, rounds, mode, log = () => unde
       if (line.startsWith('{') && line.endsWith('}')) ledger.record(JSON.parse(line) as Ack, round);
     }
     report.acknowledged += ledger.acknowledged - before;
-    const { findings, checked } = await checkStores(dir, ledger, tally, { round, full: round % FULL_CHECK_EVERY === 0 || round === rounds });
+    if (postgres) await holderSessionsGone(postgres); // the dead child's attachments are orphaned once PostgreSQL has noticed its sessions end
+    const { findings, checked } = await checkStores(dir, ledger, tally, { round, full: round % FULL_CHECK_EVERY === 0 || round === rounds, postgres });
     findings.forEach(found);
     report.checked += checked;
     report.rounds++;

@@ -3,7 +3,10 @@
 // Options, the root key check, tampered rows, one store's changes seen by another, decisions taken on
 // current state, and attachments that die with their process: a child that attached a volume and is
 // SIGKILLed (or exits without closing) leaves the volume attachable again, its grant retired.
+// Sector files no record names (a CreateSnapshot SIGKILLed between its copy and its record) are
+// removed by the next opener once older than its grace period, and only those.
 // Children run the built package (dist/): `npm run build` first.
+import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockStore, KeyManagementService, PostgresBlockMetadata, PostgresKeyStore } from '../../src/node.js';
@@ -39,8 +42,9 @@ describe.skipIf(!POSTGRES_URL)('PostgresBlockMetadata', () => {
     const sectors = tempDir();
     const kms = new KeyManagementService({ account: ACCOUNT, region: REGION,
       store: new PostgresKeyStore({ connectionString: database.url, rootKey, schema, poolSize: 2 }) });
-    const open = (k = key) => {
-      const ec2 = new BlockStore({ kms, store: new PostgresBlockMetadata({ connectionString: database.url, rootKey: k, schema, sectors, poolSize: 2 }) });
+    const open = (k = key, orphanedSectorGraceMs?: number) => {
+      const ec2 = new BlockStore({ kms, store: new PostgresBlockMetadata({ connectionString: database.url, rootKey: k, schema, sectors, poolSize: 2,
+        orphanedSectorGraceMs }) });
       closers.push(() => ec2.close());
       return ec2;
     };
@@ -68,7 +72,8 @@ describe.skipIf(!POSTGRES_URL)('PostgresBlockMetadata', () => {
     const bad: Array<[object, string]> = [
       [{ ...good, connectionString: '' }, 'connectionString'], [{ ...good, rootKey: new Uint8Array(16) }, 'rootKey'],
       [{ ...good, schema: 'x; DROP TABLE' }, 'schema'], [{ ...good, poolSize: 0 }, 'poolSize'], [{ ...good, sectors: '' }, 'sectors'],
-      [{ ...good, sectors: undefined }, 'sectors'],
+      [{ ...good, sectors: undefined }, 'sectors'], [{ ...good, orphanedSectorGraceMs: -1 }, 'orphanedSectorGraceMs'],
+      [{ ...good, orphanedSectorGraceMs: 1.5 }, 'orphanedSectorGraceMs'], [{ ...good, orphanedSectorGraceMs: '1' }, 'orphanedSectorGraceMs'],
     ];
     for (const [options, field] of bad) {
       expect(() => new PostgresBlockMetadata(options as never), field).toThrow(expect.objectContaining({ name: 'InvalidParameterValue', message: expect.stringContaining(field) }));
@@ -137,6 +142,49 @@ describe.skipIf(!POSTGRES_URL)('PostgresBlockMetadata', () => {
     expect(Buffer.from(await handle.read(0, 24)).toString()).toBe('before the session ended');
     const grants = (await kms.listGrants({ KeyId: KmsKeyId! })).Grants;
     expect(grants).toHaveLength(1); // b's: a's was retired
+  });
+
+  it('an opener removes sector files no volume or snapshot names that are older than the grace period, and only those', async () => {
+    const { sectors, stores: [a], open } = shared(1);
+    const { VolumeId } = await a!.createVolume({ Size: 1, Encrypted: true });
+    await (await a!.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(0, Buffer.from('named, old'));
+    await a!.detachVolume({ VolumeId });
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+    for (const name of ['vol-00000000000000old.img', 'vol-0000000000000young.img', 'stray.tmp']) writeFileSync(`${sectors}/${name}`, 'left behind');
+    for (const name of [`${VolumeId}.img`, 'vol-00000000000000old.img', 'stray.tmp']) utimesSync(`${sectors}/${name}`, twoDaysAgo, twoDaysAgo);
+    const b = open();
+    await b.describeVolumes();
+    expect(readdirSync(sectors).sort()).toEqual([`${VolumeId}.img`, 'vol-0000000000000young.img'].sort());
+    expect(Buffer.from(await (await b.attachVolume({ VolumeId, InstanceId: INSTANCE })).read(0, 10)).toString()).toBe('named, old');
+  });
+
+  it('a CreateSnapshot whose process was SIGKILLed after the copy leaves an unrecorded sector file, removed by the next opener', async () => {
+    const { schema, sectors, stores: [parent], open } = shared(1);
+    const { VolumeId } = await parent!.createVolume({ Size: 1, Encrypted: true });
+    await (await parent!.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(0, Buffer.from('the volume stays'));
+    await parent!.detachVolume({ VolumeId });
+    // The child's KMS never answers the snapshot's ReEncrypt, which comes after the copy and before the record.
+    const child = startChild(`
+const rootKey = Uint8Array.from(Buffer.from(${JSON.stringify(Buffer.from(rootKey).toString('hex'))}, 'hex'));
+const options = { connectionString: ${JSON.stringify(database.url)}, rootKey, schema: ${JSON.stringify(schema)}, poolSize: 2 };
+const real = new k.KeyManagementService({ account: '${ACCOUNT}', region: '${REGION}', store: new k.PostgresKeyStore(options) });
+const kms = new Proxy(real, { get: (target, name) => name === 'reEncrypt'
+  ? async () => { console.log('copied'); await new Promise(() => {}); }
+  : typeof target[name] === 'function' ? target[name].bind(target) : target[name] });
+const ec2 = new k.BlockStore({ kms, store: new k.PostgresBlockMetadata({ ...options, sectors: ${JSON.stringify(sectors)} }) });
+await ec2.createSnapshot({ VolumeId: ${JSON.stringify(VolumeId)} });
+`);
+    expect(await child.nextLine()).toBe('copied');
+    child.process.kill('SIGKILL');
+    expect((await child.exit).signal).toBe('SIGKILL');
+    const [copy] = readdirSync(sectors).filter((name) => name !== `${VolumeId}.img`);
+    expect(copy).toMatch(/^snap-[0-9a-f]{17}\.img$/);
+    await open().describeSnapshots(); // within the default grace period: kept (it could be another process's copy in flight)
+    expect(readdirSync(sectors).sort()).toEqual([`${VolumeId}.img`, copy].sort());
+    const next = open(undefined, 0);
+    expect((await next.describeSnapshots()).Snapshots).toEqual([]);
+    expect(readdirSync(sectors)).toEqual([`${VolumeId}.img`]);
+    expect(Buffer.from(await (await next.attachVolume({ VolumeId, InstanceId: INSTANCE })).read(0, 16)).toString()).toBe('the volume stays');
   });
 
   /** A child that opens the schema's stores and attaches `VolumeId`, writes `text` at 0, prints "attached" (or the error's name), then `then`. */

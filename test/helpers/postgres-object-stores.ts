@@ -27,8 +27,9 @@ export function postgresObjectStores() {
     get url() { return database.url; },
     get sql() { return sql; },
     /** An ObjectStore on `schema`, its bodies in the directory `bodies` or (undefined) in the database. */
-    open(schema: string, bodies: string | undefined, orphanedBodyGraceMs?: number) {
-      const s3 = new ObjectStore({ kms, store: new PostgresObjectMetadata({ connectionString: database.url, rootKey, schema, bodies, poolSize: 2, orphanedBodyGraceMs }) });
+    open(schema: string, bodies: string | undefined, orphanedBodyGraceMs?: number, endedUploadRetentionMs?: number) {
+      const s3 = new ObjectStore({ kms, store: new PostgresObjectMetadata({ connectionString: database.url, rootKey, schema, bodies, poolSize: 2,
+        orphanedBodyGraceMs, endedUploadRetentionMs }) });
       opened.push(s3);
       return s3;
     },

@@ -1,8 +1,9 @@
-// IamDirectory (src/service/iam-directory.ts): a change is published only once its write succeeded,
+// IamDirectory (src/service/iam-directory.ts) on a FileIamStore: a change is published only once its write succeeded,
 // so a reader never sees a change that a failed write takes back — not while the write is under way,
 // not after it failed; and a change whose write succeeds is seen from then on.
 import { describe, expect, it } from 'vitest';
 import { Iam } from '../../src/policy/index.js';
+import { FileIamStore } from '../../src/service/file-iam-store.js';
 import { IamDirectory, type IamState } from '../../src/service/iam-directory.js';
 import type { SealedStateFile } from '../../src/service/sealed-state-file.js';
 
@@ -35,7 +36,7 @@ function gatedFile() {
 async function openDirectory() {
   const gate = gatedFile();
   const stored: IamState = { account: ACCOUNT, root: ROOT, users: [], accessKeys: [] };
-  const directory = await IamDirectory.open(gate.file, stored, ROOT, ACCOUNT, new Iam());
+  const directory = new IamDirectory(new FileIamStore(gate.file, stored), new Iam());
   return { directory, ...gate };
 }
 

@@ -2,16 +2,20 @@
 // each with its own DIR holding the same root.key, they serve the same keys and objects — a key
 // created through one encrypts and decrypts through the other, an object put through one reads
 // through the other, a multipart upload started through one completes through the other — and a server given another root key is refused before it serves anything.
+// They share one identity set too: the root credentials the first server made, users, access keys
+// and identity policies made or deleted through one take effect at the other's next request.
 // The servers are the built command (dist/cli.js): `npm run build` first.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as IamSdk from '@aws-sdk/client-iam';
 import * as Kms from '@aws-sdk/client-kms';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { S3 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, POSTGRES_URL } from '../helpers/postgres.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { run, type Started } from './cli-process.js';
+import { printedCredentials, run, type Started } from './cli-process.js';
 import { ACCOUNT, ROOT } from './service-fixture.js';
 
 const newDirectory = temporaryDirectories('kms-wasm-pg-serve-');
@@ -51,7 +55,7 @@ describe.skipIf(!POSTGRES_URL)('kms-wasm serve --postgres', () => {
     const two = await start(['--dir', directoryWith(rootKey)], { KMS_WASM_POSTGRES: database.url });
     expect(one.url, one.stderr()).not.toBe('');
     expect(two.url, two.stderr()).not.toBe('');
-    expect(one.stdout()).toContain('keys and objects in postgres://');
+    expect(one.stdout()).toContain('keys, objects and identities in postgres://');
     expect(one.stdout()).not.toContain('kms_wasm_test:kms_wasm_test'); // no password in what it prints
 
     const kmsOne = new Kms.KMSClient(common(one.url));
@@ -86,6 +90,55 @@ describe.skipIf(!POSTGRES_URL)('kms-wasm serve --postgres', () => {
       '--postgres', database.url], rootEnv);
     expect(await stranger.exited).toBe(1);
     expect(stranger.stderr()).toMatch(/refusing to start: the root key given is not the one/);
+  });
+
+  it('two servers share one identity set: root credentials, users, access keys and identity policies', async () => {
+    const own = await freshDatabase({ flushCommits: false }); // a database of its own: its root credentials are made by the first server
+    try {
+      const rootKey = crypto.getRandomValues(new Uint8Array(32));
+      const one = await run(['serve', '--port', '0', '--account', ACCOUNT, '--dir', directoryWith(rootKey), '--postgres', own.url]);
+      servers.push(one);
+      expect(one.url, one.stderr()).not.toBe('');
+      expect(one.stdout()).toContain('Root credentials made for this database');
+      const root = printedCredentials(one.stdout());
+      const two = await run(['serve', '--port', '0', '--account', ACCOUNT, '--dir', directoryWith(rootKey), '--postgres', own.url]);
+      servers.push(two);
+      expect(two.url, two.stderr()).not.toBe('');
+      expect(two.stdout()).not.toContain('Root credentials made'); // it uses the pair the first server made
+
+      const clients = (url: string, credentials = root) => ({
+        iam: new IamSdk.IAMClient({ ...common(url), credentials }), kms: new Kms.KMSClient({ ...common(url), credentials }),
+        sts: new STSClient({ ...common(url), credentials }),
+      });
+      const [rootOne, rootTwo] = [clients(one.url), clients(two.url)];
+      await rootOne.iam.send(new IamSdk.CreateUserCommand({ UserName: 'alice' }));
+      await expect(rootTwo.iam.send(new IamSdk.CreateUserCommand({ UserName: 'alice' }))).rejects.toMatchObject({ name: 'EntityAlreadyExistsException' });
+      await rootTwo.iam.send(new IamSdk.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'keys', PolicyDocument: JSON.stringify({
+        Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:CreateKey', 'kms:DescribeKey'], Resource: '*' }] }) }));
+      const { AccessKey } = await rootOne.iam.send(new IamSdk.CreateAccessKeyCommand({ UserName: 'alice' }));
+      const alice = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+      const [aliceOne, aliceTwo] = [clients(one.url, alice), clients(two.url, alice)];
+
+      // The key made through one authenticates at two, and the policy put through two allows there and at one.
+      expect((await aliceTwo.sts.send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:iam::${ACCOUNT}:user/alice`);
+      const { KeyMetadata } = await aliceTwo.kms.send(new Kms.CreateKeyCommand({}));
+      await aliceOne.kms.send(new Kms.DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }));
+      // The policy deleted through one no longer allows at two.
+      await rootOne.iam.send(new IamSdk.DeleteUserPolicyCommand({ UserName: 'alice', PolicyName: 'keys' }));
+      await expect(aliceTwo.kms.send(new Kms.CreateKeyCommand({}))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+      // The key deleted through two is refused at one; the user deleted through one is gone at two.
+      await rootTwo.iam.send(new IamSdk.DeleteAccessKeyCommand({ UserName: 'alice', AccessKeyId: alice.accessKeyId }));
+      await expect(aliceOne.sts.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+      await rootOne.iam.send(new IamSdk.DeleteUserCommand({ UserName: 'alice' }));
+      await expect(rootTwo.iam.send(new IamSdk.GetUserCommand({ UserName: 'alice' }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+      expect((await rootTwo.iam.send(new IamSdk.ListUsersCommand({}))).Users).toEqual([]);
+      for (const server of [one, two]) {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    } finally {
+      await own.drop();
+    }
   });
 
   it('refuses a --postgres that is not a postgres:// URL, with usage', async () => {
