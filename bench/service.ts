@@ -5,7 +5,8 @@
 // PutObject+GetObject pair of 4 KiB under SSE-KMS, at 1, 16 and 64 concurrent requests; then the same
 // GenerateDataKey through a minimal SigV4-signed fetch loop, to show how much of the SDK row is the
 // SDK's own cost; then 64 MiB PUT and GET in MiB/s per SSE mode, each as a ratio to a plain node:http server
-// writing to the same disk (bench/plain-object-server.mjs).
+// writing to the same disk (bench/plain-object-server.mjs) and to the slower of that and the crypto alone
+// on one core, and the same modes from a server started with --worker-pool.
 import { spawn } from 'node:child_process';
 import { Agent } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { CreateKeyCommand, DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { decryptMessage, encryptMessage } from '../src/envelope/index.js';
 
 const CONCURRENCY = [1, 16, 64];
 const SECONDS = 2;
@@ -110,30 +112,62 @@ async function putThenGet(s3: S3Client, Key: string, body: Uint8Array, put: obje
 }
 
 /**
- * 64 MiB PUT and GET per SSE mode, and the unencrypted floor (bench/plain-object-server.mjs: node:http
- * and the disk, with the same client) that each is a ratio to. Every row runs LARGE_ROUNDS times,
- * interleaved, and the best of each is kept: on a shared machine the worst says more about the
- * neighbours than about the code.
+ * One core's worth of the crypto alone: `body` sealed and opened in this process as one message of
+ * kms-wasm's framed format (what an SSE body is stored as), in MiB per second of this process's CPU
+ * time: what one core does when it runs, which on a shared machine wall-clock time understates.
  */
-async function largeObjectRows(s3: S3Client, keyId: string, body: Uint8Array, common: { requestHandler: { httpAgent: Agent } }): Promise<string[]> {
+async function cryptoOnly(body: Uint8Array): Promise<[number, number]> {
+  const dataKey = crypto.getRandomValues(new Uint8Array(32));
+  const mib = body.length / 1024 / 1024;
+  const cpuSeconds = (since: NodeJS.CpuUsage) => {
+    const { user, system } = process.cpuUsage(since);
+    return (user + system) / 1e6;
+  };
+  try {
+    let started = process.cpuUsage();
+    const message = encryptMessage({ dataKey: dataKey.slice(), encryptionContext: {}, wrappedKeys: [{ providerId: 'bench', keyId: 'bench', blob: new Uint8Array(1) }] }, body);
+    const sealRate = mib / cpuSeconds(started);
+    started = process.cpuUsage();
+    const opened = await decryptMessage(async () => dataKey.slice(), message);
+    const openRate = mib / cpuSeconds(started);
+    if (opened.length !== body.length) throw new Error(`crypto only: ${opened.length} bytes opened`);
+    return [sealRate, openRate];
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/**
+ * 64 MiB PUT and GET per SSE mode, the unencrypted floor (bench/plain-object-server.mjs: node:http
+ * and the disk, with the same client) that each is a ratio to, and the crypto alone on one core
+ * (cryptoOnly): an encrypted PUT or GET can go no faster than the slower of the two, so each row is
+ * also a ratio to that ceiling (DSSE's crypto is done twice: its ceiling is half the crypto's).
+ * Every row runs LARGE_ROUNDS times, interleaved, and the best of each is kept: on a shared machine
+ * the worst says more about the neighbours than about the code.
+ */
+async function largeObjectRows(servers: Array<{ s3: S3Client; keyId: string; label: string }>, body: Uint8Array,
+  common: { requestHandler: { httpAgent: Agent } }): Promise<string[]> {
   const agent = common.requestHandler.httpAgent;
   const plainServer = await startServer((dir) => ['bench/plain-object-server.mjs', dir]);
   const plain = new S3Client({ ...common, endpoint: plainServer.url, forcePathStyle: true });
   const customerKey = crypto.getRandomValues(new Uint8Array(32));
   const ssec = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: customerKey };
-  const modes: Array<{ label: string; client: S3Client; put: object; get: object }> = [
-    { label: 'none (node:http and the disk: the floor)', client: plain, put: {}, get: {} },
-    { label: 'SSE-S3', client: s3, put: { ServerSideEncryption: 'AES256' }, get: {} },
-    { label: 'SSE-KMS', client: s3, put: { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyId }, get: {} },
-    { label: 'DSSE-KMS', client: s3, put: { ServerSideEncryption: 'aws:kms:dsse', SSEKMSKeyId: keyId }, get: {} },
-    { label: 'SSE-C', client: s3, put: ssec, get: ssec },
+  const modes: Array<{ label: string; layers: number; run: () => Promise<[number, number]> }> = [
+    { label: 'none (node:http and the disk: the floor)', layers: 0, run: () => putThenGet(plain, 'large/none', body, {}, {}) },
+    { label: 'crypto alone (framed AES-256-GCM in process, MiB per CPU-second)', layers: 0, run: () => cryptoOnly(body) },
+    ...servers.flatMap(({ s3, keyId, label }) => [
+      { label: `SSE-S3${label}`, layers: 1, run: () => putThenGet(s3, 'large/SSE-S3', body, { ServerSideEncryption: 'AES256' }, {}) },
+      { label: `SSE-KMS${label}`, layers: 1, run: () => putThenGet(s3, 'large/SSE-KMS', body, { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyId }, {}) },
+      { label: `DSSE-KMS${label}`, layers: 2, run: () => putThenGet(s3, 'large/DSSE-KMS', body, { ServerSideEncryption: 'aws:kms:dsse', SSEKMSKeyId: keyId }, {}) },
+      { label: `SSE-C${label}`, layers: 1, run: () => putThenGet(s3, 'large/SSE-C', body, ssec, ssec) },
+    ]),
   ];
   const best = modes.map(() => [0, 0]);
   try {
     for (let round = 0; round < LARGE_ROUNDS; round++) {
-      for (const [i, { label, client, put, get }] of modes.entries()) {
+      for (const [i, { run }] of modes.entries()) {
         agent.destroy(); // fresh connections for each, as in the rows above
-        const [putRate, getRate] = await putThenGet(client, `large/${label.split(' ')[0]}`, body, put, get);
+        const [putRate, getRate] = await run();
         best[i] = [Math.max(best[i]![0]!, putRate), Math.max(best[i]![1]!, getRate)];
       }
     }
@@ -143,9 +177,12 @@ async function largeObjectRows(s3: S3Client, keyId: string, body: Uint8Array, co
     await plainServer.stop();
   }
   const [floorPut, floorGet] = best[0]!;
-  return modes.map(({ label }, i) => {
+  const [cryptoPut, cryptoGet] = best[1]!;
+  return modes.map(({ label, layers }, i) => {
     const [put, get] = best[i]!;
-    return `| ${label} | ${put!.toFixed(0)} | ${get!.toFixed(0)} | ${(put! / floorPut!).toFixed(2)} | ${(get! / floorGet!).toFixed(2)} |`;
+    const ceiling = (rate: number, floor: number, crypto: number) => (layers === 0 ? '' : (rate / Math.min(floor, crypto / layers)).toFixed(2));
+    return `| ${label} | ${put!.toFixed(0)} | ${get!.toFixed(0)} | ${(put! / floorPut!).toFixed(2)} | ${(get! / floorGet!).toFixed(2)} `
+      + `| ${ceiling(put!, floorPut!, cryptoPut!)} | ${ceiling(get!, floorGet!, cryptoGet!)} |`;
   });
 }
 
@@ -189,7 +226,21 @@ export async function serviceSection(): Promise<string> {
     }
     const large = new Uint8Array(LARGE_BYTES);
     for (let offset = 0; offset < LARGE_BYTES; offset += 65536) crypto.getRandomValues(large.subarray(offset, offset + 65536));
-    const largeRows = await largeObjectRows(s3, keyId, large, common);
+    // The same rows from a second server started with --worker-pool (PutObject bodies sealed on the pool).
+    const poolServer = await startServer((dir) => ['dist/cli.js', 'serve', '--dir', dir, '--port', '0', '--quiet', '--worker-pool']);
+    let largeRows: string[];
+    try {
+      const poolCommon = { ...common, endpoint: poolServer.url };
+      const poolS3 = new S3Client({ ...poolCommon, forcePathStyle: true });
+      const poolKms = new KMSClient(poolCommon);
+      await poolS3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+      const poolKeyId = (await poolKms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+      largeRows = await largeObjectRows([{ s3, keyId, label: '' }, { s3: poolS3, keyId: poolKeyId, label: ', `serve --worker-pool`' }], large, common);
+      poolS3.destroy();
+      poolKms.destroy();
+    } finally {
+      await poolServer.stop();
+    }
     process.stderr.write('  measured 64 MiB objects\n');
     kms.destroy();
     s3.destroy();
@@ -209,9 +260,12 @@ export async function serviceSection(): Promise<string> {
       `64 MiB objects, one PutObject then one GetObject (\`@aws-sdk/client-s3\`, body from memory, read as a stream), MiB/s, best of ${LARGE_ROUNDS}`,
       'interleaved rounds, and each as a ratio to the first row: a plain node:http server writing the body to disk and fsyncing it, reading',
       'it back on GET, with no signature, checksum or crypto (bench/plain-object-server.mjs; the service itself has no unencrypted path).',
+      'The crypto row is the body sealed and opened in this process, per second of its CPU time (one core\'s worth): an encrypted PUT or GET on one core can be no faster than the',
+      'slower of the floor and the crypto (half the crypto for DSSE\'s two layers), and the last two columns are each row as a ratio to that.',
+      'The `serve --worker-pool` rows seal PutObject bodies on the worker pool; their GET decrypts in the server\'s thread as the others do.',
       '',
-      '| encryption | PUT | GET | PUT ratio | GET ratio |',
-      '| --- | ---: | ---: | ---: | ---: |',
+      '| encryption | PUT | GET | PUT / floor | GET / floor | PUT / min(floor, crypto) | GET / min(floor, crypto) |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...largeRows,
       '',
     ].join('\n');

@@ -29,6 +29,8 @@ const HELP = `usage: kms-wasm serve --dir DIR [options]
   --tls-cert FILE    PEM certificate: serve HTTPS (with --tls-key)
   --tls-key FILE     PEM private key
   --quiet            no request log on stderr
+  --worker-pool      encrypt PutObject bodies on the worker pool (one worker per core), leaving this
+                     thread to the sockets and checksums; the stored bytes are the same
 
 Root credentials: ${ROOT_ACCESS_KEY_ID_VARIABLE} and ${ROOT_SECRET_VARIABLE}; unset on the first start,
 a pair is made, stored (in DIR, or with --postgres in the database) and printed once.`;
@@ -42,7 +44,7 @@ export async function runServe(args: string[]): Promise<number> {
         dir: { type: 'string' }, postgres: { type: 'string' }, port: { type: 'string', default: '4566' }, host: { type: 'string', default: '127.0.0.1' },
         account: { type: 'string', default: '111122223333' }, region: { type: 'string', default: 'us-east-1' },
         'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
+        'worker-pool': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
       },
     }));
   } catch (error) {
@@ -79,7 +81,7 @@ export async function runServe(args: string[]): Promise<number> {
       dir: values.dir!, postgres, host: values.host, port: Number(values.port), account: values.account, region: values.region, tls,
       // The console's files sit beside this command's bundle (dist/cli.js → dist/console/).
       consoleDir: fileURLToPath(new URL('./console/', import.meta.url)),
-      environment: process.env, log: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+      workerPool: values['worker-pool'], environment: process.env, log: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
     });
   } catch (error) {
     if (error instanceof RootCredentialsError || error instanceof StoreLockedError || error instanceof RootKeyMismatchError) {

@@ -50,7 +50,8 @@ class DeferredFramedEncryptor extends FramedEncryptor {
  */
 const CHUNKS_IN_FLIGHT = 3;
 
-class PooledFramedEncryptor implements ChunkCipher {
+/** A FramedEncryptor (update per chunk, final with the last chunk, dispose on failure) whose frames are sealed on the pool. */
+export class PooledFramedEncryptor implements ChunkCipher {
   private readonly framing: DeferredFramedEncryptor;
   /** Chunks laid out and being sealed, oldest first. */
   private readonly window = new InOrderWindow();
@@ -63,12 +64,19 @@ class PooledFramedEncryptor implements ChunkCipher {
     return this.seal(() => this.framing.update(chunk), CHUNKS_IN_FLIGHT - 1);
   }
 
-  async final(): Promise<Uint8Array> {
+  async final(lastChunk?: Uint8Array): Promise<Uint8Array> {
     try {
-      return await this.seal(() => this.framing.final(), 0);
+      return await this.seal(() => this.framing.final(lastChunk), 0);
     } finally {
       this.framing.wipeKey();
     }
+  }
+
+  /** Drops what is in flight and zeroes the key, as FramedEncryptor.dispose does: for a caller that gives up. */
+  dispose(): void {
+    this.window.discard();
+    this.framing.dispose();
+    this.framing.wipeKey();
   }
 
   /** Lays out the next chunk and starts sealing it; returns, in order, what is sealed once at most `keep` chunks are left in flight. */

@@ -1,12 +1,30 @@
 // The write path of a body: plaintext pieces in, through the encryption layers (innermost first:
 // DSSE-KMS has two, SSE-S3/SSE-KMS/SSE-C one, plaintext none), out to the body's file as they come.
-// Memory held: one piece (≤ 1 MiB) and one frame per layer, whatever the object's size.
+// Memory held: one piece (≤ 1 MiB) and one frame per layer (with the worker pool: a few 4 MiB chunks),
+// whatever the object's size.
 
 import { FramedEncryptor } from '../envelope/framed-encryptor.js';
+import { PooledFramedEncryptor } from '../envelope/pooled-framed-cipher.js';
 import type { EncryptionMaterials } from '../envelope/materials.js';
 import type { ObjectBodies } from './object-bodies.js';
 import { etagHasher } from './object-bytes.js';
 import { s3Error } from './s3-errors.js';
+
+/** Where a body's frames are sealed: in the calling thread, or on the shared worker pool. */
+export type Sealing = 'thread' | 'pool';
+
+/**
+ * Plaintext handed to a pooled encryptor at once: pieces from a socket are often 64 KiB, which the
+ * pool would seal in the calling thread (core/parallel.ts: PARALLEL_THRESHOLD_BYTES), so they are
+ * gathered until a call keeps every worker busy.
+ */
+const POOL_CHUNK_BYTES = 4 * 1024 * 1024;
+
+interface LayerEncryptor {
+  update(bytes: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  final(bytes: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  dispose(): void;
+}
 
 export interface WrittenBody {
   size: number;
@@ -17,13 +35,14 @@ export interface WrittenBody {
  * Encrypts `pieces` under each of `layers` in turn (their data keys are zeroed here) and stores the
  * result as body `bodyId`, committed only once whole. At most `maxBytes` of plaintext (else
  * EntityTooLarge); with `contentLength`, exactly that many (else IncompleteBody, or InvalidArgument
- * if longer). On any failure the body is gone and the error thrown.
+ * if longer). On any failure the body is gone and the error thrown. With `sealing` 'pool' the frames
+ * are sealed on the worker pool, the same bytes as in the thread.
  */
 export async function writeEncryptedBody(bodies: ObjectBodies, bodyId: string, pieces: AsyncIterable<Uint8Array>,
-  layers: EncryptionMaterials[], limits: { maxBytes: number; contentLength?: number }): Promise<WrittenBody> {
-  const encryptors: FramedEncryptor[] = [];
+  layers: EncryptionMaterials[], limits: { maxBytes: number; contentLength?: number }, sealing: Sealing = 'thread'): Promise<WrittenBody> {
+  const encryptors: LayerEncryptor[] = [];
   try {
-    for (const materials of layers) encryptors.push(new FramedEncryptor(materials));
+    for (const materials of layers) encryptors.push(sealing === 'pool' ? new PooledFramedEncryptor(materials) : new FramedEncryptor(materials));
   } finally {
     for (const materials of layers) materials.dataKey.fill(0);
   }
@@ -33,6 +52,14 @@ export async function writeEncryptedBody(bodies: ObjectBodies, bodyId: string, p
     encryptors.forEach((e) => e.dispose());
     throw error;
   });
+  const seal = async (plaintext: Uint8Array) => {
+    let bytes = plaintext;
+    for (const encryptor of encryptors) bytes = await encryptor.update(bytes);
+    if (bytes.length > 0) await writer.write(bytes);
+  };
+  // The pool's gathered plaintext, copied in as it comes (a caller may reuse its buffer).
+  let gathered = new Uint8Array(0);
+  let gatheredBytes = 0;
   try {
     for await (const piece of pieces) {
       size += piece.length;
@@ -41,13 +68,29 @@ export async function writeEncryptedBody(bodies: ObjectBodies, bodyId: string, p
         throw s3Error('InvalidArgument', `ContentLength: the body is longer than the ${limits.contentLength} bytes declared`);
       }
       hasher.update(piece);
-      const sealed = encryptors.reduce<Uint8Array>((bytes, encryptor) => encryptor.update(bytes), piece);
-      if (sealed.length > 0) await writer.write(sealed);
+      if (sealing === 'thread') {
+        await seal(piece);
+        continue;
+      }
+      for (let at = 0; at < piece.length;) {
+        if (gathered.length === 0) gathered = new Uint8Array(POOL_CHUNK_BYTES);
+        const taken = Math.min(piece.length - at, POOL_CHUNK_BYTES - gatheredBytes);
+        gathered.set(piece.subarray(at, at + taken), gatheredBytes);
+        gatheredBytes += taken;
+        at += taken;
+        if (gatheredBytes === POOL_CHUNK_BYTES) {
+          await seal(gathered);
+          gathered = new Uint8Array(0);
+          gatheredBytes = 0;
+        }
+      }
     }
+    if (gatheredBytes > 0) await seal(gathered.subarray(0, gatheredBytes));
     if (limits.contentLength !== undefined && size < limits.contentLength) {
       throw s3Error('IncompleteBody', `Body: ${size} bytes, fewer than the ContentLength of ${limits.contentLength}`);
     }
-    const last = encryptors.reduce<Uint8Array>((bytes, encryptor) => encryptor.final(bytes), new Uint8Array(0));
+    let last: Uint8Array = new Uint8Array(0);
+    for (const encryptor of encryptors) last = await encryptor.final(last);
     if (last.length > 0) await writer.write(last);
     await writer.commit();
     return { size, etag: hasher.etag() };

@@ -77,6 +77,12 @@ export interface ObjectStoreOptions {
    * several processes share. Omitted: in memory, or `dir`.
    */
   store?: ObjectMetadataStore;
+  /**
+   * Seal the bodies of PutObject (and of the objects CopyObject and CompleteMultipartUpload write) on
+   * the shared worker pool instead of the calling thread: the same bytes, the calling thread left
+   * free for the sockets and checksums. Default false. Parts of multipart uploads are sealed in the thread.
+   */
+  workerPool?: boolean;
 }
 
 /** S3's largest single PUT (https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html): 5 GiB. */
@@ -110,7 +116,7 @@ export class ObjectStore {
       new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now ?? (() => clock.now().getTime())));
     this.access = access;
     this.bucketOperations = new BucketOperations(access);
-    this.writes = new ObjectWrites(access, encryption);
+    this.writes = new ObjectWrites(access, encryption, options.workerPool ? 'pool' : 'thread');
     this.reads = new ObjectReads(access, encryption);
     this.listing = new ObjectListing(access);
     this.multipart = new MultipartUploads({

@@ -6,7 +6,7 @@
 import type { EncryptionMaterials } from '../envelope/materials.js';
 import type { Caller } from '../policy/caller.js';
 import { bindMaterials } from './body-binding.js';
-import { writeEncryptedBody } from './body-encryption.js';
+import { writeEncryptedBody, type Sealing } from './body-encryption.js';
 import type { CompletedUpload } from './multipart-uploads.js';
 import type { ObjectAccess } from './object-access.js';
 import { bodyPieces, checkContentLength } from './object-bytes.js';
@@ -18,7 +18,7 @@ import { malformedS3Request } from './request-shapes.js';
 import { s3Error } from './s3-errors.js';
 
 export class ObjectWrites {
-  constructor(private readonly access: ObjectAccess, private readonly encryption: ObjectEncryption) {}
+  constructor(private readonly access: ObjectAccess, private readonly encryption: ObjectEncryption, private readonly sealing: Sealing = 'thread') {}
 
   /** Puts `before` back as `key`'s versions, unless another call has changed them since they became `after`. */
   private static restoreVersions(bucket: Bucket, key: string, before: StoredObject[] | undefined, after: StoredObject[] | undefined): void {
@@ -61,7 +61,7 @@ export class ObjectWrites {
       await this.encryption.addLayers(layers, { request, who, bucket, objectArn, sse, customerKey, object });
       // The body first, under a fresh name; then the record that points at it; then old bodies go.
       Object.assign(object, await writeEncryptedBody(this.access.bodies, object.bodyId, pieces, layers.map((m) => bindMaterials(m, binding)),
-        { maxBytes, contentLength }));
+        { maxBytes, contentLength }, this.sealing));
     } catch (error) {
       layers.forEach((m) => m.dataKey.fill(0));
       throw error;

@@ -11,6 +11,7 @@ import type { ConsoleFiles } from './console-files.js';
 import { dispatch, type DispatchOutcome, type Dispatcher } from './request-dispatcher.js';
 import { formatLogLine } from './request-log.js';
 import { IncomingBody } from './read-body.js';
+import { readAhead } from './read-ahead.js';
 import type { WireRequest, WireResponse } from './wire.js';
 
 export interface HttpServiceOptions {
@@ -35,6 +36,13 @@ export interface ListeningService {
 /** IPv4 peers of a dual-stack socket appear as ::ffff:a.b.c.d; aws:SourceIp is the IPv4 address. */
 const sourceIpOf = (address: string | undefined) => address?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
 
+/** The target's path and query; "/" (every KMS, IAM and STS call) without parsing a URL. */
+function requestTarget(target: string): { path: string; query: URLSearchParams } {
+  if (target === '/') return { path: '/', query: new URLSearchParams() };
+  const url = new URL(target, 'http://localhost');
+  return { path: url.pathname, query: url.searchParams };
+}
+
 /**
  * Writes the answer; resolves to the body's length once it is handed to the socket (a whole body) or
  * sent (a streamed one). The Date header is node:http's own (sendDate), formatted once a second.
@@ -54,7 +62,7 @@ async function writeResponse(outgoing: ServerResponse, response: WireResponse, c
   outgoing.writeHead(response.status, headers);
   let sent = 0;
   await pipeline(async function* counted() {
-    for await (const chunk of body) {
+    for await (const chunk of readAhead(body)) {
       sent += chunk.length;
       yield chunk;
     }
@@ -70,9 +78,9 @@ export async function listen(options: HttpServiceOptions): Promise<ListeningServ
     const body = new IncomingBody(incoming);
     try {
       const requestId = randomUUID();
-      const url = new URL(incoming.url ?? '/', 'http://localhost');
+      const { path, query } = requestTarget(incoming.url ?? '/');
       const request: WireRequest = {
-        method: incoming.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: incoming.headers, body: new Uint8Array(0),
+        method: incoming.method ?? 'GET', path, query, headers: incoming.headers, body: new Uint8Array(0),
         stream: body, sourceIp: sourceIpOf(incoming.socket.remoteAddress), secureTransport: options.tls !== undefined,
       };
       const consoleAnswer = options.console?.answer(request);

@@ -3,25 +3,17 @@
 // string of a presigned URL (Amazon S3 API Reference, "Authenticating Requests: Using Query
 // Parameters (AWS Signature Version 4)").
 //
-// The signature is recomputed with @smithy/signature-v4, the signer the AWS SDK for JavaScript v3
-// itself uses, over the request restricted to the headers the client listed in SignedHeaders, at the
-// client's X-Amz-Date: so canonicalization (URI double-encoding, query sorting, header folding,
-// payload hashing) is exactly what AWS clients do, not a second implementation of it. Only the
-// comparison of the two signatures is ours, in constant time.
+// The canonical request is built once from the request as received (sigv4-canonical-request.ts, checked
+// against @smithy/signature-v4, the AWS SDK's own signer), hashed once, and signed with a signing key
+// derived once per access key and day (signing-key-cache.ts); the two signatures are compared in
+// constant time. Before this, the SDK's signer itself re-signed each request: a third of the
+// service's CPU per KMS call went into its copies of the request, its hash objects and its key derivation.
 
-import { createHash } from 'node:crypto';
-import { Hash } from '@smithy/hash-node';
-import { constantTimeEqualText } from '../core/bytes.js';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { canonicalRequest, normalizedPath } from './sigv4-canonical-request.js';
 import { AuthenticationFailure, ServiceError } from './service-error.js';
+import { SigningKeyCache } from './signing-key-cache.js';
 import { headerValue, type WireRequest } from './wire.js';
-
-/** SHA-256 and HMAC-SHA-256 (given a secret) from node:crypto, in the shape the signer takes. */
-class Sha256Node extends Hash {
-  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
-    super('sha256', secret);
-  }
-}
 
 /** AWS refuses a signature whose X-Amz-Date is more than 15 minutes from its clock. */
 export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
@@ -54,6 +46,9 @@ export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 const MAX_PRESIGNED_SECONDS = 604_800;
 
 const AUTHORIZATION = /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request\s*,\s*SignedHeaders=([a-z0-9;_.-]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/;
+
+/** Signing keys, derived once per access key, day, region and service. */
+const signingKeys = new SigningKeyCache();
 
 const QUERY_CREDENTIAL = /^([^/\s]+)\/(\d{8})\/([^/\s]+)\/([^/\s]+)\/aws4_request$/;
 
@@ -99,22 +94,23 @@ function parseAmzDate(value: string | undefined): Date | undefined {
 }
 
 /** The payload hash the canonical request carries: S3 requests name theirs (their bodies stream; s3-payload.ts checks them as they arrive). */
-function declaredPayloadHash(request: WireRequest, scope: CredentialScope): string | undefined {
-  // A presigned S3 URL signs no payload (S3 API Reference, "Authenticating Requests: Using Query Parameters"); other services' presigned requests sign their (empty) body.
-  if (scope.expiresSeconds !== undefined) return scope.service === 's3' ? UNSIGNED_PAYLOAD : undefined;
+function payloadHashOf(request: WireRequest, scope: CredentialScope): string {
+  // A presigned S3 URL signs no payload (S3 API Reference, "Authenticating Requests: Using Query Parameters").
+  if (scope.expiresSeconds !== undefined && scope.service === 's3') return UNSIGNED_PAYLOAD;
   const declared = headerValue(request.headers, 'x-amz-content-sha256');
   if (scope.service === 's3') {
     // S3 API Reference, "Common Request Headers": x-amz-content-sha256 is required with header authentication.
     if (declared === undefined) throw new ServiceError('InvalidRequest', 400, 'Missing required header for this request: x-amz-content-sha256');
     return declared;
   }
-  // The signer takes a present x-amz-content-sha256 as the payload's hash without hashing the body
-  // (clients send it so servers need not buffer): the header must then be the body's hash, or a
-  // changed body would pass under the original signature. KMS, IAM and STS bodies are always read whole first.
-  if (declared !== undefined && declared !== createHash('sha256').update(request.body).digest('hex')) {
+  // KMS, IAM and STS bodies are read whole first, so their hash is the body's, hashed here once. A
+  // present x-amz-content-sha256 (clients send it so servers need not buffer) must be that hash, or a
+  // changed body would pass under the original signature.
+  const hash = createHash('sha256').update(request.body).digest('hex');
+  if (declared !== undefined && declared !== hash) {
     throw new AuthenticationFailure('bad-signature', 'The provided x-amz-content-sha256 header does not match what was computed.');
   }
-  return declared;
+  return hash;
 }
 
 /**
@@ -139,53 +135,26 @@ export async function verifySignature(request: WireRequest, scope: CredentialSco
     throw new AuthenticationFailure('expired', `Signature expired: ${amzDate} is more than 15 minutes from the server time ${now.toISOString()}`);
   }
   if (!scope.signedHeaders.includes('host')) throw new AuthenticationFailure('bad-signature', 'SignedHeaders must include host');
-  const payloadHash = declaredPayloadHash(request, scope);
-  const headers: Record<string, string> = {};
-  for (const name of scope.signedHeaders) {
-    const value = request.headers[name];
-    if (value === undefined) throw new AuthenticationFailure('bad-signature', `signed header ${name} is not in the request`);
-    headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  // The payload hash reaches the signer as x-amz-content-sha256, a canonical header only where the client signed it.
-  if (payloadHash !== undefined) headers['x-amz-content-sha256'] = payloadHash;
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: scope.accessKeyId, secretAccessKey: secret },
-    // The SDK's Node hash (node:crypto): the pure-JS SHA-256 was 7% of a GenerateDataKey's server time.
-    region: scope.region, service: scope.service, sha256: Sha256Node,
-    uriEscapePath: scope.service !== 's3',
-    applyChecksum: false,
-  });
-  const query: Record<string, string | string[]> = {};
-  for (const name of new Set(request.query.keys())) {
-    if (presigned && name === 'X-Amz-Signature') continue;
-    const values = request.query.getAll(name);
-    query[name] = values.length === 1 ? values[0]! : values;
-  }
+  const payloadHash = payloadHashOf(request, scope);
   // S3's canonical URI is the path as sent (encoded once by the client); other services' signers encode the decoded path again.
-  let path = request.path;
+  let uri = request.path;
   try {
-    if (scope.service !== 's3') path = decodeURIComponent(request.path);
+    if (scope.service !== 's3') uri = normalizedPath(decodeURIComponent(request.path));
   } catch {
     throw new AuthenticationFailure('bad-signature', 'the request path is not valid percent-encoding');
   }
-  const toSign = { method: request.method, protocol: 'http:', hostname: headers.host!, path, query, headers, body: request.body };
-  const signableHeaders = new Set(scope.signedHeaders);
-  const unsignableHeaders = new Set(['x-amz-content-sha256']);
-  let expected: string;
-  if (presigned) {
-    // presign() moves x-amz-* headers into the query unless told not to: the URL's query already holds those the client moved.
-    const signed = await signer.presign(toSign, { signingDate, expiresIn: scope.expiresSeconds, signableHeaders, unsignableHeaders,
-      unhoistableHeaders: new Set(Object.keys(headers)) });
-    expected = String(signed.query?.['X-Amz-Signature'] ?? '');
-  } else {
-    const signed = await signer.sign(toSign, { signingDate, signableHeaders, unsignableHeaders });
-    expected = /Signature=([0-9a-f]{64})$/.exec(String(signed.headers.authorization))?.[1] ?? '';
-  }
-  if (!constantTimeEqualText(expected, scope.signature)) {
+  const canonical = canonicalRequest({ method: request.method, uri, query: request.query, headers: request.headers,
+    signedHeaders: [...new Set(scope.signedHeaders)].sort(), payloadHash });
+  if (typeof canonical !== 'string') throw new AuthenticationFailure('bad-signature', `signed header ${canonical.missingHeader} is not in the request`);
+  const credentialScope = `${scope.date}/${scope.region}/${scope.service}/aws4_request`;
+  const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${credentialScope}\n${createHash('sha256').update(canonical).digest('hex')}`;
+  const signingKey = signingKeys.signingKey(scope.accessKeyId, secret, scope.date, scope.region, scope.service);
+  // Both are 32 bytes: the scope's signature is 64 hex digits (credentialScopeOf's patterns).
+  if (!timingSafeEqual(createHmac('sha256', signingKey).update(stringToSign).digest(), Buffer.from(scope.signature, 'hex'))) {
     throw new AuthenticationFailure('bad-signature', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
   }
   return {
-    amzDate: amzDate!, credentialScope: `${scope.date}/${scope.region}/${scope.service}/aws4_request`, seedSignature: scope.signature,
-    signString: (stringToSign) => signer.sign(stringToSign, { signingDate }),
+    amzDate: amzDate!, credentialScope, seedSignature: scope.signature,
+    signString: async (text) => createHmac('sha256', signingKey).update(text).digest('hex'),
   };
 }

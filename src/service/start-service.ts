@@ -38,6 +38,8 @@ export interface ServeOptions {
   now?: () => Date;
   /** The built browser console (dist/console/), served at /console/; absent: no console. */
   consoleDir?: string;
+  /** Seal PutObject bodies on the worker pool (ObjectStore's workerPool option). */
+  workerPool?: boolean;
 }
 
 /** 127.0.0.0/8, ::1 and localhost. */
@@ -75,7 +77,8 @@ async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): 
   const kms = new KeyManagementService({ account: options.account, region: options.region, store, iam });
   const directory = new IamDirectory(identities, iam, options.now ? { now: options.now } : systemClock);
   // SSE-C needs TLS, as in S3, except on a loopback address, where nothing crosses a network.
-  const objects = new ObjectStore({ kms, iam, ...(objectMetadata ? { store: objectMetadata } : { dir: options.dir }), requireSecureTransport: !isLoopback(options.host), checksummer: awsChecksummer });
+  const objects = new ObjectStore({ kms, iam, ...(objectMetadata ? { store: objectMetadata } : { dir: options.dir }), requireSecureTransport: !isLoopback(options.host), checksummer: awsChecksummer,
+    workerPool: options.workerPool === true });
   const s3 = new S3RestApi(objects, { region: options.region,
     endpointHosts: ['localhost', options.host, `s3.${options.region}.amazonaws.com`, 's3.amazonaws.com'] });
   const consoleFiles = options.consoleDir === undefined ? undefined : await ConsoleFiles.load(options.consoleDir);
