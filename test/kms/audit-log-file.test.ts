@@ -59,6 +59,13 @@ describe('audit log lines', () => {
 
   it('only the first `size` bytes are read: what was appended since is not', async () => {
     expect((await linesOf(log, { size: ends[1] })).map((r) => r.record)).toEqual(['record a', 'record b']);
+    expect((await linesOf(log, { from: ends[0], size: ends[1] })).map((r) => r.record)).toEqual(['record b']);
+  });
+
+  it('a log cut shorter than the size it was opened with (truncated meanwhile) is read to its end, not waited on', async () => {
+    expect((await linesOf(log, { size: log.length + 100 })).map((r) => r.record)).toEqual(['record a', 'record b', 'record c']);
+    expect((await linesOf(log, { from: ends[0], size: log.length + 100 })).map((r) => r.record)).toEqual(['record b', 'record c']);
+    expect((await tailOf(log, log.length + 100)).last).toBe('record c');
   });
 
   it('a start that is not a line\'s start, or past the end, is refused as damage or a checkpoint of another log', async () => {
@@ -84,6 +91,7 @@ describe('audit log lines', () => {
     await expect(linesOf(damaged, { from: ends[0] })).rejects.toThrow(new RegExp(`audit.log the line at bytes ${ends[0]} to ${ends[1] - 1} does not authenticate`));
     // An empty line (two newlines) and a damaged third line.
     await expect(linesOf(`${line('a')}\n${line('c')}`)).rejects.toThrow(new RegExp(`line 2 at bytes ${ends[0]} to ${ends[0]} does not`));
+    await expect(linesOf(`\n${log}`)).rejects.toThrow(/ line 1 at bytes 0 to 0 does not authenticate/);
     await expect(linesOf(line('a') + line('b') + `@${base64('x')}\n`)).rejects.toThrow(/ line 3 at bytes /);
   });
 
@@ -167,7 +175,63 @@ describe('the log\'s end, from its last bytes', () => {
     const huge = long('huge', 300_000);
     expect((await tailOf(line('a') + huge + line('b'))).last).toBe('record b');
     expect((await tailOf(line('a') + huge)).last).toBe(`record huge ${'y'.repeat(300_000)}`);
+    // Only the first `size` bytes count, however far back the last record starts.
+    expect((await tailOf(line('a') + huge + line('b'), line('a').length + huge.length)).last).toBe(`record huge ${'y'.repeat(300_000)}`);
     // Only a torn record, longer than the window: no record.
     expect(await tailOf(torn)).toEqual({ last: undefined, end: { bytes: 0, newline: true } });
+  });
+});
+
+describe('what is read', () => {
+  /** A handle that records each read's length, around a real one. */
+  const counting = (handle: Awaited<ReturnType<typeof openFile>>) => {
+    const reads: number[] = [];
+    const proxy = new Proxy(handle, {
+      get(target, property) {
+        if (property === 'read') {
+          return async (buffer: Uint8Array, offset: number, length: number, position: number) => {
+            const result = await target.read(buffer, offset, length, position);
+            reads.push(result.bytesRead);
+            return result;
+          };
+        }
+        const value = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    return { proxy, reads };
+  };
+  // ~3 MiB of records of ~1.4 KB.
+  const many = Array.from({ length: 2200 }, (_, i) => line(`${i} ${'z'.repeat(1000)}`)).join('');
+
+  it('the end of a long log is found from its last 64 KiB: the log is never read whole on open', async () => {
+    const read = await withLog(many, async (file, handle, size) => {
+      const { proxy, reads } = counting(handle);
+      const tail = await readAuditTail(file, proxy, size, open);
+      return { tail, total: reads.reduce((a, b) => a + b, 0) };
+    });
+    expect(read.tail).toEqual({ last: `record 2199 ${'z'.repeat(1000)}`, end: { bytes: many.length, newline: true } });
+    expect(read.total).toBe(1 << 16);
+    // Unended, or ending in a torn record: still the last 64 KiB only.
+    for (const content of [many.slice(0, -1), `${many}@cmVj`]) {
+      const total = await withLog(content, async (file, handle, size) => {
+        const { proxy, reads } = counting(handle);
+        await readAuditTail(file, proxy, size, open);
+        return reads.reduce((a, b) => a + b, 0);
+      });
+      expect(total).toBe(1 << 16);
+    }
+  });
+
+  it('lines are read 1 MiB at a time, however long the log', async () => {
+    const reads = await withLog(many, async (file, handle, size) => {
+      const { proxy, reads: lengths } = counting(handle);
+      let count = 0;
+      for await (const _ of readAuditLines(file, proxy, size, 0, open)) count++;
+      expect(count).toBe(2200);
+      return lengths;
+    });
+    expect(Math.max(...reads)).toBe(1 << 20);
+    expect(reads.reduce((a, b) => a + b, 0)).toBe(many.length);
   });
 });

@@ -84,6 +84,25 @@ describe('audit log segments', () => {
   });
 });
 
+describe('a checkpoint whose segment was removed', () => {
+  it('verifying from it finds the log damaged (a StoreIntegrityError or an invalid trail), never valid and never another error', async () => {
+    const { directory } = await segmentedStore(6);
+    const store = new FileKeyStore({ directory, auditSegmentBytes: 2000 });
+    const kms = kmsOn(store);
+    const { checkpoint } = await kms.verifyAuditTrail(); // at record 6, in the first or second archive
+    const { KeyMetadata: key } = await kms.createKey();
+    for (let i = 0; i < 12; i++) await kms.describeKey({ KeyId: key.KeyId });
+    await store.close();
+    for (const archive of segments(directory).filter((f) => f !== 'audit.log' && Number(/^audit-(\d{16})/.exec(f)![1]) < checkpoint.count)) {
+      rmSync(join(directory, archive));
+    }
+    const reader = kmsOn(new FileKeyStore({ directory, readOnly: true }));
+    const outcome = await reader.verifyAuditTrail({ fromCheckpoint: checkpoint }).catch((error: unknown) => error);
+    if (outcome instanceof Error) expect(outcome.name, outcome.message).toBe('StoreIntegrityError');
+    else expect(outcome).toMatchObject({ valid: false });
+  });
+});
+
 describe('segment names and ranges', () => {
   it('an archive is named by its first and end sequence numbers, 16 digits each', () => {
     expect(archivedName(0, 4)).toBe('audit-0000000000000000-0000000000000004.log');
