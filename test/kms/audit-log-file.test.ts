@@ -144,6 +144,9 @@ describe('the log\'s end, from its last bytes', () => {
   it('an empty log, or one with only a torn record, has no last record: appends go at its start', async () => {
     expect(await tailOf('')).toEqual({ last: undefined, end: { bytes: 0, newline: true } });
     expect(await tailOf('@cmVj')).toEqual({ last: undefined, end: { bytes: 0, newline: true } });
+    // A newline alone is an empty line, which is no record.
+    await expect(tailOf('\n')).rejects.toThrow(/audit.log the line at bytes 0 to 0 does not authenticate/);
+    await expect(tailOf('\n@cmVj')).rejects.toThrow(/audit.log the line at bytes 0 to 0 does not authenticate/);
   });
 
   it('the last record and where appends go; a single record with or without its newline', async () => {
@@ -175,6 +178,9 @@ describe('the log\'s end, from its last bytes', () => {
     const huge = long('huge', 300_000);
     expect((await tailOf(line('a') + huge + line('b'))).last).toBe('record b');
     expect((await tailOf(line('a') + huge)).last).toBe(`record huge ${'y'.repeat(300_000)}`);
+    // A torn record that fills the first read but its first byte (the newline before it): the line before is read further back.
+    const fills = `@${'c'.repeat((1 << 16) - 2)}`;
+    expect(await tailOf(line('a') + line('b') + fills)).toEqual({ last: 'record b', end: { bytes: line('a').length + line('b').length, newline: true } });
     // Only the first `size` bytes count, however far back the last record starts.
     expect((await tailOf(line('a') + huge + line('b'), line('a').length + huge.length)).last).toBe(`record huge ${'y'.repeat(300_000)}`);
     // Only a torn record, longer than the window: no record.
