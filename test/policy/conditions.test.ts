@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conditionsHold } from '../../src/policy/conditions.js';
+import { conditionsHold, isConditionOperator } from '../../src/policy/conditions.js';
 import { MalformedPolicyError } from '../../src/policy/index.js';
 import { matchesWildcard } from '../../src/policy/wildcard.js';
 
@@ -82,7 +82,16 @@ describe('condition operators', () => {
 
   it('an unknown operator is refused, naming it', () => {
     expect(() => holds('StringSortOf', 'k', ['a'], { k: 'a' })).toThrow(MalformedPolicyError);
-    expect(() => holds('StringSortOf', 'k', ['a'], { k: 'a' })).toThrow(/Condition.StringSortOf/);
+    expect(() => holds('StringSortOf', 'k', ['a'], { k: 'a' })).toThrow(/Condition.StringSortOf: unknown condition operator/);
+  });
+
+  it('the operators a policy may use: each operator with or without a set qualifier and …IfExists, Null without IfExists (IAM User Guide, "…IfExists condition operators")', () => {
+    for (const operator of ['StringEquals', 'ForAnyValue:StringLike', 'ForAllValues:NumericLessThanIfExists', 'DateGreaterThanEqualsIfExists', 'Null', 'NotIpAddress']) {
+      expect(isConditionOperator(operator), operator).toBe(true);
+    }
+    for (const operator of ['StringEqualz', 'IfExists', 'ForAnyValue:', 'NullIfExists', 'StringEquals:IfExists', 'constructor', 'toString', '']) {
+      expect(isConditionOperator(operator), operator).toBe(false);
+    }
   });
 });
 
