@@ -44,7 +44,7 @@ const tailOf = (content: string | Buffer, size?: number) => withLog(content, (fi
 
 describe('audit log lines', () => {
   const log = line('a') + line('b') + line('c');
-  const ends = [line('a').length, line('a').length + line('b').length, log.length];
+  const ends = [line('a').length, line('a').length + line('b').length, log.length] as const;
 
   it('are "@", the record\'s base64 and a newline', () => {
     expect(auditLine('QUJD')).toBe('@QUJD\n');
