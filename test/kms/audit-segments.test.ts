@@ -73,10 +73,10 @@ describe('audit log segments', () => {
     const edited = Buffer.from(pristine);
     edited[30] = edited[30] === 0x41 ? 0x42 : 0x41;
     writeFileSync(join(directory, second), edited);
-    await expect(reader().verifyAuditTrail()).rejects.toMatchObject({ name: 'StoreIntegrityError', message: new RegExp(`${second} line 1 at bytes`) });
+    await expect(reader().verifyAuditTrail()).rejects.toMatchObject({ name: 'StoreIntegrityError', message: expect.stringMatching(new RegExp(`${second} line 1 at bytes`)) });
 
     writeFileSync(join(directory, second), pristine.subarray(0, pristine.length - 10)); // an archive cannot end torn
-    await expect(reader().verifyAuditTrail()).rejects.toMatchObject({ name: 'StoreIntegrityError', message: /archived segment that does not end in a whole record/ });
+    await expect(reader().verifyAuditTrail()).rejects.toMatchObject({ name: 'StoreIntegrityError', message: expect.stringMatching(/archived segment that does not end in a whole record/) });
 
     writeFileSync(join(directory, second), pristine);
     expect(await reader().verifyAuditTrail()).toMatchObject({ valid: true, records: 20 });
