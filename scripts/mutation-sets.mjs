@@ -19,7 +19,7 @@ export const mutationSets = [
   {
     name: 'audit-log',
     mutate: ['src/kms/audit-log-file.ts', 'src/kms/audit-segments.ts', 'src/kms/audit-writer.ts'],
-    tests: ['test/kms/audit-segments.test.ts', 'test/kms/audit-verification.test.ts', 'test/kms/audit-group-commit.test.ts'],
+    tests: ['test/kms/audit-log-file.test.ts', 'test/kms/audit-segments.test.ts', 'test/kms/audit-verification.test.ts', 'test/kms/audit-group-commit.test.ts'],
   },
   { name: 'ciphertext-blob', mutate: ['src/kms/ciphertext-blob.ts'], tests: ['test/kms/crypto.test.ts', 'test/kms/keys.test.ts'] },
   {

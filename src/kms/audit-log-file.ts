@@ -125,7 +125,8 @@ export async function readAuditTail<T>(file: string, handle: FileHandle, size: n
     }
     const end = { bytes: start + lastNewline + 1, newline: true };
     if (lastNewline < 0) return { last: undefined, end };
-    const previousNewline = bytes.lastIndexOf(NEWLINE, lastNewline - 1);
+    // Not lastIndexOf(NEWLINE, -1) when the last newline is the first byte: a negative start counts from the end, and would find that newline again.
+    const previousNewline = lastNewline === 0 ? -1 : bytes.lastIndexOf(NEWLINE, lastNewline - 1);
     if (previousNewline < 0 && !whole) continue;
     const last = tryOpen(bytes.subarray(previousNewline + 1, lastNewline), open);
     if (last === undefined) throw lineDamage(file, undefined, start + previousNewline + 1, start + lastNewline);

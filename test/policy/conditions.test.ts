@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conditionsHold } from '../../src/policy/conditions.js';
+import { conditionsHold, isConditionOperator } from '../../src/policy/conditions.js';
 import { MalformedPolicyError } from '../../src/policy/index.js';
 import { matchesWildcard } from '../../src/policy/wildcard.js';
 
@@ -82,7 +82,16 @@ describe('condition operators', () => {
 
   it('an unknown operator is refused, naming it', () => {
     expect(() => holds('StringSortOf', 'k', ['a'], { k: 'a' })).toThrow(MalformedPolicyError);
-    expect(() => holds('StringSortOf', 'k', ['a'], { k: 'a' })).toThrow(/Condition.StringSortOf/);
+    expect(() => holds('StringSortOf', 'k', ['a'], { k: 'a' })).toThrow(/Condition.StringSortOf: unknown condition operator/);
+  });
+
+  it('the operators a policy may use: each operator with or without a set qualifier and …IfExists, Null without IfExists (IAM User Guide, "…IfExists condition operators")', () => {
+    for (const operator of ['StringEquals', 'ForAnyValue:StringLike', 'ForAllValues:NumericLessThanIfExists', 'DateGreaterThanEqualsIfExists', 'Null', 'NotIpAddress']) {
+      expect(isConditionOperator(operator), operator).toBe(true);
+    }
+    for (const operator of ['StringEqualz', 'IfExists', 'ForAnyValue:', 'NullIfExists', 'StringEquals:IfExists', 'constructor', 'toString', '']) {
+      expect(isConditionOperator(operator), operator).toBe(false);
+    }
   });
 });
 
@@ -172,5 +181,78 @@ describe('wildcards chosen by an attacker', () => {
     expect(matchesWildcard(`${'a*'.repeat(200)}b`, value)).toBe(false);
     expect(matchesWildcard(`*${'?'.repeat(1000)}*b`, `${value}b`)).toBe(true);
     expect(matchesWildcard('*/*/*/*/*/*/*/*/*/*.tmp', '/'.repeat(65_536))).toBe(false);
+  });
+});
+
+describe('each operator at its boundaries (IAM User Guide, "IAM JSON policy elements: Condition operators")', () => {
+  // The request's value is compared to the policy's: NumericLessThan holds when the request's is less.
+  const T = 1795392000; // 2026-11-23T00:00:00Z in epoch seconds
+  const cases: Array<[operator: string, policy: string, request: string, expected: boolean]> = [
+    ['StringEqualsIgnoreCase', 'Blue', 'bLUE', true], ['StringEqualsIgnoreCase', 'blue', 'blues', false],
+    ['StringNotEqualsIgnoreCase', 'Blue', 'bLUE', false], ['StringNotEqualsIgnoreCase', 'blue', 'green', true],
+    ['StringLike', 'x*', 'yx', false], ['StringNotLike', 'x*', 'yx', true],
+    ['ArnEquals', 'arn:aws:iam::111122223333:user/a', 'arn:aws:iam::111122223333:user/a', true],
+    ['ArnNotEquals', 'arn:aws:iam::111122223333:user/a', 'arn:aws:iam::111122223333:user/a', false],
+    ['ArnNotEquals', 'arn:aws:iam::111122223333:user/a', 'arn:aws:iam::111122223333:user/b', true],
+    ['ArnNotLike', 'arn:aws:iam::*:user/a', 'arn:aws:iam::111122223333:user/a', false],
+    ['NumericEquals', '5', '5', true], ['NumericEquals', '5', '5.0', true], ['NumericEquals', '5', '6', false],
+    ['NumericNotEquals', '5', '5', false], ['NumericNotEquals', '5', '6', true],
+    ['NumericLessThan', '5', '4', true], ['NumericLessThan', '5', '5', false], ['NumericLessThan', '5', '6', false],
+    ['NumericLessThanEquals', '5', '4', true], ['NumericLessThanEquals', '5', '6', false], ['NumericLessThanEquals', '-1.5', '-2', true],
+    ['NumericGreaterThan', '5', '6', true], ['NumericGreaterThan', '5', '5', false], ['NumericGreaterThan', '5', '4', false],
+    ['NumericGreaterThanEquals', '5', '6', true], ['NumericGreaterThanEquals', '5', '5', true], ['NumericGreaterThanEquals', '5', '4', false],
+    ['DateEquals', '2026-11-23', '2026-11-23T00:00:00Z', true], ['DateEquals', String(T), String(T + 1), false],
+    ['DateNotEquals', String(T), '2026-11-23T00:00:00Z', false], ['DateNotEquals', String(T), '2026-11-23T00:00:01Z', true],
+    ['DateLessThan', String(T), String(T - 1), true], ['DateLessThan', String(T), String(T), false],
+    ['DateLessThanEquals', String(T), String(T), true], ['DateLessThanEquals', String(T), String(T - 1), true], ['DateLessThanEquals', String(T), String(T + 1), false],
+    ['DateGreaterThan', String(T), String(T + 1), true], ['DateGreaterThan', String(T), String(T), false], ['DateGreaterThan', String(T), String(T - 1), false],
+    ['DateGreaterThanEquals', String(T), String(T), true], ['DateGreaterThanEquals', String(T), String(T + 1), true], ['DateGreaterThanEquals', String(T), String(T - 1), false],
+    ['DateGreaterThanEquals', '2026-11-23T00:00:00Z', '2026-11-22T23:59:59.999Z', false],
+    ['Bool', 'true', 'TRUE', true], ['Bool', 'true', 'false', false],
+    // The policy's base64 is compared as written: base64 is case-sensitive.
+    ['BinaryEquals', 'QmluYXJ5', 'QmluYXJ5', true], ['BinaryEquals', 'QmluYXJ5', 'qmluyxj5', false], ['BinaryEquals', 'QmluYXJ5', 'QmluYXJ6', false],
+  ];
+
+  it('holds exactly where the operator says', () => {
+    for (const [operator, policy, request, expected] of cases) {
+      expect(holds(operator, 'k', [policy], { k: request }), `${operator} ${policy} ${request}`).toBe(expected);
+    }
+  });
+
+  it('a policy variable is expanded in string and ARN operators, and only in policies that expand variables', () => {
+    const user = 'arn:aws:iam::111122223333:user/alice';
+    const context = { 'aws:username': 'alice', name: 'alice', arn: user };
+    const cases: Array<[operator: string, key: string, policy: string, expected: boolean]> = [
+      ['StringEquals', 'name', '${aws:username}', true], ['StringNotEquals', 'name', '${aws:username}', false],
+      ['StringEqualsIgnoreCase', 'name', '${aws:username}', true], ['StringNotEqualsIgnoreCase', 'name', '${aws:username}', false],
+      ['StringLike', 'name', '${aws:username}*', true], ['StringNotLike', 'name', '${aws:username}*', false],
+      ['ArnEquals', 'arn', 'arn:aws:iam::111122223333:user/${aws:username}', true], ['ArnLike', 'arn', 'arn:aws:iam::*:user/${aws:username}', true],
+      ['ArnNotEquals', 'arn', 'arn:aws:iam::111122223333:user/${aws:username}', false], ['ArnNotLike', 'arn', 'arn:aws:iam::*:user/${aws:username}', false],
+    ];
+    for (const [operator, key, policy, expected] of cases) {
+      expect(conditionsHold({ [operator]: { [key]: [policy] } }, context, true), operator).toBe(expected);
+      // Unexpanded (a policy of Version 2008-10-17, or the default), the variable is literal text.
+      expect(conditionsHold({ [operator]: { [key]: [policy] } }, context, false), `${operator} literal`).toBe(!expected);
+      expect(conditionsHold({ [operator]: { [key]: [policy] } }, context), `${operator} by default`).toBe(!expected);
+    }
+    expect(conditionsHold({ StringEquals: { name: ['${aws:username}'] } }, { 'aws:username': 'alice', name: '${aws:username}' })).toBe(true);
+    // Numeric, date and Bool operators take no variables (IAM User Guide, "Where you can use policy variables").
+    for (const operator of ['NumericEquals', 'DateEquals', 'Bool']) {
+      expect(conditionsHold({ [operator]: { k: ['${n}'] } }, { k: '5', n: '5' }, true), operator).toBe(false);
+    }
+  });
+
+  it('a plain operator on a multivalued key holds when any value matches; Null holds when any of its values does', () => {
+    expect(holds('StringEquals', 'keys', ['a'], { keys: ['b', 'a'] })).toBe(true);
+    expect(holds('StringEquals', 'keys', ['c'], { keys: ['b', 'a'] })).toBe(false);
+    expect(holds('NumericLessThan', 'keys', ['5'], { keys: ['9', '4'] })).toBe(true);
+    expect(holds('Null', 'k', ['true', 'false'], {})).toBe(true);
+    expect(holds('Null', 'k', ['true', 'false'], { k: 'x' })).toBe(true);
+    expect(holds('Null', 'k', ['false'], {})).toBe(false);
+  });
+
+  it('a context key is found whatever its case, and a key named twice counts where it has a value', () => {
+    expect(holds('StringEquals', 'aws:username', ['alice'], { 'AWS:UserName': undefined, 'aws:username': 'alice' })).toBe(true);
+    expect(holds('StringEqualsIfExists', 'k', ['a'], { K: undefined, k: 'b' })).toBe(false);
   });
 });

@@ -108,6 +108,50 @@ describe('policy evaluation', () => {
   });
 });
 
+describe('who a Principal names', () => {
+  const allowFor = (...principals: string[]) => policy([{ Effect: 'Allow', Principal: { AWS: principals }, Action: 'kms:*', Resource: '*' }]);
+  const denyAllBut = (...principals: string[]) => policy([{ Effect: 'Deny', NotPrincipal: { AWS: principals }, Action: 'kms:*', Resource: '*' }]);
+  const session = (role: string, account = ACCOUNT) => `arn:aws:sts::${account}:assumed-role/${role}/session-1`;
+
+  it('a role named with or without its path stands for its sessions, and for no other role\'s', () => {
+    // IAM User Guide, "IAM identifiers": a role's ARN holds its path (role/team/app); a session's does not (assumed-role/app/…).
+    for (const role of ['app', 'team/app', 'division/team/app']) {
+      const named = `arn:aws:iam::${ACCOUNT}:role/${role}`;
+      expect(evaluatePolicies([allowFor(named)], request({ principal: session('app') })).allowed, role).toBe('direct');
+      expect(evaluatePolicies([allowFor(named)], request({ principal: session('other') })).allowed, role).toBe('none');
+      expect(evaluatePolicies([allowFor(named)], request({ principal: session('ap') })).allowed, role).toBe('none');
+      expect(evaluatePolicies([allowFor(named)], request({ principal: session('app', '444455556666') })).allowed, role).toBe('none');
+      // NotPrincipal exempts a session only with the session, its role and its account listed (IAM User Guide, "NotPrincipal").
+      expect(evaluatePolicies([denyAllBut(session('app'), named, ROOT)], request({ principal: session('app') })).denied, role).toBe(false);
+      expect(evaluatePolicies([denyAllBut(session('app'), `arn:aws:iam::${ACCOUNT}:role/${role}x`, ROOT)], request({ principal: session('app') })).denied, role)
+        .toBe(true);
+    }
+  });
+
+  it('only a principal of exactly 12 digits is an account: an ARN ending in 12 digits is itself', () => {
+    const build = `arn:aws:iam::${ACCOUNT}:user/build${ACCOUNT}`; // user names may hold digits ([\w+=,.@-]+)
+    expect(evaluatePolicies([allowFor(build)], request({ principal: build })).allowed).toBe('direct');
+    expect(evaluatePolicies([allowFor(build)], request()).allowed).toBe('none');
+    expect(evaluatePolicies([denyAllBut(build, ROOT)], request({ principal: build })).denied).toBe(false);
+    expect(evaluatePolicies([denyAllBut(build, ROOT)], request()).denied).toBe(true);
+  });
+
+  it('a user whose path holds a role\'s ARN is not taken for that role, nor another user for it', () => {
+    // User paths may hold any printable ASCII, colons included (IAM API, CreateUser: Path).
+    const mallory = `arn:aws:iam::${ACCOUNT}:user/arn:aws:iam::${ACCOUNT}:role/app`;
+    const exempt = `arn:aws:iam::${ACCOUNT}:user/arn:aws:iam::${ACCOUNT}:role/team/app`;
+    expect(evaluatePolicies([denyAllBut(exempt, ROOT)], request({ principal: mallory })).denied).toBe(true);
+    expect(evaluatePolicies([denyAllBut(exempt, ROOT)], request({ principal: exempt })).denied).toBe(false);
+    expect(evaluatePolicies([allowFor(exempt)], request({ principal: mallory })).allowed).toBe('none');
+  });
+
+  it('a service key the request has no value for leaves the global key of that name as it is', () => {
+    const doc = policy([{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT } } }]);
+    expect(evaluatePolicies([doc], request({ context: { 'aws:PrincipalAccount': undefined } })).allowed).toBe('direct');
+    expect(evaluatePolicies([doc], request({ context: { 'aws:PrincipalAccount': '444455556666' } })).allowed).toBe('none');
+  });
+});
+
 describe('parsing', () => {
   it('refuses malformed documents, naming the element', () => {
     const bad: Array<[unknown, RegExp]> = [
