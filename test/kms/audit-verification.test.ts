@@ -38,21 +38,21 @@ describe('verifying an audit trail', () => {
     editLine(log, 2); // before the checkpoint: not read again from it, found by a full verification
     const reader = kmsOn(new FileKeyStore({ directory, readOnly: true }));
     expect(await reader.verifyAuditTrail({ fromCheckpoint: first.checkpoint })).toMatchObject({ valid: true, records: 10 });
-    await expect(reader.verifyAuditTrail()).rejects.toMatchObject({ name: 'StoreIntegrityError', message: /line 3 at bytes/ });
+    await expect(reader.verifyAuditTrail()).rejects.toMatchObject({ name: 'StoreIntegrityError', message: expect.stringMatching(/line 3 at bytes/) });
     writeFileSync(log, pristine);
     editLine(log, 8); // after the checkpoint
     const afterEdit = kmsOn(new FileKeyStore({ directory, readOnly: true }));
-    await expect(afterEdit.verifyAuditTrail({ fromCheckpoint: first.checkpoint })).rejects.toMatchObject({ name: 'StoreIntegrityError', message: /the line at bytes/ });
+    await expect(afterEdit.verifyAuditTrail({ fromCheckpoint: first.checkpoint })).rejects.toMatchObject({ name: 'StoreIntegrityError', message: expect.stringMatching(/the line at bytes/) });
 
     // A checkpoint that is not one of this log is refused, not believed.
     writeFileSync(log, pristine);
     const checkpoint = first.checkpoint!;
     const fresh = () => kmsOn(new FileKeyStore({ directory, readOnly: true }));
-    await expect(fresh().verifyAuditTrail({ fromCheckpoint: { ...checkpoint, position: checkpoint.position - 7 } })).rejects.toMatchObject({ name: 'StoreIntegrityError', message: /no line starting at byte/ });
+    await expect(fresh().verifyAuditTrail({ fromCheckpoint: { ...checkpoint, position: checkpoint.position - 7 } })).rejects.toMatchObject({ name: 'StoreIntegrityError', message: expect.stringMatching(/no line starting at byte/) });
     expect(await fresh().verifyAuditTrail({ fromCheckpoint: { ...checkpoint, mac: 'ab'.repeat(32) } })).toEqual({ valid: false, firstInvalidIndex: 6, records: 10 });
     expect(await fresh().verifyAuditTrail({ fromCheckpoint: { ...checkpoint, count: 5 } })).toEqual({ valid: false, firstInvalidIndex: 5, records: 10 });
     for (const bad of [{ ...checkpoint, count: -1 }, { ...checkpoint, mac: 'zz' }, { count: 1, mac: checkpoint.mac }]) {
-      await expect(fresh().verifyAuditTrail({ fromCheckpoint: bad as never })).rejects.toMatchObject({ name: 'ValidationException', message: /fromCheckpoint/ });
+      await expect(fresh().verifyAuditTrail({ fromCheckpoint: bad as never })).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/fromCheckpoint/) });
     }
   });
 
@@ -102,7 +102,7 @@ describe('verifying an audit trail', () => {
     for (let i = 0; i < 4; i++) await cut.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`again ${i}`) });
     expect(await cut.verifyAuditTrail()).toMatchObject({ valid: true, records: 7 });
     expect(await cut.verifyAuditTrail({ anchor })).toEqual({ valid: false, firstInvalidIndex: 4, records: 7 });
-    await expect(cut.verifyAuditTrail({ anchor: { count: 1, mac: 'not a mac' } })).rejects.toMatchObject({ name: 'ValidationException', message: /anchor/ });
+    await expect(cut.verifyAuditTrail({ anchor: { count: 1, mac: 'not a mac' } })).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/anchor/) });
     await cutStore.close();
   });
 

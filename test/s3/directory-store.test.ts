@@ -214,7 +214,7 @@ describe('ObjectStore records are authenticated', () => {
       expect(damaged).not.toBe(readFileSync(file, 'utf8'));
       writeFileSync(file, damaged);
       const store = new ObjectStore({ kms, dir });
-      await expect(store.getObject({ Bucket: 'kept', Key: 'doc' })).rejects.toMatchObject({ name: 'StoreIntegrityError', file, message: /does not authenticate/ });
+      await expect(store.getObject({ Bucket: 'kept', Key: 'doc' })).rejects.toMatchObject({ name: 'StoreIntegrityError', file, message: expect.stringMatching(/does not authenticate/) });
       await expect(store.createBucket({ Bucket: 'another' })).rejects.toMatchObject({ name: 'StoreIntegrityError' });
       expect(readFileSync(file, 'utf8')).toBe(damaged);
       expect(readdirSync(join(dir, 'objects'))).toHaveLength(1); // nothing cleaned up on the word of a damaged journal
@@ -265,7 +265,7 @@ describe('ObjectStore records are authenticated', () => {
     await writer.close();
     rmSync(file);
     const store = new ObjectStore({ kms, dir });
-    await expect(store.listObjectsV2({ Bucket: 'kept' })).rejects.toMatchObject({ name: 'StoreIntegrityError', message: /is missing/ });
+    await expect(store.listObjectsV2({ Bucket: 'kept' })).rejects.toMatchObject({ name: 'StoreIntegrityError', message: expect.stringMatching(/is missing/) });
     expect(readdirSync(join(dir, 'objects'))).toHaveLength(1);
     await store.close();
   });

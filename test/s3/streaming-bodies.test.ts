@@ -66,9 +66,9 @@ describe('putObject Body forms', () => {
     const bytes = rng.bytes(100_000);
     await expect(s3.putObject({ Bucket: 'lengths', Key: 'k', Body: Readable.from(chunksOf(bytes)), ContentLength: 100_001, ServerSideEncryption: 'AES256' }))
       .rejects.toMatchObject({ name: 'IncompleteBody' });
-    await expect(s3.putObject({ Bucket: 'lengths', Key: 'k', Body: bytes, ContentLength: 99_999 })).rejects.toMatchObject({ name: 'InvalidArgument', message: /ContentLength/ });
+    await expect(s3.putObject({ Bucket: 'lengths', Key: 'k', Body: bytes, ContentLength: 99_999 })).rejects.toMatchObject({ name: 'InvalidArgument', message: expect.stringMatching(/ContentLength/) });
     for (const bad of [-1, 1.5, 'ten', 6 * 1024 ** 3]) {
-      await expect(s3.putObject({ Bucket: 'lengths', Key: 'k', Body: bytes, ContentLength: bad as never })).rejects.toMatchObject({ name: 'InvalidArgument', message: /ContentLength/ });
+      await expect(s3.putObject({ Bucket: 'lengths', Key: 'k', Body: bytes, ContentLength: bad as never })).rejects.toMatchObject({ name: 'InvalidArgument', message: expect.stringMatching(/ContentLength/) });
     }
     await expect(s3.getObject({ Bucket: 'lengths', Key: 'k' })).rejects.toMatchObject({ name: 'NoSuchKey' });
     expect(readdirSync(join(dir, 'objects'))).toEqual([]);
@@ -82,10 +82,10 @@ describe('putObject Body forms', () => {
     const s3 = setup(dir);
     await s3.createBucket({ Bucket: 'bad' });
     for (const body of [5, null, {}, [1, 2, 3]]) {
-      await expect(s3.putObject({ Bucket: 'bad', Key: 'k', Body: body as never })).rejects.toMatchObject({ name: 'InvalidArgument', message: /^Body: expected/ });
+      await expect(s3.putObject({ Bucket: 'bad', Key: 'k', Body: body as never })).rejects.toMatchObject({ name: 'InvalidArgument', message: expect.stringMatching(/^Body: Member must (be a Uint8Array, a string, a Blob, or a stream or async iterable of bytes|not be null)$/) });
     }
     await expect(s3.putObject({ Bucket: 'bad', Key: 'k', Body: (async function* () { yield new Uint8Array(70_000); yield 5; })() as never, ServerSideEncryption: 'AES256' }))
-      .rejects.toMatchObject({ name: 'InvalidArgument', message: /the stream gave a number/ });
+      .rejects.toMatchObject({ name: 'InvalidArgument', message: expect.stringMatching(/the stream gave a number/) });
     const failing = new ReadableStream({ pull(c) { c.enqueue(new Uint8Array(100_000)); c.error(new Error('connection reset')); } });
     await expect(s3.putObject({ Bucket: 'bad', Key: 'k', Body: failing, ServerSideEncryption: 'aws:kms' })).rejects.toThrow('connection reset');
     await expect(s3.getObject({ Bucket: 'bad', Key: 'k' })).rejects.toMatchObject({ name: 'NoSuchKey' });
@@ -178,8 +178,8 @@ describe('a stored body cut short on disk', () => {
       for (const length of [size - 1, size - 65_572, 100]) {
         truncateSync(path, length);
         const read = (request: { Range?: string }) => s3.getObject({ Bucket: 'cut', Key: 'k', ...request }).then((got) => got.Body.transformToByteArray());
-        await expect(read({}), `${length}`).rejects.toMatchObject({ name: /MessageFormatError|AuthenticationError/ });
-        await expect(read({ Range: 'bytes=150000-150099' }), `${length}`).rejects.toMatchObject({ name: /MessageFormatError|AuthenticationError/ });
+        await expect(read({}), `${length}`).rejects.toMatchObject({ name: expect.stringMatching(/MessageFormatError|AuthenticationError/) });
+        await expect(read({ Range: 'bytes=150000-150099' }), `${length}`).rejects.toMatchObject({ name: expect.stringMatching(/MessageFormatError|AuthenticationError/) });
       }
       await s3.close();
     });
