@@ -3,11 +3,12 @@
 // whole blocks; the last may end in a partial block, which is handled by ciphertext stealing.
 // Blocks go through AES eight at a time.
 
-import { AES256_SCHEDULE_BYTES, aes256ExpandKey, aesDecrypt8, aesEncrypt8, aesOneBlock, BATCH_BYTES } from './aes';
+import { AES256_SCHEDULE_BYTES, aes256DecryptionSchedule, aes256ExpandKey, aesDecrypt8, aesEncrypt8, aesOneBlock, BATCH_BYTES } from './aes';
 
 const RK1: usize = 0; // bitsliced Key1 schedule
 const RK2: usize = AES256_SCHEDULE_BYTES; // bitsliced Key2 schedule
-const TWEAK: usize = 2 * AES256_SCHEDULE_BYTES; // 16: T for the next block
+const DK1: usize = 2 * AES256_SCHEDULE_BYTES; // Key1's decryption schedule
+const TWEAK: usize = 3 * AES256_SCHEDULE_BYTES; // 16: T for the next block
 const TWEAKS: usize = TWEAK + 16; // 128: the tweaks of one batch
 const BATCH: usize = TWEAKS + BATCH_BYTES; // 128: a partial batch
 const PREVIOUS_TWEAK: usize = BATCH + BATCH_BYTES; // 16
@@ -19,6 +20,7 @@ export function xtsInit(ctx: usize, key: usize): void {
   memory.fill(ctx, 0, XTS_CONTEXT_BYTES);
   aes256ExpandKey(ctx + RK1, key);
   aes256ExpandKey(ctx + RK2, key + 32);
+  aes256DecryptionSchedule(ctx + DK1, ctx + RK1);
 }
 
 /** Starts a data unit: T = E_Key2(tweak) for the 16-byte tweak at `tweak`. */
@@ -61,7 +63,7 @@ export function xtsStart(ctx: usize, tweak: usize): void {
   }
   v128.store(ctx + TWEAK, t);
   if (encrypting) aesEncrypt8(ctx + RK1, batch);
-  else aesDecrypt8(ctx + RK1, batch);
+  else aesDecrypt8(ctx + DK1, batch);
   xorBlocks(batch, tweaks, count);
 }
 
@@ -82,7 +84,7 @@ function cryptBlocks(ctx: usize, p: usize, blocks: usize, encrypting: bool): voi
 /** Encrypts or decrypts one block at `p` in place with the tweak at `t`. */
 function cryptOneBlock(ctx: usize, p: usize, t: usize, encrypting: bool): void {
   xorBlocks(p, t, 1);
-  aesOneBlock(ctx + RK1, p, p, encrypting);
+  aesOneBlock(ctx + (encrypting ? RK1 : DK1), p, p, encrypting);
   xorBlocks(p, t, 1);
 }
 
