@@ -44,7 +44,7 @@ export function aes256ExpandKey(rk: usize, key: usize): void {
  */
 export function aes256DecryptionSchedule(dk: usize, rk: usize): void {
   memory.copy(dk, rk, AES256_SCHEDULE_BYTES);
-  for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) invMixColumnsInPlace(dk + (round << 7));
+  for (let round: usize = <usize>AES256_ROUNDS - 1; round > 0; round--) invMixColumnsInPlace(dk + (round << 7));
   invShiftRowsInPlace(dk + (<usize>AES256_ROUNDS << 7));
 }
 
@@ -58,9 +58,27 @@ const ROW_MAJOR_INV_SHIFTED = i8x16(0, 4, 8, 12, 13, 1, 5, 9, 10, 14, 2, 6, 7, 1
  * SubBytes is the circuit alone: its constant is in round keys 1..14.
  */
 export function aesEncrypt8(rk: usize, s: usize): void {
+  aesEncryptBegin(rk, s);
+  for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) aesEncryptRound(rk, s, round);
+  aesEncryptEnd(rk, s);
+}
+
+// aesEncrypt8 in three steps, for callers that put other work between the rounds (GCM hashes
+// between them, so the scalar and load ports serve GHASH while the vector ports run the S-box).
+
+/** Bitslices the 8 blocks at `s` and adds round key 0. */
+@inline export function aesEncryptBegin(rk: usize, s: usize): void {
   transpose8(s, ROW_MAJOR);
   xorPlanes(s, rk);
-  for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) sboxCore(s, rk + (round << 7), LAYER_ENCRYPT);
+}
+
+/** Round `round` (1..13) of the bitsliced state at `s`. */
+@inline export function aesEncryptRound(rk: usize, s: usize, round: usize): void {
+  sboxCore(s, rk + (round << 7), LAYER_ENCRYPT);
+}
+
+/** The last round, and the state back to 8 blocks. */
+@inline export function aesEncryptEnd(rk: usize, s: usize): void {
   sboxCore(s, rk + (<usize>AES256_ROUNDS << 7), LAYER_ENCRYPT_FINAL);
   transpose8(s, ROW_MAJOR);
 }
