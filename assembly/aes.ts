@@ -63,6 +63,22 @@ export function aesEncrypt8(rk: usize, s: usize): void {
   aesEncryptEnd(rk, s);
 }
 
+/**
+ * Encrypts two batches of 8 blocks at `s` (256 bytes) in place, their rounds alternating: the
+ * S-box's inversion in GF(2^4) is a narrow chain of dependent operations, during which the vector
+ * ports would idle; the other batch's wide linear layers fill them.
+ */
+export function aesEncrypt16(rk: usize, s: usize): void {
+  aesEncryptBegin(rk, s);
+  aesEncryptBegin(rk, s + BATCH_BYTES);
+  for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) {
+    aesEncryptRound(rk, s, round);
+    aesEncryptRound(rk, s + BATCH_BYTES, round);
+  }
+  aesEncryptEnd(rk, s);
+  aesEncryptEnd(rk, s + BATCH_BYTES);
+}
+
 // aesEncrypt8 in three steps, for callers that put other work between the rounds (GCM hashes
 // between them, so the scalar and load ports serve GHASH while the vector ports run the S-box).
 
@@ -91,9 +107,33 @@ export function aesEncrypt8(rk: usize, s: usize): void {
  * InvSubBytes) and AddRoundKey.
  */
 export function aesDecrypt8(dk: usize, s: usize): void {
+  aesDecryptBegin(dk, s);
+  for (let round = AES256_ROUNDS - 1; round > 0; round--) aesDecryptRound(dk, s, <usize>round);
+  aesDecryptEnd(dk, s);
+}
+
+/** Decrypts two batches of 8 blocks at `s` (256 bytes) in place, their rounds alternating (see aesEncrypt16). */
+export function aesDecrypt16(dk: usize, s: usize): void {
+  aesDecryptBegin(dk, s);
+  aesDecryptBegin(dk, s + BATCH_BYTES);
+  for (let round = AES256_ROUNDS - 1; round > 0; round--) {
+    aesDecryptRound(dk, s, <usize>round);
+    aesDecryptRound(dk, s + BATCH_BYTES, <usize>round);
+  }
+  aesDecryptEnd(dk, s);
+  aesDecryptEnd(dk, s + BATCH_BYTES);
+}
+
+@inline function aesDecryptBegin(dk: usize, s: usize): void {
   transpose8(s, ROW_MAJOR_INV_SHIFTED);
   xorPlanes(s, dk + (<usize>AES256_ROUNDS << 7));
-  for (let round = AES256_ROUNDS - 1; round > 0; round--) inverseSboxCore(s, dk + (<usize>round << 7), LAYER_DECRYPT);
+}
+
+@inline function aesDecryptRound(dk: usize, s: usize, round: usize): void {
+  inverseSboxCore(s, dk + (round << 7), LAYER_DECRYPT);
+}
+
+@inline function aesDecryptEnd(dk: usize, s: usize): void {
   inverseSboxCore(s, dk, LAYER_DECRYPT_FINAL);
   transpose8(s, ROW_MAJOR);
 }

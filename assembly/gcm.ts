@@ -3,7 +3,7 @@
 //
 // Call order: gcmInit → (gcmSetIv96 | gcmIvAbsorb* gcmIvFinish) → gcmAad* → (gcmEncrypt | gcmDecrypt)* → gcmFinal.
 
-import { AES256_ROUNDS, AES256_SCHEDULE_BYTES, aes256ExpandKey, aesEncrypt8, aesEncryptBegin, aesEncryptEnd, aesEncryptRound, BATCH_BYTES } from './aes';
+import { AES256_ROUNDS, AES256_SCHEDULE_BYTES, aes256ExpandKey, aesEncrypt16, aesEncrypt8, aesEncryptBegin, aesEncryptEnd, aesEncryptRound, BATCH_BYTES } from './aes';
 import { GHASH_TABLE_BYTES, ghashTableBlock, ghashTableBlocks, ghashTableSetKey } from './ghash';
 import { multiplyByPowerOfH } from './ghash-combine';
 import { ghashConstantTimeBlock, ghashConstantTimeBlocks, ghashConstantTimeSetKey } from './ghash-constant-time';
@@ -17,8 +17,8 @@ const X: usize = CONSTANT_TIME + 16; // 16: GHASH accumulator (hi, lo)
 const TAG_MASK: usize = X + 16; // 16: E(J0)
 const J0: usize = TAG_MASK + 16; // 16: the pre-counter block
 const CTR: usize = J0 + 16; // 16: the next counter block, raw bytes
-const KEYSTREAM: usize = CTR + 16; // 128: one batch of keystream
-const GBUF: usize = KEYSTREAM + BATCH_BYTES; // 16: bytes waiting to fill a GHASH block
+const KEYSTREAM: usize = CTR + 16; // 256: one batch of keystream (two in cryptPairHashing)
+const GBUF: usize = KEYSTREAM + 2 * BATCH_BYTES; // 16: bytes waiting to fill a GHASH block
 const KEYSTREAM_USED: usize = GBUF + 16; // u32: bytes of KEYSTREAM already used (128 = none left)
 const GBUF_LEN: usize = KEYSTREAM_USED + 4; // u32
 const AAD_OPEN: usize = GBUF_LEN + 4; // u32: 1 while AAD may still be added
@@ -180,36 +180,54 @@ function ctrXor(ctx: usize, p: usize, len: usize): void {
   else v128.store(x, ghashTableBlock(ctx + HTABLE, x, v128.load(x), src));
 }
 
-/**
- * XORs the next keystream batch into the 128 bytes at `p`, hashing the 8 blocks at `hashed` (which
- * must not be `p`'s plaintext) one after each of the first 8 AES rounds: GHASH's scalar work and
- * table loads then run beside the S-box's vector work instead of after it.
- */
-@inline function cryptBatchHashing(ctx: usize, p: usize, hashed: usize, constantTime: bool): void {
-  const ks = ctx + KEYSTREAM, rk = ctx + RK;
-  counterBatch(ctx, ks);
-  aesEncryptBegin(rk, ks);
-  for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) {
-    aesEncryptRound(rk, ks, round);
-    if (round <= 8) hashOneBlock(ctx, hashed + ((round - 1) << 4), constantTime);
-  }
-  aesEncryptEnd(rk, ks);
-  xorBatch(p, ks);
+/** The next two keystream batches, into KEYSTREAM. */
+@inline function counterPair(ctx: usize): void {
+  counterBatch(ctx, ctx + KEYSTREAM);
+  counterBatch(ctx, ctx + KEYSTREAM + BATCH_BYTES);
+}
+
+/** XORs the two keystream batches in KEYSTREAM into the 256 bytes at `p`. */
+@inline function xorPair(ctx: usize, p: usize): void {
+  xorBatch(p, ctx + KEYSTREAM);
+  xorBatch(p + BATCH_BYTES, ctx + KEYSTREAM + BATCH_BYTES);
 }
 
 /**
- * `batches` whole batches at `p`, starting on a fresh keystream batch and a whole GHASH block.
- * Decryption hashes each batch's ciphertext during its own keystream; encryption hashes each
- * batch's ciphertext during the next batch's keystream, and the last one after.
+ * XORs the next two keystream batches into the 256 bytes at `p`, hashing the 16 blocks at `hashed`
+ * (which must not be `p`'s plaintext) one after each of the first 16 of the 26 rounds (the two
+ * batches' rounds alternate, as in aesEncrypt16): GHASH's scalar work and table loads then run
+ * beside the S-box's vector work instead of after it.
  */
-@inline function cryptBatches(ctx: usize, p: usize, batches: usize, encrypting: bool, constantTime: bool): void {
+@inline function cryptPairHashing(ctx: usize, p: usize, hashed: usize, constantTime: bool): void {
+  const a = ctx + KEYSTREAM, b = a + BATCH_BYTES, rk = ctx + RK;
+  counterPair(ctx);
+  aesEncryptBegin(rk, a);
+  aesEncryptBegin(rk, b);
+  for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) {
+    aesEncryptRound(rk, a, round);
+    if (round <= 8) hashOneBlock(ctx, hashed + ((round - 1) << 5), constantTime);
+    aesEncryptRound(rk, b, round);
+    if (round <= 8) hashOneBlock(ctx, hashed + ((round - 1) << 5) + 16, constantTime);
+  }
+  aesEncryptEnd(rk, a);
+  aesEncryptEnd(rk, b);
+  xorPair(ctx, p);
+}
+
+/**
+ * `pairs` pairs of whole batches (256 bytes each) at `p`, starting on a fresh keystream batch and
+ * a whole GHASH block. Decryption hashes each pair's ciphertext during its own keystream;
+ * encryption hashes each pair's ciphertext during the next pair's keystream, and the last after.
+ */
+@inline function cryptPairs(ctx: usize, p: usize, pairs: usize, encrypting: bool, constantTime: bool): void {
   if (encrypting) {
-    nextKeystreamBatch(ctx, ctx + KEYSTREAM);
-    xorBatch(p, ctx + KEYSTREAM);
-    for (let i: usize = 1; i < batches; i++) cryptBatchHashing(ctx, p + (i << 7), p + ((i - 1) << 7), constantTime);
-    ghashBlocks(ctx, p + ((batches - 1) << 7), 8);
+    counterPair(ctx);
+    aesEncrypt16(ctx + RK, ctx + KEYSTREAM);
+    xorPair(ctx, p);
+    for (let i: usize = 1; i < pairs; i++) cryptPairHashing(ctx, p + (i << 8), p + ((i - 1) << 8), constantTime);
+    ghashBlocks(ctx, p + ((pairs - 1) << 8), 16);
   } else {
-    for (let i: usize = 0; i < batches; i++) cryptBatchHashing(ctx, p + (i << 7), p + (i << 7), constantTime);
+    for (let i: usize = 0; i < pairs; i++) cryptPairHashing(ctx, p + (i << 8), p + (i << 8), constantTime);
   }
 }
 
@@ -226,8 +244,9 @@ function ctrXor(ctx: usize, p: usize, len: usize): void {
 
 /**
  * Encrypts or decrypts `len` bytes at `p` in place and absorbs the ciphertext: up to the end of
- * the current keystream batch one step after the other, then whole batches with GHASH between the
- * AES rounds (if the text so far is whole GHASH blocks), then the rest one step after the other.
+ * the current keystream batch one step after the other, then pairs of whole batches with GHASH
+ * between the AES rounds (if the text so far is whole GHASH blocks), then the rest one step after
+ * the other.
  */
 function cryptAndHash(ctx: usize, p: usize, len: usize, encrypting: bool): void {
   closeAad(ctx);
@@ -235,12 +254,12 @@ function cryptAndHash(ctx: usize, p: usize, len: usize, encrypting: bool): void 
   const head = min(len, BATCH_BYTES - <usize>load<u32>(ctx + KEYSTREAM_USED));
   cryptThenHash(ctx, p, head, encrypting);
   p += head; len -= head;
-  const batches = load<u32>(ctx + GBUF_LEN) == 0 ? len >> 7 : 0;
-  if (batches > 0) {
-    if (load<u32>(ctx + CONSTANT_TIME)) cryptBatches(ctx, p, batches, encrypting, true);
-    else cryptBatches(ctx, p, batches, encrypting, false);
+  const pairs = load<u32>(ctx + GBUF_LEN) == 0 ? len >> 8 : 0;
+  if (pairs > 0) {
+    if (load<u32>(ctx + CONSTANT_TIME)) cryptPairs(ctx, p, pairs, encrypting, true);
+    else cryptPairs(ctx, p, pairs, encrypting, false);
   }
-  p += batches << 7; len -= batches << 7;
+  p += pairs << 8; len -= pairs << 8;
   cryptThenHash(ctx, p, len, encrypting);
 }
 
