@@ -3,10 +3,10 @@
 //
 // Call order: gcmInit → (gcmSetIv96 | gcmIvAbsorb* gcmIvFinish) → gcmAad* → (gcmEncrypt | gcmDecrypt)* → gcmFinal.
 
-import { AES256_SCHEDULE_BYTES, aes256ExpandKey, aesEncrypt8, BATCH_BYTES } from './aes';
-import { GHASH_TABLE_BYTES, ghashTableBlocks, ghashTableSetKey } from './ghash';
+import { AES256_ROUNDS, AES256_SCHEDULE_BYTES, aes256ExpandKey, aesEncrypt16, aesEncrypt8, aesEncryptBegin, aesEncryptEnd, aesEncryptRound, BATCH_BYTES } from './aes';
+import { GHASH_TABLE_BYTES, ghashTableBlock, ghashTableBlocks, ghashTableSetKey } from './ghash';
 import { multiplyByPowerOfH } from './ghash-combine';
-import { ghashConstantTimeBlocks, ghashConstantTimeSetKey } from './ghash-constant-time';
+import { ghashConstantTimeBlock, ghashConstantTimeBlocks, ghashConstantTimeSetKey } from './ghash-constant-time';
 
 // Context layout (bytes from the context pointer).
 const RK: usize = 0; // bitsliced AES-256 schedule
@@ -17,8 +17,8 @@ const X: usize = CONSTANT_TIME + 16; // 16: GHASH accumulator (hi, lo)
 const TAG_MASK: usize = X + 16; // 16: E(J0)
 const J0: usize = TAG_MASK + 16; // 16: the pre-counter block
 const CTR: usize = J0 + 16; // 16: the next counter block, raw bytes
-const KEYSTREAM: usize = CTR + 16; // 128: one batch of keystream
-const GBUF: usize = KEYSTREAM + BATCH_BYTES; // 16: bytes waiting to fill a GHASH block
+const KEYSTREAM: usize = CTR + 16; // 256: one batch of keystream (two in cryptPairHashing)
+const GBUF: usize = KEYSTREAM + 2 * BATCH_BYTES; // 16: bytes waiting to fill a GHASH block
 const KEYSTREAM_USED: usize = GBUF + 16; // u32: bytes of KEYSTREAM already used (128 = none left)
 const GBUF_LEN: usize = KEYSTREAM_USED + 4; // u32
 const AAD_OPEN: usize = GBUF_LEN + 4; // u32: 1 while AAD may still be added
@@ -89,8 +89,8 @@ export function gcmInit(ctx: usize, key: usize, constantTime: bool): void {
   store<u32>(ctx + AAD_OPEN, 1);
 }
 
-/** Encrypts the next 8 counter blocks into `dst` and advances the counter (inc32, mod 2^32). */
-function nextKeystreamBatch(ctx: usize, dst: usize): void {
+/** Writes the next 8 counter blocks to `dst` and advances the counter (inc32, mod 2^32). */
+@inline function counterBatch(ctx: usize, dst: usize): void {
   const block = v128.load(ctx + CTR);
   let counter = bswap<u32>(load<u32>(ctx + CTR + 12));
   for (let i: usize = 0; i < 8; i++) {
@@ -98,7 +98,16 @@ function nextKeystreamBatch(ctx: usize, dst: usize): void {
     counter++;
   }
   store<u32>(ctx + CTR + 12, bswap<u32>(counter));
+}
+
+/** Encrypts the next 8 counter blocks into `dst` and advances the counter. */
+function nextKeystreamBatch(ctx: usize, dst: usize): void {
+  counterBatch(ctx, dst);
   aesEncrypt8(ctx + RK, dst);
+}
+
+@inline function xorBatch(p: usize, ks: usize): void {
+  for (let i: usize = 0; i < BATCH_BYTES; i += 16) v128.store(p + i, v128.xor(v128.load(p + i), v128.load(ks + i)));
 }
 
 /** J0 is known: its encryption masks the tag; the rest of that batch is keystream from inc32(J0). */
@@ -151,7 +160,7 @@ function ctrXor(ctx: usize, p: usize, len: usize): void {
   }
   while (len >= BATCH_BYTES) {
     nextKeystreamBatch(ctx, ks);
-    for (let i: usize = 0; i < BATCH_BYTES; i += 16) v128.store(p + i, v128.xor(v128.load(p + i), v128.load(ks + i)));
+    xorBatch(p, ks);
     p += BATCH_BYTES; len -= BATCH_BYTES;
   }
   if (len > 0) {
@@ -161,20 +170,107 @@ function ctrXor(ctx: usize, p: usize, len: usize): void {
   store<u32>(ctx + KEYSTREAM_USED, <u32>used);
 }
 
+/**
+ * GHASH of the block at `src` into X, by the mode chosen at gcmInit: one block, so that it can sit
+ * between two AES rounds.
+ */
+@inline function hashOneBlock(ctx: usize, src: usize, constantTime: bool): void {
+  const x = ctx + X;
+  if (constantTime) v128.store(x, ghashConstantTimeBlock(ctx + HTABLE, x, v128.load(x), src));
+  else v128.store(x, ghashTableBlock(ctx + HTABLE, x, v128.load(x), src));
+}
+
+/** The next two keystream batches, into KEYSTREAM. */
+@inline function counterPair(ctx: usize): void {
+  counterBatch(ctx, ctx + KEYSTREAM);
+  counterBatch(ctx, ctx + KEYSTREAM + BATCH_BYTES);
+}
+
+/** XORs the two keystream batches in KEYSTREAM into the 256 bytes at `p`. */
+@inline function xorPair(ctx: usize, p: usize): void {
+  xorBatch(p, ctx + KEYSTREAM);
+  xorBatch(p + BATCH_BYTES, ctx + KEYSTREAM + BATCH_BYTES);
+}
+
+/**
+ * XORs the next two keystream batches into the 256 bytes at `p`, hashing the 16 blocks at `hashed`
+ * (which must not be `p`'s plaintext) one after each of the first 16 of the 26 rounds (the two
+ * batches' rounds alternate, as in aesEncrypt16): GHASH's scalar work and table loads then run
+ * beside the S-box's vector work instead of after it.
+ */
+@inline function cryptPairHashing(ctx: usize, p: usize, hashed: usize, constantTime: bool): void {
+  const a = ctx + KEYSTREAM, b = a + BATCH_BYTES, rk = ctx + RK;
+  counterPair(ctx);
+  aesEncryptBegin(rk, a);
+  aesEncryptBegin(rk, b);
+  for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) {
+    aesEncryptRound(rk, a, round);
+    if (round <= 8) hashOneBlock(ctx, hashed + ((round - 1) << 5), constantTime);
+    aesEncryptRound(rk, b, round);
+    if (round <= 8) hashOneBlock(ctx, hashed + ((round - 1) << 5) + 16, constantTime);
+  }
+  aesEncryptEnd(rk, a);
+  aesEncryptEnd(rk, b);
+  xorPair(ctx, p);
+}
+
+/**
+ * `pairs` pairs of whole batches (256 bytes each) at `p`, starting on a fresh keystream batch and
+ * a whole GHASH block. Decryption hashes each pair's ciphertext during its own keystream;
+ * encryption hashes each pair's ciphertext during the next pair's keystream, and the last after.
+ */
+@inline function cryptPairs(ctx: usize, p: usize, pairs: usize, encrypting: bool, constantTime: bool): void {
+  if (encrypting) {
+    counterPair(ctx);
+    aesEncrypt16(ctx + RK, ctx + KEYSTREAM);
+    xorPair(ctx, p);
+    for (let i: usize = 1; i < pairs; i++) cryptPairHashing(ctx, p + (i << 8), p + ((i - 1) << 8), constantTime);
+    ghashBlocks(ctx, p + ((pairs - 1) << 8), 16);
+  } else {
+    for (let i: usize = 0; i < pairs; i++) cryptPairHashing(ctx, p + (i << 8), p + (i << 8), constantTime);
+  }
+}
+
+/** CTR and GHASH over `len` bytes at `p` one after the other (ciphertext hashed either way). */
+@inline function cryptThenHash(ctx: usize, p: usize, len: usize, encrypting: bool): void {
+  if (encrypting) {
+    ctrXor(ctx, p, len);
+    ghashAbsorb(ctx, p, len);
+  } else {
+    ghashAbsorb(ctx, p, len);
+    ctrXor(ctx, p, len);
+  }
+}
+
+/**
+ * Encrypts or decrypts `len` bytes at `p` in place and absorbs the ciphertext: up to the end of
+ * the current keystream batch one step after the other, then pairs of whole batches with GHASH
+ * between the AES rounds (if the text so far is whole GHASH blocks), then the rest one step after
+ * the other.
+ */
+function cryptAndHash(ctx: usize, p: usize, len: usize, encrypting: bool): void {
+  closeAad(ctx);
+  store<u64>(ctx + TEXT_LEN, load<u64>(ctx + TEXT_LEN) + <u64>len);
+  const head = min(len, BATCH_BYTES - <usize>load<u32>(ctx + KEYSTREAM_USED));
+  cryptThenHash(ctx, p, head, encrypting);
+  p += head; len -= head;
+  const pairs = load<u32>(ctx + GBUF_LEN) == 0 ? len >> 8 : 0;
+  if (pairs > 0) {
+    if (load<u32>(ctx + CONSTANT_TIME)) cryptPairs(ctx, p, pairs, encrypting, true);
+    else cryptPairs(ctx, p, pairs, encrypting, false);
+  }
+  p += pairs << 8; len -= pairs << 8;
+  cryptThenHash(ctx, p, len, encrypting);
+}
+
 /** Encrypts `len` bytes at `p` in place and absorbs the ciphertext. */
 export function gcmEncrypt(ctx: usize, p: usize, len: usize): void {
-  closeAad(ctx);
-  ctrXor(ctx, p, len);
-  ghashAbsorb(ctx, p, len);
-  store<u64>(ctx + TEXT_LEN, load<u64>(ctx + TEXT_LEN) + <u64>len);
+  cryptAndHash(ctx, p, len, true);
 }
 
 /** Absorbs the ciphertext at `p`, then decrypts it in place. */
 export function gcmDecrypt(ctx: usize, p: usize, len: usize): void {
-  closeAad(ctx);
-  ghashAbsorb(ctx, p, len);
-  ctrXor(ctx, p, len);
-  store<u64>(ctx + TEXT_LEN, load<u64>(ctx + TEXT_LEN) + <u64>len);
+  cryptAndHash(ctx, p, len, false);
 }
 
 /** Computes the full 16-byte tag into the context at GCM_TAG (§7.1 steps 5–6). */

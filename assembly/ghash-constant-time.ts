@@ -76,39 +76,42 @@ export function ghashConstantTimeSetKey(key: usize, h: usize): void {
  */
 export function ghashConstantTimeBlocks(key: usize, x: usize, src: usize, blocks: usize): void {
   let acc = v128.load(x);
-  for (let b: usize = 0; b < blocks; b++, src += 16) {
-    // a = X ⊕ B as (hi, lo); as 32-bit lanes: hi0, hi1, lo0, lo1 (low word first).
-    const a = v128.xor(acc, i8x16.swizzle(v128.load(src), v128.load(BSWAP_HALVES)));
-    const folded = v128.xor(a, i32x4.shuffle(a, a, 1, 0, 3, 2)); // hi0^hi1 in lane 0, lo0^lo1 in lane 2
-    const middle = v128.xor(a, i32x4.shuffle(a, a, 2, 3, 0, 1)); // (hi^lo)0, (hi^lo)1
-    const middleFolded = v128.xor(middle, i32x4.shuffle(middle, middle, 1, 0, 1, 0));
-    // 64×64 products by Karatsuba over 32-bit halves: low, high, and middle ⊕ low ⊕ high.
-    const ll = bmul32(i32x4.shuffle(a, a, 2, 2, 2, 2), key, x);
-    const lh = bmul32(i32x4.shuffle(a, a, 3, 3, 3, 3), key + 64, x);
-    const lm = bmul32(i32x4.shuffle(folded, folded, 2, 2, 2, 2), key + 128, x) ^ ll ^ lh;
-    const hl = bmul32(i32x4.shuffle(a, a, 0, 0, 0, 0), key + 192, x);
-    const hh = bmul32(i32x4.shuffle(a, a, 1, 1, 1, 1), key + 256, x);
-    const hm = bmul32(i32x4.shuffle(folded, folded, 0, 0, 0, 0), key + 320, x) ^ hl ^ hh;
-    const ml = bmul32(i32x4.shuffle(middle, middle, 0, 0, 0, 0), key + 384, x);
-    const mh = bmul32(i32x4.shuffle(middle, middle, 1, 1, 1, 1), key + 448, x);
-    const mm = bmul32(i32x4.shuffle(middleFolded, middleFolded, 0, 0, 0, 0), key + 512, x) ^ ml ^ mh;
-    const l0 = ll ^ (lm << 32), l1 = lh ^ (lm >> 32);
-    const h0 = hl ^ (hm << 32), h1 = hh ^ (hm >> 32);
-    const m0 = ml ^ (mm << 32) ^ l0 ^ h0, m1 = mh ^ (mm >> 32) ^ l1 ^ h1;
-    // 128×128 → 256 bits (v3 v2 v1 v0) by Karatsuba over 64-bit halves.
-    const v0 = l0, v1 = l1 ^ m0, v2 = h0 ^ m1, v3 = h1;
-    // Align: bit 255 - t now holds x^t; w3:w2 are degrees 0..127, w1:w0 degrees 128..255.
-    let w3 = (v3 << 1) | (v2 >> 63);
-    let w2 = (v2 << 1) | (v1 >> 63);
-    let w1 = (v1 << 1) | (v0 >> 63);
-    const w0 = v0 << 1;
-    // Reduce modulo x^128 + x^7 + x^2 + x + 1: x^t = x^(t-128)·(1 + x + x^2 + x^7); multiplying by
-    // x^k moves a coefficient k bits towards the low end. Fold w0 (into w2, w1), then w1 (into w3, w2).
-    w2 ^= w0 ^ (w0 >> 1) ^ (w0 >> 2) ^ (w0 >> 7);
-    w1 ^= (w0 << 63) ^ (w0 << 62) ^ (w0 << 57);
-    w3 ^= w1 ^ (w1 >> 1) ^ (w1 >> 2) ^ (w1 >> 7);
-    w2 ^= (w1 << 63) ^ (w1 << 62) ^ (w1 << 57);
-    acc = i64x2.replace_lane(i64x2.splat(w3), 1, w2);
-  }
+  for (let b: usize = 0; b < blocks; b++, src += 16) acc = ghashConstantTimeBlock(key, x, acc, src);
   v128.store(x, acc);
+}
+
+/** (X ⊕ B)·H for X = `acc` (hi, lo) and the block B at `src`; `x` as for ghashConstantTimeBlocks. */
+@inline export function ghashConstantTimeBlock(key: usize, x: usize, acc: v128, src: usize): v128 {
+  // a = X ⊕ B as (hi, lo); as 32-bit lanes: hi0, hi1, lo0, lo1 (low word first).
+  const a = v128.xor(acc, i8x16.swizzle(v128.load(src), v128.load(BSWAP_HALVES)));
+  const folded = v128.xor(a, i32x4.shuffle(a, a, 1, 0, 3, 2)); // hi0^hi1 in lane 0, lo0^lo1 in lane 2
+  const middle = v128.xor(a, i32x4.shuffle(a, a, 2, 3, 0, 1)); // (hi^lo)0, (hi^lo)1
+  const middleFolded = v128.xor(middle, i32x4.shuffle(middle, middle, 1, 0, 1, 0));
+  // 64×64 products by Karatsuba over 32-bit halves: low, high, and middle ⊕ low ⊕ high.
+  const ll = bmul32(i32x4.shuffle(a, a, 2, 2, 2, 2), key, x);
+  const lh = bmul32(i32x4.shuffle(a, a, 3, 3, 3, 3), key + 64, x);
+  const lm = bmul32(i32x4.shuffle(folded, folded, 2, 2, 2, 2), key + 128, x) ^ ll ^ lh;
+  const hl = bmul32(i32x4.shuffle(a, a, 0, 0, 0, 0), key + 192, x);
+  const hh = bmul32(i32x4.shuffle(a, a, 1, 1, 1, 1), key + 256, x);
+  const hm = bmul32(i32x4.shuffle(folded, folded, 0, 0, 0, 0), key + 320, x) ^ hl ^ hh;
+  const ml = bmul32(i32x4.shuffle(middle, middle, 0, 0, 0, 0), key + 384, x);
+  const mh = bmul32(i32x4.shuffle(middle, middle, 1, 1, 1, 1), key + 448, x);
+  const mm = bmul32(i32x4.shuffle(middleFolded, middleFolded, 0, 0, 0, 0), key + 512, x) ^ ml ^ mh;
+  const l0 = ll ^ (lm << 32), l1 = lh ^ (lm >> 32);
+  const h0 = hl ^ (hm << 32), h1 = hh ^ (hm >> 32);
+  const m0 = ml ^ (mm << 32) ^ l0 ^ h0, m1 = mh ^ (mm >> 32) ^ l1 ^ h1;
+  // 128×128 → 256 bits (v3 v2 v1 v0) by Karatsuba over 64-bit halves.
+  const v0 = l0, v1 = l1 ^ m0, v2 = h0 ^ m1, v3 = h1;
+  // Align: bit 255 - t now holds x^t; w3:w2 are degrees 0..127, w1:w0 degrees 128..255.
+  let w3 = (v3 << 1) | (v2 >> 63);
+  let w2 = (v2 << 1) | (v1 >> 63);
+  let w1 = (v1 << 1) | (v0 >> 63);
+  const w0 = v0 << 1;
+  // Reduce modulo x^128 + x^7 + x^2 + x + 1: x^t = x^(t-128)·(1 + x + x^2 + x^7); multiplying by
+  // x^k moves a coefficient k bits towards the low end. Fold w0 (into w2, w1), then w1 (into w3, w2).
+  w2 ^= w0 ^ (w0 >> 1) ^ (w0 >> 2) ^ (w0 >> 7);
+  w1 ^= (w0 << 63) ^ (w0 << 62) ^ (w0 << 57);
+  w3 ^= w1 ^ (w1 >> 1) ^ (w1 >> 2) ^ (w1 >> 7);
+  w2 ^= (w1 << 63) ^ (w1 << 62) ^ (w1 << 57);
+  return i64x2.replace_lane(i64x2.splat(w3), 1, w2);
 }

@@ -77,19 +77,21 @@ export const BSWAP_HALVES: usize = memory.data<u8>([7, 6, 5, 4, 3, 2, 1, 0, 15, 
  * So `x` must not overlap the blocks at `src`.
  */
 export function ghashTableBlocks(t: usize, x: usize, src: usize, blocks: usize): void {
-  const bswapHalves = v128.load(BSWAP_HALVES);
   let z = v128.load(x); // (hi, lo) as native words, the layout of the table entries
-  for (let b: usize = 0; b < blocks; b++, src += 16) {
-    const a = v128.xor(z, i8x16.swizzle(v128.load(src), bswapHalves));
-    const h = i64x2.extract_lane(a, 0);
-    const l = i64x2.extract_lane(a, 1);
-    z = lookupEight(t, h, 32);
-    v128.store(x, z);
-    z = v128.xor(z, lookupEight(t + 0x800, h, 0));
-    v128.store(x, z);
-    z = v128.xor(z, lookupEight(t + 0x1000, l, 32));
-    v128.store(x, z);
-    z = v128.xor(z, lookupEight(t + 0x1800, l, 0));
-  }
+  for (let b: usize = 0; b < blocks; b++, src += 16) z = ghashTableBlock(t, x, z, src);
   v128.store(x, z);
+}
+
+/** (X ⊕ B)·H for X = `z` (hi, lo) and the block B at `src`; `x` as for ghashTableBlocks. */
+@inline export function ghashTableBlock(t: usize, x: usize, z: v128, src: usize): v128 {
+  const a = v128.xor(z, i8x16.swizzle(v128.load(src), v128.load(BSWAP_HALVES)));
+  const h = i64x2.extract_lane(a, 0);
+  const l = i64x2.extract_lane(a, 1);
+  z = lookupEight(t, h, 32);
+  v128.store(x, z);
+  z = v128.xor(z, lookupEight(t + 0x800, h, 0));
+  v128.store(x, z);
+  z = v128.xor(z, lookupEight(t + 0x1000, l, 32));
+  v128.store(x, z);
+  return v128.xor(z, lookupEight(t + 0x1800, l, 0));
 }

@@ -3,13 +3,14 @@
 // whole blocks; the last may end in a partial block, which is handled by ciphertext stealing.
 // Blocks go through AES eight at a time.
 
-import { AES256_SCHEDULE_BYTES, aes256ExpandKey, aesDecrypt8, aesEncrypt8, aesOneBlock, BATCH_BYTES } from './aes';
+import { AES256_SCHEDULE_BYTES, aes256DecryptionSchedule, aes256ExpandKey, aesDecrypt16, aesDecrypt8, aesEncrypt16, aesEncrypt8, aesOneBlock, BATCH_BYTES } from './aes';
 
 const RK1: usize = 0; // bitsliced Key1 schedule
 const RK2: usize = AES256_SCHEDULE_BYTES; // bitsliced Key2 schedule
-const TWEAK: usize = 2 * AES256_SCHEDULE_BYTES; // 16: T for the next block
-const TWEAKS: usize = TWEAK + 16; // 128: the tweaks of one batch
-const BATCH: usize = TWEAKS + BATCH_BYTES; // 128: a partial batch
+const DK1: usize = 2 * AES256_SCHEDULE_BYTES; // Key1's decryption schedule
+const TWEAK: usize = 3 * AES256_SCHEDULE_BYTES; // 16: T for the next block
+const TWEAKS: usize = TWEAK + 16; // 256: the tweaks of one batch or two
+const BATCH: usize = TWEAKS + 2 * BATCH_BYTES; // 128: a partial batch
 const PREVIOUS_TWEAK: usize = BATCH + BATCH_BYTES; // 16
 const SECTOR_TWEAKS: usize = PREVIOUS_TWEAK + 16; // 128: the first tweaks of up to 8 sectors
 export const XTS_CONTEXT_BYTES: usize = SECTOR_TWEAKS + BATCH_BYTES;
@@ -19,6 +20,7 @@ export function xtsInit(ctx: usize, key: usize): void {
   memory.fill(ctx, 0, XTS_CONTEXT_BYTES);
   aes256ExpandKey(ctx + RK1, key);
   aes256ExpandKey(ctx + RK2, key + 32);
+  aes256DecryptionSchedule(ctx + DK1, ctx + RK1);
 }
 
 /** Starts a data unit: T = E_Key2(tweak) for the 16-byte tweak at `tweak`. */
@@ -50,8 +52,11 @@ export function xtsStart(ctx: usize, tweak: usize): void {
   }
 }
 
-/** C = E(P ⊕ T) ⊕ T for `count` (≤ 8) whole blocks at `batch`, which has room for 8. */
-@inline function cryptBatch(ctx: usize, batch: usize, count: usize, encrypting: bool): void {
+/**
+ * C = E(P ⊕ T) ⊕ T for `count` whole blocks at `batch`: ≤ 8 in a batch with room for 8, or 16 in
+ * two batches (`pair`) whose rounds alternate.
+ */
+@inline function cryptBatch(ctx: usize, batch: usize, count: usize, encrypting: bool, pair: bool = false): void {
   const tweaks = ctx + TWEAKS;
   let t = v128.load(ctx + TWEAK);
   for (let i: usize = 0; i < count; i++) {
@@ -60,15 +65,22 @@ export function xtsStart(ctx: usize, tweak: usize): void {
     t = timesAlpha(t);
   }
   v128.store(ctx + TWEAK, t);
-  if (encrypting) aesEncrypt8(ctx + RK1, batch);
-  else aesDecrypt8(ctx + RK1, batch);
+  if (pair) {
+    if (encrypting) aesEncrypt16(ctx + RK1, batch);
+    else aesDecrypt16(ctx + DK1, batch);
+  } else if (encrypting) aesEncrypt8(ctx + RK1, batch);
+  else aesDecrypt8(ctx + DK1, batch);
   xorBlocks(batch, tweaks, count);
 }
 
 /** Whole blocks at `p`, in place: full batches directly, the rest through the BATCH scratch. */
 function cryptBlocks(ctx: usize, p: usize, blocks: usize, encrypting: bool): void {
   let i: usize = 0;
-  for (; i + 8 <= blocks; i += 8) cryptBatch(ctx, p + (i << 4), 8, encrypting);
+  for (; i + 16 <= blocks; i += 16) cryptBatch(ctx, p + (i << 4), 16, encrypting, true);
+  if (i + 8 <= blocks) {
+    cryptBatch(ctx, p + (i << 4), 8, encrypting);
+    i += 8;
+  }
   const rest = blocks - i;
   if (rest == 0) return;
   const batch = ctx + BATCH;
@@ -82,7 +94,7 @@ function cryptBlocks(ctx: usize, p: usize, blocks: usize, encrypting: bool): voi
 /** Encrypts or decrypts one block at `p` in place with the tweak at `t`. */
 function cryptOneBlock(ctx: usize, p: usize, t: usize, encrypting: bool): void {
   xorBlocks(p, t, 1);
-  aesOneBlock(ctx + RK1, p, p, encrypting);
+  aesOneBlock(ctx + (encrypting ? RK1 : DK1), p, p, encrypting);
   xorBlocks(p, t, 1);
 }
 

@@ -35,8 +35,15 @@ const MUTANTS = [
   { name: 'key schedule: AES-256 extra SubWord at i % 8 == 5', file: 'aes-key-schedule.ts', from: '} else if (i % 8 == 4) {', to: '} else if (i % 8 == 5) {' },
   { name: 'key schedule: RotWord rotates the wrong way', file: 'aes-key-schedule.ts', from: 'subWord(rotr<u32>(t, 8))', to: 'subWord(rotl<u32>(t, 8))' },
   { name: 'key schedule: Key2 of XTS is Key1', file: 'xts.ts', from: 'aes256ExpandKey(ctx + RK2, key + 32);', to: 'aes256ExpandKey(ctx + RK2, key);' },
+  // Decryption: the inverse S-box circuit and the decryption schedule.
+  { name: 'inverse sbox: a top-layer XOR takes the wrong input', file: 'aes-sbox-circuit.ts', from: 'const y5 = v128.xor(x4, x6);', to: 'const y5 = v128.xor(x4, x5);' },
+  { name: 'inverse sbox: a bottom-layer XOR takes the wrong input', file: 'aes-sbox-circuit.ts', from: 'const c0 = v128.xor(z6, z15);', to: 'const c0 = v128.xor(z6, z14);' },
+  { name: 'decryption schedule: round key 1 misses InvMixColumns', file: 'aes.ts', from: 'round > 0; round--) invMixColumnsInPlace', to: 'round > 1; round--) invMixColumnsInPlace' },
+  { name: 'decryption: the first InvShiftRows left out of the input transposition', file: 'aes.ts', from: 'transpose8(s, ROW_MAJOR_INV_SHIFTED);', to: 'transpose8(s, ROW_MAJOR);' },
   // Rounds and linear layers.
-  { name: 'rounds: encryption does 12 middle rounds instead of 13', file: 'aes.ts', from: 'for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++)', to: 'for (let round: usize = 2; round < <usize>AES256_ROUNDS; round++)' },
+  { name: 'rounds: encryption does 12 middle rounds instead of 13', file: 'aes.ts', from: 'for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) aesEncryptRound', to: 'for (let round: usize = 2; round < <usize>AES256_ROUNDS; round++) aesEncryptRound' },
+  { name: 'rounds: the second batch of an encryption pair skips its last round', file: 'aes.ts', from: '  aesEncryptEnd(rk, s + BATCH_BYTES);\n', to: '' },
+  { name: 'rounds: the second batch of a decryption pair is not bitsliced', file: 'aes.ts', from: '  aesDecryptBegin(dk, s + BATCH_BYTES);\n', to: '' },
   { name: 'ShiftRows: row 3 rotates like row 1', file: 'aes-layers.ts', from: '10, 11, 8, 9, 15, 12, 13, 14);', to: '10, 11, 8, 9, 13, 14, 15, 12);' },
   { name: 'MixColumns: xtime feeds 0x1b into plane 2 instead of 3', file: 'aes-layers.ts', from: 'v128.xor(t1, v128.xor(r2, rot2(t2))),', to: 'v128.xor(v128.xor(t1, t7), v128.xor(r2, rot2(t2))),' },
   // GHASH: the table path, the constant-time path and its reduction.
@@ -53,7 +60,10 @@ const MUTANTS = [
   { name: 'GCM: the lengths block counts AAD in bytes, not bits', file: 'gcm.ts', from: 'bswap<u64>(aBytes << 3)', to: 'bswap<u64>(aBytes)' },
   { name: 'GCM: the tag is not masked with E(J0)', file: 'gcm.ts', from: 'bswap<u64>(load<u64>(ctx + X)) ^ load<u64>(ctx + TAG_MASK));', to: 'bswap<u64>(load<u64>(ctx + X)));' },
   { name: 'GCM: a trailing partial block is not padded into GHASH', file: 'gcm.ts', from: '  if (fill == 0) return;\n  memory.fill(ctx + GBUF + fill', to: '  if (fill < 16) return;\n  memory.fill(ctx + GBUF + fill' },
-  { name: 'GCM: decryption hashes the plaintext instead of the ciphertext', file: 'gcm.ts', from: '  ghashAbsorb(ctx, p, len);\n  ctrXor(ctx, p, len);\n', to: '  ctrXor(ctx, p, len);\n  ghashAbsorb(ctx, p, len);\n' },
+  { name: 'GCM: decryption hashes the plaintext instead of the ciphertext', file: 'gcm.ts', from: '    ghashAbsorb(ctx, p, len);\n    ctrXor(ctx, p, len);\n', to: '    ctrXor(ctx, p, len);\n    ghashAbsorb(ctx, p, len);\n' },
+  { name: 'GCM bulk: encryption hashes each batch during its own keystream (its plaintext)', file: 'gcm.ts', from: 'p + (i << 8), p + ((i - 1) << 8), constantTime)', to: 'p + (i << 8), p + (i << 8), constantTime)' },
+  { name: 'GCM bulk: the last encrypted pair loses a block of its hash', file: 'gcm.ts', from: 'ghashBlocks(ctx, p + ((pairs - 1) << 8), 16);', to: 'ghashBlocks(ctx, p + ((pairs - 1) << 8), 15);' },
+  { name: 'GCM bulk: the rounds hash 7 blocks of a pair\'s first half', file: 'gcm.ts', from: 'if (round <= 8) hashOneBlock(ctx, hashed + ((round - 1) << 5), constantTime);', to: 'if (round < 8) hashOneBlock(ctx, hashed + ((round - 1) << 5), constantTime);' },
   { name: 'GCM: a GHASH buffer of 15 bytes counts as full', file: 'gcm.ts', from: '    while (fill < 16 && len > 0) {', to: '    while (fill < 15 && len > 0) {' },
   {
     name: 'GCM parallel combine: H^n skips its odd bit',

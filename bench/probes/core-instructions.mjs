@@ -4,7 +4,7 @@
 // with 1 call and once with 1 + REPS calls; the difference divided by the bytes of REPS calls is
 // the steady state, with start-up, compilation and first-call costs dropped out. Kernels call build/core.wasm directly, except `api`, which goes through dist/ (so api − gcm
 // is the JS glue: chunking, copies across the boundary; api-ct the same with { constantTime: true }). `aad` is GHASH alone (gcmAad), so
-// gcm − aad is the CTR part (AES and the keystream XOR).
+// gcm − aad is the CTR part (AES and the keystream XOR); `gcm-dec` decrypts. Kernels: core-kernels.mjs.
 //
 //   npm run build && node bench/probes/core-instructions.mjs [--core file.wasm] [--only kernel,…] [bytes …]   (default: all, 16384 1048576)
 //
@@ -12,10 +12,10 @@
 // place of build/core.wasm, for before/after counts; the `api` kernels always use dist/.
 // Needs valgrind. Run one kernel by hand: node … core-instructions.mjs --kernel gcm 16384 4
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { CORE_KERNELS, coreWithData, coreKernel } from './core-kernels.mjs';
 
-const KERNELS = ['aad', 'gcm', 'aad-ct', 'gcm-ct', 'xts-enc', 'xts-dec', 'api', 'api-ct'];
+const KERNELS = [...CORE_KERNELS, 'api', 'api-ct'];
 const NODE_FLAGS = ['--predictable', '--random-seed=1', '--hash-seed=1', '--no-liftoff', '--no-wasm-tier-up', '--no-wasm-lazy-compilation'];
 const root = new URL('../../', import.meta.url);
 
@@ -27,27 +27,8 @@ async function runKernel(kernel, bytes, reps, coreFile) {
     for (let r = 0; r < reps; r++) gcm(key, iv, undefined, options).encrypt(data);
     return;
   }
-  const { instance } = await WebAssembly.instantiate(readFileSync(coreFile), {});
-  const core = instance.exports;
-  const ctx = Math.ceil(core.heapBase() / 64) * 64;
-  const key = ctx + Math.ceil(core.contextBytes() / 64) * 64;
-  const data = key + 128;
-  const needed = data + bytes + 64;
-  const have = core.memory.buffer.byteLength;
-  if (needed > have) core.memory.grow(Math.ceil((needed - have) / 65536));
-  new Uint8Array(core.memory.buffer, key, 64).fill(7);
-  const gcmStart = (constantTime) => { core.gcmInit(ctx, key, constantTime); core.gcmSetIv96(ctx, key); };
-  for (let r = 0; r < reps; r++) {
-    switch (kernel) {
-      case 'aad': gcmStart(false); core.gcmAad(ctx, data, bytes); break;
-      case 'gcm': gcmStart(false); core.gcmEncrypt(ctx, data, bytes); core.gcmFinal(ctx); break;
-      case 'aad-ct': gcmStart(true); core.gcmAad(ctx, data, bytes); break;
-      case 'gcm-ct': gcmStart(true); core.gcmEncrypt(ctx, data, bytes); core.gcmFinal(ctx); break;
-      case 'xts-enc': core.xtsInit(ctx, key); core.xtsEncryptSectors(ctx, data, bytes, 4096, 0n); break;
-      case 'xts-dec': core.xtsInit(ctx, key); core.xtsDecryptSectors(ctx, data, bytes, 4096, 0n); break;
-      default: throw new Error(`unknown kernel ${kernel}`);
-    }
-  }
+  const kernelRun = coreKernel(kernel, await coreWithData(coreFile, bytes), bytes);
+  for (let r = 0; r < reps; r++) { kernelRun.setup(); kernelRun.step(); }
 }
 
 function collected(kernel, bytes, reps, coreFile) {

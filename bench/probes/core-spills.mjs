@@ -9,7 +9,7 @@
 // and stores (state, round keys, tables); `function` is the whole function's instruction count
 // (for AES: the loop plus the last round, the transposes and the first AddRoundKey).
 //
-//   node bench/probes/core-spills.mjs [--only kernel,…]   (kernels: aes-enc, aes-dec, ghash-table, ghash-ct)
+//   node bench/probes/core-spills.mjs [--only kernel,…]   (kernels: aes-enc, aes-dec, their two-batch forms aes-enc16 and aes-dec16 (two rounds per loop), ghash-table, ghash-ct)
 //   node bench/probes/core-spills.mjs --dump aes-enc       (the loop's instructions, to read the schedule)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,8 @@ import { compileCore } from '../../scripts/compile-core.mjs';
 const KERNELS = {
   'aes-enc': 'assembly/aes/aesEncrypt8',
   'aes-dec': 'assembly/aes/aesDecrypt8',
+  'aes-enc16': 'assembly/aes/aesEncrypt16',
+  'aes-dec16': 'assembly/aes/aesDecrypt16',
   'ghash-table': 'assembly/ghash/ghashTableBlocks',
   'ghash-ct': 'assembly/ghash-constant-time/ghashConstantTimeBlocks',
 };
