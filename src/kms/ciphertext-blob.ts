@@ -16,6 +16,7 @@ import { InvalidInputError } from '../core/errors.js';
 import { gcm } from '../core/gcm.js';
 import { canonicalEncryptionContext, type EncryptionContext } from '../envelope/encryption-context.js';
 import { kmsError } from './kms-errors.js';
+import { randomBytes } from './random-pool.js';
 
 export const BLOB_VERSION = 1;
 export const BLOB_HEADER_BYTES = 33;
@@ -65,7 +66,7 @@ export function decodeBlobHeader(blob: Uint8Array): BlobHeader {
 
 /** A v1 blob of `plaintext` under one version of a key's material (the caller zeroes `material`). */
 export function sealBlob(material: Uint8Array, keyId: string, materialVersion: number, plaintext: Uint8Array, context: EncryptionContext): Uint8Array {
-  const header = encodeBlobHeader({ keyId, materialVersion, iv: crypto.getRandomValues(new Uint8Array(12)) });
+  const header = encodeBlobHeader({ keyId, materialVersion, iv: randomBytes(12) });
   const sealed = gcm(material, header.subarray(21, BLOB_HEADER_BYTES), blobAad(header, context), { constantTime: true }).encrypt(plaintext);
   return concatBytes([header, sealed]);
 }
