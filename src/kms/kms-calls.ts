@@ -144,7 +144,7 @@ export class KmsCalls {
    * under its lock, on the updated tables; the outcome is then the second run's.
    */
   async transactional<T>(attempt: () => Promise<{ outcome: T; event?: AuditEvent }>): Promise<T> {
-    await this.catchUp();
+    if (!this.loaded || this.store.updatesSince) await this.catchUp(); // (a store with one writer has nothing to catch up with)
     const { outcome, stored } = await this.calls.run(async () => {
       const { directory, lifecycle, audit } = this;
       let dueBefore = lifecycle.nextDue;

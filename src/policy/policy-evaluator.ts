@@ -3,7 +3,7 @@
 // caller's account: AWS treats that last one as delegation to the account's identity policies.
 
 import { accountOf, principalFacts, rootArn } from './arn.js';
-import { conditionsHold, type ConditionContext } from './conditions.js';
+import { conditionsHold, type ConditionBlock, type ConditionContext } from './conditions.js';
 import type { PolicyDocument, PrincipalSpec, Statement } from './policy-document.js';
 import { globalConditionKeys, type RequestFacts } from './request-context.js';
 import { expandPolicyVariables } from './policy-variables.js';
@@ -93,7 +93,12 @@ function covers(statement: Statement, request: PolicyRequest, context: () => Con
   });
   if (statement.resource && !resourceMatches(statement.resource)) return false;
   if (statement.notResource && resourceMatches(statement.notResource)) return false;
-  return Object.keys(statement.condition).length === 0 || conditionsHold(statement.condition, context(), variables);
+  return !hasConditions(statement.condition) || conditionsHold(statement.condition, context(), variables);
+}
+
+function hasConditions(block: ConditionBlock): boolean {
+  for (const _ in block) return true;
+  return false;
 }
 
 /** Evaluates one or more documents together: any matching Deny denies; the best Allow match is kept. */
