@@ -20,7 +20,7 @@ export function deriveAuditKey(rootKey: Uint8Array): Uint8Array {
 /** The text a record's MAC covers (as UTF-8): the previous MAC and every other field, in a fixed order (the sequence only where a record has one). */
 function macInput(record: Omit<AuditRecord, 'mac'>): string {
   const fields = [record.previousMac, record.eventId, record.eventTime, record.eventName, record.principal,
-    record.viaService ?? '', record.keyArn ?? '', JSON.stringify(record.encryptionContext ?? null), record.grantId ?? '',
+    record.viaService ?? '', record.keyArn ?? '', record.encryptionContext === undefined ? 'null' : JSON.stringify(record.encryptionContext), record.grantId ?? '',
     record.errorCode ?? '', record.errorMessage ?? ''];
   if (record.sequence !== undefined) fields.push(String(record.sequence));
   return JSON.stringify(fields);

@@ -39,13 +39,15 @@ export interface AuthorizationInput {
   time?: Date;
 }
 
+const NO_IDENTITY_POLICY = Object.freeze({ denied: false, allowed: 'none' as const });
+
 export function authorize(input: AuthorizationInput, iam: Iam | undefined): void {
   const { caller, action, resource, keyPolicy, context = {}, grantAllows = false, time } = input;
   const request: PolicyRequest = {
     principal: caller.principal, viaService: caller.viaService, sourceIp: caller.sourceIp, secureTransport: caller.secureTransport,
     region: input.region, action, resource, time, context,
   };
-  const identity = iam?.evaluate(request) ?? { denied: false, allowed: 'none' as const };
+  const identity = iam?.evaluate(request) ?? NO_IDENTITY_POLICY;
   const decision = decideAccess({
     principal: caller.principal, resourceAccount: input.account, identity, grant: grantAllows,
     resourcePolicy: keyPolicy && evaluatePolicies([keyPolicy], request),

@@ -203,7 +203,10 @@ export class KmsCalls {
       try {
         const who = this.checkCaller(caller);
         const context = checkEncryptionContext(contextInput);
-        if (Object.keys(context).length > 0) event.encryptionContext = { ...context };
+        for (const _ in context) { // a non-empty context is recorded (a copy: the caller's object may change later)
+          event.encryptionContext = { ...context };
+          break;
+        }
         lifecycle.applyDue();
         const result = await work(who, event, context);
         return { outcome: { result }, event };
@@ -259,7 +262,8 @@ export class KmsCalls {
 
   /** GrantTokens, where given, must each name an existing grant. */
   checkGrantTokens(tokens: string[] | undefined): void {
-    for (const token of tokens ?? []) {
+    if (tokens === undefined) return;
+    for (const token of tokens) {
       if (this.directory.grants.lookup('byToken', token).length === 0) {
         throw kmsError('InvalidGrantTokenException', 'a grant token in GrantTokens is not valid');
       }
