@@ -5,7 +5,14 @@
 /** Characters passed to String.fromCharCode at once: spreading a whole large array overflows the call stack. */
 const CHUNK = 0x8000;
 
-export function bytesToBase64(bytes: Uint8Array): string {
+type NodeBuffer = { from(buffer: ArrayBufferLike, byteOffset: number, length: number): { toString(encoding: 'base64'): string } };
+
+/** Node's Buffer, where the runtime has one: its native encoder is many times faster than btoa (a loop in JavaScript in Node). */
+const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+
+/** `usePlatform`: encode with Node's Buffer where there is one (the same text either way). */
+export function bytesToBase64(bytes: Uint8Array, usePlatform = nodeBuffer !== undefined): string {
+  if (usePlatform && nodeBuffer) return nodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   let binary = '';
   for (let at = 0; at < bytes.length; at += CHUNK) binary += String.fromCharCode(...bytes.subarray(at, at + CHUNK));
   return btoa(binary);

@@ -2,7 +2,7 @@
 // computation writing into (or reading from) a caller's larger array: `sealInto` / `openInto`.
 
 import { AuthenticationError, InvalidInputError } from './errors.js';
-import { checkGcmInputs, GCM_FULL_TAG_BYTES, gcmSettings, GcmState, type GcmOptions, type GcmSettings } from './gcm-state.js';
+import { checkGcmInputs, GCM_FULL_TAG_BYTES, gcmSettings, GcmState, type GcmOptions, type GcmSettings, type PreparedGcmKey } from './gcm-state.js';
 import { constantTimeEqual } from './bytes.js';
 import { requireBytes } from './validate.js';
 
@@ -20,7 +20,18 @@ export interface GcmCipher {
  */
 export function gcm(key: Uint8Array, iv: Uint8Array, aad?: Uint8Array, options?: GcmOptions): GcmCipher {
   const additionalData = checkGcmInputs(key, iv, aad);
-  const settings = gcmSettings(options);
+  return oneShot(key, iv, additionalData, gcmSettings(options));
+}
+
+/**
+ * The same under a prepared key (gcm-state.ts: its set-up done once, for many messages), with a
+ * 16-byte tag; the GHASH is always the constant-time one.
+ */
+export function preparedGcm(key: PreparedGcmKey, iv: Uint8Array, aad?: Uint8Array): GcmCipher {
+  return oneShot(key, iv, checkGcmInputs(key, iv, aad), { tagLength: GCM_FULL_TAG_BYTES, constantTime: true });
+}
+
+function oneShot(key: Uint8Array | PreparedGcmKey, iv: Uint8Array, additionalData: Uint8Array, settings: GcmSettings): GcmCipher {
   return {
     encrypt(plaintext: Uint8Array): Uint8Array {
       requireBytes('plaintext', plaintext);
@@ -83,7 +94,7 @@ function constantTimeFor(constantTime: boolean, bytes: number): boolean {
 }
 
 /** The encryption under both entry points (inputs already checked); returns the offset after the tag. */
-function seal(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, { tagLength, constantTime }: GcmSettings,
+function seal(key: Uint8Array | PreparedGcmKey, iv: Uint8Array, aad: Uint8Array, { tagLength, constantTime }: GcmSettings,
   plaintext: Uint8Array, output: Uint8Array, offset: number): number {
   const state = GcmState.forMessage(key, iv, aad, constantTimeFor(constantTime, aad.length + plaintext.length));
   try {
@@ -96,7 +107,7 @@ function seal(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, { tagLength, con
 }
 
 /** The decryption under both entry points (inputs already checked): nothing unverified is left in `output`. */
-function open(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, { tagLength, constantTime }: GcmSettings,
+function open(key: Uint8Array | PreparedGcmKey, iv: Uint8Array, aad: Uint8Array, { tagLength, constantTime }: GcmSettings,
   sealed: Uint8Array, output: Uint8Array, offset: number): void {
   if (sealed.length < tagLength) {
     throw new InvalidInputError('ciphertext', `expected at least the ${tagLength}-byte tag, got ${sealed.length} bytes`);

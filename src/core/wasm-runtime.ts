@@ -119,6 +119,11 @@ export class WasmRuntime {
     return slot;
   }
 
+  /** Makes slot `to` a copy of slot `from` (a message starting from a prepared key's set-up context). */
+  copySlot(from: number, to: number): void {
+    this.bytes().copyWithin(to, from, from + this.slotBytes);
+  }
+
   /** Zeroes a slot's key schedule and state and returns it to the pool. */
   releaseSlot(slot: number, owner?: object): void {
     if (owner) this.orphans.unregister(owner);

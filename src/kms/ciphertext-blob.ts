@@ -13,9 +13,11 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { concatBytes } from '../core/bytes.js';
 import { InvalidInputError } from '../core/errors.js';
-import { gcm } from '../core/gcm.js';
+import { preparedGcm } from '../core/gcm.js';
+import type { PreparedGcmKey } from '../core/gcm-state.js';
 import { canonicalEncryptionContext, type EncryptionContext } from '../envelope/encryption-context.js';
 import { kmsError } from './kms-errors.js';
+import { randomBytes } from './random-pool.js';
 
 export const BLOB_VERSION = 1;
 export const BLOB_HEADER_BYTES = 33;
@@ -63,10 +65,10 @@ export function decodeBlobHeader(blob: Uint8Array): BlobHeader {
   };
 }
 
-/** A v1 blob of `plaintext` under one version of a key's material (the caller zeroes `material`). */
-export function sealBlob(material: Uint8Array, keyId: string, materialVersion: number, plaintext: Uint8Array, context: EncryptionContext): Uint8Array {
-  const header = encodeBlobHeader({ keyId, materialVersion, iv: crypto.getRandomValues(new Uint8Array(12)) });
-  const sealed = gcm(material, header.subarray(21, BLOB_HEADER_BYTES), blobAad(header, context), { constantTime: true }).encrypt(plaintext);
+/** A v1 blob of `plaintext` under one version of a key's material (prepared: key-material-cache.ts). */
+export function sealBlob(material: PreparedGcmKey, keyId: string, materialVersion: number, plaintext: Uint8Array, context: EncryptionContext): Uint8Array {
+  const header = encodeBlobHeader({ keyId, materialVersion, iv: randomBytes(12) });
+  const sealed = preparedGcm(material, header.subarray(21, BLOB_HEADER_BYTES), blobAad(header, context)).encrypt(plaintext);
   return concatBytes([header, sealed]);
 }
 
@@ -74,10 +76,9 @@ export function sealBlob(material: Uint8Array, keyId: string, materialVersion: n
  * The plaintext of a blob whose header (decodeBlobHeader) named `material`'s key and version; throws
  * InvalidCiphertextException, releasing nothing, if the blob or its encryption context is not the one sealed.
  */
-export function openBlob(material: Uint8Array, blob: Uint8Array, header: BlobHeader, context: EncryptionContext): Uint8Array {
+export function openBlob(material: PreparedGcmKey, blob: Uint8Array, header: BlobHeader, context: EncryptionContext): Uint8Array {
   try {
-    return gcm(material, header.iv, blobAad(blob.subarray(0, BLOB_HEADER_BYTES), context), { constantTime: true })
-      .decrypt(blob.subarray(BLOB_HEADER_BYTES));
+    return preparedGcm(material, header.iv, blobAad(blob.subarray(0, BLOB_HEADER_BYTES), context)).decrypt(blob.subarray(BLOB_HEADER_BYTES));
   } catch {
     throw kmsError('InvalidCiphertextException', 'the ciphertext, or its encryption context, is not the one this key produced');
   }

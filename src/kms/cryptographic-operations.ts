@@ -1,7 +1,7 @@
 // The cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext) and
 // GenerateRandom. A blob is sealed under its key's newest material version and opened with the
-// version it names (the format is ciphertext-blob.ts); material is unwrapped only for the moment a
-// call needs it, and zeroed after.
+// version it names (the format is ciphertext-blob.ts); material is unwrapped once and kept while
+// its key is unchanged (key-material-cache.ts).
 
 import type { Caller, ConditionContext } from '../policy/index.js';
 import type { AuditEvent } from './audit-trail.js';
@@ -9,7 +9,7 @@ import { decodeBlobHeader, openBlob, sealBlob } from './ciphertext-blob.js';
 import { checkEncryptionContext, type EncryptionContext } from './encryption-context.js';
 import type { KmsCalls } from './kms-calls.js';
 import { kmsError } from './kms-errors.js';
-import { unwrapMaterial } from './key-material.js';
+import { randomBytes } from './random-pool.js';
 import { assertStateAllows } from './key-states.js';
 import type { KeyRecord } from './key-store.js';
 import type {
@@ -65,14 +65,14 @@ export class CryptographicOperations {
 
   generateDataKey(request: GenerateDataKeyRequest, caller?: Caller): Promise<GenerateDataKeyResponse> {
     return this.kms.onKey('GenerateDataKey', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, async (key, context) => {
-      const plaintext = crypto.getRandomValues(new Uint8Array(dataKeyLength(request)));
+      const plaintext = randomBytes(dataKeyLength(request));
       return { Plaintext: plaintext, CiphertextBlob: this.seal(key, plaintext, context), KeyId: key.arn };
     });
   }
 
   generateDataKeyWithoutPlaintext(request: GenerateDataKeyWithoutPlaintextRequest, caller?: Caller): Promise<GenerateDataKeyWithoutPlaintextResponse> {
     return this.kms.onKey('GenerateDataKeyWithoutPlaintext', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, async (key, context) => {
-      const plaintext = crypto.getRandomValues(new Uint8Array(dataKeyLength(request)));
+      const plaintext = randomBytes(dataKeyLength(request));
       try {
         return { CiphertextBlob: this.seal(key, plaintext, context), KeyId: key.arn };
       } finally {
@@ -91,12 +91,7 @@ export class CryptographicOperations {
   /** Encrypts under the key's newest material version. */
   private seal(key: KeyRecord, plaintext: Uint8Array, context: EncryptionContext): Uint8Array {
     const current = key.materials[key.materials.length - 1]!;
-    const material = unwrapMaterial(this.kms.rootKey, key.keyId, current.version, current.wrapped);
-    try {
-      return sealBlob(material, key.keyId, current.version, plaintext, context);
-    } finally {
-      material.fill(0);
-    }
+    return sealBlob(this.kms.materials.material(key.keyId, current.version, current.wrapped), key.keyId, current.version, plaintext, context);
   }
 
   /** Finds the blob's key, checks KeyId, state and authorization, and decrypts with the blob's material version. */
@@ -114,11 +109,6 @@ export class CryptographicOperations {
     assertStateAllows(operation, key.keyState, key.arn);
     const version = key.materials.find((m) => m.version === header.materialVersion);
     if (!version) throw kmsError('InvalidCiphertextException', 'the ciphertext names a key-material version this key does not have');
-    const material = unwrapMaterial(this.kms.rootKey, key.keyId, version.version, version.wrapped);
-    try {
-      return { key, plaintext: openBlob(material, blob, header, context) };
-    } finally {
-      material.fill(0);
-    }
+    return { key, plaintext: openBlob(this.kms.materials.material(key.keyId, version.version, version.wrapped), blob, header, context) };
   }
 }

@@ -4,7 +4,7 @@
 // which delegates to the caller's identity policies. A principal of another account needs both,
 // and only for the operations AWS KMS allows across accounts.
 
-import { callerFacts, decideAccess, evaluatePolicies, type Caller, type ConditionContext, type Iam, type PolicyDocument } from '../policy/index.js';
+import { decideAccess, evaluatePolicies, type Caller, type ConditionContext, type Iam, type PolicyDocument, type PolicyRequest } from '../policy/index.js';
 import { kmsError } from './kms-errors.js';
 
 export type { Caller };
@@ -31,17 +31,23 @@ export interface AuthorizationInput {
   region: string;
   /** Absent for account-level actions: then only the identity policies decide, and only for the account's own principals. */
   keyPolicy?: PolicyDocument;
-  context?: ConditionContext;
+  /** The request's kms:… condition keys, or a function giving them when a policy first needs them (see PolicyRequest). */
+  context?: ConditionContext | (() => ConditionContext);
   /** A grant on the key lets this caller do this (an explicit Deny still refuses). */
   grantAllows?: boolean;
   /** The KMS's clock reading, for policies' aws:CurrentTime and aws:EpochTime. */
   time?: Date;
 }
 
+const NO_IDENTITY_POLICY = Object.freeze({ denied: false, allowed: 'none' as const });
+
 export function authorize(input: AuthorizationInput, iam: Iam | undefined): void {
   const { caller, action, resource, keyPolicy, context = {}, grantAllows = false, time } = input;
-  const request = { ...callerFacts(caller), region: input.region, action, resource, time, context };
-  const identity = iam?.evaluate(request) ?? { denied: false, allowed: 'none' as const };
+  const request: PolicyRequest = {
+    principal: caller.principal, viaService: caller.viaService, sourceIp: caller.sourceIp, secureTransport: caller.secureTransport,
+    region: input.region, action, resource, time, context,
+  };
+  const identity = iam?.evaluate(request) ?? NO_IDENTITY_POLICY;
   const decision = decideAccess({
     principal: caller.principal, resourceAccount: input.account, identity, grant: grantAllows,
     resourcePolicy: keyPolicy && evaluatePolicies([keyPolicy], request),

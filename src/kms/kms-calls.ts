@@ -13,6 +13,7 @@ import { checkEncryptionContext, encryptionContextConditions, type EncryptionCon
 import { grantFor } from './grants.js';
 import { KeyDirectory } from './key-directory.js';
 import { KeyLifecycle } from './key-lifecycle.js';
+import { KeyMaterialCache } from './key-material-cache.js';
 import { keyConditions } from './kms-condition-keys.js';
 import { assertStateAllows } from './key-states.js';
 import type { KeyRecord, KeyStore } from './key-store.js';
@@ -36,6 +37,7 @@ interface Loaded {
   rootKey: Uint8Array;
   auditKey: Uint8Array;
   audit: AuditWriter;
+  materials: KeyMaterialCache;
 }
 
 /** What a call on one key asks of onKey besides the key. */
@@ -81,6 +83,7 @@ export class KmsCalls {
   get rootKey(): Uint8Array { return this.loaded!.rootKey; }
   get auditKey(): Uint8Array { return this.loaded!.auditKey; }
   get audit(): AuditWriter { return this.loaded!.audit; }
+  get materials(): KeyMaterialCache { return this.loaded!.materials; }
 
   root(): Caller {
     return { principal: rootArn(this.account) };
@@ -104,7 +107,7 @@ export class KmsCalls {
     const rootKey = await this.store.rootKey();
     const directory = await KeyDirectory.load(this.store, this.account, this.region);
     this.loaded = {
-      directory, rootKey, auditKey: deriveAuditKey(rootKey), audit: new AuditWriter(this.store),
+      directory, rootKey, auditKey: deriveAuditKey(rootKey), audit: new AuditWriter(this.store), materials: new KeyMaterialCache(rootKey),
       lifecycle: new KeyLifecycle(directory, this.tx, this.clock, rootKey),
     };
   }
@@ -126,7 +129,9 @@ export class KmsCalls {
 
   private applyUpdates(updates: Parameters<KeyDirectory['applyUpdates']>[0]): void {
     const changedKeys = this.directory.applyUpdates(updates);
-    if (changedKeys) this.lifecycle.noteChanged(changedKeys);
+    if (!changedKeys) return;
+    this.lifecycle.noteChanged(changedKeys);
+    for (const { id } of updates.keys) this.materials.forget(id);
   }
 
   /**
@@ -139,7 +144,7 @@ export class KmsCalls {
    * under its lock, on the updated tables; the outcome is then the second run's.
    */
   async transactional<T>(attempt: () => Promise<{ outcome: T; event?: AuditEvent }>): Promise<T> {
-    await this.catchUp();
+    if (!this.loaded || this.store.updatesSince) await this.catchUp(); // (a store with one writer has nothing to catch up with)
     const { outcome, stored } = await this.calls.run(async () => {
       const { directory, lifecycle, audit } = this;
       let dueBefore = lifecycle.nextDue;
@@ -173,6 +178,8 @@ export class KmsCalls {
       const { keys } = directory.changes(this.tx);
       this.tx.commit();
       lifecycle.noteChanged(keys.put);
+      for (const key of keys.put) this.materials.forget(key.keyId);
+      for (const keyId of keys.deleted) this.materials.forget(keyId);
       return { outcome: current.outcome, stored: Promise.resolve() };
     });
     await stored;
@@ -196,7 +203,10 @@ export class KmsCalls {
       try {
         const who = this.checkCaller(caller);
         const context = checkEncryptionContext(contextInput);
-        if (Object.keys(context).length > 0) event.encryptionContext = { ...context };
+        for (const _ in context) { // a non-empty context is recorded (a copy: the caller's object may change later)
+          event.encryptionContext = { ...context };
+          break;
+        }
         lifecycle.applyDue();
         const result = await work(who, event, context);
         return { outcome: { result }, event };
@@ -231,7 +241,8 @@ export class KmsCalls {
 
   /** The caller's identity policies, this KMS's account and region, and its clock (aws:CurrentTime) join every authorization. */
   authorize(input: Omit<AuthorizationInput, 'time' | 'account' | 'region'>): void {
-    authorize({ ...input, account: this.account, region: this.region, time: this.clock.now() }, this.iam);
+    const { caller, action, resource, keyPolicy, context, grantAllows } = input;
+    authorize({ caller, action, resource, keyPolicy, context, grantAllows, account: this.account, region: this.region, time: this.clock.now() }, this.iam);
   }
 
   /** Key policy, identity policies and grants; a grant that authorizes the call is named in the audit record. */
@@ -239,15 +250,20 @@ export class KmsCalls {
     conditions: ConditionContext = {}, requestAlias?: string): void {
     const { directory } = this;
     const grant = grantFor(directory.grantsOf(key.keyId), who.principal, operation, context);
+    // Built only if a policy has conditions or variables (once for the key policy and identity policies together).
+    let conditionKeys: ConditionContext | undefined;
     this.authorize({ caller: who, action: `kms:${operation}`, resource: key.arn, keyPolicy: directory.policyOf(key),
-      context: { ...keyConditions(operation, key, who, directory.aliasNamesOf(key.keyId), requestAlias), ...encryptionContextConditions(context), ...conditions },
+      context: () => (conditionKeys ??= {
+        ...keyConditions(operation, key, who, directory.aliasNamesOf(key.keyId), requestAlias), ...encryptionContextConditions(context), ...conditions,
+      }),
       grantAllows: grant !== undefined });
     if (grant && event.grantId === undefined) event.grantId = grant.grantId;
   }
 
   /** GrantTokens, where given, must each name an existing grant. */
   checkGrantTokens(tokens: string[] | undefined): void {
-    for (const token of tokens ?? []) {
+    if (tokens === undefined) return;
+    for (const token of tokens) {
       if (this.directory.grants.lookup('byToken', token).length === 0) {
         throw kmsError('InvalidGrantTokenException', 'a grant token in GrantTokens is not valid');
       }

@@ -1,5 +1,6 @@
 // A KeyStore in memory: a random root key, and records kept as JSON so no caller can mutate them.
 // One writer (the process), so its version is always 0 and a change never needs to be run again.
+// The audit chain's head is kept beside the trail, not parsed from its last record at each commit.
 
 import { chainRecords, deriveAuditKey, type AuditEvent } from './audit-trail.js';
 import {
@@ -14,6 +15,8 @@ export class MemoryKeyStore implements KeyStore {
   private readonly tables = { keys: new Map<string, string>(), aliases: new Map<string, string>(), grants: new Map<string, string>() };
   private written = false;
   private readonly auditRecords: string[] = [];
+  /** The head as of the last commit, valid while the trail still ends in the line that commit wrote. */
+  private head: { count: number; mac: string; line: string | undefined } = { count: 0, mac: GENESIS_MAC, line: undefined };
 
   async rootKey(): Promise<Uint8Array> {
     return this.root;
@@ -26,8 +29,9 @@ export class MemoryKeyStore implements KeyStore {
   }
 
   async commit(events: AuditEvent[], change?: StateChange): Promise<number> {
-    const { records } = chainRecords(await this.auditHead(), this.auditKey, change ? [...events, change.event] : events);
+    const { records, head } = chainRecords(this.currentHead(), this.auditKey, change ? [...events, change.event] : events);
     for (const record of records) this.auditRecords.push(JSON.stringify(record));
+    this.head = { count: head.count, mac: head.mac, line: this.auditRecords.at(-1) };
     if (!change) return 0;
     const apply = <T>(table: Map<string, string>, { put, deleted }: TableChanges<T>, idOf: (record: T) => string) => {
       for (const id of deleted) table.delete(id);
@@ -41,8 +45,15 @@ export class MemoryKeyStore implements KeyStore {
   }
 
   async auditHead(): Promise<AuditHead> {
-    const last = this.auditRecords.at(-1);
-    return { count: this.auditRecords.length, mac: last === undefined ? GENESIS_MAC : (JSON.parse(last) as AuditRecord).mac };
+    return this.currentHead();
+  }
+
+  private currentHead(): AuditHead {
+    const line = this.auditRecords.at(-1);
+    if (line !== this.head.line || this.auditRecords.length !== this.head.count) {
+      this.head = { count: this.auditRecords.length, mac: line === undefined ? GENESIS_MAC : (JSON.parse(line) as AuditRecord).mac, line };
+    }
+    return { count: this.head.count, mac: this.head.mac };
   }
 
   async *readAudit(from: AuditPosition = { count: 0, position: 0 }): AsyncIterable<StoredAuditRecord> {

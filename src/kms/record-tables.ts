@@ -80,6 +80,7 @@ export class RecordTable<T extends object> {
   }
 
   private reindex(): void {
+    if (this.unsettled.size === 0) return;
     for (const id of this.unsettled) {
       const record = this.rows.get(id);
       for (const index of this.indexes.values()) {

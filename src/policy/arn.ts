@@ -48,11 +48,30 @@ function patternParts(pattern: PolicyPattern): PolicyPattern[] | undefined {
   return parts;
 }
 
+/**
+ * `read` with its answers for the last few hundred distinct inputs kept: every request asks again
+ * about the same few principals, and reading an ARN (a user's unique id hashes it) is a good part
+ * of an authorization's cost. The cache starts afresh once full, so memory stays bounded.
+ */
+function remembered<T>(read: (input: string) => T): (input: string) => T {
+  const answers = new Map<string, T>();
+  return (input) => {
+    let answer = answers.get(input);
+    if (answer === undefined && !answers.has(input)) {
+      answer = read(input);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: when to start afresh only bounds memory; every answer is the same
+      if (answers.size >= 512) answers.clear();
+      answers.set(input, answer);
+    }
+    return answer as T;
+  };
+}
+
 /** The account id of an ARN (`arn:aws:iam::111122223333:user/alice` → `111122223333`), or undefined. */
-export function accountOf(arn: string): string | undefined {
+export const accountOf: (arn: string) => string | undefined = remembered((arn) => {
   const parts = arnParts(arn);
   return parts && parts[0] === 'arn' && /^\d{12}$/.test(parts[4]!) ? parts[4] : undefined;
-}
+});
 
 export const rootArn = (account: string) => `arn:aws:iam::${account}:root`;
 
@@ -91,7 +110,9 @@ function uniqueId(prefix: string, arn: string): string {
 }
 
 /** The kind, account, name and role of a caller, for the aws:Principal*, aws:userid and aws:username keys and role-session matching. */
-export function principalFacts(principal: string): PrincipalFacts {
+export const principalFacts: (principal: string) => Readonly<PrincipalFacts> = remembered((principal) => Object.freeze(readPrincipal(principal)));
+
+function readPrincipal(principal: string): PrincipalFacts {
   if (isServicePrincipal(principal)) return { type: 'Service' };
   const account = accountOf(principal);
   // Stryker disable next-line StringLiteral: the default is read only when principal is no ARN, and then accountOf is undefined and the next check returns first

@@ -3,7 +3,7 @@
 // caller's account: AWS treats that last one as delegation to the account's identity policies.
 
 import { accountOf, principalFacts, rootArn } from './arn.js';
-import { conditionsHold, type ConditionContext } from './conditions.js';
+import { conditionsHold, type ConditionBlock, type ConditionContext } from './conditions.js';
 import type { PolicyDocument, PrincipalSpec, Statement } from './policy-document.js';
 import { globalConditionKeys, type RequestFacts } from './request-context.js';
 import { expandPolicyVariables } from './policy-variables.js';
@@ -14,8 +14,12 @@ export interface PolicyRequest extends RequestFacts {
   action: string;
   /** The resource's ARN, or "*" for actions on no resource. */
   resource: string;
-  /** The service's condition keys (kms:EncryptionContext:…, s3:x-amz-…); the global aws:… keys are added. */
-  context: ConditionContext;
+  /**
+   * The service's condition keys (kms:EncryptionContext:…, s3:x-amz-…); the global aws:… keys are
+   * added. Or a function giving them, called only if a statement has conditions or policy variables
+   * (most policies have none, and then no context is built at all).
+   */
+  context: ConditionContext | (() => ConditionContext);
 }
 
 /** How an Allow statement's Principal matched: naming the caller, or only the caller's account root. */
@@ -70,7 +74,8 @@ function statementPrincipal(statement: Statement, request: PolicyRequest): Princ
 /** The global keys, then the service's keys where it has a value for them. */
 function requestContext(request: PolicyRequest): ConditionContext {
   const context = globalConditionKeys(request);
-  for (const [key, value] of Object.entries(request.context)) if (value !== undefined) context[key] = value;
+  const service = typeof request.context === 'function' ? request.context() : request.context;
+  for (const [key, value] of Object.entries(service)) if (value !== undefined) context[key] = value;
   return context;
 }
 
@@ -78,22 +83,28 @@ function requestContext(request: PolicyRequest): ConditionContext {
  * Whether the statement covers this action, resource and conditions (its principal aside).
  * `variables`: the policy is of Version 2012-10-17, so its policy variables are expanded.
  */
-function covers(statement: Statement, request: PolicyRequest, context: ConditionContext, variables: boolean): boolean {
+function covers(statement: Statement, request: PolicyRequest, context: () => ConditionContext, variables: boolean): boolean {
   const actionMatches = (patterns: string[]) => patterns.some((p) => matchesWildcard(p, request.action, true));
   if (statement.action && !actionMatches(statement.action)) return false;
   if (statement.notAction && actionMatches(statement.notAction)) return false;
   const resourceMatches = (patterns: string[]) => patterns.some((p) => {
-    const pattern = variables ? expandPolicyVariables(p, context) : p;
+    const pattern = variables && p.includes('${') ? expandPolicyVariables(p, context()) : p;
     return pattern !== undefined && matchesWildcard(pattern, request.resource);
   });
   if (statement.resource && !resourceMatches(statement.resource)) return false;
   if (statement.notResource && resourceMatches(statement.notResource)) return false;
-  return conditionsHold(statement.condition, context, variables);
+  return !hasConditions(statement.condition) || conditionsHold(statement.condition, context(), variables);
+}
+
+function hasConditions(block: ConditionBlock): boolean {
+  for (const _ in block) return true;
+  return false;
 }
 
 /** Evaluates one or more documents together: any matching Deny denies; the best Allow match is kept. */
 export function evaluatePolicies(documents: PolicyDocument[], request: PolicyRequest): Verdict {
-  const context = requestContext(request);
+  let built: ConditionContext | undefined;
+  const context = () => (built ??= requestContext(request));
   const verdict: Verdict = { denied: false, allowed: 'none' };
   for (const document of documents) {
     const variables = document.version === '2012-10-17';

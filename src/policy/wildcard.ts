@@ -18,6 +18,8 @@ export interface ExpandedPattern {
 
 export type PolicyPattern = string | ExpandedPattern;
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 export const patternText = (pattern: PolicyPattern): string => (typeof pattern === 'string' ? pattern : pattern.text);
 
 /** Whether `value` matches `pattern` with AWS wildcards; characters are Unicode code points. */
@@ -26,13 +28,20 @@ export function matchesWildcard(pattern: PolicyPattern, value: string, ignoreCas
   const literal = typeof pattern === 'string' ? undefined : pattern.literal;
   // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: a shortcut only; when it is skipped (its test or a part of it false, `literal !== undefined`, includes('')) the general path below gives the same answer (wildcard.test.ts kills the mutants that take it wrongly)
   if (literal === undefined && !ignoreCase && !text.includes('*') && !text.includes('?')) return text === value;
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a shortcut only; without it the general loop gives the same answer for "*"
+  if (text === '*' && literal?.[0] !== true) return true;
   const fold = (c: string) => (ignoreCase ? c.toLowerCase() : c);
-  const p = Array.from(text, fold);
-  const v = Array.from(value, fold);
-  // Stryker disable next-line ConditionalExpression,LogicalOperator: a shortcut only; counting more characters as wildcards (a part true, `&&` as `||`) sends the pattern through the general loop, which gives the same answer
-  const hasWildcard = p.some((c, i) => (c === '*' || c === '?') && literal?.[i] !== true);
+  // ASCII text (nearly every action, ARN and context value) is matched as the strings themselves:
+  // its code units are its code points, and folding the whole string folds each character alike.
+  // Anything else is split into code points, each folded on its own.
+  const ascii = ASCII.test(text) && ASCII.test(value);
+  const p: ArrayLike<string> = ascii ? (ignoreCase ? text.toLowerCase() : text) : Array.from(text, fold);
+  const v: ArrayLike<string> = ascii ? (ignoreCase ? value.toLowerCase() : value) : Array.from(value, fold);
+  let hasWildcard = false;
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: a shortcut only; counting more characters as wildcards (a part true, `&&` as `||`) sends the pattern through the general loop, which gives the same answer
+  for (let i = 0; i < p.length && !hasWildcard; i++) hasWildcard = (p[i] === '*' || p[i] === '?') && literal?.[i] !== true;
   // Stryker disable next-line ConditionalExpression: skipping the shortcut (`!hasWildcard` false) sends the pattern through the general loop, which gives the same answer
-  if (!hasWildcard) return p.length === v.length && p.every((c, i) => c === v[i]);
+  if (!hasWildcard) return p.length === v.length && Array.prototype.every.call(p, (c: string, i: number) => c === v[i]);
   const isStar = (i: number) => p[i] === '*' && literal?.[i] !== true;
   const isAny = (i: number) => p[i] === '?' && literal?.[i] !== true;
   let pi = 0;

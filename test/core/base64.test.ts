@@ -10,6 +10,8 @@ describe('base64', () => {
       const bytes = rng.bytes(length);
       const text = bytesToBase64(bytes);
       expect(text).toBe(Buffer.from(bytes).toString('base64'));
+      expect(bytesToBase64(bytes, false)).toBe(text); // btoa, as in browsers
+      if (length > 2) expect(bytesToBase64(bytes.subarray(1, length - 1))).toBe(Buffer.from(bytes.subarray(1, length - 1)).toString('base64')); // a view into a larger buffer
       expect(Buffer.from(base64ToBytes(text)).equals(Buffer.from(bytes))).toBe(true);
     }
   });
