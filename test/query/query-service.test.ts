@@ -75,7 +75,7 @@ describe('QueryService', () => {
       ['SELECT 1; SELECT 2', /Only one SQL statement/],
       ['SELECT nope FROM people', /nope/],
       [PEOPLE_TABLE, /AlreadyExistsException: Table default.people already exists/],
-      ["CREATE EXTERNAL TABLE t (a int) STORED AS PARQUET LOCATION 's3://data/t/'", /STORED AS PARQUET is not supported/],
+      ["CREATE EXTERNAL TABLE t (a int) STORED AS ORC LOCATION 's3://data/t/'", /STORED AS ORC is not supported/],
       ['DROP TABLE nothing', /Table not found default.nothing/],
     ];
     for (const [sql, reason] of failures) {
