@@ -27,8 +27,8 @@ export interface LoadProgress {
 export const CHUNK_BYTES = 4 << 20;
 /** Hive text's NULL: \N. */
 const HIVE_NULL = '\\N';
-/** How formatCsv writes CSV (json-lines.ts, and Parquet's row groups): quoted values, NULL as an empty unquoted field. */
-const JSON_AS_CSV = { delimiter: ',', quote: '"', escape: '"', nullString: '' };
+/** How formatCsv writes CSV (JSON lines' chunks, Parquet's row groups): quoted values, NULL as an empty unquoted field. */
+const FORMAT_CSV = { delimiter: ',', quote: '"', escape: '"', nullString: '' };
 const utf8 = new TextEncoder();
 
 export async function loadTable(engine: DuckDbEngine, schema: string, table: TableDefinition, access: ObjectAccess, progress: LoadProgress): Promise<void> {
@@ -52,20 +52,33 @@ const countedFile = (bucket: string, key: string, access: ObjectAccess, progress
   progress.scanned += bytes;
 });
 
-async function loadParquet(engine: DuckDbEngine, schema: string, table: TableDefinition, columns: EngineColumn[], location: S3Location,
-  access: ObjectAccess, progress: LoadProgress): Promise<void> {
+/**
+ * Fills a table from each object in turn: `csvChunks` turns one object (its bucket, key and URI)
+ * into CSV chunks (formatCsv's dialect), each parsed into the table as it comes.
+ */
+async function fillTable(engine: DuckDbEngine, schema: string, table: TableDefinition, columns: EngineColumn[], location: S3Location,
+  access: ObjectAccess, progress: LoadProgress, csvChunks: (key: string, uri: string) => AsyncIterable<Uint8Array>): Promise<void> {
   await engine.createTable(schema, table.name, columns);
-  const names = table.columns.map((c) => c.name);
   for await (const key of tableKeys(location, access)) {
     progress.checkCancelled();
-    const uri = s3Uri(location.bucket, key);
+    for await (const chunk of csvChunks(key, s3Uri(location.bucket, key))) {
+      progress.checkCancelled();
+      await engine.appendCsv(schema, table.name, columns, FORMAT_CSV, chunk);
+    }
+  }
+}
+
+function loadParquet(engine: DuckDbEngine, schema: string, table: TableDefinition, columns: EngineColumn[], location: S3Location,
+  access: ObjectAccess, progress: LoadProgress): Promise<void> {
+  const names = table.columns.map((c) => c.name);
+  return fillTable(engine, schema, table, columns, location, access, progress, async function* (key, uri) {
     const rowGroups = parquetRowGroups(await countedFile(location.bucket, key, access, progress), names);
     for (;;) {
       const next = await rowGroups.next().catch((error: unknown) => unreadable(uri, error));
-      if (next.done) break;
-      await engine.appendCsv(schema, table.name, columns, JSON_AS_CSV, utf8.encode(formatCsv(next.value)));
+      if (next.done) return;
+      yield utf8.encode(formatCsv(next.value));
     }
-  }
+  });
 }
 
 /** A Parquet object that cannot be read as Parquet fails the query, as Athena's reader does; a refusal is reported as such. */
@@ -74,18 +87,13 @@ function unreadable(uri: string, error: unknown): never {
   throw new QueryFailure(`HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${uri}: not a valid Parquet file (${error instanceof Error ? error.message : String(error)})`);
 }
 
-async function loadJsonLines(engine: DuckDbEngine, schema: string, table: TableDefinition, columns: EngineColumn[], location: S3Location,
+function loadJsonLines(engine: DuckDbEngine, schema: string, table: TableDefinition, columns: EngineColumn[], location: S3Location,
   access: ObjectAccess, progress: LoadProgress): Promise<void> {
-  await engine.createTable(schema, table.name, columns);
   const names = table.columns.map((c) => c.name);
-  for await (const key of tableKeys(location, access)) {
-    progress.checkCancelled();
-    const pieces = counted(await objectPlaintext(location.bucket, key, access), progress, s3Uri(location.bucket, key));
-    for await (const chunk of recordChunks(pieces, { targetBytes: CHUNK_BYTES, skipLines: table.skipHeaderLines })) {
-      progress.checkCancelled();
-      await engine.appendCsv(schema, table.name, columns, JSON_AS_CSV, jsonLinesToCsv(chunk, names));
-    }
-  }
+  return fillTable(engine, schema, table, columns, location, access, progress, async function* (key, uri) {
+    const pieces = counted(await objectPlaintext(location.bucket, key, access), progress, uri);
+    for await (const chunk of recordChunks(pieces, { targetBytes: CHUNK_BYTES, skipLines: table.skipHeaderLines })) yield jsonLinesToCsv(chunk, names);
+  });
 }
 
 /** Counts the bytes read; a refusal met while the body streams fails the query like one met at the start. */
