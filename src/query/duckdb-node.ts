@@ -9,7 +9,8 @@ import { DuckDbEngine } from './duckdb-engine.js';
 import { EngineThread } from './engine-thread.js';
 
 /** The process's engine, loaded once. */
-export const nodeEngine = loadOnce(async (): Promise<DuckDbEngine> => {
+// Pure: a bundle that never starts the engine leaves it (and the worker source) out.
+export const nodeEngine = /* @__PURE__ */ loadOnce(async (): Promise<DuckDbEngine> => {
   const { createRequire } = await import('node:module');
   const require = createRequire(import.meta.url);
   let bindings: string;
