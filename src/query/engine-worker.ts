@@ -91,8 +91,9 @@ function posted(table: ResultTable): PostedTable {
   return { numRows: table.numRows, columns };
 }
 
-async function open(request: Extract<EngineRequest, { op: 'open' }>): Promise<undefined> {
-  const { createRequire } = await import('node:module');
+async function open(request: Extract<EngineRequest, { op: 'open' }>): Promise<undefined> { // eslint-disable-line @typescript-eslint/require-await
+  // Node's module loader without an import of a node: specifier, which the browser build must not carry.
+  const { createRequire } = (globalThis as unknown as { process: { getBuiltinModule(name: string): typeof import('node:module') } }).process.getBuiltinModule('module');
   const duckdb = createRequire(request.bindings)(request.bindings);
   const runtime = objectRuntime(duckdb.NODE_RUNTIME, request.channel, duckdb.failWith);
   const bundles = { mvp: { mainModule: request.modules.mvp, mainWorker: '' }, eh: { mainModule: request.modules.eh, mainWorker: '' } };
