@@ -1,8 +1,10 @@
 // A table scan through QueryService: one CSV object of SIZE MiB stored under each encryption mode,
-// then SELECT count(*), sum(id) over it; prints the query's time and the RSS before it and at its peak
-// (sampled every 20 ms during the scan), and how the query ended (a table over the service's memory
-// limit fails with Athena's resource error). Each mode runs in a child process of its own, so each
-// peak is its own. Run after `npm run build`:
+// then SELECT count(*), sum(id) over it; prints the query's time, the RSS before it and at its peak
+// (sampled every 20 ms during the scan), how long the event loop was held up during the scan (the
+// longest gap between ticks of a 10 ms timer, and how many ticks ran: perf_hooks' event-loop
+// histogram records nothing while promise callbacks alone keep the thread busy), and how the query
+// ended (a query over the service's memory limit fails with Athena's resource error).
+// Each mode runs in a child process of its own, so each peak is its own. Run after `npm run build`:
 //   [QUERY_SCAN_LIMIT_MIB=N] node bench/probes/query-scan.mjs [SIZE_MIB=1024] [modes… = plain sse-s3 sse-kms bucket-key dsse cse-kms]
 import { execFileSync } from 'node:child_process';
 import { KeyManagementService, ObjectStore, QueryService, S3EncryptionClient } from '../../dist/index.js';
@@ -43,13 +45,26 @@ if (process.env.QUERY_SCAN_CHILD) {
   let rssPeak = rssBefore;
   const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss); }, 20);
   const start = performance.now();
+  let lastTick = start;
+  let longestGapMs = 0;
+  let ticks = 0;
+  const tick = () => {
+    const now = performance.now();
+    longestGapMs = Math.max(longestGapMs, now - lastTick);
+    lastTick = now;
+    ticks++;
+  };
+  const timer = setInterval(tick, 10);
   const execution = await run('SELECT count(*), sum(id) FROM scan', true);
+  tick();
   const seconds = (performance.now() - start) / 1000;
+  clearInterval(timer);
   clearInterval(sampler);
   console.log(JSON.stringify({ mode, mib: Number(sizeArg), memoryLimitMiB: limitMiB ? Number(limitMiB) : 1024,
     outcome: execution.Status.State === 'FAILED' ? execution.Status.StateChangeReason.split(':')[0] : execution.Status.State,
     seconds: Number(seconds.toFixed(1)), mibPerSecond: Number((Number(sizeArg) / seconds).toFixed(1)),
-    scanned: execution.Statistics.DataScannedInBytes, rssBeforeScanMiB: Math.round(rssBefore / 2 ** 20), rssPeakDuringScanMiB: Math.round(rssPeak / 2 ** 20) }));
+    scanned: execution.Statistics.DataScannedInBytes, rssBeforeScanMiB: Math.round(rssBefore / 2 ** 20), rssPeakDuringScanMiB: Math.round(rssPeak / 2 ** 20),
+    longestTimerGapMs: Math.round(longestGapMs), timerTicks: ticks - 1 }));
 } else {
   for (const mode of modes) {
     process.stdout.write(execFileSync(process.execPath, [new URL(import.meta.url).pathname, sizeArg], { env: { ...process.env, QUERY_SCAN_CHILD: mode }, maxBuffer: 1 << 20 }));

@@ -1,22 +1,31 @@
 // The SQL engine behind QueryService: DuckDB's WebAssembly build through its asynchronous API
-// (AsyncDuckDB). In browsers the page instantiates AsyncDuckDB over a Worker with the bundles it
-// serves and hands it over — new QueryService({ s3, kms, engine: DuckDbEngine.create(db) }) — so a
-// query never blocks the page; in Node, QueryService loads the synchronous bindings itself behind
-// the same calls (duckdb-node.ts). kms-wasm does not import @duckdb/duckdb-wasm here: the
-// interfaces below are the part of it this engine calls.
+// (AsyncDuckDB). In Node, QueryService runs DuckDB in a worker thread of its own behind the same
+// calls (duckdb-node.ts, engine-thread.ts); in browsers the page instantiates AsyncDuckDB over a
+// Worker with the bundles it serves and hands it over — new QueryService({ s3, kms, engine:
+// DuckDbEngine.create(db) }) — so a query never blocks the page. kms-wasm does not import
+// @duckdb/duckdb-wasm here: the interfaces below are the part of it this engine calls.
 //
-// Tables are filled while their objects stream: each record-aligned chunk is registered as an
-// in-memory file, parsed by DuckDB's CSV reader into the table, and dropped. The table itself is
-// held in DuckDB's memory, capped by memory_limit: DuckDB could spill to temporary files past it,
-// but DuckDB WASM 1.32's spilling gives wrong answers and neither DuckDB WASM nor DuckDB 1.5's own
-// build (without the httpfs extension, which would have to be downloaded) encrypts temporary files
-// securely — and plaintext of an encrypted data set must not reach the disk. So nothing spills: a
-// query whose tables do not fit fails with Athena's resource error (see README, Queries).
+// A CSV table is a view over DuckDB's CSV reader of its objects, each registered as a file.
+// Where the engine reads files by range (registerObjectFile: Node's engine thread), DuckDB reads an
+// object a range at a time as it scans, each range read from the ObjectStore as the query's caller
+// and decrypting only the frames it touches — so a scan streams, and a table may be many times the
+// memory limit. Where it cannot (a page's AsyncDuckDB), the object's plaintext is registered whole.
+// JSON-lines and Parquet tables are filled while their objects stream (the engine's JSON and
+// Parquet readers are extensions that would have to be downloaded): each record-aligned chunk or
+// row group is turned into CSV, parsed into the table and dropped, and the table is held in
+// DuckDB's memory.
+//
+// memory_limit caps what DuckDB holds. It could spill to temporary files past it, but DuckDB WASM
+// 1.32's spilling gives wrong answers and neither DuckDB WASM nor DuckDB 1.5's own build (without
+// the httpfs extension, which would have to be downloaded) encrypts temporary files securely — and
+// plaintext of an encrypted data set must not reach the disk. So nothing spills: a query whose
+// operators (a join's or a GROUP BY's state, a JSON or Parquet table) do not fit fails with Athena's resource
+// error (see README, Queries).
 //
 // The engine is sandboxed once, at load: no extension is installed or loaded (that would download),
 // and file access is off (enable_external_access = false, which cannot be turned back on) except
-// for the chunk files' own directory — so a query cannot read or write the host's files or fetch a
-// URL. A query runs as one prepared statement wrapped in a SELECT, so it can only be one SELECT.
+// for the registered files' own directory — so a query cannot read or write the host's files or
+// fetch a URL. A query runs as one prepared statement wrapped in a SELECT, so it can only be one SELECT.
 
 import { QueryFailure } from './athena-errors.js';
 
@@ -48,7 +57,8 @@ export interface ArrowTable {
   getChildAt(i: number): { get(row: number): unknown } | null;
 }
 
-const CHUNK_DIRECTORY = '/kms-wasm-chunks/';
+/** Where registered files live: the one directory DuckDB may read. */
+const FILE_DIRECTORY = '/kms-wasm-files/';
 const ONE_STATEMENT = 'Only one SQL statement, a SELECT, is allowed';
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 export const identifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -59,7 +69,7 @@ const SANDBOX_STATEMENTS = [
   'SET autoload_known_extensions = false',
   // No spilling: see the note at the top.
   "SET temp_directory = ''",
-  `SET allowed_directories = [${literal(CHUNK_DIRECTORY)}]`,
+  `SET allowed_directories = [${literal(FILE_DIRECTORY)}]`,
   'SET enable_external_access = false',
 ];
 
@@ -70,14 +80,24 @@ const setSchemaSql = (schema: string) => `SET schema = ${literal(schema)}`;
 const createTableSql = (schema: string, table: string, columns: EngineColumn[]) =>
   `CREATE TABLE ${identifier(schema)}.${identifier(table)} (${columns.map((c) => `${identifier(c.name)} ${c.type}`).join(', ')})`;
 
-/** The INSERT that parses the chunk registered as `file` into the table. */
-function appendCsvSql(file: string, schema: string, table: string, columns: EngineColumn[], dialect: CsvDialect): string {
+/**
+ * DuckDB's CSV reader over `files`, every field read as text. Its buffer is a quarter of the
+ * default (32 MiB): the reader holds a few, and the smallest memory limit (64 MiB) must leave room
+ * for the query's own operators.
+ */
+function csvReader(files: string[], columns: EngineColumn[], dialect: CsvDialect, skipLines: number): string {
   const asText = `{${columns.map((c) => `${literal(c.name)}: 'VARCHAR'`).join(', ')}}`;
-  const reader = `read_csv(${literal(file)}, header = false, auto_detect = false, delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, `
+  return `read_csv([${files.map(literal).join(', ')}], header = false, auto_detect = false, delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, `
     + `escape = ${literal(dialect.escape)}, nullstr = ${literal(dialect.nullString)}, allow_quoted_nulls = false, null_padding = true, `
-    + `strict_mode = false, columns = ${asText})`;
-  return `INSERT INTO ${identifier(schema)}.${identifier(table)} SELECT ${columns.map((c) => `TRY_CAST(${identifier(c.name)} AS ${c.type})`).join(', ')} FROM ${reader}`;
+    + `strict_mode = false, skip = ${skipLines}, buffer_size = ${8 << 20}, columns = ${asText})`;
 }
+
+/** Each column cast to its declared type with TRY_CAST: a value that does not parse is NULL, as Hive's SerDes read it. */
+const castColumns = (columns: EngineColumn[]) => columns.map((c) => `TRY_CAST(${identifier(c.name)} AS ${c.type}) AS ${identifier(c.name)}`).join(', ');
+const createViewSql = (schema: string, table: string, columns: EngineColumn[], reader: string) =>
+  `CREATE VIEW ${identifier(schema)}.${identifier(table)} AS SELECT ${castColumns(columns)} FROM ${reader}`;
+const appendSql = (schema: string, table: string, columns: EngineColumn[], reader: string) =>
+  `INSERT INTO ${identifier(schema)}.${identifier(table)} SELECT ${castColumns(columns)} FROM ${reader}`;
 
 /** The query's columns (names and DuckDB types), from DESCRIBE. */
 const describeSql = (sql: string) => `DESCRIBE SELECT * FROM (${sql}) AS athena_query`;
@@ -121,15 +141,25 @@ export interface AsyncDuckDbConnection {
   getTableNames(sql: string): Promise<string[]>;
 }
 
+/** Reads `length` bytes of an object from `offset` (fewer at its end). */
+export type ObjectReader = (offset: number, length: number) => Promise<Uint8Array>;
+
+/** An object a table reads: its plaintext size and a reader of its ranges. */
+export interface ObjectFile { size: number; read: ObjectReader }
+
 /** The AsyncDuckDB calls this engine makes (an instantiated, opened AsyncDuckDB of @duckdb/duckdb-wasm 1.32). */
 export interface AsyncDuckDb {
   connect(): Promise<AsyncDuckDbConnection>;
   registerFileBuffer(name: string, buffer: Uint8Array): Promise<void>;
   dropFile(name: string): Promise<unknown>;
+  /** A file DuckDB reads by range through `read` (Node's engine thread; not AsyncDuckDB's). */
+  registerObjectFile?(name: string, size: number, read: ObjectReader): Promise<void>;
 }
 
 export class DuckDbEngine {
   private files = 0;
+  /** The files registered for the running query, dropped when it ends. */
+  private readonly registered: string[] = [];
 
   private constructor(private readonly db: AsyncDuckDb, private readonly connection: AsyncDuckDbConnection) {}
 
@@ -157,20 +187,44 @@ export class DuckDbEngine {
     await this.query(createTableSql(schema, table, columns));
   }
 
-  /**
-   * Parses one chunk of whole records into the table. Fields are read as text and cast to the
-   * column's type with TRY_CAST, so a value that does not parse is NULL, as Hive's SerDes read it.
-   */
+  /** Whether objects are read by range as a scan goes (else each is registered whole). */
+  get readsByRange(): boolean {
+    return this.db.registerObjectFile !== undefined;
+  }
+
+  /** Registers an object for the running query's readers; returns its file name. */
+  async registerObject(object: ObjectFile): Promise<string> {
+    const file = this.nextFile();
+    if (this.db.registerObjectFile) await this.db.registerObjectFile(file, object.size, object.read);
+    else await this.db.registerFileBuffer(file, object.size === 0 ? new Uint8Array(0) : await object.read(0, object.size));
+    this.registered.push(file);
+    return file;
+  }
+
+  /** A table of CSV objects: a view reading `files` as it is scanned. */
+  async createCsvView(schema: string, table: string, columns: EngineColumn[], dialect: CsvDialect, files: string[], skipLines: number): Promise<void> {
+    await this.query(createViewSql(schema, table, columns, csvReader(files, columns, dialect, skipLines)));
+  }
+
+  /** Parses one chunk of whole CSV records into a table made with createTable. */
   async appendCsv(schema: string, table: string, columns: EngineColumn[], dialect: CsvDialect, chunk: Uint8Array): Promise<void> {
-    const file = `${CHUNK_DIRECTORY}chunk-${this.files++}`;
-    // The buffer is transferred to the worker (detached here): a copy, so the caller's bytes — which
-    // may be a view of an object the store still holds — stay whole.
+    const file = this.nextFile();
+    // The buffer is transferred to the worker (detached here): a copy, so the caller's bytes stay whole.
     await this.db.registerFileBuffer(file, chunk.slice());
     try {
-      await this.query(appendCsvSql(file, schema, table, columns, dialect));
+      await this.query(appendSql(schema, table, columns, csvReader([file], columns, dialect, 0)));
     } finally {
       await this.db.dropFile(file);
     }
+  }
+
+  /** Drops the files registered for the query that ended. */
+  async releaseObjects(): Promise<void> {
+    for (const file of this.registered.splice(0)) await this.db.dropFile(file);
+  }
+
+  private nextFile(): string {
+    return `${FILE_DIRECTORY}file-${this.files++}`;
   }
 
   /** The names of the tables a query reads (unqualified: DuckDB's parser reports no schema). */

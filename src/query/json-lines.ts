@@ -21,11 +21,18 @@ export function jsonLinesToCsv(chunk: Uint8Array, columns: string[]): Uint8Array
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new QueryFailure('HIVE_CURSOR_ERROR: Row is not a valid JSON Object');
     const byName = new Map(Object.entries(value).map(([k, v]) => [k.toLowerCase(), v]));
-    rows.push(columns.map((column) => {
-      const field = byName.get(column);
-      if (field === undefined || field === null) return null;
-      return typeof field === 'object' ? JSON.stringify(field) : String(field);
-    }));
+    rows.push(columns.map((column) => fieldText(byName.get(column))));
   }
   return encoder.encode(formatCsv(rows));
+}
+
+/**
+ * A value read from JSON or Parquet as the text the engine casts to the column's type: a missing
+ * value or null as NULL, a date as ISO 8601, a nested value as its JSON text (64-bit integers in it as numbers).
+ */
+export function fieldText(field: unknown): string | null {
+  if (field === undefined || field === null) return null;
+  if (field instanceof Date) return field.toISOString();
+  if (typeof field === 'object') return JSON.stringify(field, (_, value: unknown) => (typeof value === 'bigint' ? Number(value) : value));
+  return String(field);
 }

@@ -306,6 +306,7 @@ export class QueryService {
       await this.finish(execution);
     } finally {
       for (const schema of schemas) await engine.dropSchema(schema);
+      await engine.releaseObjects();
     }
   }
 

@@ -1,7 +1,7 @@
-// Cuts an object's bytes, arriving in pieces of any size, into chunks of whole records (lines; for
-// quoted CSV, lines outside quotes, so a quoted field may hold a newline) of about `targetBytes`, so
-// the engine parses one bounded chunk at a time while the object streams. The first `skipLines`
-// lines (TBLPROPERTIES skip.header.line.count) are dropped.
+// Cuts a JSON-lines object's bytes, arriving in pieces of any size, into chunks of whole lines (a
+// JSON value holds no raw newline) of about `targetBytes`, so the engine parses one bounded chunk
+// at a time while the object streams. The first `skipLines` lines (TBLPROPERTIES
+// skip.header.line.count) are dropped.
 
 import { concatBytes } from '../core/bytes.js';
 
@@ -10,10 +10,6 @@ const NEWLINE = 0x0a;
 export interface RecordChunkOptions {
   targetBytes: number;
   skipLines: number;
-  /** The quote byte of quoted CSV, or undefined (lines end at every newline). */
-  quote?: number;
-  /** A byte that escapes the next one inside quotes (e.g. a backslash), if not the quote itself. */
-  escape?: number;
 }
 
 export async function* recordChunks(pieces: AsyncIterable<Uint8Array>, options: RecordChunkOptions): AsyncGenerator<Uint8Array> {
@@ -34,7 +30,7 @@ export async function* recordChunks(pieces: AsyncIterable<Uint8Array>, options: 
     pendingBytes += piece.length;
     if (pendingBytes < options.targetBytes) continue;
     const buffer = concat(pending);
-    const cut = lastRecordEnd(buffer, options);
+    const cut = buffer.lastIndexOf(NEWLINE) + 1;
     if (cut === 0) {
       pending = [buffer]; // one record longer than the target: keep reading until it ends
       continue;
@@ -44,20 +40,6 @@ export async function* recordChunks(pieces: AsyncIterable<Uint8Array>, options: 
     pendingBytes = buffer.length - cut;
   }
   if (pendingBytes > 0) yield concat(pending);
-}
-
-/** The offset just past the last newline that ends a record (outside quotes), 0 if none. */
-function lastRecordEnd(buffer: Uint8Array, options: RecordChunkOptions): number {
-  if (options.quote === undefined) return buffer.lastIndexOf(NEWLINE) + 1;
-  let inQuotes = false;
-  let end = 0;
-  for (let i = 0; i < buffer.length; i++) {
-    const byte = buffer[i];
-    if (inQuotes && byte === options.escape && options.escape !== options.quote) i++;
-    else if (byte === options.quote) inQuotes = !inQuotes;
-    else if (byte === NEWLINE && !inQuotes) end = i + 1;
-  }
-  return end;
 }
 
 const concat = (pieces: Uint8Array[]) => (pieces.length === 1 ? pieces[0]! : concatBytes(pieces));

@@ -1,8 +1,10 @@
 // The DDL statements Athena takes for tables over S3 objects (Athena User Guide, "CREATE TABLE",
 // https://docs.aws.amazon.com/athena/latest/ug/create-table.html, and "CREATE DATABASE"), parsed into
-// what the catalog keeps. Text files only: ROW FORMAT DELIMITED (LazySimpleSerDe: no quoting),
-// SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde' (quoted CSV) and the JSON SerDes (one JSON
-// object a line). Anything else is refused with Athena's words.
+// what the catalog keeps. Text files: ROW FORMAT DELIMITED (LazySimpleSerDe: no quoting), SERDE
+// 'org.apache.hadoop.hive.serde2.OpenCSVSerde' (quoted CSV) and the JSON SerDes (one JSON object a
+// line). Parquet: STORED AS PARQUET, or as Glue and Hive write it, SERDE ParquetHiveSerDe STORED AS
+// INPUTFORMAT MapredParquetInputFormat OUTPUTFORMAT MapredParquetOutputFormat
+// (https://docs.aws.amazon.com/athena/latest/ug/parquet-serde.html). Anything else is refused.
 
 import { QueryFailure } from './athena-errors.js';
 import { parseS3Location } from './s3-location.js';
@@ -10,7 +12,8 @@ import { TokenCursor, tokenize } from './ddl-tokens.js';
 
 export type TableFormat =
   | { kind: 'csv'; delimiter: string; quote: string; escape: string }
-  | { kind: 'json' };
+  | { kind: 'json' }
+  | { kind: 'parquet' };
 
 export interface ColumnDefinition {
   name: string;
@@ -40,6 +43,10 @@ const SIMPLE_TYPES = new Set(['string', 'int', 'integer', 'bigint', 'smallint', 
 const JSON_SERDES = new Set(['org.openx.data.jsonserde.JsonSerDe', 'org.apache.hive.hcatalog.data.JsonSerDe']);
 const OPEN_CSV_SERDE = 'org.apache.hadoop.hive.serde2.OpenCSVSerde';
 const LAZY_SIMPLE_SERDE = 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe';
+const PARQUET_SERDE = 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe';
+const PARQUET_INPUT_FORMAT = 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat';
+const PARQUET_OUTPUT_FORMAT = 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat';
+const TEXT_INPUT_FORMAT = 'org.apache.hadoop.mapred.TextInputFormat';
 
 /** The statement as DDL, or undefined when it is not DDL (a query for the engine). */
 export function parseDdl(sql: string): DdlStatement | undefined {
@@ -95,10 +102,8 @@ function tableBody(cursor: TokenCursor, name: string): TableDefinition {
   if (cursor.peek()?.text.toLowerCase() === 'partitioned') throw new QueryFailure('PARTITIONED BY is not supported');
   let format: TableFormat = { kind: 'csv', delimiter: '\x01', quote: '', escape: '' }; // Hive's default: LazySimpleSerDe, ^A between fields
   if (cursor.accept('row', 'format')) format = rowFormat(cursor);
-  if (cursor.accept('stored', 'as')) {
-    const stored = cursor.take('word', 'TEXTFILE').toLowerCase();
-    if (stored !== 'textfile') throw new QueryFailure(`STORED AS ${stored.toUpperCase()} is not supported: text files only (CSV, JSON lines)`);
-  }
+  if (cursor.accept('stored', 'as')) format = storedAs(cursor, format);
+  else if (format.kind === 'parquet') throw new QueryFailure(`SerDe ${PARQUET_SERDE} reads Parquet: add STORED AS PARQUET or STORED AS INPUTFORMAT '${PARQUET_INPUT_FORMAT}'`);
   cursor.expect('location');
   const locationText = cursor.take('string', "'s3://bucket/prefix/'");
   const location = parseS3Location(locationText);
@@ -148,7 +153,34 @@ function rowFormat(cursor: TokenCursor): TableFormat {
   if (JSON_SERDES.has(serde)) return { kind: 'json' };
   if (serde === OPEN_CSV_SERDE) return csvFormat(props.get('separatorChar') ?? ',', props.get('quoteChar') ?? '"', props.get('escapeChar') ?? '"');
   if (serde === LAZY_SIMPLE_SERDE) return csvFormat(props.get('field.delim') ?? props.get('serialization.format') ?? '\x01', '', '');
-  throw new QueryFailure(`SerDe ${serde} is not supported: use ${OPEN_CSV_SERDE}, ${LAZY_SIMPLE_SERDE} or a JSON SerDe`);
+  if (serde === PARQUET_SERDE) return { kind: 'parquet' };
+  throw new QueryFailure(`SerDe ${serde} is not supported: use ${OPEN_CSV_SERDE}, ${LAZY_SIMPLE_SERDE}, ${PARQUET_SERDE} or a JSON SerDe`);
+}
+
+/**
+ * STORED AS: TEXTFILE or PARQUET, or the input and output formats Glue writes for them. Parquet
+ * needs no ROW FORMAT (or ParquetHiveSerDe's); text keeps the ROW FORMAT's SerDe.
+ */
+function storedAs(cursor: TokenCursor, rowFormat: TableFormat): TableFormat {
+  let parquet: boolean;
+  if (cursor.accept('inputformat')) {
+    const input = cursor.take('string', `'${PARQUET_INPUT_FORMAT}'`);
+    cursor.expect('outputformat');
+    const output = cursor.take('string', `'${PARQUET_OUTPUT_FORMAT}'`);
+    parquet = input === PARQUET_INPUT_FORMAT;
+    if (!parquet && input !== TEXT_INPUT_FORMAT) throw new QueryFailure(`INPUTFORMAT ${input} is not supported: use ${TEXT_INPUT_FORMAT} or ${PARQUET_INPUT_FORMAT}`);
+    if (parquet && output !== PARQUET_OUTPUT_FORMAT) throw new QueryFailure(`OUTPUTFORMAT ${output} does not write Parquet: use ${PARQUET_OUTPUT_FORMAT}`);
+  } else {
+    const stored = cursor.take('word', 'TEXTFILE or PARQUET').toLowerCase();
+    if (stored !== 'textfile' && stored !== 'parquet') throw new QueryFailure(`STORED AS ${stored.toUpperCase()} is not supported: TEXTFILE (CSV, JSON lines) or PARQUET`);
+    parquet = stored === 'parquet';
+  }
+  if (!parquet) {
+    if (rowFormat.kind === 'parquet') throw new QueryFailure(`SerDe ${PARQUET_SERDE} reads Parquet, not text files`);
+    return rowFormat;
+  }
+  if (rowFormat.kind === 'json') throw new QueryFailure('STORED AS PARQUET: a JSON SerDe reads text files, not Parquet');
+  return { kind: 'parquet' };
 }
 
 function csvFormat(delimiter: string, quote: string, escape: string): TableFormat {

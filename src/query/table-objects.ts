@@ -16,6 +16,7 @@ import type { ObjectStore } from '../s3/object-store.js';
 import { S3EncryptionClient } from '../s3/s3-encryption-client.js';
 import { S3Error } from '../s3/s3-errors.js';
 import { QueryFailure } from './athena-errors.js';
+import type { ObjectFile } from './duckdb-engine.js';
 import { s3Uri, type S3Location } from './s3-location.js';
 
 export interface ObjectAccess {
@@ -63,21 +64,64 @@ export async function* tableKeys(location: S3Location, access: ObjectAccess): As
 
 /** One object's plaintext, in pieces, read as the caller. */
 export async function objectPlaintext(bucket: string, key: string, access: ObjectAccess): Promise<AsyncIterable<Uint8Array>> {
+  try {
+    const head = await readableHead(bucket, key, access);
+    if (isCseKms(head.Metadata)) return (await cseClient(access).getObject({ Bucket: bucket, Key: key })).Body;
+    return (await access.s3.getObject({ Bucket: bucket, Key: key }, access.caller)).Body; // streamed: read as the engine takes it
+  } catch (error) {
+    return readFailure(s3Uri(bucket, key), error);
+  }
+}
+
+/**
+ * One object as a file the engine reads by range, each range read as the caller: a ranged
+ * GetObject, which decrypts only the frames it touches (SSE-S3, SSE-KMS, DSSE-KMS). A CSE-KMS
+ * object is decrypted whole at once — AES-GCM as CSE v2 uses it authenticates only the whole
+ * object — and its ranges cut from that plaintext. `onRead` counts each range's bytes.
+ */
+export async function objectFile(bucket: string, key: string, access: ObjectAccess, onRead: (bytes: number) => void): Promise<ObjectFile> {
   const uri = s3Uri(bucket, key);
   try {
-    const head = await access.s3.headObject({ Bucket: bucket, Key: key }, access.caller);
-    const wrapAlg = head.Metadata['x-amz-wrap-alg'];
-    if (head.Metadata['x-amz-key-v2'] !== undefined && wrapAlg !== 'kms+context') {
-      throw new QueryFailure(`HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${uri}: the object is encrypted on the client with a customer `
-        + `master key (x-amz-wrap-alg ${String(wrapAlg)}); Athena reads only SSE-S3, SSE-KMS and CSE-KMS objects`);
+    const head = await readableHead(bucket, key, access);
+    if (isCseKms(head.Metadata)) {
+      const plaintext = await (await cseClient(access).getObject({ Bucket: bucket, Key: key })).Body.transformToByteArray();
+      return { size: plaintext.length, read: async (offset, length) => counted(plaintext.slice(offset, offset + length), onRead) };
     }
-    if (wrapAlg === 'kms+context') {
-      // Reading unwraps with the key the object's envelope names; the client's own key id is for writes only.
-      const cse = new S3EncryptionClient({ s3: access.s3, kms: access.kms, kmsKeyId: '', caller: access.caller });
-      return (await cse.getObject({ Bucket: bucket, Key: key })).Body;
-    }
-    return (await access.s3.getObject({ Bucket: bucket, Key: key }, access.caller)).Body; // streamed: read as the engine takes it
+    const size = head.ContentLength;
+    return {
+      size,
+      read: async (offset, length) => {
+        if (offset >= size || length === 0) return new Uint8Array(0);
+        const range = `bytes=${offset}-${Math.min(offset + length, size) - 1}`;
+        try {
+          return counted(await (await access.s3.getObject({ Bucket: bucket, Key: key, Range: range }, access.caller)).Body.transformToByteArray(), onRead);
+        } catch (error) {
+          return readFailure(uri, error);
+        }
+      },
+    };
   } catch (error) {
     return readFailure(uri, error);
   }
+}
+
+function counted(bytes: Uint8Array, onRead: (bytes: number) => void): Uint8Array {
+  onRead(bytes.length);
+  return bytes;
+}
+
+const isCseKms = (metadata: Record<string, string>) => metadata['x-amz-wrap-alg'] === 'kms+context';
+
+/** Reading unwraps with the key the object's envelope names; the client's own key id is for writes only. */
+const cseClient = (access: ObjectAccess) => new S3EncryptionClient({ s3: access.s3, kms: access.kms, kmsKeyId: '', caller: access.caller });
+
+/** The object's HeadObject as the caller, refusing CSE with a customer master key (Athena reads only SSE-S3, SSE-KMS and CSE-KMS). */
+async function readableHead(bucket: string, key: string, access: ObjectAccess) {
+  const head = await access.s3.headObject({ Bucket: bucket, Key: key }, access.caller);
+  const wrapAlg = head.Metadata['x-amz-wrap-alg'];
+  if (head.Metadata['x-amz-key-v2'] !== undefined && wrapAlg !== 'kms+context') {
+    throw new QueryFailure(`HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${s3Uri(bucket, key)}: the object is encrypted on the client with a customer `
+      + `master key (x-amz-wrap-alg ${String(wrapAlg)}); Athena reads only SSE-S3, SSE-KMS and CSE-KMS objects`);
+  }
+  return head;
 }

@@ -49,6 +49,19 @@ describe('QueryService', () => {
       .toEqual([['region', 'units'], ['north', '12'], ['south', null]]);
   });
 
+  it('skips the header lines of each object of a CSV table, and reads an empty object as no rows', async () => {
+    const { queries, s3 } = setup();
+    await s3.createBucket({ Bucket: 'data' });
+    await s3.createBucket({ Bucket: 'results' });
+    await s3.putObject({ Bucket: 'data', Key: 'parts/a.csv', Body: 'id,name\n1,a\n2,b\n' });
+    await s3.putObject({ Bucket: 'data', Key: 'parts/b.csv', Body: 'id,name\n3,c' });
+    await s3.putObject({ Bucket: 'data', Key: 'parts/c.csv', Body: '' });
+    await runQuery(queries, "CREATE EXTERNAL TABLE parts (id int, name string) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://data/parts/' TBLPROPERTIES ('skip.header.line.count' = '1')");
+    expect(await queryRows(queries, 'SELECT id, name FROM parts ORDER BY id')).toEqual([['id', 'name'], ['1', 'a'], ['2', 'b'], ['3', 'c']]);
+    await runQuery(queries, "CREATE EXTERNAL TABLE nothing (id int) LOCATION 's3://data/none/'");
+    expect(await queryRows(queries, 'SELECT count(*) AS n FROM nothing')).toEqual([['n'], ['0']]);
+  });
+
   it('refuses bad requests with InvalidRequestException naming the field, and unknown ids', async () => {
     const { queries } = setup();
     const start = (request: object) => queries.startQueryExecution({ QueryString: 'SELECT 1', ResultConfiguration: { OutputLocation: 's3://results/' }, ...request } as never);
@@ -75,7 +88,7 @@ describe('QueryService', () => {
       ['SELECT 1; SELECT 2', /Only one SQL statement/],
       ['SELECT nope FROM people', /nope/],
       [PEOPLE_TABLE, /AlreadyExistsException: Table default.people already exists/],
-      ["CREATE EXTERNAL TABLE t (a int) STORED AS PARQUET LOCATION 's3://data/t/'", /STORED AS PARQUET is not supported/],
+      ["CREATE EXTERNAL TABLE t (a int) STORED AS ORC LOCATION 's3://data/t/'", /STORED AS ORC is not supported/],
       ['DROP TABLE nothing', /Table not found default.nothing/],
     ];
     for (const [sql, reason] of failures) {
