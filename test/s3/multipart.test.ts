@@ -29,7 +29,8 @@ describe('multipart upload', () => {
     const got = await s3.getObject({ Bucket: 'uploads', Key: 'big' });
     expect(Buffer.from(await got.Body.transformToByteArray()).equals(Buffer.concat(parts))).toBe(true);
     expect(got.Metadata).toEqual({ kind: 'backup' });
-    expect(bodies.size).toBe(1); // only the object: the parts are gone
+    expect(bodies.size).toBe(3); // the object is served from its parts' bodies as they were stored: no other body was written
+    expect(done.ETag).toMatch(/^"[0-9a-f]{32}-3"$/); // S3's shape for a multipart object's ETag
   });
 
   it('refuses bad part lists, small middle parts, unknown uploads, and frees parts on abort', async () => {
@@ -53,19 +54,49 @@ describe('multipart upload', () => {
     expect(new TextDecoder().decode((await (await s3.getObject({ Bucket: 'uploads', Key: 'one' })).Body.transformToByteArray()))).toBe('small is fine when last');
   });
 
-  it('SSE-C uploads seal parts under the customer key and need it on every part and at completion', async () => {
+  it('SSE-C uploads seal parts under the customer key and need it on every part; completion needs it only with a checksum algorithm (API Reference)', async () => {
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html, x-amz-server-side-encryption-customer-algorithm:
+    // "This parameter is required only when the object was created using a checksum algorithm or if your bucket policy requires the use of SSE-C."
     const { s3 } = await setup();
     const key = Buffer.alloc(32, 9);
     const sseC = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: key.toString('base64'), SSECustomerKeyMD5: createHash('md5').update(key).digest('base64') };
+    const other = Buffer.alloc(32, 8);
+    const otherC = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: other.toString('base64'), SSECustomerKeyMD5: createHash('md5').update(other).digest('base64') };
     const { UploadId } = await s3.createMultipartUpload({ Bucket: 'uploads', Key: 'c', ...sseC });
     await rejectsWith(s3.uploadPart({ Bucket: 'uploads', Key: 'c', UploadId, PartNumber: 1, Body: 'x' }), 'InvalidRequest');
-    const other = Buffer.alloc(32, 8);
-    await rejectsWith(s3.uploadPart({ Bucket: 'uploads', Key: 'c', UploadId, PartNumber: 1, Body: 'x', SSECustomerAlgorithm: 'AES256',
-      SSECustomerKey: other.toString('base64'), SSECustomerKeyMD5: createHash('md5').update(other).digest('base64') }), 'AccessDenied');
+    await rejectsWith(s3.uploadPart({ Bucket: 'uploads', Key: 'c', UploadId, PartNumber: 1, Body: 'x', ...otherC }), 'AccessDenied');
     const part = await s3.uploadPart({ Bucket: 'uploads', Key: 'c', UploadId, PartNumber: 1, Body: 'customer part', ...sseC });
-    await rejectsWith(s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'c', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }), 'InvalidRequest');
-    await s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'c', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] }, ...sseC });
+    const parts = { MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } };
+    await rejectsWith(s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'c', UploadId, ...parts, ...otherC }), 'AccessDenied'); // a key given must be the upload's
+    const done = await s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'c', UploadId, ...parts }); // no key
+    expect(done.ETag).toMatch(/-1"$/);
+    await rejectsWith(s3.getObject({ Bucket: 'uploads', Key: 'c' }), 'InvalidRequest');
+    await rejectsWith(s3.getObject({ Bucket: 'uploads', Key: 'c', ...otherC }), 'AccessDenied');
     expect(new TextDecoder().decode((await (await s3.getObject({ Bucket: 'uploads', Key: 'c', ...sseC })).Body.transformToByteArray()))).toBe('customer part');
+
+    const summing = new ObjectStore({ kms: new KeyManagementService({ account: '111122223333', region: 'us-east-1' }), checksummer: awsChecksummer });
+    await summing.createBucket({ Bucket: 'uploads' });
+    for (const ChecksumType of ['COMPOSITE', 'FULL_OBJECT'] as const) {
+      const summed = await summing.createMultipartUpload({ Bucket: 'uploads', Key: 'c', ChecksumAlgorithm: 'CRC32', ChecksumType, ...sseC });
+      const only = await summing.uploadPart({ Bucket: 'uploads', Key: 'c', UploadId: summed.UploadId, PartNumber: 1, Body: 'customer part', ...sseC });
+      const list = { MultipartUpload: { Parts: [{ PartNumber: 1, ETag: only.ETag }] } };
+      await rejectsWith(summing.completeMultipartUpload({ Bucket: 'uploads', Key: 'c', UploadId: summed.UploadId, ...list }), 'InvalidRequest');
+      const completed = await summing.completeMultipartUpload({ Bucket: 'uploads', Key: 'c', UploadId: summed.UploadId, ...list, ...sseC });
+      if (ChecksumType === 'FULL_OBJECT') expect(completed.ChecksumCRC32).toBe(only.ChecksumCRC32); // one part: the whole object's CRC
+      else expect(completed.ChecksumCRC32).toMatch(/-1$/);
+    }
+  });
+
+  it('an upload an earlier release began (parts sealed under the SSE-S3 root key, to be re-encrypted) can be listed and aborted, not completed', async () => {
+    const { s3, bodies } = await setup();
+    const { UploadId } = await s3.createMultipartUpload({ Bucket: 'uploads', Key: 'old' });
+    const part = await s3.uploadPart({ Bucket: 'uploads', Key: 'old', UploadId, PartNumber: 1, Body: 'x' });
+    delete (s3 as unknown as { access: { state: { uploads: Map<string, { sealedAsObject?: true }> } } }).access.state.uploads.get(UploadId)!.sealedAsObject;
+    await rejectsWith(s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'old', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }), 'InvalidRequest');
+    await rejectsWith(s3.uploadPart({ Bucket: 'uploads', Key: 'old', UploadId, PartNumber: 2, Body: 'y' }), 'InvalidRequest');
+    expect((await s3.listParts({ Bucket: 'uploads', Key: 'old', UploadId })).Parts).toHaveLength(1);
+    await s3.abortMultipartUpload({ Bucket: 'uploads', Key: 'old', UploadId });
+    expect(bodies.size).toBe(0);
   });
 
   it('an upload with a ChecksumAlgorithm needs a store made with a checksummer; SHA with FULL_OBJECT, and a type without an algorithm, are refused', async () => {
