@@ -23,7 +23,7 @@ import type { ObjectBodies } from './object-bodies.js';
 import { openObjectBody } from './object-body.js';
 import { bodyPieces, checkContentLength, multipartEtag } from './object-bytes.js';
 import { checksummed, compositeChecksum, memberOf, uploadChecksum, type Checksummer, type ChecksummerFactory, type UploadChecksum } from './object-checksums.js';
-import type { ObjectEncryption } from './object-encryption.js';
+import { checkSseHeaders, type ObjectEncryption } from './object-encryption.js';
 import { putRecord, type MetadataChange } from './object-metadata.js';
 import {
   addVersion, bodyIdsOf, CHECKSUM_MEMBERS, defaultEncryption, newVersionId, restoreVersions, type Bucket, type ChecksumMember, type StoredObject,
@@ -108,7 +108,7 @@ export class MultipartUploads {
 
   /** The SSE an upload's object gets (not SSE-C), its KMS key resolved to an ARN and its bucket-key choice made as a PUT would. */
   private async fixedEncryption(request: CreateMultipartUploadRequest, who: Caller, bucket: Bucket, key: string): Promise<StoredUpload['encryption']> {
-    const sse = defaultEncryption(bucket, request.ServerSideEncryption);
+    const sse = defaultEncryption(bucket, checkSseHeaders(request));
     if (sse === 'AES256') return { ServerSideEncryption: sse };
     const trial: StoredObject = { versionId: 'null', bodyId: '', size: 0, etag: '', lastModified: new Date(0), metadata: {} };
     const layers: EncryptionMaterials[] = [];

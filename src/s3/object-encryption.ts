@@ -15,7 +15,7 @@ import type { Caller } from '../policy/caller.js';
 import { OBJECT_ARN_KEY, PART_KEY, VERSION_ID_KEY } from './body-binding.js';
 import type { BucketKeyCache } from './bucket-keys.js';
 import type { ObjectAccess } from './object-access.js';
-import type { Bucket, ServerSideEncryption, StoredObject } from './object-records.js';
+import { SSE_VALUES, type Bucket, type ServerSideEncryption, type StoredObject } from './object-records.js';
 import type { ObjectRequest, PutObjectSettings } from './s3-api-types.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
 import { customerKeyCheck, customerKeyMaterials } from './sse-c-keyring.js';
@@ -32,6 +32,18 @@ export function fromKms(error: unknown): never {
     throw s3Error(code, `KMS refused: ${error.message}`, { cause: error });
   }
   throw error;
+}
+
+/** A PUT's (or an upload's) ServerSideEncryption header, checked with SSEKMSKeyId: InvalidArgument naming the field. */
+export function checkSseHeaders(request: PutObjectSettings): ServerSideEncryption | undefined {
+  const header = request.ServerSideEncryption;
+  if (header !== undefined && !SSE_VALUES.includes(header)) {
+    throw s3Error('InvalidArgument', `ServerSideEncryption: expected AES256, aws:kms or aws:kms:dsse, got ${String(header)}`);
+  }
+  if (request.SSEKMSKeyId !== undefined && header !== 'aws:kms' && header !== 'aws:kms:dsse') {
+    throw s3Error('InvalidArgument', 'SSEKMSKeyId: only with ServerSideEncryption aws:kms or aws:kms:dsse');
+  }
+  return header;
 }
 
 /** What a PUT's encryption is decided from. */

@@ -9,9 +9,9 @@ import { bindMaterials } from './body-binding.js';
 import { writeEncryptedBody } from './body-encryption.js';
 import type { ObjectAccess } from './object-access.js';
 import { bodyPieces, checkContentLength } from './object-bytes.js';
-import type { ObjectEncryption } from './object-encryption.js';
+import { checkSseHeaders, type ObjectEncryption } from './object-encryption.js';
 import { dropRecord, putRecord, type ObjectRecord } from './object-metadata.js';
-import { addVersion, bodyIdsOf, defaultEncryption, newVersionId, restoreVersions, SSE_VALUES, type StoredObject } from './object-records.js';
+import { addVersion, bodyIdsOf, defaultEncryption, newVersionId, restoreVersions, type StoredObject } from './object-records.js';
 import type { DeleteObjectOutput, DeleteObjectRequest, PutObjectOutput, PutObjectRequest } from './s3-api-types.js';
 import { malformedS3Request } from './request-shapes.js';
 import { s3Error } from './s3-errors.js';
@@ -26,13 +26,7 @@ export class ObjectWrites {
     const bucket = this.access.bucket(request.Bucket);
     const key = this.access.checkKey(request.Key);
     const objectArn = `arn:aws:s3:::${bucket.name}/${key}`;
-    const header = request.ServerSideEncryption;
-    if (header !== undefined && !SSE_VALUES.includes(header)) {
-      throw s3Error('InvalidArgument', `ServerSideEncryption: expected AES256, aws:kms or aws:kms:dsse, got ${String(header)}`);
-    }
-    if (request.SSEKMSKeyId !== undefined && header !== 'aws:kms' && header !== 'aws:kms:dsse') {
-      throw s3Error('InvalidArgument', 'SSEKMSKeyId: only with ServerSideEncryption aws:kms or aws:kms:dsse');
-    }
+    const header = checkSseHeaders(request);
     const contentLength = checkContentLength(request.ContentLength, maxBytes);
     this.access.authorizePut(who, bucket, key, request);
     const pieces = bodyPieces(request.Body);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, KeyManagementService, ObjectStore, S3EncryptionClient } from '../../src/node.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
+import { sseModes } from '../helpers/sse-modes.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 
 const rng = new SeededRandom(2121);
@@ -20,14 +21,7 @@ const customerHeaders = {
   SSECustomerKeyMD5: createHash('md5').update(customerKey).digest('base64'),
 };
 
-/** Every SSE mode: what a PUT sends, and what a GET must send. */
-const MODES = [
-  { mode: 'SSE-S3', put: { ServerSideEncryption: 'AES256' as const }, get: {} },
-  { mode: 'SSE-KMS', put: { ServerSideEncryption: 'aws:kms' as const }, get: {} },
-  { mode: 'SSE-KMS with a bucket key', put: { ServerSideEncryption: 'aws:kms' as const, BucketKeyEnabled: true }, get: {} },
-  { mode: 'DSSE-KMS', put: { ServerSideEncryption: 'aws:kms:dsse' as const }, get: {} },
-  { mode: 'SSE-C', put: customerHeaders, get: customerHeaders },
-];
+const MODES = sseModes(customerHeaders);
 
 interface Record { versionId: string; bodyId: string }
 interface Internals { buckets: Map<string, { objects: Map<string, Record[]> }>; bodies: { bodies: Map<string, Uint8Array> } }

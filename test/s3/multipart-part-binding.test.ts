@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, KeyManagementService, MessageFormatError, ObjectStore } from '../../src/index.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
+import { sseModes } from '../helpers/sse-modes.js';
 
 const MiB = 1024 * 1024;
 const rng = new SeededRandom(1515);
@@ -16,13 +17,7 @@ const customerHeaders = {
   SSECustomerAlgorithm: 'AES256', SSECustomerKey: customerKey.toString('base64'), SSECustomerKeyMD5: createHash('md5').update(customerKey).digest('base64'),
 };
 
-const MODES = [
-  { mode: 'SSE-S3', put: { ServerSideEncryption: 'AES256' as const }, get: {} },
-  { mode: 'SSE-KMS', put: { ServerSideEncryption: 'aws:kms' as const }, get: {} },
-  { mode: 'SSE-KMS with a bucket key', put: { ServerSideEncryption: 'aws:kms' as const, BucketKeyEnabled: true }, get: {} },
-  { mode: 'DSSE-KMS', put: { ServerSideEncryption: 'aws:kms:dsse' as const }, get: {} },
-  { mode: 'SSE-C', put: customerHeaders, get: customerHeaders },
-];
+const MODES = sseModes(customerHeaders);
 
 interface Internals {
   bodies: { bodies: Map<string, Uint8Array> };

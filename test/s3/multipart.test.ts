@@ -120,6 +120,67 @@ describe('multipart upload', () => {
       .toBe(createHash('sha256').update('abc').digest('base64'));
   });
 
+  it('versions of a key completed from parts each read from their own parts; copies and part copies read them; deleting a version removes its parts\' bodies', async () => {
+    const { s3, bodies } = await setup();
+    await s3.putBucketVersioning({ Bucket: 'uploads', VersioningConfiguration: { Status: 'Enabled' } });
+    const complete = async (parts: Uint8Array[], extra: object = {}) => {
+      const { UploadId, SSEKMSKeyId } = await s3.createMultipartUpload({ Bucket: 'uploads', Key: 'v', ...extra });
+      const Parts = [];
+      for (const [i, Body] of parts.entries()) Parts.push({ PartNumber: i + 1, ETag: (await s3.uploadPart({ Bucket: 'uploads', Key: 'v', UploadId, PartNumber: i + 1, Body })).ETag });
+      return { ...await s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'v', UploadId, MultipartUpload: { Parts } }), created: SSEKMSKeyId };
+    };
+    const older = [rng.bytes(5 * MiB), rng.bytes(10)];
+    const newer = [rng.bytes(5 * MiB + 1), rng.bytes(5 * MiB), rng.bytes(3)];
+    const first = await complete(older, { ServerSideEncryption: 'aws:kms' });
+    expect(first.created).toMatch(/^arn:aws:kms:us-east-1:111122223333:key\//); // fixed at creation, as an ARN
+    expect(first).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: first.created });
+    const second = await complete(newer);
+    expect(bodies.size).toBe(5);
+    const read = async (extra: object) => Buffer.from(await (await s3.getObject({ Bucket: 'uploads', Key: 'v', ...extra })).Body.transformToByteArray());
+    expect((await read({ VersionId: first.VersionId })).equals(Buffer.concat(older))).toBe(true);
+    expect((await read({})).equals(Buffer.concat(newer))).toBe(true);
+    expect((await read({ PartNumber: 2 })).equals(Buffer.from(newer[1]!))).toBe(true);
+    expect(await s3.headObject({ Bucket: 'uploads', Key: 'v', VersionId: first.VersionId })).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: first.created, ContentLength: 5 * MiB + 10 });
+    // A copy of the multipart object (re-encrypted to the destination, one body) and a part copied from a range of it.
+    await s3.copyObject({ Bucket: 'uploads', Key: 'copy', CopySource: 'uploads/v', CopySourceVersionId: first.VersionId });
+    expect(Buffer.from(await (await s3.getObject({ Bucket: 'uploads', Key: 'copy' })).Body.transformToByteArray()).equals(Buffer.concat(older))).toBe(true);
+    const { UploadId } = await s3.createMultipartUpload({ Bucket: 'uploads', Key: 'from-range' });
+    const range = `bytes=${5 * MiB - 2}-${5 * MiB + 3}`;
+    const copied = await s3.uploadPartCopy({ Bucket: 'uploads', Key: 'from-range', UploadId, PartNumber: 1, CopySource: 'uploads/v', CopySourceRange: range });
+    await s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'from-range', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: copied.CopyPartResult.ETag }] } });
+    expect(Buffer.from(await (await s3.getObject({ Bucket: 'uploads', Key: 'from-range' })).Body.transformToByteArray()))
+      .toEqual(Buffer.concat(newer).subarray(5 * MiB - 2, 5 * MiB + 4));
+    const before = bodies.size;
+    await s3.deleteObject({ Bucket: 'uploads', Key: 'v', VersionId: second.VersionId });
+    expect(bodies.size).toBe(before - 3);
+    expect((await read({})).equals(Buffer.concat(older))).toBe(true);
+  });
+
+  it('an object an earlier release completed (one body, its part sizes kept) still reads whole and by part number', async () => {
+    const { s3 } = await setup();
+    const whole = rng.bytes(5 * MiB + 100);
+    await s3.putObject({ Bucket: 'uploads', Key: 'old', Body: whole });
+    const internals = s3 as unknown as { access: { state: { buckets: Map<string, { objects: Map<string, Array<{ parts?: number[] }>> }> } } };
+    internals.access.state.buckets.get('uploads')!.objects.get('old')!.at(-1)!.parts = [5 * MiB, 100]; // the record such a release wrote
+    expect(Buffer.from(await (await s3.getObject({ Bucket: 'uploads', Key: 'old' })).Body.transformToByteArray()).equals(Buffer.from(whole))).toBe(true);
+    const second = await s3.getObject({ Bucket: 'uploads', Key: 'old', PartNumber: 2 });
+    expect(second).toMatchObject({ PartsCount: 2, ContentRange: `bytes ${5 * MiB}-${5 * MiB + 99}/${5 * MiB + 100}` });
+    expect(Buffer.from(await second.Body.transformToByteArray()).equals(Buffer.from(whole.subarray(5 * MiB)))).toBe(true);
+  });
+
+  it('the upload\'s encryption headers are checked, and its KMS key used, when it starts: a refusal there leaves no upload', async () => {
+    const { kms, s3 } = await setup();
+    await rejectsWith(s3.createMultipartUpload({ Bucket: 'uploads', Key: 'k', SSEKMSKeyId: 'alias/aws/s3' }), 'InvalidArgument');
+    await rejectsWith(s3.createMultipartUpload({ Bucket: 'uploads', Key: 'k', ServerSideEncryption: 'rot13' as 'AES256' }), 'InvalidArgument');
+    const { KeyMetadata } = await kms.createKey();
+    await kms.disableKey({ KeyId: KeyMetadata.KeyId });
+    await rejectsWith(s3.createMultipartUpload({ Bucket: 'uploads', Key: 'k', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KeyMetadata.KeyId }), 'KMS.DisabledException');
+    await kms.enableKey({ KeyId: KeyMetadata.KeyId });
+    const started = await s3.createMultipartUpload({ Bucket: 'uploads', Key: 'k', ServerSideEncryption: 'aws:kms:dsse', SSEKMSKeyId: KeyMetadata.KeyId });
+    expect(started).toMatchObject({ ServerSideEncryption: 'aws:kms:dsse', SSEKMSKeyId: KeyMetadata.Arn, BucketKeyEnabled: false });
+    expect((s3 as unknown as { access: { state: { uploads: Map<string, unknown> } } }).access.state.uploads.size).toBe(1);
+  });
+
   it('a deny-unencrypted bucket policy refuses the upload at its start', async () => {
     const { s3 } = await setup();
     await s3.putBucketPolicy({ Bucket: 'uploads', Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny',
