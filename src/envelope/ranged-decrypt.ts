@@ -69,8 +69,9 @@ export async function openRangedMessage(read: RangeReader, messageBytes: number,
       checkRange(start, end);
       const from = Math.min(start, totalBytes);
       const to = Math.min(end, totalBytes);
-      // The final frame (index k) is the last the loop can reach: (k + 1)·F ≥ totalBytes ≥ to.
-      for (let index = Math.floor(from / frame); from < to && index * frame < to; index++) {
+      // The final frame (index k) is the last the loop can reach: (k + 1)·F ≥ totalBytes ≥ to. A range
+      // reaching the end checks it even when it holds no plaintext (totalBytes a multiple of F): it is what proves the end.
+      for (let index = Math.floor(from / frame); (from < to && index * frame < to) || (to === totalBytes && index === regularFrames); index++) {
         const number = index + 1;
         const final = index === regularFrames;
         const length = final ? finalOverhead + finalContent : regular;
@@ -81,7 +82,8 @@ export async function openRangedMessage(read: RangeReader, messageBytes: number,
           throw new MessageFormatError(`frame ${number} is not where the layout puts it (the message was changed)`);
         }
         const content = openFrame(messageKey, hash, number, final, bytes.subarray(prefix.prefixBytes));
-        yield content.subarray(Math.max(0, from - index * frame), Math.min(content.length, to - index * frame));
+        const piece = content.subarray(Math.max(0, from - index * frame), Math.min(content.length, to - index * frame));
+        if (piece.length > 0) yield piece;
       }
     },
   };

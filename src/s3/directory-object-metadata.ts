@@ -16,7 +16,7 @@ import { StoreClosedError, StoreIntegrityError } from '../platform/store-errors.
 import { DirectoryBodies } from './directory-bodies.js';
 import { journalFile, ObjectJournal } from './object-journal.js';
 import { bucketRecord, putRecord, restoreBucket, restoreVersion, type MetadataChange, type ObjectMetadataStore, type ObjectRecord, type SavedBucket, type SavedVersion } from './object-metadata.js';
-import type { Bucket } from './object-records.js';
+import { versionBodyIds, type Bucket } from './object-records.js';
 import { SseS3Keyring } from './sse-s3-keyring.js';
 import { applyUploadRecord, isUploadRecord, liveUploadRecords, partBodyIds, type StoredUpload } from './upload-records.js';
 
@@ -86,7 +86,7 @@ export class DirectoryObjectMetadata implements ObjectMetadataStore {
     for (const record of records) this.apply(record);
     this.nextCompactionCheck = records.length;
     await this.compactIfWorthIt();
-    const named = new Set([...this.buckets.values()].flatMap((b) => [...b.objects.values()].flat().map((v) => v.bodyId)).concat(partBodyIds(this.uploads)));
+    const named = new Set(versionBodyIds(this.buckets).concat(partBodyIds(this.uploads)));
     await this.bodies.removeAllBut(named);
   });
 
@@ -145,6 +145,7 @@ export class DirectoryObjectMetadata implements ObjectMetadataStore {
     if ('put' in record) kept.push(restoreVersion(record.put.version));
     if (kept.length > 0) bucket.objects.set(key, kept);
     else bucket.objects.delete(key);
+    if ('put' in record && record.put.completes !== undefined) this.uploads.delete(record.put.completes);
   }
 
   /**

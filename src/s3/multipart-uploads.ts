@@ -1,31 +1,40 @@
-// Multipart upload for the ObjectStore: parts are sealed at rest as they stream in (under the store's
-// SSE-S3 root key, or under the customer's key for SSE-C uploads), each to its own body file, and
-// completion streams them, decrypted frame by frame, into one object written with the upload's
-// encryption settings: no part is ever held whole in memory. The uploads and their parts' records are
-// the metadata store's (upload-records.ts), made durable by its `change` like object versions: an
-// upload outlives its process, and one started through one process sharing a store (PostgreSQL)
-// takes parts and completes through another. Each part's body is bound to its upload, part number
-// and body id (body-binding.ts), so parts cannot be swapped.
+// Multipart upload for the ObjectStore: each part is sealed as it streams in with the object's own
+// encryption (SSE-S3, SSE-KMS with or without a bucket key, DSSE-KMS, SSE-C: the KMS key and bucket
+// key are fixed when the upload starts), each to its own body file, bound to the object, its upload
+// and its part number (body-binding.ts). Completion writes only the object version's record, naming
+// the parts' bodies as they were stored (object-body.ts serves it from them): no part is decrypted or
+// re-encrypted, so it needs no SSE-C key unless the upload has a checksum (S3 API Reference,
+// CompleteMultipartUpload: SSECustomerAlgorithm "is required only when the object was created using a
+// checksum algorithm or if your bucket policy requires the use of SSE-C",
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html), and only a
+// FULL_OBJECT checksum reads the parts (decrypting them to checksum the whole object). The uploads and
+// their parts' records are the metadata store's (upload-records.ts), made durable by its `change` like
+// object versions: an upload outlives its process, and one started through one process sharing a store
+// (PostgreSQL) takes parts and completes through another. A completion writes its version and ends
+// its upload in one change, so of a completion and an abort racing (in any processes) exactly one wins.
 
 import type { Clock } from '../core/clock.js';
+import type { EncryptionMaterials } from '../envelope/materials.js';
 import type { Caller } from '../policy/caller.js';
 import { rootArn } from '../policy/index.js';
-import { bindMaterials, bindResolver } from './body-binding.js';
-import { openDecryptedBody } from './body-decryption.js';
+import { bindMaterials, partBinding } from './body-binding.js';
 import { writeEncryptedBody } from './body-encryption.js';
 import type { ObjectBodies } from './object-bodies.js';
-import type { MetadataChange } from './object-metadata.js';
-import { bodyPieces, checkContentLength } from './object-bytes.js';
-import { checksummed, compositeChecksum, memberOf, uploadChecksum, type ChecksummerFactory, type UploadChecksum } from './object-checksums.js';
-import { CHECKSUM_MEMBERS, defaultEncryption, type Bucket, type ChecksumMember, type StoredObject } from './object-records.js';
+import { openObjectBody } from './object-body.js';
+import { bodyPieces, checkContentLength, multipartEtag } from './object-bytes.js';
+import { checksummed, compositeChecksum, memberOf, uploadChecksum, type Checksummer, type ChecksummerFactory, type UploadChecksum } from './object-checksums.js';
+import { checkSseHeaders, type ObjectEncryption } from './object-encryption.js';
+import { putRecord, type MetadataChange } from './object-metadata.js';
+import {
+  addVersion, bodyIdsOf, CHECKSUM_MEMBERS, defaultEncryption, newVersionId, restoreVersions, type Bucket, type ChecksumMember, type StoredObject,
+} from './object-records.js';
 import type {
   AbortMultipartUploadOutput, AbortMultipartUploadRequest, CompleteMultipartUploadOutput, CompleteMultipartUploadRequest,
-  CreateMultipartUploadOutput, CreateMultipartUploadRequest, ObjectRequest, PutObjectOutput, PutObjectRequest, PutObjectSettings,
+  CreateMultipartUploadOutput, CreateMultipartUploadRequest, ObjectRequest, PutObjectSettings,
   ListPartsOutput, ListPartsRequest, UploadPartOutput, UploadPartRequest,
 } from './s3-api-types.js';
 import { s3Error } from './s3-errors.js';
-import { customerKeyCheck, customerKeyMaterials, type CustomerKeyCheck } from './sse-c-keyring.js';
-import type { SseS3Keyring } from './sse-s3-keyring.js';
+import { customerKeyCheck, type CustomerKeyCheck } from './sse-c-keyring.js';
 import { partRecord, uploadRecord, type StoredPart, type StoredUpload } from './upload-records.js';
 
 /** What MultipartUploads needs from its ObjectStore. */
@@ -37,33 +46,35 @@ export interface MultipartHost {
   authorizePut(who: Caller, bucket: Bucket, key: string, request: PutObjectSettings): void;
   customerKey(request: ObjectRequest): Uint8Array | undefined;
   matchingCustomerKey(request: ObjectRequest, check: CustomerKeyCheck, missing: string): Uint8Array;
-  sseS3(): SseS3Keyring;
+  /** How parts are sealed (as the object's PUT would be) and, for a FULL_OBJECT checksum, read back. */
+  encryption: ObjectEncryption;
   bodies(): ObjectBodies;
   /** The uploads in progress (the metadata store's, current after `load()`). */
   uploads(): Map<string, StoredUpload>;
   /** The metadata store's `change`: how an upload, a part or an upload's end is made durable. */
   change(decide: () => MetadataChange): Promise<void>;
-  /** putObject without its 5 GiB limit (a completed upload may reach 5 TiB), keeping the part sizes (and a COMPOSITE checksum's type) with the version. */
-  putObject(request: PutObjectRequest, caller: Caller | undefined, completed: CompletedUpload): Promise<PutObjectOutput>;
   account: string;
   /** The checksum algorithms, if the store has them. */
   checksummer: ChecksummerFactory | undefined;
-  /** Where the parts' LastModified comes from. */
+  /** Where LastModified comes from. */
   clock: Clock;
 }
-
-/** What a completed upload leaves on its object's version besides the PUT's fields: its part sizes, and its parts' checksums and the object checksum's type if it has them. */
-export type CompletedUpload = Required<Pick<StoredObject, 'parts'>> & Pick<StoredObject, 'checksumType' | 'partChecksums'>;
 
 /** S3's minimum size for every part but the last. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 /** S3's maximum part size: 5 GiB (https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html). */
 export const MAX_PART_BYTES = 5 * 1024 ** 3;
+/** S3's largest object (a multipart upload): 5 TiB. */
+export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 
 export class MultipartUploads {
   constructor(private readonly host: MultipartHost) {}
 
-  /** Starts an upload; the encryption settings (and the policy check) are those of the final PUT. */
+  /**
+   * Starts an upload; the encryption settings (and the policy check) are those of the final PUT. For
+   * SSE-KMS and DSSE-KMS the key (and whether a bucket key is used) is fixed here, by sealing a first,
+   * empty layer as the caller: S3 too needs kms:GenerateDataKey to start such an upload.
+   */
   async create(request: CreateMultipartUploadRequest, caller?: Caller): Promise<CreateMultipartUploadOutput> {
     await this.host.load();
     const who = this.host.who(caller);
@@ -73,19 +84,20 @@ export class MultipartUploads {
     const customerKey = this.host.customerKey(request);
     const { Bucket: _b, Key: _k, SSECustomerKey: _key, SSECustomerKeyMD5: _md5, ChecksumAlgorithm, ChecksumType, ...settings } = request;
     let checksum: UploadChecksum | undefined;
+    let encryption: StoredUpload['encryption'];
+    let keyCheck: CustomerKeyCheck | undefined;
     try {
       checksum = uploadChecksum(ChecksumAlgorithm, ChecksumType);
       if (checksum && !this.host.checksummer) throw s3Error('InvalidRequest', 'ChecksumAlgorithm: this ObjectStore was made without a checksummer (ObjectStoreOptions.checksummer)');
-    } catch (error) {
+      if (customerKey && request.ServerSideEncryption !== undefined) throw s3Error('InvalidArgument', 'SSE-C headers and ServerSideEncryption cannot be combined');
+      encryption = customerKey ? { SSECustomerAlgorithm: 'AES256' } : await this.fixedEncryption(request, who, bucket, key);
+      keyCheck = customerKey ? customerKeyCheck(customerKey) : undefined;
+    } finally {
       customerKey?.fill(0);
-      throw error;
     }
     const uploadId = crypto.randomUUID();
-    const encryption = customerKey ? { SSECustomerAlgorithm: 'AES256' as const }
-      : { ServerSideEncryption: defaultEncryption(bucket, request.ServerSideEncryption), SSEKMSKeyId: request.SSEKMSKeyId };
     const upload: StoredUpload = { bucket: bucket.name, key, initiator: who.principal, settings, parts: new Map(), encryption, checksum,
-      customerKey: customerKey ? customerKeyCheck(customerKey) : undefined };
-    customerKey?.fill(0);
+      customerKey: keyCheck, sealedAsObject: true };
     const uploads = this.host.uploads();
     await this.host.change(() => {
       uploads.set(uploadId, upload);
@@ -94,19 +106,43 @@ export class MultipartUploads {
     return { Bucket: bucket.name, Key: key, UploadId: uploadId, ...encryption, ChecksumAlgorithm: checksum?.algorithm, ChecksumType: checksum?.type };
   }
 
-  /** Stores one part (at most 5 GiB, streamed like putObject's Body), sealed at rest: under the customer's key for SSE-C uploads, else under the store's root key. */
+  /** The SSE an upload's object gets (not SSE-C), its KMS key resolved to an ARN and its bucket-key choice made as a PUT would. */
+  private async fixedEncryption(request: CreateMultipartUploadRequest, who: Caller, bucket: Bucket, key: string): Promise<StoredUpload['encryption']> {
+    const sse = defaultEncryption(bucket, checkSseHeaders(request));
+    if (sse === 'AES256') return { ServerSideEncryption: sse };
+    const trial: StoredObject = { versionId: 'null', bodyId: '', size: 0, etag: '', lastModified: new Date(0), metadata: {} };
+    const layers: EncryptionMaterials[] = [];
+    try {
+      await this.host.encryption.addLayers(layers, { request, who, bucket, objectArn: `arn:aws:s3:::${bucket.name}/${key}`, sse, customerKey: undefined, object: trial });
+    } finally {
+      layers.forEach((m) => m.dataKey.fill(0));
+    }
+    return { ServerSideEncryption: sse, SSEKMSKeyId: trial.kmsKeyId, BucketKeyEnabled: trial.bucketKey ?? false };
+  }
+
+  /** Stores one part (at most 5 GiB, streamed like putObject's Body), sealed as the object's body would be and bound to its upload and part number. */
   async uploadPart(request: UploadPartRequest, caller?: Caller): Promise<UploadPartOutput> {
     await this.host.load();
-    const { upload, partArn, customerKey } = this.uploadFor(request, caller, request.PartNumber);
+    const { upload, who, customerKey } = this.uploadFor(request, caller, request.PartNumber);
     try {
+      MultipartUploads.requireSealedAsObject(upload);
       const contentLength = checkContentLength(request.ContentLength, MAX_PART_BYTES);
       let checksum: string | undefined;
       const algorithm = upload.checksum?.algorithm;
       const pieces = algorithm ? checksummed(bodyPieces(request.Body), this.host.checksummer!(algorithm), (value) => { checksum = value; }) : bodyPieces(request.Body);
-      const materials = customerKey ? customerKeyMaterials(customerKey) : this.host.sseS3().materials(partArn);
+      const objectArn = `arn:aws:s3:::${upload.bucket}/${upload.key}`;
       const bodyId = crypto.randomUUID();
-      const { size, etag } = await writeEncryptedBody(this.host.bodies(), bodyId, pieces, [bindMaterials(materials, { objectArn: partArn, versionId: bodyId })],
-        { maxBytes: MAX_PART_BYTES, contentLength });
+      const layers: EncryptionMaterials[] = [];
+      const { ServerSideEncryption, SSEKMSKeyId, BucketKeyEnabled } = upload.encryption;
+      try {
+        await this.host.encryption.addLayers(layers, { request: { ...upload.settings, Bucket: upload.bucket, Key: upload.key, ServerSideEncryption, SSEKMSKeyId, BucketKeyEnabled },
+          who, bucket: this.host.bucket(upload.bucket), objectArn, sse: ServerSideEncryption, customerKey, object: { versionId: 'null', bodyId, size: 0, etag: '', lastModified: new Date(0), metadata: {} } });
+      } catch (error) {
+        layers.forEach((m) => m.dataKey.fill(0));
+        throw error;
+      }
+      const binding = partBinding(objectArn, request.UploadId, request.PartNumber, bodyId);
+      const { size, etag } = await writeEncryptedBody(this.host.bodies(), bodyId, pieces, layers.map((m) => bindMaterials(m, binding)), { maxBytes: MAX_PART_BYTES, contentLength });
       const part: StoredPart = { bodyId, size, etag, lastModified: this.host.clock.now(), checksum };
       let previous: StoredPart | undefined;
       try {
@@ -131,58 +167,102 @@ export class MultipartUploads {
     }
   }
 
-  /** Joins the listed parts (ascending, ETags matching) into the object, encrypted with the upload's settings. */
+  /**
+   * Completes the upload into an object version served from the listed parts (ascending, ETags
+   * matching) as they are stored: only the version's record is written, in the same change that ends
+   * the upload. The parts not listed are removed.
+   */
   async complete(request: CompleteMultipartUploadRequest, caller?: Caller): Promise<CompleteMultipartUploadOutput> {
     await this.host.load();
-    const { upload, customerKey } = this.uploadFor(request, caller, undefined);
+    const { upload, who } = this.uploadFor(request, caller, undefined, false);
+    MultipartUploads.requireSealedAsObject(upload);
+    this.host.authorizePut(who, this.host.bucket(upload.bucket), upload.key, { ...upload.settings, Bucket: upload.bucket, Key: upload.key,
+      SSECustomerAlgorithm: upload.customerKey ? 'AES256' : undefined, SecureTransport: request.SecureTransport });
+    // SSE-C: the key is needed only with a checksum (API Reference, CompleteMultipartUpload); if given, it must be the upload's.
+    if (upload.customerKey && (upload.checksum || this.host.customerKey(request))) {
+      this.host.matchingCustomerKey(request, upload.customerKey, 'this upload uses SSE-C and a checksum algorithm: the completion must carry the same customer key').fill(0);
+    }
     const listed = request.MultipartUpload?.Parts;
     if (!Array.isArray(listed) || listed.length === 0) throw s3Error('InvalidRequest', 'MultipartUpload.Parts: at least one part is needed');
-    try {
-      // The list as a whole first: order, then that each part exists with that ETag, then sizes.
-      if (listed.some((p, i) => i > 0 && p.PartNumber <= listed[i - 1]!.PartNumber)) throw s3Error('InvalidPartOrder', 'parts must be listed in ascending order of PartNumber');
-      const chosen = listed.map((listedPart) => {
-        const part = upload.parts.get(listedPart.PartNumber);
-        if (!part || part.etag !== listedPart.ETag) throw s3Error('InvalidPart', `part ${listedPart.PartNumber} was not uploaded, or its ETag differs`);
-        // A part's checksum, if the completion lists one, must be the one computed as the part arrived, of the upload's algorithm.
-        const claimed = CHECKSUM_MEMBERS.filter((member) => listedPart[member] !== undefined);
-        if (claimed.some((member) => !upload.checksum || member !== memberOf(upload.checksum.algorithm) || listedPart[member] !== part.checksum)) {
-          throw s3Error('InvalidPart', `part ${listedPart.PartNumber}: its ${claimed.join(', ')} is not the checksum of the part uploaded`);
-        }
-        return { ...part, PartNumber: listedPart.PartNumber };
-      });
-      const small = chosen.findIndex((part, i) => i < chosen.length - 1 && part.size < MIN_PART_BYTES);
-      if (small >= 0) throw s3Error('EntityTooSmall', `part ${listed[small]!.PartNumber} is ${chosen[small]!.size} bytes; all but the last must be at least 5 MiB`);
-      const bodies = this.host.bodies();
-      const sseS3 = this.host.sseS3();
-      // The parts' plaintext, one after another, each decrypted a frame at a time as the object's PUT reads it.
-      const joined = (async function* () {
-        for (const part of chosen) {
-          const partArn = `arn:aws:s3:::${upload.bucket}/${upload.key}?uploadId=${request.UploadId}&partNumber=${part.PartNumber}`;
-          const resolver = bindResolver(customerKey ? async () => customerKey.slice() : sseS3.resolver(partArn), { objectArn: partArn, versionId: part.bodyId });
-          const body = await openDecryptedBody(await bodies.open(part.bodyId), [resolver], part.size);
-          try {
-            yield* body.pieces(0, body.size);
-          } finally {
-            await body.close();
-          }
-        }
-      })();
-      const customer = customerKey ? { SSECustomerAlgorithm: 'AES256', SSECustomerKey: request.SSECustomerKey, SSECustomerKeyMD5: request.SSECustomerKeyMD5 } : {};
-      // The object's checksum: of the parts' checksums (COMPOSITE), or of the whole object as it streams into the PUT (FULL_OBJECT).
-      const checksums = new Map<ChecksumMember, string>();
-      const { algorithm, type } = upload.checksum ?? {};
-      const running = algorithm ? this.host.checksummer!(algorithm) : undefined;
-      if (algorithm && type === 'COMPOSITE') checksums.set(memberOf(algorithm), await compositeChecksum(running!, chosen.map((part) => part.checksum!)));
-      const body = algorithm && type === 'FULL_OBJECT' ? checksummed(joined, running!, (value) => checksums.set(memberOf(algorithm), value)) : joined;
-      const put = await this.host.putObject({ ...upload.settings, ...customer, Bucket: upload.bucket, Key: upload.key, Body: body, SecureTransport: request.SecureTransport,
-        VerifiedChecksums: checksums }, caller, { parts: chosen.map((part) => part.size),
-        ...(type === 'COMPOSITE' ? { checksumType: type } : {}), ...(algorithm ? { partChecksums: chosen.map((part) => part.checksum!) } : {}) });
-      await this.dropUpload(request);
-      return { Bucket: upload.bucket, Key: upload.key, ETag: put.ETag, VersionId: put.VersionId, ServerSideEncryption: put.ServerSideEncryption, SSEKMSKeyId: put.SSEKMSKeyId,
-        ...Object.fromEntries(checksums), ChecksumType: type };
-    } finally {
-      customerKey?.fill(0);
+    // The list as a whole first: order, then that each part exists with that ETag, then sizes.
+    if (listed.some((p, i) => i > 0 && p.PartNumber <= listed[i - 1]!.PartNumber)) throw s3Error('InvalidPartOrder', 'parts must be listed in ascending order of PartNumber');
+    const chosen = listed.map((listedPart) => {
+      const part = upload.parts.get(listedPart.PartNumber);
+      if (!part || part.etag !== listedPart.ETag) throw s3Error('InvalidPart', `part ${listedPart.PartNumber} was not uploaded, or its ETag differs`);
+      // A part's checksum, if the completion lists one, must be the one computed as the part arrived, of the upload's algorithm.
+      const claimed = CHECKSUM_MEMBERS.filter((member) => listedPart[member] !== undefined);
+      if (claimed.some((member) => !upload.checksum || member !== memberOf(upload.checksum.algorithm) || listedPart[member] !== part.checksum)) {
+        throw s3Error('InvalidPart', `part ${listedPart.PartNumber}: its ${claimed.join(', ')} is not the checksum of the part uploaded`);
+      }
+      return { ...part, PartNumber: listedPart.PartNumber };
+    });
+    const small = chosen.findIndex((part, i) => i < chosen.length - 1 && part.size < MIN_PART_BYTES);
+    if (small >= 0) throw s3Error('EntityTooSmall', `part ${listed[small]!.PartNumber} is ${chosen[small]!.size} bytes; all but the last must be at least 5 MiB`);
+    const size = chosen.reduce((sum, part) => sum + part.size, 0);
+    if (size > MAX_OBJECT_BYTES) throw s3Error('EntityTooLarge', `the parts hold ${size} bytes, more than the ${MAX_OBJECT_BYTES} an object may`);
+    const { algorithm, type } = upload.checksum ?? {};
+    const object: StoredObject = {
+      versionId: 'null', bodyId: crypto.randomUUID(), size, etag: multipartEtag(chosen.map((part) => part.etag)), lastModified: this.host.clock.now(),
+      sse: upload.encryption.ServerSideEncryption, kmsKeyId: upload.encryption.SSEKMSKeyId, bucketKey: upload.encryption.BucketKeyEnabled || undefined,
+      customerKey: upload.customerKey, contentType: upload.settings.ContentType, metadata: { ...(upload.settings.Metadata ?? {}) },
+      parts: chosen.map((part) => part.size), partBodies: { uploadId: request.UploadId, partNumbers: chosen.map((part) => part.PartNumber), bodyIds: chosen.map((part) => part.bodyId) },
+      ...(type === 'COMPOSITE' ? { checksumType: type } : {}), ...(algorithm ? { partChecksums: chosen.map((part) => part.checksum!) } : {}),
+    };
+    // The object's checksum: of the parts' checksums (COMPOSITE), or of the whole object (FULL_OBJECT), read from the parts as stored.
+    if (algorithm) {
+      const running = this.host.checksummer!(algorithm);
+      object.checksums = { [memberOf(algorithm)]: type === 'COMPOSITE' ? await compositeChecksum(running, object.partChecksums!)
+        : await this.wholeChecksum(object, `arn:aws:s3:::${upload.bucket}/${upload.key}`, who, request, running) };
     }
+    const { replaced, ended, versioned } = await this.commitCompletion(request, object);
+    const kept = new Set(object.partBodies!.bodyIds);
+    await Promise.all([...replaced.flatMap(bodyIdsOf), ...[...ended.parts.values()].map((p) => p.bodyId).filter((id) => !kept.has(id))].map((id) => this.host.bodies().remove(id)));
+    return { Bucket: upload.bucket, Key: upload.key, ETag: object.etag, VersionId: versioned ? object.versionId : undefined,
+      ServerSideEncryption: object.sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey, ...object.checksums, ChecksumType: type };
+  }
+
+  /** The FULL_OBJECT checksum of `object`, read (decrypted, never rewritten) from its parts as the completing caller. */
+  private async wholeChecksum(object: StoredObject, objectArn: string, who: Caller, request: CompleteMultipartUploadRequest, running: Checksummer): Promise<string> {
+    const layers = this.host.encryption.layersOf(object, objectArn, who, request);
+    try {
+      const body = await openObjectBody(this.host.bodies(), object, objectArn, layers);
+      let value = '';
+      for await (const _ of checksummed(body.pieces(0, body.size), running, (digest) => { value = digest; })) { /* checksummed as they pass */ }
+      return value;
+    } finally {
+      layers.dispose();
+    }
+  }
+
+  /**
+   * One change, on current state: the upload must still be live with the parts chosen (another process
+   * may have aborted or completed it, or replaced a part, meanwhile), the version is added (its id
+   * decided on the bucket's versioning now) and the upload ends. Returns the versions it replaced and the ended upload.
+   */
+  private async commitCompletion(request: CompleteMultipartUploadRequest, object: StoredObject) {
+    const uploads = this.host.uploads();
+    let replaced: StoredObject[] = [];
+    let ended: StoredUpload | undefined;
+    let versioned = false;
+    await this.host.change(() => {
+      const current = this.liveUpload(request);
+      object.partBodies!.partNumbers.forEach((n, i) => {
+        if (current.parts.get(n)?.bodyId !== object.partBodies!.bodyIds[i]) throw s3Error('InvalidPart', `part ${n} was uploaded again while the upload completed`);
+      });
+      const bucket = this.host.bucket(current.bucket);
+      object.versionId = bucket.versioning === 'Enabled' ? newVersionId() : 'null';
+      versioned = bucket.versioning !== undefined;
+      const before = bucket.objects.get(current.key);
+      replaced = addVersion(bucket, current.key, object);
+      const after = bucket.objects.get(current.key);
+      uploads.delete(request.UploadId);
+      ended = current;
+      return { record: putRecord(bucket, current.key, object, request.UploadId), undo: () => {
+        restoreVersions(bucket, current.key, before, after);
+        uploads.set(request.UploadId, current);
+      } };
+    });
+    return { replaced, ended: ended!, versioned };
   }
 
   /** The upload's parts in part-number order, after PartNumberMarker, at most MaxParts (0–1000) a page (S3 ListParts). */
@@ -239,7 +319,14 @@ export class MultipartUploads {
     const customerKey = upload.customerKey && needsKey
       ? this.host.matchingCustomerKey(request, upload.customerKey, 'this upload uses SSE-C: every part, and the completion, must carry the same customer key')
       : undefined;
-    const partArn = `arn:aws:s3:::${upload.bucket}/${upload.key}?uploadId=${request.UploadId}&partNumber=${partNumber}`;
-    return { upload, partArn, customerKey };
+    return { upload, who, customerKey };
+  }
+
+  /**
+   * An upload begun by an earlier release sealed its parts under the SSE-S3 root key, to be
+   * re-encrypted on completion, which this release no longer does: it can only be listed and aborted.
+   */
+  private static requireSealedAsObject(upload: StoredUpload): void {
+    if (!upload.sealedAsObject) throw s3Error('InvalidRequest', 'this upload was begun by an earlier kms-wasm release, whose parts cannot be served as stored: abort it and upload again');
   }
 }

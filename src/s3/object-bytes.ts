@@ -2,7 +2,7 @@
 // PutObject takes), and the ETag computed as they pass.
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { s3Error } from './s3-errors.js';
 
 /** What `Body` may be in putObject and uploadPart: bytes, text, a Blob, a Web stream, a Node Readable or any async iterable of bytes. */
@@ -65,4 +65,15 @@ export function etagHasher(): { update(bytes: Uint8Array): void; etag(): string 
     update: (bytes) => { hash.update(bytes); },
     etag: () => `"${bytesToHex(new Uint8Array(hash.digest()).subarray(0, 16))}"`,
   };
+}
+
+/**
+ * A completed multipart upload's ETag, from its parts' (whose bodies it is served from, never read
+ * whole): the first 16 bytes of the SHA-256 of the parts' ETag digests joined, quoted, with
+ * "-<parts>" appended, the shape of S3's (which uses MD5: User Guide, "Checking object integrity").
+ */
+export function multipartEtag(partEtags: readonly string[]): string {
+  const hash = sha256.create();
+  for (const etag of partEtags) hash.update(hexToBytes(etag.slice(1, -1)));
+  return `"${bytesToHex(hash.digest().subarray(0, 16))}-${partEtags.length}"`;
 }

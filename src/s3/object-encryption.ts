@@ -12,11 +12,11 @@ import type { DataKeyResolver, EncryptionMaterials } from '../envelope/materials
 import { KmsError } from '../kms/kms-errors.js';
 import { kmsDataKeyResolver, kmsEncryptionMaterials } from '../kms/kms-keyring.js';
 import type { Caller } from '../policy/caller.js';
-import { bindResolver, OBJECT_ARN_KEY, VERSION_ID_KEY } from './body-binding.js';
+import { OBJECT_ARN_KEY, PART_KEY, VERSION_ID_KEY } from './body-binding.js';
 import type { BucketKeyCache } from './bucket-keys.js';
 import type { ObjectAccess } from './object-access.js';
-import type { Bucket, ServerSideEncryption, StoredObject } from './object-records.js';
-import type { ObjectRequest, PutObjectRequest } from './s3-api-types.js';
+import { SSE_VALUES, type Bucket, type ServerSideEncryption, type StoredObject } from './object-records.js';
+import type { ObjectRequest, PutObjectSettings } from './s3-api-types.js';
 import { s3Error, type S3ErrorCode } from './s3-errors.js';
 import { customerKeyCheck, customerKeyMaterials } from './sse-c-keyring.js';
 
@@ -34,9 +34,21 @@ export function fromKms(error: unknown): never {
   throw error;
 }
 
+/** A PUT's (or an upload's) ServerSideEncryption header, checked with SSEKMSKeyId: InvalidArgument naming the field. */
+export function checkSseHeaders(request: PutObjectSettings): ServerSideEncryption | undefined {
+  const header = request.ServerSideEncryption;
+  if (header !== undefined && !SSE_VALUES.includes(header)) {
+    throw s3Error('InvalidArgument', `ServerSideEncryption: expected AES256, aws:kms or aws:kms:dsse, got ${String(header)}`);
+  }
+  if (request.SSEKMSKeyId !== undefined && header !== 'aws:kms' && header !== 'aws:kms:dsse') {
+    throw s3Error('InvalidArgument', 'SSEKMSKeyId: only with ServerSideEncryption aws:kms or aws:kms:dsse');
+  }
+  return header;
+}
+
 /** What a PUT's encryption is decided from. */
 export interface LayerRequest {
-  request: PutObjectRequest;
+  request: PutObjectSettings;
   who: Caller;
   bucket: Bucket;
   objectArn: string;
@@ -84,7 +96,7 @@ export class ObjectEncryption {
 
   /**
    * The data-key resolvers of an object's encryption layers, outermost first (none for plaintext,
-   * two for DSSE-KMS), each refusing a body not bound to this object version (body-binding.ts).
+   * two for DSSE-KMS), for each of its bodies (object-body.ts binds them to it: body-binding.ts).
    * For SSE-C, the request must carry the object's key; `dispose()` zeroes it.
    */
   layersOf(object: StoredObject, objectArn: string, who: Caller, request: ObjectRequest): DataKeyResolver[] & { dispose(): void } {
@@ -105,8 +117,7 @@ export class ObjectEncryption {
       const resolver = kmsDataKeyResolver(this.access.kms, { principal: who.principal, viaService: S3 });
       layers = object.sse === 'aws:kms' ? [resolver] : [resolver, resolver];
     }
-    const binding = { objectArn, versionId: object.versionId };
-    return Object.assign(layers.map((resolver) => bindResolver(resolver, binding)), { dispose: () => given?.fill(0) });
+    return Object.assign(layers, { dispose: () => given?.fill(0) });
   }
 }
 
@@ -117,7 +128,7 @@ function parseContext(encoded: string | undefined): Record<string, string> {
     // atob alone yields one character per byte: non-ASCII text must be decoded as UTF-8 after it.
     const context = JSON.parse(strictUtf8.decode(base64ToBytes(encoded))) as unknown;
     if (typeof context === 'object' && context !== null && !Array.isArray(context) && Object.values(context).every((v) => typeof v === 'string')) {
-      for (const reserved of [OBJECT_ARN_KEY, VERSION_ID_KEY]) if (reserved in context) throw new Error(`${reserved} is set by S3`);
+      for (const reserved of [OBJECT_ARN_KEY, VERSION_ID_KEY, PART_KEY]) if (reserved in context) throw new Error(`${reserved} is set by S3`);
       return context as Record<string, string>;
     }
   } catch (error) {

@@ -17,13 +17,13 @@ export type SavedVersion = Omit<StoredObject, 'lastModified'> & { lastModified: 
 export interface SavedBucket { name: string; owner: string; created: string; rule?: EncryptionRule; policy?: string; versioning?: 'Enabled' | 'Suspended' }
 
 /**
- * One change, as stored: a bucket's settings, a version added (replacing one of the same id),
- * versions dropped (one, or without versionId every version of the key), a bucket removed, or a
+ * One change, as stored: a bucket's settings, a version added (replacing one of the same id; with
+ * `completes`, the version a multipart upload completed into, which ends that upload in the same change), versions dropped (one, or without versionId every version of the key), a bucket removed, or a
  * multipart upload's change (upload-records.ts).
  */
 export type ObjectRecord =
   | { bucket: SavedBucket }
-  | { put: { bucket: string; key: string; version: SavedVersion } }
+  | { put: { bucket: string; key: string; version: SavedVersion; completes?: string } }
   | { drop: { bucket: string; key: string; versionId?: string } }
   | { dropBucket: { name: string } }
   | UploadRecord;
@@ -31,8 +31,8 @@ export type ObjectRecord =
 export const bucketRecord = (b: Bucket): ObjectRecord => ({ bucket: {
   name: b.name, owner: b.owner, created: b.created.toISOString(), rule: b.rule, policy: b.policy?.text, versioning: b.versioning } });
 
-export const putRecord = (bucket: Bucket, key: string, version: StoredObject): ObjectRecord => ({
-  put: { bucket: bucket.name, key, version: { ...version, lastModified: version.lastModified.toISOString() } } });
+export const putRecord = (bucket: Bucket, key: string, version: StoredObject, completes?: string): ObjectRecord => ({
+  put: { bucket: bucket.name, key, version: { ...version, lastModified: version.lastModified.toISOString() }, ...(completes === undefined ? {} : { completes }) } });
 
 export const dropRecord = (bucket: Bucket, key: string, versionId?: string): ObjectRecord => ({ drop: { bucket: bucket.name, key, versionId } });
 export const dropBucketRecord = (bucket: Bucket): ObjectRecord => ({ dropBucket: { name: bucket.name } });

@@ -4,8 +4,8 @@
 
 import type { Caller } from '../policy/caller.js';
 import { openRangedMessage } from '../envelope/ranged-decrypt.js';
-import { openDecryptedBody } from './body-decryption.js';
 import { parseRange, partRange } from './byte-range.js';
+import { bodySegments, boundLayers, openObjectBody } from './object-body.js';
 import { GET_OBJECT, GET_OBJECT_TAGGING, type ObjectAccess } from './object-access.js';
 import { fromKms, type ObjectEncryption } from './object-encryption.js';
 import type { StoredObject } from './object-records.js';
@@ -27,20 +27,26 @@ export class ObjectReads {
     await this.access.load();
     const { object, who, objectArn } = this.access.authorizedObject(request, GET_OBJECT, caller);
     const layers = this.encryption.layersOf(object, objectArn, who, request);
+    let handedOver = false;
     try {
       const { start, end, ...selected } = ObjectReads.selection(object, request);
-      const body = await openDecryptedBody(await this.access.bodies.open(object.bodyId), layers, object.size).catch(fromKms);
+      const body = await openObjectBody(this.access.bodies, object, objectArn, layers).catch(fromKms);
+      // The layers (an SSE-C key) live as long as the read: an object served from its parts opens each part as the read reaches it.
+      handedOver = true;
       const pieces = (async function* () {
         try {
           yield* body.pieces(start, end);
+        } catch (error) {
+          fromKms(error);
         } finally {
           await body.close();
+          layers.dispose();
         }
       })();
       return { Body: streamingBody(await started(pieces)), ContentLength: end - start, ...selected,
         ...ObjectReads.headers(object), ...ObjectReads.checksumsOf(object, request) };
     } finally {
-      layers.dispose();
+      if (!handedOver) layers.dispose();
     }
   }
 
@@ -53,10 +59,11 @@ export class ObjectReads {
     try {
       const { start, end, ...selected } = ObjectReads.selection(object, request);
       if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') {
-        // The outer layer's header only: its data key comes from KMS as the caller (kms:Decrypt).
-        const reader = await this.access.bodies.open(object.bodyId);
+        // The outer layer's header only (of the first part, for an object served from its parts): its data key comes from KMS as the caller (kms:Decrypt).
+        const first = bodySegments(object, objectArn)[0]!;
+        const reader = await this.access.bodies.open(first.bodyId);
         try {
-          (await openRangedMessage((offset, length) => reader.read(offset, length), reader.size, layers[0]!).catch(fromKms)).dispose();
+          (await openRangedMessage((offset, length) => reader.read(offset, length), reader.size, boundLayers(layers, first)[0]!).catch(fromKms)).dispose();
         } finally {
           await reader.close();
         }

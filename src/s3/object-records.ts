@@ -38,8 +38,14 @@ export interface StoredObject {
   /** "null" unless the bucket had versioning enabled when it was written. */
   versionId: string;
   deleteMarker?: boolean;
-  /** The stored bytes' id in the ObjectBodies. */
+  /** The stored bytes' id in the ObjectBodies (a name no body has for a delete marker, or an object served from `partBodies`). */
   bodyId: string;
+  /**
+   * A completed multipart upload's object, served from its parts' bodies as they were stored (each
+   * bound to its upload and part number: body-binding.ts): the upload, and its parts' numbers and
+   * body ids in order. Absent: one body, `bodyId` (an object put whole, or completed by an earlier release).
+   */
+  partBodies?: PartBodies;
   size: number;
   etag: string;
   lastModified: Date;
@@ -62,6 +68,12 @@ export interface StoredObject {
   checksums?: Partial<Record<ChecksumMember, string>>;
 }
 
+export interface PartBodies {
+  uploadId: string;
+  partNumbers: number[];
+  bodyIds: string[];
+}
+
 export interface Bucket {
   name: string;
   owner: string;
@@ -74,6 +86,19 @@ export interface Bucket {
 }
 
 export const newVersionId = () => bytesToBase64(crypto.getRandomValues(new Uint8Array(24))).replace(/[+/=]/g, (c) => ({ '+': '.', '/': '_', '=': '' })[c]!);
+
+/** The ids of the bodies a version is stored in (none is kept for a delete marker). */
+export const bodyIdsOf = (version: StoredObject): string[] => version.deleteMarker ? [] : version.partBodies?.bodyIds ?? [version.bodyId];
+
+/** Every body id the buckets' versions hold: kept by the orphaned-body cleanup. */
+export const versionBodyIds = (buckets: Map<string, Bucket>): string[] => [...buckets.values()].flatMap((b) => [...b.objects.values()].flat().flatMap(bodyIdsOf));
+
+/** Puts `before` back as `key`'s versions, unless another call has changed them since they became `after`. */
+export function restoreVersions(bucket: Bucket, key: string, before: StoredObject[] | undefined, after: StoredObject[] | undefined): void {
+  if (bucket.objects.get(key) !== after) return;
+  if (before) bucket.objects.set(key, before);
+  else bucket.objects.delete(key);
+}
 
 /** Adds a version: appended with versioning enabled, otherwise replacing the "null" version. Returns the replaced versions. */
 export function addVersion(bucket: Bucket, key: string, object: StoredObject): StoredObject[] {

@@ -14,6 +14,7 @@
 // The operations live by kind: bucket-operations.ts, object-writes.ts, object-reads.ts,
 // object-listing.ts, object-copy.ts and multipart-uploads.ts, over the checks they share (object-access.ts).
 
+import { concatBytes } from '../core/bytes.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { HostKms } from '../envelope/kms-client.js';
 import type { Caller } from '../policy/caller.js';
@@ -29,7 +30,7 @@ import { ObjectEncryption } from './object-encryption.js';
 import { ObjectListing } from './object-listing.js';
 import type { ObjectMetadataStore } from './object-metadata.js';
 import { MemoryObjectMetadata } from './memory-object-metadata.js';
-import type { Bucket } from './object-records.js';
+import { bodyIdsOf, type Bucket } from './object-records.js';
 import { ObjectReads } from './object-reads.js';
 import { ObjectWrites } from './object-writes.js';
 import { malformedS3Request } from './request-shapes.js';
@@ -87,8 +88,6 @@ export interface ObjectStoreOptions {
 
 /** S3's largest single PUT (https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html): 5 GiB. */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
-/** S3's largest object (a multipart upload): 5 TiB. */
-export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 
 export class ObjectStore {
   private readonly access: ObjectAccess;
@@ -123,8 +122,7 @@ export class ObjectStore {
       load: () => access.load(), who: (caller) => access.who(caller), bucket: (name) => access.bucket(name), checkKey: (key) => access.checkKey(key),
       authorizePut: (who, bucket, key, request) => access.authorizePut(who, bucket, key, request),
       customerKey: (request) => access.customerKey(request), matchingCustomerKey: (r, check, missing) => access.matchingCustomerKey(r, check, missing),
-      sseS3: () => state.sseS3, bodies: () => state.bodies, uploads: () => state.uploads, change: (decide) => state.change(decide), account: options.kms.account, checksummer: options.checksummer, clock,
-      putObject: (request, caller, completed) => this.writes.storeObject(request, caller, MAX_OBJECT_BYTES, completed),
+      encryption, bodies: () => state.bodies, uploads: () => state.uploads, change: (decide) => state.change(decide), account: options.kms.account, checksummer: options.checksummer, clock,
     });
     this.copies = new ObjectCopies(access, {
       getObject: (request, caller) => this.getObject(request, caller), headObject: (request, caller) => this.headObject(request, caller),
@@ -303,11 +301,11 @@ export class ObjectStore {
     return this.multipart.listParts(request, caller);
   }
 
-  /** The bytes kept at rest for an object (ciphertext when encrypted): for tests and audits. */
+  /** The bytes kept at rest for an object (ciphertext when encrypted; a multipart object's parts one after another): for tests and audits. */
   async storedBytes(bucketName: string, key: string, versionId?: string): Promise<Uint8Array | undefined> {
     await this.access.load();
     const versions = this.buckets.get(bucketName)?.objects.get(key);
     const version = versionId === undefined ? versions?.at(-1) : versions?.find((v) => v.versionId === versionId);
-    return version && !version.deleteMarker ? readWholeBody(this.bodies, version.bodyId) : undefined;
+    return version && !version.deleteMarker ? concatBytes(await Promise.all(bodyIdsOf(version).map((id) => readWholeBody(this.bodies, id)))) : undefined;
   }
 }

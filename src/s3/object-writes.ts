@@ -7,12 +7,11 @@ import type { EncryptionMaterials } from '../envelope/materials.js';
 import type { Caller } from '../policy/caller.js';
 import { bindMaterials } from './body-binding.js';
 import { writeEncryptedBody, type Sealing } from './body-encryption.js';
-import type { CompletedUpload } from './multipart-uploads.js';
 import type { ObjectAccess } from './object-access.js';
 import { bodyPieces, checkContentLength } from './object-bytes.js';
-import type { ObjectEncryption } from './object-encryption.js';
+import { checkSseHeaders, type ObjectEncryption } from './object-encryption.js';
 import { dropRecord, putRecord, type ObjectRecord } from './object-metadata.js';
-import { addVersion, defaultEncryption, newVersionId, SSE_VALUES, type Bucket, type StoredObject } from './object-records.js';
+import { addVersion, bodyIdsOf, defaultEncryption, newVersionId, restoreVersions, type StoredObject } from './object-records.js';
 import type { DeleteObjectOutput, DeleteObjectRequest, PutObjectOutput, PutObjectRequest } from './s3-api-types.js';
 import { malformedS3Request } from './request-shapes.js';
 import { s3Error } from './s3-errors.js';
@@ -20,27 +19,14 @@ import { s3Error } from './s3-errors.js';
 export class ObjectWrites {
   constructor(private readonly access: ObjectAccess, private readonly encryption: ObjectEncryption, private readonly sealing: Sealing = 'thread') {}
 
-  /** Puts `before` back as `key`'s versions, unless another call has changed them since they became `after`. */
-  private static restoreVersions(bucket: Bucket, key: string, before: StoredObject[] | undefined, after: StoredObject[] | undefined): void {
-    if (bucket.objects.get(key) !== after) return;
-    if (before) bucket.objects.set(key, before);
-    else bucket.objects.delete(key);
-  }
-
-  /** putObject's work; `completed`: a completed multipart upload's part sizes and checksums (for partNumber reads) and checksum type, kept with the version. */
-  async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number, completed?: CompletedUpload): Promise<PutObjectOutput> {
+  /** putObject's work. */
+  async storeObject(request: PutObjectRequest, caller: Caller | undefined, maxBytes: number): Promise<PutObjectOutput> {
     await this.access.load();
     const who = this.access.who(caller);
     const bucket = this.access.bucket(request.Bucket);
     const key = this.access.checkKey(request.Key);
     const objectArn = `arn:aws:s3:::${bucket.name}/${key}`;
-    const header = request.ServerSideEncryption;
-    if (header !== undefined && !SSE_VALUES.includes(header)) {
-      throw s3Error('InvalidArgument', `ServerSideEncryption: expected AES256, aws:kms or aws:kms:dsse, got ${String(header)}`);
-    }
-    if (request.SSEKMSKeyId !== undefined && header !== 'aws:kms' && header !== 'aws:kms:dsse') {
-      throw s3Error('InvalidArgument', 'SSEKMSKeyId: only with ServerSideEncryption aws:kms or aws:kms:dsse');
-    }
+    const header = checkSseHeaders(request);
     const contentLength = checkContentLength(request.ContentLength, maxBytes);
     this.access.authorizePut(who, bucket, key, request);
     const pieces = bodyPieces(request.Body);
@@ -52,7 +38,7 @@ export class ObjectWrites {
     const sse = customerKey ? undefined : defaultEncryption(bucket, header);
     const object: StoredObject = {
       versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null', bodyId: crypto.randomUUID(), size: 0, etag: '', lastModified: this.access.clock.now(), sse,
-      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) }, ...completed,
+      contentType: request.ContentType, metadata: { ...(request.Metadata ?? {}) },
     };
     const binding = { objectArn, versionId: object.versionId };
     // The layers' materials, innermost first, all obtained before the body is read.
@@ -77,13 +63,13 @@ export class ObjectWrites {
         const before = current.objects.get(key);
         replaced = addVersion(current, key, object);
         const after = current.objects.get(key);
-        return { record: putRecord(current, key, object), undo: () => ObjectWrites.restoreVersions(current, key, before, after) };
+        return { record: putRecord(current, key, object), undo: () => restoreVersions(current, key, before, after) };
       });
     } catch (error) {
       await this.access.bodies.remove(object.bodyId);
       throw error;
     }
-    await Promise.all(replaced.map((v) => this.access.bodies.remove(v.bodyId)));
+    await Promise.all(replaced.flatMap(bodyIdsOf).map((id) => this.access.bodies.remove(id)));
     return { ETag: object.etag, VersionId: bucket.versioning ? object.versionId : undefined, ServerSideEncryption: sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey,
       SSECustomerAlgorithm: customerKey ? 'AES256' as const : undefined };
   }
@@ -123,9 +109,9 @@ export class ObjectWrites {
         output = { DeleteMarker: true, VersionId: marker.versionId };
       }
       const after = current.objects.get(key);
-      return { record, undo: () => ObjectWrites.restoreVersions(current, key, before, after) };
+      return { record, undo: () => restoreVersions(current, key, before, after) };
     });
-    await Promise.all(gone.filter((v) => !v.deleteMarker).map((v) => this.access.bodies.remove(v.bodyId)));
+    await Promise.all(gone.flatMap(bodyIdsOf).map((id) => this.access.bodies.remove(id)));
     return output;
   }
 }

@@ -51,7 +51,7 @@ import { DirectoryBodies } from './directory-bodies.js';
 import type { SharedBodies } from './object-bodies.js';
 import { PostgresBodies } from './postgres-object-bodies.js';
 import { restoreBucket, restoreVersion, type MetadataChange, type ObjectMetadataStore, type ObjectRecord, type SavedBucket, type SavedVersion } from './object-metadata.js';
-import type { Bucket } from './object-records.js';
+import { versionBodyIds, type Bucket } from './object-records.js';
 import { s3Error } from './s3-errors.js';
 import { SseS3Keyring } from './sse-s3-keyring.js';
 import { applyUploadRecord, partBodyIds, type SavedPart, type SavedUpload, type StoredUpload, type UploadRecord } from './upload-records.js';
@@ -123,7 +123,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
   private readonly orphanedBodyGraceMs: number;
   private readonly endedUploadRetentionMs: number;
   private readonly orphansRemoved = loadOnce(() => this.bodies.removeOrphans(
-    new Set([...this.buckets.values()].flatMap((b) => [...b.objects.values()].flat().map((v) => v.bodyId)).concat(partBodyIds(this.uploads))), this.orphanedBodyGraceMs));
+    new Set(versionBodyIds(this.buckets).concat(partBodyIds(this.uploads))), this.orphanedBodyGraceMs));
   private readonly rowKey: Uint8Array;
   private readonly sealKey: Uint8Array;
   private readonly check: string;
@@ -250,7 +250,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     return Number(locked!.rows[0]!.change_seq) + 1;
   }
 
-  /** The change's rows and the new head (`seq`), in one statement (two to remove every version of a key). */
+  /** The change's rows and the new head (`seq`), in one statement (two to remove every version of a key, more to complete an upload). */
   private async write(client: PoolClient, record: ObjectRecord, seq: number): Promise<void> {
     if ('upload' in record || 'part' in record || 'dropUpload' in record) return this.writeUpload(client, record, seq);
     if ('bucket' in record || 'dropBucket' in record) {
@@ -272,6 +272,8 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
       SELECT $1, $2, id, $3, record, mac FROM unnest($4::text[], $5::text[], $6::text[]) AS t(id, record, mac)
       ON CONFLICT (bucket, key, version_id) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac`,
     [bucket, key, seq, versions.map((v) => v.id), versions.map((v) => v.text), versions.map((v) => this.versionMac(bucket, key, v.id, seq, v.text))]);
+    // A completed upload ends in the same transaction (and seq) as its version is written: exactly one of a completion and an abort wins.
+    if ('put' in record && record.put.completes !== undefined) await this.writeUpload(client, { dropUpload: { uploadId: record.put.completes } }, seq);
   }
 
   /**

@@ -252,7 +252,9 @@ export interface CreateMultipartUploadOutput {
   UploadId: string;
   /** The encryption the completed object gets (the request's, else the bucket's default: SSE-S3 unless configured). */
   ServerSideEncryption?: ServerSideEncryption;
+  /** The KMS key's ARN, for SSE-KMS and DSSE-KMS. */
   SSEKMSKeyId?: string;
+  BucketKeyEnabled?: boolean;
   SSECustomerAlgorithm?: 'AES256';
   ChecksumAlgorithm?: ChecksumAlgorithm;
   ChecksumType?: ChecksumType;
@@ -269,6 +271,7 @@ export interface UploadPartOutput extends Checksums {
   /** The upload's encryption (as CreateMultipartUpload answered it). */
   ServerSideEncryption?: ServerSideEncryption;
   SSEKMSKeyId?: string;
+  BucketKeyEnabled?: boolean;
   SSECustomerAlgorithm?: 'AES256';
 }
 /** A part copied from (a range of) an existing object (S3 UploadPartCopy). SSECustomer*: the upload's key, for an SSE-C upload. */
@@ -301,6 +304,7 @@ export interface CompleteMultipartUploadOutput extends Checksums {
   VersionId?: string;
   ServerSideEncryption?: ServerSideEncryption;
   SSEKMSKeyId?: string;
+  BucketKeyEnabled?: boolean;
 }
 export interface AbortMultipartUploadRequest {
   Bucket: string;

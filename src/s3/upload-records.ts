@@ -1,9 +1,10 @@
 // Multipart uploads in progress, as the ObjectMetadataStore keeps them (multipart-uploads.ts makes
 // them): durable like object versions, so an upload started through one process takes parts and
 // completes through another sharing the store, and survives a restart. What is kept is what the
-// upload needs to go on: the final PUT's settings, the SSE-C key's check (a salted HMAC, never the
-// key), the checksum algorithm, and each part's body id, size, ETag, time and checksum. The parts'
-// bodies are sealed at rest (under the SSE-S3 root key, or the customer's key), as object bodies are.
+// upload needs to go on: the final PUT's settings and fixed encryption (KMS key ARN, bucket key), the
+// SSE-C key's check (a salted HMAC, never the key), the checksum algorithm, and each part's body id,
+// size, ETag, time and checksum. The parts' bodies are sealed as the object's body would be, and the
+// completed object is served from them (multipart-uploads.ts).
 
 import type { PutObjectSettings, UploadPartOutput } from './s3-api-types.js';
 import type { UploadChecksum } from './object-checksums.js';
@@ -20,8 +21,10 @@ export interface StoredUpload {
   customerKey?: CustomerKeyCheck;
   /** With a ChecksumAlgorithm: every part's checksum is computed as it arrives, and the object's from them. */
   checksum?: UploadChecksum;
-  /** How the completed object will be encrypted, as CreateMultipartUpload and each UploadPart answer it. */
-  encryption: Omit<UploadPartOutput, 'ETag'>;
+  /** How the completed object is encrypted (its parts sealed so), as CreateMultipartUpload and each UploadPart answer it: SSE-KMS's key as an ARN. */
+  encryption: Pick<UploadPartOutput, 'ServerSideEncryption' | 'SSEKMSKeyId' | 'BucketKeyEnabled' | 'SSECustomerAlgorithm'>;
+  /** Parts sealed with the object's own encryption, served as stored once complete; absent for an upload an earlier release began (re-encrypted on completion then). */
+  sealedAsObject?: true;
   parts: Map<number, StoredPart>;
 }
 

@@ -63,8 +63,22 @@ describe('ranged reads of edited messages', () => {
     padded.set(message);
     await expect(decryptRange(reader(padded), padded.length, 0, 1, resolve)).rejects.toThrow(/length does not match/);
     await expect(decryptRange(reader(message), headerBytes + 27, 0, 1, resolve)).rejects.toThrow(/truncated/);
-    await expect(decryptRange(reader(message), headerBytes + 28, 0, 1, resolve)).resolves.toMatchObject({ totalBytes: 0 });
+    // Cut to the size of an empty message: the range reaches the end, so the final frame is checked, and what is there is frame 1.
+    await expect(decryptRange(reader(message), headerBytes + 28, 0, 1, resolve)).rejects.toThrow(/not where the layout puts it/);
     await expect(decryptRange(reader(message), headerBytes - 1, 0, 1, resolve)).rejects.toThrow(/ends inside its header/);
+  });
+
+  it('a range reaching the end checks the final frame even when it holds no plaintext (a length that is a multiple of F): a flipped byte there fails', async () => {
+    for (const length of [0, 2 * F]) {
+      const { message, resolve } = sealed(length);
+      expect((await decryptRange(reader(message), message.length, 0, length, resolve)).totalBytes).toBe(length);
+      for (const at of [message.length - 1, message.length - 16]) { // the final frame's tag
+        const flipped = message.slice();
+        flipped[at]! ^= 1;
+        await expect(decryptRange(reader(flipped), flipped.length, 0, length, resolve)).rejects.toThrow(AuthenticationError);
+        await expect(decryptRange(reader(flipped), flipped.length, length, length, resolve)).rejects.toThrow(AuthenticationError);
+      }
+    }
   });
 
   it('a header longer than the first read (a large encryption context) is read in full; a bad range is refused', async () => {

@@ -54,11 +54,16 @@ describe('multipart uploads in a directory store survive a restart', () => {
       const got = await reopened.getObject({ Bucket: 'ups', Key: 'big', ...headers });
       expect(Buffer.from(await got.Body.transformToByteArray()).equals(Buffer.concat(parts))).toBe(true);
       expect(got.Metadata).toEqual({ kind: 'backup' });
-      expect(bodyFiles(dir)).toHaveLength(1); // the object's body only: the parts are gone
+      expect(bodyFiles(dir)).toHaveLength(3); // the object is served from its three parts' bodies, as they were stored
       await reopened.close();
 
-      const again = new ObjectStore({ kms, dir }); // the completion is durable too: the upload is gone
+      const again = new ObjectStore({ kms, dir }); // the completion is durable too: the upload is gone, the object reads
       await expect(again.listParts({ Bucket: 'ups', Key: 'big', UploadId })).rejects.toMatchObject({ name: 'NoSuchUpload' });
+      const read = await again.getObject({ Bucket: 'ups', Key: 'big', ...headers }); // after the orphaned-body cleanup on open
+      expect(Buffer.from(await read.Body.transformToByteArray()).equals(Buffer.concat(parts))).toBe(true);
+      expect(bodyFiles(dir)).toHaveLength(3);
+      await again.deleteObject({ Bucket: 'ups', Key: 'big' });
+      expect(bodyFiles(dir)).toEqual([]); // deleting the object removes every part's body
       await again.close();
     });
   }

@@ -54,10 +54,16 @@ describe.skipIf(!POSTGRES_URL)('multipart uploads on PostgreSQL', () => {
         const got = await a.getObject({ Bucket: 'shared', Key: 'big', ...headers });
         expect(Buffer.from(await got.Body.transformToByteArray()).equals(Buffer.concat(parts))).toBe(true);
         expect(got.ContentType).toBe('application/x-test');
-        expect(await bodyCount(schema, bodies)).toBe(1); // the parts' bodies, stored by both, are gone
+        expect(await bodyCount(schema, bodies)).toBe(3); // the object is served from the parts' bodies, stored by both, as they are
         await expect(a.listParts({ Bucket: 'shared', Key: 'big', UploadId })).rejects.toMatchObject({ name: 'NoSuchUpload' });
         await expect(a.uploadPart({ Bucket: 'shared', Key: 'big', UploadId, PartNumber: 1, Body: 'late', ...headers })).rejects.toMatchObject({ name: 'NoSuchUpload' });
-        expect(await bodyCount(schema, bodies)).toBe(1); // the refused part's body is removed
+        expect(await bodyCount(schema, bodies)).toBe(3); // the refused part's body is removed
+        const later = open(schema, bodies, 0); // a restarted server: its orphan cleanup keeps the object's parts
+        expect(Buffer.from(await (await later.getObject({ Bucket: 'shared', Key: 'big', Range: `bytes=${5 * MiB - 3}-${5 * MiB + 2}`, ...headers })).Body.transformToByteArray()))
+          .toEqual(Buffer.concat(parts).subarray(5 * MiB - 3, 5 * MiB + 3));
+        expect(await bodyCount(schema, bodies)).toBe(3);
+        await b.deleteObject({ Bucket: 'shared', Key: 'big' });
+        expect(await bodyCount(schema, bodies)).toBe(0);
       });
     }
 
@@ -95,6 +101,32 @@ describe.skipIf(!POSTGRES_URL)('multipart uploads on PostgreSQL', () => {
       expect(await (await b.getObject({ Bucket: 'shared', Key: 'live' })).Body.transformToString()).toBe('still here');
     });
   }
+
+  it('a completion on one store racing an abort on another: exactly one wins, and its answer is what is stored', async () => {
+    const schema = `mpu_${schemas++}`;
+    const [a, b] = [open(schema, undefined), open(schema, undefined)];
+    await a.createBucket({ Bucket: 'shared' });
+    const winners = { complete: 0, abort: 0 };
+    for (let round = 0; round < 12; round++) {
+      const Key = `race-${round}`;
+      const { UploadId } = await a.createMultipartUpload({ Bucket: 'shared', Key });
+      const { ETag } = await b.uploadPart({ Bucket: 'shared', Key, UploadId, PartNumber: 1, Body: `round ${round}` });
+      // Half the rounds start the abort first: either may take the store's lock first.
+      const complete = () => a.completeMultipartUpload({ Bucket: 'shared', Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] } });
+      const abort = () => b.abortMultipartUpload({ Bucket: 'shared', Key, UploadId });
+      const [completed, aborted] = round % 2 === 0 ? await Promise.allSettled([complete(), abort()]) : (await Promise.allSettled([abort(), complete()])).reverse();
+      expect([completed!.status, aborted!.status].filter((status) => status === 'fulfilled')).toHaveLength(1);
+      const loser = completed!.status === 'fulfilled' ? aborted : completed;
+      expect((loser as PromiseRejectedResult).reason).toMatchObject({ name: 'NoSuchUpload' });
+      for (const store of [a, b]) {
+        await expect(store.listParts({ Bucket: 'shared', Key, UploadId })).rejects.toMatchObject({ name: 'NoSuchUpload' });
+        if (completed!.status === 'fulfilled') expect(await (await store.getObject({ Bucket: 'shared', Key })).Body.transformToString()).toBe(`round ${round}`);
+        else await expect(store.getObject({ Bucket: 'shared', Key })).rejects.toMatchObject({ name: 'NoSuchKey' });
+      }
+      winners[completed!.status === 'fulfilled' ? 'complete' : 'abort']++;
+    }
+    expect(await bodyCount(schema, undefined)).toBe(winners.complete); // each completed object's part; every aborted upload's removed
+  });
 
   it('an edited upload row is refused with a StoreIntegrityError, by a new opener and by a running store catching up', async () => {
     const schema = `mpu_${schemas++}`;
