@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateAliasCommand, CreateKeyCommand, KMS } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { awsSdkKmsClient, ObjectStore, S3EncryptionClient, type HostKms } from '../../src/index.js';
@@ -65,3 +65,13 @@ export async function uploadThroughPage(page: Page, paths: string[], keyId: stri
   }
 }
 
+
+/** Stores `bucket`/`key` again with the byte at `at(length)` flipped, keeping its metadata (the wrapped key, the algorithm); resolves to a function that puts the original back. */
+export async function flipStoredByte(s3: S3Client, bucket: string, key: string, at: (length: number) => number): Promise<() => Promise<void>> {
+  const original = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const bytes = Buffer.from(await original.Body!.transformToByteArray());
+  const tampered = Buffer.from(bytes);
+  tampered[at(bytes.length)]! ^= 0x01;
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: tampered, Metadata: original.Metadata }));
+  return async () => void await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, Metadata: original.Metadata }));
+}

@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Download, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { nodeEncryptionClient, sha256, signIn, uploadThroughPage } from './client-side-steps.js';
+import { flipStoredByte, nodeEncryptionClient, sha256, signIn, uploadThroughPage } from './client-side-steps.js';
 import { openConsole } from './console-page.js';
 
 const KiB = 1024;
@@ -69,15 +69,7 @@ describe('the console in Chromium: client-side download', async () => {
     expect(downloads.at(-1)!.suggestedFilename()).toBe(key);
   });
 
-  /** Stores `key` again with byte `at` flipped, keeping its metadata (the wrapped key, the algorithm). */
-  async function flip(key: string, at: (length: number) => number): Promise<() => Promise<void>> {
-    const original = await s3.send(new GetObjectCommand({ Bucket: 'vault', Key: key }));
-    const bytes = Buffer.from(await original.Body!.transformToByteArray());
-    const tampered = Buffer.from(bytes);
-    tampered[at(bytes.length)]! ^= 0x01;
-    await s3.send(new PutObjectCommand({ Bucket: 'vault', Key: key, Body: tampered, Metadata: original.Metadata }));
-    return async () => void await s3.send(new PutObjectCommand({ Bucket: 'vault', Key: key, Body: bytes, Metadata: original.Metadata }));
-  }
+  const flip = (key: string, at: (length: number) => number) => flipStoredByte(s3, 'vault', key, at);
 
   // The framed body: the header (its message id), a frame's ciphertext, the final frame's tag.
   // The GCM body: the first byte, the middle, the tag; its plaintext reached the page before the tag failed.

@@ -8,11 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Download, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { nodeEncryptionClient, sha256, signIn, uploadThroughPage } from './client-side-steps.js';
+import { flipStoredByte, nodeEncryptionClient, sha256, signIn, uploadThroughPage } from './client-side-steps.js';
 import { openConsole } from './console-page.js';
 
 const KiB = 1024;
@@ -81,11 +81,7 @@ describe('the console in Chromium: streamed downloads through its service worker
   });
 
   it('a tampered frame fails the browser\'s download and the page says why', async () => {
-    const original = await s3.send(new GetObjectCommand({ Bucket: 'streamed', Key: 'page.bin' }));
-    const stored = Buffer.from(await original.Body!.transformToByteArray());
-    const tampered = Buffer.from(stored);
-    tampered[Math.floor(stored.length * 0.75)]! ^= 0x01; // a frame well after the first bytes were saved
-    await s3.send(new PutObjectCommand({ Bucket: 'streamed', Key: 'page.bin', Body: tampered, Metadata: original.Metadata }));
+    const restore = await flipStoredByte(s3, 'streamed', 'page.bin', (n) => Math.floor(n * 0.75)); // a frame well after the first bytes were saved
     try {
       const { download: failed, error } = await download('page.bin');
       expect(error).toMatch(/^page\.bin does not decrypt, and nothing was saved: .*(does not authenticate|AuthenticationError|tag)/i);
@@ -93,7 +89,7 @@ describe('the console in Chromium: streamed downloads through its service worker
       expect(await failed!.failure()).not.toBeNull();
       expect(await failed!.path().catch(() => null)).toBeNull();
     } finally {
-      await s3.send(new PutObjectCommand({ Bucket: 'streamed', Key: 'page.bin', Body: stored, Metadata: original.Metadata }));
+      await restore();
     }
   });
 });
