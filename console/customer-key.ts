@@ -39,7 +39,7 @@ export function customerKeyHeaders(text: string): Record<string, string> {
  * PBKDF2-HMAC-SHA-256 iterations: OWASP's figure for it (Password Storage Cheat Sheet, 600,000), as a
  * passphrase-derived key is exposed to offline guessing by anyone who holds the object's ciphertext.
  */
-export const PASSPHRASE_ITERATIONS = 600_000;
+const PASSPHRASE_ITERATIONS = 600_000;
 
 /**
  * The SSE-C key for object `key` of `bucket` from `passphrase`, as base64: PBKDF2-HMAC-SHA-256

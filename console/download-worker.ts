@@ -19,7 +19,7 @@ interface ExtendableEvent extends Event {
 }
 
 interface ServiceWorkerScope {
-  addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void;
+  addEventListener(type: 'install', listener: (event: ExtendableEvent) => void): void;
   addEventListener(type: 'message', listener: (event: MessageEvent<StreamedDownload>) => void): void;
   addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void;
   skipWaiting(): Promise<void>;
@@ -34,8 +34,7 @@ const waiting = new Map<string, StreamedDownload>();
 worker.addEventListener('install', (event) => event.waitUntil(worker.skipWaiting()));
 
 worker.addEventListener('message', (event) => {
-  const { id, name, stream } = event.data;
-  waiting.set(id, { id, name, stream });
+  waiting.set(event.data.id, event.data);
   event.ports[0]?.postMessage('ready');
 });
 
