@@ -177,12 +177,14 @@ export class IamDirectory {
         if (error instanceof MalformedPolicyError) throw new ServiceError('MalformedPolicyDocument', 400, error.message);
         throw error;
       }
-      user.policies[policyName] = document;
+      // Defined, not assigned: `user.policies.__proto__ = document` would be dropped (a valid IAM policy name).
+      Object.defineProperty(user.policies, policyName, { value: document, enumerable: true, writable: true, configurable: true });
     });
   }
 
   getUserPolicy(userName: string, policyName: string): string {
-    const document = this.getUser(userName).policies[policyName];
+    const { policies } = this.getUser(userName);
+    const document = Object.hasOwn(policies, policyName) ? policies[policyName] : undefined; // not an inherited member such as `constructor`
     if (document === undefined) throw noSuchEntity(`The user policy with name ${policyName} cannot be found.`);
     return document;
   }
@@ -225,7 +227,8 @@ export class IamDirectory {
     }
     for (const [arn, policies] of after) {
       for (const [name, document] of Object.entries(policies)) {
-        if (before.get(arn)?.[name] !== document) this.iam.putPrincipalPolicy({ PrincipalArn: arn, PolicyName: name, PolicyDocument: document });
+        const previous = before.get(arn);
+        if (!previous || !Object.hasOwn(previous, name) || previous[name] !== document) this.iam.putPrincipalPolicy({ PrincipalArn: arn, PolicyName: name, PolicyDocument: document });
       }
     }
     this.synced = next;

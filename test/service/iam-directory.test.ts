@@ -87,4 +87,29 @@ describe('IamDirectory changes', () => {
     expect(directory.credentialsFor(key.accessKeyId)).toMatchObject({ secretAccessKey: key.secretAccessKey, identity: { arn: user.arn } });
     expect(written.map((s) => [s.users.length, s.accessKeys.length])).toEqual([[1, 0], [1, 1]]);
   });
+
+  // IAM policy names are [\w+=,.@-]+ (IAM API Reference, PutUserPolicy): `__proto__`, `constructor` and
+  // `toString` are names like any other, not the plain object's inherited members.
+  it('a policy named as an Object member (__proto__, constructor, toString) is stored, read, listed, enforced and deleted like any other', async () => {
+    const { directory, finish } = await openDirectory();
+    const iam = (directory as unknown as { iam: Iam }).iam;
+    const creating = directory.createUser('dave');
+    await finish(true);
+    const user = await creating;
+    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }] });
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+      expect(() => directory.getUserPolicy('dave', name)).toThrow(expect.objectContaining({ code: 'NoSuchEntity' }));
+    }
+    const putting = directory.putUserPolicy('dave', '__proto__', document);
+    await finish(true);
+    await putting;
+    expect(directory.getUserPolicy('dave', '__proto__')).toBe(document);
+    expect(directory.listUserPolicies('dave')).toEqual(['__proto__']);
+    expect(iam.getPrincipalPolicy({ PrincipalArn: user.arn, PolicyName: '__proto__' })).toEqual({ PolicyDocument: document });
+    const deleting = directory.deleteUserPolicy('dave', '__proto__');
+    await finish(true);
+    await deleting;
+    expect(directory.listUserPolicies('dave')).toEqual([]);
+    expect(iam.getPrincipalPolicy({ PrincipalArn: user.arn, PolicyName: '__proto__' })).toBeUndefined();
+  });
 });
