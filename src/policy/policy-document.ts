@@ -1,6 +1,7 @@
 // AWS policy documents (IAM JSON policy language): parsed once into a normalized form that the
 // evaluator walks. Unknown elements and malformed values are refused with the element named.
 
+import { isPrincipalArn, isServicePrincipal } from './arn.js';
 import { isConditionOperator, type ConditionBlock } from './conditions.js';
 import { MalformedPolicyError } from './policy-errors.js';
 
@@ -56,9 +57,19 @@ function parsePrincipal(field: string, value: unknown): PrincipalSpec {
   const spec = { AWS: [] as string[], Service: [] as string[] };
   for (const [kind, list] of Object.entries(value)) {
     if (kind !== 'AWS' && kind !== 'Service') throw new MalformedPolicyError(`${field}.${kind}`, 'only AWS and Service principals are supported');
-    spec[kind] = stringList(`${field}.${kind}`, list);
+    const entries = stringList(`${field}.${kind}`, list);
+    const invalid = entries.find((entry) => !(kind === 'AWS' ? isAwsPrincipal(entry) : isServicePrincipal(entry)));
+    // AWS refuses such a policy ("one or more invalid principals", KMS PutKeyPolicy; "Invalid principal in policy", S3
+    // PutBucketPolicy) rather than keeping an entry that would match nobody.
+    if (invalid !== undefined) throw new MalformedPolicyError(`${field}.${kind}`, `invalid principal "${invalid}"`);
+    spec[kind] = entries;
   }
   return spec;
+}
+
+/** An AWS principal entry: everyone, an account id, or an IAM or STS ARN (IAM User Guide, AWS JSON policy elements: Principal). */
+function isAwsPrincipal(entry: string): boolean {
+  return entry === '*' || /^\d{12}$/.test(entry) || isPrincipalArn(entry);
 }
 
 function parseCondition(field: string, value: unknown): ConditionBlock {

@@ -167,11 +167,34 @@ describe('parsing', () => {
       [{ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Condition: { StringEqualz: { k: 'v' } } }] }, /Condition.StringEqualz: unknown condition operator/],
       [{ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Condition: { 'ForAnyValue:constructor': { k: 'v' } } }] }, /unknown condition operator/],
       ['{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Condition": {"__proto__": {"k": "v"}}}]}', /Condition.__proto__: unknown condition operator/],
+      // An invalid principal is refused, as AWS does ("Policy contains a statement with one or more invalid
+      // principals", KMS PutKeyPolicy; "Invalid principal in policy", S3 PutBucketPolicy), not kept to match nobody.
+      [{ Statement: [{ Effect: 'Allow', Principal: { AWS: 'alice' }, Action: 'kms:*' }] }, /Principal.AWS: invalid principal "alice"/],
+      [{ Statement: [{ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111122223333:root', 'bob'] }, Action: 'kms:*' }] }, /Principal.AWS: invalid principal "bob"/],
+      [{ Statement: [{ Effect: 'Allow', Principal: { AWS: '11112222333' }, Action: 'kms:*' }] }, /invalid principal "11112222333"/],
+      [{ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::*:root' }, Action: 'kms:*' }] }, /invalid principal/],
+      [{ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:s3:::bucket' }, Action: 'kms:*' }] }, /invalid principal/],
+      [{ Statement: [{ Effect: 'Deny', NotPrincipal: { AWS: 'root' }, Action: 'kms:*' }] }, /NotPrincipal.AWS: invalid principal "root"/],
+      [{ Statement: [{ Effect: 'Allow', Principal: { Service: 'S3' }, Action: 'kms:*' }] }, /Principal.Service: invalid principal "S3"/],
+      [{ Statement: [{ Effect: 'Allow', Principal: { Service: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*' }] }, /Principal.Service: invalid principal/],
     ];
     for (const [doc, message] of bad) {
       const text = typeof doc === 'string' ? doc : JSON.stringify(doc);
       expect(() => parsePolicy(text, true)).toThrow(MalformedPolicyError);
       expect(() => parsePolicy(text, true)).toThrow(message);
+    }
+  });
+});
+
+describe('valid principals', () => {
+  it('accepts "*", account ids, IAM and STS ARNs and service principals', () => {
+    const principals = [
+      '*', { AWS: '*' }, { AWS: ACCOUNT }, { AWS: [`arn:aws:iam::${ACCOUNT}:root`, `arn:aws:iam::${ACCOUNT}:user/team/alice`] },
+      { AWS: `arn:aws:iam::${ACCOUNT}:role/app` }, { AWS: `arn:aws:sts::${ACCOUNT}:assumed-role/app/session` },
+      { Service: ['s3.amazonaws.com', 'logs.us-east-1.amazonaws.com'] },
+    ];
+    for (const principal of principals) {
+      expect(() => parsePolicy(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: principal, Action: 'kms:*' }] }), true)).not.toThrow();
     }
   });
 });
