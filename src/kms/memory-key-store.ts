@@ -1,6 +1,9 @@
-// A KeyStore in memory: a random root key, and records kept as JSON so no caller can mutate them.
+// A KeyStore in memory: a random root key, and key, alias and grant records kept as JSON so no
+// caller can mutate them. Audit records are kept as the objects the commit made (serialising each one at every call cost
+// more than its MAC; nothing else holds them) and handed out as copies made through JSON, so a
+// reader gets exactly what a JSON store would give and cannot change the trail.
 // One writer (the process), so its version is always 0 and a change never needs to be run again.
-// The audit chain's head is kept beside the trail, not parsed from its last record at each commit.
+// The audit chain's head is kept beside the trail, not read from its last record at each commit.
 
 import { chainRecords, deriveAuditKey, type AuditEvent } from './audit-trail.js';
 import {
@@ -14,9 +17,9 @@ export class MemoryKeyStore implements KeyStore {
   private readonly auditKey = deriveAuditKey(this.root);
   private readonly tables = { keys: new Map<string, string>(), aliases: new Map<string, string>(), grants: new Map<string, string>() };
   private written = false;
-  private readonly auditRecords: string[] = [];
-  /** The head as of the last commit, valid while the trail still ends in the line that commit wrote. */
-  private head: { count: number; mac: string; line: string | undefined } = { count: 0, mac: GENESIS_MAC, line: undefined };
+  private readonly auditRecords: AuditRecord[] = [];
+  /** The head as of the last commit, valid while the trail still ends in the record that commit wrote. */
+  private head: { count: number; mac: string; last: AuditRecord | undefined } = { count: 0, mac: GENESIS_MAC, last: undefined };
 
   async rootKey(): Promise<Uint8Array> {
     return this.root;
@@ -30,8 +33,8 @@ export class MemoryKeyStore implements KeyStore {
 
   async commit(events: AuditEvent[], change?: StateChange): Promise<number> {
     const { records, head } = chainRecords(this.currentHead(), this.auditKey, change ? [...events, change.event] : events);
-    for (const record of records) this.auditRecords.push(JSON.stringify(record));
-    this.head = { count: head.count, mac: head.mac, line: this.auditRecords.at(-1) };
+    for (const record of records) this.auditRecords.push(record);
+    this.head = { count: head.count, mac: head.mac, last: this.auditRecords.at(-1) };
     if (!change) return 0;
     const apply = <T>(table: Map<string, string>, { put, deleted }: TableChanges<T>, idOf: (record: T) => string) => {
       for (const id of deleted) table.delete(id);
@@ -49,14 +52,14 @@ export class MemoryKeyStore implements KeyStore {
   }
 
   private currentHead(): AuditHead {
-    const line = this.auditRecords.at(-1);
-    if (line !== this.head.line || this.auditRecords.length !== this.head.count) {
-      this.head = { count: this.auditRecords.length, mac: line === undefined ? GENESIS_MAC : (JSON.parse(line) as AuditRecord).mac, line };
+    const last = this.auditRecords.at(-1);
+    if (last !== this.head.last || this.auditRecords.length !== this.head.count) {
+      this.head = { count: this.auditRecords.length, mac: last === undefined ? GENESIS_MAC : last.mac, last };
     }
     return { count: this.head.count, mac: this.head.mac };
   }
 
   async *readAudit(from: AuditPosition = { count: 0, position: 0 }): AsyncIterable<StoredAuditRecord> {
-    for (let i = from.position; i < this.auditRecords.length; i++) yield { record: JSON.parse(this.auditRecords[i]!) as AuditRecord, next: i + 1 };
+    for (let i = from.position; i < this.auditRecords.length; i++) yield { record: JSON.parse(JSON.stringify(this.auditRecords[i]!)) as AuditRecord, next: i + 1 };
   }
 }

@@ -14,12 +14,18 @@ let used = 0;
 /** `length` fresh random bytes. */
 export function randomBytes(length: number): Uint8Array {
   if (length > MAX_POOLED_BYTES) return crypto.getRandomValues(new Uint8Array(length));
+  return randomInto(new Uint8Array(length), 0, length);
+}
+
+/** Writes `length` (at most 64) fresh random bytes into `target` at `offset` (a blob's IV, without an array of its own); returns `target`. */
+export function randomInto(target: Uint8Array, offset: number, length: number): Uint8Array {
+  if (length > MAX_POOLED_BYTES) throw new RangeError(`randomInto: at most ${MAX_POOLED_BYTES} bytes at once`);
   if (used + length > block.length) {
     block = crypto.getRandomValues(new Uint8Array(BLOCK_BYTES));
     used = 0;
   }
-  const bytes = block.slice(used, used + length);
+  target.set(block.subarray(used, used + length), offset);
   block.fill(0, used, used + length);
   used += length;
-  return bytes;
+  return target;
 }

@@ -40,8 +40,8 @@ describe('audit trail', () => {
     for (let i = 0; i < 3; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
     expect(await kms.verifyAuditTrail()).toMatchObject({ valid: true, records: 4 });
 
-    // The store keeps each record as a JSON line; tamper with those lines directly, as an attacker with the disk would.
-    const lines = (store as unknown as { auditRecords: string[] }).auditRecords;
+    // Tamper with the records the store keeps directly, as an attacker with the disk would.
+    const lines = (store as unknown as { auditRecords: AuditRecord[] }).auditRecords;
     const pristine = [...lines];
     const tamperings: Array<[string, (audit: AuditRecord[]) => void, number]> = [
       ['edited', (a) => { a[2]!.principal = ALICE; }, 2],
@@ -50,15 +50,33 @@ describe('audit trail', () => {
       ['outcome rewritten', (a) => { a[3]!.errorCode = 'AccessDeniedException'; }, 3],
     ];
     for (const [what, tamper, index] of tamperings) {
-      const records = pristine.map((line) => JSON.parse(line) as AuditRecord);
+      const records = structuredClone(pristine);
       tamper(records);
-      lines.splice(0, lines.length, ...records.map((r) => JSON.stringify(r)));
+      lines.splice(0, lines.length, ...records);
       const reopened = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
       expect(await reopened.verifyAuditTrail(), what).toEqual({ valid: false, firstInvalidIndex: index, records: records.length });
     }
     lines.splice(0, lines.length, ...pristine);
     const restored = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
     expect(await restored.verifyAuditTrail()).toMatchObject({ valid: true, records: 4 });
+  });
+
+  it('a memory store hands out copies of its records, as read from JSON: changing one changes nothing stored', async () => {
+    const store = new MemoryKeyStore();
+    const { kms } = makeKms({ store });
+    const { KeyMetadata: key } = await kms.createKey();
+    await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('m'), EncryptionContext: { app: 'billing' } });
+    const [, listed] = await kms.listAuditRecords();
+    // The same fields a record read back from a file or a database has (none present but undefined).
+    expect(Object.keys(listed!).sort()).toEqual(['encryptionContext', 'eventId', 'eventName', 'eventTime', 'keyArn', 'mac', 'previousMac', 'principal', 'sequence']);
+    listed!.eventName = 'Decrypt';
+    listed!.encryptionContext!.app = 'payroll';
+    for await (const { record } of store.readAudit()) {
+      record.principal = ALICE;
+      if (record.encryptionContext) record.encryptionContext.app = 'payroll';
+    }
+    expect((await kms.listAuditRecords())[1]).toMatchObject({ eventName: 'Encrypt', principal: ROOT, encryptionContext: { app: 'billing' } });
+    expect(await kms.verifyAuditTrail()).toMatchObject({ valid: true, records: 2 });
   });
 
   it('every field of a record is under its MAC: one changed, added or dropped breaks the chain at that record', async () => {
@@ -129,18 +147,18 @@ describe('audit trail', () => {
     const store = new MemoryKeyStore();
     const { kms } = makeKms({ store });
     const { KeyMetadata: key } = await kms.createKey();
-    const lines = (store as unknown as { auditRecords: string[] }).auditRecords;
+    const lines = (store as unknown as { auditRecords: AuditRecord[] }).auditRecords;
     const shared = [...lines];
     await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('exfiltrated'), EncryptionContext: { who: 'mallory' } });
     await kms.describeKey({ KeyId: key.KeyId });
     const live = [...lines];
     lines.splice(0, lines.length, ...shared);
     await new KeyManagementService({ account: ACCOUNT, region: REGION, store }).describeKey({ KeyId: key.KeyId });
-    const copy = JSON.parse(lines[1]!) as AuditRecord;
-    const next = JSON.parse(live[2]!) as AuditRecord;
-    expect(copy).toMatchObject({ sequence: 1, previousMac: (JSON.parse(shared[0]!) as AuditRecord).mac });
+    const copy = lines[1]!;
+    const next = live[2]!;
+    expect(copy).toMatchObject({ sequence: 1, previousMac: shared[0]!.mac });
 
-    lines.splice(0, lines.length, shared[0]!, JSON.stringify(copy), JSON.stringify({ ...next, previousMac: copy.mac }));
+    lines.splice(0, lines.length, shared[0]!, copy, { ...next, previousMac: copy.mac });
     const reopened = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
     expect(await reopened.verifyAuditTrail()).toEqual({ valid: false, firstInvalidIndex: 2, records: 3 });
     lines.splice(0, lines.length, ...live);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FileKeyStore, KeyManagementService, MemoryKeyStore, type KeyStore } from '../../src/node.js';
+import type { AuditRecord } from '../../src/kms/key-store.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { ACCOUNT, REGION, bytes, editLine, makeKms, text } from './fixtures.js';
 
@@ -63,10 +64,10 @@ describe('verifying an audit trail', () => {
     for (let i = 0; i < 3; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
     const { checkpoint } = await kms.verifyAuditTrail();
     for (let i = 0; i < 3; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`n${i}`) });
-    const lines = (store as unknown as { auditRecords: string[] }).auditRecords;
+    const lines = (store as unknown as { auditRecords: AuditRecord[] }).auditRecords;
     const pristine = [...lines];
     const edits: Array<[string, () => void, number]> = [
-      ['edited', () => { lines[5] = lines[5]!.replace('"Encrypt"', '"Decrypt"'); }, 5],
+      ['edited', () => { lines[5] = { ...lines[5]!, eventName: 'Decrypt' }; }, 5],
       ['removed', () => { lines.splice(4, 1); }, 4],
       ['reordered', () => { [lines[4], lines[5]] = [lines[5]!, lines[4]!]; }, 4],
     ];

@@ -40,6 +40,26 @@ describe('encrypt and decrypt', () => {
     await rejectsWith(kms.decrypt({ CiphertextBlob: new Uint8Array([...CiphertextBlob, 0]) }), 'InvalidCiphertextException');
   });
 
+  it('blobs of several keys, interleaved, each open under their own key; one moved to another key id is refused', async () => {
+    const { kms, key } = await setup();
+    const { KeyMetadata: other } = await kms.createKey();
+    const blobs = [];
+    for (let i = 0; i < 4; i++) {
+      for (const k of [key, other]) blobs.push({ k, ...(await kms.encrypt({ KeyId: k.KeyId, Plaintext: bytes(`${k.KeyId} ${i}`) })) });
+    }
+    for (const { k, CiphertextBlob } of [...blobs, ...blobs.reverse()]) {
+      const opened = await kms.decrypt({ CiphertextBlob });
+      expect([opened.KeyId, text(opened.Plaintext).split(' ')[0]]).toEqual([k.Arn, k.KeyId]);
+    }
+    const moved = blobs[0]!.CiphertextBlob.slice();
+    moved.set(Buffer.from(blobs[1]!.k.KeyId.replace(/-/g, ''), 'hex'), 1);
+    expect(blobs[1]!.k.KeyId).not.toBe(blobs[0]!.k.KeyId);
+    await rejectsWith(kms.decrypt({ CiphertextBlob: moved }), 'InvalidCiphertextException');
+    const noKey = moved.slice();
+    noKey.fill(0, 1, 17);
+    await expect(kms.decrypt({ CiphertextBlob: noKey })).rejects.toMatchObject({ name: 'InvalidCiphertextException', message: expect.stringMatching(/does not exist/) });
+  });
+
   it('refuses what cannot be one of its blobs before looking at any key, so even a caller with no access learns only that', async () => {
     const { kms, key } = await setup();
     const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') });

@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { bytes, makeKms, rejectsWith, text } from './fixtures.js';
 
@@ -13,6 +14,44 @@ async function importInto(kms: Kms, keyId: string, material: Uint8Array, extra: 
   const params = await kms.getParametersForImport({ KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' });
   await kms.importKeyMaterial({ KeyId: keyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: await wrapForImport(params.PublicKey, material), ...extra });
 }
+
+/** The blob format of src/kms/ciphertext-blob.ts, written out independently: header, then AES-256-GCM with AAD = header || canonical context. */
+function canonicalContext(context: Record<string, string>): Buffer {
+  const pairs = Object.entries(context).map(([k, v]) => [Buffer.from(k), Buffer.from(v)]).sort((a, b) => Buffer.compare(a[0]!, b[0]!));
+  const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff]);
+  return Buffer.concat([u16(pairs.length), ...pairs.flatMap(([k, v]) => [u16(k!.length), k!, u16(v!.length), v!])]);
+}
+
+describe('the ciphertext blob format (v1), read and written by node:crypto with material imported into the key', () => {
+  it('GenerateDataKey and Encrypt blobs open with node:crypto, and a blob node:crypto seals decrypts, with or without a context', async () => {
+    const { kms } = makeKms();
+    const { KeyMetadata: key } = await kms.createKey({ Origin: 'EXTERNAL' });
+    const material = crypto.getRandomValues(new Uint8Array(32));
+    await importInto(kms, key.KeyId, material);
+    const keyIdBytes = Buffer.from(key.KeyId.replace(/-/g, ''), 'hex');
+    for (const context of [undefined, { tenant: 'a', 'é': 'ü', b: '' }]) {
+      const aadAfter = canonicalContext(context ?? {});
+      const dataKey = await kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: context });
+      const sealed = await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('format'), EncryptionContext: context });
+      for (const [blob, plaintext] of [[dataKey.CiphertextBlob, dataKey.Plaintext], [sealed.CiphertextBlob, bytes('format')]] as const) {
+        const header = Buffer.from(blob.subarray(0, 33));
+        expect(header[0]).toBe(1);
+        expect(header.subarray(1, 17)).toEqual(keyIdBytes);
+        expect(header.readUInt32BE(17)).toBe(1);
+        const decipher = createDecipheriv('aes-256-gcm', material, header.subarray(21, 33));
+        decipher.setAAD(Buffer.concat([header, aadAfter]));
+        decipher.setAuthTag(blob.subarray(blob.length - 16));
+        expect(Buffer.concat([decipher.update(blob.subarray(33, blob.length - 16)), decipher.final()])).toEqual(Buffer.from(plaintext));
+      }
+      const header = Buffer.concat([Buffer.from([1]), keyIdBytes, Buffer.from([0, 0, 0, 1]), crypto.getRandomValues(new Uint8Array(12))]);
+      const cipher = createCipheriv('aes-256-gcm', material, header.subarray(21, 33));
+      cipher.setAAD(Buffer.concat([header, aadAfter]));
+      const body = Buffer.concat([cipher.update('from node:crypto'), cipher.final(), cipher.getAuthTag()]);
+      const { Plaintext } = await kms.decrypt({ CiphertextBlob: new Uint8Array(Buffer.concat([header, body])), EncryptionContext: context });
+      expect(text(Plaintext)).toBe('from node:crypto');
+    }
+  });
+});
 
 describe('imported key material (BYOK)', () => {
   it('an EXTERNAL key waits in PendingImport, then works with the imported material', async () => {

@@ -1,7 +1,7 @@
 // The random bytes of the cryptographic operations (src/kms/random-pool.ts), drawn from
 // crypto.getRandomValues a block at a time: every draw is fresh, whatever its length.
 import { describe, expect, it, vi } from 'vitest';
-import { randomBytes } from '../../src/kms/random-pool.js';
+import { randomBytes, randomInto } from '../../src/kms/random-pool.js';
 
 describe('randomBytes', () => {
   it('gives the length asked, and never the same bytes twice, across many blocks', () => {
@@ -36,5 +36,17 @@ describe('randomBytes', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it('randomInto writes fresh bytes where asked and nowhere else, and refuses more than the pool serves', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const target = new Uint8Array(40).fill(0xee);
+      expect(randomInto(target, 21, 12)).toBe(target);
+      expect([...target.subarray(0, 21), ...target.subarray(33)].every((b) => b === 0xee)).toBe(true);
+      seen.add(Buffer.from(target.subarray(21, 33)).toString('hex'));
+    }
+    expect(seen.size).toBe(1000);
+    expect(() => randomInto(new Uint8Array(65), 0, 65)).toThrow(RangeError);
   });
 });
