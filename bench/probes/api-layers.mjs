@@ -11,9 +11,11 @@
 // faults per call (process.resourceUsage). On a shared machine the best, the CPU times and the
 // fault counts are the figures to compare; the medians move with the load.
 //
-//   npm run build && node bench/probes/api-layers.mjs [--against other/dist] [--only case,…] [calls]
+//   npm run build && node bench/probes/api-layers.mjs [--against other/dist] [--step bytes] [--only case,…] [calls]
 //   cases: gcm-1M, gcm-dec-1M, gcm-16M, xts-1M, xts-dec-1M, stream-1M, stream-dec-1M
 //   (stream: GcmEncryptor / GcmDecryptor fed 64 KiB updates; its kernel and staged ways are GCM's)
+//   --step: the kernel and staged ways' step instead of the I/O buffer's 64 KiB (up to 1 MiB), to
+//   see whether another staging size would copy faster.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -21,13 +23,14 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 
 const CASES = ['gcm-1M', 'gcm-dec-1M', 'gcm-16M', 'xts-1M', 'xts-dec-1M', 'stream-1M', 'stream-dec-1M'];
-const { values, positionals } = parseArgs({ options: { against: { type: 'string' }, only: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { against: { type: 'string' }, step: { type: 'string' }, only: { type: 'string' } }, allowPositionals: true });
 const only = values.only?.split(',') ?? CASES;
 const calls = Number(positionals[0] ?? 60);
 const root = new URL('../../', import.meta.url);
 const api = await import(new URL('dist/index.js', root));
 const other = values.against && await import(pathToFileURL(resolve(values.against, 'index.js')).href);
-const STEP = 64 * 1024;
+const IO_STEP = 64 * 1024;
+const STEP = Number(values.step ?? IO_STEP);
 const MiB = 1024 * 1024;
 const key32 = randomBytes(32), key64 = randomBytes(64), iv = randomBytes(12), tweak = randomBytes(16), aad = randomBytes(16);
 
@@ -54,7 +57,7 @@ function publicCall(m, kind, decrypting, input) {
     return decrypting ? () => cipher.decrypt(ciphertext, tweak) : () => cipher.encrypt(input, tweak);
   }
   const feed = (stream, data) => {
-    for (let at = 0; at < data.length; at += STEP) stream.update(data.subarray(at, at + STEP));
+    for (let at = 0; at < data.length; at += IO_STEP) stream.update(data.subarray(at, at + IO_STEP));
     return stream.final();
   };
   return decrypting ? () => feed(m.createGcmDecryptor(key32, iv, aad), sealed) : () => feed(m.createGcmEncryptor(key32, iv, aad), input);
