@@ -11,8 +11,10 @@
 // Side channels: the lookups are indexed by nibbles of the hashed data XOR the secret
 // accumulator, so they can leak through a shared cache. `ghash-constant-time.ts` has no lookups.
 
-/** Bytes of the per-key tables: 32 positions × 16 entries × 16 bytes. */
-export const GHASH_TABLE_BYTES: usize = 32 * 16 * 16;
+/** Where each block's 32 table offsets are staged (ghashTableBlock), after the tables. */
+const OFFSETS: usize = 32 * 16 * 16;
+/** Bytes of the per-key tables (32 positions × 16 entries × 16 bytes) and the staged offsets. */
+export const GHASH_TABLE_BYTES: usize = OFFSETS + 32;
 
 @inline function timesX(hi: u64, lo: u64, out: usize): void {
   store<u64>(out, (hi >> 1) ^ ((lo & 1) * 0xe100000000000000));
@@ -50,27 +52,28 @@ export function ghashTableSetKey(table: usize, h: usize): void {
 // a dozen shifts and masks), kept with X as one v128 of (hi, lo).
 export const BSWAP_HALVES: usize = memory.data<u8>([7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8]);
 
-/** 16 × the nibble at bit offset `shift` of `word`: its entry's byte offset within a table. */
-@inline function entry(word: u64, shift: i32): usize {
-  return shift >= 4 ? <usize>((word >> <u64>(shift - 4)) & 0xf0) : <usize>((word << 4) & 0xf0);
+/** The table entry at byte `at` of the staged offsets `o`, in the tables from `t`. */
+@inline function entry(t: usize, o: usize, at: usize): usize {
+  return t + <usize>load<u8>(o + at);
 }
 
 /**
- * The XOR of the table entries for eight nibbles of `word`: its high half (bits 63..32) if `low` is
- * 32, its low half if 0, from the eight consecutive tables at `t`.
+ * The XOR of the entries for the eight nibbles of bytes `byte` down to `byte` − 3 of (X ⊕ B), from
+ * the eight consecutive tables at `t`: byte b's high nibble (its offset at `o` + b) indexes one
+ * table, its low nibble (at `o` + 16 + b) the next.
  */
-@inline function lookupEight(t: usize, word: u64, low: i32): v128 {
-  const a = v128.xor(v128.load(t + entry(word, low + 28), 0x000), v128.load(t + entry(word, low + 24), 0x100));
-  const b = v128.xor(v128.load(t + entry(word, low + 20), 0x200), v128.load(t + entry(word, low + 16), 0x300));
-  const c = v128.xor(v128.load(t + entry(word, low + 12), 0x400), v128.load(t + entry(word, low + 8), 0x500));
-  const d = v128.xor(v128.load(t + entry(word, low + 4), 0x600), v128.load(t + entry(word, low), 0x700));
+@inline function lookupEight(t: usize, o: usize, byte: usize): v128 {
+  const a = v128.xor(v128.load(entry(t, o, byte), 0x000), v128.load(entry(t, o, byte + 16), 0x100));
+  const b = v128.xor(v128.load(entry(t, o, byte - 1), 0x200), v128.load(entry(t, o, byte + 15), 0x300));
+  const c = v128.xor(v128.load(entry(t, o, byte - 2), 0x400), v128.load(entry(t, o, byte + 14), 0x500));
+  const d = v128.xor(v128.load(entry(t, o, byte - 3), 0x600), v128.load(entry(t, o, byte + 13), 0x700));
   return v128.xor(v128.xor(a, b), v128.xor(c, d));
 }
 
 /**
  * X = (…((X ⊕ B1)·H ⊕ B2)·H …)·H over `blocks` 16-byte blocks at `src`; X (hi, lo) at `x`.
- * Written out in full so every shift is an immediate and every table offset a load's constant
- * offset (nibble k of hi sits at bits 60 - 4k and uses table k; lo's use tables 16..31).
+ * Written out in full so every table's offset is a load's constant offset (nibble k of hi, from
+ * its top, uses table k; lo's use tables 16..31).
  * The sum so far is stored to `x` after each group of 8 lookups: a table load may not move above
  * a store that could alias it, so V8 cannot hoist all 32 loads ahead of their XORs, which left
  * more entries live than x64's 16 vector registers hold (25 spills and fills per block before).
@@ -82,16 +85,27 @@ export function ghashTableBlocks(t: usize, x: usize, src: usize, blocks: usize):
   v128.store(x, z);
 }
 
-/** (X ⊕ B)·H for X = `z` (hi, lo) and the block B at `src`; `x` as for ghashTableBlocks. */
+/**
+ * (X ⊕ B)·H for X = `z` (hi, lo) and the block B at `src`; `x` as for ghashTableBlocks. The 32
+ * entry offsets (16 × each nibble) are computed in two vector operations and staged in memory, so
+ * each lookup is a byte load, an add and the entry's load (extracting each nibble from the words
+ * in scalar registers took a copy, a shift, a mask and an add: V8's loop was 206 instructions a
+ * block, 133 of them scalar, against 152 and 74 so; `node bench/probes/core-spills.mjs`).
+ * Nibble k (from the top of `hi`) indexes table k: bytes 7..0 of (X ⊕ B) hold hi's nibbles from
+ * the top, bytes 15..8 lo's.
+ */
 @inline export function ghashTableBlock(t: usize, x: usize, z: v128, src: usize): v128 {
   const a = v128.xor(z, i8x16.swizzle(v128.load(src), v128.load(BSWAP_HALVES)));
-  const h = i64x2.extract_lane(a, 0);
-  const l = i64x2.extract_lane(a, 1);
-  z = lookupEight(t, h, 32);
+  const o = t + OFFSETS;
+  const highNibbles = i8x16.splat(<i8>0xf0);
+  v128.store(o, v128.and(a, highNibbles));
+  // A 16-bit shift moves each byte's low nibble up; what crosses from the byte below is masked off.
+  v128.store(o, v128.and(i16x8.shl(a, 4), highNibbles), 16);
+  z = lookupEight(t, o, 7);
   v128.store(x, z);
-  z = v128.xor(z, lookupEight(t + 0x800, h, 0));
+  z = v128.xor(z, lookupEight(t + 0x800, o, 3));
   v128.store(x, z);
-  z = v128.xor(z, lookupEight(t + 0x1000, l, 32));
+  z = v128.xor(z, lookupEight(t + 0x1000, o, 15));
   v128.store(x, z);
-  return v128.xor(z, lookupEight(t + 0x1800, l, 0));
+  return v128.xor(z, lookupEight(t + 0x1800, o, 11));
 }

@@ -48,7 +48,9 @@ const MUTANTS = [
   { name: 'MixColumns: xtime feeds 0x1b into plane 2 instead of 3', file: 'aes-layers.ts', from: 'v128.xor(t1, v128.xor(r2, rot2(t2))),', to: 'v128.xor(v128.xor(t1, t7), v128.xor(r2, rot2(t2))),' },
   // GHASH: the table path, the constant-time path and its reduction.
   { name: 'GHASH table: reduction constant 0xE1 → 0xE0', file: 'ghash.ts', from: '(lo & 1) * 0xe100000000000000', to: '(lo & 1) * 0xe000000000000000' },
-  { name: 'GHASH table: a nibble read from the wrong offset', file: 'ghash.ts', from: '<usize>((word << 4) & 0xf0)', to: '<usize>((word << 3) & 0xf0)' },
+  { name: 'GHASH table: the low nibbles staged one bit short of their place', file: 'ghash.ts', from: 'i16x8.shl(a, 4)', to: 'i16x8.shl(a, 3)' },
+  { name: 'GHASH table: a low nibble read from the wrong staged byte', file: 'ghash.ts', from: 'v128.load(entry(t, o, byte + 15), 0x300)', to: 'v128.load(entry(t, o, byte + 14), 0x300)' },
+  { name: 'GHASH table: the low half of hi looked up from the wrong bytes', file: 'ghash.ts', from: 'lookupEight(t + 0x800, o, 3)', to: 'lookupEight(t + 0x800, o, 4)' },
   { name: 'GHASH constant-time: reduction drops the x^7 term (high fold)', file: 'ghash-constant-time.ts', from: 'w2 ^= w0 ^ (w0 >> 1) ^ (w0 >> 2) ^ (w0 >> 7);', to: 'w2 ^= w0 ^ (w0 >> 1) ^ (w0 >> 2);' },
   { name: 'GHASH constant-time: reduction drops the carried x^7 bits', file: 'ghash-constant-time.ts', from: 'w1 ^= (w0 << 63) ^ (w0 << 62) ^ (w0 << 57);', to: 'w1 ^= (w0 << 63) ^ (w0 << 62);' },
   { name: 'GHASH constant-time: product not aligned by one bit', file: 'ghash-constant-time.ts', from: 'const w0 = v0 << 1;', to: 'const w0 = v0;' },
