@@ -4,14 +4,12 @@
 // in the database. Each process runs 16
 // concurrent PUTs of 1 KiB, SSE-S3, random keys, for 5 s; bodies in one directory. The processes run
 // the built package (dist/, which `npm run bench` builds first).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { benchDatabase, BENCH_POSTGRES_URL } from './bench-databases.js';
+import { DIST, runWorker } from './bench-processes.js';
 
-const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url)); // from bench/ and from build/ alike
 const SECONDS = 5;
 const CONCURRENT = 16;
 
@@ -34,15 +32,6 @@ await Promise.all(Array.from({ length: ${CONCURRENT} }, async () => {
 await s3.close();
 console.log(puts);
 `;
-
-function runWorker(body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', body], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-    child.on('close', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`bench worker exited with ${code}`))));
-  });
-}
 
 /** PUTs per second of `processes` processes started together, every one opened and warm before the clock starts. */
 async function putsPerSecond(processes: number, store: string): Promise<number> {

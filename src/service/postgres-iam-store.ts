@@ -74,8 +74,12 @@ export class PostgresIamStore implements IamStore {
     const pool = await openPool(locationOf(options), async () => undefined);
     try {
       const offered = chooseRootCredentials(environment, undefined);
-      const { rowCount } = await pool.query('INSERT INTO iam_store (root_key_check, change_seq, account, root) VALUES ($1, 0, $2, $3) ON CONFLICT DO NOTHING',
-        [auth.check, account, seal(sealKey, JSON.stringify(offered.credentials), rootAad(account))]);
+      const sealedRoot = seal(sealKey, JSON.stringify(offered.credentials), rootAad(account));
+      const inserted = await pool.query('INSERT INTO iam_store (root_key_check, change_seq, account, root) VALUES ($1, 0, $2, $3) ON CONFLICT DO NOTHING',
+        [auth.check, account, sealedRoot]);
+      // A head the library made (PostgresIamPolicies) has no account yet: the first server fills it in.
+      const filled = await pool.query('UPDATE iam_store SET account = $2, root = $3 WHERE account IS NULL AND root_key_check = $1', [auth.check, account, sealedRoot]);
+      const rowCount = (inserted.rowCount ?? 0) + (filled.rowCount ?? 0);
       const { rows } = await pool.query<{ root_key_check: string; account: string; root: string }>('SELECT root_key_check, account, root FROM iam_store');
       const head = rows[0]!;
       auth.checkRootKey(head.root_key_check);
