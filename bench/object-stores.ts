@@ -8,20 +8,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchDatabase, BENCH_POSTGRES_URL } from './bench-databases.js';
-import { DIST, runWorker } from './bench-processes.js';
+import { DIST, GO_SIGNAL, runWorkers } from './bench-processes.js';
 
 const SECONDS = 5;
 const CONCURRENT = 16;
 
-/** One process's workload (`store`: the ObjectStore option naming its metadata); prints the PUTs done between `start` and SECONDS later. */
-const worker = (store: string, start: number) => `
+/** One process's workload (`store`: the ObjectStore option naming its metadata); prints the PUTs done in SECONDS from the go signal. */
+const worker = (store: string) => `
 import * as k from ${JSON.stringify(DIST)};
 const kms = new k.KeyManagementService({ account: '111122223333', region: 'us-east-1' });
 const s3 = new k.ObjectStore({ kms, ${store} });
 await s3.createBucket({ Bucket: 'bench' }).catch((e) => { if (e.name !== 'BucketAlreadyOwnedByYou') throw e; });
 const body = new Uint8Array(1024);
-await new Promise((resolve) => setTimeout(resolve, ${start} - Date.now()));
-const end = ${start} + ${SECONDS * 1000};
+${GO_SIGNAL}
+const end = Date.now() + ${SECONDS * 1000};
 let puts = 0;
 await Promise.all(Array.from({ length: ${CONCURRENT} }, async () => {
   while (Date.now() < end) {
@@ -35,8 +35,7 @@ console.log(puts);
 
 /** PUTs per second of `processes` processes started together, every one opened and warm before the clock starts. */
 async function putsPerSecond(processes: number, store: string): Promise<number> {
-  const start = Date.now() + 3000;
-  const counts = await Promise.all(Array.from({ length: processes }, () => runWorker(worker(store, start))));
+  const counts = await runWorkers(Array.from({ length: processes }, () => worker(store)));
   return counts.reduce((a, b) => a + b, 0) / SECONDS;
 }
 

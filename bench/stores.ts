@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileKeyStore, KeyManagementService, MemoryKeyStore, PostgresKeyStore, type KeyStore } from '../src/node.js';
 import { benchDatabase, BENCH_POSTGRES_URL } from './bench-databases.js';
-import { DIST, runWorker } from './bench-processes.js';
+import { DIST, GO_SIGNAL, runWorkers } from './bench-processes.js';
 
 const CONCURRENCY = [1, 16, 256];
 const SECONDS = 2;
@@ -46,8 +46,8 @@ async function pairsPerSecond(store: KeyStore, concurrent: number): Promise<{ ra
   return { rate: pairs / seconds, cpu: (used.user + used.system) / pairs };
 }
 
-/** One process's workload: `concurrent` GenerateDataKey+Decrypt loops on `keyId` from `start` for SECONDS; prints the pairs done. */
-const kmsWorker = (url: string, rootKey: string, keyId: string, concurrent: number, start: number) => `
+/** One process's workload: `concurrent` GenerateDataKey+Decrypt loops on `keyId` for SECONDS from the go signal; prints the pairs done. */
+const kmsWorker = (url: string, rootKey: string, keyId: string, concurrent: number) => `
 import * as k from ${JSON.stringify(DIST)};
 const store = new k.PostgresKeyStore({ connectionString: ${JSON.stringify(url)}, rootKey: Uint8Array.from(Buffer.from('${rootKey}', 'hex')) });
 const kms = new k.KeyManagementService({ account: '111122223333', region: 'us-east-1', store });
@@ -57,8 +57,8 @@ const pair = async () => {
   (await kms.decrypt({ CiphertextBlob })).Plaintext.fill(0);
 };
 await Promise.all(Array.from({ length: ${concurrent} }, pair)); // warm-up
-await new Promise((resolve) => setTimeout(resolve, ${start} - Date.now()));
-const end = ${start} + ${SECONDS * 1000};
+${GO_SIGNAL}
+const end = Date.now() + ${SECONDS * 1000};
 let pairs = 0;
 await Promise.all(Array.from({ length: ${concurrent} }, async () => {
   while (Date.now() < end) {
@@ -78,9 +78,8 @@ async function pairsPerSecondAcross(processes: number, concurrent: number): Prom
     const store = new PostgresKeyStore({ connectionString: database.url, rootKey });
     const { KeyMetadata } = await new KeyManagementService({ account: '111122223333', region: 'us-east-1', store }).createKey();
     await store.close();
-    const start = Date.now() + 3000;
-    const counts = await Promise.all(Array.from({ length: processes },
-      () => runWorker(kmsWorker(database.url, Buffer.from(rootKey).toString('hex'), KeyMetadata.KeyId, concurrent, start))));
+    const counts = await runWorkers(Array.from({ length: processes },
+      () => kmsWorker(database.url, Buffer.from(rootKey).toString('hex'), KeyMetadata.KeyId, concurrent)));
     return counts.reduce((a, b) => a + b, 0) / SECONDS;
   } finally {
     await database.drop();
