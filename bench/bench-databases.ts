@@ -21,5 +21,20 @@ export async function benchDatabase(): Promise<{ url: string; drop: () => Promis
   await admin(`CREATE DATABASE ${name}`);
   const url = new URL(BENCH_POSTGRES_URL!);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { url: url.toString(), drop: () => dropDatabase(name) };
+}
+
+/**
+ * Drops the database, ending its sessions. A session of another role (an autovacuum worker) cannot
+ * be ended by this role (SQLSTATE 42501): it is waited for, a second at a time, up to 10 times.
+ */
+async function dropDatabase(name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501' || attempt === 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }

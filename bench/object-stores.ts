@@ -4,26 +4,24 @@
 // in the database. Each process runs 16
 // concurrent PUTs of 1 KiB, SSE-S3, random keys, for 5 s; bodies in one directory. The processes run
 // the built package (dist/, which `npm run bench` builds first).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { benchDatabase, BENCH_POSTGRES_URL } from './bench-databases.js';
+import { DIST, GO_SIGNAL, runWorkers } from './bench-processes.js';
 
-const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url)); // from bench/ and from build/ alike
 const SECONDS = 5;
 const CONCURRENT = 16;
 
-/** One process's workload (`store`: the ObjectStore option naming its metadata); prints the PUTs done between `start` and SECONDS later. */
-const worker = (store: string, start: number) => `
+/** One process's workload (`store`: the ObjectStore option naming its metadata); prints the PUTs done in SECONDS from the go signal. */
+const worker = (store: string) => `
 import * as k from ${JSON.stringify(DIST)};
 const kms = new k.KeyManagementService({ account: '111122223333', region: 'us-east-1' });
 const s3 = new k.ObjectStore({ kms, ${store} });
 await s3.createBucket({ Bucket: 'bench' }).catch((e) => { if (e.name !== 'BucketAlreadyOwnedByYou') throw e; });
 const body = new Uint8Array(1024);
-await new Promise((resolve) => setTimeout(resolve, ${start} - Date.now()));
-const end = ${start} + ${SECONDS * 1000};
+${GO_SIGNAL}
+const end = Date.now() + ${SECONDS * 1000};
 let puts = 0;
 await Promise.all(Array.from({ length: ${CONCURRENT} }, async () => {
   while (Date.now() < end) {
@@ -35,19 +33,9 @@ await s3.close();
 console.log(puts);
 `;
 
-function runWorker(body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', body], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-    child.on('close', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`bench worker exited with ${code}`))));
-  });
-}
-
 /** PUTs per second of `processes` processes started together, every one opened and warm before the clock starts. */
 async function putsPerSecond(processes: number, store: string): Promise<number> {
-  const start = Date.now() + 3000;
-  const counts = await Promise.all(Array.from({ length: processes }, () => runWorker(worker(store, start))));
+  const counts = await runWorkers(Array.from({ length: processes }, () => worker(store)));
   return counts.reduce((a, b) => a + b, 0) / SECONDS;
 }
 

@@ -9,7 +9,7 @@ export { xts, XtsCipher, sectorTweak, DEFAULT_SECTOR_BYTES, XTS_MAX_DATA_UNIT_BY
 export { InvalidInputError, AuthenticationError, CipherStateError } from './core/errors.js';
 export { parallelGcm, parallelXts, ParallelXts, PARALLEL_THRESHOLD_BYTES, type ParallelGcmCipher } from './core/parallel.js';
 export { terminateWorkers, workerPoolInfo, type WorkerPoolInfo } from './core/worker-pool.js';
-export { Iam, MalformedPolicyError, type PutPrincipalPolicyRequest } from './policy/index.js';
+export { Iam, MalformedPolicyError, type IamOptions, type IamPolicyStore, type PolicyTable, type PutPrincipalPolicyRequest } from './policy/index.js';
 export { KeyManagementService, type KeyManagementServiceOptions, type Caller } from './kms/key-management-service.js';
 export {
   type KeyStore, type StoreSnapshot, type StoreChanges, type StateChange, type StoreUpdates, type RecordUpdate, type KeyRecord, type AliasRecord, type AuditRecord, type AuditHead,

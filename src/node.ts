@@ -12,6 +12,7 @@ export { BlockStore } from './ebs/node-block-store.js';
 export { QueryService } from './query/node-query-service.js';
 export { FileKeyStore, type FileKeyStoreOptions } from './kms/file-key-store.js';
 export { PostgresKeyStore, type PostgresKeyStoreOptions } from './kms/postgres-key-store.js';
+export { PostgresIamPolicies, type PostgresIamPoliciesOptions } from './kms/postgres-iam-policies.js';
 export { toNodeDuplex } from './envelope/node-duplex.js';
 export { PostgresObjectMetadata, type PostgresObjectMetadataOptions } from './s3/postgres-object-metadata.js';
 export { PostgresBlockMetadata, type PostgresBlockMetadataOptions } from './ebs/postgres-block-metadata.js';

@@ -63,7 +63,8 @@ export class EbsCalls {
   run<T>(work: () => Promise<T>): Promise<T> {
     return this.operations.run(async () => {
       if (this.closed) throw new StoreClosedError(this.store.name);
-      await this.store.load();
+      if (this.iam?.shared) await Promise.all([this.store.load(), this.iam.refresh()]); // identity policies other processes changed too
+      else await this.store.load();
       if (!this.opened) {
         await this.onOpen();
         this.opened = true;

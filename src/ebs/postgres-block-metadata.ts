@@ -28,6 +28,7 @@ import { SerialQueue } from '../core/serial-queue.js';
 import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation, type PostgresStoreOptions } from '../kms/postgres-options.js';
 import { inTransaction, openPool } from '../kms/postgres-pool.js';
 import { PostgresRowAuth } from '../kms/postgres-row-auth.js';
+import { DEFAULT_TOMBSTONE_RETENTION_MS, heldButGone, liveAfterPruning, TombstonePruner } from '../kms/postgres-tombstones.js';
 import { StoreClosedError } from '../platform/store-errors.js';
 import type { BlockMetadataStore } from './block-metadata.js';
 import {
@@ -50,9 +51,11 @@ export interface PostgresBlockMetadataOptions extends PostgresStoreOptions {
 const DEFAULT_ORPHANED_SECTOR_GRACE_MS = 24 * 60 * 60 * 1000;
 
 type Table = 'ebs_volumes' | 'ebs_snapshots' | 'ebs_settings' | 'ebs_attachments';
+const TABLES: Table[] = ['ebs_volumes', 'ebs_snapshots', 'ebs_settings', 'ebs_attachments'];
 
 interface Row {
-  table: Table;
+  /** 'head': the head, its change_seq as seq and its pruned_seq as mac. */
+  table: Table | 'head';
   id: string;
   seq: string;
   record: string | null;
@@ -73,6 +76,7 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
   private readonly location: PostgresLocation;
   private readonly auth: PostgresRowAuth;
   private readonly opened = loadOnce(() => this.open());
+  private readonly pruner: TombstonePruner;
   private readonly orphanedSectorGraceMs: number;
   private readonly orphansRemoved = loadOnce(() => this.sectors.removeAllBut(
     new Set([...this.state.volumes.map((v) => v.VolumeId), ...this.state.snapshots.map((s) => s.SnapshotId)]), this.orphanedSectorGraceMs));
@@ -100,6 +104,7 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
     this.name = describeStore(options);
     this.auth = new PostgresRowAuth(options.rootKey, 'ebs', this.name);
     this.sectors = new FileSectorStorageFactory(options.sectors);
+    this.pruner = new TombstonePruner('ebs_store', TABLES, options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS);
   }
 
   /** Opens the store on first use (and removes orphaned sector files); on every call, catches up with the changes other processes committed. */
@@ -117,7 +122,10 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
         const next = Number(locked!.rows[0]!.change_seq) + 1;
         this.catchUp(await this.rowsSince(client));
         made = decide();
-        if (made) await this.write(client, made.record, next);
+        if (made) {
+          await this.write(client, made.record, next);
+          await this.pruner.prune(client);
+        }
         return next;
       }, () => {
         made?.undo();
@@ -178,25 +186,43 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
     await client.query('UPDATE ebs_store SET change_seq = $1', [seq]);
   }
 
-  /** Rows written since the state's version, oldest change first. */
-  private async rowsSince(db: Pool | PoolClient): Promise<Row[]> {
-    const select = (table: Table) => `SELECT '${table}' AS "table", id, seq, record, mac, ${table === 'ebs_attachments' ? 'holder' : 'NULL::integer AS holder'} FROM ${table} WHERE seq > $1`;
-    const tables: Table[] = ['ebs_volumes', 'ebs_snapshots', 'ebs_settings', 'ebs_attachments'];
-    return (await db.query<Row>(`${tables.map(select).join(' UNION ALL ')} ORDER BY seq`, [this.version])).rows;
+  /** One statement (one snapshot): the head and the rows written since the state's version (every live one too if tombstones since may be pruned), oldest change first. */
+  private async rowsSince(db: Pool | PoolClient): Promise<{ since: number; rows: Row[] }> {
+    const since = this.version;
+    const select = (table: Table) => `SELECT '${table}' AS "table", id, seq, record, mac, ${table === 'ebs_attachments' ? 'holder' : 'NULL::integer AS holder'} FROM ${table} WHERE ${
+      liveAfterPruning('ebs_store', '$1')}`;
+    const head = `SELECT 'head' AS "table", NULL AS id, change_seq AS seq, NULL AS record, pruned_seq::text AS mac, NULL::integer AS holder FROM ebs_store`;
+    return { since, rows: (await db.query<Row>(`${[head, ...TABLES.map(select)].join(' UNION ALL ')} ORDER BY seq`, [since])).rows };
   }
 
   /**
    * Applies the rows newer than the state, in the order they were written, once every one of them
-   * authenticates: synchronously, so no call sees half of it.
+   * authenticates: synchronously, so no call sees half of it. After a whole read, what the state
+   * holds that no live row names was deleted: dropped last (attachments before their volumes).
    */
-  private catchUp(rows: Row[]): void {
-    const fresh = rows.filter((row) => Number(row.seq) > this.version);
+  private catchUp({ since, rows }: { since: number; rows: Row[] }): void {
+    const head = rows.find((row) => row.table === 'head')!;
+    const records = rows.filter((row) => row.table !== 'head');
+    const fresh = records.filter((row) => Number(row.seq) > this.version);
     for (const row of fresh) this.auth.verify(row.mac, row.table, row.id, row.id, Number(row.seq), row.holder, row.record);
-    for (const row of fresh) {
+    const gone = since > 0 && Number(head.mac) > since && Number(head.seq) > this.version ? this.goneFrom(records) : [];
+    for (const row of [...fresh, ...gone]) {
       applyBlockRecord(this.state, this.recordOf(row), `${this.name} table ${row.table} row ${row.id}`);
       if (row.table === 'ebs_attachments') this.holders.set(row.id, row.holder ?? 0);
-      this.version = Math.max(this.version, Number(row.seq));
     }
+    this.version = Math.max(this.version, Number(head.seq));
+  }
+
+  /** Tombstones for the attachments, snapshots and volumes the state holds that a whole read's live rows do not name. */
+  private goneFrom(rows: Row[]): Row[] {
+    const live = new Set(rows.filter((row) => row.record !== null).map((row) => JSON.stringify([row.table, row.id])));
+    const tombstones = (table: Table, ids: string[]): Row[] => heldButGone(ids.map((id) => JSON.stringify([table, id])), live)
+      .map((key) => ({ table, id: JSON.parse(key)[1] as string, seq: '0', record: null, mac: '', holder: null }));
+    return [
+      ...tombstones('ebs_attachments', attachmentsOf(this.state).map((a) => attachmentId(a.VolumeId, a.InstanceId, a.retiring))),
+      ...tombstones('ebs_snapshots', this.state.snapshots.map((s) => s.SnapshotId)),
+      ...tombstones('ebs_volumes', this.state.volumes.map((v) => v.VolumeId)),
+    ];
   }
 
   private recordOf(row: Row): BlockRecord {
@@ -205,7 +231,7 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
       case 'ebs_volumes': return value ? { volume: value } : { dropVolume: row.id };
       case 'ebs_snapshots': return value ? { snapshot: value } : { dropSnapshot: row.id };
       case 'ebs_settings': return { settings: value ?? { encryptionByDefault: false } };
-      case 'ebs_attachments': {
+      default: { // ebs_attachments
         const [VolumeId, InstanceId, kind] = JSON.parse(row.id) as [string, string, 'attached' | 'retiring'];
         const retiring = kind === 'retiring' ? { retiring: true as const } : {};
         return value ? { attachment: value as VolumeAttachmentRecord, ...retiring } : { dropAttachment: { VolumeId, InstanceId }, ...retiring };

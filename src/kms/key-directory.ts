@@ -44,6 +44,7 @@ export class KeyDirectory {
    */
   applyUpdates(updates: StoreUpdates): KeyRecord[] | undefined {
     if (updates.version <= this.version) return undefined;
+    if (updates.whole) updates = this.withDeletions(updates);
     const apply = <T extends object>(table: RecordTable<T>, list: Array<RecordUpdate<T>>) => {
       for (const { id, seq, record } of list) if (seq > this.version) table.replace(id, record);
     };
@@ -52,6 +53,16 @@ export class KeyDirectory {
     apply(this.grants, updates.grants);
     this.version = updates.version;
     return updates.keys.flatMap(({ record }) => (record ? [record] : []));
+  }
+
+  /** A whole read's updates, with a deletion (as of its version) for every record held that none of its records names. */
+  private withDeletions(updates: StoreUpdates): StoreUpdates {
+    const gone = <T extends object>(table: RecordTable<T>, list: Array<RecordUpdate<T>>): Array<RecordUpdate<T>> => {
+      const live = new Set(list.filter((u) => u.record !== undefined).map((u) => u.id));
+      const deleted = [...table.values()].map(table.idOf).filter((id) => !live.has(id));
+      return [...list, ...deleted.map((id) => ({ id, seq: updates.version, record: undefined }))];
+    };
+    return { version: updates.version, keys: gone(this.keys, updates.keys), aliases: gone(this.aliases, updates.aliases), grants: gone(this.grants, updates.grants) };
   }
 
   /** What `tx` changed, as the store takes it. */

@@ -108,6 +108,12 @@ export interface RecordUpdate<T> {
 /** What changed in a shared store after some version, up to `version` (the store's version when read). */
 export interface StoreUpdates {
   version: number;
+  /**
+   * The lists hold every live record (with the records changed after the version asked for): a
+   * record the caller holds that they do not name was deleted (a store that prunes tombstones, for
+   * a caller older than the last pruned one).
+   */
+  whole?: boolean;
   keys: Array<RecordUpdate<KeyRecord>>;
   aliases: Array<RecordUpdate<AliasRecord>>;
   grants: Array<RecordUpdate<GrantRecord>>;

@@ -120,11 +120,14 @@ export class KmsCalls {
   private async catchUp(): Promise<void> {
     if (!this.loaded) await this.ready();
     const store = this.store;
-    if (!store.updatesSince) return;
-    await this.refresher.run(async () => {
-      const updates = await store.updatesSince!(this.directory.version);
-      await this.calls.run(async () => this.applyUpdates(updates));
-    });
+    const policies = this.iam?.shared ? this.iam.refresh() : undefined; // identity policies other processes changed, meanwhile
+    if (store.updatesSince) {
+      await this.refresher.run(async () => {
+        const updates = await store.updatesSince!(this.directory.version);
+        await this.calls.run(async () => this.applyUpdates(updates));
+      });
+    }
+    await policies;
   }
 
   private applyUpdates(updates: Parameters<KeyDirectory['applyUpdates']>[0]): void {
@@ -144,7 +147,7 @@ export class KmsCalls {
    * under its lock, on the updated tables; the outcome is then the second run's.
    */
   async transactional<T>(attempt: () => Promise<{ outcome: T; event?: AuditEvent }>): Promise<T> {
-    if (!this.loaded || this.store.updatesSince) await this.catchUp(); // (a store with one writer has nothing to catch up with)
+    if (!this.loaded || this.store.updatesSince || this.iam?.shared) await this.catchUp(); // (a store with one writer and an Iam in memory: nothing to catch up with)
     const { outcome, stored } = await this.calls.run(async () => {
       const { directory, lifecycle, audit } = this;
       let dueBefore = lifecycle.nextDue;

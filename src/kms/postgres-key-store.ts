@@ -37,6 +37,7 @@ import {
 } from './key-store.js';
 import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation, type PostgresStoreOptions } from './postgres-options.js';
 import { inTransaction, openPool } from './postgres-pool.js';
+import { DEFAULT_TOMBSTONE_RETENTION_MS, liveAfterPruning, TombstonePruner } from './postgres-tombstones.js';
 import { RootKeyMismatchError, StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
 
 export type PostgresKeyStoreOptions = PostgresStoreOptions;
@@ -66,6 +67,7 @@ export class PostgresKeyStore implements KeyStore {
   /** Where the store is, for messages: host, database and schema, never the connection string (it may hold a password). */
   private readonly name: string;
   private readonly opened = loadOnce(() => this.open());
+  private readonly pruner: TombstonePruner;
   private pool: Pool | undefined;
   private closed = false;
 
@@ -76,6 +78,7 @@ export class PostgresKeyStore implements KeyStore {
     this.auditKey = deriveAuditKey(this.root);
     this.rowKey = hkdf(sha256, this.root, undefined, encoder.encode('kms-wasm postgres rows v1'), 32);
     this.name = describeStore(options);
+    this.pruner = new TombstonePruner('kms_store', TABLES.map((t) => t.table), options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS);
   }
 
   /** The root key, once the store is open and has accepted it. */
@@ -149,6 +152,7 @@ export class PostgresKeyStore implements KeyStore {
     if (changes) {
       version += 1;
       for (const { table, id, field } of TABLES) await this.writeRows(client, table, id, version, changes[field] as StoreChanges[typeof field]);
+      await this.pruner.prune(client);
     }
     const { records, head: after } = chainRecords({ count: Number(head!.audit_count), mac: head!.audit_mac }, this.auditKey, all);
     // The records and the new head in one statement (one round trip).
@@ -178,16 +182,18 @@ export class PostgresKeyStore implements KeyStore {
 
   private async updatesVia(client: Pool | PoolClient, version: number): Promise<StoreUpdates> {
     // From 0 (a process's first load) deleted records are left out: there is nothing to delete them from.
+    // The head's pruned_seq comes as its mac: past `version`, the rows are every live one (whole).
     const rowsSince = (table: Table, id: string) =>
-      `SELECT '${table}' AS kind, ${id} AS id, seq, record, mac FROM ${table} WHERE seq > $1 AND ($1 > 0 OR record IS NOT NULL)`;
+      `SELECT '${table}' AS kind, ${id} AS id, seq, record, mac FROM ${table} WHERE ${liveAfterPruning('kms_store', '$1')}`;
     const { rows } = await client.query<Row>(
-      `SELECT 'head' AS kind, NULL AS id, change_seq AS seq, NULL AS record, NULL AS mac FROM kms_store UNION ALL ${
+      `SELECT 'head' AS kind, NULL AS id, change_seq AS seq, NULL AS record, pruned_seq::text AS mac FROM kms_store UNION ALL ${
         TABLES.map(({ table, id }) => rowsSince(table, id)).join(' UNION ALL ')}`, [version]);
     const updates: StoreUpdates = { version: 0, keys: [], aliases: [], grants: [] };
     for (const row of rows) {
       const seq = Number(row.seq);
       if (row.kind === 'head') {
         updates.version = seq;
+        if (version > 0 && Number(row.mac) > version) updates.whole = true;
         continue;
       }
       if (!constantTimeEqual(encoder.encode(this.rowMac(row.kind, row.id!, seq, row.record)), encoder.encode(row.mac ?? ''))) {

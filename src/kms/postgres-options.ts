@@ -2,6 +2,8 @@
 // store names itself in messages. Apart from postgres-pool.ts so that the published declarations of
 // the stores' options do not pull in the driver's types.
 
+import { checkRetention } from './postgres-tombstones.js';
+
 export interface PostgresStoreOptions {
   /** A libpq connection string or URI, e.g. postgres://kms@db.internal:5432/kms (never logged: it may hold a password). */
   connectionString: string;
@@ -11,10 +13,16 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Connections in this process's pool (default 10). */
   poolSize?: number;
+  /**
+   * Milliseconds a deleted record's row is kept as a tombstone, so that other processes learn of the
+   * deletion from it (default 3,600,000: an hour). Older ones are pruned; a process idle for longer
+   * reads the live rows whole at its next catch-up (postgres-tombstones.ts).
+   */
+  tombstoneRetentionMs?: number;
 }
 
-/** Where a store's tables are: its options but the root key (which the pool never needs). */
-export type PostgresLocation = Omit<PostgresStoreOptions, 'rootKey'>;
+/** Where a store's tables are: its options but the root key (which the pool never needs) and the retention. */
+export type PostgresLocation = Omit<PostgresStoreOptions, 'rootKey' | 'tombstoneRetentionMs'>;
 
 /** The options' location part, without a reference to the caller's root key. */
 export const locationOf = ({ connectionString, schema, poolSize }: PostgresStoreOptions): PostgresLocation => ({ connectionString, schema, poolSize });
@@ -31,6 +39,7 @@ export function checkPostgresOptions(options: PostgresStoreOptions, invalid: (me
   if (options.poolSize !== undefined && !(Number.isSafeInteger(options.poolSize) && options.poolSize >= 1)) {
     throw invalid('poolSize: expected a whole number of connections, 1 or more');
   }
+  checkRetention(options.tombstoneRetentionMs, 'tombstoneRetentionMs', invalid);
 }
 
 /** host/database and schema of a store, for messages: never the connection string (it may hold a password). */

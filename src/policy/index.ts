@@ -1,4 +1,4 @@
-export { Iam, type PutPrincipalPolicyRequest } from './iam.js';
+export { Iam, type IamOptions, type IamPolicyStore, type PolicyTable, type PutPrincipalPolicyRequest } from './iam.js';
 export { parsePolicy, type PolicyDocument, type Statement } from './policy-document.js';
 export { evaluatePolicies, type PolicyRequest, type Verdict, type PrincipalMatch } from './policy-evaluator.js';
 export { MalformedPolicyError } from './policy-errors.js';

@@ -131,7 +131,7 @@ export class QueryService {
 
   /** Queues the query and returns its id at once; poll getQueryExecution for its state. */
   async startQueryExecution(request: StartQueryExecutionRequest, caller?: Caller): Promise<{ QueryExecutionId: string }> {
-    const who = this.authorize('StartQueryExecution', caller, request?.WorkGroup);
+    const who = await this.authorize('StartQueryExecution', caller, request?.WorkGroup);
     const query = request?.QueryString;
     if (typeof query !== 'string' || query.trim().length === 0 || query.length > MAX_QUERY_LENGTH) {
       throw invalidRequest('QueryString', `expected SQL text of 1 to ${MAX_QUERY_LENGTH} characters`);
@@ -160,13 +160,13 @@ export class QueryService {
   }
 
   async getQueryExecution(request: { QueryExecutionId: string }, caller?: Caller) {
-    this.authorize('GetQueryExecution', caller);
+    await this.authorize('GetQueryExecution', caller);
     return { QueryExecution: describeExecution(await this.execution(request?.QueryExecutionId)) };
   }
 
   /** The ids of this service's query executions, newest first, in pages of MaxResults (0 to 50, default 50). */
   async listQueryExecutions(request: { NextToken?: string; MaxResults?: number; WorkGroup?: string } = {}, caller?: Caller) {
-    this.authorize('ListQueryExecutions', caller, request?.WorkGroup);
+    await this.authorize('ListQueryExecutions', caller, request?.WorkGroup);
     const maxResults = request?.MaxResults ?? 50;
     if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 50) throw invalidRequest('MaxResults', 'expected a whole number from 0 to 50');
     await this.load();
@@ -178,7 +178,7 @@ export class QueryService {
 
   /** Up to 50 executions at once; an unknown id is reported in UnprocessedQueryExecutionIds, not thrown. */
   async batchGetQueryExecution(request: { QueryExecutionIds: string[] }, caller?: Caller) {
-    this.authorize('BatchGetQueryExecution', caller);
+    await this.authorize('BatchGetQueryExecution', caller);
     const ids = request?.QueryExecutionIds;
     if (!Array.isArray(ids) || ids.length < 1 || ids.length > 50) throw invalidRequest('QueryExecutionIds', 'expected 1 to 50 query execution ids');
     await this.load();
@@ -192,7 +192,7 @@ export class QueryService {
 
   /** Cancels a queued or running query (no result is written); a finished one is left as it is. */
   async stopQueryExecution(request: { QueryExecutionId: string }, caller?: Caller): Promise<Record<string, never>> {
-    this.authorize('StopQueryExecution', caller);
+    await this.authorize('StopQueryExecution', caller);
     const execution = await this.execution(request?.QueryExecutionId);
     if (execution.state === 'QUEUED' || execution.state === 'RUNNING') {
       execution.state = 'CANCELLED';
@@ -209,7 +209,7 @@ export class QueryService {
    * first row is the header, as Athena returns it.
    */
   async getQueryResults(request: { QueryExecutionId: string; NextToken?: string; MaxResults?: number }, caller?: Caller) {
-    const who = this.authorize('GetQueryResults', caller);
+    const who = await this.authorize('GetQueryResults', caller);
     const execution = await this.execution(request?.QueryExecutionId);
     const maxResults = request.MaxResults ?? 1000;
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000) throw invalidRequest('MaxResults', 'expected a whole number from 1 to 1000');
@@ -256,8 +256,9 @@ export class QueryService {
   }
 
   /** The caller, once allowed athena:`action` on the workgroup (only "primary" exists: another is not found). */
-  private authorize(action: AthenaAction, caller: Caller | undefined, workgroup: unknown = PRIMARY_WORKGROUP): Caller {
+  private async authorize(action: AthenaAction, caller: Caller | undefined, workgroup: unknown = PRIMARY_WORKGROUP): Promise<Caller> {
     if (workgroup !== PRIMARY_WORKGROUP) throw new AthenaError('InvalidRequestException', `WorkGroup ${String(workgroup)} is not found.`, 'INVALID_INPUT');
+    await this.scope.iam?.refresh(); // identity policies other processes changed (nothing to do for an Iam in memory)
     return authorizeAthena(this.scope, action, caller);
   }
 

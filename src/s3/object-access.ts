@@ -43,8 +43,10 @@ export class ObjectAccess {
     return this.state.bodies;
   }
 
-  load(): Promise<void> {
-    return this.state.load();
+  /** Catches up with what other processes changed: the metadata, and the identity policies when they are shared. */
+  async load(): Promise<void> {
+    if (this.iam?.shared) await Promise.all([this.state.load(), this.iam.refresh()]);
+    else await this.state.load();
   }
 
   who(caller: Caller | undefined): Caller {

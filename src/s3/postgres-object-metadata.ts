@@ -46,6 +46,7 @@ import { SerialQueue } from '../core/serial-queue.js';
 import { constantTimeEqual } from '../core/bytes.js';
 import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation, type PostgresStoreOptions } from '../kms/postgres-options.js';
 import { inTransaction, openPool } from '../kms/postgres-pool.js';
+import { DEFAULT_TOMBSTONE_RETENTION_MS, heldButGone, liveAfterPruning, TombstonePruner } from '../kms/postgres-tombstones.js';
 import { RootKeyMismatchError, StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
 import { DirectoryBodies } from './directory-bodies.js';
 import type { SharedBodies } from './object-bodies.js';
@@ -99,6 +100,8 @@ interface Updates {
   version: number;
   /** The head's uploads_pruned_seq: past `since`, the rows hold every live upload row, not only those changed. */
   prunedSeq: number;
+  /** The head's pruned_seq: past `since`, the rows hold every live bucket and version row (postgres-tombstones.ts). */
+  recordsPrunedSeq: number;
   sealedRootKeys: string;
   /** Rows changed since the version asked for, oldest change first. */
   rows: Row[];
@@ -122,6 +125,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
   private readonly location: PostgresLocation;
   private readonly orphanedBodyGraceMs: number;
   private readonly endedUploadRetentionMs: number;
+  private readonly pruner: TombstonePruner;
   private readonly orphansRemoved = loadOnce(() => this.bodies.removeOrphans(
     new Set(versionBodyIds(this.buckets).concat(partBodyIds(this.uploads))), this.orphanedBodyGraceMs));
   private readonly rowKey: Uint8Array;
@@ -153,6 +157,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     }
     this.orphanedBodyGraceMs = options.orphanedBodyGraceMs ?? DEFAULT_ORPHANED_BODY_GRACE_MS;
     this.endedUploadRetentionMs = options.endedUploadRetentionMs ?? DEFAULT_ENDED_UPLOAD_RETENTION_MS;
+    this.pruner = new TombstonePruner('s3_store', ['s3_buckets', 's3_versions'], options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS);
     this.location = locationOf(options);
     this.rowKey = derive(options.rootKey, 'kms-wasm postgres s3 rows v1');
     this.sealKey = derive(options.rootKey, 'kms-wasm postgres s3 sse-s3 root keys v1');
@@ -204,6 +209,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
         }
         // One row set per change, each with its own seq, so a key's versions keep their order.
         for (const change of made) await this.write(client, change.record, ++seq);
+        if (made.length > 0) await this.pruner.prune(client);
         return seq;
       }, () => {
         for (const change of made.reverse()) change.undo();
@@ -313,15 +319,16 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
    */
   private async updatesVia(client: Pool | PoolClient, version: number, liveOnly = false): Promise<Updates> {
     const { rows } = await client.query<Row>(`
-      SELECT 'head' AS kind, NULL AS bucket, NULL AS key, NULL AS version_id, NULL AS upload_id, NULL::integer AS part_number, change_seq AS seq,
+      SELECT 'head' AS kind, pruned_seq::text AS bucket, NULL AS key, NULL AS version_id, NULL AS upload_id, NULL::integer AS part_number, change_seq AS seq,
         sse_s3_root_keys AS record, uploads_pruned_seq::text AS mac FROM s3_store
-      UNION ALL SELECT 'bucket', name, NULL, NULL, NULL, NULL, seq, record, mac FROM s3_buckets WHERE seq > $1 AND (NOT $2 OR record IS NOT NULL)
-      UNION ALL SELECT 'version', bucket, key, version_id, NULL, NULL, seq, record, mac FROM s3_versions WHERE seq > $1 AND (NOT $2 OR record IS NOT NULL)
+      UNION ALL SELECT 'bucket', name, NULL, NULL, NULL, NULL, seq, record, mac FROM s3_buckets WHERE ${liveAfterPruning('s3_store', '$1')}
+      UNION ALL SELECT 'version', bucket, key, version_id, NULL, NULL, seq, record, mac FROM s3_versions WHERE ${liveAfterPruning('s3_store', '$1')}
       UNION ALL SELECT 'upload', NULL, NULL, NULL, upload_id, part_number, seq, record, mac FROM s3_uploads
         WHERE (seq > $1 OR (record IS NOT NULL AND $1 < (SELECT uploads_pruned_seq FROM s3_store))) AND (NOT $2 OR record IS NOT NULL)
       ORDER BY seq`, [version, liveOnly]);
     const head = rows.find((row) => row.kind === 'head')!;
-    return { since: version, version: Number(head.seq), prunedSeq: Number(head.mac), sealedRootKeys: head.record!, rows: rows.filter((row) => row.kind !== 'head') };
+    return { since: version, version: Number(head.seq), prunedSeq: Number(head.mac), recordsPrunedSeq: Number(head.bucket), sealedRootKeys: head.record!,
+      rows: rows.filter((row) => row.kind !== 'head') };
   }
 
   /**
@@ -329,7 +336,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
    * only what is newer than what memory holds: a read that started before another call's catch-up
    * or change finished brings nothing older back. Every row is authenticated before any is applied.
    */
-  private catchUp({ since, version, prunedSeq, sealedRootKeys, rows }: Updates): void {
+  private catchUp({ since, version, prunedSeq, recordsPrunedSeq, sealedRootKeys, rows }: Updates): void {
     this.useRootKeys(sealedRootKeys);
     if (version <= this.version) return;
     const wholeUploads = prunedSeq > since; // the live upload rows came whole: an upload none of them names has ended
@@ -339,6 +346,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
       const live = new Set(fresh.filter((row) => row.kind === 'upload' && row.part_number === 0 && row.record !== null).map((row) => row.upload_id!));
       for (const id of this.uploads.keys()) if (!live.has(id)) this.uploads.delete(id);
     }
+    if (since > 0 && recordsPrunedSeq > since) fresh.push(...this.goneSince(rows, version)); // the live rows came whole: what they do not name was deleted
     // Buckets first (a version's bucket may have been written after it), removed buckets last (their versions were removed before them).
     for (const row of fresh) if (row.kind === 'bucket' && row.record !== null) restoreBucket(this.buckets, JSON.parse(row.record) as SavedBucket);
     for (const row of fresh) if (row.kind === 'version') this.applyVersion(row);
@@ -349,6 +357,21 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
       this.buckets.delete(row.bucket!);
     }
     this.version = version;
+  }
+
+  /** Tombstones (as of `version`) for the buckets and versions held that a whole read's live `rows` do not name, a bucket's after its versions'. */
+  private goneSince(rows: Row[], version: number): Row[] {
+    const tombstone = (fields: Partial<Row>): Row => ({ bucket: null, key: null, version_id: null, upload_id: null, part_number: null, mac: null,
+      kind: 'version', ...fields, seq: String(version), record: null });
+    const liveBuckets = new Set(rows.filter((row) => row.kind === 'bucket' && row.record !== null).map((row) => row.bucket!));
+    const liveVersions = new Set(rows.filter((row) => row.kind === 'version' && row.record !== null).map((row) => JSON.stringify([row.bucket, row.key, row.version_id])));
+    const held = [...this.buckets.values()].flatMap((bucket) => [...bucket.objects].flatMap(([key, versions]) =>
+      versions.map((v) => JSON.stringify([bucket.name, key, v.versionId]))));
+    const versions = heldButGone(held, liveVersions).map((id) => {
+      const [bucket, key, versionId] = JSON.parse(id) as [string, string, string];
+      return tombstone({ bucket, key, version_id: versionId });
+    });
+    return [...versions, ...heldButGone(this.buckets.keys(), liveBuckets).map((bucket) => tombstone({ kind: 'bucket', bucket }))];
   }
 
   /** A version written (it goes last among its key's versions, as the newest) or removed. */

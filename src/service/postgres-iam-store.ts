@@ -26,6 +26,7 @@ import { SerialQueue } from '../core/serial-queue.js';
 import { describeStore, locationOf, type PostgresStoreOptions } from '../kms/postgres-options.js';
 import { inTransaction, openPool } from '../kms/postgres-pool.js';
 import { PostgresRowAuth } from '../kms/postgres-row-auth.js';
+import { DEFAULT_TOMBSTONE_RETENTION_MS, IAM_TABLES, liveAfterPruning, TombstonePruner } from '../kms/postgres-tombstones.js';
 import { StoreIntegrityError } from '../platform/store-errors.js';
 import type { AccessKeyPair } from './access-key-generator.js';
 import type { AccessKeyRecord, IamState, IamStore, UserRecord } from './iam-directory.js';
@@ -55,7 +56,7 @@ export class PostgresIamStore implements IamStore {
   private readonly writes = new SerialQueue();
 
   private constructor(private readonly pool: Pool, private readonly auth: PostgresRowAuth, private readonly sealKey: Uint8Array,
-    private readonly name: string, account: string, root: AccessKeyPair) {
+    private readonly name: string, account: string, root: AccessKeyPair, private readonly pruner: TombstonePruner) {
     this.state = { account, root, users: [], accessKeys: [] };
   }
 
@@ -74,15 +75,20 @@ export class PostgresIamStore implements IamStore {
     const pool = await openPool(locationOf(options), async () => undefined);
     try {
       const offered = chooseRootCredentials(environment, undefined);
-      const { rowCount } = await pool.query('INSERT INTO iam_store (root_key_check, change_seq, account, root) VALUES ($1, 0, $2, $3) ON CONFLICT DO NOTHING',
-        [auth.check, account, seal(sealKey, JSON.stringify(offered.credentials), rootAad(account))]);
+      const sealedRoot = seal(sealKey, JSON.stringify(offered.credentials), rootAad(account));
+      const inserted = await pool.query('INSERT INTO iam_store (root_key_check, change_seq, account, root) VALUES ($1, 0, $2, $3) ON CONFLICT DO NOTHING',
+        [auth.check, account, sealedRoot]);
+      // A head the library made (PostgresIamPolicies) has no account yet: the first server fills it in.
+      const filled = await pool.query('UPDATE iam_store SET account = $2, root = $3 WHERE account IS NULL AND root_key_check = $1', [auth.check, account, sealedRoot]);
+      const rowCount = (inserted.rowCount ?? 0) + (filled.rowCount ?? 0);
       const { rows } = await pool.query<{ root_key_check: string; account: string; root: string }>('SELECT root_key_check, account, root FROM iam_store');
       const head = rows[0]!;
       auth.checkRootKey(head.root_key_check);
       if (head.account !== account) throw new RootCredentialsError(`${name} holds account ${head.account}'s identities; start with --account ${head.account}`);
       const stored = JSON.parse(unseal(sealKey, head.root, rootAad(account), `${name} table iam_store`)) as AccessKeyPair;
       const root = chooseRootCredentials(environment, stored); // the environment, if set, must name the stored pair
-      const store = new PostgresIamStore(pool, auth, sealKey, name, account, root.credentials);
+      const store = new PostgresIamStore(pool, auth, sealKey, name, account, root.credentials,
+        new TombstonePruner('iam_store', IAM_TABLES, options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS));
       await store.refresh();
       return { store, generated: rowCount === 1 && offered.generated ? offered.credentials : undefined };
     } catch (error) {
@@ -106,6 +112,7 @@ export class PostgresIamStore implements IamStore {
         next = structuredClone(this.state);
         result = mutate(next);
         await this.write(client, this.state, next, seq);
+        await this.pruner.prune(client);
         return seq;
       });
       if (seq > this.version) { // else a catch-up since the commit brought this change (and later ones) already
@@ -138,25 +145,33 @@ export class PostgresIamStore implements IamStore {
     await client.query('UPDATE iam_store SET change_seq = $1', [seq]);
   }
 
-  /** One statement (one snapshot): the head's change_seq and the rows written after the state's version, oldest change first. */
-  private async rowsSince(db: Pool | PoolClient): Promise<Row[]> {
-    return (await db.query<Row>(`SELECT 'head' AS kind, NULL AS id, change_seq AS seq, NULL AS record, NULL AS mac FROM iam_store
-      UNION ALL SELECT 'iam_users', id, seq, record, mac FROM iam_users WHERE seq > $1
-      UNION ALL SELECT 'iam_access_keys', id, seq, record, mac FROM iam_access_keys WHERE seq > $1
-      ORDER BY seq`, [this.version])).rows;
+  /**
+   * One statement (one snapshot): the head (change_seq as seq, pruned_seq as mac) and the rows
+   * written after the state's version (every live one too if tombstones since may be pruned), oldest change first.
+   */
+  private async rowsSince(db: Pool | PoolClient): Promise<{ since: number; rows: Row[] }> {
+    const since = this.version;
+    const where = liveAfterPruning('iam_store', '$1');
+    return { since, rows: (await db.query<Row>(`SELECT 'head' AS kind, NULL AS id, change_seq AS seq, NULL AS record, pruned_seq::text AS mac FROM iam_store
+      UNION ALL SELECT 'iam_users', id, seq, record, mac FROM iam_users WHERE ${where}
+      UNION ALL SELECT 'iam_access_keys', id, seq, record, mac FROM iam_access_keys WHERE ${where}
+      ORDER BY seq`, [since])).rows };
   }
 
   /**
    * Applies the rows newer than the state, once every one authenticates, as a new state object (a
    * reader holding the old one keeps a consistent view); nothing newer: the state stays as it is.
+   * After a whole read (tombstones since `since` pruned) the live rows are the state: it starts empty.
    */
-  private catchUp(rows: Row[]): void {
-    const version = Number(rows.find((row) => row.kind === 'head')?.seq ?? 0);
+  private catchUp({ since, rows }: { since: number; rows: Row[] }): void {
+    const head = rows.find((row) => row.kind === 'head');
+    const version = Number(head?.seq ?? 0);
     if (version <= this.version) return;
-    const fresh = rows.filter((row) => row.kind !== 'head' && Number(row.seq) > this.version);
+    const whole = since > 0 && Number(head!.mac) > since;
+    const fresh = rows.filter((row) => row.kind !== 'head' && (whole || Number(row.seq) > this.version));
     for (const row of fresh) this.auth.verify(row.mac, row.kind, row.id!, row.id, Number(row.seq), row.record);
-    const users = new Map<string, UserRecord>(this.state.users.map((u) => [u.userName, u]));
-    const keys = new Map<string, AccessKeyRecord>(this.state.accessKeys.map((k) => [k.accessKeyId, k]));
+    const users = new Map<string, UserRecord>(whole ? [] : this.state.users.map((u) => [u.userName, u]));
+    const keys = new Map<string, AccessKeyRecord>(whole ? [] : this.state.accessKeys.map((k) => [k.accessKeyId, k]));
     for (const row of fresh) {
       const id = row.id!;
       if (row.kind === 'iam_users') {

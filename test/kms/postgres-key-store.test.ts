@@ -96,7 +96,7 @@ describe.skipIf(!POSTGRES_URL)('PostgresKeyStore', () => {
     const openers = Array.from({ length: 6 }, () => kmsOn(open(schema)));
     const keys = await Promise.all(openers.map((kms) => kms.createKey()));
     const { rows } = await sql.query(`SELECT version FROM ${schema}.kms_schema_migrations`);
-    expect(rows.map((r) => r.version).sort()).toEqual(['0001_initial.sql', '0002_object_metadata.sql', '0003_block_metadata.sql', '0004_body_ages.sql', '0005_multipart_uploads.sql', '0006_ended_upload_pruning.sql', '0007_iam.sql']);
+    expect(rows.map((r) => r.version).sort()).toEqual(['0001_initial.sql', '0002_object_metadata.sql', '0003_block_metadata.sql', '0004_body_ages.sql', '0005_multipart_uploads.sql', '0006_ended_upload_pruning.sql', '0007_iam.sql', '0008_iam_principal_policies.sql', '0009_tombstone_pruning.sql']);
     expect((await openers[0]!.listKeys()).Keys).toHaveLength(6);
     expect(await openers[5]!.verifyAuditTrail()).toMatchObject({ valid: true, records: 7 });
     expect(keys).toHaveLength(6);
