@@ -268,7 +268,8 @@ export class S3RestApi implements ServiceHandler {
       const answer = await operation({ request, who, route: { ...route, bucket: route.bucket ?? '', key: route.key ?? '' } });
       return { ...answer, headers: { ...answer.headers, 'x-amz-request-id': requestId } };
     } catch (error) {
-      if (error instanceof S3Error) throw new ServiceError(error.name, STATUS[error.name] ?? 400, error.message);
+      // InternalError (a stored body gone) goes on as a fault: the dispatcher answers S3's 500 InternalError and only the log gets the detail.
+      if (error instanceof S3Error && error.name !== 'InternalError') throw new ServiceError(error.name, STATUS[error.name] ?? 400, error.message);
       throw error;
     }
   }
