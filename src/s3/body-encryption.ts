@@ -7,7 +7,8 @@ import { FramedEncryptor } from '../envelope/framed-encryptor.js';
 import { PooledFramedEncryptor } from '../envelope/pooled-framed-cipher.js';
 import type { EncryptionMaterials } from '../envelope/materials.js';
 import type { ObjectBodies } from './object-bodies.js';
-import { etagHasher } from './object-bytes.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { etagHasher, etagOf } from './object-bytes.js';
 import { s3Error } from './s3-errors.js';
 
 /** Where a body's frames are sealed: in the calling thread, or on the shared worker pool. */
@@ -35,11 +36,12 @@ export interface WrittenBody {
  * Encrypts `pieces` under each of `layers` in turn (their data keys are zeroed here) and stores the
  * result as body `bodyId`, committed only once whole. At most `maxBytes` of plaintext (else
  * EntityTooLarge); with `contentLength`, exactly that many (else IncompleteBody, or InvalidArgument
- * if longer). On any failure the body is gone and the error thrown. With `sealing` 'pool' the frames
+ * if longer); with `sha256` (hex), a plaintext of that SHA-256 (else XAmzContentSHA256Mismatch), from
+ * the same hash as the ETag, so a front end that verifies x-amz-content-sha256 hashes nothing itself. On any failure the body is gone and the error thrown. With `sealing` 'pool' the frames
  * are sealed on the worker pool, the same bytes as in the thread.
  */
 export async function writeEncryptedBody(bodies: ObjectBodies, bodyId: string, pieces: AsyncIterable<Uint8Array>,
-  layers: EncryptionMaterials[], limits: { maxBytes: number; contentLength?: number }, sealing: Sealing = 'thread'): Promise<WrittenBody> {
+  layers: EncryptionMaterials[], limits: { maxBytes: number; contentLength?: number; sha256?: string }, sealing: Sealing = 'thread'): Promise<WrittenBody> {
   const encryptors: LayerEncryptor[] = [];
   try {
     for (const materials of layers) encryptors.push(sealing === 'pool' ? new PooledFramedEncryptor(materials) : new FramedEncryptor(materials));
@@ -89,11 +91,15 @@ export async function writeEncryptedBody(bodies: ObjectBodies, bodyId: string, p
     if (limits.contentLength !== undefined && size < limits.contentLength) {
       throw s3Error('IncompleteBody', `Body: ${size} bytes, fewer than the ContentLength of ${limits.contentLength}`);
     }
+    const digest = hasher.digest();
+    if (limits.sha256 !== undefined && bytesToHex(digest) !== limits.sha256) {
+      throw s3Error('XAmzContentSHA256Mismatch', 'The provided \'x-amz-content-sha256\' header does not match what was computed.');
+    }
     let last: Uint8Array = new Uint8Array(0);
     for (const encryptor of encryptors) last = await encryptor.final(last);
     if (last.length > 0) await writer.write(last);
     await writer.commit();
-    return { size, etag: hasher.etag() };
+    return { size, etag: etagOf(digest) };
   } catch (error) {
     encryptors.forEach((e) => e.dispose());
     await writer.abort();

@@ -142,7 +142,7 @@ export class MultipartUploads {
         throw error;
       }
       const binding = partBinding(objectArn, request.UploadId, request.PartNumber, bodyId);
-      const { size, etag } = await writeEncryptedBody(this.host.bodies(), bodyId, pieces, layers.map((m) => bindMaterials(m, binding)), { maxBytes: MAX_PART_BYTES, contentLength });
+      const { size, etag } = await writeEncryptedBody(this.host.bodies(), bodyId, pieces, layers.map((m) => bindMaterials(m, binding)), { maxBytes: MAX_PART_BYTES, contentLength, sha256: request.ContentSHA256 });
       const part: StoredPart = { bodyId, size, etag, lastModified: this.host.clock.now(), checksum };
       let previous: StoredPart | undefined;
       try {

@@ -9,7 +9,7 @@ export type S3ErrorCode =
   | 'KMS.DisabledException' | 'KMS.KMSInvalidStateException' | 'KMS.NotFoundException'
   | 'NoSuchUpload' | 'InvalidPart' | 'InvalidPartOrder' | 'EntityTooSmall' | 'EntityTooLarge' | 'IncompleteBody'
   | 'BucketNotEmpty' | 'NoSuchBucketPolicy' | 'MalformedXML' | 'InvalidPartNumber' | 'PreconditionFailed'
-  | 'InternalError';
+  | 'InternalError' | 'XAmzContentSHA256Mismatch';
 
 export class S3Error extends Error {
   override readonly name: S3ErrorCode;
