@@ -125,7 +125,7 @@ export class MultipartUploads {
     await this.host.load();
     const { upload, who, customerKey } = this.uploadFor(request, caller, request.PartNumber);
     try {
-      MultipartUploads.requireSealedAsObject(upload);
+      MultipartUploads.requireSealedAsObject(upload, request.UploadId);
       const contentLength = checkContentLength(request.ContentLength, MAX_PART_BYTES);
       let checksum: string | undefined;
       const algorithm = upload.checksum?.algorithm;
@@ -175,7 +175,7 @@ export class MultipartUploads {
   async complete(request: CompleteMultipartUploadRequest, caller?: Caller): Promise<CompleteMultipartUploadOutput> {
     await this.host.load();
     const { upload, who } = this.uploadFor(request, caller, undefined, false);
-    MultipartUploads.requireSealedAsObject(upload);
+    MultipartUploads.requireSealedAsObject(upload, request.UploadId);
     this.host.authorizePut(who, this.host.bucket(upload.bucket), upload.key, { ...upload.settings, Bucket: upload.bucket, Key: upload.key,
       SSECustomerAlgorithm: upload.customerKey ? 'AES256' : undefined, SecureTransport: request.SecureTransport });
     // SSE-C: the key is needed only with a checksum (API Reference, CompleteMultipartUpload); if given, it must be the upload's.
@@ -310,10 +310,16 @@ export class MultipartUploads {
   }
 
   /**
-   * An upload begun by an earlier release sealed its parts under the SSE-S3 root key, to be
-   * re-encrypted on completion, which this release no longer does: it can only be listed and aborted.
+   * An upload begun by an earlier release sealed its parts under the SSE-S3 root key (or the SSE-C
+   * key), bound to a per-part ARN, to be re-encrypted on completion, which this release no longer
+   * does: it can be listed and aborted, and refuses parts and completion with what to do instead.
+   * (Completing it would keep that release's part format and a re-encrypting completion alive as a
+   * second write path, for uploads that exist only between an upgrade and their end: README, "Multipart upload".)
    */
-  private static requireSealedAsObject(upload: StoredUpload): void {
-    if (!upload.sealedAsObject) throw s3Error('InvalidRequest', 'this upload was begun by an earlier kms-wasm release, whose parts cannot be served as stored: abort it and upload again');
+  private static requireSealedAsObject(upload: StoredUpload, uploadId: string): void {
+    if (!upload.sealedAsObject) {
+      throw s3Error('InvalidRequest', `upload ${uploadId} was begun by an earlier kms-wasm release, whose parts this release does not complete: `
+        + `abort it (AbortMultipartUpload; aws s3api abort-multipart-upload --bucket ${upload.bucket} --key ${upload.key} --upload-id ${uploadId}) and upload the object again`);
+    }
   }
 }
