@@ -1,6 +1,8 @@
 // The write path of a body: plaintext pieces in, through the encryption layers (innermost first:
 // DSSE-KMS has two, SSE-S3/SSE-KMS/SSE-C one, plaintext none), out to the body's file as they come.
-// Memory held: one piece (≤ 1 MiB) and one frame per layer (with the worker pool: a few 4 MiB chunks),
+// Pieces are gathered to 1 MiB (4 MiB for the worker pool) before they are sealed and written: a
+// socket hands a PUT over in 64 KiB chunks, and one seal and one file write per chunk cost a thread-pool
+// round trip and an output array each. Memory held: one gathered chunk and its ciphertext per layer,
 // whatever the object's size.
 
 import { FramedEncryptor } from '../envelope/framed-encryptor.js';
@@ -15,11 +17,10 @@ import { s3Error } from './s3-errors.js';
 export type Sealing = 'thread' | 'pool';
 
 /**
- * Plaintext handed to a pooled encryptor at once: pieces from a socket are often 64 KiB, which the
- * pool would seal in the calling thread (core/parallel.ts: PARALLEL_THRESHOLD_BYTES), so they are
- * gathered until a call keeps every worker busy.
+ * Plaintext sealed (and its ciphertext written) at once. For the worker pool, enough to keep every
+ * worker busy: smaller calls it seals in the calling thread (core/parallel.ts: PARALLEL_THRESHOLD_BYTES).
  */
-const POOL_CHUNK_BYTES = 4 * 1024 * 1024;
+const CHUNK_BYTES: Record<Sealing, number> = { thread: 1024 * 1024, pool: 4 * 1024 * 1024 };
 
 interface LayerEncryptor {
   update(bytes: Uint8Array): Uint8Array | Promise<Uint8Array>;
@@ -59,7 +60,8 @@ export async function writeEncryptedBody(bodies: ObjectBodies, bodyId: string, p
     for (const encryptor of encryptors) bytes = await encryptor.update(bytes);
     if (bytes.length > 0) await writer.write(bytes);
   };
-  // The pool's gathered plaintext, copied in as it comes (a caller may reuse its buffer).
+  // The gathered plaintext, copied in as it comes (a caller may reuse its buffer).
+  const chunkBytes = CHUNK_BYTES[sealing];
   let gathered = new Uint8Array(0);
   let gatheredBytes = 0;
   try {
@@ -70,17 +72,17 @@ export async function writeEncryptedBody(bodies: ObjectBodies, bodyId: string, p
         throw s3Error('InvalidArgument', `ContentLength: the body is longer than the ${limits.contentLength} bytes declared`);
       }
       hasher.update(piece);
-      if (sealing === 'thread') {
-        await seal(piece);
+      if (gatheredBytes === 0 && piece.length >= chunkBytes) {
+        await seal(piece); // already a chunk's worth (a body given whole): sealed as it is, not copied
         continue;
       }
       for (let at = 0; at < piece.length;) {
-        if (gathered.length === 0) gathered = new Uint8Array(POOL_CHUNK_BYTES);
-        const taken = Math.min(piece.length - at, POOL_CHUNK_BYTES - gatheredBytes);
+        if (gathered.length === 0) gathered = new Uint8Array(chunkBytes);
+        const taken = Math.min(piece.length - at, chunkBytes - gatheredBytes);
         gathered.set(piece.subarray(at, at + taken), gatheredBytes);
         gatheredBytes += taken;
         at += taken;
-        if (gatheredBytes === POOL_CHUNK_BYTES) {
+        if (gatheredBytes === chunkBytes) {
           await seal(gathered);
           gathered = new Uint8Array(0);
           gatheredBytes = 0;
