@@ -1,10 +1,11 @@
 // The read path of a body: a stored body, opened for positioned reads, through its encryption layers
 // (outermost first). Each layer is a framed message whose plaintext is the next layer's message, so
 // reading a range of the object reads a range of each layer below it — only the frames needed, at
-// every layer, one frame at a time (memory: a frame per layer, whatever the object's or range's size).
+// every layer, the frames a range needs read up to 1 MiB at a time and decrypted one at a time (memory:
+// that much per layer, whatever the object's or range's size).
 
 import { concatBytes } from '../core/bytes.js';
-import { collectPieces, openRangedMessage, type RangedMessage, type RangeReader } from '../envelope/ranged-decrypt.js';
+import { openRangedMessage, type RangedMessage, type RangeReader } from '../envelope/ranged-decrypt.js';
 import type { DataKeyResolver } from '../envelope/materials.js';
 import { MessageFormatError } from '../envelope/message-format.js';
 import type { BodyReader } from './object-bodies.js';
@@ -54,6 +55,8 @@ export async function openDecryptedBody(reader: BodyReader, layers: DataKeyResol
 /**
  * Reads of a layer's plaintext for the layer above, keeping the last frame decrypted: the frames
  * above straddle this layer's frames, so a sequential read would otherwise decrypt each one twice.
+ * The frames a read needs beyond that one come from one `pieces` call (one piece per frame), so this
+ * layer's frames are read together too.
  */
 function frameCachingReader(message: RangedMessage): RangeReader {
   const frame = message.frameBytes;
@@ -61,9 +64,14 @@ function frameCachingReader(message: RangedMessage): RangeReader {
   return async (offset, length) => {
     const end = Math.min(offset + length, message.totalBytes);
     const parts: Uint8Array[] = [];
-    for (let index = Math.floor(offset / frame); index * frame < end; index++) {
-      if (cached?.index !== index) cached = { index, bytes: await collectPieces(message.pieces(index * frame, (index + 1) * frame)) };
-      parts.push(cached.bytes.subarray(Math.max(0, offset - index * frame), end - index * frame));
+    const take = (index: number, bytes: Uint8Array) => parts.push(bytes.subarray(Math.max(0, offset - index * frame), end - index * frame));
+    let index = Math.floor(offset / frame);
+    if (cached?.index === index && index * frame < end) take(index++, cached.bytes);
+    if (index * frame < end) {
+      for await (const content of message.pieces(index * frame, Math.min(Math.ceil(end / frame) * frame, message.totalBytes))) {
+        cached = { index, bytes: content };
+        take(index++, content);
+      }
     }
     return concatBytes(parts);
   };

@@ -4,7 +4,7 @@
 // store next opens).
 
 import { removeFiles, removeStaleFiles, renameDurably } from '../platform/atomic-file.js';
-import type { BodyReader, BodyWriter, SharedBodies } from './object-bodies.js';
+import { missingBody, type BodyReader, type BodyWriter, type SharedBodies } from './object-bodies.js';
 
 export class DirectoryBodies implements SharedBodies {
   constructor(private readonly directory: string) {}
@@ -44,7 +44,9 @@ export class DirectoryBodies implements SharedBodies {
 
   async open(id: string): Promise<BodyReader> {
     const fs = await import('node:fs/promises');
-    const handle = await fs.open(this.file(id), 'r');
+    const handle = await fs.open(this.file(id), 'r').catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? missingBody(id) : error;
+    });
     const { size } = await handle.stat();
     return {
       size,

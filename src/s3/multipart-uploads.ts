@@ -6,8 +6,8 @@
 // re-encrypted, so it needs no SSE-C key unless the upload has a checksum (S3 API Reference,
 // CompleteMultipartUpload: SSECustomerAlgorithm "is required only when the object was created using a
 // checksum algorithm or if your bucket policy requires the use of SSE-C",
-// https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html), and only a
-// FULL_OBJECT checksum reads the parts (decrypting them to checksum the whole object). The uploads and
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html); a FULL_OBJECT
+// checksum is combined from the parts' CRCs and sizes (crc-combine.ts), so no completion reads a part. The uploads and
 // their parts' records are the metadata store's (upload-records.ts), made durable by its `change` like
 // object versions: an upload outlives its process, and one started through one process sharing a store
 // (PostgreSQL) takes parts and completes through another. A completion writes its version and ends
@@ -20,9 +20,9 @@ import { rootArn } from '../policy/index.js';
 import { bindMaterials, partBinding } from './body-binding.js';
 import { writeEncryptedBody } from './body-encryption.js';
 import type { ObjectBodies } from './object-bodies.js';
-import { openObjectBody } from './object-body.js';
 import { bodyPieces, checkContentLength, multipartEtag } from './object-bytes.js';
-import { checksummed, compositeChecksum, memberOf, uploadChecksum, type Checksummer, type ChecksummerFactory, type UploadChecksum } from './object-checksums.js';
+import { checksummed, compositeChecksum, memberOf, uploadChecksum, type ChecksummerFactory, type UploadChecksum } from './object-checksums.js';
+import { combinedChecksum, type CombinableAlgorithm } from './crc-combine.js';
 import { checkSseHeaders, type ObjectEncryption } from './object-encryption.js';
 import { putRecord, type MetadataChange } from './object-metadata.js';
 import {
@@ -46,7 +46,7 @@ export interface MultipartHost {
   authorizePut(who: Caller, bucket: Bucket, key: string, request: PutObjectSettings): void;
   customerKey(request: ObjectRequest): Uint8Array | undefined;
   matchingCustomerKey(request: ObjectRequest, check: CustomerKeyCheck, missing: string): Uint8Array;
-  /** How parts are sealed (as the object's PUT would be) and, for a FULL_OBJECT checksum, read back. */
+  /** How parts are sealed (as the object's PUT would be). */
   encryption: ObjectEncryption;
   bodies(): ObjectBodies;
   /** The uploads in progress (the metadata store's, current after `load()`). */
@@ -125,7 +125,7 @@ export class MultipartUploads {
     await this.host.load();
     const { upload, who, customerKey } = this.uploadFor(request, caller, request.PartNumber);
     try {
-      MultipartUploads.requireSealedAsObject(upload);
+      MultipartUploads.requireSealedAsObject(upload, request.UploadId);
       const contentLength = checkContentLength(request.ContentLength, MAX_PART_BYTES);
       let checksum: string | undefined;
       const algorithm = upload.checksum?.algorithm;
@@ -142,7 +142,7 @@ export class MultipartUploads {
         throw error;
       }
       const binding = partBinding(objectArn, request.UploadId, request.PartNumber, bodyId);
-      const { size, etag } = await writeEncryptedBody(this.host.bodies(), bodyId, pieces, layers.map((m) => bindMaterials(m, binding)), { maxBytes: MAX_PART_BYTES, contentLength });
+      const { size, etag } = await writeEncryptedBody(this.host.bodies(), bodyId, pieces, layers.map((m) => bindMaterials(m, binding)), { maxBytes: MAX_PART_BYTES, contentLength, sha256: request.ContentSHA256 });
       const part: StoredPart = { bodyId, size, etag, lastModified: this.host.clock.now(), checksum };
       let previous: StoredPart | undefined;
       try {
@@ -175,7 +175,7 @@ export class MultipartUploads {
   async complete(request: CompleteMultipartUploadRequest, caller?: Caller): Promise<CompleteMultipartUploadOutput> {
     await this.host.load();
     const { upload, who } = this.uploadFor(request, caller, undefined, false);
-    MultipartUploads.requireSealedAsObject(upload);
+    MultipartUploads.requireSealedAsObject(upload, request.UploadId);
     this.host.authorizePut(who, this.host.bucket(upload.bucket), upload.key, { ...upload.settings, Bucket: upload.bucket, Key: upload.key,
       SSECustomerAlgorithm: upload.customerKey ? 'AES256' : undefined, SecureTransport: request.SecureTransport });
     // SSE-C: the key is needed only with a checksum (API Reference, CompleteMultipartUpload); if given, it must be the upload's.
@@ -208,30 +208,17 @@ export class MultipartUploads {
       parts: chosen.map((part) => part.size), partBodies: { uploadId: request.UploadId, partNumbers: chosen.map((part) => part.PartNumber), bodyIds: chosen.map((part) => part.bodyId) },
       ...(type === 'COMPOSITE' ? { checksumType: type } : {}), ...(algorithm ? { partChecksums: chosen.map((part) => part.checksum!) } : {}),
     };
-    // The object's checksum: of the parts' checksums (COMPOSITE), or of the whole object (FULL_OBJECT), read from the parts as stored.
+    // The object's checksum: of the parts' checksums (COMPOSITE), or of the whole object (FULL_OBJECT, only CRCs), combined from the
+    // parts' CRCs and sizes (crc-combine.ts): no part is read.
     if (algorithm) {
-      const running = this.host.checksummer!(algorithm);
-      object.checksums = { [memberOf(algorithm)]: type === 'COMPOSITE' ? await compositeChecksum(running, object.partChecksums!)
-        : await this.wholeChecksum(object, `arn:aws:s3:::${upload.bucket}/${upload.key}`, who, request, running) };
+      object.checksums = { [memberOf(algorithm)]: type === 'COMPOSITE' ? await compositeChecksum(this.host.checksummer!(algorithm), object.partChecksums!)
+        : combinedChecksum(algorithm as CombinableAlgorithm /* uploadChecksum allows FULL_OBJECT for CRCs only */, chosen.map((part) => ({ checksum: part.checksum!, size: part.size }))) };
     }
     const { replaced, ended, versioned } = await this.commitCompletion(request, object);
     const kept = new Set(object.partBodies!.bodyIds);
     await Promise.all([...replaced.flatMap(bodyIdsOf), ...[...ended.parts.values()].map((p) => p.bodyId).filter((id) => !kept.has(id))].map((id) => this.host.bodies().remove(id)));
     return { Bucket: upload.bucket, Key: upload.key, ETag: object.etag, VersionId: versioned ? object.versionId : undefined,
       ServerSideEncryption: object.sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey, ...object.checksums, ChecksumType: type };
-  }
-
-  /** The FULL_OBJECT checksum of `object`, read (decrypted, never rewritten) from its parts as the completing caller. */
-  private async wholeChecksum(object: StoredObject, objectArn: string, who: Caller, request: CompleteMultipartUploadRequest, running: Checksummer): Promise<string> {
-    const layers = this.host.encryption.layersOf(object, objectArn, who, request);
-    try {
-      const body = await openObjectBody(this.host.bodies(), object, objectArn, layers);
-      let value = '';
-      for await (const _ of checksummed(body.pieces(0, body.size), running, (digest) => { value = digest; })) { /* checksummed as they pass */ }
-      return value;
-    } finally {
-      layers.dispose();
-    }
   }
 
   /**
@@ -323,10 +310,16 @@ export class MultipartUploads {
   }
 
   /**
-   * An upload begun by an earlier release sealed its parts under the SSE-S3 root key, to be
-   * re-encrypted on completion, which this release no longer does: it can only be listed and aborted.
+   * An upload begun by an earlier release sealed its parts under the SSE-S3 root key (or the SSE-C
+   * key), bound to a per-part ARN, to be re-encrypted on completion, which this release no longer
+   * does: it can be listed and aborted, and refuses parts and completion with what to do instead.
+   * (Completing it would keep that release's part format and a re-encrypting completion alive as a
+   * second write path, for uploads that exist only between an upgrade and their end: README, "Multipart upload".)
    */
-  private static requireSealedAsObject(upload: StoredUpload): void {
-    if (!upload.sealedAsObject) throw s3Error('InvalidRequest', 'this upload was begun by an earlier kms-wasm release, whose parts cannot be served as stored: abort it and upload again');
+  private static requireSealedAsObject(upload: StoredUpload, uploadId: string): void {
+    if (!upload.sealedAsObject) {
+      throw s3Error('InvalidRequest', `upload ${uploadId} was begun by an earlier kms-wasm release, whose parts this release does not complete: `
+        + `abort it (AbortMultipartUpload; aws s3api abort-multipart-upload --bucket ${upload.bucket} --key ${upload.key} --upload-id ${uploadId}) and upload the object again`);
+    }
   }
 }

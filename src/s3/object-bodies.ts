@@ -4,6 +4,7 @@
 // positioned reads, so a ranged or streamed read holds one piece at a time, never the body.
 
 import { concatBytes } from '../core/bytes.js';
+import { s3Error } from './s3-errors.js';
 
 /** A body being written: chunks in order, then `commit()` (durable under its id) or `abort()` (gone). */
 export interface BodyWriter {
@@ -35,6 +36,9 @@ export interface SharedBodies extends ObjectBodies {
   removeOrphans(named: Set<string>, graceMs: number): Promise<void>;
 }
 
+/** What every ObjectBodies' `open` throws for a body it does not hold: removed from under the store, or never written. */
+export const missingBody = (id: string) => s3Error('InternalError', `object body ${id} is missing from the store`);
+
 /** A whole body, for tests and audits (storedBytes): not for serving objects. */
 export async function readWholeBody(bodies: ObjectBodies, id: string): Promise<Uint8Array> {
   const reader = await bodies.open(id);
@@ -60,7 +64,7 @@ export class MemoryBodies implements ObjectBodies {
 
   async open(id: string): Promise<BodyReader> {
     const body = this.bodies.get(id);
-    if (!body) throw new Error(`object body ${id} is missing`);
+    if (!body) throw missingBody(id);
     return { size: body.length, read: async (offset, length) => body.slice(offset, offset + length), close: async () => undefined };
   }
 

@@ -2,13 +2,15 @@
 // completed multipart upload's parts, each as it was stored when uploaded (completion writes only the
 // record naming them). Each body is opened only when a read reaches it, through the version's layers
 // bound to that body (body-binding.ts): a part moved, reordered, taken from another upload or object,
-// cut short or changed fails the read with an AuthenticationError or MessageFormatError.
+// cut short or changed fails the read with an AuthenticationError or MessageFormatError; one that is
+// gone, with S3's InternalError naming the object and part.
 
 import { partBinding, bindResolver, type BodyBinding } from './body-binding.js';
 import { openDecryptedBody, type DecryptedBody } from './body-decryption.js';
 import type { DataKeyResolver } from '../envelope/materials.js';
-import type { ObjectBodies } from './object-bodies.js';
+import type { BodyReader, ObjectBodies } from './object-bodies.js';
 import type { StoredObject } from './object-records.js';
+import { S3Error, s3Error } from './s3-errors.js';
 
 /** One stored body of a version: where its plaintext starts in the object, its length, and what it must be bound to. */
 export interface BodySegment {
@@ -31,6 +33,18 @@ export function bodySegments(object: StoredObject, objectArn: string): BodySegme
   });
 }
 
+/**
+ * The stored body of `segment`, opened for reading. One that is gone (InternalError from the store)
+ * is refused naming the object, and the part, it was to serve.
+ */
+export async function openSegment(bodies: ObjectBodies, segment: BodySegment): Promise<BodyReader> {
+  return bodies.open(segment.bodyId).catch((error: unknown) => {
+    if (!(error instanceof S3Error) || error.name !== 'InternalError') throw error;
+    const { objectArn, part } = segment.binding;
+    throw s3Error('InternalError', `${objectArn}${part === undefined ? '' : ` (${part})`}: ${error.message}`, { cause: error });
+  });
+}
+
 /** `layers` (outermost first, as ObjectEncryption.layersOf gives them) bound to `segment`'s body. */
 export const boundLayers = (layers: readonly DataKeyResolver[], segment: BodySegment): DataKeyResolver[] =>
   layers.map((resolver) => bindResolver(resolver, segment.binding));
@@ -42,7 +56,7 @@ export const boundLayers = (layers: readonly DataKeyResolver[], segment: BodySeg
  */
 export async function openObjectBody(bodies: ObjectBodies, object: StoredObject, objectArn: string, layers: readonly DataKeyResolver[]): Promise<DecryptedBody> {
   const segments = bodySegments(object, objectArn);
-  const open = async (segment: BodySegment) => openDecryptedBody(await bodies.open(segment.bodyId), boundLayers(layers, segment), segment.size);
+  const open = async (segment: BodySegment) => openDecryptedBody(await openSegment(bodies, segment), boundLayers(layers, segment), segment.size);
   if (!object.partBodies) return open(segments[0]!);
   return {
     size: object.size,

@@ -55,17 +55,20 @@ async function* readerIterable(stream: ReadableStream<unknown>): AsyncGenerator<
 }
 
 /**
- * The ETag of a body fed in pieces: the first 16 bytes of the SHA-256 of the plaintext, quoted (S3
- * uses MD5; we do not). Node's native hash where there is one, else @noble/hashes.
+ * The SHA-256 of a body fed in pieces, from which its ETag comes (etagOf). Node's native hash where
+ * there is one, else @noble/hashes.
  */
-export function etagHasher(): { update(bytes: Uint8Array): void; etag(): string } {
+export function etagHasher(): { update(bytes: Uint8Array): void; digest(): Uint8Array } {
   const native = globalThis.process?.getBuiltinModule?.('node:crypto');
   const hash = native ? native.createHash('sha256') : sha256.create();
   return {
     update: (bytes) => { hash.update(bytes); },
-    etag: () => `"${bytesToHex(new Uint8Array(hash.digest()).subarray(0, 16))}"`,
+    digest: () => new Uint8Array(hash.digest()),
   };
 }
+
+/** A body's ETag from its SHA-256: the first 16 bytes, hex, quoted (S3 uses MD5; we do not). */
+export const etagOf = (sha256Digest: Uint8Array) => `"${bytesToHex(sha256Digest.subarray(0, 16))}"`;
 
 /**
  * A completed multipart upload's ETag, from its parts' (whose bodies it is served from, never read

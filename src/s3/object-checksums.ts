@@ -4,7 +4,8 @@
 // appended (SHA1, SHA256, CRC32, CRC32C) — or FULL_OBJECT — the checksum of the whole object, as if
 // put in one piece (CRC32, CRC32C, CRC64NVME). The algorithms themselves come from whoever builds the
 // ObjectStore (ObjectStoreOptions.checksummer: the service passes AWS's own, s3-checksums.ts), so
-// the library carries no CRC code and no dependency for it.
+// the library carries no CRC code and no dependency for it; only the arithmetic that folds parts'
+// CRCs into the whole object's (crc-combine.ts).
 
 import { base64ToBytes } from '../core/base64.js';
 import type { ChecksumMember } from './object-records.js';

@@ -5,7 +5,7 @@
 import type { Caller } from '../policy/caller.js';
 import { openRangedMessage } from '../envelope/ranged-decrypt.js';
 import { parseRange, partRange } from './byte-range.js';
-import { bodySegments, boundLayers, openObjectBody } from './object-body.js';
+import { bodySegments, boundLayers, openObjectBody, openSegment } from './object-body.js';
 import { GET_OBJECT, GET_OBJECT_TAGGING, type ObjectAccess } from './object-access.js';
 import { fromKms, type ObjectEncryption } from './object-encryption.js';
 import type { StoredObject } from './object-records.js';
@@ -61,7 +61,7 @@ export class ObjectReads {
       if (object.sse === 'aws:kms' || object.sse === 'aws:kms:dsse') {
         // The outer layer's header only (of the first part, for an object served from its parts): its data key comes from KMS as the caller (kms:Decrypt).
         const first = bodySegments(object, objectArn)[0]!;
-        const reader = await this.access.bodies.open(first.bodyId);
+        const reader = await openSegment(this.access.bodies, first);
         try {
           (await openRangedMessage((offset, length) => reader.read(offset, length), reader.size, boundLayers(layers, first)[0]!).catch(fromKms)).dispose();
         } finally {

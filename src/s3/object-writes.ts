@@ -47,7 +47,7 @@ export class ObjectWrites {
       await this.encryption.addLayers(layers, { request, who, bucket, objectArn, sse, customerKey, object });
       // The body first, under a fresh name; then the record that points at it; then old bodies go.
       Object.assign(object, await writeEncryptedBody(this.access.bodies, object.bodyId, pieces, layers.map((m) => bindMaterials(m, binding)),
-        { maxBytes, contentLength }, this.sealing));
+        { maxBytes, contentLength, sha256: request.ContentSHA256 }, this.sealing));
     } catch (error) {
       layers.forEach((m) => m.dataKey.fill(0));
       throw error;

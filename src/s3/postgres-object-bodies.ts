@@ -8,7 +8,7 @@
 
 import type { Pool } from 'pg';
 import { concatBytes } from '../core/bytes.js';
-import type { BodyReader, BodyWriter, SharedBodies } from './object-bodies.js';
+import { missingBody, type BodyReader, type BodyWriter, type SharedBodies } from './object-bodies.js';
 
 const CHUNK = 1024 * 1024;
 const bytesOf = (data: Buffer) => new Uint8Array(data.buffer, data.byteOffset, data.length);
@@ -48,7 +48,7 @@ export class PostgresBodies implements SharedBodies {
     const pool = await this.connection();
     const { rows } = await pool.query<{ chunks: string; size: string | null }>(
       'SELECT count(*) AS chunks, sum(length(data)) AS size FROM s3_bodies WHERE body_id = $1', [id]);
-    if (Number(rows[0]!.chunks) === 0) throw new Error(`object body ${id} is missing`);
+    if (Number(rows[0]!.chunks) === 0) throw missingBody(id);
     const size = Number(rows[0]!.size ?? 0);
     return {
       size,

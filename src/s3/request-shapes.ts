@@ -36,6 +36,7 @@ const contentLength = () => optional(integer(0, Number.MAX_SAFE_INTEGER));
 const verifiedChecksums = () => custom((value: unknown): value is ReadonlyMap<S3.ChecksumMember, string> => value instanceof Map
   && [...value].every(([name, digest]) => CHECKSUM_MEMBERS.includes(name as S3.ChecksumMember) && typeof digest === 'string'), `Member must be a Map of ${CHECKSUM_MEMBERS.join(' / ')} to base64`);
 const putObject = { ...putSettings, Body: body(), ContentLength: contentLength(), VerifiedChecksums: optional(verifiedChecksums()) };
+const contentSha256 = () => optional(string({ pattern: /^[0-9a-f]{64}$/ }));
 const checksumMode = () => optional(oneOf(['ENABLED'] as const));
 const partNumber = () => optional(integer(1, 10_000));
 const copySource = {
@@ -67,7 +68,7 @@ export const S3_REQUEST_SHAPES = {
   GetBucketVersioning: bucketOnly<S3.GetBucketVersioningRequest>('GetBucketVersioningRequest'),
   PutBucketPolicy: structure<S3.PutBucketPolicyRequest>('PutBucketPolicyRequest', { Bucket: string(), Policy: string({ min: 1 }) }),
   GetBucketPolicy: bucketOnly<S3.GetBucketPolicyRequest>('GetBucketPolicyRequest'),
-  PutObject: structure<S3.PutObjectRequest>('PutObjectRequest', putObject),
+  PutObject: structure<S3.PutObjectRequest>('PutObjectRequest', { ...putObject, ContentSHA256: contentSha256() }),
   GetObject: structure<S3.GetObjectRequest>('GetObjectRequest', { ...getObject, PartNumber: partNumber() }),
   HeadObject: structure<S3.HeadObjectRequest>('HeadObjectRequest', { ...objectFields, VersionId: optional(string()), ChecksumMode: checksumMode(), PartNumber: partNumber() }),
   GetObjectTagging: structure<S3.GetObjectTaggingRequest>('GetObjectTaggingRequest', { Bucket: string(), Key: string(), VersionId: optional(string()) }),
@@ -87,7 +88,7 @@ export const S3_REQUEST_SHAPES = {
     ...putSettings, ChecksumAlgorithm: optional(oneOf(CHECKSUM_ALGORITHMS)), ChecksumType: optional(oneOf(['COMPOSITE', 'FULL_OBJECT'] as const)),
   }),
   UploadPart: structure<S3.UploadPartRequest>('UploadPartRequest', {
-    ...objectFields, UploadId: string({ min: 1 }), PartNumber: integer(1, 10_000), Body: body(), ContentLength: contentLength(),
+    ...objectFields, UploadId: string({ min: 1 }), PartNumber: integer(1, 10_000), Body: body(), ContentLength: contentLength(), ContentSHA256: contentSha256(),
   }),
   UploadPartCopy: structure<S3.UploadPartCopyRequest>('UploadPartCopyRequest', {
     ...objectFields, ...copySource, UploadId: string({ min: 1 }), PartNumber: integer(1, 10_000), CopySourceRange: optional(string()),

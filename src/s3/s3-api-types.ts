@@ -86,6 +86,8 @@ export interface PutObjectRequest extends PutObjectSettings {
   ContentLength?: number;
   /** Checksums a front end verified over the body as it streamed in, complete once the body has ended: stored with the version. */
   VerifiedChecksums?: ReadonlyMap<ChecksumMember, string>;
+  /** The SHA-256 (hex) the body must have, as a front end's signed x-amz-content-sha256 says: checked against the ETag's own hash before anything is stored (XAmzContentSHA256Mismatch). */
+  ContentSHA256?: string;
 }
 export interface PutObjectOutput {
   ETag: string;
@@ -265,6 +267,8 @@ export interface UploadPartRequest extends ObjectRequest {
   PartNumber: number;
   Body: ObjectBody;
   ContentLength?: number;
+  /** As PutObjectRequest's. */
+  ContentSHA256?: string;
 }
 export interface UploadPartOutput extends Checksums {
   ETag: string;
@@ -337,7 +341,7 @@ export type DeleteBucketPolicyRequest = BucketRequest;
 export type DeleteBucketEncryptionRequest = BucketRequest;
 
 /** S3EncryptionClient.putObject: a PUT whose body is encrypted on the client; EncryptionContext (CSE-KMS) goes to KMS and x-amz-matdesc. */
-export interface EncryptedPutObjectRequest extends PutObjectRequest {
+export interface EncryptedPutObjectRequest extends Omit<PutObjectRequest, 'ContentSHA256'> {
   EncryptionContext?: Record<string, string>;
 }
 /** S3EncryptionClient.getObject: with EncryptionContext (CSE-KMS), the stored context must be exactly that. */

@@ -1,7 +1,10 @@
 // An S3 request's payload as a stream of its bytes, checked as it arrives against everything the
 // request declares about it:
 // - x-amz-content-sha256: a hex SHA-256 (XAmzContentSHA256Mismatch), UNSIGNED-PAYLOAD, or one of the
-//   aws-chunked forms (aws-chunked-decoder.ts), whose length must be x-amz-decoded-content-length;
+//   aws-chunked forms (aws-chunked-decoder.ts), whose length must be x-amz-decoded-content-length. An
+//   object's or part's body is hashed by the ObjectStore for its ETag anyway, so for those the hex
+//   SHA-256 is handed to it (`contentSha256`: PutObjectRequest.ContentSHA256), which checks it before
+//   storing anything, and the body is hashed once;
 // - Content-MD5 (InvalidDigest when unreadable, BadDigest when it differs);
 // - additional checksums, in a header or (aws-chunked) a trailer named by x-amz-trailer:
 //   x-amz-checksum-crc32 / -crc32c / -crc64nvme / -sha1 / -sha256, base64 of the big-endian digest
@@ -35,6 +38,8 @@ export interface RequestPayload {
   checksums: Map<string, string>;
   /** The same, by the SDK's member name ("ChecksumCRC32"), for the ObjectStore to keep with the object. */
   verified: Map<ChecksumMember, string>;
+  /** With `storeChecksSha256`: the SHA-256 (hex) x-amz-content-sha256 declares, which the consumer must check (the ObjectStore's ContentSHA256). */
+  contentSha256?: string;
 }
 
 function checksumAlgorithm(headerName: string): string {
@@ -45,8 +50,12 @@ function checksumAlgorithm(headerName: string): string {
   return algorithm;
 }
 
-/** The payload of `request`, signed as `signing` says (presigned requests carry no x-amz-content-sha256: UNSIGNED-PAYLOAD). */
-export function requestPayload(request: WireRequest, signing: SigningContext): RequestPayload {
+/**
+ * The payload of `request`, signed as `signing` says (presigned requests carry no x-amz-content-sha256:
+ * UNSIGNED-PAYLOAD). `storeChecksSha256`: a declared SHA-256 is not checked here but returned for the
+ * ObjectStore to check (an object's or part's body, which the store hashes for its ETag).
+ */
+export function requestPayload(request: WireRequest, signing: SigningContext, storeChecksSha256 = false): RequestPayload {
   const contentSha256 = headerValue(request.headers, 'x-amz-content-sha256') ?? UNSIGNED_PAYLOAD;
   const chunked = STREAMING_SIGNED.has(contentSha256) || contentSha256 === STREAMING_UNSIGNED;
   if (!chunked && contentSha256 !== UNSIGNED_PAYLOAD && !/^[0-9a-f]{64}$/.test(contentSha256)) {
@@ -82,7 +91,7 @@ export function requestPayload(request: WireRequest, signing: SigningContext): R
       ? decodeAwsChunked(request.stream, { signing: STREAMING_SIGNED.has(contentSha256) ? signing : undefined, trailers })
       : request.stream;
     const digests = new Map([...expected.keys()].map((name) => [name, awsChecksummer(CHECKSUMS[checksumAlgorithm(name)]!.label)]));
-    const sha256 = chunked || contentSha256 === UNSIGNED_PAYLOAD ? undefined : createHash('sha256');
+    const sha256 = chunked || contentSha256 === UNSIGNED_PAYLOAD || storeChecksSha256 ? undefined : createHash('sha256');
     const md5 = contentMd5 === undefined ? undefined : createHash('md5');
     let length = 0;
     for await (const piece of source) {
@@ -110,5 +119,6 @@ export function requestPayload(request: WireRequest, signing: SigningContext): R
       verified.set(memberOf(CHECKSUMS[checksumAlgorithm(name)]!.label), computed);
     }
   }
-  return { bytes: bytes(), checksums, verified };
+  const declaresSha256 = !chunked && contentSha256 !== UNSIGNED_PAYLOAD;
+  return { bytes: bytes(), checksums, verified, contentSha256: storeChecksSha256 && declaresSha256 ? contentSha256 : undefined };
 }

@@ -161,9 +161,9 @@ export class S3RestApi implements ServiceHandler {
         return noContent();
       },
       PutObject: async ({ route, who, request }) => {
-        const payload = requestPayload(request, who.signing);
+        const payload = requestPayload(request, who.signing, true);
         const put = await store.putObject({ Bucket: route.bucket, Key: route.key, ...objectPayload(payload.bytes, declaredLength(request)), SecureTransport: request.secureTransport,
-          VerifiedChecksums: payload.verified, ...putFields(request.headers) }, who.caller);
+          VerifiedChecksums: payload.verified, ContentSHA256: payload.contentSha256, ...putFields(request.headers) }, who.caller);
         return { status: 200, headers: { ...objectResponseHeaders(put, request.headers), ...Object.fromEntries(payload.checksums) }, body: '' };
       },
       GetObject: (call) => this.getObject(call),
@@ -202,10 +202,10 @@ export class S3RestApi implements ServiceHandler {
           ...objectResponseHeaders(encryption, request.headers), ...(ChecksumAlgorithm ? { 'x-amz-checksum-algorithm': ChecksumAlgorithm } : {}) });
       },
       UploadPart: async ({ route, who, request }) => {
-        const payload = requestPayload(request, who.signing);
+        const payload = requestPayload(request, who.signing, true);
         const body = objectPayload(payload.bytes, declaredLength(request));
         const part = await store.uploadPart({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,
-          PartNumber: partNumberOf(request)!, ...body, SecureTransport: request.secureTransport,
+          PartNumber: partNumberOf(request)!, ...body, ContentSHA256: payload.contentSha256, SecureTransport: request.secureTransport,
           ...readFields(request.headers) }, who.caller);
         return { status: 200, headers: { ...objectResponseHeaders(part, request.headers), ...Object.fromEntries(payload.checksums) }, body: '' };
       },
@@ -268,7 +268,8 @@ export class S3RestApi implements ServiceHandler {
       const answer = await operation({ request, who, route: { ...route, bucket: route.bucket ?? '', key: route.key ?? '' } });
       return { ...answer, headers: { ...answer.headers, 'x-amz-request-id': requestId } };
     } catch (error) {
-      if (error instanceof S3Error) throw new ServiceError(error.name, STATUS[error.name] ?? 400, error.message);
+      // InternalError (a stored body gone) goes on as a fault: the dispatcher answers S3's 500 InternalError and only the log gets the detail.
+      if (error instanceof S3Error && error.name !== 'InternalError') throw new ServiceError(error.name, STATUS[error.name] ?? 400, error.message);
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { KeyManagementService, ObjectStore } from '../../src/index.js';
+import type { MemoryBodies } from '../../src/s3/object-bodies.js';
 import { awsChecksummer } from '../../src/service/s3-checksums.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
@@ -92,8 +93,11 @@ describe('multipart upload', () => {
     const { UploadId } = await s3.createMultipartUpload({ Bucket: 'uploads', Key: 'old' });
     const part = await s3.uploadPart({ Bucket: 'uploads', Key: 'old', UploadId, PartNumber: 1, Body: 'x' });
     delete (s3 as unknown as { access: { state: { uploads: Map<string, { sealedAsObject?: true }> } } }).access.state.uploads.get(UploadId)!.sealedAsObject;
-    await rejectsWith(s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'old', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }), 'InvalidRequest');
-    await rejectsWith(s3.uploadPart({ Bucket: 'uploads', Key: 'old', UploadId, PartNumber: 2, Body: 'y' }), 'InvalidRequest');
+    // Refused, saying what to do: abort (the command named) and upload again.
+    const what = { name: 'InvalidRequest', message: expect.stringContaining(`earlier kms-wasm release, whose parts this release does not complete: abort it `
+      + `(AbortMultipartUpload; aws s3api abort-multipart-upload --bucket uploads --key old --upload-id ${UploadId}) and upload the object again`) };
+    await expect(s3.completeMultipartUpload({ Bucket: 'uploads', Key: 'old', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } })).rejects.toMatchObject(what);
+    await expect(s3.uploadPart({ Bucket: 'uploads', Key: 'old', UploadId, PartNumber: 2, Body: 'y' })).rejects.toMatchObject(what);
     expect((await s3.listParts({ Bucket: 'uploads', Key: 'old', UploadId })).Parts).toHaveLength(1);
     await s3.abortMultipartUpload({ Bucket: 'uploads', Key: 'old', UploadId });
     expect(bodies.size).toBe(0);
@@ -118,6 +122,26 @@ describe('multipart upload', () => {
     // A part read answers that part's checksum (S3 User Guide, "Checking object integrity"), never the object's.
     expect((await summing.headObject({ Bucket: 'uploads', Key: 'k', ChecksumMode: 'ENABLED', PartNumber: 1 })).ChecksumSHA256)
       .toBe(createHash('sha256').update('abc').digest('base64'));
+  });
+
+  it.each(['CRC32', 'CRC32C', 'CRC64NVME'] as const)('a %s FULL_OBJECT checksum is combined from the parts\' checksums and sizes: completion opens no part', async (algorithm) => {
+    const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
+    const summing = new ObjectStore({ kms, checksummer: awsChecksummer });
+    await summing.createBucket({ Bucket: 'uploads' });
+    const parts = [rng.bytes(5 * MiB), rng.bytes(5 * MiB + 7), rng.bytes(100)];
+    const { UploadId } = await summing.createMultipartUpload({ Bucket: 'uploads', Key: 'full', ChecksumAlgorithm: algorithm, ChecksumType: 'FULL_OBJECT', ServerSideEncryption: 'aws:kms' });
+    const Parts = [];
+    for (const [i, Body] of parts.entries()) Parts.push({ PartNumber: i + 1, ETag: (await summing.uploadPart({ Bucket: 'uploads', Key: 'full', UploadId, PartNumber: i + 1, Body })).ETag });
+    const opened = vi.spyOn((summing as unknown as { bodies: MemoryBodies }).bodies, 'open');
+    const done = await summing.completeMultipartUpload({ Bucket: 'uploads', Key: 'full', UploadId, MultipartUpload: { Parts } });
+    expect(opened).not.toHaveBeenCalled();
+    const whole = awsChecksummer(algorithm);
+    whole.update(Buffer.concat(parts));
+    const member = `Checksum${algorithm}` as const;
+    expect(done).toMatchObject({ [member]: await whole.digest(), ChecksumType: 'FULL_OBJECT' });
+    const got = await summing.getObject({ Bucket: 'uploads', Key: 'full', ChecksumMode: 'ENABLED' });
+    expect(got[member]).toBe(done[member]);
+    expect(Buffer.from(await got.Body.transformToByteArray()).equals(Buffer.concat(parts))).toBe(true);
   });
 
   it('versions of a key completed from parts each read from their own parts; copies and part copies read them; deleting a version removes its parts\' bodies', async () => {

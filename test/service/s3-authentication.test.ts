@@ -110,6 +110,16 @@ describe('S3 authentication and payload integrity', () => {
     const unsigned = await signedPut(t, '/auth/hashed', 'x', { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, 'unsigned payload');
     expect(unsigned.status).toBe(200);
     expect(await read('hashed')).toBe('unsigned payload');
+    // A part likewise (checked by the ObjectStore against the hash its ETag comes from), and a bucket document (checked as it is read).
+    const { UploadId } = await t.s3().send(new S3.CreateMultipartUploadCommand({ Bucket: 'auth', Key: 'parted' }));
+    const part = `/auth/parted?partNumber=1&uploadId=${UploadId!}`;
+    expect(await signedPut(t, part, 'part body', {}, 'part bodY')).toMatchObject({ status: 400, body: expect.stringContaining('<Code>XAmzContentSHA256Mismatch</Code>') });
+    expect((await t.s3().send(new S3.ListPartsCommand({ Bucket: 'auth', Key: 'parted', UploadId }))).Parts ?? []).toEqual([]);
+    expect((await signedPut(t, part, 'part body')).status).toBe(200);
+    const versioning = '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>';
+    expect(await signedPut(t, '/auth?versioning', versioning, {}, versioning.replace('Enabled', 'Suspended')))
+      .toMatchObject({ status: 400, body: expect.stringContaining('<Code>XAmzContentSHA256Mismatch</Code>') });
+    expect((await t.s3().send(new S3.GetBucketVersioningCommand({ Bucket: 'auth' }))).Status).toBeUndefined();
   });
 
   it('checksums: x-amz-checksum-* and Content-MD5 that differ from the body are BadDigest (400); a malformed Content-MD5 InvalidDigest', async () => {
