@@ -39,6 +39,7 @@ export class Queued {
 }
 
 export function queued(durable: Promise<unknown>): Queued {
+  durable.catch(() => undefined); // awaited once the queue has moved on; not an unhandled rejection meanwhile
   return new Queued(durable);
 }
 
