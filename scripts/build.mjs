@@ -50,9 +50,10 @@ portableDeclarations('dist/types', ['index.d.ts', 'node.d.ts']);
 
 // Two builds of the library. dist/index.js, for Node ('kms-wasm' under the "node" condition, and
 // 'kms-wasm/node'): src/node.ts, everything, Node's built-ins left as imports. dist/browser.js, for
-// everything else ('kms-wasm' in browsers, workers, Deno, bundlers): src/index.ts with every node:
-// import replaced by a module that throws, so a bundler with default settings finds nothing to
-// resolve; the code that would load them (directory stores, worker_threads) runs only in Node.
+// everything else ('kms-wasm' in browsers, workers, Deno, bundlers): src/index.ts, which imports no
+// node: module (what runs everywhere reaches Node's modules, where it is Node, through
+// process.getBuiltinModule), so a bundler with default settings finds nothing to resolve; a node:
+// import that slipped into its graph would be replaced by a module that throws (node-only).
 const shared = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };
 await build({
   ...shared,

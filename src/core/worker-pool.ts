@@ -27,19 +27,19 @@ type Settle = { resolve(result: WorkerResult): void; reject(error: Error): void 
 /** Read when a pool starts. Tests turn shared memory off to exercise the posting path here too. */
 export const poolSettings = { sharedMemory: true };
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+// Node's modules come through process.getBuiltinModule, not import(): a bundle for browsers then has
+// nothing to resolve and carries no stand-in for them.
 
 async function coreCount(): Promise<number> {
-  if (isNode) {
-    const os = await import('node:os');
-    return os.availableParallelism?.() ?? os.cpus().length;
-  }
+  const os = globalThis.process?.getBuiltinModule?.('node:os');
+  if (os) return os.availableParallelism?.() ?? os.cpus().length;
   return globalThis.navigator?.hardwareConcurrency ?? 2;
 }
 
 async function spawn(onResponse: (response: WorkerResponse) => void, onFailure: (error: Error) => void): Promise<PoolWorker> {
-  if (isNode) {
-    const { Worker } = await import('node:worker_threads');
+  const threads = globalThis.process?.getBuiltinModule?.('node:worker_threads');
+  if (threads) {
+    const { Worker } = threads;
     const source = NODE_WORKER_PREAMBLE + WORKER_SOURCE;
     const worker = new Worker(new URL(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`));
     worker.on('message', onResponse);

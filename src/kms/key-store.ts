@@ -119,6 +119,16 @@ export interface StoreUpdates {
   grants: Array<RecordUpdate<GrantRecord>>;
 }
 
+/** What one call records: its audit event and, if it changed something, its change. */
+export interface CallRecord {
+  event: AuditEvent;
+  change?: {
+    changes: StoreChanges;
+    /** Every record after the change, for a store that writes whole snapshots; a store of separate records ignores it. */
+    state: () => StoreSnapshot;
+  };
+}
+
 /** A call's state change and its audit event: stored together, or not at all. */
 export interface StateChange {
   event: AuditEvent;
@@ -129,11 +139,12 @@ export interface StateChange {
   version: number;
   /**
    * For a shared store that finds, under its write lock, that others changed it after `version`:
-   * the KMS applies `updates`, runs the call again and returns its new event and change (none if
-   * the call now changes nothing). Called at most once per commit, with the lock held, so the
-   * second run cannot race anything.
+   * the KMS applies `updates`, decides the call again (core/state-change.ts's redecide) and returns
+   * its new event and change (no change if the call now changes nothing; nothing at all if it now
+   * records nothing: AWS managed key creation that another process did first). Called at most once
+   * per commit, with the lock held, so the second run cannot race anything.
    */
-  redo: (updates: StoreUpdates) => Promise<{ event: AuditEvent; change?: { changes: StoreChanges; state: () => StoreSnapshot } }>;
+  redo: (updates: StoreUpdates) => Promise<CallRecord | undefined>;
 }
 
 export interface KeyStore {

@@ -6,6 +6,7 @@
 
 import type { Clock } from '../core/clock.js';
 import { SerialQueue } from '../core/serial-queue.js';
+import { commitChange, queued, type DecidedChange, type Queued, type Redecide } from '../core/state-change.js';
 import { isPrincipalArn, isServicePrincipal, rootArn, type ConditionContext, type Iam } from '../policy/index.js';
 import { deriveAuditKey, type AuditEvent } from './audit-trail.js';
 import { AuditWriter } from './audit-writer.js';
@@ -16,7 +17,7 @@ import { KeyLifecycle } from './key-lifecycle.js';
 import { KeyMaterialCache } from './key-material-cache.js';
 import { keyConditions } from './kms-condition-keys.js';
 import { assertStateAllows } from './key-states.js';
-import type { KeyRecord, KeyStore } from './key-store.js';
+import type { CallRecord, KeyRecord, KeyStore } from './key-store.js';
 import { authorize, type AuthorizationInput, type Caller } from './kms-authorizer.js';
 import { KmsError, kmsError } from './kms-errors.js';
 import { Transaction } from './record-tables.js';
@@ -139,54 +140,68 @@ export class KmsCalls {
 
   /**
    * Runs `attempt` (which changes the tables in `tx` and returns its outcome and audit event) as one
-   * transaction of the store. An attempt that changed nothing only queues its event (group commit):
-   * `stored` settles once it is durable, and the next call may run meanwhile. One that changed
-   * something waits for the events before it, then commits its change together with its event:
-   * both are stored or neither, and if neither, the tables are rolled back and the error thrown. On
-   * a shared store that another process changed meanwhile, the store has the attempt run again,
-   * under its lock, on the updated tables; the outcome is then the second run's.
+   * state change (core/state-change.ts), decided alone in the call queue. An attempt that changed
+   * nothing only queues its event (group commit): the next call may run meanwhile, and this one
+   * returns once its record is durable. One that changed something waits for the events before it,
+   * then commits its change together with its event: both are stored or neither, and if neither, the
+   * tables are rolled back and the error thrown. On a shared store that another process changed
+   * meanwhile, the store has the attempt decided again, under its lock, on the updated tables; the
+   * outcome is then the second run's.
    */
   async transactional<T>(attempt: () => Promise<{ outcome: T; event?: AuditEvent }>): Promise<T> {
     if (!this.loaded || this.store.updatesSince || this.iam?.shared) await this.catchUp(); // (a store with one writer and an Iam in memory: nothing to catch up with)
-    const { outcome, stored } = await this.calls.run(async () => {
-      const { directory, lifecycle, audit } = this;
-      let dueBefore = lifecycle.nextDue;
-      let current = await attempt();
-      if (!this.tx.changed) {
-        if (current.event === undefined) return { outcome: current.outcome, stored: Promise.resolve() };
-        const stored = audit.append(current.event);
-        stored.catch(() => undefined); // awaited by its call once out of the queue; not an unhandled rejection meanwhile
-        return { outcome: current.outcome, stored };
-      }
+    let outcome: T;
+    await commitChange(async (): Promise<DecidedChange<CallRecord | undefined>> => {
+      const { lifecycle } = this;
+      const dueBefore = lifecycle.nextDue;
       const rollback = () => {
         this.tx.rollback();
         lifecycle.nextDue = Math.min(lifecycle.nextDue, dueBefore);
       };
-      await audit.drain();
+      let current: { outcome: T; event?: AuditEvent };
       try {
-        directory.version = await this.store.commit([], {
-          event: current.event!, changes: directory.changes(this.tx), state: () => directory.snapshot(), version: directory.version,
-          redo: async (updates) => {
-            rollback();
-            this.applyUpdates(updates);
-            dueBefore = lifecycle.nextDue;
-            current = await attempt();
-            return { event: current.event!, change: this.tx.changed ? { changes: directory.changes(this.tx), state: () => directory.snapshot() } : undefined };
-          },
-        });
+        current = await attempt();
       } catch (error) {
         rollback();
         throw error;
       }
-      const { keys } = directory.changes(this.tx);
-      this.tx.commit();
-      lifecycle.noteChanged(keys.put);
-      for (const key of keys.put) this.materials.forget(key.keyId);
-      for (const keyId of keys.deleted) this.materials.forget(keyId);
-      return { outcome: current.outcome, stored: Promise.resolve() };
+      outcome = current.outcome;
+      if (!this.tx.changed) return { record: current.event && { event: current.event } };
+      const { directory } = this;
+      return {
+        record: { event: current.event!, change: { changes: directory.changes(this.tx), state: () => directory.snapshot() } },
+        undo: rollback,
+        publish: () => this.keepChange(),
+      };
+    }, (record, redecide) => this.persist(record, redecide), this.calls);
+    return outcome!;
+  }
+
+  /**
+   * A call's record: an event alone goes to the audit trail's group commit; a change waits for the
+   * events queued before it, then is committed with its event (see KeyStore.commit and its redo).
+   */
+  private persist(record: CallRecord | undefined, redecide: Redecide<CallRecord | undefined>): Promise<unknown> | Queued {
+    if (record?.change === undefined) return queued(record === undefined ? Promise.resolve() : this.audit.append(record.event));
+    return this.commit(record as Required<CallRecord>, redecide);
+  }
+
+  private async commit({ event, change }: Required<CallRecord>, redecide: Redecide<CallRecord | undefined>): Promise<void> {
+    const { directory } = this;
+    await this.audit.drain();
+    directory.version = await this.store.commit([], {
+      event, ...change, version: directory.version,
+      redo: (updates) => redecide(() => this.applyUpdates(updates)),
     });
-    await stored;
-    return outcome;
+  }
+
+  /** Once a change is durable: its records are kept (frozen), and what depends on the keys it changed is recomputed. */
+  private keepChange(): void {
+    const { keys } = this.directory.changes(this.tx);
+    this.tx.commit();
+    this.lifecycle.noteChanged(keys.put);
+    for (const key of keys.put) this.materials.forget(key.keyId);
+    for (const keyId of keys.deleted) this.materials.forget(keyId);
   }
 
   /**

@@ -32,7 +32,7 @@ import { chainRecords, deriveAuditKey, type AuditEvent } from './audit-trail.js'
 import type { GrantRecord } from './grants.js';
 import { kmsError } from './kms-errors.js';
 import {
-  GENESIS_MAC, type AliasRecord, type AuditHead, type AuditPosition, type AuditRecord, type KeyRecord, type KeyStore, type RecordUpdate,
+  GENESIS_MAC, type AliasRecord, type AuditHead, type CallRecord, type AuditPosition, type AuditRecord, type KeyRecord, type KeyStore, type RecordUpdate,
   type StateChange, type StoreChanges, type StoredAuditRecord, type StoreSnapshot, type StoreUpdates,
 } from './key-store.js';
 import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation, type PostgresStoreOptions } from './postgres-options.js';
@@ -140,14 +140,11 @@ export class PostgresKeyStore implements KeyStore {
     let all = events;
     let changes: StoreChanges | undefined;
     if (change) {
-      let event = change.event;
-      changes = change.changes;
-      if (version !== change.version) {
-        const redone = await change.redo(await this.updatesVia(client, change.version));
-        event = redone.event;
-        changes = redone.change?.changes;
-      }
-      all = [...events, event];
+      // Decided again on the rows others changed, the call may record nothing now (what it would create exists).
+      const record: CallRecord | undefined = version === change.version ? { event: change.event, change }
+        : await change.redo(await this.updatesVia(client, change.version));
+      changes = record?.change?.changes;
+      if (record) all = [...events, record.event];
     }
     if (changes) {
       version += 1;

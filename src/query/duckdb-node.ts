@@ -11,7 +11,7 @@ import { EngineThread } from './engine-thread.js';
 /** The process's engine, loaded once. */
 // Pure: a bundle that never starts the engine leaves it (and the worker source) out.
 export const nodeEngine = /* @__PURE__ */ loadOnce(async (): Promise<DuckDbEngine> => {
-  const { createRequire } = await import('node:module');
+  const { createRequire } = process.getBuiltinModule('node:module'); // not import(): see core/worker-pool.ts
   const require = createRequire(import.meta.url);
   let bindings: string;
   try {

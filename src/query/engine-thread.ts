@@ -48,7 +48,7 @@ export class EngineThread implements AsyncDuckDb {
 
   /** Starts the worker and opens DuckDB in it (`bindings`: the path of duckdb-node-blocking.cjs; `modules`: its .wasm files). */
   static async start(bindings: string, modules: { mvp: string; eh: string }): Promise<EngineThread> {
-    const { Worker } = await import('node:worker_threads');
+    const { Worker } = process.getBuiltinModule('node:worker_threads'); // not import(): see core/worker-pool.ts
     const source = NODE_WORKER_PREAMBLE + ENGINE_WORKER_SOURCE;
     const worker = new Worker(new URL(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`));
     const channel = new SharedArrayBuffer(CHANNEL_HEADER_BYTES + CHANNEL_CAPACITY);

@@ -7,7 +7,8 @@ import { openRangedMessage } from '../envelope/ranged-decrypt.js';
 import { parseRange, partRange } from './byte-range.js';
 import { bodySegments, boundLayers, openObjectBody, openSegment } from './object-body.js';
 import { GET_OBJECT, GET_OBJECT_TAGGING, type ObjectAccess } from './object-access.js';
-import { fromKms, type ObjectEncryption } from './object-encryption.js';
+import { sseHeaders, type ObjectEncryption } from './object-encryption.js';
+import { fromKms } from './sse-kms.js';
 import type { StoredObject } from './object-records.js';
 import { malformedS3Request } from './request-shapes.js';
 import type { GetObjectOutput, GetObjectRequest, GetObjectTaggingOutput, GetObjectTaggingRequest, HeadObjectOutput, HeadObjectRequest } from './s3-api-types.js';
@@ -120,8 +121,7 @@ export class ObjectReads {
   private static headers(object: StoredObject) {
     return {
       VersionId: object.versionId === 'null' ? undefined : object.versionId, ETag: object.etag, LastModified: object.lastModified, ContentType: object.contentType, Metadata: { ...object.metadata },
-      ServerSideEncryption: object.sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey,
-      SSECustomerAlgorithm: object.customerKey ? 'AES256' as const : undefined,
+      ...sseHeaders(object),
     };
   }
 }

@@ -9,7 +9,7 @@ import { bindMaterials } from './body-binding.js';
 import { writeEncryptedBody, type Sealing } from './body-encryption.js';
 import type { ObjectAccess } from './object-access.js';
 import { bodyPieces, checkContentLength } from './object-bytes.js';
-import { checkSseHeaders, type ObjectEncryption } from './object-encryption.js';
+import { checkSseHeaders, sseHeaders, type ObjectEncryption } from './object-encryption.js';
 import { dropRecord, putRecord, type ObjectRecord } from './object-metadata.js';
 import { addVersion, bodyIdsOf, defaultEncryption, newVersionId, restoreVersions, type StoredObject } from './object-records.js';
 import type { DeleteObjectOutput, DeleteObjectRequest, PutObjectOutput, PutObjectRequest } from './s3-api-types.js';
@@ -70,8 +70,7 @@ export class ObjectWrites {
       throw error;
     }
     await Promise.all(replaced.flatMap(bodyIdsOf).map((id) => this.access.bodies.remove(id)));
-    return { ETag: object.etag, VersionId: bucket.versioning ? object.versionId : undefined, ServerSideEncryption: sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey,
-      SSECustomerAlgorithm: customerKey ? 'AES256' as const : undefined };
+    return { ETag: object.etag, VersionId: bucket.versioning ? object.versionId : undefined, ...sseHeaders(object) };
   }
 
   /** Without VersionId: removes the object, or with versioning enabled adds a delete marker. With it: removes that version. */

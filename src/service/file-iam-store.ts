@@ -36,16 +36,14 @@ export class FileIamStore implements IamStore {
 
   async refresh(): Promise<void> {}
 
-  change<T>(mutate: (state: IamState) => T): Promise<T> {
-    return this.changes.run(async () => {
-      let result: T;
-      await commitChange(() => {
-        const next = structuredClone(this.state);
-        result = mutate(next);
-        return { record: next, publish: () => { this.state = next; } };
-      }, (next) => this.file.write(next));
-      return result!;
-    });
+  async change<T>(mutate: (state: IamState) => T): Promise<T> {
+    let result!: T;
+    await commitChange(() => {
+      const next = structuredClone(this.state);
+      result = mutate(next);
+      return { record: next, publish: () => { this.state = next; } };
+    }, (next) => this.file.write(next), this.changes);
+    return result;
   }
 
   async close(): Promise<void> {

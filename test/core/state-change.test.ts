@@ -1,8 +1,11 @@
 // commitChange (src/core/state-change.ts): the decision runs on current state, its record is
 // persisted, and a failed persist takes the change back (`undo`) or never makes it current
-// (`publish`); a decision that throws persists nothing.
+// (`publish`); a decision that throws persists nothing. Decisions that wait run one at a time in a
+// queue; a store that finds others changed it has the decision taken again (redecide); a group
+// commit lets the queue move on (queued) and the call is answered once its record is durable.
 import { describe, expect, it } from 'vitest';
-import { commitChange } from '../../src/core/state-change.js';
+import { SerialQueue } from '../../src/core/serial-queue.js';
+import { commitChange, queued } from '../../src/core/state-change.js';
 
 /** A store of one counter whose change records are the new values. */
 function counter(persistFails = false) {
@@ -75,5 +78,93 @@ describe('commitChange', () => {
     // Without a persist (a store in memory), publishing is the change.
     await commitChange(() => ({ record: 7, publish: () => { current = { value: 7 }; } }));
     expect(current.value).toBe(7);
+  });
+
+  it('decisions that wait, run in a queue, each see the state the one before left: no lost update', async () => {
+    const state = { value: 0 };
+    const queue = new SerialQueue();
+    const increment = () => commitChange(async () => {
+      const before = state.value;
+      await new Promise((resolve) => setTimeout(resolve, 1)); // a decision that waits (WebCrypto, a read)
+      state.value = before + 1;
+      return { record: state.value, undo: () => { state.value = before; } };
+    }, async () => undefined, queue);
+    await Promise.all(Array.from({ length: 5 }, increment));
+    expect(state.value).toBe(5);
+    // Without the queue the same decisions overlap and updates are lost: the queue is what prevents it.
+    state.value = 0;
+    await Promise.all(Array.from({ length: 5 }, () => commitChange(async () => {
+      const before = state.value;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      state.value = before + 1;
+      return { record: state.value };
+    })));
+    expect(state.value).toBe(1);
+  });
+
+  it('redecide: the change is taken back, the store catches up, the decision is taken again and its record stored instead', async () => {
+    const state = { value: 10 };
+    const stored: number[] = [];
+    const steps: string[] = [];
+    let published: number | undefined;
+    await commitChange(async () => {
+      const before = state.value;
+      state.value = before * 2;
+      steps.push(`decided ${state.value}`);
+      return { record: state.value, undo: () => { steps.push('undone'); state.value = before; }, publish: () => { published = state.value; } };
+    }, async (record, redecide) => {
+      // Under its lock the store finds another process set the value to 21 after the decision.
+      const again = await redecide(() => { steps.push('caught up'); state.value = 21; });
+      stored.push(again);
+      expect(record).toBe(20);
+    });
+    expect(steps).toEqual(['decided 20', 'undone', 'caught up', 'decided 42']);
+    expect({ stored, value: state.value, published }).toEqual({ stored: [42], value: 42, published: 42 });
+  });
+
+  it('a failed persist after redecide undoes the second decision, not the first', async () => {
+    const state = { value: 1 };
+    await expect(commitChange(async () => {
+      const before = state.value;
+      state.value = before + 100;
+      return { record: state.value, undo: () => { state.value = before; } };
+    }, async (_record, redecide) => {
+      await redecide(() => { state.value = 5; });
+      throw new Error('commit failed');
+    })).rejects.toThrow('commit failed');
+    expect(state.value).toBe(5); // the caught-up state, without the second decision's change
+  });
+
+  it('queued: the queue moves on to the next decision before the record is durable, and the call is answered only once it is', async () => {
+    const queue = new SerialQueue();
+    const order: string[] = [];
+    let makeDurable!: () => void;
+    const durable = new Promise<void>((resolve) => { makeDurable = resolve; });
+    const first = commitChange(() => ({ record: 'a', publish: () => order.push('a published') }), () => queued(durable), queue).then(() => order.push('a answered'));
+    const second = commitChange(() => { order.push('b decided'); return { record: 'b' }; }, async () => undefined, queue).then(() => order.push('b answered'));
+    await second;
+    expect(order).toEqual(['b decided', 'b answered']);
+    makeDurable();
+    await first;
+    expect(order).toEqual(['b decided', 'b answered', 'a published', 'a answered']);
+  });
+
+  it('queued: a group commit that fails undoes the change and fails the call, never publishing it', async () => {
+    const queue = new SerialQueue();
+    let undone = 0;
+    let published = 0;
+    await expect(commitChange(() => ({ record: 1, undo: () => undone++, publish: () => published++ }),
+      () => queued(Promise.reject(new Error('fsync failed'))), queue)).rejects.toThrow('fsync failed');
+    expect({ undone, published }).toEqual({ undone: 1, published: 0 });
+  });
+
+  it('without queued, the queue waits for the record to be durable and published before the next decision', async () => {
+    const queue = new SerialQueue();
+    const order: string[] = [];
+    const first = commitChange(() => ({ record: 'a', publish: () => order.push('a published') }),
+      async () => { await new Promise((resolve) => setTimeout(resolve, 5)); order.push('a durable'); }, queue);
+    const second = commitChange(() => { order.push('b decided'); return { record: 'b' }; }, undefined, queue);
+    await Promise.all([first, second]);
+    expect(order).toEqual(['a durable', 'a published', 'b decided']);
   });
 });

@@ -64,6 +64,13 @@ describe('a browser bundle of kms-wasm', () => {
     }
   });
 
+  it('dist/browser.js holds no stand-in for a Node module: the worker pool and the query engine reach Node\'s through process.getBuiltinModule', () => {
+    // The build replaces a node: import left in the browser entry's graph with a module that throws (scripts/build.mjs, node-only).
+    const browser = readFileSync(new URL('../../dist/browser.js', import.meta.url), 'utf8');
+    expect(browser).not.toMatch(/is Node's: this build of kms-wasm is for browsers/);
+    expect(readFileSync(new URL('../../scripts/build.mjs', import.meta.url), 'utf8')).toMatch(/is Node's: this build of kms-wasm is for browsers/);
+  });
+
   it('in dist/browser.js, what needs Node fails with an error saying so', async () => {
     const lib = await import(new URL('../../dist/browser.js', import.meta.url).href);
     const kms = new lib.KeyManagementService({ account: '111122223333', region: 'us-east-1' });
