@@ -9,6 +9,7 @@
 // region fails the query. An ObjectStore's buckets are all in its KMS's region (ObjectStore.region),
 // and so are the keys of its SSE-KMS objects, so that one comparison covers both.
 
+import { AuthenticationError } from '../core/errors.js';
 import type { KmsClient } from '../envelope/kms-client.js';
 import { KmsError } from '../kms/kms-errors.js';
 import type { Caller } from '../policy/caller.js';
@@ -29,7 +30,7 @@ export interface ObjectAccess {
 
 const STATUS: Record<string, number> = { AccessDenied: 403, NoSuchKey: 404, NoSuchBucket: 404 };
 
-/** An S3 or KMS refusal met while reading `uri`, as Athena's engine reports it. */
+/** An S3 or KMS refusal, or an object that does not authenticate, met while reading `uri`, as Athena's engine reports it. */
 export function readFailure(uri: string, error: unknown): never {
   if (error instanceof S3Error) {
     throw new QueryFailure(`HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${uri}: ${error.message} `
@@ -39,6 +40,7 @@ export function readFailure(uri: string, error: unknown): never {
     throw new QueryFailure(`HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${uri}: ${error.message} `
       + `(Service: AWSKMS; Status Code: 400; Error Code: ${error.name})`, 2, { cause: error });
   }
+  if (error instanceof AuthenticationError) throw new QueryFailure(`HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${uri}: ${error.message}`, 2, { cause: error });
   throw error;
 }
 
@@ -76,16 +78,23 @@ export async function objectPlaintext(bucket: string, key: string, access: Objec
 /**
  * One object as a file the engine reads by range, each range read as the caller: a ranged
  * GetObject, which decrypts only the frames it touches (SSE-S3, SSE-KMS, DSSE-KMS). A CSE-KMS
- * object is decrypted whole at once — AES-GCM as CSE v2 uses it authenticates only the whole
- * object — and its ranges cut from that plaintext. `onRead` counts each range's bytes.
+ * object is opened with S3EncryptionClient.openObject, which verifies the whole object's GCM tag in
+ * one streaming pass before the engine reads anything and then proves each range to be bytes that
+ * pass verified: so a tampered object fails the query before any of it reaches the engine, and an
+ * object changed during the query fails it rather than feeding it unauthenticated plaintext.
+ * `onRead` counts each range's bytes.
  */
 export async function objectFile(bucket: string, key: string, access: ObjectAccess, onRead: (bytes: number) => void): Promise<ObjectFile> {
   const uri = s3Uri(bucket, key);
   try {
     const head = await readableHead(bucket, key, access);
     if (isCseKms(head.Metadata)) {
-      const plaintext = await (await cseClient(access).getObject({ Bucket: bucket, Key: key })).Body.transformToByteArray();
-      return { size: plaintext.length, read: async (offset, length) => counted(plaintext.slice(offset, offset + length), onRead) };
+      const object = await cseClient(access).openObject({ Bucket: bucket, Key: key, VersionId: head.VersionId });
+      return {
+        size: object.size,
+        read: (offset, length) => object.read(offset, length).then((bytes) => counted(bytes, onRead), (error: unknown) => readFailure(uri, error)),
+        close: () => object.dispose(),
+      };
     }
     const size = head.ContentLength;
     return {
