@@ -100,7 +100,10 @@ describe('S3EncryptionClient.openObject', () => {
     let served = stored;
     const body: StoredBody = {
       size: stored.length,
-      whole: async () => [stored.subarray(0, 1000), stored.subarray(1000)],
+      whole: async () => (async function* () {
+        yield stored.subarray(0, 1000);
+        yield stored.subarray(1000);
+      })(),
       range: async (start, end) => served.slice(start, end),
     };
     const object = await openGcmBody('fake', body, key.slice(), iv);
