@@ -13,6 +13,7 @@ import { AuthenticationError } from '../core/errors.js';
 import type { KmsClient } from '../envelope/kms-client.js';
 import { KmsError } from '../kms/kms-errors.js';
 import type { Caller } from '../policy/caller.js';
+import type { RangedPlaintextObject } from '../s3/cse-gcm-ranges.js';
 import type { ObjectStore } from '../s3/object-store.js';
 import { S3EncryptionClient } from '../s3/s3-encryption-client.js';
 import { S3Error } from '../s3/s3-errors.js';
@@ -64,14 +65,25 @@ export async function* tableKeys(location: S3Location, access: ObjectAccess): As
   } while (token !== undefined);
 }
 
-/** One object's plaintext, in pieces, read as the caller. */
+/** Pieces a CSE-KMS object's plaintext is read in, in order, when read whole. */
+const PIECE_BYTES = 4 << 20;
+
+/** One object's plaintext, in pieces, read as the caller (a CSE-KMS object verified first, then read a range at a time: see objectFile). */
 export async function objectPlaintext(bucket: string, key: string, access: ObjectAccess): Promise<AsyncIterable<Uint8Array>> {
   try {
     const head = await readableHead(bucket, key, access);
-    if (isCseKms(head.Metadata)) return (await cseClient(access).getObject({ Bucket: bucket, Key: key })).Body;
+    if (isCseKms(head.Metadata)) return inPieces(await cseClient(access).openObject({ Bucket: bucket, Key: key, VersionId: head.VersionId }));
     return (await access.s3.getObject({ Bucket: bucket, Key: key }, access.caller)).Body; // streamed: read as the engine takes it
   } catch (error) {
     return readFailure(s3Uri(bucket, key), error);
+  }
+}
+
+async function* inPieces(object: RangedPlaintextObject): AsyncGenerator<Uint8Array> {
+  try {
+    for (let offset = 0; offset < object.size; offset += PIECE_BYTES) yield await object.read(offset, PIECE_BYTES);
+  } finally {
+    object.dispose();
   }
 }
 

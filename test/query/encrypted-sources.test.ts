@@ -93,6 +93,28 @@ describe('tables over encrypted objects', () => {
     expect(await resultKeys(s3, 'tampered/')).toEqual([]);
   });
 
+  it('a JSON-lines table over a CSE-KMS object of several pieces gives its rows; altered, it fails the query', async () => {
+    const { queries, s3, kms, key } = await encryptedData();
+    const lines: string[] = [];
+    let idSum = 0;
+    for (let id = 0, bytes = 0; bytes < 5 * CHUNK_BYTES; id++) {
+      lines.push(`{"id": ${id}, "name": "user ${id % 97}"}\n`);
+      bytes += lines.at(-1)!.length;
+      idSum += id;
+    }
+    await new S3EncryptionClient({ s3, kms, kmsKeyId: key.Arn }).putObject({ Bucket: 'data', Key: 'events/e.json', Body: lines.join('') });
+    await runQuery(queries, "CREATE EXTERNAL TABLE events (id bigint, name string) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://data/events/'");
+    expect(await queryRows(queries, 'SELECT count(*) AS n, sum(id) AS ids, count(DISTINCT name) AS names FROM events'))
+      .toEqual([['n', 'ids', 'names'], [String(lines.length), String(idSum), '97']]);
+    const stored = await s3.getObject({ Bucket: 'data', Key: 'events/e.json' });
+    const tampered = await stored.Body.transformToByteArray();
+    tampered[4 * CHUNK_BYTES + 1]! ^= 0x20;
+    await s3.putObject({ Bucket: 'data', Key: 'events/e.json', Body: tampered, Metadata: stored.Metadata });
+    const failed = await runQuery(queries, 'SELECT count(*) FROM events', { ResultConfiguration: { OutputLocation: 's3://results/tampered-json/' } });
+    expect(failed.Status).toMatchObject({ State: 'FAILED', StateChangeReason: expect.stringMatching(/events\/e.json: the object or its IV was altered/) });
+    expect(await resultKeys(s3, 'tampered-json/')).toEqual([]);
+  });
+
   it('an SSE-C object, or one encrypted on the client with a customer master key, fails the query', async () => {
     const { queries, s3 } = await encryptedData();
     const customerKey = Buffer.alloc(32, 7);
