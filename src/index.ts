@@ -28,6 +28,7 @@ export type * from './envelope/kms-client.js';
 export type * from './kms/kms-api-types.js';
 export type { DescribeKeyResponse } from './kms/kms-api-types.js';
 export type * from './s3/s3-api-types.js';
+export type { RangedPlaintextObject } from './s3/cse-gcm-ranges.js';
 export type * from './ebs/ec2-api-types.js';
 export type { Clock } from './core/clock.js';
 export type { EncryptionContext } from './envelope/encryption-context.js';

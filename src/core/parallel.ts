@@ -4,6 +4,7 @@
 
 import { AuthenticationError, CipherStateError, InvalidInputError } from './errors.js';
 import { checkGcmInputs, gcmSettings, GcmState, type GcmOptions } from './gcm-state.js';
+import { counterAfter } from './gcm-ciphertext-range.js';
 import { runJob, type Job, type JobResult } from './parallel-jobs.js';
 import { constantTimeEqual, copyBytes } from './bytes.js';
 import { requireBytes } from './validate.js';
@@ -135,14 +136,6 @@ async function runPart(
   data.set(part);
   const { output, hash } = await post(makeJob(data), [data.buffer as ArrayBuffer]);
   return { result: { output: output!, hash }, release: () => returnPartBuffer(output!, decrypting, keep) };
-}
-
-/** J0 with its 32-bit counter advanced by `blocks` (inc32 applied `blocks` times). */
-function counterAfter(j0: Uint8Array, blocks: number): Uint8Array {
-  const block = j0.slice();
-  const view = new DataView(block.buffer);
-  view.setUint32(12, (view.getUint32(12) + blocks) % 2 ** 32);
-  return block;
 }
 
 export interface ParallelGcmCipher {

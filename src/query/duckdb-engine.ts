@@ -144,8 +144,8 @@ export interface AsyncDuckDbConnection {
 /** Reads `length` bytes of an object from `offset` (fewer at its end). */
 export type ObjectReader = (offset: number, length: number) => Promise<Uint8Array>;
 
-/** An object a table reads: its plaintext size and a reader of its ranges. */
-export interface ObjectFile { size: number; read: ObjectReader }
+/** An object a table reads: its plaintext size, a reader of its ranges, and what to release once the query ends (a data key). */
+export interface ObjectFile { size: number; read: ObjectReader; close?(): void }
 
 /** The AsyncDuckDB calls this engine makes (an instantiated, opened AsyncDuckDB of @duckdb/duckdb-wasm 1.32). */
 export interface AsyncDuckDb {
@@ -158,8 +158,8 @@ export interface AsyncDuckDb {
 
 export class DuckDbEngine {
   private files = 0;
-  /** The files registered for the running query, dropped when it ends. */
-  private readonly registered: string[] = [];
+  /** The files registered for the running query, dropped (and their objects closed) when it ends. */
+  private readonly registered: Array<{ file: string; object: ObjectFile }> = [];
 
   private constructor(private readonly db: AsyncDuckDb, private readonly connection: AsyncDuckDbConnection) {}
 
@@ -195,9 +195,14 @@ export class DuckDbEngine {
   /** Registers an object for the running query's readers; returns its file name. */
   async registerObject(object: ObjectFile): Promise<string> {
     const file = this.nextFile();
-    if (this.db.registerObjectFile) await this.db.registerObjectFile(file, object.size, object.read);
-    else await this.db.registerFileBuffer(file, object.size === 0 ? new Uint8Array(0) : await object.read(0, object.size));
-    this.registered.push(file);
+    try {
+      if (this.db.registerObjectFile) await this.db.registerObjectFile(file, object.size, object.read);
+      else await this.db.registerFileBuffer(file, object.size === 0 ? new Uint8Array(0) : await object.read(0, object.size));
+    } catch (error) {
+      object.close?.();
+      throw error;
+    }
+    this.registered.push({ file, object });
     return file;
   }
 
@@ -218,9 +223,11 @@ export class DuckDbEngine {
     }
   }
 
-  /** Drops the files registered for the query that ended. */
+  /** Drops the files registered for the query that ended and closes their objects. */
   async releaseObjects(): Promise<void> {
-    for (const file of this.registered.splice(0)) await this.db.dropFile(file);
+    const released = this.registered.splice(0);
+    for (const { object } of released) object.close?.(); // first: dropping a file fails once the engine has stopped
+    for (const { file } of released) await this.db.dropFile(file);
   }
 
   private nextFile(): string {

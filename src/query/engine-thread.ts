@@ -5,6 +5,7 @@
 // GetObject), and handed to the waiting worker through the shared read channel.
 
 import { NODE_WORKER_PREAMBLE } from '../core/worker-protocol.js';
+import { QueryFailure } from './athena-errors.js';
 import type { ArrowTable, AsyncDuckDb, AsyncDuckDbConnection, ObjectReader } from './duckdb-engine.js';
 import { ENGINE_WORKER_SOURCE } from './engine-worker-source.generated.js';
 import {
@@ -19,6 +20,7 @@ interface NodeWorker {
   on(event: string, listener: (value: never) => void): void;
   ref(): void;
   unref(): void;
+  terminate(): Promise<number>;
 }
 
 const utf8 = new TextEncoder();
@@ -35,26 +37,36 @@ export class EngineThread implements AsyncDuckDb {
   /** The first refusal a reader met while the current statement ran: the statement's failure, rather than DuckDB's I/O error. */
   private readFailure: unknown;
   /** Why the worker stopped, once it has. */
-  private stopped: Error | undefined;
+  private stopped: QueryFailure | undefined;
 
-  private constructor(private readonly worker: NodeWorker, channel: SharedArrayBuffer) {
+  private constructor(private readonly worker: NodeWorker, channel: SharedArrayBuffer, private readonly onStop: () => void) {
     this.state = new Int32Array(channel, 0, CHANNEL_HEADER_BYTES / 4);
     this.bytes = new Uint8Array(channel, CHANNEL_HEADER_BYTES);
     worker.on('message', (message: EngineResponse) => ('read' in message ? void this.serve(message.read) : this.settle(message)));
-    worker.on('error', (error: Error) => this.stop(error));
-    worker.on('exit', () => this.stop(new Error('the query engine\'s worker stopped')));
+    // An uncaught error (ERR_WORKER_OUT_OF_MEMORY among them) comes before the exit: its message is the better reason.
+    worker.on('error', (error: Error) => this.stop(error.message));
+    worker.on('exit', (code: number) => this.stop(`its worker exited with code ${code}`));
     worker.unref();
   }
 
-  /** Starts the worker and opens DuckDB in it (`bindings`: the path of duckdb-node-blocking.cjs; `modules`: its .wasm files). */
-  static async start(bindings: string, modules: { mvp: string; eh: string }): Promise<EngineThread> {
+  /**
+   * Starts the worker and opens DuckDB in it (`bindings`: the path of duckdb-node-blocking.cjs;
+   * `modules`: its .wasm files). `onStop` is called once, when the worker stops (it exited, was
+   * terminated, or ran out of memory): the thread is then of no further use.
+   */
+  static async start(bindings: string, modules: { mvp: string; eh: string }, onStop: () => void = () => {}): Promise<EngineThread> {
     const { Worker } = process.getBuiltinModule('node:worker_threads'); // not import(): see core/worker-pool.ts
     const source = NODE_WORKER_PREAMBLE + ENGINE_WORKER_SOURCE;
     const worker = new Worker(new URL(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`));
     const channel = new SharedArrayBuffer(CHANNEL_HEADER_BYTES + CHANNEL_CAPACITY);
-    const thread = new EngineThread(worker as unknown as NodeWorker, channel);
+    const thread = new EngineThread(worker as unknown as NodeWorker, channel, onStop);
     await thread.request({ op: 'open', bindings, modules, channel });
     return thread;
+  }
+
+  /** Stops the worker now (a running statement fails); resolves once it has exited. */
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
   }
 
   async connect(): Promise<AsyncDuckDbConnection> {
@@ -118,9 +130,12 @@ export class EngineThread implements AsyncDuckDb {
     Atomics.notify(this.state, STATE_SLOT);
   }
 
-  private stop(error: Error): void {
-    this.stopped ??= error;
-    for (const settle of this.pending.values()) settle.reject(error);
+  /** The worker is gone: every statement waiting for it fails with why, as any later one will; the owner is told once. */
+  private stop(why: string): void {
+    if (this.stopped) return;
+    this.stopped = new QueryFailure(`GENERIC_INTERNAL_ERROR: the query engine stopped (${why}); the next query starts a new one`, 1);
+    for (const settle of this.pending.values()) settle.reject(this.stopped);
     this.pending.clear();
+    this.onStop();
   }
 }

@@ -56,12 +56,17 @@ export interface QueryServiceOptions {
   memoryLimitBytes?: number;
 }
 
-/** One query at a time per engine: each fills and drops its own tables. */
-const engineQueues = new WeakMap<DuckDbEngine, SerialQueue>();
+/**
+ * One query at a time per engine: each fills and drops its own tables. Keyed by where the engine
+ * comes from (the engine given, or the process's engine, which may be replaced by a fresh one), and
+ * the engine taken only when the query's turn comes: a query queued behind one whose engine stopped
+ * runs on the new engine.
+ */
+const engineQueues = new WeakMap<object, SerialQueue>();
 
-function exclusive<T>(engine: DuckDbEngine, work: () => Promise<T>): Promise<T> {
-  let queue = engineQueues.get(engine);
-  if (!queue) engineQueues.set(engine, (queue = new SerialQueue()));
+function exclusive<T>(source: object, work: () => Promise<T>): Promise<T> {
+  let queue = engineQueues.get(source);
+  if (!queue) engineQueues.set(source, (queue = new SerialQueue()));
   return queue.run(work);
 }
 
@@ -93,6 +98,8 @@ export class QueryService {
   private readonly store: QueryStore | undefined;
   private readonly clock: Clock;
   private readonly engine: () => Promise<DuckDbEngine>;
+  /** What the engine's queue is keyed by (see exclusive). */
+  private readonly engineSource: object;
   private readonly memoryLimit: number;
 
   constructor(options: QueryServiceOptions) {
@@ -116,6 +123,7 @@ export class QueryService {
     if (!Number.isSafeInteger(memoryLimit) || memoryLimit < MIN_MEMORY_LIMIT) throw invalidRequest('memoryLimitBytes', 'expected a whole number of bytes, at least 64 MiB');
     this.memoryLimit = memoryLimit;
     const engine = options.engine;
+    this.engineSource = engine ?? nodeEngine;
     this.engine = engine === undefined ? nodeEngine : () => Promise.resolve(engine);
   }
 
@@ -154,7 +162,7 @@ export class QueryService {
       output, encryption, caller: who, state: 'QUEUED', submitted: this.clock.now(), scanned: 0,
     };
     await this.history.add(execution);
-    void this.engine().then((engine) => exclusive(engine, () => this.run(execution, engine, ddl))).catch((error: unknown) => this.finish(execution, error))
+    void exclusive(this.engineSource, async () => this.run(execution, await this.engine(), ddl)).catch((error: unknown) => this.finish(execution, error))
       .catch(() => undefined); // the history could not be written: the next change writes it
     return { QueryExecutionId: execution.id };
   }

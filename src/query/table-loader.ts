@@ -72,11 +72,16 @@ function loadParquet(engine: DuckDbEngine, schema: string, table: TableDefinitio
   access: ObjectAccess, progress: LoadProgress): Promise<void> {
   const names = table.columns.map((c) => c.name);
   return fillTable(engine, schema, table, columns, location, access, progress, async function* (key, uri) {
-    const rowGroups = parquetRowGroups(await countedFile(location.bucket, key, access, progress), names);
-    for (;;) {
-      const next = await rowGroups.next().catch((error: unknown) => unreadable(uri, error));
-      if (next.done) return;
-      yield utf8.encode(formatCsv(next.value));
+    const object = await countedFile(location.bucket, key, access, progress);
+    try {
+      const rowGroups = parquetRowGroups(object, names);
+      for (;;) {
+        const next = await rowGroups.next().catch((error: unknown) => unreadable(uri, error));
+        if (next.done) return;
+        yield utf8.encode(formatCsv(next.value));
+      }
+    } finally {
+      object.close?.();
     }
   });
 }

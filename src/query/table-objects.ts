@@ -9,9 +9,11 @@
 // region fails the query. An ObjectStore's buckets are all in its KMS's region (ObjectStore.region),
 // and so are the keys of its SSE-KMS objects, so that one comparison covers both.
 
+import { AuthenticationError } from '../core/errors.js';
 import type { KmsClient } from '../envelope/kms-client.js';
 import { KmsError } from '../kms/kms-errors.js';
 import type { Caller } from '../policy/caller.js';
+import type { RangedPlaintextObject } from '../s3/cse-gcm-ranges.js';
 import type { ObjectStore } from '../s3/object-store.js';
 import { S3EncryptionClient } from '../s3/s3-encryption-client.js';
 import { S3Error } from '../s3/s3-errors.js';
@@ -29,7 +31,7 @@ export interface ObjectAccess {
 
 const STATUS: Record<string, number> = { AccessDenied: 403, NoSuchKey: 404, NoSuchBucket: 404 };
 
-/** An S3 or KMS refusal met while reading `uri`, as Athena's engine reports it. */
+/** An S3 or KMS refusal, or an object that does not authenticate, met while reading `uri`, as Athena's engine reports it. */
 export function readFailure(uri: string, error: unknown): never {
   if (error instanceof S3Error) {
     throw new QueryFailure(`HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${uri}: ${error.message} `
@@ -39,6 +41,7 @@ export function readFailure(uri: string, error: unknown): never {
     throw new QueryFailure(`HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${uri}: ${error.message} `
       + `(Service: AWSKMS; Status Code: 400; Error Code: ${error.name})`, 2, { cause: error });
   }
+  if (error instanceof AuthenticationError) throw new QueryFailure(`HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${uri}: ${error.message}`, 2, { cause: error });
   throw error;
 }
 
@@ -62,30 +65,48 @@ export async function* tableKeys(location: S3Location, access: ObjectAccess): As
   } while (token !== undefined);
 }
 
-/** One object's plaintext, in pieces, read as the caller. */
+/** Pieces a CSE-KMS object's plaintext is read in, in order, when read whole. */
+const PIECE_BYTES = 4 << 20;
+
+/** One object's plaintext, in pieces, read as the caller (a CSE-KMS object verified first, then read a range at a time: see objectFile). */
 export async function objectPlaintext(bucket: string, key: string, access: ObjectAccess): Promise<AsyncIterable<Uint8Array>> {
   try {
     const head = await readableHead(bucket, key, access);
-    if (isCseKms(head.Metadata)) return (await cseClient(access).getObject({ Bucket: bucket, Key: key })).Body;
+    if (isCseKms(head.Metadata)) return inPieces(await cseClient(access).openObject({ Bucket: bucket, Key: key, VersionId: head.VersionId }));
     return (await access.s3.getObject({ Bucket: bucket, Key: key }, access.caller)).Body; // streamed: read as the engine takes it
   } catch (error) {
     return readFailure(s3Uri(bucket, key), error);
   }
 }
 
+async function* inPieces(object: RangedPlaintextObject): AsyncGenerator<Uint8Array> {
+  try {
+    for (let offset = 0; offset < object.size; offset += PIECE_BYTES) yield await object.read(offset, PIECE_BYTES);
+  } finally {
+    object.dispose();
+  }
+}
+
 /**
  * One object as a file the engine reads by range, each range read as the caller: a ranged
  * GetObject, which decrypts only the frames it touches (SSE-S3, SSE-KMS, DSSE-KMS). A CSE-KMS
- * object is decrypted whole at once — AES-GCM as CSE v2 uses it authenticates only the whole
- * object — and its ranges cut from that plaintext. `onRead` counts each range's bytes.
+ * object is opened with S3EncryptionClient.openObject, which verifies the whole object's GCM tag in
+ * one streaming pass before the engine reads anything and then proves each range to be bytes that
+ * pass verified: so a tampered object fails the query before any of it reaches the engine, and an
+ * object changed during the query fails it rather than feeding it unauthenticated plaintext.
+ * `onRead` counts each range's bytes.
  */
 export async function objectFile(bucket: string, key: string, access: ObjectAccess, onRead: (bytes: number) => void): Promise<ObjectFile> {
   const uri = s3Uri(bucket, key);
   try {
     const head = await readableHead(bucket, key, access);
     if (isCseKms(head.Metadata)) {
-      const plaintext = await (await cseClient(access).getObject({ Bucket: bucket, Key: key })).Body.transformToByteArray();
-      return { size: plaintext.length, read: async (offset, length) => counted(plaintext.slice(offset, offset + length), onRead) };
+      const object = await cseClient(access).openObject({ Bucket: bucket, Key: key, VersionId: head.VersionId });
+      return {
+        size: object.size,
+        read: (offset, length) => object.read(offset, length).then((bytes) => counted(bytes, onRead), (error: unknown) => readFailure(uri, error)),
+        close: () => object.dispose(),
+      };
     }
     const size = head.ContentLength;
     return {

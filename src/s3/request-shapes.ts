@@ -112,6 +112,9 @@ export const S3_REQUEST_SHAPES = {
   DeleteBucketEncryption: bucketOnly<S3.DeleteBucketEncryptionRequest>('DeleteBucketEncryptionRequest'),
   EncryptedPutObject: structure<S3.EncryptedPutObjectRequest>('PutObjectRequest', { ...putObject, EncryptionContext: optional(stringMap()) }),
   EncryptedGetObject: structure<S3.EncryptedGetObjectRequest>('GetObjectRequest', { ...getObject, EncryptionContext: optional(stringMap()) }),
+  EncryptedOpenObject: structure<S3.EncryptedOpenObjectRequest>('GetObjectRequest', {
+    Bucket: string(), Key: string(), VersionId: optional(string()), EncryptionContext: optional(stringMap()),
+  }),
 } satisfies Record<string, Shape<unknown>>;
 
 export type S3OperationName = keyof typeof S3_REQUEST_SHAPES;

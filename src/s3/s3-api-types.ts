@@ -348,3 +348,10 @@ export interface EncryptedPutObjectRequest extends Omit<PutObjectRequest, 'Conte
 export interface EncryptedGetObjectRequest extends Omit<GetObjectRequest, 'PartNumber'> {
   EncryptionContext?: Record<string, string>;
 }
+/** S3EncryptionClient.openObject: an object (a version) whose plaintext is read by range. */
+export interface EncryptedOpenObjectRequest {
+  Bucket: string;
+  Key: string;
+  VersionId?: string;
+  EncryptionContext?: Record<string, string>;
+}

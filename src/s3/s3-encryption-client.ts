@@ -20,6 +20,8 @@
 
 import { base64ToBytesOrUndefined } from '../core/base64.js';
 import { decryptMessage } from '../envelope/envelope-streams.js';
+import { collectPieces, openRangedMessage } from '../envelope/ranged-decrypt.js';
+import { openGcmBody, type RangedPlaintextObject, type StoredBody } from './cse-gcm-ranges.js';
 import { cseMetadata, FRAMED_CEK_ALG, GCM_CEK_ALG as CEK_ALG, KMS_WRAP_ALG } from './cse-metadata.js';
 import { AuthenticationError } from '../core/errors.js';
 import { gcm } from '../core/gcm.js';
@@ -30,7 +32,7 @@ import type { Caller } from '../policy/caller.js';
 import type { ObjectStore } from './object-store.js';
 import { parseRange } from './byte-range.js';
 import { malformedS3Request } from './request-shapes.js';
-import type { EncryptedGetObjectRequest, EncryptedPutObjectRequest } from './s3-api-types.js';
+import type { EncryptedGetObjectRequest, EncryptedOpenObjectRequest, EncryptedPutObjectRequest } from './s3-api-types.js';
 import { s3Error } from './s3-errors.js';
 import { bytesBody } from './streaming-body.js';
 
@@ -85,16 +87,8 @@ export class S3EncryptionClient {
     const malformed = malformedS3Request('EncryptedGetObject', request); if (malformed) return malformed;
     const { Range, EncryptionContext: expected, ...whole } = request;
     const object = await this.s3.getObject(whole, this.caller);
-    const sealed = await object.Body.transformToByteArray(); // AES-GCM as CSE v2 uses it authenticates only the whole object
-    const metadata = object.Metadata;
-    const cekAlg = metadata['x-amz-cek-alg'];
-    const iv = base64ToBytesOrUndefined(metadata['x-amz-iv']);
-    const wrapped = base64ToBytesOrUndefined(metadata['x-amz-key-v2']);
-    const gcmBody = cekAlg === CEK_ALG && iv?.length === 12 && metadata['x-amz-tag-len'] === '128';
-    if (!wrapped || !(gcmBody || cekAlg === FRAMED_CEK_ALG)) {
-      throw s3Error('InvalidRequest', `${request.Key} was not stored by an S3 Encryption Client (v2, AES/GCM/NoPadding or ${FRAMED_CEK_ALG}): its metadata is missing or altered`);
-    }
-    const dataKey = await this.unwrap(wrapped, cekAlg, metadata['x-amz-wrap-alg'], metadata['x-amz-matdesc'], expected);
+    const sealed = await object.Body.transformToByteArray(); // AES-GCM as CSE v2 uses it authenticates only the whole object (openObject reads by range)
+    const { iv, gcmBody, dataKey } = await this.envelopeKey(request.Key, object.Metadata, expected);
     let plaintext: Uint8Array;
     try {
       // The framed decryptor zeroes the key it is given (its copy), once it has derived the message key.
@@ -115,6 +109,52 @@ export class S3EncryptionClient {
       contentRange = `bytes ${start}-${end - 1}/${size}`;
     }
     return { ...object, Body: bytesBody(body), ContentLength: body.length, ContentRange: contentRange };
+  }
+
+  /**
+   * The object's plaintext by range, in bounded memory, for reading an object far larger than memory
+   * (a query's table): the size, and `read(offset, length)`; `dispose()` zeroes the data key. Every
+   * byte read is authenticated. An AES/GCM/NoPadding body's tag is verified first, in one streaming
+   * pass over the whole object, and each range is then proven to be bytes that pass verified
+   * (cse-gcm-ranges.ts); a framed body's ranges authenticate frame by frame (ranged-decrypt.ts). Each
+   * GET reads the version the HEAD found, and must answer its ETag: an object replaced meanwhile
+   * fails the read.
+   */
+  async openObject(request: EncryptedOpenObjectRequest): Promise<RangedPlaintextObject> {
+    const malformed = malformedS3Request('EncryptedOpenObject', request); if (malformed) return malformed;
+    const { EncryptionContext: expected, Bucket, Key, VersionId } = request;
+    const head = await this.s3.headObject({ Bucket, Key, VersionId }, this.caller);
+    const { iv, gcmBody, dataKey } = await this.envelopeKey(Key, head.Metadata, expected);
+    const get = async (Range?: string) => {
+      const object = await this.s3.getObject({ Bucket, Key, VersionId: head.VersionId, Range }, this.caller);
+      if (object.ETag !== head.ETag) throw new AuthenticationError(`${Key}: the object was replaced while it was read (ETag ${object.ETag}, opened at ${head.ETag})`);
+      return object.Body;
+    };
+    const body: StoredBody = {
+      size: head.ContentLength,
+      whole: () => get(),
+      range: async (start, end) => (end > start ? (await get(`bytes=${start}-${end - 1}`)).transformToByteArray() : new Uint8Array(0)),
+    };
+    if (gcmBody) return openGcmBody(Key, body, dataKey, iv!);
+    try {
+      // As in getObject: the framed reader zeroes its copy of the data key once it has the message key.
+      const message = await openRangedMessage((offset, length) => body.range(offset, Math.min(offset + length, body.size)), body.size, async () => dataKey.slice());
+      return { size: message.totalBytes, read: (offset, length) => collectPieces(message.pieces(offset, offset + length)), dispose: () => message.dispose() };
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  /** The body's envelope from the object's metadata, and its data key unwrapped (the caller zeroes it). */
+  private async envelopeKey(key: string, metadata: Record<string, string>, expected: Record<string, string> | undefined) {
+    const cekAlg = metadata['x-amz-cek-alg'];
+    const iv = base64ToBytesOrUndefined(metadata['x-amz-iv']);
+    const wrapped = base64ToBytesOrUndefined(metadata['x-amz-key-v2']);
+    const gcmBody = cekAlg === CEK_ALG && iv?.length === 12 && metadata['x-amz-tag-len'] === '128';
+    if (!wrapped || !(gcmBody || cekAlg === FRAMED_CEK_ALG)) {
+      throw s3Error('InvalidRequest', `${key} was not stored by an S3 Encryption Client (v2, AES/GCM/NoPadding or ${FRAMED_CEK_ALG}): its metadata is missing or altered`);
+    }
+    return { iv, gcmBody, dataKey: await this.unwrap(wrapped, cekAlg, metadata['x-amz-wrap-alg'], metadata['x-amz-matdesc'], expected) };
   }
 
   private async newDataKey(context: Record<string, string>) {

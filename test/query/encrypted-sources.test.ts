@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { S3EncryptionClient } from '../../src/index.js';
+import { CHUNK_BYTES } from '../../src/s3/cse-gcm-ranges.js';
+import { csvOf } from './large-csv.js';
 import { ALICE, allowAlice, PEOPLE_CSV, PEOPLE_ROWS, policy, queryRows, runQuery, setup } from './query-fixture.js';
 
 const tableAt = (name: string, prefix: string) => `CREATE EXTERNAL TABLE ${name} (id int, name string, city string, amount double)
@@ -67,6 +69,50 @@ describe('tables over encrypted objects', () => {
     const failed = await runQuery(queries, 'SELECT * FROM sse_s3', {}, ALICE);
     expect(failed.Status).toMatchObject({ State: 'FAILED', StateChangeReason: expect.stringMatching(/s3:\/\/data\/sse-s3\/p.csv.*explicit deny.*Error Code: AccessDenied/) });
     expect(await queryRows(queries, 'SELECT count(*) AS n FROM sse_kms', {}, ALICE)).toEqual([['n'], ['3']]);
+  });
+
+  it('a CSE-KMS object with a byte changed anywhere fails the query before the engine reads any of it, with no result object', async () => {
+    const { queries, s3, kms, key } = await encryptedData();
+    // Several 1 MiB chunks, after an intact object the table reads first.
+    const { body, rows } = await csvOf(3 * CHUNK_BYTES + 1000);
+    const cse = new S3EncryptionClient({ s3, kms, kmsKeyId: key.Arn });
+    await cse.putObject({ Bucket: 'data', Key: 'cse-kms/q.csv', Body: body });
+    const sealed = await (await s3.getObject({ Bucket: 'data', Key: 'cse-kms/q.csv' })).Body.transformToByteArray();
+    const { Metadata } = await s3.headObject({ Bucket: 'data', Key: 'cse-kms/q.csv' });
+    // Intact, it reads: p.csv's 3 people and q.csv's rows but the first (the table skips a header line in each object).
+    expect((await queryRows(queries, 'SELECT count(*) AS n FROM cse_kms'))[1]).toEqual([String(3 + rows - 1)]);
+    for (const at of [0, 2 * CHUNK_BYTES + 3, body.length - 1, sealed.length - 1]) {
+      const tampered = sealed.slice();
+      tampered[at]! ^= 0x04;
+      await s3.putObject({ Bucket: 'data', Key: 'cse-kms/q.csv', Body: tampered, Metadata });
+      const failed = await runQuery(queries, 'SELECT count(*) FROM cse_kms', { ResultConfiguration: { OutputLocation: 's3://results/tampered/' } });
+      expect(failed.Status, `byte ${at}`).toMatchObject({ State: 'FAILED',
+        StateChangeReason: expect.stringMatching(/^HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split s3:\/\/data\/cse-kms\/q.csv: cse-kms\/q.csv: the object or its IV was altered/) });
+      expect(failed.Statistics?.DataScannedInBytes ?? 0, `byte ${at}: nothing of the table reached the engine`).toBe(0);
+    }
+    expect(await resultKeys(s3, 'tampered/')).toEqual([]);
+  });
+
+  it('a JSON-lines table over a CSE-KMS object of several pieces gives its rows; altered, it fails the query', async () => {
+    const { queries, s3, kms, key } = await encryptedData();
+    const lines: string[] = [];
+    let idSum = 0;
+    for (let id = 0, bytes = 0; bytes < 5 * CHUNK_BYTES; id++) {
+      lines.push(`{"id": ${id}, "name": "user ${id % 97}"}\n`);
+      bytes += lines.at(-1)!.length;
+      idSum += id;
+    }
+    await new S3EncryptionClient({ s3, kms, kmsKeyId: key.Arn }).putObject({ Bucket: 'data', Key: 'events/e.json', Body: lines.join('') });
+    await runQuery(queries, "CREATE EXTERNAL TABLE events (id bigint, name string) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://data/events/'");
+    expect(await queryRows(queries, 'SELECT count(*) AS n, sum(id) AS ids, count(DISTINCT name) AS names FROM events'))
+      .toEqual([['n', 'ids', 'names'], [String(lines.length), String(idSum), '97']]);
+    const stored = await s3.getObject({ Bucket: 'data', Key: 'events/e.json' });
+    const tampered = await stored.Body.transformToByteArray();
+    tampered[4 * CHUNK_BYTES + 1]! ^= 0x20;
+    await s3.putObject({ Bucket: 'data', Key: 'events/e.json', Body: tampered, Metadata: stored.Metadata });
+    const failed = await runQuery(queries, 'SELECT count(*) FROM events', { ResultConfiguration: { OutputLocation: 's3://results/tampered-json/' } });
+    expect(failed.Status).toMatchObject({ State: 'FAILED', StateChangeReason: expect.stringMatching(/events\/e.json: the object or its IV was altered/) });
+    expect(await resultKeys(s3, 'tampered-json/')).toEqual([]);
   });
 
   it('an SSE-C object, or one encrypted on the client with a customer master key, fails the query', async () => {

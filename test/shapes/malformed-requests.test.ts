@@ -40,7 +40,7 @@ const PUBLIC_METHODS = {
     createMultipartUpload: 1, uploadPart: 1, uploadPartCopy: 1, completeMultipartUpload: 1, abortMultipartUpload: 1, listParts: 1, deleteBucketPolicy: 1,
     deleteBucketEncryption: 1,
   } satisfies Record<Exclude<Methods<ObjectStore>, 'close' | 'rotateSseS3RootKey' | 'storedBytes'>, 1>,
-  cse: { putObject: 1, getObject: 1 } satisfies Record<Methods<S3EncryptionClient>, 1>,
+  cse: { putObject: 1, getObject: 1, openObject: 1 } satisfies Record<Methods<S3EncryptionClient>, 1>,
   ec2: {
     createVolume: 1, attachVolume: 1, detachVolume: 1, deleteVolume: 1, describeVolumes: 1, createSnapshot: 1, copySnapshot: 1, deleteSnapshot: 1,
     describeSnapshots: 1, enableEbsEncryptionByDefault: 1, disableEbsEncryptionByDefault: 1, getEbsEncryptionByDefault: 1,

@@ -107,6 +107,7 @@ export async function servicesWithState() {
     s3Case('AbortMultipartUpload', { Bucket: 'shapes', Key: 'parts', UploadId }),
     { service: 'cse', method: 'putObject', operation: 'EncryptedPutObject', request: { Bucket: 'shapes', Key: 'secret', Body: 'new', EncryptionContext: { a: 'b' } } },
     { service: 'cse', method: 'getObject', operation: 'EncryptedGetObject', request: { Bucket: 'shapes', Key: 'secret', EncryptionContext: { a: 'b' } } },
+    { service: 'cse', method: 'openObject', operation: 'EncryptedOpenObject', request: { Bucket: 'shapes', Key: 'secret', EncryptionContext: { a: 'b' } } },
     ec2Case('CreateVolume', { Size: 1, Encrypted: true, KmsKeyId: keyId, AvailabilityZone: 'us-east-1a' }),
     ec2Case('AttachVolume', { VolumeId: volume.VolumeId, InstanceId: 'i-0123456789abcdef0', Device: '/dev/sdf' }),
     ec2Case('DetachVolume', { VolumeId: volume.VolumeId, InstanceId: 'i-0123456789abcdef0' }),

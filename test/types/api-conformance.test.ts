@@ -50,6 +50,7 @@ export type S3Operations = {
 };
 export type CseOperations = {
   putObject: (request: Api.EncryptedPutObjectRequest) => Promise<Api.PutObjectOutput>; getObject: (request: Api.EncryptedGetObjectRequest) => Promise<Api.GetObjectOutput>;
+  openObject: (request: Api.EncryptedOpenObjectRequest) => Promise<Api.RangedPlaintextObject>;
 };
 export type Ec2Operations = {
   createVolume: Operation<Api.CreateVolumeRequest, Api.CreateVolumeResult>; attachVolume: Operation<Api.AttachVolumeRequest, Api.VolumeHandle>;
