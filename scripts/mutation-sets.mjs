@@ -54,17 +54,17 @@ export const mutationSets = [
   {
     name: 'core-xts',
     mutate: ['src/core/xts.ts'],
-    tests: ['test/core/xts-wycheproof.test.ts', 'test/core/xts-differential.test.ts', 'test/core/errors.test.ts', 'test/core/secrets.test.ts'],
+    tests: ['test/core/xts-wycheproof.test.ts', 'test/core/xts-differential.test.ts', 'test/core/errors.test.ts', 'test/core/secrets.test.ts', 'test/core/xts-misuse.test.ts'],
   },
   {
     name: 'kms-authorizer',
     mutate: ['src/kms/kms-authorizer.ts'],
-    tests: ['test/kms/authorization.test.ts', 'test/kms/grants.test.ts', 'test/policy/authorization-attacks.test.ts'],
+    tests: ['test/kms/authorization.test.ts', 'test/kms/cross-account.test.ts', 'test/kms/grants.test.ts', 'test/policy/authorization-attacks.test.ts'],
   },
   {
     name: 'key-states',
     mutate: ['src/kms/key-states.ts', 'src/kms/key-lifecycle.ts'],
-    tests: ['test/kms/keys.test.ts', 'test/kms/import.test.ts', 'test/kms/rotation.test.ts'],
+    tests: ['test/kms/key-states.test.ts', 'test/kms/keys.test.ts', 'test/kms/import.test.ts', 'test/kms/rotation.test.ts'],
   },
   { name: 'body-binding', mutate: ['src/s3/body-binding.ts'], tests: ['test/s3/body-binding.test.ts', 'test/s3/sse-c-and-dsse.test.ts'] },
   { name: 'sse-c-keyring', mutate: ['src/s3/sse-c-keyring.ts'], tests: ['test/s3/sse-c-and-dsse.test.ts', 'test/s3/body-binding.test.ts'] },
