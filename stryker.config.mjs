@@ -30,7 +30,10 @@ export default {
   // rewritten on each run and different on every branch, so committing it would only add conflicts.
   incremental: true,
   incrementalFile: `${reports}/incremental.json`,
-  reporters: ['clear-text', 'progress', 'html', 'json'],
+  // The event recorder writes each mutant's result to `${reports}/events/` as it is tested, so a run
+  // cut short (a loaded machine, a deadline) still shows which mutants it killed and which survived.
+  reporters: ['clear-text', 'progress', 'html', 'json', 'event-recorder'],
+  eventReporter: { baseDir: `${reports}/events` },
   htmlReporter: { fileName: `${reports}/index.html` },
   jsonReporter: { fileName: `${reports}/mutation.json` },
   thresholds: { high: 95, low: 90, break: 90 },

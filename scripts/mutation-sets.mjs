@@ -38,6 +38,34 @@ export const mutationSets = [
       'test/envelope/envelope.test.ts',
     ],
   },
+  // The TypeScript around the WASM core (checks, chunking through the I/O buffer, tag handling,
+  // streaming): the core's own arithmetic is checked by scripts/assembly-mutants.mjs. The
+  // differential suites' random runs (~30 s each, 2 minutes for large-input) are left out: the
+  // known answers, tampering and edge-length tests here reach every line.
+  {
+    name: 'core-gcm',
+    mutate: ['src/core/gcm.ts', 'src/core/gcm-stream.ts', 'src/core/gcm-state.ts'],
+    tests: [
+      'test/core/gcm-into.test.ts', 'test/core/gcm-short-message.test.ts', 'test/core/gcm-wycheproof.test.ts',
+      'test/core/prepared-gcm-key.test.ts', 'test/core/tampering.test.ts', 'test/core/errors.test.ts', 'test/core/secrets.test.ts',
+      'test/core/gcm-misuse.test.ts',
+    ],
+  },
+  {
+    name: 'core-xts',
+    mutate: ['src/core/xts.ts'],
+    tests: ['test/core/xts-wycheproof.test.ts', 'test/core/xts-differential.test.ts', 'test/core/errors.test.ts', 'test/core/secrets.test.ts', 'test/core/xts-misuse.test.ts'],
+  },
+  {
+    name: 'kms-authorizer',
+    mutate: ['src/kms/kms-authorizer.ts'],
+    tests: ['test/kms/authorization.test.ts', 'test/kms/cross-account.test.ts', 'test/kms/grants.test.ts', 'test/policy/authorization-attacks.test.ts'],
+  },
+  {
+    name: 'key-states',
+    mutate: ['src/kms/key-states.ts', 'src/kms/key-lifecycle.ts'],
+    tests: ['test/kms/key-states.test.ts', 'test/kms/keys.test.ts', 'test/kms/import.test.ts', 'test/kms/rotation.test.ts'],
+  },
   { name: 'body-binding', mutate: ['src/s3/body-binding.ts'], tests: ['test/s3/body-binding.test.ts', 'test/s3/sse-c-and-dsse.test.ts'] },
   { name: 'sse-c-keyring', mutate: ['src/s3/sse-c-keyring.ts'], tests: ['test/s3/sse-c-and-dsse.test.ts', 'test/s3/body-binding.test.ts'] },
   // The policy engine, a set per file, each with the tests that exercise that file (all six files

@@ -51,6 +51,9 @@ export class CryptographicOperations {
         request.SourceKeyId, sourceContext, event, request.GrantTokens, sameKey);
       try {
         this.kms.authorizeOnKey(who, 'ReEncryptTo', destination, destinationContext, event, sameKey(source), requestAlias);
+        // The destination's state counts as the source's does: nothing is encrypted under a key
+        // that is disabled, pending deletion or without material.
+        assertStateAllows('ReEncryptTo', destination.keyState, destination.arn);
         event.keyArn = destination.arn;
         return {
           CiphertextBlob: this.seal(destination, plaintext, destinationContext),

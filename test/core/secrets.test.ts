@@ -18,7 +18,7 @@ const inWasmMemory = (needle: Uint8Array): boolean => snapshot().indexOf(Buffer.
 
 describe('secrets in WASM memory', () => {
   const rng = new SeededRandom(40);
-  gcm(rng.bytes(32), rng.bytes(12)).encrypt(new Uint8Array(1)); // load the module first
+  wasm(); // load the module first (and no GCM code while the file loads: mutation testing counts that as run by every test)
 
   it.each([false, true])('one-shot GCM (constantTime: %s) leaves memory as it found it, on success or a bad tag', (constantTime) => {
     const [key, iv, plaintext] = [rng.bytes(32), rng.bytes(12), rng.bytes(100_000)];
