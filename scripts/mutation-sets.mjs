@@ -45,7 +45,7 @@ export const mutationSets = [
   {
     name: 's3-authorizers',
     mutate: ['src/s3/bucket-authorizer.ts', 'src/s3/object-access.ts'],
-    tests: ['test/s3/object-store.test.ts', 'test/s3/versioning-and-copy.test.ts', 'test/s3/sse-c-and-dsse.test.ts', 'test/policy/authorization-attacks.test.ts'],
+    tests: ['test/s3/object-access.test.ts', 'test/s3/object-store.test.ts', 'test/s3/versioning-and-copy.test.ts', 'test/s3/sse-c-and-dsse.test.ts', 'test/policy/authorization-attacks.test.ts'],
   },
   // SSE-S3's root-key keyring and S3 Bucket Keys (SSE-C has its set; the per-mode object encryption
   // modules are being split, and get theirs once split).
