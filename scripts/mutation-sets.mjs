@@ -52,7 +52,7 @@ export const mutationSets = [
   {
     name: 's3-sse-keys',
     mutate: ['src/s3/sse-s3-keyring.ts', 'src/s3/bucket-keys.ts'],
-    tests: ['test/s3/bucket-keys.test.ts', 'test/s3/object-store.test.ts', 'test/s3/body-binding.test.ts'],
+    tests: ['test/s3/sse-s3-keyring.test.ts', 'test/s3/bucket-key-cache.test.ts', 'test/s3/bucket-keys.test.ts', 'test/s3/object-store.test.ts', 'test/s3/body-binding.test.ts'],
   },
   { name: 's3-cse', mutate: ['src/s3/s3-encryption-client.ts', 'src/s3/cse-metadata.ts'], tests: ['test/s3/s3-encryption-client.test.ts'] },
   // EBS's attach path: attach, detach and their crash recovery, and the volume keys they unwrap
