@@ -60,7 +60,7 @@ export const mutationSets = [
   {
     name: 'ebs-attach',
     mutate: ['src/ebs/volume-attachments.ts', 'src/ebs/volume-keys.ts'],
-    tests: ['test/ebs/block-store.test.ts', 'test/ebs/block-store-clock.test.ts', 'test/policy/authorization-attacks.test.ts'],
+    tests: ['test/ebs/volume-attachments.test.ts', 'test/ebs/block-store.test.ts', 'test/ebs/block-store-clock.test.ts', 'test/policy/authorization-attacks.test.ts'],
   },
   // The policy engine, a set per file, each with the tests that exercise that file (all six files
   // of test/policy/ for each file took ~25 minutes for wildcard.ts alone): the engine's property
