@@ -135,7 +135,7 @@ describe('S3EncryptionClient against rewritten metadata', () => {
     expect(await text(await kmsClient.getObject({ Bucket: BUCKET, Key: 'c', EncryptionContext: { stage: 'prod', project: 'apollo' } }))).toBe('bound');
     const before = await decrypts(kms);
     for (const EncryptionContext of [{ project: 'apollo' }, { project: 'apollo', stage: 'dev' }, { project: 'apollo', stage: 'prod', extra: 'x' }, {},
-      { project: 'apollo', other: 'prod' }]) {
+      { project: 'apollo', other: 'prod' }] as Record<string, string>[]) {
       await expect(kmsClient.getObject({ Bucket: BUCKET, Key: 'c', EncryptionContext })).rejects.toThrow(AuthenticationError);
     }
     await expect(kmsClient.getObject({ Bucket: BUCKET, Key: 'c', EncryptionContext: {} })).rejects.toThrow(/^the encryption context given does not match the one the object was stored with \(x-amz-matdesc\)$/);
