@@ -28,6 +28,15 @@ describe('SseS3Keyring', () => {
     expect(new SseS3Keyring(new Uint8Array(96)).currentKeyId).toBe('root-3');
   });
 
+  it('names versions past 9 by their whole number: root-10 is the tenth key, not the first', async () => {
+    const roots = randomBytes(32 * 10);
+    const keyring = new SseS3Keyring(roots);
+    const materials = keyring.materials(ARN);
+    expect(materials.wrappedKeys[0]!.keyId).toBe('root-10');
+    expect(unwrapWithNode(roots.subarray(9 * 32), materials.wrappedKeys[0]!.blob, ARN).equals(Buffer.from(materials.dataKey))).toBe(true);
+    expect(Buffer.from(await keyring.resolver(ARN)(header(materials.wrappedKeys))).equals(Buffer.from(materials.dataKey))).toBe(true);
+  });
+
   it('wraps a fresh 32-byte data key with the newest root key, bound to the object\'s ARN (node:crypto opens it)', async () => {
     const roots = randomBytes(64);
     const keyring = new SseS3Keyring(roots);
