@@ -55,6 +55,7 @@ const lineDamage = (file: string, line: number | undefined, start: number, end: 
 async function readAt(handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
   const bytes = new Uint8Array(length);
   let done = 0;
+  // Stryker disable next-line EqualityOperator: `done <= length` makes one more read of 0 bytes, which ends the loop the same way (`done >= length` is killed: unmarked run)
   while (done < length) {
     const { bytesRead } = await handle.read(bytes, done, length - done, position + done);
     if (bytesRead === 0) break;
@@ -127,6 +128,7 @@ export async function readAuditTail<T>(file: string, handle: FileHandle, size: n
     if (lastNewline < 0) return { last: undefined, end };
     // Not lastIndexOf(NEWLINE, -1) when the last newline is the first byte: a negative start counts from the end, and would find that newline again.
     const previousNewline = lastNewline === 0 ? -1 : bytes.lastIndexOf(NEWLINE, lastNewline - 1);
+    // Stryker disable next-line EqualityOperator: `<= 0` reads a larger window when the newline is the window's first byte, with the same result (`>= 0` is killed: unmarked run)
     if (previousNewline < 0 && !whole) continue;
     const last = tryOpen(bytes.subarray(previousNewline + 1, lastNewline), open);
     if (last === undefined) throw lineDamage(file, undefined, start + previousNewline + 1, start + lastNewline);

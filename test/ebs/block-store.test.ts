@@ -3,9 +3,8 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } f
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { BlockStore, FileKeyStore, Iam, KeyManagementService, sectorTweak, terminateWorkers } from '../../src/node.js';
+import { BlockStore, Iam, KeyManagementService, sectorTweak, terminateWorkers } from '../../src/node.js';
 import { BlockStore as PortableBlockStore } from '../../src/index.js';
-import { startChild } from '../helpers/child-processes.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
 const ACCOUNT = '111122223333';
@@ -387,37 +386,6 @@ describe('ebs-state.json is authenticated', () => {
 });
 
 describe('BlockStore residue', () => {
-  it('an attachment dies with its process: the next store to open retires its grant, and removes unrecorded sector files and temporary files', async () => {
-    const keys = tempDir();
-    const dir = tempDir();
-    const child = startChild(`
-      const kms = new k.KeyManagementService({ account: '${ACCOUNT}', region: 'us-east-1', store: new k.FileKeyStore({ directory: ${JSON.stringify(keys)} }) });
-      const ec2 = new k.BlockStore({ kms, dir: ${JSON.stringify(dir)} });
-      const { VolumeId, KmsKeyId } = await ec2.createVolume({ Size: 1, Encrypted: true });
-      await (await ec2.attachVolume({ VolumeId, InstanceId: '${INSTANCE}' })).write(0, Buffer.from('written before the kill'));
-      console.log(JSON.stringify({ VolumeId, KmsKeyId }));
-      setInterval(() => {}, 60_000);`);
-    const { VolumeId, KmsKeyId } = JSON.parse(await child.nextLine()) as { VolumeId: string; KmsKeyId: string };
-    child.process.kill('SIGKILL');
-    await child.exit;
-    writeFileSync(join(dir, 'sectors', 'snap-0123456789abcdef0.img'), 'a snapshot copy cut short');
-    writeFileSync(join(dir, `ebs-state.json.${crypto.randomUUID()}.tmp`), 'a metadata write cut short');
-    const store = new FileKeyStore({ directory: keys });
-    const kms = new KeyManagementService({ account: ACCOUNT, region: 'us-east-1', store });
-    expect((await kms.listGrants({ KeyId: KmsKeyId })).Grants).toHaveLength(1); // still letting the dead instance decrypt
-    const ec2 = new BlockStore({ kms, dir });
-    expect((await ec2.describeVolumes()).Volumes[0]!.State).toBe('available');
-    expect((await kms.listGrants({ KeyId: KmsKeyId })).Grants).toEqual([]);
-    expect((await kms.listAuditRecords({ EventName: 'RetireGrant' })).map((r) => r.errorCode)).toEqual([undefined]);
-    expect(savedState(dir).volumes[0].attachments).toEqual([]);
-    expect(readdirSync(join(dir, 'sectors'))).toEqual([`${VolumeId}.img`]);
-    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    const handle = await ec2.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE });
-    expect(Buffer.from(await handle.read(0, 23)).toString()).toBe('written before the kill');
-    await ec2.close();
-    await store.close();
-  });
-
   /**
    * The directory as a crash leaves it just after the KMS made a grant (`createGrant`) or just before
    * it retired one (`retireGrant`): at that call the store's directory is copied (its lock left out:

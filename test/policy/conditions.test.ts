@@ -242,6 +242,18 @@ describe('each operator at its boundaries (IAM User Guide, "IAM JSON policy elem
     }
   });
 
+  it('a value whose variable the request cannot fill matches nothing, not even the variable\'s own text', () => {
+    // A role session has no aws:username: a policy value naming it is no value at all (policy-variables.ts).
+    const context = { name: '${aws:username}', empty: '', other: 'bob' };
+    expect(conditionsHold({ StringEquals: { name: ['${aws:username}'] } }, context, true)).toBe(false);
+    expect(conditionsHold({ StringLike: { name: ['${aws:username}*'] } }, context, true)).toBe(false);
+    expect(conditionsHold({ StringEquals: { empty: ['${aws:username}'] } }, context, true)).toBe(false);
+    expect(conditionsHold({ ArnLike: { name: ['${aws:username}'] } }, context, true)).toBe(false);
+    expect(conditionsHold({ StringNotEquals: { name: ['${aws:username}'] } }, context, true)).toBe(true);
+    // The policy's other values still count.
+    expect(conditionsHold({ StringEquals: { other: ['${aws:username}', 'bob'] } }, context, true)).toBe(true);
+  });
+
   it('a plain operator on a multivalued key holds when any value matches; Null holds when any of its values does', () => {
     expect(holds('StringEquals', 'keys', ['a'], { keys: ['b', 'a'] })).toBe(true);
     expect(holds('StringEquals', 'keys', ['c'], { keys: ['b', 'a'] })).toBe(false);
