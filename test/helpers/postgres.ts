@@ -5,6 +5,7 @@
 // fails them.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 export const POSTGRES_URL = process.env.KMS_WASM_TEST_POSTGRES;
 
@@ -36,5 +37,30 @@ export async function freshDatabase({ flushCommits = true } = {}): Promise<{ url
         await client.end();
       }
     },
+  };
+}
+
+/**
+ * A describe block's database: created (commits not flushed) before its tests and dropped after them;
+ * `sql`, a small pool on it for the tests' own queries; `closeAfter`, for stores and pools the tests
+ * open, closed before the database is dropped.
+ */
+export function suiteDatabase(): { readonly url: string; readonly sql: pg.Pool; closeAfter(...items: Array<{ close(): Promise<void> }>): void } {
+  let database: Awaited<ReturnType<typeof freshDatabase>> | undefined;
+  let pool: pg.Pool | undefined;
+  const closing: Array<{ close(): Promise<void> }> = [];
+  beforeAll(async () => {
+    database = await freshDatabase({ flushCommits: false });
+    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  });
+  afterAll(async () => {
+    for (const item of closing) await item.close().catch(() => undefined);
+    await pool?.end();
+    await database?.drop();
+  });
+  return {
+    get url() { return database!.url; },
+    get sql() { return pool!; },
+    closeAfter: (...items) => void closing.push(...items),
   };
 }

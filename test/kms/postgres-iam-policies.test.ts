@@ -4,13 +4,12 @@
 // policies at once lose none; rows are authenticated (an edited row, another root key are refused);
 // the head is the service's IAM head, so `serve --postgres` later on the same database fills in its
 // account and uses the same counter. Child processes run the built package (`npm run build` first).
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BlockStore, Iam, KeyManagementService, ObjectStore, PostgresIamPolicies, PostgresKeyStore } from '../../src/node.js';
 import { RootKeyMismatchError, StoreIntegrityError } from '../../src/platform/store-errors.js';
 import { PostgresIamStore } from '../../src/service/postgres-iam-store.js';
 import { runChild } from '../helpers/child-processes.js';
-import { freshDatabase, POSTGRES_URL } from '../helpers/postgres.js';
+import { POSTGRES_URL, suiteDatabase } from '../helpers/postgres.js';
 import { ACCOUNT, REGION } from './fixtures.js';
 
 const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
@@ -18,25 +17,14 @@ const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 
 const encryptRequest = (principal: string) => ({ principal, action: 'kms:Encrypt', resource: '*', context: {} }) as never;
 
 describe.skipIf(!POSTGRES_URL)('PostgresIamPolicies', () => {
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
-  let sql: pg.Pool;
+  const database = suiteDatabase();
   let schemas = 0;
   const rootKey = crypto.getRandomValues(new Uint8Array(32));
   const rootKeyHex = Buffer.from(rootKey).toString('hex');
-  const closing: Array<{ close: () => Promise<void> }> = [];
-  beforeAll(async () => {
-    database = await freshDatabase({ flushCommits: false });
-    sql = new pg.Pool({ connectionString: database.url, max: 2 });
-  });
-  afterAll(async () => {
-    for (const item of closing) await item.close().catch(() => undefined);
-    await sql?.end();
-    await database?.drop();
-  });
 
   const iamOn = (schema: string, key = rootKey) => {
     const iam = new Iam({ store: new PostgresIamPolicies({ connectionString: database.url, rootKey: key, schema, poolSize: 2 }) });
-    closing.push(iam);
+    database.closeAfter(iam);
     return iam;
   };
   const newSchema = () => `iam_policies_${schemas++}`;
@@ -76,18 +64,18 @@ await iam.close();
     const iam = iamOn(schema);
     expect(() => iam.putPrincipalPolicy({ PrincipalArn: ALICE, PolicyName: 'bad', PolicyDocument: '{"Statement": 5}' })).toThrow(expect.objectContaining({ name: 'MalformedPolicyDocumentException' }));
     await iam.refresh();
-    expect((await sql.query(`SELECT count(*)::int AS n FROM ${schema}.iam_principal_policies`)).rows[0].n).toBe(0);
+    expect((await database.sql.query(`SELECT count(*)::int AS n FROM ${schema}.iam_principal_policies`)).rows[0].n).toBe(0);
   });
 
   it('another process\'s put is enforced by this one\'s KMS, S3 and EBS at their next call, and its deletion too', async () => {
     const schema = newSchema();
     const iam = iamOn(schema);
     const store = new PostgresKeyStore({ connectionString: database.url, rootKey, schema, poolSize: 2 });
-    closing.push(store);
+    database.closeAfter(store);
     const kms = new KeyManagementService({ account: ACCOUNT, region: REGION, store, iam });
     const s3 = new ObjectStore({ kms, iam });
     const ebs = new BlockStore({ kms, iam });
-    closing.push(s3, ebs);
+    database.closeAfter(s3, ebs);
     const alice = { principal: ALICE };
     const { KeyMetadata } = await kms.createKey();
     await s3.createBucket({ Bucket: 'shared' });
@@ -115,16 +103,16 @@ ${n === 0 ? `await iam.deletePrincipalPolicy({ PrincipalArn: '${ALICE}', PolicyN
     await iam.refresh();
     const expected = [0, 1, 2].flatMap((n) => Array.from({ length: 20 }, (_, i) => `p${n}-${i}`));
     expect(iam.listPrincipalPolicies({ PrincipalArn: ALICE }).PolicyNames.sort()).toEqual(expected.sort());
-    const { rows } = await sql.query(`SELECT seq FROM ${schema}.iam_principal_policies ORDER BY seq`);
+    const { rows } = await database.sql.query(`SELECT seq FROM ${schema}.iam_principal_policies ORDER BY seq`);
     expect(new Set(rows.map((r) => r.seq)).size).toBe(rows.length); // each change its own seq
-    expect((await sql.query(`SELECT change_seq::int AS n FROM ${schema}.iam_store`)).rows[0].n).toBe(62);
+    expect((await database.sql.query(`SELECT change_seq::int AS n FROM ${schema}.iam_store`)).rows[0].n).toBe(62);
   });
 
   it('an edited row is refused, not used; another root key is refused before anything is read', async () => {
     const schema = newSchema();
     const iam = iamOn(schema);
     await iam.putPrincipalPolicy({ PrincipalArn: ALICE, PolicyName: 'narrow', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }] }) });
-    await sql.query(`UPDATE ${schema}.iam_principal_policies SET record = $1`, [ALLOW_ALL]);
+    await database.sql.query(`UPDATE ${schema}.iam_principal_policies SET record = $1`, [ALLOW_ALL]);
     await expect(iamOn(schema).refresh()).rejects.toBeInstanceOf(StoreIntegrityError);
     await expect(iamOn(schema, crypto.getRandomValues(new Uint8Array(32))).refresh()).rejects.toBeInstanceOf(RootKeyMismatchError);
   });
@@ -133,15 +121,15 @@ ${n === 0 ? `await iam.deletePrincipalPolicy({ PrincipalArn: '${ALICE}', PolicyN
     const schema = newSchema();
     const iam = iamOn(schema);
     await iam.putPrincipalPolicy({ PrincipalArn: ALICE, PolicyName: 'all', PolicyDocument: ALLOW_ALL });
-    expect((await sql.query(`SELECT account, root FROM ${schema}.iam_store`)).rows).toEqual([{ account: null, root: null }]);
+    expect((await database.sql.query(`SELECT account, root FROM ${schema}.iam_store`)).rows).toEqual([{ account: null, root: null }]);
     const { store, generated } = await PostgresIamStore.open({ connectionString: database.url, rootKey, schema, poolSize: 2 }, ACCOUNT, {});
-    closing.push(store);
+    database.closeAfter(store);
     expect(generated).toMatchObject({ accessKeyId: expect.any(String) });
     expect(store.state.account).toBe(ACCOUNT);
     await store.change((state) => { state.users.push({ userName: 'bob', userId: 'AIDABOB', path: '/', arn: `arn:aws:iam::${ACCOUNT}:user/bob`, createDate: new Date(0).toISOString(), policies: {} }); });
-    expect((await sql.query(`SELECT change_seq::int AS n FROM ${schema}.iam_store`)).rows[0].n).toBe(2);
+    expect((await database.sql.query(`SELECT change_seq::int AS n FROM ${schema}.iam_store`)).rows[0].n).toBe(2);
     await iam.deletePrincipalPolicy({ PrincipalArn: ALICE, PolicyName: 'all' });
-    expect((await sql.query(`SELECT seq::int AS n FROM ${schema}.iam_principal_policies`)).rows[0].n).toBe(3);
+    expect((await database.sql.query(`SELECT seq::int AS n FROM ${schema}.iam_principal_policies`)).rows[0].n).toBe(3);
     await store.refresh();
     expect(store.state.users.map((u) => u.userName)).toEqual(['bob']);
   });

@@ -5,12 +5,11 @@
 // process) that held the deleted record and last caught up before the pruning still converges — it
 // reads the live rows whole and drops what none names — and keeps what is still live. Younger
 // tombstones stay (a day's retention), and a store that is not behind keeps catching up from them.
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BlockStore, Iam, KeyManagementService, ObjectStore, PostgresBlockMetadata, PostgresIamPolicies, PostgresKeyStore, PostgresObjectMetadata } from '../../src/node.js';
 import { IamDirectory } from '../../src/service/iam-directory.js';
 import { PostgresIamStore } from '../../src/service/postgres-iam-store.js';
-import { freshDatabase, POSTGRES_URL } from '../helpers/postgres.js';
+import { POSTGRES_URL, suiteDatabase } from '../helpers/postgres.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { ACCOUNT, REGION } from './fixtures.js';
 
@@ -19,32 +18,21 @@ const ALLOW = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'All
 const DAY = 24 * 60 * 60 * 1000;
 
 describe.skipIf(!POSTGRES_URL)('PostgreSQL stores prune their tombstones', () => {
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
-  let sql: pg.Pool;
+  const database = suiteDatabase();
   let schemas = 0;
   const rootKey = crypto.getRandomValues(new Uint8Array(32));
-  const closing: Array<{ close: () => Promise<void> }> = [];
-  beforeAll(async () => {
-    database = await freshDatabase({ flushCommits: false });
-    sql = new pg.Pool({ connectionString: database.url, max: 2 });
-  });
-  afterAll(async () => {
-    for (const item of closing) await item.close().catch(() => undefined);
-    await sql?.end();
-    await database?.drop();
-  });
 
   const options = (schema: string, tombstoneRetentionMs = 0) => ({ connectionString: database.url, rootKey, schema, poolSize: 2, tombstoneRetentionMs });
   const kept = <T extends { close: () => Promise<void> }>(item: T) => {
-    closing.push(item);
+    database.closeAfter(item);
     return item;
   };
   const tombstones = async (schema: string, tables: string[]) => {
     let count = 0;
-    for (const table of tables) count += (await sql.query(`SELECT count(*)::int AS n FROM ${schema}.${table} WHERE record IS NULL`)).rows[0].n;
+    for (const table of tables) count += (await database.sql.query(`SELECT count(*)::int AS n FROM ${schema}.${table} WHERE record IS NULL`)).rows[0].n;
     return count;
   };
-  const prunedSeq = async (schema: string, head: string) => Number((await sql.query(`SELECT pruned_seq AS n FROM ${schema}.${head}`)).rows[0].n);
+  const prunedSeq = async (schema: string, head: string) => Number((await database.sql.query(`SELECT pruned_seq AS n FROM ${schema}.${head}`)).rows[0].n);
 
   it('checks tombstoneRetentionMs, naming it', () => {
     for (const tombstoneRetentionMs of [-1, 1.5, '1']) {
@@ -174,7 +162,7 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL stores prune their tombstones', () =>
     expect(await prunedSeq(schema, 'kms_store')).toBe(0);
     expect((await b.listAliases({ KeyId: KeyMetadata.KeyId })).Aliases!.map((x) => x.AliasName).sort()).toEqual(['alias/three', 'alias/two']);
     // Aged past the retention, it goes at the next change of a process that has not pruned for a minute (here, a new one).
-    await sql.query(`UPDATE ${schema}.kms_aliases SET deleted_at = now() - interval '2 days' WHERE record IS NULL`);
+    await database.sql.query(`UPDATE ${schema}.kms_aliases SET deleted_at = now() - interval '2 days' WHERE record IS NULL`);
     await a.createAlias({ AliasName: 'alias/four', TargetKeyId: KeyMetadata.KeyId }); // a pruned less than a minute ago
     expect(await tombstones(schema, ['kms_aliases'])).toBe(1);
     await kmsOn().createAlias({ AliasName: 'alias/five', TargetKeyId: KeyMetadata.KeyId });

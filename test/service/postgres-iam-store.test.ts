@@ -6,36 +6,24 @@
 // the servers racing); secrets are never in the database in clear; an edited row, another root key,
 // another account or other root credentials are refused; servers starting at once on a new
 // database agree on one root pair.
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Iam } from '../../src/policy/index.js';
 import { IamDirectory } from '../../src/service/iam-directory.js';
 import { PostgresIamStore } from '../../src/service/postgres-iam-store.js';
-import { freshDatabase, POSTGRES_URL } from '../helpers/postgres.js';
+import { POSTGRES_URL, suiteDatabase } from '../helpers/postgres.js';
 
 const ACCOUNT = '111122223333';
 const ROOT = { KMS_WASM_ROOT_ACCESS_KEY_ID: 'AKIAROOTTESTKEY00001', KMS_WASM_ROOT_SECRET_ACCESS_KEY: 'root-secret-for-tests-0123456789abcdefgh' };
 const ALLOW_ENCRYPT = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }] });
 
 describe.skipIf(!POSTGRES_URL)('PostgresIamStore', () => {
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
-  let sql: pg.Pool;
+  const database = suiteDatabase();
   let schemas = 0;
   const rootKey = crypto.getRandomValues(new Uint8Array(32));
-  const opened: PostgresIamStore[] = [];
-  beforeAll(async () => {
-    database = await freshDatabase({ flushCommits: false });
-    sql = new pg.Pool({ connectionString: database.url, max: 2 });
-  });
-  afterAll(async () => {
-    for (const store of opened) await store.close().catch(() => undefined);
-    await sql?.end();
-    await database?.drop();
-  });
 
   const openStore = async (schema: string, { key = rootKey, account = ACCOUNT, environment = ROOT as Record<string, string | undefined> } = {}) => {
     const result = await PostgresIamStore.open({ connectionString: database.url, rootKey: key, schema, poolSize: 2 }, account, environment);
-    opened.push(result.store);
+    database.closeAfter(result.store);
     return result;
   };
   /** `count` servers' directories on a new schema, each with its own Iam. */
@@ -94,7 +82,7 @@ describe.skipIf(!POSTGRES_URL)('PostgresIamStore', () => {
     const { schema, servers: [a] } = await servers(1);
     await a!.directory.createUser('carol');
     const key = await a!.directory.createAccessKey('carol');
-    const dump = JSON.stringify((await sql.query(`SELECT * FROM ${schema}.iam_store, ${schema}.iam_access_keys`)).rows);
+    const dump = JSON.stringify((await database.sql.query(`SELECT * FROM ${schema}.iam_store, ${schema}.iam_access_keys`)).rows);
     for (const secret of [key.secretAccessKey, ROOT.KMS_WASM_ROOT_SECRET_ACCESS_KEY]) expect(dump).not.toContain(secret);
     await expect(openStore(schema, { key: crypto.getRandomValues(new Uint8Array(32)) })).rejects.toMatchObject({ name: 'RootKeyMismatchError' });
     await expect(openStore(schema, { account: '444455556666' })).rejects.toMatchObject({ name: 'RootCredentialsError', message: expect.stringContaining('--account 111122223333') });
@@ -103,15 +91,15 @@ describe.skipIf(!POSTGRES_URL)('PostgresIamStore', () => {
     const bare = new IamDirectory((await openStore(schema, { environment: {} })).store, new Iam());
     expect(bare.credentialsFor(ROOT.KMS_WASM_ROOT_ACCESS_KEY_ID)).toBeDefined();
     // An edited row (a user moved under another path: its ARN) is refused, and changes nothing.
-    await sql.query(`UPDATE ${schema}.iam_users SET record = replace(record, '"path":"/"', '"path":"/admins/"') WHERE id = 'carol'`);
+    await database.sql.query(`UPDATE ${schema}.iam_users SET record = replace(record, '"path":"/"', '"path":"/admins/"') WHERE id = 'carol'`);
     await expect(openStore(schema)).rejects.toMatchObject({ name: 'StoreIntegrityError', message: expect.stringContaining('carol') });
     await a!.directory.createUser('dave'); // rewrites nothing of carol's
     await bare.refresh(); // a server that read the row before the edit keeps what it authenticated then
     expect(bare.getUser('carol').path).toBe('/');
     // An access key's row moved to another key's id (record and MAC) is refused.
-    await sql.query(`UPDATE ${schema}.iam_users SET record = replace(record, '"path":"/admins/"', '"path":"/"') WHERE id = 'carol'`);
+    await database.sql.query(`UPDATE ${schema}.iam_users SET record = replace(record, '"path":"/admins/"', '"path":"/"') WHERE id = 'carol'`);
     const other = await a!.directory.createAccessKey('dave');
-    await sql.query(`UPDATE ${schema}.iam_access_keys AS t SET record = s.record, mac = s.mac FROM ${schema}.iam_access_keys AS s WHERE t.id = $1 AND s.id = $2`,
+    await database.sql.query(`UPDATE ${schema}.iam_access_keys AS t SET record = s.record, mac = s.mac FROM ${schema}.iam_access_keys AS s WHERE t.id = $1 AND s.id = $2`,
       [key.accessKeyId, other.accessKeyId]);
     await expect(openStore(schema)).rejects.toMatchObject({ name: 'StoreIntegrityError', message: expect.stringContaining(key.accessKeyId) });
   });
@@ -122,6 +110,6 @@ describe.skipIf(!POSTGRES_URL)('PostgresIamStore', () => {
     const generated = starts.filter((s) => s.generated);
     expect(generated).toHaveLength(1);
     for (const { store } of starts) expect(store.state.root).toEqual(generated[0]!.generated);
-    expect((await sql.query(`SELECT count(*) AS n FROM ${schema}.iam_store`)).rows[0].n).toBe('1');
+    expect((await database.sql.query(`SELECT count(*) AS n FROM ${schema}.iam_store`)).rows[0].n).toBe('1');
   });
 });
