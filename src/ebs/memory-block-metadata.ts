@@ -2,6 +2,7 @@
 // sectors live as long as the store. A change is made by its decision alone: there is nothing to
 // write, so nothing to undo, and no predecessor whose attachments could be orphaned.
 
+import { commitChange } from '../core/state-change.js';
 import { StoreClosedError } from '../platform/store-errors.js';
 import type { BlockMetadataStore } from './block-metadata.js';
 import { emptyEc2State, type BlockChange, type Ec2State, type FoundAttachment } from './block-records.js';
@@ -19,7 +20,8 @@ export class MemoryBlockMetadata implements BlockMetadataStore {
 
   async change(decide: () => BlockChange | undefined): Promise<void> {
     await this.load();
-    decide();
+    const change = decide();
+    if (change) await commitChange(() => change); // nothing to persist: made as every store makes its changes
   }
 
   async orphanedAttachments(): Promise<FoundAttachment[]> {
