@@ -247,8 +247,7 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
   /** Connects, applies the migrations, creates the head or checks the root key, takes a holder number, and loads. */
   private async open(): Promise<Pool> {
     const pool = await openPool(this.location, async (pool) => {
-      await pool.query('INSERT INTO ebs_store (root_key_check, change_seq) VALUES ($1, 0) ON CONFLICT DO NOTHING', [this.auth.check]);
-      this.auth.checkRootKey((await pool.query<{ root_key_check: string }>('SELECT root_key_check FROM ebs_store')).rows[0]!.root_key_check);
+      await this.auth.claimHead(pool, 'ebs_store');
       this.catchUp(await this.rowsSince(pool));
     });
     try {

@@ -143,9 +143,7 @@ export class PostgresIamPolicies implements IamPolicyStore {
   /** Connects, applies the migrations, and creates the head (the service fills in its account later) or checks the root key against it. */
   private async open(): Promise<Pool> {
     const pool = await openPool(this.location, async (pool) => {
-      await pool.query('INSERT INTO iam_store (root_key_check, change_seq) VALUES ($1, 0) ON CONFLICT DO NOTHING', [this.auth.check]);
-      const { rows } = await pool.query<{ root_key_check: string }>('SELECT root_key_check FROM iam_store');
-      this.auth.checkRootKey(rows[0]!.root_key_check);
+      await this.auth.claimHead(pool, 'iam_store');
     });
     if (this.closed) { // closed while opening
       await pool.end();

@@ -8,6 +8,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import type { Pool } from 'pg';
 import { constantTimeEqual } from '../core/bytes.js';
 import { RootKeyMismatchError, StoreIntegrityError } from '../platform/store-errors.js';
 
@@ -35,6 +36,15 @@ export class PostgresRowAuth {
     if (!constantTimeEqual(encoder.encode(this.mac(table, ...fields)), encoder.encode(mac ?? ''))) {
       throw new StoreIntegrityError(`${this.name} table ${table} row ${id}`, 'does not authenticate: it was edited, moved or damaged, or written under another root key');
     }
+  }
+
+  /**
+   * Creates the store's head row (`headTable`, one row: root_key_check, change_seq) if there is none yet,
+   * then checks the root key against the head that is there (another process may have made it first).
+   */
+  async claimHead(db: Pick<Pool, 'query'>, headTable: string): Promise<void> {
+    await db.query(`INSERT INTO ${headTable} (root_key_check, change_seq) VALUES ($1, 0) ON CONFLICT DO NOTHING`, [this.check]);
+    this.checkRootKey((await db.query<{ root_key_check: string }>(`SELECT root_key_check FROM ${headTable}`)).rows[0]!.root_key_check);
   }
 
   /** Throws RootKeyMismatchError unless `stored` is this root key's check value. */
