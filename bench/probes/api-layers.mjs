@@ -1,9 +1,14 @@
 // Where the time between the WASM kernel and the public API goes: for each case, the same work
-// done three ways, interleaved call by call in one process —
-//   kernel  the core's own calls over data already in WASM memory, in the I/O buffer's 64 KiB steps;
+// done five ways, interleaved call by call in one process, each adding one cost to the one before —
+//   small   the core's own calls over one step of data in WASM memory, the same step again and
+//           again (what bench/probes/core-best-time.mjs times: no working set beyond a step);
+//   kernel  the same calls over the whole input resident in WASM memory, in the I/O buffer's
+//           64 KiB steps (the input's size as working set);
 //   staged  the same with each step copied in from the caller's array and out to a reused output
 //           array (what the in-place and caller-provided-output forms pay);
-//   api     the public call from dist/, which also allocates a fresh output array per call;
+//   fresh   the same into a new output array per call, of the public call's size (its zeroing
+//           and the page faults of memory the allocator had returned to the system);
+//   api     the public call from dist/ (validation, the JS layer's staging and zeroing);
 // and with `--against other/dist` a fourth, `other`: the same public call from another build (a
 // copy of dist/ kept from before a change), for before/after in one process.
 // Per way: best and median wall ns/byte, CPU ns/byte split into user and system time (the system
@@ -70,26 +75,36 @@ async function makeCase(name) {
   const input = randomBytes(bytes);
   const output = new Uint8Array(bytes);
   const { core, ctx, key, io, resident, memory } = await coreFor(bytes);
+  // gcmInit's third argument is constantTime: false is the table GHASH, the public calls' default.
   const start = kind === 'xts'
     ? () => { core.xtsInit(ctx, key); core.xtsStart(ctx, key); }
     : () => { core.gcmInit(ctx, key, false); core.gcmSetIv96(ctx, key); };
   const step = kind === 'xts' ? (decrypting ? core.xtsDecrypt : core.xtsEncrypt) : (decrypting ? core.gcmDecrypt : core.gcmEncrypt);
   const finish = kind === 'xts' ? () => {} : () => core.gcmFinal(ctx);
+  // The public call's output: GCM encryption appends the 16-byte tag.
+  const apiOutputBytes = kind !== 'xts' && !decrypting ? bytes + 16 : bytes;
+  const stagedInto = (out) => {
+    start();
+    for (let at = 0; at < bytes; at += STEP) {
+      memory.set(input.subarray(at, at + STEP), io);
+      step(ctx, io, STEP);
+      out.set(memory.subarray(io, io + STEP), at);
+    }
+    finish();
+  };
   const ways = {
+    small() {
+      start();
+      for (let at = 0; at < bytes; at += STEP) step(ctx, resident, STEP);
+      finish();
+    },
     kernel() {
       start();
       for (let at = 0; at < bytes; at += STEP) step(ctx, resident + at, STEP);
       finish();
     },
-    staged() {
-      start();
-      for (let at = 0; at < bytes; at += STEP) {
-        memory.set(input.subarray(at, at + STEP), io);
-        step(ctx, io, STEP);
-        output.set(memory.subarray(io, io + STEP), at);
-      }
-      finish();
-    },
+    staged: () => stagedInto(output),
+    fresh: () => stagedInto(new Uint8Array(apiOutputBytes)),
     api: publicCall(api, kind, decrypting, input),
   };
   if (other) ways.other = publicCall(other, kind, decrypting, input);
