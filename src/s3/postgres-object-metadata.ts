@@ -7,11 +7,11 @@
 //
 // Each process holds the buckets in memory (as the other stores do) and catches up at the start of
 // every call: one statement reads the head and the rows whose seq is past the version it holds.
-// Changes are written in transactions that first lock the head row (SELECT … FOR UPDATE), so they
-// are serial, whichever process makes them; under that lock the process catches up again and only
-// then runs each call's decision (the bucket exists, is empty, which version a PUT replaces…), so a
-// decision is never taken on a stale cache. A process's changes that arrive while its transaction is
-// under way go together into its next one (group commit), each with its own seq.
+// Changes are made as every PostgreSQL store makes them (postgres-changes.ts): each call's decision
+// (the bucket exists, is empty, which version a PUT replaces…) is applied in memory, and the records
+// decided while a transaction is under way are written together in the next one (group commit), each
+// with its own seq, under the head row's lock; if another process committed since, the decisions are
+// taken again on the rows it wrote, under that lock, so none is kept that a stale cache decided.
 // A change that fails is undone in memory; a process that cannot tell whether its COMMIT landed
 // (a lost connection) finds out at its next catch-up, which reads the rows back.
 //
@@ -42,9 +42,9 @@ import type { Pool, PoolClient } from 'pg';
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { gcm } from '../core/gcm.js';
 import { loadOnce } from '../core/load-once.js';
-import { SerialQueue } from '../core/serial-queue.js';
 import { constantTimeEqual } from '../core/bytes.js';
 import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation, type PostgresStoreOptions } from '../kms/postgres-options.js';
+import { PostgresChanges } from '../kms/postgres-changes.js';
 import { inTransaction, openPool } from '../kms/postgres-pool.js';
 import { DEFAULT_TOMBSTONE_RETENTION_MS, heldButGone, liveAfterPruning, TombstonePruner } from '../kms/postgres-tombstones.js';
 import { RootKeyMismatchError, StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
@@ -107,12 +107,6 @@ interface Updates {
   rows: Row[];
 }
 
-/** A change waiting for the next transaction; `error` once it has failed. */
-interface PendingChange {
-  decide: () => MetadataChange;
-  error?: unknown;
-}
-
 const encoder = new TextEncoder();
 const ROOT_KEY_BYTES = 32;
 const ROOT_KEYS_AAD = encoder.encode('kms-wasm s3 sse-s3 root keys v1');
@@ -125,7 +119,6 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
   private readonly location: PostgresLocation;
   private readonly orphanedBodyGraceMs: number;
   private readonly endedUploadRetentionMs: number;
-  private readonly pruner: TombstonePruner;
   private readonly orphansRemoved = loadOnce(() => this.bodies.removeOrphans(
     new Set(versionBodyIds(this.buckets).concat(partBodyIds(this.uploads))), this.orphanedBodyGraceMs));
   private readonly rowKey: Uint8Array;
@@ -134,15 +127,12 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
   /** Where the store is, for messages: host, database and schema, never the connection string. */
   private readonly name: string;
   private readonly opened = loadOnce(() => this.open());
-  /** This process's transactions, one after another (they are serial in the database anyway: this keeps one connection busy, not many). */
-  private readonly writes = new SerialQueue();
-  private readonly pending: PendingChange[] = [];
+  /** Its changes, decisions and catch-ups (one at a time), and transactions (group commit). */
+  private readonly changes: PostgresChanges<ObjectRecord>;
   private pool: Pool | undefined;
   private closed = false;
   private keyring: SseS3Keyring | undefined;
   private rootKeyVersions = 0;
-  /** The head's change_seq that the buckets in memory reflect. */
-  private version = 0;
 
   constructor(options: PostgresObjectMetadataOptions) {
     checkPostgresOptions(options, (message) => s3Error('InvalidArgument', message));
@@ -157,7 +147,14 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     }
     this.orphanedBodyGraceMs = options.orphanedBodyGraceMs ?? DEFAULT_ORPHANED_BODY_GRACE_MS;
     this.endedUploadRetentionMs = options.endedUploadRetentionMs ?? DEFAULT_ENDED_UPLOAD_RETENTION_MS;
-    this.pruner = new TombstonePruner('s3_store', ['s3_buckets', 's3_versions'], options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS);
+    this.changes = new PostgresChanges({
+      head: 's3_store', connection: () => this.connection(), write: (client, record, seq) => this.write(client, record, seq),
+      pruner: new TombstonePruner('s3_store', ['s3_buckets', 's3_versions'], options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS),
+      read: async (db) => {
+        const updates = await this.updatesVia(db, this.changes.version);
+        return { version: updates.version, apply: () => this.catchUp(updates) };
+      },
+    });
     this.location = locationOf(options);
     this.rowKey = derive(options.rootKey, 'kms-wasm postgres s3 rows v1');
     this.sealKey = derive(options.rootKey, 'kms-wasm postgres s3 sse-s3 root keys v1');
@@ -173,59 +170,19 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
 
   /** Opens the store on first use (and removes orphaned bodies); on every call, catches up with the changes other processes committed. */
   async load(): Promise<void> {
-    this.catchUp(await this.updatesVia(await this.connection(), this.version));
+    await this.changes.catchUp();
     await this.orphansRemoved();
   }
 
-  /**
-   * Group commit: changes that arrive while a transaction is under way are decided, in call order,
-   * and written together in the next one (one lock, one catch-up, one COMMIT); each call returns once
-   * its own change is committed. A decision that throws fails its call only.
-   */
   change(decide: () => MetadataChange): Promise<void> {
-    const item: PendingChange = { decide };
-    this.pending.push(item);
-    return this.writes.run(async () => {
-      if (this.pending.includes(item)) await this.commitPending(); // else an earlier transaction took it
-      if (item.error !== undefined) throw item.error;
-    });
-  }
-
-  private async commitPending(): Promise<void> {
-    const batch = this.pending.splice(0);
-    let made: MetadataChange[] = [];
-    try {
-      const pool = await this.connection();
-      const last = await inTransaction(pool, async (client) => {
-        let seq = await this.lockHead(client) - 1;
-        this.catchUp(await this.updatesVia(client, this.version));
-        for (const item of batch) {
-          item.error = undefined;
-          try {
-            made.push(item.decide());
-          } catch (error) {
-            item.error = error;
-          }
-        }
-        // One row set per change, each with its own seq, so a key's versions keep their order.
-        for (const change of made) await this.write(client, change.record, ++seq);
-        if (made.length > 0) await this.pruner.prune(client);
-        return seq;
-      }, () => {
-        for (const change of made.reverse()) change.undo();
-        made = [];
-      });
-      this.version = Math.max(this.version, last);
-    } catch (error) {
-      for (const item of batch) item.error ??= error;
-    }
+    return this.changes.change(decide);
   }
 
   rotateSseS3RootKey(): Promise<{ RootKeyId: string }> {
-    return this.writes.run(async () => {
+    return this.changes.alone(async () => {
       const pool = await this.connection();
       const sealed = await inTransaction(pool, async (client) => {
-        await this.lockHead(client);
+        await this.changes.lockHead(client);
         const { rows } = await client.query<{ sse_s3_root_keys: string }>('SELECT sse_s3_root_keys FROM s3_store');
         const current = this.unseal(rows[0]!.sse_s3_root_keys);
         const all = new Uint8Array(current.length + ROOT_KEY_BYTES);
@@ -244,16 +201,10 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.writes.run(async () => undefined);
+    await this.changes.alone(async () => undefined);
     const pool = this.pool;
     this.pool = undefined;
     await pool?.end();
-  }
-
-  /** BEGIN and the head's lock in one round trip; the seq the next change will have. */
-  private async lockHead(client: PoolClient): Promise<number> {
-    const [, locked] = await client.query('BEGIN; SELECT change_seq FROM s3_store FOR UPDATE') as unknown as Array<{ rows: Array<{ change_seq: string }> }>;
-    return Number(locked!.rows[0]!.change_seq) + 1;
   }
 
   /** The change's rows and the new head (`seq`), in one statement (two to remove every version of a key, more to complete an upload). */
@@ -338,9 +289,9 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
    */
   private catchUp({ since, version, prunedSeq, recordsPrunedSeq, sealedRootKeys, rows }: Updates): void {
     this.useRootKeys(sealedRootKeys);
-    if (version <= this.version) return;
+    if (version <= this.changes.version) return;
     const wholeUploads = prunedSeq > since; // the live upload rows came whole: an upload none of them names has ended
-    const fresh = rows.filter((row) => Number(row.seq) > this.version || (wholeUploads && row.kind === 'upload'));
+    const fresh = rows.filter((row) => Number(row.seq) > this.changes.version || (wholeUploads && row.kind === 'upload'));
     for (const row of fresh) this.verify(row);
     if (wholeUploads) {
       const live = new Set(fresh.filter((row) => row.kind === 'upload' && row.part_number === 0 && row.record !== null).map((row) => row.upload_id!));
@@ -356,7 +307,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
       if ((this.buckets.get(row.bucket!)?.objects.size ?? 0) > 0) throw new StoreIntegrityError(`${this.name} table s3_buckets row ${row.bucket}`, 'removes a bucket that still has versions');
       this.buckets.delete(row.bucket!);
     }
-    this.version = version;
+    this.changes.version = version;
   }
 
   /** Tombstones (as of `version`) for the buckets and versions held that a whole read's live `rows` do not name, a bucket's after its versions'. */

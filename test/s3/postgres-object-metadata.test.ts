@@ -127,6 +127,32 @@ describe.skipIf(!POSTGRES_URL)('PostgresObjectMetadata', () => {
       expect((await a!.listObjectsV2({ Bucket: 'busy' })).KeyCount).toBe(1);
     });
 
+    it('decisions taken together on a stale cache are taken again on current state: the one that fails now fails alone, the others are stored', async () => {
+      const { schema, bodies, stores: [a] } = shared(1);
+      await a!.createBucket({ Bucket: 'going' });
+      const other = metadata(schema, bodies);
+      const b = new ObjectStore({ kms, store: other });
+      await b.listObjectsV2({ Bucket: 'going' }); // b's cache: the bucket
+      // Every call of b catches up, then a removes the bucket before any of them decides.
+      const load = other.load.bind(other);
+      let removed: Promise<unknown> | undefined;
+      other.load = async () => {
+        await load();
+        await (removed ??= a!.deleteBucket({ Bucket: 'going' }));
+      };
+      const outcomes = await Promise.allSettled([
+        b.createBucket({ Bucket: 'stays-1' }),
+        b.putBucketVersioning({ Bucket: 'going', VersioningConfiguration: { Status: 'Enabled' } }),
+        b.createBucket({ Bucket: 'stays-2' }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ name: 'NoSuchBucket' });
+      other.load = load;
+      for (const store of [a!, b, new ObjectStore({ kms, store: metadata(schema, bodies) })]) {
+        expect((await store.listBuckets()).Buckets.map((x) => x.Name).sort()).toEqual(['stays-1', 'stays-2']);
+      }
+    });
+
     it('concurrent changes share transactions: a refused one fails alone, and every store sees a key\'s versions in one order', async () => {
       const { schema, bodies, stores: [a, b] } = shared(2);
       const names = ['x1', 'x2', 'x1', 'x3', 'x2', 'x1'];
