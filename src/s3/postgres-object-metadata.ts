@@ -35,19 +35,17 @@
 // sets how long a process may be idle before it pays that once.
 
 import { hkdf } from '@noble/hashes/hkdf.js';
-import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Pool, PoolClient } from 'pg';
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { gcm } from '../core/gcm.js';
 import { loadOnce } from '../core/load-once.js';
-import { constantTimeEqual } from '../core/bytes.js';
 import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation, type PostgresStoreOptions } from '../kms/postgres-options.js';
 import { PostgresChanges } from '../kms/postgres-changes.js';
 import { inTransaction, openPool } from '../kms/postgres-pool.js';
+import { PostgresRowAuth } from '../kms/postgres-row-auth.js';
 import { DEFAULT_TOMBSTONE_RETENTION_MS, heldButGone, liveAfterPruning, TombstonePruner } from '../kms/postgres-tombstones.js';
-import { RootKeyMismatchError, StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
+import { StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
 import { DirectoryBodies } from './directory-bodies.js';
 import type { SharedBodies } from './object-bodies.js';
 import { PostgresBodies } from './postgres-object-bodies.js';
@@ -110,7 +108,6 @@ interface Updates {
 const encoder = new TextEncoder();
 const ROOT_KEY_BYTES = 32;
 const ROOT_KEYS_AAD = encoder.encode('kms-wasm s3 sse-s3 root keys v1');
-const derive = (root: Uint8Array, purpose: string) => hkdf(sha256, root, undefined, encoder.encode(purpose), 32);
 
 export class PostgresObjectMetadata implements ObjectMetadataStore {
   readonly buckets = new Map<string, Bucket>();
@@ -121,9 +118,8 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
   private readonly endedUploadRetentionMs: number;
   private readonly orphansRemoved = loadOnce(() => this.bodies.removeOrphans(
     new Set(versionBodyIds(this.buckets).concat(partBodyIds(this.uploads))), this.orphanedBodyGraceMs));
-  private readonly rowKey: Uint8Array;
+  private readonly auth: PostgresRowAuth;
   private readonly sealKey: Uint8Array;
-  private readonly check: string;
   /** Where the store is, for messages: host, database and schema, never the connection string. */
   private readonly name: string;
   private readonly opened = loadOnce(() => this.open());
@@ -156,11 +152,10 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
       },
     });
     this.location = locationOf(options);
-    this.rowKey = derive(options.rootKey, 'kms-wasm postgres s3 rows v1');
-    this.sealKey = derive(options.rootKey, 'kms-wasm postgres s3 sse-s3 root keys v1');
-    this.check = bytesToHex(hmac(sha256, derive(options.rootKey, 'kms-wasm postgres s3 root key check v1'), encoder.encode('kms-wasm')));
+    this.sealKey = hkdf(sha256, options.rootKey, undefined, encoder.encode('kms-wasm postgres s3 sse-s3 root keys v1'), 32);
     this.bodies = options.bodies === undefined ? new PostgresBodies(() => this.connection()) : new DirectoryBodies(options.bodies);
     this.name = describeStore(options);
+    this.auth = new PostgresRowAuth(options.rootKey, 's3', this.name);
   }
 
   get sseS3(): SseS3Keyring {
@@ -214,7 +209,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
       const name = 'bucket' in record ? record.bucket.name : record.dropBucket.name;
       const text = 'bucket' in record ? JSON.stringify(record.bucket) : null;
       await client.query(`WITH head AS (UPDATE s3_store SET change_seq = $2) INSERT INTO s3_buckets (name, seq, record, mac) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (name) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac`, [name, seq, text, this.bucketMac(name, seq, text)]);
+        ON CONFLICT (name) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac`, [name, seq, text, this.auth.mac('s3_buckets', name, seq, text)]);
       return;
     }
     const { bucket, key } = 'put' in record ? record.put : record.drop;
@@ -228,7 +223,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     await client.query(`WITH head AS (UPDATE s3_store SET change_seq = $3) INSERT INTO s3_versions (bucket, key, version_id, seq, record, mac)
       SELECT $1, $2, id, $3, record, mac FROM unnest($4::text[], $5::text[], $6::text[]) AS t(id, record, mac)
       ON CONFLICT (bucket, key, version_id) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac`,
-    [bucket, key, seq, versions.map((v) => v.id), versions.map((v) => v.text), versions.map((v) => this.versionMac(bucket, key, v.id, seq, v.text))]);
+    [bucket, key, seq, versions.map((v) => v.id), versions.map((v) => v.text), versions.map((v) => this.auth.mac('s3_versions', bucket, key, v.id, seq, v.text))]);
     // A completed upload ends in the same transaction (and seq) as its version is written: exactly one of a completion and an abort wins.
     if ('put' in record && record.put.completes !== undefined) await this.writeUpload(client, { dropUpload: { uploadId: record.put.completes } }, seq);
   }
@@ -255,7 +250,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     await client.query(`WITH head AS (UPDATE s3_store SET change_seq = $2) INSERT INTO s3_uploads (upload_id, part_number, seq, record, mac, ended_at)
       SELECT $1, part, $2, record, mac, CASE WHEN record IS NULL THEN now() END FROM unnest($3::integer[], $4::text[], $5::text[]) AS t(part, record, mac)
       ON CONFLICT (upload_id, part_number) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac, ended_at = EXCLUDED.ended_at`,
-    [uploadId, seq, rows.map((r) => r.part), rows.map((r) => r.text), rows.map((r) => this.uploadMac(uploadId, r.part, seq, r.text))]);
+    [uploadId, seq, rows.map((r) => r.part), rows.map((r) => r.text), rows.map((r) => this.auth.mac('s3_uploads', uploadId, r.part, seq, r.text))]);
     if ('dropUpload' in record) {
       await client.query(`WITH pruned AS (DELETE FROM s3_uploads WHERE record IS NULL AND ended_at < now() - $1 * interval '1 millisecond' RETURNING seq)
         UPDATE s3_store SET uploads_pruned_seq = GREATEST(uploads_pruned_seq, (SELECT max(seq) FROM pruned))`, [this.endedUploadRetentionMs]);
@@ -356,28 +351,12 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     for (const row of rows) if (row.part_number === 0 && row.record === null) this.uploads.delete(row.upload_id!);
   }
 
+  /** Throws StoreIntegrityError unless the row's MAC is its table's, id's, seq's and record's (postgres-row-auth.ts). */
   private verify(row: Row): void {
     const seq = Number(row.seq);
-    const expected = row.kind === 'bucket' ? this.bucketMac(row.bucket!, seq, row.record)
-      : row.kind === 'upload' ? this.uploadMac(row.upload_id!, row.part_number!, seq, row.record)
-        : this.versionMac(row.bucket!, row.key!, row.version_id!, seq, row.record);
-    if (!constantTimeEqual(encoder.encode(expected), encoder.encode(row.mac ?? ''))) {
-      const id = row.kind === 'bucket' ? row.bucket : JSON.stringify(row.kind === 'upload' ? [row.upload_id, row.part_number] : [row.bucket, row.key, row.version_id]);
-      throw new StoreIntegrityError(`${this.name} table s3_${row.kind}s row ${id}`, 'does not authenticate: it was edited, moved or damaged, or written under another root key');
-    }
-  }
-
-  /** HMAC-SHA-256 over the row's table, id, seq and record (null for a removed one). */
-  private bucketMac(name: string, seq: number, record: string | null): string {
-    return bytesToHex(hmac(sha256, this.rowKey, encoder.encode(JSON.stringify(['s3_buckets', name, seq, record]))));
-  }
-
-  private versionMac(bucket: string, key: string, versionId: string, seq: number, record: string | null): string {
-    return bytesToHex(hmac(sha256, this.rowKey, encoder.encode(JSON.stringify(['s3_versions', bucket, key, versionId, seq, record]))));
-  }
-
-  private uploadMac(uploadId: string, partNumber: number, seq: number, record: string | null): string {
-    return bytesToHex(hmac(sha256, this.rowKey, encoder.encode(JSON.stringify(['s3_uploads', uploadId, partNumber, seq, record]))));
+    if (row.kind === 'bucket') return this.auth.verify(row.mac, 's3_buckets', row.bucket!, row.bucket, seq, row.record);
+    const fields = row.kind === 'upload' ? [row.upload_id, row.part_number] : [row.bucket, row.key, row.version_id];
+    this.auth.verify(row.mac, `s3_${row.kind}s`, JSON.stringify(fields), ...fields, seq, row.record);
   }
 
   /** Takes the sealed root key versions if they hold more versions than this process knows (versions are only ever added). */
@@ -419,9 +398,8 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
       const first = crypto.getRandomValues(new Uint8Array(ROOT_KEY_BYTES));
       const sealed = this.seal(first);
       first.fill(0);
-      await pool.query('INSERT INTO s3_store (root_key_check, change_seq, sse_s3_root_keys) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING', [this.check, sealed]);
-      const { rows } = await pool.query<{ root_key_check: string }>('SELECT root_key_check FROM s3_store');
-      if (!constantTimeEqual(encoder.encode(rows[0]!.root_key_check), encoder.encode(this.check))) throw new RootKeyMismatchError(this.name);
+      await pool.query('INSERT INTO s3_store (root_key_check, change_seq, sse_s3_root_keys) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING', [this.auth.check, sealed]);
+      this.auth.checkRootKey((await pool.query<{ root_key_check: string }>('SELECT root_key_check FROM s3_store')).rows[0]!.root_key_check);
       this.catchUp(await this.updatesVia(pool, 0, true));
     });
     if (this.closed) { // closed while opening
