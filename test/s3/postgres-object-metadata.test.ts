@@ -153,6 +153,40 @@ describe.skipIf(!POSTGRES_URL)('PostgresObjectMetadata', () => {
       }
     });
 
+    it('a transaction that fails takes back every change of its group, newest first, and fails their calls; the store goes on', async () => {
+      const { schema, bodies } = shared(0);
+      const store = metadata(schema, bodies);
+      const s3 = new ObjectStore({ kms, store });
+      await s3.createBucket({ Bucket: 'kept' });
+      await s3.putObject({ Bucket: 'kept', Key: 'k', Body: 'before' });
+      await sql.query(`CREATE FUNCTION ${schema}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by a trigger'; END $$;
+        CREATE TRIGGER refuse BEFORE INSERT ON ${schema}.s3_buckets FOR EACH ROW WHEN (NEW.name = 'doomed') EXECUTE FUNCTION ${schema}.refuse()`);
+      // The three changes are asked for together, so they are decided one after another and written in one transaction.
+      const change = store.change.bind(store);
+      let arrived = 0;
+      let together!: () => void;
+      const all = new Promise<void>((resolve) => { together = resolve; });
+      store.change = async (decide) => {
+        if (++arrived === 3) together();
+        await all;
+        return change(decide);
+      };
+      const outcomes = await Promise.allSettled([
+        s3.putObject({ Bucket: 'kept', Key: 'k', Body: 'first' }), s3.putObject({ Bucket: 'kept', Key: 'k', Body: 'second' }), s3.createBucket({ Bucket: 'doomed' }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      expect((outcomes[2] as PromiseRejectedResult).reason.message).toContain('refused by a trigger');
+      store.change = change;
+      await sql.query(`DROP TRIGGER refuse ON ${schema}.s3_buckets`);
+      for (const view of [s3, new ObjectStore({ kms, store: metadata(schema, bodies) })]) {
+        expect(await text(await view.getObject({ Bucket: 'kept', Key: 'k' }))).toBe('before');
+        expect((await view.listBuckets()).Buckets.map((b) => b.Name)).toEqual(['kept']);
+      }
+      expect(await bodyCount(schema, bodies)).toBe(1); // the failed PUTs' bodies removed
+      await s3.createBucket({ Bucket: 'doomed' });
+      expect((await s3.listBuckets()).Buckets.map((b) => b.Name).sort()).toEqual(['doomed', 'kept']);
+    });
+
     it('concurrent changes share transactions: a refused one fails alone, and every store sees a key\'s versions in one order', async () => {
       const { schema, bodies, stores: [a, b] } = shared(2);
       const names = ['x1', 'x2', 'x1', 'x3', 'x2', 'x1'];
