@@ -114,8 +114,7 @@ export class PostgresChanges<R> {
     } catch (error) {
       await this.redecide(batch, () => {
         throw error;
-      }).catch(() => undefined); // takes every change back
-      for (const item of batch) item.error = error;
+      }).catch(() => undefined); // takes every change back and fails every call
     }
   }
 
@@ -123,7 +122,7 @@ export class PostgresChanges<R> {
    * Takes the batch's changes back, newest first; runs `catchUp`; then has each decision taken again,
    * oldest first (commitChange's redecide, nested, so that every undo comes before the catch-up and
    * every decision after it). A decision that throws now fails its call only; if `catchUp` throws,
-   * nothing is decided again and the error is thrown.
+   * nothing is decided again, and every call fails with the error, which is thrown.
    */
   private async redecide(batch: Array<Pending<R>>, catchUp: () => void): Promise<void> {
     let caughtUp = false;
@@ -143,6 +142,11 @@ export class PostgresChanges<R> {
         }
       };
     }
-    await run();
+    try {
+      await run();
+    } catch (error) {
+      for (const item of batch) item.error = error;
+      throw error;
+    }
   }
 }
