@@ -46,7 +46,8 @@ export function queued(durable: Promise<unknown>): Queued {
 /**
  * For a store that finds, under its write lock, that others changed it since the decision: takes the
  * change back, runs `catchUp` (which applies what the others changed), decides again and resolves
- * to the new decision's record.
+ * to the new decision's record. If `catchUp` or the decision throws, the change stays taken back and
+ * the error is thrown (the store fails the call with it).
  */
 export type Redecide<R> = (catchUp: () => unknown) => Promise<R>;
 
@@ -63,7 +64,9 @@ export type Persist<R> = (record: R, redecide: Redecide<R>) => Promise<unknown> 
 export async function commitChange<R>(decide: () => DecidedChange<R> | Promise<DecidedChange<R>>, persist?: Persist<R>, queue?: SerialQueue): Promise<void> {
   let change: DecidedChange<R>;
   const redecide: Redecide<R> = async (catchUp) => {
-    await change.undo?.();
+    const taken = change;
+    change = { record: taken.record }; // taken back: nothing to undo or publish unless decided again
+    await taken.undo?.();
     await catchUp();
     change = await decide();
     return change.record;

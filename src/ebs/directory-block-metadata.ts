@@ -45,9 +45,10 @@ export class DirectoryBlockMetadata implements BlockMetadataStore {
 
   async change(decide: () => BlockChange | undefined): Promise<void> {
     await this.load();
-    const change = decide();
-    // The whole state is the record: written as it is now, with the change in it.
-    if (change) await commitChange(() => change, () => this.metadata!.write(this.state));
+    // The whole state is the record: written as it is now, with the change in it (none: nothing to write).
+    await commitChange(() => decide() ?? { record: undefined }, async (record) => {
+      if (record) await this.metadata!.write(this.state);
+    });
   }
 
   async orphanedAttachments(): Promise<FoundAttachment[]> {

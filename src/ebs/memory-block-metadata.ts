@@ -20,8 +20,7 @@ export class MemoryBlockMetadata implements BlockMetadataStore {
 
   async change(decide: () => BlockChange | undefined): Promise<void> {
     await this.load();
-    const change = decide();
-    if (change) await commitChange(() => change); // nothing to persist: made as every store makes its changes
+    await commitChange(() => decide() ?? { record: undefined }); // nothing to persist: made as every store makes its changes
   }
 
   async orphanedAttachments(): Promise<FoundAttachment[]> {

@@ -4,10 +4,12 @@
 // stores'): ebs_store (one row: the head), ebs_volumes, ebs_snapshots, ebs_settings and
 // ebs_attachments (a record per row, as JSON text, with its MAC: postgres-row-auth.ts; a removal
 // leaves a tombstone row). Each process holds the state in memory and catches up at the start of
-// every call with the rows whose seq is past the last it applied. Changes are transactions that
-// first lock the head row (SELECT … FOR UPDATE), so they are serial, whichever process makes them;
-// under that lock the process catches up again and only then runs the call's decision (the volume
-// exists, is not attached to that instance…), so no decision is taken on a stale cache.
+// every call with the rows whose seq is past the last it applied. Changes are made as every
+// PostgreSQL store makes them (src/kms/postgres-changes.ts): the call's decision (the volume exists,
+// is not attached to that instance…) is applied in memory and its record written in a transaction
+// that locks the head row (SELECT … FOR UPDATE), so changes are serial, whichever process makes
+// them; if another process committed since, the decision is taken again on the rows it wrote, under
+// that lock, so none is kept that a stale cache decided.
 //
 // Attachments belong to processes: a volume's XTS key is decrypted into the attaching process's
 // memory only. Each store holds, on a connection of its own, a session-level advisory lock whose key
@@ -24,9 +26,9 @@
 
 import type { Client, Pool, PoolClient } from 'pg';
 import { loadOnce } from '../core/load-once.js';
-import { SerialQueue } from '../core/serial-queue.js';
 import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation, type PostgresStoreOptions } from '../kms/postgres-options.js';
-import { inTransaction, openPool } from '../kms/postgres-pool.js';
+import { PostgresChanges } from '../kms/postgres-changes.js';
+import { openPool } from '../kms/postgres-pool.js';
 import { PostgresRowAuth } from '../kms/postgres-row-auth.js';
 import { DEFAULT_TOMBSTONE_RETENTION_MS, heldButGone, liveAfterPruning, TombstonePruner } from '../kms/postgres-tombstones.js';
 import { StoreClosedError } from '../platform/store-errors.js';
@@ -76,11 +78,10 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
   private readonly location: PostgresLocation;
   private readonly auth: PostgresRowAuth;
   private readonly opened = loadOnce(() => this.open());
-  private readonly pruner: TombstonePruner;
   private readonly orphanedSectorGraceMs: number;
   private readonly orphansRemoved = loadOnce(() => this.sectors.removeAllBut(
     new Set([...this.state.volumes.map((v) => v.VolumeId), ...this.state.snapshots.map((s) => s.SnapshotId)]), this.orphanedSectorGraceMs));
-  private readonly writes = new SerialQueue();
+  private readonly changes: PostgresChanges<BlockRecord>;
   private pool: Pool | undefined;
   /** The connection holding this process's holder lock. */
   private holderSession: Client | undefined;
@@ -88,8 +89,6 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
   /** Each attachment row's holder, by row id. */
   private readonly holders = new Map<string, number>();
   private closed = false;
-  /** The seq of the last change the state reflects. */
-  private version = 0;
 
   constructor(options: PostgresBlockMetadataOptions) {
     checkPostgresOptions(options, (message) => ec2Error('InvalidParameterValue', message));
@@ -104,35 +103,24 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
     this.name = describeStore(options);
     this.auth = new PostgresRowAuth(options.rootKey, 'ebs', this.name);
     this.sectors = new FileSectorStorageFactory(options.sectors);
-    this.pruner = new TombstonePruner('ebs_store', TABLES, options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS);
+    this.changes = new PostgresChanges({
+      head: 'ebs_store', connection: () => this.connection(), write: (client, record, seq) => this.write(client, record, seq),
+      pruner: new TombstonePruner('ebs_store', TABLES, options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS),
+      read: async (db) => {
+        const read = await this.rowsSince(db);
+        return { version: Number(read.rows.find((row) => row.table === 'head')!.seq), apply: () => this.catchUp(read) };
+      },
+    });
   }
 
   /** Opens the store on first use (and removes orphaned sector files); on every call, catches up with the changes other processes committed. */
   async load(): Promise<void> {
-    this.catchUp(await this.rowsSince(await this.connection()));
+    await this.changes.catchUp();
     await this.orphansRemoved();
   }
 
   change(decide: () => BlockChange | undefined): Promise<void> {
-    return this.writes.run(async () => {
-      const pool = await this.connection();
-      let made: BlockChange | undefined;
-      const seq = await inTransaction(pool, async (client) => {
-        const [, locked] = await client.query('BEGIN; SELECT change_seq FROM ebs_store FOR UPDATE') as unknown as Array<{ rows: Array<{ change_seq: string }> }>;
-        const next = Number(locked!.rows[0]!.change_seq) + 1;
-        this.catchUp(await this.rowsSince(client));
-        made = decide();
-        if (made) {
-          await this.write(client, made.record, next);
-          await this.pruner.prune(client);
-        }
-        return next;
-      }, () => {
-        made?.undo();
-        made = undefined;
-      });
-      if (made) this.version = Math.max(this.version, seq);
-    });
+    return this.changes.change(() => decide() ?? { record: undefined });
   }
 
   async orphanedAttachments(): Promise<FoundAttachment[]> {
@@ -149,7 +137,7 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.writes.run(async () => undefined);
+    await this.changes.alone(async () => undefined);
     const [pool, session] = [this.pool, this.holderSession];
     this.pool = undefined;
     this.holderSession = undefined;
@@ -188,7 +176,7 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
 
   /** One statement (one snapshot): the head and the rows written since the state's version (every live one too if tombstones since may be pruned), oldest change first. */
   private async rowsSince(db: Pool | PoolClient): Promise<{ since: number; rows: Row[] }> {
-    const since = this.version;
+    const since = this.changes.version;
     const select = (table: Table) => `SELECT '${table}' AS "table", id, seq, record, mac, ${table === 'ebs_attachments' ? 'holder' : 'NULL::integer AS holder'} FROM ${table} WHERE ${
       liveAfterPruning('ebs_store', '$1')}`;
     const head = `SELECT 'head' AS "table", NULL AS id, change_seq AS seq, NULL AS record, pruned_seq::text AS mac, NULL::integer AS holder FROM ebs_store`;
@@ -203,14 +191,14 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
   private catchUp({ since, rows }: { since: number; rows: Row[] }): void {
     const head = rows.find((row) => row.table === 'head')!;
     const records = rows.filter((row) => row.table !== 'head');
-    const fresh = records.filter((row) => Number(row.seq) > this.version);
+    const fresh = records.filter((row) => Number(row.seq) > this.changes.version);
     for (const row of fresh) this.auth.verify(row.mac, row.table, row.id, row.id, Number(row.seq), row.holder, row.record);
-    const gone = since > 0 && Number(head.mac) > since && Number(head.seq) > this.version ? this.goneFrom(records) : [];
+    const gone = since > 0 && Number(head.mac) > since && Number(head.seq) > this.changes.version ? this.goneFrom(records) : [];
     for (const row of [...fresh, ...gone]) {
       applyBlockRecord(this.state, this.recordOf(row), `${this.name} table ${row.table} row ${row.id}`);
       if (row.table === 'ebs_attachments') this.holders.set(row.id, row.holder ?? 0);
     }
-    this.version = Math.max(this.version, Number(head.seq));
+    this.changes.version = Math.max(this.changes.version, Number(head.seq));
   }
 
   /** Tombstones for the attachments, snapshots and volumes the state holds that a whole read's live rows do not name. */

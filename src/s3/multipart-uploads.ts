@@ -23,7 +23,7 @@ import type { ObjectBodies } from './object-bodies.js';
 import { bodyPieces, checkContentLength, multipartEtag } from './object-bytes.js';
 import { checksummed, compositeChecksum, memberOf, uploadChecksum, type ChecksummerFactory, type UploadChecksum } from './object-checksums.js';
 import { combinedChecksum, type CombinableAlgorithm } from './crc-combine.js';
-import { checkSseHeaders, type ObjectEncryption } from './object-encryption.js';
+import { checkSseHeaders, sseHeaders, type ObjectEncryption } from './object-encryption.js';
 import { putRecord, type MetadataChange } from './object-metadata.js';
 import {
   addVersion, bodyIdsOf, CHECKSUM_MEMBERS, defaultEncryption, newVersionId, restoreVersions, type Bucket, type ChecksumMember, type StoredObject,
@@ -35,6 +35,7 @@ import type {
 } from './s3-api-types.js';
 import { s3Error } from './s3-errors.js';
 import { customerKeyCheck, type CustomerKeyCheck } from './sse-c-keyring.js';
+import type { VersionEncryption } from './sse-mode.js';
 import { partRecord, uploadRecord, type StoredPart, type StoredUpload } from './upload-records.js';
 
 /** What MultipartUploads needs from its ObjectStore. */
@@ -84,20 +85,19 @@ export class MultipartUploads {
     const customerKey = this.host.customerKey(request);
     const { Bucket: _b, Key: _k, SSECustomerKey: _key, SSECustomerKeyMD5: _md5, ChecksumAlgorithm, ChecksumType, ...settings } = request;
     let checksum: UploadChecksum | undefined;
-    let encryption: StoredUpload['encryption'];
-    let keyCheck: CustomerKeyCheck | undefined;
+    let version: VersionEncryption;
     try {
       checksum = uploadChecksum(ChecksumAlgorithm, ChecksumType);
       if (checksum && !this.host.checksummer) throw s3Error('InvalidRequest', 'ChecksumAlgorithm: this ObjectStore was made without a checksummer (ObjectStoreOptions.checksummer)');
       if (customerKey && request.ServerSideEncryption !== undefined) throw s3Error('InvalidArgument', 'SSE-C headers and ServerSideEncryption cannot be combined');
-      encryption = customerKey ? { SSECustomerAlgorithm: 'AES256' } : await this.fixedEncryption(request, who, bucket, key);
-      keyCheck = customerKey ? customerKeyCheck(customerKey) : undefined;
+      version = customerKey ? { customerKey: customerKeyCheck(customerKey) } : await this.fixedEncryption(request, who, bucket, key);
     } finally {
       customerKey?.fill(0);
     }
+    const encryption = sseHeaders(version); // the completed version's SSE fields, as its mode answers them (sse-mode.ts)
     const uploadId = crypto.randomUUID();
     const upload: StoredUpload = { bucket: bucket.name, key, initiator: who.principal, settings, parts: new Map(), encryption, checksum,
-      customerKey: keyCheck, sealedAsObject: true };
+      customerKey: version.customerKey, sealedAsObject: true };
     const uploads = this.host.uploads();
     await this.host.change(() => {
       uploads.set(uploadId, upload);
@@ -107,9 +107,9 @@ export class MultipartUploads {
   }
 
   /** The SSE an upload's object gets (not SSE-C), its KMS key resolved to an ARN and its bucket-key choice made as a PUT would. */
-  private async fixedEncryption(request: CreateMultipartUploadRequest, who: Caller, bucket: Bucket, key: string): Promise<StoredUpload['encryption']> {
+  private async fixedEncryption(request: CreateMultipartUploadRequest, who: Caller, bucket: Bucket, key: string): Promise<VersionEncryption> {
     const sse = defaultEncryption(bucket, checkSseHeaders(request));
-    if (sse === 'AES256') return { ServerSideEncryption: sse };
+    if (sse === 'AES256') return { sse };
     const trial: StoredObject = { versionId: 'null', bodyId: '', size: 0, etag: '', lastModified: new Date(0), metadata: {} };
     const layers: EncryptionMaterials[] = [];
     try {
@@ -117,7 +117,12 @@ export class MultipartUploads {
     } finally {
       layers.forEach((m) => m.dataKey.fill(0));
     }
-    return { ServerSideEncryption: sse, SSEKMSKeyId: trial.kmsKeyId, BucketKeyEnabled: trial.bucketKey ?? false };
+    return { sse, kmsKeyId: trial.kmsKeyId, bucketKey: trial.bucketKey };
+  }
+
+  /** How the version an upload completes into is encrypted (its parts are sealed so), from the upload's record. */
+  private static versionEncryption({ encryption, customerKey }: StoredUpload): VersionEncryption {
+    return { sse: encryption.ServerSideEncryption, kmsKeyId: encryption.SSEKMSKeyId, bucketKey: encryption.BucketKeyEnabled || undefined, customerKey };
   }
 
   /** Stores one part (at most 5 GiB, streamed like putObject's Body), sealed as the object's body would be and bound to its upload and part number. */
@@ -161,7 +166,7 @@ export class MultipartUploads {
         throw error;
       }
       if (previous) await this.host.bodies().remove(previous.bodyId);
-      return { ETag: etag, ...upload.encryption, ...(algorithm ? { [memberOf(algorithm)]: checksum } : {}) };
+      return { ETag: etag, ...sseHeaders(MultipartUploads.versionEncryption(upload)), ...(algorithm ? { [memberOf(algorithm)]: checksum } : {}) };
     } finally {
       customerKey?.fill(0);
     }
@@ -203,8 +208,7 @@ export class MultipartUploads {
     const { algorithm, type } = upload.checksum ?? {};
     const object: StoredObject = {
       versionId: 'null', bodyId: crypto.randomUUID(), size, etag: multipartEtag(chosen.map((part) => part.etag)), lastModified: this.host.clock.now(),
-      sse: upload.encryption.ServerSideEncryption, kmsKeyId: upload.encryption.SSEKMSKeyId, bucketKey: upload.encryption.BucketKeyEnabled || undefined,
-      customerKey: upload.customerKey, contentType: upload.settings.ContentType, metadata: { ...(upload.settings.Metadata ?? {}) },
+      ...MultipartUploads.versionEncryption(upload), contentType: upload.settings.ContentType, metadata: { ...(upload.settings.Metadata ?? {}) },
       parts: chosen.map((part) => part.size), partBodies: { uploadId: request.UploadId, partNumbers: chosen.map((part) => part.PartNumber), bodyIds: chosen.map((part) => part.bodyId) },
       ...(type === 'COMPOSITE' ? { checksumType: type } : {}), ...(algorithm ? { partChecksums: chosen.map((part) => part.checksum!) } : {}),
     };
@@ -217,8 +221,9 @@ export class MultipartUploads {
     const { replaced, ended, versioned } = await this.commitCompletion(request, object);
     const kept = new Set(object.partBodies!.bodyIds);
     await Promise.all([...replaced.flatMap(bodyIdsOf), ...[...ended.parts.values()].map((p) => p.bodyId).filter((id) => !kept.has(id))].map((id) => this.host.bodies().remove(id)));
-    return { Bucket: upload.bucket, Key: upload.key, ETag: object.etag, VersionId: versioned ? object.versionId : undefined,
-      ServerSideEncryption: object.sse, SSEKMSKeyId: object.kmsKeyId, BucketKeyEnabled: object.bucketKey, ...object.checksums, ChecksumType: type };
+    // Its mode's SSE fields but SSE-C's: CompleteMultipartUpload answers none (API Reference, CompleteMultipartUpload, response elements).
+    const { SSECustomerAlgorithm: _customer, ...sse } = sseHeaders(object);
+    return { Bucket: upload.bucket, Key: upload.key, ETag: object.etag, VersionId: versioned ? object.versionId : undefined, ...sse, ...object.checksums, ChecksumType: type };
   }
 
   /**

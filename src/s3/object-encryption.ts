@@ -13,7 +13,7 @@ import type { ObjectRequest, PutObjectSettings } from './s3-api-types.js';
 import { s3Error } from './s3-errors.js';
 import { sseC } from './sse-c.js';
 import { sseKms } from './sse-kms.js';
-import type { ObjectWrite, SseHeaders, SseMode, SseServices } from './sse-mode.js';
+import type { ObjectWrite, SseHeaders, SseMode, SseServices, VersionEncryption } from './sse-mode.js';
 import { sseNone } from './sse-none.js';
 import { sseS3 } from './sse-s3.js';
 
@@ -38,7 +38,7 @@ export function checkSseHeaders(request: PutObjectSettings): ServerSideEncryptio
 }
 
 /** The SSE fields S3 answers with for a version: its mode's, every field named, undefined where the mode sets none (as ObjectStore has always answered). */
-export function sseHeaders(object: StoredObject): SseHeaders {
+export function sseHeaders(object: VersionEncryption): SseHeaders {
   return { ServerSideEncryption: undefined, SSEKMSKeyId: undefined, BucketKeyEnabled: undefined, SSECustomerAlgorithm: undefined, ...modeOf(object).headers(object) };
 }
 

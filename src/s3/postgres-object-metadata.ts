@@ -7,11 +7,11 @@
 //
 // Each process holds the buckets in memory (as the other stores do) and catches up at the start of
 // every call: one statement reads the head and the rows whose seq is past the version it holds.
-// Changes are written in transactions that first lock the head row (SELECT … FOR UPDATE), so they
-// are serial, whichever process makes them; under that lock the process catches up again and only
-// then runs each call's decision (the bucket exists, is empty, which version a PUT replaces…), so a
-// decision is never taken on a stale cache. A process's changes that arrive while its transaction is
-// under way go together into its next one (group commit), each with its own seq.
+// Changes are made as every PostgreSQL store makes them (postgres-changes.ts): each call's decision
+// (the bucket exists, is empty, which version a PUT replaces…) is applied in memory, and the records
+// decided while a transaction is under way are written together in the next one (group commit), each
+// with its own seq, under the head row's lock; if another process committed since, the decisions are
+// taken again on the rows it wrote, under that lock, so none is kept that a stale cache decided.
 // A change that fails is undone in memory; a process that cannot tell whether its COMMIT landed
 // (a lost connection) finds out at its next catch-up, which reads the rows back.
 //
@@ -35,19 +35,17 @@
 // sets how long a process may be idle before it pays that once.
 
 import { hkdf } from '@noble/hashes/hkdf.js';
-import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Pool, PoolClient } from 'pg';
 import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { gcm } from '../core/gcm.js';
 import { loadOnce } from '../core/load-once.js';
-import { SerialQueue } from '../core/serial-queue.js';
-import { constantTimeEqual } from '../core/bytes.js';
 import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation, type PostgresStoreOptions } from '../kms/postgres-options.js';
+import { PostgresChanges } from '../kms/postgres-changes.js';
 import { inTransaction, openPool } from '../kms/postgres-pool.js';
+import { PostgresRowAuth } from '../kms/postgres-row-auth.js';
 import { DEFAULT_TOMBSTONE_RETENTION_MS, heldButGone, liveAfterPruning, TombstonePruner } from '../kms/postgres-tombstones.js';
-import { RootKeyMismatchError, StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
+import { StoreClosedError, StoreIntegrityError } from '../platform/store-errors.js';
 import { DirectoryBodies } from './directory-bodies.js';
 import type { SharedBodies } from './object-bodies.js';
 import { PostgresBodies } from './postgres-object-bodies.js';
@@ -107,16 +105,9 @@ interface Updates {
   rows: Row[];
 }
 
-/** A change waiting for the next transaction; `error` once it has failed. */
-interface PendingChange {
-  decide: () => MetadataChange;
-  error?: unknown;
-}
-
 const encoder = new TextEncoder();
 const ROOT_KEY_BYTES = 32;
 const ROOT_KEYS_AAD = encoder.encode('kms-wasm s3 sse-s3 root keys v1');
-const derive = (root: Uint8Array, purpose: string) => hkdf(sha256, root, undefined, encoder.encode(purpose), 32);
 
 export class PostgresObjectMetadata implements ObjectMetadataStore {
   readonly buckets = new Map<string, Bucket>();
@@ -125,24 +116,19 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
   private readonly location: PostgresLocation;
   private readonly orphanedBodyGraceMs: number;
   private readonly endedUploadRetentionMs: number;
-  private readonly pruner: TombstonePruner;
   private readonly orphansRemoved = loadOnce(() => this.bodies.removeOrphans(
     new Set(versionBodyIds(this.buckets).concat(partBodyIds(this.uploads))), this.orphanedBodyGraceMs));
-  private readonly rowKey: Uint8Array;
+  private readonly auth: PostgresRowAuth;
   private readonly sealKey: Uint8Array;
-  private readonly check: string;
   /** Where the store is, for messages: host, database and schema, never the connection string. */
   private readonly name: string;
   private readonly opened = loadOnce(() => this.open());
-  /** This process's transactions, one after another (they are serial in the database anyway: this keeps one connection busy, not many). */
-  private readonly writes = new SerialQueue();
-  private readonly pending: PendingChange[] = [];
+  /** Its changes, decisions and catch-ups (one at a time), and transactions (group commit). */
+  private readonly changes: PostgresChanges<ObjectRecord>;
   private pool: Pool | undefined;
   private closed = false;
   private keyring: SseS3Keyring | undefined;
   private rootKeyVersions = 0;
-  /** The head's change_seq that the buckets in memory reflect. */
-  private version = 0;
 
   constructor(options: PostgresObjectMetadataOptions) {
     checkPostgresOptions(options, (message) => s3Error('InvalidArgument', message));
@@ -157,13 +143,19 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     }
     this.orphanedBodyGraceMs = options.orphanedBodyGraceMs ?? DEFAULT_ORPHANED_BODY_GRACE_MS;
     this.endedUploadRetentionMs = options.endedUploadRetentionMs ?? DEFAULT_ENDED_UPLOAD_RETENTION_MS;
-    this.pruner = new TombstonePruner('s3_store', ['s3_buckets', 's3_versions'], options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS);
+    this.changes = new PostgresChanges({
+      head: 's3_store', connection: () => this.connection(), write: (client, record, seq) => this.write(client, record, seq),
+      pruner: new TombstonePruner('s3_store', ['s3_buckets', 's3_versions'], options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS),
+      read: async (db) => {
+        const updates = await this.updatesVia(db, this.changes.version);
+        return { version: updates.version, apply: () => this.catchUp(updates) };
+      },
+    });
     this.location = locationOf(options);
-    this.rowKey = derive(options.rootKey, 'kms-wasm postgres s3 rows v1');
-    this.sealKey = derive(options.rootKey, 'kms-wasm postgres s3 sse-s3 root keys v1');
-    this.check = bytesToHex(hmac(sha256, derive(options.rootKey, 'kms-wasm postgres s3 root key check v1'), encoder.encode('kms-wasm')));
+    this.sealKey = hkdf(sha256, options.rootKey, undefined, encoder.encode('kms-wasm postgres s3 sse-s3 root keys v1'), 32);
     this.bodies = options.bodies === undefined ? new PostgresBodies(() => this.connection()) : new DirectoryBodies(options.bodies);
     this.name = describeStore(options);
+    this.auth = new PostgresRowAuth(options.rootKey, 's3', this.name);
   }
 
   get sseS3(): SseS3Keyring {
@@ -173,59 +165,19 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
 
   /** Opens the store on first use (and removes orphaned bodies); on every call, catches up with the changes other processes committed. */
   async load(): Promise<void> {
-    this.catchUp(await this.updatesVia(await this.connection(), this.version));
+    await this.changes.catchUp();
     await this.orphansRemoved();
   }
 
-  /**
-   * Group commit: changes that arrive while a transaction is under way are decided, in call order,
-   * and written together in the next one (one lock, one catch-up, one COMMIT); each call returns once
-   * its own change is committed. A decision that throws fails its call only.
-   */
   change(decide: () => MetadataChange): Promise<void> {
-    const item: PendingChange = { decide };
-    this.pending.push(item);
-    return this.writes.run(async () => {
-      if (this.pending.includes(item)) await this.commitPending(); // else an earlier transaction took it
-      if (item.error !== undefined) throw item.error;
-    });
-  }
-
-  private async commitPending(): Promise<void> {
-    const batch = this.pending.splice(0);
-    let made: MetadataChange[] = [];
-    try {
-      const pool = await this.connection();
-      const last = await inTransaction(pool, async (client) => {
-        let seq = await this.lockHead(client) - 1;
-        this.catchUp(await this.updatesVia(client, this.version));
-        for (const item of batch) {
-          item.error = undefined;
-          try {
-            made.push(item.decide());
-          } catch (error) {
-            item.error = error;
-          }
-        }
-        // One row set per change, each with its own seq, so a key's versions keep their order.
-        for (const change of made) await this.write(client, change.record, ++seq);
-        if (made.length > 0) await this.pruner.prune(client);
-        return seq;
-      }, () => {
-        for (const change of made.reverse()) change.undo();
-        made = [];
-      });
-      this.version = Math.max(this.version, last);
-    } catch (error) {
-      for (const item of batch) item.error ??= error;
-    }
+    return this.changes.change(decide);
   }
 
   rotateSseS3RootKey(): Promise<{ RootKeyId: string }> {
-    return this.writes.run(async () => {
+    return this.changes.alone(async () => {
       const pool = await this.connection();
       const sealed = await inTransaction(pool, async (client) => {
-        await this.lockHead(client);
+        await this.changes.lockHead(client);
         const { rows } = await client.query<{ sse_s3_root_keys: string }>('SELECT sse_s3_root_keys FROM s3_store');
         const current = this.unseal(rows[0]!.sse_s3_root_keys);
         const all = new Uint8Array(current.length + ROOT_KEY_BYTES);
@@ -244,16 +196,10 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.writes.run(async () => undefined);
+    await this.changes.alone(async () => undefined);
     const pool = this.pool;
     this.pool = undefined;
     await pool?.end();
-  }
-
-  /** BEGIN and the head's lock in one round trip; the seq the next change will have. */
-  private async lockHead(client: PoolClient): Promise<number> {
-    const [, locked] = await client.query('BEGIN; SELECT change_seq FROM s3_store FOR UPDATE') as unknown as Array<{ rows: Array<{ change_seq: string }> }>;
-    return Number(locked!.rows[0]!.change_seq) + 1;
   }
 
   /** The change's rows and the new head (`seq`), in one statement (two to remove every version of a key, more to complete an upload). */
@@ -263,7 +209,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
       const name = 'bucket' in record ? record.bucket.name : record.dropBucket.name;
       const text = 'bucket' in record ? JSON.stringify(record.bucket) : null;
       await client.query(`WITH head AS (UPDATE s3_store SET change_seq = $2) INSERT INTO s3_buckets (name, seq, record, mac) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (name) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac`, [name, seq, text, this.bucketMac(name, seq, text)]);
+        ON CONFLICT (name) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac`, [name, seq, text, this.auth.mac('s3_buckets', name, seq, text)]);
       return;
     }
     const { bucket, key } = 'put' in record ? record.put : record.drop;
@@ -277,7 +223,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     await client.query(`WITH head AS (UPDATE s3_store SET change_seq = $3) INSERT INTO s3_versions (bucket, key, version_id, seq, record, mac)
       SELECT $1, $2, id, $3, record, mac FROM unnest($4::text[], $5::text[], $6::text[]) AS t(id, record, mac)
       ON CONFLICT (bucket, key, version_id) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac`,
-    [bucket, key, seq, versions.map((v) => v.id), versions.map((v) => v.text), versions.map((v) => this.versionMac(bucket, key, v.id, seq, v.text))]);
+    [bucket, key, seq, versions.map((v) => v.id), versions.map((v) => v.text), versions.map((v) => this.auth.mac('s3_versions', bucket, key, v.id, seq, v.text))]);
     // A completed upload ends in the same transaction (and seq) as its version is written: exactly one of a completion and an abort wins.
     if ('put' in record && record.put.completes !== undefined) await this.writeUpload(client, { dropUpload: { uploadId: record.put.completes } }, seq);
   }
@@ -304,7 +250,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     await client.query(`WITH head AS (UPDATE s3_store SET change_seq = $2) INSERT INTO s3_uploads (upload_id, part_number, seq, record, mac, ended_at)
       SELECT $1, part, $2, record, mac, CASE WHEN record IS NULL THEN now() END FROM unnest($3::integer[], $4::text[], $5::text[]) AS t(part, record, mac)
       ON CONFLICT (upload_id, part_number) DO UPDATE SET seq = EXCLUDED.seq, record = EXCLUDED.record, mac = EXCLUDED.mac, ended_at = EXCLUDED.ended_at`,
-    [uploadId, seq, rows.map((r) => r.part), rows.map((r) => r.text), rows.map((r) => this.uploadMac(uploadId, r.part, seq, r.text))]);
+    [uploadId, seq, rows.map((r) => r.part), rows.map((r) => r.text), rows.map((r) => this.auth.mac('s3_uploads', uploadId, r.part, seq, r.text))]);
     if ('dropUpload' in record) {
       await client.query(`WITH pruned AS (DELETE FROM s3_uploads WHERE record IS NULL AND ended_at < now() - $1 * interval '1 millisecond' RETURNING seq)
         UPDATE s3_store SET uploads_pruned_seq = GREATEST(uploads_pruned_seq, (SELECT max(seq) FROM pruned))`, [this.endedUploadRetentionMs]);
@@ -338,9 +284,9 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
    */
   private catchUp({ since, version, prunedSeq, recordsPrunedSeq, sealedRootKeys, rows }: Updates): void {
     this.useRootKeys(sealedRootKeys);
-    if (version <= this.version) return;
+    if (version <= this.changes.version) return;
     const wholeUploads = prunedSeq > since; // the live upload rows came whole: an upload none of them names has ended
-    const fresh = rows.filter((row) => Number(row.seq) > this.version || (wholeUploads && row.kind === 'upload'));
+    const fresh = rows.filter((row) => Number(row.seq) > this.changes.version || (wholeUploads && row.kind === 'upload'));
     for (const row of fresh) this.verify(row);
     if (wholeUploads) {
       const live = new Set(fresh.filter((row) => row.kind === 'upload' && row.part_number === 0 && row.record !== null).map((row) => row.upload_id!));
@@ -356,7 +302,7 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
       if ((this.buckets.get(row.bucket!)?.objects.size ?? 0) > 0) throw new StoreIntegrityError(`${this.name} table s3_buckets row ${row.bucket}`, 'removes a bucket that still has versions');
       this.buckets.delete(row.bucket!);
     }
-    this.version = version;
+    this.changes.version = version;
   }
 
   /** Tombstones (as of `version`) for the buckets and versions held that a whole read's live `rows` do not name, a bucket's after its versions'. */
@@ -405,28 +351,12 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
     for (const row of rows) if (row.part_number === 0 && row.record === null) this.uploads.delete(row.upload_id!);
   }
 
+  /** Throws StoreIntegrityError unless the row's MAC is its table's, id's, seq's and record's (postgres-row-auth.ts). */
   private verify(row: Row): void {
     const seq = Number(row.seq);
-    const expected = row.kind === 'bucket' ? this.bucketMac(row.bucket!, seq, row.record)
-      : row.kind === 'upload' ? this.uploadMac(row.upload_id!, row.part_number!, seq, row.record)
-        : this.versionMac(row.bucket!, row.key!, row.version_id!, seq, row.record);
-    if (!constantTimeEqual(encoder.encode(expected), encoder.encode(row.mac ?? ''))) {
-      const id = row.kind === 'bucket' ? row.bucket : JSON.stringify(row.kind === 'upload' ? [row.upload_id, row.part_number] : [row.bucket, row.key, row.version_id]);
-      throw new StoreIntegrityError(`${this.name} table s3_${row.kind}s row ${id}`, 'does not authenticate: it was edited, moved or damaged, or written under another root key');
-    }
-  }
-
-  /** HMAC-SHA-256 over the row's table, id, seq and record (null for a removed one). */
-  private bucketMac(name: string, seq: number, record: string | null): string {
-    return bytesToHex(hmac(sha256, this.rowKey, encoder.encode(JSON.stringify(['s3_buckets', name, seq, record]))));
-  }
-
-  private versionMac(bucket: string, key: string, versionId: string, seq: number, record: string | null): string {
-    return bytesToHex(hmac(sha256, this.rowKey, encoder.encode(JSON.stringify(['s3_versions', bucket, key, versionId, seq, record]))));
-  }
-
-  private uploadMac(uploadId: string, partNumber: number, seq: number, record: string | null): string {
-    return bytesToHex(hmac(sha256, this.rowKey, encoder.encode(JSON.stringify(['s3_uploads', uploadId, partNumber, seq, record]))));
+    if (row.kind === 'bucket') return this.auth.verify(row.mac, 's3_buckets', row.bucket!, row.bucket, seq, row.record);
+    const fields = row.kind === 'upload' ? [row.upload_id, row.part_number] : [row.bucket, row.key, row.version_id];
+    this.auth.verify(row.mac, `s3_${row.kind}s`, JSON.stringify(fields), ...fields, seq, row.record);
   }
 
   /** Takes the sealed root key versions if they hold more versions than this process knows (versions are only ever added). */
@@ -468,9 +398,8 @@ export class PostgresObjectMetadata implements ObjectMetadataStore {
       const first = crypto.getRandomValues(new Uint8Array(ROOT_KEY_BYTES));
       const sealed = this.seal(first);
       first.fill(0);
-      await pool.query('INSERT INTO s3_store (root_key_check, change_seq, sse_s3_root_keys) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING', [this.check, sealed]);
-      const { rows } = await pool.query<{ root_key_check: string }>('SELECT root_key_check FROM s3_store');
-      if (!constantTimeEqual(encoder.encode(rows[0]!.root_key_check), encoder.encode(this.check))) throw new RootKeyMismatchError(this.name);
+      await pool.query('INSERT INTO s3_store (root_key_check, change_seq, sse_s3_root_keys) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING', [this.auth.check, sealed]);
+      this.auth.checkRootKey((await pool.query<{ root_key_check: string }>('SELECT root_key_check FROM s3_store')).rows[0]!.root_key_check);
       this.catchUp(await this.updatesVia(pool, 0, true));
     });
     if (this.closed) { // closed while opening

@@ -39,6 +39,9 @@ export interface ObjectRead {
   customerKey: Uint8Array | undefined;
 }
 
+/** How a version is encrypted, as its record says: what its mode and response fields are decided from. */
+export type VersionEncryption = Pick<StoredObject, 'sse' | 'kmsKeyId' | 'bucketKey' | 'customerKey'>;
+
 /** The SSE fields of a response (x-amz-server-side-encryption…). */
 export type SseHeaders = Pick<HeadObjectOutput, 'ServerSideEncryption' | 'SSEKMSKeyId' | 'BucketKeyEnabled' | 'SSECustomerAlgorithm'>;
 
@@ -47,6 +50,6 @@ export interface SseMode {
   encrypt(layers: EncryptionMaterials[], write: ObjectWrite, services: SseServices): Promise<void>;
   /** The data-key resolvers of a version's layers, outermost first. */
   decrypt(read: ObjectRead, services: SseServices): DataKeyResolver[];
-  /** The SSE fields S3 answers with for a version of this mode. */
-  headers(object: StoredObject): SseHeaders;
+  /** The SSE fields S3 answers with for a version of this mode (and for an upload that completes into one: CreateMultipartUpload, UploadPart, CompleteMultipartUpload). */
+  headers(object: VersionEncryption): SseHeaders;
 }

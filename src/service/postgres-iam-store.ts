@@ -7,9 +7,10 @@
 //
 // As the other PostgreSQL stores: each server holds the state in memory and catches up at the start
 // of every request (IamDirectory.refresh: one query for the head and the rows whose seq is past the
-// version it holds); a change is a transaction that locks the head row, catches up under the lock,
-// decides on that state (the user exists, has no keys left, has fewer than two…) and writes the rows
-// that differ, so two servers' changes are serial and no decision is taken on a stale cache.
+// version it holds); a change is decided on that state (the user exists, has no keys left, has fewer
+// than two…) and written in a transaction that locks the head row and, if another server committed
+// since, catches up and decides again under the lock (commitChange's redecide), then writes the rows
+// that differ: two servers' changes are serial and none is kept that a stale cache decided.
 //
 // The database never sees the root key: rows are MACed under a key derived from it (an edited, moved
 // or forged row is refused with a StoreIntegrityError), secrets sealed with AES-256-GCM under
@@ -23,6 +24,7 @@ import { base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { concatBytes } from '../core/bytes.js';
 import { gcm } from '../core/gcm.js';
 import { SerialQueue } from '../core/serial-queue.js';
+import { commitChange } from '../core/state-change.js';
 import { describeStore, locationOf, type PostgresStoreOptions } from '../kms/postgres-options.js';
 import { inTransaction, openPool } from '../kms/postgres-pool.js';
 import { PostgresRowAuth } from '../kms/postgres-row-auth.js';
@@ -101,26 +103,37 @@ export class PostgresIamStore implements IamStore {
     this.catchUp(await this.rowsSince(this.pool));
   }
 
-  change<T>(mutate: (state: IamState) => T): Promise<T> {
-    return this.writes.run(async () => {
-      let result!: T;
-      let next!: IamState;
-      const seq = await inTransaction(this.pool, async (client) => {
+  /**
+   * A change as every store makes one (core/state-change.ts): `mutate` decides on a copy of the state
+   * (caught up at the request's start), the copy's rows are written in a transaction under the head's
+   * lock — decided again there, on the rows another server committed, if the head moved — and the
+   * copy becomes the state once committed.
+   */
+  async change<T>(mutate: (state: IamState) => T): Promise<T> {
+    let result!: T;
+    let seq = 0;
+    await commitChange(() => {
+      const before = this.state;
+      const next = structuredClone(before);
+      result = mutate(next);
+      return { record: { before, next }, publish: () => {
+        if (seq > this.version) { // else a catch-up since the commit brought this change (and later ones) already
+          this.state = next;
+          this.version = seq;
+        }
+      } };
+    }, (decided, redecide) => {
+      let record = decided;
+      return inTransaction(this.pool, async (client) => {
         const [, locked] = await client.query('BEGIN; SELECT change_seq FROM iam_store FOR UPDATE') as unknown as Array<{ rows: Array<{ change_seq: string }> }>;
-        const seq = Number(locked!.rows[0]!.change_seq) + 1;
-        this.catchUp(await this.rowsSince(client));
-        next = structuredClone(this.state);
-        result = mutate(next);
-        await this.write(client, this.state, next, seq);
+        const head = Number(locked!.rows[0]!.change_seq);
+        if (head !== this.version) record = await redecide(async () => this.catchUp(await this.rowsSince(client)));
+        seq = head + 1;
+        await this.write(client, record.before, record.next, seq);
         await this.pruner.prune(client);
-        return seq;
       });
-      if (seq > this.version) { // else a catch-up since the commit brought this change (and later ones) already
-        this.state = next;
-        this.version = seq;
-      }
-      return result;
-    });
+    }, this.writes);
+    return result;
   }
 
   async close(): Promise<void> {

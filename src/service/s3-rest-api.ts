@@ -229,7 +229,8 @@ export class S3RestApi implements ServiceHandler {
         return ok(s3Document('CompleteMultipartUploadResult', {
           Location: `/${done.Bucket}/${encodeURI(done.Key)}`, Bucket: done.Bucket, Key: done.Key, ETag: done.ETag,
           ...Object.fromEntries(CHECKSUM_MEMBERS.map((m) => [m, done[m]])), ChecksumType: done.ChecksumType,
-        }), objectResponseHeaders({ VersionId: done.VersionId, ServerSideEncryption: done.ServerSideEncryption, SSEKMSKeyId: done.SSEKMSKeyId }, request.headers));
+        }), objectResponseHeaders({ VersionId: done.VersionId, ServerSideEncryption: done.ServerSideEncryption, SSEKMSKeyId: done.SSEKMSKeyId,
+          BucketKeyEnabled: done.BucketKeyEnabled }, request.headers));
       },
       ListParts: async ({ route, who, request }) => {
         const listed = await store.listParts({ Bucket: route.bucket, Key: route.key, UploadId: request.query.get('uploadId')!,

@@ -135,6 +135,30 @@ describe('commitChange', () => {
     expect(state.value).toBe(5); // the caught-up state, without the second decision's change
   });
 
+  it('a decision that throws when taken again leaves the change taken back once: the call fails with its error and nothing is undone twice', async () => {
+    const state = { items: ['a'] };
+    let decisions = 0;
+    await expect(commitChange(async () => {
+      if (++decisions > 1) throw new Error('NoSuchBucket');
+      state.items.push('mine');
+      return { record: 'mine', undo: () => { state.items.pop(); } };
+    }, async (_record, redecide) => {
+      await redecide(() => { state.items.push('theirs'); });
+    })).rejects.toThrow('NoSuchBucket');
+    expect(state.items).toEqual(['a', 'theirs']);
+  });
+
+  it('a catch-up that throws leaves the change taken back once and fails the call', async () => {
+    const state = { items: ['a'] };
+    await expect(commitChange(async () => {
+      state.items.push('mine');
+      return { record: 'mine', undo: () => { state.items.pop(); } };
+    }, async (_record, redecide) => {
+      await redecide(() => { throw new Error('connection lost'); });
+    })).rejects.toThrow('connection lost');
+    expect(state.items).toEqual(['a']);
+  });
+
   it('queued: the queue moves on to the next decision before the record is durable, and the call is answered only once it is', async () => {
     const queue = new SerialQueue();
     const order: string[] = [];

@@ -201,8 +201,36 @@ describe('multipart upload', () => {
     await rejectsWith(s3.createMultipartUpload({ Bucket: 'uploads', Key: 'k', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KeyMetadata.KeyId }), 'KMS.DisabledException');
     await kms.enableKey({ KeyId: KeyMetadata.KeyId });
     const started = await s3.createMultipartUpload({ Bucket: 'uploads', Key: 'k', ServerSideEncryption: 'aws:kms:dsse', SSEKMSKeyId: KeyMetadata.KeyId });
-    expect(started).toMatchObject({ ServerSideEncryption: 'aws:kms:dsse', SSEKMSKeyId: KeyMetadata.Arn, BucketKeyEnabled: false });
+    expect(started).toMatchObject({ ServerSideEncryption: 'aws:kms:dsse', SSEKMSKeyId: KeyMetadata.Arn });
+    expect(started.BucketKeyEnabled).toBeUndefined(); // as a DSSE-KMS PutObject answers: S3 Bucket Keys do not apply
     expect((s3 as unknown as { access: { state: { uploads: Map<string, unknown> } } }).access.state.uploads.size).toBe(1);
+  });
+
+  it('every SSE mode: CreateMultipartUpload, UploadPart and CompleteMultipartUpload answer the SSE fields a PutObject of the same settings does (CompleteMultipartUpload none of SSE-C\'s)', async () => {
+    const { kms, s3 } = await setup();
+    const { KeyMetadata } = await kms.createKey();
+    const customerKey = Buffer.alloc(32, 7).toString('base64');
+    const customer = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: customerKey, SSECustomerKeyMD5: createHash('md5').update(Buffer.from(customerKey, 'base64')).digest('base64') };
+    const modes: Array<[string, object]> = [
+      ['SSE-S3', { ServerSideEncryption: 'AES256' }], ['SSE-KMS', { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KeyMetadata.KeyId }],
+      ['SSE-KMS with a bucket key', { ServerSideEncryption: 'aws:kms', BucketKeyEnabled: true }], ['DSSE-KMS', { ServerSideEncryption: 'aws:kms:dsse' }],
+      ['SSE-C', customer],
+    ];
+    const sse = (out: object) => {
+      const { ServerSideEncryption, SSEKMSKeyId, BucketKeyEnabled, SSECustomerAlgorithm } = out as Record<string, unknown>;
+      return { ServerSideEncryption, SSEKMSKeyId, BucketKeyEnabled, SSECustomerAlgorithm };
+    };
+    for (const [mode, settings] of modes) {
+      const put = sse(await s3.putObject({ Bucket: 'uploads', Key: `put-${mode}`, Body: 'whole', ...settings }));
+      expect(put.ServerSideEncryption ?? put.SSECustomerAlgorithm, mode).toBeDefined();
+      const keyFields = 'SSECustomerKey' in settings ? customer : {};
+      const created = await s3.createMultipartUpload({ Bucket: 'uploads', Key: mode, ...settings });
+      const part = await s3.uploadPart({ Bucket: 'uploads', Key: mode, UploadId: created.UploadId, PartNumber: 1, Body: 'in parts', ...keyFields });
+      const done = await s3.completeMultipartUpload({ Bucket: 'uploads', Key: mode, UploadId: created.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } });
+      expect([sse(created), sse(part)], mode).toEqual([put, put]);
+      expect(sse(done), mode).toEqual({ ...put, SSECustomerAlgorithm: undefined });
+      expect(sse(await s3.headObject({ Bucket: 'uploads', Key: mode, ...keyFields })), mode).toEqual(put);
+    }
   });
 
   it('a deny-unencrypted bucket policy refuses the upload at its start', async () => {

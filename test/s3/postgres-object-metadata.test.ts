@@ -127,6 +127,66 @@ describe.skipIf(!POSTGRES_URL)('PostgresObjectMetadata', () => {
       expect((await a!.listObjectsV2({ Bucket: 'busy' })).KeyCount).toBe(1);
     });
 
+    it('decisions taken together on a stale cache are taken again on current state: the one that fails now fails alone, the others are stored', async () => {
+      const { schema, bodies, stores: [a] } = shared(1);
+      await a!.createBucket({ Bucket: 'going' });
+      const other = metadata(schema, bodies);
+      const b = new ObjectStore({ kms, store: other });
+      await b.listObjectsV2({ Bucket: 'going' }); // b's cache: the bucket
+      // Every call of b catches up, then a removes the bucket before any of them decides.
+      const load = other.load.bind(other);
+      let removed: Promise<unknown> | undefined;
+      other.load = async () => {
+        await load();
+        await (removed ??= a!.deleteBucket({ Bucket: 'going' }));
+      };
+      const outcomes = await Promise.allSettled([
+        b.createBucket({ Bucket: 'stays-1' }),
+        b.putBucketVersioning({ Bucket: 'going', VersioningConfiguration: { Status: 'Enabled' } }),
+        b.createBucket({ Bucket: 'stays-2' }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ name: 'NoSuchBucket' });
+      other.load = load;
+      for (const store of [a!, b, new ObjectStore({ kms, store: metadata(schema, bodies) })]) {
+        expect((await store.listBuckets()).Buckets.map((x) => x.Name).sort()).toEqual(['stays-1', 'stays-2']);
+      }
+    });
+
+    it('a transaction that fails takes back every change of its group, newest first, and fails their calls; the store goes on', async () => {
+      const { schema, bodies } = shared(0);
+      const store = metadata(schema, bodies);
+      const s3 = new ObjectStore({ kms, store });
+      await s3.createBucket({ Bucket: 'kept' });
+      await s3.putObject({ Bucket: 'kept', Key: 'k', Body: 'before' });
+      await sql.query(`CREATE FUNCTION ${schema}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by a trigger'; END $$;
+        CREATE TRIGGER refuse BEFORE INSERT ON ${schema}.s3_buckets FOR EACH ROW WHEN (NEW.name = 'doomed') EXECUTE FUNCTION ${schema}.refuse()`);
+      // The three changes are asked for together, so they are decided one after another and written in one transaction.
+      const change = store.change.bind(store);
+      let arrived = 0;
+      let together!: () => void;
+      const all = new Promise<void>((resolve) => { together = resolve; });
+      store.change = async (decide) => {
+        if (++arrived === 3) together();
+        await all;
+        return change(decide);
+      };
+      const outcomes = await Promise.allSettled([
+        s3.putObject({ Bucket: 'kept', Key: 'k', Body: 'first' }), s3.putObject({ Bucket: 'kept', Key: 'k', Body: 'second' }), s3.createBucket({ Bucket: 'doomed' }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      expect((outcomes[2] as PromiseRejectedResult).reason.message).toContain('refused by a trigger');
+      store.change = change;
+      await sql.query(`DROP TRIGGER refuse ON ${schema}.s3_buckets`);
+      for (const view of [s3, new ObjectStore({ kms, store: metadata(schema, bodies) })]) {
+        expect(await text(await view.getObject({ Bucket: 'kept', Key: 'k' }))).toBe('before');
+        expect((await view.listBuckets()).Buckets.map((b) => b.Name)).toEqual(['kept']);
+      }
+      expect(await bodyCount(schema, bodies)).toBe(1); // the failed PUTs' bodies removed
+      await s3.createBucket({ Bucket: 'doomed' });
+      expect((await s3.listBuckets()).Buckets.map((b) => b.Name).sort()).toEqual(['doomed', 'kept']);
+    });
+
     it('concurrent changes share transactions: a refused one fails alone, and every store sees a key\'s versions in one order', async () => {
       const { schema, bodies, stores: [a, b] } = shared(2);
       const names = ['x1', 'x2', 'x1', 'x3', 'x2', 'x1'];

@@ -79,6 +79,27 @@ describe('S3 parts over the service', () => {
     expect(t.log.some((line) => line.includes('s3:UploadPartCopy') && line.includes(' 200 '))).toBe(true);
   });
 
+  it('every SSE mode: CreateMultipartUpload and UploadPart answer the SSE headers a PutObject of the same settings does (SSE-C: its key\'s MD5), CompleteMultipartUpload those but SSE-C\'s', async () => {
+    const customer = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: Buffer.alloc(32, 9).toString('base64') };
+    const modes: Array<[string, Partial<S3.PutObjectCommandInput>]> = [
+      ['sse-s3', { ServerSideEncryption: 'AES256' }], ['sse-kms', { ServerSideEncryption: 'aws:kms' }],
+      ['sse-kms-bucket-key', { ServerSideEncryption: 'aws:kms', BucketKeyEnabled: true }], ['dsse-kms', { ServerSideEncryption: 'aws:kms:dsse' }], ['sse-c', customer],
+    ];
+    const sse = ({ ServerSideEncryption, SSEKMSKeyId, BucketKeyEnabled, SSECustomerAlgorithm, SSECustomerKeyMD5 }: S3.PutObjectCommandOutput) =>
+      ({ ServerSideEncryption, SSEKMSKeyId, BucketKeyEnabled, SSECustomerAlgorithm, SSECustomerKeyMD5 });
+    for (const [mode, settings] of modes) {
+      const put = sse(await s3.send(new S3.PutObjectCommand({ Bucket: 'parts', Key: `put-${mode}`, Body: 'whole', ...settings })));
+      expect(put.ServerSideEncryption ?? put.SSECustomerKeyMD5, mode).toBeDefined();
+      const keyFields = 'SSECustomerKey' in settings ? customer : {};
+      const created = await s3.send(new S3.CreateMultipartUploadCommand({ Bucket: 'parts', Key: mode, ...settings }));
+      const part = await s3.send(new S3.UploadPartCommand({ Bucket: 'parts', Key: mode, UploadId: created.UploadId, PartNumber: 1, Body: 'in parts', ...keyFields }));
+      const done = await s3.send(new S3.CompleteMultipartUploadCommand({ Bucket: 'parts', Key: mode, UploadId: created.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+      expect([sse(created), sse(part)], mode).toEqual([put, put]);
+      expect(sse(done as S3.PutObjectCommandOutput), mode).toEqual({ ...put, SSECustomerAlgorithm: undefined, SSECustomerKeyMD5: undefined });
+    }
+  });
+
   it('errors: a part beyond the last is InvalidPartNumber (416), partNumber with Range is InvalidRequest, partNumber 0 or text is InvalidArgument', async () => {
     expect(await failure(s3.send(new S3.GetObjectCommand({ Bucket: 'parts', Key: 'uploaded', PartNumber: 4 })))).toMatchObject({ name: 'InvalidPartNumber', status: 416 });
     expect(await failure(s3.send(new S3.GetObjectCommand({ Bucket: 'parts', Key: 'whole', PartNumber: 2 })))).toMatchObject({ name: 'InvalidPartNumber', status: 416 });
