@@ -23,6 +23,7 @@ export class DirectoryQueryStore extends MemoryQueryStore {
   });
 
   override async open<T>(collection: QueryCollection<T>): Promise<QueryRecords<T>> {
+    if (this.closed) throw new StoreClosedError(this.location);
     const opened = this.collections.get(collection.name);
     if (opened) return opened as unknown as QueryRecords<T>;
     await this.locked();
