@@ -46,22 +46,27 @@ interface Row {
   id: string;
   seq: string;
   added_seq: string | null;
+  added_rank: number | null;
   record: string | null;
   mac: string;
 }
 
-/** A table's records as this process holds them, in the order they were added (by added_seq). */
+/** When a record was added: the change (its seq) and its place among the records that change added. */
+type Added = readonly [seq: number, rank: number];
+const before = (a: Added, b: Added) => a[0] - b[0] || a[1] - b[1];
+
+/** A table's records as this process holds them, in the order they were added. */
 class HeldTable {
   readonly records = new Map<string, unknown>();
-  readonly added = new Map<string, number>();
-  /** The highest added_seq set so far: a new record added before it goes out of order. */
-  private last = 0;
+  readonly added = new Map<string, Added>();
+  /** The latest addition set so far: a new record added before it goes out of order. */
+  private last: Added = [0, 0];
   private outOfOrder = false;
 
-  set(id: string, added: number, record: unknown): void {
+  set(id: string, added: Added, record: unknown): void {
     if (!this.records.has(id)) {
-      if (added < this.last) this.outOfOrder = true;
-      this.last = Math.max(this.last, added);
+      if (before(added, this.last) < 0) this.outOfOrder = true;
+      else this.last = added;
     }
     this.records.set(id, record);
     this.added.set(id, added);
@@ -75,14 +80,14 @@ class HeldTable {
   clear(): void {
     this.records.clear();
     this.added.clear();
-    this.last = 0;
+    this.last = [0, 0];
   }
 
   /** Puts the records back in added order if a catch-up brought one added before others it already held. */
   reorder(): void {
     if (!this.outOfOrder) return;
     this.outOfOrder = false;
-    const entries = [...this.records].sort(([a], [b]) => this.added.get(a)! - this.added.get(b)!);
+    const entries = [...this.records].sort(([a], [b]) => before(this.added.get(a)!, this.added.get(b)!));
     this.records.clear();
     for (const [id, record] of entries) this.records.set(id, record);
   }
@@ -182,22 +187,22 @@ export class PostgresQueryStore implements QueryStore {
     }, this.writes);
   }
 
-  /** The change's rows, each with its MAC; a record keeps the added_seq it had (a new one: this change's). */
+  /** The change's rows, each with its MAC; a record keeps when it was added (a new one: now, in the order of `put`). */
   private async write<T>(client: PoolClient, table: Table, idOf: (record: T) => string, { put, deleted }: RecordChanges<T>, seq: number): Promise<void> {
     const held = this.held[table];
     const rows = [...put.map((record) => ({ id: idOf(record), record: JSON.stringify(record) as string | null })), ...deleted.map((id) => ({ id, record: null }))];
-    const added = rows.map(({ id }) => held.added.get(id) ?? seq);
+    const added = rows.map(({ id }, rank) => held.added.get(id) ?? [seq, rank] as const);
     const macs = rows.map(({ id, record }, i) => this.auth.mac(table, id, seq, added[i], record));
-    await client.query(`INSERT INTO ${table} (id, seq, added_seq, record, mac) SELECT id, $2, added, record, mac
-      FROM unnest($1::text[], $3::bigint[], $4::text[], $5::text[]) AS t(id, added, record, mac)
-      ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, added_seq = EXCLUDED.added_seq, record = EXCLUDED.record, mac = EXCLUDED.mac`,
-    [rows.map((r) => r.id), seq, added, rows.map((r) => r.record), macs]);
+    await client.query(`INSERT INTO ${table} (id, seq, added_seq, added_rank, record, mac) SELECT id, $2, added, rank, record, mac
+      FROM unnest($1::text[], $3::bigint[], $4::integer[], $5::text[], $6::text[]) AS t(id, added, rank, record, mac)
+      ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, added_seq = EXCLUDED.added_seq, added_rank = EXCLUDED.added_rank, record = EXCLUDED.record, mac = EXCLUDED.mac`,
+    [rows.map((r) => r.id), seq, added.map((a) => a[0]), added.map((a) => a[1]), rows.map((r) => r.record), macs]);
   }
 
   /** A committed change, into the held records — unless a catch-up since the commit brought it (and later ones) already. */
   private publish<T>(held: HeldTable, idOf: (record: T) => string, { put, deleted }: RecordChanges<T>, seq: number): void {
     if (seq <= this.version) return;
-    for (const record of put) held.set(idOf(record), held.added.get(idOf(record)) ?? seq, record);
+    put.forEach((record, rank) => held.set(idOf(record), held.added.get(idOf(record)) ?? [seq, rank], record));
     for (const id of deleted) held.delete(id);
     this.version = seq;
   }
@@ -205,9 +210,9 @@ export class PostgresQueryStore implements QueryStore {
   /** One statement (one snapshot): the head and the rows written after the held version (every live one too if tombstones since may be pruned), oldest change first. */
   private async rowsSince(db: Pool | PoolClient): Promise<{ since: number; rows: Row[] }> {
     const since = this.version;
-    const select = (table: Table) => `SELECT '${table}' AS "table", id, seq, added_seq, record, mac FROM ${table} WHERE ${liveAfterPruning('query_store', '$1')}`;
-    const head = `SELECT 'head' AS "table", NULL AS id, change_seq AS seq, NULL::bigint AS added_seq, NULL AS record, pruned_seq::text AS mac FROM query_store`;
-    return { since, rows: (await db.query<Row>(`${[head, ...TABLES.map(select)].join(' UNION ALL ')} ORDER BY seq`, [since])).rows };
+    const select = (table: Table) => `SELECT '${table}' AS "table", id, seq, added_seq, added_rank, record, mac FROM ${table} WHERE ${liveAfterPruning('query_store', '$1')}`;
+    const head = `SELECT 'head' AS "table", NULL AS id, change_seq AS seq, NULL::bigint AS added_seq, NULL::integer AS added_rank, NULL AS record, pruned_seq::text AS mac FROM query_store`;
+    return { since, rows: (await db.query<Row>(`${[head, ...TABLES.map(select)].join(' UNION ALL ')} ORDER BY seq, added_seq, added_rank`, [since])).rows };
   }
 
   /**
@@ -221,12 +226,13 @@ export class PostgresQueryStore implements QueryStore {
     if (version <= this.version) return;
     const whole = since > 0 && Number(head.mac) > since;
     const fresh = rows.filter((row) => row.table !== 'head' && (whole || Number(row.seq) > this.version));
-    for (const row of fresh) this.auth.verify(row.mac, row.table, row.id, row.id, Number(row.seq), Number(row.added_seq), row.record);
+    const added = (row: Row): Added => [Number(row.added_seq), row.added_rank!];
+    for (const row of fresh) this.auth.verify(row.mac, row.table, row.id, row.id, Number(row.seq), added(row), row.record);
     if (whole) for (const table of TABLES) this.held[table].clear();
     for (const row of fresh) {
       const held = this.held[row.table as Table];
       if (row.record === null) held.delete(row.id);
-      else held.set(row.id, Number(row.added_seq), JSON.parse(row.record));
+      else held.set(row.id, added(row), JSON.parse(row.record));
     }
     for (const table of TABLES) this.held[table].reorder();
     this.version = version;

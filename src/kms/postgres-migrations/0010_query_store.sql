@@ -15,10 +15,12 @@ CREATE TABLE query_store (
 );
 
 -- seq: the change_seq of the change that last wrote the row; added_seq: of the change that added the
--- record (kept while it lives, so records keep the order they were added in: ListQueryExecutions
--- lists the newest first).
-CREATE TABLE query_databases (id text PRIMARY KEY, seq bigint NOT NULL, added_seq bigint NOT NULL, record text, mac text NOT NULL, deleted_at timestamptz);
-CREATE TABLE query_executions (id text PRIMARY KEY, seq bigint NOT NULL, added_seq bigint NOT NULL, record text, mac text NOT NULL, deleted_at timestamptz);
+-- record, and added_rank its place among the records that change added (both kept while it lives,
+-- so records keep the order they were added in: ListQueryExecutions lists the newest first).
+CREATE TABLE query_databases (id text PRIMARY KEY, seq bigint NOT NULL, added_seq bigint NOT NULL, added_rank integer NOT NULL,
+  record text, mac text NOT NULL, deleted_at timestamptz);
+CREATE TABLE query_executions (id text PRIMARY KEY, seq bigint NOT NULL, added_seq bigint NOT NULL, added_rank integer NOT NULL,
+  record text, mac text NOT NULL, deleted_at timestamptz);
 
 DO $$
 DECLARE
