@@ -40,10 +40,9 @@ export class ExecutionHistory {
   /** `clock`: the service's, for the retention and for when an interrupted execution is reported to have ended. */
   constructor(private readonly store: QueryStore, private readonly clock: Clock) {}
 
-  /** Opens the history on first call; in a shared store, catches up with the executions other services started or ended. */
+  /** Opens the history on first call (the store's refresh() catches it up with the executions other services started or ended). */
   async load(): Promise<void> {
     await this.opened();
-    await this.saved!.refresh();
   }
 
   private readonly opened = loadOnce(async () => {
@@ -84,10 +83,14 @@ export class ExecutionHistory {
   /** Adds a new execution, run by this service, and writes it, dropping those past the retention; a failed write is thrown, nothing added. */
   async add(execution: QueryExecutionRecord): Promise<void> {
     const now = this.clock.now().getTime();
-    await this.saved!.change((records) => ({
-      put: [{ ...saved(execution), runner: this.store.runner }],
-      deleted: [...records.values()].filter((e) => now - new Date(e.submitted).getTime() > RETENTION_MS).map((e) => e.id),
-    }));
+    await this.saved!.change((records) => {
+      const expired: string[] = [];
+      for (const held of records.values()) { // oldest first: the expired ones lead
+        if (now - new Date(held.submitted).getTime() <= RETENTION_MS) break;
+        expired.push(held.id);
+      }
+      return { put: [{ ...saved(execution), runner: this.store.runner }], deleted: expired };
+    });
   }
 
   /** Whether the execution was stopped (as this service last read the history). */

@@ -16,10 +16,6 @@ export class MemoryQueryRecords<T> implements QueryRecords<T> {
     for (const record of saved) this.records.set(collection.id(record), record);
   }
 
-  refresh(): Promise<void> {
-    return Promise.resolve();
-  }
-
   change(decide: (records: ReadonlyMap<string, T>) => RecordChanges<T> | undefined): Promise<void> {
     const { persist } = this;
     return commitChange(() => {
@@ -71,6 +67,11 @@ export class MemoryQueryStore implements QueryStore {
     let records = this.collections.get(collection.name);
     if (!records) this.collections.set(collection.name, (records = new MemoryQueryRecords(collection as QueryCollection<never>)));
     return Promise.resolve(records as unknown as QueryRecords<T>);
+  }
+
+  /** One writer: nothing to catch up with. */
+  refresh(): Promise<void> {
+    return Promise.resolve();
   }
 
   /** Only this service runs the store's queries: any other runner an execution names (a predecessor) is gone. */

@@ -127,7 +127,6 @@ export class PostgresQueryStore implements QueryStore {
     const held = this.held[table];
     return {
       records: held.records as ReadonlyMap<string, T>,
-      refresh: () => this.refresh(),
       change: (decide) => this.change(table, collection.id, decide),
     };
   }
@@ -153,7 +152,7 @@ export class PostgresQueryStore implements QueryStore {
     await holder?.release();
   }
 
-  private async refresh(): Promise<void> {
+  async refresh(): Promise<void> {
     this.catchUp(await this.rowsSince(await this.connection()));
   }
 

@@ -25,11 +25,10 @@ export class QueryCatalog {
 
   constructor(private readonly store: QueryStore) {}
 
-  /** Opens the catalog on first call; in a shared store, catches up with the DDL other services ran. */
+  /** Opens the catalog on first call (the store's refresh() catches it up with the DDL other services ran). */
   async load(): Promise<void> {
     if (this.closed) throw new StoreClosedError(this.store.location);
     await this.opened();
-    await this.saved!.refresh();
   }
 
   private readonly opened = loadOnce(async () => {

@@ -95,6 +95,7 @@ export class QueryService {
   private readonly scope: AthenaScope;
   private readonly catalog: QueryCatalog;
   private readonly history: ExecutionHistory;
+  private readonly store: QueryStore;
   private readonly clock: Clock;
   private readonly engine: () => Promise<DuckDbEngine>;
   /** What the engine's queue is keyed by (see exclusive). */
@@ -114,10 +115,10 @@ export class QueryService {
     if (options.dir !== undefined) {
       throw invalidRequest('dir', "directory storage needs Node: import { QueryService } from 'kms-wasm/node' (in Node, 'kms-wasm' is that build)");
     }
-    const store: QueryStore = options.store ?? new MemoryQueryStore();
-    this.catalog = new QueryCatalog(store);
+    this.store = options.store ?? new MemoryQueryStore();
+    this.catalog = new QueryCatalog(this.store);
     this.clock = options.clock ?? systemClock;
-    this.history = new ExecutionHistory(store, this.clock);
+    this.history = new ExecutionHistory(this.store, this.clock);
     const memoryLimit = options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT;
     if (!Number.isSafeInteger(memoryLimit) || memoryLimit < MIN_MEMORY_LIMIT) throw invalidRequest('memoryLimitBytes', 'expected a whole number of bytes, at least 64 MiB');
     this.memoryLimit = memoryLimit;
@@ -130,6 +131,7 @@ export class QueryService {
   private async load(): Promise<void> {
     await this.catalog.load();
     await this.history.load();
+    await this.store.refresh();
   }
 
   /** Queues the query and returns its id at once; poll getQueryExecution for its state. */

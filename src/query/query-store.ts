@@ -19,10 +19,8 @@ export interface RecordChanges<T> {
 }
 
 export interface QueryRecords<T> {
-  /** The records by id, in the order they were first added; current as of the last refresh() or change(). */
+  /** The records by id, in the order they were first added; current as of the store's last refresh() or this change(). */
   readonly records: ReadonlyMap<string, T>;
-  /** Catches up with the changes other services sharing the store made (nothing to do for a store with one writer). */
-  refresh(): Promise<void>;
   /**
    * Runs `decide` on the current records — in a shared store, caught up under the store's write
    * lock, so a check in it (the table is new, the query still running) holds when the change is
@@ -37,6 +35,8 @@ export interface QueryStore {
   readonly location: string;
   /** Opens a collection; from the first open until close() a directory store is this service's alone. */
   open<T>(collection: QueryCollection<T>): Promise<QueryRecords<T>>;
+  /** Catches up every open collection with the changes other services sharing the store made (nothing to do for a store with one writer). */
+  refresh(): Promise<void>;
   /** Who runs queries through this store while it is open (executions name it), once a collection is open. */
   readonly runner: string;
   /** Of the runners that executions name, those still running (a directory's or memory's: only this one). */

@@ -46,10 +46,10 @@ describe.skipIf(!POSTGRES_URL)('PostgresQueryStore', () => {
     const { schema, list: [a, b] } = await services(2);
     await a!.items.change(put({ id: 'x', value: 1 }, { id: 'y', value: 2 }));
     expect(values(b!.items.records)).toEqual([]); // not before its refresh
-    await b!.items.refresh();
+    await b!.store.refresh();
     expect(values(b!.items.records)).toEqual(['x=1', 'y=2']);
     await b!.items.change(() => ({ put: [{ id: 'x', value: 10 }], deleted: ['y'] }));
-    await a!.items.refresh();
+    await a!.store.refresh();
     expect(values(a!.items.records)).toEqual(['x=10']);
     // What the rows hold: JSON records with their MACs, the removal a tombstone.
     const { rows } = await database.sql.query(`SELECT id, record, mac FROM ${schema}.query_executions ORDER BY id`);
@@ -72,7 +72,7 @@ describe.skipIf(!POSTGRES_URL)('PostgresQueryStore', () => {
     expect(values(b!.items.records)).toEqual(['tables=2']);
     // A decision that, taken again, changes nothing writes nothing.
     await a!.items.change((records) => (records.get('tables')?.value === 1 ? put({ id: 'tables', value: 5 })() : undefined));
-    await a!.items.refresh();
+    await a!.store.refresh();
     expect(values(a!.items.records)).toEqual(['tables=2']);
   });
 
@@ -80,8 +80,8 @@ describe.skipIf(!POSTGRES_URL)('PostgresQueryStore', () => {
     const { list } = await services(3);
     const increment = (records: ReadonlyMap<string, Item>) => put({ id: 'n', value: (records.get('n')?.value ?? 0) + 1 })();
     await Promise.all(list.flatMap(({ items }) => Array.from({ length: 8 }, () => items.change(increment))));
-    for (const { items } of list) {
-      await items.refresh();
+    for (const { store, items } of list) {
+      await store.refresh();
       expect(values(items.records)).toEqual(['n=24']);
     }
   });
@@ -92,7 +92,7 @@ describe.skipIf(!POSTGRES_URL)('PostgresQueryStore', () => {
     await b!.items.change(put({ id: 'second', value: 2 })); // decided again: b had not seen "first"
     await a!.items.change(put({ id: 'third', value: 3 }));
     await a!.items.change(put({ id: 'first', value: 11 })); // rewritten last: its row is now the newest
-    await b!.items.refresh();
+    await b!.store.refresh();
     const order = ['first=11', 'second=2', 'third=3'];
     expect(values(a!.items.records)).toEqual(order);
     expect(values(b!.items.records)).toEqual(order);
@@ -124,13 +124,13 @@ describe.skipIf(!POSTGRES_URL)('PostgresQueryStore', () => {
   it('prunes tombstones; a store that last caught up before the pruning still drops what was removed', async () => {
     const { schema, list: [a, b] } = await services(2, { tombstoneRetentionMs: 0 });
     await a!.items.change(put({ id: 'kept', value: 1 }, { id: 'removed', value: 2 }));
-    await b!.items.refresh();
+    await b!.store.refresh();
     await a!.items.change(() => ({ put: [], deleted: ['removed'] }));
     await a!.items.change(put({ id: 'later', value: 3 })); // prunes the tombstone
     const { rows } = await database.sql.query(`SELECT (SELECT count(*)::int FROM ${schema}.query_executions WHERE record IS NULL) AS tombstones,
       (SELECT pruned_seq::int FROM ${schema}.query_store) AS pruned`);
     expect(rows[0]).toEqual({ tombstones: 0, pruned: 2 });
-    await b!.items.refresh();
+    await b!.store.refresh();
     expect(values(b!.items.records)).toEqual(['kept=1', 'later=3']);
   });
 

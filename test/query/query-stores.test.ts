@@ -95,7 +95,7 @@ describe.each(IMPLEMENTATIONS)('a QueryStore $name', ({ place, durable }) => {
       throw new Error('refused');
     })).rejects.toThrow('refused');
     await items.change(() => undefined);
-    await items.refresh();
+    await store.refresh();
     expect(values(items.records)).toEqual(['a=2']);
     if (!durable) return;
     await store.close();

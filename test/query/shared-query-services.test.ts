@@ -1,9 +1,9 @@
 // Two QueryServices on one PostgreSQL database (PostgresQueryStore), over one ObjectStore and KMS as
 // services sharing the database share them: a database and table created through one are queried
-// through the other; an execution started on one is read (GetQueryExecution, BatchGetQueryExecution,
-// GetQueryResults) and listed (ListQueryExecutions, the same ids in the same order) through the
-// other; a query queued on one is stopped through the other, is not run when its turn comes and
-// stays CANCELLED; a query left
+// through the other (the same CREATE TABLE through both at once creates it once); an execution
+// started on one is read (GetQueryExecution, BatchGetQueryExecution, GetQueryResults) and listed
+// (ListQueryExecutions, the same ids in the same order) through the other; a query queued on one
+// is stopped through the other, is not run when its turn comes and stays CANCELLED; a query left
 // queued by a service that stopped is reported FAILED by the other, not while that service runs.
 
 import { describe, expect, it } from 'vitest';
@@ -68,6 +68,16 @@ describe.skipIf(!POSTGRES_URL)('QueryServices sharing one PostgreSQL database', 
     // Dropped through two: gone for one.
     expect((await runQuery(two, 'DROP TABLE hr.people')).Status.State).toBe('SUCCEEDED');
     expect((await runQuery(one, 'SELECT * FROM hr.people')).Status.StateChangeReason).toMatch(/^TABLE_NOT_FOUND/);
+  });
+
+  it('the same CREATE TABLE through both at once creates it once: the other fails as Athena fails it', async () => {
+    const { service } = await environment();
+    const [one, two] = [service(), service()];
+    await Promise.all([one, two].map((queries) => queries.listQueryExecutions())); // both open and caught up
+    const outcomes = await Promise.all([runQuery(one, PEOPLE_TABLE), runQuery(two, PEOPLE_TABLE)]);
+    expect(outcomes.map((e) => e.Status.State).sort()).toEqual(['FAILED', 'SUCCEEDED']);
+    expect(outcomes.find((e) => e.Status.State === 'FAILED')!.Status.StateChangeReason).toBe('AlreadyExistsException: Table default.people already exists');
+    expect(await queryRows(two, 'SELECT id FROM people ORDER BY id')).toEqual([['id'], ['1'], ['2'], ['3']]);
   });
 
   it('a query queued on one is stopped through the other: when its turn comes it is not run, and stays CANCELLED', async () => {
