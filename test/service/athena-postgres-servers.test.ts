@@ -4,7 +4,9 @@
 // store. A database and table created through one server are queried through the other; an
 // execution started on one is read (GetQueryExecution, GetQueryResults) and listed
 // (ListQueryExecutions) through the other, also once the first has stopped; a server started later
-// on another DIR finds the table and the history.
+// on another DIR finds the table and the history. A server SIGKILLed with queries queued and running
+// leaves them FAILED (interrupted) for the others: its database session ended, and with it the
+// advisory lock its executions name.
 // The servers are the built command (dist/cli.js): `npm run build` first.
 
 import { writeFileSync } from 'node:fs';
@@ -12,7 +14,9 @@ import { join } from 'node:path';
 import * as Athena from '@aws-sdk/client-athena';
 import { S3 } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { INTERRUPTED } from '../../src/query/execution-history.js';
 import { POSTGRES_URL, suiteDatabase } from '../helpers/postgres.js';
+import { csvOf } from '../query/large-csv.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { run, type Started } from './cli-process.js';
 import { ACCOUNT, REGION, ROOT } from './service-fixture.js';
@@ -44,10 +48,14 @@ describe.skipIf(!POSTGRES_URL)('Athena on kms-wasm serve --postgres', () => {
   };
 
   /** Starts the query and polls GetQueryExecution until it leaves QUEUED and RUNNING. */
+  const startQuery = async (client: Athena.AthenaClient, sql: string, database = 'default') => (await client.send(new Athena.StartQueryExecutionCommand({
+    QueryString: sql, QueryExecutionContext: { Database: database }, ResultConfiguration: { OutputLocation: 's3://results/athena/' },
+  }))).QueryExecutionId!;
+  const executionOf = async (client: Athena.AthenaClient, QueryExecutionId: string) =>
+    (await client.send(new Athena.GetQueryExecutionCommand({ QueryExecutionId }))).QueryExecution!;
+
   async function runQuery(client: Athena.AthenaClient, sql: string, database = 'default') {
-    const { QueryExecutionId } = await client.send(new Athena.StartQueryExecutionCommand({
-      QueryString: sql, QueryExecutionContext: { Database: database }, ResultConfiguration: { OutputLocation: 's3://results/athena/' },
-    }));
+    const QueryExecutionId = await startQuery(client, sql, database);
     for (;;) {
       const { QueryExecution } = await client.send(new Athena.GetQueryExecutionCommand({ QueryExecutionId }));
       if (!['QUEUED', 'RUNNING'].includes(QueryExecution!.Status!.State!)) return QueryExecution!;
@@ -89,5 +97,27 @@ describe.skipIf(!POSTGRES_URL)('Athena on kms-wasm serve --postgres', () => {
     const again = await runQuery(three.athena, 'SELECT sum(amount) AS total FROM shop.sales');
     expect(await rows(three.athena, again.QueryExecutionId!)).toEqual([['total'], ['37.5']]);
     expect((await two.athena.send(new Athena.ListQueryExecutionsCommand({ MaxResults: 1 }))).QueryExecutionIds).toEqual([again.QueryExecutionId]);
+  });
+
+  it('a server SIGKILLed with queries queued and running leaves them FAILED for the others, not before', async () => {
+    const [doomed, survivor] = [await start(), await start()];
+    const s3 = new S3({ endpoint: survivor.started.url, region: REGION, credentials: ROOT, maxAttempts: 1, forcePathStyle: true });
+    await s3.createBucket({ Bucket: 'big' });
+    await s3.putObject({ Bucket: 'big', Key: 'rows/part-0.csv', Body: (await csvOf(16 << 20)).body });
+    await runQuery(survivor.athena, "CREATE EXTERNAL TABLE big (id bigint, name string, amount double) ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde' LOCATION 's3://big/rows/'");
+    // Three scans, one at a time on the doomed server's engine: the last is still queued when it dies.
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(await startQuery(doomed.athena, `SELECT count(*), ${i} FROM big`));
+    expect((await executionOf(survivor.athena, ids[2]!)).Status!.State).toBe('QUEUED'); // its server runs: not interrupted
+    doomed.started.child.kill('SIGKILL');
+    await doomed.started.exited;
+    const states = [];
+    for (const id of ids) {
+      const { Status } = await executionOf(survivor.athena, id);
+      states.push(Status!.State);
+      if (Status!.State === 'FAILED') expect(Status).toMatchObject({ StateChangeReason: INTERRUPTED, AthenaError: { ErrorCategory: 1 } });
+    }
+    expect(states[2]).toBe('FAILED');
+    expect(states.every((state) => state === 'SUCCEEDED' || state === 'FAILED')).toBe(true); // none left queued or running
   });
 });
