@@ -25,9 +25,9 @@
 import type { Pool, PoolClient } from 'pg';
 import { loadOnce } from '../core/load-once.js';
 import { SerialQueue } from '../core/serial-queue.js';
-import { liveHolders, takeHolder, type Holder } from '../kms/postgres-holders.js';
+import { liveHolders, openWithHolder, type Holder } from '../kms/postgres-holders.js';
 import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation, type PostgresStoreOptions } from '../kms/postgres-options.js';
-import { inTransaction, openPool } from '../kms/postgres-pool.js';
+import { inTransaction } from '../kms/postgres-pool.js';
 import { PostgresRowAuth } from '../kms/postgres-row-auth.js';
 import { DEFAULT_TOMBSTONE_RETENTION_MS, heldButGone, liveAfterPruning, TombstonePruner } from '../kms/postgres-tombstones.js';
 import { StoreClosedError } from '../platform/store-errors.js';
@@ -242,23 +242,14 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
 
   /** Connects, applies the migrations, creates the head or checks the root key, takes a holder number, and loads. */
   private async open(): Promise<Pool> {
-    const pool = await openPool(this.location, async (pool) => {
+    const { pool, holder } = await openWithHolder(this.location, async (pool) => {
       await this.auth.claimHead(pool, 'ebs_store');
       this.catchUp(await this.rowsSince(pool));
-    });
-    try {
-      // A number that a dead process's attachments still name is passed over, so they stay orphaned.
+    }, () => { // a number that a dead process's attachments still name is passed over, so they stay orphaned
       const named = new Set(this.holders.values());
-      this.holder = await takeHolder(this.location.connectionString, (candidate) => named.has(candidate));
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
-    if (this.closed) { // closed while opening
-      await pool.end();
-      await this.holder.release();
-      throw new StoreClosedError(this.name);
-    }
+      return (candidate) => named.has(candidate);
+    }, () => (this.closed ? new StoreClosedError(this.name) : undefined));
+    this.holder = holder;
     this.pool = pool;
     return pool;
   }

@@ -5,7 +5,9 @@
 // the session ends (the process exited, was killed, or lost its connection), so a record whose
 // holder's lock is free is one whose process is gone.
 
-import type { Client } from 'pg';
+import type { Client, Pool } from 'pg';
+import type { PostgresLocation } from './postgres-options.js';
+import { openPool } from './postgres-pool.js';
 
 /** The advisory lock class of holders (the two-key form: class, holder): "kmse". */
 const HOLDER_LOCK_CLASS = 0x6b6d7365;
@@ -42,6 +44,30 @@ export async function takeHolder(connectionString: string, named: (candidate: nu
     await session.end();
     throw error;
   }
+}
+
+/**
+ * A store's pool (openPool: migrated, then `init`, which loads the store's records) and this
+ * process's holder number, passing over those `named()` says the loaded records name. If either
+ * fails, or `closed()` gives the store's closed error meanwhile, both are ended and it is thrown.
+ */
+export async function openWithHolder(location: PostgresLocation, init: (pool: Pool) => Promise<void>,
+  named: () => (candidate: number) => boolean, closed: () => Error | undefined): Promise<{ pool: Pool; holder: Holder }> {
+  const pool = await openPool(location, init);
+  let holder: Holder;
+  try {
+    holder = await takeHolder(location.connectionString, named());
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const refused = closed();
+  if (refused) {
+    await pool.end();
+    await holder.release();
+    throw refused;
+  }
+  return { pool, holder };
 }
 
 /** The holder numbers whose processes are running now (their locks held), on this database. */

@@ -25,9 +25,9 @@ import type { Pool, PoolClient } from 'pg';
 import { loadOnce } from '../core/load-once.js';
 import { SerialQueue } from '../core/serial-queue.js';
 import { commitChange } from '../core/state-change.js';
-import { liveHolders, takeHolder, type Holder } from '../kms/postgres-holders.js';
+import { liveHolders, openWithHolder, type Holder } from '../kms/postgres-holders.js';
 import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation, type PostgresStoreOptions } from '../kms/postgres-options.js';
-import { inTransaction, openPool } from '../kms/postgres-pool.js';
+import { inTransaction } from '../kms/postgres-pool.js';
 import { PostgresRowAuth } from '../kms/postgres-row-auth.js';
 import { DEFAULT_TOMBSTONE_RETENTION_MS, liveAfterPruning, TombstonePruner } from '../kms/postgres-tombstones.js';
 import { StoreClosedError } from '../platform/store-errors.js';
@@ -244,23 +244,14 @@ export class PostgresQueryStore implements QueryStore {
 
   /** Connects, applies the migrations, creates the head or checks the root key, loads, and takes a holder number. */
   private async connect(): Promise<Pool> {
-    const pool = await openPool(this.where, async (pool) => {
+    const { pool, holder } = await openWithHolder(this.where, async (pool) => {
       await this.auth.claimHead(pool, 'query_store');
       this.catchUp(await this.rowsSince(pool));
-    });
-    try {
-      // A number that an unfinished execution still names as its runner (a gone process's) is passed over.
+    }, () => { // a number that an unfinished execution still names as its runner (a gone process's) is passed over
       const named = new Set([...this.held.query_executions.records.values()].map((execution) => (execution as { runner?: string }).runner));
-      this.holder = await takeHolder(this.where.connectionString, (candidate) => named.has(String(candidate)));
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
-    if (this.closed) { // closed while opening
-      await pool.end();
-      await this.holder.release();
-      throw new StoreClosedError(this.location);
-    }
+      return (candidate) => named.has(String(candidate));
+    }, () => (this.closed ? new StoreClosedError(this.location) : undefined));
+    this.holder = holder;
     this.pool = pool;
     return pool;
   }
