@@ -43,7 +43,7 @@ export interface QueryServiceOptions {
   dir?: string;
   /** With `dir`: milliseconds to wait for another writer to release it (default 0). */
   waitForLock?: number;
-  /** Where the catalog and the execution history live, instead of `dir`. Omitted: in memory, or `dir`. */
+  /** Where the catalog and the execution history live, instead of `dir` (kms-wasm/node's PostgresQueryStore: shared by every service on its database). Omitted: in memory, or `dir`. */
   store?: QueryStore;
   /** Where the executions' submission and completion times come from (default the system clock), so tests can fix them. */
   clock?: Clock;
