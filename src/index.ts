@@ -44,7 +44,7 @@ export type { BlockChange, BlockRecord, Ec2State } from './ebs/block-records.js'
 export { S3Error, type S3ErrorCode } from './s3/s3-errors.js';
 export { S3EncryptionClient, type S3EncryptionClientOptions } from './s3/s3-encryption-client.js';
 export { QueryService, type QueryServiceOptions, type StartQueryExecutionRequest } from './query/query-service.js';
-export type { QueryStore, QueryDocument, QueryDocumentName } from './query/query-store.js';
+export type { QueryStore, QueryRecords, QueryCollection, RecordChanges } from './query/query-store.js';
 export { AthenaError, type AthenaErrorName } from './query/athena-errors.js';
 export { DuckDbEngine, type AsyncDuckDb, type AsyncDuckDbConnection } from './query/duckdb-engine.js';
 export type { EncryptionConfiguration, EncryptionOption } from './query/result-objects.js';

@@ -1,6 +1,6 @@
 // kms-wasm/node: everything of 'kms-wasm', plus what needs Node: the directory and PostgreSQL key
 // stores, the ObjectStore, BlockStore and QueryService whose `dir` opens a directory store, the
-// PostgreSQL object and block metadata stores, and Node streams. (In Node, 'kms-wasm' itself loads
+// PostgreSQL object and block metadata stores and query store, and Node streams. (In Node, 'kms-wasm' itself loads
 // this build, so `dir` stores and the worker pool's worker_threads work from either import.)
 
 export * from './index.js';
@@ -16,3 +16,4 @@ export { PostgresIamPolicies, type PostgresIamPoliciesOptions } from './kms/post
 export { toNodeDuplex } from './envelope/node-duplex.js';
 export { PostgresObjectMetadata, type PostgresObjectMetadataOptions } from './s3/postgres-object-metadata.js';
 export { PostgresBlockMetadata, type PostgresBlockMetadataOptions } from './ebs/postgres-block-metadata.js';
+export { PostgresQueryStore, type PostgresQueryStoreOptions } from './query/postgres-query-store.js';

@@ -18,8 +18,9 @@ const POSTGRES_VARIABLE = 'KMS_WASM_POSTGRES';
 const HELP = `usage: kms-wasm serve --dir DIR [options]
 
   --dir DIR          state directory (created if missing): keys, IAM users, credentials
-  --postgres URL     keep keys, objects, IAM users, access keys and policies in this PostgreSQL
-                     database instead of DIR, shared by every server started on it (default:
+  --postgres URL     keep keys, objects, IAM users, access keys and policies, and Athena's catalog
+                     and query history in this PostgreSQL database instead of DIR, shared by
+                     every server started on it (default:
                      $${POSTGRES_VARIABLE}); sealed under DIR/root.key, which each server's DIR must
                      hold (the database never sees it)
   --port N           TCP port (default 4566; 0 picks a free one)

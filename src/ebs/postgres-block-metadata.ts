@@ -13,10 +13,10 @@
 //
 // Attachments belong to processes: a volume's XTS key is decrypted into the attaching process's
 // memory only. Each store holds, on a connection of its own, a session-level advisory lock whose key
-// (its holder number) goes into the attachment rows it writes. PostgreSQL releases the lock when the
-// session ends — the process exited, was killed, or lost its connection — so an attachment whose
-// holder's lock is free is orphaned: `orphanedAttachments` names those, and the BlockStore retires
-// their grants and drops them, which makes the volume attachable again.
+// (its holder number, kms/postgres-holders.ts) goes into the attachment rows it writes. PostgreSQL
+// releases the lock when the session ends — the process exited, was killed, or lost its connection —
+// so an attachment whose holder's lock is free is orphaned: `orphanedAttachments` names those, and
+// the BlockStore retires their grants and drops them, which makes the volume attachable again.
 //
 // Sectors live in a directory (`sectors`) that every process sharing the database must see (one
 // host, or a shared filesystem). On open the store removes the sector files that no volume or
@@ -24,11 +24,11 @@
 // a crash left (a copy whose record was never made, the file of a volume whose removal was recorded);
 // a younger one may be another process's CreateSnapshot or CreateVolume copying in flight.
 
-import type { Client, Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { loadOnce } from '../core/load-once.js';
-import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation, type PostgresStoreOptions } from '../kms/postgres-options.js';
 import { PostgresChanges } from '../kms/postgres-changes.js';
-import { openPool } from '../kms/postgres-pool.js';
+import { liveHolders, openWithHolder, type Holder } from '../kms/postgres-holders.js';
+import { checkPostgresOptions, describeStore, locationOf, type PostgresLocation, type PostgresStoreOptions } from '../kms/postgres-options.js';
 import { PostgresRowAuth } from '../kms/postgres-row-auth.js';
 import { DEFAULT_TOMBSTONE_RETENTION_MS, heldButGone, liveAfterPruning, TombstonePruner } from '../kms/postgres-tombstones.js';
 import { StoreClosedError } from '../platform/store-errors.js';
@@ -65,8 +65,6 @@ interface Row {
   holder: number | null;
 }
 
-/** The advisory lock class of attachment holders (the two-key form: class, holder): "kmse". */
-const HOLDER_LOCK_CLASS = 0x6b6d7365;
 const SETTINGS_ID = 'account';
 
 const attachmentId = (VolumeId: string, InstanceId: string, retiring: boolean | undefined) => JSON.stringify([VolumeId, InstanceId, retiring ? 'retiring' : 'attached']);
@@ -83,9 +81,8 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
     new Set([...this.state.volumes.map((v) => v.VolumeId), ...this.state.snapshots.map((s) => s.SnapshotId)]), this.orphanedSectorGraceMs));
   private readonly changes: PostgresChanges<BlockRecord>;
   private pool: Pool | undefined;
-  /** The connection holding this process's holder lock. */
-  private holderSession: Client | undefined;
-  private holder = 0;
+  /** This process's holder number, its lock held on a connection of its own. */
+  private holder: Holder | undefined;
   /** Each attachment row's holder, by row id. */
   private readonly holders = new Map<string, number>();
   private closed = false;
@@ -127,9 +124,7 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
     await this.load();
     const found = attachmentsOf(this.state);
     if (found.length === 0) return [];
-    const { rows } = await (await this.connection()).query<{ objid: string }>(`SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND granted
-      AND classid = $1 AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [HOLDER_LOCK_CLASS]);
-    const live = new Set(rows.map((r) => Number(r.objid)));
+    const live = await liveHolders(await this.connection());
     return found.filter((a) => !live.has(this.holders.get(attachmentId(a.VolumeId, a.InstanceId, a.retiring)) ?? 0));
   }
 
@@ -138,11 +133,11 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
     if (this.closed) return;
     this.closed = true;
     await this.changes.alone(async () => undefined);
-    const [pool, session] = [this.pool, this.holderSession];
+    const [pool, holder] = [this.pool, this.holder];
     this.pool = undefined;
-    this.holderSession = undefined;
+    this.holder = undefined;
     await pool?.end();
-    await session?.end();
+    await holder?.release();
   }
 
   /** The change's rows (the attached row goes when its attachment starts retiring) and the head's new seq. */
@@ -167,7 +162,7 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
     else if ('attachment' in record) {
       const { VolumeId, InstanceId } = record.attachment;
       if (record.retiring) await put('ebs_attachments', attachmentId(VolumeId, InstanceId, false), null);
-      await put('ebs_attachments', attachmentId(VolumeId, InstanceId, record.retiring), record.attachment, this.holder);
+      await put('ebs_attachments', attachmentId(VolumeId, InstanceId, record.retiring), record.attachment, this.holder!.number);
     } else {
       await put('ebs_attachments', attachmentId(record.dropAttachment.VolumeId, record.dropAttachment.InstanceId, record.retiring), null);
     }
@@ -234,51 +229,15 @@ export class PostgresBlockMetadata implements BlockMetadataStore {
 
   /** Connects, applies the migrations, creates the head or checks the root key, takes a holder number, and loads. */
   private async open(): Promise<Pool> {
-    const pool = await openPool(this.location, async (pool) => {
+    const { pool, holder } = await openWithHolder(this.location, async (pool) => {
       await this.auth.claimHead(pool, 'ebs_store');
       this.catchUp(await this.rowsSince(pool));
-    });
-    try {
-      await this.takeHolder();
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
-    if (this.closed) { // closed while opening
-      await pool.end();
-      await this.holderSession?.end();
-      throw new StoreClosedError(this.name);
-    }
+    }, () => { // a number that a dead process's attachments still name is passed over, so they stay orphaned
+      const named = new Set(this.holders.values());
+      return (candidate) => named.has(candidate);
+    }, () => (this.closed ? new StoreClosedError(this.name) : undefined));
+    this.holder = holder;
     this.pool = pool;
     return pool;
-  }
-
-  /**
-   * A holder number: a session-level advisory lock this process holds on a connection of its own
-   * for as long as the store is open. A number that a dead process's attachments still name is
-   * passed over, so they stay orphaned.
-   */
-  private async takeHolder(): Promise<void> {
-    const { default: pg } = await import('pg');
-    const session = new pg.Client({ connectionString: this.location.connectionString });
-    session.on('error', () => undefined); // a lost session frees the lock: others see this process's attachments as orphaned
-    await session.connect();
-    try {
-      for (;;) {
-        const candidate = 1 + (crypto.getRandomValues(new Uint32Array(1))[0]! % 0x7ffffffe);
-        const { rows } = await session.query<{ taken: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS taken', [HOLDER_LOCK_CLASS, candidate]);
-        if (!rows[0]!.taken) continue;
-        if ([...this.holders.values()].includes(candidate)) {
-          await session.query('SELECT pg_advisory_unlock($1, $2)', [HOLDER_LOCK_CLASS, candidate]);
-          continue;
-        }
-        this.holder = candidate;
-        this.holderSession = session;
-        return;
-      }
-    } catch (error) {
-      await session.end();
-      throw error;
-    }
   }
 }

@@ -1,94 +1,137 @@
-// The query executions a QueryService has run, in submission order: in memory, or durable in the
-// catalog's QueryStore (query-store.ts) as its athena-executions document (in a directory:
-// athena-executions.json, authenticated and written atomically under the catalog's lock). Each change of
-// state is written, so a new QueryService on the same directory reports what the last one did:
-// state, reason, statistics, output location. An execution that was still queued or running when
-// its service stopped cannot go on (its caller's request is gone), so it is reported FAILED.
+// The query executions a QueryService has run, in submission order: a record per execution in the
+// QueryStore's athena-executions collection (query-store.ts: in memory, a directory, or PostgreSQL
+// shared with other services, who then report and list each other's executions). Each change of
+// state is written, so a new QueryService on the same store reports what the last one did: state,
+// reason, statistics, output location. An execution records who runs it (the store's runner); one
+// that is still queued or running when its runner is gone (its service stopped or died: its
+// caller's request is gone with it) cannot go on, so it is recorded FAILED when it is next read.
 // Athena keeps query history for 45 days (https://docs.aws.amazon.com/athena/latest/ug/queries-viewing-history.html);
-// older executions are dropped when the history is written.
+// older executions are dropped when a new one is added.
 
 import type { Clock } from '../core/clock.js';
-import { SerialQueue } from '../core/serial-queue.js';
-import type { QueryExecutionRecord } from './query-executions.js';
-import type { QueryDocument, QueryStore } from './query-store.js';
+import { loadOnce } from '../core/load-once.js';
+import { unfinished, type QueryExecutionRecord } from './query-executions.js';
+import type { QueryCollection, QueryRecords, QueryStore } from './query-store.js';
 
 const RETENTION_MS = 45 * 24 * 3600_000;
 export const INTERRUPTED = 'Query was interrupted: its service stopped before the query finished';
 
-/** What is kept of an execution: everything but the caller (needed only while it runs). */
-interface SavedExecution extends Omit<QueryExecutionRecord, 'caller' | 'submitted' | 'started' | 'completed'> {
+/** What is kept of an execution: its record with the times as ISO text, and while it is queued or running, who runs it. */
+interface SavedExecution extends Omit<QueryExecutionRecord, 'submitted' | 'started' | 'completed'> {
   submitted: string;
   started?: string;
   completed?: string;
+  runner?: string;
 }
+
+const EXECUTIONS: QueryCollection<SavedExecution> = { name: 'athena-executions', list: 'executions', id: (execution) => execution.id };
 
 const date = (text: string | undefined) => (text === undefined ? undefined : new Date(text));
 
+/** How an execution's state changes: the fields to set, decided on its record as it is now; undefined: no change. */
+export type ExecutionStep = (current: QueryExecutionRecord) => Partial<QueryExecutionRecord> | undefined;
+
 export class ExecutionHistory {
-  private readonly executions = new Map<string, QueryExecutionRecord>();
-  private metadata: QueryDocument<{ executions: SavedExecution[] }> | undefined;
-  private readonly writes = new SerialQueue();
+  private saved: QueryRecords<SavedExecution> | undefined;
+  /** Bytes scanned so far by the executions this service is running (written when each ends). */
+  private readonly scanning = new Map<string, number>();
   private closed = false;
 
   /** `clock`: the service's, for the retention and for when an interrupted execution is reported to have ended. */
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly store: QueryStore, private readonly clock: Clock) {}
 
-  /** Reads the store's history; call once, after the catalog has opened the store. */
-  async open(store: QueryStore): Promise<void> {
-    const metadata = await store.open<{ executions: SavedExecution[] }>('athena-executions');
-    for (const execution of metadata.saved?.executions ?? []) {
-      const record: QueryExecutionRecord = { ...execution, caller: undefined, submitted: new Date(execution.submitted),
-        started: date(execution.started), completed: date(execution.completed) };
-      if (record.state === 'QUEUED' || record.state === 'RUNNING') Object.assign(record, { state: 'FAILED', reason: INTERRUPTED, errorCategory: 1, completed: record.completed ?? this.clock.now() });
-      this.executions.set(record.id, record);
+  /** Opens the history on first call (the store's refresh() catches it up with the executions other services started or ended). */
+  async load(): Promise<void> {
+    await this.opened();
+  }
+
+  private readonly opened = loadOnce(async () => {
+    this.saved = await this.store.open(EXECUTIONS);
+  });
+
+  /** Stops writing, once the writes under way are done (the store is then released); later changes are not recorded. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /**
+   * The executions, as they are now: one whose runner is gone while it is queued or running is
+   * recorded FAILED first (INTERRUPTED). Undefined for an id the history does not hold.
+   */
+  async current(ids: unknown[]): Promise<Array<QueryExecutionRecord | undefined>> {
+    const records = this.saved!.records;
+    const held = ids.map((id) => (typeof id === 'string' ? records.get(id) : undefined));
+    const others = held.filter((e): e is SavedExecution => e !== undefined && unfinished(e) && e.runner !== this.store.runner);
+    if (others.length > 0 && !this.closed) {
+      const live = await this.store.liveRunners([...new Set(others.map((e) => e.runner ?? ''))]);
+      for (const { id } of others.filter((e) => !live.has(e.runner ?? ''))) {
+        await this.update(id, (now) => (unfinished(now)
+          ? { state: 'FAILED', reason: INTERRUPTED, errorCategory: 1, completed: now.completed ?? this.clock.now() } : undefined));
+      }
     }
-    this.metadata = metadata;
-  }
-
-  /** Stops writing, once the writes under way are done (the directory's lock is then released); later changes stay in memory. */
-  close(): Promise<void> {
-    return this.writes.run(async () => {
-      this.closed = true;
+    return ids.map((id) => {
+      const execution = typeof id === 'string' ? this.saved!.records.get(id) : undefined;
+      return execution && this.dated(execution);
     });
-  }
-
-  get(id: unknown): QueryExecutionRecord | undefined {
-    return typeof id === 'string' ? this.executions.get(id) : undefined;
   }
 
   /** The ids, newest first. */
   idsNewestFirst(): string[] {
-    return [...this.executions.keys()].reverse();
+    return [...this.saved!.records.keys()].reverse();
   }
 
-  /** Adds a new execution and writes it; if the write fails the execution is forgotten and the error thrown. */
+  /** Adds a new execution, run by this service, and writes it, dropping those past the retention; a failed write is thrown, nothing added. */
   async add(execution: QueryExecutionRecord): Promise<void> {
-    this.executions.set(execution.id, execution);
-    try {
-      await this.save();
-    } catch (error) {
-      this.executions.delete(execution.id);
-      throw error;
-    }
+    const now = this.clock.now().getTime();
+    await this.saved!.change((records) => {
+      const expired: string[] = [];
+      for (const held of records.values()) { // oldest first: the expired ones lead
+        if (now - new Date(held.submitted).getTime() <= RETENTION_MS) break;
+        expired.push(held.id);
+      }
+      return { put: [{ ...saved(execution), runner: this.store.runner }], deleted: expired };
+    });
+  }
+
+  /** Whether the execution was stopped (as this service last read the history). */
+  cancelled(id: string): boolean {
+    return this.saved?.records.get(id)?.state === 'CANCELLED';
+  }
+
+  /** Notes how many bytes a running execution has scanned so far (reported until it ends). */
+  noteScanned(id: string, bytes: number): void {
+    this.scanning.set(id, bytes);
   }
 
   /**
-   * Writes the history as it is now (after a change of an execution's state). Writes run one at a
-   * time; each writes the latest state, so a failed write is made good by the next one.
+   * Changes an execution's state as `step` decides on its record as it is now (in a shared store:
+   * under the store's lock, so a stop made through another service is not overwritten), and writes
+   * it. Resolves to whether it changed; nothing changes once the history is closed.
    */
-  save(): Promise<void> {
-    return this.writes.run(async () => {
-      if (!this.metadata || this.closed) return;
-      const now = this.clock.now().getTime();
-      for (const [id, execution] of this.executions) {
-        if (now - execution.submitted.getTime() > RETENTION_MS) this.executions.delete(id);
-      }
-      await this.metadata.write({ executions: [...this.executions.values()].map(saved) });
+  async update(id: string, step: ExecutionStep): Promise<boolean> {
+    if (this.closed) return false;
+    let changed = false;
+    await this.saved!.change((records) => {
+      const held = records.get(id);
+      const fields = held && step(this.dated(held));
+      changed = fields !== undefined;
+      if (!held || !fields) return undefined;
+      const next = saved({ ...this.dated(held), ...fields });
+      return { put: [unfinished(next) ? { ...next, runner: held.runner } : next], deleted: [] };
     });
+    if (changed && this.saved!.records.get(id)?.state !== 'RUNNING') this.scanning.delete(id);
+    return changed;
+  }
+
+  private dated(execution: SavedExecution): QueryExecutionRecord {
+    const { runner: _runner, ...rest } = execution;
+    const scanned = execution.state === 'RUNNING' ? this.scanning.get(execution.id) : undefined;
+    return { ...rest, submitted: new Date(execution.submitted), started: date(execution.started), completed: date(execution.completed),
+      ...(scanned === undefined ? {} : { scanned }) };
   }
 }
 
 function saved(execution: QueryExecutionRecord): SavedExecution {
-  const { caller: _caller, submitted, started, completed, ...rest } = execution;
+  const { submitted, started, completed, ...rest } = execution;
   return { ...rest, submitted: submitted.toISOString(), started: started?.toISOString(), completed: completed?.toISOString() };
 }

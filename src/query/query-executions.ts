@@ -1,7 +1,6 @@
 // One query execution's record and how Athena reports it (GetQueryExecution's QueryExecution,
 // https://docs.aws.amazon.com/athena/latest/APIReference/API_QueryExecution.html).
 
-import type { Caller } from '../policy/caller.js';
 import type { ColumnInfo } from './athena-types.js';
 import type { EncryptionConfiguration } from './result-objects.js';
 import type { S3Location } from './s3-location.js';
@@ -15,7 +14,6 @@ export interface QueryExecutionRecord {
   database: string;
   output: S3Location;
   encryption: EncryptionConfiguration | undefined;
-  caller: Caller | undefined;
   state: QueryExecutionState;
   reason?: string;
   errorCategory?: 1 | 2 | 3;
@@ -26,6 +24,9 @@ export interface QueryExecutionRecord {
   /** After success: the result's columns (DML), read back with the rows. */
   columns?: ColumnInfo[];
 }
+
+/** Still to end: queued or running. */
+export const unfinished = (execution: { state: QueryExecutionState }) => execution.state === 'QUEUED' || execution.state === 'RUNNING';
 
 /** The result object's key: <prefix><id>.csv, as Athena names it. */
 export const resultKey = (execution: QueryExecutionRecord) => `${execution.output.prefix}${execution.id}.csv`;

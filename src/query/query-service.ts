@@ -7,7 +7,6 @@
 // operation itself needs its athena:* permission on the workgroup (athena-authorizer.ts).
 
 import { systemClock, type Clock } from '../core/clock.js';
-import { loadOnce } from '../core/load-once.js';
 import { SerialQueue } from '../core/serial-queue.js';
 import type { HostKms } from '../envelope/kms-client.js';
 import type { Caller } from '../policy/caller.js';
@@ -22,7 +21,8 @@ import { nodeEngine } from './duckdb-node.js';
 import { QueryCatalog } from './query-catalog.js';
 import type { QueryStore } from './query-store.js';
 import { ExecutionHistory } from './execution-history.js';
-import { describeExecution, resultKey, type QueryExecutionRecord } from './query-executions.js';
+import { MemoryQueryStore } from './memory-query-store.js';
+import { describeExecution, resultKey, unfinished, type QueryExecutionRecord } from './query-executions.js';
 import { getResultObject, putResultObject, type EncryptionConfiguration, type EncryptionOption } from './result-objects.js';
 import { parseS3Location } from './s3-location.js';
 import { parseDdl, type DdlStatement, type TableDefinition } from './table-ddl.js';
@@ -43,7 +43,7 @@ export interface QueryServiceOptions {
   dir?: string;
   /** With `dir`: milliseconds to wait for another writer to release it (default 0). */
   waitForLock?: number;
-  /** Where the catalog and the execution history live, instead of `dir`. Omitted: in memory, or `dir`. */
+  /** Where the catalog and the execution history live, instead of `dir` (kms-wasm/node's PostgresQueryStore: shared by every service on its database). Omitted: in memory, or `dir`. */
   store?: QueryStore;
   /** Where the executions' submission and completion times come from (default the system clock), so tests can fix them. */
   clock?: Clock;
@@ -95,7 +95,7 @@ export class QueryService {
   private readonly scope: AthenaScope;
   private readonly catalog: QueryCatalog;
   private readonly history: ExecutionHistory;
-  private readonly store: QueryStore | undefined;
+  private readonly store: QueryStore;
   private readonly clock: Clock;
   private readonly engine: () => Promise<DuckDbEngine>;
   /** What the engine's queue is keyed by (see exclusive). */
@@ -115,10 +115,10 @@ export class QueryService {
     if (options.dir !== undefined) {
       throw invalidRequest('dir', "directory storage needs Node: import { QueryService } from 'kms-wasm/node' (in Node, 'kms-wasm' is that build)");
     }
-    this.store = options.store;
+    this.store = options.store ?? new MemoryQueryStore();
     this.catalog = new QueryCatalog(this.store);
     this.clock = options.clock ?? systemClock;
-    this.history = new ExecutionHistory(this.clock);
+    this.history = new ExecutionHistory(this.store, this.clock);
     const memoryLimit = options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT;
     if (!Number.isSafeInteger(memoryLimit) || memoryLimit < MIN_MEMORY_LIMIT) throw invalidRequest('memoryLimitBytes', 'expected a whole number of bytes, at least 64 MiB');
     this.memoryLimit = memoryLimit;
@@ -127,15 +127,12 @@ export class QueryService {
     this.engine = engine === undefined ? nodeEngine : () => Promise.resolve(engine);
   }
 
-  /** The catalog, then (under its directory lock) the execution history. */
+  /** The catalog, then (under its directory lock) the execution history; in a shared store, caught up with the other services' changes. */
   private async load(): Promise<void> {
     await this.catalog.load();
-    await this.openHistory();
+    await this.history.load();
+    await this.store.refresh();
   }
-
-  private readonly openHistory = loadOnce(async () => {
-    if (this.store) await this.history.open(this.store);
-  });
 
   /** Queues the query and returns its id at once; poll getQueryExecution for its state. */
   async startQueryExecution(request: StartQueryExecutionRequest, caller?: Caller): Promise<{ QueryExecutionId: string }> {
@@ -159,10 +156,10 @@ export class QueryService {
     const ddl = parseDdlOrUndefined(query);
     const execution: QueryExecutionRecord = {
       id: crypto.randomUUID(), query, statementType: ddl.statement || ddl.failure ? 'DDL' : 'DML', database: database.toLowerCase(),
-      output, encryption, caller: who, state: 'QUEUED', submitted: this.clock.now(), scanned: 0,
+      output, encryption, state: 'QUEUED', submitted: this.clock.now(), scanned: 0,
     };
     await this.history.add(execution);
-    void exclusive(this.engineSource, async () => this.run(execution, await this.engine(), ddl)).catch((error: unknown) => this.finish(execution, error))
+    void exclusive(this.engineSource, async () => this.run(execution, who, await this.engine(), ddl)).catch((error: unknown) => this.finish(execution.id, error))
       .catch(() => undefined); // the history could not be written: the next change writes it
     return { QueryExecutionId: execution.id };
   }
@@ -190,10 +187,10 @@ export class QueryService {
     const ids = request?.QueryExecutionIds;
     if (!Array.isArray(ids) || ids.length < 1 || ids.length > 50) throw invalidRequest('QueryExecutionIds', 'expected 1 to 50 query execution ids');
     await this.load();
-    const known = ids.filter((id) => this.history.get(id));
+    const executions = await this.history.current(ids);
     return {
-      QueryExecutions: known.map((id) => describeExecution(this.history.get(id)!)),
-      UnprocessedQueryExecutionIds: ids.filter((id) => !this.history.get(id))
+      QueryExecutions: executions.flatMap((execution) => (execution ? [describeExecution(execution)] : [])),
+      UnprocessedQueryExecutionIds: ids.filter((_, i) => !executions[i])
         .map((id) => ({ QueryExecutionId: id, ErrorCode: 'INVALID_INPUT', ErrorMessage: `QueryExecution ${String(id)} was not found` })),
     };
   }
@@ -201,13 +198,8 @@ export class QueryService {
   /** Cancels a queued or running query (no result is written); a finished one is left as it is. */
   async stopQueryExecution(request: { QueryExecutionId: string }, caller?: Caller): Promise<Record<string, never>> {
     await this.authorize('StopQueryExecution', caller);
-    const execution = await this.execution(request?.QueryExecutionId);
-    if (execution.state === 'QUEUED' || execution.state === 'RUNNING') {
-      execution.state = 'CANCELLED';
-      execution.reason = 'Query cancelled by user';
-      execution.completed = this.clock.now();
-      await this.history.save();
-    }
+    const { id } = await this.execution(request?.QueryExecutionId);
+    await this.history.update(id, (now) => (unfinished(now) ? { state: 'CANCELLED', reason: 'Query cancelled by user', completed: this.clock.now() } : undefined));
     return {};
   }
 
@@ -246,15 +238,15 @@ export class QueryService {
     };
   }
 
-  /** Finishes writing the history and releases the directory's lock. */
+  /** Finishes writing the history and releases the store (a directory's lock, a database's connections). */
   async close(): Promise<void> {
-    await this.history.close();
+    this.history.close();
     await this.catalog.close();
   }
 
   private async execution(id: unknown): Promise<QueryExecutionRecord> {
     await this.load();
-    const execution = this.history.get(id);
+    const [execution] = await this.history.current([id]);
     if (!execution) throw new AthenaError('InvalidRequestException', `QueryExecution ${String(id)} was not found`, 'INVALID_INPUT');
     return execution;
   }
@@ -270,27 +262,26 @@ export class QueryService {
     return authorizeAthena(this.scope, action, caller);
   }
 
-  private async run(execution: QueryExecutionRecord, engine: DuckDbEngine, ddl: { statement?: DdlStatement; failure?: unknown }): Promise<void> {
-    if (execution.state !== 'QUEUED') return; // stopped while queued
-    execution.state = 'RUNNING';
-    execution.started = this.clock.now();
-    await this.history.save();
+  private async run(execution: QueryExecutionRecord, caller: Caller, engine: DuckDbEngine, ddl: { statement?: DdlStatement; failure?: unknown }): Promise<void> {
+    const { id } = execution;
+    const begun = await this.history.update(id, (now) => (now.state === 'QUEUED' ? { state: 'RUNNING', started: this.clock.now() } : undefined));
+    if (!begun) return; // stopped while queued, or the service closed
     if (ddl.failure) throw ddl.failure;
     if (ddl.statement) {
       await this.catalog.apply(ddl.statement, execution.database);
-      return this.finish(execution);
+      return this.finish(id);
     }
     const progress: LoadProgress = {
       scanned: 0,
       checkCancelled: () => {
-        if (execution.state === 'CANCELLED') throw new Cancelled(); // its statistics stay as they were when it was stopped
-        execution.scanned = progress.scanned;
+        if (this.history.cancelled(id)) throw new Cancelled(); // its statistics stay as they were when it was stopped
+        this.history.noteScanned(id, progress.scanned);
       },
     };
     const sql = execution.query.trim().replace(/;+\s*$/, '');
     const schemas = new Set<string>([execution.database]);
     try {
-      const access = this.access(execution.caller);
+      const access = this.access(caller);
       if (!this.catalog.hasDatabase(execution.database)) throw new QueryFailure(`SCHEMA_NOT_FOUND: Schema ${execution.database} does not exist`);
       if (!/^(select|with|values|\()/i.test(sql)) {
         throw new QueryFailure('Only SELECT queries and the DDL statements CREATE EXTERNAL TABLE, CREATE DATABASE and DROP are supported');
@@ -304,15 +295,15 @@ export class QueryService {
       }
       const result = await engine.run(sql, execution.database);
       progress.checkCancelled();
-      execution.columns = result.columns.map((c) => columnInfo(c.name, c.type));
+      const columns = result.columns.map((c) => columnInfo(c.name, c.type));
       const key = resultKey(execution);
       await putResultObject(access, execution.output.bucket, key, utf8.encode(formatCsv([result.columns.map((c) => c.name), ...result.rows])), execution.encryption);
-      await putResultObject(access, execution.output.bucket, `${key}.metadata`, utf8.encode(JSON.stringify({ ColumnInfo: execution.columns })), execution.encryption)
+      await putResultObject(access, execution.output.bucket, `${key}.metadata`, utf8.encode(JSON.stringify({ ColumnInfo: columns })), execution.encryption)
         .catch(async (error: unknown) => {
-          await this.s3.deleteObject({ Bucket: execution.output.bucket, Key: key }, execution.caller).catch(() => undefined);
+          await this.s3.deleteObject({ Bucket: execution.output.bucket, Key: key }, caller).catch(() => undefined);
           throw error;
         });
-      await this.finish(execution);
+      await this.finish(id, undefined, columns);
     } finally {
       for (const schema of schemas) await engine.dropSchema(schema);
       await engine.releaseObjects();
@@ -333,27 +324,20 @@ export class QueryService {
     });
   }
 
-  /** Records the outcome once: SUCCEEDED without an error, else FAILED with the reason (a stopped query stays CANCELLED); writes the history. */
-  private finish(execution: QueryExecutionRecord, error?: unknown): Promise<void> {
-    if (execution.state !== 'QUEUED' && execution.state !== 'RUNNING') return Promise.resolve();
-    execution.completed = this.clock.now();
-    if (error === undefined) execution.state = 'SUCCEEDED';
-    else this.fail(execution, error);
-    return this.history.save();
+  /**
+   * Records the outcome once: SUCCEEDED (with a SELECT's `columns`) without an error, else FAILED
+   * with the reason (a query stopped meanwhile, here or through another service, stays CANCELLED).
+   */
+  private async finish(id: string, error?: unknown, columns?: ColumnInfo[]): Promise<void> {
+    await this.history.update(id, (now) => (unfinished(now)
+      ? { completed: this.clock.now(), ...(error === undefined ? { state: 'SUCCEEDED', columns } : failure(error)) } : undefined));
   }
+}
 
-  private fail(execution: QueryExecutionRecord, error: unknown): void {
-    execution.state = 'FAILED';
-    execution.columns = undefined;
-    if (error instanceof QueryFailure) {
-      execution.reason = error.message;
-      execution.errorCategory = error.errorCategory;
-    } else {
-      // The engine's own errors (a syntax error, an unknown column) are the query's fault: a user error.
-      execution.reason = engineMessage(error);
-      execution.errorCategory = 2;
-    }
-  }
+function failure(error: unknown): Partial<QueryExecutionRecord> {
+  if (error instanceof QueryFailure) return { state: 'FAILED', columns: undefined, reason: error.message, errorCategory: error.errorCategory };
+  // The engine's own errors (a syntax error, an unknown column) are the query's fault: a user error.
+  return { state: 'FAILED', columns: undefined, reason: engineMessage(error), errorCategory: 2 };
 }
 
 /** DuckDB's error, which may come as JSON ({exception_type, exception_message, error_subtype}), as one line of text. */

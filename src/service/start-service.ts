@@ -23,7 +23,7 @@ import { openServiceStores } from './service-stores.js';
 
 export interface ServeOptions {
   dir: string;
-  /** A PostgreSQL connection string: keys, objects and identities in that database, shared with the other servers on it (service-stores.ts). */
+  /** A PostgreSQL connection string: keys, objects, identities and the query catalog and history in that database, shared with the other servers on it (service-stores.ts). */
   postgres?: string;
   host: string;
   port: number;
@@ -71,7 +71,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
 }
 
 async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): Promise<RunningService> {
-  const { keys: store, objects: objectMetadata, identities, generatedRootCredentials } = await openServiceStores(options.dir, options.postgres,
+  const { keys: store, objects: objectMetadata, queries: queryStore, identities, generatedRootCredentials } = await openServiceStores(options.dir, options.postgres,
     options.account, options.environment);
   const iam = new Iam();
   const kms = new KeyManagementService({ account: options.account, region: options.region, store, iam });
@@ -83,7 +83,7 @@ async function serveLocked(options: ServeOptions, unlock: () => Promise<void>): 
     endpointHosts: ['localhost', options.host, `s3.${options.region}.amazonaws.com`, 's3.amazonaws.com'] });
   const consoleFiles = options.consoleDir === undefined ? undefined : await ConsoleFiles.load(options.consoleDir);
   // Queries read and write the same ObjectStore and KMS as the caller (athena:* decided by the same Iam); the catalog sits beside them.
-  const queries = new QueryService({ s3: objects, kms, iam, dir: options.dir });
+  const queries = new QueryService({ s3: objects, kms, iam, ...(queryStore ? { store: queryStore } : { dir: options.dir }) });
   let listening: ListeningService;
   try {
     listening = await listen({
