@@ -57,14 +57,17 @@ export async function runCrashRounds({ dir, seed, rounds, mode, postgres, log = 
     const random = new SeededRandom(seeds.next32());
     const atWrite = mode === 'write' || (mode === 'mixed' && random.int(2) === 0);
     const killAtWrite = atWrite ? 1 + random.length(600) : undefined;
-    const delayMs = 150 + random.int(2500);
+    const delayMs = 100 + random.int(1500); // from "started": most rounds are cut short in their work, some end idle
     const config = { dir, killAtWrite, world: ledger.world(), plan: ledger.plan(random, round), postgres };
     const child = startChild(`const { run } = await import(${JSON.stringify(CHILD)});\nawait run(k, ${JSON.stringify(config)});`);
-    const timer = atWrite ? undefined : setTimeout(() => child.process.kill('SIGKILL'), delayMs);
+    // The timer runs from the child's "started" (its imports done, before its first call), not from
+    // the spawn: on a loaded machine the imports alone can outlast every delay, and no round would work.
+    let timer: ReturnType<typeof setTimeout> | undefined;
     let idle = false;
     for (;;) {
       const line = await child.nextLine().catch(() => undefined);
       if (line === undefined) break;
+      if (!atWrite && timer === undefined && line.includes('"t":"started"')) timer = setTimeout(() => child.process.kill('SIGKILL'), delayMs);
       if (line.includes('"t":"finished"')) {
         idle = true;
         child.process.kill('SIGKILL');
