@@ -4,7 +4,7 @@
 // together with its audit record (allowed or refused); a call that fails changes nothing but the
 // audit trail. The operations (key-operations.ts, alias-operations.ts, …) are written against this.
 
-import type { Clock } from '../core/clock.js';
+import { isoTime, type Clock } from '../core/clock.js';
 import { SerialQueue } from '../core/serial-queue.js';
 import { commitChange, queued, type DecidedChange, type Queued, type Redecide } from '../core/state-change.js';
 import { isPrincipalArn, isServicePrincipal, rootArn, type ConditionContext, type Iam } from '../policy/index.js';
@@ -269,7 +269,7 @@ export class KmsCalls {
     const { lifecycle } = this;
     const dueBefore = lifecycle.nextDue;
     const event: AuditEvent = {
-      eventTime: now.toISOString(), eventName,
+      eventTime: isoTime(now), eventName,
       principal: typeof caller?.principal === 'string' ? caller.principal : rootArn(this.account), viaService: caller?.viaService,
     };
     const refused = (error: unknown): Attempted<T> => {
