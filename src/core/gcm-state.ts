@@ -55,6 +55,13 @@ export function checkGcmInputs(key: unknown, iv: unknown, aad: unknown): Uint8Ar
 export class PreparedGcmKey {
   private readonly runtime: WasmRuntime = wasm();
   private readonly slot: number;
+  /**
+   * Where this key's short messages run: a copy of its set-up made at the first one and kept. A
+   * message only reads the part of a context before the GHASH accumulator (key schedule, H, mode)
+   * and keeps its own state from there on, so each message resets just that state from the set-up
+   * and zeroes it after (a few hundred bytes, where a slot copied and zeroed per message is ~10 KiB).
+   */
+  private messageSlot: number | undefined;
   private disposed = false;
 
   constructor(key: Uint8Array) {
@@ -109,10 +116,16 @@ export class PreparedGcmKey {
     }
     const { runtime } = this;
     const { core, io } = runtime;
-    const ctx = runtime.acquireSlot();
-    const memory = runtime.bytes(); // taken after acquireSlot, which may grow memory; nothing below does
-    try {
+    let ctx = this.messageSlot;
+    if (ctx === undefined) {
+      ctx = this.messageSlot = runtime.acquireSlot(this);
       runtime.copySlot(this.slot, ctx);
+    }
+    const memory = runtime.bytes(); // taken after acquireSlot, which may grow memory; nothing below does
+    const state = core.gcmHashOffset();
+    const end = core.contextBytes();
+    try {
+      memory.copyWithin(ctx + state, this.slot + state, this.slot + end);
       memory.set(iv, io);
       core.gcmSetIv96(ctx, io);
       for (let at = 0; at < aad.length; at += IO_BUFFER_BYTES) {
@@ -132,7 +145,7 @@ export class PreparedGcmKey {
       return constantTimeEqual(memory.subarray(tag, tag + GCM_FULL_TAG_BYTES), expectedTag);
     } finally {
       memory.fill(0, io, io + Math.min(IO_BUFFER_BYTES, Math.max(aad.length, text.length, iv.length)));
-      runtime.releaseSlot(ctx);
+      memory.fill(0, ctx + state, ctx + end);
     }
   }
 
@@ -140,6 +153,7 @@ export class PreparedGcmKey {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.messageSlot !== undefined) this.runtime.releaseSlot(this.messageSlot, this);
     this.runtime.releaseSlot(this.slot, this);
   }
 }

@@ -83,6 +83,20 @@ describe('PreparedGcmKey', () => {
   });
 
   describe('short messages (sealShort, openShort)', () => {
+    it('under two keys in turn, each message as node:crypto gives it', () => {
+      const raws = [rng.bytes(32), rng.bytes(32)];
+      const keys = raws.map((raw) => new PreparedGcmKey(raw));
+      for (let i = 0; i < 20; i++) {
+        const which = i % 3 === 0 ? 1 : 0;
+        const [iv, aad, plaintext] = [rng.bytes(12), rng.bytes(i * 7), rng.bytes(1 + i * 13)];
+        const sealed = new Uint8Array(plaintext.length + 16);
+        keys[which]!.sealShort(iv, aad, plaintext, sealed, 0);
+        expect(sealed).toEqual(nodeSeal(raws[which]!, iv, aad, plaintext));
+        expect(() => keys[1 - which]!.openShort(iv, aad, sealed, new Uint8Array(plaintext.length), 0)).toThrow(AuthenticationError);
+      }
+      for (const key of keys) key.dispose();
+    });
+
     it('seal into and open from a larger array exactly as node:crypto does, with AAD of any size', () => {
       const raw = rng.bytes(32);
       const prepared = new PreparedGcmKey(raw);
@@ -132,14 +146,20 @@ describe('PreparedGcmKey', () => {
       prepared.dispose();
     });
 
-    it('leave no text, AAD or message state in WASM memory, and refuse once the key is disposed', () => {
+    it('leave no text, AAD or message state in WASM memory, and refuse once the key is disposed, its message slot zeroed', () => {
       const prepared = new PreparedGcmKey(rng.bytes(32));
       const runtime = wasm();
       const plaintext = rng.bytes(64);
       const sealed = new Uint8Array(80);
       prepared.sealShort(rng.bytes(12), rng.bytes(40), plaintext, sealed, 0);
       expect(runtime.bytes().subarray(runtime.io, runtime.io + 64).every((b) => b === 0)).toBe(true);
+      const messageSlot = (prepared as unknown as { messageSlot: number }).messageSlot;
+      const { core } = runtime;
+      const slot = (from: number, to: number) => runtime.bytes().slice(messageSlot + from, messageSlot + to);
+      expect(slot(core.gcmHashOffset(), core.contextBytes()).every((b) => b === 0)).toBe(true); // the message's state
+      expect(slot(0, core.gcmHashOffset()).some((b) => b !== 0)).toBe(true); // the key's set-up, kept for the next message
       prepared.dispose();
+      expect(slot(0, core.contextBytes()).every((b) => b === 0)).toBe(true);
       expect(() => prepared.sealShort(rng.bytes(12), new Uint8Array(0), plaintext, sealed, 0)).toThrow(CipherStateError);
       expect(() => prepared.openShort(rng.bytes(12), new Uint8Array(0), sealed, plaintext, 0)).toThrow(CipherStateError);
     });
