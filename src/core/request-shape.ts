@@ -146,25 +146,30 @@ type Fields<T> = { [K in keyof T]-?: undefined extends T[K] ? OptionalMember<Exc
  */
 export function structure<T>(name: string, fields: Fields<T>): Shape<T> {
   const known = fields as unknown as Record<string, Member<unknown>>;
+  // Listed once, each with its path from a request at the top (every request is checked at least once):
+  // checking a request then allocates nothing unless it has violations.
+  const members = Object.entries(known).map(([field, shape]) => ({ field, shape, atTop: [field] as Path }));
   return {
     optional: false,
     sensitive: false,
     fields: known,
     check(value, path, out) {
       if (!isPlainObject(value)) return violation(out, path, value, 'Member must be a structure');
-      for (const [field, shape] of Object.entries(known)) {
+      for (const { field, shape, atTop } of members) {
         const entry = value[field];
         if (entry === undefined) {
           if (!shape.optional) violation(out, [...path, field], entry, 'Member must not be null');
         } else if (entry === null) {
           violation(out, [...path, field], entry, 'Member must not be null');
         } else {
-          shape.check(entry, [...path, field], out);
+          shape.check(entry, path.length === 0 ? atTop : [...path, field], out);
         }
       }
       // An unknown field set to undefined is as good as absent (spreading an object copies such fields).
-      for (const field of Object.keys(value)) {
-        if (!Object.hasOwn(known, field) && value[field] !== undefined) violation(out, [...path, field], value[field], `Member must be a field of ${name}`, true);
+      for (const field in value) {
+        if (Object.hasOwn(value, field) && !Object.hasOwn(known, field) && value[field] !== undefined) {
+          violation(out, [...path, field], value[field], `Member must be a field of ${name}`, true);
+        }
       }
     },
   };

@@ -3,10 +3,21 @@
 
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Pieces of work given to `run` that have yet to settle. */
+  private pending = 0;
+
+  /** Whether no work is running or waiting: what starts now would be next in order anyway. */
+  get idle(): boolean {
+    return this.pending === 0;
+  }
 
   run<T>(work: () => Promise<T>): Promise<T> {
+    this.pending++;
+    const settled = () => {
+      this.pending--;
+    };
     const done = this.tail.then(work, work);
-    this.tail = done.catch(() => undefined);
+    this.tail = done.then(settled, settled);
     return done;
   }
 }

@@ -12,7 +12,6 @@
 
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { InvalidInputError } from '../core/errors.js';
-import { preparedGcm } from '../core/gcm.js';
 import type { PreparedGcmKey } from '../core/gcm-state.js';
 import { canonicalEncryptionContext, type EncryptionContext } from '../envelope/encryption-context.js';
 import { kmsError } from './kms-errors.js';
@@ -90,7 +89,7 @@ export function sealBlob(material: PreparedGcmKey, keyId: string, materialVersio
   blob[20] = materialVersion;
   randomInto(blob, 21, 12);
   const header = blob.subarray(0, BLOB_HEADER_BYTES);
-  blob.set(preparedGcm(material, header.subarray(21), blobAad(header, context)).encrypt(plaintext), BLOB_HEADER_BYTES);
+  material.sealShort(header.subarray(21), blobAad(header, context), plaintext, blob, BLOB_HEADER_BYTES);
   return blob;
 }
 
@@ -99,8 +98,10 @@ export function sealBlob(material: PreparedGcmKey, keyId: string, materialVersio
  * InvalidCiphertextException, releasing nothing, if the blob or its encryption context is not the one sealed.
  */
 export function openBlob(material: PreparedGcmKey, blob: Uint8Array, header: BlobHeader, context: EncryptionContext): Uint8Array {
+  const plaintext = new Uint8Array(blob.length - BLOB_HEADER_BYTES - TAG_BYTES);
   try {
-    return preparedGcm(material, header.iv, blobAad(blob.subarray(0, BLOB_HEADER_BYTES), context)).decrypt(blob.subarray(BLOB_HEADER_BYTES));
+    material.openShort(header.iv, blobAad(blob.subarray(0, BLOB_HEADER_BYTES), context), blob.subarray(BLOB_HEADER_BYTES), plaintext, 0);
+    return plaintext;
   } catch {
     throw kmsError('InvalidCiphertextException', 'the ciphertext, or its encryption context, is not the one this key produced');
   }

@@ -1,7 +1,8 @@
 // The cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext) and
 // GenerateRandom. A blob is sealed under its key's newest material version and opened with the
 // version it names (the format is ciphertext-blob.ts); material is unwrapped once and kept while
-// its key is unchanged (key-material-cache.ts).
+// its key is unchanged (key-material-cache.ts). Their work never awaits, so where nothing is ahead
+// of a call it is decided at once (kms-calls.ts, call).
 
 import type { Caller, ConditionContext } from '../policy/index.js';
 import type { AuditEvent } from './audit-trail.js';
@@ -30,20 +31,20 @@ export class CryptographicOperations {
   constructor(private readonly kms: KmsCalls) {}
 
   encrypt(request: EncryptRequest, caller?: Caller): Promise<EncryptResponse> {
-    return this.kms.onKey('Encrypt', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, async (key, context) => {
+    return this.kms.onKey('Encrypt', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, (key, context) => {
       return { CiphertextBlob: this.seal(key, request.Plaintext, context), KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const };
     });
   }
 
   decrypt(request: DecryptRequest, caller?: Caller): Promise<DecryptResponse> {
-    return this.kms.call('Decrypt', caller, request.EncryptionContext, async (who, event, context) => {
+    return this.kms.call('Decrypt', caller, request.EncryptionContext, (who, event, context) => {
       const { key, plaintext } = this.open(who, 'Decrypt', request.CiphertextBlob, request.KeyId, context, event, request.GrantTokens);
       return { Plaintext: plaintext, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const };
     });
   }
 
   reEncrypt(request: ReEncryptRequest, caller?: Caller): Promise<ReEncryptResponse> {
-    return this.kms.call('ReEncrypt', caller, request.DestinationEncryptionContext, async (who, event, destinationContext) => {
+    return this.kms.call('ReEncrypt', caller, request.DestinationEncryptionContext, (who, event, destinationContext) => {
       const sourceContext = checkEncryptionContext(request.SourceEncryptionContext);
       const { key: destination, requestAlias } = this.kms.directory.resolveKeyFor(request.DestinationKeyId, who);
       const sameKey = (key: KeyRecord) => ({ 'kms:ReEncryptOnSameKey': String(key.keyId === destination.keyId) });
@@ -67,14 +68,14 @@ export class CryptographicOperations {
   }
 
   generateDataKey(request: GenerateDataKeyRequest, caller?: Caller): Promise<GenerateDataKeyResponse> {
-    return this.kms.onKey('GenerateDataKey', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, async (key, context) => {
+    return this.kms.onKey('GenerateDataKey', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, (key, context) => {
       const plaintext = randomBytes(dataKeyLength(request));
       return { Plaintext: plaintext, CiphertextBlob: this.seal(key, plaintext, context), KeyId: key.arn };
     });
   }
 
   generateDataKeyWithoutPlaintext(request: GenerateDataKeyWithoutPlaintextRequest, caller?: Caller): Promise<GenerateDataKeyWithoutPlaintextResponse> {
-    return this.kms.onKey('GenerateDataKeyWithoutPlaintext', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, async (key, context) => {
+    return this.kms.onKey('GenerateDataKeyWithoutPlaintext', request.KeyId, caller, { context: request.EncryptionContext, grantTokens: request.GrantTokens }, (key, context) => {
       const plaintext = randomBytes(dataKeyLength(request));
       try {
         return { CiphertextBlob: this.seal(key, plaintext, context), KeyId: key.arn };
@@ -85,7 +86,7 @@ export class CryptographicOperations {
   }
 
   generateRandom(request: GenerateRandomRequest, caller?: Caller): Promise<GenerateRandomResponse> {
-    return this.kms.call('GenerateRandom', caller, undefined, async (who) => {
+    return this.kms.call('GenerateRandom', caller, undefined, (who) => {
       this.kms.authorize({ caller: who, action: 'kms:GenerateRandom', resource: '*' });
       return { Plaintext: crypto.getRandomValues(new Uint8Array(request.NumberOfBytes)) };
     });

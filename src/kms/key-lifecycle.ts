@@ -79,12 +79,11 @@ export class KeyLifecycle {
   }
 
   /**
-   * Rotations, deletions and material expiries whose date has come, by the clock. Only a call at or
-   * after the earliest such date looks at every key (and then finds the next earliest), so a call
-   * costs the same however many keys there are.
+   * Rotations, deletions and material expiries whose date has come by `now` (the call's time). Only
+   * a call at or after the earliest such date looks at every key (and then finds the next earliest),
+   * so a call costs the same however many keys there are.
    */
-  applyDue(): void {
-    const now = this.clock.now();
+  applyDue(now = this.clock.now()): void {
     if (now.getTime() < this.nextDue) return;
     const { keys, aliases, grants } = this.directory;
     for (const found of [...keys.values()]) {

@@ -4,7 +4,7 @@
 // together with its audit record (allowed or refused); a call that fails changes nothing but the
 // audit trail. The operations (key-operations.ts, alias-operations.ts, …) are written against this.
 
-import type { Clock } from '../core/clock.js';
+import { isoTime, type Clock } from '../core/clock.js';
 import { SerialQueue } from '../core/serial-queue.js';
 import { commitChange, queued, type DecidedChange, type Queued, type Redecide } from '../core/state-change.js';
 import { isPrincipalArn, isServicePrincipal, rootArn, type ConditionContext, type Iam } from '../policy/index.js';
@@ -51,6 +51,17 @@ export interface OnKeyOptions {
   conditions?: ConditionContext;
 }
 
+/** A decided call: its result or the error that refused it, and the audit event that records it. */
+interface Attempted<T> {
+  outcome: { result: T } | { error: unknown };
+  event: AuditEvent;
+}
+
+function resultOf<T>(outcome: Attempted<T>['outcome']): T {
+  if ('error' in outcome) throw outcome.error;
+  return outcome.result;
+}
+
 export function requirePrincipal(field: string, value: unknown): string {
   if (!isPrincipalArn(value)) throw kmsError('ValidationException', `${field}: expected an IAM or STS ARN`);
   return value;
@@ -69,6 +80,8 @@ export class KmsCalls {
   private readonly calls = new SerialQueue();
   /** Shares one catch-up query among the calls waiting for one (shared stores). */
   private readonly refresher = new SharedRun();
+  /** Set while a call is decided at once (see call): a call its work makes meanwhile waits its turn in the queue. */
+  private deciding = false;
 
   constructor(options: KmsCallsOptions) {
     this.account = options.account;
@@ -208,43 +221,85 @@ export class KmsCalls {
    * Runs one API call: applies due rotations and deletions, runs `work`, and stores the records it
    * changed (if any) with its audit record (allowed or refused). A refused call changes nothing but
    * the audit trail.
+   *
+   * A call is decided at once, outside the queue, where nothing can be ahead of it or change under
+   * it: the directory is loaded, no other process or IAM store shares it, no call is running or
+   * waiting, and nothing is due (so deciding changes nothing by itself). Work that needs no I/O (the
+   * cryptographic operations on a store in memory or with one writer) then costs no queue turn and
+   * no promise of its own: its audit record goes straight to the group commit. Work that turned out
+   * asynchronous, or changed records, is committed through the queue as any other call: it enters
+   * the queue before anything else can run (transactional reaches queue.run without awaiting, the
+   * store having one writer), so no other call is decided meanwhile.
    */
   async call<T>(eventName: string, caller: Caller | undefined, contextInput: unknown,
-    work: (who: Caller, event: AuditEvent, context: EncryptionContext) => Promise<T>): Promise<T> {
-    const outcome = await this.transactional<{ result: T } | { error: unknown }>(async () => {
-      const { lifecycle } = this;
-      const dueBefore = lifecycle.nextDue;
-      const event: AuditEvent = {
-        eventTime: this.clock.now().toISOString(), eventName,
-        principal: typeof caller?.principal === 'string' ? caller.principal : rootArn(this.account), viaService: caller?.viaService,
-      };
+    work: (who: Caller, event: AuditEvent, context: EncryptionContext) => T | Promise<T>): Promise<T> {
+    const now = this.clock.now();
+    let first: Attempted<T> | Promise<Attempted<T>> | undefined;
+    if (this.decidesAtOnce(now)) {
+      this.deciding = true;
       try {
-        const who = this.checkCaller(caller);
-        const context = checkEncryptionContext(contextInput);
-        for (const _ in context) { // a non-empty context is recorded (a copy: the caller's object may change later)
-          event.encryptionContext = { ...context };
-          break;
-        }
-        lifecycle.applyDue();
-        const result = await work(who, event, context);
-        return { outcome: { result }, event };
-      } catch (error) {
-        this.tx.rollback();
-        lifecycle.nextDue = dueBefore;
-        lifecycle.applyDue();
-        // Refusals are KmsErrors; anything else is a fault, audited as such and rethrown unchanged.
-        const known = error instanceof KmsError;
-        return { outcome: { error }, event: { ...event, errorCode: known ? error.name : 'InternalFailure', errorMessage: known ? error.message : undefined } };
+        first = this.attempt(now, eventName, caller, contextInput, work);
+      } finally {
+        this.deciding = false;
       }
-    });
-    if ('error' in outcome) throw outcome.error;
-    return outcome.result;
+      if (!(first instanceof Promise) && !this.tx.changed) {
+        await this.audit.append(first.event);
+        return resultOf(first.outcome);
+      }
+    }
+    return resultOf(await this.transactional(() => {
+      const attempted = first ?? this.attempt(this.clock.now(), eventName, caller, contextInput, work);
+      first = undefined; // decided again (a shared store changed meanwhile): on the updated tables
+      return Promise.resolve(attempted);
+    }));
+  }
+
+  private decidesAtOnce(now: Date): boolean {
+    const { loaded } = this;
+    return loaded !== undefined && !this.deciding && this.calls.idle && !this.store.updatesSince && !this.iam?.shared
+      && now.getTime() < loaded.lifecycle.nextDue;
+  }
+
+  /**
+   * Decides a call at `now`: its audit event, and its result or the error that refused it (with
+   * what it changed rolled back). Synchronous where `work` is.
+   */
+  private attempt<T>(now: Date, eventName: string, caller: Caller | undefined, contextInput: unknown,
+    work: (who: Caller, event: AuditEvent, context: EncryptionContext) => T | Promise<T>): Attempted<T> | Promise<Attempted<T>> {
+    const { lifecycle } = this;
+    const dueBefore = lifecycle.nextDue;
+    const event: AuditEvent = {
+      eventTime: isoTime(now), eventName,
+      principal: typeof caller?.principal === 'string' ? caller.principal : rootArn(this.account), viaService: caller?.viaService,
+    };
+    const refused = (error: unknown): Attempted<T> => {
+      this.tx.rollback();
+      lifecycle.nextDue = dueBefore;
+      lifecycle.applyDue(now);
+      // Refusals are KmsErrors; anything else is a fault, audited as such and rethrown unchanged.
+      const known = error instanceof KmsError;
+      return { outcome: { error }, event: { ...event, errorCode: known ? error.name : 'InternalFailure', errorMessage: known ? error.message : undefined } };
+    };
+    try {
+      const who = this.checkCaller(caller);
+      const context = checkEncryptionContext(contextInput);
+      for (const _ in context) { // a non-empty context is recorded (a copy: the caller's object may change later)
+        event.encryptionContext = { ...context };
+        break;
+      }
+      lifecycle.applyDue(now);
+      const result = work(who, event, context);
+      if (result instanceof Promise) return result.then((value: T) => ({ outcome: { result: value }, event }), refused);
+      return { outcome: { result }, event };
+    } catch (error) {
+      return refused(error);
+    }
   }
 
   /** A call on one key: resolves it, checks the key state and authorization, then runs `work`. */
   onKey<T>(operation: string, keyId: string, caller: Caller | undefined, options: OnKeyOptions,
-    work: (key: KeyRecord, context: EncryptionContext) => Promise<T>): Promise<T> {
-    return this.call(operation, caller, options.context, async (who, event, context) => {
+    work: (key: KeyRecord, context: EncryptionContext) => T | Promise<T>): Promise<T> {
+    return this.call(operation, caller, options.context, (who, event, context) => {
       const { key, requestAlias } = this.directory.resolveKeyFor(keyId, who);
       event.keyArn = key.arn;
       this.checkGrantTokens(options.grantTokens);

@@ -105,19 +105,76 @@ function hasConditions(block: ConditionBlock): boolean {
   return false;
 }
 
-/** Evaluates one or more documents together: any matching Deny denies; the best Allow match is kept. */
+/**
+ * Evaluates one or more documents together: any matching Deny denies; the best Allow match is kept
+ * (an Allow naming the caller over one naming only its account).
+ */
 export function evaluatePolicies(documents: PolicyDocument[], request: PolicyRequest): Verdict {
   let built: ConditionContext | undefined;
   const context = () => (built ??= requestContext(request));
   const verdict: Verdict = { denied: false, allowed: 'none' };
   for (const document of documents) {
-    const variables = document.version === '2012-10-17';
-    for (const statement of document.statements) {
-      const match = statementPrincipal(statement, request);
-      if (match === 'none' || !covers(statement, request, context, variables)) continue;
-      if (statement.effect === 'Deny') verdict.denied = true;
-      else if (match === 'direct' || verdict.allowed === 'none') verdict.allowed = match;
-    }
+    const { denied, allowed } = documentVerdict(document, request, context);
+    if (denied) verdict.denied = true;
+    if (allowed === 'direct' || (allowed === 'account' && verdict.allowed === 'none')) verdict.allowed = allowed;
   }
   return verdict;
+}
+
+function documentVerdict(document: PolicyDocument, request: PolicyRequest, context: () => ConditionContext): Verdict {
+  const remembered = rememberedVerdicts(document);
+  const known = remembered?.verdicts.get(request.principal)?.get(request.action)?.get(request.resource);
+  if (known) return known;
+  const variables = document.version === '2012-10-17';
+  const verdict: Verdict = { denied: false, allowed: 'none' };
+  for (const statement of document.statements) {
+    const match = statementPrincipal(statement, request);
+    if (match === 'none' || !covers(statement, request, context, variables)) continue;
+    if (statement.effect === 'Deny') verdict.denied = true;
+    else if (match === 'direct' || verdict.allowed === 'none') verdict.allowed = match;
+  }
+  if (remembered) remember(remembered, request, Object.freeze(verdict));
+  return verdict;
+}
+
+/** The verdicts a document has given, by principal, action and resource. */
+interface RememberedVerdicts {
+  verdicts: Map<string, Map<string, Map<string, Verdict>>>;
+  count: number;
+}
+
+/**
+ * Where a document's verdict depends on nothing but the principal, action and resource (none of its
+ * statements has conditions or policy variables, as most key and bucket policies have none), the
+ * verdicts it has given, so that the same question (every call a client makes with one key) is
+ * answered without matching its statements again. A parsed document is never changed.
+ */
+const rememberedOf = new WeakMap<PolicyDocument, RememberedVerdicts | null>();
+/** Verdicts kept per document before they are forgotten (a bound on memory only: a verdict worked out again is the same). */
+const MAX_REMEMBERED = 1024;
+
+function rememberedVerdicts(document: PolicyDocument): RememberedVerdicts | undefined {
+  let remembered = rememberedOf.get(document);
+  if (remembered === undefined) {
+    const variables = document.version === '2012-10-17';
+    const readsContext = document.statements.some((statement) => hasConditions(statement.condition)
+      || (variables && [...statement.resource ?? [], ...statement.notResource ?? []].some((pattern) => pattern.includes('${'))));
+    remembered = readsContext ? null : { verdicts: new Map(), count: 0 };
+    rememberedOf.set(document, remembered);
+  }
+  return remembered ?? undefined;
+}
+
+function remember(remembered: RememberedVerdicts, { principal, action, resource }: PolicyRequest, verdict: Verdict): void {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: when to start afresh only bounds memory; every verdict is the same
+  if (remembered.count >= MAX_REMEMBERED) {
+    remembered.verdicts.clear();
+    remembered.count = 0;
+  }
+  remembered.count++;
+  let byAction = remembered.verdicts.get(principal);
+  if (!byAction) remembered.verdicts.set(principal, (byAction = new Map()));
+  let byResource = byAction.get(action);
+  if (!byResource) byAction.set(action, (byResource = new Map()));
+  byResource.set(resource, verdict);
 }

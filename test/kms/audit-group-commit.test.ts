@@ -85,8 +85,12 @@ describe('audit group commit', () => {
     const { slow, kms, key } = await slowKms();
     slow.batches.length = 0;
     slow.hold(new Error('disk full'));
-    const outcomes = await Promise.allSettled(Array.from({ length: CALLS }, (_, i) =>
-      kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { n: String(i) } })));
+    const call = (i: number) => kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { n: String(i) } });
+    // Half the calls at once (their records make the failing write), the other half while it is under way.
+    const firstHalf = Array.from({ length: CALLS / 2 }, (_, i) => call(i));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const secondHalf = Array.from({ length: CALLS / 2 }, (_, i) => call(CALLS / 2 + i));
+    const outcomes = await Promise.allSettled([...firstHalf, ...secondHalf]);
     const failed = outcomes.filter((o) => o.status === 'rejected');
     expect(outcomes[0]!.status).toBe('rejected');
     expect(failed).toHaveLength(slow.batches[0]!.length);

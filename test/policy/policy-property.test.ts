@@ -191,4 +191,56 @@ describe('the policy engine agrees with a reference evaluator written from the A
     expect(allowedCount).toBeGreaterThan(500);
     expect(cases - allowedCount).toBeGreaterThan(500);
   });
+
+  it('on condition-free key policies asked every question twice (the second time answered from the verdicts the document remembers)', () => {
+    let allowedCount = 0;
+    for (let seed = 1; seed <= 100; seed++) {
+      const rng = new SeededRandom(100_000 + seed);
+      const statements = Array.from({ length: 1 + rng.int(3) }, () => {
+        const { Condition: _, ...statement } = randomStatement(rng, true);
+        return statement;
+      });
+      const keyPolicy = parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: statements }), true);
+      for (let pass = 0; pass < 2; pass++) {
+        for (const principal of PRINCIPALS) {
+          for (const action of ACTIONS) {
+            for (const resource of [KEY_A, KEY_B]) {
+              const verdict = evaluatePolicies([keyPolicy], { principal, action, resource, context: {}, time: TIME });
+              const expected = refEvaluate(statements, { principal, action, resource, context: {} }, false);
+              expect(verdict, JSON.stringify({ seed, pass, principal, action, resource, statements })).toEqual(expected);
+              if (expected.allowed !== 'none' && !expected.denied) allowedCount += 1;
+            }
+          }
+        }
+      }
+    }
+    expect(allowedCount).toBeGreaterThan(300);
+  });
+
+  it('answers questions beyond the verdicts a document remembers, and those asked again after it forgot them, the same way', () => {
+    const keyPolicy = parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/alice` }, Action: 'kms:*', Resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1*` },
+    ] }), true);
+    const principal = `arn:aws:iam::${ACCOUNT}:user/alice`;
+    const ask = (i: number) => evaluatePolicies([keyPolicy], { principal, action: 'kms:Decrypt', resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${i}`, context: {} });
+    const expected = (i: number) => ({ denied: false, allowed: String(i).startsWith('1') ? 'direct' : 'none' });
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 3000; i++) expect(ask(i), String(i)).toEqual(expected(i));
+    }
+  });
+
+  it('works out again, each time, the verdict of a document whose statements read the request context (conditions, policy variables)', () => {
+    const principal = `arn:aws:iam::${ACCOUNT}:user/alice`;
+    const conditional = parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Principal: { AWS: principal }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:EncryptionContext:tenant': 'acme' } } },
+    ] }), true);
+    const variable = parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Principal: { AWS: principal }, Action: 'kms:Decrypt', Resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/\${kms:EncryptionContext:tenant}` },
+    ] }), true);
+    const ask = (document: typeof conditional, tenant: string) =>
+      evaluatePolicies([document], { principal, action: 'kms:Decrypt', resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/acme`, context: { 'kms:EncryptionContext:tenant': tenant } }).allowed;
+    for (const document of [conditional, variable]) {
+      expect([ask(document, 'acme'), ask(document, 'other'), ask(document, 'acme')]).toEqual(['direct', 'none', 'direct']);
+    }
+  });
 });
