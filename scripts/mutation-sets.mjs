@@ -64,7 +64,7 @@ export const mutationSets = [
   {
     name: 'key-states',
     mutate: ['src/kms/key-states.ts', 'src/kms/key-lifecycle.ts'],
-    tests: ['test/kms/key-states.test.ts', 'test/kms/keys.test.ts', 'test/kms/import.test.ts', 'test/kms/rotation.test.ts'],
+    tests: ['test/kms/key-states.test.ts', 'test/kms/key-lifecycle.test.ts', 'test/kms/keys.test.ts', 'test/kms/import.test.ts', 'test/kms/rotation.test.ts'],
   },
   { name: 'body-binding', mutate: ['src/s3/body-binding.ts'], tests: ['test/s3/body-binding.test.ts', 'test/s3/sse-c-and-dsse.test.ts'] },
   { name: 'sse-c-keyring', mutate: ['src/s3/sse-c-keyring.ts'], tests: ['test/s3/sse-c-and-dsse.test.ts', 'test/s3/body-binding.test.ts'] },
