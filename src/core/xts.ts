@@ -22,8 +22,9 @@ export function sectorTweak(sectorNumber: bigint): Uint8Array {
     throw new InvalidInputError('sectorNumber', `expected a bigint from 0 to 2^128 - 1, got ${String(sectorNumber)}`);
   }
   const tweak = new Uint8Array(XTS_TWEAK_BYTES);
-  let n = sectorNumber;
-  for (let i = 0; i < XTS_TWEAK_BYTES && n > 0n; i++, n >>= 8n) tweak[i] = Number(n & 0xffn);
+  const halves = new DataView(tweak.buffer);
+  halves.setBigUint64(0, BigInt.asUintN(64, sectorNumber), true);
+  halves.setBigUint64(8, sectorNumber >> 64n, true);
   return tweak;
 }
 
