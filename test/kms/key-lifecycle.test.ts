@@ -47,6 +47,21 @@ describe('deletion at the end of the waiting period', () => {
     expect((await kms.listKeys()).Keys.map((k) => k.KeyId)).toEqual([kept.KeyId]);
   });
 
+  it('when one key\'s deletion falls due, a key with a later DeletionDate stays pending and keys with nothing due are untouched', async () => {
+    const { kms, clock } = makeKms();
+    const { KeyMetadata: soon } = await kms.createKey();
+    const { KeyMetadata: later } = await kms.createKey();
+    const { KeyMetadata: rotating } = await kms.createKey();
+    await kms.enableKeyRotation({ KeyId: rotating.KeyId, RotationPeriodInDays: 90 });
+    await kms.scheduleKeyDeletion({ KeyId: soon.KeyId, PendingWindowInDays: 7 });
+    await kms.scheduleKeyDeletion({ KeyId: later.KeyId, PendingWindowInDays: 30 });
+    clock.advanceDays(7);
+    await rejectsWith(kms.describeKey({ KeyId: soon.KeyId }), 'NotFoundException');
+    expect((await kms.describeKey({ KeyId: later.KeyId })).KeyMetadata.KeyState).toBe('PendingDeletion');
+    expect((await kms.cancelKeyDeletion({ KeyId: later.KeyId })).KeyId).toBe(later.Arn);
+    expect((await kms.listKeyRotations({ KeyId: rotating.KeyId })).Rotations).toEqual([]);
+  });
+
   it('a KMS that loads a store with a deletion already due deletes the key on its first call', async () => {
     const { kms, store } = makeKms();
     await kms.createKey(); // a key with nothing due: the earliest due time is not simply the last key's
