@@ -107,6 +107,12 @@ describe('refusals say what is wrong', () => {
     expect(() => cipher.encrypt(rng.bytes(15), rng.bytes(16))).toThrow(new InvalidInputError('data', 'XTS needs at least 16 bytes, got 15'));
     expect(() => cipher.encrypt(new Uint8Array(2 ** 24 + 1), rng.bytes(16))).toThrow(new InvalidInputError('data',
       `an XTS data unit holds at most 2^20 blocks (${2 ** 24} bytes), got ${2 ** 24 + 1}; use encryptSectors for larger inputs`));
+    // Each entry point names the argument at fault: decrypt's tweak, and a sector run's data.
+    expect(() => cipher.decrypt(rng.bytes(32), rng.bytes(15))).toThrow(new InvalidInputError('tweak', 'expected 16 bytes, got 15'));
+    for (const run of [cipher.encryptSectors, cipher.decryptSectors, cipher.encryptSectorsInPlace, cipher.decryptSectorsInPlace]) {
+      expect(() => run.call(cipher, 'not bytes' as never, 0n, 512)).toThrow(InvalidInputError);
+      expect(() => run.call(cipher, 'not bytes' as never, 0n, 512)).toThrow(/^data: /);
+    }
     const half = rng.bytes(32);
     expect(() => xts(new Uint8Array([...half, ...half]))).toThrow(new InvalidInputError('key', 'the two 32-byte halves of an XTS key must differ'));
     cipher.dispose();
