@@ -2,7 +2,7 @@
 // WASM memory after each kind of call (raw keys, decrypted sectors), ciphers disposed twice, sector
 // sizes that do not divide the I/O buffer, and the refusals' wording. Checked against node:crypto.
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError, sectorTweak, xts } from '../../src/index.js';
+import { CipherStateError, InvalidInputError, sectorTweak, xts } from '../../src/index.js';
 import { IO_BUFFER_BYTES, wasm } from '../../src/core/wasm-runtime.js';
 import { nodeXtsEncrypt } from '../helpers/node-reference.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
@@ -52,6 +52,9 @@ describe('a cipher disposed more than once', () => {
     const spent = xts(rng.bytes(64));
     spent.dispose();
     spent.dispose();
+    // Every use of it afterwards is refused, saying why.
+    expect(() => spent.encryptSector(rng.bytes(512), 1n)).toThrow(new CipherStateError('This XTS cipher was disposed'));
+    expect(() => spent.decryptSectorsInPlace(rng.bytes(512), 1n, 512)).toThrow(new CipherStateError('This XTS cipher was disposed'));
     const [keyA, keyB] = [rng.bytes(64), rng.bytes(64)];
     const [a, b] = [xts(keyA), xts(keyB)];
     const [tweak, data] = [rng.bytes(16), rng.bytes(100)];
