@@ -54,7 +54,7 @@ export const mutationSets = [
   {
     name: 'core-xts',
     mutate: ['src/core/xts.ts'],
-    tests: ['test/core/xts-wycheproof.test.ts', 'test/core/xts-differential.test.ts', 'test/core/errors.test.ts', 'test/core/secrets.test.ts', 'test/core/xts-misuse.test.ts'],
+    tests: ['test/core/xts-wycheproof.test.ts', 'test/core/xts-differential.test.ts', 'test/core/errors.test.ts', 'test/core/secrets.test.ts', 'test/core/xts-misuse.test.ts', 'test/core/xts-paths.test.ts'],
   },
   {
     name: 'kms-authorizer',
