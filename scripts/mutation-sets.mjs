@@ -48,7 +48,7 @@ export const mutationSets = [
     tests: [
       'test/core/gcm-into.test.ts', 'test/core/gcm-short-message.test.ts', 'test/core/gcm-wycheproof.test.ts',
       'test/core/prepared-gcm-key.test.ts', 'test/core/tampering.test.ts', 'test/core/errors.test.ts', 'test/core/secrets.test.ts',
-      'test/core/gcm-misuse.test.ts',
+      'test/core/gcm-misuse.test.ts', 'test/core/gcm-paths.test.ts',
     ],
   },
   {
