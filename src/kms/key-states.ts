@@ -8,7 +8,8 @@ export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImpo
 
 const CRYPTO = ['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext'];
 
-const ALLOWED: Record<string, KeyState[]> = {
+// A Map, not an object: an operation name like "toString" must find no rule, not Object.prototype's.
+const ALLOWED: ReadonlyMap<string, KeyState[]> = new Map(Object.entries({
   ...Object.fromEntries(CRYPTO.map((op) => [op, ['Enabled']])),
   DescribeKey: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
   GetKeyPolicy: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
@@ -34,10 +35,10 @@ const ALLOWED: Record<string, KeyState[]> = {
   DeleteImportedKeyMaterial: ['Enabled', 'Disabled', 'PendingImport'],
   ListGrants: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
   RevokeGrant: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'],
-};
+} satisfies Record<string, KeyState[]>));
 
 export function assertStateAllows(operation: string, state: KeyState, keyArn: string): void {
-  const allowed = ALLOWED[operation];
+  const allowed = ALLOWED.get(operation);
   if (!allowed) throw new Error(`no key-state rule for ${operation}`);
   if (allowed.includes(state)) return;
   if (state === 'Disabled') throw kmsError('DisabledException', `${keyArn} is disabled`);

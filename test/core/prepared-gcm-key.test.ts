@@ -4,7 +4,7 @@
 import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { gcm, preparedGcm } from '../../src/core/gcm.js';
-import { PreparedGcmKey } from '../../src/core/gcm-state.js';
+import { GcmState, PreparedGcmKey } from '../../src/core/gcm-state.js';
 import { wasm } from '../../src/core/wasm-runtime.js';
 import { AuthenticationError, CipherStateError } from '../../src/core/errors.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
@@ -59,6 +59,22 @@ describe('PreparedGcmKey', () => {
     const badIv = iv.slice();
     badIv[11]! ^= 1;
     expect(() => preparedGcm(prepared, badIv, aad).decrypt(sealed)).toThrow();
+    prepared.dispose();
+  });
+
+  it('selects the constant-time GHASH for its messages (no secret-dependent table lookups), whatever gcmDefaults say', () => {
+    // The core reads a u32 flag just before the GHASH accumulator (assembly/gcm.ts: CONSTANT_TIME,
+    // then X) before each block; both settings of a one-message state show where it is.
+    const flagAt = (ctx: number) => new DataView(wasm().bytes().buffer).getUint32(ctx + wasm().core.gcmHashOffset() - 16, true);
+    const ctxOf = (state: GcmState) => (state as unknown as { ctx: number }).ctx;
+    const key = rng.bytes(32);
+    for (const constantTime of [false, true]) {
+      const state = GcmState.forMessage(key, rng.bytes(12), new Uint8Array(0), constantTime);
+      expect(flagAt(ctxOf(state))).toBe(constantTime ? 1 : 0);
+      state.release();
+    }
+    const prepared = new PreparedGcmKey(key);
+    expect(flagAt((prepared as unknown as { slot: number }).slot)).toBe(1);
     prepared.dispose();
   });
 

@@ -2,7 +2,7 @@
 // WASM memory after each kind of call (raw keys, decrypted sectors), ciphers disposed twice, sector
 // sizes that do not divide the I/O buffer, and the refusals' wording. Checked against node:crypto.
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError, sectorTweak, xts } from '../../src/index.js';
+import { CipherStateError, InvalidInputError, sectorTweak, xts } from '../../src/index.js';
 import { IO_BUFFER_BYTES, wasm } from '../../src/core/wasm-runtime.js';
 import { nodeXtsEncrypt } from '../helpers/node-reference.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
@@ -52,6 +52,9 @@ describe('a cipher disposed more than once', () => {
     const spent = xts(rng.bytes(64));
     spent.dispose();
     spent.dispose();
+    // Every use of it afterwards is refused, saying why.
+    expect(() => spent.encryptSector(rng.bytes(512), 1n)).toThrow(new CipherStateError('This XTS cipher was disposed'));
+    expect(() => spent.decryptSectorsInPlace(rng.bytes(512), 1n, 512)).toThrow(new CipherStateError('This XTS cipher was disposed'));
     const [keyA, keyB] = [rng.bytes(64), rng.bytes(64)];
     const [a, b] = [xts(keyA), xts(keyB)];
     const [tweak, data] = [rng.bytes(16), rng.bytes(100)];
@@ -107,6 +110,12 @@ describe('refusals say what is wrong', () => {
     expect(() => cipher.encrypt(rng.bytes(15), rng.bytes(16))).toThrow(new InvalidInputError('data', 'XTS needs at least 16 bytes, got 15'));
     expect(() => cipher.encrypt(new Uint8Array(2 ** 24 + 1), rng.bytes(16))).toThrow(new InvalidInputError('data',
       `an XTS data unit holds at most 2^20 blocks (${2 ** 24} bytes), got ${2 ** 24 + 1}; use encryptSectors for larger inputs`));
+    // Each entry point names the argument at fault: decrypt's tweak, and a sector run's data.
+    expect(() => cipher.decrypt(rng.bytes(32), rng.bytes(15))).toThrow(new InvalidInputError('tweak', 'expected 16 bytes, got 15'));
+    for (const run of [cipher.encryptSectors, cipher.decryptSectors, cipher.encryptSectorsInPlace, cipher.decryptSectorsInPlace]) {
+      expect(() => run.call(cipher, 'not bytes' as never, 0n, 512)).toThrow(InvalidInputError);
+      expect(() => run.call(cipher, 'not bytes' as never, 0n, 512)).toThrow(/^data: /);
+    }
     const half = rng.bytes(32);
     expect(() => xts(new Uint8Array([...half, ...half]))).toThrow(new InvalidInputError('key', 'the two 32-byte halves of an XTS key must differ'));
     cipher.dispose();

@@ -42,4 +42,21 @@ describe('a caller of another account', () => {
       }
     }
   });
+
+  it('may not call the account-level operations (no key, no key policy) of this KMS\'s account', async () => {
+    const iam = new Iam();
+    iam.putPrincipalPolicy({ PrincipalArn: EVE, PolicyName: 'all-of-kms', PolicyDocument: policyJson([{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }]) });
+    const { kms } = makeKms({ iam });
+    const calls: Array<[string, Promise<unknown>]> = [
+      ['kms:CreateKey', kms.createKey({}, { principal: EVE })],
+      ['kms:ListKeys', kms.listKeys({}, { principal: EVE })],
+      ['kms:GenerateRandom', kms.generateRandom({ NumberOfBytes: 16 }, { principal: EVE })],
+    ];
+    for (const [action, call] of calls) {
+      const error = await call.then(() => undefined, (e: Error) => e);
+      expect(error?.name, action).toBe('AccessDeniedException');
+      expect(error?.message, action).toBe(`User: ${EVE} is not authorized to perform: ${action} on resource: * because this operation cannot be called from another account`);
+    }
+    expect((await kms.listKeys()).Keys).toEqual([]);
+  });
 });

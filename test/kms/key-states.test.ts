@@ -5,6 +5,7 @@
 // KMSInvalidStateException otherwise; an allowed one gets past the state check (it may still fail
 // later for another reason: a wrong import token, or an AWS_KMS key asked for import parameters).
 import { describe, expect, it } from 'vitest';
+import { assertStateAllows } from '../../src/kms/key-states.js';
 import { BOB, bytes, makeKms } from './fixtures.js';
 import { OPERATION_CALLS as CALLS, type Kms, type Subject } from './operation-calls.js';
 
@@ -71,6 +72,12 @@ describe('key states: what each operation may do to a key in each state', () => 
       }
     });
   }
+
+  it('an operation missing from the table is a fault of this KMS, not an allowed call', () => {
+    // Guards a new operation wired up without its row: it must fail loudly, never pass unchecked.
+    expect(() => assertStateAllows('Sign', 'Enabled', 'arn:aws:kms:us-east-1:111122223333:key/k')).toThrow(new Error('no key-state rule for Sign'));
+    expect(() => assertStateAllows('toString', 'Enabled', 'arn:aws:kms:us-east-1:111122223333:key/k')).toThrow(new Error('no key-state rule for toString'));
+  });
 
   it('allowed calls did what they were asked (the table is not passed by calls that fail for another reason)', async () => {
     const { kms } = makeKms();

@@ -93,6 +93,19 @@ describe('the store is given only what a call changed', () => {
     expect(writes).toHaveLength(1);
   });
 
+  it('a disabled key past its rotation date is not rotated, so calls on it still write nothing', async () => {
+    const { store, writes } = recordingStore();
+    const { kms, clock } = makeKms({ store });
+    const { KeyMetadata: key } = await kms.createKey();
+    await kms.enableKeyRotation({ KeyId: key.KeyId, RotationPeriodInDays: 90 });
+    await kms.disableKey({ KeyId: key.KeyId });
+    writes.length = 0;
+    clock.advanceDays(100);
+    await kms.describeKey({ KeyId: key.KeyId });
+    await kms.listKeyRotations({ KeyId: key.KeyId });
+    expect(writes).toEqual([]);
+  });
+
   it('a store write that fails fails the call and rolls back exactly what it changed; the next call works', async () => {
     const { store, memory, failNextWrite } = recordingStore();
     const { kms } = makeKms({ store });
