@@ -1,11 +1,21 @@
 // EBS's attach path (volume-attachments.ts, volume-keys.ts) as the KMS sees it: the grant an attach
 // makes (who may use it, for what, bound to which volume), who decrypts the volume key and how, what
 // a detach retires, and the requests a misuser sends — a malformed instance id, the wrong
-// instance, a second attach, a detach without naming the instance of a volume attached twice.
+// instance, a second attach, a detach without naming the instance of a volume attached twice —
+// and the races and crash points of attach and detach: two processes sharing one metadata store (as
+// PostgreSQL shares it) attaching or detaching the same pair at once, a KMS failing mid-detach, a
+// process dying between its attachment record and its grant.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BlockStore, Iam, KeyManagementService } from '../../src/node.js';
+import type { BlockMetadataStore } from '../../src/ebs/block-metadata.js';
+import type { BlockChange, FoundAttachment } from '../../src/ebs/block-records.js';
+import { MemoryBlockMetadata } from '../../src/ebs/memory-block-metadata.js';
+import { KmsError } from '../../src/kms/kms-errors.js';
+import { wasm } from '../../src/core/wasm-runtime.js';
+import { xts } from '../../src/core/xts.js';
+import { movableClock } from '../helpers/movable-clock.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 
 const ACCOUNT = '111122223333';
@@ -79,6 +89,25 @@ describe('attaching an encrypted volume', () => {
   });
 });
 
+describe('volume keys', () => {
+  it('an unencrypted snapshot copied as encrypted: its sectors are encrypted under a fresh key whose XTS key schedule is zeroed once the copy is made', async () => {
+    const { ec2 } = setup();
+    const { VolumeId } = await ec2.createVolume({ Size: 1 });
+    await (await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(5000, Buffer.from('was plain'));
+    const { SnapshotId } = await ec2.createSnapshot({ VolumeId });
+    await ec2.copySnapshot({ SourceSnapshotId: SnapshotId, Encrypted: true }); // the KMS key's material is prepared (and kept) now, not below
+    // The WASM context slot the next cipher takes: a released slot is zeroed; one still holding a key schedule is not.
+    const probe = xts(crypto.getRandomValues(new Uint8Array(64)));
+    const slot = (probe as unknown as { ctx: number }).ctx;
+    probe.dispose();
+    const { SnapshotId: copyId } = await ec2.copySnapshot({ SourceSnapshotId: SnapshotId, Encrypted: true });
+    expect(wasm().bytes().subarray(slot, slot + wasm().core.contextBytes()).every((b) => b === 0)).toBe(true);
+    const copy = await ec2.createVolume({ SnapshotId: copyId });
+    expect(copy.Encrypted).toBe(true);
+    expect(Buffer.from(await (await ec2.attachVolume({ VolumeId: copy.VolumeId, InstanceId: OTHER_INSTANCE })).read(5000, 9)).toString()).toBe('was plain');
+  });
+});
+
 describe('attach and detach requests a misuser sends', () => {
   it('an instance id is i- and 8 to 17 lower-case hex digits', async () => {
     const { kms, ec2 } = setup();
@@ -145,5 +174,207 @@ describe('attach and detach requests a misuser sends', () => {
     await ec2.close();
     for (const handle of handles) await rejectsWith(handle.read(0, 1), 'IncorrectState');
     expect((await kms.listGrants({ KeyId: key.KeyId })).Grants).toEqual([]);
+  });
+});
+
+/**
+ * One process's view of a metadata store that several processes share (as a PostgreSQL store is
+ * shared): the same state and sectors for all. The test can hold this process's next change before it
+ * decides (so two processes' calls interleave where the test says), and names the orphans it reports
+ * (attachments of a process the test declares dead).
+ */
+class SharedStoreView implements BlockMetadataStore {
+  readonly name = 'shared in memory';
+  orphans: FoundAttachment[] = [];
+  private held: { reached: () => void; release: Promise<void> } | undefined;
+  constructor(private readonly shared: MemoryBlockMetadata) {}
+  get state() { return this.shared.state; }
+  get sectors() { return this.shared.sectors; }
+  load() { return this.shared.load(); }
+  /** Holds this process's next change; resolves, once the change is waiting, with what lets it go on. */
+  holdNextChange(): Promise<() => void> {
+    let release!: () => void;
+    return new Promise((reached) => {
+      this.held = { reached: () => reached(release), release: new Promise<void>((go) => { release = go; }) };
+    });
+  }
+  async change(decide: () => BlockChange | undefined): Promise<void> {
+    const held = this.held;
+    this.held = undefined;
+    if (held) {
+      held.reached();
+      await held.release;
+    }
+    return this.shared.change(decide);
+  }
+  async orphanedAttachments(): Promise<FoundAttachment[]> {
+    const found = this.orphans;
+    this.orphans = [];
+    return found;
+  }
+  async close(): Promise<void> {}
+}
+
+/** A KMS whose next call of a given operation the test holds (before it reaches the KMS) or fails. */
+function controlledKms(kms: KeyManagementService) {
+  const plans = new Map<string, (call: () => Promise<unknown>) => Promise<unknown>>();
+  const proxy = new Proxy(kms, {
+    get: (target, name) => {
+      const value = Reflect.get(target, name, target);
+      const plan = typeof name === 'string' ? plans.get(name) : undefined;
+      if (typeof value !== 'function' || !plan) return typeof value === 'function' ? value.bind(target) : value;
+      plans.delete(name as string);
+      return (...args: unknown[]) => plan(() => value.apply(target, args));
+    },
+  });
+  return {
+    kms: proxy,
+    /** The next `operation` waits before reaching the KMS; `reached` resolves when it does, `release` lets it go on. */
+    hold(operation: string) {
+      let reached!: () => void;
+      let release!: () => void;
+      const waiting = new Promise<void>((resolve) => { reached = resolve; });
+      const go = new Promise<void>((resolve) => { release = resolve; });
+      plans.set(operation, async (call) => { reached(); await go; return call(); });
+      return { reached: waiting, release };
+    },
+    /** The next `operation` fails with `error` without reaching the KMS. */
+    fail(operation: string, error: Error) {
+      plans.set(operation, async () => { throw error; });
+    },
+  };
+}
+
+/** Two processes (BlockStores) over one shared metadata store and one KMS; the first's KMS calls can be held or failed. */
+async function twoProcesses() {
+  const clock = movableClock('2031-05-01T00:00:00.000Z');
+  const kms = new KeyManagementService({ account: ACCOUNT, region: REGION, clock });
+  const control = controlledKms(kms);
+  const shared = new MemoryBlockMetadata();
+  const views = [new SharedStoreView(shared), new SharedStoreView(shared)] as const;
+  const a = new BlockStore({ kms: control.kms, store: views[0], clock });
+  const b = new BlockStore({ kms, store: views[1], clock });
+  const { KeyMetadata: key } = await kms.createKey();
+  const { VolumeId } = await a.createVolume({ Size: 1, Encrypted: true, KmsKeyId: key.KeyId });
+  const grants = async () => (await kms.listGrants({ KeyId: key.KeyId })).Grants;
+  /** The volume's attachment records (attached and retiring), as a process that dies leaves them for the next opener. */
+  const records = (): FoundAttachment[] => [
+    ...shared.state.volumes.flatMap((v) => v.attachments.map((attachment) => ({ ...attachment, VolumeId: v.VolumeId }))),
+    ...(shared.state.retiring ?? []).map((attachment) => ({ ...attachment, retiring: true as const })),
+  ];
+  const attachedTo = async () => (await b.describeVolumes({ VolumeIds: [VolumeId] })).Volumes[0]!.Attachments.map((x) => [x.InstanceId, x.AttachTime.toISOString()]);
+  return { clock, kms, control, views, a, b, key, VolumeId, grants, records, attachedTo };
+}
+
+describe('attach and detach racing, and the crash points between their steps', () => {
+  it('two processes attach one volume to one instance at once: the one recorded first attaches, the other is refused, one grant', async () => {
+    const { control, a, b, VolumeId, grants } = await twoProcesses();
+    const grant = control.hold('createGrant');
+    const first = a.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    await grant.reached; // a has recorded its attachment and is making the instance's grant
+    await rejectsWith(b.attachVolume({ VolumeId, InstanceId: INSTANCE }), 'VolumeInUse', `${VolumeId} is already attached to ${INSTANCE}`);
+    grant.release();
+    await (await first).write(0, Buffer.from('first'));
+    expect((await grants()).map((g) => g.GranteePrincipal)).toEqual([instancePrincipal(INSTANCE)]);
+  });
+
+  it('an attach of a pair another process is detaching is refused until its grant is retired (CreateGrant by the same Name would return the grant being retired)', async () => {
+    const { control, a, b, VolumeId, grants } = await twoProcesses();
+    await a.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    const retire = control.hold('retireGrant');
+    const detaching = a.detachVolume({ VolumeId, InstanceId: INSTANCE });
+    await retire.reached; // recorded as retiring; the grant still exists
+    expect(await grants()).toHaveLength(1);
+    await rejectsWith(b.attachVolume({ VolumeId, InstanceId: INSTANCE }), 'VolumeInUse', `${VolumeId} is being detached from ${INSTANCE}`);
+    await (await b.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE })).write(0, Buffer.from('another instance may attach meanwhile'));
+    retire.release();
+    expect(await detaching).toEqual({ VolumeId, InstanceId: INSTANCE, State: 'detached' });
+    const again = await b.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    expect(Buffer.from(await again.read(0, 7)).toString()).toBe('another');
+    expect((await grants()).map((g) => g.GranteePrincipal).sort()).toEqual([instancePrincipal(INSTANCE), instancePrincipal(OTHER_INSTANCE)].sort());
+  });
+
+  it('two processes detach one attachment at once: one detaches it, the other is told it is not attached (checked again on current state)', async () => {
+    const { views, a, b, VolumeId, grants } = await twoProcesses();
+    await a.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    const holds = [views[0].holdNextChange(), views[1].holdNextChange()];
+    const detaches = [a.detachVolume({ VolumeId, InstanceId: INSTANCE }), b.detachVolume({ VolumeId, InstanceId: INSTANCE })];
+    const [releaseA, releaseB] = await Promise.all(holds); // both have found the attachment and wait to record its detachment
+    releaseA!();
+    expect(await detaches[0]).toEqual({ VolumeId, InstanceId: INSTANCE, State: 'detached' });
+    releaseB!();
+    await rejectsWith(detaches[1]!, 'InvalidAttachment.NotFound', `${VolumeId} is not attached to ${INSTANCE}`);
+    expect(await grants()).toEqual([]);
+  });
+
+  it('a detach that found an attachment since replaced (detached and attached anew by another process) leaves the new one attached', async () => {
+    const { clock, views, a, b, VolumeId, grants, attachedTo } = await twoProcesses();
+    await a.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    const hold = views[0].holdNextChange();
+    const stale = a.detachVolume({ VolumeId, InstanceId: INSTANCE });
+    const release = await hold;
+    await b.detachVolume({ VolumeId, InstanceId: INSTANCE });
+    clock.set('2031-05-02T00:00:00.000Z');
+    const fresh = await b.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    release();
+    await rejectsWith(stale, 'InvalidAttachment.NotFound', `${VolumeId} is not attached to ${INSTANCE}`);
+    expect(await attachedTo()).toEqual([[INSTANCE, '2031-05-02T00:00:00.000Z']]);
+    await fresh.write(0, Buffer.from('still attached'));
+    expect(await grants()).toHaveLength(1);
+  });
+
+  it('an orphan reported after it was ended and its pair attached anew is not dropped: the new attachment stays recorded', async () => {
+    const { clock, views, a, b, VolumeId, records, attachedTo, grants } = await twoProcesses();
+    await a.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    const [orphan] = records();
+    await a.detachVolume({ VolumeId, InstanceId: INSTANCE });
+    clock.set('2031-05-02T00:00:00.000Z');
+    await a.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    views[1].orphans = [orphan!]; // b learnt of the first attachment as orphaned before it was ended
+    const { VolumeId: other } = await b.createVolume({ Size: 1 });
+    await b.attachVolume({ VolumeId: other, InstanceId: OTHER_INSTANCE }); // an attach ends the orphans first: its grant is gone already
+    expect(await attachedTo()).toEqual([[INSTANCE, '2031-05-02T00:00:00.000Z']]);
+    expect(await grants()).toHaveLength(1);
+    expect(await a.detachVolume({ VolumeId, InstanceId: INSTANCE })).toEqual({ VolumeId, InstanceId: INSTANCE, State: 'detached' });
+  });
+
+  it('a detach whose RetireGrant fails (a KMS outage) fails and keeps the grant recorded as retiring: the pair is not attachable until the next opener retires it', async () => {
+    const { control, views, a, b, VolumeId, grants, records } = await twoProcesses();
+    const handle = await a.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    control.fail('retireGrant', new KmsError('KMSInternalException', 'the KMS is down'));
+    await rejectsWith(a.detachVolume({ VolumeId, InstanceId: INSTANCE }), 'KMSInternalException', 'the KMS is down');
+    await rejectsWith(handle.read(0, 1), 'IncorrectState'); // the key is gone from this process
+    expect(await grants()).toHaveLength(1); // the instance may still decrypt the volume key: it must not be forgotten
+    expect(records()).toEqual([expect.objectContaining({ VolumeId, InstanceId: INSTANCE, retiring: true, grantToken: expect.any(String) })]);
+    await rejectsWith(a.attachVolume({ VolumeId, InstanceId: INSTANCE }), 'VolumeInUse', `${VolumeId} is being detached from ${INSTANCE}`);
+    views[1].orphans = records(); // a has died: b, opening next, finds its records orphaned
+    await (await b.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(0, Buffer.from('attached again'));
+    expect((await grants()).map((g) => g.GranteePrincipal)).toEqual([instancePrincipal(INSTANCE)]);
+    expect(records()).toEqual([expect.objectContaining({ InstanceId: INSTANCE, grantToken: expect.any(String) })]);
+  });
+
+  it('a process that dies between recording its attachment and CreateGrant: the next opener makes the grant by its Name and retires it', async () => {
+    const { control, views, a, b, VolumeId, grants, records } = await twoProcesses();
+    const grant = control.hold('createGrant');
+    void a.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    await grant.reached; // and a dies here: its record names no grant
+    expect(records()).toEqual([expect.not.objectContaining({ grantToken: expect.anything() })]);
+    views[1].orphans = records();
+    await (await b.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(0, Buffer.from('reattached'));
+    expect((await grants()).map((g) => g.GranteePrincipal)).toEqual([instancePrincipal(INSTANCE)]);
+  });
+
+  it('an orphan whose key was deleted meanwhile is dropped (the grant went with the key), and the attach that found it goes on', async () => {
+    const { clock, control, views, a, b, kms, key, VolumeId, records, attachedTo } = await twoProcesses();
+    const grant = control.hold('createGrant');
+    void a.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    await grant.reached; // a dies with its attachment recorded, no grant named
+    await kms.scheduleKeyDeletion({ KeyId: key.KeyId, PendingWindowInDays: 7 });
+    clock.set('2031-05-09T00:00:00.000Z'); // the key is deleted: CreateGrant now answers NotFoundException
+    views[1].orphans = records();
+    const { VolumeId: plain } = await b.createVolume({ Size: 1 });
+    await (await b.attachVolume({ VolumeId: plain, InstanceId: INSTANCE })).write(0, Buffer.from('goes on'));
+    expect(await attachedTo()).toEqual([]);
+    expect(records()).toEqual([expect.objectContaining({ VolumeId: plain })]);
   });
 });
