@@ -5,9 +5,9 @@
 // and the races and crash points of attach and detach: two processes sharing one metadata store (as
 // PostgreSQL shares it) attaching or detaching the same pair at once, a KMS failing mid-detach, a
 // process dying between its attachment record and its grant.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BlockStore, Iam, KeyManagementService } from '../../src/node.js';
 import type { BlockMetadataStore } from '../../src/ebs/block-metadata.js';
 import type { BlockChange, FoundAttachment } from '../../src/ebs/block-records.js';
@@ -15,6 +15,7 @@ import { MemoryBlockMetadata } from '../../src/ebs/memory-block-metadata.js';
 import { KmsError } from '../../src/kms/kms-errors.js';
 import { wasm } from '../../src/core/wasm-runtime.js';
 import { xts } from '../../src/core/xts.js';
+import { ParallelXts } from '../../src/core/parallel.js';
 import { movableClock } from '../helpers/movable-clock.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 
@@ -89,6 +90,71 @@ describe('attaching an encrypted volume', () => {
   });
 });
 
+/** The keys an attachment's ciphers hold: the XTS cipher's WASM slot and the worker pool's copy of the key. */
+function cipherKeys(handle: unknown) {
+  const { single, pool } = (handle as { ciphers: { single: { ctx: number }; pool: { key: Uint8Array } } }).ciphers;
+  return { schedule: () => wasm().bytes().subarray(single.ctx, single.ctx + wasm().core.contextBytes()), poolKey: pool.key };
+}
+const allZero = (bytes: Uint8Array) => bytes.every((b) => b === 0);
+/** The WASM context slot the next cipher will take (a released slot is zeroed; one holding a key schedule is not). */
+function nextSlot() {
+  const probe = xts(crypto.getRandomValues(new Uint8Array(64)));
+  const slot = (probe as unknown as { ctx: number }).ctx;
+  probe.dispose();
+  return () => wasm().bytes().subarray(slot, slot + wasm().core.contextBytes());
+}
+
+describe('an attachment\'s volume key', () => {
+  it('is zeroed as KMS returned it once the ciphers hold it; a detach and a close zero the ciphers\' keys', async () => {
+    const kms = new KeyManagementService({ account: ACCOUNT, region: REGION });
+    const handedOut: Uint8Array[] = [];
+    const recorded = new Proxy(kms, {
+      get: (target, name) => {
+        const value = Reflect.get(target, name, target);
+        if (name !== 'decrypt') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          const output = await value.apply(target, args);
+          handedOut.push(output.Plaintext);
+          return output;
+        };
+      },
+    });
+    const ec2 = new BlockStore({ kms: recorded });
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    const handle = await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    expect(handedOut.map((key) => [key.length, allZero(key)])).toEqual([[64, true]]);
+    await handle.write(0, Buffer.from('keyed'));
+    const first = cipherKeys(handle);
+    expect([allZero(first.schedule()), allZero(first.poolKey)]).toEqual([false, false]);
+    await ec2.detachVolume({ VolumeId });
+    expect([allZero(first.schedule()), allZero(first.poolKey)]).toEqual([true, true]);
+    const second = cipherKeys(await ec2.attachVolume({ VolumeId, InstanceId: OTHER_INSTANCE }));
+    await ec2.close();
+    expect([allZero(second.schedule()), allZero(second.poolKey)]).toEqual([true, true]);
+  });
+
+  it('an attach that fails once its ciphers exist zeroes their keys (the XTS key schedule, the pool\'s copy)', async () => {
+    const dir = tempDir();
+    const kms = new KeyManagementService({ account: ACCOUNT, region: REGION });
+    const ec2 = new BlockStore({ kms, dir });
+    const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    await (await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(0, Buffer.from('warm')); // the KMS key's material is prepared now
+    await ec2.detachVolume({ VolumeId });
+    rmSync(join(dir, 'sectors'), { recursive: true, force: true });
+    writeFileSync(join(dir, 'sectors'), 'in the way'); // the sector store cannot open
+    const schedule = nextSlot();
+    const poolsDisposed = vi.spyOn(ParallelXts.prototype, 'dispose');
+    try {
+      await expect(ec2.attachVolume({ VolumeId, InstanceId: INSTANCE })).rejects.toThrow();
+      expect(allZero(schedule())).toBe(true);
+      expect(poolsDisposed.mock.contexts.map((pool) => allZero((pool as unknown as { key: Uint8Array }).key))).toEqual([true]);
+    } finally {
+      poolsDisposed.mockRestore();
+    }
+    await ec2.close();
+  });
+});
+
 describe('volume keys', () => {
   it('an unencrypted snapshot copied as encrypted: its sectors are encrypted under a fresh key whose XTS key schedule is zeroed once the copy is made', async () => {
     const { ec2 } = setup();
@@ -96,12 +162,9 @@ describe('volume keys', () => {
     await (await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(5000, Buffer.from('was plain'));
     const { SnapshotId } = await ec2.createSnapshot({ VolumeId });
     await ec2.copySnapshot({ SourceSnapshotId: SnapshotId, Encrypted: true }); // the KMS key's material is prepared (and kept) now, not below
-    // The WASM context slot the next cipher takes: a released slot is zeroed; one still holding a key schedule is not.
-    const probe = xts(crypto.getRandomValues(new Uint8Array(64)));
-    const slot = (probe as unknown as { ctx: number }).ctx;
-    probe.dispose();
+    const schedule = nextSlot();
     const { SnapshotId: copyId } = await ec2.copySnapshot({ SourceSnapshotId: SnapshotId, Encrypted: true });
-    expect(wasm().bytes().subarray(slot, slot + wasm().core.contextBytes()).every((b) => b === 0)).toBe(true);
+    expect(allZero(schedule())).toBe(true);
     const copy = await ec2.createVolume({ SnapshotId: copyId });
     expect(copy.Encrypted).toBe(true);
     expect(Buffer.from(await (await ec2.attachVolume({ VolumeId: copy.VolumeId, InstanceId: OTHER_INSTANCE })).read(5000, 9)).toString()).toBe('was plain');
