@@ -416,6 +416,30 @@ describe('attach and detach racing, and the crash points between their steps', (
     expect(records()).toEqual([expect.objectContaining({ InstanceId: INSTANCE, grantToken: expect.any(String) })]);
   });
 
+  it('closing a process ends its attachments even when another process detached them meanwhile: the handle stops, its keys are zeroed', async () => {
+    const { a, b, VolumeId, grants } = await twoProcesses();
+    const handle = await a.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    await handle.write(0, Buffer.from('before'));
+    const keys = cipherKeys(handle);
+    expect(await b.detachVolume({ VolumeId, InstanceId: INSTANCE })).toEqual({ VolumeId, InstanceId: INSTANCE, State: 'detached' });
+    expect(await grants()).toEqual([]);
+    await a.close();
+    await rejectsWith(handle.read(0, 6), 'IncorrectState');
+    expect([allZero(keys.schedule()), allZero(keys.poolKey)]).toEqual([true, true]);
+  });
+
+  it('closing a process leaves alone an attachment of the same pair another process made after detaching the process\'s own', async () => {
+    const { clock, a, b, VolumeId, grants, attachedTo } = await twoProcesses();
+    await a.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    await b.detachVolume({ VolumeId, InstanceId: INSTANCE });
+    clock.set('2031-05-02T00:00:00.000Z');
+    const theirs = await b.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    await a.close();
+    expect(await attachedTo()).toEqual([[INSTANCE, '2031-05-02T00:00:00.000Z']]);
+    expect((await grants()).map((g) => g.GranteePrincipal)).toEqual([instancePrincipal(INSTANCE)]);
+    await theirs.write(0, Buffer.from('still theirs'));
+  });
+
   it('a process that dies between recording its attachment and CreateGrant: the next opener makes the grant by its Name and retires it', async () => {
     const { control, views, a, b, VolumeId, grants, records } = await twoProcesses();
     const grant = control.hold('createGrant');
