@@ -64,6 +64,29 @@ describe('attaching an encrypted volume', () => {
     expect((await kms.listGrants({ KeyId: key.KeyId })).Grants).toEqual([]);
   });
 
+  it('the instance decrypts with the grant\'s token, which AWS requires to use a grant before it is eventually consistent', async () => {
+    // https://docs.aws.amazon.com/kms/latest/developerguide/grant-tokens.html
+    const kms = new KeyManagementService({ account: ACCOUNT, region: REGION });
+    const decrypts: unknown[] = [];
+    const recorded = new Proxy(kms, {
+      get: (target, name) => {
+        const value = Reflect.get(target, name, target);
+        if (name !== 'decrypt') return typeof value === 'function' ? value.bind(target) : value;
+        return (request: unknown, ...rest: unknown[]) => {
+          decrypts.push(request);
+          return value.call(target, request, ...rest);
+        };
+      },
+    });
+    const ec2 = new BlockStore({ kms: recorded });
+    const { VolumeId, KmsKeyId } = await ec2.createVolume({ Size: 1, Encrypted: true });
+    await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    expect(decrypts).toEqual([expect.objectContaining({ GrantTokens: [expect.any(String)], EncryptionContext: { 'aws:ec2:arn': volumeArn(VolumeId) } })]);
+    const [token] = (decrypts[0] as { GrantTokens: string[] }).GrantTokens;
+    await kms.retireGrant({ GrantToken: token! }, { principal: instancePrincipal(INSTANCE) }); // the token is the instance's grant's
+    expect((await kms.listGrants({ KeyId: KmsKeyId! })).Grants).toEqual([]);
+  });
+
   it('a new volume\'s key comes from GenerateDataKeyWithoutPlaintext through EC2, bound to the volume\'s ARN (no plaintext key leaves KMS)', async () => {
     const { kms, ec2 } = setup();
     const { KeyMetadata: key } = await kms.createKey();
@@ -414,6 +437,21 @@ describe('attach and detach racing, and the crash points between their steps', (
     await (await b.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(0, Buffer.from('attached again'));
     expect((await grants()).map((g) => g.GranteePrincipal)).toEqual([instancePrincipal(INSTANCE)]);
     expect(records()).toEqual([expect.objectContaining({ InstanceId: INSTANCE, grantToken: expect.any(String) })]);
+  });
+
+  it('only a retiring record of the same volume and instance blocks an attach: another instance\'s or another volume\'s does not', async () => {
+    const { control, a, kms, VolumeId } = await twoProcesses();
+    const { VolumeId: otherVolume } = await a.createVolume({ Size: 1, Encrypted: true, KmsKeyId: (await kms.createKey()).KeyMetadata.KeyId });
+    const down = () => control.fail('retireGrant', new KmsError('KMSInternalException', 'the KMS is down'));
+    for (const [volume, instance] of [[VolumeId, OTHER_INSTANCE], [otherVolume, INSTANCE]] as const) {
+      await a.attachVolume({ VolumeId: volume, InstanceId: instance });
+      down();
+      await rejectsWith(a.detachVolume({ VolumeId: volume, InstanceId: instance }), 'KMSInternalException');
+    }
+    await a.attachVolume({ VolumeId, InstanceId: INSTANCE }); // the same volume, the same instance: neither retiring record is this pair's
+    down();
+    await rejectsWith(a.detachVolume({ VolumeId, InstanceId: INSTANCE }), 'KMSInternalException');
+    await rejectsWith(a.attachVolume({ VolumeId, InstanceId: INSTANCE }), 'VolumeInUse', `${VolumeId} is being detached from ${INSTANCE}`); // one of three retiring records
   });
 
   it('closing a process ends its attachments even when another process detached them meanwhile: the handle stops, its keys are zeroed', async () => {
