@@ -424,6 +424,21 @@ describe('attach and detach racing, and the crash points between their steps', (
     expect(await a.detachVolume({ VolumeId, InstanceId: INSTANCE })).toEqual({ VolumeId, InstanceId: INSTANCE, State: 'detached' });
   });
 
+  it('ending a stale orphan of a pair this process has attached anew leaves this process\'s handle working', async () => {
+    const { clock, views, a, VolumeId, records, grants } = await twoProcesses();
+    await a.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    const [orphan] = records();
+    await a.detachVolume({ VolumeId, InstanceId: INSTANCE });
+    clock.set('2031-05-02T00:00:00.000Z');
+    const handle = await a.attachVolume({ VolumeId, InstanceId: INSTANCE });
+    views[0].orphans = [orphan!];
+    const { VolumeId: other } = await a.createVolume({ Size: 1 });
+    await a.attachVolume({ VolumeId: other, InstanceId: OTHER_INSTANCE }); // ends the (stale) orphan first
+    await handle.write(0, Buffer.from('still mine'));
+    expect(Buffer.from(await handle.read(0, 10)).toString()).toBe('still mine');
+    expect(await grants()).toHaveLength(1);
+  });
+
   it('a detach whose RetireGrant fails (a KMS outage) fails and keeps the grant recorded as retiring: the pair is not attachable until the next opener retires it', async () => {
     const { control, views, a, b, VolumeId, grants, records } = await twoProcesses();
     const handle = await a.attachVolume({ VolumeId, InstanceId: INSTANCE });
