@@ -324,6 +324,13 @@ function controlledKms(kms: KeyManagementService) {
       plans.set(operation, async (call) => { reached(); await go; return call(); });
       return { reached: waiting, release };
     },
+    /** The next `operation` reaches the KMS, and then its caller's process dies: it never returns. */
+    dieAfter(operation: string) {
+      let reached!: () => void;
+      const done = new Promise<void>((resolve) => { reached = resolve; });
+      plans.set(operation, async (call) => { await call(); reached(); return new Promise(() => {}); });
+      return done;
+    },
     /** The next `operation` fails with `error` without reaching the KMS. */
     fail(operation: string, error: Error) {
       plans.set(operation, async () => { throw error; });
@@ -502,6 +509,22 @@ describe('attach and detach racing, and the crash points between their steps', (
     views[1].orphans = records();
     await (await b.attachVolume({ VolumeId, InstanceId: INSTANCE })).write(0, Buffer.from('reattached'));
     expect((await grants()).map((g) => g.GranteePrincipal)).toEqual([instancePrincipal(INSTANCE)]);
+  });
+
+  it('a process that dies after CreateGrant, before saving its token, on a volume not the first: the next opener retires the grant of that volume\'s key', async () => {
+    const { control, views, a, b, kms, records } = await twoProcesses();
+    const { KeyMetadata: otherKey } = await kms.createKey();
+    const { VolumeId: second } = await a.createVolume({ Size: 1, Encrypted: true, KmsKeyId: otherKey.KeyId });
+    const granted = control.dieAfter('createGrant');
+    void a.attachVolume({ VolumeId: second, InstanceId: INSTANCE });
+    await granted;
+    expect((await kms.listGrants({ KeyId: otherKey.KeyId })).Grants).toHaveLength(1);
+    expect(records()).toEqual([expect.objectContaining({ VolumeId: second, attachedBy: expect.any(String) })]);
+    expect(records()[0]!.grantToken).toBeUndefined();
+    views[1].orphans = records();
+    const { VolumeId: plain } = await b.createVolume({ Size: 1 });
+    await b.attachVolume({ VolumeId: plain, InstanceId: OTHER_INSTANCE });
+    expect((await kms.listGrants({ KeyId: otherKey.KeyId })).Grants).toEqual([]);
   });
 
   it('an orphan whose key was deleted meanwhile is dropped (the grant went with the key), and the attach that found it goes on', async () => {
