@@ -42,8 +42,8 @@ export class VolumeAttachments {
       await this.endOrphaned(); // a volume attached by a process that died is attachable again
       const volume = calls.volume(request.VolumeId);
       const who = calls.authorize(caller, 'ec2:AttachVolume', calls.arn('volume', volume.VolumeId), calls.volumeConditions(volume));
-      if (typeof request.InstanceId !== 'string' || !/^i-[0-9a-f]{8,17}$/.test(request.InstanceId)) {
-        throw ec2Error('InvalidParameterValue', `InstanceId: expected i- followed by 8 to 17 hex digits, got ${String(request.InstanceId)}`);
+      if (!/^i-[0-9a-f]{8,17}$/.test(request.InstanceId)) { // a string: BlockStore checked the request's shape
+        throw ec2Error('InvalidParameterValue', `InstanceId: expected i- followed by 8 to 17 hex digits, got ${request.InstanceId}`);
       }
       const attachment: Attachment = { InstanceId: request.InstanceId, AttachTime: calls.clock.now().toISOString(),
         ...(volume.Encrypted ? { attachedBy: who.principal } : {}) };
@@ -139,6 +139,7 @@ export class VolumeAttachments {
   }
 
   /** A deleted volume's write queue. */
+  // Stryker disable next-line BlockStatement: only frees memory: a deleted volume's id is never another's (ids are random), so a queue left in the map is never used again
   forget(volumeId: string): void {
     this.volumeWrites.delete(volumeId);
   }
