@@ -91,6 +91,18 @@ describe('envelope misuse', () => {
     await expect(decryptMessage(resolve, message.subarray(0, 4))).rejects.toThrow(/ended inside its header/);
   });
 
+  it('a header changed in its encryption context, or opened with another data key, is refused as such before any frame', async () => {
+    const { materials, resolve } = fixture();
+    const message = encryptMessage(materials, rng.bytes(10));
+    const changed = message.slice();
+    const value = Buffer.from(message).indexOf(Buffer.from([0x00, 0x01, 0x76])) + 2; // the context's value "v", after its 2-byte length
+    expect(value).toBeGreaterThan(1);
+    changed[value]! ^= 0x01; // "v" becomes "w"
+    const refusal = { name: 'AuthenticationError', message: 'the envelope header does not authenticate: it was changed, or the data key is not its own' };
+    await expect(decryptMessage(resolve, changed)).rejects.toMatchObject(refusal);
+    await expect(decryptMessage(async () => rng.bytes(32), message)).rejects.toMatchObject(refusal);
+  });
+
   it('bytes sent after a complete message, in a later chunk, are refused and nothing more is released', async () => {
     const { materials, resolve } = fixture();
     const message = encryptMessage(materials, rng.bytes(10));
