@@ -103,6 +103,19 @@ describe('envelope misuse', () => {
     await expect(decryptMessage(async () => rng.bytes(32), message)).rejects.toMatchObject(refusal);
   });
 
+  it('a header cut anywhere, even inside a wrapped key with more than a tag\'s worth of it in, waits for the rest: every two-way split decrypts', async () => {
+    const dataKey = rng.bytes(32);
+    const materials: EncryptionMaterials = { dataKey: dataKey.slice(), encryptionContext: { purpose: 'split' },
+      wrappedKeys: [{ providerId: 'aws-kms', keyId: 'arn:aws:kms:us-east-1:111122223333:key/split', blob: rng.bytes(200) }, { providerId: 'raw', keyId: 'second', blob: rng.bytes(60) }] };
+    const plaintext = rng.bytes(100);
+    const message = encryptMessage(materials, plaintext);
+    for (let cut = 1; cut < message.length - plaintext.length; cut++) {
+      const decryptor = new FramedDecryptor(async () => dataKey.slice());
+      const released = [await decryptor.update(message.subarray(0, cut)), await decryptor.update(message.subarray(cut)), await decryptor.final()];
+      expect(Buffer.concat(released).equals(plaintext), `cut at ${cut}`).toBe(true);
+    }
+  });
+
   it('bytes sent after a complete message, in a later chunk, are refused and nothing more is released', async () => {
     const { materials, resolve } = fixture();
     const message = encryptMessage(materials, rng.bytes(10));
