@@ -38,6 +38,25 @@ const rejectsWith = (promise: Promise<unknown>, name: string, message?: string |
 const events = async (kms: KeyManagementService) =>
   (await kms.listAuditRecords()).map(({ eventName, principal, viaService, encryptionContext, errorCode }) => ({ eventName, principal, viaService, encryptionContext, errorCode }));
 
+/** The KMS, keeping each Decrypt request and the plaintext key each returns. */
+function recordingDecrypts(kms: KeyManagementService) {
+  const requests: unknown[] = [];
+  const handedOut: Uint8Array[] = [];
+  const recorded = new Proxy(kms, {
+    get: (target, name) => {
+      const value = Reflect.get(target, name, target);
+      if (name !== 'decrypt') return typeof value === 'function' ? value.bind(target) : value;
+      return async (request: unknown, ...rest: unknown[]) => {
+        requests.push(request);
+        const output = await value.call(target, request, ...rest);
+        handedOut.push(output.Plaintext);
+        return output;
+      };
+    },
+  });
+  return { recorded, requests, handedOut };
+}
+
 describe('attaching an encrypted volume', () => {
   it('grants the instance Decrypt and RetireGrant on the volume\'s key, bound to the volume\'s ARN, and only that; the instance decrypts through EC2 with it', async () => {
     const iam = new Iam();
@@ -67,17 +86,7 @@ describe('attaching an encrypted volume', () => {
   it('the instance decrypts with the grant\'s token, which AWS requires to use a grant before it is eventually consistent', async () => {
     // https://docs.aws.amazon.com/kms/latest/developerguide/grant-tokens.html
     const kms = new KeyManagementService({ account: ACCOUNT, region: REGION });
-    const decrypts: unknown[] = [];
-    const recorded = new Proxy(kms, {
-      get: (target, name) => {
-        const value = Reflect.get(target, name, target);
-        if (name !== 'decrypt') return typeof value === 'function' ? value.bind(target) : value;
-        return (request: unknown, ...rest: unknown[]) => {
-          decrypts.push(request);
-          return value.call(target, request, ...rest);
-        };
-      },
-    });
+    const { recorded, requests: decrypts } = recordingDecrypts(kms);
     const ec2 = new BlockStore({ kms: recorded });
     const { VolumeId, KmsKeyId } = await ec2.createVolume({ Size: 1, Encrypted: true });
     await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
@@ -130,18 +139,7 @@ function nextSlot() {
 describe('an attachment\'s volume key', () => {
   it('is zeroed as KMS returned it once the ciphers hold it; a detach and a close zero the ciphers\' keys', async () => {
     const kms = new KeyManagementService({ account: ACCOUNT, region: REGION });
-    const handedOut: Uint8Array[] = [];
-    const recorded = new Proxy(kms, {
-      get: (target, name) => {
-        const value = Reflect.get(target, name, target);
-        if (name !== 'decrypt') return typeof value === 'function' ? value.bind(target) : value;
-        return async (...args: unknown[]) => {
-          const output = await value.apply(target, args);
-          handedOut.push(output.Plaintext);
-          return output;
-        };
-      },
-    });
+    const { recorded, handedOut } = recordingDecrypts(kms);
     const ec2 = new BlockStore({ kms: recorded });
     const { VolumeId } = await ec2.createVolume({ Size: 1, Encrypted: true });
     const handle = await ec2.attachVolume({ VolumeId, InstanceId: INSTANCE });
