@@ -24,8 +24,12 @@ import { VolumeHandle, type VolumeCiphers } from './volume-handle.js';
 const GiB = 1024 ** 3;
 
 export class VolumeAttachments {
-  /** This process's attachments' handles and keys, by `${VolumeId}/${InstanceId}`. */
-  private readonly live = new Map<string, { handle: VolumeHandle; ciphers?: VolumeCiphers }>();
+  /**
+   * This process's attachments' handles and keys, by `${VolumeId}/${InstanceId}`, with the identity of
+   * the attachment each belongs to: the same pair may be another process's attachment by now (detached
+   * there, and attached anew).
+   */
+  private readonly live = new Map<string, { handle: VolumeHandle; ciphers?: VolumeCiphers; identity: string }>();
   /** Per volume, shared by all its attachments: writes run one after another (see VolumeHandle.write). */
   private readonly volumeWrites = new Map<string, SerialQueue>();
 
@@ -38,8 +42,8 @@ export class VolumeAttachments {
       await this.endOrphaned(); // a volume attached by a process that died is attachable again
       const volume = calls.volume(request.VolumeId);
       const who = calls.authorize(caller, 'ec2:AttachVolume', calls.arn('volume', volume.VolumeId), calls.volumeConditions(volume));
-      if (typeof request.InstanceId !== 'string' || !/^i-[0-9a-f]{8,17}$/.test(request.InstanceId)) {
-        throw ec2Error('InvalidParameterValue', `InstanceId: expected i- followed by 8 to 17 hex digits, got ${String(request.InstanceId)}`);
+      if (!/^i-[0-9a-f]{8,17}$/.test(request.InstanceId)) { // a string: BlockStore checked the request's shape
+        throw ec2Error('InvalidParameterValue', `InstanceId: expected i- followed by 8 to 17 hex digits, got ${request.InstanceId}`);
       }
       const attachment: Attachment = { InstanceId: request.InstanceId, AttachTime: calls.clock.now().toISOString(),
         ...(volume.Encrypted ? { attachedBy: who.principal } : {}) };
@@ -72,7 +76,7 @@ export class VolumeAttachments {
         const writes = this.volumeWrites.get(volume.VolumeId) ?? new SerialQueue();
         this.volumeWrites.set(volume.VolumeId, writes);
         const handle = new VolumeHandle(volume.VolumeId, request.InstanceId, volume.Size * GiB, volume.sectorSize, storage, ciphers, writes);
-        this.live.set(liveKey, { handle, ciphers });
+        this.live.set(liveKey, { handle, ciphers, identity: liveIdentity(found) });
         return handle;
       } catch (error) {
         // Nothing of a failed attach survives: not the attachment, not the key, not the instance's grant.
@@ -126,13 +130,16 @@ export class VolumeAttachments {
    */
   async endAll(): Promise<void> {
     for (const attachment of attachmentsOf(this.calls.state)) {
-      if (attachment.retiring || !this.live.has(`${attachment.VolumeId}/${attachment.InstanceId}`)) continue;
+      if (attachment.retiring || this.live.get(`${attachment.VolumeId}/${attachment.InstanceId}`)?.identity !== liveIdentity(attachment)) continue;
       await this.end(attachment);
       await this.drop(attachment);
     }
+    // Attachments another process detached meanwhile (their grants retired there): their handles stop, their keys are zeroed.
+    for (const key of [...this.live.keys()]) this.stop(key);
   }
 
   /** A deleted volume's write queue. */
+  // Stryker disable next-line BlockStatement: only frees memory: a deleted volume's id is never another's (ids are random), so a queue left in the map is never used again
   forget(volumeId: string): void {
     this.volumeWrites.delete(volumeId);
   }
@@ -154,11 +161,7 @@ export class VolumeAttachments {
   private async end(attachment: FoundAttachment): Promise<void> {
     const { calls } = this;
     const key = `${attachment.VolumeId}/${attachment.InstanceId}`;
-    const live = this.live.get(key);
-    live?.handle.markDetached();
-    live?.ciphers?.single.dispose();
-    live?.ciphers?.pool.dispose();
-    this.live.delete(key);
+    if (this.live.get(key)?.identity === liveIdentity(attachment)) this.stop(key); // not a newer attachment of the same pair
     const volume = calls.state.volumes.find((v) => v.VolumeId === attachment.VolumeId);
     try {
       const token = attachment.grantToken ?? (attachment.attachedBy && volume?.Encrypted
@@ -171,6 +174,15 @@ export class VolumeAttachments {
     }
   }
 
+  /** Stops a live handle and zeroes its keys. */
+  private stop(key: string): void {
+    const live = this.live.get(key);
+    live?.handle.markDetached();
+    live?.ciphers?.single.dispose();
+    live?.ciphers?.pool.dispose();
+    this.live.delete(key);
+  }
+
   /** The grant an attachment of an encrypted volume gives its instance: always the same request for one volume and instance. */
   private attachmentGrant(volume: VolumeRecord, instanceId: string) {
     const instance = this.calls.instancePrincipal(instanceId);
@@ -179,4 +191,9 @@ export class VolumeAttachments {
       Constraints: { EncryptionContextEquals: { 'aws:ec2:arn': this.calls.arn('volume', volume.VolumeId) } }, Name: `${volume.VolumeId}-${instanceId}`,
     };
   }
+}
+
+/** Which attachment a live handle belongs to, whether its record is attached or retiring. */
+function liveIdentity({ retiring: _retiring, ...attachment }: FoundAttachment): string {
+  return attachmentIdentity(attachment);
 }

@@ -127,6 +127,7 @@ export function decodeHeader(bytes: Uint8Array): { header: MessageHeader; bodyBy
     const providerId = readField();
     const keyId = providerId && readField();
     const blob = keyId && readField();
+    // Stryker disable next-line LogicalOperator,ConditionalExpression: keyId is read only once providerId is, and blob once keyId is, so `!blob` alone decides (the other two tests narrow the types): `!providerId || !keyId` made false or `&&` changes nothing (this line's other mutants of these mutators are killed: unmarked run)
     if (!providerId || !keyId || !blob) return undefined;
     wrappedKeys.push({ providerId: text(providerId), keyId: text(keyId), blob: copyBytes(blob) });
   }

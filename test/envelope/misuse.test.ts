@@ -91,6 +91,31 @@ describe('envelope misuse', () => {
     await expect(decryptMessage(resolve, message.subarray(0, 4))).rejects.toThrow(/ended inside its header/);
   });
 
+  it('a header changed in its encryption context, or opened with another data key, is refused as such before any frame', async () => {
+    const { materials, resolve } = fixture();
+    const message = encryptMessage(materials, rng.bytes(10));
+    const changed = message.slice();
+    const value = Buffer.from(message).indexOf(Buffer.from([0x00, 0x01, 0x76])) + 2; // the context's value "v", after its 2-byte length
+    expect(value).toBeGreaterThan(1);
+    changed[value]! ^= 0x01; // "v" becomes "w"
+    const refusal = { name: 'AuthenticationError', message: 'the envelope header does not authenticate: it was changed, or the data key is not its own' };
+    await expect(decryptMessage(resolve, changed)).rejects.toMatchObject(refusal);
+    await expect(decryptMessage(async () => rng.bytes(32), message)).rejects.toMatchObject(refusal);
+  });
+
+  it('a header cut anywhere, even inside a wrapped key with more than a tag\'s worth of it in, waits for the rest: every two-way split decrypts', async () => {
+    const dataKey = rng.bytes(32);
+    const materials: EncryptionMaterials = { dataKey: dataKey.slice(), encryptionContext: { purpose: 'split' },
+      wrappedKeys: [{ providerId: 'aws-kms', keyId: 'arn:aws:kms:us-east-1:111122223333:key/split', blob: rng.bytes(200) }, { providerId: 'raw', keyId: 'second', blob: rng.bytes(60) }] };
+    const plaintext = rng.bytes(100);
+    const message = encryptMessage(materials, plaintext);
+    for (let cut = 1; cut < message.length - plaintext.length; cut++) {
+      const decryptor = new FramedDecryptor(async () => dataKey.slice());
+      const released = [await decryptor.update(message.subarray(0, cut)), await decryptor.update(message.subarray(cut)), await decryptor.final()];
+      expect(Buffer.concat(released).equals(plaintext), `cut at ${cut}`).toBe(true);
+    }
+  });
+
   it('bytes sent after a complete message, in a later chunk, are refused and nothing more is released', async () => {
     const { materials, resolve } = fixture();
     const message = encryptMessage(materials, rng.bytes(10));

@@ -33,6 +33,24 @@ const stored = async (s3: ObjectStore, Key: string) => {
   return { body: await object.Body.transformToByteArray(), metadata: object.Metadata };
 };
 const decrypts = async (kms: KeyManagementService) => (await kms.listAuditRecords({ EventName: 'Decrypt' })).length;
+const zeroed = (bytes: Uint8Array) => bytes.length > 0 && bytes.every((b) => b === 0);
+
+/** The KMS, keeping every plaintext data key it hands out (GenerateDataKey, Decrypt) so a test can see whether the client zeroed it. */
+function keepingDataKeys(kms: KeyManagementService) {
+  const handedOut: Uint8Array[] = [];
+  const recorded = new Proxy(kms, {
+    get: (target, name) => {
+      const value = Reflect.get(target, name, target);
+      if (name !== 'generateDataKey' && name !== 'decrypt') return typeof value === 'function' ? value.bind(target) : value;
+      return async (...args: unknown[]) => {
+        const output = await value.apply(target, args);
+        handedOut.push(output.Plaintext);
+        return output;
+      };
+    },
+  });
+  return { recorded, handedOut };
+}
 
 describe('S3EncryptionClient format', () => {
   it('CSE-KMS and CSE-C objects open with node:crypto as AWS\'s clients open them: KMS or the master key (AAD the content algorithm) unwraps, AES-GCM with x-amz-iv decrypts', async () => {
@@ -129,6 +147,19 @@ describe('S3EncryptionClient against rewritten metadata', () => {
     await expect(kmsClient.getObject({ Bucket: BUCKET, Key: 'g2' })).rejects.toThrow(/^g2: the object or its IV was altered \(/);
   });
 
+  it('a framed body emptied or cut inside its header is refused as a malformed envelope, whole or by range (no ranged GET of nothing)', async () => {
+    const { kms, s3, key, kmsClient } = await setup();
+    const matdesc = { 'aws:x-amz-cek-alg': FRAMED_CEK_ALG };
+    const { Plaintext, CiphertextBlob } = await kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: matdesc });
+    const message = encryptMessage({ dataKey: Plaintext, encryptionContext: {}, wrappedKeys: [{ providerId: 'console', keyId: 'x-amz-key-v2', blob: new Uint8Array(0) }] }, rng.bytes(100));
+    const Metadata = cseMetadata({ wrapped: CiphertextBlob, wrapAlg: KMS_WRAP_ALG, matdesc, cekAlg: FRAMED_CEK_ALG, plaintextBytes: 100 });
+    for (const body of [new Uint8Array(0), message.subarray(0, 10)]) {
+      await s3.putObject({ Bucket: BUCKET, Key: 'cut', Body: body, Metadata });
+      await expect(kmsClient.getObject({ Bucket: BUCKET, Key: 'cut' })).rejects.toMatchObject({ name: 'MessageFormatError', message: 'the message ended inside its header' });
+      await expect(kmsClient.openObject({ Bucket: BUCKET, Key: 'cut' })).rejects.toMatchObject({ name: 'MessageFormatError', message: 'the message ends inside its header' });
+    }
+  });
+
   it('with EncryptionContext, refuses an object stored under any other context before asking KMS; key order does not matter', async () => {
     const { kms, s3, kmsClient } = await setup();
     await kmsClient.putObject({ Bucket: BUCKET, Key: 'c', Body: 'bound', EncryptionContext: { project: 'apollo', stage: 'prod' } });
@@ -187,6 +218,22 @@ describe('S3EncryptionClient against rewritten metadata', () => {
       .rejects.toMatchObject({ name: 'InvalidArgument', message: 'EncryptionContext: aws:x-amz-cek-alg is set by the client' });
   });
 
+  it('a request of the wrong shape is refused by field before any KMS call or store write; a body it cannot encrypt is named', async () => {
+    const { kms, s3, kmsClient } = await setup();
+    await kmsClient.putObject({ Bucket: BUCKET, Key: 'shape', Body: 'kept' });
+    const calls = async () => (await kms.listAuditRecords()).length;
+    const before = await calls();
+    const invalid = { name: 'InvalidArgument', message: expect.stringMatching(/^EncryptionContext\.project: /) };
+    await expect(kmsClient.putObject({ Bucket: BUCKET, Key: 'shape', Body: 'replaced', EncryptionContext: { project: 7 } } as never)).rejects.toMatchObject(invalid);
+    await expect(kmsClient.getObject({ Bucket: BUCKET, Key: 'shape', EncryptionContext: { project: 7 } } as never)).rejects.toMatchObject(invalid);
+    await expect(kmsClient.putObject({ Bucket: BUCKET, Body: 'no key' } as never)).rejects.toMatchObject({ name: 'InvalidArgument', message: expect.stringMatching(/^Key: /) });
+    await expect(kmsClient.getObject({ Bucket: BUCKET, Key: 7 } as never)).rejects.toMatchObject({ name: 'InvalidArgument', message: expect.stringMatching(/^Key: /) });
+    expect(await calls()).toBe(before);
+    // The store takes streams and Blobs; the client encrypts whole bytes only, and says which field.
+    await expect(kmsClient.putObject({ Bucket: BUCKET, Key: 'shape', Body: new Blob(['replaced']) })).rejects.toMatchObject({ name: 'InvalidInputError', message: 'Body: expected a Uint8Array, got object' });
+    expect(await text(await kmsClient.getObject({ Bucket: BUCKET, Key: 'shape' }))).toBe('kept');
+  });
+
   it('is built with an ObjectStore and either { kms, kmsKeyId } or a 32-byte masterKey', async () => {
     const { kms, s3 } = await setup();
     const invalid = (options: unknown, message: string) =>
@@ -198,5 +245,42 @@ describe('S3EncryptionClient against rewritten metadata', () => {
     invalid({ s3, kmsKeyId: 'alias/x' }, 'give { kms, kmsKeyId } for CSE-KMS or { masterKey } for CSE-C');
     invalid({ s3, kms, kmsKeyId: 7 }, 'give { kms, kmsKeyId } for CSE-KMS or { masterKey } for CSE-C');
     expect(() => new S3EncryptionClient({ s3, masterKey: new Uint8Array(33) })).toThrow(/masterKey/);
+  });
+});
+
+describe('S3EncryptionClient leaves no data key behind', () => {
+  it('zeroes the data key KMS hands it once a put, a get (whole, ranged, or failed) or an openObject is done with it', async () => {
+    const { kms, s3, key } = await setup();
+    const { recorded, handedOut } = keepingDataKeys(kms);
+    const client = new S3EncryptionClient({ s3, kms: recorded, kmsKeyId: key.KeyId });
+    const lastKey = () => handedOut.at(-1)!;
+    await client.putObject({ Bucket: BUCKET, Key: 'z', Body: 'zeroed after use' });
+    expect(zeroed(lastKey()), 'GenerateDataKey\'s key after the put').toBe(true);
+    expect(await text(await client.getObject({ Bucket: BUCKET, Key: 'z' }))).toBe('zeroed after use');
+    expect(zeroed(lastKey()), 'after a get').toBe(true);
+    await client.getObject({ Bucket: BUCKET, Key: 'z', Range: 'bytes=0-5' });
+    expect(zeroed(lastKey()), 'after a ranged get').toBe(true);
+    const { body, metadata } = await stored(s3, 'z');
+    const tampered = body.slice();
+    tampered[3]! ^= 1;
+    await s3.putObject({ Bucket: BUCKET, Key: 'z2', Body: tampered, Metadata: metadata });
+    await expect(client.getObject({ Bucket: BUCKET, Key: 'z2' })).rejects.toThrow(AuthenticationError);
+    expect(zeroed(lastKey()), 'after a get that failed').toBe(true);
+    const opened = await client.openObject({ Bucket: BUCKET, Key: 'z' });
+    expect(Buffer.from(await opened.read(0, 6)).toString()).toBe('zeroed');
+    opened.dispose();
+    expect(zeroed(lastKey()), 'after openObject\'s dispose').toBe(true);
+
+    // A framed body (the console's uploads): the reader zeroes its own copy; the client zeroes the one KMS returned.
+    const matdesc = { 'aws:x-amz-cek-alg': FRAMED_CEK_ALG };
+    const { Plaintext, CiphertextBlob } = await kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: matdesc });
+    const framed = encryptMessage({ dataKey: Plaintext, encryptionContext: {}, wrappedKeys: [{ providerId: 'console', keyId: 'x-amz-key-v2', blob: new Uint8Array(0) }] }, rng.bytes(5000));
+    await s3.putObject({ Bucket: BUCKET, Key: 'f', Body: framed, Metadata: cseMetadata({ wrapped: CiphertextBlob, wrapAlg: KMS_WRAP_ALG, matdesc, cekAlg: FRAMED_CEK_ALG, plaintextBytes: 5000 }) });
+    expect((await client.getObject({ Bucket: BUCKET, Key: 'f' })).ContentLength).toBe(5000);
+    expect(zeroed(lastKey()), 'after a framed get').toBe(true);
+    const framedObject = await client.openObject({ Bucket: BUCKET, Key: 'f' });
+    expect(zeroed(lastKey()), 'once a framed body is open (its reader holds the message key only)').toBe(true);
+    expect((await framedObject.read(4990, 100)).length).toBe(10);
+    framedObject.dispose();
   });
 });

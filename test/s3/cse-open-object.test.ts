@@ -135,6 +135,44 @@ describe('S3EncryptionClient.openObject', () => {
     object.dispose();
   });
 
+  it('asks the store for exactly the stored bytes a read needs: the chunks holding the range (after one whole pass), or the frames', async () => {
+    const { s3, kms, keyArn } = await setup();
+    const ranges: Array<string | undefined> = [];
+    const recorded = new Proxy(s3, {
+      get: (target, name) => {
+        const value = Reflect.get(target, name, target);
+        if (name !== 'getObject') return typeof value === 'function' ? value.bind(target) : value;
+        return (request: { Range?: string }, ...rest: unknown[]) => {
+          ranges.push(request.Range);
+          return value.call(target, request, ...rest);
+        };
+      },
+    });
+    const cse = new S3EncryptionClient({ s3: recorded, kms, kmsKeyId: keyArn });
+    await cse.putObject({ Bucket: 'data', Key: 'big', Body: rng.bytes(SIZE) });
+    const object = await cse.openObject({ Bucket: 'data', Key: 'big' });
+    await object.read(CHUNK_BYTES + 1, 50);
+    await object.read(SIZE - 5, 5);
+    expect(ranges).toEqual([undefined, `bytes=${CHUNK_BYTES}-${2 * CHUNK_BYTES - 1}`, `bytes=${3 * CHUNK_BYTES}-${SIZE + 15}`]);
+    object.dispose();
+
+    // A framed body: its header first, then the frames a read needs, never past the object's end.
+    const context = { 'aws:x-amz-cek-alg': FRAMED_CEK_ALG };
+    const { Plaintext, CiphertextBlob } = await kms.generateDataKey({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: context });
+    const message = encryptMessage({ dataKey: Plaintext, encryptionContext: {}, wrappedKeys: [{ providerId: 'aws-kms', keyId: keyArn, blob: CiphertextBlob }] }, rng.bytes(10_000), { frameBytes: 4096 });
+    await s3.putObject({ Bucket: 'data', Key: 'framed', Body: message,
+      Metadata: cseMetadata({ wrapped: CiphertextBlob, wrapAlg: KMS_WRAP_ALG, matdesc: context, cekAlg: FRAMED_CEK_ALG, plaintextBytes: 10_000 }) });
+    ranges.length = 0;
+    const framed = await cse.openObject({ Bucket: 'data', Key: 'framed' });
+    await framed.read(9990, 100);
+    const spans = ranges.map((range) => range!.match(/^bytes=(\d+)-(\d+)$/)!.slice(1).map(Number) as [number, number]);
+    expect(spans[0]).toEqual([0, 4095]); // the header, in the first 4 KiB
+    expect(spans.at(-1)![1]).toBe(message.length - 1); // the final frame, up to the last byte and no further
+    for (const [, last] of spans) expect(last).toBeLessThan(message.length);
+    framed.dispose(); // zeroes the message key: nothing more reads
+    await expect(framed.read(0, 10)).rejects.toThrow(AuthenticationError);
+  });
+
   it('refuses a request of the wrong shape, and an object that does not exist', async () => {
     const { cse } = await setup();
     await expect(cse.openObject({ Bucket: 'data', Key: 'x', Range: 'bytes=0-1' } as never)).rejects.toMatchObject({ name: 'InvalidArgument' });
