@@ -87,8 +87,9 @@ describe.skipIf(!POSTGRES_URL)('multipart uploads on PostgreSQL', () => {
 
       // A part whose body was streaming in when another store aborted its upload: refused, its body removed.
       const racing = await a.createMultipartUpload({ Bucket: 'shared', Key: 'racing' });
-      const { body, release } = heldBody();
+      const { body, reading, release } = heldBody();
       const late = b.uploadPart({ Bucket: 'shared', Key: 'racing', UploadId: racing.UploadId, PartNumber: 1, Body: body });
+      await reading;
       await a.abortMultipartUpload({ Bucket: 'shared', Key: 'racing', UploadId: racing.UploadId });
       release();
       await expect(late).rejects.toMatchObject({ name: 'NoSuchUpload' });

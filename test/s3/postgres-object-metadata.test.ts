@@ -102,8 +102,9 @@ describe.skipIf(!POSTGRES_URL)('PostgresObjectMetadata', () => {
     it('decides on current state: a put whose body was being written when another store removed the bucket fails and leaves nothing', async () => {
       const { schema, bodies, stores: [a, b] } = shared(2);
       await a!.createBucket({ Bucket: 'racing' });
-      const { body, release } = heldBody();
+      const { body, reading, release } = heldBody();
       const put = a!.putObject({ Bucket: 'racing', Key: 'k', Body: body });
+      await reading;
       await b!.deleteBucket({ Bucket: 'racing' }); // empty in the database, whatever a holds in memory
       release();
       await expect(put).rejects.toMatchObject({ name: 'NoSuchBucket' });

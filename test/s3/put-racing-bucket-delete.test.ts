@@ -17,8 +17,9 @@ describe.each([['in memory', false], ['in a directory', true]])('ObjectStore %s:
     const kms = new KeyManagementService({ account: '111122223333', region: 'us-east-1' });
     const store = new ObjectStore({ kms, dir });
     await store.createBucket({ Bucket: 'racing' });
-    const { body, release } = heldBody();
+    const { body, reading, release } = heldBody();
     const put = store.putObject({ Bucket: 'racing', Key: 'k', Body: body, ServerSideEncryption: 'AES256' });
+    await reading;
     await store.deleteBucket({ Bucket: 'racing' });
     release();
     await expect(put).rejects.toMatchObject({ name: 'NoSuchBucket' });
