@@ -75,6 +75,20 @@ export class KeyLifecycle {
     material.fill(0);
   }
 
+  /**
+   * A key enabled again after its rotation date passed while it was disabled rotates once, now, and
+   * then every period from now; one whose date has not come keeps its schedule. AWS KMS Developer
+   * Guide, "How automatic key rotation works" (Disabled KMS keys): "When the KMS key is re-enabled,
+   * if the key material is more than one year old, AWS KMS rotates it immediately and every year
+   * thereafter. If the key material is less than one year old, AWS KMS resumes the original key
+   * rotation schedule." (The year is the key's rotation period.)
+   */
+  resumeRotation(key: KeyRecord, now = this.clock.now()): void {
+    if (!key.rotation.nextRotationDate || Date.parse(key.rotation.nextRotationDate) > now.getTime()) return;
+    this.addMaterialVersion(key, 'AUTOMATIC', now);
+    key.rotation.nextRotationDate = addDays(now, key.rotation.periodDays).toISOString();
+  }
+
   /** Imported material is gone (deleted or expired): the key waits for the same material again. */
   removeImportedMaterial(key: KeyRecord): void {
     key.materials = [];

@@ -67,7 +67,9 @@ export class KeyOperations {
 
   enableKey(request: EnableKeyRequest, caller?: Caller): Promise<EnableKeyResponse> {
     return this.kms.onKey('EnableKey', request.KeyId, caller, { customerManaged: true }, async (found) => {
-      this.kms.lifecycle.editKey(found).keyState = 'Enabled';
+      const key = this.kms.lifecycle.editKey(found);
+      key.keyState = 'Enabled';
+      this.kms.lifecycle.resumeRotation(key);
       return {};
     });
   }

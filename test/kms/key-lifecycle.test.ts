@@ -123,6 +123,43 @@ describe('automatic rotation', () => {
     clock.advanceDays(100);
     expect((await kms.listKeyRotations({ KeyId: key.KeyId })).Rotations).toEqual([]);
   });
+
+  // AWS KMS Developer Guide, "How automatic key rotation works", Disabled KMS keys: "When the KMS key is re-enabled, if the key
+  // material is more than one year old, AWS KMS rotates it immediately and every year thereafter. If the key material is less
+  // than one year old, AWS KMS resumes the original key rotation schedule."
+  it('a key enabled again after missing rotation dates rotates once, at once, and every period from then', async () => {
+    const { kms, clock } = makeKms();
+    const { KeyMetadata: key } = await kms.createKey();
+    await kms.enableKeyRotation({ KeyId: key.KeyId, RotationPeriodInDays: 90 });
+    await kms.disableKey({ KeyId: key.KeyId });
+    clock.advanceDays(400); // four rotation dates missed
+    await kms.enableKey({ KeyId: key.KeyId });
+    const enabledAt = clock.now();
+    const rotations = async () => (await kms.listKeyRotations({ KeyId: key.KeyId })).Rotations.map((r) => [r.RotationType, r.RotationDate.toISOString()]);
+    expect(await rotations()).toEqual([['AUTOMATIC', enabledAt.toISOString()]]);
+    const next = new Date(enabledAt.getTime() + 90 * 86_400_000);
+    expect((await kms.getKeyRotationStatus({ KeyId: key.KeyId })).NextRotationDate).toEqual(next);
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') });
+    expect(new DataView(CiphertextBlob.buffer, CiphertextBlob.byteOffset).getUint32(17)).toBe(2); // the new material encrypts
+    clock.advanceDays(90);
+    expect(await rotations()).toEqual([['AUTOMATIC', enabledAt.toISOString()], ['AUTOMATIC', next.toISOString()]]);
+  });
+
+  it('a key enabled again before its rotation date keeps its original schedule; at the date itself, it rotates', async () => {
+    const { kms, clock } = makeKms();
+    const { KeyMetadata: key } = await kms.createKey();
+    await kms.enableKeyRotation({ KeyId: key.KeyId, RotationPeriodInDays: 90 });
+    const scheduled = (await kms.getKeyRotationStatus({ KeyId: key.KeyId })).NextRotationDate!;
+    await kms.disableKey({ KeyId: key.KeyId });
+    clock.advanceDays(90 - ONE_MS);
+    await kms.enableKey({ KeyId: key.KeyId });
+    expect((await kms.listKeyRotations({ KeyId: key.KeyId })).Rotations).toEqual([]);
+    expect((await kms.getKeyRotationStatus({ KeyId: key.KeyId })).NextRotationDate).toEqual(scheduled);
+    await kms.disableKey({ KeyId: key.KeyId });
+    clock.advanceDays(ONE_MS);
+    await kms.enableKey({ KeyId: key.KeyId });
+    expect((await kms.listKeyRotations({ KeyId: key.KeyId })).Rotations.map((r) => r.RotationDate)).toEqual([scheduled]);
+  });
 });
 
 describe('keys as they are created', () => {
