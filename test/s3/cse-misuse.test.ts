@@ -145,6 +145,13 @@ describe('S3EncryptionClient against rewritten metadata', () => {
     tampered[0]! ^= 1;
     await s3.putObject({ Bucket: BUCKET, Key: 'g2', Body: tampered, Metadata: metadata });
     await expect(kmsClient.getObject({ Bucket: BUCKET, Key: 'g2' })).rejects.toThrow(/^g2: the object or its IV was altered \(/);
+    // Cut shorter than its tag (or emptied): the same refusal, naming the object, whole or opened by range.
+    for (const cut of [body.subarray(0, 15), new Uint8Array(0)]) {
+      await s3.putObject({ Bucket: BUCKET, Key: 'g2', Body: cut, Metadata: metadata });
+      await expect(kmsClient.getObject({ Bucket: BUCKET, Key: 'g2' })).rejects.toMatchObject({ name: 'AuthenticationError',
+        message: expect.stringMatching(/^g2: the object or its IV was altered \(.*shorter than its GCM tag/) });
+      await expect(kmsClient.openObject({ Bucket: BUCKET, Key: 'g2' })).rejects.toMatchObject({ name: 'AuthenticationError', message: expect.stringMatching(/^g2: /) });
+    }
   });
 
   it('a framed body emptied or cut inside its header is refused as a malformed envelope, whole or by range (no ranged GET of nothing)', async () => {
