@@ -6,14 +6,17 @@
 // (ListQueryExecutions) through the other, also once the first has stopped; a server started later
 // on another DIR finds the table and the history. A server SIGKILLed with queries queued and running
 // leaves them FAILED (interrupted) for the others: its database session ended, and with it the
-// advisory lock its executions name.
+// advisory lock its executions name. A long scan started on one server and stopped through the
+// other ends CANCELLED on the first with no further request to it (it follows the database's change
+// notices while it scans), writes no result, and both servers exit cleanly with their listening
+// sessions closed.
 // The servers are the built command (dist/cli.js): `npm run build` first.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as Athena from '@aws-sdk/client-athena';
 import { S3 } from '@aws-sdk/client-s3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { INTERRUPTED } from '../../src/query/execution-history.js';
 import { POSTGRES_URL, suiteDatabase } from '../helpers/postgres.js';
 import { csvOf } from '../query/large-csv.js';
@@ -97,6 +100,42 @@ describe.skipIf(!POSTGRES_URL)('Athena on kms-wasm serve --postgres', () => {
     const again = await runQuery(three.athena, 'SELECT sum(amount) AS total FROM shop.sales');
     expect(await rows(three.athena, again.QueryExecutionId!)).toEqual([['total'], ['37.5']]);
     expect((await two.athena.send(new Athena.ListQueryExecutionsCommand({ MaxResults: 1 }))).QueryExecutionIds).toEqual([again.QueryExecutionId]);
+  });
+
+  it('a scan started on one server and stopped through the other ends at once on the first, with no request to it, and writes nothing', async () => {
+    const [runner, stopper] = [await start(), await start()];
+    const s3 = new S3({ endpoint: stopper.started.url, region: REGION, credentials: ROOT, maxAttempts: 1, forcePathStyle: true });
+    await s3.createBucket({ Bucket: 'long' });
+    await s3.createBucket({ Bucket: 'stopped' });
+    await s3.putObject({ Bucket: 'long', Key: 'rows/part-0.csv', Body: (await csvOf(16 << 20)).body, ServerSideEncryption: 'AES256' });
+    await runQuery(stopper.athena, "CREATE EXTERNAL TABLE long (id bigint, name string, amount double) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://long/rows/'");
+    const output = { OutputLocation: 's3://stopped/athena/' };
+    const begin = async (QueryString: string) => (await runner.athena.send(new Athena.StartQueryExecutionCommand({ QueryString, ResultConfiguration: output }))).QueryExecutionId!;
+    // Eight scans of the 16 MiB object in one query, then one queued behind it on the runner's engine: once that one is done, so is the stopped one's run.
+    const scan = await begin(Array.from({ length: 8 }, (_, i) => `SELECT ${i} AS pass, sum(amount) AS total FROM long`).join(' UNION ALL '));
+    const next = await begin('SELECT 2 AS two');
+    // From here on every request goes to the stopper.
+    const stateOf = async (QueryExecutionId: string) => (await executionOf(stopper.athena, QueryExecutionId)).Status!.State;
+    let state;
+    while ((state = await stateOf(scan)) === 'QUEUED') await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(state).toBe('RUNNING');
+    await stopper.athena.send(new Athena.StopQueryExecutionCommand({ QueryExecutionId: scan }));
+    while (['QUEUED', 'RUNNING'].includes((state = await stateOf(next))!)) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(state).toBe('SUCCEEDED');
+    expect((await executionOf(stopper.athena, scan)).Status).toMatchObject({ State: 'CANCELLED', StateChangeReason: 'Query cancelled by user' });
+    const written = ((await s3.listObjectsV2({ Bucket: 'stopped' })).Contents ?? []).map((object) => object.Key).sort();
+    expect(written).toEqual([`athena/${next}.csv`, `athena/${next}.csv.metadata`]); // the stopped scan's results never written
+
+    // Shut down: each exits 0 (nothing left open keeps it running) and its listening session is gone.
+    const listening = async () => Number((await database.sql.query(`SELECT count(*) AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND query = 'LISTEN "kms_wasm_query_changes"'`)).rows[0].n);
+    const before = await listening();
+    expect(before).toBeGreaterThanOrEqual(2);
+    for (const { started } of [runner, stopper]) {
+      started.child.kill('SIGTERM');
+      expect(await started.exited).toBe(0);
+    }
+    await vi.waitFor(async () => expect(await listening()).toBe(before - 2), { timeout: 30_000, interval: 50 });
   });
 
   it('a server SIGKILLed with queries queued and running leaves them FAILED for the others, not before', async () => {
