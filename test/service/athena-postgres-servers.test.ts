@@ -9,16 +9,20 @@
 // advisory lock its executions name. A long scan started on one server and stopped through the
 // other ends CANCELLED on the first with no further request to it (it follows the database's change
 // notices while it scans), writes no result, and both servers exit cleanly with their listening
-// sessions closed.
+// sessions closed. A DIR a directory server used, started with --postgres, serves none of what it
+// holds (keys, objects, the Athena catalog and history: nothing of DIR but root.key is carried over)
+// and is left as it was, so a directory server started on it again has it all.
 // The servers are the built command (dist/cli.js): `npm run build` first.
 
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as Athena from '@aws-sdk/client-athena';
+import * as Kms from '@aws-sdk/client-kms';
 import { S3 } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { INTERRUPTED } from '../../src/query/execution-history.js';
-import { POSTGRES_URL, suiteDatabase } from '../helpers/postgres.js';
+import { freshDatabase, POSTGRES_URL, suiteDatabase } from '../helpers/postgres.js';
 import { csvOf } from '../query/large-csv.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
 import { run, type Started } from './cli-process.js';
@@ -41,13 +45,21 @@ describe.skipIf(!POSTGRES_URL)('Athena on kms-wasm serve --postgres', () => {
   });
 
   const rootKey = crypto.getRandomValues(new Uint8Array(32));
-  const start = async () => {
-    const dir = newDirectory();
-    writeFileSync(join(dir, 'root.key'), rootKey, { mode: 0o600 });
-    const started = await run(['serve', '--port', '0', '--account', ACCOUNT, '--dir', dir, '--postgres', database.url], rootEnv);
+  /** A server on `dir` (a new one holding the suite's root key, by default), on the suite's database or `postgres` (null: a directory server). */
+  const start = async (dir?: string, postgres: string | null = database.url) => {
+    if (dir === undefined) {
+      dir = newDirectory();
+      writeFileSync(join(dir, 'root.key'), rootKey, { mode: 0o600 });
+    }
+    const started = await run(['serve', '--port', '0', '--account', ACCOUNT, '--dir', dir, ...(postgres === null ? [] : ['--postgres', postgres])], rootEnv);
     servers.push(started);
     expect(started.url, started.stderr()).not.toBe('');
-    return { started, athena: new Athena.AthenaClient({ endpoint: started.url, region: REGION, credentials: ROOT, maxAttempts: 1 }) };
+    const client = { endpoint: started.url, region: REGION, credentials: ROOT, maxAttempts: 1 };
+    return { started, athena: new Athena.AthenaClient(client), s3: new S3({ ...client, forcePathStyle: true }), kms: new Kms.KMSClient(client) };
+  };
+  const stop = async ({ started }: { started: Started }) => {
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
   };
 
   /** Starts the query and polls GetQueryExecution until it leaves QUEUED and RUNNING. */
@@ -136,6 +148,51 @@ describe.skipIf(!POSTGRES_URL)('Athena on kms-wasm serve --postgres', () => {
       expect(await started.exited).toBe(0);
     }
     await vi.waitFor(async () => expect(await listening()).toBe(before - 2), { timeout: 30_000, interval: 50 });
+  });
+
+  it('a DIR a directory server used serves none of its keys, objects, catalog or history with --postgres, and is left as it was', async () => {
+    const dir = newDirectory();
+    const directory = await start(dir, null);
+    const { KeyMetadata } = await directory.kms.send(new Kms.CreateKeyCommand({}));
+    await directory.s3.createBucket({ Bucket: 'data' });
+    await directory.s3.createBucket({ Bucket: 'results' });
+    await directory.s3.putObject({ Bucket: 'data', Key: 'sales/part-0.csv', Body: ROWS, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KeyMetadata!.KeyId });
+    expect((await runQuery(directory.athena, 'CREATE DATABASE shop')).Status!.State).toBe('SUCCEEDED');
+    expect((await runQuery(directory.athena, TABLE, 'shop')).Status!.State).toBe('SUCCEEDED');
+    const select = await runQuery(directory.athena, 'SELECT name FROM shop.sales ORDER BY id');
+    expect(await rows(directory.athena, select.QueryExecutionId!)).toEqual([['name'], ['Ada'], ['Grace'], ['Linus']]);
+    await stop(directory);
+    // Every file of DIR and its hash, but the locks' (a server on DIR takes its serve lock, --postgres or not).
+    const files = () => Object.fromEntries(readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.parentPath !== join(dir, 'locks'))
+      .map((entry) => { const path = join(entry.parentPath, entry.name); return [path.slice(dir.length), createHash('sha256').update(readFileSync(path)).digest('hex')]; }));
+    const before = files();
+    expect(Object.keys(before)).toEqual(expect.arrayContaining(['/root.key', '/athena-catalog.json', '/athena-executions.json']));
+
+    // On a new database: DIR's root key seals its rows, and nothing else of DIR is served.
+    const own = await freshDatabase({ flushCommits: false });
+    try {
+      const moved = await start(dir, own.url);
+      expect((await moved.kms.send(new Kms.ListKeysCommand({}))).Keys).toEqual([]);
+      expect((await moved.s3.listBuckets({})).Buckets ?? []).toEqual([]);
+      expect((await moved.athena.send(new Athena.ListQueryExecutionsCommand({}))).QueryExecutionIds).toEqual([]);
+      await expect(moved.athena.send(new Athena.GetQueryExecutionCommand({ QueryExecutionId: select.QueryExecutionId }))).rejects.toMatchObject({ name: 'InvalidRequestException' });
+      expect((await runQuery(moved.athena, 'SELECT name FROM sales', 'shop')).Status).toMatchObject({
+        State: 'FAILED', StateChangeReason: expect.stringMatching(/^SCHEMA_NOT_FOUND: Schema shop does not exist/),
+      });
+      await stop(moved);
+    } finally {
+      await own.drop();
+    }
+    expect(files()).toEqual(before);
+
+    // Back to a directory server: all of it is there.
+    const back = await start(dir, null);
+    expect((await back.kms.send(new Kms.ListKeysCommand({}))).Keys!.map((key) => key.KeyId)).toEqual([KeyMetadata!.KeyId]);
+    expect((await back.athena.send(new Athena.ListQueryExecutionsCommand({}))).QueryExecutionIds![0]).toBe(select.QueryExecutionId);
+    const again = await runQuery(back.athena, 'SELECT sum(amount) AS total FROM sales', 'shop');
+    expect(await rows(back.athena, again.QueryExecutionId!)).toEqual([['total'], ['37.5']]);
+    await stop(back);
   });
 
   it('a server SIGKILLed with queries queued and running leaves them FAILED for the others, not before', async () => {
