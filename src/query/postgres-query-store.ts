@@ -306,6 +306,7 @@ export class PostgresQueryStore implements QueryStore {
     }, () => (this.closed ? new StoreClosedError(this.location) : undefined));
     try {
       await holder.listen(CHANGES_CHANNEL, (payload) => this.notice(payload));
+      if (this.closed) throw new StoreClosedError(this.location); // closed while it listened: close() found nothing to end
     } catch (error) {
       await pool.end();
       await holder.release();

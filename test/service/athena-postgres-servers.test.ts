@@ -59,7 +59,7 @@ describe.skipIf(!POSTGRES_URL)('Athena on kms-wasm serve --postgres', () => {
   };
   const stop = async ({ started }: { started: Started }) => {
     started.child.kill('SIGTERM');
-    expect(await started.exited).toBe(0);
+    expect(await started.exited, started.stderr()).toBe(0);
   };
 
   /** Starts the query and polls GetQueryExecution until it leaves QUEUED and RUNNING. */
@@ -143,10 +143,7 @@ describe.skipIf(!POSTGRES_URL)('Athena on kms-wasm serve --postgres', () => {
       WHERE datname = current_database() AND query = 'LISTEN "kms_wasm_query_changes"'`)).rows[0].n);
     const before = await listening();
     expect(before).toBeGreaterThanOrEqual(2);
-    for (const { started } of [runner, stopper]) {
-      started.child.kill('SIGTERM');
-      expect(await started.exited).toBe(0);
-    }
+    for (const server of [runner, stopper]) await stop(server);
     await vi.waitFor(async () => expect(await listening()).toBe(before - 2), { timeout: 30_000, interval: 50 });
   });
 
