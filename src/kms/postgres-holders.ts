@@ -6,6 +6,7 @@
 // holder's lock is free is one whose process is gone.
 
 import type { Client, Pool } from 'pg';
+import { quoteIdentifier } from './postgres-migrations.js';
 import type { PostgresLocation } from './postgres-options.js';
 import { openPool } from './postgres-pool.js';
 
@@ -15,6 +16,13 @@ const HOLDER_LOCK_CLASS = 0x6b6d7365;
 export interface Holder {
   /** This process's holder number, its lock held until `release`. */
   readonly number: number;
+  /**
+   * LISTENs on `channel` on the holder's connection, calling `onPayload` with each notification's
+   * payload until `release`: the connection is there for as long as the store is open anyway, and a
+   * process that loses it has lost its lock too (the others already treat its records as orphaned),
+   * so the notices need no connection of their own.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<void>;
   /** Ends the holder's connection: its lock goes with it. */
   release(): Promise<void>;
 }
@@ -38,7 +46,14 @@ export async function takeHolder(connectionString: string, named: (candidate: nu
         await session.query('SELECT pg_advisory_unlock($1, $2)', [HOLDER_LOCK_CLASS, candidate]);
         continue;
       }
-      return { number: candidate, release: () => session.end() };
+      return {
+        number: candidate,
+        listen: async (channel, onPayload) => {
+          session.on('notification', (notice) => notice.channel === channel && onPayload(notice.payload ?? ''));
+          await session.query(`LISTEN ${quoteIdentifier(channel)}`);
+        },
+        release: () => session.end(),
+      };
     }
   } catch (error) {
     await session.end();

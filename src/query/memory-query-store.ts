@@ -74,6 +74,11 @@ export class MemoryQueryStore implements QueryStore {
     return Promise.resolve();
   }
 
+  /** One writer: a stop is made through this service, in these records, at once. */
+  followChanges(): () => void {
+    return () => undefined;
+  }
+
   /** Only this service runs the store's queries: any other runner an execution names (a predecessor) is gone. */
   liveRunners(runners: string[]): Promise<Set<string>> {
     return Promise.resolve(new Set(runners.filter((runner) => runner === this.runner)));

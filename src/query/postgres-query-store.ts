@@ -20,6 +20,15 @@
 // A queued or running execution names its runner: this store's holder number (postgres-holders.ts),
 // an advisory lock held while the store is open, so an execution whose runner's lock is free is one
 // whose service is gone (liveRunners), and the history records it FAILED.
+//
+// A stop made through another service reaches the runner while it scans (followChanges): every
+// change's transaction sends a NOTIFY (payload: schema and change_seq), delivered when it commits,
+// and a store that follows changes LISTENs on its holder's connection and catches up on each notice
+// past the version it holds, so the scan's next read sees CANCELLED. Chosen over re-reading the
+// execution between reads: that costs a query per read of every scan on every server, stopped or
+// not, and is only as prompt as the reads; a notice costs nothing while nobody changes anything,
+// arrives one round trip after the stop commits, and adds no contention — NOTIFY serializes the
+// commits that send one, and these are serial under the head's lock already.
 
 import type { Pool, PoolClient } from 'pg';
 import { loadOnce } from '../core/load-once.js';
@@ -39,6 +48,8 @@ export type PostgresQueryStoreOptions = PostgresStoreOptions;
 type Table = 'query_databases' | 'query_executions';
 const TABLE_OF: Record<QueryCollection<unknown>['name'], Table> = { 'athena-catalog': 'query_databases', 'athena-executions': 'query_executions' };
 const TABLES: Table[] = ['query_databases', 'query_executions'];
+/** The channel every query store's changes are noticed on; the payload names the schema ("<schema> <change_seq>"). */
+const CHANGES_CHANNEL = 'kms_wasm_query_changes';
 
 interface Row {
   /** 'head': the head, its change_seq as seq and its pruned_seq as mac. */
@@ -96,6 +107,7 @@ class HeldTable {
 export class PostgresQueryStore implements QueryStore {
   readonly location: string;
   private readonly where: PostgresLocation;
+  private readonly schema: string;
   private readonly auth: PostgresRowAuth;
   private readonly pruner: TombstonePruner;
   private readonly opened = loadOnce(() => this.connect());
@@ -107,10 +119,15 @@ export class PostgresQueryStore implements QueryStore {
   private closed = false;
   /** The head's change_seq that the held records reflect. */
   private version = 0;
+  /** How many scans follow the changes (followChanges), and the latest change_seq another store's notice named. */
+  private followers = 0;
+  private noticed = 0;
+  private catchingUp = false;
 
   constructor(options: PostgresQueryStoreOptions) {
     checkPostgresOptions(options, (message) => new AthenaError('InvalidRequestException', message, 'INVALID_INPUT'));
     this.where = locationOf(options);
+    this.schema = options.schema ?? 'public';
     this.location = describeStore(options);
     this.auth = new PostgresRowAuth(options.rootKey, 'query', this.location);
     this.pruner = new TombstonePruner('query_store', TABLES, options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS);
@@ -139,6 +156,41 @@ export class PostgresQueryStore implements QueryStore {
   async liveRunners(runners: string[]): Promise<Set<string>> {
     const live = await liveHolders(await this.connection());
     return new Set(runners.filter((runner) => live.has(Number(runner))));
+  }
+
+  followChanges(): () => void {
+    this.followers++;
+    void this.catchUpWithNotices();
+    let followed = true;
+    return () => {
+      if (followed) this.followers--;
+      followed = false;
+    };
+  }
+
+  /** A notice of a committed change: caught up with at once while a scan follows the changes, else at the next call's refresh. */
+  private notice(payload: string): void {
+    const [schema, seq] = payload.split(' ');
+    if (schema !== this.schema) return;
+    this.noticed = Math.max(this.noticed, Number(seq));
+    void this.catchUpWithNotices();
+  }
+
+  /** One catch-up at a time, again while notices name a change past the held version (a failed one is left to the next call, which reports it). */
+  private async catchUpWithNotices(): Promise<void> {
+    if (this.catchingUp) return;
+    this.catchingUp = true;
+    try {
+      while (this.followers > 0 && !this.closed && this.version < this.noticed) {
+        const was = this.version;
+        await this.refresh();
+        if (this.version === was) break;
+      }
+    } catch {
+      // the next call refreshes and reports it
+    } finally {
+      this.catchingUp = false;
+    }
   }
 
   /** Waits for pending writes, then ends the connections: the holder lock goes with them, so executions left unfinished become orphaned. */
@@ -180,7 +232,8 @@ export class PostgresQueryStore implements QueryStore {
         if (!current) return; // decided again, nothing to change now
         seq = head + 1;
         await this.write(client, table, idOf, current, seq);
-        await client.query('UPDATE query_store SET change_seq = $1', [seq]);
+        // The notice goes out when this commits (never for a rolled-back attempt).
+        await client.query('UPDATE query_store SET change_seq = $1 RETURNING pg_notify($2, $3)', [seq, CHANGES_CHANNEL, `${this.schema} ${seq}`]);
         await this.pruner.prune(client);
       });
     }, this.writes);
@@ -251,6 +304,14 @@ export class PostgresQueryStore implements QueryStore {
       const named = new Set([...this.held.query_executions.records.values()].map((execution) => (execution as { runner?: string }).runner));
       return (candidate) => named.has(String(candidate));
     }, () => (this.closed ? new StoreClosedError(this.location) : undefined));
+    try {
+      await holder.listen(CHANGES_CHANNEL, (payload) => this.notice(payload));
+      if (this.closed) throw new StoreClosedError(this.location); // closed while it listened: close() found nothing to end
+    } catch (error) {
+      await pool.end();
+      await holder.release();
+      throw error;
+    }
     this.holder = holder;
     this.pool = pool;
     return pool;

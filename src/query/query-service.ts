@@ -280,6 +280,8 @@ export class QueryService {
     };
     const sql = execution.query.trim().replace(/;+\s*$/, '');
     const schemas = new Set<string>([execution.database]);
+    // A stop made through another service sharing the store reaches this scan between its reads, not only at this service's next call.
+    const unfollow = this.store.followChanges();
     try {
       const access = this.access(caller);
       if (!this.catalog.hasDatabase(execution.database)) throw new QueryFailure(`SCHEMA_NOT_FOUND: Schema ${execution.database} does not exist`);
@@ -305,6 +307,7 @@ export class QueryService {
         });
       await this.finish(id, undefined, columns);
     } finally {
+      unfollow();
       for (const schema of schemas) await engine.dropSchema(schema);
       await engine.releaseObjects();
     }

@@ -37,6 +37,12 @@ export interface QueryStore {
   open<T>(collection: QueryCollection<T>): Promise<QueryRecords<T>>;
   /** Catches up every open collection with the changes other services sharing the store made (nothing to do for a store with one writer). */
   refresh(): Promise<void>;
+  /**
+   * Until the returned function is called, catches up with the changes other services sharing the
+   * store commit as they commit them, not only at refresh(): a query scanning here learns of a stop
+   * made through another service between its reads (nothing to follow for a store with one writer).
+   */
+  followChanges(): () => void;
   /** Who runs queries through this store while it is open (executions name it), once a collection is open. */
   readonly runner: string;
   /** Of the runners that executions name, those still running (a directory's or memory's: only this one). */

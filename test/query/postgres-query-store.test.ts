@@ -2,10 +2,12 @@
 // several services (each holds its own records, as a process would). A record one adds, rewrites or
 // removes is the other's at its next refresh; a change decided on stale records is decided again
 // under the head's lock (nothing lost whatever the stores racing); records keep the order they were
-// added in across stores; a runner is live while its store is open; an edited or swapped row and
-// another root key are refused; tombstones are pruned and a store behind the pruning converges.
+// added in across stores; a store that follows the changes has the others' as they commit, without
+// a refresh, and its listening session ends with it; a runner is live while its store is open; an
+// edited or swapped row and another root key are refused; tombstones are pruned and a store behind
+// the pruning converges.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PostgresQueryStore } from '../../src/query/postgres-query-store.js';
 import type { QueryCollection } from '../../src/query/query-store.js';
 import { RootKeyMismatchError, StoreIntegrityError } from '../../src/platform/store-errors.js';
@@ -57,6 +59,28 @@ describe.skipIf(!POSTGRES_URL)('PostgresQueryStore', () => {
       { id: 'x', record: JSON.stringify({ id: 'x', value: 10 }), mac: expect.stringMatching(/^[0-9a-f]{64}$/) },
       { id: 'y', record: null, mac: expect.stringMatching(/^[0-9a-f]{64}$/) },
     ]);
+  });
+
+  it('a store that follows the changes has another\'s as they commit, with no refresh', async () => {
+    const { list: [a, b] } = await services(2);
+    const unfollow = b!.store.followChanges();
+    await a!.items.change(put({ id: 'x', value: 1 }));
+    await vi.waitFor(() => expect(values(b!.items.records)).toEqual(['x=1']), { timeout: 30_000, interval: 10 });
+    await a!.items.change(() => ({ put: [{ id: 'y', value: 2 }], deleted: ['x'] }));
+    await vi.waitFor(() => expect(values(b!.items.records)).toEqual(['y=2']), { timeout: 30_000, interval: 10 });
+    unfollow();
+    unfollow(); // once is enough: a second call changes nothing
+  });
+
+  it('listens on its holder\'s session while open; closing ends it', async () => {
+    const listening = async () => Number((await database.sql.query(`SELECT count(*) AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND query = 'LISTEN "kms_wasm_query_changes"'`)).rows[0].n);
+    const before = await listening();
+    const store = openStore(`query_${schemas++}`);
+    await store.ready();
+    expect(await listening()).toBe(before + 1);
+    await store.close();
+    await vi.waitFor(async () => expect(await listening()).toBe(before), { timeout: 30_000, interval: 20 });
   });
 
   it('a change decided on stale records is decided again under the lock, on the records caught up', async () => {

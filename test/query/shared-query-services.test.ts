@@ -4,14 +4,18 @@
 // started on one is read (GetQueryExecution, BatchGetQueryExecution, GetQueryResults) and listed
 // (ListQueryExecutions, the same ids in the same order) through the other; a query queued on one
 // is stopped through the other, is not run when its turn comes and stays CANCELLED; a query left
-// queued by a service that stopped is reported FAILED by the other, not while that service runs.
+// queued by a service that stopped is reported FAILED by the other, not while that service runs; a
+// query scanning on one and stopped through the other ends at its next read, without any call to
+// its own service (the store follows the changes while it scans), and writes no result.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { QueryService } from '../../src/query/node-query-service.js';
 import { INTERRUPTED } from '../../src/query/execution-history.js';
 import type { DuckDbEngine } from '../../src/query/duckdb-engine.js';
 import { nodeEngine } from '../../src/query/duckdb-node.js';
 import { PostgresQueryStore } from '../../src/query/postgres-query-store.js';
+import type { QueryCollection } from '../../src/query/query-store.js';
+import type { ObjectStore } from '../../src/s3/object-store.js';
 import { POSTGRES_URL, suiteDatabase } from '../helpers/postgres.js';
 import { PEOPLE_CSV, PEOPLE_ROWS, PEOPLE_TABLE, queryRows, resultRows, runQuery, setup } from './query-fixture.js';
 
@@ -30,12 +34,14 @@ describe.skipIf(!POSTGRES_URL)('QueryServices sharing one PostgreSQL database', 
     await s3.createBucket({ Bucket: 'results' });
     await s3.putObject({ Bucket: 'data', Key: 'people/p.csv', Body: PEOPLE_CSV });
     const schema = `query_${schemas++}`;
-    const service = (engine?: Promise<DuckDbEngine>) => {
-      const queries = new QueryService({ s3, kms, iam, engine, store: new PostgresQueryStore({ connectionString: database.url, rootKey, schema, poolSize: 2 }) });
+    const opened = (engine?: Promise<DuckDbEngine>, objects: ObjectStore = s3) => {
+      const store = new PostgresQueryStore({ connectionString: database.url, rootKey, schema, poolSize: 2 });
+      const queries = new QueryService({ s3: objects, kms, iam, engine, store });
       database.closeAfter(queries);
-      return queries;
+      return { queries, store };
     };
-    return { service, s3 };
+    const service = (engine?: Promise<DuckDbEngine>) => opened(engine).queries;
+    return { service, opened, s3 };
   }
 
   it('a table created through one is queried through the other; each reads, lists and pages the other\'s executions', async () => {
@@ -95,6 +101,50 @@ describe.skipIf(!POSTGRES_URL)('QueryServices sharing one PostgreSQL database', 
     }
     const written = (await s3.listObjectsV2({ Bucket: 'results', Prefix: 'shared/' })).Contents?.map((o) => o.Key) ?? [];
     expect(written.filter((key) => key.includes(QueryExecutionId))).toEqual([]);
+  });
+
+  it('a query scanning on one and stopped through the other ends at its next read, with no call to its service, and writes nothing', async () => {
+    const { opened, service, s3 } = await environment();
+    // The table's object reads wait at a gate: the query is scanning, as long as the test keeps it shut.
+    let reading!: () => void;
+    const scanning = new Promise<void>((resolve) => (reading = resolve));
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const gated = new Proxy(s3, {
+      get(target, name) {
+        const value = Reflect.get(target, name, target) as unknown;
+        if (name !== 'getObject') return typeof value === 'function' ? value.bind(target) : value;
+        return async (request: Parameters<ObjectStore['getObject']>[0], caller?: Parameters<ObjectStore['getObject']>[1]) => {
+          if (request.Bucket === 'data') {
+            reading();
+            await gate;
+          }
+          return target.getObject(request, caller);
+        };
+      },
+    });
+    const runner = opened(undefined, gated);
+    const other = service();
+    expect((await runQuery(other, PEOPLE_TABLE)).Status.State).toBe('SUCCEEDED');
+    const { QueryExecutionId } = await runner.queries.startQueryExecution({ QueryString: 'SELECT count(*) FROM people', ResultConfiguration: OUTPUT });
+    // Queued behind it on the same engine: once it is done, so is the stopped query's run.
+    const { QueryExecutionId: next } = await runner.queries.startQueryExecution({ QueryString: 'SELECT 2', ResultConfiguration: OUTPUT });
+    await scanning;
+    await other.stopQueryExecution({ QueryExecutionId });
+    // The runner's store learns of the stop by itself: no call is made to its service from here on.
+    const executions: QueryCollection<{ id: string; state: string }> = { name: 'athena-executions', list: 'executions', id: (e) => e.id };
+    const held = (await runner.store.open(executions)).records;
+    await vi.waitFor(() => expect(held.get(QueryExecutionId)?.state).toBe('CANCELLED'), { timeout: 30_000, interval: 10 });
+    openGate();
+    let state: string | undefined;
+    while ((state = (await other.getQueryExecution({ QueryExecutionId: next })).QueryExecution.Status.State) === 'QUEUED' || state === 'RUNNING') {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(state).toBe('SUCCEEDED');
+    expect((await other.getQueryExecution({ QueryExecutionId })).QueryExecution.Status).toMatchObject({ State: 'CANCELLED', StateChangeReason: 'Query cancelled by user' });
+    const written = (await s3.listObjectsV2({ Bucket: 'results', Prefix: 'shared/' })).Contents?.map((o) => o.Key) ?? [];
+    expect(written.filter((key) => key.includes(QueryExecutionId))).toEqual([]);
+    expect(written.filter((key) => key.includes(next))).toHaveLength(2);
   });
 
   it('a query its service left queued when it stopped is reported FAILED by the other', async () => {
