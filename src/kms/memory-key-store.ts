@@ -5,7 +5,7 @@
 // One writer (the process), so its version is always 0 and a change never needs to be run again.
 // The audit chain's head is kept beside the trail, not read from its last record at each commit.
 
-import { chainRecords, deriveAuditKey, type AuditEvent } from './audit-trail.js';
+import { chainRecords, deriveAuditKey, nextRecord, type AuditEvent } from './audit-trail.js';
 import {
   GENESIS_MAC, type AuditHead, type AuditPosition, type AuditRecord, type KeyStore, type StateChange, type StoredAuditRecord,
   type StoreSnapshot,
@@ -45,6 +45,14 @@ export class MemoryKeyStore implements KeyStore {
     apply(this.tables.grants, change.changes.grants, (g) => g.grantId);
     this.written = true;
     return 0;
+  }
+
+  /** Its commit is done once the record is in memory, so a call's record can be stored at once (see KeyStore.commitNow). */
+  commitNow(event: AuditEvent): void {
+    const head = this.currentHead();
+    const record = nextRecord(head, this.auditKey, event);
+    this.auditRecords.push(record);
+    this.head = { count: head.count + 1, mac: record.mac, last: record };
   }
 
   async auditHead(): Promise<AuditHead> {
