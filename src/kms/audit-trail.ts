@@ -24,7 +24,7 @@ type UnsignedRecord = Omit<AuditRecord, 'mac'>;
  * the quotes) and returns where it ends. Printable ASCII other than `"` and `\` is written as it is;
  * any other text is left to JSON.stringify and encodeInto, so the bytes are always theirs.
  */
-function writeJsonString(value: string, into: Uint8Array, at: number): number {
+export function writeJsonString(value: string, into: Uint8Array, at: number): number {
   const start = at;
   into[at++] = 0x22; // "
   for (let i = 0; i < value.length; i++) {
@@ -102,6 +102,8 @@ const BLOCK_BYTES = 64;
  */
 export class KeyedMac {
   private buffer: Uint8Array;
+  /** The MAC input of the last record MAC'd, as UTF-8: a view of the buffer, valid until the next MAC. */
+  recordInput: Uint8Array = new Uint8Array(0);
 
   private constructor(private readonly prefix: Uint8Array, private readonly digest: (message: Uint8Array) => string) {
     this.buffer = new Uint8Array(prefix.length + 1024);
@@ -145,7 +147,8 @@ export class KeyedMac {
     const context = macInput.context(record);
     const sequence = macInput.sequence(record);
     const at = this.room(macInput.bound(record, context, sequence));
-    return this.digest(this.buffer.subarray(0, macInput.write(record, context, sequence, this.buffer, at)));
+    this.recordInput = this.buffer.subarray(at, macInput.write(record, context, sequence, this.buffer, at));
+    return this.digest(this.buffer.subarray(0, at + this.recordInput.length));
   }
 
   /** Where the message starts in the buffer, once it has room for `bytes` more (the old one zeroed). */
@@ -163,14 +166,31 @@ export class KeyedMac {
 
 const keyedMacs = new WeakMap<Uint8Array, KeyedMac>();
 
-function recordMac(auditKey: Uint8Array, record: UnsignedRecord): string {
+function keyedMac(auditKey: Uint8Array): KeyedMac {
   let mac = keyedMacs.get(auditKey);
   // Stryker disable next-line ConditionalExpression: keying a new HMAC on every call gives the same MAC; the cache only saves time
   if (!mac) {
     mac = KeyedMac.of(auditKey);
     keyedMacs.set(auditKey, mac);
   }
-  return mac.record(record);
+  return mac;
+}
+
+function recordMac(auditKey: Uint8Array, record: UnsignedRecord): string {
+  return keyedMac(auditKey).record(record);
+}
+
+/** The MAC input (UTF-8) of the record nextRecord made last under `auditKey`: a view, valid until the next record is made under it. */
+export function lastMacInput(auditKey: Uint8Array): Uint8Array {
+  return keyedMac(auditKey).recordInput;
+}
+
+/** The MAC input of any record, as UTF-8 (a new array). */
+export function macInputBytes(record: UnsignedRecord): Uint8Array {
+  const context = macInput.context(record);
+  const sequence = macInput.sequence(record);
+  const bytes = new Uint8Array(macInput.bound(record, context, sequence));
+  return bytes.subarray(0, macInput.write(record, context, sequence, bytes, 0));
 }
 
 /**
