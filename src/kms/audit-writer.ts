@@ -27,6 +27,16 @@ export class AuditWriter {
     return done;
   }
 
+  /**
+   * Stores the record of `event` at once, where the store can (KeyStore.commitNow) and nothing is
+   * queued or being written before it: true once it is stored; false if it must be appended.
+   */
+  storedAtOnce(event: AuditEvent): boolean {
+    if (this.writing || !this.store.commitNow) return false;
+    this.store.commitNow(event);
+    return true;
+  }
+
   /** Resolves when every record queued so far is stored or refused (never rejects). */
   async drain(): Promise<void> {
     while (this.writing) await this.writing;

@@ -160,6 +160,13 @@ export interface KeyStore {
    */
   commit(events: AuditEvent[], change?: StateChange): Promise<number>;
   /**
+   * Only in a store whose commit is done as soon as it is made (in memory): commit([event]) done at
+   * once, the record durable (as this store's records are) when it returns. The KMS stores a call
+   * that changed nothing this way when no commit is under way, so its record still follows every
+   * record before it, without a promise and a turn of the event loop per call.
+   */
+  commitNow?(event: AuditEvent): void;
+  /**
    * Only in a store that several processes share: the records changed after `version` (every
    * record, from 0) and the store's version now. The KMS calls it before each call, so a call sees
    * every change committed before it began, wherever it was made.

@@ -226,7 +226,8 @@ export class KmsCalls {
    * it: the directory is loaded, no other process or IAM store shares it, no call is running or
    * waiting, and nothing is due (so deciding changes nothing by itself). Work that needs no I/O (the
    * cryptographic operations on a store in memory or with one writer) then costs no queue turn and
-   * no promise of its own: its audit record goes straight to the group commit. Work that turned out
+   * no promise of its own: its audit record goes straight to the group commit, or, in a store that
+   * commits at once (memory) with nothing queued before it, is stored before the call returns. Work that turned out
    * asynchronous, or changed records, is committed through the queue as any other call: it enters
    * the queue before anything else can run (transactional reaches queue.run without awaiting, the
    * store having one writer), so no other call is decided meanwhile.
@@ -243,7 +244,7 @@ export class KmsCalls {
         this.deciding = false;
       }
       if (!(first instanceof Promise) && !this.tx.changed) {
-        await this.audit.append(first.event);
+        if (!this.audit.storedAtOnce(first.event)) await this.audit.append(first.event);
         return resultOf(first.outcome);
       }
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { KeyManagementService, MemoryKeyStore } from '../../src/index.js';
 import { chainRecords, deriveAuditKey, START_OF_TRAIL, verifyTrail, type AuditEvent } from '../../src/kms/audit-trail.js';
 import { GENESIS_MAC, type AuditRecord, type KeyStore } from '../../src/kms/key-store.js';
-import { ACCOUNT, ALICE, REGION, ROOT, bytes, makeKms, rejectsWith, text } from './fixtures.js';
+import { ACCOUNT, ALICE, REGION, ROOT, bytes, makeKms, memoryTrail, rejectsWith, text } from './fixtures.js';
 
 /** A KeyStore passing every call to `store`, for tests to replace some. */
 const delegateTo = (store: KeyStore): KeyStore => ({
@@ -41,8 +41,8 @@ describe('audit trail', () => {
     expect(await kms.verifyAuditTrail()).toMatchObject({ valid: true, records: 4 });
 
     // Tamper with the records the store keeps directly, as an attacker with the disk would.
-    const lines = (store as unknown as { auditRecords: AuditRecord[] }).auditRecords;
-    const pristine = [...lines];
+    const trail = memoryTrail(store);
+    const pristine = trail.records();
     const tamperings: Array<[string, (audit: AuditRecord[]) => void, number]> = [
       ['edited', (a) => { a[2]!.principal = ALICE; }, 2],
       ['removed', (a) => { a.splice(1, 1); }, 1],
@@ -52,11 +52,11 @@ describe('audit trail', () => {
     for (const [what, tamper, index] of tamperings) {
       const records = structuredClone(pristine);
       tamper(records);
-      lines.splice(0, lines.length, ...records);
+      trail.replace(records);
       const reopened = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
       expect(await reopened.verifyAuditTrail(), what).toEqual({ valid: false, firstInvalidIndex: index, records: records.length });
     }
-    lines.splice(0, lines.length, ...pristine);
+    trail.replace(pristine);
     const restored = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
     expect(await restored.verifyAuditTrail()).toMatchObject({ valid: true, records: 4 });
   });
@@ -147,21 +147,21 @@ describe('audit trail', () => {
     const store = new MemoryKeyStore();
     const { kms } = makeKms({ store });
     const { KeyMetadata: key } = await kms.createKey();
-    const lines = (store as unknown as { auditRecords: AuditRecord[] }).auditRecords;
-    const shared = [...lines];
+    const trail = memoryTrail(store);
+    const shared = trail.records();
     await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes('exfiltrated'), EncryptionContext: { who: 'mallory' } });
     await kms.describeKey({ KeyId: key.KeyId });
-    const live = [...lines];
-    lines.splice(0, lines.length, ...shared);
+    const live = trail.records();
+    trail.replace(shared);
     await new KeyManagementService({ account: ACCOUNT, region: REGION, store }).describeKey({ KeyId: key.KeyId });
-    const copy = lines[1]!;
+    const copy = trail.records()[1]!;
     const next = live[2]!;
     expect(copy).toMatchObject({ sequence: 1, previousMac: shared[0]!.mac });
 
-    lines.splice(0, lines.length, shared[0]!, copy, { ...next, previousMac: copy.mac });
+    trail.replace([shared[0]!, copy, { ...next, previousMac: copy.mac }]);
     const reopened = new KeyManagementService({ account: ACCOUNT, region: REGION, store });
     expect(await reopened.verifyAuditTrail()).toEqual({ valid: false, firstInvalidIndex: 2, records: 3 });
-    lines.splice(0, lines.length, ...live);
+    trail.replace(live);
     expect(await new KeyManagementService({ account: ACCOUNT, region: REGION, store }).verifyAuditTrail()).toMatchObject({ valid: true, records: 3 });
   });
 });

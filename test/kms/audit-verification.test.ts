@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { FileKeyStore, KeyManagementService, MemoryKeyStore, type KeyStore } from '../../src/node.js';
 import type { AuditRecord } from '../../src/kms/key-store.js';
 import { temporaryDirectories } from '../helpers/temp-dirs.js';
-import { ACCOUNT, REGION, bytes, editLine, makeKms, text } from './fixtures.js';
+import { ACCOUNT, REGION, bytes, editLine, makeKms, memoryTrail, text } from './fixtures.js';
 
 const freshDirectory = temporaryDirectories('kms-wasm-audit-');
 const kmsOn = (store: KeyStore) => new KeyManagementService({ account: ACCOUNT, region: REGION, store });
@@ -64,16 +64,17 @@ describe('verifying an audit trail', () => {
     for (let i = 0; i < 3; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`m${i}`) });
     const { checkpoint } = await kms.verifyAuditTrail();
     for (let i = 0; i < 3; i++) await kms.encrypt({ KeyId: key.KeyId, Plaintext: bytes(`n${i}`) });
-    const lines = (store as unknown as { auditRecords: AuditRecord[] }).auditRecords;
-    const pristine = [...lines];
-    const edits: Array<[string, () => void, number]> = [
-      ['edited', () => { lines[5] = { ...lines[5]!, eventName: 'Decrypt' }; }, 5],
-      ['removed', () => { lines.splice(4, 1); }, 4],
-      ['reordered', () => { [lines[4], lines[5]] = [lines[5]!, lines[4]!]; }, 4],
+    const trail = memoryTrail(store);
+    const pristine = trail.records();
+    const edits: Array<[string, (lines: AuditRecord[]) => void, number]> = [
+      ['edited', (lines) => { lines[5] = { ...lines[5]!, eventName: 'Decrypt' }; }, 5],
+      ['removed', (lines) => { lines.splice(4, 1); }, 4],
+      ['reordered', (lines) => { [lines[4], lines[5]] = [lines[5]!, lines[4]!]; }, 4],
     ];
     for (const [what, edit, index] of edits) {
-      lines.splice(0, lines.length, ...pristine);
-      edit();
+      const lines = [...pristine];
+      edit(lines);
+      trail.replace(lines);
       expect(await kmsOn(store).verifyAuditTrail({ fromCheckpoint: checkpoint }), what).toMatchObject({ valid: false, firstInvalidIndex: index });
     }
   });

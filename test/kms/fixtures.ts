@@ -1,6 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Iam, KeyManagementService, MemoryKeyStore, type KeyStore } from '../../src/index.js';
 import type { Clock } from '../../src/core/clock.js';
+import { macInputBytes } from '../../src/kms/audit-trail.js';
+import type { AuditRecord } from '../../src/kms/key-store.js';
+import type { PackedAuditTrail } from '../../src/kms/packed-audit-trail.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'us-east-1';
@@ -57,4 +60,10 @@ export function editLine(log: string, index: number): void {
   const at = start + 40;
   bytes[at] = bytes[at] === 0x41 ? 0x42 : 0x41;
   writeFileSync(log, bytes);
+}
+
+/** A memory store's audit trail as records, and a way to put edited ones in their place, as one with access to the memory could. */
+export function memoryTrail(store: MemoryKeyStore): { records(): AuditRecord[]; replace(records: AuditRecord[]): void } {
+  const trail = (store as unknown as { trail: PackedAuditTrail }).trail;
+  return { records: () => trail.records(), replace: (records) => trail.replace(records, macInputBytes) };
 }
