@@ -91,7 +91,7 @@ export async function openRangedMessage(read: RangeReader, messageBytes: number,
       // reaching the end checks it even when it holds no plaintext (totalBytes a multiple of F): it is what proves the end.
       const needed = (index: number) => (from < to && index * frame < to) || (to === totalBytes && index === regularFrames);
       const lengthOf = (index: number) => (index === regularFrames ? finalOverhead + finalContent : regular);
-      /** The frames from `first` read together: as many as the range needs, up to READ_BATCH_BYTES; `span` stored bytes. */
+      /** The frames from `first` read together (as many as the range needs, up to READ_BATCH_BYTES of stored bytes): how many, and their read. */
       const batchFrom = (first: number) => {
         let frames = 1;
         let span = lengthOf(first);
