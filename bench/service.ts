@@ -226,7 +226,7 @@ export async function serviceSection(): Promise<string> {
     }
     const large = new Uint8Array(LARGE_BYTES);
     for (let offset = 0; offset < LARGE_BYTES; offset += 65536) crypto.getRandomValues(large.subarray(offset, offset + 65536));
-    // The same rows from a second server started with --worker-pool (PutObject bodies sealed on the pool).
+    // The same rows from a second server started with --worker-pool (PutObject bodies sealed and GetObject bodies opened on the pool).
     const poolServer = await startServer((dir) => ['dist/cli.js', 'serve', '--dir', dir, '--port', '0', '--quiet', '--worker-pool']);
     let largeRows: string[];
     try {

@@ -15,6 +15,8 @@
 //   npm run build && node bench/probes/service-call-cost.mjs [concurrent=16] [seconds=5]
 //   CLI=path/to/other/cli.js node bench/probes/service-call-cost.mjs …   (another build; keep it in dist/ beside console/)
 //   NODE_EXTRA="--cpu-prof --cpu-prof-dir=/tmp/prof" node bench/probes/service-call-cost.mjs …   (profile the server)
+//   SYSCALLS=fdatasync,write,writev node bench/probes/service-call-cost.mjs …   (the server's system calls of
+//     those names per call in the measured run, counted by `perf stat` on its syscall tracepoints)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -83,10 +85,19 @@ const run = async (seconds) => {
 };
 await run(Number(process.env.WARM ?? 2));
 const cpu = () => { const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
+const syscalls = process.env.SYSCALLS?.split(',');
+const perf = syscalls && spawn('perf', ['stat', '-x,', '-p', String(child.pid), '-e', syscalls.map((s) => `syscalls:sys_enter_${s}`).join(',')],
+  { stdio: ['ignore', 'ignore', 'pipe'] });
+let perfOut = ''; perf?.stderr.on('data', (d) => { perfOut += d; });
 const c0 = cpu(); const me0 = process.cpuUsage();
 const t0 = performance.now();
 const n = await run(secs);
 const me = process.cpuUsage(me0);
+if (perf) {
+  perf.kill('SIGINT'); await new Promise((r) => perf.on('exit', r));
+  const counts = [...perfOut.matchAll(/^(\d+),,syscalls:sys_enter_(\w+)/gm)].map(([, count, name]) => `${name} ${(Number(count) / n).toFixed(3)}`);
+  console.log(`${process.env.LABEL ?? ''}system calls per call: ${counts.join(', ')}`);
+}
 console.log(`${process.env.LABEL ?? ''}${conc} concurrent (${process.env.CLIENT ?? 'replay'}): ${(n / ((performance.now() - t0) / 1000)).toFixed(0)}/s; server CPU ${((cpu() - c0) * 1000 / n).toFixed(0)} us/call; client CPU ${((me.user + me.system) / n).toFixed(0)} us/call`);
 for (const { close } of clients) close();
 child.kill('SIGTERM'); await new Promise((r) => child.on('exit', r));

@@ -30,8 +30,8 @@ const HELP = `usage: kms-wasm serve --dir DIR [options]
   --tls-cert FILE    PEM certificate: serve HTTPS (with --tls-key)
   --tls-key FILE     PEM private key
   --quiet            no request log on stderr
-  --worker-pool      encrypt PutObject bodies on the worker pool (one worker per core), leaving this
-                     thread to the sockets and checksums; the stored bytes are the same
+  --worker-pool      encrypt PutObject bodies and decrypt GetObject's on the worker pool (one worker
+                     per core), leaving this thread to the sockets and checksums; the stored bytes are the same
 
 Root credentials: ${ROOT_ACCESS_KEY_ID_VARIABLE} and ${ROOT_SECRET_VARIABLE}; unset on the first start,
 a pair is made, stored (in DIR, or with --postgres in the database) and printed once.`;

@@ -2,10 +2,12 @@
 // (outermost first). Each layer is a framed message whose plaintext is the next layer's message, so
 // reading a range of the object reads a range of each layer below it — only the frames needed, at
 // every layer, the frames a range needs read up to 1 MiB at a time and decrypted one at a time (memory:
-// that much per layer, whatever the object's or range's size).
+// that much per layer, whatever the object's or range's size); on the worker pool ('pool'), each such
+// read's frames at once, the next read's while this one's are sent (two reads per layer).
 
 import { concatBytes } from '../core/bytes.js';
 import { openRangedMessage, type RangedMessage, type RangeReader } from '../envelope/ranged-decrypt.js';
+import type { Sealing } from './body-encryption.js';
 import type { DataKeyResolver } from '../envelope/materials.js';
 import { MessageFormatError } from '../envelope/message-format.js';
 import type { BodyReader } from './object-bodies.js';
@@ -22,9 +24,9 @@ export interface DecryptedBody {
  * Opens the layers of `reader` (their headers authenticate and their data keys are resolved here:
  * a refusal or a damaged header fails this call) and checks that the plaintext is `expectedSize`
  * bytes, as the object's record says (a body cut short or padded is refused, not served short).
- * `reader` is closed when the result is, or here on failure.
+ * `reader` is closed when the result is, or here on failure. `opening` is where the frames are opened.
  */
-export async function openDecryptedBody(reader: BodyReader, layers: DataKeyResolver[], expectedSize: number): Promise<DecryptedBody> {
+export async function openDecryptedBody(reader: BodyReader, layers: DataKeyResolver[], expectedSize: number, opening: Sealing = 'thread'): Promise<DecryptedBody> {
   const messages: RangedMessage[] = [];
   const close = async () => {
     messages.forEach((m) => m.dispose());
@@ -34,7 +36,7 @@ export async function openDecryptedBody(reader: BodyReader, layers: DataKeyResol
     let read: RangeReader = (offset, length) => reader.read(offset, length);
     let size = reader.size;
     for (const resolver of layers) {
-      const message = await openRangedMessage(read, size, resolver);
+      const message = await openRangedMessage(read, size, resolver, { pool: opening === 'pool' });
       messages.push(message);
       read = frameCachingReader(message);
       size = message.totalBytes;

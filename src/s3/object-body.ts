@@ -7,6 +7,7 @@
 
 import { partBinding, bindResolver, type BodyBinding } from './body-binding.js';
 import { openDecryptedBody, type DecryptedBody } from './body-decryption.js';
+import type { Sealing } from './body-encryption.js';
 import type { DataKeyResolver } from '../envelope/materials.js';
 import type { BodyReader, ObjectBodies } from './object-bodies.js';
 import type { StoredObject } from './object-records.js';
@@ -53,10 +54,12 @@ export const boundLayers = (layers: readonly DataKeyResolver[], segment: BodySeg
  * Opens `object`'s plaintext for reading through `layers`. One body is opened here (its headers
  * checked before this resolves); a version in parts opens each part as `pieces` reaches it and closes
  * it once read, so a range holds one part's frame at a time and reads only the parts it spans.
+ * `opening` is where the frames are opened (body-decryption.ts).
  */
-export async function openObjectBody(bodies: ObjectBodies, object: StoredObject, objectArn: string, layers: readonly DataKeyResolver[]): Promise<DecryptedBody> {
+export async function openObjectBody(bodies: ObjectBodies, object: StoredObject, objectArn: string, layers: readonly DataKeyResolver[],
+  opening: Sealing = 'thread'): Promise<DecryptedBody> {
   const segments = bodySegments(object, objectArn);
-  const open = async (segment: BodySegment) => openDecryptedBody(await openSegment(bodies, segment), boundLayers(layers, segment), segment.size);
+  const open = async (segment: BodySegment) => openDecryptedBody(await openSegment(bodies, segment), boundLayers(layers, segment), segment.size, opening);
   if (!object.partBodies) return open(segments[0]!);
   return {
     size: object.size,

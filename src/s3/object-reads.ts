@@ -5,6 +5,7 @@
 import type { Caller } from '../policy/caller.js';
 import { openRangedMessage } from '../envelope/ranged-decrypt.js';
 import { parseRange, partRange } from './byte-range.js';
+import type { Sealing } from './body-encryption.js';
 import { bodySegments, boundLayers, openObjectBody, openSegment } from './object-body.js';
 import { GET_OBJECT, GET_OBJECT_TAGGING, type ObjectAccess } from './object-access.js';
 import { sseHeaders, type ObjectEncryption } from './object-encryption.js';
@@ -16,7 +17,8 @@ import { s3Error } from './s3-errors.js';
 import { started, streamingBody } from './streaming-body.js';
 
 export class ObjectReads {
-  constructor(private readonly access: ObjectAccess, private readonly encryption: ObjectEncryption) {}
+  /** `opening`: where a body's frames are opened ('pool': on the worker pool, as ObjectWrites seals them). */
+  constructor(private readonly access: ObjectAccess, private readonly encryption: ObjectEncryption, private readonly opening: Sealing = 'thread') {}
 
   /**
    * Reads an object. `Body` is a stream shaped as the AWS SDK's (streaming-body.ts): read it with
@@ -31,7 +33,7 @@ export class ObjectReads {
     let handedOver = false;
     try {
       const { start, end, ...selected } = ObjectReads.selection(object, request);
-      const body = await openObjectBody(this.access.bodies, object, objectArn, layers).catch(fromKms);
+      const body = await openObjectBody(this.access.bodies, object, objectArn, layers, this.opening).catch(fromKms);
       // The layers (an SSE-C key) live as long as the read: an object served from its parts opens each part as the read reaches it.
       handedOver = true;
       const pieces = (async function* () {

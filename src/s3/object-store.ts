@@ -81,7 +81,8 @@ export interface ObjectStoreOptions {
   /**
    * Seal the bodies of PutObject (and of the objects CopyObject and CompleteMultipartUpload write) on
    * the shared worker pool instead of the calling thread: the same bytes, the calling thread left
-   * free for the sockets and checksums. Default false. Parts of multipart uploads are sealed in the thread.
+   * free for the sockets and checksums; and open the frames GetObject reads there too, a read's
+   * batch at a time. Default false. Parts of multipart uploads are sealed in the thread.
    */
   workerPool?: boolean;
 }
@@ -115,8 +116,9 @@ export class ObjectStore {
       new BucketKeyCache(options.kms, options.bucketKeyTtlMs ?? 5 * 60_000, options.now ?? (() => clock.now().getTime())));
     this.access = access;
     this.bucketOperations = new BucketOperations(access);
-    this.writes = new ObjectWrites(access, encryption, options.workerPool ? 'pool' : 'thread');
-    this.reads = new ObjectReads(access, encryption);
+    const sealing = options.workerPool ? 'pool' : 'thread';
+    this.writes = new ObjectWrites(access, encryption, sealing);
+    this.reads = new ObjectReads(access, encryption, sealing);
     this.listing = new ObjectListing(access);
     this.multipart = new MultipartUploads({
       load: () => access.load(), who: (caller) => access.who(caller), bucket: (name) => access.bucket(name), checkKey: (key) => access.checkKey(key),

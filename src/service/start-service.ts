@@ -38,7 +38,7 @@ export interface ServeOptions {
   now?: () => Date;
   /** The built browser console (dist/console/), served at /console/; absent: no console. */
   consoleDir?: string;
-  /** Seal PutObject bodies on the worker pool (ObjectStore's workerPool option). */
+  /** Seal PutObject bodies and open GetObject's on the worker pool (ObjectStore's workerPool option). */
   workerPool?: boolean;
 }
 
