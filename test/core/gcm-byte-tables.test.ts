@@ -69,7 +69,7 @@ describe('GCM with GHASH byte tables (default GHASH) matches node:crypto', () =>
     const streams = keys.map((key, index) => {
       const [iv, aad] = [rng.bytes(12), rng.bytes(rng.int(64))];
       const constantTime = index === 2;
-      return { key, iv, aad, plaintext: new Uint8Array(0), stream: createGcmEncryptor(key, iv, aad, { constantTime }) as Stream, out: [] as Uint8Array[] };
+      return { key, iv, aad, plaintext: new Uint8Array(0) as Uint8Array, stream: createGcmEncryptor(key, iv, aad, { constantTime }) as Stream, out: [] as Uint8Array[] };
     });
     for (let round = 0; round < 4; round++) {
       for (const s of streams) {
