@@ -104,7 +104,8 @@ function ghashLengths(ctx: usize, aBytes: u64, bBytes: u64): void {
 
 /**
  * Expands the 32-byte key at `key`, derives H and resets all running state. With `constantTime`,
- * GHASH uses no table (see ghash-constant-time.ts); otherwise the faster 8-bit tables.
+ * GHASH uses no table (see ghash-constant-time.ts); otherwise the nibble tables (ghash.ts), and the
+ * byte tables (ghash-byte-tables.ts) for long runs.
  */
 export function gcmInit(ctx: usize, key: usize, constantTime: bool): void {
   memory.fill(ctx, 0, GCM_CONTEXT_BYTES);
