@@ -5,6 +5,7 @@
 
 import { AES256_ROUNDS, AES256_SCHEDULE_BYTES, aes256ExpandKey, aesEncrypt16, aesEncrypt8, aesEncryptBegin, aesEncryptEnd, aesEncryptRound, BATCH_BYTES } from './aes';
 import { GHASH_TABLE_BYTES, ghashTableBlock, ghashTableBlocks, ghashTableSetKey } from './ghash';
+import { ghashByteTablesBlock, ghashByteTablesBlocks, ghashByteTablesBuild, ghashByteTablesForget, ghashByteTablesOwnedBy } from './ghash-byte-tables';
 import { multiplyByPowerOfH } from './ghash-combine';
 import { ghashConstantTimeBlock, ghashConstantTimeBlocks, ghashConstantTimeSetKey } from './ghash-constant-time';
 
@@ -27,9 +28,38 @@ const TEXT_LEN: usize = AAD_LEN + 8; // u64 bytes
 export const GCM_TAG: usize = TEXT_LEN + 8; // 16: the tag, after gcmFinal
 export const GCM_CONTEXT_BYTES: usize = GCM_TAG + 16;
 
+/** Which GHASH hashes a run of blocks (constant-time or not is the context's; the tables per run). */
+const NIBBLE_TABLES: u32 = 0, BYTE_TABLES: u32 = 1, CONSTANT_TIME_GHASH: u32 = 2;
+
+/**
+ * Fewest blocks for which a context builds the byte tables (ghash-byte-tables.ts) when they are not
+ * already its own: building them costs about what they save on this many. Measured with
+ * `node bench/probes/ghash-byte-threshold.mjs` (see README, issue 19).
+ */
+const BYTE_TABLES_MIN_BLOCKS: usize = 1536;
+
+/**
+ * The GHASH for `blocks` blocks in a context that does not use the constant-time GHASH: the byte
+ * tables if they hold this context's H, or if the run is long enough to build them for it (runs of
+ * every length then use them until another key takes them); otherwise the nibble tables.
+ */
+function tablesFor(ctx: usize, blocks: usize): u32 {
+  if (ghashByteTablesOwnedBy(ctx + H)) return BYTE_TABLES;
+  if (blocks < BYTE_TABLES_MIN_BLOCKS) return NIBBLE_TABLES;
+  ghashByteTablesBuild(ctx + HTABLE, ctx + H);
+  return BYTE_TABLES;
+}
+
+/** The GHASH for `blocks` blocks in this context. */
+@inline function ghashFor(ctx: usize, blocks: usize): u32 {
+  return load<u32>(ctx + CONSTANT_TIME) ? CONSTANT_TIME_GHASH : tablesFor(ctx, blocks);
+}
+
 /** GHASH over whole blocks, by the mode chosen at gcmInit. */
-@inline function ghashBlocks(ctx: usize, src: usize, blocks: usize): void {
-  if (load<u32>(ctx + CONSTANT_TIME)) ghashConstantTimeBlocks(ctx + HTABLE, ctx + X, src, blocks);
+function ghashBlocks(ctx: usize, src: usize, blocks: usize): void {
+  const ghash = ghashFor(ctx, blocks);
+  if (ghash == CONSTANT_TIME_GHASH) ghashConstantTimeBlocks(ctx + HTABLE, ctx + X, src, blocks);
+  else if (ghash == BYTE_TABLES) ghashByteTablesBlocks(ctx + X, src, blocks);
   else ghashTableBlocks(ctx + HTABLE, ctx + X, src, blocks);
 }
 
@@ -74,7 +104,8 @@ function ghashLengths(ctx: usize, aBytes: u64, bBytes: u64): void {
 
 /**
  * Expands the 32-byte key at `key`, derives H and resets all running state. With `constantTime`,
- * GHASH uses no table (see ghash-constant-time.ts); otherwise the faster 8-bit tables.
+ * GHASH uses no table (see ghash-constant-time.ts); otherwise the nibble tables (ghash.ts), and the
+ * byte tables (ghash-byte-tables.ts) for long runs.
  */
 export function gcmInit(ctx: usize, key: usize, constantTime: bool): void {
   memory.fill(ctx, 0, GCM_CONTEXT_BYTES);
@@ -170,13 +201,11 @@ function ctrXor(ctx: usize, p: usize, len: usize): void {
   store<u32>(ctx + KEYSTREAM_USED, <u32>used);
 }
 
-/**
- * GHASH of the block at `src` into X, by the mode chosen at gcmInit: one block, so that it can sit
- * between two AES rounds.
- */
-@inline function hashOneBlock(ctx: usize, src: usize, constantTime: bool): void {
+/** GHASH of the block at `src` into X by `ghash`: one block, so that it can sit between two AES rounds. */
+@inline function hashOneBlock(ctx: usize, src: usize, ghash: u32): void {
   const x = ctx + X;
-  if (constantTime) v128.store(x, ghashConstantTimeBlock(ctx + HTABLE, x, v128.load(x), src));
+  if (ghash == CONSTANT_TIME_GHASH) v128.store(x, ghashConstantTimeBlock(ctx + HTABLE, x, v128.load(x), src));
+  else if (ghash == BYTE_TABLES) v128.store(x, ghashByteTablesBlock(x, v128.load(x), src));
   else v128.store(x, ghashTableBlock(ctx + HTABLE, x, v128.load(x), src));
 }
 
@@ -198,16 +227,16 @@ function ctrXor(ctx: usize, p: usize, len: usize): void {
  * batches' rounds alternate, as in aesEncrypt16): GHASH's scalar work and table loads then run
  * beside the S-box's vector work instead of after it.
  */
-@inline function cryptPairHashing(ctx: usize, p: usize, hashed: usize, constantTime: bool): void {
+@inline function cryptPairHashing(ctx: usize, p: usize, hashed: usize, ghash: u32): void {
   const a = ctx + KEYSTREAM, b = a + BATCH_BYTES, rk = ctx + RK;
   counterPair(ctx);
   aesEncryptBegin(rk, a);
   aesEncryptBegin(rk, b);
   for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) {
     aesEncryptRound(rk, a, round);
-    if (round <= 8) hashOneBlock(ctx, hashed + ((round - 1) << 5), constantTime);
+    if (round <= 8) hashOneBlock(ctx, hashed + ((round - 1) << 5), ghash);
     aesEncryptRound(rk, b, round);
-    if (round <= 8) hashOneBlock(ctx, hashed + ((round - 1) << 5) + 16, constantTime);
+    if (round <= 8) hashOneBlock(ctx, hashed + ((round - 1) << 5) + 16, ghash);
   }
   aesEncryptEnd(rk, a);
   aesEncryptEnd(rk, b);
@@ -219,15 +248,15 @@ function ctrXor(ctx: usize, p: usize, len: usize): void {
  * a whole GHASH block. Decryption hashes each pair's ciphertext during its own keystream;
  * encryption hashes each pair's ciphertext during the next pair's keystream, and the last after.
  */
-@inline function cryptPairs(ctx: usize, p: usize, pairs: usize, encrypting: bool, constantTime: bool): void {
+@inline function cryptPairs(ctx: usize, p: usize, pairs: usize, encrypting: bool, ghash: u32): void {
   if (encrypting) {
     counterPair(ctx);
     aesEncrypt16(ctx + RK, ctx + KEYSTREAM);
     xorPair(ctx, p);
-    for (let i: usize = 1; i < pairs; i++) cryptPairHashing(ctx, p + (i << 8), p + ((i - 1) << 8), constantTime);
+    for (let i: usize = 1; i < pairs; i++) cryptPairHashing(ctx, p + (i << 8), p + ((i - 1) << 8), ghash);
     ghashBlocks(ctx, p + ((pairs - 1) << 8), 16);
   } else {
-    for (let i: usize = 0; i < pairs; i++) cryptPairHashing(ctx, p + (i << 8), p + (i << 8), constantTime);
+    for (let i: usize = 0; i < pairs; i++) cryptPairHashing(ctx, p + (i << 8), p + (i << 8), ghash);
   }
 }
 
@@ -256,8 +285,11 @@ function cryptAndHash(ctx: usize, p: usize, len: usize, encrypting: bool): void 
   p += head; len -= head;
   const pairs = load<u32>(ctx + GBUF_LEN) == 0 ? len >> 8 : 0;
   if (pairs > 0) {
-    if (load<u32>(ctx + CONSTANT_TIME)) cryptPairs(ctx, p, pairs, encrypting, true);
-    else cryptPairs(ctx, p, pairs, encrypting, false);
+    // One copy of the loop per GHASH (the branch inside it then folds away).
+    const ghash = ghashFor(ctx, pairs << 4);
+    if (ghash == CONSTANT_TIME_GHASH) cryptPairs(ctx, p, pairs, encrypting, CONSTANT_TIME_GHASH);
+    else if (ghash == BYTE_TABLES) cryptPairs(ctx, p, pairs, encrypting, BYTE_TABLES);
+    else cryptPairs(ctx, p, pairs, encrypting, NIBBLE_TABLES);
   }
   p += pairs << 8; len -= pairs << 8;
   cryptThenHash(ctx, p, len, encrypting);
@@ -271,6 +303,14 @@ export function gcmEncrypt(ctx: usize, p: usize, len: usize): void {
 /** Absorbs the ciphertext at `p`, then decrypts it in place. */
 export function gcmDecrypt(ctx: usize, p: usize, len: usize): void {
   cryptAndHash(ctx, p, len, false);
+}
+
+/**
+ * Zeroes the byte tables if they are this context's (its H's): call before releasing a context
+ * that may have used them. Other contexts with the same H build them again when they need them.
+ */
+export function gcmForget(ctx: usize): void {
+  ghashByteTablesForget(ctx + H);
 }
 
 /** Computes the full 16-byte tag into the context at GCM_TAG (§7.1 steps 5–6). */

@@ -4,7 +4,7 @@
 import { GCM_CONTEXT_BYTES, GCM_HASH, GCM_J0, GCM_TAG } from './gcm';
 import { XTS_CONTEXT_BYTES } from './xts';
 
-export { gcmInit, gcmSetIv96, gcmIvAbsorb, gcmIvFinish, gcmAad, gcmEncrypt, gcmDecrypt, gcmFinal, gcmSetCounter, gcmFinishPart, gcmAbsorbPart } from './gcm';
+export { gcmInit, gcmSetIv96, gcmIvAbsorb, gcmIvFinish, gcmAad, gcmEncrypt, gcmDecrypt, gcmFinal, gcmForget, gcmSetCounter, gcmFinishPart, gcmAbsorbPart } from './gcm';
 export { xtsInit, xtsStart, xtsEncrypt, xtsDecrypt, xtsEncryptSectors, xtsDecryptSectors } from './xts';
 
 

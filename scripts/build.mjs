@@ -19,11 +19,15 @@ compileCore('build/core.wasm');
 embedWasm('build/core.wasm', 'src/core/wasm-binary.generated.ts', 'CORE_WASM_BASE64');
 // The same core over an imported shared memory, for pool workers: the calling thread writes each
 // part straight into a worker's memory and reads the result from there (see worker-memory.ts).
-// A shared memory must declare its maximum (256 MiB here), and the pool creates memories to match.
+// A shared memory must declare its maximum (256 MiB here), and the pool creates memories to match;
+// and at least the pages the core's static data takes (GHASH's byte tables are 64 KiB of it: asc
+// refuses a smaller initial size, so this fails the build, not a worker, if the data outgrows it).
 const sharedMaxPages = 4096;
-compileCore('build/core-shared.wasm', ['--enable', 'threads', '--importMemory', '--sharedMemory', '--maximumMemory', String(sharedMaxPages)]);
+const sharedInitialPages = 2;
+compileCore('build/core-shared.wasm', ['--enable', 'threads', '--importMemory', '--sharedMemory',
+  '--initialMemory', String(sharedInitialPages), '--maximumMemory', String(sharedMaxPages)]);
 embedWasm('build/core-shared.wasm', 'src/core/wasm-shared-binary.generated.ts', 'CORE_SHARED_WASM_BASE64',
-  `/** The shared core's declared maximum memory, in 64 KiB pages. */\nexport const CORE_SHARED_MAX_PAGES = ${sharedMaxPages};\n`);
+  `/** The shared core's declared initial and maximum memory, in 64 KiB pages. */\nexport const CORE_SHARED_MIN_PAGES = ${sharedInitialPages};\nexport const CORE_SHARED_MAX_PAGES = ${sharedMaxPages};\n`);
 
 // The pool worker and the query engine's worker are bundled on their own (classic scripts: Node
 // eval workers and browser Workers both run them) and embedded as strings, so the package needs no

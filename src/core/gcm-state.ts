@@ -256,10 +256,11 @@ export class GcmState {
     return tag;
   }
 
-  /** Zeroes and returns the context slot; idempotent. */
+  /** Zeroes and returns the context slot (and GHASH's byte tables, if they are its key's); idempotent. */
   release(): void {
     if (this.released) return;
     this.released = true;
+    this.runtime.core.gcmForget(this.ctx);
     this.runtime.releaseSlot(this.ctx, this.owner);
   }
 

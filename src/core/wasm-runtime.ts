@@ -29,6 +29,7 @@ export interface CoreExports {
   gcmEncrypt(ctx: number, p: number, len: number): void;
   gcmDecrypt(ctx: number, p: number, len: number): void;
   gcmFinal(ctx: number): void;
+  gcmForget(ctx: number): void;
   gcmJ0Offset(): number;
   gcmHashOffset(): number;
   gcmSetCounter(ctx: number, block: number): void;

@@ -9,7 +9,7 @@
 // (memory grown by this thread) as more parts are in flight at once, and reused after.
 
 import { base64ToBytes } from './base64.js';
-import { CORE_SHARED_MAX_PAGES, CORE_SHARED_WASM_BASE64 } from './wasm-shared-binary.generated.js';
+import { CORE_SHARED_MAX_PAGES, CORE_SHARED_MIN_PAGES, CORE_SHARED_WASM_BASE64 } from './wasm-shared-binary.generated.js';
 
 const PAGE_BYTES = 64 * 1024;
 /** Room for a 1 MiB part plus a sector of up to 64 KiB (parts are whole sectors); larger parts are posted instead. */
@@ -101,7 +101,7 @@ export function sharedCoreModule(): Promise<WebAssembly.Module | undefined> {
 /** A new memory for one worker's shared core; undefined if the platform refuses it. */
 export function newWorkerMemory(): WebAssembly.Memory | undefined {
   try {
-    return new WebAssembly.Memory({ initial: 1, maximum: CORE_SHARED_MAX_PAGES, shared: true });
+    return new WebAssembly.Memory({ initial: CORE_SHARED_MIN_PAGES, maximum: CORE_SHARED_MAX_PAGES, shared: true });
   } catch {
     return undefined;
   }
