@@ -4,15 +4,9 @@
 // Inside a batch the state bytes are row-major (position 4r + c, not FIPS's 4c + r): MixColumns'
 // "row r takes row r+1" is then a rotation of whole 32-bit lanes (one pshufd on x86) instead of a
 // byte shuffle inside each lane; only ShiftRows remains a byte shuffle.
-//
-// Encryption is fixsliced (Adomnicai & Peyrin, "Fixslicing AES-like ciphers", TCHES 2021/1): it
-// never applies ShiftRows. After round r the planes hold SR^-r(state), so round r runs MixColumns
-// conjugated by SR^(r mod 4) (aes-layers.ts) and adds SR^-r(round key r), which is what the
-// encryption schedule stores; the output transposition applies the SR^14 = SR^2 left over.
-// Decryption is not fixsliced (that measured no faster: README, issue 19).
 
 import { aes256KeyExpansionSubWord } from './aes-key-schedule';
-import { invMixColumnsInPlace, invShiftRows, invShiftRowsInPlace, LAYER_ADD_KEY, LAYER_DECRYPT, LAYER_ENCRYPT } from './aes-layers';
+import { invMixColumnsInPlace, invShiftRowsInPlace, LAYER_DECRYPT, LAYER_DECRYPT_FINAL, LAYER_ENCRYPT, LAYER_ENCRYPT_FINAL } from './aes-layers';
 import { inverseSboxCore, sboxCore } from './aes-sbox-circuit';
 import { SAME_BYTES, transpose8, xorByteConstant, xorPlanes } from './bitslice';
 
@@ -25,17 +19,13 @@ export const BATCH_BYTES: usize = 128;
 const SCALAR_SCHEDULE: usize = memory.data(240, 16);
 const SINGLE: usize = memory.data(128, 16);
 
-/**
- * Expands the 32-byte key at `key` (§5.2) and bitslices every round key into `rk`, fixsliced:
- * round key r as SR^-r(k), for an encryption that leaves ShiftRows out.
- */
+/** Expands the 32-byte key at `key` (§5.2) and bitslices every round key into `rk`. */
 export function aes256ExpandKey(rk: usize, key: usize): void {
   aes256KeyExpansionSubWord(SCALAR_SCHEDULE, key);
   for (let round: usize = 0; round <= <usize>AES256_ROUNDS; round++) {
     const planes = rk + (round << 7);
     // The same round key in all 8 block positions, then transposed: each plane byte is 0x00 or 0xff.
-    let roundKey = i8x16.swizzle(v128.load(SCALAR_SCHEDULE + (round << 4)), ROW_MAJOR);
-    for (let n = round & 3; n > 0; n--) roundKey = invShiftRows(roundKey);
+    const roundKey = i8x16.swizzle(v128.load(SCALAR_SCHEDULE + (round << 4)), ROW_MAJOR);
     for (let k: usize = 0; k < 8; k++) v128.store(planes + (k << 4), roundKey);
     transpose8(planes, SAME_BYTES);
     // The S-box constant 0x63 passes unchanged through ShiftRows, MixColumns and InvMixColumns
@@ -46,27 +36,22 @@ export function aes256ExpandKey(rk: usize, key: usize): void {
 }
 
 /**
- * The decryption schedule for the encryption schedule `rk`, into `dk` (the equivalent inverse
- * cipher of §5.3.5, with InvShiftRows moved into the keys as well): round keys 13..1 become
- * InvShiftRows(InvMixColumns(k)), so each decryption round adds its key after its linear layer,
- * like an encryption round, loading each key plane just before its store; round key 14 becomes
- * InvShiftRows(k), added after the first InvShiftRows (which the input transposition does). Round
- * key 0 stays as it is. Each k is first taken back from the fixsliced SR^-r(k) in `rk` (three
- * InvShiftRows are one ShiftRows).
+ * The decryption schedule for `rk`, into `dk` (the equivalent inverse cipher of §5.3.5, with
+ * InvShiftRows moved into the keys as well): round keys 13..1 become InvShiftRows(InvMixColumns(k)),
+ * so each decryption round adds its key after its linear layer, like an encryption round, loading
+ * each key plane just before its store; round key 14 becomes InvShiftRows(k), added after the
+ * first InvShiftRows (which the input transposition does). Round key 0 stays as it is.
  */
 export function aes256DecryptionSchedule(dk: usize, rk: usize): void {
   memory.copy(dk, rk, AES256_SCHEDULE_BYTES);
-  for (let round: usize = 1; round <= <usize>AES256_ROUNDS; round++) invShiftRowsInPlace(dk + (round << 7), (4 - <i32>(round & 3)) & 3);
   for (let round: usize = <usize>AES256_ROUNDS - 1; round > 0; round--) invMixColumnsInPlace(dk + (round << 7));
-  invShiftRowsInPlace(dk + (<usize>AES256_ROUNDS << 7), 1);
+  invShiftRowsInPlace(dk + (<usize>AES256_ROUNDS << 7));
 }
 
 /** Column-major (FIPS byte order) ↔ row-major: a 4×4 byte transpose, its own inverse (a swizzle mask). */
 const ROW_MAJOR = i8x16(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
 /** Column-major to row-major, then InvShiftRows (row r rotates right by r bytes), as one swizzle mask. */
 const ROW_MAJOR_INV_SHIFTED = i8x16(0, 4, 8, 12, 13, 1, 5, 9, 10, 14, 2, 6, 7, 11, 15, 3);
-/** ShiftRows twice (row r rotates left by 2r bytes), then row-major to column-major: the fixsliced output. */
-const SHIFTED_TWICE_COLUMN_MAJOR = i8x16(0, 6, 8, 14, 1, 7, 9, 15, 2, 4, 10, 12, 3, 5, 11, 13);
 
 /**
  * Encrypts the 8 blocks at `s` (128 bytes) in place under the bitsliced schedule `rk`.
@@ -103,23 +88,15 @@ export function aesEncrypt16(rk: usize, s: usize): void {
   xorPlanes(s, rk);
 }
 
-/**
- * Round `round` (1..13) of the bitsliced state at `s`. Its MixColumns depends on round mod 4 (a
- * public count, not a secret): each of the four forms is its own straight-line code.
- */
+/** Round `round` (1..13) of the bitsliced state at `s`. */
 @inline export function aesEncryptRound(rk: usize, s: usize, round: usize): void {
-  const k = rk + (round << 7);
-  const j = round & 3;
-  if (j == 1) sboxCore(s, k, LAYER_ENCRYPT + 1);
-  else if (j == 2) sboxCore(s, k, LAYER_ENCRYPT + 2);
-  else if (j == 3) sboxCore(s, k, LAYER_ENCRYPT + 3);
-  else sboxCore(s, k, LAYER_ENCRYPT);
+  sboxCore(s, rk + (round << 7), LAYER_ENCRYPT);
 }
 
-/** The last round (no MixColumns, and fixsliced: no ShiftRows), and the state back to 8 blocks. */
+/** The last round, and the state back to 8 blocks. */
 @inline export function aesEncryptEnd(rk: usize, s: usize): void {
-  sboxCore(s, rk + (<usize>AES256_ROUNDS << 7), LAYER_ADD_KEY);
-  transpose8(s, SHIFTED_TWICE_COLUMN_MAJOR);
+  sboxCore(s, rk + (<usize>AES256_ROUNDS << 7), LAYER_ENCRYPT_FINAL);
+  transpose8(s, ROW_MAJOR);
 }
 
 /**
@@ -157,7 +134,7 @@ export function aesDecrypt16(dk: usize, s: usize): void {
 }
 
 @inline function aesDecryptEnd(dk: usize, s: usize): void {
-  inverseSboxCore(s, dk, LAYER_ADD_KEY);
+  inverseSboxCore(s, dk, LAYER_DECRYPT_FINAL);
   transpose8(s, ROW_MAJOR);
 }
 

@@ -44,14 +44,8 @@ const MUTANTS = [
   { name: 'rounds: encryption does 12 middle rounds instead of 13', file: 'aes.ts', from: 'for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) aesEncryptRound', to: 'for (let round: usize = 2; round < <usize>AES256_ROUNDS; round++) aesEncryptRound' },
   { name: 'rounds: the second batch of an encryption pair skips its last round', file: 'aes.ts', from: '  aesEncryptEnd(rk, s + BATCH_BYTES);\n', to: '' },
   { name: 'rounds: the second batch of a decryption pair is not bitsliced', file: 'aes.ts', from: '  aesDecryptBegin(dk, s + BATCH_BYTES);\n', to: '' },
-  { name: 'InvShiftRows: row 3 rotates like row 1', file: 'aes-layers.ts', from: '10, 11, 8, 9, 13, 14, 15, 12);', to: '10, 11, 8, 9, 15, 12, 13, 14);' },
-  { name: 'MixColumns: xtime feeds 0x1b into plane 2 instead of 3', file: 'aes-layers.ts', from: 'v128.xor(t1, v128.xor(r2, rot2(t2, j))),', to: 'v128.xor(v128.xor(t1, t7), v128.xor(r2, rot2(t2, j))),' },
-  // Fixslicing: the round-dependent MixColumns, the shifted round keys, the leftover ShiftRows.
-  { name: 'fixslicing: rounds 1, 5, 9, 13 take row 0 of the next column unrotated into row 3', file: 'aes-layers.ts', from: 'i8x16(5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, 1, 2, 3, 0)', to: 'i8x16(5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, 0, 1, 2, 3)' },
-  { name: 'fixslicing: odd rounds take row r+2 with its columns unrotated', file: 'aes-layers.ts', from: 'if (j == 1 || j == 3) return i8x16.swizzle(x, ROT2_BY_2);', to: 'if (j == 1) return i8x16.swizzle(x, ROT2_BY_2);' },
-  { name: 'fixslicing: round keys shifted by r mod 2 instead of r mod 4', file: 'aes.ts', from: 'for (let n = round & 3; n > 0; n--) roundKey', to: 'for (let n = round & 1; n > 0; n--) roundKey' },
-  { name: 'fixslicing: the output transposition leaves out the last ShiftRows^2', file: 'aes.ts', from: 'transpose8(s, SHIFTED_TWICE_COLUMN_MAJOR);', to: 'transpose8(s, ROW_MAJOR);' },
-  { name: 'decryption schedule: keys taken back from the fixsliced ones one ShiftRows short', file: 'aes.ts', from: '(4 - <i32>(round & 3)) & 3);', to: '(3 - <i32>(round & 3)) & 3);' },
+  { name: 'ShiftRows: row 3 rotates like row 1', file: 'aes-layers.ts', from: '10, 11, 8, 9, 15, 12, 13, 14);', to: '10, 11, 8, 9, 13, 14, 15, 12);' },
+  { name: 'MixColumns: xtime feeds 0x1b into plane 2 instead of 3', file: 'aes-layers.ts', from: 'v128.xor(t1, v128.xor(r2, rot2(t2))),', to: 'v128.xor(v128.xor(t1, t7), v128.xor(r2, rot2(t2))),' },
   // GHASH: the table path, the constant-time path and its reduction.
   { name: 'GHASH table: reduction constant 0xE1 → 0xE0', file: 'ghash.ts', from: '(lo & 1) * 0xe100000000000000', to: '(lo & 1) * 0xe000000000000000' },
   { name: 'GHASH table: the low nibbles staged one bit short of their place', file: 'ghash.ts', from: 'i16x8.shl(a, 4)', to: 'i16x8.shl(a, 3)' },
