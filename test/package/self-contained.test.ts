@@ -50,7 +50,7 @@ describe('the suite stands on its own', () => {
   it('catches the paths the tests used to read', () => {
     const helper = join(root, 'test/helpers/vectors.ts');
     // Spelled out in pieces so this file itself names no path outside the repository.
-    const sharedVectors = `${'../'.repeat(3)}shared/vectors/`;
+    const sharedVectors = `${'../'.repeat(3)}elsewhere/vectors/`;
     expect(escapingPaths(helper, `new URL('${sharedVectors}', import.meta.url)`)).toEqual([sharedVectors]);
     expect(escapingPaths(helper, 'join(here, "..", "..", "..", "shared")')).toEqual(['..', '..', '..']);
     expect(escapingPaths(helper, `readFileSync('${dirname(root)}')`)).toEqual([dirname(root)]);
