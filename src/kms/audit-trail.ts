@@ -7,7 +7,6 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { constantTimeEqual } from '../core/bytes.js';
-import { randomUuid } from './random-pool.js';
 import { GENESIS_MAC, type AuditEvent, type AuditHead, type AuditRecord, type StoredAuditRecord } from './key-store.js';
 
 export type { AuditEvent };
@@ -202,7 +201,7 @@ export function nextRecord(head: AuditHead, auditKey: Uint8Array, event: AuditEv
   const record: AuditRecord = {
     eventTime: event.eventTime, eventName: event.eventName, principal: event.principal, viaService: event.viaService, keyArn: event.keyArn,
     encryptionContext: event.encryptionContext, grantId: event.grantId, errorCode: event.errorCode, errorMessage: event.errorMessage,
-    eventId: randomUuid(), sequence: head.count, previousMac: head.mac, mac: '',
+    eventId: crypto.randomUUID(), sequence: head.count, previousMac: head.mac, mac: '',
   };
   record.mac = recordMac(auditKey, record);
   return record;

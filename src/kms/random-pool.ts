@@ -30,27 +30,3 @@ export function randomInto(target: Uint8Array, offset: number, length: number): 
   return target;
 }
 
-const HEX_DIGITS = new TextEncoder().encode('0123456789abcdef');
-const uuidText = new Uint8Array(36);
-const uuidBytes = new Uint8Array(16);
-const uuidDecoder = new TextDecoder();
-
-/**
- * A random (version 4) UUID, as crypto.randomUUID gives (RFC 9562 §5.4), drawn from the pool: one
- * flat string made from its 36 characters, where Node's crypto.randomUUID joins 20 pieces (for
- * each audit record's id: half a kilobyte of garbage less per record, and a string the MAC input
- * then reads without flattening it).
- */
-export function randomUuid(): string {
-  randomInto(uuidBytes, 0, 16);
-  uuidBytes[6] = (uuidBytes[6]! & 0x0f) | 0x40; // version 4
-  uuidBytes[8] = (uuidBytes[8]! & 0x3f) | 0x80; // variant 10
-  let at = 0;
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) uuidText[at++] = 0x2d; // -
-    uuidText[at++] = HEX_DIGITS[uuidBytes[i]! >> 4]!;
-    uuidText[at++] = HEX_DIGITS[uuidBytes[i]! & 0x0f]!;
-  }
-  uuidBytes.fill(0);
-  return uuidDecoder.decode(uuidText);
-}

@@ -1,7 +1,7 @@
 // The random bytes of the cryptographic operations (src/kms/random-pool.ts), drawn from
 // crypto.getRandomValues a block at a time: every draw is fresh, whatever its length.
 import { describe, expect, it, vi } from 'vitest';
-import { randomBytes, randomInto, randomUuid } from '../../src/kms/random-pool.js';
+import { randomBytes, randomInto } from '../../src/kms/random-pool.js';
 
 describe('randomBytes', () => {
   it('gives the length asked, and never the same bytes twice, across many blocks', () => {
@@ -48,24 +48,5 @@ describe('randomBytes', () => {
     }
     expect(seen.size).toBe(1000);
     expect(() => randomInto(new Uint8Array(65), 0, 65)).toThrow(RangeError);
-  });
-});
-
-describe('randomUuid', () => {
-  it('is a version 4 UUID as crypto.randomUUID writes one (lower-case, variant 10), never twice the same, every hex digit used everywhere random', () => {
-    const seen = new Set<string>();
-    const digitsAt = Array.from({ length: 36 }, () => new Set<string>());
-    for (let i = 0; i < 5000; i++) {
-      const uuid = randomUuid();
-      expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      seen.add(uuid);
-      [...uuid].forEach((c, at) => digitsAt[at]!.add(c));
-    }
-    expect(seen.size).toBe(5000);
-    expect(crypto.randomUUID()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/); // the same form
-    digitsAt.forEach((digits, at) => {
-      const expected = [8, 13, 18, 23].includes(at) ? 1 : at === 14 ? 1 : at === 19 ? 4 : 16;
-      expect(digits.size, `position ${at}`).toBe(expected);
-    });
   });
 });
