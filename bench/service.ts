@@ -262,7 +262,7 @@ export async function serviceSection(): Promise<string> {
       'it back on GET, with no signature, checksum or crypto (bench/plain-object-server.mjs; the service itself has no unencrypted path).',
       'The crypto row is the body sealed and opened in this process, per second of its CPU time (one core\'s worth): an encrypted PUT or GET on one core can be no faster than the',
       'slower of the floor and the crypto (half the crypto for DSSE\'s two layers), and the last two columns are each row as a ratio to that.',
-      'The `serve --worker-pool` rows seal PutObject bodies on the worker pool; their GET decrypts in the server\'s thread as the others do.',
+      'The `serve --worker-pool` rows seal PutObject bodies and open GetObject bodies on the worker pool.',
       '',
       '| encryption | PUT | GET | PUT / floor | GET / floor | PUT / min(floor, crypto) | GET / min(floor, crypto) |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
