@@ -55,10 +55,19 @@ export async function writeEncryptedBody(bodies: ObjectBodies, bodyId: string, p
     encryptors.forEach((e) => e.dispose());
     throw error;
   });
+  // One file write stays in flight while the next chunk is sealed (each seal's output is a new
+  // array, never touched again), so the thread seals while the thread pool writes; a write's error
+  // surfaces at the next seal, the final write or the commit.
+  let writing: Promise<void> = Promise.resolve();
+  const write = async (bytes: Uint8Array) => {
+    await writing;
+    writing = writer.write(bytes);
+    writing.catch(() => undefined); // awaited later; never an unhandled rejection meanwhile
+  };
   const seal = async (plaintext: Uint8Array) => {
     let bytes = plaintext;
     for (const encryptor of encryptors) bytes = await encryptor.update(bytes);
-    if (bytes.length > 0) await writer.write(bytes);
+    if (bytes.length > 0) await write(bytes);
   };
   // The gathered plaintext, copied in as it comes (a caller may reuse its buffer).
   const chunkBytes = CHUNK_BYTES[sealing];
@@ -99,11 +108,13 @@ export async function writeEncryptedBody(bodies: ObjectBodies, bodyId: string, p
     }
     let last: Uint8Array = new Uint8Array(0);
     for (const encryptor of encryptors) last = await encryptor.final(last);
-    if (last.length > 0) await writer.write(last);
+    if (last.length > 0) await write(last);
+    await writing;
     await writer.commit();
     return { size, etag: etagOf(digest) };
   } catch (error) {
     encryptors.forEach((e) => e.dispose());
+    await writing.catch(() => undefined);
     await writer.abort();
     throw error;
   }
