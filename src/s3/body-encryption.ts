@@ -3,7 +3,7 @@
 // Pieces are gathered to 1 MiB (4 MiB for the worker pool) before they are sealed and written: a
 // socket hands a PUT over in 64 KiB chunks, and one seal and one file write per chunk cost a thread-pool
 // round trip and an output array each. Memory held: one gathered chunk and its ciphertext per layer,
-// whatever the object's size.
+// and the previous chunk's ciphertext while it is being written, whatever the object's size.
 
 import { FramedEncryptor } from '../envelope/framed-encryptor.js';
 import { PooledFramedEncryptor } from '../envelope/pooled-framed-cipher.js';
