@@ -1,9 +1,13 @@
 // Group commit for the audit trail. A call that changed nothing queues its event; events queued
 // while a commit is under way go to the store together in the next commit (one fsync, or one
-// database transaction, for all of them), where the store chains them to the trail's head. Each
-// call is told its record is stored only once the commit holding it has resolved: nothing is
-// acknowledged before it is durable. If a commit fails, its calls are refused; the events queued
-// behind it go in the next commit, chained to what the store actually holds.
+// database transaction, for all of them), where the store chains them to the trail's head. Where
+// the store says a commit's records are written (KeyStore.commit's `written`: FileKeyStore), the
+// next commit starts then, while the last one's fsync runs, instead of waiting for it: the server's
+// thread keeps deciding calls during every fsync, and how the calls split between groups stops
+// mattering. Each call is told its record is stored only once the commit holding it, and every
+// commit before it, has resolved: nothing is acknowledged before it is durable. If a commit fails,
+// its calls are refused, and so are those of any commit the store had chained to it; the events
+// queued behind them go in the next commit, chained to what the store actually holds.
 
 import type { AuditEvent } from './audit-trail.js';
 import type { KeyStore } from './key-store.js';
@@ -14,15 +18,24 @@ interface Pending {
   failed: (error: unknown) => void;
 }
 
+/**
+ * Commits under way at once: the one being fsynced and the next one, written behind it. More would
+ * only queue fsyncs in the thread pool (which object bodies' file writes share) behind the first.
+ */
+const COMMITS_IN_FLIGHT = 2;
+
 export class AuditWriter {
   private queue: Pending[] = [];
   private writing: Promise<void> | undefined;
+  /** Set while the writer waits for an event to queue or a commit to settle. */
+  private wake: (() => void) | undefined;
 
   constructor(private readonly store: KeyStore) {}
 
   /** Queues the record of `event`; resolves once it is durable in the store. */
   append(event: AuditEvent): Promise<void> {
     const done = new Promise<void>((stored, failed) => this.queue.push({ event, stored, failed }));
+    this.wake?.();
     this.writing ??= this.writeQueued();
     return done;
   }
@@ -45,16 +58,27 @@ export class AuditWriter {
   private async writeQueued(): Promise<void> {
     // Lets the calls already running queue their records before the first write starts.
     await Promise.resolve();
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      try {
-        await this.store.commit(batch.map((p) => p.event));
-      } catch (error) {
-        for (const pending of batch) pending.failed(error);
+    const inFlight = new Set<Promise<void>>();
+    while (this.queue.length > 0 || inFlight.size > 0) {
+      if (this.queue.length === 0 || inFlight.size >= COMMITS_IN_FLIGHT) {
+        // Until an event queues or a commit settles (whose calls, answered, may queue more).
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          void Promise.race(inFlight).then(resolve);
+        });
+        this.wake = undefined;
         continue;
       }
-      for (const pending of batch) pending.stored();
+      const batch = this.queue;
+      this.queue = [];
+      let written!: () => void;
+      const wrote = new Promise<void>((resolve) => { written = resolve; });
+      const committing: Promise<void> = this.store.commit(batch.map((p) => p.event), undefined, written).then(
+        () => { for (const pending of batch) pending.stored(); },
+        (error: unknown) => { for (const pending of batch) pending.failed(error); },
+      ).finally(() => inFlight.delete(committing));
+      inFlight.add(committing);
+      await Promise.race([wrote, committing]);
     }
     this.writing = undefined;
   }

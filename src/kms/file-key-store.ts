@@ -130,8 +130,17 @@ export class FileKeyStore implements KeyStore {
   private appending: Promise<unknown> = Promise.resolve();
   /** The sequence number of the active segment's first record. */
   private activeFirst: number | undefined;
-  /** The chain's head as this (writing) store holds it, once read: records are chained to it. */
+  /** The chain's head as this (writing) store holds it durably, once read: what auditHead() reports. */
   private head: AuditHead | undefined;
+  /**
+   * The head records are chained to: past `head` while appends are written but not yet durable (a
+   * group's write may start while the group before it is being fsynced: see append).
+   */
+  private chainHead: AuditHead | undefined;
+  /** Settles once every append so far is durable; rejects if one failed, so the appends written after it fail too. */
+  private lastDurable: Promise<void> = Promise.resolve();
+  /** Appends written or being written and not yet durable or failed. */
+  private appendsInFlight = 0;
   /** The journal mark's count of the log's last line holding changes (0 for none), as the log's last line says. */
   private lastChange: number | undefined;
   private readonly auditSegmentBytes: number;
@@ -200,16 +209,15 @@ export class FileKeyStore implements KeyStore {
    * commit), then rewrites the state file as a checkpoint; then, if the active segment is full, it
    * is archived.
    */
-  async commit(events: AuditEvent[], change?: StateChange): Promise<number> {
+  async commit(events: AuditEvent[], change?: StateChange, written?: () => void): Promise<number> {
     const rootKey = await this.writable();
-    const head = this.head ?? await this.auditHead(); // refuses a damaged end of the log before anything is written to it
+    const head = this.chainHead ?? this.head ?? await this.auditHead(); // refuses a damaged end of the log before anything is written to it
     const { records, head: after } = chainRecords(head, this.auditKey!, change ? [...events, change.event] : events);
     const entries: JournalEntry[] = records.map((record) => ({ record, lastChange: this.lastChange }));
     if (change) Object.assign(entries[entries.length - 1]!, { changes: change.changes, lastChange: after.count });
-    const appended = this.append(rootKey, entries);
+    const appended = this.append(rootKey, entries, head, after, written);
     this.appending = appended.catch(() => undefined);
     const mark = { count: after.count, position: await appended };
-    this.head = after;
     if (change) {
       this.lastChange = after.count;
       this.changesSinceCheckpoint++;
@@ -223,7 +231,7 @@ export class FileKeyStore implements KeyStore {
         // The change is durable in the journal (read() applies it) and the next checkpoint holds it: the call has succeeded.
       }
     }
-    await this.rotateIfFull(after);
+    if (this.appendsInFlight === 0) await this.rotateIfFull(after); // never under a later append still on the segment
     return 0;
   }
 
@@ -334,9 +342,15 @@ export class FileKeyStore implements KeyStore {
     }
   }
 
-  /** The entries in one write and one fsync; returns where the line after them starts (in the active segment). */
-  private async append(rootKey: Uint8Array, entries: JournalEntry[]): Promise<number> {
-    const { fs, path } = await nodeModules();
+  /**
+   * The entries (chained from `before` to `after`) in one write and one fsync; returns where the
+   * line after them starts (in the active segment). Once the write is done, `written` lets the next
+   * group start (group commit pipelined: its write and fsync run while this fsync does), and this
+   * append is durable only once its own fsync and every earlier append's are: if any of those fails,
+   * so does this one. The first append of a failed run puts the chain and the log's end back to
+   * where it began, and closes the segment, so the next append cuts off what the failed ones wrote.
+   */
+  private async append(rootKey: Uint8Array, entries: JournalEntry[], before: AuditHead, after: AuditHead, written?: () => void): Promise<number> {
     const lines = entries.map(({ record, changes, lastChange }) => {
       const iv = randomBytes(12);
       // The record, then its changes and journal mark, as one object: the record is this commit's own, so they are added to it (copying it was a tenth of a commit's time).
@@ -345,24 +359,57 @@ export class FileKeyStore implements KeyStore {
     });
     const end = this.auditEnd!;
     const bytes = new TextEncoder().encode(`${end.newline ? '' : '\n'}${lines.join('')}`);
+    const earlier = this.lastDurable;
+    this.chainHead = after;
+    this.appendsInFlight++;
+    const durable = (async () => {
+      try {
+        await this.writeAndSync(end, bytes, written);
+      } catch (error) {
+        await earlier; // an earlier append that failed is the cause: its error, not this one's
+        throw error;
+      }
+      await earlier;
+    })();
+    this.lastDurable = durable;
+    durable.catch(() => undefined); // awaited by the next append and below; never an unhandled rejection meanwhile
     try {
-      // The active segment stays open between appends (an open, a stat and a close per call were a
-      // quarter of a GenerateDataKey's server time); it is checked against the end read on open once,
-      // and again after a failed append: that cuts a torn record, or what the failed append left.
-      if (!this.activeSegment) {
-        this.activeSegment = await fs.open(path.join(this.directory, ACTIVE_SEGMENT), 'a', 0o600);
-        if ((await this.activeSegment.stat()).size > end.bytes) await this.activeSegment.truncate(end.bytes);
-      }
-      for (let written = 0; written < bytes.length;) { // carries on through short writes (the handle appends)
-        written += (await this.activeSegment.write(bytes, written, bytes.length - written)).bytesWritten;
-      }
-      await this.activeSegment.datasync(); // an append: the data and the new size, no other metadata needed
+      await durable;
     } catch (error) {
-      await this.closeActiveSegment();
+      // Only the earliest failed append of a run rolls back (a later one's start is past it).
+      if ((this.chainHead?.count ?? 0) > before.count) {
+        this.chainHead = before;
+        this.auditEnd = end;
+        this.lastDurable = earlier;
+        await this.closeActiveSegment();
+      }
       throw error;
+    } finally {
+      this.appendsInFlight--;
+    }
+    if (after.count > (this.head?.count ?? -1)) this.head = after;
+    if (this.appendsInFlight === 0 && this.chainHead === after) this.chainHead = undefined;
+    return end.bytes + bytes.length;
+  }
+
+  /** Appends `bytes` at `end` of the active segment, then fsyncs it; `written` once the write is done. */
+  private async writeAndSync(end: AuditLogEnd, bytes: Uint8Array, written?: () => void): Promise<void> {
+    const { fs, path } = await nodeModules();
+    // The active segment stays open between appends (an open, a stat and a close per call were a
+    // quarter of a GenerateDataKey's server time); it is checked against the end read on open once,
+    // and again after a failed append: that cuts a torn record, or what the failed appends left.
+    if (!this.activeSegment) {
+      this.activeSegment = await fs.open(path.join(this.directory, ACTIVE_SEGMENT), 'a', 0o600);
+      if ((await this.activeSegment.stat()).size > end.bytes) await this.activeSegment.truncate(end.bytes);
+    }
+    const segment = this.activeSegment;
+    for (let done = 0; done < bytes.length;) { // carries on through short writes (the handle appends)
+      done += (await segment.write(bytes, done, bytes.length - done)).bytesWritten;
     }
     this.auditEnd = { bytes: end.bytes + bytes.length, newline: true };
-    return this.auditEnd.bytes;
+    const synced = segment.datasync(); // an append: the data and the new size, no other metadata needed
+    written?.();
+    await synced;
   }
 
   private async closeActiveSegment(): Promise<void> {

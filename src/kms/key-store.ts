@@ -157,8 +157,12 @@ export interface KeyStore {
    * the trail's head as the store holds it, then, with `change`, that call's state change and its
    * event's record, all in one atomic step: after a crash, all of it is durable or none. Resolves,
    * once durable, to the store's version after the commit (0 for a store with one writer).
+   * A store that can pipeline its group commit (FileKeyStore) calls `written` once the records are
+   * written but not yet durable: the caller may then start the next commit, which the store chains
+   * to these records and makes durable only after them (failing it if they fail). A store that
+   * never calls it is given the next commit only once this one has resolved.
    */
-  commit(events: AuditEvent[], change?: StateChange): Promise<number>;
+  commit(events: AuditEvent[], change?: StateChange, written?: () => void): Promise<number>;
   /**
    * Only in a store whose commit is done as soon as it is made (in memory): commit([event]) done at
    * once, the record durable (as this store's records are) when it returns. The KMS stores a call
