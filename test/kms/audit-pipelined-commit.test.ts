@@ -50,15 +50,20 @@ describe('the file store\'s pipelined group commit', () => {
     return { store, kms };
   }
 
-  it('writes the next group while the last is being fsynced, and answers each only once every earlier fsync is done', async () => {
+  /** A KMS on a new directory with one key and one call made (the log open), the next fsync held: GenerateDataKey call `n` as `call(n)`. */
+  async function withNextSyncHeld() {
     const directory = newDirectory();
     const { store, kms } = await kmsOn(directory);
     const { KeyMetadata: key } = await kms.createKey();
     const call = (n: number) => kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { n: String(n) } });
     await call(0);
-    const answered: number[] = [];
     sync.control.hold = true;
-    const before = sync.control.calls;
+    return { directory, store, kms, call, before: sync.control.calls };
+  }
+
+  it('writes the next group while the last is being fsynced, and answers each only once every earlier fsync is done', async () => {
+    const { directory, store, kms, call, before } = await withNextSyncHeld();
+    const answered: number[] = [];
     const first = call(1).then(() => answered.push(1));
     await until(() => sync.control.held !== undefined); // group A written, its fsync held
     const others = [call(2).then(() => answered.push(2)), call(3).then(() => answered.push(3))];
@@ -78,13 +83,7 @@ describe('the file store\'s pipelined group commit', () => {
   });
 
   it('a failed fsync fails its group and every group written behind it; the log is cut back to before them', async () => {
-    const directory = newDirectory();
-    const { store, kms } = await kmsOn(directory);
-    const { KeyMetadata: key } = await kms.createKey();
-    const call = (n: number) => kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { n: String(n) } });
-    await call(0);
-    sync.control.hold = true;
-    const before = sync.control.calls;
+    const { directory, store, kms, call, before } = await withNextSyncHeld();
     const outcome = (n: number) => call(n).then(() => 'stored', (error: Error) => error.message);
     const first = outcome(1);
     await until(() => sync.control.held !== undefined);
