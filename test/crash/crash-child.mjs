@@ -116,6 +116,7 @@ export async function run(k, { dir, killAtWrite, world, plan, postgres }) {
     const { request, ack } = encryption(step.mode, pick(keys, step.key));
     const key = `r${step.round}/${step.index}`;
     const { UploadId } = await s3.createMultipartUpload({ Bucket: BUCKET, Key: key, ...request });
+    print({ t: 'upload', key, uploadId: UploadId }); // its parts count as stored from the first one on, acknowledged or not
     // Parts and the completion take only the SSE-C key (as S3's UploadPart does), not the upload's other SSE settings.
     const { SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5 } = request;
     const customerKey = SSECustomerKey === undefined ? {} : { SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5 };

@@ -21,6 +21,7 @@ export type Ack =
   | { t: 'rotation'; keyId: string }
   | ({ t: 'ciphertext' } & Ciphertext)
   | ({ t: 'object' } & ObjectVersion)
+  | { t: 'upload'; key: string; uploadId: string }
   | { t: 'part'; key: string; uploadId: string; partNumber: number; etag: string }
   | { t: 'deleting' | 'deleted'; key: string; versionId: string }
   | { t: 'volume'; volumeId: string }
@@ -76,6 +77,7 @@ export class Ledger {
       case 'rotation': this.rotations.set(ack.keyId, (this.rotations.get(ack.keyId) ?? 0) + 1); break;
       case 'ciphertext': this.ciphertexts.push({ keyId: ack.keyId, ciphertext: ack.ciphertext, plaintext: ack.plaintext, context: ack.context, round }); break;
       case 'bucket': this.bucketReady = true; break;
+      case 'upload': this.uploads.set(ack.uploadId, { key: ack.key, parts: new Map<number, string>() }); break;
       case 'part': {
         const upload = this.uploads.get(ack.uploadId) ?? { key: ack.key, parts: new Map<number, string>() };
         upload.parts.set(ack.partNumber, ack.etag);
