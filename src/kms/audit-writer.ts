@@ -27,7 +27,7 @@ const COMMITS_IN_FLIGHT = 2;
 export class AuditWriter {
   private queue: Pending[] = [];
   private writing: Promise<void> | undefined;
-  /** Set while the writer waits for an event to queue or a commit to settle. */
+  /** Set while the writer, with nothing queued, waits for an event to queue or a commit to settle. */
   private wake: (() => void) | undefined;
 
   constructor(private readonly store: KeyStore) {}
@@ -61,9 +61,10 @@ export class AuditWriter {
     const inFlight = new Set<Promise<void>>();
     while (this.queue.length > 0 || inFlight.size > 0) {
       if (this.queue.length === 0 || inFlight.size >= COMMITS_IN_FLIGHT) {
-        // Until an event queues or a commit settles (whose calls, answered, may queue more).
+        // Until a commit settles (whose calls, answered, may queue more) or, with nothing queued, an
+        // event queues: with two commits in flight an event cannot start a third, so it wakes nothing.
         await new Promise<void>((resolve) => {
-          this.wake = resolve;
+          if (this.queue.length === 0) this.wake = resolve;
           void Promise.race(inFlight).then(resolve);
         });
         this.wake = undefined;

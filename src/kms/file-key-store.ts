@@ -133,8 +133,9 @@ export class FileKeyStore implements KeyStore {
   /** The chain's head as this (writing) store holds it durably, once read: what auditHead() reports. */
   private head: AuditHead | undefined;
   /**
-   * The head records are chained to: past `head` while appends are written but not yet durable (a
-   * group's write may start while the group before it is being fsynced: see append).
+   * The head records are chained to, once one is appended: past `head` while appends are written but
+   * not yet durable (a group's write may start while the group before it is being fsynced: see
+   * append), equal to it otherwise, and put back with the log's end when an append fails.
    */
   private chainHead: AuditHead | undefined;
   /** Settles once every append so far is durable; rejects if one failed, so the appends written after it fail too. */
@@ -388,7 +389,6 @@ export class FileKeyStore implements KeyStore {
       this.appendsInFlight--;
     }
     if (after.count > (this.head?.count ?? -1)) this.head = after;
-    if (this.appendsInFlight === 0 && this.chainHead === after) this.chainHead = undefined;
     return end.bytes + bytes.length;
   }
 

@@ -13,7 +13,7 @@ const newDirectory = temporaryDirectories('kms-wasm-pipelined-commit-');
 
 interface HeldSync { release: (error?: Error) => void }
 
-/** Wraps FileHandle.prototype.datasync: counts calls; `holdNext()` makes the next call wait for release (then fail, if given an error). */
+/** Wraps FileHandle.prototype.datasync: counts calls and settled calls; with `hold` set, the next call waits for `held.release` (then fails, if given an error). */
 async function datasyncControl() {
   const probe = await open(join(newDirectory(), 'probe'), 'w');
   const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
