@@ -3,9 +3,9 @@
 // database and drops it at the end. Without the variable (a developer's machine with no
 // PostgreSQL) the PostgreSQL suites are skipped; in CI it is always set, so a server that is down
 // fails them.
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
+import { scratchDatabase } from './scratch-databases.js';
 
 export const POSTGRES_URL = process.env.KMS_WASM_TEST_POSTGRES;
 
@@ -14,36 +14,8 @@ export const POSTGRES_URL = process.env.KMS_WASM_TEST_POSTGRES;
  * turns off synchronous_commit in it (commits stay atomic and serial, only not flushed before they
  * return): for suites that test behaviour, not durability, so they do not wait on fsync per call.
  */
-export async function freshDatabase({ flushCommits = true } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `kms_wasm_test_${randomUUID().replaceAll('-', '')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-    if (!flushCommits) await admin.query(`ALTER DATABASE ${name} SET synchronous_commit = off`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(POSTGRES_URL!);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      try {
-        // FORCE ends the sessions a test left behind. An autovacuum worker's session is no role's, so
-        // this role may not end it (SQLSTATE 42501, which failed a CI run); a plain DROP stops
-        // autovacuum workers itself, and waits up to 5 s for any other session to go.
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((error: { code?: string }) => {
-          if (error.code !== '42501') throw error;
-          return client.query(`DROP DATABASE IF EXISTS ${name}`);
-        });
-      } finally {
-        await client.end();
-      }
-    },
-  };
+export function freshDatabase({ flushCommits = true } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
+  return scratchDatabase(POSTGRES_URL!, 'kms_wasm_test_', { flushCommits });
 }
 
 /**
