@@ -36,10 +36,19 @@ export interface RangedPlaintextObject {
 
 const digest = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 
+/**
+ * Refuses a GCM body of `bytes` bytes too short to hold its tag: damage like any other (the core
+ * would call it invalid input), so the AuthenticationError a changed byte gives; `name` (the key)
+ * prefixes the message unless the caller names the object itself.
+ */
+export function checkHoldsGcmTag(bytes: number, name?: string): void {
+  if (bytes < GCM_FULL_TAG_BYTES) throw new AuthenticationError(`${name ? `${name}: ` : ''}the object is shorter than its GCM tag`);
+}
+
 /** Verifies the body's tag in one pass and returns its plaintext by range. Takes ownership of `dataKey` (zeroed by dispose, or on failure). */
 export async function openGcmBody(name: string, body: StoredBody, dataKey: Uint8Array, iv: Uint8Array): Promise<RangedPlaintextObject> {
   try {
-    if (body.size < GCM_FULL_TAG_BYTES) throw new AuthenticationError(`${name}: the object is shorter than its GCM tag`);
+    checkHoldsGcmTag(body.size, name);
     const digests = await verifyWhole(name, body, dataKey, iv);
     return rangesOf(name, body, dataKey, iv, digests);
   } catch (error) {

@@ -21,11 +21,10 @@
 import { base64ToBytesOrUndefined } from '../core/base64.js';
 import { decryptMessage } from '../envelope/envelope-streams.js';
 import { collectPieces, openRangedMessage } from '../envelope/ranged-decrypt.js';
-import { openGcmBody, type RangedPlaintextObject, type StoredBody } from './cse-gcm-ranges.js';
+import { checkHoldsGcmTag, openGcmBody, type RangedPlaintextObject, type StoredBody } from './cse-gcm-ranges.js';
 import { cseMetadata, FRAMED_CEK_ALG, GCM_CEK_ALG as CEK_ALG, KMS_WRAP_ALG } from './cse-metadata.js';
 import { AuthenticationError } from '../core/errors.js';
 import { gcm } from '../core/gcm.js';
-import { GCM_FULL_TAG_BYTES } from '../core/gcm-state.js';
 import { requireBytes } from '../core/validate.js';
 import { copyBytes } from '../core/bytes.js';
 import type { KmsClient } from '../envelope/kms-client.js';
@@ -93,8 +92,7 @@ export class S3EncryptionClient {
     let plaintext: Uint8Array;
     try {
       // The framed decryptor zeroes the key it is given once it has derived the message key (and the finally below zeroes it again).
-      // A body cut shorter than its tag is damage like any other (the core would call it invalid input).
-      if (gcmBody && sealed.length < GCM_FULL_TAG_BYTES) throw new AuthenticationError('the object is shorter than its GCM tag');
+      if (gcmBody) checkHoldsGcmTag(sealed.length); // named below, with what was altered
       plaintext = gcmBody ? gcm(dataKey, iv!).decrypt(sealed) : await decryptMessage(async () => dataKey, sealed);
     } catch (error) {
       if (error instanceof AuthenticationError) throw new AuthenticationError(`${request.Key}: the object or its ${gcmBody ? 'IV' : 'envelope'} was altered (${error.message})`);

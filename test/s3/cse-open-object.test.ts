@@ -75,6 +75,9 @@ describe('S3EncryptionClient.openObject', () => {
       await s3.putObject({ Bucket: 'data', Key: 'big', Body: body, Metadata: metadata });
       await expect(cse.openObject({ Bucket: 'data', Key: 'big' })).rejects.toThrow(AuthenticationError);
     }
+    // Cut shorter than its tag: refused before any pass, named.
+    await s3.putObject({ Bucket: 'data', Key: 'big', Body: original.subarray(0, 15), Metadata: metadata });
+    await expect(cse.openObject({ Bucket: 'data', Key: 'big' })).rejects.toThrow(/^big: the object is shorter than its GCM tag$/);
   });
 
   it('fails a read of an object replaced after it was opened (a new ETag); in a versioned bucket it reads the version it opened', async () => {
