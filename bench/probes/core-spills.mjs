@@ -3,13 +3,16 @@
 // --debug (a name section, so functions can be found by name; the probe checks the code is the same
 // size function by function as without it), then compiled by TurboFan in a child
 // `node --print-wasm-code --no-liftoff`. For each kernel the hot loop is the largest loop closed by
-// a conditional backward jump (the round loop of 8 blocks, GHASH's block loop); in it, a *spill* is
+// a conditional backward jump (the round loop of 8 blocks, GHASH's block loop; for GCM's bulk path,
+// `gcm-bulk`, the largest loop with no loop inside it: the round loop with GHASH between the rounds,
+// not the loop over pairs of batches around it); in it, a *spill* is
 // a store of an xmm register to the stack frame ([rbp±…] or [rsp±…]), a *fill* a load of one from
 // there (alone or folded into an ALU op), `vector` the SIMD ALU ops, `memory` the other xmm loads
-// and stores (state, round keys, tables); `function` is the whole function's instruction count
+// and stores (state, round keys, tables), `scalar` the rest, of which `stack` load or store a
+// general register from the frame (integer spills and fills); `function` is the whole function's instruction count
 // (for AES: the loop plus the last round, the transposes and the first AddRoundKey).
 //
-//   node bench/probes/core-spills.mjs [--only kernel,…]   (kernels: aes-enc, aes-dec, their two-batch forms aes-enc16 and aes-dec16 (two rounds per loop), ghash-table, ghash-ct)
+//   node bench/probes/core-spills.mjs [--only kernel,…]   (kernels: aes-enc, aes-dec, their two-batch forms aes-enc16 and aes-dec16 (two rounds per loop), ghash-table, ghash-ct, gcm-bulk)
 //   node bench/probes/core-spills.mjs --dump aes-enc       (the loop's instructions, to read the schedule)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +28,10 @@ const KERNELS = {
   'aes-dec16': 'assembly/aes/aesDecrypt16',
   'ghash-table': 'assembly/ghash/ghashTableBlocks',
   'ghash-ct': 'assembly/ghash-constant-time/ghashConstantTimeBlocks',
+  'gcm-bulk': 'assembly/gcm/cryptAndHash',
 };
+/** Kernels whose hot loop is the largest innermost one (see above). */
+const INNERMOST = new Set(['gcm-bulk']);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const PRINT_FLAGS = ['--print-wasm-code', '--no-liftoff', '--no-wasm-lazy-compilation', '--no-wasm-tier-up'];
 
@@ -49,22 +55,27 @@ const parse = (line) => {
   return { offset: parseInt(offset, 16), text: text.trim() };
 };
 
-/** The instructions of the largest loop closed by a conditional backward jump. */
-function hotLoop(lines) {
+/** The instructions of the largest loop closed by a conditional backward jump (with `innermost`, of those with no loop inside). */
+function hotLoop(lines, innermost) {
   const code = lines.map(parse);
-  let best = null;
+  const loops = [];
   for (const { offset, text } of code) {
     const jump = /^j(?!mp)\w+ 0x[0-9a-f]+\s+<\+0x([0-9a-f]+)>/.exec(text);
-    if (!jump) continue;
-    const target = parseInt(jump[1], 16);
-    if (target < offset && (!best || offset - target > best.end - best.start)) best = { start: target, end: offset };
+    const target = jump && parseInt(jump[1], 16);
+    if (jump && target < offset) loops.push({ start: target, end: offset });
+  }
+  const holdsAnother = (loop) => loops.some((other) => other !== loop && other.start >= loop.start && other.end <= loop.end);
+  let best = null;
+  for (const loop of loops) {
+    if (innermost && holdsAnother(loop)) continue;
+    if (!best || loop.end - loop.start > best.end - best.start) best = loop;
   }
   return best ? code.filter((i) => i.offset >= best.start && i.offset <= best.end) : [];
 }
 
 const STACK = /\[(rbp|rsp)[+-]/;
 function classify(loop) {
-  const counts = { instructions: loop.length, vector: 0, spills: 0, fills: 0, memory: 0, scalar: 0 };
+  const counts = { instructions: loop.length, vector: 0, spills: 0, fills: 0, memory: 0, scalar: 0, stack: 0 };
   for (const { text } of loop) {
     const [mnemonic, ...rest] = text.split(/\s+/);
     const operands = rest.join(' ');
@@ -77,7 +88,10 @@ function classify(loop) {
       if (!isMove) counts.vector++; // an ALU op with a folded memory operand
     } else if (xmm && !isMove) counts.vector++;
     else if (xmm) counts.vector++; // register moves between xmm (and xmm ↔ general) count as vector work
-    else counts.scalar++;
+    else {
+      counts.scalar++;
+      if (STACK.test(operands)) counts.stack++;
+    }
   }
   return counts;
 }
@@ -96,10 +110,10 @@ try {
   if (sizes(functions) !== sizes(disassembly(plain))) throw new Error('the named build compiles to other code than the release build');
   for (const kernel of only) {
     const body = functions.get(KERNELS[kernel]) ?? [];
-    const loop = hotLoop(body);
+    const loop = hotLoop(body, INNERMOST.has(kernel));
     if (dump) { for (const { offset, text } of loop) console.log(offset.toString(16).padStart(5), text); continue; }
     const c = classify(loop);
-    console.log(`${kernel.padEnd(12)} ${String(c.instructions).padStart(4)} instructions: ${c.spills} spills + ${c.fills} fills, ${c.vector} vector, ${c.memory} other xmm memory, ${c.scalar} scalar (function: ${body.length})`);
+    console.log(`${kernel.padEnd(12)} ${String(c.instructions).padStart(4)} instructions: ${c.spills} spills + ${c.fills} fills, ${c.vector} vector, ${c.memory} other xmm memory, ${c.scalar} scalar (${c.stack} stack) (function: ${body.length})`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
