@@ -260,6 +260,17 @@ function ctrXor(ctx: usize, p: usize, len: usize): void {
   }
 }
 
+// One function per direction and GHASH, each with its own copy of the pair loop (the branches on
+// `encrypting` and `ghash` inside it then fold away). Kept apart, not inlined into cryptAndHash:
+// Binaryen's optimizer takes superlinear time in a function's size, and one function holding all
+// six loops took most of the core's build.
+function encryptPairsConstantTime(ctx: usize, p: usize, pairs: usize): void { cryptPairs(ctx, p, pairs, true, CONSTANT_TIME_GHASH); }
+function encryptPairsByteTables(ctx: usize, p: usize, pairs: usize): void { cryptPairs(ctx, p, pairs, true, BYTE_TABLES); }
+function encryptPairsNibbleTables(ctx: usize, p: usize, pairs: usize): void { cryptPairs(ctx, p, pairs, true, NIBBLE_TABLES); }
+function decryptPairsConstantTime(ctx: usize, p: usize, pairs: usize): void { cryptPairs(ctx, p, pairs, false, CONSTANT_TIME_GHASH); }
+function decryptPairsByteTables(ctx: usize, p: usize, pairs: usize): void { cryptPairs(ctx, p, pairs, false, BYTE_TABLES); }
+function decryptPairsNibbleTables(ctx: usize, p: usize, pairs: usize): void { cryptPairs(ctx, p, pairs, false, NIBBLE_TABLES); }
+
 /** CTR and GHASH over `len` bytes at `p` one after the other (ciphertext hashed either way). */
 @inline function cryptThenHash(ctx: usize, p: usize, len: usize, encrypting: bool): void {
   if (encrypting) {
@@ -285,11 +296,16 @@ function cryptAndHash(ctx: usize, p: usize, len: usize, encrypting: bool): void 
   p += head; len -= head;
   const pairs = load<u32>(ctx + GBUF_LEN) == 0 ? len >> 8 : 0;
   if (pairs > 0) {
-    // One copy of the loop per GHASH (the branch inside it then folds away).
     const ghash = ghashFor(ctx, pairs << 4);
-    if (ghash == CONSTANT_TIME_GHASH) cryptPairs(ctx, p, pairs, encrypting, CONSTANT_TIME_GHASH);
-    else if (ghash == BYTE_TABLES) cryptPairs(ctx, p, pairs, encrypting, BYTE_TABLES);
-    else cryptPairs(ctx, p, pairs, encrypting, NIBBLE_TABLES);
+    if (encrypting) {
+      if (ghash == CONSTANT_TIME_GHASH) encryptPairsConstantTime(ctx, p, pairs);
+      else if (ghash == BYTE_TABLES) encryptPairsByteTables(ctx, p, pairs);
+      else encryptPairsNibbleTables(ctx, p, pairs);
+    } else {
+      if (ghash == CONSTANT_TIME_GHASH) decryptPairsConstantTime(ctx, p, pairs);
+      else if (ghash == BYTE_TABLES) decryptPairsByteTables(ctx, p, pairs);
+      else decryptPairsNibbleTables(ctx, p, pairs);
+    }
   }
   p += pairs << 8; len -= pairs << 8;
   cryptThenHash(ctx, p, len, encrypting);
