@@ -4,7 +4,7 @@
 // size function by function as without it), then compiled by TurboFan in a child
 // `node --print-wasm-code --no-liftoff`. For each kernel the hot loop is the largest loop closed by
 // a conditional backward jump (the round loop of 8 blocks, GHASH's block loop; for GCM's bulk path,
-// `gcm-bulk`, the largest loop with no loop inside it: the round loop with GHASH between the rounds,
+// `gcm-bulk`, the largest loop with no loop inside it in the byte-table encryption's pair loop: the round loop with GHASH between the rounds,
 // not the loop over pairs of batches around it); in it, a *spill* is
 // a store of an xmm register to the stack frame ([rbp±…] or [rsp±…]), a *fill* a load of one from
 // there (alone or folded into an ALU op), `vector` the SIMD ALU ops, `memory` the other xmm loads
@@ -12,7 +12,7 @@
 // general register from the frame (integer spills and fills); `function` is the whole function's instruction count
 // (for AES: the loop plus the last round, the transposes and the first AddRoundKey).
 //
-//   node bench/probes/core-spills.mjs [--only kernel,…]   (kernels: aes-enc, aes-dec, their two-batch forms aes-enc16 and aes-dec16 (two rounds per loop), ghash-table, ghash-ct, gcm-bulk)
+//   node bench/probes/core-spills.mjs [--only kernel,…]   (kernels: aes-enc, aes-dec, their two-batch forms aes-enc16 and aes-dec16 (two rounds per loop), ghash-table, ghash-ct, gcm-bulk, gcm-bulk-dec)
 //   node bench/probes/core-spills.mjs --dump aes-enc       (the loop's instructions, to read the schedule)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,10 +28,11 @@ const KERNELS = {
   'aes-dec16': 'assembly/aes/aesDecrypt16',
   'ghash-table': 'assembly/ghash/ghashTableBlocks',
   'ghash-ct': 'assembly/ghash-constant-time/ghashConstantTimeBlocks',
-  'gcm-bulk': 'assembly/gcm/cryptAndHash',
+  'gcm-bulk': 'assembly/gcm/encryptPairsByteTables',
+  'gcm-bulk-dec': 'assembly/gcm/decryptPairsByteTables',
 };
 /** Kernels whose hot loop is the largest innermost one (see above). */
-const INNERMOST = new Set(['gcm-bulk']);
+const INNERMOST = new Set(['gcm-bulk', 'gcm-bulk-dec']);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const PRINT_FLAGS = ['--print-wasm-code', '--no-liftoff', '--no-wasm-lazy-compilation', '--no-wasm-tier-up'];
 
