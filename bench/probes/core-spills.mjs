@@ -3,9 +3,10 @@
 // --debug (a name section, so functions can be found by name; the probe checks the code is the same
 // size function by function as without it), then compiled by TurboFan in a child
 // `node --print-wasm-code --no-liftoff`. For each kernel the hot loop is the largest loop closed by
-// a conditional backward jump (the round loop of 8 blocks, GHASH's block loop; for GCM's bulk path,
-// `gcm-bulk`, the largest loop with no loop inside it in the byte-table encryption's pair loop: the round loop with GHASH between the rounds,
-// not the loop over pairs of batches around it); in it, a *spill* is
+// a conditional backward jump (the round loop of 8 blocks, GHASH's block loop; for GCM's bulk path
+// with the byte tables, `gcm-bulk` encrypting and `gcm-bulk-dec` decrypting, the largest loop with
+// no loop inside it: the round loop with GHASH between the rounds, not the loop over pairs of
+// batches around it); in it, a *spill* is
 // a store of an xmm register to the stack frame ([rbp±…] or [rsp±…]), a *fill* a load of one from
 // there (alone or folded into an ALU op), `vector` the SIMD ALU ops, `memory` the other xmm loads
 // and stores (state, round keys, tables), `scalar` the rest, of which `stack` load or store a
