@@ -8,6 +8,7 @@ import { GHASH_TABLE_BYTES, ghashTableBlock, ghashTableBlocks, ghashTableSetKey 
 import { ghashByteTablesBlock, ghashByteTablesBlocks, ghashByteTablesBuild, ghashByteTablesForget, ghashByteTablesOwnedBy } from './ghash-byte-tables';
 import { multiplyByPowerOfH } from './ghash-combine';
 import { ghashConstantTimeBlock, ghashConstantTimeBlocks, ghashConstantTimeSetKey } from './ghash-constant-time';
+import { LANE_BLOCKS, ghashLanesAbsorb, ghashLanesBeginStep, ghashLanesBlocks, ghashLanesBuild, ghashLanesFinish, ghashLanesForget, ghashLanesMultiplyByte, ghashLanesOwnedBy, ghashLanesStart } from './ghash-lanes';
 
 // Context layout (bytes from the context pointer).
 const RK: usize = 0; // bitsliced AES-256 schedule
@@ -29,12 +30,12 @@ export const GCM_TAG: usize = TEXT_LEN + 8; // 16: the tag, after gcmFinal
 export const GCM_CONTEXT_BYTES: usize = GCM_TAG + 16;
 
 /** Which GHASH hashes a run of blocks (constant-time or not is the context's; the tables per run). */
-const NIBBLE_TABLES: u32 = 0, BYTE_TABLES: u32 = 1, CONSTANT_TIME_GHASH: u32 = 2;
+const NIBBLE_TABLES: u32 = 0, BYTE_TABLES: u32 = 1, CONSTANT_TIME_GHASH: u32 = 2, CONSTANT_TIME_LANES: u32 = 3;
 
 /**
  * Fewest blocks for which a context builds the byte tables (ghash-byte-tables.ts) when they are not
  * already its own: building them costs about what they save on this many. Measured with
- * `node bench/probes/ghash-byte-threshold.mjs` (see README, issue 19).
+ * `node bench/probes/ghash-table-threshold.mjs` (see README, issue 19).
  */
 const BYTE_TABLES_MIN_BLOCKS: usize = 1536;
 
@@ -50,15 +51,36 @@ function tablesFor(ctx: usize, blocks: usize): u32 {
   return BYTE_TABLES;
 }
 
+/**
+ * Fewest blocks for which a constant-time context builds the lane tables (ghash-lanes.ts) when they
+ * are not already its own, and fewest for which it uses them at all (the fold after a run costs 16
+ * blocks of the plain constant-time GHASH). Measured with `node bench/probes/ghash-table-threshold.mjs --lanes`.
+ */
+const LANES_BUILD_MIN_BLOCKS: usize = 128;
+const LANES_MIN_BLOCKS: usize = 32;
+
+/** The constant-time GHASH for `blocks` blocks: the lanes if their tables are (or are worth making) this context's. */
+function constantTimeFor(ctx: usize, blocks: usize): u32 {
+  if (blocks < LANES_MIN_BLOCKS) return CONSTANT_TIME_GHASH;
+  if (ghashLanesOwnedBy(ctx + H)) return CONSTANT_TIME_LANES;
+  if (blocks < LANES_BUILD_MIN_BLOCKS) return CONSTANT_TIME_GHASH;
+  ghashLanesBuild(ctx + H);
+  return CONSTANT_TIME_LANES;
+}
+
 /** The GHASH for `blocks` blocks in this context. */
 @inline function ghashFor(ctx: usize, blocks: usize): u32 {
-  return load<u32>(ctx + CONSTANT_TIME) ? CONSTANT_TIME_GHASH : tablesFor(ctx, blocks);
+  return load<u32>(ctx + CONSTANT_TIME) ? constantTimeFor(ctx, blocks) : tablesFor(ctx, blocks);
 }
 
 /** GHASH over whole blocks, by the mode chosen at gcmInit. */
 function ghashBlocks(ctx: usize, src: usize, blocks: usize): void {
   const ghash = ghashFor(ctx, blocks);
-  if (ghash == CONSTANT_TIME_GHASH) ghashConstantTimeBlocks(ctx + HTABLE, ctx + X, src, blocks);
+  if (ghash == CONSTANT_TIME_LANES) {
+    const laned = blocks & ~(LANE_BLOCKS - 1);
+    ghashLanesBlocks(ctx + HTABLE, ctx + X, src, laned);
+    ghashConstantTimeBlocks(ctx + HTABLE, ctx + X, src + (laned << 4), blocks - laned);
+  } else if (ghash == CONSTANT_TIME_GHASH) ghashConstantTimeBlocks(ctx + HTABLE, ctx + X, src, blocks);
   else if (ghash == BYTE_TABLES) ghashByteTablesBlocks(ctx + X, src, blocks);
   else ghashTableBlocks(ctx + HTABLE, ctx + X, src, blocks);
 }
@@ -260,6 +282,39 @@ function ctrXor(ctx: usize, p: usize, len: usize): void {
   }
 }
 
+/**
+ * cryptPairs with the constant-time GHASH in lanes (ghash-lanes.ts): each pair after the first
+ * multiplies the lanes by H^16 one byte position after each of the first 16 of its 26 rounds, then
+ * adds its 16 ciphertext blocks to them (before decrypting them, after encrypting them).
+ */
+@inline function cryptPairsLanes(ctx: usize, p: usize, pairs: usize, encrypting: bool): void {
+  const a = ctx + KEYSTREAM, b = a + BATCH_BYTES, rk = ctx + RK;
+  counterPair(ctx);
+  if (!encrypting) ghashLanesStart(ctx + X, p);
+  aesEncrypt16(rk, a);
+  xorPair(ctx, p);
+  if (encrypting) ghashLanesStart(ctx + X, p);
+  for (let i: usize = 1; i < pairs; i++) {
+    const pair = p + (i << 8);
+    counterPair(ctx);
+    ghashLanesBeginStep();
+    aesEncryptBegin(rk, a);
+    aesEncryptBegin(rk, b);
+    for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) {
+      aesEncryptRound(rk, a, round);
+      if (round <= 8) ghashLanesMultiplyByte((round - 1) << 1);
+      aesEncryptRound(rk, b, round);
+      if (round <= 8) ghashLanesMultiplyByte(((round - 1) << 1) + 1);
+    }
+    aesEncryptEnd(rk, a);
+    aesEncryptEnd(rk, b);
+    if (!encrypting) ghashLanesAbsorb(pair);
+    xorPair(ctx, pair);
+    if (encrypting) ghashLanesAbsorb(pair);
+  }
+  ghashLanesFinish(ctx + HTABLE, ctx + X);
+}
+
 // One function per direction and GHASH, each with its own copy of the pair loop (the branches on
 // `encrypting` and `ghash` inside it then fold away). Kept apart, not inlined into cryptAndHash:
 // Binaryen's optimizer takes superlinear time in a function's size, and one function holding all
@@ -270,6 +325,8 @@ function encryptPairsNibbleTables(ctx: usize, p: usize, pairs: usize): void { cr
 function decryptPairsConstantTime(ctx: usize, p: usize, pairs: usize): void { cryptPairs(ctx, p, pairs, false, CONSTANT_TIME_GHASH); }
 function decryptPairsByteTables(ctx: usize, p: usize, pairs: usize): void { cryptPairs(ctx, p, pairs, false, BYTE_TABLES); }
 function decryptPairsNibbleTables(ctx: usize, p: usize, pairs: usize): void { cryptPairs(ctx, p, pairs, false, NIBBLE_TABLES); }
+function encryptPairsLanes(ctx: usize, p: usize, pairs: usize): void { cryptPairsLanes(ctx, p, pairs, true); }
+function decryptPairsLanes(ctx: usize, p: usize, pairs: usize): void { cryptPairsLanes(ctx, p, pairs, false); }
 
 /** CTR and GHASH over `len` bytes at `p` one after the other (ciphertext hashed either way). */
 @inline function cryptThenHash(ctx: usize, p: usize, len: usize, encrypting: bool): void {
@@ -298,11 +355,13 @@ function cryptAndHash(ctx: usize, p: usize, len: usize, encrypting: bool): void 
   if (pairs > 0) {
     const ghash = ghashFor(ctx, pairs << 4);
     if (encrypting) {
-      if (ghash == CONSTANT_TIME_GHASH) encryptPairsConstantTime(ctx, p, pairs);
+      if (ghash == CONSTANT_TIME_LANES) encryptPairsLanes(ctx, p, pairs);
+      else if (ghash == CONSTANT_TIME_GHASH) encryptPairsConstantTime(ctx, p, pairs);
       else if (ghash == BYTE_TABLES) encryptPairsByteTables(ctx, p, pairs);
       else encryptPairsNibbleTables(ctx, p, pairs);
     } else {
-      if (ghash == CONSTANT_TIME_GHASH) decryptPairsConstantTime(ctx, p, pairs);
+      if (ghash == CONSTANT_TIME_LANES) decryptPairsLanes(ctx, p, pairs);
+      else if (ghash == CONSTANT_TIME_GHASH) decryptPairsConstantTime(ctx, p, pairs);
       else if (ghash == BYTE_TABLES) decryptPairsByteTables(ctx, p, pairs);
       else decryptPairsNibbleTables(ctx, p, pairs);
     }
@@ -327,6 +386,7 @@ export function gcmDecrypt(ctx: usize, p: usize, len: usize): void {
  */
 export function gcmForget(ctx: usize): void {
   ghashByteTablesForget(ctx + H);
+  ghashLanesForget(ctx + H);
 }
 
 /** Computes the full 16-byte tag into the context at GCM_TAG (§7.1 steps 5–6). */

@@ -16,7 +16,8 @@ const OFFSETS: usize = 32 * 16 * 16;
 /** Bytes of the per-key tables (32 positions × 16 entries × 16 bytes) and the staged offsets. */
 export const GHASH_TABLE_BYTES: usize = OFFSETS + 32;
 
-@inline function timesX(hi: u64, lo: u64, out: usize): void {
+/** Stores (hi, lo)·x to `out`: a right shift, x^128 folded back in as R = 0xE1 || 0^120. */
+@inline export function timesX(hi: u64, lo: u64, out: usize): void {
   store<u64>(out, (hi >> 1) ^ ((lo & 1) * 0xe100000000000000));
   store<u64>(out, (lo >> 1) | (hi << 63), 8);
 }

@@ -66,6 +66,15 @@ const MUTANTS = [
   { name: 'GCM bulk: encryption hashes each batch during its own keystream (its plaintext)', file: 'gcm.ts', from: 'p + (i << 8), p + ((i - 1) << 8), ghash)', to: 'p + (i << 8), p + (i << 8), ghash)' },
   { name: 'GCM bulk: the last encrypted pair loses a block of its hash', file: 'gcm.ts', from: 'ghashBlocks(ctx, p + ((pairs - 1) << 8), 16);', to: 'ghashBlocks(ctx, p + ((pairs - 1) << 8), 15);' },
   { name: 'GCM bulk: the rounds hash 7 blocks of a pair\'s first half', file: 'gcm.ts', from: 'if (round <= 8) hashOneBlock(ctx, hashed + ((round - 1) << 5), ghash);', to: 'if (round < 8) hashOneBlock(ctx, hashed + ((round - 1) << 5), ghash);' },
+  // Constant-time GHASH in lanes (ghash-lanes.ts): tables, transposes, steps, fold.
+  { name: 'GHASH lanes: the tables hold H^15, not H^16', file: 'ghash-lanes.ts', from: 'multiplyByPowerOfH(POWER, h, 15);', to: 'multiplyByPowerOfH(POWER, h, 14);' },
+  { name: 'GHASH lanes: a transpose interleaves rows i and i + 7', file: 'ghash-lanes.ts', from: 'b = v128.load(src + ((i + 8) << 4));', to: 'b = v128.load(src + ((i + 7) << 4));' },
+  { name: 'GHASH lanes: high nibbles shifted by 3', file: 'ghash-lanes.ts', from: 'i16x8.shr_u(lanes, 4)', to: 'i16x8.shr_u(lanes, 3)' },
+  { name: 'GHASH lanes: the last table of each byte position is left out', file: 'ghash-lanes.ts', from: 'v128.xor(lookup(t, k + 2), lookup(t, k + 3))', to: 'lookup(t, k + 2)' },
+  { name: 'GHASH lanes: X is not added to the first block of a run', file: 'ghash-lanes.ts', from: 'v128.store(SWAP, v128.xor(v128.load(SWAP), i8x16.swizzle(v128.load(x), v128.load(BSWAP_HALVES))));', to: '' },
+  { name: 'GHASH lanes: the pair loop multiplies 15 byte positions', file: 'gcm.ts', from: 'if (round <= 8) ghashLanesMultiplyByte(((round - 1) << 1) + 1);', to: 'if (round < 8) ghashLanesMultiplyByte(((round - 1) << 1) + 1);' },
+  { name: 'GHASH lanes: decryption adds the plaintext to the lanes', file: 'gcm.ts', from: '    if (!encrypting) ghashLanesAbsorb(pair);\n    xorPair(ctx, pair);\n    if (encrypting) ghashLanesAbsorb(pair);', to: '    xorPair(ctx, pair);\n    ghashLanesAbsorb(pair);' },
+  { name: 'GHASH lanes: blocks after the last lane step are not hashed', file: 'gcm.ts', from: 'src + (laned << 4), blocks - laned);', to: 'src + (laned << 4), 0);' },
   { name: 'GCM: a GHASH buffer of 15 bytes counts as full', file: 'gcm.ts', from: '    while (fill < 16 && len > 0) {', to: '    while (fill < 15 && len > 0) {' },
   {
     name: 'GCM parallel combine: H^n skips its odd bit',

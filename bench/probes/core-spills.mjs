@@ -13,7 +13,7 @@
 // general register from the frame (integer spills and fills); `function` is the whole function's instruction count
 // (for AES: the loop plus the last round, the transposes and the first AddRoundKey).
 //
-//   node bench/probes/core-spills.mjs [--only kernel,…]   (kernels: aes-enc, aes-dec, their two-batch forms aes-enc16 and aes-dec16 (two rounds per loop), ghash-table, ghash-ct, gcm-bulk, gcm-bulk-dec)
+//   node bench/probes/core-spills.mjs [--only kernel,…]   (kernels: aes-enc, aes-dec, their two-batch forms aes-enc16 and aes-dec16 (two rounds per loop), ghash-table, ghash-ct, ghash-lanes, gcm-bulk, gcm-bulk-dec)
 //   node bench/probes/core-spills.mjs --dump aes-enc       (the loop's instructions, to read the schedule)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,7 @@ const KERNELS = {
   'aes-dec16': 'assembly/aes/aesDecrypt16',
   'ghash-table': 'assembly/ghash/ghashTableBlocks',
   'ghash-ct': 'assembly/ghash-constant-time/ghashConstantTimeBlocks',
+  'ghash-lanes': 'assembly/ghash-lanes/ghashLanesBlocks',
   'gcm-bulk': 'assembly/gcm/encryptPairsByteTables',
   'gcm-bulk-dec': 'assembly/gcm/decryptPairsByteTables',
 };

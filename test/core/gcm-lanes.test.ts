@@ -1,0 +1,144 @@
+// The constant-time GHASH in 16 lanes (assembly/ghash-lanes.ts): its tables are one set per WASM
+// instance, built for one hash key at a time when a constant-time context hashes a run of at least
+// LANES_BUILD_MIN_BLOCKS blocks (128, 2 KiB) in one call, used for runs of 32 blocks or more while
+// they are that key's own, zeroed when a context of that key is released. What could go wrong: a
+// threshold edge, a run that is not a whole number of lane steps, a stream that switches between
+// the lanes and the one-block multiplier, tables left from another key or wiped under a live
+// stream of the same key, lanes or tables left in memory. Each case is checked against
+// node:crypto (or, for memory, byte for byte against a snapshot).
+import { describe, expect, it } from 'vitest';
+import { createGcmDecryptor, createGcmEncryptor, gcm } from '../../src/index.js';
+import { wasm } from '../../src/core/wasm-runtime.js';
+import { concat } from '../helpers/bytes.js';
+import { nodeGcmEncrypt } from '../helpers/node-reference.js';
+import { SeededRandom } from '../helpers/seeded-random.js';
+
+const KiB = 1024;
+const constantTime = { constantTime: true } as const;
+/** Text lengths from 256 B to 4 KiB: both thresholds (512 B and 2 KiB of whole 256-byte pairs) and lengths between lane steps. */
+const AROUND_THRESHOLDS = [
+  ...Array.from({ length: 40 }, (_, i) => 256 + i * 41),
+  ...Array.from({ length: 40 }, (_, i) => 3 * KiB / 2 + i * 67 + (i % 13)),
+];
+
+type Stream = { update(chunk: Uint8Array): Uint8Array; final(): Uint8Array };
+
+/** Feeds `pieces` (lengths) of `data` to `stream`; returns every output, then final()'s. */
+function feed(stream: Stream, data: Uint8Array, pieces: number[]): Uint8Array {
+  const out: Uint8Array[] = [];
+  let at = 0;
+  for (const piece of pieces) {
+    out.push(stream.update(data.subarray(at, at + piece)));
+    at += piece;
+  }
+  out.push(stream.update(data.subarray(at)), stream.final());
+  return concat(out);
+}
+
+describe('constant-time GCM with GHASH in lanes matches node:crypto', () => {
+  it('for one-shot messages of every length around the thresholds, both ways, with AAD below and above them', () => {
+    const rng = new SeededRandom(2101);
+    for (const length of AROUND_THRESHOLDS) {
+      for (const aadLength of [0, 13, 600, 2 * KiB + 5, 9 * KiB + 256]) {
+        const [key, iv, aad, plaintext] = [rng.bytes(32), rng.bytes(12), rng.bytes(aadLength), rng.bytes(length)];
+        const expected = nodeGcmEncrypt(key, iv, aad, plaintext);
+        const sealed = gcm(key, iv, aad, constantTime).encrypt(plaintext);
+        expect(Buffer.from(sealed).equals(expected), `text ${length}, aad ${aadLength}`).toBe(true);
+        expect(Buffer.from(gcm(key, iv, aad, constantTime).decrypt(sealed)).equals(plaintext), `text ${length}, aad ${aadLength}`).toBe(true);
+      }
+    }
+  });
+
+  it('for streams whose updates go below, across and above the thresholds, in any order', () => {
+    const rng = new SeededRandom(2102);
+    const shapes: number[][] = [
+      [100, 40 * KiB, 7, 3 * KiB, 1], // small, then one that builds the tables, then small ones on them
+      [2 * KiB + 111, 1, 2 * KiB + 113, 600], // just at the edge, twice, then just above the lower one
+      [5, 1500, 1500, 1500], // below the build threshold every time: the one-block multiplier only
+      [64 * KiB + 3, 17, 64 * KiB - 17, 200 * KiB], // lanes, a partial block, lanes again
+      [16, 4096, 4096 + 16 * 15, 4096 + 16 * 17], // lane steps and the blocks left after them
+    ];
+    for (const pieces of shapes) {
+      const [key, iv, aad] = [rng.bytes(32), rng.bytes(rng.int(2) === 0 ? 12 : 40), rng.bytes(rng.int(100))];
+      const plaintext = rng.bytes(pieces.reduce((a, b) => a + b, 0) + rng.int(5000));
+      const expected = nodeGcmEncrypt(key, iv, aad, plaintext);
+      expect(Buffer.from(feed(createGcmEncryptor(key, iv, aad, constantTime), plaintext, pieces)).equals(expected), pieces.join(',')).toBe(true);
+      const opened = feed(createGcmDecryptor(key, iv, aad, constantTime), expected, pieces);
+      expect(Buffer.from(opened).equals(plaintext), pieces.join(',')).toBe(true);
+    }
+  });
+
+  it('for many keys streamed at once, each update taking the tables from the key before (and default streams among them)', () => {
+    const rng = new SeededRandom(2103);
+    const keys = Array.from({ length: 5 }, () => rng.bytes(32));
+    keys.push(keys[0]!); // a second stream of the first key: shares its tables, and outlives the first
+    const streams = keys.map((key, index) => {
+      const [iv, aad] = [rng.bytes(12), rng.bytes(rng.int(64))];
+      const options = { constantTime: index !== 2 };
+      return { key, iv, aad, plaintext: new Uint8Array(0) as Uint8Array, stream: createGcmEncryptor(key, iv, aad, options) as Stream, out: [] as Uint8Array[] };
+    });
+    for (let round = 0; round < 4; round++) {
+      for (const s of streams) {
+        const chunk = rng.bytes(round % 2 === 0 ? 32 * KiB + rng.int(300) : 1 + rng.int(3000));
+        s.plaintext = concat([s.plaintext, chunk]);
+        s.out.push(s.stream.update(chunk));
+      }
+      if (round === 1) { // the first key's first stream ends: its release zeroes the tables the other one uses
+        const first = streams.shift()!;
+        first.out.push(first.stream.final());
+        expect(Buffer.from(concat(first.out)).equals(nodeGcmEncrypt(first.key, first.iv, first.aad, first.plaintext))).toBe(true);
+      }
+    }
+    for (const s of streams) {
+      s.out.push(s.stream.final());
+      expect(Buffer.from(concat(s.out)).equals(nodeGcmEncrypt(s.key, s.iv, s.aad, s.plaintext))).toBe(true);
+    }
+  });
+
+  it('for a message under the key whose tables are built, after another key took them and gave them back', () => {
+    const rng = new SeededRandom(2104);
+    const [a, b] = [rng.bytes(32), rng.bytes(32)];
+    for (const key of [a, b, a, a, b]) {
+      const [iv, plaintext] = [rng.bytes(12), rng.bytes(48 * KiB + rng.int(999))];
+      expect(Buffer.from(gcm(key, iv, undefined, constantTime).encrypt(plaintext)).equals(nodeGcmEncrypt(key, iv, new Uint8Array(0), plaintext))).toBe(true);
+    }
+  });
+});
+
+describe('GHASH lanes in WASM memory', () => {
+  const rng = new SeededRandom(2105);
+  const snapshot = (): Buffer => Buffer.from(wasm().bytes());
+  const unchangedSince = (before: Buffer): boolean => {
+    const now = snapshot();
+    return now.subarray(0, before.length).equals(before) && now.subarray(before.length).every((b) => b === 0);
+  };
+
+  it('are zeroed when the stream that built their tables is disposed mid-message, not before', () => {
+    const [key, iv] = [rng.bytes(32), rng.bytes(12)];
+    const before = snapshot();
+    const encryptor = createGcmEncryptor(key, iv, undefined, constantTime);
+    encryptor.update(rng.bytes(64 * KiB));
+    const during = snapshot();
+    expect(unchangedSince(before)).toBe(false);
+    encryptor.dispose();
+    expect(unchangedSince(before)).toBe(true);
+    // What the dispose zeroed was more than the context slot: the 8 KiB of tables (of each
+    // 16-byte table row, only the zero nibble's entry is zero).
+    const changed = during.reduce((n, byte, i) => n + (byte !== before[i] ? 1 : 0), 0);
+    expect(changed).toBeGreaterThan(7 * KiB);
+  });
+
+  it('are left alone when a stream of another key is released', () => {
+    const [key, other, iv] = [rng.bytes(32), rng.bytes(32), rng.bytes(12)];
+    const encryptor = createGcmEncryptor(key, iv, undefined, constantTime);
+    const plaintext = rng.bytes(64 * KiB);
+    const out = [encryptor.update(plaintext)];
+    const afterBuild = snapshot();
+    const small = createGcmEncryptor(other, iv, undefined, constantTime); // below the threshold: does not take the tables
+    small.update(rng.bytes(KiB));
+    small.final();
+    expect(snapshot().equals(afterBuild)).toBe(true);
+    out.push(encryptor.final());
+    expect(Buffer.from(concat(out)).equals(nodeGcmEncrypt(key, iv, new Uint8Array(0), plaintext))).toBe(true);
+  });
+});
