@@ -136,6 +136,12 @@ export function ghashLanesStart(x: usize, src: usize): void {
   return v128.xor(v128.xor(lookup(t, k), lookup(t, k + 1)), v128.xor(lookup(t, k + 2), lookup(t, k + 3)));
 }
 
+/** Stores `sum` to `lanes` (the fence below), then adds lookups k to k + 3 to it. */
+@inline function fenceThenAddFour(lanes: usize, sum: v128, t: usize, k: usize): v128 {
+  v128.store(lanes, sum);
+  return v128.xor(sum, lookupFour(t, k));
+}
+
 /**
  * Byte `j` of every lane times H^16, into the lanes (after ghashLanesBeginStep). The sum so far is
  * stored after every four lookups: a load may not move above a store that could alias it, so V8
@@ -145,20 +151,14 @@ export function ghashLanesStart(x: usize, src: usize): void {
 @inline export function ghashLanesMultiplyByte(j: usize): void {
   const t = TABLES + (j << 9), lanes = LANES + (j << 4);
   let sum = lookupFour(t, 0);
+  sum = fenceThenAddFour(lanes, sum, t, 4);
+  sum = fenceThenAddFour(lanes, sum, t, 8);
+  sum = fenceThenAddFour(lanes, sum, t, 12);
+  sum = fenceThenAddFour(lanes, sum, t, 16);
+  sum = fenceThenAddFour(lanes, sum, t, 20);
+  sum = fenceThenAddFour(lanes, sum, t, 24);
+  sum = fenceThenAddFour(lanes, sum, t, 28);
   v128.store(lanes, sum);
-  sum = v128.xor(sum, lookupFour(t, 4));
-  v128.store(lanes, sum);
-  sum = v128.xor(sum, lookupFour(t, 8));
-  v128.store(lanes, sum);
-  sum = v128.xor(sum, lookupFour(t, 12));
-  v128.store(lanes, sum);
-  sum = v128.xor(sum, lookupFour(t, 16));
-  v128.store(lanes, sum);
-  sum = v128.xor(sum, lookupFour(t, 20));
-  v128.store(lanes, sum);
-  sum = v128.xor(sum, lookupFour(t, 24));
-  v128.store(lanes, sum);
-  v128.store(lanes, v128.xor(sum, lookupFour(t, 28)));
 }
 
 /** The last part of a step: adds the 16 blocks at `src`, one to each lane. */

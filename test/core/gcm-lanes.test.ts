@@ -8,8 +8,7 @@
 // node:crypto (or, for memory, byte for byte against a snapshot).
 import { describe, expect, it } from 'vitest';
 import { createGcmDecryptor, createGcmEncryptor, gcm } from '../../src/index.js';
-import { wasm } from '../../src/core/wasm-runtime.js';
-import { concat } from '../helpers/bytes.js';
+import { checkKeysTakingTurns, checkManyKeysAtOnce, checkOtherKeyLeavesTables, checkTablesZeroedOnDispose, feed } from '../helpers/ghash-table-cases.js';
 import { nodeGcmEncrypt } from '../helpers/node-reference.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
@@ -20,20 +19,6 @@ const AROUND_THRESHOLDS = [
   ...Array.from({ length: 40 }, (_, i) => 256 + i * 41),
   ...Array.from({ length: 40 }, (_, i) => 3 * KiB / 2 + i * 67 + (i % 13)),
 ];
-
-type Stream = { update(chunk: Uint8Array): Uint8Array; final(): Uint8Array };
-
-/** Feeds `pieces` (lengths) of `data` to `stream`; returns every output, then final()'s. */
-function feed(stream: Stream, data: Uint8Array, pieces: number[]): Uint8Array {
-  const out: Uint8Array[] = [];
-  let at = 0;
-  for (const piece of pieces) {
-    out.push(stream.update(data.subarray(at, at + piece)));
-    at += piece;
-  }
-  out.push(stream.update(data.subarray(at)), stream.final());
-  return concat(out);
-}
 
 describe('constant-time GCM with GHASH in lanes matches node:crypto', () => {
   it('for one-shot messages of every length around the thresholds, both ways, with AAD below and above them', () => {
@@ -69,76 +54,24 @@ describe('constant-time GCM with GHASH in lanes matches node:crypto', () => {
   });
 
   it('for many keys streamed at once, each update taking the tables from the key before (and default streams among them)', () => {
-    const rng = new SeededRandom(2103);
-    const keys = Array.from({ length: 5 }, () => rng.bytes(32));
-    keys.push(keys[0]!); // a second stream of the first key: shares its tables, and outlives the first
-    const streams = keys.map((key, index) => {
-      const [iv, aad] = [rng.bytes(12), rng.bytes(rng.int(64))];
-      const options = { constantTime: index !== 2 };
-      return { key, iv, aad, plaintext: new Uint8Array(0) as Uint8Array, stream: createGcmEncryptor(key, iv, aad, options) as Stream, out: [] as Uint8Array[] };
-    });
-    for (let round = 0; round < 4; round++) {
-      for (const s of streams) {
-        const chunk = rng.bytes(round % 2 === 0 ? 32 * KiB + rng.int(300) : 1 + rng.int(3000));
-        s.plaintext = concat([s.plaintext, chunk]);
-        s.out.push(s.stream.update(chunk));
-      }
-      if (round === 1) { // the first key's first stream ends: its release zeroes the tables the other one uses
-        const first = streams.shift()!;
-        first.out.push(first.stream.final());
-        expect(Buffer.from(concat(first.out)).equals(nodeGcmEncrypt(first.key, first.iv, first.aad, first.plaintext))).toBe(true);
-      }
-    }
-    for (const s of streams) {
-      s.out.push(s.stream.final());
-      expect(Buffer.from(concat(s.out)).equals(nodeGcmEncrypt(s.key, s.iv, s.aad, s.plaintext))).toBe(true);
-    }
+    checkManyKeysAtOnce(new SeededRandom(2103), (index) => index !== 2);
   });
 
   it('for a message under the key whose tables are built, after another key took them and gave them back', () => {
-    const rng = new SeededRandom(2104);
-    const [a, b] = [rng.bytes(32), rng.bytes(32)];
-    for (const key of [a, b, a, a, b]) {
-      const [iv, plaintext] = [rng.bytes(12), rng.bytes(48 * KiB + rng.int(999))];
-      expect(Buffer.from(gcm(key, iv, undefined, constantTime).encrypt(plaintext)).equals(nodeGcmEncrypt(key, iv, new Uint8Array(0), plaintext))).toBe(true);
-    }
+    checkKeysTakingTurns(new SeededRandom(2104), constantTime);
   });
 });
 
 describe('GHASH lanes in WASM memory', () => {
   const rng = new SeededRandom(2105);
-  const snapshot = (): Buffer => Buffer.from(wasm().bytes());
-  const unchangedSince = (before: Buffer): boolean => {
-    const now = snapshot();
-    return now.subarray(0, before.length).equals(before) && now.subarray(before.length).every((b) => b === 0);
-  };
 
+  // What the dispose zeroes is more than the context slot: the 8 KiB of tables (of each 16-byte
+  // table row, only the zero nibble's entry is zero).
   it('are zeroed when the stream that built their tables is disposed mid-message, not before', () => {
-    const [key, iv] = [rng.bytes(32), rng.bytes(12)];
-    const before = snapshot();
-    const encryptor = createGcmEncryptor(key, iv, undefined, constantTime);
-    encryptor.update(rng.bytes(64 * KiB));
-    const during = snapshot();
-    expect(unchangedSince(before)).toBe(false);
-    encryptor.dispose();
-    expect(unchangedSince(before)).toBe(true);
-    // What the dispose zeroed was more than the context slot: the 8 KiB of tables (of each
-    // 16-byte table row, only the zero nibble's entry is zero).
-    const changed = during.reduce((n, byte, i) => n + (byte !== before[i] ? 1 : 0), 0);
-    expect(changed).toBeGreaterThan(7 * KiB);
+    checkTablesZeroedOnDispose(rng, constantTime, 7 * KiB);
   });
 
   it('are left alone when a stream of another key is released', () => {
-    const [key, other, iv] = [rng.bytes(32), rng.bytes(32), rng.bytes(12)];
-    const encryptor = createGcmEncryptor(key, iv, undefined, constantTime);
-    const plaintext = rng.bytes(64 * KiB);
-    const out = [encryptor.update(plaintext)];
-    const afterBuild = snapshot();
-    const small = createGcmEncryptor(other, iv, undefined, constantTime); // below the threshold: does not take the tables
-    small.update(rng.bytes(KiB));
-    small.final();
-    expect(snapshot().equals(afterBuild)).toBe(true);
-    out.push(encryptor.final());
-    expect(Buffer.from(concat(out)).equals(nodeGcmEncrypt(key, iv, new Uint8Array(0), plaintext))).toBe(true);
+    checkOtherKeyLeavesTables(rng, constantTime, KiB); // below the build threshold: does not take the tables
   });
 });
