@@ -60,7 +60,7 @@ function interleaveRows(src: usize, dst: usize): void {
   }
 }
 
-/** Transposes the 16×16 bytes at `src` into `dst` through ROWS and SWAP (`src` must not be ROWS; `dst` may be `src`). */
+/** Transposes the 16×16 bytes at `src` into `dst` through ROWS and SWAP (neither may be ROWS; `dst` may be `src`). */
 function transpose16(src: usize, dst: usize): void {
   interleaveRows(src, ROWS);
   interleaveRows(ROWS, SWAP);
