@@ -55,8 +55,14 @@ export class WasmRuntime {
   /** Set by `seal()`: memory from here up belongs to someone else, so no slot may be added. */
   private sealedAt: number | undefined;
   private view: Uint8Array;
-  // Slots of cipher objects that were dropped without dispose() are zeroed and reused.
-  private readonly orphans = new FinalizationRegistry<number>((slot) => this.releaseSlot(slot));
+  // Slots of cipher objects that were dropped without dispose() are zeroed and reused, and GHASH's
+  // static tables are zeroed if they were built for the slot's hash key, as a GCM context's own
+  // release does (gcm-state.ts): gcmForget matches the key a GCM context holds; in an XTS slot those
+  // bytes are zero, which only tables never built (or already zeroed) match.
+  private readonly orphans = new FinalizationRegistry<number>((slot) => {
+    this.core.gcmForget(slot);
+    this.releaseSlot(slot);
+  });
 
   constructor(instance: WebAssembly.Instance) {
     this.core = instance.exports as unknown as CoreExports;

@@ -8,7 +8,7 @@
 // node:crypto (or, for memory, byte for byte against a snapshot).
 import { describe, expect, it } from 'vitest';
 import { createGcmDecryptor, createGcmEncryptor, gcm } from '../../src/index.js';
-import { checkKeysTakingTurns, checkManyKeysAtOnce, checkOtherKeyLeavesTables, checkTablesZeroedOnDispose, feed } from '../helpers/ghash-table-cases.js';
+import { checkKeysTakingTurns, checkManyKeysAtOnce, checkOtherKeyLeavesTables, checkTablesZeroedOnDispose, checkTablesZeroedWhenDropped, feed } from '../helpers/ghash-table-cases.js';
 import { nodeGcmEncrypt } from '../helpers/node-reference.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
@@ -73,5 +73,9 @@ describe('GHASH lanes in WASM memory', () => {
 
   it('are left alone when a stream of another key is released', () => {
     checkOtherKeyLeavesTables(rng, constantTime, KiB); // below the build threshold: does not take the tables
+  });
+
+  it('are zeroed with the slot of a stream that was dropped without dispose, once it is garbage-collected', async () => {
+    await checkTablesZeroedWhenDropped(new SeededRandom(2106), constantTime);
   });
 });

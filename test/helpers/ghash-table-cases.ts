@@ -3,6 +3,9 @@
 // one hash key at a time, so what could go wrong is the same — streams fed in pieces that cross
 // the thresholds, keys taking the tables from each other, and tables left in memory. Every case
 // checks its bytes against node:crypto (or memory against a snapshot).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { expect } from 'vitest';
 import { createGcmEncryptor, gcm, type GcmOptions } from '../../src/index.js';
 import { wasm } from '../../src/core/wasm-runtime.js';
@@ -109,4 +112,27 @@ export function checkOtherKeyLeavesTables(rng: SeededRandom, options: GcmOptions
   expect(memorySnapshot().equals(afterBuild)).toBe(true);
   out.push(encryptor.final());
   expect(Buffer.from(concat(out)).equals(nodeGcmEncrypt(key, iv, new Uint8Array(0), plaintext))).toBe(true);
+}
+
+/** V8's `gc()`, which vitest's workers are not started with (`--expose-gc`, set here at run time). */
+function exposedGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/**
+ * A stream of `options` fed 64 KiB (which builds the tables) and then dropped without dispose():
+ * once it is garbage-collected, its slot and the tables are zeroed (FinalizationRegistry callbacks
+ * run some time after a collection, so this collects and waits until they have, for up to 5 s).
+ */
+export async function checkTablesZeroedWhenDropped(rng: SeededRandom, options: GcmOptions): Promise<void> {
+  const gc = exposedGc();
+  const before = memorySnapshot();
+  ((): void => { createGcmEncryptor(rng.bytes(32), rng.bytes(12), undefined, options).update(rng.bytes(64 * KiB)); })();
+  expect(memoryUnchangedSince(before)).toBe(false);
+  for (let waited = 0; waited < 5000 && !memoryUnchangedSince(before); waited += 20) {
+    gc();
+    await sleep(20);
+  }
+  expect(memoryUnchangedSince(before)).toBe(true);
 }
