@@ -19,7 +19,7 @@ const X: usize = CONSTANT_TIME + 16; // 16: GHASH accumulator (hi, lo)
 const TAG_MASK: usize = X + 16; // 16: E(J0)
 const J0: usize = TAG_MASK + 16; // 16: the pre-counter block
 const CTR: usize = J0 + 16; // 16: the next counter block, raw bytes
-const KEYSTREAM: usize = CTR + 16; // 256: one batch of keystream (two in cryptPairHashing)
+const KEYSTREAM: usize = CTR + 16; // 256: one batch of keystream (two in keystreamPairHashing)
 const GBUF: usize = KEYSTREAM + 2 * BATCH_BYTES; // 16: bytes waiting to fill a GHASH block
 const KEYSTREAM_USED: usize = GBUF + 16; // u32: bytes of KEYSTREAM already used (128 = none left)
 const GBUF_LEN: usize = KEYSTREAM_USED + 4; // u32
@@ -244,24 +244,39 @@ function ctrXor(ctx: usize, p: usize, len: usize): void {
 }
 
 /**
- * XORs the next two keystream batches into the 256 bytes at `p`, hashing the 16 blocks at `hashed`
- * (which must not be `p`'s plaintext) one after each of the first 16 of the 26 rounds (the two
- * batches' rounds alternate, as in aesEncrypt16): GHASH's scalar work and table loads then run
- * beside the S-box's vector work instead of after it.
+ * One sixteenth of a pair's GHASH work, `slot` 0..15: block `slot` of the 16 at `hashed`, or with
+ * the lanes (which hash no block here) byte position `slot` of the lanes' product by H^16.
  */
-@inline function cryptPairHashing(ctx: usize, p: usize, hashed: usize, ghash: u32): void {
+@inline function hashSlice(ctx: usize, hashed: usize, slot: usize, ghash: u32): void {
+  if (ghash == CONSTANT_TIME_LANES) ghashLanesMultiplyByte(slot);
+  else hashOneBlock(ctx, hashed + (slot << 4), ghash);
+}
+
+/**
+ * The next two keystream batches into KEYSTREAM, with GHASH's work on the 16 blocks at `hashed`
+ * (which must not be the plaintext the keystream is for) one slice after each of the first 16 of
+ * the 26 rounds (the two batches' rounds alternate, as in aesEncrypt16): GHASH's scalar work and
+ * table loads then run beside the S-box's vector work instead of after it.
+ */
+@inline function keystreamPairHashing(ctx: usize, hashed: usize, ghash: u32): void {
   const a = ctx + KEYSTREAM, b = a + BATCH_BYTES, rk = ctx + RK;
   counterPair(ctx);
   aesEncryptBegin(rk, a);
   aesEncryptBegin(rk, b);
   for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) {
     aesEncryptRound(rk, a, round);
-    if (round <= 8) hashOneBlock(ctx, hashed + ((round - 1) << 5), ghash);
+    if (round <= 8) hashSlice(ctx, hashed, (round - 1) << 1, ghash);
     aesEncryptRound(rk, b, round);
-    if (round <= 8) hashOneBlock(ctx, hashed + ((round - 1) << 5) + 16, ghash);
+    if (round <= 8) hashSlice(ctx, hashed, ((round - 1) << 1) + 1, ghash);
   }
   aesEncryptEnd(rk, a);
   aesEncryptEnd(rk, b);
+}
+
+/** XORs the next two keystream batches into the 256 bytes at `p`, hashing nothing meanwhile. */
+@inline function cryptPair(ctx: usize, p: usize): void {
+  counterPair(ctx);
+  aesEncrypt16(ctx + RK, ctx + KEYSTREAM);
   xorPair(ctx, p);
 }
 
@@ -272,13 +287,17 @@ function ctrXor(ctx: usize, p: usize, len: usize): void {
  */
 @inline function cryptPairs(ctx: usize, p: usize, pairs: usize, encrypting: bool, ghash: u32): void {
   if (encrypting) {
-    counterPair(ctx);
-    aesEncrypt16(ctx + RK, ctx + KEYSTREAM);
-    xorPair(ctx, p);
-    for (let i: usize = 1; i < pairs; i++) cryptPairHashing(ctx, p + (i << 8), p + ((i - 1) << 8), ghash);
+    cryptPair(ctx, p);
+    for (let i: usize = 1; i < pairs; i++) {
+      keystreamPairHashing(ctx, p + ((i - 1) << 8), ghash);
+      xorPair(ctx, p + (i << 8));
+    }
     ghashBlocks(ctx, p + ((pairs - 1) << 8), 16);
   } else {
-    for (let i: usize = 0; i < pairs; i++) cryptPairHashing(ctx, p + (i << 8), p + (i << 8), ghash);
+    for (let i: usize = 0; i < pairs; i++) {
+      keystreamPairHashing(ctx, p + (i << 8), ghash);
+      xorPair(ctx, p + (i << 8));
+    }
   }
 }
 
@@ -288,26 +307,13 @@ function ctrXor(ctx: usize, p: usize, len: usize): void {
  * adds its 16 ciphertext blocks to them (before decrypting them, after encrypting them).
  */
 @inline function cryptPairsLanes(ctx: usize, p: usize, pairs: usize, encrypting: bool): void {
-  const a = ctx + KEYSTREAM, b = a + BATCH_BYTES, rk = ctx + RK;
-  counterPair(ctx);
   if (!encrypting) ghashLanesStart(ctx + X, p);
-  aesEncrypt16(rk, a);
-  xorPair(ctx, p);
+  cryptPair(ctx, p);
   if (encrypting) ghashLanesStart(ctx + X, p);
   for (let i: usize = 1; i < pairs; i++) {
     const pair = p + (i << 8);
-    counterPair(ctx);
     ghashLanesBeginStep();
-    aesEncryptBegin(rk, a);
-    aesEncryptBegin(rk, b);
-    for (let round: usize = 1; round < <usize>AES256_ROUNDS; round++) {
-      aesEncryptRound(rk, a, round);
-      if (round <= 8) ghashLanesMultiplyByte((round - 1) << 1);
-      aesEncryptRound(rk, b, round);
-      if (round <= 8) ghashLanesMultiplyByte(((round - 1) << 1) + 1);
-    }
-    aesEncryptEnd(rk, a);
-    aesEncryptEnd(rk, b);
+    keystreamPairHashing(ctx, 0, CONSTANT_TIME_LANES);
     if (!encrypting) ghashLanesAbsorb(pair);
     xorPair(ctx, pair);
     if (encrypting) ghashLanesAbsorb(pair);

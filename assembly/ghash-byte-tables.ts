@@ -17,7 +17,7 @@
 // Side channels: like the nibble tables, the lookups are indexed by bytes of (accumulator ⊕ data),
 // which depend on H; only the default (not constant-time) GHASH uses them.
 
-import { BSWAP_HALVES } from './ghash';
+import { BSWAP_HALVES, sameBlock } from './ghash';
 
 /** Distance between two byte positions' tables (256 entries of 16 bytes, plus 64; see above). */
 const STRIDE: usize = 0x1040;
@@ -31,7 +31,7 @@ export const GHASH_BYTE_TABLES_BYTES: usize = TABLE_BYTES + 32;
 
 /** Whether the tables hold the multiples of the hash key at `h` (16 raw bytes). */
 export function ghashByteTablesOwnedBy(h: usize): bool {
-  return load<u64>(OWNER) == load<u64>(h) && load<u64>(OWNER, 8) == load<u64>(h, 8);
+  return sameBlock(OWNER, h);
 }
 
 /**

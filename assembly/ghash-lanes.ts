@@ -18,7 +18,7 @@
 // ghash-byte-tables.ts and for the same reason), built for one hash key at a time and tagged with
 // it; the caller zeroes them when the context that owns them is released (ghashLanesForget).
 
-import { BSWAP_HALVES, timesX } from './ghash';
+import { BSWAP_HALVES, fillNibbleTableSums, sameBlock, timesX } from './ghash';
 import { ghashConstantTimeBlocks } from './ghash-constant-time';
 import { multiplyByPowerOfH } from './ghash-combine';
 
@@ -42,9 +42,9 @@ const SWAP: usize = SCRATCH + 256;
 const OWNER: usize = memory.data(16, 16);
 const POWER: usize = memory.data(16, 16);
 
-/** Whether the tables hold the multiples of the hash key at `h` (16 raw bytes); compares all of it. */
+/** Whether the tables hold the multiples of the hash key at `h` (16 raw bytes). */
 export function ghashLanesOwnedBy(h: usize): bool {
-  return ((load<u64>(OWNER) ^ load<u64>(h)) | (load<u64>(OWNER, 8) ^ load<u64>(h, 8))) == 0;
+  return sameBlock(OWNER, h);
 }
 
 /**
@@ -86,11 +86,7 @@ export function ghashLanesBuild(h: usize): void {
     timesX(load<u64>(entries, 4 << 4), load<u64>(entries, (4 << 4) + 8), entries + (2 << 4));
     timesX(load<u64>(entries, 2 << 4), load<u64>(entries, (2 << 4) + 8), entries + (1 << 4));
     timesX(load<u64>(entries, 1 << 4), load<u64>(entries, (1 << 4) + 8), POWER);
-    for (let n: usize = 2; n < 16; n <<= 1) {
-      for (let low: usize = 1; low < n; low++) {
-        v128.store(entries + ((n + low) << 4), v128.xor(v128.load(entries + (n << 4)), v128.load(entries + (low << 4))));
-      }
-    }
+    fillNibbleTableSums(entries);
     const swap = v128.load(BSWAP_HALVES);
     for (let n: usize = 0; n < 16; n++) v128.store(entries + (n << 4), i8x16.swizzle(v128.load(entries + (n << 4)), swap));
     transpose16(entries, entries);

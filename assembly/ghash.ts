@@ -16,6 +16,14 @@ const OFFSETS: usize = 32 * 16 * 16;
 /** Bytes of the per-key tables (32 positions × 16 entries × 16 bytes) and the staged offsets. */
 export const GHASH_TABLE_BYTES: usize = OFFSETS + 32;
 
+/**
+ * Whether the 16 bytes at `a` and `b` are equal, compared whole (no early exit on the first word):
+ * the static tables' owner tag against a context's hash key.
+ */
+@inline export function sameBlock(a: usize, b: usize): bool {
+  return ((load<u64>(a) ^ load<u64>(b)) | (load<u64>(a, 8) ^ load<u64>(b, 8))) == 0;
+}
+
 /** Stores (hi, lo)·x to `out`: a right shift, x^128 folded back in as R = 0xE1 || 0^120. */
 @inline export function timesX(hi: u64, lo: u64, out: usize): void {
   store<u64>(out, (hi >> 1) ^ ((lo & 1) * 0xe100000000000000));
@@ -39,12 +47,14 @@ export function ghashTableSetKey(table: usize, h: usize): void {
     timesX(load<u64>(power), load<u64>(power, 8), next);
     power = next;
   }
-  for (let k: usize = 0; k < 32; k++) {
-    const t = table + (k << 8);
-    for (let n: usize = 2; n < 16; n <<= 1) {
-      for (let low: usize = 1; low < n; low++) {
-        v128.store(t + ((n + low) << 4), v128.xor(v128.load(t + (n << 4)), v128.load(t + (low << 4))));
-      }
+  for (let k: usize = 0; k < 32; k++) fillNibbleTableSums(table + (k << 8));
+}
+
+/** Fills the entries of the 16-entry table at `t` that are sums (3, 5–7, 9–15) from entries 1, 2, 4 and 8. */
+@inline export function fillNibbleTableSums(t: usize): void {
+  for (let n: usize = 2; n < 16; n <<= 1) {
+    for (let low: usize = 1; low < n; low++) {
+      v128.store(t + ((n + low) << 4), v128.xor(v128.load(t + (n << 4)), v128.load(t + (low << 4))));
     }
   }
 }
