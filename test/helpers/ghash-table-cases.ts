@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { expect } from 'vitest';
-import { createGcmEncryptor, gcm, type GcmOptions } from '../../src/index.js';
+import { createGcmDecryptor, createGcmEncryptor, gcm, type GcmOptions } from '../../src/index.js';
 import { wasm } from '../../src/core/wasm-runtime.js';
 import { concat } from './bytes.js';
 import { nodeGcmEncrypt } from './node-reference.js';
@@ -15,10 +15,10 @@ import type { SeededRandom } from './seeded-random.js';
 
 const KiB = 1024;
 
-export type Stream = { update(chunk: Uint8Array): Uint8Array; final(): Uint8Array };
+type Stream = { update(chunk: Uint8Array): Uint8Array; final(): Uint8Array };
 
 /** Feeds `pieces` (lengths) of `data` to `stream`; returns every output, then final()'s. */
-export function feed(stream: Stream, data: Uint8Array, pieces: number[]): Uint8Array {
+function feed(stream: Stream, data: Uint8Array, pieces: number[]): Uint8Array {
   const out: Uint8Array[] = [];
   let at = 0;
   for (const piece of pieces) {
@@ -27,6 +27,21 @@ export function feed(stream: Stream, data: Uint8Array, pieces: number[]): Uint8A
   }
   out.push(stream.update(data.subarray(at)), stream.final());
   return concat(out);
+}
+
+/**
+ * For each shape (update lengths; the rest of the text in one last update), a stream of `options`
+ * encrypts and another decrypts in those pieces, with a 12- or 40-byte IV and up to 99 bytes of AAD.
+ */
+export function checkStreamShapes(rng: SeededRandom, options: GcmOptions, shapes: number[][]): void {
+  for (const pieces of shapes) {
+    const [key, iv, aad] = [rng.bytes(32), rng.bytes(rng.int(2) === 0 ? 12 : 40), rng.bytes(rng.int(100))];
+    const plaintext = rng.bytes(pieces.reduce((a, b) => a + b, 0) + rng.int(5000));
+    const expected = nodeGcmEncrypt(key, iv, aad, plaintext);
+    expect(Buffer.from(feed(createGcmEncryptor(key, iv, aad, options), plaintext, pieces)).equals(expected), pieces.join(',')).toBe(true);
+    const opened = feed(createGcmDecryptor(key, iv, aad, options), expected, pieces);
+    expect(Buffer.from(opened).equals(plaintext), pieces.join(',')).toBe(true);
+  }
 }
 
 /**
